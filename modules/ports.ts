@@ -1,0 +1,131 @@
+/*
+ * The ports the portable core receives from a provider (device or host).
+ * Nothing here imports Node or Moddable: the core sees only these shapes.
+ */
+
+/** A received datagram: an ArrayBuffer with the sender attached (ECMA-419). */
+export type Datagram = ArrayBuffer & { address: string; port: number };
+
+/** A UDP socket in the ECMA-419 shape (`embedded:io/socket/udp`). */
+export interface UdpSocket {
+	/** Next queued packet, or undefined when none is waiting. */
+	read(): Datagram | undefined;
+	/** Sends one packet. Throws when the packet cannot be queued. */
+	write(address: string, port: number, data: ArrayBuffer | ArrayBufferView): void;
+	close(): void;
+	/** The bound local port. */
+	readonly port: number;
+}
+
+export interface UdpOptions {
+	/** Local port; 0 or absent lets the system choose. */
+	port?: number;
+	address?: string;
+	/** Called with the number of packets ready to read. */
+	onReadable?(count: number): void;
+	onError?(error: Error): void;
+}
+
+/** Opens a UDP socket; throws (error.code "EADDRINUSE" where known) when the port is taken. */
+export type UdpFactory = (options: UdpOptions) => UdpSocket;
+
+export type TimerId = unknown;
+
+/** Timers and a monotonic clock in milliseconds. */
+export interface Clock {
+	now(): number;
+	setTimeout(callback: () => void, ms: number): TimerId;
+	clearTimeout(id: TimerId): void;
+	setInterval(callback: () => void, ms: number): TimerId;
+	clearInterval(id: TimerId): void;
+}
+
+/** Wall-clock time for event logs, in ms since 1970 (may be 0 before time is set). */
+export type WallClock = () => number;
+
+/** MD5 of a UTF-8 string, as 32 lowercase hex characters. */
+export type Md5 = (text: string) => string;
+
+/** Fills the array with random bytes. */
+export type RandomBytes = (target: Uint8Array) => void;
+
+export interface Logger {
+	info(message: string): void;
+	warn(message: string): void;
+	error(message: string): void;
+}
+
+/**
+ * A key-value store with NVS rules: a namespace and keys of at most 15 characters each.
+ * Values are strings or integers.
+ */
+export interface KeyValueStore {
+	get(namespace: string, key: string): string | number | undefined;
+	set(namespace: string, key: string, value: string | number): void;
+	delete(namespace: string, key: string): void;
+	keys(namespace: string): string[];
+}
+
+export const NVS_MAX_NAME = 15;
+
+/** A digital input (button). `read()` is 1 or 0. */
+export interface DigitalIn {
+	read(): number;
+	/** Edge callback, already debounced by the provider. */
+	onChange?: (value: number) => void;
+	close(): void;
+}
+
+/** A digital output (relay). */
+export interface DigitalOut {
+	write(value: number): void;
+	close(): void;
+}
+
+/** An HTTP request as the route table sees it. */
+export interface HttpRequest {
+	method: string;
+	path: string;
+	query: Record<string, string>;
+	headers: Record<string, string>;
+	body: string;
+	remoteAddress?: string;
+}
+
+export interface HttpResponse {
+	status: number;
+	headers?: Record<string, string>;
+	body?: string | ArrayBuffer;
+}
+
+export type HttpHandler = (request: HttpRequest) => HttpResponse | Promise<HttpResponse>;
+
+/** The HTTP route table the provider's server dispatches into. */
+export interface HttpRoutes {
+	add(method: string, path: string, handler: HttpHandler): void;
+}
+
+/** Audio in (microphone): 16-bit LPCM mono at `sampleRate`. */
+export interface AudioIn {
+	readonly sampleRate: number;
+	/** Fills `target` with the next samples; returns how many were written. */
+	read(target: Int16Array): number;
+	close(): void;
+}
+
+/** Audio out (speaker): 16-bit LPCM mono at `sampleRate`. */
+export interface AudioOut {
+	readonly sampleRate: number;
+	write(samples: Int16Array): void;
+	close(): void;
+}
+
+/** What every part of the core may ask of a provider. */
+export interface CorePorts {
+	udp: UdpFactory;
+	clock: Clock;
+	wallClock: WallClock;
+	md5: Md5;
+	random: RandomBytes;
+	log: Logger;
+}
