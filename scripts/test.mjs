@@ -6,6 +6,7 @@ import { run } from "node:test";
 import { spec } from "node:test/reporters";
 import { root, ensureNodeDeps } from "./ensure-node-deps.mjs";
 import { ensureDebianPackages } from "./debian-packages.mjs";
+import { writeFixtures } from "./fixtures.mjs";
 
 const CI = process.env.CI === "true" || process.env.CI === "1";
 const only = process.argv.slice(2); // optional suite names
@@ -24,6 +25,7 @@ function sh(cmd, args, options = {}) {
 
 console.log("Building (tsc)…");
 if (!sh("npx", ["tsc", "-p", "tsconfig.json"])) process.exit(1);
+writeFixtures();
 if (existsSync(join(root, "tsconfig.device.json"))) {
 	console.log("Type-checking the device code (tsc -p tsconfig.device.json)…");
 	if (!sh("npx", ["tsc", "-p", "tsconfig.device.json"])) process.exit(1);

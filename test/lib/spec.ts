@@ -79,7 +79,17 @@ function fail(message: string | undefined, fallback: string): never {
 	throw new AssertionError(message ? `${message}: ${fallback}` : fallback);
 }
 
-export const assert = {
+export interface Assert {
+	ok(value: unknown, message?: string): asserts value;
+	equal<T>(actual: T, expected: T, message?: string): void;
+	notEqual<T>(actual: T, expected: T, message?: string): void;
+	deepEqual(actual: unknown, expected: unknown, message?: string): void;
+	match(actual: string, pattern: RegExp, message?: string): void;
+	throws(body: () => unknown, pattern?: RegExp, message?: string): void;
+	rejects(body: () => Promise<unknown>, pattern?: RegExp, message?: string): Promise<void>;
+}
+
+export const assert: Assert = {
 	ok(value: unknown, message?: string): asserts value {
 		if (!value) fail(message, `expected a truthy value, got ${show(value)}`);
 	},

@@ -1,0 +1,179 @@
+/*
+ * Parsers for the header values the user agent acts on: name-addr (From, To, Contact),
+ * Via, CSeq, parameters and SIP URIs. Each returns undefined for a malformed value.
+ */
+
+export interface NameAddr {
+	/** Display name without quotes or escapes ("" when absent). */
+	display: string;
+	/** The URI, without angle brackets. */
+	uri: string;
+	/** Header parameters after the URI (";tag=…;…"), as written. */
+	params: string;
+}
+
+export interface Via {
+	transport: string;
+	host: string;
+	port: number;
+	branch: string;
+	/** The whole parameter string, as written. */
+	params: string;
+}
+
+export interface CSeq {
+	seq: number;
+	method: string;
+}
+
+export interface SipUri {
+	scheme: string;
+	user: string;
+	host: string;
+	port: number;
+	params: string;
+	headers: string;
+}
+
+const TOKEN_CHARS = /^[A-Za-z0-9\-.!%*_+`'~]+$/;
+
+function isSpace(c: number): boolean {
+	return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
+}
+
+/** Reads a quoted string starting at value[i] === '"'; returns [unescaped, index after] or undefined. */
+function readQuoted(value: string, i: number): [string, number] | undefined {
+	let out = "";
+	for (let j = i + 1; j < value.length; j++) {
+		const c = value.charCodeAt(j);
+		if (c === 0x5c) {
+			if (j + 1 >= value.length) return undefined;
+			out += value[++j];
+		} else if (c === 0x22) return [out, j + 1];
+		else out += value[j];
+	}
+	return undefined;
+}
+
+/** Parses `"Display" <uri>;params`, `Display <uri>;params`, `<uri>;params` or `uri;params`. */
+export function parseNameAddr(value: string): NameAddr | undefined {
+	let i = 0;
+	while (i < value.length && isSpace(value.charCodeAt(i))) i++;
+	let display = "";
+	if (value.charCodeAt(i) === 0x22) {
+		const q = readQuoted(value, i);
+		if (!q) return undefined;
+		display = q[0];
+		i = q[1];
+		while (i < value.length && isSpace(value.charCodeAt(i))) i++;
+		if (value.charCodeAt(i) !== 0x3c) return undefined;
+	}
+	const open = value.indexOf("<", i);
+	if (open >= 0) {
+		if (!display) {
+			const words = value.slice(i, open).trim();
+			if (words && !words.split(/[ \t]+/).every((w) => TOKEN_CHARS.test(w))) return undefined;
+			display = words;
+		}
+		const close = value.indexOf(">", open);
+		if (close < 0) return undefined;
+		const uri = value.slice(open + 1, close);
+		if (!uri || /[\s<"]/.test(uri) || !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(uri)) return undefined;
+		const params = value.slice(close + 1).trim();
+		if (params && params[0] !== ";") return undefined;
+		return { display, uri, params };
+	}
+	// addr-spec: parameters after the first ';' belong to the header, and no '?' headers are allowed.
+	const rest = value.slice(i).trim();
+	const semi = rest.indexOf(";");
+	const uri = (semi < 0 ? rest : rest.slice(0, semi)).trim();
+	if (!uri || /[\s,?"]/.test(uri) || !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(uri)) return undefined;
+	return { display: "", uri, params: semi < 0 ? "" : rest.slice(semi) };
+}
+
+/**
+ * The value of parameter `name` in a ";a=b;c" string: the value, "" for a parameter without
+ * one, or undefined when absent. LWS around ';' and '=' is allowed; quotes are removed.
+ */
+export function param(params: string, name: string): string | undefined {
+	let i = 0;
+	const n = params.length;
+	while (i < n) {
+		const semi = params.indexOf(";", i);
+		if (semi < 0) return undefined;
+		let end = semi + 1;
+		let quoted = false;
+		while (end < n) {
+			const c = params.charCodeAt(end);
+			if (quoted) {
+				if (c === 0x5c) end++;
+				else if (c === 0x22) quoted = false;
+			} else if (c === 0x22) quoted = true;
+			else if (c === 0x3b) break;
+			end++;
+		}
+		const item = params.slice(semi + 1, end);
+		const eq = item.indexOf("=");
+		const key = (eq < 0 ? item : item.slice(0, eq)).trim();
+		if (key.toLowerCase() === name) {
+			if (eq < 0) return "";
+			const v = item.slice(eq + 1).trim();
+			return v.length >= 2 && v[0] === '"' && v[v.length - 1] === '"' ? v.slice(1, -1) : v;
+		}
+		i = end;
+	}
+	return undefined;
+}
+
+/** Whether every parameter in a ";a=b;c" string is a well-formed token (or token=value). */
+export function paramsWellFormed(params: string): boolean {
+	if (params.trim() === "") return true;
+	const trimmed = params.trim();
+	if (trimmed[0] !== ";") return false;
+	for (const item of trimmed.slice(1).split(";")) {
+		const eq = item.indexOf("=");
+		const key = (eq < 0 ? item : item.slice(0, eq)).trim();
+		if (!TOKEN_CHARS.test(key)) return false;
+		if (eq >= 0) {
+			const v = item.slice(eq + 1).trim();
+			if (!v) return false;
+			if (v[0] !== '"' && !/^[A-Za-z0-9\-.!%*_+`'~:\[\]]+$/.test(v)) return false;
+		}
+	}
+	return true;
+}
+
+/** Parses one Via value: `SIP/2.0/UDP host[:port];params`, with LWS allowed around '/'. */
+export function parseVia(value: string): Via | undefined {
+	const m = /^SIP\s*\/\s*2\.0\s*\/\s*([A-Za-z0-9\-.!%*_+`'~]+)\s+(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-.]+)(?:\s*:\s*([0-9]{1,5}))?\s*(;.*)?$/s.exec(value.trim());
+	if (!m) return undefined;
+	const params = m[4] ?? "";
+	if (!paramsWellFormed(params)) return undefined;
+	const port = m[3] ? Number(m[3]) : 0;
+	if (port > 65535) return undefined;
+	return { transport: m[1].toUpperCase(), host: m[2], port, branch: param(params, "branch") ?? "", params };
+}
+
+/** Parses `CSeq: 123 INVITE`; the number must fit 31 bits (RFC 3261 §8.1.1.5). */
+export function parseCSeq(value: string): CSeq | undefined {
+	const m = /^([0-9]{1,10})\s+([A-Za-z0-9\-.!%*_+`'~]+)$/.exec(value.trim());
+	if (!m) return undefined;
+	const seq = Number(m[1]);
+	if (seq > 0x7fffffff) return undefined;
+	return { seq, method: m[2] };
+}
+
+/** Parses a sip: or sips: URI; undefined for other schemes or a malformed one. */
+export function parseSipUri(uri: string): SipUri | undefined {
+	const m = /^(sips?):(?:([^@;?]*(?:;[^@?]*)?)@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-.]+)(?::([0-9]{1,5}))?((?:;[^?]*)?)((?:\?.*)?)$/i.exec(uri);
+	if (!m) return undefined;
+	const port = m[4] ? Number(m[4]) : 0;
+	if (port > 65535) return undefined;
+	return { scheme: m[1].toLowerCase(), user: m[2] ?? "", host: m[3], port, params: m[5], headers: m[6] };
+}
+
+/** The scheme of any URI, lowercase ("" when there is none). */
+export function uriScheme(uri: string): string {
+	const m = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(uri);
+	return m ? m[1].toLowerCase() : "";
+}

@@ -1,0 +1,34 @@
+/*
+ * UTF-8 between bytes and strings. Uses the global TextEncoder/TextDecoder, which XS hosts,
+ * Node and the device provider (from Moddable's text modules) all install.
+ */
+
+interface Decoder { decode(input: Uint8Array): string }
+interface Encoder { encode(input: string): Uint8Array }
+
+const G = globalThis as unknown as { TextDecoder: new () => Decoder; TextEncoder: new () => Encoder };
+let decoder: Decoder | undefined;
+let encoder: Encoder | undefined;
+
+export function decodeUtf8(bytes: Uint8Array): string {
+	decoder ??= new G.TextDecoder();
+	return decoder.decode(bytes);
+}
+
+export function encodeUtf8(text: string): Uint8Array {
+	encoder ??= new G.TextEncoder();
+	return encoder.encode(text);
+}
+
+/** Byte length of a string in UTF-8, without encoding it. */
+export function utf8Length(text: string): number {
+	let n = 0;
+	for (let i = 0; i < text.length; i++) {
+		const c = text.charCodeAt(i);
+		if (c < 0x80) n += 1;
+		else if (c < 0x800) n += 2;
+		else if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length) { n += 4; i++; }
+		else n += 3;
+	}
+	return n;
+}

@@ -1,0 +1,69 @@
+/*
+ * The checks RFC 3261 §8.2 and §18 ask before a message reaches a transaction, and the
+ * parsed header values every layer above needs.
+ */
+
+import { SipMessage, SipParseError } from "./message.js";
+import { parseCSeq, parseNameAddr, parseVia, param, paramsWellFormed, type CSeq, type NameAddr, type Via } from "./header-values.js";
+
+export interface Essentials {
+	callId: string;
+	cseq: CSeq;
+	from: NameAddr;
+	to: NameAddr;
+	fromTag: string;
+	toTag: string;
+	/** The top Via. */
+	via: Via;
+}
+
+function single(message: SipMessage, name: string): string {
+	const lines = message.headerLines(name);
+	if (lines.length === 0) throw new SipParseError(`missing ${name} header`, 400, message);
+	if (lines.length > 1) throw new SipParseError(`more than one ${name} header`, 400, message);
+	return lines[0];
+}
+
+function nameAddr(message: SipMessage, name: string): NameAddr {
+	const value = single(message, name);
+	const parsed = parseNameAddr(value);
+	if (!parsed || !paramsWellFormed(parsed.params)) throw new SipParseError(`malformed ${name} header`, 400, message);
+	return parsed;
+}
+
+/** Checks a parsed message; throws SipParseError (with the status to answer) when it is unusable. */
+export function inspect(message: SipMessage): Essentials {
+	if (message.isRequest && message.version.toUpperCase() !== "SIP/2.0") {
+		throw new SipParseError(`unsupported SIP version ${message.version}`, 505, message);
+	}
+	const vias = message.values("via");
+	if (vias.length === 0 || vias[0] === "") throw new SipParseError("missing Via header", 400, message);
+	let top: Via | undefined;
+	for (const value of vias) {
+		const via = parseVia(value);
+		if (!via) throw new SipParseError(`malformed Via ${JSON.stringify(value.slice(0, 60))}`, 400, message);
+		top ??= via;
+	}
+	const callId = single(message, "call-id");
+	if (!/^[\x21-\x7e]+$/.test(callId)) throw new SipParseError("malformed Call-ID", 400, message);
+	const cseq = parseCSeq(single(message, "cseq"));
+	if (!cseq) throw new SipParseError("malformed CSeq", 400, message);
+	if (message.isRequest && cseq.method !== message.method) {
+		throw new SipParseError(`CSeq method ${cseq.method} does not match ${message.method}`, 400, message);
+	}
+	const from = nameAddr(message, "from");
+	const to = nameAddr(message, "to");
+	const forwards = message.headerLines("max-forwards");
+	if (forwards.length > 1 || (forwards.length === 1 && !/^[0-9]{1,10}$/.test(forwards[0])) || Number(forwards[0] ?? 0) > 255) {
+		throw new SipParseError("malformed Max-Forwards", 400, message);
+	}
+	if (message.isRequest) {
+		if (/^sips?:/i.test(message.uri) && message.uri.slice(message.uri.lastIndexOf("@") + 1).indexOf("?") >= 0) throw new SipParseError("the Request-URI carries headers", 400, message);
+		for (const value of message.values("contact")) {
+			if (value === "*" && message.method === "REGISTER") continue;
+			const contact = parseNameAddr(value);
+			if (!contact || !paramsWellFormed(contact.params)) throw new SipParseError(`malformed Contact ${JSON.stringify(value.slice(0, 60))}`, 400, message);
+		}
+	}
+	return { callId, cseq, from, to, fromTag: param(from.params, "tag") ?? "", toTag: param(to.params, "tag") ?? "", via: top! };
+}
