@@ -1,0 +1,141 @@
+/*
+ * The doorbell application: the same on the device and in the simulator. It takes the ports
+ * from a provider, opens the SIP port, registers, rings on a button press and answers calls.
+ */
+
+import type { DoorbellEnvironment } from "./environment.js";
+import type { UaConfig } from "../sip/config.js";
+import { SipTransport } from "../sip/transport.js";
+import { UserAgent, type RingResult } from "../sip/user-agent.js";
+import type { Call } from "../sip/call.js";
+import { SipSocket } from "./sip-socket.js";
+
+export interface DoorbellOptions {
+	/** The account and behaviour of the user agent. */
+	config: UaConfig;
+	/** The local SIP port wanted (5062). */
+	localPort: number;
+	/** RTP port offered in SDP. */
+	rtpPort?: number;
+	/** Log every SIP message. */
+	trace?: boolean;
+}
+
+export interface CallSummary {
+	direction: string;
+	state: string;
+	peer: string;
+	call_id: string;
+	codec?: string;
+	remote_rtp?: string;
+	started_ms_ago: number;
+	reason?: string;
+}
+
+export class Doorbell {
+	readonly env: DoorbellEnvironment;
+	readonly ua: UserAgent;
+	readonly transport: SipTransport;
+	readonly sipSocket: SipSocket;
+	#options: DoorbellOptions;
+	#started = false;
+	/** Called for every call event (state, established, ended), e.g. to start and stop media. */
+	onCall: ((call: Call, event: "state" | "established" | "ended") => void) | undefined;
+	/** Called for each DTMF digit that SIP INFO carried. */
+	onDtmf: ((call: Call, digit: string) => void) | undefined;
+
+	constructor(env: DoorbellEnvironment, options: DoorbellOptions) {
+		this.env = env;
+		this.#options = options;
+		this.transport = new SipTransport(env.log);
+		this.transport.trace = options.trace ?? false;
+		this.sipSocket = new SipSocket(env.udp, env.log, options.localPort, (count) => this.transport.readable(count), (socket) => {
+			this.transport.attach(socket);
+			// A port that changed under a running registration needs a new binding.
+			if (this.#started && this.ua.config.user) this.ua.registration.start();
+		});
+		this.ua = new UserAgent(
+			{ clock: env.clock, md5: env.md5, random: env.random, log: env.log, localAddress: () => env.localAddress(), resolve: (host, callback) => env.resolve(host, callback) },
+			this.transport,
+			options.config,
+			{
+				rtpPort: () => options.rtpPort ?? 40000,
+				events: {
+					onRegistration: (registration) => env.log.info(`SIP: registration ${registration.state}${registration.lastError ? ` (${registration.lastError})` : ""}`),
+					onCallState: (call) => this.onCall?.(call, "state"),
+					onCallEstablished: (call) => this.onCall?.(call, "established"),
+					onCallEnded: (call) => this.onCall?.(call, "ended"),
+					onDtmf: (call, digit) => this.onDtmf?.(call, digit),
+				},
+			},
+		);
+		env.button.onChange = (value) => {
+			if (value === 0) this.press("button");
+		};
+	}
+
+	start(): void {
+		this.sipSocket.open();
+		this.#started = true;
+		this.ua.start();
+		this.env.log.info(`SIP: listening on UDP ${this.sipSocket.port}; PBX ${this.ua.config.server}:${this.ua.config.serverPort}; target ${this.ua.config.target}`);
+	}
+
+	/** Unregisters and closes the SIP port; `done` runs when that is over. */
+	stop(done?: () => void): void {
+		this.#started = false;
+		this.ua.stop(() => {
+			this.sipSocket.close();
+			done?.();
+		});
+	}
+
+	/** A ring request from the button or the web page. */
+	press(source: string): RingResult {
+		const result = this.ua.ring();
+		this.env.log.info(`ring (${source}): ${result.ok ? "ringing" : `not ringing: ${result.reason}`}`);
+		return result;
+	}
+
+	reconfigure(config: UaConfig): void {
+		this.ua.reconfigure(config);
+	}
+
+	/** The status for /sipDebug: never the password. */
+	status(): Record<string, unknown> {
+		const ua = this.ua;
+		const registration = ua.registration;
+		const now = this.env.clock.now();
+		const pbx = ua.pbx;
+		return {
+			registered: registration.registered,
+			registration: registration.state,
+			registration_expires: registration.granted,
+			next_register_in_s: registration.nextAt ? Math.max(0, Math.round((registration.nextAt - now) / 1000)) : null,
+			sip_user: ua.config.user,
+			sip_displayname: ua.config.displayName,
+			sip_target: ua.config.target,
+			sip_server: ua.config.server,
+			pbx: pbx ? `${pbx.address}:${pbx.port}` : `${ua.config.server}:${ua.config.serverPort} (unresolved)`,
+			local_address: this.env.localAddress(),
+			local_port: this.sipSocket.port,
+			local_port_busy: this.sipSocket.busy,
+			call: ua.call ? ua.call.state : "idle",
+			current_call: ua.call ? summary(ua.call, now) : null,
+			last_call: ua.lastCall ? summary(ua.lastCall, now) : null,
+			last_error: ua.lastError,
+			rejected_datagrams: this.transport.rejected,
+			last_rejection: this.transport.lastRejection,
+		};
+	}
+}
+
+function summary(call: Call, now: number): CallSummary {
+	const out: CallSummary = { direction: call.direction, state: call.state, peer: call.peer, call_id: call.callId, started_ms_ago: Math.round(now - call.startedAt) };
+	if (call.media) {
+		out.codec = call.media.codec;
+		out.remote_rtp = `${call.media.remoteAddress}:${call.media.remotePort}`;
+	}
+	if (call.endReason) out.reason = call.endReason;
+	return out;
+}

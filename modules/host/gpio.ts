@@ -1,0 +1,72 @@
+/*
+ * Virtual GPIO for the simulator: a button pressed from the terminal or the web, and a relay
+ * whose pulses are logged and kept for /sipDebug.
+ */
+
+import type { DigitalIn, DigitalOut, Logger } from "../ports.js";
+
+export class VirtualButton implements DigitalIn {
+	#value = 1; // pulled up: 1 is released
+	onChange: ((value: number) => void) | undefined;
+
+	read(): number {
+		return this.#value;
+	}
+
+	/** A press and release, as the debounced input would report them. */
+	press(): void {
+		this.#set(0);
+		this.#set(1);
+	}
+
+	#set(value: number): void {
+		if (value === this.#value) return;
+		this.#value = value;
+		this.onChange?.(value);
+	}
+
+	close(): void {
+		this.onChange = undefined;
+	}
+}
+
+export interface RelayPulse {
+	/** Wall-clock start (ms since 1970) and length (ms). */
+	at: number;
+	ms: number;
+}
+
+export class VirtualRelay implements DigitalOut {
+	#log: Logger;
+	#on = 0;
+	#since = 0;
+	readonly pulses: RelayPulse[] = [];
+
+	constructor(log: Logger) {
+		this.#log = log;
+	}
+
+	get value(): number {
+		return this.#on;
+	}
+
+	write(value: number): void {
+		const on = value ? 1 : 0;
+		if (on === this.#on) return;
+		this.#on = on;
+		const now = Date.now();
+		if (on) {
+			this.#since = now;
+			this.#log.info("relay: ON (door opener energised)");
+		} else {
+			const ms = now - this.#since;
+			this.pulses.push({ at: this.#since, ms });
+			if (this.pulses.length > 20) this.pulses.shift();
+			this.#log.info(`relay: OFF after ${ms} ms`);
+		}
+	}
+
+	close(): void {
+		this.write(0);
+	}
+}

@@ -1,0 +1,24 @@
+import type { Logger } from "../ports.js";
+
+/** Log lines with a time stamp on stderr (stdout stays for the simulator's own prompts). */
+export function consoleLogger(prefix = ""): Logger {
+	const line = (level: string, message: string) => {
+		const time = new Date().toISOString().slice(11, 23);
+		process.stderr.write(`${time} ${level}${prefix ? ` ${prefix}` : ""} ${message}\n`);
+	};
+	return {
+		info: (m) => line("info ", m),
+		warn: (m) => line("warn ", m),
+		error: (m) => line("error", m),
+	};
+}
+
+/** A logger that keeps its lines, for tests. */
+export function memoryLogger(lines: string[] = []): Logger & { lines: string[] } {
+	return {
+		lines,
+		info: (m) => lines.push(`info ${m}`),
+		warn: (m) => lines.push(`warn ${m}`),
+		error: (m) => lines.push(`error ${m}`),
+	};
+}

@@ -1,0 +1,57 @@
+/** The simulator's command line. */
+
+export interface SimulatorOptions {
+	settings: string;
+	http: number;
+	httpHost: string;
+	sipPort: number | undefined;
+	trace: boolean;
+	mic: string | undefined;
+	speaker: string | undefined;
+	help: boolean;
+}
+
+export const USAGE = `klingel simulator: the doorbell firmware on this computer.
+
+  npm start -- [options]
+
+  --settings FILE   settings as JSON, { "sip": { "sip_user": "620", ... } } (default ./klingel-settings.json)
+  --http PORT       web page port (default 8080; 0 picks a free one)
+  --http-host ADDR  address the web server listens on (default 127.0.0.1)
+  --sip-port PORT   local SIP port (default 5062, else the "local_port" setting; the next free
+                    one from PORT+1 up when it is busy)
+  --mic FILE|tone:HZ    microphone: an 8/16 kHz mono WAV file or a tone
+  --speaker FILE    record what the speaker plays to a WAV file
+  --trace           log every SIP message
+  --help            this text
+
+Keys: Enter or b = press the button, h = hang up, s = status, q = quit.`;
+
+export function parseOptions(argv: string[]): SimulatorOptions {
+	const options: SimulatorOptions = { settings: "klingel-settings.json", http: 8080, httpHost: "127.0.0.1", sipPort: undefined, trace: false, mic: undefined, speaker: undefined, help: false };
+	for (let i = 0; i < argv.length; i++) {
+		const arg = argv[i];
+		const value = () => {
+			const v = argv[++i];
+			if (v === undefined) throw new Error(`${arg} needs a value`);
+			return v;
+		};
+		const port = (name: string, min: number) => {
+			const v = value();
+			if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > 65535) throw new Error(`${name} must be a port number (${min}-65535), not "${v}"`);
+			return Number(v);
+		};
+		switch (arg) {
+			case "--settings": options.settings = value(); break;
+			case "--http": options.http = port("--http", 0); break;
+			case "--http-host": options.httpHost = value(); break;
+			case "--sip-port": options.sipPort = port("--sip-port", 1); break;
+			case "--mic": options.mic = value(); break;
+			case "--speaker": options.speaker = value(); break;
+			case "--trace": options.trace = true; break;
+			case "--help": case "-h": options.help = true; break;
+			default: throw new Error(`unknown option ${arg} (see --help)`);
+		}
+	}
+	return options;
+}

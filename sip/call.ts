@@ -1,0 +1,205 @@
+/*
+ * What both kinds of call share once a dialog exists: requests within it (BYE, INFO, OPTIONS,
+ * UPDATE, re-INVITE, ACK), the talk-time limit, hanging up, and the end of the call.
+ */
+
+import type { TimerId } from "../modules/ports.js";
+import type { UaContext } from "./context.js";
+import type { Dialog } from "./dialog.js";
+import type { ServerTransaction } from "./server-transaction.js";
+import type { Incoming } from "./transport.js";
+import { answerOffer, parseSdp, type NegotiatedMedia } from "./sdp.js";
+import { parseInfoDtmf } from "./info-dtmf.js";
+
+export type CallState = "calling" | "ringing" | "answered" | "ending" | "ended";
+export type CallDirection = "outbound" | "inbound";
+
+export const ALLOW = "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE";
+export const ACCEPT = "Accept: application/sdp, application/dtmf-relay, application/dtmf";
+
+/** Methods we know but do not take; anything else unknown gets 501. */
+const KNOWN_METHODS = ["REGISTER", "SUBSCRIBE", "NOTIFY", "MESSAGE", "REFER", "PRACK", "PUBLISH"];
+
+export interface CallObserver {
+	onState(call: Call): void;
+	/** The dialog is confirmed and media is agreed. */
+	onEstablished(call: Call): void;
+	onEnded(call: Call): void;
+	/** A DTMF digit carried by SIP INFO in this call. */
+	onDtmf(call: Call, digit: string): void;
+}
+
+export interface LocalMedia {
+	address: string;
+	port: number;
+	sessionId: number;
+	sessionVersion: number;
+}
+
+export abstract class Call {
+	abstract readonly direction: CallDirection;
+	state: CallState = "calling";
+	dialog: Dialog | undefined;
+	media: NegotiatedMedia | undefined;
+	/** Why the call ended (plain words), once ended. */
+	endReason = "";
+	/** Clock times (ms). */
+	readonly startedAt: number;
+	answeredAt = 0;
+	endedAt = 0;
+	/** The other party's display name or URI. */
+	peer = "";
+	/** Source address of the peer's signalling (the PBX). */
+	peerAddress = "";
+	readonly localMedia: LocalMedia;
+	protected ctx: UaContext;
+	protected observer: CallObserver;
+	#talkTimer: TimerId | undefined;
+	/** A re-INVITE whose 2xx awaits its ACK. */
+	#reinvite: ServerTransaction | undefined;
+
+	constructor(ctx: UaContext, observer: CallObserver, rtpPort: number) {
+		this.ctx = ctx;
+		this.observer = observer;
+		this.startedAt = ctx.clock.now();
+		this.localMedia = { address: ctx.localAddress, port: rtpPort, sessionId: ctx.ids.int31(), sessionVersion: 1 };
+	}
+
+	get callId(): string {
+		return this.dialog?.callId ?? "";
+	}
+
+	get ended(): boolean {
+		return this.state === "ended";
+	}
+
+	/** Ends the call from our side: CANCEL, BYE or nothing, as its state needs. */
+	abstract hangup(reason: string): void;
+
+	/** Handles a request that matched this call's dialog. */
+	receive(transaction: ServerTransaction, incoming: Incoming): void {
+		const dialog = this.dialog!;
+		const { message, essentials } = incoming;
+		if (!dialog.acceptSeq(essentials.cseq.seq)) {
+			transaction.respond(500, "Server Internal Error", { headers: ["Retry-After: 1"] });
+			return;
+		}
+		switch (message.method) {
+			case "BYE":
+				transaction.respond(200, "OK");
+				this.finish("the other side hung up");
+				return;
+			case "INFO": {
+				transaction.respond(200, "OK");
+				const digit = parseInfoDtmf(message.header("content-type") ?? "", message.body);
+				if (digit !== undefined && this.state === "answered") this.observer.onDtmf(this, digit);
+				return;
+			}
+			case "OPTIONS":
+				transaction.respond(200, "OK", { headers: [ALLOW, ACCEPT] });
+				return;
+			case "UPDATE":
+			case "INVITE":
+				this.#offerInDialog(transaction, incoming);
+				return;
+			default:
+				if (KNOWN_METHODS.includes(message.method)) transaction.respond(405, "Method Not Allowed", { headers: [ALLOW] });
+				else transaction.respond(501, "Not Implemented", { headers: [ALLOW] });
+		}
+	}
+
+	/** An ACK that matched this call's dialog. */
+	acknowledge(incoming: Incoming): void {
+		if (this.#reinvite && incoming.essentials.cseq.seq === this.#reinvite.request.essentials.cseq.seq) {
+			this.#reinvite.acknowledged();
+			this.#reinvite = undefined;
+		}
+	}
+
+	/** Sends BYE and ends the call (whatever the answer). */
+	protected bye(reason: string): void {
+		if (!this.dialog || this.state === "ended" || this.state === "ending") return;
+		this.setState("ending");
+		const pbx = this.ctx.pbx;
+		const request = this.dialog.request(this.ctx, "BYE");
+		this.finish(reason);
+		if (!pbx) return;
+		this.ctx.layer.request({
+			method: "BYE",
+			branch: request.branch,
+			bytes: request.bytes,
+			address: pbx.address,
+			port: pbx.port,
+			onResponse: () => {},
+			onTimeout: () => this.ctx.log.warn(`SIP: no answer to BYE for ${this.callId}`),
+		});
+	}
+
+	/** The dialog is up: start the talk-time limit and tell the observer. */
+	protected established(): void {
+		this.answeredAt = this.ctx.clock.now();
+		this.setState("answered");
+		this.#talkTimer = this.ctx.clock.setTimeout(() => {
+			this.#talkTimer = undefined;
+			this.hangup(`talk time limit of ${this.ctx.config.talkLimit} s reached`);
+		}, this.ctx.config.talkLimit * 1000);
+		this.observer.onEstablished(this);
+	}
+
+	protected finish(reason: string): void {
+		if (this.state === "ended") return;
+		if (this.#talkTimer !== undefined) this.ctx.clock.clearTimeout(this.#talkTimer);
+		this.#talkTimer = undefined;
+		this.endReason = reason;
+		this.endedAt = this.ctx.clock.now();
+		this.state = "ended";
+		this.cleanup();
+		this.ctx.log.info(`SIP: call ${this.callId} ended: ${reason}`);
+		this.observer.onEnded(this);
+	}
+
+	/** Stops timers of the subclass. */
+	protected cleanup(): void {}
+
+	protected setState(state: CallState): void {
+		this.state = state;
+		this.observer.onState(this);
+	}
+
+	/** An SDP answer to an offer, or the SIP status to refuse it with. */
+	protected answerFor(incoming: Incoming): { sdp: string; media: NegotiatedMedia } | { status: number; reason: string } {
+		const type = (incoming.message.header("content-type") ?? "").toLowerCase();
+		if (!/^application\/sdp\b/.test(type)) return { status: 415, reason: "Unsupported Media Type" };
+		let offer;
+		try {
+			offer = parseSdp(incoming.message.body);
+		} catch (error) {
+			return { status: 400, reason: `Bad SDP: ${(error as Error).message}`.replace(/[\r\n]/g, " ").slice(0, 80) };
+		}
+		const local = this.localMedia;
+		const answer = answerOffer(offer, { address: local.address, port: local.port, sessionId: local.sessionId, sessionVersion: local.sessionVersion });
+		if ("error" in answer) return { status: 488, reason: "Not Acceptable Here" };
+		return answer;
+	}
+
+	#offerInDialog(transaction: ServerTransaction, incoming: Incoming): void {
+		const contact = [this.ctx.contact(), ALLOW];
+		if (incoming.message.bodyBytes.length === 0) {
+			transaction.respond(200, "OK", { headers: contact });
+		} else {
+			this.localMedia.sessionVersion++;
+			const answer = this.answerFor(incoming);
+			if ("status" in answer) {
+				transaction.respond(answer.status, answer.reason);
+				return;
+			}
+			this.media = answer.media;
+			transaction.respond(200, "OK", { headers: contact, body: answer.sdp });
+			this.observer.onEstablished(this);
+		}
+		if (incoming.message.method === "INVITE") {
+			this.#reinvite = transaction;
+			transaction.onAckTimeout = () => this.hangup("no ACK for the re-INVITE");
+		}
+	}
+}

@@ -1,0 +1,160 @@
+/*
+ * Client transactions over UDP (RFC 3261 §17.1, with the Accepted state of RFC 6026):
+ * INVITE with Timers A, B, D, M; non-INVITE with Timers E, F, K.
+ */
+
+import type { Clock, TimerId } from "../modules/ports.js";
+import type { Incoming } from "./transport.js";
+import type { TimerValues } from "./timers.js";
+
+export type ClientState = "calling" | "proceeding" | "accepted" | "completed" | "terminated";
+
+export interface ClientHost {
+	clock: Clock;
+	timers: TimerValues;
+	send(bytes: Uint8Array, address: string, port: number): boolean;
+	forget(transaction: ClientTransaction): void;
+}
+
+export interface ClientRequest {
+	method: string;
+	branch: string;
+	bytes: Uint8Array;
+	address: string;
+	port: number;
+	/** Every response the TU must see (retransmitted finals are absorbed, 2xx to INVITE are not). */
+	onResponse(incoming: Incoming): void;
+	/** No final response in time (Timer B or F), or the transport failed. */
+	onTimeout(): void;
+	/** INVITE only: the ACK for a non-2xx final response (same branch, RFC 3261 §17.1.1.3). */
+	ackFor?(incoming: Incoming): Uint8Array;
+}
+
+export class ClientTransaction {
+	readonly method: string;
+	readonly branch: string;
+	#host: ClientHost;
+	#request: ClientRequest;
+	#state: ClientState = "calling";
+	#retransmit: TimerId | undefined;
+	#interval = 0;
+	#deadline: TimerId | undefined;
+	#linger: TimerId | undefined;
+	#ack: Uint8Array | undefined;
+
+	constructor(host: ClientHost, request: ClientRequest) {
+		this.#host = host;
+		this.#request = request;
+		this.method = request.method;
+		this.branch = request.branch;
+	}
+
+	get key(): string {
+		return `${this.branch}|${this.method}`;
+	}
+
+	get state(): ClientState {
+		return this.#state;
+	}
+
+	get #invite(): boolean {
+		return this.method === "INVITE";
+	}
+
+	start(): void {
+		const { clock, timers } = this.#host;
+		this.#interval = timers.T1;
+		this.#send();
+		this.#arm();
+		// Timer B / Timer F.
+		this.#deadline = clock.setTimeout(() => this.#timeout(), 64 * timers.T1);
+	}
+
+	/** Handles a response matched to this transaction. */
+	receive(incoming: Incoming): void {
+		const status = incoming.message.status;
+		const { clock, timers } = this.#host;
+		switch (this.#state) {
+			case "calling":
+			case "proceeding":
+				if (status < 200) {
+					if (this.#invite) this.#stopRetransmit();
+					else if (this.#state === "calling") this.#interval = timers.T2;
+					if (this.#invite) this.#clearDeadline();
+					this.#state = "proceeding";
+					this.#request.onResponse(incoming);
+					return;
+				}
+				this.#stopRetransmit();
+				this.#clearDeadline();
+				if (this.#invite && status < 300) {
+					this.#state = "accepted";
+					this.#linger = clock.setTimeout(() => this.terminate(), 64 * timers.T1); // Timer M
+				} else {
+					this.#state = "completed";
+					if (this.#invite) {
+						this.#ack = this.#request.ackFor?.(incoming);
+						if (this.#ack) this.#host.send(this.#ack, this.#request.address, this.#request.port);
+					}
+					// Timer D (≥ 32 s for UDP) or Timer K (T4).
+					this.#linger = clock.setTimeout(() => this.terminate(), this.#invite ? Math.max(32000, 64 * timers.T1) : timers.T4);
+				}
+				this.#request.onResponse(incoming);
+				return;
+			case "accepted":
+				// Retransmitted 2xx (or the 2xx of another fork) goes to the TU, which ACKs it again.
+				if (status >= 200 && status < 300) this.#request.onResponse(incoming);
+				return;
+			case "completed":
+				if (this.#invite && status >= 300 && this.#ack) this.#host.send(this.#ack, this.#request.address, this.#request.port);
+				return;
+			case "terminated":
+				return;
+		}
+	}
+
+	/** Ends the transaction at once, without telling the TU. */
+	terminate(): void {
+		if (this.#state === "terminated") return;
+		this.#state = "terminated";
+		this.#stopRetransmit();
+		this.#clearDeadline();
+		if (this.#linger !== undefined) this.#host.clock.clearTimeout(this.#linger);
+		this.#linger = undefined;
+		this.#host.forget(this);
+	}
+
+	#send(): void {
+		if (!this.#host.send(this.#request.bytes, this.#request.address, this.#request.port)) {
+			// A transport error ends the transaction as a timeout would (RFC 3261 §17.1.4).
+			this.#host.clock.setTimeout(() => this.#timeout(), 0);
+		}
+	}
+
+	#arm(): void {
+		this.#retransmit = this.#host.clock.setTimeout(() => {
+			if (this.#state !== "calling" && this.#state !== "proceeding") return;
+			this.#send();
+			// Timer A doubles without bound; Timer E doubles up to T2, and stays at T2 once proceeding.
+			this.#interval = this.#invite ? this.#interval * 2 : Math.min(this.#interval * 2, this.#host.timers.T2);
+			if (this.#state === "proceeding" && !this.#invite) this.#interval = this.#host.timers.T2;
+			this.#arm();
+		}, this.#interval);
+	}
+
+	#stopRetransmit(): void {
+		if (this.#retransmit !== undefined) this.#host.clock.clearTimeout(this.#retransmit);
+		this.#retransmit = undefined;
+	}
+
+	#clearDeadline(): void {
+		if (this.#deadline !== undefined) this.#host.clock.clearTimeout(this.#deadline);
+		this.#deadline = undefined;
+	}
+
+	#timeout(): void {
+		if (this.#state !== "calling" && this.#state !== "proceeding") return;
+		this.terminate();
+		this.#request.onTimeout();
+	}
+}

@@ -1,0 +1,46 @@
+/** What the user agent needs to know about its account and behaviour. */
+export interface UaConfig {
+	user: string;
+	password: string;
+	displayName: string;
+	/** The PBX host name or address; also the domain of every SIP URI (e.g. "fritz.box"). */
+	server: string;
+	/** The PBX's SIP port. */
+	serverPort: number;
+	/** Whom a button press rings, e.g. "**610". */
+	target: string;
+	/** Seconds before an unanswered ring is cancelled. */
+	ringTimeout: number;
+	/** Seconds after which a call is ended with BYE. */
+	talkLimit: number;
+	/** Expires asked for in REGISTER (s). */
+	registerExpires: number;
+	/** Longest time between refreshes (s); shorter when the registrar grants less. */
+	refreshInterval: number;
+	/** The digest URI: the Request-URI (RFC 2617) or the registrar URI some FRITZ!OS versions want. */
+	digestUri: "request" | "registrar";
+	/** Take INVITEs from any address, not only from the PBX. */
+	allowAnySource: boolean;
+	userAgent: string;
+}
+
+export const DEFAULT_UA_CONFIG: UaConfig = {
+	user: "",
+	password: "",
+	displayName: "Doorbell",
+	server: "fritz.box",
+	serverPort: 5060,
+	target: "**610",
+	ringTimeout: 30,
+	talkLimit: 120,
+	registerExpires: 120,
+	refreshInterval: 60,
+	digestUri: "request",
+	allowAnySource: false,
+	userAgent: "klingel/0.1",
+};
+
+/** Whether two configurations name the same account at the same PBX. */
+export function sameAccount(a: UaConfig, b: UaConfig): boolean {
+	return a.user === b.user && a.password === b.password && a.server === b.server && a.serverPort === b.serverPort;
+}

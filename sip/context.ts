@@ -1,0 +1,108 @@
+/*
+ * What registration and calls share: the account, the PBX address, identifiers, digest
+ * credentials and the formatting of Via, From, Contact and the common header lines.
+ */
+
+import type { Clock, Logger } from "../modules/ports.js";
+import type { TransactionLayer } from "./transaction-layer.js";
+import type { Incoming } from "./transport.js";
+import type { UaConfig } from "./config.js";
+import { IdSource } from "./ids.js";
+import { DigestAuthenticator, parseChallenge } from "./digest.js";
+
+export interface Endpoint {
+	address: string;
+	port: number;
+}
+
+export class UaContext {
+	config: UaConfig;
+	readonly layer: TransactionLayer;
+	readonly ids: IdSource;
+	readonly auth: DigestAuthenticator;
+	readonly log: Logger;
+	/** The PBX's resolved address, once known. */
+	pbx: Endpoint | undefined;
+	#localAddress: () => string;
+	#localPort: () => number;
+
+	constructor(options: { config: UaConfig; layer: TransactionLayer; ids: IdSource; auth: DigestAuthenticator; log: Logger; localAddress: () => string; localPort: () => number }) {
+		this.config = options.config;
+		this.layer = options.layer;
+		this.ids = options.ids;
+		this.auth = options.auth;
+		this.log = options.log;
+		this.#localAddress = options.localAddress;
+		this.#localPort = options.localPort;
+	}
+
+	get clock(): Clock {
+		return this.layer.clock;
+	}
+
+	get localAddress(): string {
+		return this.#localAddress();
+	}
+
+	get localPort(): number {
+		return this.#localPort();
+	}
+
+	/** The address-of-record, e.g. sip:620@fritz.box. */
+	get aor(): string {
+		return `sip:${this.config.user}@${this.config.server}`;
+	}
+
+	/** The registrar's URI: the bare domain, as FRITZ!Box wants it. */
+	get registrarUri(): string {
+		return `sip:${this.config.server}`;
+	}
+
+	uriFor(user: string): string {
+		return `sip:${user}@${this.config.server}`;
+	}
+
+	via(branch: string): string {
+		return `Via: SIP/2.0/UDP ${this.localAddress}:${this.localPort};branch=${branch};rport`;
+	}
+
+	/** Our name-addr: the quoted display name and the address-of-record. */
+	identity(): string {
+		return `${quoteDisplayName(this.config.displayName)}<${this.aor}>`;
+	}
+
+	from(tag: string): string {
+		return `From: ${this.identity()};tag=${tag}`;
+	}
+
+	contact(): string {
+		return `Contact: <sip:${this.config.user}@${this.localAddress}:${this.localPort}>`;
+	}
+
+	/** Header lines every request carries after its own. */
+	common(): string[] {
+		return ["Max-Forwards: 70", `User-Agent: ${this.config.userAgent}`];
+	}
+
+	/**
+	 * The Authorization or Proxy-Authorization line answering a 401/407, or undefined when the
+	 * response carries no usable challenge.
+	 */
+	authorization(response: Incoming, method: string, requestUri: string): { line: string; stale: boolean } | undefined {
+		const proxy = response.message.status === 407;
+		for (const value of response.message.headerLines(proxy ? "proxy-authenticate" : "www-authenticate")) {
+			const challenge = parseChallenge(value, proxy);
+			if (!challenge) continue;
+			const uri = this.config.digestUri === "registrar" ? this.registrarUri : requestUri;
+			const credentials = this.auth.authorize(challenge, { username: this.config.user, password: this.config.password, method, uri });
+			return { line: `${DigestAuthenticator.header(challenge)}: ${credentials}`, stale: challenge.stale };
+		}
+		return undefined;
+	}
+}
+
+/** A display name as a quoted string followed by a space, or "" when empty (RFC 3261 §25.1). */
+export function quoteDisplayName(name: string): string {
+	const clean = name.replace(/[\r\n]/g, " ").trim();
+	return clean ? `"${clean.replace(/(["\\])/g, "\\$1")}" ` : "";
+}

@@ -1,0 +1,241 @@
+/*
+ * The ring: INVITE to the target (e.g. **610) with a short G.711 offer, digest auth on 401/407
+ * with a new branch and CSeq, CANCEL when nobody answers in time (RFC 3261 §9), ACK for the
+ * 2xx (re-sent for each retransmission), and BYE for a 2xx that crosses our CANCEL.
+ */
+
+import type { TimerId } from "../modules/ports.js";
+import type { UaContext } from "./context.js";
+import type { ClientTransaction } from "./client-transaction.js";
+import type { Incoming } from "./transport.js";
+import { Call, ALLOW, type CallObserver } from "./call.js";
+import { Dialog, withoutTag } from "./dialog.js";
+import { parseNameAddr } from "./header-values.js";
+import { serialize } from "./serializer.js";
+import { buildOffer, parseSdp, readAnswer, type NegotiatedMedia } from "./sdp.js";
+
+export class OutboundCall extends Call {
+	readonly direction = "outbound";
+	/** Status of the final response that ended the attempt (0 when none). */
+	finalStatus = 0;
+	#callId: string;
+	#fromTag: string;
+	#cseq = 1;
+	#branch = "";
+	#requestUri: string;
+	#to: string;
+	#transaction: ClientTransaction | undefined;
+	#authTried = false;
+	#provisional = false;
+	#cancelled = false;
+	#cancelSent = false;
+	#ringTimer: TimerId | undefined;
+	#cancelGuard: TimerId | undefined;
+	#ack: Uint8Array | undefined;
+	#early: NegotiatedMedia | undefined;
+
+	constructor(ctx: UaContext, observer: CallObserver, rtpPort: number) {
+		super(ctx, observer, rtpPort);
+		this.#callId = ctx.ids.callId(ctx.localAddress);
+		this.#fromTag = ctx.ids.tag();
+		this.#requestUri = ctx.uriFor(ctx.config.target);
+		this.#to = `<${this.#requestUri}>`;
+		this.peer = ctx.config.target;
+	}
+
+	override get callId(): string {
+		return this.#callId;
+	}
+
+	start(): void {
+		this.ctx.log.info(`SIP: ringing ${this.#requestUri}`);
+		this.#ringTimer = this.ctx.clock.setTimeout(() => {
+			this.#ringTimer = undefined;
+			this.hangup(`nobody answered within ${this.ctx.config.ringTimeout} s`);
+		}, this.ctx.config.ringTimeout * 1000);
+		this.#invite(undefined);
+	}
+
+	hangup(reason: string): void {
+		if (this.state === "answered") this.bye(reason);
+		else if (this.state === "calling" || this.state === "ringing") this.#cancel(reason);
+	}
+
+	protected override cleanup(): void {
+		const { clock } = this.ctx;
+		if (this.#ringTimer !== undefined) clock.clearTimeout(this.#ringTimer);
+		if (this.#cancelGuard !== undefined) clock.clearTimeout(this.#cancelGuard);
+		this.#ringTimer = this.#cancelGuard = undefined;
+	}
+
+	#invite(authorization: string | undefined): void {
+		const ctx = this.ctx;
+		const pbx = ctx.pbx;
+		if (!pbx) {
+			this.finish("the PBX address is not known");
+			return;
+		}
+		this.#branch = ctx.ids.branch();
+		const local = this.localMedia;
+		const offer = buildOffer({ address: local.address, port: local.port, sessionId: local.sessionId, sessionVersion: local.sessionVersion, ptime: 20, direction: "sendrecv" });
+		const headers = [ctx.via(this.#branch), ...ctx.common(), ctx.from(this.#fromTag), `To: ${this.#to}`, `Call-ID: ${this.#callId}`, `CSeq: ${this.#cseq} INVITE`, ctx.contact(), ALLOW];
+		if (authorization) headers.push(authorization);
+		headers.push("Content-Type: application/sdp");
+		const bytes = serialize(`INVITE ${this.#requestUri} SIP/2.0`, headers, offer);
+		this.#transaction = ctx.layer.request({
+			method: "INVITE",
+			branch: this.#branch,
+			bytes,
+			address: pbx.address,
+			port: pbx.port,
+			onResponse: (incoming) => this.#response(incoming),
+			onTimeout: () => this.finish(this.#cancelled ? this.endReason || "cancelled" : `no answer from the PBX at ${pbx.address}:${pbx.port}`),
+			ackFor: (incoming) => this.#nonSuccessAck(incoming),
+		});
+	}
+
+	#response(incoming: Incoming): void {
+		const { message } = incoming;
+		const status = message.status;
+		if (this.state === "ended" && !(status >= 200 && status < 300)) return;
+		if (status < 200) {
+			if (status > 100) {
+				this.#provisional = true;
+				if (this.state === "calling") this.setState("ringing");
+				if (message.bodyBytes.length) this.#early = this.#media(incoming) ?? this.#early;
+				if (this.#cancelled && !this.#cancelSent) this.#sendCancel();
+			}
+			return;
+		}
+		if (status < 300) {
+			this.#success(incoming);
+			return;
+		}
+		if ((status === 401 || status === 407) && !this.#authTried && !this.#cancelled) {
+			const auth = this.ctx.authorization(incoming, "INVITE", this.#requestUri);
+			if (auth) {
+				this.#authTried = true;
+				this.#cseq++;
+				this.#invite(auth.line);
+				return;
+			}
+		}
+		this.finalStatus = status;
+		if (this.#cancelled) this.finish(this.endReason || "cancelled");
+		else this.finish(`the PBX refused the call to ${this.ctx.config.target}: ${status} ${message.reason}`);
+	}
+
+	#success(incoming: Incoming): void {
+		const ctx = this.ctx;
+		const pbx = ctx.pbx!;
+		const toTag = incoming.essentials.toTag;
+		if (this.dialog) {
+			// A retransmitted 2xx gets the same ACK; a 2xx from another fork gets its own ACK and a BYE.
+			if (toTag === this.dialog.remoteTag) {
+				if (this.#ack) ctx.layer.send(this.#ack, pbx.address, pbx.port);
+			} else {
+				const other = this.#dialogFor(incoming);
+				ctx.layer.send(other.request(ctx, "ACK", { cseq: this.#cseq }).bytes, pbx.address, pbx.port);
+				const bye = other.request(ctx, "BYE");
+				ctx.layer.request({ method: "BYE", branch: bye.branch, bytes: bye.bytes, address: pbx.address, port: pbx.port, onResponse: () => {}, onTimeout: () => {} });
+			}
+			return;
+		}
+		this.dialog = this.#dialogFor(incoming);
+		this.#ack = this.dialog.request(ctx, "ACK", { cseq: this.#cseq }).bytes;
+		ctx.layer.send(this.#ack, pbx.address, pbx.port);
+		this.peerAddress = incoming.address;
+		// The final answer's SDP wins over an early one.
+		const media = incoming.message.bodyBytes.length ? this.#media(incoming) : this.#early;
+		if (this.#cancelled) {
+			this.state = "answered";
+			this.bye(this.endReason || "cancelled");
+			return;
+		}
+		if (!media) {
+			this.state = "answered";
+			this.bye("the answer had no usable audio (PCMU/PCMA)");
+			return;
+		}
+		this.media = media;
+		if (this.#ringTimer !== undefined) ctx.clock.clearTimeout(this.#ringTimer);
+		this.#ringTimer = undefined;
+		const to = parseNameAddr(incoming.message.header("to") ?? "");
+		if (to?.display) this.peer = to.display;
+		this.established();
+	}
+
+	#dialogFor(incoming: Incoming): Dialog {
+		const { message, essentials } = incoming;
+		const contact = parseNameAddr(message.values("contact")[0] ?? "");
+		const routes = message.values("record-route").reverse();
+		return new Dialog({
+			callId: this.#callId,
+			localTag: this.#fromTag,
+			remoteTag: essentials.toTag,
+			localUri: this.ctx.identity(),
+			remoteUri: withoutTag(message.header("to") ?? this.#to),
+			remoteTarget: contact?.uri ?? this.#requestUri,
+			routeSet: routes,
+			localSeq: this.#cseq,
+			remoteSeq: 0,
+		});
+	}
+
+	#media(incoming: Incoming): NegotiatedMedia | undefined {
+		try {
+			const answer = readAnswer(parseSdp(incoming.message.body));
+			if ("error" in answer) {
+				this.ctx.log.warn(`SIP: unusable SDP answer: ${answer.error}`);
+				return undefined;
+			}
+			return answer;
+		} catch (error) {
+			this.ctx.log.warn(`SIP: malformed SDP answer: ${(error as Error).message}`);
+			return undefined;
+		}
+	}
+
+	/** ACK for a non-2xx final response: same branch and Request-URI, To with the response's tag. */
+	#nonSuccessAck(incoming: Incoming): Uint8Array {
+		const ctx = this.ctx;
+		return serialize(`ACK ${this.#requestUri} SIP/2.0`, [
+			ctx.via(this.#branch),
+			"Max-Forwards: 70",
+			ctx.from(this.#fromTag),
+			`To: ${incoming.message.header("to") ?? this.#to}`,
+			`Call-ID: ${this.#callId}`,
+			`CSeq: ${this.#cseq} ACK`,
+		]);
+	}
+
+	#cancel(reason: string): void {
+		if (this.#cancelled) return;
+		this.#cancelled = true;
+		this.endReason = reason;
+		this.setState("ending");
+		// CANCEL only after a provisional response (RFC 3261 §9.1); until then it waits.
+		if (this.#provisional) this.#sendCancel();
+		this.#cancelGuard = this.ctx.clock.setTimeout(() => {
+			this.#cancelGuard = undefined;
+			this.#transaction?.terminate();
+			this.finish(reason);
+		}, 64 * this.ctx.layer.timers.T1);
+	}
+
+	/** CANCEL: same Request-URI, branch and CSeq number as the INVITE; To without tag. */
+	#sendCancel(): void {
+		const ctx = this.ctx;
+		const pbx = ctx.pbx!;
+		this.#cancelSent = true;
+		const bytes = serialize(`CANCEL ${this.#requestUri} SIP/2.0`, [
+			ctx.via(this.#branch),
+			...ctx.common(),
+			ctx.from(this.#fromTag),
+			`To: ${this.#to}`,
+			`Call-ID: ${this.#callId}`,
+			`CSeq: ${this.#cseq} CANCEL`,
+		]);
+		ctx.layer.request({ method: "CANCEL", branch: this.#branch, bytes, address: pbx.address, port: pbx.port, onResponse: () => {}, onTimeout: () => {} });
+	}
+}

@@ -1,0 +1,209 @@
+/*
+ * Registration as an IP phone (RFC 3261 §10): REGISTER to the bare domain with one Call-ID
+ * and rising CSeq, digest auth on 401/407, refresh before the granted expiry, back-off after
+ * failures (a FRITZ!Box blocks clients that keep failing), Expires: 0 to leave.
+ */
+
+import type { TimerId } from "../modules/ports.js";
+import type { Incoming } from "./transport.js";
+import type { UaContext } from "./context.js";
+import { param, parseNameAddr, parseSipUri } from "./header-values.js";
+import { serialize } from "./serializer.js";
+
+export type RegistrationState = "idle" | "registering" | "registered" | "failed" | "unregistering";
+
+/** Back-off after failures: first delay and ceiling (s). */
+const RETRY_AFTER_TIMEOUT = [15, 300];
+const RETRY_AFTER_REFUSAL = [60, 1800];
+
+export class Registration {
+	#ctx: UaContext;
+	#state: RegistrationState = "idle";
+	#callId = "";
+	#fromTag = "";
+	#cseq = 0;
+	#timer: TimerId | undefined;
+	#failures = 0;
+	/** Seconds the registrar granted in its last 200 OK. */
+	granted = 0;
+	/** Clock time (ms) of the last successful registration. */
+	registeredAt = 0;
+	/** Clock time (ms) of the next REGISTER. */
+	nextAt = 0;
+	lastError = "";
+	/** The status of the last final response that ended in failure (0 for a timeout). */
+	lastStatus = 0;
+	/** Called whenever the state or the last error changes. */
+	onChange: (registration: Registration) => void = () => {};
+	#leaving: (() => void) | undefined;
+
+	constructor(ctx: UaContext) {
+		this.#ctx = ctx;
+	}
+
+	get state(): RegistrationState {
+		return this.#state;
+	}
+
+	get registered(): boolean {
+		return this.#state === "registered";
+	}
+
+	/** Starts registering (a fresh Call-ID: a new binding). */
+	start(): void {
+		this.#callId = this.#ctx.ids.callId(this.#ctx.localAddress);
+		this.#fromTag = this.#ctx.ids.tag();
+		this.#cseq = this.#ctx.ids.int31() % 10000;
+		this.#failures = 0;
+		this.#send(this.#ctx.config.registerExpires);
+	}
+
+	/** Stops refreshing; with `unregister`, sends Expires: 0 first and calls `done` when answered. */
+	stop(unregister: boolean, done?: () => void): void {
+		this.#clear();
+		if (unregister && (this.#state === "registered" || this.#state === "registering")) {
+			this.#leaving = done;
+			this.#send(0);
+			return;
+		}
+		this.#set("idle");
+		done?.();
+	}
+
+	#send(expires: number, authorization?: string): void {
+		const ctx = this.#ctx;
+		if (!ctx.pbx) {
+			this.#fail("the PBX address is not known", 0, RETRY_AFTER_TIMEOUT);
+			return;
+		}
+		this.#set(expires === 0 ? "unregistering" : "registering");
+		const branch = ctx.ids.branch();
+		this.#cseq++;
+		const uri = ctx.registrarUri;
+		const headers = [
+			ctx.via(branch),
+			...ctx.common(),
+			ctx.from(this.#fromTag),
+			`To: <${ctx.aor}>`,
+			`Call-ID: ${this.#callId}`,
+			`CSeq: ${this.#cseq} REGISTER`,
+			ctx.contact(),
+		];
+		if (authorization) headers.push(authorization);
+		headers.push(`Expires: ${expires}`, "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE");
+		const bytes = serialize(`REGISTER ${uri} SIP/2.0`, headers);
+		let challenged = authorization !== undefined;
+		ctx.layer.request({
+			method: "REGISTER",
+			branch,
+			bytes,
+			address: ctx.pbx.address,
+			port: ctx.pbx.port,
+			onResponse: (incoming) => {
+				const status = incoming.message.status;
+				if (status < 200) return;
+				if (status === 401 || status === 407) {
+					const auth = ctx.authorization(incoming, "REGISTER", uri);
+					// One authenticated retry per challenge; a stale nonce earns another.
+					if (auth && (!challenged || auth.stale)) {
+						challenged = true;
+						this.#send(expires, auth.line);
+						return;
+					}
+					this.#done(expires, () => this.#fail("wrong user name or password (the registrar refused the credentials)", status, RETRY_AFTER_REFUSAL));
+					return;
+				}
+				if (status >= 200 && status < 300) {
+					this.#done(expires, () => this.#registered(incoming));
+					return;
+				}
+				if (status === 423) {
+					const min = Number(incoming.message.header("min-expires"));
+					if (min > 0 && min < 86400 && expires > 0) {
+						this.#send(min);
+						return;
+					}
+				}
+				this.#done(expires, () => this.#fail(`the registrar answered ${status} ${incoming.message.reason}`, status, RETRY_AFTER_REFUSAL));
+			},
+			onTimeout: () => this.#done(expires, () => this.#fail(`no answer from the PBX at ${ctx.pbx?.address}:${ctx.pbx?.port}`, 0, RETRY_AFTER_TIMEOUT)),
+		});
+	}
+
+	/** Finishes a REGISTER: an unregistration completes, a registration goes on. */
+	#done(expires: number, registering: () => void): void {
+		if (expires !== 0) {
+			registering();
+			return;
+		}
+		this.#set("idle");
+		const done = this.#leaving;
+		this.#leaving = undefined;
+		done?.();
+	}
+
+	#registered(incoming: Incoming): void {
+		const ctx = this.#ctx;
+		const asked = ctx.config.registerExpires;
+		this.granted = grantedExpiry(incoming, ctx.localAddress, ctx.localPort) ?? asked;
+		this.registeredAt = ctx.clock.now();
+		this.#failures = 0;
+		this.lastError = "";
+		this.lastStatus = 0;
+		// Refresh every refreshInterval, or at half the granted time when that is sooner.
+		const refresh = Math.max(1, Math.min(ctx.config.refreshInterval, Math.floor(this.granted / 2)));
+		this.#schedule(refresh);
+		this.#set("registered");
+	}
+
+	#fail(reason: string, status: number, backoff: number[]): void {
+		this.lastError = reason;
+		this.lastStatus = status;
+		const delay = Math.min(backoff[1], backoff[0] * 2 ** Math.min(this.#failures, 10));
+		this.#failures++;
+		this.#ctx.log.warn(`SIP: registration failed: ${reason}; next try in ${delay} s`);
+		this.#schedule(delay);
+		this.#set("failed");
+	}
+
+	#schedule(seconds: number): void {
+		this.#clear();
+		this.nextAt = this.#ctx.clock.now() + seconds * 1000;
+		this.#timer = this.#ctx.clock.setTimeout(() => {
+			this.#timer = undefined;
+			this.#send(this.#ctx.config.registerExpires);
+		}, seconds * 1000);
+	}
+
+	#clear(): void {
+		if (this.#timer !== undefined) this.#ctx.clock.clearTimeout(this.#timer);
+		this.#timer = undefined;
+	}
+
+	#set(state: RegistrationState): void {
+		this.#state = state;
+		this.onChange(this);
+	}
+}
+
+/** The expiry the registrar granted our binding: its Contact's expires, else Expires. */
+function grantedExpiry(incoming: Incoming, address: string, port: number): number | undefined {
+	const contacts = incoming.message.values("contact");
+	if (contacts.length === 1) {
+		// A single binding is ours, whatever a NAT-aware registrar wrote into it.
+		const only = parseNameAddr(contacts[0]);
+		const expires = only && param(only.params, "expires");
+		if (expires && /^\d+$/.test(expires)) return Number(expires);
+	}
+	for (const value of contacts) {
+		const contact = parseNameAddr(value);
+		const uri = contact && parseSipUri(contact.uri);
+		if (!contact || !uri) continue;
+		if (uri.host === address && (uri.port || 5060) === port) {
+			const expires = param(contact.params, "expires");
+			if (expires !== undefined && /^\d+$/.test(expires)) return Number(expires);
+		}
+	}
+	const header = incoming.message.header("expires");
+	return header !== undefined && /^\d+$/.test(header) ? Number(header) : undefined;
+}

@@ -1,0 +1,207 @@
+/*
+ * SDP (RFC 4566) and the offer/answer rules (RFC 3264) for one audio stream of G.711 with
+ * telephone-event: a short offer FRITZ!Box accepts, an answer derived from an offer, and the
+ * media agreed from an answer.
+ */
+
+export type Direction = "sendrecv" | "sendonly" | "recvonly" | "inactive";
+export type G711 = "PCMU" | "PCMA";
+
+export class SdpError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = "SdpError";
+	}
+}
+
+export interface RtpMap {
+	encoding: string;
+	clock: number;
+	channels: number;
+}
+
+export interface MediaDescription {
+	type: string;
+	port: number;
+	proto: string;
+	formats: string[];
+	rtpmap: Map<number, RtpMap>;
+	fmtp: Map<number, string>;
+	connection?: string;
+	direction?: Direction;
+	ptime?: number;
+}
+
+export interface SessionDescription {
+	origin: string;
+	connection?: string;
+	direction?: Direction;
+	media: MediaDescription[];
+}
+
+/** What was agreed for the audio stream; `direction` is ours (sendonly: we only send). */
+export interface NegotiatedMedia {
+	remoteAddress: string;
+	remotePort: number;
+	payloadType: number;
+	codec: G711;
+	dtmfPayloadType?: number;
+	direction: Direction;
+	ptime: number;
+}
+
+const DIRECTIONS = ["sendrecv", "sendonly", "recvonly", "inactive"];
+
+function connectionAddress(value: string): string {
+	const m = /^IN\s+IP[46]\s+([^\s/]+)/.exec(value);
+	if (!m) throw new SdpError(`malformed c= line "${value.slice(0, 40)}"`);
+	return m[1];
+}
+
+export function parseSdp(text: string): SessionDescription {
+	const lines = text.split(/\r?\n/);
+	while (lines.length && lines[lines.length - 1] === "") lines.pop();
+	if (lines[0] !== "v=0") throw new SdpError("SDP must start with v=0");
+	const session: SessionDescription = { origin: "", media: [] };
+	let media: MediaDescription | undefined;
+	for (const line of lines) {
+		if (!/^[a-z]=/.test(line)) throw new SdpError(`malformed SDP line "${line.slice(0, 40)}"`);
+		const type = line[0];
+		const value = line.slice(2);
+		switch (type) {
+			case "o":
+				session.origin = value;
+				break;
+			case "c":
+				if (media) media.connection = connectionAddress(value);
+				else session.connection = connectionAddress(value);
+				break;
+			case "m": {
+				const m = /^(\w+)\s+(\d+)(?:\/\d+)?\s+(\S+)((?:\s+\S+)*)$/.exec(value);
+				if (!m) throw new SdpError(`malformed m= line "${value.slice(0, 40)}"`);
+				const port = Number(m[2]);
+				if (port > 65535) throw new SdpError(`bad port ${port} in m= line`);
+				media = { type: m[1], port, proto: m[3], formats: m[4].trim().split(/\s+/).filter((f) => f), rtpmap: new Map(), fmtp: new Map() };
+				session.media.push(media);
+				break;
+			}
+			case "a": {
+				const colon = value.indexOf(":");
+				const name = colon < 0 ? value : value.slice(0, colon);
+				const arg = colon < 0 ? "" : value.slice(colon + 1);
+				if (DIRECTIONS.includes(name)) {
+					if (media) media.direction = name as Direction;
+					else session.direction = name as Direction;
+				} else if (media && name === "rtpmap") {
+					const r = /^(\d+)\s+([^/\s]+)\/(\d+)(?:\/(\d+))?/.exec(arg);
+					if (!r) throw new SdpError(`malformed a=rtpmap "${arg.slice(0, 40)}"`);
+					media.rtpmap.set(Number(r[1]), { encoding: r[2], clock: Number(r[3]), channels: r[4] ? Number(r[4]) : 1 });
+				} else if (media && name === "fmtp") {
+					const f = /^(\d+)\s+(.*)$/.exec(arg);
+					if (f) media.fmtp.set(Number(f[1]), f[2]);
+				} else if (media && name === "ptime" && /^\d+$/.test(arg)) {
+					media.ptime = Number(arg);
+				}
+				break;
+			}
+		}
+	}
+	if (!session.origin) throw new SdpError("SDP has no o= line");
+	for (const m of session.media) {
+		if (m.type === "audio" && m.port !== 0 && !m.connection && !session.connection) throw new SdpError("audio stream without a c= address");
+	}
+	return session;
+}
+
+/** The G.711 codec a payload type stands for in this media, if any. */
+function g711(media: MediaDescription, format: string): G711 | undefined {
+	if (!/^\d+$/.test(format)) return undefined;
+	const pt = Number(format);
+	const map = media.rtpmap.get(pt);
+	if (map) {
+		const name = map.encoding.toUpperCase();
+		return map.clock === 8000 && (name === "PCMU" || name === "PCMA") ? (name as G711) : undefined;
+	}
+	return pt === 0 ? "PCMU" : pt === 8 ? "PCMA" : undefined;
+}
+
+function telephoneEvent(media: MediaDescription): number | undefined {
+	for (const [pt, map] of media.rtpmap) if (map.encoding.toLowerCase() === "telephone-event" && map.clock === 8000 && media.formats.includes(String(pt))) return pt;
+	return undefined;
+}
+
+const OPPOSITE: Record<Direction, Direction> = { sendrecv: "sendrecv", sendonly: "recvonly", recvonly: "sendonly", inactive: "inactive" };
+
+function intersect(offered: Direction, wanted: Direction): Direction {
+	const send = (offered === "sendrecv" || offered === "recvonly") && (wanted === "sendrecv" || wanted === "sendonly");
+	const recv = (offered === "sendrecv" || offered === "sendonly") && (wanted === "sendrecv" || wanted === "recvonly");
+	return send && recv ? "sendrecv" : send ? "sendonly" : recv ? "recvonly" : "inactive";
+}
+
+export interface LocalSdp {
+	address: string;
+	port: number;
+	sessionId: number;
+	sessionVersion: number;
+	ptime?: number;
+	direction?: Direction;
+}
+
+function header(local: LocalSdp): string {
+	return `v=0\r\no=- ${local.sessionId} ${local.sessionVersion} IN IP4 ${local.address}\r\ns=klingel\r\nc=IN IP4 ${local.address}\r\nt=0 0\r\n`;
+}
+
+/** The short offer: PCMU, PCMA, telephone-event/8000, ptime 20. */
+export function buildOffer(local: LocalSdp): string {
+	return header(local) +
+		`m=audio ${local.port} RTP/AVP 0 8 101\r\n` +
+		"a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\n" +
+		`a=ptime:${local.ptime ?? 20}\r\na=${local.direction ?? "sendrecv"}\r\n`;
+}
+
+/** Answers an offer: first common G.711 codec in the offer's order, its telephone-event, directions intersected. */
+export function answerOffer(offer: SessionDescription, local: LocalSdp): { sdp: string; media: NegotiatedMedia } | { error: string } {
+	let sdp = header(local);
+	let chosen: NegotiatedMedia | undefined;
+	for (const m of offer.media) {
+		const usable = !chosen && m.type === "audio" && m.port !== 0 && m.proto.toUpperCase() === "RTP/AVP";
+		const format = usable ? m.formats.find((f) => g711(m, f)) : undefined;
+		if (!format) {
+			// Refused streams stay in the answer with port 0 (RFC 3264 §6).
+			sdp += `m=${m.type} 0 ${m.proto} ${m.formats[0] ?? "0"}\r\n`;
+			continue;
+		}
+		const pt = Number(format);
+		const codec = g711(m, format)!;
+		const dtmf = telephoneEvent(m);
+		const direction = intersect(m.direction ?? offer.direction ?? "sendrecv", local.direction ?? "sendrecv");
+		const ptime = m.ptime ?? 20;
+		sdp += `m=audio ${local.port} RTP/AVP ${pt}${dtmf !== undefined ? ` ${dtmf}` : ""}\r\na=rtpmap:${pt} ${codec}/8000\r\n`;
+		if (dtmf !== undefined) sdp += `a=rtpmap:${dtmf} telephone-event/8000\r\na=fmtp:${dtmf} ${m.fmtp.get(dtmf) ?? "0-15"}\r\n`;
+		sdp += `a=ptime:${ptime}\r\na=${direction}\r\n`;
+		chosen = { remoteAddress: m.connection ?? offer.connection ?? "", remotePort: m.port, payloadType: pt, codec, direction, ptime };
+		if (dtmf !== undefined) chosen.dtmfPayloadType = dtmf;
+	}
+	if (!chosen) return { error: "no common audio codec (PCMU or PCMA) in the offer" };
+	return { sdp, media: chosen };
+}
+
+/** The media an answer to our offer agreed on. */
+export function readAnswer(answer: SessionDescription): NegotiatedMedia | { error: string } {
+	const m = answer.media.find((x) => x.type === "audio" && x.port !== 0);
+	if (!m) return { error: "the answer has no active audio stream" };
+	const format = m.formats.find((f) => g711(m, f));
+	if (!format) return { error: "the answer chose no G.711 codec" };
+	const theirs = m.direction ?? answer.direction ?? "sendrecv";
+	const media: NegotiatedMedia = {
+		remoteAddress: m.connection ?? answer.connection ?? "",
+		remotePort: m.port,
+		payloadType: Number(format),
+		codec: g711(m, format)!,
+		direction: OPPOSITE[theirs],
+		ptime: m.ptime ?? 20,
+	};
+	const dtmf = telephoneEvent(m);
+	if (dtmf !== undefined) media.dtmfPayloadType = dtmf;
+	return media;
+}

@@ -1,0 +1,119 @@
+/*
+ * Server transactions over UDP (RFC 3261 §17.2, with RFC 6026): retransmitted requests are
+ * absorbed by resending the last response; final responses to INVITE are retransmitted
+ * (Timer G) until the ACK comes or Timer H runs out; Timers I and J let stragglers die out.
+ */
+
+import type { Clock, TimerId } from "../modules/ports.js";
+import type { Incoming } from "./transport.js";
+import type { TimerValues } from "./timers.js";
+import { buildResponse, type ResponseOptions } from "./serializer.js";
+
+export type ServerState = "proceeding" | "accepted" | "completed" | "confirmed" | "terminated";
+
+export interface ServerHost {
+	clock: Clock;
+	timers: TimerValues;
+	send(bytes: Uint8Array, address: string, port: number): boolean;
+	forget(transaction: ServerTransaction): void;
+}
+
+export class ServerTransaction {
+	readonly key: string;
+	readonly request: Incoming;
+	/** Called when a final response to INVITE is never acknowledged (Timer H). */
+	onAckTimeout: (() => void) | undefined;
+	#host: ServerHost;
+	#state: ServerState = "proceeding";
+	#last: Uint8Array | undefined;
+	#status = 0;
+	#retransmit: TimerId | undefined;
+	#interval = 0;
+	#deadline: TimerId | undefined;
+
+	constructor(host: ServerHost, key: string, request: Incoming) {
+		this.#host = host;
+		this.key = key;
+		this.request = request;
+	}
+
+	get method(): string {
+		return this.request.message.method;
+	}
+
+	get state(): ServerState {
+		return this.#state;
+	}
+
+	/** The status of the last response sent (0 before any). */
+	get status(): number {
+		return this.#status;
+	}
+
+	/** Sends a response; ignored once a final response has been sent. */
+	respond(status: number, reason: string, options?: ResponseOptions): void {
+		if (this.#state !== "proceeding") return;
+		const { request } = this;
+		this.#last = buildResponse(request.message, status, reason, options);
+		this.#status = status;
+		this.#host.send(this.#last, request.address, request.port);
+		if (status < 200) return;
+		const { clock, timers } = this.#host;
+		if (this.method !== "INVITE") {
+			this.#state = "completed";
+			this.#deadline = clock.setTimeout(() => this.terminate(), 64 * timers.T1); // Timer J
+			return;
+		}
+		this.#state = status < 300 ? "accepted" : "completed";
+		this.#interval = timers.T1;
+		this.#arm();
+		this.#deadline = clock.setTimeout(() => {
+			// Timer H: no ACK came.
+			const handler = this.onAckTimeout;
+			this.terminate();
+			handler?.();
+		}, 64 * timers.T1);
+	}
+
+	/** The same request arrived again. */
+	retransmission(): void {
+		if (this.#last && this.#state !== "confirmed" && this.#state !== "terminated") {
+			this.#host.send(this.#last, this.request.address, this.request.port);
+		}
+	}
+
+	/** An ACK for this INVITE's final response arrived. */
+	acknowledged(): void {
+		if (this.#state !== "accepted" && this.#state !== "completed") return;
+		this.#stop();
+		if (this.#state === "accepted") {
+			this.terminate();
+			return;
+		}
+		this.#state = "confirmed";
+		this.#deadline = this.#host.clock.setTimeout(() => this.terminate(), this.#host.timers.T4); // Timer I
+	}
+
+	terminate(): void {
+		if (this.#state === "terminated") return;
+		this.#state = "terminated";
+		this.#stop();
+		this.#host.forget(this);
+	}
+
+	#arm(): void {
+		this.#retransmit = this.#host.clock.setTimeout(() => {
+			if ((this.#state !== "accepted" && this.#state !== "completed") || !this.#last) return;
+			this.#host.send(this.#last, this.request.address, this.request.port);
+			this.#interval = Math.min(this.#interval * 2, this.#host.timers.T2); // Timer G
+			this.#arm();
+		}, this.#interval);
+	}
+
+	#stop(): void {
+		const { clock } = this.#host;
+		if (this.#retransmit !== undefined) clock.clearTimeout(this.#retransmit);
+		if (this.#deadline !== undefined) clock.clearTimeout(this.#deadline);
+		this.#retransmit = this.#deadline = undefined;
+	}
+}

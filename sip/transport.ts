@@ -1,0 +1,111 @@
+/*
+ * SIP over one UDP socket: datagrams in, parsed and checked, out to the layer above; bad ones
+ * answered with an error when a response is possible (RFC 3261 §8.2, §18.2.1), dropped otherwise.
+ */
+
+import type { Logger, UdpSocket } from "../modules/ports.js";
+import { parseSip, SipParseError, type SipMessage } from "./message.js";
+import { inspect, type Essentials } from "./validate.js";
+import { buildResponse } from "./serializer.js";
+import { decodeUtf8 } from "./text.js";
+
+export interface Incoming {
+	message: SipMessage;
+	essentials: Essentials;
+	/** Where the datagram came from; responses go back there (symmetric, as with rport). */
+	address: string;
+	port: number;
+}
+
+const REASONS: Record<number, string> = { 400: "Bad Request", 505: "Version Not Supported" };
+
+export class SipTransport {
+	#socket: UdpSocket | undefined;
+	#log: Logger;
+	/** Called for every well-formed message. */
+	onMessage: (incoming: Incoming) => void = () => {};
+	/** Datagrams refused as malformed, since start. */
+	rejected = 0;
+	/** The reason the last datagram was refused. */
+	lastRejection = "";
+	/** Set to see every message in the log. */
+	trace = false;
+
+	constructor(log: Logger) {
+		this.#log = log;
+	}
+
+	/** Takes over a bound socket; call `readable(count)` from its onReadable. */
+	attach(socket: UdpSocket): void {
+		this.#socket = socket;
+	}
+
+	get port(): number {
+		return this.#socket?.port ?? 0;
+	}
+
+	close(): void {
+		this.#socket?.close();
+		this.#socket = undefined;
+	}
+
+	/** Drains `count` datagrams from the socket. */
+	readable(count: number): void {
+		const socket = this.#socket;
+		if (!socket) return;
+		while (count-- > 0) {
+			const packet = socket.read();
+			if (!packet) break;
+			this.receive(new Uint8Array(packet), packet.address, packet.port);
+		}
+	}
+
+	/** Handles one datagram. Never throws. */
+	receive(bytes: Uint8Array, address: string, port: number): void {
+		let message: SipMessage;
+		let essentials: Essentials;
+		try {
+			message = parseSip(bytes);
+			essentials = inspect(message);
+		} catch (error) {
+			this.#refuse(error, address, port);
+			return;
+		}
+		if (this.trace) this.#log.info(`SIP < ${address}:${port}\n${decodeUtf8(bytes)}`);
+		try {
+			this.onMessage({ message, essentials, address, port });
+		} catch (error) {
+			this.#log.error(`SIP: error handling ${message.method || message.status} from ${address}:${port}: ${(error as Error)?.stack ?? error}`);
+		}
+	}
+
+	/** Sends one message; false (and a log line) when the socket refuses it. */
+	send(bytes: Uint8Array, address: string, port: number): boolean {
+		const socket = this.#socket;
+		if (!socket) return false;
+		if (this.trace) this.#log.info(`SIP > ${address}:${port}\n${decodeUtf8(bytes)}`);
+		try {
+			socket.write(address, port, bytes);
+			return true;
+		} catch (error) {
+			this.#log.warn(`SIP: send to ${address}:${port} failed: ${(error as Error)?.message ?? error}`);
+			return false;
+		}
+	}
+
+	#refuse(error: unknown, address: string, port: number): void {
+		this.rejected++;
+		const parseError = error instanceof SipParseError ? error : undefined;
+		this.lastRejection = parseError ? parseError.message : String(error);
+		this.#log.warn(`SIP: refused a datagram from ${address}:${port}: ${this.lastRejection}`);
+		const partial = parseError?.partial;
+		if (!parseError || !partial || !partial.isRequest || partial.method === "ACK" || parseError.status === 0) return;
+		if (partial.count("via") === 0) return;
+		try {
+			const status = parseError.status;
+			this.send(buildResponse(partial, status, REASONS[status] ?? "Bad Request", { headers: [`Warning: 399 - "${parseError.message.replace(/["\\\r\n]/g, "'")}"`] }), address, port);
+		} catch (answerError) {
+			this.#log.warn(`SIP: could not answer the refused datagram: ${answerError}`);
+		}
+	}
+}

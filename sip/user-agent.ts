@@ -1,0 +1,275 @@
+/*
+ * The doorbell's user agent: registration, one call at a time (rung by the button or taken
+ * from a handset), and the answers to every request that reaches it outside a call.
+ */
+
+import type { Clock, Logger, Md5, RandomBytes } from "../modules/ports.js";
+import type { ServerTransaction } from "./server-transaction.js";
+import type { Incoming, SipTransport } from "./transport.js";
+import { TransactionLayer } from "./transaction-layer.js";
+import { DEFAULT_TIMERS, type TimerValues } from "./timers.js";
+import { UaContext } from "./context.js";
+import { IdSource } from "./ids.js";
+import { DigestAuthenticator } from "./digest.js";
+import { Registration } from "./registration.js";
+import { Call, ALLOW, ACCEPT, type CallObserver } from "./call.js";
+import { OutboundCall } from "./outbound-call.js";
+import { InboundCall } from "./inbound-call.js";
+import { sameAccount, type UaConfig } from "./config.js";
+import { uriScheme } from "./header-values.js";
+
+export interface UserAgentPorts {
+	clock: Clock;
+	md5: Md5;
+	random: RandomBytes;
+	log: Logger;
+	localAddress(): string;
+	resolve(host: string, callback: (error: Error | undefined, address?: string) => void): void;
+}
+
+export interface UserAgentEvents {
+	onRegistration?(registration: Registration): void;
+	onCallState?(call: Call): void;
+	onCallEstablished?(call: Call): void;
+	onCallEnded?(call: Call): void;
+	onDtmf?(call: Call, digit: string): void;
+}
+
+export interface RingResult {
+	ok: boolean;
+	reason?: string;
+}
+
+/** Extensions this UA supports (Require: anything else gets 420). */
+const SUPPORTED: string[] = [];
+
+export class UserAgent implements CallObserver {
+	readonly layer: TransactionLayer;
+	readonly registration: Registration;
+	#ctx: UaContext;
+	#ports: UserAgentPorts;
+	#events: UserAgentEvents;
+	#call: Call | undefined;
+	#lastCall: Call | undefined;
+	#rtpPort: () => number;
+	lastError = "";
+	#started = false;
+
+	constructor(ports: UserAgentPorts, transport: SipTransport, config: UaConfig, options: { events?: UserAgentEvents; timers?: TimerValues; rtpPort?: () => number } = {}) {
+		this.#ports = ports;
+		this.#events = options.events ?? {};
+		this.#rtpPort = options.rtpPort ?? (() => 40000);
+		this.layer = new TransactionLayer(transport, ports.clock, ports.log, options.timers ?? DEFAULT_TIMERS);
+		this.#ctx = new UaContext({
+			config,
+			layer: this.layer,
+			ids: new IdSource(ports.random),
+			auth: new DigestAuthenticator(ports.md5, ports.random),
+			log: ports.log,
+			localAddress: ports.localAddress,
+			localPort: () => transport.port,
+		});
+		this.registration = new Registration(this.#ctx);
+		this.registration.onChange = (registration) => {
+			if (registration.lastError) this.lastError = registration.lastError;
+			this.#events.onRegistration?.(registration);
+		};
+		this.layer.user = {
+			onRequest: (transaction, incoming) => this.#request(transaction, incoming),
+			onAck: (incoming) => this.#ack(incoming),
+		};
+	}
+
+	get config(): UaConfig {
+		return this.#ctx.config;
+	}
+
+	get pbx(): { address: string; port: number } | undefined {
+		return this.#ctx.pbx;
+	}
+
+	/** The call in progress, if any. */
+	get call(): Call | undefined {
+		return this.#call;
+	}
+
+	get lastCall(): Call | undefined {
+		return this.#lastCall;
+	}
+
+	/** Resolves the PBX and registers (when an account is set). */
+	start(): void {
+		this.#started = true;
+		const { server, serverPort, user } = this.#ctx.config;
+		this.#ports.resolve(server, (error, address) => {
+			if (!this.#started) return;
+			if (error || !address) {
+				this.lastError = `cannot resolve the PBX name ${server}: ${error?.message ?? "no address"}`;
+				this.#ports.log.warn(`SIP: ${this.lastError}; retrying in 30 s`);
+				this.#ports.clock.setTimeout(() => this.#started && this.start(), 30000);
+				return;
+			}
+			this.#ctx.pbx = { address, port: serverPort };
+			if (user) this.registration.start();
+		});
+	}
+
+	/** Ends the call, unregisters, and calls `done` when the registrar has answered (or gave up). */
+	stop(done?: () => void): void {
+		this.#started = false;
+		this.#call?.hangup("the doorbell is shutting down");
+		this.registration.stop(true, done);
+	}
+
+	/** Takes new settings; a changed account unregisters the old one before registering the new. */
+	reconfigure(config: UaConfig): void {
+		const old = this.#ctx.config;
+		if (sameAccount(old, config)) {
+			this.#ctx.config = config;
+			return;
+		}
+		this.registration.stop(true, () => {
+			this.#ctx.config = config;
+			this.#ctx.pbx = undefined;
+			if (this.#started) this.start();
+		});
+	}
+
+	/** A button press: rings the target unless a call is already going on. */
+	ring(): RingResult {
+		if (this.#call) return { ok: false, reason: `a call is already ${this.#call.state}` };
+		if (!this.#ctx.config.user) return { ok: false, reason: "no SIP account is set up" };
+		if (!this.#ctx.pbx) return { ok: false, reason: "the PBX address is not known yet" };
+		const call = new OutboundCall(this.#ctx, this, this.#rtpPort());
+		this.#call = call;
+		call.start();
+		return { ok: true };
+	}
+
+	/** Ends the current call from our side. */
+	hangup(reason = "hung up at the door"): void {
+		this.#call?.hangup(reason);
+	}
+
+	// CallObserver
+	onState(call: Call): void {
+		this.#events.onCallState?.(call);
+	}
+	onEstablished(call: Call): void {
+		this.#events.onCallEstablished?.(call);
+	}
+	onEnded(call: Call): void {
+		if (this.#call === call) this.#call = undefined;
+		this.#lastCall = call;
+		if (call instanceof OutboundCall && call.finalStatus >= 300) this.lastError = call.endReason;
+		this.#events.onCallEnded?.(call);
+	}
+	onDtmf(call: Call, digit: string): void {
+		this.#events.onDtmf?.(call, digit);
+	}
+
+	#fromPbx(incoming: Incoming): boolean {
+		return this.#ctx.config.allowAnySource || incoming.address === this.#ctx.pbx?.address;
+	}
+
+	#request(transaction: ServerTransaction, incoming: Incoming): void {
+		const { message, essentials } = incoming;
+		const method = message.method;
+		const call = this.#call;
+		// Within the current call's dialog.
+		if (essentials.toTag) {
+			if (call?.dialog?.matches(essentials)) {
+				call.receive(transaction, incoming);
+				return;
+			}
+			// A stale or foreign request (e.g. a BYE retransmitted long after its call): never ends the live call.
+			transaction.respond(481, "Call/Transaction Does Not Exist");
+			return;
+		}
+		if (method === "CANCEL") {
+			this.#cancel(transaction, incoming);
+			return;
+		}
+		if (!this.#fromPbx(incoming)) {
+			this.#ports.log.warn(`SIP: refused ${method} from ${incoming.address}:${incoming.port} (not the PBX)`);
+			transaction.respond(403, "Forbidden");
+			return;
+		}
+		const scheme = uriScheme(message.uri);
+		if (scheme !== "sip" && scheme !== "sips" && scheme !== "tel") {
+			transaction.respond(416, "Unsupported URI Scheme");
+			return;
+		}
+		const required = message.values("require").filter((r) => r && !SUPPORTED.includes(r.toLowerCase()));
+		if (required.length && method !== "CANCEL" && method !== "ACK") {
+			transaction.respond(420, "Bad Extension", { headers: [`Unsupported: ${required.join(", ")}`] });
+			return;
+		}
+		switch (method) {
+			case "OPTIONS":
+				transaction.respond(200, "OK", { headers: [ALLOW, ACCEPT] });
+				return;
+			case "INVITE":
+				this.#invite(transaction, incoming);
+				return;
+			case "BYE":
+			case "INFO":
+			case "UPDATE":
+				transaction.respond(481, "Call/Transaction Does Not Exist");
+				return;
+			case "REGISTER":
+			case "SUBSCRIBE":
+			case "NOTIFY":
+			case "MESSAGE":
+			case "REFER":
+			case "PRACK":
+			case "PUBLISH":
+				transaction.respond(405, "Method Not Allowed", { headers: [ALLOW] });
+				return;
+			default:
+				transaction.respond(501, "Not Implemented", { headers: [ALLOW] });
+		}
+	}
+
+	#invite(transaction: ServerTransaction, incoming: Incoming): void {
+		const { message } = incoming;
+		if (this.#call) {
+			transaction.respond(486, "Busy Here");
+			return;
+		}
+		const accept = message.header("accept");
+		if (accept !== undefined && accept.trim() !== "" && !/application\/sdp|application\/\*|\*\/\*/i.test(accept)) {
+			transaction.respond(406, "Not Acceptable", { headers: [ACCEPT] });
+			return;
+		}
+		if (message.bodyBytes.length === 0) {
+			// An offer in the 200 OK with the answer in the ACK is not supported by this door station.
+			transaction.respond(488, "Not Acceptable Here", { headers: ["Warning: 399 - \"an SDP offer is required\""] });
+			return;
+		}
+		transaction.respond(100, "Trying");
+		const call = new InboundCall(this.#ctx, this, this.#rtpPort(), transaction);
+		this.#call = call;
+		this.#ports.log.info(`SIP: incoming call from ${call.peer} (${incoming.address})`);
+		if (!call.answer() && this.#call === call) this.#call = undefined;
+	}
+
+	#cancel(transaction: ServerTransaction, incoming: Incoming): void {
+		const invite = this.layer.inviteFor(incoming);
+		if (!invite) {
+			transaction.respond(481, "Call/Transaction Does Not Exist");
+			return;
+		}
+		transaction.respond(200, "OK");
+		if (invite.state === "proceeding") {
+			invite.respond(487, "Request Terminated");
+			const call = this.#call;
+			if (call instanceof InboundCall && call.callId === incoming.essentials.callId) call.hangup("the caller gave up");
+		}
+	}
+
+	#ack(incoming: Incoming): void {
+		const call = this.#call ?? this.#lastCall;
+		if (call?.dialog?.matches(incoming.essentials)) call.acknowledge(incoming);
+	}
+}

@@ -1,0 +1,415 @@
+import { test, group, assert } from "../lib/spec.js";
+import { UaHarness, inboundInvite, OFFER, PBX, LOCAL } from "../lib/ua-harness.js";
+import { md5 } from "../lib/md5.js";
+import { param, parseVia, parseCSeq } from "../../sip/header-values.js";
+import type { SipMessage } from "../../sip/message.js";
+
+const CHALLENGE = 'Digest realm="fritz.box", nonce="5FCC4D494638D516", qop="auth"';
+
+function branch(m: SipMessage): string {
+	return parseVia(m.header("via")!)!.branch;
+}
+
+function cseq(m: SipMessage): number {
+	return parseCSeq(m.header("cseq")!)!.seq;
+}
+
+function digestParam(header: string, name: string): string | undefined {
+	const m = new RegExp(`${name}="?([^",]*)"?`).exec(header);
+	return m?.[1];
+}
+
+const ANSWER = OFFER.replace("m=audio 7078 RTP/AVP 8 0 101", "m=audio 7080 RTP/AVP 0 101").replace("a=rtpmap:8 PCMA/8000\r\n", "");
+
+group("registration", () => {
+	test("REGISTER goes to the bare domain from port 5062 with Expires 120 and rport", () => {
+		const h = new UaHarness();
+		h.ua.start();
+		const r = h.one();
+		assert.equal(r.method, "REGISTER");
+		assert.equal(r.uri, "sip:fritz.box");
+		assert.equal((r as SipMessage & { to: { address: string; port: number } }).to.address, PBX);
+		assert.equal(r.header("expires"), "120");
+		assert.match(r.header("via")!, new RegExp(`^SIP/2.0/UDP ${LOCAL}:5062;branch=z9hG4bK[0-9a-f]+;rport$`));
+		assert.equal(r.header("contact"), `<sip:620@${LOCAL}:5062>`);
+		assert.match(r.header("from")!, /^"Haustür" <sip:620@fritz.box>;tag=/);
+	});
+
+	test("401 with qop=auth: retry with a new branch, CSeq + 1 and a correct digest", () => {
+		const h = new UaHarness();
+		h.ua.start();
+		const first = h.one();
+		h.answer(first, 401, "Unauthorized", { toTag: "x", headers: [`WWW-Authenticate: ${CHALLENGE}`] });
+		const second = h.one();
+		assert.notEqual(branch(second), branch(first));
+		assert.equal(cseq(second), cseq(first) + 1);
+		assert.equal(second.header("call-id"), first.header("call-id"));
+		const auth = second.header("authorization")!;
+		assert.equal(digestParam(auth, "uri"), "sip:fritz.box");
+		const ha1 = md5("620:fritz.box:geheim");
+		const ha2 = md5("REGISTER:sip:fritz.box");
+		const expected = md5(`${ha1}:5FCC4D494638D516:${digestParam(auth, "nc")}:${digestParam(auth, "cnonce")}:auth:${ha2}`);
+		assert.equal(digestParam(auth, "response"), expected);
+		h.answer(second, 200, "OK", { toTag: "x", headers: [`Contact: <sip:620@${LOCAL}:5062>;expires=120`] });
+		assert.equal(h.ua.registration.state, "registered");
+	});
+
+	test("refresh every 60 s with the same Call-ID and rising CSeq; sooner when less is granted", () => {
+		const h = new UaHarness();
+		h.register(120);
+		h.clock.advance(59_999);
+		assert.equal(h.sent().length, 0);
+		h.clock.advance(1);
+		const refresh = h.one();
+		assert.equal(refresh.method, "REGISTER");
+		h.answer(refresh, 200, "OK", { toTag: "x", headers: [`Contact: <sip:620@${LOCAL}:5062>;expires=30`] });
+		assert.equal(h.ua.registration.granted, 30);
+		h.clock.advance(15_000);
+		const sooner = h.one();
+		assert.equal(sooner.header("call-id"), refresh.header("call-id"));
+		assert.equal(cseq(sooner), cseq(refresh) + 1);
+	});
+
+	test("a lost REGISTER is retransmitted on Timer E (0.5, 1, 2, 4, 4 s) and times out on Timer F", () => {
+		const h = new UaHarness();
+		h.ua.start();
+		const first = h.one();
+		const times: number[] = [];
+		for (let t = 0; t < 32_000; t += 100) {
+			h.clock.advance(100);
+			for (const m of h.sent()) {
+				assert.equal(branch(m), branch(first));
+				times.push(h.clock.now());
+			}
+		}
+		assert.deepEqual(times.slice(0, 6), [500, 1500, 3500, 7500, 11500, 15500]);
+		assert.equal(h.ua.registration.state, "failed");
+		assert.match(h.ua.registration.lastError, /no answer from the PBX/);
+	});
+
+	test("a wrong password fails after one retry and backs off instead of hammering", () => {
+		const h = new UaHarness();
+		h.ua.start();
+		h.answer(h.one(), 401, "Unauthorized", { toTag: "x", headers: [`WWW-Authenticate: ${CHALLENGE}`] });
+		h.answer(h.one(), 401, "Unauthorized", { toTag: "x", headers: [`WWW-Authenticate: ${CHALLENGE}`] });
+		assert.equal(h.ua.registration.state, "failed");
+		assert.match(h.ua.lastError, /wrong user name or password/);
+		h.clock.advance(59_000);
+		assert.equal(h.sent().length, 0);
+		h.clock.advance(1_000);
+		h.answer(h.one(), 403, "Forbidden", { toTag: "x" });
+		h.clock.advance(119_000);
+		assert.equal(h.sent().length, 0, "the second back-off is longer");
+		h.clock.advance(1_000);
+		assert.equal(h.one().method, "REGISTER");
+	});
+
+	test("stale=true earns another authenticated try", () => {
+		const h = new UaHarness();
+		h.ua.start();
+		h.answer(h.one(), 401, "Unauthorized", { toTag: "x", headers: [`WWW-Authenticate: ${CHALLENGE}`] });
+		h.answer(h.one(), 401, "Unauthorized", { toTag: "x", headers: [`WWW-Authenticate: Digest realm="fritz.box", nonce="NEW", qop="auth", stale=true`] });
+		const third = h.one();
+		assert.equal(digestParam(third.header("authorization")!, "nonce"), "NEW");
+	});
+
+	test("unregistering sends Expires: 0 with the same Call-ID", () => {
+		const h = new UaHarness();
+		h.register();
+		let done = false;
+		h.ua.stop(() => (done = true));
+		const bye = h.one();
+		assert.equal(bye.header("expires"), "0");
+		h.answer(bye, 200, "OK", { toTag: "x" });
+		assert.ok(done);
+		assert.equal(h.ua.registration.state, "idle");
+	});
+});
+
+group("ringing the target", () => {
+	function ring(h: UaHarness): SipMessage {
+		h.register();
+		assert.deepEqual(h.ua.ring(), { ok: true });
+		return h.one();
+	}
+
+	test("INVITE to **610 with display name and a short G.711 offer", () => {
+		const h = new UaHarness();
+		const invite = ring(h);
+		assert.equal(invite.uri, "sip:**610@fritz.box");
+		assert.equal(invite.header("to"), "<sip:**610@fritz.box>");
+		assert.match(invite.header("from")!, /^"Haustür" <sip:620@fritz.box>;tag=\w+$/);
+		assert.match(invite.body, /m=audio \d+ RTP\/AVP 0 8 101\r\n/);
+		assert.match(invite.body, /a=rtpmap:101 telephone-event\/8000/);
+		assert.match(invite.body, /a=ptime:20/);
+		assert.equal(invite.header("content-type"), "application/sdp");
+	});
+
+	test("407: ACK on the same branch, then INVITE with Proxy-Authorization, new branch, CSeq + 1", () => {
+		const h = new UaHarness();
+		const invite = ring(h);
+		h.answer(invite, 407, "Proxy Authentication Required", { toTag: "p1", headers: [`Proxy-Authenticate: ${CHALLENGE}`] });
+		const [ack, retry] = h.sent();
+		assert.equal(ack.method, "ACK");
+		assert.equal(branch(ack), branch(invite));
+		assert.equal(ack.header("to"), "<sip:**610@fritz.box>;tag=p1");
+		assert.equal(retry.method, "INVITE");
+		assert.notEqual(branch(retry), branch(invite));
+		assert.equal(cseq(retry), cseq(invite) + 1);
+		assert.equal(digestParam(retry.header("proxy-authorization")!, "uri"), "sip:**610@fritz.box");
+	});
+
+	test("a press while ringing does not start a second call", () => {
+		const h = new UaHarness();
+		const invite = ring(h);
+		h.answer(invite, 180, "Ringing", { toTag: "r1" });
+		assert.equal(h.ua.ring().ok, false);
+		assert.equal(h.sent().length, 0);
+	});
+
+	test("unanswered after 30 s: CANCEL with the INVITE's branch and CSeq, To without tag; 487 is ACKed", () => {
+		const h = new UaHarness();
+		const invite = ring(h);
+		h.answer(invite, 180, "Ringing", { toTag: "r1" });
+		h.clock.advance(29_999);
+		assert.equal(h.sent().length, 0);
+		h.clock.advance(1);
+		const cancel = h.one();
+		assert.equal(cancel.method, "CANCEL");
+		assert.equal(cancel.uri, invite.uri);
+		assert.equal(branch(cancel), branch(invite));
+		assert.equal(cseq(cancel), cseq(invite));
+		assert.equal(cancel.header("to"), invite.header("to"));
+		h.answer(cancel, 200, "OK", { toTag: "r1" });
+		h.answer(invite, 487, "Request Terminated", { toTag: "r1" });
+		const ack = h.one();
+		assert.equal(ack.method, "ACK");
+		assert.equal(branch(ack), branch(invite));
+		assert.equal(h.ua.call, undefined);
+		assert.match(h.events[h.events.length - 1], /ended nobody answered within 30 s/);
+		assert.equal(h.ua.ring().ok, true, "the next press rings again");
+	});
+
+	test("answered: ACK to the Contact, re-ACK of a retransmitted 200, then BYE from the handset ends it", () => {
+		const h = new UaHarness();
+		const invite = ring(h);
+		h.answer(invite, 180, "Ringing", { toTag: "a1" });
+		h.answer(invite, 200, "OK", { toTag: "a1", headers: [`Contact: <sip:611@${PBX}:5060;transport=udp>`], body: ANSWER });
+		const ack = h.one();
+		assert.equal(ack.method, "ACK");
+		assert.equal(ack.uri, `sip:611@${PBX}:5060;transport=udp`);
+		assert.equal(cseq(ack), cseq(invite));
+		assert.notEqual(branch(ack), branch(invite));
+		assert.ok(h.events.includes("established PCMU"));
+		assert.equal(h.ua.call?.media?.remotePort, 7080);
+		h.answer(invite, 200, "OK", { toTag: "a1", headers: [`Contact: <sip:611@${PBX}:5060>`], body: ANSWER });
+		assert.equal(h.one().method, "ACK");
+		h.clock.advance(30_000);
+		assert.equal(h.sent().length, 0, "no CANCEL once answered");
+		h.deliver([
+			`BYE sip:620@${LOCAL}:5062 SIP/2.0`,
+			`Via: SIP/2.0/UDP ${PBX}:5060;branch=z9hG4bKbye1`,
+			`From: <sip:**610@fritz.box>;tag=a1`,
+			`To: ${invite.header("from")}`,
+			`Call-ID: ${invite.header("call-id")}`,
+			"CSeq: 5 BYE",
+			"Content-Length: 0",
+			"",
+			"",
+		].join("\n"));
+		assert.equal(h.one().status, 200);
+		assert.equal(h.ua.call, undefined);
+		assert.match(h.events[h.events.length - 1], /ended the other side hung up/);
+	});
+
+	test("a stale BYE with another Call-ID gets 481 and the call goes on; talk limit ends it with BYE", () => {
+		const h = new UaHarness({ talkLimit: 120 });
+		const invite = ring(h);
+		h.answer(invite, 200, "OK", { toTag: "a1", headers: [`Contact: <sip:611@${PBX}:5060>`], body: ANSWER });
+		h.sent();
+		h.deliver([
+			`BYE sip:620@${LOCAL}:5062 SIP/2.0`,
+			`Via: SIP/2.0/UDP ${PBX}:5060;branch=z9hG4bKstale`,
+			`From: <sip:**610@fritz.box>;tag=a1`,
+			`To: ${invite.header("from")}`,
+			"Call-ID: an-old-call@192.168.178.1",
+			"CSeq: 5 BYE",
+			"Content-Length: 0",
+			"",
+			"",
+		].join("\n"));
+		assert.equal(h.one().status, 481);
+		assert.equal(h.ua.call?.state, "answered");
+		h.clock.advance(120_000);
+		const bye = h.sent().filter((m) => m.method !== "REGISTER")[0];
+		assert.equal(bye.method, "BYE");
+		assert.equal(bye.header("call-id"), invite.header("call-id"));
+		assert.equal(cseq(bye), cseq(invite) + 1);
+		assert.match(h.events[h.events.length - 1], /talk time limit/);
+	});
+
+	test("CANCEL crossing a 200 OK: ACK, then BYE", () => {
+		const h = new UaHarness();
+		const invite = ring(h);
+		h.answer(invite, 180, "Ringing", { toTag: "a1" });
+		h.clock.advance(30_000);
+		assert.equal(h.one().method, "CANCEL");
+		h.answer(invite, 200, "OK", { toTag: "a1", headers: [`Contact: <sip:611@${PBX}:5060>`], body: ANSWER });
+		const [ack, bye] = h.sent();
+		assert.equal(ack.method, "ACK");
+		assert.equal(bye.method, "BYE");
+		assert.equal(h.ua.call, undefined);
+	});
+
+	test("a 4xx ends the attempt with the reason in the status", () => {
+		const h = new UaHarness();
+		const invite = ring(h);
+		h.answer(invite, 404, "Not Found", { toTag: "n1" });
+		assert.equal(h.one().method, "ACK");
+		assert.equal(h.ua.call, undefined);
+		assert.match(h.ua.lastError, /refused the call to \*\*610: 404 Not Found/);
+	});
+
+	test("the final 2xx SDP wins over a 183's", () => {
+		const h = new UaHarness();
+		const invite = ring(h);
+		h.answer(invite, 183, "Session Progress", { toTag: "e1", body: OFFER.replace("7078", "9000") });
+		h.answer(invite, 200, "OK", { toTag: "e1", headers: [`Contact: <sip:611@${PBX}:5060>`], body: ANSWER });
+		assert.equal(h.ua.call?.media?.remotePort, 7080);
+	});
+
+	test("a lost INVITE is retransmitted on Timer A until a provisional answer", () => {
+		const h = new UaHarness();
+		const invite = ring(h);
+		h.clock.advance(500);
+		const again = h.one();
+		assert.equal(branch(again), branch(invite));
+		h.clock.advance(1000);
+		assert.equal(h.sent().length, 1);
+		h.answer(invite, 100, "Trying");
+		h.clock.advance(10_000);
+		assert.equal(h.sent().length, 0);
+	});
+});
+
+group("calls from a handset", () => {
+	test("answered with 200 OK and an SDP answer from the offer; 200 retransmitted until ACK", () => {
+		const h = new UaHarness();
+		h.register();
+		h.deliver(inboundInvite());
+		const [trying, ok] = h.sent();
+		assert.equal(trying.status, 100);
+		assert.equal(ok.status, 200);
+		assert.match(ok.header("to")!, /;tag=\w+/);
+		assert.equal(ok.header("contact"), `<sip:620@${LOCAL}:5062>`);
+		assert.match(ok.body, /m=audio \d+ RTP\/AVP 8 101\r\n/, "PCMA first, as offered; telephone-event kept");
+		assert.match(ok.body, /a=sendrecv/);
+		assert.ok(h.events.includes("established PCMA"));
+		h.clock.advance(500);
+		assert.equal(h.one().status, 200);
+		h.clock.advance(1000);
+		assert.equal(h.one().status, 200);
+		const toTag = param(ok.header("to")!.slice(ok.header("to")!.indexOf(">") + 1), "tag");
+		h.deliver([
+			`ACK sip:620@${LOCAL}:5062 SIP/2.0`,
+			`Via: SIP/2.0/UDP ${PBX}:5060;branch=z9hG4bKack1`,
+			`From: "Küche" <sip:611@fritz.box>;tag=fb1`,
+			`To: <sip:620@fritz.box>;tag=${toTag}`,
+			"Call-ID: in-call-1@192.168.178.1",
+			"CSeq: 100 ACK",
+			"Content-Length: 0",
+			"",
+			"",
+		].join("\n"));
+		h.clock.advance(10_000);
+		assert.equal(h.sent().length, 0, "no more retransmissions after the ACK");
+		assert.equal(h.ua.call?.state, "answered");
+	});
+
+	test("no ACK: the call is torn down with BYE after Timer H", () => {
+		const h = new UaHarness();
+		h.register();
+		h.deliver(inboundInvite());
+		h.sent();
+		h.clock.advance(32_000);
+		const sent = h.sent();
+		assert.equal(sent.filter((m) => m.status === 200).length, 10, "retransmissions at 0.5, 1.5, 3.5, 7.5, 11.5 … 31.5 s");
+		const bye = sent.find((m) => m.method === "BYE");
+		assert.ok(bye, "BYE sent");
+		assert.equal(h.ua.call, undefined);
+	});
+
+	test("a retransmitted INVITE is absorbed and re-answered, a second call gets 486", () => {
+		const h = new UaHarness();
+		h.register();
+		h.deliver(inboundInvite());
+		h.sent();
+		h.deliver(inboundInvite());
+		assert.equal(h.one().status, 200);
+		h.deliver(inboundInvite({ callId: "second@x", branch: "z9hG4bKin2" }));
+		assert.equal(h.one().status, 486);
+	});
+
+	test("an INVITE from another address is refused with 403", () => {
+		const h = new UaHarness();
+		h.register();
+		h.deliver(inboundInvite(), "192.168.178.99", 5060);
+		const r = h.one();
+		assert.equal(r.status, 403);
+		assert.equal(h.ua.call, undefined);
+	});
+
+	test("no common codec: 488", () => {
+		const h = new UaHarness();
+		h.register();
+		h.deliver(inboundInvite({ body: OFFER.replace("RTP/AVP 8 0 101", "RTP/AVP 9").replace(/a=rtpmap:(8|0|101) .*\r\n/g, "") }));
+		const sent = h.sent();
+		assert.equal(sent[sent.length - 1].status, 488);
+		assert.equal(h.ua.call, undefined);
+	});
+
+	test("in-dialog INFO (dtmf-relay and dtmf), OPTIONS, UPDATE and re-INVITE get 200; unknown methods 501", () => {
+		const h = new UaHarness();
+		h.register();
+		h.deliver(inboundInvite());
+		const ok = h.sent()[1];
+		const to = ok.header("to")!;
+		let seq = 100;
+		const inDialog = (method: string, extra: string[] = [], body = "") => [
+			`${method} sip:620@${LOCAL}:5062 SIP/2.0`,
+			`Via: SIP/2.0/UDP ${PBX}:5060;branch=z9hG4bK${method}${++seq}`,
+			`From: "Küche" <sip:611@fritz.box>;tag=fb1`,
+			`To: ${to}`,
+			"Call-ID: in-call-1@192.168.178.1",
+			`CSeq: ${seq} ${method}`,
+			...extra,
+			`Content-Length: ${body.length}`,
+			"",
+			body,
+		].join("\n");
+		h.deliver(inDialog("INFO", ["Content-Type: application/dtmf-relay"], "Signal=1\r\nDuration=160\r\n"));
+		assert.equal(h.one().status, 200);
+		h.deliver(inDialog("INFO", ["Content-Type: application/dtmf"], "2"));
+		assert.equal(h.one().status, 200);
+		h.deliver(inDialog("OPTIONS"));
+		assert.equal(h.one().status, 200);
+		h.deliver(inDialog("UPDATE"));
+		assert.equal(h.one().status, 200);
+		h.deliver(inDialog("INVITE", ["Content-Type: application/sdp"], OFFER.replace(/\r\n/g, "\n")));
+		const reinvite = h.one();
+		assert.equal(reinvite.status, 200);
+		assert.match(reinvite.body, /m=audio/);
+		h.deliver(inDialog("FROBNICATE"));
+		assert.equal(h.one().status, 501);
+		assert.deepEqual(h.events.filter((e) => e.startsWith("dtmf")), ["dtmf 1", "dtmf 2"]);
+	});
+
+	test("OPTIONS outside a call gets 200 with Allow", () => {
+		const h = new UaHarness();
+		h.register();
+		h.deliver([`OPTIONS sip:620@${LOCAL}:5062 SIP/2.0`, `Via: SIP/2.0/UDP ${PBX}:5060;branch=z9hG4bKo1`, "From: <sip:fritz.box>;tag=o", "To: <sip:620@fritz.box>", "Call-ID: opt1", "CSeq: 1 OPTIONS", "Content-Length: 0", "", ""].join("\n"));
+		const r = h.one();
+		assert.equal(r.status, 200);
+		assert.match(r.header("allow")!, /INVITE.*BYE.*INFO/);
+	});
+});

@@ -1,0 +1,120 @@
+/*
+ * A user agent wired to a fake clock and an in-memory socket, with a scripted PBX at
+ * 192.168.178.1:5060 that answers what the UA sends.
+ */
+
+import { FakeClock } from "./fake-clock.js";
+import { FakeUdp, seededRandom, type Sent } from "./fake-udp.js";
+import { md5 } from "./md5.js";
+import { SipTransport } from "../../sip/transport.js";
+import { UserAgent, type UserAgentEvents } from "../../sip/user-agent.js";
+import { DEFAULT_UA_CONFIG, type UaConfig } from "../../sip/config.js";
+import { parseSip, type SipMessage } from "../../sip/message.js";
+import { buildResponse } from "../../sip/serializer.js";
+import { decodeUtf8, encodeUtf8 } from "../../sip/text.js";
+import type { Logger } from "../../modules/ports.js";
+
+export const PBX = "192.168.178.1";
+export const LOCAL = "192.168.178.30";
+
+export const OFFER = [
+	"v=0",
+	"o=- 1234 1 IN IP4 192.168.178.1",
+	"s=-",
+	"c=IN IP4 192.168.178.1",
+	"t=0 0",
+	"m=audio 7078 RTP/AVP 8 0 101",
+	"a=rtpmap:8 PCMA/8000",
+	"a=rtpmap:0 PCMU/8000",
+	"a=rtpmap:101 telephone-event/8000",
+	"a=fmtp:101 0-15",
+	"a=ptime:20",
+	"a=sendrecv",
+	"",
+].join("\r\n");
+
+export class UaHarness {
+	readonly clock = new FakeClock();
+	readonly socket = new FakeUdp(5062);
+	readonly logLines: string[] = [];
+	readonly transport: SipTransport;
+	readonly ua: UserAgent;
+	readonly events: string[] = [];
+
+	constructor(config: Partial<UaConfig> = {}, events: UserAgentEvents = {}) {
+		const log: Logger = {
+			info: (m) => this.logLines.push(`info ${m}`),
+			warn: (m) => this.logLines.push(`warn ${m}`),
+			error: (m) => this.logLines.push(`error ${m}`),
+		};
+		this.transport = new SipTransport(log);
+		this.transport.attach(this.socket);
+		this.socket.onReadable = (n) => this.transport.readable(n);
+		this.ua = new UserAgent(
+			{ clock: this.clock, md5, random: seededRandom(7), log, localAddress: () => LOCAL, resolve: (_host, callback) => callback(undefined, PBX) },
+			this.transport,
+			{ ...DEFAULT_UA_CONFIG, user: "620", password: "geheim", displayName: "Haustür", ...config },
+			{
+				events: {
+					onCallState: (call) => this.events.push(`state ${call.state}`),
+					onCallEstablished: (call) => this.events.push(`established ${call.media?.codec}`),
+					onCallEnded: (call) => this.events.push(`ended ${call.endReason}`),
+					onDtmf: (_call, digit) => this.events.push(`dtmf ${digit}`),
+					...events,
+				},
+			},
+		);
+	}
+
+	/** Messages sent since the last call, parsed. */
+	sent(): Array<SipMessage & { to: Sent }> {
+		return this.socket.take().map((s) => Object.assign(parseSip(encodeUtf8(s.text)), { to: s }));
+	}
+
+	/** The only message sent since the last call; fails when there are more or none. */
+	one(): SipMessage {
+		const all = this.sent();
+		if (all.length !== 1) throw new Error(`expected one message, got ${all.length}: ${all.map((m) => m.method || m.status).join(", ")}`);
+		return all[0];
+	}
+
+	/** Delivers text (LF or CRLF) from the PBX, or from another address. */
+	deliver(text: string, address = PBX, port = 5060): void {
+		this.socket.deliver(text.replace(/\r?\n/g, "\r\n"), address, port);
+	}
+
+	/** Answers a request the UA sent, from the PBX. */
+	answer(request: SipMessage, status: number, reason: string, options: { toTag?: string; headers?: string[]; body?: string } = {}): void {
+		this.socket.deliver(buildResponse(request, status, reason, options), PBX, 5060);
+	}
+
+	/** Registers: REGISTER → 200 OK granting `expires`. */
+	register(expires = 120): void {
+		this.ua.start();
+		const register = this.one();
+		this.answer(register, 200, "OK", { toTag: "reg1", headers: [`Contact: <sip:620@${LOCAL}:5062>;expires=${expires}`] });
+	}
+}
+
+/** An INVITE from the PBX as a FRITZ!Box sends it for a handset calling the door. */
+export function inboundInvite(options: { callId?: string; branch?: string; cseq?: number; body?: string; from?: string } = {}): string {
+	const body = options.body ?? OFFER;
+	return [
+		`INVITE sip:620@${LOCAL}:5062 SIP/2.0`,
+		`Via: SIP/2.0/UDP ${PBX}:5060;branch=${options.branch ?? "z9hG4bKin1"}`,
+		"Max-Forwards: 70",
+		`From: ${options.from ?? '"Küche" <sip:611@fritz.box>'};tag=fb1`,
+		"To: <sip:620@fritz.box>",
+		`Call-ID: ${options.callId ?? "in-call-1@192.168.178.1"}`,
+		`CSeq: ${options.cseq ?? 100} INVITE`,
+		`Contact: <sip:611@${PBX}:5060>`,
+		"Content-Type: application/sdp",
+		`Content-Length: ${encodeUtf8(body).length}`,
+		"",
+		body,
+	].join("\r\n");
+}
+
+export function text(bytes: Uint8Array): string {
+	return decodeUtf8(bytes);
+}
