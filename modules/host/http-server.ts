@@ -1,0 +1,94 @@
+/*
+ * The HTTP route table on the host: node:http dispatching on method and exact path, with the
+ * body read up to a limit (413 past it), 404/405 for unknown routes and 500 without details.
+ */
+
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { HttpHandler, HttpRequest, HttpRoutes, Logger } from "../ports.js";
+
+export class HostHttpServer implements HttpRoutes {
+	readonly maxBody: number;
+	#routes = new Map<string, Map<string, HttpHandler>>();
+	#server: http.Server;
+	#log: Logger;
+
+	constructor(log: Logger, maxBody = 16 * 1024) {
+		this.#log = log;
+		this.maxBody = maxBody;
+		this.#server = http.createServer((request, response) => this.#handle(request, response));
+	}
+
+	add(method: string, path: string, handler: HttpHandler): void {
+		let methods = this.#routes.get(path);
+		if (!methods) this.#routes.set(path, (methods = new Map()));
+		methods.set(method.toUpperCase(), handler);
+	}
+
+	listen(port: number, host = "127.0.0.1"): Promise<number> {
+		return new Promise((resolve, reject) => {
+			this.#server.once("error", reject);
+			this.#server.listen(port, host, () => resolve((this.#server.address() as AddressInfo).port));
+		});
+	}
+
+	close(): Promise<void> {
+		return new Promise((resolve) => {
+			this.#server.closeAllConnections?.();
+			this.#server.close(() => resolve());
+		});
+	}
+
+	async #handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+		const url = new URL(request.url ?? "/", "http://localhost");
+		const methods = this.#routes.get(url.pathname);
+		const method = (request.method ?? "GET").toUpperCase();
+		const handler = methods?.get(method) ?? (method === "HEAD" ? methods?.get("GET") : undefined);
+		if (!methods) return this.#plain(response, 404, "not found");
+		if (!handler) {
+			response.setHeader("Allow", [...methods.keys()].join(", "));
+			return this.#plain(response, 405, "method not allowed");
+		}
+		let body = "";
+		try {
+			body = await readBody(request, this.maxBody);
+		} catch {
+			return this.#plain(response, 413, "request body too large");
+		}
+		const headers: Record<string, string> = {};
+		for (const [name, value] of Object.entries(request.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
+		const req: HttpRequest = { method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body, remoteAddress: request.socket.remoteAddress };
+		try {
+			const result = await handler(req);
+			response.writeHead(result.status, result.headers ?? {});
+			const out = result.body;
+			response.end(out === undefined ? undefined : typeof out === "string" ? out : Buffer.from(out));
+		} catch (error) {
+			this.#log.error(`HTTP ${method} ${url.pathname}: ${(error as Error)?.stack ?? error}`);
+			this.#plain(response, 500, "internal error");
+		}
+	}
+
+	#plain(response: http.ServerResponse, status: number, text: string): void {
+		response.writeHead(status, { "Content-Type": "text/plain; charset=utf-8" });
+		response.end(text + "\n");
+	}
+}
+
+function readBody(request: http.IncomingMessage, limit: number): Promise<string> {
+	return new Promise((resolve, reject) => {
+		const chunks: Buffer[] = [];
+		let size = 0;
+		request.on("data", (chunk: Buffer) => {
+			size += chunk.length;
+			if (size > limit) {
+				reject(new Error("too large"));
+				request.destroy();
+				return;
+			}
+			chunks.push(chunk);
+		});
+		request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+		request.on("error", reject);
+	});
+}
