@@ -4,9 +4,8 @@
  */
 
 import { createInterface } from "node:readline";
-import { Doorbell } from "../../app/doorbell.js";
-import { uaConfigFrom, localPortFrom, SettingsError } from "../../app/ua-config.js";
-import { addStatusRoutes } from "../../app/status-routes.js";
+import { boot, type Application } from "../../app/boot.js";
+import { SettingsError } from "../../app/ua-config.js";
 import { createUdp } from "./udp.js";
 import { nodeClock } from "./clock.js";
 import { nodeMd5, nodeRandom } from "./crypto.js";
@@ -31,44 +30,49 @@ async function main(): Promise<void> {
 	}
 	const log = consoleLogger();
 	let store: JsonStore;
-	let config;
-	let localPort: number;
 	try {
 		store = new JsonStore(options.settings);
-		config = uaConfigFrom(store);
-		localPort = options.sipPort ?? localPortFrom(store);
 	} catch (error) {
-		if (error instanceof SettingsError || error instanceof JsonStoreError) {
-			console.error(`Invalid settings in ${options.settings}: ${error.message}\nNothing was changed.`);
-			process.exit(2);
-		}
+		if (error instanceof JsonStoreError) fail(`Invalid settings in ${options.settings}: ${error.message}\nNothing was changed.`);
 		throw error;
 	}
-	if (!config.user) log.warn(`no SIP account: set sip.sip_user and sip.sip_password in ${options.settings} (or on the web page)`);
 
-	// The address the PBX will see us as.
+	// The address the PBX will see us as: the one the system routes toward the PBX.
 	let localAddress = "127.0.0.1";
-	resolveHost(config.server, async (error, address) => {
-		if (!error && address) localAddress = await localAddressToward(address, config.serverPort);
+	const server = String(store.get("sip", "sip_server") ?? "fritz.box");
+	const serverPort = Number(store.get("sip", "sip_port") ?? 5060);
+	await new Promise<void>((resolve) => {
+		resolveHost(server, (error, address) => {
+			if (error || !address) return resolve();
+			void localAddressToward(address, serverPort).then((local) => {
+				localAddress = local;
+				resolve();
+			});
+		});
+		setTimeout(resolve, 2000);
 	});
-	await new Promise((resolve) => setTimeout(resolve, 50));
 
 	const http = new HostHttpServer(log);
 	const button = new VirtualButton();
 	const relay = new VirtualRelay(log);
-	const doorbell = new Doorbell(
-		{
-			udp: createUdp, clock: nodeClock, wallClock: Date.now, md5: nodeMd5, random: nodeRandom, log,
-			store, routes: http, button, relay,
-			localAddress: () => localAddress,
-			resolve: resolveHost,
-		},
-		{ config, localPort, trace: options.trace },
-	);
-	addStatusRoutes(http, doorbell, () => ({ relay_pulses: relay.pulses, simulator: true }));
-	doorbell.start();
+	let app: Application;
+	try {
+		app = boot(
+			{
+				udp: createUdp, clock: nodeClock, wallClock: Date.now, md5: nodeMd5, random: nodeRandom, log,
+				store, routes: http, button, relay,
+				localAddress: () => localAddress,
+				resolve: resolveHost,
+			},
+			{ sipPort: options.sipPort, trace: options.trace, statusExtra: () => ({ relay_pulses: relay.pulses, simulator: true }) },
+		);
+	} catch (error) {
+		if (error instanceof SettingsError) fail(`Invalid settings in ${options.settings}: ${error.message}\nNothing was changed.`);
+		throw error;
+	}
+	const doorbell = app.doorbell;
 	const httpPort = await http.listen(options.http, options.httpHost);
-	console.log(`klingel simulator: SIP on UDP ${doorbell.sipSocket.port}, web on http://${options.httpHost}:${httpPort}/sipDebug`);
+	console.log(`klingel simulator: SIP on UDP ${doorbell.sipSocket.port}, web on http://${options.httpHost}:${httpPort}/sip`);
 	console.log("Press Enter or b to ring, h to hang up, s for the status, q to quit.");
 
 	let stopping = false;
@@ -77,7 +81,7 @@ async function main(): Promise<void> {
 		stopping = true;
 		console.log("stopping: unregistering…");
 		const force = setTimeout(() => process.exit(0), 3000);
-		doorbell.stop(() => {
+		app.stop(() => {
 			clearTimeout(force);
 			void http.close().then(() => process.exit(0));
 		});
@@ -93,6 +97,11 @@ async function main(): Promise<void> {
 		else if (key === "q") quit();
 		else console.log("Enter or b = ring, h = hang up, s = status, q = quit");
 	});
+}
+
+function fail(message: string): never {
+	console.error(message);
+	process.exit(2);
 }
 
 main().catch((error) => {

@@ -1,0 +1,40 @@
+/*
+ * The native audio core as the portable code sees it. The XS binding (rtp/native/audio-xs.js,
+ * on the device and on the XS test host) and the Node addon (the simulator) expose exactly this,
+ * over the same C99 core. Per-sample work only. No function allocates: the caller makes every
+ * buffer and state array once per call and passes views of them.
+ */
+
+/** G.711 µ-law (RTP payload type 0, PCMU). */
+export const LAW_PCMU = 0;
+/** G.711 A-law (RTP payload type 8, PCMA). */
+export const LAW_PCMA = 1;
+
+/** Unity gain for `mix` (Q12). */
+export const GAIN_UNITY = 4096;
+
+/** Length of the Int32Array a tone generator keeps its state in. */
+export const TONE_STATE_WORDS = 8;
+
+/** Length of the Int16Array a resampler keeps its filter history in. */
+export const RESAMPLER_STATE_SAMPLES = 64;
+
+export interface NativeAudio {
+	/** G.711-encodes all of `pcm` into the first pcm.length bytes of `codes`. */
+	encode(law: number, pcm: Int16Array, codes: Uint8Array): void;
+	/** Decodes all of `codes` into the first codes.length samples of `pcm`. */
+	decode(law: number, codes: Uint8Array, pcm: Int16Array): void;
+	/**
+	 * out[i] = saturate16(Σ sources[k][i] · gains[k] / 4096) for i < out.length; each source is at
+	 * least out.length long; gains are Q12 integers (4096 = unity, 0 mutes a source).
+	 */
+	mix(out: Int16Array, sources: readonly Int16Array[], gains: readonly number[]): void;
+	/** Starts a sine tone in `state` (TONE_STATE_WORDS long): frequency, sample rate, peak amplitude (0-32767). */
+	toneInit(state: Int32Array, frequencyHz: number, sampleRate: number, amplitude: number): void;
+	/** Writes the tone's next out.length samples and keeps the phase in `state`. */
+	toneFill(state: Int32Array, out: Int16Array): void;
+	/** Low-pass filters and halves the rate: 16 kHz `input` → 8 kHz `output` (input.length / 2 samples). */
+	downsample(state: Int16Array, input: Int16Array, output: Int16Array): void;
+	/** Doubles the rate with a low-pass interpolator: 8 kHz `input` → 16 kHz `output` (input.length · 2 samples). */
+	upsample(state: Int16Array, input: Int16Array, output: Int16Array): void;
+}
