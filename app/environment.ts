@@ -1,7 +1,8 @@
-import type { AudioIn, AudioOut, CorePorts, DigitalIn, DigitalOut, HttpRoutes, KeyValueStore } from "../modules/ports.js";
+import type { AudioIn, AudioOut, CorePorts, DigitalIn, DigitalOut, HttpRoutes, KeyValueStore, Sha256 } from "../modules/ports.js";
 
 /** Everything a provider hands the doorbell application at start-up. */
 export interface DoorbellEnvironment extends CorePorts {
+	sha256: Sha256;
 	store: KeyValueStore;
 	routes: HttpRoutes;
 	button: DigitalIn;

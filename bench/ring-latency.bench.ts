@@ -10,7 +10,7 @@ import { parseSip } from "../sip/message.js";
 import { buildResponse } from "../sip/serializer.js";
 import { createUdp } from "../modules/host/udp.js";
 import { nodeClock } from "../modules/host/clock.js";
-import { nodeMd5, nodeRandom } from "../modules/host/crypto.js";
+import { nodeMd5, nodeRandom, nodeSha256 } from "../modules/host/crypto.js";
 import { VirtualButton, VirtualRelay } from "../modules/host/gpio.js";
 import { resolveHost } from "../modules/host/network.js";
 import type { Logger, UdpOptions, UdpSocket } from "../modules/ports.js";
@@ -71,7 +71,7 @@ export async function ringLatency(presses = 1000): Promise<Row[]> {
 	const button = new VirtualButton();
 	const doorbell = new Doorbell(
 		{
-			udp, clock: nodeClock, wallClock: Date.now, md5: nodeMd5, random: nodeRandom, log: quiet,
+			udp, clock: nodeClock, wallClock: Date.now, md5: nodeMd5, sha256: nodeSha256, random: nodeRandom, log: quiet,
 			store: { get: () => undefined, set() {}, delete() {}, keys: () => [] },
 			routes: { add() {} },
 			button, relay: new VirtualRelay(quiet),

@@ -46,6 +46,9 @@ export type WallClock = () => number;
 /** MD5 of a UTF-8 string, as 32 lowercase hex characters. */
 export type Md5 = (text: string) => string;
 
+/** SHA-256 of a UTF-8 string, as 64 lowercase hex characters (admin password hashes, sessions). */
+export type Sha256 = (text: string) => string;
+
 /** Fills the array with random bytes. */
 export type RandomBytes = (target: Uint8Array) => void;
 

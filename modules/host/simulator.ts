@@ -8,7 +8,7 @@ import { boot, type Application } from "../../app/boot.js";
 import { SettingsError } from "../../app/ua-config.js";
 import { createUdp } from "./udp.js";
 import { nodeClock } from "./clock.js";
-import { nodeMd5, nodeRandom } from "./crypto.js";
+import { nodeMd5, nodeRandom, nodeSha256 } from "./crypto.js";
 import { consoleLogger } from "./logger.js";
 import { resolveHost, localAddressToward } from "./network.js";
 import { VirtualButton, VirtualRelay } from "./gpio.js";
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
 	try {
 		app = boot(
 			{
-				udp: createUdp, clock: nodeClock, wallClock: Date.now, md5: nodeMd5, random: nodeRandom, log,
+				udp: createUdp, clock: nodeClock, wallClock: Date.now, md5: nodeMd5, sha256: nodeSha256, random: nodeRandom, log,
 				store, routes: http, button, relay,
 				localAddress: () => localAddress,
 				resolve: resolveHost,
