@@ -1,0 +1,220 @@
+/*
+ * The door opener: a code entered on a handset during an answered call with the PBX pulses the
+ * door relay.
+ *
+ * Entry rule: digits collect into an entry; when the entry has as many characters as the code,
+ * it is complete and compared (so "1 2 3" with code 123 opens at once, the way a FRITZ!Box
+ * sends its "Zeichenfolge für Türöffner"). `#` completes a shorter entry early (then it is a
+ * wrong code); `*` clears the entry; a pause of more than 2 s between digits drops the partial
+ * entry. A complete entry that does not match is a wrong code; the third wrong code in a call
+ * locks the opener for the rest of that call (reject tone). A match pulses the relay (confirm
+ * tone), at most `maxOpenings` times per call.
+ *
+ * Security: a digit counts only in an answered call whose signalling comes from the PBX the
+ * user agent uses, and for RFC 4733 digits only when the packet came from the negotiated RTP
+ * address and port. Everything else is ignored and logged with its reason. Neither the code
+ * nor any entered digit is ever logged or kept in an event.
+ */
+
+import type { Clock, Logger } from "../modules/ports.js";
+import type { RelayPulse } from "./relay-pulse.js";
+import type { DoorEvent, DoorEventKind, DoorEventLog } from "./door-events.js";
+
+export interface DoorSettings {
+	/** 3 to 8 digits; "" disables the opener. */
+	code: string;
+	/** Relay pulse length in ms. */
+	pulseMs: number;
+	/** Openings allowed per call; 0 disables the opener. */
+	maxOpenings: number;
+}
+
+export const DEFAULT_DOOR_SETTINGS: DoorSettings = { code: "123", pulseMs: 800, maxOpenings: 1 };
+export const INTER_DIGIT_TIMEOUT_MS = 2000;
+export const MAX_WRONG_CODES = 3;
+
+export type DigitVia = "rtp" | "info";
+export type DoorTone = "confirm" | "reject";
+
+export interface DigitSource {
+	address: string;
+	port: number;
+}
+
+/** What the opener needs of a call (sip/call.ts `Call` has it). */
+export interface DoorCall {
+	readonly state: string;
+	readonly peer: string;
+	readonly peerAddress: string;
+	readonly callId: string;
+	readonly media?: { remoteAddress: string; remotePort: number } | undefined;
+}
+
+export interface DoorOpenerPorts {
+	clock: Clock;
+	log: Logger;
+	relay: RelayPulse;
+	events: DoorEventLog;
+	/** The PBX the user agent talks to, once resolved. */
+	pbx(): { address: string; port: number } | undefined;
+}
+
+/** What a digit did. */
+export type DigitOutcome = "ignored" | "entered" | "cleared" | "opened" | "wrong_code" | "locked_out";
+
+interface CallState {
+	call: DoorCall;
+	entry: string;
+	lastDigitAt: number;
+	wrong: number;
+	openings: number;
+	locked: boolean;
+}
+
+const DIGITS = "0123456789*#ABCD";
+
+export class DoorOpener {
+	#ports: DoorOpenerPorts;
+	#settings: DoorSettings;
+	#state: CallState | undefined;
+	/** Asked to play a tone into the call (the media session provides it). */
+	playTone: ((kind: DoorTone) => void) | undefined;
+	/** Hears every event recorded (after the relay has been switched). */
+	onEvent: ((event: DoorEvent) => void) | undefined;
+
+	constructor(ports: DoorOpenerPorts, settings: DoorSettings = DEFAULT_DOOR_SETTINGS) {
+		this.#ports = ports;
+		this.#settings = { ...settings };
+	}
+
+	get settings(): DoorSettings {
+		return { ...this.#settings };
+	}
+
+	/** New settings apply from the next digit; an entry in progress is dropped. */
+	set settings(settings: DoorSettings) {
+		this.#settings = { ...settings };
+		if (this.#state) this.#state.entry = "";
+	}
+
+	/** A digit from a handset: RFC 4733 ("rtp", with the packet's source) or SIP INFO ("info"). */
+	digit(call: DoorCall | undefined, digit: string, via: DigitVia, source?: DigitSource): DigitOutcome {
+		const refusal = this.#refusal(call, digit, via, source);
+		if (refusal !== undefined) {
+			this.#record("ignored", call, via, refusal);
+			return "ignored";
+		}
+		const state = this.#stateFor(call!);
+		if (state.locked) {
+			this.#record("ignored", call, via, `locked out after ${MAX_WRONG_CODES} wrong codes`);
+			return "ignored";
+		}
+		const { code, maxOpenings } = this.#settings;
+		if (state.openings >= maxOpenings) {
+			this.#record("ignored", call, via, `already opened ${state.openings} time${state.openings === 1 ? "" : "s"} in this call (limit ${maxOpenings})`);
+			return "ignored";
+		}
+		const now = this.#ports.clock.now();
+		if (state.entry && now - state.lastDigitAt > INTER_DIGIT_TIMEOUT_MS) {
+			this.#ports.log.info(`door: entry of ${state.entry.length} digit${state.entry.length === 1 ? "" : "s"} dropped after a pause of more than ${INTER_DIGIT_TIMEOUT_MS / 1000} s`);
+			state.entry = "";
+		}
+		state.lastDigitAt = now;
+		if (digit === "*") {
+			state.entry = "";
+			return "cleared";
+		}
+		if (digit === "#") {
+			if (!state.entry) return "cleared";
+		} else {
+			state.entry += digit;
+			if (state.entry.length < code.length) return "entered";
+		}
+		const entry = state.entry;
+		state.entry = "";
+		return sameCode(entry, code) ? this.#open(state, via) : this.#wrong(state, via);
+	}
+
+	/** Why a digit cannot count at all, or undefined when it may. */
+	#refusal(call: DoorCall | undefined, digit: string, via: DigitVia, source: DigitSource | undefined): string | undefined {
+		if (digit.length !== 1 || !DIGITS.includes(digit)) return "not a DTMF digit";
+		if (!call || call.state !== "answered") return "no answered call";
+		const pbx = this.#ports.pbx();
+		if (!pbx || call.peerAddress !== pbx.address) return `call not with the PBX (signalling from ${call.peerAddress || "unknown"})`;
+		if (via === "rtp") {
+			const media = call.media;
+			if (!media) return "no negotiated RTP peer";
+			if (!source) return "RTP digit without a source address";
+			if (source.address !== media.remoteAddress || source.port !== media.remotePort) return `RTP from ${source.address}:${source.port}, not the negotiated peer ${media.remoteAddress}:${media.remotePort}`;
+		} else if (via !== "info") {
+			return "unknown DTMF transport";
+		}
+		const { code, maxOpenings } = this.#settings;
+		if (!/^\d{3,8}$/.test(code) || !(maxOpenings >= 1)) return "door opener disabled";
+		return undefined;
+	}
+
+	#stateFor(call: DoorCall): CallState {
+		if (this.#state?.call !== call) this.#state = { call, entry: "", lastDigitAt: 0, wrong: 0, openings: 0, locked: false };
+		return this.#state;
+	}
+
+	#open(state: CallState, via: DigitVia): DigitOutcome {
+		state.openings++;
+		const { pulseMs, maxOpenings } = this.#settings;
+		let pulsed = false;
+		try {
+			pulsed = this.#ports.relay.pulse(pulseMs);
+		} catch (error) {
+			this.#ports.log.error(`door: relay pulse failed: ${(error as Error)?.message ?? error}`);
+		}
+		const reason = pulsed
+			? `code accepted: relay pulsed ${pulseMs} ms (opening ${state.openings} of ${maxOpenings})`
+			: `code accepted, but the relay did not pulse (already on or failed; opening ${state.openings} of ${maxOpenings})`;
+		this.#record("opened", state.call, via, reason);
+		this.#tone("confirm");
+		return "opened";
+	}
+
+	#wrong(state: CallState, via: DigitVia): DigitOutcome {
+		state.wrong++;
+		if (state.wrong < MAX_WRONG_CODES) {
+			this.#record("wrong_code", state.call, via, `wrong code (${state.wrong} of ${MAX_WRONG_CODES})`);
+			return "wrong_code";
+		}
+		state.locked = true;
+		this.#record("locked_out", state.call, via, `wrong code (${state.wrong} of ${MAX_WRONG_CODES}): further digits in this call are ignored`);
+		this.#tone("reject");
+		return "locked_out";
+	}
+
+	#record(kind: DoorEventKind, call: DoorCall | undefined, via: DigitVia, reason: string): void {
+		const event = this.#ports.events.add({ kind, caller: call?.peer ?? "", callId: call?.callId ?? "", via, reason });
+		// Folded repeats of an ignored digit are logged once, on their first occurrence.
+		if (event.count === 1) {
+			const line = `door: ${kind.replace("_", " ")}: ${event.reason}; caller ${JSON.stringify(event.caller)} via ${via}`;
+			if (kind === "opened") this.#ports.log.info(line);
+			else this.#ports.log.warn(line);
+		}
+		try {
+			this.onEvent?.(event);
+		} catch (error) {
+			this.#ports.log.error(`door: an event listener threw: ${(error as Error)?.message ?? error}`);
+		}
+	}
+
+	#tone(kind: DoorTone): void {
+		try {
+			this.playTone?.(kind);
+		} catch (error) {
+			this.#ports.log.error(`door: the ${kind} tone failed: ${(error as Error)?.message ?? error}`);
+		}
+	}
+}
+
+/** Compares without stopping at the first difference. */
+function sameCode(entry: string, code: string): boolean {
+	let diff = entry.length ^ code.length;
+	for (let i = 0; i < code.length; i++) diff |= (entry.charCodeAt(i) | 0) ^ code.charCodeAt(i);
+	return diff === 0;
+}
