@@ -43,6 +43,13 @@ export class Doorbell {
 	onCall: ((call: Call, event: "state" | "established" | "ended") => void) | undefined;
 	/** Called for each DTMF digit that SIP INFO carried. */
 	onDtmf: ((call: Call, digit: string) => void) | undefined;
+	/**
+	 * Every DTMF digit for the door opener: RFC 4733 ("rtp", with the packet's source, from the
+	 * media session) and SIP INFO ("info", from the call's dialog).
+	 */
+	onDigit: ((call: Call | undefined, digit: string, via: "rtp" | "info", source?: { address: string; port: number }) => void) | undefined;
+	/** Plays a confirm or reject tone into the current call, when the media session offers it. */
+	playTone: ((kind: "confirm" | "reject") => void) | undefined;
 
 	constructor(env: DoorbellEnvironment, options: DoorbellOptions) {
 		this.env = env;
@@ -65,7 +72,10 @@ export class Doorbell {
 					onCallState: (call) => this.onCall?.(call, "state"),
 					onCallEstablished: (call) => this.onCall?.(call, "established"),
 					onCallEnded: (call) => this.onCall?.(call, "ended"),
-					onDtmf: (call, digit) => this.onDtmf?.(call, digit),
+					onDtmf: (call, digit) => {
+						this.onDtmf?.(call, digit);
+						this.onDigit?.(call, digit, "info");
+					},
 				},
 			},
 		);
