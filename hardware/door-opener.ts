@@ -97,6 +97,22 @@ export class DoorOpener {
 		if (this.#state) this.#state.entry = "";
 	}
 
+	/** For /sipDebug: the last `n` events and the settings, never the code. */
+	status(n = 20): Record<string, unknown> {
+		const { code, pulseMs, maxOpenings } = this.#settings;
+		const state = this.#state;
+		const current = state && state.call.state === "answered" ? state : undefined;
+		return {
+			door_enabled: /^\d{3,8}$/.test(code) && maxOpenings >= 1,
+			door_pulse_ms: pulseMs,
+			door_max_openings: maxOpenings,
+			door_relay_on: this.#ports.relay.on,
+			door_call: current ? { openings: current.openings, wrong_codes: current.wrong, locked_out: current.locked } : null,
+			door_events_total: this.#ports.events.total,
+			door_events: this.#ports.events.last(n),
+		};
+	}
+
 	/** A digit from a handset: RFC 4733 ("rtp", with the packet's source) or SIP INFO ("info"). */
 	digit(call: DoorCall | undefined, digit: string, via: DigitVia, source?: DigitSource): DigitOutcome {
 		const refusal = this.#refusal(call, digit, via, source);

@@ -311,6 +311,24 @@ group("door opener", () => {
 		assert.equal(off - on, 300);
 	});
 
+	test("status: the last 20 events, the settings and the call's counts, never the code", () => {
+		const r = rig({ code: SECRET });
+		for (let i = 0; i < 24; i++) r.send("00000", "rtp", RTP, makeCall({ callId: `other${i}` }));
+		r.send("00000");
+		r.send("00000");
+		r.send("00000");
+		const status = r.opener.status();
+		const events = status.door_events as unknown[];
+		assert.equal(events.length, 20);
+		assert.equal(status.door_events_total, 27);
+		assert.equal(status.door_pulse_ms, 800);
+		assert.equal(status.door_enabled, true);
+		assert.deepEqual(status.door_call, { openings: 0, wrong_codes: 3, locked_out: true });
+		assert.equal(JSON.stringify(status).includes(SECRET), false);
+		r.call.state = "ended";
+		assert.equal(r.opener.status().door_call, null);
+	});
+
 	test("an event before the wall clock is set has time null", () => {
 		const r = rig();
 		r.setWall(-1_000_000);
