@@ -1,0 +1,110 @@
+/*
+ * The check of each kind of setting. A check takes the raw value as it came (a form field, a
+ * JSON value or what the store holds) and returns the value to store, or throws a CheckError
+ * whose message is written for the person filling in the form.
+ */
+
+export class CheckError extends Error {}
+
+export type Check = (raw: unknown) => string | number;
+
+function describe(c: string): string {
+	if (c === " ") return "a space";
+	if (c === "\r" || c === "\n") return "a line break";
+	if (c === "\t") return "a tab";
+	if (c === '"' || c === "'") return "a quote";
+	const code = c.charCodeAt(0);
+	if (code < 0x20 || code === 0x7f) return "a control character";
+	return `"${c}"`;
+}
+
+function asText(raw: unknown): string {
+	if (typeof raw === "string") return raw;
+	if (typeof raw === "number" && Number.isFinite(raw)) return String(raw);
+	throw new CheckError("must be text");
+}
+
+/** The first character of `value` outside `allowed`, described, or undefined. */
+function firstBad(value: string, allowed: RegExp): string | undefined {
+	for (const c of value) if (!allowed.test(c)) return describe(c);
+	return undefined;
+}
+
+/** A SIP user part: no spaces, quotes, line breaks or URI delimiters, so no header can be injected. */
+const USER_CHAR = /^[A-Za-z0-9._~!$&*+=-]$/;
+export const checkUser: Check = (raw) => {
+	const value = asText(raw).trim();
+	if (value.length > 64) throw new CheckError("must be at most 64 characters");
+	const bad = firstBad(value, USER_CHAR);
+	if (bad) throw new CheckError(`may hold letters, digits and . _ ~ ! $ & * + = - only, not ${bad}`);
+	return value;
+};
+
+/** The number to ring: digits, * and # style codes or a user name (e.g. **610, 611, **9). */
+const TARGET_CHAR = /^[A-Za-z0-9*._+-]$/;
+export const checkTarget: Check = (raw) => {
+	const value = asText(raw).trim();
+	if (value === "") throw new CheckError("must not be empty (e.g. **610 or **9)");
+	if (value.length > 32) throw new CheckError("must be at most 32 characters");
+	const bad = firstBad(value, TARGET_CHAR);
+	if (bad) throw new CheckError(`may hold digits, letters and * . _ + - only, not ${bad}`);
+	return value;
+};
+
+/** The password: stored as written, but never a line break or NUL (it goes into digests only). */
+export const checkPassword: Check = (raw) => {
+	const value = asText(raw);
+	if (value.length > 64) throw new CheckError("must be at most 64 characters");
+	if (/[\x00-\x1f\x7f]/.test(value)) throw new CheckError("must not hold line breaks or control characters");
+	return value;
+};
+
+/** The display name goes out as a quoted string with " and \ escaped; one line, no control characters. */
+export const checkDisplayName: Check = (raw) => {
+	const value = asText(raw).trim();
+	if (value.length > 64) throw new CheckError("must be at most 64 characters");
+	if (/[\x00-\x1f\x7f]/.test(value)) throw new CheckError("must be one line without control characters");
+	return value;
+};
+
+/** A host name or IPv4 address. */
+export const checkHost: Check = (raw) => {
+	const value = asText(raw).trim();
+	if (value === "") throw new CheckError("must not be empty (fritz.box or the PBX's address)");
+	if (value.length > 253) throw new CheckError("must be at most 253 characters");
+	const bad = firstBad(value, /^[A-Za-z0-9.-]$/);
+	if (bad) throw new CheckError(`must be a host name or an IPv4 address, not containing ${bad}`);
+	for (const label of value.split(".")) {
+		if (label === "" || label.length > 63 || label[0] === "-" || label[label.length - 1] === "-") throw new CheckError("must be a host name or an IPv4 address (e.g. fritz.box or 192.168.178.1)");
+	}
+	return value;
+};
+
+export function checkInteger(raw: unknown, min: number, max: number, unit = ""): number {
+	let n: number;
+	if (typeof raw === "number") n = raw;
+	else if (typeof raw === "string" && /^\s*\d{1,9}\s*$/.test(raw)) n = Number(raw);
+	else n = NaN;
+	if (!Number.isInteger(n) || n < min || n > max) throw new CheckError(`must be a whole number from ${min} to ${max}${unit}`);
+	return n;
+}
+
+export function checkChoice(raw: unknown, choices: string[]): string {
+	const value = asText(raw).trim();
+	if (choices.indexOf(value) < 0) throw new CheckError(`must be ${choices.map((c) => `"${c}"`).join(" or ")}`);
+	return value;
+}
+
+/** A yes/no setting stored as 0 or 1; forms send "1"/"on", JSON true/false. */
+export const checkFlag: Check = (raw) => {
+	if (raw === true || raw === 1 || raw === "1" || raw === "on" || raw === "true") return 1;
+	if (raw === false || raw === 0 || raw === "0" || raw === "" || raw === "false") return 0;
+	throw new CheckError("must be 0 or 1");
+};
+
+/** The door code: 3 to 8 digits. */
+export const checkCode: Check = (raw) => {
+	const value = asText(raw).trim();
+	if (!/^\d{3,8}$/.test(value)) throw new CheckError("must be 3 to 8 digits");
+	return value;
+};

@@ -1,0 +1,51 @@
+/*
+ * Every setting the doorbell keeps, by NVS namespace and key (at most 15 characters each), with
+ * its default, its form label and its check. The keys of the `sip` namespace that the earlier
+ * C++ firmware wrote (sip_user, sip_password, sip_displayname, sip_target) keep their names
+ * and their string form, so its settings are read as they are.
+ */
+
+import { checkChoice, checkCode, checkDisplayName, checkFlag, checkHost, checkInteger, checkPassword, checkTarget, checkUser, type Check } from "./checks.js";
+
+export type SettingValue = string | number;
+
+export interface KeySpec {
+	namespace: "sip" | "door";
+	key: string;
+	/** "text" and "secret" are stored as strings, "int" and "flag" as integers. */
+	kind: "text" | "secret" | "int" | "flag";
+	fallback: SettingValue;
+	label: string;
+	/** Turns the raw value (from a form, JSON or the store) into the stored one, or throws a CheckError. */
+	check: Check;
+}
+
+function int(namespace: "sip" | "door", key: string, fallback: number, min: number, max: number, label: string, unit = ""): KeySpec {
+	return { namespace, key, kind: "int", fallback, label, check: (raw) => checkInteger(raw, min, max, unit) };
+}
+
+export const KEYS: readonly KeySpec[] = [
+	{ namespace: "sip", key: "sip_user", kind: "text", fallback: "", label: "User name", check: checkUser },
+	{ namespace: "sip", key: "sip_password", kind: "secret", fallback: "", label: "Password", check: checkPassword },
+	{ namespace: "sip", key: "sip_displayname", kind: "text", fallback: "Doorbell", label: "Display name", check: checkDisplayName },
+	{ namespace: "sip", key: "sip_target", kind: "text", fallback: "**610", label: "Number to ring", check: checkTarget },
+	{ namespace: "sip", key: "sip_server", kind: "text", fallback: "fritz.box", label: "PBX address", check: checkHost },
+	int("sip", "sip_port", 5060, 1, 65535, "PBX port"),
+	int("sip", "local_port", 5062, 1, 65535, "Local SIP port"),
+	int("sip", "rtp_port", 40000, 1, 65535, "RTP port"),
+	int("sip", "ring_timeout", 30, 5, 300, "Ring for (s)", " s"),
+	int("sip", "talk_limit", 120, 10, 3600, "Talk at most (s)", " s"),
+	{ namespace: "sip", key: "digest_uri", kind: "text", fallback: "request", label: "Digest URI", check: (raw) => checkChoice(raw, ["request", "registrar"]) },
+	{ namespace: "sip", key: "allow_any_src", kind: "flag", fallback: 0, label: "Accept calls from any address", check: checkFlag },
+	{ namespace: "door", key: "code", kind: "text", fallback: "123", label: "Door code", check: checkCode },
+	int("door", "pulse_ms", 800, 100, 10000, "Relay pulse (ms)", " ms"),
+	int("door", "max_openings", 1, 1, 9, "Openings per call"),
+];
+
+const BY_KEY: Record<string, KeySpec> = {};
+for (const spec of KEYS) BY_KEY[spec.key] = spec;
+
+/** The spec of a key (keys are unique across namespaces), or undefined. */
+export function keySpec(key: string): KeySpec | undefined {
+	return Object.prototype.hasOwnProperty.call(BY_KEY, key) ? BY_KEY[key] : undefined;
+}

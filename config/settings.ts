@@ -1,0 +1,171 @@
+/*
+ * The settings over the key-value port: the values for the web page (never the password), and
+ * a save that writes all changed keys or none. Before the first key is written, the previous
+ * values go into an undo record (`cfg`/`undo`); it is removed when the last key is written.
+ * A write that fails halfway is rolled back at once; a save cut short by a reset is rolled back
+ * when the settings are next opened.
+ */
+
+import type { KeyValueStore, Logger } from "../modules/ports.js";
+import { CheckError } from "./checks.js";
+import { KEYS, keySpec, type KeySpec, type SettingValue } from "./keys.js";
+import { storedValue } from "./read.js";
+
+export const UNDO_NAMESPACE = "cfg";
+export const UNDO_KEY = "undo";
+
+export interface SaveResult {
+	ok: boolean;
+	/** Messages by key; `_store` when the store failed. */
+	errors: Record<string, string>;
+	/** The keys whose stored value changed. */
+	changed: string[];
+}
+
+type UndoEntry = [namespace: string, key: string, previous: SettingValue | null];
+
+export class Settings {
+	#store: KeyValueStore;
+	#log: Logger | undefined;
+
+	constructor(store: KeyValueStore, log?: Logger) {
+		this.#store = store;
+		this.#log = log;
+		this.recover();
+	}
+
+	get store(): KeyValueStore {
+		return this.#store;
+	}
+
+	/** Whether a SIP password is stored (the page says so; it never shows it). */
+	hasPassword(): boolean {
+		return String(this.#store.get("sip", "sip_password") ?? "") !== "";
+	}
+
+	/**
+	 * Every setting as the page shows it: the checked stored value or the default, the password
+	 * left out. Bad stored values come back as they are, with their message in `problems`.
+	 */
+	values(): { values: Record<string, SettingValue>; problems: Record<string, string> } {
+		const values: Record<string, SettingValue> = {};
+		const problems: Record<string, string> = {};
+		for (const spec of KEYS) {
+			if (spec.kind === "secret") continue;
+			const stored = storedValue(this.#store, spec);
+			if (stored === undefined) {
+				values[spec.key] = spec.fallback;
+				continue;
+			}
+			try {
+				values[spec.key] = spec.check(stored);
+			} catch (error) {
+				values[spec.key] = stored;
+				problems[spec.key] = `the stored value ${(error as Error).message}`;
+			}
+		}
+		return { values, problems };
+	}
+
+	/**
+	 * Checks every given key, then writes the changed ones, all or none. An empty password means
+	 * "unchanged". Unknown keys are errors. Nothing is written when any key is wrong.
+	 */
+	save(changes: Record<string, unknown>): SaveResult {
+		const errors: Record<string, string> = {};
+		const next: Array<{ spec: KeySpec; value: SettingValue }> = [];
+		for (const name of Object.keys(changes)) {
+			const spec = keySpec(name);
+			if (!spec) {
+				errors[name] = "is not a setting this doorbell knows";
+				continue;
+			}
+			const raw = changes[name];
+			if (spec.kind === "secret" && (raw === "" || raw === undefined || raw === null)) continue;
+			try {
+				next.push({ spec, value: spec.check(raw) });
+			} catch (error) {
+				if (!(error instanceof CheckError)) throw error;
+				errors[name] = `${spec.label} ${error.message}`;
+			}
+		}
+		const user = next.find((n) => n.spec.key === "sip_user");
+		if (user && user.value !== "" && !errors.sip_password && !next.some((n) => n.spec.key === "sip_password") && !this.hasPassword()) {
+			errors.sip_password = "Password is needed with a user name (the one set for this IP phone in the FRITZ!Box)";
+		}
+		if (Object.keys(errors).length) return { ok: false, errors, changed: [] };
+
+		const writes = next.filter((n) => this.#store.get(n.spec.namespace, n.spec.key) !== n.value);
+		if (writes.length === 0) return { ok: true, errors, changed: [] };
+		const undo: UndoEntry[] = writes.map((w) => [w.spec.namespace, w.spec.key, this.#previous(w.spec)]);
+		try {
+			this.#store.set(UNDO_NAMESPACE, UNDO_KEY, JSON.stringify(undo));
+		} catch (error) {
+			this.#dropUndo();
+			return this.#failed(error);
+		}
+		try {
+			for (const w of writes) this.#store.set(w.spec.namespace, w.spec.key, w.value);
+		} catch (error) {
+			this.#rollBack(undo);
+			return this.#failed(error);
+		}
+		if (!this.#dropUndo()) {
+			// A record left behind would undo this save at the next start: undo it now instead.
+			this.#rollBack(undo);
+			return this.#failed(new Error("the undo record could not be removed"));
+		}
+		return { ok: true, errors, changed: writes.map((w) => w.spec.key) };
+	}
+
+	/** Rolls back a save that a reset cut short (an undo record left in the store). */
+	recover(): boolean {
+		const record = this.#store.get(UNDO_NAMESPACE, UNDO_KEY);
+		if (record === undefined) return false;
+		let undo: UndoEntry[] = [];
+		try {
+			const parsed = JSON.parse(String(record));
+			if (Array.isArray(parsed)) undo = parsed.filter((e): e is UndoEntry => Array.isArray(e) && typeof e[0] === "string" && typeof e[1] === "string" && keySpec(e[1])?.namespace === e[0]);
+		} catch {
+			this.#log?.warn("settings: an unreadable undo record was dropped");
+		}
+		this.#rollBack(undo);
+		this.#log?.warn(`settings: an unfinished save was rolled back (${undo.map((e) => e[1]).join(", ") || "nothing to restore"})`);
+		return true;
+	}
+
+	#previous(spec: KeySpec): SettingValue | null {
+		const value = this.#store.get(spec.namespace, spec.key);
+		return value === undefined ? null : value;
+	}
+
+	#rollBack(undo: UndoEntry[]): void {
+		try {
+			for (const [namespace, key, previous] of undo) {
+				if (previous === null) this.#store.delete(namespace, key);
+				else this.#store.set(namespace, key, previous);
+			}
+		} catch (error) {
+			// The undo record stays: the next start finishes the roll-back.
+			this.#log?.error(`settings: roll-back interrupted (${(error as Error).message}); it is finished at the next start`);
+			return;
+		}
+		this.#dropUndo();
+	}
+
+	#dropUndo(): boolean {
+		try {
+			this.#store.delete(UNDO_NAMESPACE, UNDO_KEY);
+			return true;
+		} catch {
+			// Left for recover() at the next start, which rolls the save back.
+			return false;
+		}
+	}
+
+	#failed(error: unknown): SaveResult {
+		const message = String((error as Error)?.message ?? error).replace(/[\r\n]+/g, " ").slice(0, 120);
+		this.#log?.error(`settings: could not be saved: ${message}`);
+		return { ok: false, errors: { _store: `The settings could not be saved (${message}); the previous settings are kept.` }, changed: [] };
+	}
+}

@@ -1,0 +1,112 @@
+/*
+ * The /sip pages as HTML built from strings: the first-run page (set the admin password), the
+ * login page and the settings page with the status. Every value passes through escapeHtml.
+ * The settings form works without JavaScript; the one small script only refreshes the status
+ * and sends the test ring without leaving the page.
+ */
+
+import type { SettingValue } from "../config/keys.js";
+import { escapeHtml as e } from "./escape.js";
+import { STYLE } from "./page-style.js";
+import { errorWords, registrationWords, type Words } from "./status-words.js";
+
+function layout(title: string, body: string, nonce: string, script = ""): string {
+	return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${e(title)}</title><style>${STYLE}</style></head><body><main><h1>${e(title)}</h1>${body}</main>${script ? `<script nonce="${e(nonce)}">${script}</script>` : ""}</body></html>`;
+}
+
+function note(words: Words | undefined): string {
+	return words ? `<p class="note ${words.tone}" role="status">${e(words.text)}</p>` : "";
+}
+
+function hidden(name: string, value: string): string {
+	return `<input type="hidden" name="${e(name)}" value="${e(value)}">`;
+}
+
+interface FieldOptions {
+	type?: string;
+	hint?: string;
+	inputmode?: string;
+	autocomplete?: string;
+	placeholder?: string;
+}
+
+function field(name: string, label: string, value: string, error: string | undefined, options: FieldOptions = {}): string {
+	const id = `f_${name}`;
+	const described = error ? ` aria-invalid="true" aria-describedby="${id}_e"` : options.hint ? ` aria-describedby="${id}_h"` : "";
+	const attributes = [
+		`type="${options.type ?? "text"}"`,
+		options.type === "password" ? "" : `value="${e(value)}"`,
+		options.inputmode ? `inputmode="${options.inputmode}"` : "",
+		`autocomplete="${options.autocomplete ?? "off"}"`,
+		options.placeholder ? `placeholder="${e(options.placeholder)}"` : "",
+	].filter(Boolean).join(" ");
+	return `<label for="${id}">${e(label)}</label><input id="${id}" name="${e(name)}" ${attributes}${described}>${error ? `<p class="err" id="${id}_e">${e(error)}</p>` : options.hint ? `<p class="hint" id="${id}_h">${e(options.hint)}</p>` : ""}`;
+}
+
+/** First run: nothing but setting the admin password. */
+export function firstRunPage(token: string, nonce: string, error?: string): string {
+	return layout("Doorbell set-up", `<section><p>Choose the password that protects these settings. You will need it to sign in from now on.</p><form method="post" action="/setup">${hidden("token", token)}${field("password", "Admin password", "", error, { type: "password", autocomplete: "new-password", hint: "At least 8 characters." })}${field("repeat", "Repeat the password", "", undefined, { type: "password", autocomplete: "new-password" })}<button type="submit">Set password</button></form></section>`, nonce);
+}
+
+export function loginPage(nonce: string, error?: string): string {
+	return layout("Doorbell", `<section><form method="post" action="/login">${field("password", "Admin password", "", error, { type: "password", autocomplete: "current-password" })}<button type="submit">Sign in</button></form></section>`, nonce);
+}
+
+const DOOR_KIND: Record<string, string> = { opened: "Door opened", wrong_code: "Wrong code", locked_out: "Locked out", ignored: "Digits ignored" };
+
+function doorEvents(status: Record<string, unknown>): string {
+	const list = Array.isArray(status.door_events) ? (status.door_events as unknown[]).slice(-5).reverse() : undefined;
+	if (!list) return "";
+	if (list.length === 0) return "<p>Door: no events yet.</p>";
+	const items = list.map((item) => {
+		if (typeof item !== "object" || item === null) return `<li>${e(item)}</li>`;
+		const event = item as Record<string, unknown>;
+		const kind = DOOR_KIND[String(event.kind)] ?? String(event.kind ?? "event");
+		const time = typeof event.time === "string" ? event.time.replace("T", " ").slice(0, 19) : "";
+		const parts = [time, kind, event.caller ? `by ${event.caller}` : "", event.reason && event.kind !== "opened" ? `(${event.reason})` : "", Number(event.count) > 1 ? `×${event.count}` : ""].filter(Boolean);
+		return `<li>${e(parts.join(" "))}</li>`;
+	});
+	return `<p>Door, latest first:</p><ul>${items.join("")}</ul>`;
+}
+
+/** The status block: registration, last error, the call, door events. Also served alone for the refresh. */
+export function statusBlock(status: Record<string, unknown>): string {
+	const registration = registrationWords(status);
+	const lastError = typeof status.last_error === "string" ? status.last_error : "";
+	const errorLine = lastError && registration.tone !== "bad" ? `<p>Last problem: ${e(errorWords(lastError, status))}</p>` : "";
+	const call = typeof status.call === "string" && status.call !== "idle" ? `<p>Call: ${e(status.call)}</p>` : "";
+	return `${note(registration)}${errorLine}${call}${doorEvents(status)}`;
+}
+
+export interface SettingsView {
+	values: Record<string, SettingValue | undefined>;
+	errors: Record<string, string>;
+	hasPassword: boolean;
+	csrf: string;
+	status: Record<string, unknown>;
+	notice?: Words;
+}
+
+const ADVANCED = ["sip_port", "local_port", "rtp_port", "ring_timeout", "talk_limit", "digest_uri", "allow_any_src"];
+
+const SCRIPT = `(function(){var s=document.getElementById("status"),c=document.querySelector("meta[name=csrf]").content;function r(){fetch("/sip?part=status",{credentials:"same-origin"}).then(function(x){return x.ok?x.text():""}).then(function(t){if(t)s.innerHTML=t})}setInterval(r,5000);var f=document.getElementById("ring");f.addEventListener("submit",function(v){v.preventDefault();fetch("/ring/sip",{method:"POST",credentials:"same-origin",headers:{"X-CSRF-Token":c,Accept:"application/json"}}).then(function(x){return x.json()}).then(function(j){var p=document.getElementById("rang");p.className="note "+(j.ok?"ok":"bad");p.textContent=j.ok?"Ringing \u2026":"Not ringing: "+(j.reason||"error");p.hidden=false;setTimeout(r,1500)})})})();`;
+
+export function settingsPage(view: SettingsView, nonce: string): string {
+	const v = (key: string) => (view.values[key] === undefined ? "" : String(view.values[key]));
+	const err = (key: string) => view.errors[key];
+	const num = (key: string, label: string, hint?: string) => field(key, label, v(key), err(key), { inputmode: "numeric", hint });
+	const advancedOpen = ADVANCED.some((key) => err(key)) ? " open" : "";
+	const storeError = view.errors._store ? `<p class="note bad" role="alert">${e(view.errors._store)}</p>` : "";
+	const unknown = Object.keys(view.errors).filter((key) => key !== "_store" && !/^(sip_|local_port|rtp_port|ring_timeout|talk_limit|digest_uri|allow_any_src|code|pulse_ms|max_openings)/.test(key));
+	const unknownError = unknown.length ? `<p class="note bad" role="alert">${e(unknown.map((key) => `${key}: ${view.errors[key]}`).join("; "))}</p>` : "";
+	const anyError = Object.keys(view.errors).length ? `<p class="note bad" role="alert">Nothing was saved: please correct the marked fields.</p>` : "";
+	const digest = v("digest_uri");
+	const body = `${note(view.notice)}<section aria-live="polite"><h2>Status</h2><div id="status">${statusBlock(view.status)}</div><form id="ring" method="post" action="/ring/sip">${hidden("csrf", view.csrf)}<p id="rang" class="note" hidden></p><button type="submit">Test ring</button></form></section>
+<form method="post" action="/saveSIP" novalidate>${hidden("csrf", view.csrf)}${anyError}${storeError}${unknownError}
+<fieldset><legend>SIP account</legend>${field("sip_user", "User name", v("sip_user"), err("sip_user"), { hint: "As set for this IP phone in the FRITZ!Box, e.g. 620." })}${field("sip_password", "Password", "", err("sip_password"), { type: "password", autocomplete: "new-password", placeholder: view.hasPassword ? "unchanged" : "", hint: view.hasPassword ? "Leave empty to keep the stored password." : "No password stored yet." })}${field("sip_displayname", "Display name", v("sip_displayname"), err("sip_displayname"), { hint: "Shown on the handsets." })}${field("sip_server", "PBX address", v("sip_server"), err("sip_server"), { hint: "fritz.box or the PBX's IP address." })}${field("sip_target", "Number to ring", v("sip_target"), err("sip_target"), { hint: "**610 rings one handset, **9 all of them." })}</fieldset>
+<fieldset><legend>Door opener</legend>${field("code", "Door code", v("code"), err("code"), { inputmode: "numeric", hint: "3 to 8 digits, typed on a handset during a call." })}${num("pulse_ms", "Relay pulse (ms)", "100 to 10000.")}${num("max_openings", "Openings per call", "1 to 9.")}</fieldset>
+<fieldset><details${advancedOpen}><summary>Advanced</summary>${num("sip_port", "PBX port")}${num("local_port", "Local SIP port", "Used after a restart.")}${num("rtp_port", "RTP port", "Used after a restart.")}${num("ring_timeout", "Ring for (seconds)", "5 to 300.")}${num("talk_limit", "Talk at most (seconds)", "10 to 3600.")}<label for="f_digest_uri">Digest URI</label><select id="f_digest_uri" name="digest_uri"><option value="request"${digest === "request" ? " selected" : ""}>Request URI (standard)</option><option value="registrar"${digest === "registrar" ? " selected" : ""}>Registrar URI (some FRITZ!OS versions)</option></select>${err("digest_uri") ? `<p class="err">${e(err("digest_uri"))}</p>` : ""}${hidden("allow_any_src", "0")}<label class="check"><input type="checkbox" name="allow_any_src" value="1"${v("allow_any_src") === "1" ? " checked" : ""}> Accept calls from any address (not only the PBX)</label>${err("allow_any_src") ? `<p class="err">${e(err("allow_any_src"))}</p>` : ""}</details></fieldset>
+<button type="submit">Save</button></form>
+<form method="post" action="/logout">${hidden("csrf", view.csrf)}<button class="alt" type="submit">Sign out</button></form>`;
+	return layout("Doorbell", body, nonce, SCRIPT).replace("<title>", `<meta name="csrf" content="${e(view.csrf)}"><title>`);
+}

@@ -1,0 +1,248 @@
+/*
+ * The web routes: GET /sip (first-run, sign-in or settings page), POST /setup, /login, /logout,
+ * POST /saveSIP, GET /sipDebug, POST /ring/sip.
+ *
+ * Protection: until an admin password is set, only the first-run page is served and every
+ * other route answers 403. After that a session cookie (HttpOnly, SameSite=Strict) from
+ * /login or /setup is needed; a POST also needs the session's CSRF token (form field `csrf`
+ * or header X-CSRF-Token) and must not come from another origin. Scripts sign in with
+ * `POST /login` and JSON `{"password": "…"}`, keep the cookie and send the returned `csrf`.
+ */
+
+import type { Clock, HttpRequest, HttpResponse, HttpRoutes, Logger, RandomBytes, Sha256 } from "../modules/ports.js";
+import type { Settings } from "../config/settings.js";
+import { AdminCredential, adminPasswordProblem } from "./admin-credential.js";
+import { Sessions, SESSION_COOKIE, sessionCookie, clearedCookie, type Session } from "./sessions.js";
+import { BadRequest, cookie, header, hex, html, json, readFields, redirect, sameText, wantsJson } from "./http.js";
+import { crossOriginProblem, isLocalHost } from "./guard.js";
+import { firstRunPage, loginPage, settingsPage, statusBlock } from "./page.js";
+import type { Words } from "./status-words.js";
+import { escapeHtml } from "./escape.js";
+
+export interface WebOptions {
+	routes: HttpRoutes;
+	settings: Settings;
+	clock: Clock;
+	sha256: Sha256;
+	random: RandomBytes;
+	log: Logger;
+	/** The status for /sipDebug and the page (the doorbell's, plus door_events and more). */
+	status(): Record<string, unknown>;
+	/** A test ring. */
+	ring(): { ok: boolean; reason?: string };
+	/** Called after a save that changed keys (e.g. to re-register). */
+	onSaved?(changed: string[]): void;
+	/** SHA-256 rounds for a new admin password (4096). */
+	hashIterations?: number;
+	/** Which Host headers are served (local names and addresses). */
+	isAllowedHost?(host: string): boolean;
+}
+
+/** Keys never sent out in the status, whatever a provider adds. */
+const SECRET = /password|secret|token|csrf|admin|^code$|door_code/i;
+const MAX_FAILURES = 5;
+const LOCK_MS = 30000;
+const MAX_LOCK_MS = 15 * 60000;
+const RESTART_KEYS = ["local_port", "rtp_port"];
+
+export function publicStatus(status: Record<string, unknown>): Record<string, unknown> {
+	const out: Record<string, unknown> = {};
+	for (const key of Object.keys(status)) if (!SECRET.test(key)) out[key] = status[key];
+	return out;
+}
+
+export class WebApp {
+	readonly admin: AdminCredential;
+	readonly sessions: Sessions;
+	#o: WebOptions;
+	#setupToken = "";
+	#failures = 0;
+	#lockedUntil = 0;
+	#lastRing = "";
+
+	constructor(options: WebOptions) {
+		this.#o = options;
+		this.admin = new AdminCredential(options.settings.store, options.sha256, options.random, options.hashIterations);
+		this.sessions = new Sessions(options.clock, options.sha256, options.random);
+		this.#newSetupToken();
+		const r = options.routes;
+		r.add("GET", "/", this.#wrap(() => redirect("/sip")));
+		r.add("GET", "/sip", this.#wrap((q) => this.#page(q)));
+		r.add("POST", "/setup", this.#wrap((q) => this.#setup(q)));
+		r.add("POST", "/login", this.#wrap((q) => this.#login(q)));
+		r.add("POST", "/logout", this.#wrap((q) => this.#logout(q)));
+		r.add("POST", "/saveSIP", this.#wrap((q) => this.#save(q)));
+		r.add("GET", "/sipDebug", this.#wrap((q) => this.#debug(q)));
+		r.add("POST", "/ring/sip", this.#wrap((q) => this.#ring(q)));
+		r.add("GET", "/ring/sip", this.#wrap(() => json(405, { ok: false, error: "use POST to ring" }, { Allow: "POST" })));
+	}
+
+	/** The token the first-run form carries (changes after each use). */
+	get setupToken(): string {
+		return this.#setupToken;
+	}
+
+	#newSetupToken(): void {
+		const bytes = new Uint8Array(16);
+		this.#o.random(bytes);
+		this.#setupToken = hex(bytes);
+	}
+
+	#nonce(): string {
+		const bytes = new Uint8Array(12);
+		this.#o.random(bytes);
+		return hex(bytes);
+	}
+
+	#wrap(handler: (request: HttpRequest) => HttpResponse): (request: HttpRequest) => HttpResponse {
+		return (request) => {
+			const allowed = this.#o.isAllowedHost ?? isLocalHost;
+			if (!allowed(header(request, "host"))) return { status: 403, headers: { "Content-Type": "text/plain; charset=utf-8" }, body: "This doorbell answers only to its address or local name.\n" };
+			try {
+				return handler(request);
+			} catch (error) {
+				if (error instanceof BadRequest) return this.#problem(request, error.status, error.message);
+				throw error;
+			}
+		};
+	}
+
+	#problem(request: HttpRequest, status: number, message: string): HttpResponse {
+		if (wantsJson(request) || request.method === "GET") return json(status, { ok: false, error: message });
+		return html(status, `<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Doorbell</title><p>${escapeHtml(message)}</p><p><a href="/sip">Back to the settings</a></p>`, this.#nonce());
+	}
+
+	#session(request: HttpRequest): Session | undefined {
+		return this.sessions.find(cookie(request, SESSION_COOKIE));
+	}
+
+	/** The session of a request that may change something: signed in, same origin, CSRF token. */
+	#authorize(request: HttpRequest, fields?: Record<string, unknown>): Session {
+		if (!this.admin.isSet) throw new BadRequest(403, "set the admin password first: open /sip");
+		const session = this.#session(request);
+		if (!session) throw new BadRequest(401, "sign in first (the page /sip, or POST /login)");
+		if (request.method !== "GET") {
+			const origin = crossOriginProblem(request);
+			if (origin) throw new BadRequest(403, origin);
+			const token = header(request, "x-csrf-token") || (typeof fields?.csrf === "string" ? fields.csrf : "");
+			if (!sameText(token, session.csrf)) throw new BadRequest(403, "the form has expired or did not come from this page: reload /sip and try again");
+		}
+		return session;
+	}
+
+	#page(request: HttpRequest): HttpResponse {
+		const nonce = this.#nonce();
+		if (!this.admin.isSet) return html(200, firstRunPage(this.#setupToken, nonce), nonce);
+		const session = this.#session(request);
+		if (!session) {
+			if (request.query?.part) return json(401, { ok: false, error: "sign in first" });
+			return html(200, loginPage(nonce), nonce);
+		}
+		const status = publicStatus(this.#o.status());
+		if (request.query?.part === "status") return html(200, statusBlock(status), nonce);
+		const { values, problems } = this.#o.settings.values();
+		return html(200, settingsPage({ values, errors: problems, hasPassword: this.#o.settings.hasPassword(), csrf: session.csrf, status, notice: this.#notice(request.query?.n) }, nonce), nonce);
+	}
+
+	#notice(code: string | undefined): Words | undefined {
+		if (code === "saved") return { tone: "ok", text: "Saved." };
+		if (code === "saved-restart") return { tone: "ok", text: "Saved. The new local ports are used after a restart." };
+		if (code === "set") return { tone: "ok", text: "Admin password set. Now enter the SIP account." };
+		if (code === "rang") return { tone: "ok", text: "Ringing…" };
+		if (code === "notring") return { tone: "bad", text: `Not ringing: ${this.#lastRing || "unknown reason"}` };
+		return undefined;
+	}
+
+	#signedIn(request: HttpRequest, location: string): HttpResponse {
+		const { token, session } = this.sessions.create();
+		const setCookie = { "Set-Cookie": sessionCookie(token) };
+		return wantsJson(request) ? json(200, { ok: true, csrf: session.csrf }, setCookie) : redirect(location, setCookie);
+	}
+
+	#setup(request: HttpRequest): HttpResponse {
+		if (this.admin.isSet) throw new BadRequest(403, "the admin password is already set");
+		const origin = crossOriginProblem(request);
+		if (origin) throw new BadRequest(403, origin);
+		const fields = readFields(request);
+		if (!sameText(String(fields.token ?? ""), this.#setupToken)) throw new BadRequest(403, "the set-up form has expired: reload /sip");
+		const password = String(fields.password ?? "");
+		const repeat = fields.repeat === undefined ? password : String(fields.repeat);
+		const problem = adminPasswordProblem(password) ? `The password ${adminPasswordProblem(password)}.` : password !== repeat ? "The two passwords differ." : undefined;
+		if (problem) {
+			if (wantsJson(request)) return json(400, { ok: false, errors: { password: problem } });
+			const nonce = this.#nonce();
+			return html(400, firstRunPage(this.#setupToken, nonce, problem), nonce);
+		}
+		this.admin.set(password);
+		this.#newSetupToken();
+		this.#o.log.info("web: admin password set");
+		return this.#signedIn(request, "/sip?n=set");
+	}
+
+	#login(request: HttpRequest): HttpResponse {
+		if (!this.admin.isSet) throw new BadRequest(403, "set the admin password first: open /sip");
+		const origin = crossOriginProblem(request);
+		if (origin) throw new BadRequest(403, origin);
+		const fields = readFields(request);
+		const now = this.#o.clock.now();
+		if (now < this.#lockedUntil) throw new BadRequest(429, `too many wrong passwords: wait ${Math.ceil((this.#lockedUntil - now) / 1000)} s`);
+		if (!this.admin.verify(String(fields.password ?? ""))) {
+			this.#failures++;
+			if (this.#failures >= MAX_FAILURES) this.#lockedUntil = now + Math.min(MAX_LOCK_MS, LOCK_MS * 2 ** (this.#failures - MAX_FAILURES));
+			this.#o.log.warn(`web: wrong admin password${request.remoteAddress ? ` from ${request.remoteAddress}` : ""}`);
+			if (wantsJson(request)) return json(401, { ok: false, error: "wrong password" });
+			const nonce = this.#nonce();
+			return html(401, loginPage(nonce, "Wrong password."), nonce);
+		}
+		this.#failures = 0;
+		this.#lockedUntil = 0;
+		return this.#signedIn(request, "/sip");
+	}
+
+	#logout(request: HttpRequest): HttpResponse {
+		this.#authorize(request, readFields(request));
+		this.sessions.end(cookie(request, SESSION_COOKIE));
+		return wantsJson(request) ? json(200, { ok: true }, { "Set-Cookie": clearedCookie() }) : redirect("/sip", { "Set-Cookie": clearedCookie() });
+	}
+
+	#save(request: HttpRequest): HttpResponse {
+		const fields = readFields(request);
+		const session = this.#authorize(request, fields);
+		delete fields.csrf;
+		const result = this.#o.settings.save(fields);
+		if (!result.ok) {
+			this.#o.log.warn(`web: settings not saved (${Object.keys(result.errors).join(", ")})`);
+			if (wantsJson(request)) return json(400, { ok: false, errors: result.errors });
+			// The page again with what was typed (never the password) and the messages by the fields.
+			const { values } = this.#o.settings.values();
+			for (const key of Object.keys(fields)) if (key !== "sip_password" && key in values && (typeof fields[key] === "string" || typeof fields[key] === "number")) values[key] = fields[key] as string | number;
+			const nonce = this.#nonce();
+			return html(400, settingsPage({ values, errors: result.errors, hasPassword: this.#o.settings.hasPassword(), csrf: session.csrf, status: publicStatus(this.#o.status()) }, nonce), nonce);
+		}
+		if (result.changed.length) {
+			this.#o.log.info(`web: settings saved (${result.changed.join(", ")})`);
+			this.#o.onSaved?.(result.changed);
+		}
+		const restart = result.changed.some((key) => RESTART_KEYS.indexOf(key) >= 0);
+		if (wantsJson(request)) return json(200, { ok: true, changed: result.changed, restart_needed: restart });
+		return redirect(restart ? "/sip?n=saved-restart" : "/sip?n=saved");
+	}
+
+	#debug(request: HttpRequest): HttpResponse {
+		this.#authorize(request);
+		return json(200, publicStatus(this.#o.status()));
+	}
+
+	#ring(request: HttpRequest): HttpResponse {
+		this.#authorize(request, wantsJson(request) && request.body === "" ? {} : readFields(request));
+		const result = this.#o.ring();
+		this.#lastRing = result.ok ? "" : result.reason ?? "";
+		if (wantsJson(request) || header(request, "x-csrf-token")) return json(result.ok ? 200 : 409, result);
+		return redirect(result.ok ? "/sip?n=rang" : "/sip?n=notring");
+	}
+}
+
+/** Adds the web routes to the provider's route table. */
+export function addWebRoutes(options: WebOptions): WebApp {
+	return new WebApp(options);
+}
