@@ -1,0 +1,77 @@
+/*
+ * klingel audio core: G.711 µ-law/A-law, an N-source mixer, a sine tone generator and
+ * 16 kHz <-> 8 kHz conversion. Plain C99, no allocation, no engine includes: the XS binding
+ * (audio-xs.c) and the Node addon (addon.c) are thin layers over these functions.
+ *
+ * Every function works on caller-owned buffers; argument checking is the bindings' job, the
+ * core only asserts the documented preconditions in its comments.
+ */
+#ifndef KLINGEL_AUDIO_H
+#define KLINGEL_AUDIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define KA_LAW_PCMU 0 /* G.711 µ-law, RTP payload type 0 */
+#define KA_LAW_PCMA 1 /* G.711 A-law, RTP payload type 8 */
+
+#define KA_GAIN_UNITY 4096     /* mixer gains are Q12 */
+#define KA_GAIN_MAX 65536      /* largest gain accepted (16x) */
+#define KA_MIX_MAX_SOURCES 16  /* largest number of mixer sources */
+
+#define KA_TONE_STATE_WORDS 8
+#define KA_RESAMPLER_STATE_SAMPLES 64
+
+/*
+ * G.711 as specified by ITU-T G.711 and implemented by the ITU-T G.191 reference software:
+ * the 16-bit sample is truncated to 13 bits (A-law) or 14 bits (µ-law) by an arithmetic
+ * shift, negative values are coded by their one's complement, decoding yields the interval's
+ * reconstruction value scaled back to 16 bits. `law` is KA_LAW_PCMU or KA_LAW_PCMA.
+ */
+void ka_encode(int law, const int16_t *pcm, uint8_t *codes, size_t count);
+void ka_decode(int law, const uint8_t *codes, int16_t *pcm, size_t count);
+
+/* Single-sample forms (the same tables). */
+uint8_t ka_encode_sample(int law, int16_t sample);
+int16_t ka_decode_sample(int law, uint8_t code);
+
+/*
+ * out[i] = saturate16((Σ sources[k][i] * gains[k] + 2048) >> 12) for i < count: Q12 gains
+ * (KA_GAIN_UNITY = 1.0, 0 mutes), rounded to nearest (halves up), saturated to int16.
+ * 0 <= gains[k] <= KA_GAIN_MAX, 0 <= sourceCount <= KA_MIX_MAX_SOURCES; no source may overlap
+ * `out` unless it is exactly `out` (in-place mixing into the first source is allowed).
+ */
+void ka_mix(int16_t *out, size_t count, const int16_t *const *sources, const int32_t *gains, size_t sourceCount);
+
+/*
+ * Sine tone: a 32-bit phase accumulator over a 256-entry sine table with linear interpolation.
+ * state[0] = KA_TONE_MAGIC once initialised, [1] phase, [2] phase increment, [3] amplitude.
+ * ka_tone_init returns 0, or -1 when 0 < frequency < sampleRate / 2, sampleRate in
+ * [1, 192000] and amplitude in [0, 32767] do not hold (frequency 0 gives silence).
+ */
+#define KA_TONE_MAGIC 0x546f6e65 /* "Tone" */
+int ka_tone_init(int32_t *state, double frequencyHz, double sampleRate, int32_t amplitude);
+/* Returns 0, or -1 (and writes nothing) when state was not initialised by ka_tone_init. */
+int ka_tone_fill(int32_t *state, int16_t *out, size_t count);
+
+/*
+ * Rate conversion by 2 with a 55-tap half-band low-pass FIR (Kaiser window; passband to
+ * 3.4 kHz, stopband from 4.6 kHz at 16 kHz). The history lives in the caller's state
+ * (KA_RESAMPLER_STATE_SAMPLES int16; all zeros = silence, a valid start).
+ * ka_downsample: inputCount must be even; writes inputCount / 2 samples.
+ * ka_upsample: writes inputCount * 2 samples.
+ * A state array belongs to one direction.
+ */
+#define KA_FIR_TAPS 55
+void ka_downsample(int16_t *state, const int16_t *input, size_t inputCount, int16_t *output);
+void ka_upsample(int16_t *state, const int16_t *input, size_t inputCount, int16_t *output);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
