@@ -1,0 +1,109 @@
+/*
+ * The end-to-end rig: a kamailio FRITZ!Box stand-in, baresip handsets, sipp scenarios and the
+ * simulator, all on loopback with free ports, in one temporary directory. See README.md.
+ */
+
+import { RunDir } from "./rundir.js";
+import { Kamailio, DEFAULT_USERS, type KamailioOptions } from "./kamailio.js";
+import { Handset, type HandsetOptions } from "./baresip.js";
+import { Simulator, type SimulatorOptions } from "./simulator.js";
+import { Sipp, runSipp, type SippOptions } from "./sipp.js";
+
+export { RunDir } from "./rundir.js";
+export { Kamailio, DEFAULT_USERS } from "./kamailio.js";
+export { Handset, HANDSET_EVENTS, type HandsetEvent } from "./baresip.js";
+export { Simulator, type SimulatorStatus } from "./simulator.js";
+export { Sipp, runSipp, parseSippTrace, type SippResult, type SippTraced } from "./sipp.js";
+export { freePort, portFree } from "./ports.js";
+export { RigProcess, liveProcesses, tail } from "./process.js";
+export { parseSipText, type SipText } from "./sip-text.js";
+export { readSipDump, type DumpedMessage } from "./sipdump.js";
+export { writeWav, writeSilenceWav, writeToneWav } from "./wav.js";
+export { sourcePath, ROOT } from "./paths.js";
+
+export interface RigOptions {
+	/** Name of the run directory (e.g. the test file's name). */
+	name: string;
+	kamailio?: Omit<KamailioOptions, "dir">;
+	/** Handsets to start (default 611 and 612); [] for none. */
+	handsets?: Array<Omit<HandsetOptions, "dir" | "pbx" | "password"> & { password?: string }>;
+	/** The simulator registered as 620; false for none. */
+	simulator?: Omit<SimulatorOptions, "dir" | "pbx" | "password"> | false;
+}
+
+/** Everything of one run; `stop()` ends it all and removes the directory. */
+export class Rig {
+	readonly dir: RunDir;
+	kamailio!: Kamailio;
+	handsets: Record<string, Handset> = {};
+	simulator: Simulator | undefined;
+	#sipps: Sipp[] = [];
+
+	private constructor(dir: RunDir) {
+		this.dir = dir;
+	}
+
+	/** Starts kamailio, then the handsets (registered), then the simulator (registered). */
+	static async start(options: RigOptions): Promise<Rig> {
+		const rig = new Rig(new RunDir(options.name));
+		try {
+			rig.kamailio = await Kamailio.start({ dir: rig.dir.dir("kamailio"), ...options.kamailio });
+			const users = rig.kamailio.users;
+			const handsets = options.handsets ?? [{ user: "611" }, { user: "612" }];
+			const started = await Promise.all(
+				handsets.map((h) => Handset.start({ ...h, password: h.password ?? users[h.user] ?? DEFAULT_USERS[h.user], dir: rig.dir.dir(`handset-${h.user}`), pbx: rig.pbx })),
+			);
+			for (const handset of started) rig.handsets[handset.user] = handset;
+			if (options.simulator !== false) {
+				const sim = options.simulator ?? {};
+				const user = sim.user ?? "620";
+				rig.simulator = await Simulator.start({ ...sim, user, password: users[user], dir: rig.dir.dir("simulator"), pbx: rig.pbx });
+			}
+		} catch (error) {
+			await rig.stop();
+			throw error;
+		}
+		return rig;
+	}
+
+	get pbx(): { address: string; port: number } {
+		return { address: this.kamailio.address, port: this.kamailio.port };
+	}
+
+	handset(user: string): Handset {
+		const handset = this.handsets[user];
+		if (!handset) throw new Error(`no handset ${user} in this rig`);
+		return handset;
+	}
+
+	/** Starts a sipp scenario in this run's directory (stopped with the rig). */
+	async sipp(options: Omit<SippOptions, "dir">): Promise<Sipp> {
+		const sipp = await Sipp.start({ ...options, dir: this.dir.dir("sipp") });
+		this.#sipps.push(sipp);
+		return sipp;
+	}
+
+	/** Runs a sipp scenario to its end. */
+	runSipp(options: Omit<SippOptions, "dir">) {
+		return runSipp({ ...options, dir: this.dir.dir("sipp") });
+	}
+
+	/** The tails of every log, for a failed test's message. */
+	logs(lines = 40): string {
+		const parts: string[] = [];
+		const add = (name: string, text: string) => parts.push(`--- ${name}\n${text.split("\n").slice(-lines).join("\n")}`);
+		if (this.simulator) add("simulator", this.simulator.process.output);
+		for (const handset of Object.values(this.handsets)) add(`baresip ${handset.user}`, handset.process.output);
+		if (this.kamailio) add("kamailio", this.kamailio.process.output);
+		return parts.join("\n");
+	}
+
+	/** Stops everything (simulator first, so it can unregister) and removes the directory. */
+	async stop(): Promise<void> {
+		await Promise.all(this.#sipps.map((s) => s.stop()));
+		if (this.simulator) await this.simulator.stop();
+		await Promise.all(Object.values(this.handsets).map((h) => h.stop()));
+		if (this.kamailio) await this.kamailio.stop();
+		this.dir.remove();
+	}
+}

@@ -1,0 +1,55 @@
+/*
+ * Free ports on loopback, picked at random from a high range and checked by binding, so that two
+ * test runs side by side do not collide. A port handed out once is never handed out again by
+ * this process.
+ */
+
+import dgram from "node:dgram";
+import net from "node:net";
+
+const given = new Set<number>();
+
+function udpFree(port: number, address: string): Promise<boolean> {
+	return new Promise((resolve) => {
+		const socket = dgram.createSocket({ type: "udp4", reuseAddr: false });
+		socket.once("error", () => {
+			socket.close();
+			resolve(false);
+		});
+		socket.bind(port, address, () => socket.close(() => resolve(true)));
+	});
+}
+
+function tcpFree(port: number, address: string): Promise<boolean> {
+	return new Promise((resolve) => {
+		const server = net.createServer();
+		server.once("error", () => resolve(false));
+		server.listen({ port, host: address, exclusive: true }, () => server.close(() => resolve(true)));
+	});
+}
+
+/** Whether a port is free for UDP (and TCP with `tcp`) on the address. */
+export async function portFree(port: number, options: { address?: string; tcp?: boolean } = {}): Promise<boolean> {
+	const address = options.address ?? "127.0.0.1";
+	if (!(await udpFree(port, address))) return false;
+	// The simulator binds 0.0.0.0: a port taken there is taken for us too.
+	if (!(await udpFree(port, "0.0.0.0"))) return false;
+	return !options.tcp || (await tcpFree(port, address));
+}
+
+/**
+ * A free port; with `span` also the ports above it up to port+span-1 (baresip takes its SIP port
+ * on UDP and TCP and port+1 for TLS). With `tcp` they must be free for TCP too.
+ */
+export async function freePort(options: { address?: string; span?: number; tcp?: boolean } = {}): Promise<number> {
+	const span = options.span ?? 1;
+	for (let attempt = 0; attempt < 200; attempt++) {
+		const base = 20000 + Math.floor(Math.random() * 30000);
+		let ok = true;
+		for (let p = base; p < base + span && ok; p++) ok = !given.has(p) && (await portFree(p, options));
+		if (!ok) continue;
+		for (let p = base; p < base + span; p++) given.add(p);
+		return base;
+	}
+	throw new Error("no free port found on loopback");
+}
