@@ -1,0 +1,131 @@
+/*
+ * The door station's audio, as the application sees it: the RTP port (opened once, its bound
+ * port offered in SDP), a media session per call, and the chime. The chime plays through the
+ * speaker whether or not a call is up: during a call the session mixes it in, otherwise a local
+ * 20 ms clock runs only while it plays. Datagrams that arrive with no call are read and counted.
+ */
+
+import type { AudioIn, AudioOut, Clock, Logger, RandomBytes, UdpFactory } from "../modules/ports.js";
+import type { NegotiatedMedia } from "../sip/sdp.js";
+import type { NativeAudio } from "./native-audio.js";
+import { RtpPort } from "./rtp-port.js";
+import { MediaSession, type DigitHandler, type MediaStatus } from "./media-session.js";
+import { Chime, type ChimeOptions } from "./chime.js";
+import { FrameClock } from "./frame-clock.js";
+import { SpeakerPath } from "./audio-paths.js";
+
+export interface DoorAudioOptions {
+	audio: NativeAudio;
+	udp: UdpFactory;
+	clock: Clock;
+	random: RandomBytes;
+	log: Logger;
+	mic?: AudioIn;
+	speaker?: AudioOut;
+	/** Local RTP port wanted (40000). */
+	rtpPort?: number;
+	chime?: ChimeOptions;
+}
+
+export class DoorAudio {
+	readonly port: RtpPort;
+	readonly chime: Chime;
+	#options: DoorAudioOptions;
+	#session: MediaSession | undefined;
+	#last: MediaStatus | undefined;
+	#local: SpeakerPath | undefined;
+	#localClock: FrameClock;
+	/** Datagrams that arrived with no call. */
+	idleDatagrams = 0;
+	readonly #localFrame = () => this.#localTick();
+
+	constructor(options: DoorAudioOptions) {
+		this.#options = options;
+		this.port = new RtpPort(options.udp, options.log, options.rtpPort ?? 40000);
+		this.port.onReadable = () => this.#readable();
+		this.chime = new Chime(options.audio, options.chime);
+		this.#localClock = new FrameClock(options.clock);
+		if (options.speaker) this.#local = new SpeakerPath(options.audio, options.speaker, this.chime);
+	}
+
+	/** The call's media session, while there is one. */
+	get session(): MediaSession | undefined {
+		return this.#session;
+	}
+
+	open(): void {
+		this.port.open();
+		this.#options.log.info(`RTP: listening on UDP ${this.port.port}`);
+	}
+
+	close(): void {
+		this.endCall();
+		this.#localClock.stop();
+		this.port.close();
+	}
+
+	/** Plays the chime (restarting it if it is playing), mixed with any call audio. */
+	ring(): void {
+		this.chime.start();
+		if (!this.#session && this.#local && !this.#localClock.running) this.#localClock.start(this.#localFrame);
+	}
+
+	/** Starts the media of an established call; frame 0 is due at `startAt`. Replaces any running session. */
+	startCall(media: NegotiatedMedia, startAt: number, onDigit: DigitHandler): MediaSession | undefined {
+		this.endCall();
+		const socket = this.port.socket;
+		if (!socket) {
+			this.#options.log.error("RTP: no socket; the call has no audio");
+			return undefined;
+		}
+		this.#localClock.stop();
+		const o = this.#options;
+		const session = new MediaSession({ audio: o.audio, socket, clock: o.clock, random: o.random, mic: o.mic, speaker: o.speaker, chime: this.chime });
+		session.onDigit = onDigit;
+		this.#session = session;
+		session.start(media, startAt);
+		o.log.info(`RTP: ${media.codec} ${media.direction} with ${media.remoteAddress}:${media.remotePort} from port ${this.port.port}`);
+		return session;
+	}
+
+	/** New media for the running call (re-INVITE, UPDATE). */
+	updateCall(media: NegotiatedMedia): void {
+		this.#session?.update(media);
+	}
+
+	endCall(): void {
+		const session = this.#session;
+		if (!session) return;
+		session.stop();
+		this.#last = session.status();
+		this.#session = undefined;
+		if (this.chime.playing && this.#local) this.#localClock.start(this.#localFrame);
+	}
+
+	/** The `media` object of /sipDebug. */
+	status(): Record<string, unknown> {
+		return {
+			rtp_port: this.port.port,
+			rtp_port_busy: this.port.busy,
+			chime_playing: this.chime.playing,
+			chimes: this.chime.plays,
+			idle_datagrams: this.idleDatagrams,
+			session: this.#session ? this.#session.status() : null,
+			last_session: this.#last ?? null,
+		};
+	}
+
+	#readable(): void {
+		if (this.#session) {
+			this.#session.readable();
+			return;
+		}
+		const socket = this.port.socket;
+		while (socket && socket.read() !== undefined) this.idleDatagrams++;
+	}
+
+	#localTick(): void {
+		this.#local?.play(undefined);
+		if (!this.chime.playing) this.#localClock.stop();
+	}
+}

@@ -1,0 +1,246 @@
+/*
+ * An adaptive jitter buffer for 20 ms G.711 frames, indexed by RTP timestamp. Frames go into a
+ * ring of slots made once; playout takes one frame per tick and never waits: a frame that is not
+ * there is reported for concealment. The playout delay follows the interarrival jitter (RFC 3550
+ * §6.4.1) between 1 and 5 frames (20-100 ms): an underrun holds the playout point (the delay
+ * grows by one frame), a buffer that stays deeper than needed for a second drops one frame, and
+ * a buffer deeper than the maximum drops frames at once. A sender that paused or jumped in time
+ * (a new talk spurt, a restart) resynchronises the buffer.
+ *
+ * Slots are `12 + frameBytes` apart so that a plain packet (a 12-byte header and one frame) is
+ * copied in whole with one native `set`, its payload landing in the slot; `take` hands out the
+ * slot's own view. Nothing is allocated per packet on that path.
+ */
+
+/** What `take` produced. */
+export const TAKE_SILENCE = 0;
+export const TAKE_FRAME = 1;
+export const TAKE_CONCEAL = 2;
+
+export interface JitterCounters {
+	/** Frames stored. */
+	frames: number;
+	played: number;
+	late: number;
+	duplicates: number;
+	/** Frames missing at playout while later ones were there. */
+	lost: number;
+	/** Playout found the buffer empty and held its position. */
+	underruns: number;
+	/** Frames dropped to shorten the delay or on a resynchronisation. */
+	dropped: number;
+	resyncs: number;
+	/** Payloads that are not a whole number of frames. */
+	badSize: number;
+}
+
+const WINDOW_TICKS = 50;
+
+export class JitterBuffer {
+	readonly frameBytes: number;
+	readonly slots: number;
+	readonly minFrames: number;
+	readonly maxFrames: number;
+	readonly counters: JitterCounters = { frames: 0, played: 0, late: 0, duplicates: 0, lost: 0, underruns: 0, dropped: 0, resyncs: 0, badSize: 0 };
+	#codes: Uint8Array;
+	#stride: number;
+	#views: Uint8Array[] = [];
+	/** The frame the last TAKE_FRAME produced (a view into the buffer, valid until the next put). */
+	frame: Uint8Array;
+	#ts: Int32Array;
+	#full: Uint8Array;
+	#count = 0;
+	#started = false;
+	#playTs = 0;
+	#playSlot = 0;
+	#newest = 0;
+	#prefill = 0;
+	#target: number;
+	/** Interarrival jitter in timestamp units (1/8 ms), and the last transit time. */
+	#jitter = 0;
+	#transit = 0;
+	#haveTransit = false;
+	#windowMin = 0;
+	#windowTicks = 0;
+
+	constructor(options: { frameBytes?: number; slots?: number; minFrames?: number; maxFrames?: number } = {}) {
+		this.frameBytes = options.frameBytes ?? 160;
+		this.minFrames = options.minFrames ?? 1;
+		this.maxFrames = options.maxFrames ?? 5;
+		this.slots = Math.max(options.slots ?? 16, this.maxFrames * 2 + 2);
+		this.#stride = 12 + this.frameBytes;
+		this.#codes = new Uint8Array(this.slots * this.#stride);
+		for (let i = 0; i < this.slots; i++) this.#views.push(this.#codes.subarray(i * this.#stride + 12, (i + 1) * this.#stride));
+		this.frame = this.#views[0];
+		this.#ts = new Int32Array(this.slots);
+		this.#full = new Uint8Array(this.slots);
+		this.#target = this.minFrames;
+		this.#windowMin = this.slots;
+	}
+
+	/** The playout delay aimed at, in frames. */
+	get targetFrames(): number {
+		return this.#target;
+	}
+
+	/** Frames stored from the playout point to the newest one (0 when empty). */
+	get depth(): number {
+		return this.#count === 0 ? 0 : ((this.#newest - this.#playTs) | 0) / this.frameBytes + 1;
+	}
+
+	/** Interarrival jitter in ms. */
+	get jitterMs(): number {
+		return this.#jitter / 8;
+	}
+
+	/** Empties the buffer and forgets the stream (a new SSRC or peer). */
+	reset(): void {
+		this.#clear();
+		this.#started = false;
+		this.#haveTransit = false;
+		this.#jitter = 0;
+		this.#target = this.minFrames;
+		this.#windowTicks = 0;
+		this.#windowMin = this.slots;
+	}
+
+	/**
+	 * Stores the frames of one packet (`packet`, the whole datagram): `length` payload bytes at
+	 * `offset`, starting at RTP `timestamp`, that arrived at `arrivalMs`.
+	 */
+	put(packet: Uint8Array, offset: number, length: number, timestamp: number, arrivalMs: number): void {
+		const frameBytes = this.frameBytes;
+		if (length === 0 || length % frameBytes !== 0 || length > frameBytes * this.maxFrames) {
+			this.counters.badSize++;
+			return;
+		}
+		this.#arrival(timestamp, arrivalMs);
+		for (let at = 0; at < length; at += frameBytes) this.#store(packet, offset + at, (timestamp + at) | 0);
+	}
+
+	/** The next frame: TAKE_FRAME (its codes in `frame`), TAKE_CONCEAL or TAKE_SILENCE. Never waits. */
+	take(): number {
+		if (!this.#started) return TAKE_SILENCE;
+		if (this.#prefill > 0) {
+			this.#prefill--;
+			return TAKE_SILENCE;
+		}
+		this.#adapt();
+		const slot = this.#playSlot;
+		if (this.#full[slot] === 1 && this.#ts[slot] === this.#playTs) {
+			this.frame = this.#views[slot];
+			this.counters.played++;
+			this.#advance();
+			return TAKE_FRAME;
+		}
+		if (this.#count > 0) {
+			this.counters.lost++;
+			this.#advance();
+			return TAKE_CONCEAL;
+		}
+		// Empty: hold the playout point, so a late frame still plays (the delay grows by a frame).
+		this.counters.underruns++;
+		return TAKE_CONCEAL;
+	}
+
+	#arrival(timestamp: number, arrivalMs: number): void {
+		const transit = arrivalMs * 8 - timestamp;
+		if (this.#haveTransit) {
+			let d = transit - this.#transit;
+			// The timestamp is 32-bit and wraps; a jump of more than a second is a new talk spurt, not jitter.
+			if (d > 2147483648) d -= 4294967296;
+			else if (d < -2147483648) d += 4294967296;
+			if (d < 0) d = -d;
+			if (d < 8000) this.#jitter += (d - this.#jitter) / 16;
+		}
+		this.#transit = transit;
+		this.#haveTransit = true;
+		const wanted = Math.ceil((3 * this.jitterMs + 2) / 20);
+		this.#target = wanted < this.minFrames ? this.minFrames : wanted > this.maxFrames ? this.maxFrames : wanted;
+	}
+
+	#store(bytes: Uint8Array, offset: number, timestamp: number): void {
+		const frameBytes = this.frameBytes;
+		if (!this.#started) this.#resync(timestamp, false);
+		let d = (timestamp - this.#playTs) | 0;
+		if (d % frameBytes !== 0) {
+			if (this.#count === 0) {
+				this.#resync(timestamp, true);
+				d = 0;
+			} else {
+				// Off the frame grid: put it in the nearest slot.
+				d = Math.round(d / frameBytes) * frameBytes;
+				timestamp = (this.#playTs + d) | 0;
+			}
+		}
+		let frames = d / frameBytes;
+		if (frames < 0) {
+			if (this.#count > 0 || frames > -this.slots) {
+				this.counters.late++;
+				return;
+			}
+			this.#resync(timestamp, true);
+			frames = 0;
+		} else if (frames >= this.slots || (this.#count === 0 && frames >= this.maxFrames)) {
+			this.#resync(timestamp, true);
+			frames = 0;
+		}
+		const slot = (this.#playSlot + frames) % this.slots;
+		if (this.#full[slot] === 1 && this.#ts[slot] === timestamp) {
+			this.counters.duplicates++;
+			return;
+		}
+		if (offset === 12 && bytes.length === this.#stride) this.#codes.set(bytes, slot * this.#stride);
+		else this.#codes.set(bytes.subarray(offset, offset + frameBytes), slot * this.#stride + 12);
+		if (this.#full[slot] === 0) this.#count++;
+		this.#full[slot] = 1;
+		this.#ts[slot] = timestamp;
+		if (this.#count === 1 || ((timestamp - this.#newest) | 0) > 0) this.#newest = timestamp;
+		this.counters.frames++;
+	}
+
+	/** Shortens a delay that has been longer than needed for a whole window, or longer than the maximum. */
+	#adapt(): void {
+		let depth = this.depth;
+		while (depth > this.maxFrames) {
+			this.#drop();
+			depth--;
+		}
+		if (depth < this.#windowMin) this.#windowMin = depth;
+		if (++this.#windowTicks < WINDOW_TICKS) return;
+		if (this.#windowMin > this.#target + 1) this.#drop();
+		this.#windowTicks = 0;
+		this.#windowMin = this.slots;
+	}
+
+	#drop(): void {
+		if (this.#full[this.#playSlot] === 1) this.counters.dropped++;
+		this.#advance();
+	}
+
+	#advance(): void {
+		const slot = this.#playSlot;
+		if (this.#full[slot] === 1) {
+			this.#full[slot] = 0;
+			this.#count--;
+		}
+		this.#playTs = (this.#playTs + this.frameBytes) | 0;
+		this.#playSlot = (slot + 1) % this.slots;
+	}
+
+	#resync(timestamp: number, counted: boolean): void {
+		if (counted) this.counters.resyncs++;
+		this.counters.dropped += this.#count;
+		this.#clear();
+		this.#started = true;
+		this.#playTs = timestamp | 0;
+		this.#playSlot = 0;
+		this.#newest = timestamp | 0;
+		this.#prefill = this.#target - 1;
+	}
+
+	#clear(): void {
+		this.#full.fill(0);
+		this.#count = 0;
+	}
+}

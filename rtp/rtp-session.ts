@@ -1,0 +1,197 @@
+/*
+ * One RTP stream pair over a UDP socket (RFC 3550): our random SSRC, sequence and timestamp
+ * origin, the packet we send (one buffer, reused), and the checks a received packet passes
+ * before anything looks at its payload: the peer's address and port from the SDP, a sane
+ * header, a payload type that was negotiated (the codec or telephone-event), and the SSRC
+ * first seen from that peer. Everything else is dropped and counted.
+ */
+
+import type { Clock, Datagram, RandomBytes, UdpSocket } from "../modules/ports.js";
+import { RtpHeader, RTP_HEADER_BYTES, parseRtp, writeRtpHeader } from "./rtp-packet.js";
+
+/** A new SSRC from the latched address is taken over once the old one has been quiet this long. */
+export const SSRC_TAKEOVER_MS = 1000;
+
+export interface RtpCounters {
+	packets_sent: number;
+	packets_received: number;
+	/** Audio and telephone-event packets that passed every check. */
+	audio_received: number;
+	events_received: number;
+	dropped_source: number;
+	dropped_ssrc: number;
+	dropped_malformed: number;
+	dropped_payload_type: number;
+	ssrc_changes: number;
+	send_errors: number;
+}
+
+/** What a session tells its owner about accepted packets. */
+export interface RtpReceiver {
+	onAudio(packet: Uint8Array, header: RtpHeader, arrivalMs: number): void;
+	onEvent(packet: Uint8Array, header: RtpHeader, arrivalMs: number): void;
+	/** A new SSRC was latched: per-stream state (jitter buffer, event de-duplication) starts over. */
+	onNewSource(): void;
+}
+
+/** Where packets go and which ones are taken. */
+export interface RtpPeerMedia {
+	remoteAddress: string;
+	remotePort: number;
+	payloadType: number;
+	dtmfPayloadType?: number;
+}
+
+function random32(bytes: Uint8Array, at: number): number {
+	return ((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0;
+}
+
+export class RtpSession {
+	readonly counters: RtpCounters = {
+		packets_sent: 0, packets_received: 0, audio_received: 0, events_received: 0,
+		dropped_source: 0, dropped_ssrc: 0, dropped_malformed: 0, dropped_payload_type: 0,
+		ssrc_changes: 0, send_errors: 0,
+	};
+	/** Why the last packet was dropped, and who sent it (kept apart: a flood allocates nothing). */
+	lastDropReason = "";
+	lastDropAddress = "";
+	lastDropPort = 0;
+	readonly ssrc: number;
+	/** Our timestamp for frame 0. */
+	readonly timestampOrigin: number;
+	/** The payload area of the packet we send (write into it, then `send`). */
+	readonly payload: Uint8Array;
+	/** The peer as a (reused) object, for digit callbacks. */
+	readonly peer = { address: "", port: 0 };
+	#socket: UdpSocket;
+	#clock: Clock;
+	#packet: Uint8Array;
+	#sequence: number;
+	#payloadType = 0;
+	#dtmfPayloadType = -1;
+	#header = new RtpHeader();
+	#latched = false;
+	#remoteSsrc = 0;
+	#lastFromSsrc = 0;
+
+	constructor(socket: UdpSocket, random: RandomBytes, clock: Clock, payloadBytes = 160) {
+		this.#socket = socket;
+		this.#clock = clock;
+		const seed = new Uint8Array(10);
+		random(seed);
+		this.ssrc = random32(seed, 0);
+		this.timestampOrigin = random32(seed, 4);
+		this.#sequence = (seed[8] << 8) | seed[9];
+		this.#packet = new Uint8Array(RTP_HEADER_BYTES + payloadBytes);
+		this.payload = this.#packet.subarray(RTP_HEADER_BYTES);
+	}
+
+	/** The sequence number the next packet gets. */
+	get sequence(): number {
+		return this.#sequence;
+	}
+
+	/** The SSRC latched from the peer, if any. */
+	get remoteSsrc(): number | undefined {
+		return this.#latched ? this.#remoteSsrc : undefined;
+	}
+
+	/** Sets (or, after a re-INVITE, changes) the peer and the payload types; a new peer is latched anew. */
+	configure(media: RtpPeerMedia): void {
+		if (media.remoteAddress !== this.peer.address || media.remotePort !== this.peer.port) this.#latched = false;
+		this.peer.address = media.remoteAddress;
+		this.peer.port = media.remotePort;
+		this.#payloadType = media.payloadType;
+		// Never a default of 0: that would take every PCMU packet for an event.
+		this.#dtmfPayloadType = media.dtmfPayloadType ?? -1;
+	}
+
+	/** True when the SDP gave somewhere to send to (not 0.0.0.0 or port 0, as for hold). */
+	get hasPeer(): boolean {
+		return this.peer.port !== 0 && this.peer.address !== "" && this.peer.address !== "0.0.0.0";
+	}
+
+	/** Sends the payload area as the packet of RTP `timestamp`. */
+	send(marker: boolean, timestamp: number): void {
+		writeRtpHeader(this.#packet, marker, this.#payloadType, this.#sequence, timestamp >>> 0, this.ssrc);
+		this.#sequence = (this.#sequence + 1) & 0xffff;
+		try {
+			this.#socket.write(this.peer.address, this.peer.port, this.#packet);
+			this.counters.packets_sent++;
+		} catch {
+			this.counters.send_errors++;
+		}
+	}
+
+	/** Reads every waiting datagram and hands the accepted ones to `receiver`. */
+	receive(receiver: RtpReceiver): void {
+		for (;;) {
+			const datagram = this.#socket.read();
+			if (datagram === undefined) return;
+			this.accept(datagram, receiver);
+		}
+	}
+
+	/** Checks one datagram and hands it on if it passes. */
+	accept(datagram: Datagram, receiver: RtpReceiver): void {
+		const counters = this.counters;
+		counters.packets_received++;
+		if (datagram.address !== this.peer.address || datagram.port !== this.peer.port || !this.hasPeer) {
+			counters.dropped_source++;
+			this.#drop("not from the negotiated RTP peer", datagram);
+			return;
+		}
+		const packet = new Uint8Array(datagram);
+		const header = this.#header;
+		const problem = parseRtp(packet, packet.length, header);
+		if (problem !== "") {
+			counters.dropped_malformed++;
+			this.#drop(problem, datagram);
+			return;
+		}
+		const pt = header.payloadType;
+		if (pt !== this.#payloadType && pt !== this.#dtmfPayloadType) {
+			counters.dropped_payload_type++;
+			this.#drop("payload type not negotiated", datagram);
+			return;
+		}
+		const now = this.#clock.now();
+		if (!this.#latched) {
+			this.#latch(header.ssrc, now, receiver);
+		} else if (header.ssrc !== this.#remoteSsrc) {
+			if (now - this.#lastFromSsrc < SSRC_TAKEOVER_MS) {
+				counters.dropped_ssrc++;
+				this.#drop("SSRC other than the latched one", datagram);
+				return;
+			}
+			counters.ssrc_changes++;
+			this.#latch(header.ssrc, now, receiver);
+		}
+		this.#lastFromSsrc = now;
+		if (pt === this.#payloadType) {
+			counters.audio_received++;
+			receiver.onAudio(packet, header, now);
+		} else {
+			counters.events_received++;
+			receiver.onEvent(packet, header, now);
+		}
+	}
+
+	#latch(ssrc: number, now: number, receiver: RtpReceiver): void {
+		this.#latched = true;
+		this.#remoteSsrc = ssrc;
+		this.#lastFromSsrc = now;
+		receiver.onNewSource();
+	}
+
+	#drop(reason: string, datagram: Datagram): void {
+		this.lastDropReason = reason;
+		this.lastDropAddress = datagram.address;
+		this.lastDropPort = datagram.port;
+	}
+
+	/** The last drop in words, or "". */
+	get lastDrop(): string {
+		return this.lastDropReason ? `${this.lastDropReason}: ${this.lastDropAddress}:${this.lastDropPort}` : "";
+	}
+}

@@ -1,0 +1,138 @@
+/*
+ * A plain JavaScript NativeAudio for the portable specs (Node and XS), written straight from the
+ * G.711 definitions: per-sample loops, no tables. Only tests use it; the device, the XS host and
+ * the simulator run the C core.
+ */
+
+import { RESAMPLER_STATE_SAMPLES, TONE_STATE_WORDS, LAW_PCMA, type NativeAudio } from "../../rtp/native-audio.js";
+
+function ulawEncode(sample: number): number {
+	const BIAS = 0x84, CLIP = 32635;
+	let s = sample;
+	const sign = s < 0 ? 0x80 : 0;
+	if (sign) s = -s;
+	if (s > CLIP) s = CLIP;
+	s += BIAS;
+	let exponent = 7;
+	for (let mask = 0x4000; (s & mask) === 0 && exponent > 0; mask >>= 1) exponent--;
+	const mantissa = (s >> (exponent + 3)) & 0x0f;
+	return ~(sign | (exponent << 4) | mantissa) & 0xff;
+}
+
+function ulawDecode(code: number): number {
+	const u = ~code & 0xff;
+	const exponent = (u >> 4) & 7;
+	const t = (((u & 0x0f) << 3) + 0x84) << exponent;
+	return u & 0x80 ? 0x84 - t : t - 0x84;
+}
+
+function alawEncode(sample: number): number {
+	let pcm = sample >> 3;
+	let mask;
+	if (pcm >= 0) mask = 0xd5;
+	else {
+		mask = 0x55;
+		pcm = -pcm - 1;
+	}
+	let segment = 0;
+	while (segment < 8 && pcm > (0x1f << segment)) segment++;
+	if (segment >= 8) return 0x7f ^ mask;
+	const mantissa = segment < 2 ? (pcm >> 1) & 0x0f : (pcm >> segment) & 0x0f;
+	return ((segment << 4) | mantissa) ^ mask;
+}
+
+function alawDecode(code: number): number {
+	const a = code ^ 0x55;
+	let t = (a & 0x0f) << 4;
+	const segment = (a & 0x70) >> 4;
+	if (segment === 0) t += 8;
+	else t = (t + 0x108) << (segment - 1);
+	return a & 0x80 ? t : -t;
+}
+
+function saturate(value: number): number {
+	return value > 32767 ? 32767 : value < -32768 ? -32768 : value;
+}
+
+/** Low-pass for 16 kHz: cut-off 3.6 kHz, 31 taps, Hamming window, unity gain at DC. */
+const TAPS = 31;
+const FILTER = (() => {
+	const h: number[] = [];
+	const fc = 3600 / 16000;
+	let sum = 0;
+	for (let k = 0; k < TAPS; k++) {
+		const m = k - (TAPS - 1) / 2;
+		const sinc = m === 0 ? 2 * fc : Math.sin(2 * Math.PI * fc * m) / (Math.PI * m);
+		const value = sinc * (0.54 - 0.46 * Math.cos((2 * Math.PI * k) / (TAPS - 1)));
+		h.push(value);
+		sum += value;
+	}
+	return h.map((v) => v / sum);
+})();
+const HISTORY = 32;
+
+function remember(state: Int16Array, input: Int16Array): void {
+	const n = input.length;
+	if (n >= HISTORY) {
+		for (let i = 0; i < HISTORY; i++) state[i] = input[n - HISTORY + i];
+	} else {
+		for (let i = 0; i < HISTORY - n; i++) state[i] = state[i + n];
+		for (let i = 0; i < n; i++) state[HISTORY - n + i] = input[i];
+	}
+}
+
+export const referenceAudio: NativeAudio = {
+	encode(law, pcm, codes) {
+		for (let i = 0; i < pcm.length; i++) codes[i] = law === LAW_PCMA ? alawEncode(pcm[i]) : ulawEncode(pcm[i]);
+	},
+	decode(law, codes, pcm) {
+		for (let i = 0; i < codes.length; i++) pcm[i] = law === LAW_PCMA ? alawDecode(codes[i]) : ulawDecode(codes[i]);
+	},
+	mix(out, sources, gains) {
+		for (let i = 0; i < out.length; i++) {
+			let sum = 0;
+			for (let k = 0; k < sources.length; k++) sum += sources[k][i] * gains[k];
+			out[i] = saturate(Math.floor(sum / 4096));
+		}
+	},
+	toneInit(state, frequencyHz, sampleRate, amplitude) {
+		if (state.length < TONE_STATE_WORDS) throw new RangeError("tone state too short");
+		state[0] = 0;
+		state[1] = Math.round((frequencyHz / sampleRate) * 4294967296) | 0;
+		state[2] = amplitude;
+	},
+	toneFill(state, out) {
+		let phase = state[0] >>> 0;
+		const step = state[1] >>> 0, amplitude = state[2];
+		for (let i = 0; i < out.length; i++) {
+			out[i] = Math.round(amplitude * Math.sin((2 * Math.PI * phase) / 4294967296));
+			phase = (phase + step) >>> 0;
+		}
+		state[0] = phase | 0;
+	},
+	downsample(state, input, output) {
+		if (state.length < RESAMPLER_STATE_SAMPLES) throw new RangeError("resampler state too short");
+		for (let j = 0; j < output.length; j++) {
+			const n = 2 * j + 1;
+			let sum = 0;
+			for (let k = 0; k < TAPS; k++) {
+				const m = n - k;
+				sum += FILTER[k] * (m >= 0 ? input[m] : state[HISTORY + m]);
+			}
+			output[j] = saturate(Math.round(sum));
+		}
+		remember(state, input);
+	},
+	upsample(state, input, output) {
+		if (state.length < RESAMPLER_STATE_SAMPLES) throw new RangeError("resampler state too short");
+		for (let m = 0; m < output.length; m++) {
+			let sum = 0;
+			for (let k = m & 1; k < TAPS; k += 2) {
+				const i = (m - k) / 2;
+				sum += FILTER[k] * (i >= 0 ? input[i] : state[HISTORY + i]);
+			}
+			output[m] = saturate(Math.round(2 * sum));
+		}
+		remember(state, input);
+	},
+};
