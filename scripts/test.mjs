@@ -25,6 +25,10 @@ function sh(cmd, args, options = {}) {
 
 console.log("Building (tsc)…");
 if (!sh("npx", ["tsc", "-p", "tsconfig.json"])) process.exit(1);
+if (existsSync(join(root, "rtp/native/Makefile"))) {
+	console.log("Building the native audio addon (make -C rtp/native addon)…");
+	if (!sh("make", ["-s", "-C", "rtp/native", "addon"])) process.exit(1);
+}
 writeFixtures();
 if (existsSync(join(root, "tsconfig.device.json"))) {
 	console.log("Type-checking the device code (tsc -p tsconfig.device.json)…");

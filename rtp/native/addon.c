@@ -1,0 +1,200 @@
+/*
+ * Node-API binding of the audio core for the host simulator (build/native/klingel_audio.node,
+ * `make -C rtp/native addon`). The same checks and errors as the XS binding (audio-xs.c).
+ */
+#include <node_api.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "klingel_audio.h"
+
+typedef struct {
+	void *data;
+	size_t length; /* elements */
+	size_t bytes;
+} View;
+
+#define THROW(kind, message) \
+	do { \
+		napi_throw_##kind(env, NULL, message); \
+		return NULL; \
+	} while (0)
+
+static int get_view(napi_env env, napi_value value, napi_typedarray_type want, View *view)
+{
+	bool is;
+	napi_typedarray_type type;
+	napi_value buffer;
+	size_t offset;
+	if (napi_is_typedarray(env, value, &is) != napi_ok || !is) return 0;
+	if (napi_get_typedarray_info(env, value, &type, &view->length, &view->data, &buffer, &offset) != napi_ok) return 0;
+	if (type != want) return 0;
+	view->bytes = view->length * (want == napi_uint8_array ? 1 : want == napi_int16_array ? 2 : 4);
+	if (view->length == 0) view->data = NULL;
+	return 1;
+}
+
+static int overlap(const View *a, const View *b)
+{
+	const char *x = a->data, *y = b->data;
+	if (!a->bytes || !b->bytes) return 0;
+	return x < y + b->bytes && y < x + a->bytes;
+}
+
+static int get_int(napi_env env, napi_value value, double low, double high, int *out)
+{
+	double d;
+	if (napi_get_value_double(env, value, &d) != napi_ok) return 0;
+	if (!(d >= low && d <= high) || d != (double)(long long)d) return 0;
+	*out = (int)d;
+	return 1;
+}
+
+static int get_double(napi_env env, napi_value value, double *out)
+{
+	return napi_get_value_double(env, value, out) == napi_ok;
+}
+
+static napi_value args(napi_env env, napi_callback_info info, size_t want, napi_value *argv)
+{
+	size_t argc = want;
+	napi_value undefined;
+	napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+	napi_get_undefined(env, &undefined);
+	for (; argc < want; argc++) argv[argc] = undefined;
+	return undefined;
+}
+
+static napi_value encode(napi_env env, napi_callback_info info)
+{
+	napi_value argv[3], result = args(env, info, 3, argv);
+	View pcm, codes;
+	int law;
+	if (!get_int(env, argv[0], 0, 1, &law)) THROW(range_error, "encode: law must be LAW_PCMU (0) or LAW_PCMA (1)");
+	if (!get_view(env, argv[1], napi_int16_array, &pcm)) THROW(type_error, "encode: pcm must be an Int16Array");
+	if (!get_view(env, argv[2], napi_uint8_array, &codes)) THROW(type_error, "encode: codes must be a Uint8Array");
+	if (codes.length < pcm.length) THROW(range_error, "encode: codes is shorter than pcm");
+	if (overlap(&pcm, &codes)) THROW(range_error, "encode: pcm and codes overlap");
+	ka_encode(law, pcm.data, codes.data, pcm.length);
+	return result;
+}
+
+static napi_value decode(napi_env env, napi_callback_info info)
+{
+	napi_value argv[3], result = args(env, info, 3, argv);
+	View codes, pcm;
+	int law;
+	if (!get_int(env, argv[0], 0, 1, &law)) THROW(range_error, "decode: law must be LAW_PCMU (0) or LAW_PCMA (1)");
+	if (!get_view(env, argv[1], napi_uint8_array, &codes)) THROW(type_error, "decode: codes must be a Uint8Array");
+	if (!get_view(env, argv[2], napi_int16_array, &pcm)) THROW(type_error, "decode: pcm must be an Int16Array");
+	if (pcm.length < codes.length) THROW(range_error, "decode: pcm is shorter than codes");
+	if (overlap(&pcm, &codes)) THROW(range_error, "decode: codes and pcm overlap");
+	ka_decode(law, codes.data, pcm.data, codes.length);
+	return result;
+}
+
+static napi_value mix(napi_env env, napi_callback_info info)
+{
+	napi_value argv[3], result = args(env, info, 3, argv);
+	View out, source;
+	const int16_t *sources[KA_MIX_MAX_SOURCES];
+	int32_t gains[KA_MIX_MAX_SOURCES];
+	uint32_t count, gainCount, k;
+	bool is;
+	if (!get_view(env, argv[0], napi_int16_array, &out)) THROW(type_error, "mix: out must be an Int16Array");
+	if (napi_is_array(env, argv[1], &is) != napi_ok || !is) THROW(type_error, "mix: sources must be an array of Int16Array");
+	if (napi_is_array(env, argv[2], &is) != napi_ok || !is) THROW(type_error, "mix: gains must be an array of numbers");
+	napi_get_array_length(env, argv[1], &count);
+	napi_get_array_length(env, argv[2], &gainCount);
+	if (count != gainCount) THROW(range_error, "mix: sources and gains differ in length");
+	if (count > KA_MIX_MAX_SOURCES) THROW(range_error, "mix: more than 16 sources");
+	for (k = 0; k < count; k++) {
+		napi_value item;
+		int gain;
+		napi_get_element(env, argv[1], k, &item);
+		if (!get_view(env, item, napi_int16_array, &source)) THROW(type_error, "mix: sources must be an array of Int16Array");
+		if (source.length < out.length) THROW(range_error, "mix: a source is shorter than out");
+		if (overlap(&source, &out) && source.data != out.data) THROW(range_error, "mix: a source overlaps out");
+		napi_get_element(env, argv[2], k, &item);
+		if (!get_int(env, item, 0, KA_GAIN_MAX, &gain)) THROW(range_error, "mix: gains must be integers from 0 to 65536 (Q12, 4096 = unity)");
+		sources[k] = source.data;
+		gains[k] = gain;
+	}
+	if (out.length) ka_mix(out.data, out.length, sources, gains, count);
+	return result;
+}
+
+static napi_value tone_init(napi_env env, napi_callback_info info)
+{
+	napi_value argv[4], result = args(env, info, 4, argv);
+	View state;
+	double frequency, rate;
+	int amplitude;
+	if (!get_view(env, argv[0], napi_int32_array, &state)) THROW(type_error, "toneInit: state must be an Int32Array");
+	if (state.length < KA_TONE_STATE_WORDS) THROW(range_error, "toneInit: state must be TONE_STATE_WORDS (8) long");
+	if (!get_double(env, argv[1], &frequency) || !get_double(env, argv[2], &rate)) THROW(type_error, "toneInit: frequency and sample rate must be numbers");
+	if (!get_int(env, argv[3], 0, 32767, &amplitude)) THROW(range_error, "toneInit: amplitude must be an integer from 0 to 32767");
+	if (ka_tone_init(state.data, frequency, rate, amplitude) != 0) THROW(range_error, "toneInit: need 1 <= sampleRate <= 192000 and 0 <= frequency < sampleRate / 2");
+	return result;
+}
+
+static napi_value tone_fill(napi_env env, napi_callback_info info)
+{
+	napi_value argv[2], result = args(env, info, 2, argv);
+	View state, out;
+	if (!get_view(env, argv[0], napi_int32_array, &state)) THROW(type_error, "toneFill: state must be an Int32Array");
+	if (state.length < KA_TONE_STATE_WORDS) THROW(range_error, "toneFill: state must be TONE_STATE_WORDS (8) long");
+	if (!get_view(env, argv[1], napi_int16_array, &out)) THROW(type_error, "toneFill: out must be an Int16Array");
+	if (overlap(&state, &out)) THROW(range_error, "toneFill: state and out overlap");
+	if (ka_tone_fill(state.data, out.data, out.length) != 0) THROW(range_error, "toneFill: state was not set up by toneInit");
+	return result;
+}
+
+static napi_value resample(napi_env env, napi_callback_info info, int down)
+{
+	napi_value argv[3], result = args(env, info, 3, argv);
+	View state, input, output;
+	const char *name = down ? "downsample" : "upsample";
+	char message[96];
+	if (!get_view(env, argv[0], napi_int16_array, &state) || !get_view(env, argv[1], napi_int16_array, &input) ||
+	    !get_view(env, argv[2], napi_int16_array, &output)) {
+		snprintf(message, sizeof message, "%s: state, input and output must be Int16Array", name);
+		THROW(type_error, message);
+	}
+	if (state.length < KA_RESAMPLER_STATE_SAMPLES) {
+		snprintf(message, sizeof message, "%s: state must be RESAMPLER_STATE_SAMPLES (64) long", name);
+		THROW(range_error, message);
+	}
+	if (down && input.length % 2) THROW(range_error, "downsample: input length must be even");
+	if (down ? output.length < input.length / 2 : output.length < input.length * 2) {
+		snprintf(message, sizeof message, "%s: output must be %s long", name, down ? "input.length / 2" : "input.length * 2");
+		THROW(range_error, message);
+	}
+	if (overlap(&state, &input) || overlap(&state, &output) || overlap(&input, &output)) {
+		snprintf(message, sizeof message, "%s: state, input and output must not overlap", name);
+		THROW(range_error, message);
+	}
+	if (down) ka_downsample(state.data, input.data, input.length, output.data);
+	else ka_upsample(state.data, input.data, input.length, output.data);
+	return result;
+}
+
+static napi_value downsample(napi_env env, napi_callback_info info) { return resample(env, info, 1); }
+static napi_value upsample(napi_env env, napi_callback_info info) { return resample(env, info, 0); }
+
+static napi_value init(napi_env env, napi_value exports)
+{
+	napi_property_descriptor properties[] = {
+		{ "encode", NULL, encode, NULL, NULL, NULL, napi_enumerable, NULL },
+		{ "decode", NULL, decode, NULL, NULL, NULL, napi_enumerable, NULL },
+		{ "mix", NULL, mix, NULL, NULL, NULL, napi_enumerable, NULL },
+		{ "toneInit", NULL, tone_init, NULL, NULL, NULL, napi_enumerable, NULL },
+		{ "toneFill", NULL, tone_fill, NULL, NULL, NULL, napi_enumerable, NULL },
+		{ "downsample", NULL, downsample, NULL, NULL, NULL, napi_enumerable, NULL },
+		{ "upsample", NULL, upsample, NULL, NULL, NULL, napi_enumerable, NULL },
+	};
+	napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties);
+	return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

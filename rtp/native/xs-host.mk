@@ -1,0 +1,1 @@
+XS_TEST_COMMANDS :=

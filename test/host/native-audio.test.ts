@@ -1,0 +1,144 @@
+// The Node addon over the C audio core, checked against the C reference's results.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { loadNativeAudio } from "../../modules/host/native-audio.js";
+import { GAIN_UNITY, LAW_PCMA, LAW_PCMU, RESAMPLER_STATE_SAMPLES, TONE_STATE_WORDS } from "../../rtp/native-audio.js";
+
+const audio = loadNativeAudio();
+const vectorsPath = fileURLToPath(new URL("../../native/g711-vectors.bin", import.meta.url));
+
+/** Per law: codes of -32768..32767, their decoded values, the 256 decoded codes (see g711_vectors.c). */
+function referenceVectors(law: number): { codes: Uint8Array; roundTrip: Int16Array; decoded: Int16Array } {
+	assert.ok(existsSync(vectorsPath), `${vectorsPath} missing: make -C rtp/native addon`);
+	const file = readFileSync(vectorsPath);
+	const perLaw = 65536 + 2 * 65536 + 2 * 256;
+	assert.equal(file.length, 2 * perLaw);
+	const base = law * perLaw;
+	const bytes = new Uint8Array(file.buffer, file.byteOffset, file.length).slice(base, base + perLaw);
+	return {
+		codes: bytes.subarray(0, 65536),
+		roundTrip: new Int16Array(bytes.buffer, 65536, 65536),
+		decoded: new Int16Array(bytes.buffer, 65536 * 3, 256),
+	};
+}
+
+function allInputs(): Int16Array {
+	const pcm = new Int16Array(65536);
+	for (let i = 0; i < 65536; i++) pcm[i] = i - 32768;
+	return pcm;
+}
+
+for (const [name, law] of [["µ-law", LAW_PCMU], ["A-law", LAW_PCMA]] as const) {
+	test(`${name}: encode and round trip of all 65,536 inputs equal the C reference`, () => {
+		const want = referenceVectors(law);
+		const codes = new Uint8Array(65536);
+		audio.encode(law, allInputs(), codes);
+		assert.deepEqual(codes, want.codes);
+		const back = new Int16Array(65536);
+		audio.decode(law, codes, back);
+		assert.deepEqual(back, want.roundTrip);
+	});
+
+	test(`${name}: decode of all 256 codes equals the C reference`, () => {
+		const codes = new Uint8Array(256).map((_, i) => i);
+		const pcm = new Int16Array(256);
+		audio.decode(law, codes, pcm);
+		assert.deepEqual(pcm, referenceVectors(law).decoded);
+	});
+}
+
+test("encode and decode work on views into larger buffers and leave the rest alone", () => {
+	const pcm = new Int16Array(200).fill(1000);
+	const codes = new Uint8Array(300).fill(7);
+	audio.encode(LAW_PCMU, pcm.subarray(10, 170), codes.subarray(20));
+	assert.equal(codes[19], 7);
+	assert.equal(codes[20], 0xce);
+	assert.equal(codes[179], 0xce);
+	assert.equal(codes[180], 7);
+	const out = new Int16Array(400).fill(5);
+	audio.decode(LAW_PCMA, codes.subarray(20, 180), out.subarray(1));
+	assert.equal(out[0], 5);
+	assert.equal(out[161], 5);
+});
+
+test("mix saturates, rounds and mixes in place", () => {
+	const a = Int16Array.from([30000, -30000, 3, -3, 100]);
+	const b = Int16Array.from([10000, -10000, 0, 0, 50]);
+	const out = new Int16Array(5);
+	audio.mix(out, [a, b], [GAIN_UNITY, GAIN_UNITY]);
+	assert.deepEqual(Array.from(out), [32767, -32768, 3, -3, 150]);
+	audio.mix(out, [a, b], [2048, 0]);
+	assert.deepEqual(Array.from(out), [15000, -15000, 2, -1, 50]);
+	audio.mix(out, [a, b, a], [GAIN_UNITY, 65536, 0]);
+	assert.deepEqual(Array.from(out), [32767, -32768, 3, -3, 900]);
+	audio.mix(a, [a, b], [GAIN_UNITY, GAIN_UNITY]);
+	assert.equal(a[4], 150);
+	audio.mix(out, [], []);
+	assert.deepEqual(Array.from(out), [0, 0, 0, 0, 0]);
+});
+
+test("tone: 425 Hz ring-back has 850 zero crossings a second and continues across frames", () => {
+	const state = new Int32Array(TONE_STATE_WORDS);
+	audio.toneInit(state, 425, 8000, 10000);
+	const frame = new Int16Array(160);
+	let crossings = 0, previous = 0, peak = 0;
+	for (let f = 0; f < 50; f++) {
+		audio.toneFill(state, frame);
+		for (const s of frame) {
+			if ((previous < 0) !== (s < 0)) crossings++;
+			previous = s;
+			peak = Math.max(peak, Math.abs(s));
+		}
+	}
+	assert.ok(Math.abs(crossings - 850) <= 1, `${crossings} crossings`);
+	assert.ok(peak > 9990 && peak <= 10000, `peak ${peak}`);
+});
+
+test("resampler: DC passes unchanged both ways, lengths are checked", () => {
+	const down = new Int16Array(RESAMPLER_STATE_SAMPLES);
+	const up = new Int16Array(RESAMPLER_STATE_SAMPLES);
+	const input = new Int16Array(320).fill(-7777);
+	const half = new Int16Array(160);
+	const double = new Int16Array(320);
+	for (let i = 0; i < 3; i++) audio.downsample(down, input, half);
+	assert.ok(half.every((s) => s === -7777));
+	for (let i = 0; i < 3; i++) audio.upsample(up, half, double);
+	assert.ok(double.every((s) => s === -7777));
+	assert.throws(() => audio.downsample(down, input.subarray(1), half), RangeError);
+	assert.throws(() => audio.downsample(down, input, half.subarray(1)), RangeError);
+	assert.throws(() => audio.upsample(up, half, double.subarray(1)), RangeError);
+	assert.throws(() => audio.upsample(up.subarray(1), half, double), RangeError);
+});
+
+test("bad arguments throw TypeError or RangeError and write nothing", () => {
+	const pcm = new Int16Array(160), codes = new Uint8Array(160).fill(9);
+	assert.throws(() => audio.encode(2, pcm, codes), RangeError);
+	assert.throws(() => audio.encode(0.5, pcm, codes), RangeError);
+	assert.throws(() => audio.encode(LAW_PCMU, new Uint16Array(160) as unknown as Int16Array, codes), TypeError);
+	assert.throws(() => audio.encode(LAW_PCMU, pcm, new Int8Array(160) as unknown as Uint8Array), TypeError);
+	assert.throws(() => audio.encode(LAW_PCMU, pcm, codes.subarray(1)), RangeError);
+	assert.throws(() => audio.decode(LAW_PCMU, codes, pcm.subarray(1)), RangeError);
+	const shared = new ArrayBuffer(480);
+	assert.throws(() => audio.decode(LAW_PCMU, new Uint8Array(shared, 0, 160), new Int16Array(shared, 0, 160)), /overlap/);
+	assert.ok(codes.every((c) => c === 9));
+	assert.throws(() => audio.mix(pcm, [pcm.subarray(1)], [GAIN_UNITY]), RangeError);
+	assert.throws(() => audio.mix(pcm, [new Int16Array(160)], [GAIN_UNITY, 1]), RangeError);
+	assert.throws(() => audio.mix(pcm, [new Int16Array(160)], [-1]), RangeError);
+	assert.throws(() => audio.mix(pcm, [new Int16Array(160)], [65537]), RangeError);
+	assert.throws(() => audio.mix(pcm, [new Int16Array(160)], [1.5]), RangeError);
+	assert.throws(() => audio.mix(pcm, [new Float32Array(160) as unknown as Int16Array], [1]), TypeError);
+	assert.throws(() => audio.mix(pcm, new Array(17).fill(pcm), new Array(17).fill(1)), RangeError);
+	assert.throws(() => audio.mix(pcm.subarray(0, 100), [new Int16Array(pcm.buffer, 2, 100)], [1]), /overlaps/);
+	const state = new Int32Array(TONE_STATE_WORDS);
+	assert.throws(() => audio.toneFill(state, pcm), /toneInit/);
+	assert.throws(() => audio.toneInit(state, 4000, 8000, 1000), RangeError);
+	assert.throws(() => audio.toneInit(state, 400, 8000, 40000), RangeError);
+	assert.throws(() => audio.toneInit(new Int32Array(7), 400, 8000, 1000), RangeError);
+	assert.throws(() => audio.toneInit(new Int16Array(8) as unknown as Int32Array, 400, 8000, 1000), TypeError);
+});
+
+test("a missing addon gives an error that names the make command", () => {
+	assert.throws(() => loadNativeAudio("/nonexistent/klingel_audio.node"), /make -C rtp\/native addon/);
+});
