@@ -6,8 +6,9 @@
 
 import type { DoorbellEnvironment } from "./environment.js";
 import { Doorbell } from "./doorbell.js";
-import { uaConfigFrom, localPortFrom } from "./ua-config.js";
-import { addStatusRoutes } from "./status-routes.js";
+import { uaConfigFrom, localPortFrom, rtpPortFrom } from "../config/ua-config.js";
+import { Settings } from "../config/settings.js";
+import { addWebRoutes, type WebApp } from "../web/routes.js";
 import { doorSettingsFrom } from "../config/door.js";
 import { RelayPulse } from "../hardware/relay-pulse.js";
 import { DoorEventLog } from "../hardware/door-events.js";
@@ -20,6 +21,10 @@ export interface BootOptions {
 	trace?: boolean;
 	/** More fields for /sipDebug from the provider (e.g. the virtual relay's pulses). */
 	statusExtra?: () => Record<string, unknown>;
+	/** An admin password for the web page, set when none is stored yet (the simulator's KLINGEL_ADMIN_PASSWORD). */
+	adminPassword?: string;
+	/** SHA-256 rounds for the admin password hash (4096). */
+	hashIterations?: number;
 }
 
 export interface Application {
@@ -27,6 +32,11 @@ export interface Application {
 	/** The door opener (its `settings` can be replaced at run time) and its relay. */
 	door: DoorOpener;
 	relay: RelayPulse;
+	/** The settings over the store, and the web page with its admin password and sessions. */
+	settings: Settings;
+	web: WebApp;
+	/** The status as /sipDebug shows it. */
+	status(): Record<string, unknown>;
 	/** Hangs up, unregisters and closes the sockets; `done` runs when that is over. */
 	stop(done?: () => void): void;
 }
@@ -35,20 +45,37 @@ export interface Application {
 export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Application {
 	// The door relay is forced off first, whatever follows; and again when the application stops.
 	const relay = new RelayPulse(env.relay, env.clock, env.log);
+	// Opening the settings first finishes the roll-back of a save that a reset cut short.
+	const settings = new Settings(env.store, env.log);
 	const config = uaConfigFrom(env.store);
 	const doorSettings = doorSettingsFrom(env.store);
 	const localPort = options.sipPort ?? localPortFrom(env.store);
 	if (!config.user) env.log.warn("no SIP account yet: set sip_user and sip_password (web page /sip or the settings)");
-	const doorbell = new Doorbell(env, { config, localPort, trace: options.trace ?? false });
+	const doorbell = new Doorbell(env, { config, localPort, rtpPort: rtpPortFrom(env.store), trace: options.trace ?? false });
 	const door = new DoorOpener({ clock: env.clock, log: env.log, relay, events: new DoorEventLog(env.wallClock), pbx: () => doorbell.ua.pbx }, doorSettings);
 	door.playTone = (kind) => doorbell.playTone?.(kind);
 	doorbell.onDigit = (call, digit, via, source) => door.digit(call, digit, via, source);
-	addStatusRoutes(env.routes, doorbell, () => ({ ...door.status(20), ...options.statusExtra?.() }));
+	const status = () => ({ ...doorbell.status(), ...door.status(20), ...options.statusExtra?.() });
+	const web = addWebRoutes({
+		routes: env.routes, settings, clock: env.clock, sha256: env.sha256, random: env.random, log: env.log, status,
+		ring: () => doorbell.press("web"),
+		hashIterations: options.hashIterations,
+		// A new account unregisters the old one first (UserAgent.reconfigure); door settings apply from the next digit.
+		onSaved: (changed) => {
+			if (changed.some((key) => key.indexOf("sip_") === 0 || key === "ring_timeout" || key === "talk_limit" || key === "digest_uri" || key === "allow_any_src")) doorbell.reconfigure(uaConfigFrom(env.store));
+			if (changed.some((key) => key === "code" || key === "pulse_ms" || key === "max_openings")) door.settings = doorSettingsFrom(env.store);
+		},
+	});
+	if (options.adminPassword && !web.admin.isSet) web.admin.set(options.adminPassword);
+	if (!web.admin.isSet) env.log.warn("no admin password yet: open the web page /sip to set one");
 	doorbell.start();
 	return {
 		doorbell,
 		door,
 		relay,
+		settings,
+		web,
+		status,
 		stop(done) {
 			relay.off();
 			doorbell.stop(() => {

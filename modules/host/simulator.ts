@@ -64,7 +64,7 @@ async function main(): Promise<void> {
 				localAddress: () => localAddress,
 				resolve: resolveHost,
 			},
-			{ sipPort: options.sipPort, trace: options.trace, statusExtra: () => ({ relay_pulses: relay.pulses, simulator: true }) },
+			{ sipPort: options.sipPort, trace: options.trace, statusExtra: () => ({ relay_pulses: relay.pulses, simulator: true }), adminPassword: process.env.KLINGEL_ADMIN_PASSWORD || undefined },
 		);
 	} catch (error) {
 		if (error instanceof SettingsError) fail(`Invalid settings in ${options.settings}: ${error.message}\nNothing was changed.`);
@@ -73,6 +73,7 @@ async function main(): Promise<void> {
 	const doorbell = app.doorbell;
 	const httpPort = await http.listen(options.http, options.httpHost);
 	console.log(`klingel simulator: SIP on UDP ${doorbell.sipSocket.port}, web on http://${options.httpHost}:${httpPort}/sip`);
+	if (!app.web.admin.isSet) console.log(`First run: open http://${options.httpHost}:${httpPort}/sip to set the admin password of the web page.`);
 	console.log("Press Enter or b to ring, h to hang up, s for the status, q to quit.");
 
 	let stopping = false;
