@@ -9,6 +9,7 @@ import { SipTransport } from "../sip/transport.js";
 import { UserAgent, type RingResult } from "../sip/user-agent.js";
 import type { Call } from "../sip/call.js";
 import { SipSocket } from "./sip-socket.js";
+import { ButtonPresses } from "../hardware/button.js";
 
 export interface DoorbellOptions {
 	/** The account and behaviour of the user agent. */
@@ -37,6 +38,8 @@ export class Doorbell {
 	readonly ua: UserAgent;
 	readonly transport: SipTransport;
 	readonly sipSocket: SipSocket;
+	/** Button presses after the cool-down that keeps a chattering contact from ringing twice. */
+	readonly button: ButtonPresses;
 	#options: DoorbellOptions;
 	#started = false;
 	/** Called for every call event (state, established, ended), e.g. to start and stop media. */
@@ -79,8 +82,9 @@ export class Doorbell {
 				},
 			},
 		);
+		this.button = new ButtonPresses(env.clock, () => this.press("button"));
 		env.button.onChange = (value) => {
-			if (value === 0) this.press("button");
+			this.button.change(value);
 		};
 	}
 
