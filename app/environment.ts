@@ -1,4 +1,5 @@
 import type { AudioIn, AudioOut, CorePorts, DigitalIn, DigitalOut, HttpRoutes, KeyValueStore, Sha256 } from "../modules/ports.js";
+import type { NativeAudio } from "../rtp/native-audio.js";
 
 /** Everything a provider hands the doorbell application at start-up. */
 export interface DoorbellEnvironment extends CorePorts {
@@ -7,6 +8,12 @@ export interface DoorbellEnvironment extends CorePorts {
 	routes: HttpRoutes;
 	button: DigitalIn;
 	relay: DigitalOut;
+	/**
+	 * The native audio core (G.711, mixer, tones, resampler): call audio, RFC 4733 digits and the
+	 * chime need it. The device and the simulator always give it; without it calls have no media.
+	 */
+	audio?: NativeAudio;
+	/** Microphone and speaker (8 or 16 kHz); without them the calls send silence and play nowhere. */
 	mic?: AudioIn;
 	speaker?: AudioOut;
 	/** The local IPv4 address to put in Via, Contact and SDP. */
