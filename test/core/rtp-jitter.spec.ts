@@ -1,0 +1,184 @@
+import { test, group, assert } from "../lib/spec.js";
+import { JitterBuffer, TAKE_CONCEAL, TAKE_FRAME, TAKE_SILENCE } from "../../rtp/jitter-buffer.js";
+import { rtpPacket, filled } from "../lib/rtp-fixtures.js";
+
+const T0 = 0xfffff000; // close to the 32-bit wrap, so that every test crosses it
+
+/** A one-frame packet whose payload bytes all equal `n & 0xff`. */
+function frame(n: number): Uint8Array {
+	return rtpPacket({ sequence: n, timestamp: (T0 + n * 160) >>> 0, payload: filled(160, n & 0xff) });
+}
+
+function put(jb: JitterBuffer, n: number, at: number): void {
+	jb.put(frame(n), 12, 160, (T0 + n * 160) >>> 0, at);
+}
+
+/** Takes one frame: the byte value played, "conceal" or "silence". */
+function take(jb: JitterBuffer): number | string {
+	const r = jb.take();
+	if (r === TAKE_FRAME) return jb.frame[0];
+	return r === TAKE_CONCEAL ? "conceal" : r === TAKE_SILENCE ? "silence" : `?${r}`;
+}
+
+group("jitter buffer", () => {
+	test("frames in order play in order, one per take, across the timestamp wrap", () => {
+		const jb = new JitterBuffer();
+		const played: Array<number | string> = [];
+		for (let n = 0; n < 60; n++) {
+			put(jb, n, n * 20);
+			played.push(take(jb));
+		}
+		assert.deepEqual(played.slice(0, 5), [0, 1, 2, 3, 4]);
+		assert.equal(played[59], 59);
+		assert.equal(jb.counters.played, 60);
+		assert.equal(jb.counters.lost + jb.counters.late + jb.counters.duplicates, 0);
+		assert.equal(jb.targetFrames, 1, "no jitter: 20 ms");
+	});
+
+	test("reordered frames are put back in order", () => {
+		const jb = new JitterBuffer();
+		put(jb, 0, 0);
+		assert.equal(take(jb), 0);
+		put(jb, 2, 20);
+		put(jb, 1, 21);
+		put(jb, 4, 40);
+		put(jb, 3, 41);
+		assert.deepEqual([take(jb), take(jb), take(jb), take(jb)], [1, 2, 3, 4]);
+		assert.equal(jb.counters.lost, 0);
+	});
+
+	test("a duplicate is dropped and counted", () => {
+		const jb = new JitterBuffer();
+		put(jb, 0, 0);
+		put(jb, 1, 20);
+		put(jb, 1, 21);
+		assert.deepEqual([take(jb), take(jb)], [0, 1]);
+		assert.equal(jb.counters.duplicates, 1);
+		assert.equal(take(jb), "conceal");
+	});
+
+	test("a lost frame is reported for concealment and playout goes on", () => {
+		const jb = new JitterBuffer();
+		put(jb, 0, 0);
+		put(jb, 1, 20);
+		put(jb, 3, 60);
+		put(jb, 4, 80);
+		assert.deepEqual([take(jb), take(jb), take(jb), take(jb), take(jb)], [0, 1, "conceal", 3, 4]);
+		assert.equal(jb.counters.lost, 1);
+	});
+
+	test("an empty buffer holds the playout point, so a late frame still plays; a frame past its time is dropped", () => {
+		const jb = new JitterBuffer();
+		put(jb, 0, 0);
+		assert.equal(take(jb), 0);
+		assert.equal(take(jb), "conceal", "frame 1 not there yet");
+		assert.equal(jb.counters.underruns, 1);
+		put(jb, 1, 45);
+		put(jb, 2, 46);
+		assert.deepEqual([take(jb), take(jb)], [1, 2]);
+		// Frame 4 arrives, then frame 3 after frame 4 was played: too late.
+		put(jb, 4, 80);
+		assert.equal(take(jb), "conceal");
+		assert.equal(take(jb), 4);
+		put(jb, 3, 100);
+		assert.equal(jb.counters.late, 1);
+		assert.equal(jb.counters.lost, 1);
+	});
+
+	test("the delay grows with jitter (at most 100 ms) and shrinks back when the network calms", () => {
+		const jb = new JitterBuffer();
+		// Arrival times jump by up to ±35 ms around the 20 ms grid.
+		let seed = 7;
+		const wobble = () => {
+			seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+			return (seed % 71) - 35;
+		};
+		let n = 0, next = 0;
+		const arrivals: Array<[number, number]> = [];
+		for (; n < 500; n++) arrivals.push([n, Math.max(0, n * 20 + 40 + wobble())]);
+		arrivals.sort((a, b) => a[1] - b[1]);
+		let maxTarget = 0, maxDepth = 0;
+		for (let tick = 0; tick * 20 < 500 * 20 + 200; tick++) {
+			const now = tick * 20;
+			while (next < arrivals.length && arrivals[next][1] <= now) {
+				put(jb, arrivals[next][0], arrivals[next][1]);
+				next++;
+			}
+			take(jb);
+			if (jb.targetFrames > maxTarget) maxTarget = jb.targetFrames;
+			if (jb.depth > maxDepth) maxDepth = jb.depth;
+		}
+		assert.ok(jb.jitterMs > 5, `jitter seen: ${jb.jitterMs} ms`);
+		assert.ok(maxTarget >= 3 && maxTarget <= 5, `target rose to ${maxTarget} frames`);
+		assert.ok(maxDepth <= 5, `never more than 100 ms buffered (${maxDepth} frames)`);
+		const lostWhileJittery = jb.counters.lost;
+		// Now a steady stream for 10 s: the jitter estimate decays, the target falls, the delay shrinks.
+		for (let k = 0; k < 500; k++, n++) {
+			put(jb, n, 10300 + k * 20);
+			take(jb);
+		}
+		assert.equal(jb.targetFrames, 1, `target back to one frame (jitter ${jb.jitterMs} ms)`);
+		assert.ok(jb.depth <= 2, `depth back to at most 2 frames, is ${jb.depth}`);
+		assert.ok(jb.counters.lost - lostWhileJittery <= 2, "the steady stream plays without loss");
+	});
+
+	test("a deeper buffer than 100 ms is cut at once", () => {
+		const jb = new JitterBuffer();
+		put(jb, 0, 0);
+		assert.equal(take(jb), 0);
+		for (let n = 1; n <= 10; n++) put(jb, n, 200);
+		assert.equal(jb.depth, 10);
+		const first = take(jb);
+		assert.equal(first, 6, "frames 1-5 dropped, 6-10 kept");
+		assert.equal(jb.counters.dropped, 5);
+	});
+
+	test("a sender that paused or jumped ahead resynchronises instead of adding its pause as delay", () => {
+		const jb = new JitterBuffer();
+		for (let n = 0; n < 10; n++) {
+			put(jb, n, n * 20);
+			take(jb);
+		}
+		for (let k = 0; k < 50; k++) take(jb); // a second with nothing
+		put(jb, 1000, 1200); // the next talk spurt, 20 s later in RTP time
+		assert.equal(take(jb), 1000 & 0xff, "plays at once (target 1 frame)");
+		assert.equal(jb.counters.resyncs, 1);
+		// And a frame that belongs long before the playout point, while empty, restarts the stream too.
+		for (let k = 0; k < 3; k++) take(jb);
+		put(jb, 1000 - 5000, 1300);
+		assert.equal(take(jb), (1000 - 5000) & 0xff);
+		assert.equal(jb.counters.resyncs, 2);
+	});
+
+	test("a 40 ms packet gives two frames; a payload that is not whole frames is refused", () => {
+		const jb = new JitterBuffer();
+		const payload = new Uint8Array(320);
+		payload.fill(1, 0, 160);
+		payload.fill(2, 160);
+		jb.put(rtpPacket({ sequence: 0, timestamp: 0, payload }), 12, 320, 0, 0);
+		assert.deepEqual([take(jb), take(jb)], [1, 2]);
+		jb.put(rtpPacket({ sequence: 1, timestamp: 320, payload: filled(100, 3) }), 12, 100, 320, 40);
+		assert.equal(jb.counters.badSize, 1);
+		assert.equal(take(jb), "conceal");
+	});
+
+	test("nothing plays before the first frame; reset forgets the stream", () => {
+		const jb = new JitterBuffer();
+		assert.equal(take(jb), "silence");
+		put(jb, 0, 0);
+		jb.reset();
+		assert.equal(take(jb), "silence");
+		assert.equal(jb.depth, 0);
+	});
+
+	test("take hands out the same slot views: no buffer is made per frame", () => {
+		const jb = new JitterBuffer();
+		const seen: Uint8Array[] = [];
+		for (let n = 0; n < 1000; n++) {
+			put(jb, n, n * 20);
+			assert.equal(jb.take(), TAKE_FRAME);
+			if (seen.indexOf(jb.frame) < 0) seen.push(jb.frame);
+		}
+		assert.equal(seen.length, jb.slots, "one view per slot, reused");
+	});
+});
