@@ -1,0 +1,131 @@
+import { test, group, assert } from "../lib/spec.js";
+import { TelephoneEventDetector, writeTelephoneEvent, DTMF_DIGITS } from "../../rtp/telephone-event.js";
+import { MediaSession } from "../../rtp/media-session.js";
+import type { NegotiatedMedia } from "../../sip/sdp.js";
+import { FakeClock } from "../lib/fake-clock.js";
+import { seededRandom } from "../lib/fake-udp.js";
+import { referenceAudio } from "../lib/reference-audio.js";
+import { MemoryUdp, rtpPacket, filled } from "../lib/rtp-fixtures.js";
+
+function event(code: number, end: boolean, duration: number): Uint8Array {
+	const payload = new Uint8Array(4);
+	writeTelephoneEvent(payload, 0, code, end, 10, duration);
+	return payload;
+}
+
+/** The packets a sender makes for one key press: start (marker optional), updates, three end packets. */
+function keyPress(code: number, timestamp: number, marker: boolean): Array<{ marker: boolean; payload: Uint8Array; timestamp: number }> {
+	const out = [{ marker, payload: event(code, false, 160), timestamp }];
+	for (let d = 320; d <= 800; d += 160) out.push({ marker: false, payload: event(code, false, d), timestamp });
+	for (let k = 0; k < 3; k++) out.push({ marker: false, payload: event(code, true, 960), timestamp });
+	return out;
+}
+
+const PEER = { address: "127.0.0.2", port: 7078 };
+const MEDIA: NegotiatedMedia = { remoteAddress: PEER.address, remotePort: PEER.port, payloadType: 0, codec: "PCMU", dtmfPayloadType: 101, direction: "sendrecv", ptime: 20 };
+
+function session(media: NegotiatedMedia = MEDIA): { clock: FakeClock; socket: MemoryUdp; media: MediaSession; digits: string[]; sources: string[] } {
+	const clock = new FakeClock();
+	const socket = new MemoryUdp(40000);
+	const m = new MediaSession({ audio: referenceAudio, socket, clock, random: seededRandom(3) });
+	const digits: string[] = [], sources: string[] = [];
+	m.onDigit = (digit, source) => {
+		digits.push(digit);
+		sources.push(`${source.address}:${source.port}`);
+	};
+	socket.onReadable = () => m.readable();
+	m.start(media);
+	return { clock, socket, media: m, digits, sources };
+}
+
+group("telephone-event", () => {
+	test("one key press is one digit: the repeated end packets and updates are de-duplicated by timestamp", () => {
+		const d = new TelephoneEventDetector();
+		const seen: string[] = [];
+		for (const p of keyPress(1, 8000, true)) {
+			const digit = d.feed(p.payload, 0, 4, p.timestamp);
+			if (digit) seen.push(digit);
+		}
+		assert.deepEqual(seen, ["1"]);
+		assert.equal(d.repeats, 7, "8 packets, 1 event");
+	});
+
+	test("digits are found without the marker bit, and the same key twice is two digits", () => {
+		const d = new TelephoneEventDetector();
+		const seen: string[] = [];
+		let ts = 1000;
+		for (const code of [1, 1, 2, 3]) {
+			for (const p of keyPress(code, ts, false)) {
+				const digit = d.feed(p.payload, 0, 4, p.timestamp);
+				if (digit) seen.push(digit);
+			}
+			ts += 1600;
+		}
+		assert.deepEqual(seen, ["1", "1", "2", "3"]);
+	});
+
+	test("codes 0-15 are 0-9 * # A-D; other events and short payloads are skipped", () => {
+		const d = new TelephoneEventDetector();
+		let all = "";
+		for (let code = 0; code < 16; code++) all += d.feed(event(code, true, 800), 0, 4, code * 1000);
+		assert.equal(all, "0123456789*#ABCD");
+		assert.equal(all, DTMF_DIGITS);
+		assert.equal(d.feed(event(16, false, 160), 0, 4, 99000), "", "flash");
+		assert.equal(d.ignored, 1);
+		assert.equal(d.feed(event(5, false, 160), 0, 3, 100000), "");
+		assert.equal(d.malformed, 1);
+	});
+
+	test("a media session reports digits from baresip-style streams: PCMU interleaved with events, with and without marker", () => {
+		const s = session();
+		let seq = 100, audioTs = 50000;
+		const send = (pt: number, marker: boolean, ts: number, payload: Uint8Array) =>
+			s.socket.deliver(rtpPacket({ payloadType: pt, marker, sequence: seq++, timestamp: ts, ssrc: 0x5eed, payload }), PEER.address, PEER.port);
+		const codes = [1, 2, 3, 11, 10];
+		for (let k = 0; k < codes.length; k++) {
+			const eventTs = audioTs;
+			for (const p of keyPress(codes[k], eventTs, k % 2 === 0)) {
+				send(0, false, audioTs, filled(160, 0xff));
+				audioTs += 160;
+				send(101, p.marker, p.timestamp, p.payload);
+				s.clock.advance(20);
+			}
+		}
+		assert.deepEqual(s.digits, ["1", "2", "3", "#", "*"]);
+		assert.deepEqual(s.sources, ["127.0.0.2:7078", "127.0.0.2:7078", "127.0.0.2:7078", "127.0.0.2:7078", "127.0.0.2:7078"]);
+		const status = s.media.status();
+		assert.equal(status.digits, 5);
+		assert.ok(status.frames_played > 30, `audio kept playing: ${status.frames_played}`);
+		assert.equal(status.dropped_payload_type, 0);
+		s.media.stop();
+	});
+
+	test("events from another address or port, or with a payload type that was not negotiated, are no digits", () => {
+		const s = session();
+		let seq = 1;
+		const press = (code: number, ts: number, address: string, port: number, pt = 101) => {
+			for (const p of keyPress(code, ts, true)) s.socket.deliver(rtpPacket({ payloadType: pt, marker: p.marker, sequence: seq++, timestamp: p.timestamp, ssrc: 77, payload: p.payload }), address, port);
+		};
+		press(1, 1000, "127.0.0.3", PEER.port);
+		press(2, 2000, PEER.address, PEER.port + 2);
+		press(3, 3000, PEER.address, PEER.port, 96);
+		assert.deepEqual(s.digits, []);
+		const status = s.media.status();
+		assert.equal(status.dropped_source, 16);
+		assert.equal(status.dropped_payload_type, 8);
+		assert.match(status.last_drop, /payload type/);
+		press(4, 4000, PEER.address, PEER.port);
+		assert.deepEqual(s.digits, ["4"]);
+		s.media.stop();
+	});
+
+	test("without a negotiated telephone-event type, PT 101 is dropped, and PCMU is never taken for an event", () => {
+		const s = session({ ...MEDIA, dtmfPayloadType: undefined });
+		for (const p of keyPress(5, 1000, true)) s.socket.deliver(rtpPacket({ payloadType: 101, sequence: 1, timestamp: p.timestamp, payload: p.payload }), PEER.address, PEER.port);
+		// A PCMU packet whose first payload byte looks like event 5.
+		s.socket.deliver(rtpPacket({ payloadType: 0, sequence: 2, timestamp: 1000, payload: filled(160, 5) }), PEER.address, PEER.port);
+		assert.deepEqual(s.digits, []);
+		assert.equal(s.media.status().dropped_payload_type, 8);
+		s.media.stop();
+	});
+});
