@@ -25,7 +25,7 @@ export const HANDSET_EVENTS = {
 	/** A call is up. Group 1: the other side's URI. */
 	established: /Call established:\s+(\S+)/,
 	/** A call ended (hung up, cancelled, refused). Group 1: the other side. */
-	closed: /Call with (\S+) terminated|call: closed|[Cc]all (?:failed|closed)[^\n]*/,
+	closed: /Call with (\S+) terminated|session closed|call: closed|[Cc]all (?:failed|closed)[^\n]*/,
 	/** An RFC 2833 event arrived. Group 1: the digit. */
 	dtmf: /received event: '(.)'/,
 } as const;
@@ -103,7 +103,7 @@ export class Handset {
 		const domain = options.domain ?? "fritz.box";
 		const account = `<sip:${options.user}@${domain}>;auth_pass=${options.password};outbound="sip:${options.pbx.address}:${options.pbx.port}";regint=${options.registerInterval ?? 600};answermode=${options.autoAnswer ? "auto" : "manual"}`;
 		writeFileSync(join(dir, "accounts"), `${account}\n`);
-		const process = new RigProcess({ name: `baresip ${options.user}`, command: BARESIP, args: ["-f", dir], cwd: dir, logFile: join(dir, "baresip.log") });
+		const process = new RigProcess({ name: `baresip ${options.user}`, command: BARESIP, args: ["-f", dir], cwd: dir, logFile: join(dir, "baresip.log"), filter: dropStatusLine });
 		const handset = new Handset(options.user, dir, sipPort, consPort, process);
 		try {
 			await process.waitFor(HANDSET_EVENTS.registered, { timeoutMs: 10000, what: `registration of ${options.user}` });
@@ -174,6 +174,11 @@ export class Handset {
 		}
 		await this.process.stop();
 	}
+}
+
+/** baresip's menu redraws a call status line many times a second; it says nothing the tests need. */
+function dropStatusLine(text: string): string {
+	return text.replace(/\[\d+:\d\d:\d\d\] audio=\d+\/\d+ \(bit\/s\)\s*/g, "");
 }
 
 function sleep(ms: number): Promise<void> {

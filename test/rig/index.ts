@@ -12,7 +12,7 @@ import { Sipp, runSipp, type SippOptions } from "./sipp.js";
 export { RunDir } from "./rundir.js";
 export { Kamailio, DEFAULT_USERS } from "./kamailio.js";
 export { Handset, HANDSET_EVENTS, type HandsetEvent } from "./baresip.js";
-export { Simulator, type SimulatorStatus } from "./simulator.js";
+export { Simulator, RIG_ADMIN_PASSWORD, type SimulatorStatus } from "./simulator.js";
 export { Sipp, runSipp, parseSippTrace, type SippResult, type SippTraced } from "./sipp.js";
 export { freePort, portFree } from "./ports.js";
 export { RigProcess, liveProcesses, tail } from "./process.js";

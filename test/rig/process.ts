@@ -40,6 +40,8 @@ export interface SpawnOptions {
 	logFile: string;
 	/** Keep stdin open as a pipe (the simulator reads its keys there). */
 	stdin?: boolean;
+	/** Rewrites each chunk of output before it is kept and logged (e.g. drops status lines). */
+	filter?: (text: string) => string;
 }
 
 export class RigProcess {
@@ -67,11 +69,13 @@ export class RigProcess {
 			stdio: [options.stdin ? "pipe" : "ignore", "pipe", "pipe"],
 		});
 		live.add(this);
+		const filter = options.filter;
 		const take = (stream: "stdout" | "stderr") => (chunk: Buffer) => {
-			const text = chunk.toString("utf8");
+			const text = filter ? filter(chunk.toString("utf8")) : chunk.toString("utf8");
+			if (!text) return;
 			this.output += text;
 			if (stream === "stdout") this.stdout += text;
-			this.#log.write(chunk);
+			this.#log.write(text);
 			for (const wake of [...this.#waiters]) wake();
 		};
 		this.child.stdout!.on("data", take("stdout"));

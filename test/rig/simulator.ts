@@ -29,7 +29,12 @@ export interface SimulatorOptions {
 	args?: string[];
 	/** Wait for "registration registered" before returning (default true). */
 	waitRegistered?: boolean;
+	/** The web admin password (KLINGEL_ADMIN_PASSWORD); the wrapper signs in with it. */
+	adminPassword?: string;
 }
+
+/** The admin password the rig gives every simulator unless told otherwise. */
+export const RIG_ADMIN_PASSWORD = "klingel-rig-admin";
 
 export type SimulatorStatus = Record<string, unknown> & {
 	registered: boolean;
@@ -43,10 +48,13 @@ export class Simulator {
 	readonly settingsFile: string;
 	httpPort = 0;
 	sipPort = 0;
+	readonly adminPassword: string;
+	#session: { cookie: string; csrf: string } | undefined;
 
-	private constructor(process: RigProcess, settingsFile: string) {
+	private constructor(process: RigProcess, settingsFile: string, adminPassword: string) {
 		this.process = process;
 		this.settingsFile = settingsFile;
+		this.adminPassword = adminPassword;
 	}
 
 	static async start(options: SimulatorOptions): Promise<Simulator> {
@@ -63,8 +71,17 @@ export class Simulator {
 		if (options.sipPort !== "default") args.push("--sip-port", String(options.sipPort ?? (await freePort())));
 		if (options.trace ?? true) args.push("--trace");
 		if (options.args) args.push(...options.args);
-		const child = new RigProcess({ name: "simulator", command: process.execPath, args, cwd: options.dir, logFile: join(options.dir, "simulator.log"), stdin: true });
-		const simulator = new Simulator(child, settingsFile);
+		const adminPassword = options.adminPassword ?? RIG_ADMIN_PASSWORD;
+		const child = new RigProcess({
+			name: "simulator",
+			command: process.execPath,
+			args,
+			cwd: options.dir,
+			env: { KLINGEL_ADMIN_PASSWORD: adminPassword },
+			logFile: join(options.dir, "simulator.log"),
+			stdin: true,
+		});
+		const simulator = new Simulator(child, settingsFile, adminPassword);
 		try {
 			const started = await child.waitFor(/SIP on UDP (\d+), web on http:\/\/[^:]+:(\d+)\//, { timeoutMs: 15000, what: "the simulator's start line" });
 			simulator.sipPort = Number(started[1]);
@@ -87,10 +104,37 @@ export class Simulator {
 		this.process.write("h\n");
 	}
 
+	get baseUrl(): string {
+		return `http://127.0.0.1:${this.httpPort}`;
+	}
+
+	/** Signs in to the web endpoints with the admin password (POST /login); kept for later requests. */
+	async signIn(): Promise<{ cookie: string; csrf: string }> {
+		const response = await fetch(`${this.baseUrl}/login`, { method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json" }, body: JSON.stringify({ password: this.adminPassword }) });
+		const body = (await response.json().catch(() => ({}))) as { csrf?: string; error?: string };
+		const cookie = (response.headers.get("set-cookie") ?? "").split(";")[0];
+		if (!response.ok || !body.csrf || !cookie) throw new Error(`signing in to the simulator failed: ${response.status} ${body.error ?? ""}`);
+		this.#session = { cookie, csrf: body.csrf };
+		return this.#session;
+	}
+
+	/** A signed-in request to the web endpoints (CSRF token on POST). */
+	async request(method: string, path: string, body?: unknown): Promise<Response> {
+		const session = this.#session ?? (await this.signIn());
+		const headers: Record<string, string> = { Cookie: session.cookie, Accept: "application/json" };
+		if (method !== "GET") headers["X-CSRF-Token"] = session.csrf;
+		if (body !== undefined) headers["Content-Type"] = "application/json";
+		return fetch(`${this.baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+	}
+
 	/** GET /sipDebug. */
 	async status(): Promise<SimulatorStatus> {
-		const response = await fetch(`http://127.0.0.1:${this.httpPort}/sipDebug`);
-		if (!response.ok) throw new Error(`GET /sipDebug answered ${response.status}`);
+		let response = await this.request("GET", "/sipDebug");
+		if (response.status === 401 || response.status === 403) {
+			this.#session = undefined;
+			response = await this.request("GET", "/sipDebug");
+		}
+		if (!response.ok) throw new Error(`GET /sipDebug answered ${response.status}: ${await response.text()}`);
 		return (await response.json()) as SimulatorStatus;
 	}
 
