@@ -95,7 +95,8 @@ export class Settings {
 		}
 		if (Object.keys(errors).length) return { ok: false, errors, changed: [] };
 
-		const writes = next.filter((n) => this.#store.get(n.spec.namespace, n.spec.key) !== n.value);
+		// A key that is absent counts as its default: saving the default there changes nothing.
+		const writes = next.filter((n) => (this.#store.get(n.spec.namespace, n.spec.key) ?? n.spec.fallback) !== n.value);
 		if (writes.length === 0) return { ok: true, errors, changed: [] };
 		const undo: UndoEntry[] = writes.map((w) => [w.spec.namespace, w.spec.key, this.#previous(w.spec)]);
 		try {

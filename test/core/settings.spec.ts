@@ -4,6 +4,7 @@ import { Settings, UNDO_KEY, UNDO_NAMESPACE } from "../../config/settings.js";
 import { uaConfigFrom, localPortFrom, rtpPortFrom, SettingsError } from "../../config/ua-config.js";
 import { doorSettingsFrom } from "../../config/door.js";
 import { KEYS } from "../../config/keys.js";
+import { readSetting } from "../../config/read.js";
 import { NVS_MAX_NAME } from "../../modules/ports.js";
 import { UaHarness } from "../lib/ua-harness.js";
 
@@ -187,8 +188,7 @@ group("settings", () => {
 				const store = new TestStore(VALID);
 				const result = new Settings(store).save({ [key]: value });
 				assert.equal(result.ok, true, JSON.stringify(result.errors));
-				const spec = KEYS.find((k) => k.key === key)!;
-				assert.equal(store.get(spec.namespace, key), stored);
+				assert.equal(readSetting(store, key), stored);
 			});
 		}
 	});
@@ -245,6 +245,14 @@ group("settings", () => {
 		assert.deepEqual(result.changed, ["sip_target", "pulse_ms"]);
 		assert.equal(store.get(UNDO_NAMESPACE, UNDO_KEY), undefined);
 		assert.equal(store.writes, 4, "undo record, two keys, undo removed");
+	});
+
+	test("saving a default into an absent key writes nothing; a number stored as a string is rewritten as a number", () => {
+		const store = new TestStore({ sip: { sip_user: "620", sip_password: "x", sip_port: "5060" } });
+		const result = new Settings(store).save({ local_port: "5062", ring_timeout: 30, sip_port: "5060" });
+		assert.deepEqual(result.changed, ["sip_port"]);
+		assert.equal(store.get("sip", "sip_port"), 5060);
+		assert.equal(store.get("sip", "local_port"), undefined);
 	});
 
 	group("all or nothing", () => {

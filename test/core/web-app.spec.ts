@@ -1,0 +1,138 @@
+import { test, group, assert } from "../lib/spec.js";
+import { FakeClock } from "../lib/fake-clock.js";
+import { FakeUdp, seededRandom } from "../lib/fake-udp.js";
+import { md5 } from "../lib/md5.js";
+import { PBX, LOCAL } from "../lib/ua-harness.js";
+import { parseSip, type SipMessage } from "../../sip/message.js";
+import { buildResponse } from "../../sip/serializer.js";
+import { encodeUtf8 } from "../../sip/text.js";
+import { boot } from "../../app/boot.js";
+import type { HttpHandler, HttpRequest, HttpResponse, KeyValueStore, Logger } from "../../modules/ports.js";
+
+class MemoryStore implements KeyValueStore {
+	data: Record<string, Record<string, string | number>>;
+	constructor(data: Record<string, Record<string, string | number>>) {
+		this.data = data;
+	}
+	get(namespace: string, key: string) {
+		return this.data[namespace]?.[key];
+	}
+	set(namespace: string, key: string, value: string | number) {
+		(this.data[namespace] ??= {})[key] = value;
+	}
+	delete(namespace: string, key: string) {
+		if (this.data[namespace]) delete this.data[namespace][key];
+	}
+	keys(namespace: string) {
+		return Object.keys(this.data[namespace] ?? {});
+	}
+}
+
+const ADMIN = "Admin-Passwort-1";
+
+/** The application on fake ports, registered as 620 with the scripted PBX, signed in to the web page. */
+function application() {
+	const clock = new FakeClock();
+	const socket = new FakeUdp(5062);
+	const lines: string[] = [];
+	const log: Logger = { info: (m) => lines.push(`info ${m}`), warn: (m) => lines.push(`warn ${m}`), error: (m) => lines.push(`error ${m}`) };
+	const routes = new Map<string, HttpHandler>();
+	const store = new MemoryStore({ sip: { sip_user: "620", sip_password: "alt-geheim", sip_server: PBX } });
+	const app = boot(
+		{
+			udp: (options) => {
+				socket.onReadable = (n) => options.onReadable?.(n);
+				return socket;
+			},
+			clock, wallClock: () => 1_780_000_000_000 + clock.now(), md5, sha256: (t) => md5(t) + md5(`\u0001${t}`), random: seededRandom(5), log,
+			store, routes: { add: (method, path, handler) => routes.set(`${method} ${path}`, handler) },
+			button: { read: () => 1, close() {} }, relay: { write() {}, close() {} },
+			localAddress: () => LOCAL,
+			resolve: (_host, callback) => callback(undefined, PBX),
+		},
+		{ sipPort: 5062, adminPassword: ADMIN, hashIterations: 8 },
+	);
+	const sent = (): SipMessage[] => socket.take().map((s) => parseSip(encodeUtf8(s.text)));
+	const answer = (request: SipMessage, status: number, reason: string, headers: string[] = []) => socket.deliver(buildResponse(request, status, reason, { toTag: "t1", headers }), PBX, 5060);
+	const register = sent().find((m) => m.method === "REGISTER")!;
+	answer(register, 200, "OK", [`Contact: <sip:620@${LOCAL}:5062>;expires=120`]);
+	sent();
+	const http = (method: string, path: string, headers: Record<string, string>, body = ""): HttpResponse => {
+		const request: HttpRequest = { method, path, query: {}, headers: { host: "127.0.0.1:8080", ...headers }, body };
+		return routes.get(`${method} ${path}`)!(request) as HttpResponse;
+	};
+	const login = http("POST", "/login", { "content-type": "application/json" }, JSON.stringify({ password: ADMIN }));
+	const cookie = String(login.headers?.["Set-Cookie"]).split(";")[0];
+	const csrf = JSON.parse(String(login.body)).csrf as string;
+	const save = (fields: Record<string, unknown>) => http("POST", "/saveSIP", { "content-type": "application/json", cookie, "x-csrf-token": csrf }, JSON.stringify(fields));
+	return { app, store, clock, lines, sent, answer, http, save, cookie, csrf };
+}
+
+function fromUser(message: SipMessage): string {
+	return /sip:([^@]+)@/.exec(message.header("from") ?? "")?.[1] ?? "";
+}
+
+group("web in the application", () => {
+	test("the admin password given at boot signs in; the status is behind the session", () => {
+		const a = application();
+		assert.equal(a.http("GET", "/sipDebug", {}).status, 401);
+		const status = JSON.parse(String(a.http("GET", "/sipDebug", { cookie: a.cookie }).body));
+		assert.equal(status.registered, true);
+		assert.equal(status.sip_user, "620");
+		assert.ok(Array.isArray(status.door_events), "the door opener's events are in the status");
+		assert.ok(String(a.http("GET", "/sipDebug", { cookie: a.cookie }).body).indexOf("alt-geheim") < 0);
+	});
+
+	test("changing the account unregisters the old one first, then registers the new one", () => {
+		const a = application();
+		const response = a.save({ sip_user: "621", sip_password: "neu-geheim" });
+		assert.equal(response.status, 200);
+		const first = a.sent();
+		assert.equal(first.length, 1, "only the unregistration goes out first");
+		assert.equal(first[0].method, "REGISTER");
+		assert.equal(fromUser(first[0]), "620");
+		assert.equal(first[0].header("expires"), "0");
+		a.answer(first[0], 200, "OK");
+		const second = a.sent();
+		assert.equal(second.length, 1);
+		assert.equal(second[0].method, "REGISTER");
+		assert.equal(fromUser(second[0]), "621");
+		assert.notEqual(second[0].header("expires"), "0");
+		a.answer(second[0], 200, "OK", [`Contact: <sip:621@${LOCAL}:5062>;expires=120`]);
+		const status = JSON.parse(String(a.http("GET", "/sipDebug", { cookie: a.cookie }).body));
+		assert.equal(status.registered, true);
+		assert.equal(status.sip_user, "621");
+		assert.ok(a.lines.join("\n").indexOf("neu-geheim") < 0 && a.lines.join("\n").indexOf("alt-geheim") < 0, "no password in the log");
+	});
+
+	test("a new target or display name applies without re-registering", () => {
+		const a = application();
+		assert.equal(a.save({ sip_target: "**9", sip_displayname: "Tor" }).status, 200);
+		assert.equal(a.sent().length, 0);
+		assert.equal(a.app.doorbell.ua.config.target, "**9");
+		assert.equal(a.app.doorbell.ua.config.displayName, "Tor");
+	});
+
+	test("bad settings change nothing in the running user agent", () => {
+		const a = application();
+		assert.equal(a.save({ sip_user: "6 21", sip_password: "x" }).status, 400);
+		assert.equal(a.sent().length, 0);
+		assert.equal(a.app.doorbell.ua.config.user, "620");
+		assert.equal(a.store.data.sip.sip_password, "alt-geheim");
+	});
+
+	test("new door settings reach the door opener", () => {
+		const a = application();
+		assert.equal(a.save({ code: "4711", pulse_ms: 1200, max_openings: 2 }).status, 200);
+		assert.deepEqual(a.app.door.settings, { code: "4711", pulseMs: 1200, maxOpenings: 2 });
+	});
+
+	test("the test ring from the page sends an INVITE to the target", () => {
+		const a = application();
+		const response = a.http("POST", "/ring/sip", { cookie: a.cookie, "x-csrf-token": a.csrf });
+		assert.equal(response.status, 200);
+		const invite = a.sent().find((m) => m.method === "INVITE");
+		assert.ok(invite, "an INVITE went out");
+		assert.match(invite.uri, /^sip:(\*\*|%2A%2A)610@/);
+	});
+});

@@ -1,0 +1,452 @@
+import { test, group, assert } from "../lib/spec.js";
+import { FakeClock } from "../lib/fake-clock.js";
+import { seededRandom } from "../lib/fake-udp.js";
+import { md5 } from "../lib/md5.js";
+import type { HttpHandler, HttpRequest, HttpResponse, KeyValueStore, Logger, Sha256 } from "../../modules/ports.js";
+import { Settings } from "../../config/settings.js";
+import { addWebRoutes, type WebApp } from "../../web/routes.js";
+import { MAX_BODY } from "../../web/http.js";
+import { errorWords, registrationWords } from "../../web/status-words.js";
+
+class MemoryStore implements KeyValueStore {
+	data: Record<string, Record<string, string | number>> = {};
+	get(namespace: string, key: string) {
+		return this.data[namespace]?.[key];
+	}
+	set(namespace: string, key: string, value: string | number) {
+		(this.data[namespace] ??= {})[key] = value;
+	}
+	delete(namespace: string, key: string) {
+		if (this.data[namespace]) delete this.data[namespace][key];
+	}
+	keys(namespace: string) {
+		return Object.keys(this.data[namespace] ?? {});
+	}
+}
+
+/** A stand-in for SHA-256 in plain JavaScript (64 hex characters, one-way enough for the logic). */
+const sha256: Sha256 = (text) => md5(text) + md5(`\u0001${text}`);
+
+const SIP_PASSWORD = "Sip-Geheim-4711";
+const ADMIN_PASSWORD = "Admin-Passwort-1";
+const HOST = "192.168.178.30";
+
+interface Harness {
+	web: WebApp;
+	store: MemoryStore;
+	clock: FakeClock;
+	lines: string[];
+	rings: number;
+	saved: string[][];
+	status: Record<string, unknown>;
+	call(method: string, path: string, options?: { body?: string; headers?: Record<string, string>; query?: Record<string, string> }): HttpResponse;
+	/** Sets the admin password and returns the session cookie and CSRF token. */
+	signIn(): { cookie: string; csrf: string };
+}
+
+function harness(sip: Record<string, string | number> = { sip_user: "620", sip_password: SIP_PASSWORD, sip_server: "192.168.178.1" }): Harness {
+	const store = new MemoryStore();
+	store.data.sip = { ...sip };
+	const clock = new FakeClock();
+	const lines: string[] = [];
+	const log: Logger = { info: (m) => lines.push(`info ${m}`), warn: (m) => lines.push(`warn ${m}`), error: (m) => lines.push(`error ${m}`) };
+	const routes = new Map<string, HttpHandler>();
+	const h = {
+		store, clock, lines, rings: 0, saved: [] as string[][],
+		status: { registered: false, registration: "failed", sip_user: "620", sip_server: "192.168.178.1", last_error: "wrong user name or password (the registrar refused the credentials)", call: "idle" } as Record<string, unknown>,
+	} as Harness;
+	h.web = addWebRoutes({
+		routes: { add: (method, path, handler) => routes.set(`${method} ${path}`, handler) },
+		settings: new Settings(store, log), clock, sha256, random: seededRandom(11), log,
+		status: () => h.status,
+		ring: () => {
+			h.rings++;
+			return h.status.ringFails ? { ok: false, reason: "no SIP account is set up" } : { ok: true };
+		},
+		onSaved: (changed) => h.saved.push(changed),
+		hashIterations: 16,
+	});
+	h.call = (method, path, options = {}) => {
+		const handler = routes.get(`${method} ${path}`);
+		if (!handler) return { status: routes.has(`GET ${path}`) || routes.has(`POST ${path}`) ? 405 : 404 };
+		const request: HttpRequest = { method, path, query: options.query ?? {}, headers: { host: HOST, ...options.headers }, body: options.body ?? "" };
+		return handler(request) as HttpResponse;
+	};
+	h.signIn = () => {
+		const page = String(h.call("GET", "/sip").body);
+		const token = /name="token" value="([0-9a-f]+)"/.exec(page)![1];
+		const response = h.call("POST", "/setup", { body: `token=${token}&password=${encodeURIComponent(ADMIN_PASSWORD)}&repeat=${encodeURIComponent(ADMIN_PASSWORD)}`, headers: { "content-type": "application/x-www-form-urlencoded", origin: `http://${HOST}` } });
+		assert.equal(response.status, 303);
+		const cookie = String(response.headers?.["Set-Cookie"]).split(";")[0];
+		const settingsPage = String(h.call("GET", "/sip", { headers: { cookie } }).body);
+		const csrf = /name="csrf" value="([0-9a-f]+)"/.exec(settingsPage)![1];
+		return { cookie, csrf };
+	};
+	return h;
+}
+
+const FORM = { "content-type": "application/x-www-form-urlencoded" };
+const JSON_TYPE = { "content-type": "application/json" };
+
+function body(response: HttpResponse): string {
+	return typeof response.body === "string" ? response.body : "";
+}
+
+function form(fields: Record<string, string>): string {
+	return Object.keys(fields).map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(fields[k])}`).join("&");
+}
+
+/** Everything a client could see: status, headers and body. */
+function seen(response: HttpResponse): string {
+	return `${response.status} ${JSON.stringify(response.headers ?? {})} ${body(response)}`;
+}
+
+group("web", () => {
+	group("first run", () => {
+		test("GET /sip serves only the first-run page, with a set-up token", () => {
+			const h = harness();
+			const page = h.call("GET", "/sip");
+			assert.equal(page.status, 200);
+			assert.match(body(page), /Choose the password that protects these settings/);
+			assert.match(body(page), /<form method="post" action="\/setup"><input type="hidden" name="token" value="[0-9a-f]{32}">/);
+			assert.ok(!/saveSIP|sip_user/.test(body(page)), "no settings form before the admin password");
+		});
+
+		test("until the admin password is set, the API refuses and nothing rings or is saved", () => {
+			const h = harness();
+			for (const [method, path] of [["GET", "/sipDebug"], ["POST", "/ring/sip"], ["POST", "/saveSIP"], ["POST", "/login"], ["POST", "/logout"]]) {
+				const response = h.call(method, path, { body: "sip_target=**9", headers: FORM });
+				assert.equal(response.status, 403, `${method} ${path}`);
+				assert.match(body(response), /set the admin password first/);
+			}
+			assert.equal(h.rings, 0);
+			assert.equal(h.store.get("sip", "sip_target"), undefined);
+		});
+
+		test("the set-up needs the page's token and the same origin", () => {
+			const h = harness();
+			const token = h.web.setupToken;
+			const pw = `password=${ADMIN_PASSWORD}&repeat=${ADMIN_PASSWORD}`;
+			assert.equal(h.call("POST", "/setup", { body: `token=0000&${pw}`, headers: FORM }).status, 403);
+			assert.equal(h.call("POST", "/setup", { body: `token=${token}&${pw}`, headers: { ...FORM, origin: "http://evil.example" } }).status, 403);
+			assert.equal(h.call("POST", "/setup", { body: `token=${token}&${pw}`, headers: { ...FORM, referer: "http://evil.example/x" } }).status, 403);
+			assert.equal(h.call("POST", "/setup", { body: `token=${token}&${pw}`, headers: { ...FORM, "sec-fetch-site": "cross-site" } }).status, 403);
+			assert.equal(h.web.admin.isSet, false);
+		});
+
+		test("a short password or two different ones: 400 with the message at the field, nothing stored", () => {
+			const h = harness();
+			const token = h.web.setupToken;
+			const short = h.call("POST", "/setup", { body: `token=${token}&password=kurz&repeat=kurz`, headers: FORM });
+			assert.equal(short.status, 400);
+			assert.match(body(short), /aria-invalid="true" aria-describedby="f_password_e"><p class="err" id="f_password_e">The password must be at least 8 characters\.<\/p>/);
+			const differ = h.call("POST", "/setup", { body: `token=${token}&password=${ADMIN_PASSWORD}&repeat=${ADMIN_PASSWORD}x`, headers: FORM });
+			assert.equal(differ.status, 400);
+			assert.match(body(differ), /The two passwords differ/);
+			assert.equal(h.store.get("web", "admin"), undefined);
+		});
+
+		test("setting it stores a salted, iterated hash (never the password) and signs in with a strict HttpOnly cookie", () => {
+			const h = harness();
+			const token = h.web.setupToken;
+			const response = h.call("POST", "/setup", { body: form({ token, password: ADMIN_PASSWORD, repeat: ADMIN_PASSWORD }), headers: { ...FORM, origin: `http://${HOST}` } });
+			assert.equal(response.status, 303);
+			assert.equal(response.headers?.Location, "/sip?n=set");
+			assert.match(String(response.headers?.["Set-Cookie"]), /^klingel_sid=[0-9a-f]{48}; Path=\/; HttpOnly; SameSite=Strict$/);
+			const record = String(h.store.get("web", "admin"));
+			assert.match(record, /^s256i\$16\$[0-9a-f]{32}\$[0-9a-f]{64}$/);
+			assert.ok(JSON.stringify(h.store.data).indexOf(ADMIN_PASSWORD) < 0, "the password is not in the store");
+			assert.ok(h.lines.join("\n").indexOf(ADMIN_PASSWORD) < 0, "nor in the log");
+			assert.ok(h.web.admin.verify(ADMIN_PASSWORD) && !h.web.admin.verify(`${ADMIN_PASSWORD}x`));
+			// Once set, the first-run form is gone and cannot set another password.
+			assert.equal(h.call("POST", "/setup", { body: form({ token: h.web.setupToken, password: "Another-password" }), headers: FORM }).status, 403);
+			assert.ok(h.web.admin.verify(ADMIN_PASSWORD));
+		});
+
+		test("two doorbells with the same password store different hashes (salt)", () => {
+			const a = harness(), b = harness();
+			a.web.admin.set(ADMIN_PASSWORD);
+			b.store.set("web", "admin", "");
+			const other = addWebRoutes({ routes: { add() {} }, settings: new Settings(b.store), clock: b.clock, sha256, random: seededRandom(99), log: { info() {}, warn() {}, error() {} }, status: () => ({}), ring: () => ({ ok: true }), hashIterations: 16 });
+			other.admin.set(ADMIN_PASSWORD);
+			assert.notEqual(String(a.store.get("web", "admin")).split("$")[3], String(b.store.get("web", "admin")).split("$")[3]);
+		});
+	});
+
+	group("sign-in", () => {
+		test("without a session: the sign-in page, and the API answers 401", () => {
+			const h = harness();
+			h.web.admin.set(ADMIN_PASSWORD);
+			assert.match(body(h.call("GET", "/sip")), /action="\/login"/);
+			assert.equal(h.call("GET", "/sipDebug").status, 401);
+			assert.equal(h.call("POST", "/ring/sip", { headers: { "x-csrf-token": "00" } }).status, 401);
+			assert.equal(h.call("GET", "/sipDebug", { headers: { cookie: `klingel_sid=${"a".repeat(48)}` } }).status, 401);
+			assert.equal(h.rings, 0);
+		});
+
+		test("POST /login with JSON returns the CSRF token and the cookie; a wrong password is 401", () => {
+			const h = harness();
+			h.web.admin.set(ADMIN_PASSWORD);
+			const wrong = h.call("POST", "/login", { body: JSON.stringify({ password: "falsch-falsch" }), headers: JSON_TYPE });
+			assert.equal(wrong.status, 401);
+			assert.equal(wrong.headers?.["Set-Cookie"], undefined);
+			const right = h.call("POST", "/login", { body: JSON.stringify({ password: ADMIN_PASSWORD }), headers: JSON_TYPE });
+			assert.equal(right.status, 200);
+			const csrf = JSON.parse(body(right)).csrf as string;
+			const cookie = String(right.headers?.["Set-Cookie"]).split(";")[0];
+			const debug = h.call("GET", "/sipDebug", { headers: { cookie } });
+			assert.equal(debug.status, 200);
+			assert.equal(h.call("POST", "/ring/sip", { headers: { cookie, "x-csrf-token": csrf } }).status, 200);
+			assert.ok(h.lines.join("\n").indexOf("falsch-falsch") < 0, "a wrong password is not logged either");
+		});
+
+		test("five wrong passwords lock the sign-in for 30 s, then it works again", () => {
+			const h = harness();
+			h.web.admin.set(ADMIN_PASSWORD);
+			for (let i = 0; i < 5; i++) assert.equal(h.call("POST", "/login", { body: "password=nope-nope", headers: FORM }).status, 401);
+			const locked = h.call("POST", "/login", { body: form({ password: ADMIN_PASSWORD }), headers: FORM });
+			assert.equal(locked.status, 429);
+			assert.match(body(locked), /too many wrong passwords: wait 30 s/);
+			h.clock.advance(30001);
+			assert.equal(h.call("POST", "/login", { body: form({ password: ADMIN_PASSWORD }), headers: FORM }).status, 303);
+		});
+
+		test("a session ends after an idle hour, and at sign-out", () => {
+			const h = harness();
+			const { cookie, csrf } = h.signIn();
+			h.clock.advance(59 * 60000);
+			assert.equal(h.call("GET", "/sipDebug", { headers: { cookie } }).status, 200);
+			h.clock.advance(61 * 60000);
+			assert.equal(h.call("GET", "/sipDebug", { headers: { cookie } }).status, 401);
+			const again = h.call("POST", "/login", { body: form({ password: ADMIN_PASSWORD }), headers: FORM });
+			const cookie2 = String(again.headers?.["Set-Cookie"]).split(";")[0];
+			const csrf2 = /name="csrf" value="([0-9a-f]+)"/.exec(body(h.call("GET", "/sip", { headers: { cookie: cookie2 } })))![1];
+			assert.notEqual(csrf2, csrf, "a new session has a new CSRF token");
+			const out = h.call("POST", "/logout", { body: form({ csrf: csrf2 }), headers: { ...FORM, cookie: cookie2 } });
+			assert.equal(out.status, 303);
+			assert.match(String(out.headers?.["Set-Cookie"]), /Max-Age=0/);
+			assert.equal(h.call("GET", "/sipDebug", { headers: { cookie: cookie2 } }).status, 401);
+		});
+
+		test("a Host that is not a local name or an address is refused (DNS rebinding)", () => {
+			const h = harness();
+			assert.equal(h.call("GET", "/sip", { headers: { host: "evil.example" } }).status, 403);
+			assert.equal(h.call("GET", "/sip", { headers: { host: "doorbell.fritz.box" } }).status, 200);
+			assert.equal(h.call("GET", "/sip", { headers: { host: "klingel.local:8080" } }).status, 200);
+			assert.equal(h.call("GET", "/sip", { headers: { host: "127.0.0.1:8080" } }).status, 200);
+		});
+	});
+
+	group("settings page", () => {
+		test("shows the settings, never the SIP password, with the status in plain words", () => {
+			const h = harness();
+			const { cookie } = h.signIn();
+			const page = h.call("GET", "/sip", { headers: { cookie } });
+			assert.equal(page.status, 200);
+			const html = body(page);
+			assert.match(html, /<input id="f_sip_user" name="sip_user" type="text" value="620"/);
+			assert.match(html, /<input id="f_sip_password" name="sip_password" type="password" autocomplete="new-password" placeholder="unchanged"/);
+			assert.ok(seen(page).indexOf(SIP_PASSWORD) < 0, "the SIP password is nowhere in the response");
+			assert.match(html, /Not registered: wrong password \(or user name\): the PBX refused the login of 620/);
+			assert.match(html, /<button type="submit">Test ring<\/button>/);
+			assert.match(String(page.headers?.["Content-Security-Policy"]), /default-src 'none'.*script-src 'nonce-[0-9a-f]+'/);
+			const nonce = /script-src 'nonce-([0-9a-f]+)'/.exec(String(page.headers?.["Content-Security-Policy"]))![1];
+			assert.ok(html.indexOf(`<script nonce="${nonce}">`) > 0, "the one script carries the nonce");
+			assert.ok(!/(src|href)="(https?:)?\/\//.test(html), "no external assets");
+			assert.equal(page.headers?.["X-Frame-Options"], "DENY");
+		});
+
+		test("stored values are escaped in HTML text and attributes", () => {
+			const h = harness({ sip_user: "620", sip_password: SIP_PASSWORD, sip_displayname: `"><script>alert(1)</script>'&` });
+			const { cookie } = h.signIn();
+			h.status.last_error = "<img src=x onerror=alert(2)>";
+			h.status.door_events = [{ kind: "wrong_code", time: "2026-12-01T19:00:00.000Z", caller: "<b>Küche</b>", reason: "wrong code", count: 2 }];
+			const html = body(h.call("GET", "/sip", { headers: { cookie } }));
+			assert.ok(html.indexOf("<script>alert") < 0 && html.indexOf("<img src=x") < 0 && html.indexOf("<b>Küche") < 0, "no markup gets through");
+			assert.match(html, /value="&quot;&gt;&lt;script&gt;alert\(1\)&lt;\/script&gt;&#39;&amp;"/);
+			assert.match(html, /&lt;img src=x onerror=alert\(2\)&gt;/);
+			assert.match(html, /<li>2026-12-01 19:00:00 Wrong code by &lt;b&gt;Küche&lt;\/b&gt; \(wrong code\) ×2<\/li>/);
+		});
+
+		test("the status block alone for the page's refresh", () => {
+			const h = harness();
+			const { cookie } = h.signIn();
+			h.status = { registered: true, registration: "registered", sip_user: "620", sip_server: "192.168.178.1", last_error: "", door_events: [] };
+			const part = h.call("GET", "/sip", { headers: { cookie }, query: { part: "status" } });
+			assert.equal(body(part), '<p class="note ok" role="status">Registered with 192.168.178.1 as 620.</p><p>Door: no events yet.</p>');
+		});
+	});
+
+	group("POST /saveSIP", () => {
+		test("valid form fields are saved, the page is reloaded with a notice, and the change is reported", () => {
+			const h = harness();
+			const { cookie, csrf } = h.signIn();
+			const response = h.call("POST", "/saveSIP", { body: form({ csrf, sip_user: "621", sip_password: "", sip_displayname: "Haustür", sip_server: "fritz.box", sip_target: "**9", code: "4711", pulse_ms: "900", max_openings: "2", sip_port: "5060", local_port: "5062", rtp_port: "40000", ring_timeout: "30", talk_limit: "120", digest_uri: "request", allow_any_src: "0" }), headers: { ...FORM, cookie, origin: `http://${HOST}` } });
+			assert.equal(response.status, 303);
+			assert.equal(response.headers?.Location, "/sip?n=saved");
+			assert.deepEqual(h.saved, [["sip_user", "sip_displayname", "sip_server", "sip_target", "code", "pulse_ms", "max_openings"]], "the fields left at their defaults are not written");
+			assert.equal(h.store.get("sip", "sip_password"), SIP_PASSWORD, "empty password field: unchanged");
+			assert.equal(h.store.get("door", "code"), "4711");
+			assert.match(body(h.call("GET", "/sip", { headers: { cookie }, query: { n: "saved" } })), /<p class="note ok" role="status">Saved\.<\/p>/);
+			assert.ok(h.lines.join("\n").indexOf("4711") < 0, "the log names keys, not values");
+		});
+
+		test("a checked box sends 1 after the hidden 0; an unchecked one leaves the hidden 0", () => {
+			const h = harness();
+			const { cookie, csrf } = h.signIn();
+			h.call("POST", "/saveSIP", { body: `csrf=${csrf}&allow_any_src=0&allow_any_src=1`, headers: { ...FORM, cookie } });
+			assert.equal(h.store.get("sip", "allow_any_src"), 1);
+			h.call("POST", "/saveSIP", { body: `csrf=${csrf}&allow_any_src=0`, headers: { ...FORM, cookie } });
+			assert.equal(h.store.get("sip", "allow_any_src"), 0);
+		});
+
+		test("bad fields: 400, each message next to its field, what was typed shown again (escaped), nothing saved", () => {
+			const h = harness();
+			const { cookie, csrf } = h.signIn();
+			const before = JSON.stringify(h.store.data);
+			const response = h.call("POST", "/saveSIP", { body: form({ csrf, sip_user: '620"><x', sip_password: "neues-passwort", sip_target: "**610\r\nX-Evil: 1", sip_port: "70000", code: "12", pulse_ms: "5", sip_displayname: "Tür" }), headers: { ...FORM, cookie } });
+			assert.equal(response.status, 400);
+			const html = body(response);
+			assert.match(html, /Nothing was saved: please correct the marked fields/);
+			assert.match(html, /id="f_sip_user" name="sip_user" type="text" value="620&quot;&gt;&lt;x" autocomplete="off" aria-invalid="true" aria-describedby="f_sip_user_e"><p class="err" id="f_sip_user_e">User name may hold letters, digits and \. _ ~ ! \$ &amp; \* \+ = - only, not a quote<\/p>/);
+			assert.match(html, /id="f_sip_target_e">Number to ring may hold digits, letters and \* \. _ \+ - only, not a line break</);
+			assert.match(html, /id="f_sip_port_e">PBX port must be a whole number from 1 to 65535</);
+			assert.match(html, /id="f_code_e">Door code must be 3 to 8 digits</);
+			assert.match(html, /id="f_pulse_ms_e">Relay pulse \(ms\) must be a whole number from 100 to 10000 ms</);
+			assert.match(html, /<details open>/, "the advanced section opens when one of its fields is wrong");
+			assert.ok(html.indexOf("neues-passwort") < 0, "the typed password is not sent back");
+			assert.equal(JSON.stringify(h.store.data), before);
+			assert.deepEqual(h.saved, []);
+		});
+
+		test("JSON in, JSON out: errors by key with 400, or the changed keys", () => {
+			const h = harness();
+			const { cookie, csrf } = h.signIn();
+			const bad = h.call("POST", "/saveSIP", { body: JSON.stringify({ sip_port: 0, code: "abc", nonsense: 1 }), headers: { ...JSON_TYPE, cookie, "x-csrf-token": csrf } });
+			assert.equal(bad.status, 400);
+			const errors = JSON.parse(body(bad)).errors;
+			assert.deepEqual(Object.keys(errors).sort(), ["code", "nonsense", "sip_port"]);
+			const good = h.call("POST", "/saveSIP", { body: JSON.stringify({ sip_target: "**9", ring_timeout: 20, allow_any_src: true }), headers: { ...JSON_TYPE, cookie, "x-csrf-token": csrf } });
+			assert.equal(good.status, 200);
+			assert.deepEqual(JSON.parse(body(good)), { ok: true, changed: ["sip_target", "ring_timeout", "allow_any_src"], restart_needed: false });
+		});
+
+		test("without the CSRF token, with a wrong one, from another origin or without a session: refused, nothing saved", () => {
+			const h = harness();
+			const { cookie, csrf } = h.signIn();
+			const cases: Array<[Record<string, string>, string, number]> = [
+				[{ ...FORM, cookie }, "sip_target=**9", 403],
+				[{ ...FORM, cookie }, `csrf=${"0".repeat(csrf.length)}&sip_target=**9`, 403],
+				[{ ...FORM, cookie, origin: "http://evil.example" }, `csrf=${csrf}&sip_target=**9`, 403],
+				[{ ...FORM, cookie, origin: "null" }, `csrf=${csrf}&sip_target=**9`, 403],
+				[{ ...FORM, cookie, referer: "http://192.168.178.31/sip" }, `csrf=${csrf}&sip_target=**9`, 403],
+				[{ ...FORM, cookie, "sec-fetch-site": "same-site" }, `csrf=${csrf}&sip_target=**9`, 403],
+				[{ ...FORM }, `csrf=${csrf}&sip_target=**9`, 401],
+			];
+			for (const [headers, text, status] of cases) assert.equal(h.call("POST", "/saveSIP", { body: text, headers }).status, status, JSON.stringify(headers));
+			assert.equal(h.store.get("sip", "sip_target"), undefined);
+			assert.equal(h.call("POST", "/saveSIP", { body: `csrf=${csrf}&sip_target=**9`, headers: { ...FORM, cookie, origin: `http://${HOST}`, referer: `http://${HOST}/sip` } }).status, 303);
+			assert.equal(h.store.get("sip", "sip_target"), "**9");
+		});
+
+		test("bodies: too large 413, malformed 400, other types 415; nothing saved", () => {
+			const h = harness();
+			const { cookie, csrf } = h.signIn();
+			const cases: Array<[Record<string, string>, string, number, RegExp]> = [
+				[FORM, `csrf=${csrf}&sip_displayname=${"x".repeat(MAX_BODY)}`, 413, /larger than 4096 bytes/],
+				[FORM, `csrf=${csrf}&sip_displayname=${"ü".repeat(MAX_BODY / 2)}`, 413, /larger than/],
+				[FORM, `csrf=${csrf}&sip_target=%E0%A4%A`, 400, /not validly encoded/],
+				[FORM, `csrf=${csrf}&${Array.from({ length: 40 }, (_, i) => `f${i}=1`).join("&")}`, 400, /too many fields/],
+				[JSON_TYPE, "{not json", 400, /not valid JSON/],
+				[JSON_TYPE, "[1,2]", 400, /must be a JSON object/],
+				[JSON_TYPE, JSON.stringify({ sip_target: { toString: "x" } }), 400, /must be a string, number or boolean/],
+				[{ "content-type": "multipart/form-data; boundary=x" }, "--x--", 415, /send a form/],
+			];
+			for (const [type, text, status, message] of cases) {
+				const response = h.call("POST", "/saveSIP", { body: text, headers: { ...type, cookie, "x-csrf-token": csrf } });
+				assert.equal(response.status, status, text.slice(0, 40));
+				assert.match(body(response), message);
+			}
+			assert.equal(h.store.get("sip", "sip_target"), undefined);
+			assert.equal(h.store.get("sip", "sip_displayname"), undefined);
+		});
+
+		test("__proto__ in a form or JSON body changes nothing", () => {
+			const h = harness();
+			const { cookie, csrf } = h.signIn();
+			const response = h.call("POST", "/saveSIP", { body: `csrf=${csrf}&__proto__=x&sip_target=**9`, headers: { ...FORM, cookie } });
+			assert.equal(response.status, 303);
+			const json = h.call("POST", "/saveSIP", { body: '{"__proto__":"x","sip_target":"**8"}', headers: { ...JSON_TYPE, cookie, "x-csrf-token": csrf } });
+			assert.equal(json.status, 200);
+			assert.equal(h.store.get("sip", "sip_target"), "**8");
+			assert.equal(({} as Record<string, unknown>).x, undefined);
+		});
+	});
+
+	group("GET /sipDebug and POST /ring/sip", () => {
+		test("the status JSON without secrets, escaped so it stays inert", () => {
+			const h = harness();
+			const { cookie } = h.signIn();
+			h.status = { ...h.status, sip_password: SIP_PASSWORD, password: SIP_PASSWORD, code: "123", csrf: "x", sip_displayname: "</script><script>alert(1)</script>", door_events: [{ kind: "opened", caller: "611" }] };
+			const response = h.call("GET", "/sipDebug", { headers: { cookie } });
+			assert.equal(response.status, 200);
+			assert.match(String(response.headers?.["Content-Type"]), /^application\/json/);
+			const text = body(response);
+			assert.ok(text.indexOf(SIP_PASSWORD) < 0 && text.indexOf("</script>") < 0);
+			const status = JSON.parse(text);
+			assert.equal(status.sip_displayname, "</script><script>alert(1)</script>");
+			assert.equal(status.code, undefined);
+			assert.equal(status.csrf, undefined);
+			assert.equal(status.sip_user, "620");
+			assert.deepEqual(status.door_events, [{ kind: "opened", caller: "611" }]);
+		});
+
+		test("GET /ring/sip never rings; POST rings (JSON 200 or 409, a form is sent back to the page)", () => {
+			const h = harness();
+			const { cookie, csrf } = h.signIn();
+			const get = h.call("GET", "/ring/sip", { headers: { cookie } });
+			assert.equal(get.status, 405);
+			assert.equal(get.headers?.Allow, "POST");
+			assert.equal(h.rings, 0);
+			const rang = h.call("POST", "/ring/sip", { headers: { cookie, "x-csrf-token": csrf, accept: "application/json" } });
+			assert.equal(rang.status, 200);
+			assert.deepEqual(JSON.parse(body(rang)), { ok: true });
+			const viaForm = h.call("POST", "/ring/sip", { body: `csrf=${csrf}`, headers: { ...FORM, cookie, origin: `http://${HOST}` } });
+			assert.equal(viaForm.headers?.Location, "/sip?n=rang");
+			h.status.ringFails = true;
+			const refused = h.call("POST", "/ring/sip", { headers: { cookie, "x-csrf-token": csrf } });
+			assert.equal(refused.status, 409);
+			assert.equal(JSON.parse(body(refused)).reason, "no SIP account is set up");
+			assert.equal(h.call("POST", "/ring/sip", { body: `csrf=${csrf}`, headers: { ...FORM, cookie } }).headers?.Location, "/sip?n=notring");
+			assert.match(body(h.call("GET", "/sip", { headers: { cookie }, query: { n: "notring" } })), /Not ringing: no SIP account is set up/);
+			assert.equal(h.rings, 4);
+			assert.equal(h.call("POST", "/ring/sip", { headers: { cookie, "x-csrf-token": "bad" } }).status, 403);
+			assert.equal(h.rings, 4);
+		});
+	});
+
+	group("status in plain words", () => {
+		const status = { sip_user: "620", sip_server: "fritz.box", registered: false, registration: "failed" };
+		const cases: Array<[string, RegExp]> = [
+			["wrong user name or password (the registrar refused the credentials)", /^wrong password \(or user name\): the PBX refused the login of 620/],
+			["the PBX refused the call to **610: 403 Forbidden", /^the PBX refused the call to \*\*610: is this IP phone allowed to ring internal numbers\?$/],
+			["the PBX refused the call to **610: 404 Not Found", /the number \*\*610 does not exist at the PBX/],
+			["the PBX refused the call to **610: 486 Busy Here", /^\*\*610 was busy\.$/],
+			["the PBX refused the call to **610: 480 Temporarily Unavailable", /nobody can take the call to \*\*610/],
+			["the PBX refused the call to **610: 500 Server Error", /refused the call to \*\*610 \(500 Server Error\)/],
+			["no answer from the PBX at 192.168.178.1:5060", /the PBX at 192\.168\.178\.1:5060 does not answer\. Is the PBX address right/],
+			["cannot resolve the PBX name fritz.box: ENOTFOUND", /the PBX name fritz\.box is not known on this network/],
+			["the registrar answered 403 Forbidden", /refused the registration of 620 \(403 Forbidden\)\. Is the IP phone enabled/],
+			["something else entirely", /^something else entirely$/],
+		];
+		for (const [error, words] of cases) test(error, () => assert.match(errorWords(error, status), words));
+
+		test("registration lines", () => {
+			assert.deepEqual(registrationWords({ sip_user: "" }).tone, "warn");
+			assert.match(registrationWords({ sip_user: "" }).text, /No SIP account yet/);
+			assert.deepEqual(registrationWords({ sip_user: "620", sip_server: "fritz.box", registered: true }), { tone: "ok", text: "Registered with fritz.box as 620." });
+			assert.deepEqual(registrationWords({ sip_user: "620", sip_server: "fritz.box", registered: false, registration: "registering" }), { tone: "warn", text: "Registering with fritz.box as 620…" });
+			assert.equal(registrationWords({ ...status, last_error: "the registrar answered 404 Not Found" }).tone, "bad");
+		});
+	});
+});
