@@ -128,12 +128,14 @@ export class MediaSession implements RtpReceiver {
 
 	/** New media from a re-INVITE or UPDATE: peer, codec, payload types, direction. */
 	update(media: NegotiatedMedia): void {
+		const hadPeer = this.rtp.hasPeer;
 		this.rtp.configure(media);
 		this.#law = media.codec === "PCMA" ? LAW_PCMA : LAW_PCMU;
 		this.#codec = media.codec;
 		this.#direction = media.direction;
 		const sending = media.direction === "sendrecv" || media.direction === "sendonly";
-		if (sending && !this.#sending) this.#marker = true;
+		// A talk spurt starts when sending starts again or the peer comes back from hold.
+		if (sending && (!this.#sending || !hadPeer)) this.#marker = true;
 		this.#sending = sending;
 		this.#receiving = media.direction === "sendrecv" || media.direction === "recvonly";
 	}
