@@ -1,0 +1,370 @@
+/*
+ * The door opener end to end: kamailio as the FRITZ!Box, the simulator registered as 620, a
+ * baresip handset sending RFC 4733 digits, and sipp callers (613) sending SIP INFO digits or
+ * naming an RTP address in their SDP from which this test sends telephone-events itself. The
+ * simulator's virtual relay shows its pulses in /sipDebug (`relay_pulses`), the opener its
+ * events (`door_events`).
+ */
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import dgram from "node:dgram";
+import { writeFileSync } from "node:fs";
+import { Rig, DEFAULT_USERS, type DumpedMessage, type SimulatorStatus } from "../rig/index.js";
+
+/** The configured pulse (not the default 800, to show the setting is used). */
+const PULSE_MS = 700;
+const SIPP_USER = "613";
+const SIPP_PASSWORD = "sipp-613-geheim";
+
+let rig: Rig;
+
+before(async () => {
+	rig = await Rig.start({
+		name: "e2e-door",
+		kamailio: { users: { ...DEFAULT_USERS, [SIPP_USER]: SIPP_PASSWORD } },
+		handsets: [{ user: "611" }],
+		simulator: { settings: { door: { code: "123", pulse_ms: PULSE_MS, max_openings: 1 } } },
+	});
+});
+
+after(async () => {
+	await rig?.stop();
+});
+
+const sim = () => rig.simulator!;
+const fromDoor = (m: DumpedMessage) => m.direction === "rcv" && m.src.port === sim().sipPort;
+const toDoor = (m: DumpedMessage) => m.direction === "snd" && m.dst.port === sim().sipPort;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Pulse {
+	at: number;
+	ms: number;
+}
+interface DoorEvent {
+	kind: string;
+	at: number;
+	caller: string;
+	via: string;
+	reason: string;
+	count: number;
+}
+
+const pulsesSince = (status: SimulatorStatus, since: number) => ((status.relay_pulses ?? []) as Pulse[]).filter((p) => p.at >= since);
+const eventsSince = (status: SimulatorStatus, since: number) => ((status.door_events ?? []) as DoorEvent[]).filter((e) => e.at >= since);
+
+async function withLogs<T>(body: () => Promise<T>): Promise<T> {
+	try {
+		return await body();
+	} catch (error) {
+		(error as Error).message += `\n\nrig logs:\n${rig.logs()}`;
+		throw error;
+	}
+}
+
+/** Ends whatever a failed test left behind and waits for an idle door. */
+async function idle(): Promise<void> {
+	const status = await sim().status();
+	if (status.call !== "idle") {
+		sim().hangup();
+		for (const handset of Object.values(rig.handsets)) handset.hangup();
+		await sim().waitForStatus((s) => s.call === "idle", { timeoutMs: 40000, what: "an idle door" });
+	}
+	await sleep(300);
+}
+
+/** Waits until the relay has had `count` pulses since `since` and a moment more for any extra. */
+async function settledPulses(since: number, count: number): Promise<{ status: SimulatorStatus; pulses: Pulse[] }> {
+	let status = await sim().waitForStatus((s) => pulsesSince(s, since).length >= count && s.door_relay_on === false, { timeoutMs: 8000, what: `${count} relay pulse(s)` });
+	await sleep(1500);
+	status = await sim().status();
+	return { status, pulses: pulsesSince(status, since) };
+}
+
+function assertOnePulse(pulses: Pulse[]): void {
+	assert.equal(pulses.length, 1, `exactly one pulse, got ${JSON.stringify(pulses)}`);
+	const ms = pulses[0].ms;
+	assert.ok(ms >= PULSE_MS - 5 && ms <= PULSE_MS + 150, `a pulse of about ${PULSE_MS} ms, got ${ms} ms`);
+}
+
+// ---- sipp: a caller (613) through the PBX, with proxy authentication -------------------------
+
+function inDialog(method: string, cseq: number, extra: string[], body = ""): string {
+	return `
+  <send>
+    <![CDATA[
+      ${method} [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      [routes]
+      From: "Sipp ${SIPP_USER}" <sip:${SIPP_USER}@fritz.box>;tag=[pid]SIPpTag[call_number]
+      To: <sip:620@fritz.box>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: ${cseq} ${method}
+      Max-Forwards: 70
+      Contact: <sip:${SIPP_USER}@[local_ip]:[local_port]>
+${extra.map((h) => `      ${h}\n`).join("")}      Content-Length: [len]
+
+${body}
+    ]]>
+  </send>
+`;
+}
+
+function invite(cseq: number, auth: boolean): string {
+	return `
+  <send retrans="500">
+    <![CDATA[
+      INVITE sip:620@fritz.box SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: "Sipp ${SIPP_USER}" <sip:${SIPP_USER}@fritz.box>;tag=[pid]SIPpTag[call_number]
+      To: <sip:620@fritz.box>
+      Call-ID: [call_id]
+      CSeq: ${cseq} INVITE
+      Max-Forwards: 70
+      Contact: <sip:${SIPP_USER}@[local_ip]:[local_port]>
+${auth ? `      [authentication username=${SIPP_USER} password=${SIPP_PASSWORD}]\n` : ""}      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=- 4711 1 IN IP4 [local_ip]
+      s=-
+      c=IN IP4 [local_ip]
+      t=0 0
+      m=audio [rtp_port] RTP/AVP 0 101
+      a=rtpmap:0 PCMU/8000
+      a=rtpmap:101 telephone-event/8000
+      a=fmtp:101 0-15
+      a=ptime:20
+      a=sendrecv
+    ]]>
+  </send>
+`;
+}
+
+/**
+ * INVITE (407, authenticated again), 200, ACK; then `middle` (INFO digits); then waits for the
+ * door's BYE (the test hangs up through the simulator) and answers it.
+ */
+function scenario(name: string, middle: string): string {
+	return `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<!DOCTYPE scenario SYSTEM "sipp.dtd">
+<scenario name="${name}">
+${invite(1, false)}
+  <recv response="100" optional="true"/>
+  <recv response="407" auth="true"/>
+  <send>
+    <![CDATA[
+      ACK sip:620@fritz.box SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch-3]
+      From: "Sipp ${SIPP_USER}" <sip:${SIPP_USER}@fritz.box>;tag=[pid]SIPpTag[call_number]
+      To: <sip:620@fritz.box>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 1 ACK
+      Max-Forwards: 70
+      Content-Length: 0
+
+    ]]>
+  </send>
+${invite(2, true)}
+  <recv response="100" optional="true"/>
+  <recv response="180" optional="true"/>
+  <recv response="200" rrs="true"/>
+${inDialog("ACK", 2, [])}
+${middle}
+  <recv request="BYE" timeout="30000"/>
+  <send>
+    <![CDATA[
+      SIP/2.0 200 OK
+      [last_Via:]
+      [last_From:]
+      [last_To:]
+      [last_Call-ID:]
+      [last_CSeq:]
+      Content-Length: 0
+
+    ]]>
+  </send>
+</scenario>
+`;
+}
+
+/** INFO requests for `digits`, one every 250 ms, each answered 200. */
+function infoDigits(digits: string, type: "application/dtmf-relay" | "application/dtmf"): string {
+	let out = "";
+	let cseq = 3;
+	for (const digit of digits) {
+		const body = type === "application/dtmf-relay" ? `Signal=${digit}\r\nDuration=160` : digit;
+		out += inDialog("INFO", cseq++, [`Content-Type: ${type}`], body);
+		out += `  <recv response="200"/>\n  <pause milliseconds="250"/>\n`;
+	}
+	return out;
+}
+
+async function sippCall(name: string, middle: string, rtpPort: number) {
+	const file = rig.dir.file(`${name}.xml`);
+	writeFileSync(file, scenario(name, middle));
+	return rig.sipp({ scenario: file, remote: rig.pbx, keys: { rtp_port: rtpPort }, timeoutS: 45 });
+}
+
+async function udpSocket(): Promise<dgram.Socket> {
+	const socket = dgram.createSocket("udp4");
+	socket.on("message", () => {});
+	await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", () => resolve()));
+	return socket;
+}
+
+/** RFC 4733 packets for one key press: start (marker), two updates, three end packets. */
+function telephoneEvent(socket: dgram.Socket, to: { address: string; port: number }, stream: { ssrc: number; seq: number; ts: number }, digit: string): Promise<void> {
+	const event = "0123456789*#ABCD".indexOf(digit);
+	const packets: Buffer[] = [];
+	const durations = [160, 320, 480, 640, 640, 640];
+	durations.forEach((duration, i) => {
+		const p = Buffer.alloc(16);
+		p[0] = 0x80;
+		p[1] = (i === 0 ? 0x80 : 0) | 101;
+		p.writeUInt16BE(stream.seq++ & 0xffff, 2);
+		p.writeUInt32BE(stream.ts >>> 0, 4);
+		p.writeUInt32BE(stream.ssrc >>> 0, 8);
+		p[12] = event;
+		p[13] = (i >= 3 ? 0x80 : 0) | 10;
+		p.writeUInt16BE(duration, 14);
+		packets.push(p);
+	});
+	stream.ts += 1600;
+	return (async () => {
+		for (const p of packets) {
+			socket.send(p, to.port, to.address);
+			await sleep(20);
+		}
+	})();
+}
+
+// ---- the tests ------------------------------------------------------------------------------
+
+test("handset 611 calls the door and keys 123 (RFC 4733): exactly one relay pulse of the configured length", { timeout: 60000 }, () =>
+	withLogs(async () => {
+		await idle();
+		const h611 = rig.handset("611");
+		const mark = h611.mark();
+		const since = Date.now();
+		h611.dial("620");
+		await h611.waitFor("established", { from: mark });
+		await sim().waitForStatus((s) => s.call === "answered", { what: "the call answered" });
+		await sleep(500);
+		await h611.dtmf("123");
+		const { status, pulses } = await settledPulses(since, 1);
+		assertOnePulse(pulses);
+		const opened = eventsSince(status, since).filter((e) => e.kind === "opened");
+		assert.equal(opened.length, 1, JSON.stringify(status.door_events));
+		assert.equal(opened[0].via, "rtp");
+		assert.match(opened[0].caller, /611/);
+		h611.hangup();
+		await sim().waitForStatus((s) => s.call === "idle", { what: "idle after the call" });
+	}));
+
+for (const type of ["application/dtmf-relay", "application/dtmf"] as const) {
+	test(`sipp sends 123 by SIP INFO (${type}) through the PBX: each INFO gets 200, exactly one pulse`, { timeout: 60000 }, () =>
+		withLogs(async () => {
+			await idle();
+			const since = Date.now();
+			const media = await udpSocket();
+			try {
+				const sipp = await sippCall(`door-info-${type.slice(12)}`, infoDigits("123", type), media.address().port);
+				const { status, pulses } = await settledPulses(since, 1);
+				assertOnePulse(pulses);
+				const opened = eventsSince(status, since).filter((e) => e.kind === "opened");
+				assert.equal(opened.length, 1, JSON.stringify(status.door_events));
+				assert.equal(opened[0].via, "info");
+				assert.match(opened[0].caller, /Sipp 613/);
+				const infos = rig.kamailio.messages().filter((m) => m.time >= since / 1000 - 1 && toDoor(m) && m.method === "INFO");
+				assert.equal(infos.length, 3, "three INFOs reached the door");
+				for (const info of infos) {
+					const ok = rig.kamailio.messages().find((m) => fromDoor(m) && m.status === 200 && m.callId === info.callId && m.cseq.method === "INFO" && m.cseq.seq === info.cseq.seq);
+					assert.ok(ok, `the door answered INFO ${info.cseq.seq} with 200`);
+				}
+				sim().hangup();
+				const result = await sipp.done();
+				assert.equal(result.code, 0, `sipp failed:\n${result.output.slice(-2000)}`);
+			} finally {
+				media.close();
+			}
+		}));
+}
+
+test("a wrong code three times (RFC 4733): no pulse, the lock-out event, and the right code is then ignored", { timeout: 60000 }, () =>
+	withLogs(async () => {
+		await idle();
+		const h611 = rig.handset("611");
+		const mark = h611.mark();
+		const since = Date.now();
+		h611.dial("620");
+		await h611.waitFor("established", { from: mark });
+		await sim().waitForStatus((s) => s.call === "answered", { what: "the call answered" });
+		await sleep(500);
+		await h611.dtmf("999");
+		await h611.dtmf("888");
+		await h611.dtmf("777");
+		await h611.dtmf("123");
+		await sleep(1500);
+		const status = await sim().status();
+		assert.deepEqual(pulsesSince(status, since), [], "no pulse");
+		const events = eventsSince(status, since);
+		const kinds = events.map((e) => e.kind);
+		assert.deepEqual(kinds, ["wrong_code", "wrong_code", "locked_out", "ignored"], JSON.stringify(events));
+		assert.match(events[3].reason, /locked out/);
+		assert.equal(events[3].count, 3, "the three digits of the right code, ignored");
+		assert.deepEqual(status.door_call, { openings: 0, wrong_codes: 3, locked_out: true });
+		for (const e of events) assert.equal(/123|999|888|777/.test(e.reason), false, "no digits in the events");
+		h611.hangup();
+		await sim().waitForStatus((s) => s.call === "idle", { what: "idle after the call" });
+	}));
+
+test("telephone-events from an RTP address other than the negotiated one open nothing; from the negotiated one they do", { timeout: 60000 }, () =>
+	withLogs(async () => {
+		await idle();
+		const since = Date.now();
+		const negotiated = await udpSocket();
+		const stranger = await udpSocket();
+		try {
+			const sipp = await sippCall("door-rtp-source", "", negotiated.address().port);
+			await sim().waitForStatus((s) => s.call === "answered", { what: "the sipp call answered" });
+			const ok = await rig.kamailio.waitForMessage((m) => fromDoor(m) && m.status === 200 && m.cseq.method === "INVITE" && m.time >= since / 1000 - 1, { what: "the door's 200 OK" });
+			const port = Number(/m=audio (\d+) /.exec(ok.body)?.[1]);
+			assert.ok(port > 0, `the door's SDP names its RTP port: ${ok.body}`);
+			const door = { address: "127.0.0.1", port };
+			await sleep(300);
+
+			// Another port on the same address: the PBX's and the handset's address, but not the negotiated peer.
+			const foreign = { ssrc: 0x5eed0001, seq: 100, ts: 16000 };
+			for (const digit of "123") await telephoneEvent(stranger, door, foreign, digit);
+			await sleep(1500);
+			let status = await sim().status();
+			assert.deepEqual(pulsesSince(status, since), [], "no pulse from a foreign RTP source");
+			assert.deepEqual(eventsSince(status, since).filter((e) => e.kind === "opened"), []);
+
+			// The same packets from the negotiated address and port open the door once.
+			const own = { ssrc: 0x5eed0002, seq: 500, ts: 48000 };
+			for (const digit of "123") await telephoneEvent(negotiated, door, own, digit);
+			const settled = await settledPulses(since, 1);
+			assertOnePulse(settled.pulses);
+			status = settled.status;
+			const opened = eventsSince(status, since).filter((e) => e.kind === "opened");
+			assert.equal(opened.length, 1);
+			assert.equal(opened[0].via, "rtp");
+			sim().hangup();
+			const result = await sipp.done();
+			assert.equal(result.code, 0, `sipp failed:\n${result.output.slice(-2000)}`);
+		} finally {
+			negotiated.close();
+			stranger.close();
+		}
+	}));
+
+test("the door code never shows in /sipDebug or the simulator's log", () =>
+	withLogs(async () => {
+		const status = await sim().status();
+		const text = JSON.stringify(status);
+		assert.equal(/"code"/.test(text), false);
+		assert.ok(Array.isArray(status.door_events));
+		assert.equal(/door: .*123/.test(sim().process.output), false, "no door log line holds the code");
+	}));
