@@ -153,7 +153,7 @@ export class DoorOpener {
 
 	/** Why a digit cannot count at all, or undefined when it may. */
 	#refusal(call: DoorCall | undefined, digit: string, via: DigitVia, source: DigitSource | undefined): string | undefined {
-		if (digit.length !== 1 || !DIGITS.includes(digit)) return "not a DTMF digit";
+		if (typeof digit !== "string" || digit.length !== 1 || !DIGITS.includes(digit)) return "not a DTMF digit";
 		if (!call || call.state !== "answered") return "no answered call";
 		const pbx = this.#ports.pbx();
 		if (!pbx || call.peerAddress !== pbx.address) return `call not with the PBX (signalling from ${call.peerAddress || "unknown"})`;

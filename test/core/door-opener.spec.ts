@@ -263,7 +263,7 @@ group("door opener", () => {
 
 	test("bad digit values are ignored, never thrown", () => {
 		const r = rig();
-		for (const bad of ["", "12", "x", "\n", "a"]) assert.equal(r.opener.digit(r.call, bad, "rtp", RTP), "ignored");
+		for (const bad of ["", "12", "x", "\n", "a", undefined, 5, null]) assert.equal(r.opener.digit(r.call, bad as string, "rtp", RTP), "ignored");
 		assert.equal(r.opener.digit(r.call, "1", "smoke" as DigitVia, RTP), "ignored");
 		assert.match(r.events.last(20)[0].reason, /not a DTMF digit/);
 	});
