@@ -60,7 +60,9 @@ export class Sipp {
 		const port = options.port ?? (await freePort({ address }));
 		const name = basename(options.scenario, ".xml");
 		const traceFile = join(options.dir, `sipp-${name}-${port}-messages.log`);
-		const args = ["-sf", options.scenario, "-i", address, "-p", String(port), "-m", String(options.calls ?? 1), "-t", "u1", "-nostdin"];
+		// sipp binds a media port (and the ones above it for video) even when it sends no RTP.
+		const mediaPort = await freePort({ address, span: 4 });
+		const args = ["-sf", options.scenario, "-i", address, "-p", String(port), "-mp", String(mediaPort), "-m", String(options.calls ?? 1), "-t", "u1", "-nostdin"];
 		args.push("-trace_msg", "-message_file", traceFile, "-trace_err", "-error_file", join(options.dir, `sipp-${name}-${port}-errors.log`));
 		args.push("-timeout", `${options.timeoutS ?? 30}s`, "-timeout_error", "-max_recv_loops", "100");
 		for (const [key, value] of Object.entries(options.keys ?? {})) args.push("-key", key, String(value));

@@ -1,0 +1,80 @@
+/*
+ * Registration against kamailio when the registrar grants less than asked (max_expires 10):
+ * the door refreshes before the granted time runs out, keeps its Call-ID, and registers from
+ * the default local port 5062 (when that port is free on this machine). On shutdown it
+ * unregisters with Expires: 0.
+ */
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { Rig, portFree, type DumpedMessage } from "../rig/index.js";
+
+const GRANTED = 10;
+let rig: Rig;
+let defaultPortFree = false;
+
+before(async () => {
+	defaultPortFree = await portFree(5062);
+	rig = await Rig.start({
+		name: "e2e-registration",
+		kamailio: { maxExpires: GRANTED },
+		handsets: [],
+		simulator: { sipPort: defaultPortFree ? "default" : undefined },
+	});
+});
+
+after(async () => {
+	await rig?.stop();
+});
+
+const fromDoor = (m: DumpedMessage) => m.direction === "rcv" && m.src.port === rig.simulator!.sipPort;
+const toDoor = (m: DumpedMessage) => m.direction === "snd" && m.dst.port === rig.simulator!.sipPort;
+
+test("registers from the default local port 5062", async (t) => {
+	if (!defaultPortFree) {
+		t.skip("UDP 5062 is taken on this machine");
+		return;
+	}
+	const status = await rig.simulator!.status();
+	assert.equal(status.local_port, 5062);
+	const register = rig.kamailio.messages().find((m) => m.direction === "rcv" && m.method === "REGISTER" && m.src.port === 5062);
+	assert.ok(register, "a REGISTER came from port 5062");
+	assert.match(register.header("via") ?? "", /SIP\/2\.0\/UDP 127\.0\.0\.1:5062;/);
+	assert.match(register.header("contact") ?? "", /<sip:620@127\.0\.0\.1:5062>/);
+});
+
+test(`honours the shorter expiry the registrar grants (${GRANTED} s): refreshes before it runs out`, { timeout: 40000 }, async () => {
+	const status = await rig.simulator!.waitForStatus((s) => s.registered && s.registration_expires === GRANTED, { what: `registration_expires ${GRANTED}` });
+	assert.ok(Number(status.next_register_in_s) <= GRANTED, `next REGISTER in ${status.next_register_in_s} s`);
+	const okFor = (m: DumpedMessage) => toDoor(m) && m.status === 200 && m.cseq.method === "REGISTER";
+	// Wait for three successful registrations in all: the first and two refreshes.
+	const deadline = Date.now() + 3 * GRANTED * 1000;
+	let oks: DumpedMessage[] = [];
+	while (Date.now() < deadline) {
+		oks = rig.kamailio.messages().filter(okFor);
+		if (oks.length >= 3) break;
+		await new Promise((r) => setTimeout(r, 250));
+	}
+	assert.ok(oks.length >= 3, `expected two refreshes, saw ${oks.length - 1}`);
+	const granted = /expires=(\d+)/.exec(oks[0].header("contact") ?? "");
+	assert.equal(granted?.[1], String(GRANTED), "kamailio granted the shorter time");
+	for (let i = 1; i < oks.length; i++) {
+		const gap = oks[i].time - oks[i - 1].time;
+		assert.ok(gap < GRANTED - 1, `refresh ${i} came ${gap.toFixed(1)} s after the last, the binding lasts ${GRANTED} s`);
+	}
+	const registers = rig.kamailio.messages().filter((m) => fromDoor(m) && m.method === "REGISTER");
+	assert.equal(new Set(registers.map((m) => m.callId)).size, 1, "one Call-ID for every refresh");
+	for (let i = 1; i < registers.length; i++) assert.ok(registers[i].cseq.seq > registers[i - 1].cseq.seq, "CSeq rises");
+	for (const register of registers) assert.equal(register.header("expires"), "120", "asks for 120 s each time");
+	assert.equal((await rig.simulator!.status()).registered, true);
+});
+
+test("unregisters with Expires: 0 when it stops", { timeout: 20000 }, async () => {
+	const stoppedAt = Date.now() / 1000;
+	await rig.simulator!.stop();
+	const leave = rig.kamailio.messages().find((m) => fromDoor(m) && m.method === "REGISTER" && m.time >= stoppedAt && m.header("expires") === "0");
+	assert.ok(leave, "a REGISTER with Expires: 0");
+	const ok = rig.kamailio.messages().find((m) => toDoor(m) && m.status === 200 && m.cseq.method === "REGISTER" && m.cseq.seq >= leave.cseq.seq);
+	assert.ok(ok, "the registrar took the unregistration");
+	assert.equal(rig.simulator!.process.exitCode, 0, "the simulator exited cleanly");
+});
