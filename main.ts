@@ -1,0 +1,26 @@
+/*
+ * The firmware's entry point (Moddable runs main's default export once the network is up):
+ * builds the device environment, boots the doorbell application (app/boot.ts, the same start-up
+ * as the simulator's), opens the web server and keeps Wi-Fi joined.
+ */
+
+import { boot } from "./app/boot.js";
+import { deviceSettings } from "./modules/device/settings.js";
+import { createDeviceEnvironment } from "./modules/device/environment.js";
+import { watchWifi } from "./modules/device/wifi-watch.js";
+
+export default function main(): void {
+	const settings = deviceSettings();
+	const { env, http } = createDeviceEnvironment(settings);
+	const log = env.log;
+	log.info(`starting: button GPIO${settings.buttonPin}, relay GPIO${settings.relayPin}, address ${env.localAddress()}`);
+	try {
+		boot(env, { statusExtra: () => ({ device: true, audio: { mic: !!env.mic, speaker: !!env.speaker } }) });
+	} catch (error) {
+		// Bad stored settings: say which key, and keep the web server up so they can be fixed.
+		log.error(`start-up failed: ${(error as Error)?.message ?? error}`);
+	}
+	http.listen();
+	log.info(`web page on http://${env.localAddress()}${settings.httpPort === 80 ? "" : `:${settings.httpPort}`}/sip`);
+	watchWifi({ ssid: settings.ssid, password: settings.password, clock: env.clock, log });
+}

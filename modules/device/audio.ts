@@ -1,0 +1,230 @@
+/*
+ * Microphone and speaker over ECMA-419 `embedded:io/audio/in` and `embedded:io/audio/out`
+ * (16-bit linear PCM, mono). Pins and the I2S/PDM set-up come from the manifest's `audioIn`
+ * and `audioOut` defines, which the SDK's drivers read at compile time.
+ *
+ * Both start on first use and stop after a second without use, so the I2S clocks run only
+ * during calls. The SDK's drivers take whole byte buffers: an Int16Array is seen through a
+ * Uint8Array over the same memory (no copy). The input throws when asked for more than it has,
+ * so the bytes it announced through onReadable are counted. The output throws when it has no
+ * room, so samples wait in a fixed ring (up to `queueMs`) and go out from onWritable; when the
+ * ring is full the oldest samples are dropped and counted.
+ */
+
+import AudioInput from "embedded:io/audio/in";
+import AudioOutput from "embedded:io/audio/out";
+import type { AudioIn, AudioOut, Clock, Logger, TimerId } from "../ports.js";
+
+const IDLE_MS = 1000;
+
+/** Byte view of a sample array; the SDK accepts byte-sized views only. */
+function bytesOf(samples: Int16Array, count: number): Uint8Array {
+	return new Uint8Array(samples.buffer, samples.byteOffset, count * 2);
+}
+
+function closeQuietly(io: object | undefined): void {
+	const close = (io as { close?: () => void } | undefined)?.close;
+	if (typeof close === "function") {
+		try {
+			close.call(io);
+		} catch {
+			// already closed
+		}
+	}
+}
+
+export interface AudioOptions {
+	sampleRate: number;
+	clock: Clock;
+	log: Logger;
+}
+
+export class DeviceMic implements AudioIn {
+	readonly sampleRate: number;
+	#input: AudioInput | undefined;
+	#clock: Clock;
+	#log: Logger;
+	#running = false;
+	#ready = 0;
+	#lastUse = 0;
+	#idle: TimerId | undefined;
+
+	constructor(options: AudioOptions) {
+		this.#clock = options.clock;
+		this.#log = options.log;
+		this.#input = new AudioInput({
+			sampleRate: options.sampleRate,
+			bitsPerSample: 16,
+			channels: 1,
+			onReadable: (byteLength: number) => {
+				this.#ready = byteLength;
+			},
+		});
+		this.sampleRate = this.#input.sampleRate;
+	}
+
+	read(target: Int16Array): number {
+		const input = this.#input;
+		if (!input) return 0;
+		this.#lastUse = this.#clock.now();
+		if (!this.#running) {
+			input.start();
+			this.#running = true;
+			this.#watchIdle();
+			return 0;
+		}
+		const samples = Math.min(target.length, this.#ready >> 1);
+		if (samples === 0) return 0;
+		try {
+			input.read(bytesOf(target, samples));
+		} catch (error) {
+			this.#log.warn(`mic: read failed (${(error as Error)?.message ?? error})`);
+			this.#ready = 0;
+			return 0;
+		}
+		this.#ready -= samples * 2;
+		return samples;
+	}
+
+	#watchIdle(): void {
+		this.#idle = this.#clock.setInterval(() => {
+			if (this.#clock.now() - this.#lastUse < IDLE_MS) return;
+			this.#clock.clearInterval(this.#idle);
+			this.#idle = undefined;
+			this.#input?.stop();
+			this.#running = false;
+			this.#ready = 0;
+		}, IDLE_MS);
+	}
+
+	close(): void {
+		if (this.#idle !== undefined) this.#clock.clearInterval(this.#idle);
+		this.#idle = undefined;
+		closeQuietly(this.#input);
+		this.#input = undefined;
+	}
+}
+
+export interface SpeakerOptions extends AudioOptions {
+	/** How much audio may wait for the I2S buffers, in ms. */
+	queueMs: number;
+}
+
+export class DeviceSpeaker implements AudioOut {
+	readonly sampleRate: number;
+	/** Samples dropped because the queue was full. */
+	dropped = 0;
+	#output: AudioOutput | undefined;
+	#clock: Clock;
+	#ring: Int16Array;
+	#head = 0;
+	#count = 0;
+	#writable = 0;
+	#running = false;
+	#lastUse = 0;
+	#idle: TimerId | undefined;
+
+	constructor(options: SpeakerOptions) {
+		this.#clock = options.clock;
+		this.#output = new AudioOutput({
+			sampleRate: options.sampleRate,
+			bitsPerSample: 16,
+			channels: 1,
+			onWritable: (byteLength: number) => {
+				this.#writable = byteLength;
+				this.#drain();
+			},
+		});
+		this.sampleRate = this.#output.sampleRate;
+		this.#ring = new Int16Array(Math.max(160, Math.round((this.sampleRate * options.queueMs) / 1000)));
+	}
+
+	write(samples: Int16Array): void {
+		if (!this.#output) return;
+		this.#lastUse = this.#clock.now();
+		this.#enqueue(samples);
+		if (!this.#running) {
+			this.#output.start();
+			this.#running = true;
+			this.#watchIdle();
+		}
+		this.#drain();
+	}
+
+	#enqueue(samples: Int16Array): void {
+		const ring = this.#ring;
+		let from = 0;
+		let length = samples.length;
+		if (length > ring.length) {
+			this.dropped += length - ring.length;
+			from = length - ring.length;
+			length = ring.length;
+		}
+		const overflow = this.#count + length - ring.length;
+		if (overflow > 0) {
+			this.#head = (this.#head + overflow) % ring.length;
+			this.#count -= overflow;
+			this.dropped += overflow;
+		}
+		const tail = (this.#head + this.#count) % ring.length;
+		const first = Math.min(length, ring.length - tail);
+		ring.set(samples.subarray(from, from + first), tail);
+		if (first < length) ring.set(samples.subarray(from + first, from + length), 0);
+		this.#count += length;
+	}
+
+	#drain(): void {
+		const output = this.#output;
+		if (!output || !this.#running) return;
+		const ring = this.#ring;
+		while (this.#count > 0 && this.#writable >= 2) {
+			const n = Math.min(this.#count, ring.length - this.#head, this.#writable >> 1);
+			try {
+				output.write(new Uint8Array(ring.buffer, ring.byteOffset + this.#head * 2, n * 2));
+			} catch {
+				this.#writable = 0; // wait for the next onWritable
+				return;
+			}
+			this.#head = (this.#head + n) % ring.length;
+			this.#count -= n;
+			this.#writable -= n * 2;
+		}
+	}
+
+	#watchIdle(): void {
+		this.#idle = this.#clock.setInterval(() => {
+			if (this.#clock.now() - this.#lastUse < IDLE_MS || this.#count > 0) return;
+			this.#clock.clearInterval(this.#idle);
+			this.#idle = undefined;
+			this.#output?.stop();
+			this.#running = false;
+		}, IDLE_MS);
+	}
+
+	close(): void {
+		if (this.#idle !== undefined) this.#clock.clearInterval(this.#idle);
+		this.#idle = undefined;
+		closeQuietly(this.#output);
+		this.#output = undefined;
+	}
+}
+
+/** Opens the microphone, or says why not and returns undefined (the doorbell rings without it). */
+export function openMic(options: AudioOptions): AudioIn | undefined {
+	try {
+		return new DeviceMic(options);
+	} catch (error) {
+		options.log.warn(`mic: not available (${(error as Error)?.message ?? error})`);
+		return undefined;
+	}
+}
+
+/** Opens the speaker, or says why not and returns undefined. */
+export function openSpeaker(options: SpeakerOptions): AudioOut | undefined {
+	try {
+		return new DeviceSpeaker(options);
+	} catch (error) {
+		options.log.warn(`speaker: not available (${(error as Error)?.message ?? error})`);
+		return undefined;
+	}
+}

@@ -1,0 +1,53 @@
+/*
+ * The device provider: builds the doorbell environment (app/environment.ts) from the Moddable
+ * modules, as modules/host/simulator.ts does from Node's. The microphone is opened before the
+ * speaker: the PDM input needs I2S0, and the output takes the first free I2S unit.
+ */
+
+import type { DoorbellEnvironment } from "../../app/environment.js";
+import { deviceUdp } from "./udp.js";
+import { DeviceClock, deviceWallClock } from "./clock.js";
+import { deviceMd5, deviceRandom, deviceSha256 } from "./crypto.js";
+import { traceLogger } from "./logger.js";
+import { PreferenceStore } from "./preference-store.js";
+import { DeviceButton, DeviceRelay } from "./gpio.js";
+import { DeviceHttpServer } from "./http-server.js";
+import { openMic, openSpeaker } from "./audio.js";
+import { deviceLocalAddress, deviceResolve } from "./network.js";
+import type { DeviceSettings } from "./settings.js";
+
+export interface DeviceProvider {
+	env: DoorbellEnvironment;
+	http: DeviceHttpServer;
+}
+
+export function createDeviceEnvironment(settings: DeviceSettings): DeviceProvider {
+	const log = traceLogger();
+	const clock = new DeviceClock();
+	clock.log = log;
+	// The relay first: whatever fails later, the door opener is driven off.
+	const relay = new DeviceRelay({ pin: settings.relayPin, activeLow: settings.relayActiveLow, log });
+	const button = new DeviceButton({ pin: settings.buttonPin, debounceMs: settings.buttonDebounceMs, clock });
+	const http = new DeviceHttpServer({ port: settings.httpPort, maxBody: settings.httpMaxBody, log });
+	const audio = { sampleRate: settings.sampleRate, clock, log };
+	const mic = settings.audio ? openMic(audio) : undefined;
+	const speaker = settings.audio ? openSpeaker({ ...audio, queueMs: settings.speakerQueueMs }) : undefined;
+	const env: DoorbellEnvironment = {
+		udp: deviceUdp,
+		clock,
+		wallClock: deviceWallClock,
+		md5: deviceMd5,
+		sha256: deviceSha256,
+		random: deviceRandom,
+		log,
+		store: new PreferenceStore(),
+		routes: http,
+		button,
+		relay,
+		localAddress: deviceLocalAddress,
+		resolve: deviceResolve,
+	};
+	if (mic) env.mic = mic;
+	if (speaker) env.speaker = speaker;
+	return { env, http };
+}

@@ -1,0 +1,208 @@
+/*
+ * The HTTP route table on the device, over Moddable's `http` Server. Dispatch on method and
+ * exact path as on the host: 404 for an unknown path, 405 with Allow for a known path and
+ * another method (HEAD falls back to GET), 413 when Content-Length is over the limit (the body
+ * is then skipped unread), 400 for a body that is not UTF-8 or a query that does not decode,
+ * 500 without details when a handler throws. Strings go out as UTF-8 bytes (the SDK counts a
+ * string body's length in characters, which is wrong past ASCII).
+ *
+ * The SDK asks for the response synchronously, in the same turn as the end of the request, so
+ * a handler must answer synchronously on the device; a Promise gets a logged 500.
+ */
+
+import { Server } from "http";
+import type { HttpHandler, HttpRequest, HttpResponse, HttpRoutes, Logger } from "../ports.js";
+
+/** The messages of the SDK's server callback (documentation/network/network.md). */
+const STATUS = 2;
+const HEADER = 3;
+const HEADERS_COMPLETE = 4;
+const REQUEST_COMPLETE = 6;
+const PREPARE_RESPONSE = 8;
+const ERROR = -1;
+
+/** One request and its response; the SDK's callback runs with `this` set to it. */
+interface Exchange {
+	klingel?: Pending;
+}
+
+interface Pending {
+	method: string;
+	path: string;
+	rawQuery: string;
+	headers: Record<string, string>;
+	length: number;
+	body: string;
+	/** Set when the answer is known before the handler runs (404, 405, 413, 400). */
+	early?: HttpResponse;
+	handler?: HttpHandler;
+}
+
+/** The part of the SDK's Server this module uses. */
+interface CallbackServer {
+	callback: (this: Exchange, message: number, value1?: unknown, value2?: unknown) => unknown;
+	close(connections?: boolean): void;
+}
+
+export interface DeviceHttpOptions {
+	port: number;
+	/** Largest request body accepted, in bytes. */
+	maxBody: number;
+	log: Logger;
+}
+
+export class DeviceHttpServer implements HttpRoutes {
+	readonly maxBody: number;
+	readonly port: number;
+	#routes = new Map<string, Map<string, HttpHandler>>();
+	#log: Logger;
+	#server: CallbackServer | undefined;
+
+	constructor(options: DeviceHttpOptions) {
+		this.port = options.port;
+		this.maxBody = options.maxBody;
+		this.#log = options.log;
+	}
+
+	add(method: string, path: string, handler: HttpHandler): void {
+		let methods = this.#routes.get(path);
+		if (!methods) this.#routes.set(path, (methods = new Map()));
+		methods.set(method.toUpperCase(), handler);
+	}
+
+	/** Starts listening (routes may still be added afterwards). */
+	listen(): void {
+		const server = new Server({ port: this.port }) as unknown as CallbackServer;
+		const self = this;
+		server.callback = function (this: Exchange, message: number, value1?: unknown, value2?: unknown): unknown {
+			return self.#message(this, message, value1, value2);
+		};
+		this.#server = server;
+	}
+
+	close(): void {
+		this.#server?.close(true);
+		this.#server = undefined;
+	}
+
+	#message(exchange: Exchange, message: number, value1: unknown, value2: unknown): unknown {
+		switch (message) {
+			case STATUS: {
+				const target = String(value1);
+				const q = target.indexOf("?");
+				exchange.klingel = {
+					method: String(value2).toUpperCase(),
+					path: q < 0 ? target : target.slice(0, q),
+					rawQuery: q < 0 ? "" : target.slice(q + 1),
+					headers: {},
+					length: 0,
+					body: "",
+				};
+				return undefined;
+			}
+			case HEADER: {
+				const pending = exchange.klingel;
+				if (!pending) return undefined;
+				const name = String(value1);
+				const value = String(value2);
+				pending.headers[name] = name in pending.headers ? `${pending.headers[name]}, ${value}` : value;
+				if (name === "content-length") pending.length = /^\d+$/.test(value) ? Number(value) : -1;
+				return undefined;
+			}
+			case HEADERS_COMPLETE:
+				return this.#route(exchange.klingel);
+			case REQUEST_COMPLETE: {
+				const pending = exchange.klingel;
+				if (pending && !pending.early && value1 instanceof ArrayBuffer) {
+					try {
+						pending.body = String.fromArrayBuffer(value1);
+					} catch {
+						pending.early = plain(400, "request body is not UTF-8 text");
+					}
+				}
+				return undefined;
+			}
+			case PREPARE_RESPONSE: {
+				const pending = exchange.klingel;
+				delete exchange.klingel;
+				return toSdk(pending ? this.#respond(pending) : plain(400, "bad request"));
+			}
+			case ERROR:
+				delete exchange.klingel;
+				return undefined;
+		}
+		return undefined;
+	}
+
+	/** Picks the handler once the headers are in; returns what the SDK should do with the body. */
+	#route(pending: Pending | undefined): unknown {
+		if (!pending) return false;
+		const methods = this.#routes.get(pending.path);
+		const handler = methods?.get(pending.method) ?? (pending.method === "HEAD" ? methods?.get("GET") : undefined);
+		if (!methods) pending.early = plain(404, "not found");
+		else if (!handler) {
+			const response = plain(405, "method not allowed");
+			response.headers = { ...response.headers, Allow: [...methods.keys()].join(", ") };
+			pending.early = response;
+		} else if (pending.length < 0) pending.early = plain(400, "bad Content-Length");
+		else if (pending.length > this.maxBody) pending.early = plain(413, "request body too large");
+		else pending.handler = handler;
+		if (pending.early) return false; // the SDK skips the body
+		return pending.length > 0 ? ArrayBuffer : undefined;
+	}
+
+	#respond(pending: Pending): HttpResponse {
+		if (pending.early) return pending.early;
+		const handler = pending.handler;
+		if (!handler) return plain(500, "internal error");
+		let query: Record<string, string>;
+		try {
+			query = parseQuery(pending.rawQuery);
+		} catch {
+			return plain(400, "bad query string");
+		}
+		const request: HttpRequest = { method: pending.method, path: pending.path, query, headers: pending.headers, body: pending.body };
+		try {
+			const result = handler(request);
+			if (typeof (result as Promise<HttpResponse>)?.then === "function") {
+				(result as Promise<HttpResponse>).then(undefined, () => undefined);
+				this.#log.error(`HTTP ${pending.method} ${pending.path}: the handler answered with a Promise; the device server needs a synchronous answer`);
+				return plain(500, "internal error");
+			}
+			const response = result as HttpResponse;
+			return pending.method === "HEAD" ? { status: response.status, headers: response.headers } : response;
+		} catch (error) {
+			this.#log.error(`HTTP ${pending.method} ${pending.path}: ${(error as Error)?.stack ?? error}`);
+			return plain(500, "internal error");
+		}
+	}
+}
+
+function plain(status: number, text: string): HttpResponse {
+	return { status, headers: { "Content-Type": "text/plain; charset=utf-8" }, body: `${text}\n` };
+}
+
+/** The SDK's response shape: headers as a flat list, the body as bytes (it adds Content-Length). */
+function toSdk(response: HttpResponse): { status: number; headers: string[]; body: ArrayBuffer } {
+	const headers: string[] = [];
+	for (const name of Object.keys(response.headers ?? {})) {
+		if (name.toLowerCase() === "content-length") continue;
+		headers.push(name, String(response.headers![name]));
+	}
+	const body = response.body === undefined ? new ArrayBuffer(0) : typeof response.body === "string" ? ArrayBuffer.fromString(response.body) : response.body;
+	return { status: response.status, headers, body };
+}
+
+/** a=1&b=x%20y → { a: "1", b: "x y" }; "+" is a space, as in forms. Throws on a bad escape. */
+export function parseQuery(raw: string): Record<string, string> {
+	const out: Record<string, string> = {};
+	if (!raw) return out;
+	for (const part of raw.split("&")) {
+		if (!part) continue;
+		const eq = part.indexOf("=");
+		const name = decodeURIComponent((eq < 0 ? part : part.slice(0, eq)).replace(/\+/g, " "));
+		const value = eq < 0 ? "" : decodeURIComponent(part.slice(eq + 1).replace(/\+/g, " "));
+		out[name] = value;
+	}
+	return out;
+}

@@ -1,0 +1,61 @@
+/*
+ * The device's build-time settings from the manifest's `config` section (mcconfig compiles it
+ * into the `mc/config` module; `mcconfig … name=value` overrides a key). Each value is checked
+ * here, so a bad manifest stops the start-up with a message that names the key.
+ */
+
+import config from "mc/config";
+
+export interface DeviceSettings {
+	ssid: string;
+	password: string;
+	buttonPin: number;
+	buttonDebounceMs: number;
+	relayPin: number;
+	relayActiveLow: boolean;
+	httpPort: number;
+	httpMaxBody: number;
+	audio: boolean;
+	sampleRate: number;
+	speakerQueueMs: number;
+}
+
+const source = config as Record<string, unknown>;
+
+function integer(key: string, fallback: number, min: number, max: number): number {
+	const raw = source[key];
+	if (raw === undefined || raw === "") return fallback;
+	const value = typeof raw === "number" ? raw : typeof raw === "string" && /^-?\d+$/.test(raw) ? Number(raw) : NaN;
+	if (!Number.isInteger(value) || value < min || value > max) throw new RangeError(`manifest config ${key}: a whole number from ${min} to ${max}, not ${JSON.stringify(raw)}`);
+	return value;
+}
+
+function flag(key: string, fallback: boolean): boolean {
+	const raw = source[key];
+	if (raw === undefined || raw === "") return fallback;
+	if (raw === true || raw === 1 || raw === "1" || raw === "true") return true;
+	if (raw === false || raw === 0 || raw === "0" || raw === "false") return false;
+	throw new RangeError(`manifest config ${key}: true or false, not ${JSON.stringify(raw)}`);
+}
+
+function text(key: string): string {
+	const raw = source[key];
+	return raw === undefined || raw === null ? "" : String(raw);
+}
+
+/** Reads and checks the settings; throws RangeError naming the key. */
+export function deviceSettings(): DeviceSettings {
+	return {
+		ssid: text("ssid"),
+		password: text("password"),
+		buttonPin: integer("button_pin", 4, 0, 48),
+		buttonDebounceMs: integer("button_debounce_ms", 30, 1, 500),
+		relayPin: integer("relay_pin", 1, 0, 48),
+		relayActiveLow: flag("relay_active_low", false),
+		httpPort: integer("http_port", 80, 1, 65535),
+		httpMaxBody: integer("http_max_body", 8192, 256, 65536),
+		audio: flag("audio", true),
+		sampleRate: integer("sample_rate", 16000, 8000, 48000),
+		speakerQueueMs: integer("speaker_queue_ms", 200, 20, 2000),
+	};
+}

@@ -1,0 +1,64 @@
+/*
+ * UDP for SIP and RTP over the ECMA-419 socket (`embedded:io/socket/udp`). The SDK's socket
+ * writes (buffer, address, port) and says "bind failed" for a taken port; the port wants
+ * (address, port, data) and error.code "EADDRINUSE", so this is the translation.
+ */
+
+import UDP from "embedded:io/socket/udp";
+import type { Datagram, UdpFactory, UdpOptions, UdpSocket } from "../ports.js";
+
+class DeviceUdpSocket implements UdpSocket {
+	#socket: UDP | undefined;
+	readonly port: number;
+
+	constructor(options: UdpOptions) {
+		const onReadable = options.onReadable;
+		const onError = options.onError;
+		try {
+			this.#socket = new UDP({
+				port: options.port ?? 0,
+				onReadable: onReadable ? (count: number) => onReadable(count) : undefined,
+				onError: onError ? () => onError(new Error("UDP socket error")) : undefined,
+			});
+		} catch (error) {
+			throw bindError(options.port ?? 0, error);
+		}
+		// The SDK does not report the bound port: the one asked for is the one bound (0 = any).
+		this.port = options.port ?? 0;
+	}
+
+	read(): Datagram | undefined {
+		const packet = this.#socket?.read();
+		return packet ? (packet as Datagram) : undefined;
+	}
+
+	write(address: string, port: number, data: ArrayBuffer | ArrayBufferView): void {
+		const socket = this.#socket;
+		if (!socket) throw new Error("UDP socket is closed");
+		socket.write(bytesOf(data), address, port);
+	}
+
+	close(): void {
+		// The SDK's typings leave out close(), which every ECMA-419 socket has.
+		(this.#socket as unknown as { close(): void } | undefined)?.close();
+		this.#socket = undefined;
+	}
+}
+
+/** The socket takes an ArrayBuffer or a byte view; other views are seen through a Uint8Array. */
+function bytesOf(data: ArrayBuffer | ArrayBufferView): ArrayBuffer | Uint8Array | DataView {
+	if (data instanceof ArrayBuffer || data instanceof Uint8Array || data instanceof DataView) return data;
+	return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+function bindError(port: number, error: unknown): Error {
+	const message = (error as Error)?.message ?? String(error);
+	if (port && /bind/i.test(message)) {
+		const busy = new Error(`UDP port ${port} is in use (${message})`) as Error & { code: string };
+		busy.code = "EADDRINUSE";
+		return busy;
+	}
+	return error instanceof Error ? error : new Error(message);
+}
+
+export const deviceUdp: UdpFactory = (options) => new DeviceUdpSocket(options);

@@ -1,0 +1,13 @@
+/* Moddable `net` (modules/network/net). */
+declare module "net" {
+	const Net: {
+		/** The station's IPv4 address, or undefined without a connection. */
+		get(property: "IP"): string | undefined;
+		get(property: "SSID"): string | undefined;
+		get(property: "MAC"): string | undefined;
+		get(property: "RSSI"): number | undefined;
+		/** Asynchronous DNS look-up; `address` is undefined when the name does not resolve. Throws when the queue is full. */
+		resolve(host: string, callback: (name: string, address?: string) => void): void;
+	};
+	export default Net;
+}

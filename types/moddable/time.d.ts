@@ -1,0 +1,10 @@
+/* Moddable `time` (modules/base/time). */
+declare module "time" {
+	const Time: {
+		/** Milliseconds from a fixed start; on ESP32 a 32-bit counter that wraps. */
+		readonly ticks: number;
+		/** Milliseconds from `start` to `end` (to now when absent), across a wrap. */
+		delta(start: number, end?: number): number;
+	};
+	export default Time;
+}
