@@ -1,0 +1,245 @@
+import { test, group, assert } from "../lib/spec.js";
+import { MediaSession } from "../../rtp/media-session.js";
+import { DoorAudio } from "../../rtp/door-audio.js";
+import { Chime } from "../../rtp/chime.js";
+import type { NativeAudio } from "../../rtp/native-audio.js";
+import type { NegotiatedMedia } from "../../sip/sdp.js";
+import type { UdpOptions } from "../../modules/ports.js";
+import { FakeClock } from "../lib/fake-clock.js";
+import { seededRandom } from "../lib/fake-udp.js";
+import { referenceAudio } from "../lib/reference-audio.js";
+import { MemoryUdp, ToneMic, RecordingSpeaker, zeroCrossingFrequency, toneShare, rms, rtpPacket, filled } from "../lib/rtp-fixtures.js";
+
+const quiet = { info() {}, warn() {}, error() {} };
+
+function media(to: MemoryUdp, codec: "PCMU" | "PCMA" = "PCMU"): NegotiatedMedia {
+	return { remoteAddress: to.address, remotePort: to.port, payloadType: codec === "PCMU" ? 0 : 8, codec, dtmfPayloadType: 101, direction: "sendrecv", ptime: 20 };
+}
+
+interface Pair {
+	clock: FakeClock;
+	a: MediaSession;
+	b: MediaSession;
+	sa: MemoryUdp;
+	sb: MemoryUdp;
+	micA: ToneMic;
+	micB: ToneMic;
+	speakerA: RecordingSpeaker;
+	speakerB: RecordingSpeaker;
+	chimeB: Chime;
+}
+
+/** Two sessions wired to each other in memory: A's mic plays `hzA`, B's mic `hzB`. */
+function pair(options: { audio?: NativeAudio; hzA?: number; hzB?: number; micRate?: number; speakerRate?: number; codec?: "PCMU" | "PCMA" } = {}): Pair {
+	const audio = options.audio ?? referenceAudio;
+	const clock = new FakeClock();
+	const sa = new MemoryUdp(40000, "127.0.0.1"), sb = new MemoryUdp(40002, "127.0.0.2");
+	sa.peer = sb;
+	sb.peer = sa;
+	const micA = new ToneMic(audio, options.hzA ?? 1000, options.micRate ?? 8000);
+	const micB = new ToneMic(audio, options.hzB ?? 440, 8000);
+	const speakerA = new RecordingSpeaker(8000), speakerB = new RecordingSpeaker(options.speakerRate ?? 8000);
+	const chimeB = new Chime(audio);
+	const a = new MediaSession({ audio, socket: sa, clock, random: seededRandom(11), mic: micA, speaker: speakerA });
+	const b = new MediaSession({ audio, socket: sb, clock, random: seededRandom(12), mic: micB, speaker: speakerB, chime: chimeB });
+	sa.onReadable = () => a.readable();
+	sb.onReadable = () => b.readable();
+	a.start(media(sb, options.codec));
+	clock.advance(7); // the two ends are not in phase
+	b.start(media(sa, options.codec));
+	return { clock, a, b, sa, sb, micA, micB, speakerA, speakerB, chimeB };
+}
+
+function within(measured: number, expected: number, share: number, what: string): void {
+	assert.ok(Math.abs(measured - expected) <= expected * share, `${what}: ${measured.toFixed(1)} Hz, expected ${expected} Hz ±${share * 100} %`);
+}
+
+/** A NativeAudio that notes every distinct object it is handed. */
+function counting(inner: NativeAudio): { audio: NativeAudio; objects: unknown[] } {
+	const objects: unknown[] = [];
+	const note = (...args: unknown[]) => {
+		for (const a of args) if (typeof a === "object" && a !== null && objects.indexOf(a) < 0) objects.push(a);
+	};
+	return {
+		objects,
+		audio: {
+			encode: (law, pcm, codes) => (note(pcm, codes), inner.encode(law, pcm, codes)),
+			decode: (law, codes, pcm) => (note(codes, pcm), inner.decode(law, codes, pcm)),
+			mix: (out, sources, gains) => (note(out, sources, gains, ...sources), inner.mix(out, sources, gains)),
+			toneInit: (state, f, rate, amplitude) => (note(state), inner.toneInit(state, f, rate, amplitude)),
+			toneFill: (state, out) => (note(state, out), inner.toneFill(state, out)),
+			downsample: (state, input, output) => (note(state, input, output), inner.downsample(state, input, output)),
+			upsample: (state, input, output) => (note(state, input, output), inner.upsample(state, input, output)),
+		},
+	};
+}
+
+group("media session", () => {
+	test("a 1 kHz tone from one side's mic plays on the other's speaker, and 440 Hz the other way (PCMU)", () => {
+		const p = pair();
+		p.clock.advance(2000);
+		const heard = p.speakerB.samples;
+		assert.ok(heard.length >= 99 * 160, `${heard.length} samples played`);
+		within(zeroCrossingFrequency(heard, 8000, 4000), 1000, 0.02, "B hears");
+		within(zeroCrossingFrequency(p.speakerA.samples, 8000, 4000), 440, 0.02, "A hears");
+		assert.ok(rms(heard, 4000) > 5000, "at full level");
+		const s = p.b.status();
+		assert.equal(s.frames_lost, 0);
+		assert.ok(s.buffer_target_ms === 20, `target ${s.buffer_target_ms} ms`);
+		p.a.stop();
+		p.b.stop();
+	});
+
+	test("A-law, a 16 kHz microphone (downsampled) and a 16 kHz speaker (upsampled) keep the frequency", () => {
+		const p = pair({ codec: "PCMA", micRate: 16000, speakerRate: 16000 });
+		p.clock.advance(2000);
+		assert.equal(p.micA.targets[0].length, 320, "20 ms at 16 kHz read from the mic");
+		within(zeroCrossingFrequency(p.speakerB.samples, 16000, 8000), 1000, 0.02, "B hears at 16 kHz");
+		assert.ok(toneShare(p.speakerB.samples, 16000, 1000, 8000) > 0.8, "mostly the tone");
+		p.a.stop();
+		p.b.stop();
+	});
+
+	test("lost packets are concealed: no silent frame while one in ten packets is lost", () => {
+		const p = pair();
+		p.sa.filter = (_bytes, index) => index % 10 !== 5;
+		p.clock.advance(3000);
+		const s = p.b.status();
+		assert.ok(s.frames_lost >= 12, `${s.frames_lost} frames lost`);
+		const heard = p.speakerB.samples;
+		for (let at = 8000; at + 160 <= heard.length; at += 160) assert.ok(rms(heard, at, at + 160) > 2000, `frame at ${at} is not silent`);
+		within(zeroCrossingFrequency(heard, 8000, 8000), 1000, 0.02, "still the tone");
+		p.a.stop();
+		p.b.stop();
+	});
+
+	test("the chime is mixed with the call audio; the call goes on at 50 frames a second meanwhile", () => {
+		const p = pair();
+		p.clock.advance(500);
+		const before = p.speakerB.frames;
+		const start = p.speakerB.samples.length;
+		p.chimeB.start();
+		p.clock.advance(400);
+		assert.equal(p.speakerB.frames - before, 20, "20 frames in 400 ms");
+		const window = p.speakerB.samples.slice(start + 160, start + 2400);
+		assert.ok(toneShare(window, 8000, 880, 0, window.length) > 0.1, "ding (880 Hz) heard");
+		assert.ok(toneShare(window, 8000, 1000, 0, window.length) > 0.1, "call audio (1 kHz) heard");
+		p.clock.advance(1000);
+		assert.equal(p.chimeB.playing, false, "the chime ends by itself");
+		p.a.stop();
+		p.b.stop();
+	});
+
+	test("a queued tone reaches the caller, mixed into the outgoing audio", () => {
+		const p = pair({ hzB: 0 });
+		p.clock.advance(500);
+		const start = p.speakerA.samples.length;
+		assert.ok(p.b.tone(1400, 300));
+		assert.ok(p.b.tone(0, 100));
+		p.clock.advance(600);
+		const heard = p.speakerA.samples.slice(start + 400, start + 2000);
+		within(zeroCrossingFrequency(heard, 8000), 1400, 0.02, "A hears the tone");
+		assert.ok(rms(p.speakerA.samples, start + 3600, start + 4000) < 100, "then the pause");
+		p.a.stop();
+		p.b.stop();
+	});
+
+	test("steady state makes no new buffers: the same objects carry 1,000 packets each way", () => {
+		const c = counting(referenceAudio);
+		const p = pair({ audio: c.audio, micRate: 16000, speakerRate: 16000 });
+		p.sa.keep = false;
+		p.sb.keep = false;
+		p.clock.advance(200);
+		p.chimeB.start();
+		p.b.tone(1200, 100);
+		p.clock.advance(800); // warm up, the chime and the tone included
+		const objects = c.objects.length;
+		const sentA = p.a.status().packets_sent;
+		const written: unknown[] = [];
+		const write = p.sa.write.bind(p.sa);
+		p.sa.write = (address, port, data) => {
+			if (written.indexOf(data) < 0) written.push(data);
+			write(address, port, data);
+		};
+		p.chimeB.start();
+		p.b.tone(1200, 100);
+		p.clock.advance(20000);
+		assert.equal(p.a.status().packets_sent - sentA, 1000);
+		assert.ok(p.b.status().frames_played >= 1000);
+		assert.equal(c.objects.length, objects, "no new buffer reached the audio core");
+		assert.equal(written.length, 1, "one packet buffer for every send");
+		assert.equal(p.speakerB.buffers.length, 1, "one speaker frame");
+		assert.equal(p.micA.targets.length, 1, "one mic frame");
+		p.a.stop();
+		p.b.stop();
+	});
+});
+
+group("door audio", () => {
+	function factory(busy: number[] = []): { udp: (o: UdpOptions) => MemoryUdp; sockets: MemoryUdp[] } {
+		const sockets: MemoryUdp[] = [];
+		return {
+			sockets,
+			udp: (o) => {
+				if (busy.includes(o.port ?? 0)) throw Object.assign(new Error("address in use"), { code: "EADDRINUSE" });
+				const s = new MemoryUdp(o.port ?? 0);
+				s.onReadable = () => o.onReadable?.(1);
+				sockets.push(s);
+				return s;
+			},
+		};
+	}
+
+	test("the RTP port moves to the next free even port and the status shows it", () => {
+		const f = factory([40000, 40002]);
+		const door = new DoorAudio({ audio: referenceAudio, udp: f.udp, clock: new FakeClock(), random: seededRandom(1), log: quiet, rtpPort: 40000 });
+		door.open();
+		assert.equal(door.port.port, 40004);
+		assert.deepEqual(door.status().rtp_port_busy, [40000, 40002]);
+		const odd = new DoorAudio({ audio: referenceAudio, udp: factory().udp, clock: new FakeClock(), random: seededRandom(1), log: quiet, rtpPort: 41001 });
+		odd.open();
+		assert.equal(odd.port.port, 41002, "RTP on an even port");
+	});
+
+	test("the chime plays with no call and the local clock stops when it ends; datagrams without a call are read and counted", () => {
+		const clock = new FakeClock();
+		const speaker = new RecordingSpeaker(16000);
+		const f = factory();
+		const door = new DoorAudio({ audio: referenceAudio, udp: f.udp, clock, random: seededRandom(1), log: quiet, speaker });
+		door.open();
+		door.ring();
+		clock.advance(2000);
+		assert.equal(speaker.frames, 35, "34 frames of ding-dong, then the clock stops");
+		assert.equal(clock.pending, 0);
+		within(zeroCrossingFrequency(speaker.samples, 16000, 0, 5000), 880, 0.02, "ding");
+		within(zeroCrossingFrequency(speaker.samples, 16000, 5600, 10000), 660, 0.02, "dong");
+		f.sockets[0].deliver(rtpPacket({ sequence: 1, timestamp: 1, payload: filled(160, 0xff) }), "127.0.0.9", 5004);
+		assert.equal(door.idleDatagrams, 1);
+		assert.equal(f.sockets[0].queued, 0);
+	});
+
+	test("a call gets a session with the digits handler, the chime goes on into it, and the call's counters stay after it ended", () => {
+		const clock = new FakeClock();
+		const speaker = new RecordingSpeaker(8000);
+		const f = factory();
+		const door = new DoorAudio({ audio: referenceAudio, udp: f.udp, clock, random: seededRandom(1), log: quiet, speaker });
+		door.open();
+		door.ring();
+		clock.advance(100);
+		const digits: string[] = [];
+		const peer = new MemoryUdp(7078, "127.0.0.2");
+		f.sockets[0].peer = peer;
+		door.startCall(media(peer), clock.now(), (digit) => digits.push(digit));
+		clock.advance(1000);
+		assert.equal(speaker.frames, 6 + 51, "local frames 0-100 ms, then the call's frames 0-1100 ms");
+		assert.equal(door.chime.playing, false);
+		const payload = new Uint8Array([5, 0x80, 0, 160]);
+		f.sockets[0].deliver(rtpPacket({ payloadType: 101, sequence: 9, timestamp: 99, payload }), "127.0.0.2", 7078);
+		assert.deepEqual(digits, ["5"]);
+		assert.ok((door.status().session as { packets_sent: number }).packets_sent >= 50);
+		door.endCall();
+		assert.equal(clock.pending, 0);
+		assert.equal((door.status().last_session as { digits: number }).digits, 1);
+		assert.equal(door.status().session, null);
+	});
+});
