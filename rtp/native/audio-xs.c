@@ -1,0 +1,226 @@
+/*
+ * XS binding of the audio core (xsmc), built by the Moddable manifest for the device and by
+ * xs-host.mk for the XS test host. The functions are the `@` host functions of audio-xs.js.
+ *
+ * Rules this file keeps (the GC-stress host checks them): every argument is checked and every
+ * JS value read before the first raw pointer is taken; between taking the pointers and the
+ * last use of them nothing may allocate in XS (no property get, no string, no throw).
+ * Int16Array/Int32Array bytes are reached through .buffer, .byteOffset and .byteLength since
+ * xsmcGetBufferReadable accepts only ArrayBuffer, DataView and byte arrays.
+ */
+#include "klingel_audio.h" /* first: xs.h needs size_t */
+#include "xsmc.h"
+
+#ifdef ESP_PLATFORM
+/* The manifest build compiles the JS ahead of time: the IDs are constants in mc.xs.h. */
+#include "mc.xs.h"
+#define KA_ID(name) xsID_##name
+#else
+#define KA_ID(name) xsID(#name)
+#endif
+
+enum { KA_U8, KA_I16, KA_I32 };
+
+typedef struct {
+	xsIntegerValue offset; /* byte offset in the buffer */
+	xsIntegerValue length; /* elements */
+} KaView;
+
+static void ka_require_args(xsMachine *the, xsIntegerValue count, const char *name)
+{
+	if (xsmcArgc < count) xsTypeError("%s: expected %d arguments", name, (int)count);
+}
+
+/*
+ * Checks that *value is a typed array of `kind` and keeps its ArrayBuffer in *buffer (an xsVar
+ * of the caller) with the byte offset and the element count in *view. Allocates (IDs, errors);
+ * call it only before any pointer is taken. `temp` is a scratch xsVar.
+ */
+static void ka_get_view(xsMachine *the, xsSlot *value, int kind, xsSlot *buffer, xsSlot *temp, KaView *view, const char *name, const char *what)
+{
+	static const char *const typeNames[3] = { "Uint8Array", "Int16Array", "Int32Array" };
+	xsIntegerValue bytes, size = kind == KA_U8 ? 1 : kind == KA_I16 ? 2 : 4;
+	if (xsmcTypeOf(*value) != xsReferenceType) goto wrong;
+	if (kind == KA_U8) xsmcGet(*temp, xsGlobal, KA_ID(Uint8Array));
+	else if (kind == KA_I16) xsmcGet(*temp, xsGlobal, KA_ID(Int16Array));
+	else xsmcGet(*temp, xsGlobal, KA_ID(Int32Array));
+	xsmcGet(*temp, *temp, KA_ID(prototype));
+	if (!xsmcIsInstanceOf(*value, *temp)) goto wrong;
+	xsmcGet(*buffer, *value, KA_ID(buffer));
+	xsmcGet(*temp, *value, KA_ID(byteOffset));
+	view->offset = xsmcToInteger(*temp);
+	xsmcGet(*temp, *value, KA_ID(byteLength));
+	bytes = xsmcToInteger(*temp);
+	view->length = bytes / size;
+	if (view->offset < 0 || bytes < 0 || (xsUnsignedValue)view->offset + (xsUnsignedValue)bytes > (xsUnsignedValue)xsmcGetArrayBufferLength(*buffer))
+		xsRangeError("%s: %s is out of its buffer", name, what);
+	return;
+wrong:
+	xsTypeError("%s: %s must be an %s", name, what, typeNames[kind]);
+}
+
+/* The view's first byte. Does not allocate. */
+static void *ka_pointer(xsMachine *the, xsSlot *buffer, const KaView *view)
+{
+	return (uint8_t *)xsmcToArrayBuffer(*buffer) + view->offset;
+}
+
+/* Same ArrayBuffer and intersecting bytes? (Reads only.) */
+static int ka_overlap(xsMachine *the, xsSlot *bufferA, const KaView *a, xsIntegerValue sizeA, xsSlot *bufferB, const KaView *b, xsIntegerValue sizeB)
+{
+	xsIntegerValue endA = a->offset + a->length * sizeA, endB = b->offset + b->length * sizeB;
+	if (!a->length || !b->length) return 0;
+	if (xsmcToArrayBuffer(*bufferA) != xsmcToArrayBuffer(*bufferB)) return 0;
+	return a->offset < endB && b->offset < endA;
+}
+
+static xsIntegerValue ka_get_integer(xsMachine *the, xsSlot *value, xsIntegerValue low, xsIntegerValue high, const char *message)
+{
+	xsNumberValue number;
+	int type = xsmcTypeOf(*value);
+	if (type != xsIntegerType && type != xsNumberType) xsTypeError("%s", message);
+	number = xsmcToNumber(*value);
+	if (!(number >= low && number <= high) || number != (xsNumberValue)(xsIntegerValue)number) xsRangeError("%s", message);
+	return (xsIntegerValue)number;
+}
+
+static xsNumberValue ka_get_number(xsMachine *the, xsSlot *value, const char *message)
+{
+	int type = xsmcTypeOf(*value);
+	if (type != xsIntegerType && type != xsNumberType) xsTypeError("%s", message);
+	return xsmcToNumber(*value);
+}
+
+static const char ka_law_message[] = "law must be LAW_PCMU (0) or LAW_PCMA (1)";
+
+/* encode(law, pcm: Int16Array, codes: Uint8Array) */
+void xs_klingel_encode(xsMachine *the)
+{
+	KaView pcm, codes;
+	int law;
+	ka_require_args(the, 3, "encode");
+	xsmcVars(3);
+	law = (int)ka_get_integer(the, &xsArg(0), 0, 1, ka_law_message);
+	ka_get_view(the, &xsArg(1), KA_I16, &xsVar(0), &xsVar(2), &pcm, "encode", "pcm");
+	ka_get_view(the, &xsArg(2), KA_U8, &xsVar(1), &xsVar(2), &codes, "encode", "codes");
+	if (codes.length < pcm.length) xsRangeError("encode: codes is shorter than pcm");
+	if (ka_overlap(the, &xsVar(0), &pcm, 2, &xsVar(1), &codes, 1)) xsRangeError("encode: pcm and codes overlap");
+	ka_encode(law, ka_pointer(the, &xsVar(0), &pcm), ka_pointer(the, &xsVar(1), &codes), (size_t)pcm.length);
+}
+
+/* decode(law, codes: Uint8Array, pcm: Int16Array) */
+void xs_klingel_decode(xsMachine *the)
+{
+	KaView codes, pcm;
+	int law;
+	ka_require_args(the, 3, "decode");
+	xsmcVars(3);
+	law = (int)ka_get_integer(the, &xsArg(0), 0, 1, ka_law_message);
+	ka_get_view(the, &xsArg(1), KA_U8, &xsVar(0), &xsVar(2), &codes, "decode", "codes");
+	ka_get_view(the, &xsArg(2), KA_I16, &xsVar(1), &xsVar(2), &pcm, "decode", "pcm");
+	if (pcm.length < codes.length) xsRangeError("decode: pcm is shorter than codes");
+	if (ka_overlap(the, &xsVar(0), &codes, 1, &xsVar(1), &pcm, 2)) xsRangeError("decode: codes and pcm overlap");
+	ka_decode(law, ka_pointer(the, &xsVar(0), &codes), ka_pointer(the, &xsVar(1), &pcm), (size_t)codes.length);
+}
+
+/* mix(out: Int16Array, sources: Int16Array[], gains: number[]) */
+void xs_klingel_mix(xsMachine *the)
+{
+	KaView out, views[KA_MIX_MAX_SOURCES];
+	const int16_t *sources[KA_MIX_MAX_SOURCES];
+	int32_t gains[KA_MIX_MAX_SOURCES];
+	xsIntegerValue count, gainCount, k;
+	int16_t *outData;
+	ka_require_args(the, 3, "mix");
+	xsmcVars(3 + KA_MIX_MAX_SOURCES); /* 0 out buffer, 1 scratch, 2 item, 3.. source buffers */
+	ka_get_view(the, &xsArg(0), KA_I16, &xsVar(0), &xsVar(1), &out, "mix", "out");
+	xsmcGet(xsVar(1), xsGlobal, KA_ID(Array));
+	xsmcGet(xsVar(1), xsVar(1), KA_ID(prototype));
+	if (!xsmcIsInstanceOf(xsArg(1), xsVar(1))) xsTypeError("mix: sources must be an array of Int16Array");
+	if (!xsmcIsInstanceOf(xsArg(2), xsVar(1))) xsTypeError("mix: gains must be an array of numbers");
+	xsmcGet(xsVar(1), xsArg(1), KA_ID(length));
+	count = xsmcToInteger(xsVar(1));
+	xsmcGet(xsVar(1), xsArg(2), KA_ID(length));
+	gainCount = xsmcToInteger(xsVar(1));
+	if (count != gainCount) xsRangeError("mix: sources and gains differ in length");
+	if (count < 0 || count > KA_MIX_MAX_SOURCES) xsRangeError("mix: more than 16 sources");
+	for (k = 0; k < count; k++) {
+		xsmcGetIndex(xsVar(2), xsArg(1), (xsIndex)k);
+		ka_get_view(the, &xsVar(2), KA_I16, &xsVar(3 + k), &xsVar(1), &views[k], "mix", "sources[k]");
+		if (views[k].length < out.length) xsRangeError("mix: a source is shorter than out");
+		if (ka_overlap(the, &xsVar(3 + k), &views[k], 2, &xsVar(0), &out, 2) && views[k].offset != out.offset)
+			xsRangeError("mix: a source overlaps out");
+		xsmcGetIndex(xsVar(2), xsArg(2), (xsIndex)k);
+		gains[k] = (int32_t)ka_get_integer(the, &xsVar(2), 0, KA_GAIN_MAX, "mix: gains must be integers from 0 to 65536 (Q12, 4096 = unity)");
+	}
+	/* No XS calls from here on but pointer reads. */
+	outData = ka_pointer(the, &xsVar(0), &out);
+	for (k = 0; k < count; k++) sources[k] = ka_pointer(the, &xsVar(3 + k), &views[k]);
+	if (out.length) ka_mix(outData, (size_t)out.length, sources, gains, (size_t)count);
+}
+
+/* toneInit(state: Int32Array, frequencyHz, sampleRate, amplitude) */
+void xs_klingel_tone_init(xsMachine *the)
+{
+	KaView state;
+	xsNumberValue frequency, rate;
+	int32_t amplitude;
+	ka_require_args(the, 4, "toneInit");
+	xsmcVars(2);
+	ka_get_view(the, &xsArg(0), KA_I32, &xsVar(0), &xsVar(1), &state, "toneInit", "state");
+	if (state.length < KA_TONE_STATE_WORDS) xsRangeError("toneInit: state must be TONE_STATE_WORDS (8) long");
+	frequency = ka_get_number(the, &xsArg(1), "toneInit: frequency and sample rate must be numbers");
+	rate = ka_get_number(the, &xsArg(2), "toneInit: frequency and sample rate must be numbers");
+	amplitude = (int32_t)ka_get_integer(the, &xsArg(3), 0, 32767, "toneInit: amplitude must be an integer from 0 to 32767");
+	if (!(rate >= 1 && rate <= 192000 && frequency >= 0 && frequency < rate / 2))
+		xsRangeError("toneInit: need 1 <= sampleRate <= 192000 and 0 <= frequency < sampleRate / 2");
+	ka_tone_init(ka_pointer(the, &xsVar(0), &state), frequency, rate, amplitude);
+}
+
+/* toneFill(state: Int32Array, out: Int16Array) */
+void xs_klingel_tone_fill(xsMachine *the)
+{
+	KaView state, out;
+	int status;
+	ka_require_args(the, 2, "toneFill");
+	xsmcVars(3);
+	ka_get_view(the, &xsArg(0), KA_I32, &xsVar(0), &xsVar(2), &state, "toneFill", "state");
+	if (state.length < KA_TONE_STATE_WORDS) xsRangeError("toneFill: state must be TONE_STATE_WORDS (8) long");
+	ka_get_view(the, &xsArg(1), KA_I16, &xsVar(1), &xsVar(2), &out, "toneFill", "out");
+	if (ka_overlap(the, &xsVar(0), &state, 4, &xsVar(1), &out, 2)) xsRangeError("toneFill: state and out overlap");
+	status = ka_tone_fill(ka_pointer(the, &xsVar(0), &state), ka_pointer(the, &xsVar(1), &out), (size_t)out.length);
+	/* The pointers are dead here: throwing may allocate. */
+	if (status != 0) xsRangeError("toneFill: state was not set up by toneInit");
+}
+
+static void ka_resample(xsMachine *the, int down)
+{
+	const char *name = down ? "downsample" : "upsample";
+	KaView state, input, output;
+	ka_require_args(the, 3, name);
+	xsmcVars(4);
+	ka_get_view(the, &xsArg(0), KA_I16, &xsVar(0), &xsVar(3), &state, name, "state");
+	ka_get_view(the, &xsArg(1), KA_I16, &xsVar(1), &xsVar(3), &input, name, "input");
+	ka_get_view(the, &xsArg(2), KA_I16, &xsVar(2), &xsVar(3), &output, name, "output");
+	if (state.length < KA_RESAMPLER_STATE_SAMPLES) xsRangeError("%s: state must be RESAMPLER_STATE_SAMPLES (64) long", name);
+	if (down && input.length % 2) xsRangeError("downsample: input length must be even");
+	if (down ? output.length < input.length / 2 : output.length < input.length * 2)
+		xsRangeError("%s: output must be %s long", name, down ? "input.length / 2" : "input.length * 2");
+	if (ka_overlap(the, &xsVar(0), &state, 2, &xsVar(1), &input, 2) || ka_overlap(the, &xsVar(0), &state, 2, &xsVar(2), &output, 2) ||
+	    ka_overlap(the, &xsVar(1), &input, 2, &xsVar(2), &output, 2))
+		xsRangeError("%s: state, input and output must not overlap", name);
+	if (down) ka_downsample(ka_pointer(the, &xsVar(0), &state), ka_pointer(the, &xsVar(1), &input), (size_t)input.length, ka_pointer(the, &xsVar(2), &output));
+	else ka_upsample(ka_pointer(the, &xsVar(0), &state), ka_pointer(the, &xsVar(1), &input), (size_t)input.length, ka_pointer(the, &xsVar(2), &output));
+}
+
+/* downsample(state: Int16Array, input: Int16Array, output: Int16Array) */
+void xs_klingel_downsample(xsMachine *the)
+{
+	ka_resample(the, 1);
+}
+
+/* upsample(state: Int16Array, input: Int16Array, output: Int16Array) */
+void xs_klingel_upsample(xsMachine *the)
+{
+	ka_resample(the, 0);
+}

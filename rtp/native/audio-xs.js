@@ -1,0 +1,12 @@
+/*
+ * The audio core's XS host functions (audio-xs.c over klingel_audio.c). A Moddable manifest
+ * builds this file and the C files for the device; the XS test host (xs-host/) runs the same.
+ * Together they implement NativeAudio (rtp/native-audio.ts).
+ */
+export function encode(law, pcm, codes) @ "xs_klingel_encode";
+export function decode(law, codes, pcm) @ "xs_klingel_decode";
+export function mix(out, sources, gains) @ "xs_klingel_mix";
+export function toneInit(state, frequencyHz, sampleRate, amplitude) @ "xs_klingel_tone_init";
+export function toneFill(state, out) @ "xs_klingel_tone_fill";
+export function downsample(state, input, output) @ "xs_klingel_downsample";
+export function upsample(state, input, output) @ "xs_klingel_upsample";

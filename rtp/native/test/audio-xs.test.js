@@ -1,0 +1,249 @@
+/*
+ * The XS binding (audio-xs.js + audio-xs.c) on the real XS engine, run by the XS test host:
+ * known answers from the C reference, round trips, argument errors. In the GC-stress build
+ * each test runs with a compacting collection before every allocation, and the negative
+ * control shows that this catches a binding that keeps a buffer pointer across an allocation.
+ */
+import * as audio from "../audio-xs.js";
+import { referenceDecode, referenceEncode, staleEncode } from "./reference-xs.js";
+
+const STRESS = gcStress(false); // true only in the GC-stress build
+const LABEL = STRESS ? "xs-gc-stress" : "xs";
+const LAW_PCMU = 0, LAW_PCMA = 1, GAIN_UNITY = 4096;
+const tests = [];
+
+function test(name, body) {
+	tests.push({ name, body });
+}
+
+function assert(condition, message) {
+	if (!condition) throw new Error(message);
+}
+
+function throws(body, Kind, pattern) {
+	try {
+		body();
+	}
+	catch (error) {
+		assert(error instanceof Kind, `expected ${Kind.name}, got ${error}`);
+		assert(pattern.test(error.message), `message "${error.message}" does not match ${pattern}`);
+		return;
+	}
+	throw new Error(`expected ${Kind.name} matching ${pattern}, nothing thrown`);
+}
+
+function saturate(v) {
+	return v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+}
+
+for (const [name, law] of [["µ-law", LAW_PCMU], ["A-law", LAW_PCMA]]) {
+	test(`${name}: encode of all 65,536 inputs equals the C reference`, () => {
+		const pcm = new Int16Array(65536);
+		for (let i = 0; i < 65536; i++) pcm[i] = i - 32768;
+		const codes = new Uint8Array(65536);
+		audio.encode(law, pcm, codes);
+		for (let i = 0; i < 65536; i++) {
+			if (codes[i] !== referenceEncode(law, pcm[i])) throw new Error(`encode(${pcm[i]}) = ${codes[i]}, reference ${referenceEncode(law, pcm[i])}`);
+		}
+	});
+
+	test(`${name}: decode of all 256 codes equals the C reference, decode-encode round trip`, () => {
+		const codes = new Uint8Array(256);
+		for (let i = 0; i < 256; i++) codes[i] = i;
+		const pcm = new Int16Array(256);
+		audio.decode(law, codes, pcm);
+		const back = new Uint8Array(256);
+		audio.encode(law, pcm, back);
+		for (let i = 0; i < 256; i++) {
+			if (pcm[i] !== referenceDecode(law, i)) throw new Error(`decode(${i}) = ${pcm[i]}, reference ${referenceDecode(law, i)}`);
+			const want = law === LAW_PCMU && i === 0x7f ? 0xff : i;
+			if (back[i] !== want) throw new Error(`round trip of ${i} gave ${back[i]}`);
+		}
+	});
+}
+
+test("encode and decode work on views and write only their part", () => {
+	const pcm = new Int16Array(200).fill(1000);
+	const codes = new Uint8Array(301).fill(7);
+	audio.encode(LAW_PCMU, pcm.subarray(10, 170), codes.subarray(21));
+	assert(codes[20] === 7 && codes[21] === 0xce && codes[180] === 0xce && codes[181] === 7, "encode range");
+	const out = new Int16Array(400).fill(5);
+	audio.decode(LAW_PCMU, codes.subarray(21, 181), out.subarray(3));
+	assert(out[2] === 5 && out[3] === referenceDecode(LAW_PCMU, 0xce) && out[162] === out[3] && out[163] === 5, "decode range");
+	audio.encode(LAW_PCMA, new Int16Array(0), new Uint8Array(0));
+});
+
+test("mix: saturation, rounding, in place, many sources", () => {
+	const a = Int16Array.from([30000, -30000, 3, -3, 100, 1, 2, 3, 4]);
+	const b = Int16Array.from([10000, -10000, 0, 0, 50, -1, -2, -3, -4]);
+	const out = new Int16Array(9);
+	audio.mix(out, [a, b], [GAIN_UNITY, GAIN_UNITY]);
+	assert(out.join() === "32767,-32768,3,-3,150,0,0,0,0", `unity: ${out.join()}`);
+	audio.mix(out, [a, b], [2048, 0]);
+	assert(out.join() === "15000,-15000,2,-1,50,1,1,2,2", `half: ${out.join()}`);
+	audio.mix(out, [a, b, a], [GAIN_UNITY, 65536, 0]);
+	assert(out.join() === "32767,-32768,3,-3,900,-15,-30,-45,-60", `three: ${out.join()}`);
+	const gains = [1000, 2000, 3000, 4000, 5000];
+	const sources = gains.map((g, k) => Int16Array.from({ length: 9 }, (_, i) => (i * 7919 + k * 104729) % 65536 - 32768));
+	audio.mix(out, sources, gains);
+	for (let i = 0; i < 9; i++) {
+		let sum = 0;
+		for (let k = 0; k < 5; k++) sum += sources[k][i] * gains[k];
+		assert(out[i] === saturate(Math.floor((sum + 2048) / 4096)), `five sources, sample ${i}: ${out[i]}`);
+	}
+	audio.mix(a, [a, b], [GAIN_UNITY, GAIN_UNITY]);
+	assert(a[4] === 150, "in place");
+	audio.mix(out, [], []);
+	assert(out.every((s) => s === 0), "no source");
+});
+
+test("tone: 425 Hz ring-back, 850 zero crossings a second, seamless frames", () => {
+	const state = new Int32Array(8);
+	const whole = new Int32Array(8);
+	audio.toneInit(state, 425, 8000, 10000);
+	audio.toneInit(whole, 425, 8000, 10000);
+	const frame = new Int16Array(160), all = new Int16Array(8000);
+	audio.toneFill(whole, all);
+	let crossings = 0, previous = 0, peak = 0;
+	for (let f = 0; f < 50; f++) {
+		audio.toneFill(state, frame);
+		for (let i = 0; i < 160; i++) {
+			const s = frame[i];
+			if (s !== all[f * 160 + i]) throw new Error(`frame ${f} sample ${i} differs from one fill`);
+			if ((previous < 0) !== (s < 0)) crossings++;
+			previous = s;
+			if (Math.abs(s) > peak) peak = Math.abs(s);
+		}
+	}
+	assert(Math.abs(crossings - 850) <= 1, `${crossings} crossings`);
+	assert(peak > 9990 && peak <= 10000, `peak ${peak}`);
+});
+
+/* Amplitude of `frequency` in x (whole periods). */
+function amplitudeAt(x, from, count, frequency, rate) {
+	let c = 0, s = 0;
+	for (let i = 0; i < count; i++) {
+		c += x[from + i] * Math.cos(2 * Math.PI * frequency * i / rate);
+		s += x[from + i] * Math.sin(2 * Math.PI * frequency * i / rate);
+	}
+	return 2 * Math.sqrt(c * c + s * s) / count;
+}
+
+test("downsample keeps 1 kHz and removes 6 kHz; upsample keeps 1 kHz without its 7 kHz image", () => {
+	for (const [frequency, low, high] of [[1000, 0.99, 1.01], [6000, 0, 0.001]]) {
+		const state = new Int16Array(64), input = new Int16Array(320), output = new Int16Array(160);
+		const all = new Int16Array(8000);
+		for (let f = 0; f < 50; f++) {
+			for (let i = 0; i < 320; i++) input[i] = Math.round(20000 * Math.sin(2 * Math.PI * frequency * (f * 320 + i) / 16000));
+			audio.downsample(state, input, output);
+			all.set(output, f * 160);
+		}
+		const ratio = frequency < 4000 ? amplitudeAt(all, 200, 7600, frequency, 8000) / 20000 : amplitudeAt(all, 200, 7600, 8000 - frequency, 8000) / 20000;
+		assert(ratio >= low && ratio <= high, `down ${frequency} Hz: gain ${ratio}`);
+	}
+	const state = new Int16Array(64), input = new Int16Array(160), output = new Int16Array(320);
+	const all = new Int16Array(16000);
+	for (let f = 0; f < 50; f++) {
+		for (let i = 0; i < 160; i++) input[i] = Math.round(20000 * Math.sin(2 * Math.PI * 1000 * (f * 160 + i) / 8000));
+		audio.upsample(state, input, output);
+		all.set(output, f * 320);
+	}
+	const gain = amplitudeAt(all, 400, 15200, 1000, 16000) / 20000, image = amplitudeAt(all, 400, 15200, 7000, 16000) / 20000;
+	assert(gain > 0.99 && gain < 1.01, `up 1 kHz gain ${gain}`);
+	assert(image < 0.001, `up 7 kHz image ${image}`);
+});
+
+test("bad arguments throw TypeError or RangeError and write nothing", () => {
+	const pcm = new Int16Array(160), codes = new Uint8Array(160).fill(9);
+	throws(() => audio.encode(2, pcm, codes), RangeError, /law must be LAW_PCMU/);
+	throws(() => audio.encode(0.5, pcm, codes), RangeError, /law/);
+	throws(() => audio.encode("0", pcm, codes), TypeError, /law/);
+	throws(() => audio.encode(LAW_PCMU, pcm), TypeError, /expected 3 arguments/);
+	throws(() => audio.encode(LAW_PCMU, new Uint16Array(160), codes), TypeError, /pcm must be an Int16Array/);
+	throws(() => audio.encode(LAW_PCMU, [1, 2], codes), TypeError, /pcm must be an Int16Array/);
+	throws(() => audio.encode(LAW_PCMU, pcm, new Int8Array(160)), TypeError, /codes must be a/);
+	throws(() => audio.encode(LAW_PCMU, pcm, codes.subarray(1)), RangeError, /shorter/);
+	throws(() => audio.decode(LAW_PCMU, codes, pcm.subarray(1)), RangeError, /shorter/);
+	const shared = new ArrayBuffer(480);
+	throws(() => audio.decode(LAW_PCMU, new Uint8Array(shared, 0, 160), new Int16Array(shared, 0, 160)), RangeError, /overlap/);
+	assert(codes.every((c) => c === 9), "codes written");
+	throws(() => audio.mix(pcm, [pcm.subarray(1)], [GAIN_UNITY]), RangeError, /shorter/);
+	throws(() => audio.mix(pcm, [new Int16Array(160)], [GAIN_UNITY, 1]), RangeError, /differ/);
+	throws(() => audio.mix(pcm, [new Int16Array(160)], [-1]), RangeError, /gains/);
+	throws(() => audio.mix(pcm, [new Int16Array(160)], [65537]), RangeError, /gains/);
+	throws(() => audio.mix(pcm, [new Int16Array(160)], [1.5]), RangeError, /gains/);
+	throws(() => audio.mix(pcm, [new Int16Array(160)], ["1"]), TypeError, /gains/);
+	throws(() => audio.mix(pcm, [new Float32Array(160)], [1]), TypeError, /Int16Array/);
+	throws(() => audio.mix(pcm, pcm, [1]), TypeError, /array/);
+	throws(() => audio.mix(pcm, new Array(17).fill(pcm), new Array(17).fill(1)), RangeError, /16 sources/);
+	throws(() => audio.mix(pcm.subarray(0, 100), [new Int16Array(pcm.buffer, 2, 100)], [1]), RangeError, /overlaps/);
+	const state = new Int32Array(8);
+	throws(() => audio.toneFill(state, pcm), RangeError, /toneInit/);
+	throws(() => audio.toneInit(state, 4000, 8000, 1000), RangeError, /frequency/);
+	throws(() => audio.toneInit(state, NaN, 8000, 1000), RangeError, /frequency/);
+	throws(() => audio.toneInit(state, 400, 8000, 40000), RangeError, /amplitude/);
+	throws(() => audio.toneInit(new Int32Array(7), 400, 8000, 1000), RangeError, /TONE_STATE_WORDS/);
+	throws(() => audio.toneInit(new Int16Array(8), 400, 8000, 1000), TypeError, /Int32Array/);
+	const rs = new Int16Array(64);
+	throws(() => audio.downsample(rs, new Int16Array(321), new Int16Array(200)), RangeError, /even/);
+	throws(() => audio.downsample(rs, new Int16Array(320), new Int16Array(159)), RangeError, /input.length \/ 2/);
+	throws(() => audio.upsample(rs, new Int16Array(160), new Int16Array(319)), RangeError, /input.length \* 2/);
+	throws(() => audio.upsample(rs.subarray(1), new Int16Array(160), new Int16Array(320)), RangeError, /RESAMPLER_STATE_SAMPLES/);
+	throws(() => audio.upsample(rs, rs, new Int16Array(320)), RangeError, /overlap/);
+});
+
+test("promise jobs run: a binding call after an await", async () => {
+	const codes = new Uint8Array(1);
+	await Promise.resolve();
+	audio.encode(LAW_PCMA, Int16Array.of(0), codes);
+	await new Promise((resolve) => resolve());
+	assert(codes[0] === 0xd5, `got ${codes[0]}`);
+});
+
+/*
+ * Negative control: staleEncode keeps the pcm pointer across an allocation. Garbage lies before
+ * pcm in the heap, so a compaction moves pcm's bytes. The stress build must see wrong codes;
+ * the normal build never collects there and cannot tell (which is why the stress build exists).
+ */
+/*
+ * Negative control: staleEncode keeps the pcm pointer across an allocation. The heap is laid
+ * out as [garbage][pcm][live buffers]: the compaction that the stress build runs at that
+ * allocation removes the garbage and slides pcm and the live buffers down, so the stale
+ * pointer then reads live-buffer bytes. The normal build does not collect there and cannot
+ * tell (which is why the stress build exists).
+ */
+test("negative control: a binding that keeps a pointer across an allocation is caught by the stress build", () => {
+	const right = new Uint8Array(160), wrong = new Uint8Array(160);
+	let junk = [];
+	for (let i = 0; i < 64; i++) junk.push(new ArrayBuffer(256 + i));
+	const pcm = new Int16Array(160);
+	for (let i = 0; i < 160; i++) pcm[i] = Math.round(12000 * Math.sin(i / 3));
+	const after = [];
+	for (let i = 0; i < 128; i++) after.push(new Int16Array(128).fill(-20000));
+	junk = null;
+	staleEncode(LAW_PCMU, pcm, wrong);
+	audio.encode(LAW_PCMU, pcm, right);
+	let differences = 0;
+	for (let i = 0; i < 160; i++) if (right[i] !== wrong[i]) differences++;
+	if (STRESS) assert(differences > 0, "the stress build did not catch the stale pointer");
+	else assert(differences === 0, `the normal build saw ${differences} differences: is it collecting?`);
+	print(`# ${LABEL}: the stale-pointer binding got ${differences} of 160 codes wrong`);
+	assert(after.length === 128, "keeps the live buffers alive until here");
+});
+
+let failed = 0;
+for (const { name, body } of tests) {
+	try {
+		const started = Date.now();
+		gcStress(true);
+		await body();
+		gcStress(false);
+		print(`ok - ${LABEL}: ${name} (${Date.now() - started} ms)`);
+	}
+	catch (error) {
+		gcStress(false);
+		failed++;
+		print(`not ok - ${LABEL}: ${name}: ${error}`);
+	}
+}
+if (failed) throw new Error(`${failed} XS binding tests failed`);

@@ -1,0 +1,4 @@
+// Test-only host functions of the XS test host (test/test-xs.c).
+export function referenceEncode(law, sample) @ "xs_test_reference_encode";
+export function referenceDecode(law, code) @ "xs_test_reference_decode";
+export function staleEncode(law, pcm, codes) @ "xs_test_stale_encode";
