@@ -94,8 +94,9 @@ export function parseSdp(text: string): SessionDescription {
 					else session.direction = name as Direction;
 				} else if (media && name === "rtpmap") {
 					const r = /^(\d+)\s+([^/\s]+)\/(\d+)(?:\/(\d+))?/.exec(arg);
-					if (!r) throw new SdpError(`malformed a=rtpmap "${arg.slice(0, 40)}"`);
-					media.rtpmap.set(Number(r[1]), { encoding: r[2], clock: Number(r[3]), channels: r[4] ? Number(r[4]) : 1 });
+					// An rtpmap without a clock rate (RFC 4475's "a=rtpmap:31 LPC" on a video stream)
+					// says nothing usable about its format: it is skipped, not the whole offer.
+					if (r) media.rtpmap.set(Number(r[1]), { encoding: r[2], clock: Number(r[3]), channels: r[4] ? Number(r[4]) : 1 });
 				} else if (media && name === "fmtp") {
 					const f = /^(\d+)\s+(.*)$/.exec(arg);
 					if (f) media.fmtp.set(Number(f[1]), f[2]);

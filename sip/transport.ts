@@ -68,7 +68,7 @@ export class SipTransport {
 			message = parseSip(bytes);
 			essentials = inspect(message);
 		} catch (error) {
-			this.#refuse(error, address, port);
+			this.#refuse(error, bytes, address, port);
 			return;
 		}
 		if (this.trace) this.#log.info(`SIP < ${address}:${port}\n${decodeUtf8(bytes)}`);
@@ -93,13 +93,15 @@ export class SipTransport {
 		}
 	}
 
-	#refuse(error: unknown, address: string, port: number): void {
+	#refuse(error: unknown, bytes: Uint8Array, address: string, port: number): void {
 		this.rejected++;
 		const parseError = error instanceof SipParseError ? error : undefined;
 		this.lastRejection = parseError ? parseError.message : String(error);
 		this.#log.warn(`SIP: refused a datagram from ${address}:${port}: ${this.lastRejection}`);
 		const partial = parseError?.partial;
 		if (!parseError || !partial || !partial.isRequest || partial.method === "ACK" || parseError.status === 0) return;
+		// A malformed status line (e.g. a code of ten digits) leaves no method: it was a response, never answered.
+		if (startsAsResponse(bytes)) return;
 		if (partial.count("via") === 0) return;
 		try {
 			const status = parseError.status;
@@ -108,4 +110,11 @@ export class SipTransport {
 			this.#log.warn(`SIP: could not answer the refused datagram: ${answerError}`);
 		}
 	}
+}
+
+/** Whether the datagram's first line (after any leading CRLF) starts like a status line. */
+function startsAsResponse(bytes: Uint8Array): boolean {
+	let i = 0;
+	while (i < bytes.length && (bytes[i] === 13 || bytes[i] === 10)) i++;
+	return bytes[i] === 0x53 && bytes[i + 1] === 0x49 && bytes[i + 2] === 0x50 && bytes[i + 3] === 0x2f;
 }
