@@ -33,6 +33,15 @@ static void mix2(int16_t *out, const int16_t *a, const int16_t *b, int32_t ga, i
 		_mm_storeu_si128((__m128i *)(void *)(out + i), _mm_packs_epi32(low, high));
 	}
 #endif
+	for (; i + 2 <= count; i += 2) {
+		int32_t v = (a[i] * ga + b[i] * gb + 2048) >> 12;
+		int32_t w = (a[i + 1] * ga + b[i + 1] * gb + 2048) >> 12;
+		/* out of int16 range: one unsigned compare; the rare fix-up gives ±32767/-32768 */
+		if ((uint32_t)(v + 32768) > 65535u) v = v < 0 ? -32768 : 32767;
+		if ((uint32_t)(w + 32768) > 65535u) w = w < 0 ? -32768 : 32767;
+		out[i] = (int16_t)v;
+		out[i + 1] = (int16_t)w;
+	}
 	for (; i < count; i++) {
 		int32_t v = (a[i] * ga + b[i] * gb + 2048) >> 12;
 		out[i] = (int16_t)(v > 32767 ? 32767 : v < -32768 ? -32768 : v);
