@@ -28,6 +28,57 @@ export class SipParseError extends Error {
 
 const TOKEN = /^[A-Za-z0-9\-.!%*_+`'~]+$/;
 
+/*
+ * XS meters every bytecode and string method call (about 10–20 computrons each), so the
+ * header index is built with few calls per line: native searches for ':' and LF, and one
+ * Map lookup that recognises the usual spellings of well-known names. Values are trimmed
+ * only when read. Everything else takes the careful path.
+ */
+
+/** Well-known header names (lowercase); a line's name id is its position here + 1 (0: other). */
+const KNOWN = [
+	"via", "from", "to", "call-id", "cseq", "contact", "content-type", "content-length", "max-forwards",
+	"record-route", "route", "allow", "supported", "user-agent", "server", "expires", "min-expires",
+	"www-authenticate", "proxy-authenticate", "authorization", "proxy-authorization", "require",
+	"proxy-require", "unsupported", "accept", "accept-encoding", "accept-language", "allow-events",
+	"event", "subject", "date", "content-encoding", "content-disposition", "session-expires", "min-se",
+	"p-asserted-identity", "privacy", "reason", "warning", "organization", "timestamp", "retry-after",
+	"refer-to", "referred-by", "subscription-state", "rack", "rseq", "mime-version", "in-reply-to",
+];
+const SPECIAL_CASE: Record<string, string[]> = {
+	"call-id": ["Call-ID", "Call-Id"], cseq: ["CSeq"], "www-authenticate": ["WWW-Authenticate"], "mime-version": ["MIME-Version"],
+	rack: ["RAck"], rseq: ["RSeq"], "p-asserted-identity": ["P-Asserted-Identity"], "min-se": ["Min-SE"],
+};
+/** Lowercase full name → id. */
+const NAME_ID = new Map<string, number>();
+/** Spelling on the wire (lowercase, canonical, compact) → id. */
+const SPELLING_ID = new Map<string, number>();
+for (let i = 0; i < KNOWN.length; i++) {
+	const name = KNOWN[i];
+	NAME_ID.set(name, i + 1);
+	SPELLING_ID.set(name, i + 1);
+	SPELLING_ID.set(name.split("-").map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join("-"), i + 1);
+	for (const spelling of SPECIAL_CASE[name] ?? []) SPELLING_ID.set(spelling, i + 1);
+}
+for (const letter in COMPACT) {
+	const id = NAME_ID.get(COMPACT[letter]);
+	if (id) {
+		SPELLING_ID.set(letter, id);
+		SPELLING_ID.set(letter.toUpperCase(), id);
+	}
+}
+const LF = "\n", COLON = ":", LF_LF = "\n\n", LF_CRLF = "\n\r\n", LF_SP = "\n ", LF_HT = "\n\t";
+
+/** Id → the one-character string that stands for it in a message's id text. */
+const ID_CHAR: string[] = [];
+for (let i = 0; i <= KNOWN.length; i++) ID_CHAR.push(String.fromCharCode(i));
+
+/** The id of a header name as written (after a TOKEN check), 0 for names not in KNOWN. */
+function nameId(name: string): number {
+	const lower = name.toLowerCase();
+	return NAME_ID.get(name.length === 1 ? COMPACT[lower] ?? lower : lower) ?? 0;
+}
+
 export class SipMessage {
 	/** Request method, or "" for a response. */
 	readonly method: string;
@@ -42,13 +93,19 @@ export class SipMessage {
 	readonly #text: string;
 	/** Four offsets per header line: name start, name end, value start, value end. */
 	readonly #index: Uint16Array;
+	/** Per header line: the id of its name (see KNOWN), 0 for other names. */
+	readonly #ids: Uint8Array;
+	/** The same ids as a string, one character a line, for native searches. */
+	readonly #idText: string;
 	readonly #count: number;
 	#bodyBytes: Uint8Array;
 	#body: string | undefined;
 
-	constructor(text: string, index: Uint16Array, count: number, bodyBytes: Uint8Array, startLine: string[]) {
+	constructor(text: string, index: Uint16Array, ids: Uint8Array, count: number, bodyBytes: Uint8Array, startLine: string[]) {
 		this.#text = text;
 		this.#index = index;
+		this.#ids = ids;
+		this.#idText = String.fromCharCode.apply(null, ids.subarray(0, count) as unknown as number[]);
 		this.#count = count;
 		this.#bodyBytes = bodyBytes;
 		if (startLine[0].startsWith("SIP/")) {
@@ -90,28 +147,39 @@ export class SipMessage {
 	/** Number of header lines with this name (a full lowercase name; case and compact forms on the wire ignored). */
 	count(name: string): number {
 		let n = 0;
-		for (let i = 0; i < this.#count; i++) if (this.#is(i, name)) n++;
+		for (let i = this.#find(name, 0); i >= 0; i = this.#find(name, i + 1)) n++;
 		return n;
 	}
 
 	/** Value of the first header line with this name, or undefined. */
 	header(name: string): string | undefined {
-		for (let i = 0; i < this.#count; i++) if (this.#is(i, name)) return this.#value(i);
-		return undefined;
+		const i = this.#find(name, 0);
+		return i < 0 ? undefined : this.#value(i);
 	}
 
 	/** Values of every header line with this name, one entry a line. */
 	headerLines(name: string): string[] {
 		const out: string[] = [];
-		for (let i = 0; i < this.#count; i++) if (this.#is(i, name)) out.push(this.#value(i));
+		for (let i = this.#find(name, 0); i >= 0; i = this.#find(name, i + 1)) out.push(this.#value(i));
 		return out;
 	}
 
 	/** Every value of a list header (Via, Contact, Route, Allow…), lines split at top-level commas. */
 	values(name: string): string[] {
 		const out: string[] = [];
-		for (let i = 0; i < this.#count; i++) if (this.#is(i, name)) splitList(this.#value(i), out);
+		for (let i = this.#find(name, 0); i >= 0; i = this.#find(name, i + 1)) splitList(this.#value(i), out);
 		return out;
+	}
+
+	/** The first header line at or after `from` with this name, or -1. */
+	#find(name: string, from: number): number {
+		const id = NAME_ID.get(name);
+		if (id !== undefined) {
+			// Known names: a native search of the ids (a typed array's indexOf costs far more on XS).
+			return this.#idText.indexOf(ID_CHAR[id], from);
+		}
+		for (let i = from; i < this.#count; i++) if (this.#ids[i] === 0 && this.#is(i, name)) return i;
+		return -1;
 	}
 
 	/** Every header as [name as written, value], in order. */
@@ -124,14 +192,15 @@ export class SipMessage {
 		return out;
 	}
 
-	/** The raw value of header line i, with folding replaced by a single space. */
+	/** The value of header line i: folding replaced by a single space, LWS around it removed. */
 	#value(i: number): string {
-		const k = i * 4;
-		const v = this.#text.slice(this.#index[k + 2], this.#index[k + 3]);
-		return v.indexOf("\n") < 0 ? v : v.replace(/\r?\n[ \t]+/g, " ");
+		const k = i * 4, text = this.#text;
+		const start = trimStart(text, this.#index[k + 2], this.#index[k + 3]);
+		const v = text.slice(start, trimEnd(text, start, this.#index[k + 3]));
+		return v.indexOf(LF) < 0 ? v : v.replace(/\r?\n[ \t]+/g, " ");
 	}
 
-	/** Whether header line i has the given full name (compact forms on the wire are expanded). */
+	/** Whether header line i (a name not in KNOWN) has the given full name (compact forms on the wire are expanded). */
 	#is(i: number, name: string): boolean {
 		const text = this.#text, k = i * 4;
 		const start = this.#index[k], end = this.#index[k + 1];
@@ -155,6 +224,11 @@ function sameName(text: string, start: number, end: number, name: string): boole
 
 /** Splits a list header value at commas that are outside quotes and angle brackets. */
 export function splitList(value: string, out: string[] = []): string[] {
+	if (value.indexOf(",") < 0) {
+		// One value (the usual case): no character-by-character walk.
+		out.push(value.trim());
+		return out;
+	}
 	let start = 0, quoted = false, angle = false;
 	for (let i = 0; i < value.length; i++) {
 		const c = value.charCodeAt(i);
@@ -173,14 +247,27 @@ export function splitList(value: string, out: string[] = []): string[] {
 	return out;
 }
 
-function findHeaderEnd(bytes: Uint8Array): { end: number; body: number } {
-	for (let i = 0; i + 1 < bytes.length; i++) {
-		if (bytes[i] !== 10) continue;
-		if (bytes[i + 1] === 10) return { end: i, body: i + 2 };
-		if (bytes[i + 1] === 13 && bytes[i + 2] === 10) return { end: i, body: i + 3 };
-	}
-	return { end: -1, body: -1 };
+/**
+ * The end of the header section: the offset of the LF that starts the empty line, in the
+ * decoded text, or -1. CRLF CRLF is the rule; LF LF and LF CRLF are tolerated.
+ */
+function headerEnd(text: string): number {
+	const crlf = text.indexOf(LF_CRLF);
+	const lf = text.indexOf(LF_LF);
+	return lf >= 0 && (crlf < 0 || lf < crlf) ? lf : crlf;
 }
+
+/** The offset in `bytes` of the body after the empty line, searched from `from` (≤ its byte offset). */
+function bodyOffset(bytes: Uint8Array, from: number): number {
+	for (let i = bytes.indexOf(10, from); i >= 0; i = bytes.indexOf(10, i + 1)) {
+		if (bytes[i + 1] === 10) return i + 2;
+		if (bytes[i + 1] === 13 && bytes[i + 2] === 10) return i + 3;
+	}
+	return bytes.length;
+}
+
+/** Starting room in the index, in header lines; it grows when a message has more. */
+const INDEX_LINES = 24;
 
 /**
  * Frames and indexes one datagram. Throws SipParseError when it is not a SIP message;
@@ -192,61 +279,88 @@ export function parseSip(data: Uint8Array): SipMessage {
 	while (first < data.length && (data[first] === 13 || data[first] === 10)) first++;
 	if (first >= data.length) throw new SipParseError("empty datagram", 0);
 	const bytes = first ? data.subarray(first) : data;
-	const { end, body } = findHeaderEnd(bytes);
+	// One decode; header offsets are offsets into this text (it holds the body too).
+	const text = decodeUtf8(bytes);
+	const end = headerEnd(text);
 	if (end < 0) throw new SipParseError("no empty line after the header section", 0);
 	if (end > 0xfff0) throw new SipParseError("header section too large", 0);
-	const text = decodeUtf8(bytes.subarray(0, end));
+	// A text as long as the datagram is all single-octet characters: offsets agree.
+	const body = text.length === bytes.length ? (text.charCodeAt(end + 1) === 13 ? end + 3 : end + 2) : bodyOffset(bytes, end);
 
-	const lineEnd = text.indexOf("\n");
-	const startText = (lineEnd < 0 ? text : text.slice(0, lineEnd)).replace(/\r$/, "");
+	let lineEnd = text.indexOf(LF);
+	if (lineEnd > end) lineEnd = end;
+	const startText = text.slice(0, lineEnd > 0 && text.charCodeAt(lineEnd - 1) === 13 ? lineEnd - 1 : lineEnd);
 	const startLine = splitStartLine(startText);
 
-	let lines = 0;
-	for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lines++;
-	const index = new Uint16Array(lines * 4 + 4);
+	// Folded lines anywhere in the header section? Only then is each line's first character looked at.
+	const sp = text.indexOf(LF_SP), ht = text.indexOf(LF_HT);
+	const folded = (sp >= 0 && sp < end) || (ht >= 0 && ht < end);
+	let index = new Uint16Array(INDEX_LINES * 4);
+	let ids = new Uint8Array(INDEX_LINES);
 	let count = 0;
-	let pos = lineEnd < 0 ? text.length : lineEnd + 1;
+	let pos = lineEnd + 1;
 	let badHeader = "";
-	while (pos < text.length) {
-		let next = text.indexOf("\n", pos);
-		if (next < 0) next = text.length;
-		const lineStop = next > pos && text.charCodeAt(next - 1) === 13 ? next - 1 : next;
-		const c = text.charCodeAt(pos);
-		if (c === 0x20 || c === 0x09) {
-			// A folded continuation of the previous header.
-			if (count === 0) badHeader ||= "continuation line before any header";
-			else index[(count - 1) * 4 + 3] = trimEnd(text, pos, lineStop);
+	while (pos < end) {
+		let next = text.indexOf(LF, pos);
+		if (next < 0 || next > end) next = end;
+		if (folded) {
+			const c = text.charCodeAt(pos);
+			if (c === 0x20 || c === 0x09) {
+				// A folded continuation of the previous header.
+				if (count === 0) badHeader ||= "continuation line before any header";
+				else index[(count - 1) * 4 + 3] = next;
+				pos = next + 1;
+				continue;
+			}
+		}
+		const colon = text.indexOf(COLON, pos);
+		if (colon < 0 || colon > next) {
+			badHeader ||= `header line without a colon: ${JSON.stringify(text.slice(pos, Math.min(trimEnd(text, pos, next), pos + 40)))}`;
 		} else {
-			const colon = text.indexOf(":", pos);
-			if (colon < 0 || colon > lineStop) {
-				badHeader ||= `header line without a colon: ${JSON.stringify(text.slice(pos, Math.min(lineStop, pos + 40)))}`;
-			} else {
-				const nameEnd = trimEnd(text, pos, colon);
+			let nameEnd = colon;
+			let id = SPELLING_ID.get(text.slice(pos, colon));
+			if (id === undefined) {
+				nameEnd = trimEnd(text, pos, colon);
 				const name = text.slice(pos, nameEnd);
 				if (!TOKEN.test(name)) badHeader ||= `invalid header name ${JSON.stringify(name)}`;
-				const k = count * 4;
-				index[k] = pos;
-				index[k + 1] = nameEnd;
-				index[k + 2] = trimStart(text, colon + 1, lineStop);
-				index[k + 3] = trimEnd(text, index[k + 2], lineStop);
-				count++;
+				id = nameId(name);
 			}
+			if (count === ids.length) {
+				const biggerIndex = new Uint16Array(index.length * 2), biggerIds = new Uint8Array(ids.length * 2);
+				biggerIndex.set(index);
+				biggerIds.set(ids);
+				index = biggerIndex;
+				ids = biggerIds;
+			}
+			const k = count * 4;
+			index[k] = pos;
+			index[k + 1] = nameEnd;
+			// The value's raw extent (LWS and CR included): trimmed when read.
+			index[k + 2] = colon + 1;
+			index[k + 3] = next;
+			ids[count++] = id;
 		}
 		pos = next + 1;
 	}
-	const message = new SipMessage(text, index, count, bytes.subarray(body), startLine ?? ["", "", ""]);
+	const message = new SipMessage(text, index, ids, count, bytes.subarray(body), startLine ?? ["", "", ""]);
 	if (!startLine) throw new SipParseError(`malformed start line ${JSON.stringify(startText.slice(0, 60))}`, 400, message);
 	if (badHeader) throw new SipParseError(badHeader, 400, message);
 	return frameBody(message, bytes, body);
 }
 
 function trimStart(text: string, from: number, to: number): number {
-	while (from < to && (text.charCodeAt(from) === 0x20 || text.charCodeAt(from) === 0x09 || text.charCodeAt(from) === 13 || text.charCodeAt(from) === 10)) from++;
+	for (; from < to; from++) {
+		const c = text.charCodeAt(from);
+		if (c !== 0x20 && c !== 0x09 && c !== 13 && c !== 10) break;
+	}
 	return from;
 }
 
 function trimEnd(text: string, from: number, to: number): number {
-	while (to > from && (text.charCodeAt(to - 1) === 0x20 || text.charCodeAt(to - 1) === 0x09 || text.charCodeAt(to - 1) === 13)) to--;
+	for (; to > from; to--) {
+		const c = text.charCodeAt(to - 1);
+		if (c !== 0x20 && c !== 0x09 && c !== 13) break;
+	}
 	return to;
 }
 
