@@ -1,0 +1,328 @@
+/*
+ * XS benchmark: what the SIP code costs per message on the XS engine (13.3, xsnap-worker):
+ * bytes of chunks allocated (strings, buffers, array storage), slots allocated, computrons.
+ *   (a) parse a FRITZ!Box INVITE with SDP and read what a UA needs, with the project's parser
+ *       and with a straightforward split-everything parser (the reference below);
+ *   (b) build and send a REGISTER through Registration, the transaction layer and SipTransport
+ *       into a socket that only counts what it is given.
+ * Each figure is the difference between a run of 2N and one of N messages, divided by N, with
+ * a collection before each run (so nothing is collected inside it). A printed table, never a
+ * timed assertion.
+ *
+ * This module is loaded twice: by `npm run bench` on Node (the default export drives the
+ * worker) and inside XS (the workload below). Its static imports are portable code only.
+ */
+
+import { parseSip } from "../sip/message.js";
+import { inspect } from "../sip/validate.js";
+import { decodeUtf8, encodeUtf8 } from "../sip/text.js";
+import { SipTransport } from "../sip/transport.js";
+import { TransactionLayer } from "../sip/transaction-layer.js";
+import { UaContext } from "../sip/context.js";
+import { IdSource } from "../sip/ids.js";
+import { DigestAuthenticator } from "../sip/digest.js";
+import { Registration } from "../sip/registration.js";
+import { DEFAULT_UA_CONFIG } from "../sip/config.js";
+import { FakeClock } from "../test/lib/fake-clock.js";
+import { seededRandom } from "../test/lib/fake-udp.js";
+import type { Datagram, Logger, UdpSocket } from "../modules/ports.js";
+
+/** What a FRITZ!Box (FRITZ!OS 7.5x) sends the door when a DECT handset calls it. */
+const SDP = [
+	"v=0",
+	"o=user 10392744 10392744 IN IP4 192.168.178.1",
+	"s=call",
+	"c=IN IP4 192.168.178.1",
+	"t=0 0",
+	"m=audio 7078 RTP/AVP 8 0 101",
+	"a=rtpmap:8 PCMA/8000",
+	"a=rtpmap:0 PCMU/8000",
+	"a=rtpmap:101 telephone-event/8000",
+	"a=fmtp:101 0-15",
+	"a=sendrecv",
+	"a=ptime:20",
+	"",
+].join("\r\n");
+
+export const FRITZBOX_INVITE = [
+	"INVITE sip:620@192.168.178.30:5062;transport=udp SIP/2.0",
+	"Via: SIP/2.0/UDP 192.168.178.1:5060;rport;branch=z9hG4bK2A9E1F6C4D3B8A71",
+	"Record-Route: <sip:192.168.178.1;lr>",
+	"From: \"Küche\" <sip:611@fritz.box>;tag=5B7C19E2A04D3F81",
+	"To: <sip:620@fritz.box>",
+	"Call-ID: 3F8A6C21D9E4B705@192.168.178.1",
+	"CSeq: 102 INVITE",
+	"Contact: <sip:611@192.168.178.1:5060;transport=udp>",
+	"Max-Forwards: 70",
+	"Allow: INVITE, ACK, OPTIONS, CANCEL, BYE, UPDATE, PRACK, INFO, SUBSCRIBE, NOTIFY, REFER, MESSAGE",
+	"Supported: 100rel, replaces, timer",
+	"User-Agent: AVM FRITZ!Box 7590 154.07.57 (Jan 22 2024)",
+	"Content-Type: application/sdp",
+	`Content-Length: ${encodeUtf8(SDP).length}`,
+	"",
+	SDP,
+].join("\r\n");
+
+/** What a UA reads from a request before it acts on it. */
+export interface Read {
+	method: string;
+	branch: string;
+	callId: string;
+	fromTag: string;
+	toTag: string;
+	cseq: number;
+	cseqMethod: string;
+	contentType: string;
+	body: string;
+}
+
+// ——— The reference: a straightforward parser that splits everything up front. ———
+
+const NAIVE_COMPACT: Record<string, string> = { i: "call-id", m: "contact", l: "content-length", c: "content-type", f: "from", s: "subject", k: "supported", t: "to", v: "via" };
+
+interface NaiveMessage {
+	method: string;
+	uri: string;
+	version: string;
+	headers: Record<string, string[]>;
+	body: string;
+}
+
+function naiveParse(bytes: Uint8Array): NaiveMessage {
+	const text = decodeUtf8(bytes);
+	const split = text.indexOf("\r\n\r\n");
+	const lines = text.slice(0, split).replace(/\r\n[ \t]+/g, " ").split("\r\n");
+	const [method, uri, version] = lines[0].split(" ");
+	const headers: Record<string, string[]> = {};
+	for (const line of lines.slice(1)) {
+		const colon = line.indexOf(":");
+		const raw = line.slice(0, colon).trim().toLowerCase();
+		const name = NAIVE_COMPACT[raw] ?? raw;
+		const values = line.slice(colon + 1).split(",").map((v) => v.trim());
+		headers[name] = (headers[name] ?? []).concat(values);
+	}
+	return { method, uri, version, headers, body: text.slice(split + 4) };
+}
+
+function naiveParams(value: string): Record<string, string> {
+	const params: Record<string, string> = {};
+	for (const part of value.split(";").slice(1)) {
+		const [key, val] = part.split("=");
+		params[key.trim().toLowerCase()] = (val ?? "").trim();
+	}
+	return params;
+}
+
+function naiveRead(bytes: Uint8Array): Read {
+	const m = naiveParse(bytes);
+	const [seq, cseqMethod] = m.headers["cseq"][0].split(" ");
+	return {
+		method: m.method,
+		branch: naiveParams(m.headers["via"][0]).branch,
+		callId: m.headers["call-id"][0],
+		fromTag: naiveParams(m.headers["from"][0]).tag ?? "",
+		toTag: naiveParams(m.headers["to"][0]).tag ?? "",
+		cseq: Number(seq),
+		cseqMethod,
+		contentType: m.headers["content-type"][0],
+		body: m.body,
+	};
+}
+
+// ——— The project's code. ———
+
+function projectRead(bytes: Uint8Array): Read {
+	const message = parseSip(bytes);
+	const essentials = inspect(message); // what SipTransport checks for every datagram
+	return {
+		method: message.method,
+		branch: essentials.via.branch,
+		callId: essentials.callId,
+		fromTag: essentials.fromTag,
+		toTag: essentials.toTag,
+		cseq: essentials.cseq.seq,
+		cseqMethod: essentials.cseq.method,
+		contentType: message.header("content-type") ?? "",
+		body: message.body,
+	};
+}
+
+/** A socket that keeps nothing: it counts the datagrams and octets it is given. */
+class CountingSocket implements UdpSocket {
+	readonly port = 5062;
+	datagrams = 0;
+	octets = 0;
+	read(): Datagram | undefined {
+		return undefined;
+	}
+	write(_address: string, _port: number, data: ArrayBuffer | ArrayBufferView): void {
+		this.datagrams++;
+		this.octets += data.byteLength;
+	}
+	close(): void {}
+}
+
+class RegisterRig {
+	readonly clock = new FakeClock();
+	readonly socket = new CountingSocket();
+	readonly registration: Registration;
+	constructor() {
+		const log: Logger = { info() {}, warn() {}, error() {} };
+		const transport = new SipTransport(log);
+		transport.attach(this.socket);
+		const layer = new TransactionLayer(transport, this.clock, log);
+		const random = seededRandom(7);
+		const ctx = new UaContext({
+			config: { ...DEFAULT_UA_CONFIG, user: "620", password: "geheim", displayName: "Haustür", userAgent: "klingel/0.1" },
+			layer,
+			ids: new IdSource(random),
+			auth: new DigestAuthenticator(() => "0".repeat(32), random),
+			log,
+			localAddress: () => "192.168.178.30",
+			localPort: () => 5062,
+		});
+		ctx.pbx = { address: "192.168.178.1", port: 5060 };
+		this.registration = new Registration(ctx);
+	}
+	/** One REGISTER built and handed to the socket (a fresh binding each time: new Call-ID, branch, tag). */
+	send(): void {
+		this.registration.start();
+	}
+	/** Lets every transaction started so far time out (Timer F), outside the measured runs. */
+	settle(): void {
+		this.registration.stop(false);
+		this.clock.advance(64_000);
+	}
+}
+
+// ——— The workload, run inside XS. ———
+
+interface XsGlobals {
+	gc?: () => void;
+	xsMeterChunks?: () => number;
+	xsMeterSlots?: () => number;
+}
+
+let inviteBytes: Uint8Array | undefined;
+let rig: RegisterRig | undefined;
+let sink: unknown;
+
+export type Workload = "parse" | "project" | "naive" | "register";
+
+/** Runs `n` messages of one workload after a collection; answers what was allocated meanwhile (JSON). */
+export function xsWorkload(kind: Workload, n: number): string {
+	inviteBytes ??= encodeUtf8(FRITZBOX_INVITE);
+	rig ??= new RegisterRig();
+	const g = globalThis as XsGlobals;
+	const bytes = inviteBytes, r = rig;
+	g.gc?.();
+	const chunks0 = g.xsMeterChunks?.() ?? -1, slots0 = g.xsMeterSlots?.() ?? -1;
+	const sent0 = r.socket.datagrams;
+	if (kind === "parse") for (let i = 0; i < n; i++) sink = parseSip(bytes);
+	else if (kind === "project") for (let i = 0; i < n; i++) sink = projectRead(bytes);
+	else if (kind === "naive") for (let i = 0; i < n; i++) sink = naiveRead(bytes);
+	else for (let i = 0; i < n; i++) r.send();
+	const chunks1 = g.xsMeterChunks?.() ?? -1, slots1 = g.xsMeterSlots?.() ?? -1;
+	return JSON.stringify({ chunks: chunks1 - chunks0, slots: slots1 - slots0, metered: chunks0 >= 0, sent: r.socket.datagrams - sent0, octets: r.socket.octets });
+}
+
+/** Ends the transactions the register workload left pending (run as its own request). */
+export function xsSettle(): string {
+	rig?.settle();
+	sink = undefined;
+	return "settled";
+}
+
+/** What each parser read from the INVITE, to check that both did the same work. */
+export function xsReadBoth(): string {
+	const bytes = encodeUtf8(FRITZBOX_INVITE);
+	return JSON.stringify({ project: projectRead(bytes), naive: naiveRead(bytes) });
+}
+
+// ——— The driver, run on Node by `npm run bench`. ———
+
+interface Figures {
+	bytes: number | undefined;
+	slots: number;
+	computrons: number;
+	linear: boolean;
+}
+
+const GOAL_BYTES = 2048;
+const GOAL_COMPUTRONS = 1500;
+const N = 50;
+
+function fmt(n: number | undefined, digits = 0): string {
+	if (n === undefined) return "n/a";
+	return n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+export default async function xsSipBench(): Promise<{ title: string; rows: Array<Record<string, string | number>> }> {
+	const { XsnapWorker, replyWith } = await import("../test/lib/xsnap-client.js");
+	const { benchWorker } = await import("./xs-worker.js");
+	const { fileURLToPath } = await import("node:url");
+	const self = fileURLToPath(import.meta.url);
+	const chosen = benchWorker();
+	const worker = new XsnapWorker({ binary: chosen.binary, computronLimit: 1_000_000_000 });
+	try {
+		const call = async (js: string) => {
+			const reply = await worker.evaluate(replyWith(js));
+			if (reply.text.startsWith('{"scriptError"')) throw new Error(`XS: ${reply.text}`);
+			return reply;
+		};
+		await call(`import(${JSON.stringify(self)}).then((m) => { globalThis.klingelBench = m; return "loaded"; })`);
+		const both = JSON.parse((await call("globalThis.klingelBench.xsReadBoth()")).text) as { project: Read; naive: Read };
+		if (JSON.stringify(both.project) !== JSON.stringify(both.naive)) {
+			throw new Error(`the two parsers read different values: ${JSON.stringify(both)}`);
+		}
+
+		const run = async (kind: Workload, n: number) => {
+			const reply = await call(`globalThis.klingelBench.xsWorkload(${JSON.stringify(kind)}, ${n})`);
+			const inside = JSON.parse(reply.text) as { chunks: number; slots: number; metered: boolean; sent: number };
+			if (kind === "register" && inside.sent !== n) throw new Error(`expected ${n} REGISTERs on the socket, got ${inside.sent}`);
+			await call("globalThis.klingelBench.xsSettle()");
+			return { compute: reply.meter.compute, heap: reply.meter.currentHeapCount, ...inside };
+		};
+		const measure = async (kind: Workload): Promise<Figures> => {
+			await run(kind, 3); // warm-up: one-time set-up (decoders, the rig) is not counted
+			const zero = await run(kind, 0);
+			const one = await run(kind, N);
+			const two = await run(kind, 2 * N);
+			const per = (get: (r: typeof one) => number) => (get(two) - get(one)) / N;
+			// With no collection inside a run, N → 2N costs what 0 → N does.
+			const near = (get: (r: typeof one) => number) => Math.abs((get(two) - get(one)) - (get(one) - get(zero))) <= 0.02 * Math.abs(get(two) - get(one)) + 50;
+			const linear = near((r) => r.compute) && (!one.metered || (near((r) => r.chunks) && near((r) => r.slots)));
+			return {
+				bytes: one.metered ? per((r) => r.chunks) : undefined,
+				slots: one.metered ? per((r) => r.slots) : per((r) => r.heap),
+				computrons: per((r) => r.compute),
+				linear,
+			};
+		};
+
+		const parseOnly = await measure("parse");
+		const project = await measure("project");
+		const naive = await measure("naive");
+		const register = await measure("register");
+		const meets = (f: Figures) => (f.bytes === undefined || f.bytes <= GOAL_BYTES) && f.computrons <= GOAL_COMPUTRONS;
+		const row = (name: string, f: Figures, goal: string) => ({
+			"per message": name,
+			"bytes allocated": fmt(f.bytes),
+			"slots allocated": fmt(f.slots, 1),
+			computrons: fmt(f.computrons),
+			goal,
+			...(f.linear ? {} : { note: "not linear in N: a collection ran inside" }),
+		});
+		const goal = (f: Figures) => `≤ 2,048 B, ≤ 1,500 computrons: ${meets(f) ? "met" : "MISSED"}`;
+		const rows = [
+			row("parse FRITZ!Box INVITE + read UA headers (parseSip + inspect, as SipTransport does)", project, goal(project)),
+			row("of which parseSip alone (start line, header index)", parseOnly, "part of the row above"),
+			row("same, naive split-everything parser (reference)", naive, "reference (notes: ~8.6 KB, 300 slots, 3,500 computrons)"),
+			row("build + send REGISTER (Registration → transaction → transport → socket)", register, goal(register)),
+		];
+		const heading = `XS 13.3 (xsnap-worker), per message, over ${N} → ${2 * N} messages; INVITE ${encodeUtf8(FRITZBOX_INVITE).length} octets`;
+		return { title: chosen.metered ? heading : `${heading} (${chosen.note})`, rows };
+	} finally {
+		await worker.close();
+	}
+}
