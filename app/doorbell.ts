@@ -10,6 +10,7 @@ import { UserAgent, type RingResult } from "../sip/user-agent.js";
 import type { Call } from "../sip/call.js";
 import { SipSocket } from "./sip-socket.js";
 import { ButtonPresses } from "../hardware/button.js";
+import { DoorAudio } from "../rtp/door-audio.js";
 
 export interface DoorbellOptions {
 	/** The account and behaviour of the user agent. */
@@ -40,6 +41,10 @@ export class Doorbell {
 	readonly sipSocket: SipSocket;
 	/** Button presses after the cool-down that keeps a chattering contact from ringing twice. */
 	readonly button: ButtonPresses;
+	/** RTP port, call media and chime; absent when the provider gives no native audio core. */
+	readonly media: DoorAudio | undefined;
+	/** The call the media session belongs to. */
+	#mediaCall: Call | undefined;
 	#options: DoorbellOptions;
 	#started = false;
 	/** Called for every call event (state, established, ended), e.g. to start and stop media. */
@@ -59,6 +64,10 @@ export class Doorbell {
 		this.#options = options;
 		this.transport = new SipTransport(env.log);
 		this.transport.trace = options.trace ?? false;
+		this.media = env.audio
+			? new DoorAudio({ audio: env.audio, udp: env.udp, clock: env.clock, random: env.random, log: env.log, mic: env.mic, speaker: env.speaker, rtpPort: options.rtpPort ?? 40000 })
+			: undefined;
+		this.playTone = (kind) => this.media?.tone(kind);
 		this.sipSocket = new SipSocket(env.udp, env.log, options.localPort, (count) => this.transport.readable(count), (socket) => {
 			this.transport.attach(socket);
 			// A port that changed under a running registration needs a new binding.
@@ -69,12 +78,19 @@ export class Doorbell {
 			this.transport,
 			options.config,
 			{
-				rtpPort: () => options.rtpPort ?? 40000,
+				// The port actually bound (the next free even one when the setting's is taken).
+				rtpPort: () => this.media?.port.port || (options.rtpPort ?? 40000),
 				events: {
 					onRegistration: (registration) => env.log.info(`SIP: registration ${registration.state}${registration.lastError ? ` (${registration.lastError})` : ""}`),
 					onCallState: (call) => this.onCall?.(call, "state"),
-					onCallEstablished: (call) => this.onCall?.(call, "established"),
-					onCallEnded: (call) => this.onCall?.(call, "ended"),
+					onCallEstablished: (call) => {
+						this.#callMedia(call);
+						this.onCall?.(call, "established");
+					},
+					onCallEnded: (call) => {
+						this.#endMedia(call);
+						this.onCall?.(call, "ended");
+					},
 					onDtmf: (call, digit) => {
 						this.onDtmf?.(call, digit);
 						this.onDigit?.(call, digit, "info");
@@ -89,6 +105,11 @@ export class Doorbell {
 	}
 
 	start(): void {
+		try {
+			this.media?.open();
+		} catch (error) {
+			this.env.log.error(`RTP: ${(error as Error).message}; calls will have no audio`);
+		}
 		this.sipSocket.open();
 		this.#started = true;
 		this.ua.start();
@@ -100,12 +121,15 @@ export class Doorbell {
 		this.#started = false;
 		this.ua.stop(() => {
 			this.sipSocket.close();
+			this.media?.close();
 			done?.();
 		});
 	}
 
 	/** A ring request from the button or the web page. */
 	press(source: string): RingResult {
+		// The chime at the door, mixed with any call audio.
+		if (source === "button") this.media?.ring();
 		const result = this.ua.ring();
 		this.env.log.info(`ring (${source}): ${result.ok ? "ringing" : `not ringing: ${result.reason}`}`);
 		return result;
@@ -140,7 +164,25 @@ export class Doorbell {
 			last_error: ua.lastError,
 			rejected_datagrams: this.transport.rejected,
 			last_rejection: this.transport.lastRejection,
+			media: this.media ? this.media.status() : null,
 		};
+	}
+
+	/** An established call (or its new media after a re-INVITE): start or update its media session. */
+	#callMedia(call: Call): void {
+		if (!this.media || !call.media) return;
+		if (this.#mediaCall === call && this.media.session) {
+			this.media.updateCall(call.media);
+			return;
+		}
+		this.#mediaCall = call;
+		this.media.startCall(call.media, call.answeredAt || this.env.clock.now(), (digit, source) => this.onDigit?.(call, digit, "rtp", source));
+	}
+
+	#endMedia(call: Call): void {
+		if (this.#mediaCall !== call) return;
+		this.#mediaCall = undefined;
+		this.media?.endCall();
 	}
 }
 

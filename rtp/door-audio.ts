@@ -14,6 +14,12 @@ import { Chime, type ChimeOptions } from "./chime.js";
 import { FrameClock } from "./frame-clock.js";
 import { SpeakerPath } from "./audio-paths.js";
 
+/** What the caller hears for the door opener: two short high beeps, or three low ones. */
+export const TONES: Record<"confirm" | "reject", ReadonlyArray<readonly [number, number]>> = {
+	confirm: [[1200, 120], [0, 80], [1200, 120]],
+	reject: [[400, 250], [0, 100], [400, 250], [0, 100], [400, 250]],
+};
+
 export interface DoorAudioOptions {
 	audio: NativeAudio;
 	udp: UdpFactory;
@@ -88,6 +94,15 @@ export class DoorAudio {
 		return session;
 	}
 
+	/** Plays the confirm or reject tones to the caller; false when no call has media. */
+	tone(kind: "confirm" | "reject"): boolean {
+		const session = this.#session;
+		if (!session) return false;
+		session.tones.clear();
+		for (const [hz, ms] of TONES[kind]) session.tone(hz, ms);
+		return true;
+	}
+
 	/** New media for the running call (re-INVITE, UPDATE). */
 	updateCall(media: NegotiatedMedia): void {
 		this.#session?.update(media);
@@ -100,6 +115,8 @@ export class DoorAudio {
 		this.#last = session.status();
 		this.#session = undefined;
 		if (this.chime.playing && this.#local) this.#localClock.start(this.#localFrame);
+		// A speaker that records (the simulator's WAV file) makes its file complete up to here.
+		(this.#options.speaker as { finish?: () => void } | undefined)?.finish?.();
 	}
 
 	/** The `media` object of /sipDebug. */

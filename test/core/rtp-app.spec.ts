@@ -1,0 +1,220 @@
+import { test, group, assert } from "../lib/spec.js";
+import { FakeClock } from "../lib/fake-clock.js";
+import { FakeUdp, seededRandom } from "../lib/fake-udp.js";
+import { md5 } from "../lib/md5.js";
+import { inboundInvite, PBX, LOCAL, OFFER } from "../lib/ua-harness.js";
+import { referenceAudio } from "../lib/reference-audio.js";
+import { MemoryUdp, RecordingSpeaker, ToneMic, rtpPacket } from "../lib/rtp-fixtures.js";
+import { parseSip, type SipMessage } from "../../sip/message.js";
+import { buildResponse } from "../../sip/serializer.js";
+import { encodeUtf8 } from "../../sip/text.js";
+import { boot } from "../../app/boot.js";
+import { writeTelephoneEvent } from "../../rtp/telephone-event.js";
+import { RtpHeader, parseRtp } from "../../rtp/rtp-packet.js";
+import type { DigitalIn, DigitalOut, KeyValueStore, Logger, UdpOptions } from "../../modules/ports.js";
+
+class MemoryStore implements KeyValueStore {
+	#data = new Map<string, string | number>();
+	constructor(values: Record<string, Record<string, string | number>>) {
+		for (const ns of Object.keys(values)) for (const key of Object.keys(values[ns])) this.#data.set(`${ns}/${key}`, values[ns][key]);
+	}
+	get(namespace: string, key: string) {
+		return this.#data.get(`${namespace}/${key}`);
+	}
+	set(namespace: string, key: string, value: string | number) {
+		this.#data.set(`${namespace}/${key}`, value);
+	}
+	delete(namespace: string, key: string) {
+		this.#data.delete(`${namespace}/${key}`);
+	}
+	keys(namespace: string) {
+		const out: string[] = [];
+		for (const k of this.#data.keys()) if (k.startsWith(`${namespace}/`)) out.push(k.slice(namespace.length + 1));
+		return out;
+	}
+}
+
+const HANDSET_RTP = { address: PBX, port: 7078 };
+
+/** The application on fake ports with the reference audio core, registered, in a call from a handset. */
+function door(options: { busy?: number[]; sip?: Record<string, string | number> } = {}) {
+	const clock = new FakeClock();
+	const sip = new FakeUdp(5062);
+	let rtp: MemoryUdp | undefined;
+	const lines: string[] = [];
+	const log: Logger = { info: (m) => lines.push(`info ${m}`), warn: (m) => lines.push(`warn ${m}`), error: (m) => lines.push(`error ${m}`) };
+	const relayWrites: Array<[number, number]> = [];
+	const relay: DigitalOut = { write: (v) => relayWrites.push([clock.now(), v]), close() {} };
+	const button: DigitalIn = { read: () => 1, close() {} };
+	const speaker = new RecordingSpeaker(8000);
+	const store = new MemoryStore({ sip: { sip_user: "620", sip_password: "geheim", sip_server: PBX, ...options.sip } });
+	const application = boot(
+		{
+			udp: (o: UdpOptions) => {
+				if (o.port === 5062) {
+					sip.onReadable = (n) => o.onReadable?.(n);
+					return sip;
+				}
+				if (options.busy?.includes(o.port ?? 0)) throw Object.assign(new Error("address in use"), { code: "EADDRINUSE" });
+				const socket = new MemoryUdp(o.port ?? 0, LOCAL);
+				socket.onReadable = () => o.onReadable?.(1);
+				rtp = socket;
+				return socket;
+			},
+			clock, wallClock: () => 1_780_000_000_000 + clock.now(), md5, sha256: () => "0".repeat(64), random: seededRandom(3), log,
+			store, routes: { add() {} }, button, relay,
+			audio: referenceAudio, mic: new ToneMic(referenceAudio, 440), speaker,
+			localAddress: () => LOCAL,
+			resolve: (_host, callback) => callback(undefined, PBX),
+		},
+		{ sipPort: 5062 },
+	);
+	const sent = () => sip.take().map((s) => parseSip(encodeUtf8(s.text)));
+	const register = sent().find((m) => m.method === "REGISTER")!;
+	sip.deliver(buildResponse(register, 200, "OK", { toTag: "r1", headers: [`Contact: <sip:620@${LOCAL}:5062>;expires=120`] }), PBX, 5060);
+	sent();
+	const call = () => {
+		sip.deliver(inboundInvite().replace(/\r?\n/g, "\r\n"), PBX, 5060);
+		const ok = sent().find((m) => m.status === 200) as SipMessage;
+		const to = ok.header("to")!;
+		sip.deliver([`ACK sip:620@${LOCAL}:5062 SIP/2.0`, `Via: SIP/2.0/UDP ${PBX}:5060;branch=z9hG4bKack1`, `From: "Küche" <sip:611@fritz.box>;tag=fb1`, `To: ${to}`, "Call-ID: in-call-1@192.168.178.1", "CSeq: 100 ACK", "Content-Length: 0", "", ""].join("\r\n"), PBX, 5060);
+		const bye = () => {
+			sip.deliver([`BYE sip:620@${LOCAL}:5062 SIP/2.0`, `Via: SIP/2.0/UDP ${PBX}:5060;branch=z9hG4bKbye1`, `From: "Küche" <sip:611@fritz.box>;tag=fb1`, `To: ${to}`, "Call-ID: in-call-1@192.168.178.1", "CSeq: 101 BYE", "Content-Length: 0", "", ""].join("\r\n"), PBX, 5060);
+			sent();
+		};
+		/** A re-INVITE from the handset with its RTP on `port`. */
+		const reinvite = (port: number) => {
+			const body = OFFER.replace("m=audio 7078", `m=audio ${port}`).replace("o=- 1234 1", "o=- 1234 2");
+			sip.deliver([`INVITE sip:620@${LOCAL}:5062 SIP/2.0`, `Via: SIP/2.0/UDP ${PBX}:5060;branch=z9hG4bKre1`, "Max-Forwards: 70", `From: "Küche" <sip:611@fritz.box>;tag=fb1`, `To: ${to}`, "Call-ID: in-call-1@192.168.178.1", "CSeq: 102 INVITE", `Contact: <sip:611@${PBX}:5060>`, "Content-Type: application/sdp", `Content-Length: ${encodeUtf8(body).length}`, "", body].join("\r\n"), PBX, 5060);
+			const answer = sent().find((m) => m.status === 200)!;
+			sip.deliver([`ACK sip:620@${LOCAL}:5062 SIP/2.0`, `Via: SIP/2.0/UDP ${PBX}:5060;branch=z9hG4bKack2`, `From: "Küche" <sip:611@fritz.box>;tag=fb1`, `To: ${to}`, "Call-ID: in-call-1@192.168.178.1", "CSeq: 102 ACK", "Content-Length: 0", "", ""].join("\r\n"), PBX, 5060);
+			return answer;
+		};
+		return { ok, bye, reinvite };
+	};
+	let seq = 1000;
+	/** RFC 4733 key presses as a handset sends them (start with marker, three end packets). */
+	const keys = (digits: string, from = HANDSET_RTP) => {
+		for (const d of digits) {
+			const code = "0123456789*#".indexOf(d);
+			const ts = seq * 160;
+			for (let k = 0; k < 5; k++) {
+				const payload = new Uint8Array(4);
+				writeTelephoneEvent(payload, 0, code, k >= 2, 10, 160 * (k + 1));
+				rtp!.deliver(rtpPacket({ payloadType: 101, marker: k === 0, sequence: seq++, timestamp: ts, ssrc: 0x6116, payload }), from.address, from.port);
+				clock.advance(20);
+			}
+			clock.advance(150);
+		}
+	};
+	const pulses = () => {
+		const out: number[] = [];
+		let start = -1;
+		for (const [t, v] of relayWrites) {
+			if (v === 1 && start < 0) start = t;
+			else if (v === 0 && start >= 0) {
+				out.push(t - start);
+				start = -1;
+			}
+		}
+		return out;
+	};
+	const status = () => JSON.parse(JSON.stringify(application.status())) as { media: Record<string, unknown> & { session: Record<string, number | string> | null; last_session: Record<string, number | string> | null } };
+	return { clock, application, rtp: () => rtp!, call, keys, pulses, status, speaker, lines };
+}
+
+function headers(socket: MemoryUdp): RtpHeader[] {
+	return socket.written.map((w) => {
+		const h = new RtpHeader();
+		assert.equal(parseRtp(w.bytes, w.bytes.length, h), "");
+		return h;
+	});
+}
+
+group("media in the application", () => {
+	test("an answered call offers the bound RTP port and sends 20 ms packets to the handset's SDP address", () => {
+		const d = door();
+		const { ok } = d.call();
+		assert.match(ok.body, /m=audio 40000 RTP\/AVP 8 101/);
+		d.clock.advance(1000);
+		const rtp = d.rtp();
+		const h = headers(rtp);
+		assert.ok(h.length >= 50 && h.length <= 51, `${h.length} packets in a second`);
+		assert.equal(h[0].payloadType, 8, "PCMA, the handset's first choice");
+		assert.equal(h[0].marker, true);
+		for (const w of rtp.written) assert.equal(`${w.address}:${w.port}`, "192.168.178.1:7078");
+		const media = d.status().media;
+		assert.equal(media.rtp_port, 40000);
+		assert.equal(media.session!.codec, "PCMA");
+		assert.equal(media.session!.remote, "192.168.178.1:7078");
+	});
+
+	test("a taken RTP port: the next free even one is bound and offered in the SDP", () => {
+		const d = door({ busy: [40000, 40002] });
+		const { ok } = d.call();
+		assert.match(ok.body, /m=audio 40004 /);
+		assert.deepEqual(d.status().media.rtp_port_busy, [40000, 40002]);
+	});
+
+	test("the rtp_port setting is used", () => {
+		const d = door({ sip: { rtp_port: 41000 } });
+		const { ok } = d.call();
+		assert.match(ok.body, /m=audio 41000 /);
+	});
+
+	test("123 by RFC 4733 from the negotiated peer opens once and plays the confirm tone; from another port it does nothing", () => {
+		const d = door();
+		d.call();
+		d.clock.advance(100);
+		d.keys("123", { address: PBX, port: 7080 });
+		d.clock.advance(3000);
+		assert.deepEqual(d.pulses(), []);
+		const dropped = d.status().media.session!;
+		assert.equal(dropped.dropped_source, 15);
+		assert.match(String(dropped.last_drop), /192\.168\.178\.1:7080/);
+		const before = d.rtp().written.length;
+		d.keys("123");
+		d.clock.advance(2000);
+		assert.deepEqual(d.pulses(), [800]);
+		assert.equal(d.status().media.session!.digits, 3);
+		// The confirm beeps are in the packets after the third digit: A-law silence is 0xd5 throughout.
+		const after = d.rtp().written.slice(before);
+		const loud = after.filter((w) => w.bytes.subarray(12).some((b) => b !== 0xd5 && b !== 0x55 && b !== 0xd4 && b !== 0x54));
+		assert.ok(loud.length >= 5, `${loud.length} packets carry a tone`);
+	});
+
+	test("the call's end stops its media; the counters stay for /sipDebug", () => {
+		const d = door();
+		const { bye } = d.call();
+		d.clock.advance(500);
+		bye();
+		const count = d.rtp().written.length;
+		d.clock.advance(1000);
+		assert.equal(d.rtp().written.length, count, "nothing sent after BYE");
+		const media = d.status().media;
+		assert.equal(media.session, null);
+		assert.ok(Number(media.last_session!.packets_sent) >= 25);
+	});
+
+	test("a re-INVITE with new media moves the session to the new peer", () => {
+		const d = door();
+		const { reinvite } = d.call();
+		d.clock.advance(100);
+		const session = d.application.doorbell.media!.session!;
+		const answer = reinvite(7090);
+		assert.match(answer.body, /m=audio 40000 /);
+		d.clock.advance(100);
+		assert.equal(d.application.doorbell.media!.session, session, "the same session");
+		assert.equal(d.rtp().written[d.rtp().written.length - 1].port, 7090);
+	});
+
+	test("the button plays the chime at the door", () => {
+		const d = door();
+		d.application.doorbell.press("button");
+		d.clock.advance(1000);
+		assert.ok(d.speaker.frames >= 34, `${d.speaker.frames} chime frames`);
+		assert.equal(d.status().media.chimes, 1);
+		d.application.doorbell.press("web");
+		assert.equal(d.status().media.chimes, 1, "not for a ring from the web page");
+	});
+});
