@@ -1,0 +1,213 @@
+/*
+ * The set-up page in real headless Chromium (Debian's, driven by playwright-core) against the
+ * simulator registered at kamailio with two baresip handsets (test/rig): first run, a save with
+ * errors, a wrong and then the right password, the doorbell registering, a test ring that rings
+ * both handsets, and no password in any page or response. The form part runs with JavaScript
+ * off; the status refresh and the test ring with it on. A phone-size screenshot goes to
+ * test-artifacts/.
+ */
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { Rig, sourcePath, type DumpedMessage } from "../rig/index.js";
+import { AdminClient } from "./admin-client.js";
+
+const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const ADMIN_PASSWORD = "Klingel-Admin-2026";
+const WRONG_SIP_PASSWORD = "falsches-Passwort-9";
+const PHONE = { width: 390, height: 844 };
+
+let rig: Rig;
+let base = "";
+let sipPassword = "";
+const profiles: string[] = [];
+/** Every response body the browser received, for the secrets check. */
+const bodies: Promise<string>[] = [];
+
+before(async () => {
+	// The door starts without an account and without an admin password: everything is set up through the page.
+	rig = await Rig.start({ name: "web-browser", simulator: { adminPassword: "", waitRegistered: false, sip: { sip_user: "", sip_password: "" } } });
+	base = rig.simulator!.baseUrl;
+	sipPassword = rig.kamailio.users["620"];
+	assert.ok(sipPassword, "the rig has a password for 620");
+});
+
+after(async () => {
+	for (const dir of profiles) rmSync(dir, { recursive: true, force: true });
+	await rig?.stop();
+});
+
+/** A fresh Chromium with its own new profile directory. */
+async function browser(javaScriptEnabled: boolean): Promise<{ context: BrowserContext; page: Page }> {
+	const profile = mkdtempSync(join(tmpdir(), "klingel-chromium-"));
+	profiles.push(profile);
+	const context = await chromium.launchPersistentContext(profile, { executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS, viewport: PHONE, javaScriptEnabled, deviceScaleFactor: 1 });
+	const page = context.pages()[0] ?? (await context.newPage());
+	page.on("response", (response) => {
+		bodies.push(response.text().catch(() => ""));
+	});
+	return { context, page };
+}
+
+function settingsFile(): { sip?: Record<string, unknown>; web?: Record<string, unknown> } {
+	return JSON.parse(readFileSync(rig.simulator!.settingsFile, "utf8"));
+}
+
+const fromDoor = (m: DumpedMessage) => m.direction === "rcv" && m.src.port === rig.simulator!.sipPort;
+
+/** Reloads the page (JavaScript off: no refresh script) until the status line matches. */
+async function waitForStatusText(page: Page, pattern: RegExp, timeoutMs = 20000): Promise<string> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		await page.goto(`${base}/sip`);
+		const text = (await page.locator("#status").textContent()) ?? "";
+		if (pattern.test(text)) return text;
+		if (Date.now() > deadline) throw new Error(`the page never showed ${pattern}; last: ${text}\n${rig.logs()}`);
+		await new Promise((r) => setTimeout(r, 500));
+	}
+}
+
+test("with JavaScript off: first run, a save with errors, a wrong password, then the doorbell registers", { timeout: 90000 }, async (t) => {
+	const { context, page } = await browser(false);
+	try {
+		await t.test("first run: only the set-up page; the API refuses until the admin password is set", async () => {
+			const first = await page.goto(`${base}/sip`);
+			assert.equal(first?.status(), 200);
+			await page.getByRole("heading", { name: "Doorbell set-up" }).waitFor();
+			assert.equal(await page.locator("input[name=sip_user]").count(), 0);
+			assert.equal((await fetch(`${base}/sipDebug`)).status, 403);
+			assert.equal((await fetch(`${base}/ring/sip`, { method: "POST" })).status, 403);
+			await page.getByLabel("Admin password").fill("kurz");
+			await page.getByLabel("Repeat the password").fill("kurz");
+			await page.getByRole("button", { name: "Set password" }).click();
+			assert.match((await page.locator("#f_password_e").textContent()) ?? "", /at least 8 characters/);
+			await page.getByLabel("Admin password").fill(ADMIN_PASSWORD);
+			await page.getByLabel("Repeat the password").fill(ADMIN_PASSWORD);
+			await page.getByRole("button", { name: "Set password" }).click();
+			await page.waitForURL(/\/sip\?n=set$/);
+			await page.getByText("Admin password set.").waitFor();
+			const stored = String(settingsFile().web?.admin ?? "");
+			assert.match(stored, /^s256i\$\d+\$[0-9a-f]{32}\$[0-9a-f]{64}$/, "a salted hash is stored");
+			const cookies = await context.cookies();
+			const session = cookies.find((c) => c.name === "klingel_sid");
+			assert.ok(session && session.httpOnly && session.sameSite === "Strict", "an HttpOnly, SameSite=Strict session cookie");
+		});
+
+		await t.test("save with errors: each message by its field, HTTP 400, nothing saved", async () => {
+			const before = JSON.stringify(settingsFile());
+			await page.getByLabel("User name").fill("62 0");
+			await page.getByLabel("Password", { exact: true }).fill(WRONG_SIP_PASSWORD);
+			await page.getByLabel("Number to ring").fill("**610\"");
+			await page.getByLabel("Door code").fill("12");
+			const [response] = await Promise.all([page.waitForResponse((r) => r.url().endsWith("/saveSIP")), page.getByRole("button", { name: "Save" }).click()]);
+			assert.equal(response.status(), 400);
+			assert.match((await page.locator("#f_sip_user_e").textContent()) ?? "", /not a space/);
+			assert.match((await page.locator("#f_sip_target_e").textContent()) ?? "", /not a quote/);
+			assert.match((await page.locator("#f_code_e").textContent()) ?? "", /3 to 8 digits/);
+			assert.equal(await page.getByLabel("User name").getAttribute("aria-invalid"), "true");
+			assert.equal(await page.getByLabel("User name").inputValue(), "62 0", "what was typed is shown again");
+			assert.equal(await page.getByLabel("Password", { exact: true }).inputValue(), "", "the password is not sent back");
+			await page.getByText("Nothing was saved").waitFor();
+			assert.equal(JSON.stringify(settingsFile()), before);
+		});
+
+		await t.test("a wrong SIP password: saved, and the page says so in plain words", async () => {
+			await page.getByLabel("User name").fill("620");
+			await page.getByLabel("Password", { exact: true }).fill(WRONG_SIP_PASSWORD);
+			await page.getByLabel("Number to ring").fill("**610");
+			await page.getByLabel("Door code").fill("4711");
+			await page.getByRole("button", { name: "Save" }).click();
+			await page.waitForURL(/\/sip\?n=saved$/);
+			const text = await waitForStatusText(page, /Not registered/);
+			assert.match(text, /wrong password \(or user name\): the PBX refused the login of 620/);
+		});
+
+		await t.test("the right SIP password: the doorbell registers with kamailio", async () => {
+			const savedAt = Date.now() / 1000; // sipdump times are in seconds
+			await page.getByLabel("Password", { exact: true }).fill(sipPassword);
+			await page.getByLabel("Display name").fill("Haustür");
+			await page.getByRole("button", { name: "Save" }).click();
+			await page.waitForURL(/\/sip\?n=saved$/);
+			await rig.kamailio.waitForMessage((m) => m.direction === "snd" && m.dst.port === rig.simulator!.sipPort && m.status === 200 && m.cseq.method === "REGISTER", { after: savedAt, timeoutMs: 15000, what: "200 OK to the door's REGISTER" }).catch((error) => {
+				throw new Error(`${(error as Error).message}\n${rig.logs(60)}`);
+			});
+			const register = rig.kamailio.messages().find((m) => fromDoor(m) && m.method === "REGISTER" && m.time >= savedAt && m.header("authorization") !== undefined);
+			// (The rig's sipdump reader shows UTF-8 as Latin-1, hence the loose match of "ü".)
+			assert.match(register?.header("from") ?? "", /^"Haust.{1,2}r" <sip:620@/);
+			const text = await waitForStatusText(page, /Registered with/);
+			assert.match(text, /Registered with 127\.0\.0\.1 as 620\./);
+			assert.equal(settingsFile().sip?.sip_password, sipPassword);
+			assert.equal((settingsFile() as { door?: Record<string, unknown> }).door?.code, "4711");
+		});
+	} finally {
+		await context.close();
+	}
+});
+
+test("with JavaScript on: sign in, the phone layout, a test ring rings both handsets", { timeout: 90000 }, async (t) => {
+	const { context, page } = await browser(true);
+	try {
+		await t.test("sign in", async () => {
+			await page.goto(`${base}/sip`);
+			await page.getByLabel("Admin password").fill("not-the-password");
+			await page.getByRole("button", { name: "Sign in" }).click();
+			await page.getByText("Wrong password.").waitFor();
+			await page.getByLabel("Admin password").fill(ADMIN_PASSWORD);
+			await page.getByRole("button", { name: "Sign in" }).click();
+			await page.getByRole("button", { name: "Test ring" }).waitFor();
+			await page.getByText("Registered with 127.0.0.1 as 620.").waitFor();
+		});
+
+		await t.test("phone screenshot at 390×844: one column, nothing wider than the screen", async () => {
+			const dir = sourcePath("test-artifacts");
+			mkdirSync(dir, { recursive: true });
+			await page.screenshot({ path: join(dir, "web-sip-390x844.png") });
+			await page.screenshot({ path: join(dir, "web-sip-390x844-full.png"), fullPage: true });
+			const width = (await page.evaluate("document.documentElement.scrollWidth")) as number;
+			assert.ok(width <= PHONE.width, `the page is ${width} px wide`);
+			const small = await page.evaluate(`[...document.querySelectorAll("input:not([type=hidden]):not([type=checkbox]),button,select")].filter((e) => e.offsetParent !== null && e.getBoundingClientRect().height < 44).map((e) => e.outerHTML.slice(0, 60))`);
+			assert.deepEqual(small, [], "every visible control is at least 44 px high");
+			console.log(`# screenshot: ${join(dir, "web-sip-390x844.png")}`);
+		});
+
+		await t.test("Test ring: both handsets ring, the page says so without reloading", async () => {
+			const m611 = rig.handset("611").mark();
+			const m612 = rig.handset("612").mark();
+			const url = page.url();
+			await page.getByRole("button", { name: "Test ring" }).click();
+			await Promise.all([rig.handset("611").waitFor("incoming", { from: m611, timeoutMs: 10000 }), rig.handset("612").waitFor("incoming", { from: m612, timeoutMs: 10000 })]);
+			await page.getByText("Ringing").first().waitFor();
+			assert.equal(page.url(), url, "the script sent it; the page stayed");
+			rig.simulator!.hangup();
+			const admin = await AdminClient.signIn(base, ADMIN_PASSWORD);
+			const deadline = Date.now() + 15000;
+			while ((await admin.json("GET", "/sipDebug")).body.call !== "idle") {
+				assert.ok(Date.now() < deadline, "the door went back to idle after hanging up");
+				await new Promise((r) => setTimeout(r, 200));
+			}
+		});
+
+		await t.test("a GET of /ring/sip does not ring", async () => {
+			const m611 = rig.handset("611").mark();
+			const response = await page.goto(`${base}/ring/sip`);
+			assert.equal(response?.status(), 405);
+			await new Promise((r) => setTimeout(r, 1500));
+			assert.equal(rig.handset("611").saw("incoming", m611), false);
+		});
+	} finally {
+		await context.close();
+	}
+});
+
+test("no password in any page, response or log line", async () => {
+	const all = (await Promise.all(bodies)).join("\n");
+	assert.ok(all.length > 5000, "responses were collected");
+	for (const secret of [sipPassword, WRONG_SIP_PASSWORD, ADMIN_PASSWORD]) {
+		assert.equal(all.indexOf(secret), -1, "a password appeared in a response");
+		assert.equal(rig.simulator!.process.output.indexOf(secret), -1, "a password appeared in the simulator's output");
+	}
+});
