@@ -8,7 +8,7 @@
 import type { SettingValue } from "../config/keys.js";
 import { escapeHtml as e } from "./escape.js";
 import { STYLE } from "./page-style.js";
-import { errorWords, registrationWords, type Words } from "./status-words.js";
+import { errorWords, isRegistrationError, registrationWords, type Words } from "./status-words.js";
 
 function layout(title: string, body: string, nonce: string, script = ""): string {
 	return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${e(title)}</title><style>${STYLE}</style></head><body><main><h1>${e(title)}</h1>${body}</main>${script ? `<script nonce="${e(nonce)}">${script}</script>` : ""}</body></html>`;
@@ -73,7 +73,8 @@ function doorEvents(status: Record<string, unknown>): string {
 export function statusBlock(status: Record<string, unknown>): string {
 	const registration = registrationWords(status);
 	const lastError = typeof status.last_error === "string" ? status.last_error : "";
-	const errorLine = lastError && registration.tone !== "bad" ? `<p>Last problem: ${e(errorWords(lastError, status))}</p>` : "";
+	const stale = status.registered === true && isRegistrationError(lastError);
+	const errorLine = lastError && registration.tone !== "bad" && !stale ? `<p>Last problem: ${e(errorWords(lastError, status))}</p>` : "";
 	const call = typeof status.call === "string" && status.call !== "idle" ? `<p>Call: ${e(status.call)}</p>` : "";
 	return `${note(registration)}${errorLine}${call}${doorEvents(status)}`;
 }

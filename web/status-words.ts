@@ -27,6 +27,11 @@ export function registrationWords(status: Record<string, unknown>): Words {
 	return { tone: "warn", text: `Registering with ${server} as ${user}…` };
 }
 
+/** Whether an error is about registering (stale once the doorbell is registered again). */
+export function isRegistrationError(error: string): boolean {
+	return /^(wrong user name or password|the registrar answered|cannot resolve the PBX name)/.test(error);
+}
+
 /** A last_error from the user agent in plain words ("" when there is none). */
 export function errorWords(error: string, status: Record<string, unknown> = {}): string {
 	if (!error) return "";

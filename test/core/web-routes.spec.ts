@@ -268,6 +268,16 @@ group("web", () => {
 			assert.match(html, /<li>2026-12-01 19:00:00 Wrong code by &lt;b&gt;Küche&lt;\/b&gt; \(wrong code\) ×2<\/li>/);
 		});
 
+		test("once registered, an old registration error is no longer shown; a call error is", () => {
+			const h = harness();
+			const { cookie } = h.signIn();
+			h.status = { registered: true, registration: "registered", sip_user: "620", sip_server: "fritz.box", last_error: "wrong user name or password (the registrar refused the credentials)" };
+			const part = () => body(h.call("GET", "/sip", { headers: { cookie }, query: { part: "status" } }));
+			assert.ok(part().indexOf("wrong password") < 0);
+			h.status.last_error = "the PBX refused the call to **610: 403 Forbidden";
+			assert.match(part(), /Last problem: the PBX refused the call to \*\*610: is this IP phone allowed to ring internal numbers\?/);
+		});
+
 		test("the status block alone for the page's refresh", () => {
 			const h = harness();
 			const { cookie } = h.signIn();
