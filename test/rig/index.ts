@@ -15,7 +15,7 @@ export { Handset, HANDSET_EVENTS, type HandsetEvent } from "./baresip.js";
 export { Simulator, RIG_ADMIN_PASSWORD, type SimulatorStatus } from "./simulator.js";
 export { Sipp, runSipp, parseSippTrace, type SippResult, type SippTraced } from "./sipp.js";
 export { freePort, portFree } from "./ports.js";
-export { RigProcess, liveProcesses, tail } from "./process.js";
+export { RigProcess, liveProcesses, tail, configureRig } from "./process.js";
 export { parseSipText, type SipText } from "./sip-text.js";
 export { readSipDump, type DumpedMessage } from "./sipdump.js";
 export { writeWav, writeSilenceWav, writeToneWav } from "./wav.js";

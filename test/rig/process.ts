@@ -9,6 +9,16 @@ import { createWriteStream, type WriteStream } from "node:fs";
 
 const live = new Set<RigProcess>();
 let hooked = false;
+const settings = { handleSignals: true, ownProcessGroup: false };
+
+/**
+ * How the rig's children are run. `handleSignals: false` leaves SIGINT/SIGTERM to the caller
+ * (the demo stops the rig in order); `ownProcessGroup: true` keeps Ctrl-C in the terminal from
+ * reaching the children directly. Children are killed on exit either way.
+ */
+export function configureRig(options: { handleSignals?: boolean; ownProcessGroup?: boolean }): void {
+	Object.assign(settings, options);
+}
 
 function hookExit(): void {
 	if (hooked) return;
@@ -16,6 +26,7 @@ function hookExit(): void {
 	process.on("exit", () => {
 		for (const child of live) child.kill("SIGKILL");
 	});
+	if (!settings.handleSignals) return;
 	for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
 		process.on(signal, () => {
 			for (const child of live) child.kill("SIGKILL");
@@ -57,6 +68,8 @@ export class RigProcess {
 	#log: WriteStream;
 	#exited: Promise<void>;
 	#waiters = new Set<() => void>();
+	#lineListeners: Array<(line: string) => void> = [];
+	#partial = "";
 
 	constructor(options: SpawnOptions) {
 		hookExit();
@@ -67,6 +80,7 @@ export class RigProcess {
 			cwd: options.cwd,
 			env: { ...process.env, ...options.env },
 			stdio: [options.stdin ? "pipe" : "ignore", "pipe", "pipe"],
+			detached: settings.ownProcessGroup,
 		});
 		live.add(this);
 		const filter = options.filter;
@@ -76,6 +90,11 @@ export class RigProcess {
 			this.output += text;
 			if (stream === "stdout") this.stdout += text;
 			this.#log.write(text);
+			if (this.#lineListeners.length) {
+				const lines = (this.#partial + text).split(/\r?\n/);
+				this.#partial = lines.pop() ?? "";
+				for (const line of lines) for (const listener of this.#lineListeners) listener(line);
+			}
 			for (const wake of [...this.#waiters]) wake();
 		};
 		this.child.stdout!.on("data", take("stdout"));
@@ -110,6 +129,11 @@ export class RigProcess {
 	/** Resolves when the process has exited. */
 	get exited(): Promise<void> {
 		return this.#exited;
+	}
+
+	/** Calls `listener` with each complete line of output from now on. */
+	onLine(listener: (line: string) => void): void {
+		this.#lineListeners.push(listener);
 	}
 
 	/** Writes to its stdin (started with `stdin: true`). */
