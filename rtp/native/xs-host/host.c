@@ -8,7 +8,8 @@
  * Globals for the test modules: print(...values), gc(), gcStress(on) (true when this is the
  * GC-stress build: from then on every allocation first runs a compacting collection),
  * computrons() (XS's meter: a machine-independent count of the work done), heapSlots() and
- * heapChunkBytes() (heap in use: slots, bytes of chunks).
+ * heapChunkBytes() (heap in use: slots, bytes of chunks), heapPeakReset() and heapPeakSlots()
+ * (the most slots in use since the reset: above the current count when a collection ran).
  */
 #include "xsAll.h"
 #include "xsScript.h"
@@ -213,6 +214,19 @@ static void host_computrons(txMachine *the)
 }
 
 /* Numbers only: reading them allocates nothing. */
+/* heapPeakReset() starts a peak measurement; heapPeakSlots() is the largest slot count since. */
+static void host_heap_peak_reset(txMachine *the)
+{
+	the->peakHeapCount = the->currentHeapCount;
+	the->peakChunksSize = the->currentChunksSize;
+}
+
+static void host_heap_peak_slots(txMachine *the)
+{
+	mxResult->kind = XS_NUMBER_KIND;
+	mxResult->value.number = (txNumber)the->peakHeapCount;
+}
+
 static void host_heap_slots(txMachine *the)
 {
 	mxResult->kind = XS_NUMBER_KIND;
@@ -293,6 +307,8 @@ int main(int argc, char **argv)
 			defineGlobal(the, "gcStress", host_gc_stress, 1);
 			defineGlobal(the, "computrons", host_computrons, 0);
 			defineGlobal(the, "heapSlots", host_heap_slots, 0);
+			defineGlobal(the, "heapPeakReset", host_heap_peak_reset, 0);
+			defineGlobal(the, "heapPeakSlots", host_heap_peak_slots, 0);
 			defineGlobal(the, "heapChunkBytes", host_heap_chunk_bytes, 0);
 			mxPushStringC(real);
 			fxRunImport(the, realm, XS_NO_ID);

@@ -1,0 +1,116 @@
+/*
+ * On the XS test host: one call's steady state through the portable media code
+ * (build/rtp/media-session.js, compiled by tsc) with the real XS binding: every 20 ms one RTP
+ * packet in (µ-law, from the latched peer) and one out, a 16 kHz microphone (downsampled) and a
+ * 16 kHz speaker (upsampled). Measures, over 1,000 frames after a warm-up, the JS heap in use
+ * (slots and chunk bytes; no collection may run in between for the figure to count every
+ * allocation), what is left after a collection, and XS computrons per frame. Prints one JSON line.
+ */
+import { MediaSession } from "../../../build/rtp/media-session.js";
+import * as audio from "../audio-xs.js";
+
+const WARMUP = 200, FRAMES = 1000, TOTAL = WARMUP + FRAMES;
+const PEER = "127.0.0.1", PEER_PORT = 40000;
+
+// A clock that moves when told; FrameClock keeps one timer at a time.
+let now = 0, timerAt = -1, timer = undefined;
+const clock = {
+	now: () => now,
+	setTimeout(callback, ms) { timer = callback; timerAt = now + ms; return 1; },
+	clearTimeout() { timer = undefined; },
+	setInterval() { throw new Error("not used"); },
+	clearInterval() {},
+};
+
+// The peer's packets, made up front: 12-byte header + 160 µ-law bytes of a 1 kHz tone.
+const incoming = [];
+{
+	const tone = new Int32Array(8), pcm = new Int16Array(160);
+	audio.toneInit(tone, 1000, 8000, 12000);
+	for (let i = 0; i < TOTAL; i++) {
+		const datagram = new ArrayBuffer(172);
+		const bytes = new Uint8Array(datagram);
+		const seq = (1000 + i) & 0xffff, ts = (5000 + i * 160) >>> 0, ssrc = 0x12345678;
+		bytes[0] = 0x80; bytes[1] = i === 0 ? 0x80 : 0x00;
+		bytes[2] = seq >> 8; bytes[3] = seq & 0xff;
+		bytes[4] = ts >>> 24; bytes[5] = (ts >>> 16) & 0xff; bytes[6] = (ts >>> 8) & 0xff; bytes[7] = ts & 0xff;
+		bytes[8] = ssrc >>> 24; bytes[9] = (ssrc >>> 16) & 0xff; bytes[10] = (ssrc >>> 8) & 0xff; bytes[11] = ssrc & 0xff;
+		audio.toneFill(tone, pcm);
+		audio.encode(0, pcm, bytes.subarray(12));
+		datagram.address = PEER;
+		datagram.port = PEER_PORT;
+		incoming.push(datagram);
+	}
+}
+
+let delivered = 0, pending = undefined, sent = 0, sentBytes = 0;
+const socket = {
+	port: 30000,
+	read() { const d = pending; pending = undefined; return d; },
+	write(address, port, data) { sent++; sentBytes += data.byteLength; },
+	close() {},
+};
+
+// The microphone: 50 frames of a 440 Hz tone at 16 kHz, made up front, copied with set().
+const micFrames = [];
+{
+	const state = new Int32Array(8);
+	audio.toneInit(state, 440, 16000, 10000);
+	for (let i = 0; i < 50; i++) {
+		const frame = new Int16Array(320);
+		audio.toneFill(state, frame);
+		micFrames.push(frame);
+	}
+}
+let micFrame = 0;
+const mic = {
+	sampleRate: 16000,
+	read(target) {
+		target.set(micFrames[micFrame]);
+		micFrame = micFrame === 49 ? 0 : micFrame + 1;
+		return target.length;
+	},
+	close() {},
+};
+let played = 0;
+const speaker = { sampleRate: 16000, write(samples) { played += samples.length; }, close() {} };
+let seed = 7;
+const random = (target) => { for (let i = 0; i < target.length; i++) { seed = (seed * 1103515245 + 12345) >>> 0; target[i] = seed >>> 24; } };
+
+const session = new MediaSession({ audio, socket, clock, random, mic, speaker });
+session.start({ remoteAddress: PEER, remotePort: PEER_PORT, payloadType: 0, codec: "PCMU", dtmfPayloadType: 101, direction: "sendrecv", ptime: 20 }, 0);
+
+function step() {
+	pending = incoming[delivered++];
+	now = timerAt;
+	const fire = timer;
+	timer = undefined;
+	fire();
+}
+
+for (let i = 0; i < WARMUP; i++) step();
+gc();
+const slots0 = heapSlots(), chunks0 = heapChunkBytes(), sent0 = sent;
+heapPeakReset();
+const meter0 = computrons();
+for (let i = 0; i < FRAMES; i++) step();
+const meter1 = computrons(), slots1 = heapSlots(), chunks1 = heapChunkBytes(), peak = heapPeakSlots();
+gc();
+const slots2 = heapSlots(), chunks2 = heapChunkBytes();
+const status = session.status();
+print(JSON.stringify({
+	frames: FRAMES,
+	packetsIn: FRAMES,
+	packetsOut: sent - sent0,
+	collected: peak > slots1, // a collection ran: slotsAllocated is then only a lower bound
+	peakSlotGrowth: peak - slots0,
+	slotsAllocated: slots1 - slots0,
+	chunkBytesAllocated: chunks1 - chunks0,
+	slotsRetained: slots2 - slots0,
+	chunkBytesRetained: chunks2 - chunks0,
+	computronsPerFrame: (meter1 - meter0) / FRAMES,
+	framesPlayed: status.frames_played,
+	framesLost: status.frames_lost,
+	audioReceived: status.audio_received,
+	played,
+}));
