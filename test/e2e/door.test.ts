@@ -341,6 +341,12 @@ test("telephone-events from an RTP address other than the negotiated one open no
 			let status = await sim().status();
 			assert.deepEqual(pulsesSince(status, since), [], "no pulse from a foreign RTP source");
 			assert.deepEqual(eventsSince(status, since).filter((e) => e.kind === "opened"), []);
+			// They arrived and were refused by the RTP session before any DTMF detection.
+			const session = (status.media as { session?: { dropped_source?: number; last_drop?: string; digits?: number } } | null)?.session;
+			assert.ok(session, `a media session in /sipDebug: ${JSON.stringify(status.media)}`);
+			assert.ok((session.dropped_source ?? 0) >= 18, `the 18 foreign packets were dropped: ${JSON.stringify(session)}`);
+			assert.match(session.last_drop ?? "", new RegExp(`not from the negotiated RTP peer: 127\\.0\\.0\\.1:${stranger.address().port}`));
+			assert.equal(session.digits ?? 0, 0, "no digit detected from them");
 
 			// The same packets from the negotiated address and port open the door once.
 			const own = { ssrc: 0x5eed0002, seq: 500, ts: 48000 };
