@@ -15,6 +15,9 @@ import { VirtualButton, VirtualRelay } from "./gpio.js";
 import { JsonStore, JsonStoreError } from "./json-store.js";
 import { HostHttpServer } from "./http-server.js";
 import { parseOptions, USAGE } from "./options.js";
+import { loadNativeAudio } from "./native-audio.js";
+import { openMic, openSpeaker, type WavSpeaker } from "./audio.js";
+import type { AudioIn } from "../ports.js";
 
 async function main(): Promise<void> {
 	let options;
@@ -55,12 +58,26 @@ async function main(): Promise<void> {
 	const http = new HostHttpServer(log);
 	const button = new VirtualButton();
 	const relay = new VirtualRelay(log);
+	// Call audio runs through the C core (the Node addon); --mic and --speaker are the audio ports.
+	let audio;
+	let mic: AudioIn | undefined;
+	let speaker: WavSpeaker | undefined;
+	try {
+		audio = loadNativeAudio();
+		if (options.mic) mic = openMic(options.mic, audio);
+		if (options.speaker) speaker = openSpeaker(options.speaker);
+	} catch (error) {
+		fail(`Audio: ${(error as Error).message}`);
+	}
+	// The recording's header is finished at each call's end and here, whatever way the process ends.
+	process.on("exit", () => speaker?.close());
 	let app: Application;
 	try {
 		app = boot(
 			{
 				udp: createUdp, clock: nodeClock, wallClock: Date.now, md5: nodeMd5, sha256: nodeSha256, random: nodeRandom, log,
 				store, routes: http, button, relay,
+				audio, mic, speaker,
 				localAddress: () => localAddress,
 				resolve: resolveHost,
 			},
