@@ -67,6 +67,8 @@ export class WebApp {
 		this.#newSetupToken();
 		const r = options.routes;
 		r.add("GET", "/", this.#wrap(() => redirect("/sip")));
+		// Browsers ask for it on every page; no icon, and no 404 for it.
+		r.add("GET", "/favicon.ico", () => ({ status: 204, headers: { "Cache-Control": "max-age=86400" } }));
 		r.add("GET", "/sip", this.#wrap((q) => this.#page(q)));
 		r.add("POST", "/setup", this.#wrap((q) => this.#setup(q)));
 		r.add("POST", "/login", this.#wrap((q) => this.#login(q)));

@@ -27,6 +27,8 @@ let sipPassword = "";
 const profiles: string[] = [];
 /** Every response body the browser received, for the secrets check. */
 const bodies: Promise<string>[] = [];
+/** Script errors and console errors (a CSP violation shows there). */
+const pageErrors: string[] = [];
 
 before(async () => {
 	// The door starts without an account and without an admin password: everything is set up through the page.
@@ -49,6 +51,11 @@ async function browser(javaScriptEnabled: boolean): Promise<{ context: BrowserCo
 	const page = context.pages()[0] ?? (await context.newPage());
 	page.on("response", (response) => {
 		bodies.push(response.text().catch(() => ""));
+	});
+	page.on("pageerror", (error) => pageErrors.push(error.message));
+	page.on("console", (message) => {
+		// The 400, 401 and 405 answers the tests ask for show as "Failed to load resource"; anything else counts.
+		if (message.type() === "error" && !/^Failed to load resource: the server responded with a status of 40[015]/.test(message.text())) pageErrors.push(message.text());
 	});
 	return { context, page };
 }
@@ -182,6 +189,7 @@ test("with JavaScript on: sign in, the phone layout, a test ring rings both hand
 			await Promise.all([rig.handset("611").waitFor("incoming", { from: m611, timeoutMs: 10000 }), rig.handset("612").waitFor("incoming", { from: m612, timeoutMs: 10000 })]);
 			await page.getByText("Ringing").first().waitFor();
 			assert.equal(page.url(), url, "the script sent it; the page stayed");
+			await page.locator("#status").getByText(/Call: (calling|ringing)/).waitFor({ timeout: 8000 });
 			rig.simulator!.hangup();
 			const admin = await AdminClient.signIn(base, ADMIN_PASSWORD);
 			const deadline = Date.now() + 15000;
@@ -201,6 +209,10 @@ test("with JavaScript on: sign in, the phone layout, a test ring rings both hand
 	} finally {
 		await context.close();
 	}
+});
+
+test("no script or console error on any page (the inline script passes the CSP)", () => {
+	assert.deepEqual(pageErrors, []);
 });
 
 test("no password in any page, response or log line", async () => {
