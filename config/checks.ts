@@ -36,7 +36,7 @@ export const checkUser: Check = (raw) => {
 	const value = asText(raw).trim();
 	if (value.length > 64) throw new CheckError("must be at most 64 characters");
 	const bad = firstBad(value, USER_CHAR);
-	if (bad) throw new CheckError(`may hold letters, digits and . _ ~ ! $ & * + = - only, not ${bad}`);
+	if (bad) throw new CheckError(`must not contain ${bad} (allowed: letters, digits and . _ ~ ! $ & * + = -)`);
 	return value;
 };
 
@@ -47,7 +47,7 @@ export const checkTarget: Check = (raw) => {
 	if (value === "") throw new CheckError("must not be empty (e.g. **610 or **9)");
 	if (value.length > 32) throw new CheckError("must be at most 32 characters");
 	const bad = firstBad(value, TARGET_CHAR);
-	if (bad) throw new CheckError(`may hold digits, letters and * . _ + - only, not ${bad}`);
+	if (bad) throw new CheckError(`must not contain ${bad} (allowed: digits, letters and * . _ + -)`);
 	return value;
 };
 

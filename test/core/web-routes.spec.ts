@@ -318,8 +318,8 @@ group("web", () => {
 			assert.equal(response.status, 400);
 			const html = body(response);
 			assert.match(html, /Nothing was saved: please correct the marked fields/);
-			assert.match(html, /id="f_sip_user" name="sip_user" type="text" value="620&quot;&gt;&lt;x" autocomplete="off" aria-invalid="true" aria-describedby="f_sip_user_e"><p class="err" id="f_sip_user_e">User name may hold letters, digits and \. _ ~ ! \$ &amp; \* \+ = - only, not a quote<\/p>/);
-			assert.match(html, /id="f_sip_target_e">Number to ring may hold digits, letters and \* \. _ \+ - only, not a line break</);
+			assert.match(html, /id="f_sip_user" name="sip_user" type="text" value="620&quot;&gt;&lt;x" autocomplete="off" aria-invalid="true" aria-describedby="f_sip_user_e"><p class="err" id="f_sip_user_e">User name must not contain a quote \(allowed: letters, digits and \. _ ~ ! \$ &amp; \* \+ = -\)<\/p>/);
+			assert.match(html, /id="f_sip_target_e">Number to ring must not contain a line break \(allowed: digits, letters and \* \. _ \+ -\)</);
 			assert.match(html, /id="f_sip_port_e">PBX port must be a whole number from 1 to 65535</);
 			assert.match(html, /id="f_code_e">Door code must be 3 to 8 digits</);
 			assert.match(html, /id="f_pulse_ms_e">Relay pulse \(ms\) must be a whole number from 100 to 10000 ms</);

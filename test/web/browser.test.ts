@@ -112,14 +112,17 @@ test("with JavaScript off: first run, a save with errors, a wrong password, then
 			await page.getByLabel("Door code").fill("12");
 			const [response] = await Promise.all([page.waitForResponse((r) => r.url().endsWith("/saveSIP")), page.getByRole("button", { name: "Save" }).click()]);
 			assert.equal(response.status(), 400);
-			assert.match((await page.locator("#f_sip_user_e").textContent()) ?? "", /not a space/);
-			assert.match((await page.locator("#f_sip_target_e").textContent()) ?? "", /not a quote/);
+			assert.match((await page.locator("#f_sip_user_e").textContent()) ?? "", /contain a space/);
+			assert.match((await page.locator("#f_sip_target_e").textContent()) ?? "", /contain a quote/);
 			assert.match((await page.locator("#f_code_e").textContent()) ?? "", /3 to 8 digits/);
 			assert.equal(await page.getByLabel("User name").getAttribute("aria-invalid"), "true");
 			assert.equal(await page.getByLabel("User name").inputValue(), "62 0", "what was typed is shown again");
 			assert.equal(await page.getByLabel("Password", { exact: true }).inputValue(), "", "the password is not sent back");
 			await page.getByText("Nothing was saved").waitFor();
 			assert.equal(JSON.stringify(settingsFile()), before);
+			mkdirSync(sourcePath("test-artifacts"), { recursive: true });
+			await page.locator("#f_sip_user").scrollIntoViewIfNeeded();
+			await page.screenshot({ path: join(sourcePath("test-artifacts"), "web-sip-errors-390x844.png") });
 		});
 
 		await t.test("a wrong SIP password: saved, and the page says so in plain words", async () => {
