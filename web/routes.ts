@@ -223,7 +223,12 @@ export class WebApp {
 		}
 		if (result.changed.length) {
 			this.#o.log.info(`web: settings saved (${result.changed.join(", ")})`);
-			this.#o.onSaved?.(result.changed);
+			try {
+				this.#o.onSaved?.(result.changed);
+			} catch (error) {
+				// E.g. another stored key is bad: the save stands, the page shows that key's problem.
+				this.#o.log.error(`web: saved, but not applied yet: ${(error as Error)?.message ?? error}`);
+			}
 		}
 		const restart = result.changed.some((key) => RESTART_KEYS.indexOf(key) >= 0);
 		if (wantsJson(request)) return json(200, { ok: true, changed: result.changed, restart_needed: restart });
