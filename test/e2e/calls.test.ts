@@ -88,6 +88,10 @@ test("a button press rings both handsets; unanswered, the door sends CANCEL afte
 		sim().press();
 		await Promise.all([h611.waitFor("incoming", { from: m611 }), h612.waitFor("incoming", { from: m612 })]);
 		await sim().waitForStatus((s) => s.call === "ringing", { what: "call ringing" });
+		// A second press while it rings starts no second call.
+		const secondPress = sim().mark();
+		sim().press();
+		await sim().waitFor(/ring \(button\): not ringing/, { from: secondPress, timeoutMs: 2000 }).catch(() => undefined);
 		const invite = (await rig.kamailio.waitForMessage((m) => fromDoor(m) && m.method === "INVITE" && m.header("proxy-authorization") !== undefined, { after: pressedAt, what: "the authenticated INVITE" }));
 		assert.match(invite.uri, /^sip:\*\*610@/);
 		assert.match(invite.header("from") ?? "", /^"Doorbell" <sip:620@127\.0\.0\.1>;tag=/);
@@ -99,6 +103,8 @@ test("a button press rings both handsets; unanswered, the door sends CANCEL afte
 		const firstInvite = rig.kamailio.messages().find((m) => fromDoor(m) && m.method === "INVITE" && m.time >= pressedAt)!;
 		const after = cancel.time - firstInvite.time;
 		assert.ok(after >= 29.5 && after <= 31.5, `CANCEL ${after.toFixed(2)} s after the INVITE, expected 30 s`);
+		const calls = new Set(rig.kamailio.messages().filter((m) => fromDoor(m) && m.method === "INVITE" && m.time >= pressedAt).map((m) => m.callId));
+		assert.equal(calls.size, 1, "the second press started no second call");
 		assert.equal(cancel.viaParam("branch"), invite.viaParam("branch"), "CANCEL has the INVITE's branch");
 		assert.equal(cancel.cseq.seq, invite.cseq.seq, "and its CSeq number");
 		assert.equal(cancel.tag("to"), undefined, "To without tag");
@@ -225,6 +231,41 @@ test("handset 611 calls 620: the door answers with 200 OK and SDP, gets the ACK;
 		assert.equal((await sim().status()).call, "answered", "the live call survived the stale BYEs");
 		assert.equal(h611.saw("closed", m611), false, "handset 611 is still in the call");
 
+		h611.hangup();
+		await sim().waitForStatus((s) => s.call === "idle", { what: "idle after the handset's BYE" });
+	}));
+
+test("handset 611 puts the door on hold and back (re-INVITE through the PBX): sendonly is answered recvonly, then sendrecv", { timeout: 30000 }, () =>
+	withLogs(async () => {
+		await idle();
+		const h611 = rig.handset("611");
+		const m611 = h611.mark();
+		const dialledAt = Date.now() / 1000;
+		h611.dial("620");
+		await h611.waitFor("established", { from: m611 });
+		const invite = await rig.kamailio.waitForMessage((m) => toDoor(m) && m.method === "INVITE", { after: dialledAt, what: "the INVITE to the door" });
+		await sim().waitForStatus((s) => s.call === "answered", { what: "the call answered" });
+		const reinvite = (direction: string, after: number) =>
+			rig.kamailio.waitForMessage((m) => toDoor(m) && m.method === "INVITE" && m.callId === invite.callId && m.tag("to") !== undefined && m.body.includes(`a=${direction}`), { after, what: `a re-INVITE with a=${direction}` });
+		const answerTo = (request: DumpedMessage) =>
+			rig.kamailio.waitForMessage((m) => fromDoor(m) && m.status === 200 && m.callId === request.callId && m.cseq.method === "INVITE" && m.cseq.seq === request.cseq.seq, { after: request.time, what: "the door's 200 for the re-INVITE" });
+		const heldAt = Date.now() / 1000;
+		h611.send("/hold\n");
+		const hold = await reinvite("sendonly", heldAt);
+		const held = await answerTo(hold);
+		assert.match(held.body, /a=recvonly/);
+		assert.match(held.body, /m=audio \d+ RTP\/AVP 0 101/);
+		await rig.kamailio.waitForMessage((m) => toDoor(m) && m.method === "ACK" && m.callId === invite.callId && m.cseq.seq === hold.cseq.seq, { after: heldAt, what: "the ACK for the re-INVITE" });
+		const resumedAt = Date.now() / 1000;
+		h611.send("/resume\n");
+		const resume = await reinvite("sendrecv", resumedAt);
+		const resumed = await answerTo(resume);
+		assert.match(resumed.body, /a=sendrecv/);
+		const version = (body: string) => Number(/^o=\S+ \S+ (\d+)/m.exec(body)?.[1]);
+		assert.ok(version(resumed.body) > version(held.body), "each new answer has a higher o= version");
+		await new Promise((r) => setTimeout(r, 300));
+		assert.equal((await sim().status()).call, "answered", "still in the call");
+		assert.equal(h611.saw("closed", m611), false);
 		h611.hangup();
 		await sim().waitForStatus((s) => s.call === "idle", { what: "idle after the handset's BYE" });
 	}));

@@ -1,8 +1,8 @@
 /*
  * Registration against kamailio when the registrar grants less than asked (max_expires 10):
  * the door refreshes before the granted time runs out, keeps its Call-ID, and registers from
- * the default local port 5062 (when that port is free on this machine). On shutdown it
- * unregisters with Expires: 0.
+ * the default local port 5062 (when that port is free on this machine), keeps registering
+ * during a call, which it ends at its talk-time limit. On shutdown it unregisters with Expires: 0.
  */
 
 import { test, before, after } from "node:test";
@@ -10,6 +10,8 @@ import assert from "node:assert/strict";
 import { Rig, portFree, type DumpedMessage } from "../rig/index.js";
 
 const GRANTED = 10;
+/** The shortest talk-time limit the settings allow (s). */
+const TALK_LIMIT = 10;
 let rig: Rig;
 let defaultPortFree = false;
 
@@ -18,8 +20,8 @@ before(async () => {
 	rig = await Rig.start({
 		name: "e2e-registration",
 		kamailio: { maxExpires: GRANTED },
-		handsets: [],
-		simulator: { sipPort: defaultPortFree ? "default" : undefined },
+		handsets: [{ user: "611" }],
+		simulator: { sipPort: defaultPortFree ? "default" : undefined, sip: { talk_limit: TALK_LIMIT } },
 	});
 });
 
@@ -67,6 +69,26 @@ test(`honours the shorter expiry the registrar grants (${GRANTED} s): refreshes 
 	for (let i = 1; i < registers.length; i++) assert.ok(registers[i].cseq.seq > registers[i - 1].cseq.seq, "CSeq rises");
 	for (const register of registers) assert.equal(register.header("expires"), "120", "asks for 120 s each time");
 	assert.equal((await rig.simulator!.status()).registered, true);
+});
+
+test(`keeps refreshing during a call, and ends the call with BYE at the talk-time limit (${TALK_LIMIT} s)`, { timeout: 40000 }, async () => {
+	const h611 = rig.handset("611");
+	const from = h611.mark();
+	const dialledAt = Date.now() / 1000;
+	h611.dial("620");
+	await h611.waitFor("established", { from });
+	await rig.simulator!.waitForStatus((s) => s.call === "answered", { what: "the call answered" });
+	const invite = await rig.kamailio.waitForMessage((m) => toDoor(m) && m.method === "INVITE", { after: dialledAt, what: "the INVITE to the door" });
+	const bye = await rig.kamailio.waitForMessage((m) => fromDoor(m) && m.method === "BYE" && m.callId === invite.callId, { after: dialledAt, timeoutMs: (TALK_LIMIT + 5) * 1000, what: "the door's BYE at the talk limit" });
+	const ack = rig.kamailio.messages().find((m) => toDoor(m) && m.method === "ACK" && m.callId === invite.callId)!;
+	const talked = bye.time - ack.time;
+	assert.ok(talked >= TALK_LIMIT - 0.5 && talked <= TALK_LIMIT + 1.5, `BYE after ${talked.toFixed(1)} s of talk`);
+	const refreshes = rig.kamailio.messages().filter((m) => fromDoor(m) && m.method === "REGISTER" && m.time > ack.time && m.time < bye.time);
+	assert.ok(refreshes.length >= 1, "a REGISTER refresh went out during the call");
+	await h611.waitFor("closed", { from });
+	const status = await rig.simulator!.waitForStatus((s) => s.call === "idle", { what: "idle after the talk limit" });
+	assert.match(String((status.last_call as { reason?: string }).reason), /talk time limit of 10 s/);
+	assert.equal(status.registered, true);
 });
 
 test("unregisters with Expires: 0 when it stops", { timeout: 20000 }, async () => {
