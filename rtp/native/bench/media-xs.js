@@ -97,6 +97,32 @@ for (let i = 0; i < FRAMES; i++) step();
 const meter1 = computrons(), slots1 = heapSlots(), chunks1 = heapChunkBytes(), peak = heapPeakSlots();
 gc();
 const slots2 = heapSlots(), chunks2 = heapChunkBytes();
+// What the driver itself costs per frame (fake socket, mic, speaker, clock), to subtract.
+session.stop();
+const wide = new Int16Array(320), outgoing = new Uint8Array(172);
+function driverOnly() {
+	pending = incoming[delivered++ % TOTAL];
+	now += 20;
+	socket.read();
+	mic.read(wide);
+	speaker.write(wide);
+	socket.write(PEER, PEER_PORT, outgoing);
+}
+for (let i = 0; i < 100; i++) driverOnly();
+const meter2 = computrons();
+for (let i = 0; i < FRAMES; i++) driverOnly();
+const driverPerFrame = (computrons() - meter2) / FRAMES;
+// Two XS costs that explain such allocations, measured the same way: a Uint8Array view of a
+// received datagram (RtpSession.accept makes one per packet), and evaluating a string literal
+// (XS copies literals of code parsed at run time into the heap; code in a device archive not).
+function allocatedBy(body) {
+	gc();
+	const slots = heapSlots(), chunks = heapChunkBytes();
+	for (let i = 0; i < 1000; i++) body(incoming[i]);
+	return { slots: (heapSlots() - slots) / 1000, chunkBytes: (heapChunkBytes() - chunks) / 1000 };
+}
+const viewCost = allocatedBy((datagram) => new Uint8Array(datagram));
+const literalCost = allocatedBy(() => "");
 const status = session.status();
 print(JSON.stringify({
 	frames: FRAMES,
@@ -109,6 +135,9 @@ print(JSON.stringify({
 	slotsRetained: slots2 - slots0,
 	chunkBytesRetained: chunks2 - chunks0,
 	computronsPerFrame: (meter1 - meter0) / FRAMES,
+	driverComputronsPerFrame: driverPerFrame,
+	viewCost,
+	literalCost,
 	framesPlayed: status.frames_played,
 	framesLost: status.frames_lost,
 	audioReceived: status.audio_received,
