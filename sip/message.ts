@@ -67,7 +67,16 @@ for (const letter in COMPACT) {
 		SPELLING_ID.set(letter.toUpperCase(), id);
 	}
 }
-const LF = "\n", COLON = ":", LF_LF = "\n\n", LF_CRLF = "\n\r\n", LF_SP = "\n ", LF_HT = "\n\t";
+const LF = "\n", COLON = ":", LF_LF = "\n\n", LF_CRLF = "\n\r\n", LF_SP = "\n ", LF_HT = "\n\t", SP = " ";
+const SIP_PREFIX = "SIP/", SIP_2_0 = "SIP/2.0", CONTENT_LENGTH = "content-length";
+// Regular expressions live here, not in the functions: XS builds a new object for a literal each time it runs.
+const STATUS_CODE = /^[1-6][0-9][0-9]$/;
+const VERSION = /^SIP\/\d+\.\d+$/i;
+const BAD_URI_CHAR = /[\x00-\x20<>]/;
+const DIGITS = /^[0-9]{1,9}$/;
+const FOLDING = /\r?\n[ \t]+/g;
+/** Methods whose name needs no token check. */
+const METHODS = new Set(["INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER", "INFO", "UPDATE", "PRACK", "SUBSCRIBE", "NOTIFY", "REFER", "MESSAGE", "PUBLISH"]);
 
 /** Id → the one-character string that stands for it in a message's id text. */
 const ID_CHAR: string[] = [];
@@ -98,17 +107,20 @@ export class SipMessage {
 	/** The same ids as a string, one character a line, for native searches. */
 	readonly #idText: string;
 	readonly #count: number;
+	/** Whether any header line is folded (continued on the next line). */
+	readonly #folded: boolean;
 	#bodyBytes: Uint8Array;
 	#body: string | undefined;
 
-	constructor(text: string, index: Uint16Array, ids: Uint8Array, count: number, bodyBytes: Uint8Array, startLine: string[]) {
+	constructor(text: string, index: Uint16Array, ids: Uint8Array, count: number, folded: boolean, bodyBytes: Uint8Array, startLine: string[]) {
 		this.#text = text;
 		this.#index = index;
 		this.#ids = ids;
 		this.#idText = String.fromCharCode.apply(null, ids.subarray(0, count) as unknown as number[]);
 		this.#count = count;
+		this.#folded = folded;
 		this.#bodyBytes = bodyBytes;
-		if (startLine[0].startsWith("SIP/")) {
+		if (startLine[0].startsWith(SIP_PREFIX)) {
 			this.version = startLine[0];
 			this.status = Number(startLine[1]);
 			this.reason = startLine[2];
@@ -153,7 +165,8 @@ export class SipMessage {
 
 	/** Value of the first header line with this name, or undefined. */
 	header(name: string): string | undefined {
-		const i = this.#find(name, 0);
+		const id = NAME_ID.get(name);
+		const i = id === undefined ? this.#findOther(name, 0) : this.#idText.indexOf(ID_CHAR[id]);
 		return i < 0 ? undefined : this.#value(i);
 	}
 
@@ -174,10 +187,12 @@ export class SipMessage {
 	/** The first header line at or after `from` with this name, or -1. */
 	#find(name: string, from: number): number {
 		const id = NAME_ID.get(name);
-		if (id !== undefined) {
-			// Known names: a native search of the ids (a typed array's indexOf costs far more on XS).
-			return this.#idText.indexOf(ID_CHAR[id], from);
-		}
+		// Known names: a native search of the ids (a typed array's indexOf costs far more on XS).
+		return id === undefined ? this.#findOther(name, from) : this.#idText.indexOf(ID_CHAR[id], from);
+	}
+
+	/** #find for a name not in KNOWN: the lines of other names, compared one by one. */
+	#findOther(name: string, from: number): number {
 		for (let i = from; i < this.#count; i++) if (this.#ids[i] === 0 && this.#is(i, name)) return i;
 		return -1;
 	}
@@ -192,12 +207,20 @@ export class SipMessage {
 		return out;
 	}
 
-	/** The value of header line i: folding replaced by a single space, LWS around it removed. */
+	/** The value of header line i: LWS around it removed, folding replaced by a single space. */
 	#value(i: number): string {
-		const k = i * 4, text = this.#text;
-		const start = trimStart(text, this.#index[k + 2], this.#index[k + 3]);
-		const v = text.slice(start, trimEnd(text, start, this.#index[k + 3]));
-		return v.indexOf(LF) < 0 ? v : v.replace(/\r?\n[ \t]+/g, " ");
+		const text = this.#text, index = this.#index, k = i * 4;
+		let start = index[k + 2], end = index[k + 3];
+		for (; start < end; start++) {
+			const c = text.charCodeAt(start);
+			if (c !== 0x20 && c !== 0x09 && c !== 13 && c !== 10) break;
+		}
+		for (; end > start; end--) {
+			const c = text.charCodeAt(end - 1);
+			if (c !== 0x20 && c !== 0x09 && c !== 13) break;
+		}
+		const v = text.slice(start, end);
+		return this.#folded && v.indexOf(LF) >= 0 ? v.replace(FOLDING, SP) : v;
 	}
 
 	/** Whether header line i (a name not in KNOWN) has the given full name (compact forms on the wire are expanded). */
@@ -297,12 +320,13 @@ export function parseSip(data: Uint8Array): SipMessage {
 	const folded = (sp >= 0 && sp < end) || (ht >= 0 && ht < end);
 	let index = new Uint16Array(INDEX_LINES * 4);
 	let ids = new Uint8Array(INDEX_LINES);
+	let room = INDEX_LINES;
 	let count = 0;
 	let pos = lineEnd + 1;
 	let badHeader = "";
 	while (pos < end) {
-		let next = text.indexOf(LF, pos);
-		if (next < 0 || next > end) next = end;
+		// The LF at `end` is there, so a line always ends by it.
+		const next = text.indexOf(LF, pos);
 		if (folded) {
 			const c = text.charCodeAt(pos);
 			if (c === 0x20 || c === 0x09) {
@@ -325,8 +349,9 @@ export function parseSip(data: Uint8Array): SipMessage {
 				if (!TOKEN.test(name)) badHeader ||= `invalid header name ${JSON.stringify(name)}`;
 				id = nameId(name);
 			}
-			if (count === ids.length) {
-				const biggerIndex = new Uint16Array(index.length * 2), biggerIds = new Uint8Array(ids.length * 2);
+			if (count === room) {
+				room *= 2;
+				const biggerIndex = new Uint16Array(room * 4), biggerIds = new Uint8Array(room);
 				biggerIndex.set(index);
 				biggerIds.set(ids);
 				index = biggerIndex;
@@ -342,7 +367,7 @@ export function parseSip(data: Uint8Array): SipMessage {
 		}
 		pos = next + 1;
 	}
-	const message = new SipMessage(text, index, ids, count, bytes.subarray(body), startLine ?? ["", "", ""]);
+	const message = new SipMessage(text, index, ids, count, folded, bytes.subarray(body), startLine ?? ["", "", ""]);
 	if (!startLine) throw new SipParseError(`malformed start line ${JSON.stringify(startText.slice(0, 60))}`, 400, message);
 	if (badHeader) throw new SipParseError(badHeader, 400, message);
 	return frameBody(message, bytes, body);
@@ -366,27 +391,30 @@ function trimEnd(text: string, from: number, to: number): number {
 
 /** Request-Line or Status-Line, split on single spaces exactly as RFC 3261 §7.1/§7.2 writes them. */
 function splitStartLine(line: string): string[] | undefined {
-	if (line.startsWith("SIP/")) {
-		const a = line.indexOf(" ");
+	if (line.startsWith(SIP_PREFIX)) {
+		const a = line.indexOf(SP);
 		if (a < 0) return undefined;
-		const b = line.indexOf(" ", a + 1);
+		const b = line.indexOf(SP, a + 1);
 		const code = b < 0 ? line.slice(a + 1) : line.slice(a + 1, b);
-		if (!/^[1-6][0-9][0-9]$/.test(code)) return undefined;
+		if (!STATUS_CODE.test(code)) return undefined;
 		return [line.slice(0, a), code, b < 0 ? "" : line.slice(b + 1)];
 	}
-	const parts = line.split(" ");
-	if (parts.length !== 3 || !TOKEN.test(parts[0]) || parts[1] === "" || !/^SIP\/\d+\.\d+$/i.test(parts[2])) return undefined;
-	if (/[\x00-\x20<>]/.test(parts[1])) return undefined;
+	const parts = line.split(SP);
+	if (parts.length !== 3 || parts[1] === "") return undefined;
+	if (!METHODS.has(parts[0]) && !TOKEN.test(parts[0])) return undefined;
+	if (parts[2] !== SIP_2_0 && !VERSION.test(parts[2])) return undefined;
+	if (BAD_URI_CHAR.test(parts[1])) return undefined;
 	return parts;
 }
 
 /** Applies Content-Length to a datagram (RFC 3261 §18.3): extra octets are dropped, missing ones are an error. */
 function frameBody(message: SipMessage, bytes: Uint8Array, body: number): SipMessage {
-	const lengths = message.headerLines("content-length");
-	if (lengths.length === 0) return message;
+	const first = message.header(CONTENT_LENGTH);
+	if (first === undefined) return message;
+	const lengths = message.count(CONTENT_LENGTH) === 1 ? [first] : message.headerLines(CONTENT_LENGTH);
 	let length = -1;
 	for (const v of lengths) {
-		if (!/^[0-9]{1,9}$/.test(v)) throw new SipParseError(`invalid Content-Length ${JSON.stringify(v)}`, 400, message);
+		if (!DIGITS.test(v)) throw new SipParseError(`invalid Content-Length ${JSON.stringify(v)}`, 400, message);
 		const n = Number(v);
 		if (length >= 0 && n !== length) throw new SipParseError("conflicting Content-Length values", 400, message);
 		length = n;
