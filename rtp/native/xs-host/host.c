@@ -5,8 +5,11 @@
  *   xs-host MODULE.js          exit 0 when the module and its promise jobs finish without an
  *                              uncaught exception, 1 otherwise
  *
- * Globals for the test modules: print(...values), gc(), gcStress(on) (true when this is the
- * GC-stress build: from then on every allocation first runs a compacting collection),
+ * In the GC-stress build (mxStress) every allocation first runs a compacting collection, from
+ * the loading of the module on.
+ *
+ * Globals for the test modules: print(...values), gc(), gcStress(on) (switches the stress off
+ * and on again; returns true only in the GC-stress build),
  * computrons() (XS's meter: a machine-independent count of the work done), heapSlots() and
  * heapChunkBytes() (heap in use: slots, bytes of chunks), heapPeakReset() and heapPeakSlots()
  * (the most slots in use since the reset: above the current count when a collection ran).
@@ -302,6 +305,9 @@ int main(int argc, char **argv)
 	{
 		mxTry(the) {
 			txSlot *realm = mxProgram.value.reference->next->value.module.realm;
+#ifdef KLINGEL_GC_STRESS
+			gxStress = 1; /* from the first allocation of the test's own work: loading, linking, running */
+#endif
 			defineGlobal(the, "print", host_print, 1);
 			defineGlobal(the, "gc", host_gc, 0);
 			defineGlobal(the, "gcStress", host_gc_stress, 1);
