@@ -86,11 +86,19 @@ export interface SettingsView {
 	csrf: string;
 	status: Record<string, unknown>;
 	notice?: Words;
+	/** Messages of the admin password form, by field (current, password). */
+	adminErrors?: Record<string, string>;
 }
 
 const ADVANCED = ["sip_port", "local_port", "rtp_port", "ring_timeout", "talk_limit", "digest_uri", "allow_any_src"];
 
 const SCRIPT = `(function(){var s=document.getElementById("status"),c=document.querySelector("meta[name=csrf]").content;function r(){fetch("/sip?part=status",{credentials:"same-origin"}).then(function(x){return x.ok?x.text():""}).then(function(t){if(t)s.innerHTML=t})}setInterval(r,5000);var f=document.getElementById("ring");f.addEventListener("submit",function(v){v.preventDefault();fetch("/ring/sip",{method:"POST",credentials:"same-origin",headers:{"X-CSRF-Token":c,Accept:"application/json"}}).then(function(x){return x.json()}).then(function(j){var p=document.getElementById("rang");p.className="note "+(j.ok?"ok":"bad");p.textContent=j.ok?"Ringing \u2026":"Not ringing: "+(j.reason||"error");p.hidden=false;setTimeout(r,1500)})})})();`;
+
+function adminForm(view: SettingsView): string {
+	const errors = view.adminErrors ?? {};
+	const open = Object.keys(errors).length ? " open" : "";
+	return `<form method="post" action="/adminPassword">${hidden("csrf", view.csrf)}<fieldset><details${open}><summary>Admin password</summary>${field("current", "Current admin password", "", errors.current, { type: "password", autocomplete: "current-password" })}${field("password", "New admin password", "", errors.password, { type: "password", autocomplete: "new-password", hint: "At least 8 characters. Other signed-in browsers are signed out." })}${field("repeat", "Repeat the new password", "", undefined, { type: "password", autocomplete: "new-password" })}<button type="submit">Change admin password</button></details></fieldset></form>`;
+}
 
 export function settingsPage(view: SettingsView, nonce: string): string {
 	const v = (key: string) => (view.values[key] === undefined ? "" : String(view.values[key]));
@@ -108,6 +116,6 @@ export function settingsPage(view: SettingsView, nonce: string): string {
 <fieldset><legend>Door opener</legend>${field("code", "Door code", v("code"), err("code"), { inputmode: "numeric", hint: "3 to 8 digits, typed on a handset during a call." })}${num("pulse_ms", "Relay pulse (ms)", "100 to 10000.")}${num("max_openings", "Openings per call", "1 to 9.")}</fieldset>
 <fieldset><details${advancedOpen}><summary>Advanced</summary>${num("sip_port", "PBX port")}${num("local_port", "Local SIP port", "Used after a restart.")}${num("rtp_port", "RTP port", "Used after a restart.")}${num("ring_timeout", "Ring for (seconds)", "5 to 300.")}${num("talk_limit", "Talk at most (seconds)", "10 to 3600.")}<label for="f_digest_uri">Digest URI</label><select id="f_digest_uri" name="digest_uri"><option value="request"${digest === "request" ? " selected" : ""}>Request URI (standard)</option><option value="registrar"${digest === "registrar" ? " selected" : ""}>Registrar URI (some FRITZ!OS versions)</option></select>${err("digest_uri") ? `<p class="err">${e(err("digest_uri"))}</p>` : ""}${hidden("allow_any_src", "0")}<label class="check"><input type="checkbox" name="allow_any_src" value="1"${v("allow_any_src") === "1" ? " checked" : ""}> Accept calls from any address (not only the PBX)</label>${err("allow_any_src") ? `<p class="err">${e(err("allow_any_src"))}</p>` : ""}</details></fieldset>
 <button type="submit">Save</button></form>
-<form method="post" action="/logout">${hidden("csrf", view.csrf)}<button class="alt" type="submit">Sign out</button></form>`;
+${adminForm(view)}<form method="post" action="/logout">${hidden("csrf", view.csrf)}<button class="alt" type="submit">Sign out</button></form>`;
 	return layout("Doorbell", body, nonce, SCRIPT).replace("<title>", `<meta name="csrf" content="${e(view.csrf)}"><title>`);
 }

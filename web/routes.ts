@@ -1,6 +1,6 @@
 /*
  * The web routes: GET /sip (first-run, sign-in or settings page), POST /setup, /login, /logout,
- * POST /saveSIP, GET /sipDebug, POST /ring/sip.
+ * /adminPassword, POST /saveSIP, GET /sipDebug, POST /ring/sip.
  *
  * Protection: until an admin password is set, only the first-run page is served and every
  * other route answers 403. After that a session cookie (HttpOnly, SameSite=Strict) from
@@ -74,6 +74,7 @@ export class WebApp {
 		r.add("POST", "/login", this.#wrap((q) => this.#login(q)));
 		r.add("POST", "/logout", this.#wrap((q) => this.#logout(q)));
 		r.add("POST", "/saveSIP", this.#wrap((q) => this.#save(q)));
+		r.add("POST", "/adminPassword", this.#wrap((q) => this.#changeAdmin(q)));
 		r.add("GET", "/sipDebug", this.#wrap((q) => this.#debug(q)));
 		r.add("POST", "/ring/sip", this.#wrap((q) => this.#ring(q)));
 		r.add("GET", "/ring/sip", this.#wrap(() => json(405, { ok: false, error: "use POST to ring" }, { Allow: "POST" })));
@@ -149,6 +150,7 @@ export class WebApp {
 	#notice(code: string | undefined): Words | undefined {
 		if (code === "saved") return { tone: "ok", text: "Saved." };
 		if (code === "saved-restart") return { tone: "ok", text: "Saved. The new local ports are used after a restart." };
+		if (code === "admin") return { tone: "ok", text: "Admin password changed." };
 		if (code === "set") return { tone: "ok", text: "Admin password set. Now enter the SIP account." };
 		if (code === "rang") return { tone: "ok", text: "Ringing…" };
 		if (code === "notring") return { tone: "bad", text: `Not ringing: ${this.#lastRing || "unknown reason"}` };
@@ -186,19 +188,50 @@ export class WebApp {
 		const origin = crossOriginProblem(request);
 		if (origin) throw new BadRequest(403, origin);
 		const fields = readFields(request);
-		const now = this.#o.clock.now();
-		if (now < this.#lockedUntil) throw new BadRequest(429, `too many wrong passwords: wait ${Math.ceil((this.#lockedUntil - now) / 1000)} s`);
-		if (!this.admin.verify(String(fields.password ?? ""))) {
-			this.#failures++;
-			if (this.#failures >= MAX_FAILURES) this.#lockedUntil = now + Math.min(MAX_LOCK_MS, LOCK_MS * 2 ** (this.#failures - MAX_FAILURES));
-			this.#o.log.warn(`web: wrong admin password${request.remoteAddress ? ` from ${request.remoteAddress}` : ""}`);
+		if (!this.#checkAdmin(request, String(fields.password ?? ""))) {
 			if (wantsJson(request)) return json(401, { ok: false, error: "wrong password" });
 			const nonce = this.#nonce();
 			return html(401, loginPage(nonce, "Wrong password."), nonce);
 		}
+		return this.#signedIn(request, "/sip");
+	}
+
+	/** Checks the admin password, counting failures: after 5 in a row, 30 s of 429 (doubling up to 15 min). */
+	#checkAdmin(request: HttpRequest, password: string): boolean {
+		const now = this.#o.clock.now();
+		if (now < this.#lockedUntil) throw new BadRequest(429, `too many wrong passwords: wait ${Math.ceil((this.#lockedUntil - now) / 1000)} s`);
+		if (!this.admin.verify(password)) {
+			this.#failures++;
+			if (this.#failures >= MAX_FAILURES) this.#lockedUntil = now + Math.min(MAX_LOCK_MS, LOCK_MS * 2 ** (this.#failures - MAX_FAILURES));
+			this.#o.log.warn(`web: wrong admin password${request.remoteAddress ? ` from ${request.remoteAddress}` : ""}`);
+			return false;
+		}
 		this.#failures = 0;
 		this.#lockedUntil = 0;
-		return this.#signedIn(request, "/sip");
+		return true;
+	}
+
+	/** A new admin password: the current one again, the new one twice; every session ends, this one is renewed. */
+	#changeAdmin(request: HttpRequest): HttpResponse {
+		const fields = readFields(request);
+		const session = this.#authorize(request, fields);
+		const password = String(fields.password ?? "");
+		const repeat = fields.repeat === undefined ? password : String(fields.repeat);
+		const errors: Record<string, string> = {};
+		if (!this.#checkAdmin(request, String(fields.current ?? ""))) errors.current = "Wrong password.";
+		const problem = adminPasswordProblem(password);
+		if (problem) errors.password = `The password ${problem}.`;
+		else if (password !== repeat) errors.password = "The two passwords differ.";
+		if (Object.keys(errors).length) {
+			if (wantsJson(request)) return json(400, { ok: false, errors });
+			const { values } = this.#o.settings.values();
+			const nonce = this.#nonce();
+			return html(400, settingsPage({ values, errors: {}, adminErrors: errors, hasPassword: this.#o.settings.hasPassword(), csrf: session.csrf, status: publicStatus(this.#o.status()) }, nonce), nonce);
+		}
+		this.admin.set(password);
+		this.sessions.clear();
+		this.#o.log.info("web: admin password changed; all sessions ended");
+		return this.#signedIn(request, "/sip?n=admin");
 	}
 
 	#logout(request: HttpRequest): HttpResponse {

@@ -228,6 +228,30 @@ group("web", () => {
 			assert.equal(h.call("GET", "/sipDebug", { headers: { cookie: cookie2 } }).status, 401);
 		});
 
+		test("changing the admin password: the current one is needed, other sessions end, this one goes on", () => {
+			const h = harness();
+			const { cookie, csrf } = h.signIn();
+			const other = h.call("POST", "/login", { body: form({ password: ADMIN_PASSWORD }), headers: FORM });
+			const otherCookie = String(other.headers?.["Set-Cookie"]).split(";")[0];
+			const wrong = h.call("POST", "/adminPassword", { body: form({ csrf, current: "nicht-das-richtige", password: "Neues-Admin-1", repeat: "Neues-Admin-1" }), headers: { ...FORM, cookie } });
+			assert.equal(wrong.status, 400);
+			assert.match(body(wrong), /id="f_current_e">Wrong password\.</);
+			assert.match(body(wrong), /<details open><summary>Admin password/);
+			const short = h.call("POST", "/adminPassword", { body: form({ csrf, current: ADMIN_PASSWORD, password: "kurz", repeat: "kurz" }), headers: { ...FORM, cookie } });
+			assert.match(body(short), /id="f_password_e">The password must be at least 8 characters/);
+			assert.ok(h.web.admin.verify(ADMIN_PASSWORD), "unchanged so far");
+			assert.equal(h.call("POST", "/adminPassword", { body: form({ current: ADMIN_PASSWORD, password: "Neues-Admin-1", repeat: "Neues-Admin-1" }), headers: { ...FORM, cookie } }).status, 403, "the CSRF token is needed");
+			const ok = h.call("POST", "/adminPassword", { body: form({ csrf, current: ADMIN_PASSWORD, password: "Neues-Admin-1", repeat: "Neues-Admin-1" }), headers: { ...FORM, cookie } });
+			assert.equal(ok.status, 303);
+			assert.equal(ok.headers?.Location, "/sip?n=admin");
+			const renewed = String(ok.headers?.["Set-Cookie"]).split(";")[0];
+			assert.ok(h.web.admin.verify("Neues-Admin-1") && !h.web.admin.verify(ADMIN_PASSWORD));
+			assert.equal(h.call("GET", "/sipDebug", { headers: { cookie: otherCookie } }).status, 401, "the other session ended");
+			assert.equal(h.call("GET", "/sipDebug", { headers: { cookie } }).status, 401, "the old cookie too");
+			assert.equal(h.call("GET", "/sipDebug", { headers: { cookie: renewed } }).status, 200);
+			assert.ok(h.lines.join("\n").indexOf("Neues-Admin-1") < 0);
+		});
+
 		test("a Host that is not a local name or an address is refused (DNS rebinding)", () => {
 			const h = harness();
 			assert.equal(h.call("GET", "/sip", { headers: { host: "evil.example" } }).status, 403);
