@@ -9,7 +9,9 @@
  *
  * Slots are `12 + frameBytes` apart so that a plain packet (a 12-byte header and one frame) is
  * copied in whole with one native `set`, its payload landing in the slot; `take` hands out the
- * slot's own view. Nothing is allocated per packet on that path.
+ * slot's own view. Nothing is allocated per packet on that path. Packets of other lengths
+ * (10 or 30 ms) are cut into the slots by sample position; a slot that is only partly filled
+ * plays once a later one is there, its gap silent.
  */
 
 /** What `take` produced. */
@@ -30,7 +32,7 @@ export interface JitterCounters {
 	/** Frames dropped to shorten the delay or on a resynchronisation. */
 	dropped: number;
 	resyncs: number;
-	/** Payloads that are not a whole number of frames. */
+	/** Empty payloads, or longer than the longest delay. */
 	badSize: number;
 }
 
@@ -49,6 +51,10 @@ export class JitterBuffer {
 	frame: Uint8Array;
 	#ts: Int32Array;
 	#full: Uint8Array;
+	/** Samples written into each slot. */
+	#filled: Uint16Array;
+	/** The code of silence for the stream's law (µ-law 0xff, A-law 0xd5), for gaps in partly filled slots. */
+	silence = 0xff;
 	#count = 0;
 	#started = false;
 	#playTs = 0;
@@ -74,6 +80,7 @@ export class JitterBuffer {
 		this.frame = this.#views[0];
 		this.#ts = new Int32Array(this.slots);
 		this.#full = new Uint8Array(this.slots);
+		this.#filled = new Uint16Array(this.slots);
 		this.#target = this.minFrames;
 		this.#windowMin = this.slots;
 	}
@@ -110,12 +117,51 @@ export class JitterBuffer {
 	 */
 	put(packet: Uint8Array, offset: number, length: number, timestamp: number, arrivalMs: number): void {
 		const frameBytes = this.frameBytes;
-		if (length === 0 || length % frameBytes !== 0 || length > frameBytes * this.maxFrames) {
+		if (length === 0 || length > frameBytes * this.maxFrames) {
 			this.counters.badSize++;
 			return;
 		}
 		this.#arrival(timestamp, arrivalMs);
-		for (let at = 0; at < length; at += frameBytes) this.#store(packet, offset + at, (timestamp + at) | 0);
+		if (!this.#started) this.#resync(timestamp, false);
+		// Samples from the playout point to the packet's first one.
+		let d = (timestamp - this.#playTs) | 0;
+		const span = this.slots * frameBytes;
+		if (d + length <= 0) {
+			if (this.#count > 0 || d > -span) {
+				this.counters.late++;
+				return;
+			}
+			this.#resync(timestamp, true);
+			d = 0;
+		} else if (d >= span || (this.#count === 0 && (d >= this.maxFrames * frameBytes || d % frameBytes !== 0))) {
+			// Far ahead, or the buffer is empty and the stream moved on (a new talk spurt): start again there.
+			this.#resync(timestamp, true);
+			d = 0;
+		} else if (d < 0) {
+			// Partly before the playout point: keep the rest.
+			offset -= d;
+			length += d;
+			d = 0;
+		}
+		if (d % frameBytes === 0 && length % frameBytes === 0) {
+			const whole = length === frameBytes && offset === 12 && packet.length === this.#stride;
+			for (let at = 0; at < length; at += frameBytes) this.#storeFrame(packet, offset + at, (d + at) / frameBytes, whole);
+			return;
+		}
+		while (length > 0) {
+			const frame = Math.floor(d / frameBytes);
+			if (frame >= this.slots) return;
+			const within = d - frame * frameBytes;
+			const n = Math.min(frameBytes - within, length);
+			const slot = this.#slot(frame);
+			this.#codes.set(packet.subarray(offset, offset + n), slot * this.#stride + 12 + within);
+			const filled = this.#filled[slot] + n;
+			this.#filled[slot] = filled > frameBytes ? frameBytes : filled;
+			if (filled >= frameBytes && filled - n < frameBytes) this.counters.frames++;
+			d += n;
+			offset += n;
+			length -= n;
+		}
 	}
 
 	/** The next frame: TAKE_FRAME (its codes in `frame`), TAKE_CONCEAL or TAKE_SILENCE. Never waits. */
@@ -127,18 +173,21 @@ export class JitterBuffer {
 		}
 		this.#adapt();
 		const slot = this.#playSlot;
-		if (this.#full[slot] === 1 && this.#ts[slot] === this.#playTs) {
+		const here = this.#full[slot] === 1 && this.#ts[slot] === this.#playTs;
+		// A partly filled slot waits for its rest until a later one is there.
+		if (here && (this.#filled[slot] === this.frameBytes || this.#newest !== this.#playTs)) {
 			this.frame = this.#views[slot];
 			this.counters.played++;
 			this.#advance();
 			return TAKE_FRAME;
 		}
-		if (this.#count > 0) {
+		if (!here && this.#count > 0) {
 			this.counters.lost++;
 			this.#advance();
 			return TAKE_CONCEAL;
 		}
-		// Empty: hold the playout point, so a late frame still plays (the delay grows by a frame).
+		// Empty, or only part of this frame is there: hold the playout point, so that a late frame
+		// still plays (the delay grows by a frame).
 		this.counters.underruns++;
 		return TAKE_CONCEAL;
 	}
@@ -159,44 +208,36 @@ export class JitterBuffer {
 		this.#target = wanted < this.minFrames ? this.minFrames : wanted > this.maxFrames ? this.maxFrames : wanted;
 	}
 
-	#store(bytes: Uint8Array, offset: number, timestamp: number): void {
+	/** One whole frame, `frame` frames after the playout point; `whole` when `bytes` is exactly header + frame. */
+	#storeFrame(bytes: Uint8Array, offset: number, frame: number, whole: boolean): void {
 		const frameBytes = this.frameBytes;
-		if (!this.#started) this.#resync(timestamp, false);
-		let d = (timestamp - this.#playTs) | 0;
-		if (d % frameBytes !== 0) {
-			if (this.#count === 0) {
-				this.#resync(timestamp, true);
-				d = 0;
-			} else {
-				// Off the frame grid: put it in the nearest slot.
-				d = Math.round(d / frameBytes) * frameBytes;
-				timestamp = (this.#playTs + d) | 0;
-			}
-		}
-		let frames = d / frameBytes;
-		if (frames < 0) {
-			if (this.#count > 0 || frames > -this.slots) {
-				this.counters.late++;
-				return;
-			}
-			this.#resync(timestamp, true);
-			frames = 0;
-		} else if (frames >= this.slots || (this.#count === 0 && frames >= this.maxFrames)) {
-			this.#resync(timestamp, true);
-			frames = 0;
-		}
-		const slot = (this.#playSlot + frames) % this.slots;
-		if (this.#full[slot] === 1 && this.#ts[slot] === timestamp) {
+		if (frame >= this.slots) return;
+		const slot = (this.#playSlot + frame) % this.slots;
+		const timestamp = (this.#playTs + frame * frameBytes) | 0;
+		if (this.#full[slot] === 1 && this.#ts[slot] === timestamp && this.#filled[slot] === frameBytes) {
 			this.counters.duplicates++;
 			return;
 		}
-		if (offset === 12 && bytes.length === this.#stride) this.#codes.set(bytes, slot * this.#stride);
+		this.#slot(frame);
+		if (whole) this.#codes.set(bytes, slot * this.#stride);
 		else this.#codes.set(bytes.subarray(offset, offset + frameBytes), slot * this.#stride + 12);
+		this.#filled[slot] = frameBytes;
+		this.counters.frames++;
+	}
+
+	/** The slot of the frame `frame` frames after the playout point, taken into use (silent) if it was free. */
+	#slot(frame: number): number {
+		const slot = (this.#playSlot + frame) % this.slots;
+		const timestamp = (this.#playTs + frame * this.frameBytes) | 0;
+		if (this.#full[slot] === 1 && this.#ts[slot] === timestamp) return slot;
 		if (this.#full[slot] === 0) this.#count++;
 		this.#full[slot] = 1;
 		this.#ts[slot] = timestamp;
+		this.#filled[slot] = 0;
+		const base = slot * this.#stride + 12;
+		this.#codes.fill(this.silence, base, base + this.frameBytes);
 		if (this.#count === 1 || ((timestamp - this.#newest) | 0) > 0) this.#newest = timestamp;
-		this.counters.frames++;
+		return slot;
 	}
 
 	/** Shortens a delay that has been longer than needed for a whole window, or longer than the maximum. */

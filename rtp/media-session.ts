@@ -131,6 +131,7 @@ export class MediaSession implements RtpReceiver {
 		const hadPeer = this.rtp.hasPeer;
 		this.rtp.configure(media);
 		this.#law = media.codec === "PCMA" ? LAW_PCMA : LAW_PCMU;
+		this.jitter.silence = this.#law === LAW_PCMA ? 0xd5 : 0xff;
 		this.#codec = media.codec;
 		this.#direction = media.direction;
 		const sending = media.direction === "sendrecv" || media.direction === "sendonly";

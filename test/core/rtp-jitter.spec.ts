@@ -150,16 +150,50 @@ group("jitter buffer", () => {
 		assert.equal(jb.counters.resyncs, 2);
 	});
 
-	test("a 40 ms packet gives two frames; a payload that is not whole frames is refused", () => {
+	test("a 40 ms packet gives two frames; an empty payload or one longer than 100 ms is refused", () => {
 		const jb = new JitterBuffer();
 		const payload = new Uint8Array(320);
 		payload.fill(1, 0, 160);
 		payload.fill(2, 160);
 		jb.put(rtpPacket({ sequence: 0, timestamp: 0, payload }), 12, 320, 0, 0);
 		assert.deepEqual([take(jb), take(jb)], [1, 2]);
-		jb.put(rtpPacket({ sequence: 1, timestamp: 320, payload: filled(100, 3) }), 12, 100, 320, 40);
-		assert.equal(jb.counters.badSize, 1);
+		jb.put(rtpPacket({ sequence: 1, timestamp: 320, payload: filled(0, 3) }), 12, 0, 320, 40);
+		jb.put(rtpPacket({ sequence: 1, timestamp: 320, payload: filled(960, 3) }), 12, 960, 320, 40);
+		assert.equal(jb.counters.badSize, 2);
 		assert.equal(take(jb), "conceal");
+	});
+
+	for (const samples of [80, 240, 120]) {
+		test(`${samples / 8} ms packets are cut into 20 ms frames in order, with nothing lost or silent`, () => {
+			const jb = new JitterBuffer();
+			// Byte k of the stream is k & 0x7f (never 0xff, the silence code).
+			const out: number[] = [];
+			let sent = 0, ts = 1000;
+			for (let tick = 0; tick < 60; tick++) {
+				while (sent < (tick + 2) * 160) {
+					const payload = new Uint8Array(samples);
+					for (let i = 0; i < samples; i++) payload[i] = (sent + i) & 0x7f;
+					jb.put(rtpPacket({ sequence: sent / samples, timestamp: ts + sent, payload }), 12, samples, ts + sent, tick * 20);
+					sent += samples;
+				}
+				if (jb.take() === TAKE_FRAME) for (let i = 0; i < 160; i++) out.push(jb.frame[i]);
+			}
+			assert.ok(out.length >= 55 * 160, `${out.length / 160} frames played`);
+			for (let k = 0; k < out.length; k++) if (out[k] !== (k & 0x7f)) assert.ok(false, `byte ${k} is ${out[k]}, not ${k & 0x7f}`);
+			assert.equal(jb.counters.lost + jb.counters.late + jb.counters.underruns, 0);
+		});
+	}
+
+	test("a half-filled frame waits for its other half, and plays with a silent gap once a later frame is there", () => {
+		const jb = new JitterBuffer();
+		jb.silence = 0xd5;
+		jb.put(rtpPacket({ sequence: 0, timestamp: 0, payload: filled(80, 1) }), 12, 80, 0, 0);
+		assert.equal(take(jb), "conceal", "frame 0 is half there: hold");
+		jb.put(rtpPacket({ sequence: 2, timestamp: 160, payload: filled(160, 2) }), 12, 160, 160, 25);
+		assert.equal(jb.take(), TAKE_FRAME);
+		assert.equal(jb.frame[0], 1);
+		assert.equal(jb.frame[159], 0xd5);
+		assert.equal(take(jb), 2);
 	});
 
 	test("nothing plays before the first frame; reset forgets the stream", () => {
