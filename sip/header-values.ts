@@ -36,6 +36,16 @@ export interface SipUri {
 }
 
 const TOKEN_CHARS = /^[A-Za-z0-9\-.!%*_+`'~]+$/;
+// Regular expressions live at module level: XS builds a new object for a literal each time it runs.
+const LWS_RUN = /[ \t]+/;
+const URI_SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
+const BAD_IN_URI = /[\s<"]/;
+const BAD_IN_ADDR_SPEC = /[\s,?"]/;
+const PARAM_VALUE = /^[A-Za-z0-9\-.!%*_+`'~:\[\]]+$/;
+const VIA = /^SIP\s*\/\s*2\.0\s*\/\s*([A-Za-z0-9\-.!%*_+`'~]+)\s+(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-.]+)(?:\s*:\s*([0-9]{1,5}))?\s*(;.*)?$/s;
+const CSEQ = /^([0-9]{1,10})\s+([A-Za-z0-9\-.!%*_+`'~]+)$/;
+const SIP_URI = /^(sips?):(?:([^@;?]*(?:;[^@?]*)?)@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-.]+)(?::([0-9]{1,5}))?((?:;[^?]*)?)((?:\?.*)?)$/i;
+const QUOTE = '"', BACKSLASH = "\\", LT = "<", GT = ">", SEMI = ";", EQ = "=";
 
 function isSpace(c: number): boolean {
 	return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
@@ -43,6 +53,11 @@ function isSpace(c: number): boolean {
 
 /** Reads a quoted string starting at value[i] === '"'; returns [unescaped, index after] or undefined. */
 function readQuoted(value: string, i: number): [string, number] | undefined {
+	const close = value.indexOf(QUOTE, i + 1);
+	if (close < 0) return undefined;
+	const escape = value.indexOf(BACKSLASH, i + 1);
+	// No escape inside: the quoted text is one slice.
+	if (escape < 0 || escape > close) return [value.slice(i + 1, close), close + 1];
 	let out = "";
 	for (let j = i + 1; j < value.length; j++) {
 		const c = value.charCodeAt(j);
@@ -58,9 +73,10 @@ function readQuoted(value: string, i: number): [string, number] | undefined {
 /** Parses `"Display" <uri>;params`, `Display <uri>;params`, `<uri>;params` or `uri;params`. */
 export function parseNameAddr(value: string): NameAddr | undefined {
 	let i = 0;
-	while (i < value.length && isSpace(value.charCodeAt(i))) i++;
+	let c = value.charCodeAt(0);
+	while (c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a) c = value.charCodeAt(++i);
 	let display = "";
-	if (value.charCodeAt(i) === 0x22) {
+	if (c === 0x22) {
 		const q = readQuoted(value, i);
 		if (!q) return undefined;
 		display = q[0];
@@ -68,26 +84,26 @@ export function parseNameAddr(value: string): NameAddr | undefined {
 		while (i < value.length && isSpace(value.charCodeAt(i))) i++;
 		if (value.charCodeAt(i) !== 0x3c) return undefined;
 	}
-	const open = value.indexOf("<", i);
+	const open = value.indexOf(LT, i);
 	if (open >= 0) {
 		if (!display) {
 			const words = value.slice(i, open).trim();
-			if (words && !words.split(/[ \t]+/).every((w) => TOKEN_CHARS.test(w))) return undefined;
+			if (words && !TOKEN_CHARS.test(words) && !words.split(LWS_RUN).every((w) => TOKEN_CHARS.test(w))) return undefined;
 			display = words;
 		}
-		const close = value.indexOf(">", open);
+		const close = value.indexOf(GT, open);
 		if (close < 0) return undefined;
 		const uri = value.slice(open + 1, close);
-		if (!uri || /[\s<"]/.test(uri) || !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(uri)) return undefined;
-		const params = value.slice(close + 1).trim();
-		if (params && params[0] !== ";") return undefined;
+		if (!uri || BAD_IN_URI.test(uri) || !URI_SCHEME.test(uri)) return undefined;
+		const params = close + 1 < value.length ? value.slice(close + 1).trim() : "";
+		if (params && params.charCodeAt(0) !== 0x3b) return undefined;
 		return { display, uri, params };
 	}
 	// addr-spec: parameters after the first ';' belong to the header, and no '?' headers are allowed.
 	const rest = value.slice(i).trim();
-	const semi = rest.indexOf(";");
+	const semi = rest.indexOf(SEMI);
 	const uri = (semi < 0 ? rest : rest.slice(0, semi)).trim();
-	if (!uri || /[\s,?"]/.test(uri) || !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(uri)) return undefined;
+	if (!uri || BAD_IN_ADDR_SPEC.test(uri) || !URI_SCHEME.test(uri)) return undefined;
 	return { display: "", uri, params: semi < 0 ? "" : rest.slice(semi) };
 }
 
@@ -96,7 +112,7 @@ export function parseNameAddr(value: string): NameAddr | undefined {
  * one, or undefined when absent. LWS around ';' and '=' is allowed; quotes are removed.
  */
 export function param(params: string, name: string): string | undefined {
-	if (params.indexOf('"') < 0) return plainParam(params, name);
+	if (params.indexOf(QUOTE) < 0) return plainParam(params, name);
 	let i = 0;
 	const n = params.length;
 	while (i < n) {
@@ -128,10 +144,10 @@ export function param(params: string, name: string): string | undefined {
 
 /** `param` for a parameter string without quoted strings: native searches, no character walk. */
 function plainParam(params: string, name: string): string | undefined {
-	for (let semi = params.indexOf(";"); semi >= 0;) {
-		const next = params.indexOf(";", semi + 1);
+	for (let semi = params.indexOf(SEMI); semi >= 0;) {
+		const next = params.indexOf(SEMI, semi + 1);
 		const item = next < 0 ? params.slice(semi + 1) : params.slice(semi + 1, next);
-		const eq = item.indexOf("=");
+		const eq = item.indexOf(EQ);
 		const key = (eq < 0 ? item : item.slice(0, eq)).trim();
 		if (key.length === name.length && key.toLowerCase() === name) return eq < 0 ? "" : item.slice(eq + 1).trim();
 		semi = next;
@@ -151,7 +167,7 @@ export function paramsWellFormed(params: string): boolean {
 		if (eq >= 0) {
 			const v = item.slice(eq + 1).trim();
 			if (!v) return false;
-			if (v[0] !== '"' && !/^[A-Za-z0-9\-.!%*_+`'~:\[\]]+$/.test(v)) return false;
+			if (v[0] !== '"' && !PARAM_VALUE.test(v)) return false;
 		}
 	}
 	return true;
@@ -161,7 +177,7 @@ export function paramsWellFormed(params: string): boolean {
 export function parseVia(value: string): Via | undefined {
 	const fast = plainVia(value.trim());
 	if (fast !== undefined) return fast || undefined;
-	const m = /^SIP\s*\/\s*2\.0\s*\/\s*([A-Za-z0-9\-.!%*_+`'~]+)\s+(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-.]+)(?:\s*:\s*([0-9]{1,5}))?\s*(;.*)?$/s.exec(value.trim());
+	const m = VIA.exec(value.trim());
 	if (!m) return undefined;
 	const params = m[4] ?? "";
 	if (!paramsWellFormed(params)) return undefined;
@@ -195,7 +211,7 @@ function plainVia(v: string): Via | null | undefined {
 
 /** Parses `CSeq: 123 INVITE`; the number must fit 31 bits (RFC 3261 §8.1.1.5). */
 export function parseCSeq(value: string): CSeq | undefined {
-	const m = /^([0-9]{1,10})\s+([A-Za-z0-9\-.!%*_+`'~]+)$/.exec(value.trim());
+	const m = CSEQ.exec(value.trim());
 	if (!m) return undefined;
 	const seq = Number(m[1]);
 	if (seq > 0x7fffffff) return undefined;
@@ -204,7 +220,7 @@ export function parseCSeq(value: string): CSeq | undefined {
 
 /** Parses a sip: or sips: URI; undefined for other schemes or a malformed one. */
 export function parseSipUri(uri: string): SipUri | undefined {
-	const m = /^(sips?):(?:([^@;?]*(?:;[^@?]*)?)@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-.]+)(?::([0-9]{1,5}))?((?:;[^?]*)?)((?:\?.*)?)$/i.exec(uri);
+	const m = SIP_URI.exec(uri);
 	if (!m) return undefined;
 	const port = m[4] ? Number(m[4]) : 0;
 	if (port > 65535) return undefined;
@@ -213,6 +229,6 @@ export function parseSipUri(uri: string): SipUri | undefined {
 
 /** The scheme of any URI, lowercase ("" when there is none). */
 export function uriScheme(uri: string): string {
-	const m = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(uri);
+	const m = URI_SCHEME.exec(uri);
 	return m ? m[1].toLowerCase() : "";
 }
