@@ -99,6 +99,7 @@ static napi_value mix(napi_env env, napi_callback_info info)
 	View out, source;
 	const int16_t *sources[KA_MIX_MAX_SOURCES];
 	int32_t gains[KA_MIX_MAX_SOURCES];
+	napi_value sourceValues[KA_MIX_MAX_SOURCES], gainValues[KA_MIX_MAX_SOURCES];
 	uint32_t count, gainCount, k;
 	bool is;
 	if (!get_view(env, argv[0], napi_int16_array, &out)) THROW(type_error, "mix: out must be an Int16Array");
@@ -108,15 +109,18 @@ static napi_value mix(napi_env env, napi_callback_info info)
 	napi_get_array_length(env, argv[2], &gainCount);
 	if (count != gainCount) THROW(range_error, "mix: sources and gains differ in length");
 	if (count > KA_MIX_MAX_SOURCES) THROW(range_error, "mix: more than 16 sources");
+	/* Element reads may run JS (getters); pointers are taken only after all of them. */
 	for (k = 0; k < count; k++) {
-		napi_value item;
+		napi_get_element(env, argv[1], k, &sourceValues[k]);
+		napi_get_element(env, argv[2], k, &gainValues[k]);
+	}
+	if (!get_view(env, argv[0], napi_int16_array, &out)) THROW(type_error, "mix: out must be an Int16Array");
+	for (k = 0; k < count; k++) {
 		int gain;
-		napi_get_element(env, argv[1], k, &item);
-		if (!get_view(env, item, napi_int16_array, &source)) THROW(type_error, "mix: sources must be an array of Int16Array");
+		if (!get_view(env, sourceValues[k], napi_int16_array, &source)) THROW(type_error, "mix: sources must be an array of Int16Array");
 		if (source.length < out.length) THROW(range_error, "mix: a source is shorter than out");
 		if (overlap(&source, &out) && source.data != out.data) THROW(range_error, "mix: a source overlaps out");
-		napi_get_element(env, argv[2], k, &item);
-		if (!get_int(env, item, 0, KA_GAIN_MAX, &gain)) THROW(range_error, "mix: gains must be integers from 0 to 65536 (Q12, 4096 = unity)");
+		if (!get_int(env, gainValues[k], 0, KA_GAIN_MAX, &gain)) THROW(range_error, "mix: gains must be integers from 0 to 65536 (Q12, 4096 = unity)");
 		sources[k] = source.data;
 		gains[k] = gain;
 	}

@@ -24,6 +24,7 @@ enum { KA_U8, KA_I16, KA_I32 };
 typedef struct {
 	xsIntegerValue offset; /* byte offset in the buffer */
 	xsIntegerValue length; /* elements */
+	xsIntegerValue bytes;
 } KaView;
 
 static void ka_require_args(xsMachine *the, xsIntegerValue count, const char *name)
@@ -52,6 +53,7 @@ static void ka_get_view(xsMachine *the, xsSlot *value, int kind, xsSlot *buffer,
 	xsmcGet(*temp, *value, KA_ID(byteLength));
 	bytes = xsmcToInteger(*temp);
 	view->length = bytes / size;
+	view->bytes = view->length * size;
 	if (view->offset < 0 || bytes < 0 || (xsUnsignedValue)view->offset + (xsUnsignedValue)bytes > (xsUnsignedValue)xsmcGetArrayBufferLength(*buffer))
 		xsRangeError("%s: %s is out of its buffer", name, what);
 	return;
@@ -59,9 +61,15 @@ wrong:
 	xsTypeError("%s: %s must be an %s", name, what, typeNames[kind]);
 }
 
-/* The view's first byte. Does not allocate. */
+/*
+ * The view's first byte. Does not allocate. Checks the bounds again: a getter of a later
+ * argument (a subclass's) may have shrunk an earlier argument's resizable buffer. Call it
+ * for every view before using any pointer (it may throw).
+ */
 static void *ka_pointer(xsMachine *the, xsSlot *buffer, const KaView *view)
 {
+	if ((xsUnsignedValue)view->offset + (xsUnsignedValue)view->bytes > (xsUnsignedValue)xsmcGetArrayBufferLength(*buffer))
+		xsRangeError("a buffer shrank during the call");
 	return (uint8_t *)xsmcToArrayBuffer(*buffer) + view->offset;
 }
 

@@ -192,6 +192,20 @@ test("bad arguments throw TypeError or RangeError and write nothing", () => {
 	throws(() => audio.upsample(rs, rs, new Int16Array(320)), RangeError, /overlap/);
 });
 
+test("a getter that shrinks an earlier argument's buffer during the call gives a RangeError, not a stray write", () => {
+	const resizable = new ArrayBuffer(320, { maxByteLength: 320 });
+	const pcm = new Int16Array(resizable, 0, 160);
+	class Shrinking extends Uint8Array {
+		get buffer() {
+			resizable.resize(0);
+			return super.buffer;
+		}
+	}
+	throws(() => audio.encode(LAW_PCMU, pcm, new Shrinking(160)), RangeError, /shrank/);
+	const out = new Int16Array(resizable, 0, 0);
+	assert(out.length === 0 && resizable.byteLength === 0, "resized");
+});
+
 test("promise jobs run: a binding call after an await", async () => {
 	const codes = new Uint8Array(1);
 	await Promise.resolve();
