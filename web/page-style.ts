@@ -7,6 +7,8 @@ h1{font-size:1.5rem;margin:.2rem 0 1rem}
 h2{font-size:1.15rem;margin:0 0 .6rem}
 section,fieldset{background:#fff;border:1px solid #d6d6d0;border-radius:12px;padding:1rem;margin:0 0 1rem}
 fieldset{min-width:0}
+form{margin:0 0 1.2rem}
+section form{margin:0}
 legend{font-weight:600;padding:0 .3rem}
 label{display:block;font-weight:600;margin:.9rem 0 .3rem}
 label.check{display:flex;gap:.6rem;align-items:center;font-weight:400}
