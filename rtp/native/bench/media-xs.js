@@ -94,7 +94,7 @@ const slots0 = heapSlots(), chunks0 = heapChunkBytes(), sent0 = sent;
 heapPeakReset();
 const meter0 = computrons();
 for (let i = 0; i < FRAMES; i++) step();
-const meter1 = computrons(), slots1 = heapSlots(), chunks1 = heapChunkBytes(), peak = heapPeakSlots();
+const meter1 = computrons(), slots1 = heapSlots(), chunks1 = heapChunkBytes(), peak = heapPeakSlots(), sent1 = sent;
 gc();
 const slots2 = heapSlots(), chunks2 = heapChunkBytes();
 // What the driver itself costs per frame (fake socket, mic, speaker, clock), to subtract.
@@ -127,7 +127,7 @@ const status = session.status();
 print(JSON.stringify({
 	frames: FRAMES,
 	packetsIn: FRAMES,
-	packetsOut: sent - sent0,
+	packetsOut: sent1 - sent0,
 	collected: peak > slots1, // a collection ran: slotsAllocated is then only a lower bound
 	peakSlotGrowth: peak - slots0,
 	slotsAllocated: slots1 - slots0,
