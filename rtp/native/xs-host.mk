@@ -17,15 +17,18 @@ $(XS_OUT)/xsMemory-stress.o: $(XS)/sources/xsMemory.c xs-host/klingel_xs_platfor
 	$(XS_CC) -w -DmxStress=1 -c $< -o $@
 
 XS_COMMON := $(filter-out $(XS_OUT)/xsMemory.o,$(XS_OBJECTS))
-HOST_SRC := xs-host/host.c audio-xs.c test/test-xs.c $(CORE_SRC)
-HOST_DEPS := $(HOST_SRC) xs-host/klingel_xs_platform.h test/reference_g711.h $(CORE_H)
+HOST_SRC := xs-host/host.c test/test-xs.c $(CORE_SRC)
+HOST_DEPS := $(HOST_SRC) xs-host/klingel_xs_platform.h test/reference_g711.h $(CORE_H) $(XS_OUT)/audio-xs.o
+# The binding exactly as strict as the core: -std=c99 -Wall -Wextra -Werror.
+$(XS_OUT)/audio-xs.o: audio-xs.c $(CORE_H) xs-host/klingel_xs_platform.h | $(XS_OUT)
+	$(CC) $(STRICT) $(XS_FLAGS) -I. -c audio-xs.c -o $@
 # Our files: -Werror; XS's headers need a few warnings off. -D_DEFAULT_SOURCE: realpath.
 HOST_CC := $(CC) -std=gnu99 -O2 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -D_DEFAULT_SOURCE $(XS_FLAGS) -I.
 
 $(OUT)/xs-host: $(HOST_DEPS) $(XS_COMMON) $(XS_OUT)/xsMemory.o
-	$(HOST_CC) $(HOST_SRC) $(XS_COMMON) $(XS_OUT)/xsMemory.o -lm -lpthread -o $@
+	$(HOST_CC) $(HOST_SRC) $(XS_OUT)/audio-xs.o $(XS_COMMON) $(XS_OUT)/xsMemory.o -lm -lpthread -o $@
 $(OUT)/xs-host-stress: $(HOST_DEPS) $(XS_COMMON) $(XS_OUT)/xsMemory-stress.o
-	$(HOST_CC) -DKLINGEL_GC_STRESS=1 $(HOST_SRC) $(XS_COMMON) $(XS_OUT)/xsMemory-stress.o -lm -lpthread -o $@
+	$(HOST_CC) -DKLINGEL_GC_STRESS=1 $(HOST_SRC) $(XS_OUT)/audio-xs.o $(XS_COMMON) $(XS_OUT)/xsMemory-stress.o -lm -lpthread -o $@
 
 xs-host: $(OUT)/xs-host $(OUT)/xs-host-stress
 .PHONY: xs-host
