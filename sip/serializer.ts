@@ -6,12 +6,14 @@
 import type { SipMessage } from "./message.js";
 import { encodeUtf8, utf8Length } from "./text.js";
 
+const CRLF = "\r\n", CONTENT_LENGTH = "Content-Length: ", EMPTY = "";
+const ASCII = /^[\x00-\x7f]*$/;
+
 /** Encodes a request or response: start line, header lines, Content-Length, body. */
 export function serialize(startLine: string, headers: string[], body = ""): Uint8Array {
-	let text = startLine + "\r\n";
-	for (const line of headers) text += line + "\r\n";
-	text += `Content-Length: ${utf8Length(body)}\r\n\r\n${body}`;
-	return encodeUtf8(text);
+	// One join and one encode: adding line by line would copy the growing text each time.
+	const length = body === EMPTY ? 0 : ASCII.test(body) ? body.length : utf8Length(body);
+	return encodeUtf8([startLine].concat(headers, CONTENT_LENGTH + length, EMPTY, body).join(CRLF));
 }
 
 export interface ResponseOptions {
