@@ -72,6 +72,8 @@ export class DoorAudio {
 
 	/** Plays the chime (restarting it if it is playing), mixed with any call audio. */
 	ring(): void {
+		// Without a speaker there is nothing to ring (and nothing would ever play the chime to its end).
+		if (!this.#options.speaker) return;
 		this.chime.start();
 		if (!this.#session && this.#local && !this.#localClock.running) this.#localClock.start(this.#localFrame);
 	}

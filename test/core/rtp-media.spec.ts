@@ -216,6 +216,10 @@ group("door audio", () => {
 		f.sockets[0].deliver(rtpPacket({ sequence: 1, timestamp: 1, payload: filled(160, 0xff) }), "127.0.0.9", 5004);
 		assert.equal(door.idleDatagrams, 1);
 		assert.equal(f.sockets[0].queued, 0);
+		const mute = new DoorAudio({ audio: referenceAudio, udp: factory().udp, clock, random: seededRandom(1), log: quiet });
+		mute.ring();
+		assert.equal(mute.status().chime_playing, false, "no speaker, no chime");
+		assert.equal(clock.pending, 0);
 	});
 
 	test("a call gets a session with the digits handler, the chime goes on into it, and the call's counters stay after it ended", () => {
