@@ -5,7 +5,7 @@
  * control shows that this catches a binding that keeps a buffer pointer across an allocation.
  */
 import * as audio from "../audio-xs.js";
-import { referenceDecode, referenceEncode, staleEncode } from "./reference-xs.js";
+import { coreResample, coreTone, referenceDecode, referenceEncode, staleEncode } from "./reference-xs.js";
 
 const STRESS = gcStress(true); // true only in the GC-stress build, which stresses everything from the module's loading on
 const LABEL = STRESS ? "xs-gc-stress" : "xs";
@@ -117,6 +117,41 @@ test("tone: 425 Hz ring-back, 850 zero crossings a second, seamless frames", () 
 	}
 	assert(Math.abs(crossings - 850) <= 1, `${crossings} crossings`);
 	assert(peak > 9990 && peak <= 10000, `peak ${peak}`);
+});
+
+function checksum(h, samples, count) {
+	for (let i = 0; i < count; i++) h = (Math.imul(h, 31) + (samples[i] & 0xffff)) >>> 0;
+	return h;
+}
+
+test("toneInit/toneFill give the C core's samples (425 Hz ring-back, 1 kHz and 440 Hz beeps)", () => {
+	for (const [frequency, rate, amplitude] of [[425, 8000, 12000], [1000, 8000, 32767], [440, 16000, 8000]]) {
+		const state = new Int32Array(8), frame = new Int16Array(160);
+		audio.toneInit(state, frequency, rate, amplitude);
+		let h = 0;
+		for (let f = 0; f < 25; f++) {
+			audio.toneFill(state, frame);
+			h = checksum(h, frame, 160);
+		}
+		const want = coreTone(frequency, rate, amplitude, 25, 160);
+		assert(h === want, `${frequency} Hz: checksum ${h}, C core ${want}`);
+	}
+});
+
+test("downsample/upsample give the C core's samples across frames", () => {
+	for (const down of [true, false]) {
+		const length = down ? 320 : 160;
+		const state = new Int16Array(64), input = new Int16Array(length), output = new Int16Array(down ? 160 : 320);
+		let h = 0, n = 0;
+		for (let f = 0; f < 20; f++) {
+			for (let i = 0; i < length; i++, n++) input[i] = (n * 7919) % 65536 - 32768;
+			if (down) audio.downsample(state, input, output);
+			else audio.upsample(state, input, output);
+			h = checksum(h, output, output.length);
+		}
+		const want = coreResample(down, 20, length);
+		assert(h === want, `${down ? "down" : "up"}: checksum ${h}, C core ${want}`);
+	}
 });
 
 /* Amplitude of `frequency` in x (whole periods). */

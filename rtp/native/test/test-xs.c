@@ -50,3 +50,45 @@ void xs_test_stale_encode(xsMachine *the)
 	codes = (uint8_t *)xsmcToArrayBuffer(xsVar(1)) + codesOffset;
 	ka_encode(xsmcToInteger(xsArg(0)), pcm, codes, (size_t)(pcmBytes / 2));
 }
+
+/* The checksum both sides compute: h = h * 31 + (sample & 0xffff), in 32 bits. */
+static uint32_t checksum(uint32_t h, const int16_t *samples, size_t count)
+{
+	size_t i;
+	for (i = 0; i < count; i++) h = h * 31u + (uint16_t)samples[i];
+	return h;
+}
+
+/* coreTone(frequency, rate, amplitude, frames, frameLength) -> checksum of the C core's tone */
+void xs_test_core_tone(xsMachine *the)
+{
+	int32_t state[KA_TONE_STATE_WORDS];
+	int16_t frame[1024];
+	int frames = xsmcToInteger(xsArg(3)), length = xsmcToInteger(xsArg(4)), f;
+	uint32_t h = 0;
+	if (length > 1024) xsRangeError("frameLength > 1024");
+	if (ka_tone_init(state, xsmcToNumber(xsArg(0)), xsmcToNumber(xsArg(1)), xsmcToInteger(xsArg(2))) != 0) xsRangeError("tone");
+	for (f = 0; f < frames; f++) {
+		ka_tone_fill(state, frame, (size_t)length);
+		h = checksum(h, frame, (size_t)length);
+	}
+	xsmcSetNumber(xsResult, h);
+}
+
+/* coreResample(down, frames, inputLength) -> checksum of the C core's output for the input
+ * x[i] = (i * 7919) % 65536 - 32768 */
+void xs_test_core_resample(xsMachine *the)
+{
+	int16_t state[KA_RESAMPLER_STATE_SAMPLES] = { 0 }, input[512], output[1024];
+	int down = xsmcToBoolean(xsArg(0)), frames = xsmcToInteger(xsArg(1)), length = xsmcToInteger(xsArg(2)), f, i;
+	uint32_t h = 0;
+	long n = 0;
+	if (length > 512) xsRangeError("inputLength > 512");
+	for (f = 0; f < frames; f++) {
+		for (i = 0; i < length; i++, n++) input[i] = (int16_t)((n * 7919) % 65536 - 32768);
+		if (down) ka_downsample(state, input, (size_t)length, output);
+		else ka_upsample(state, input, (size_t)length, output);
+		h = checksum(h, output, (size_t)(down ? length / 2 : length * 2));
+	}
+	xsmcSetNumber(xsResult, h);
+}

@@ -33,6 +33,8 @@ extern void xs_klingel_upsample(txMachine *the);
 extern void xs_test_reference_encode(txMachine *the);
 extern void xs_test_reference_decode(txMachine *the);
 extern void xs_test_stale_encode(txMachine *the);
+extern void xs_test_core_tone(txMachine *the);
+extern void xs_test_core_resample(txMachine *the);
 
 static const struct {
 	const char *name;
@@ -48,6 +50,8 @@ static const struct {
 	{ "xs_test_reference_encode", xs_test_reference_encode },
 	{ "xs_test_reference_decode", xs_test_reference_decode },
 	{ "xs_test_stale_encode", xs_test_stale_encode },
+	{ "xs_test_core_tone", xs_test_core_tone },
+	{ "xs_test_core_resample", xs_test_core_resample },
 };
 
 /*
