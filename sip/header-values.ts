@@ -157,17 +157,18 @@ function plainParam(params: string, name: string): string | undefined {
 
 /** Whether every parameter in a ";a=b;c" string is a well-formed token (or token=value). */
 export function paramsWellFormed(params: string): boolean {
-	if (params.trim() === "") return true;
 	const trimmed = params.trim();
-	if (trimmed[0] !== ";") return false;
-	for (const item of trimmed.slice(1).split(";")) {
-		const eq = item.indexOf("=");
-		const key = (eq < 0 ? item : item.slice(0, eq)).trim();
-		if (!TOKEN_CHARS.test(key)) return false;
+	if (trimmed === "") return true;
+	if (trimmed.charCodeAt(0) !== 0x3b) return false;
+	const items = trimmed.split(SEMI);
+	for (let i = 1; i < items.length; i++) {
+		const item = items[i];
+		const eq = item.indexOf(EQ);
+		if (!TOKEN_CHARS.test(eq < 0 ? item : item.slice(0, eq)) && !TOKEN_CHARS.test((eq < 0 ? item : item.slice(0, eq)).trim())) return false;
 		if (eq >= 0) {
 			const v = item.slice(eq + 1).trim();
 			if (!v) return false;
-			if (v[0] !== '"' && !PARAM_VALUE.test(v)) return false;
+			if (v.charCodeAt(0) !== 0x22 && !PARAM_VALUE.test(v)) return false;
 		}
 	}
 	return true;

@@ -100,13 +100,10 @@ export class SipMessage {
 	readonly version: string;
 	/** The header section as one string (start line included). */
 	readonly #text: string;
-	/** Four offsets per header line: name start, name end, value start, value end. */
+	/** Three offsets per header line: name start, its colon, the end of its value (its last LF). */
 	readonly #index: Uint16Array;
-	/** Per header line: the id of its name (see KNOWN), 0 for other names. */
-	readonly #ids: Uint8Array;
-	/** The same ids as a string, one character a line, for native searches. */
+	/** Per header line the id of its name (see KNOWN; 0 for other names), one character a line: searched natively. */
 	readonly #idText: string;
-	readonly #count: number;
 	/** Whether any header line is folded (continued on the next line). */
 	readonly #folded: boolean;
 	#bodyBytes: Uint8Array;
@@ -115,9 +112,7 @@ export class SipMessage {
 	constructor(text: string, index: Uint16Array, ids: Uint8Array, count: number, folded: boolean, bodyBytes: Uint8Array, startLine: string[]) {
 		this.#text = text;
 		this.#index = index;
-		this.#ids = ids;
 		this.#idText = String.fromCharCode.apply(null, ids.subarray(0, count) as unknown as number[]);
-		this.#count = count;
 		this.#folded = folded;
 		this.#bodyBytes = bodyBytes;
 		if (startLine[0].startsWith(SIP_PREFIX)) {
@@ -184,6 +179,12 @@ export class SipMessage {
 		return out;
 	}
 
+	/** Whether the message has more than one header line with this name. */
+	hasMore(name: string): boolean {
+		const first = this.#find(name, 0);
+		return first >= 0 && this.#find(name, first + 1) >= 0;
+	}
+
 	/** The first header line at or after `from` with this name, or -1. */
 	#find(name: string, from: number): number {
 		const id = NAME_ID.get(name);
@@ -193,24 +194,25 @@ export class SipMessage {
 
 	/** #find for a name not in KNOWN: the lines of other names, compared one by one. */
 	#findOther(name: string, from: number): number {
-		for (let i = from; i < this.#count; i++) if (this.#ids[i] === 0 && this.#is(i, name)) return i;
+		const ids = this.#idText;
+		for (let i = from; i < ids.length; i++) if (ids.charCodeAt(i) === 0 && this.#is(i, name)) return i;
 		return -1;
 	}
 
 	/** Every header as [name as written, value], in order. */
 	entries(): Array<[string, string]> {
 		const out: Array<[string, string]> = [];
-		for (let i = 0; i < this.#count; i++) {
-			const k = i * 4;
-			out.push([this.#text.slice(this.#index[k], this.#index[k + 1]), this.#value(i)]);
+		for (let i = 0; i < this.#idText.length; i++) {
+			const k = i * 3, start = this.#index[k];
+			out.push([this.#text.slice(start, trimEnd(this.#text, start, this.#index[k + 1])), this.#value(i)]);
 		}
 		return out;
 	}
 
 	/** The value of header line i: LWS around it removed, folding replaced by a single space. */
 	#value(i: number): string {
-		const text = this.#text, index = this.#index, k = i * 4;
-		let start = index[k + 2], end = index[k + 3];
+		const text = this.#text, index = this.#index, k = i * 3;
+		let start = index[k + 1] + 1, end = index[k + 2];
 		for (; start < end; start++) {
 			const c = text.charCodeAt(start);
 			if (c !== 0x20 && c !== 0x09 && c !== 13 && c !== 10) break;
@@ -225,8 +227,8 @@ export class SipMessage {
 
 	/** Whether header line i (a name not in KNOWN) has the given full name (compact forms on the wire are expanded). */
 	#is(i: number, name: string): boolean {
-		const text = this.#text, k = i * 4;
-		const start = this.#index[k], end = this.#index[k + 1];
+		const text = this.#text, k = i * 3;
+		const start = this.#index[k], end = trimEnd(text, start, this.#index[k + 1]);
 		if (end - start === 1) {
 			const full = COMPACT[String.fromCharCode(text.charCodeAt(start) | 0x20)];
 			if (full !== undefined) return sameName(full, 0, full.length, name);
@@ -318,7 +320,7 @@ export function parseSip(data: Uint8Array): SipMessage {
 	// Folded lines anywhere in the header section? Only then is each line's first character looked at.
 	const sp = text.indexOf(LF_SP), ht = text.indexOf(LF_HT);
 	const folded = (sp >= 0 && sp < end) || (ht >= 0 && ht < end);
-	let index = new Uint16Array(INDEX_LINES * 4);
+	let index = new Uint16Array(INDEX_LINES * 3);
 	let ids = new Uint8Array(INDEX_LINES);
 	let room = INDEX_LINES;
 	let count = 0;
@@ -332,7 +334,7 @@ export function parseSip(data: Uint8Array): SipMessage {
 			if (c === 0x20 || c === 0x09) {
 				// A folded continuation of the previous header.
 				if (count === 0) badHeader ||= "continuation line before any header";
-				else index[(count - 1) * 4 + 3] = next;
+				else index[(count - 1) * 3 + 2] = next;
 				pos = next + 1;
 				continue;
 			}
@@ -341,28 +343,25 @@ export function parseSip(data: Uint8Array): SipMessage {
 		if (colon < 0 || colon > next) {
 			badHeader ||= `header line without a colon: ${JSON.stringify(text.slice(pos, Math.min(trimEnd(text, pos, next), pos + 40)))}`;
 		} else {
-			let nameEnd = colon;
 			let id = SPELLING_ID.get(text.slice(pos, colon));
 			if (id === undefined) {
-				nameEnd = trimEnd(text, pos, colon);
-				const name = text.slice(pos, nameEnd);
+				const name = text.slice(pos, trimEnd(text, pos, colon));
 				if (!TOKEN.test(name)) badHeader ||= `invalid header name ${JSON.stringify(name)}`;
 				id = nameId(name);
 			}
 			if (count === room) {
 				room *= 2;
-				const biggerIndex = new Uint16Array(room * 4), biggerIds = new Uint8Array(room);
+				const biggerIndex = new Uint16Array(room * 3), biggerIds = new Uint8Array(room);
 				biggerIndex.set(index);
 				biggerIds.set(ids);
 				index = biggerIndex;
 				ids = biggerIds;
 			}
-			const k = count * 4;
+			// Name start, colon, line end: the name and the value (LWS and CR included) are trimmed when read.
+			const k = count * 3;
 			index[k] = pos;
-			index[k + 1] = nameEnd;
-			// The value's raw extent (LWS and CR included): trimmed when read.
-			index[k + 2] = colon + 1;
-			index[k + 3] = next;
+			index[k + 1] = colon;
+			index[k + 2] = next;
 			ids[count++] = id;
 		}
 		pos = next + 1;
@@ -411,7 +410,7 @@ function splitStartLine(line: string): string[] | undefined {
 function frameBody(message: SipMessage, bytes: Uint8Array, body: number): SipMessage {
 	const first = message.header(CONTENT_LENGTH);
 	if (first === undefined) return message;
-	const lengths = message.count(CONTENT_LENGTH) === 1 ? [first] : message.headerLines(CONTENT_LENGTH);
+	const lengths = message.hasMore(CONTENT_LENGTH) ? message.headerLines(CONTENT_LENGTH) : [first];
 	let length = -1;
 	for (const v of lengths) {
 		if (!DIGITS.test(v)) throw new SipParseError(`invalid Content-Length ${JSON.stringify(v)}`, 400, message);
