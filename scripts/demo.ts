@@ -82,7 +82,7 @@ and the door gives up. Type c to let handset 611 call the door.${HELP}
 		const [word, arg] = line.split(/\s+/, 2);
 		const m = /^([acxd])([12])?$/.exec(word ?? "");
 		if (line === "" || line === "b") {
-			door.press();
+			void door.press();
 		} else if (line === "h") {
 			door.hangup();
 		} else if (m && m[1] === "c") {

@@ -85,12 +85,12 @@ test("a button press rings both handsets; unanswered, the door sends CANCEL afte
 		const m611 = h611.mark();
 		const m612 = h612.mark();
 		const pressedAt = Date.now() / 1000;
-		sim().press();
+		await sim().press();
 		await Promise.all([h611.waitFor("incoming", { from: m611 }), h612.waitFor("incoming", { from: m612 })]);
 		await sim().waitForStatus((s) => s.call === "ringing", { what: "call ringing" });
 		// A second press while it rings starts no second call.
 		const secondPress = sim().mark();
-		sim().press();
+		await sim().press();
 		await sim().waitFor(/ring \(button\): not ringing/, { from: secondPress, timeoutMs: 2000 }).catch(() => undefined);
 		const invite = (await rig.kamailio.waitForMessage((m) => fromDoor(m) && m.method === "INVITE" && m.header("proxy-authorization") !== undefined, { after: pressedAt, what: "the authenticated INVITE" }));
 		assert.match(invite.uri, /^sip:\*\*610@/);
@@ -128,7 +128,7 @@ test("handset 611 answers: the call is up, then 611 hangs up with BYE", { timeou
 		const m611 = h611.mark();
 		const m612 = h612.mark();
 		const pressedAt = Date.now() / 1000;
-		sim().press();
+		await sim().press();
 		await Promise.all([h611.waitFor("incoming", { from: m611 }), h612.waitFor("incoming", { from: m612 })]);
 		h611.answer();
 		await h611.waitFor("established", { from: m611 });
@@ -160,7 +160,7 @@ test("handset 612 answers, then the door hangs up with BYE", { timeout: 30000 },
 		const m611 = h611.mark();
 		const m612 = h612.mark();
 		const pressedAt = Date.now() / 1000;
-		sim().press();
+		await sim().press();
 		await Promise.all([h611.waitFor("incoming", { from: m611 }), h612.waitFor("incoming", { from: m612 })]);
 		h612.answer();
 		await h612.waitFor("established", { from: m612 });
@@ -233,6 +233,28 @@ test("handset 611 calls 620: the door answers with 200 OK and SDP, gets the ACK;
 
 		h611.hangup();
 		await sim().waitForStatus((s) => s.call === "idle", { what: "idle after the handset's BYE" });
+	}));
+
+test("a handset calling the door while it rings gets 486 Busy Here, and the ring goes on until the door hangs up", { timeout: 30000 }, () =>
+	withLogs(async () => {
+		await idle();
+		const h611 = rig.handset("611");
+		const h612 = rig.handset("612");
+		const m611 = h611.mark();
+		const m612 = h612.mark();
+		const pressedAt = Date.now() / 1000;
+		await sim().press();
+		await Promise.all([h611.waitFor("incoming", { from: m611 }), h612.waitFor("incoming", { from: m612 })]);
+		h612.dial("620");
+		const busy = await rig.kamailio.waitForMessage((m) => fromDoor(m) && m.status === 486 && m.cseq.method === "INVITE", { after: pressedAt, what: "486 from the door" });
+		await rig.kamailio.waitForMessage((m) => toDoor(m) && m.method === "ACK" && m.callId === busy.callId, { after: pressedAt, what: "the ACK for the 486" });
+		await h612.waitFor("closed", { from: m612 });
+		assert.equal((await sim().status()).call, "ringing", "the door still rings the handsets");
+		assert.equal(h611.saw("closed", m611), false, "611 still rings");
+		sim().hangup();
+		await rig.kamailio.waitForMessage((m) => fromDoor(m) && m.method === "CANCEL", { after: pressedAt, what: "the door's CANCEL" });
+		await h611.waitFor("closed", { from: m611 });
+		await sim().waitForStatus((s) => s.call === "idle", { what: "idle after the CANCEL" });
 	}));
 
 test("handset 611 puts the door on hold and back (re-INVITE through the PBX): sendonly is answered recvonly, then sendrecv", { timeout: 30000 }, () =>

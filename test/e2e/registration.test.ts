@@ -7,7 +7,7 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { Rig, portFree, type DumpedMessage } from "../rig/index.js";
+import { Rig, Simulator, portFree, type DumpedMessage } from "../rig/index.js";
 
 const GRANTED = 10;
 /** The shortest talk-time limit the settings allow (s). */
@@ -89,6 +89,22 @@ test(`keeps refreshing during a call, and ends the call with BYE at the talk-tim
 	const status = await rig.simulator!.waitForStatus((s) => s.call === "idle", { what: "idle after the talk limit" });
 	assert.match(String((status.last_call as { reason?: string }).reason), /talk time limit of 10 s/);
 	assert.equal(status.registered, true);
+});
+
+test("a wrong password: one challenge answered, then it waits (no hammering) and says why", { timeout: 20000 }, async () => {
+	const wrong = await Simulator.start({ dir: rig.dir.dir("wrong-password"), pbx: rig.pbx, user: "612", password: "not-the-password", waitRegistered: false });
+	try {
+		const status = await wrong.waitForStatus((s) => s.registration === "failed", { what: "a failed registration" });
+		assert.equal(status.registered, false);
+		assert.match(status.last_error, /wrong user name or password/);
+		assert.ok(Number(status.next_register_in_s) >= 50, `next try in ${status.next_register_in_s} s`);
+		await new Promise((r) => setTimeout(r, 3000));
+		const registers = rig.kamailio.messages().filter((m) => m.direction === "rcv" && m.method === "REGISTER" && m.src.port === wrong.sipPort);
+		assert.equal(registers.length, 2, "one REGISTER and one authenticated retry, then nothing");
+		assert.doesNotMatch(wrong.process.output, /not-the-password/, "the password is never logged");
+	} finally {
+		await wrong.stop();
+	}
 });
 
 test("unregisters with Expires: 0 when it stops", { timeout: 20000 }, async () => {

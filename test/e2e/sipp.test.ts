@@ -57,7 +57,7 @@ test("an INVITE from another address (127.0.0.2) is refused with 403", { timeout
 });
 
 test("rings although the PBX dropped the first INVITE; the call is answered, then ends with the door's BYE", { timeout: 30000 }, async () => {
-	simulator.press();
+	await simulator.press();
 	await simulator.waitForStatus((s) => s.call === "answered", { what: "the call answered", timeoutMs: 10000 });
 	const invites = received("INVITE");
 	assert.ok(invites.length >= 2, `the PBX saw ${invites.length} INVITE`);

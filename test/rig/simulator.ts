@@ -33,6 +33,9 @@ export interface SimulatorOptions {
 	adminPassword?: string;
 }
 
+/** Time between two presses so that the button's cool-down (1 s) never swallows one. */
+export const BUTTON_GAP_MS = 1200;
+
 /** The admin password the rig gives every simulator unless told otherwise. */
 export const RIG_ADMIN_PASSWORD = "klingel-rig-admin";
 
@@ -50,6 +53,7 @@ export class Simulator {
 	sipPort = 0;
 	readonly adminPassword: string;
 	#session: { cookie: string; csrf: string } | undefined;
+	#lastPress = 0;
 
 	private constructor(process: RigProcess, settingsFile: string, adminPassword: string) {
 		this.process = process;
@@ -94,8 +98,14 @@ export class Simulator {
 		return simulator;
 	}
 
-	/** Presses the virtual button. */
-	press(): void {
+	/**
+	 * Presses the virtual button. The firmware drops a press within its cool-down (1 s) of the
+	 * last one, so this waits until BUTTON_GAP_MS have passed since the previous press.
+	 */
+	async press(): Promise<void> {
+		const wait = this.#lastPress + BUTTON_GAP_MS - Date.now();
+		if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+		this.#lastPress = Date.now();
 		this.process.write("b\n");
 	}
 
