@@ -8,16 +8,19 @@ import { boot } from "./app/boot.js";
 import { deviceSettings } from "./modules/device/settings.js";
 import { createDeviceEnvironment } from "./modules/device/environment.js";
 import { watchWifi } from "./modules/device/wifi-watch.js";
+import { installTextCodecs } from "./modules/device/text-globals.js";
 
 export default function main(): void {
+	installTextCodecs();
 	const settings = deviceSettings();
 	const { env, http } = createDeviceEnvironment(settings);
 	const log = env.log;
 	log.info(`starting: button GPIO${settings.buttonPin}, relay GPIO${settings.relayPin}, address ${env.localAddress()}`);
 	try {
-		boot(env, { statusExtra: () => ({ device: true, audio: { mic: !!env.mic, speaker: !!env.speaker } }) });
+		const app = boot(env, { statusExtra: () => ({ device: true, audio: { core: !!env.audio, mic: !!env.mic, speaker: !!env.speaker } }) });
+		if (!app.web.admin.isSet) log.info("first run: open the web page to set the admin password");
 	} catch (error) {
-		// Bad stored settings: say which key, and keep the web server up so they can be fixed.
+		// Bad stored settings: say which key (the serial console is then the way to find out).
 		log.error(`start-up failed: ${(error as Error)?.message ?? error}`);
 	}
 	http.listen();

@@ -1,7 +1,8 @@
 /*
  * The device provider: builds the doorbell environment (app/environment.ts) from the Moddable
- * modules, as modules/host/simulator.ts does from Node's. The microphone is opened before the
- * speaker: the PDM input needs I2S0, and the output takes the first free I2S unit.
+ * modules, as modules/host/simulator.ts does from Node's. The audio core is the XS binding of the
+ * C99 core (rtp/native/audio-xs.js and .c, linked in by manifest.json). The microphone is opened
+ * before the speaker: the PDM input needs I2S0, and the output takes the first free I2S unit.
  */
 
 import type { DoorbellEnvironment } from "../../app/environment.js";
@@ -15,6 +16,7 @@ import { DeviceHttpServer } from "./http-server.js";
 import { openMic, openSpeaker } from "./audio.js";
 import { deviceLocalAddress, deviceResolve } from "./network.js";
 import type { DeviceSettings } from "./settings.js";
+import * as nativeAudio from "../../rtp/native/audio-xs.js";
 
 export interface DeviceProvider {
 	env: DoorbellEnvironment;
@@ -40,6 +42,7 @@ export function createDeviceEnvironment(settings: DeviceSettings): DeviceProvide
 		sha256: deviceSha256,
 		random: deviceRandom,
 		log,
+		audio: nativeAudio,
 		store: new PreferenceStore(),
 		routes: http,
 		button,

@@ -4,7 +4,7 @@
  * another method (HEAD falls back to GET), 413 when Content-Length is over the limit (the body
  * is then skipped unread), 400 for a body that is not UTF-8 or a query that does not decode,
  * 500 without details when a handler throws. Strings go out as UTF-8 bytes (the SDK counts a
- * string body's length in characters, which is wrong past ASCII).
+ * string body's length in characters, which is wrong past ASCII), in pieces that fit the socket.
  *
  * The SDK asks for the response synchronously, in the same turn as the end of the request, so
  * a handler must answer synchronously on the device; a Promise gets a logged 500.
@@ -19,11 +19,14 @@ const HEADER = 3;
 const HEADERS_COMPLETE = 4;
 const REQUEST_COMPLETE = 6;
 const PREPARE_RESPONSE = 8;
+const RESPONSE_FRAGMENT = 9;
 const ERROR = -1;
 
 /** One request and its response; the SDK's callback runs with `this` set to it. */
 interface Exchange {
 	klingel?: Pending;
+	/** The response body still to send, in fragments as the socket has room. */
+	klingelOut?: { bytes: ArrayBuffer; offset: number };
 }
 
 interface Pending {
@@ -125,10 +128,29 @@ export class DeviceHttpServer implements HttpRoutes {
 			case PREPARE_RESPONSE: {
 				const pending = exchange.klingel;
 				delete exchange.klingel;
-				return toSdk(pending ? this.#respond(pending) : plain(400, "bad request"));
+				const response = toSdk(pending ? this.#respond(pending) : plain(400, "bad request"));
+				if (response.body.byteLength === 0) return response;
+				// The body goes out in pieces the socket has room for (Content-Length set, so not chunked):
+				// the SDK writes a whole body in one go, which fails past the socket's buffer (1 KB on Linux).
+				exchange.klingelOut = { bytes: response.body, offset: 0 };
+				response.headers.push("Content-Length", String(response.body.byteLength));
+				return { status: response.status, headers: response.headers, body: true };
+			}
+			case RESPONSE_FRAGMENT: {
+				const out = exchange.klingelOut;
+				if (!out || out.offset >= out.bytes.byteLength) {
+					delete exchange.klingelOut;
+					return undefined;
+				}
+				const room = typeof value1 === "number" && value1 > 0 ? value1 : 512;
+				const end = Math.min(out.bytes.byteLength, out.offset + room);
+				const piece = out.bytes.slice(out.offset, end);
+				out.offset = end;
+				return piece;
 			}
 			case ERROR:
 				delete exchange.klingel;
+				delete exchange.klingelOut;
 				return undefined;
 		}
 		return undefined;
