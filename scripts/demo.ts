@@ -25,7 +25,7 @@ async function main(): Promise<void> {
 	const missing = ensureDebianPackages(["kamailio", "kamailio-extra-modules", "baresip-core"]);
 	if (missing.length) process.exit(1);
 
-	configureRig({ handleSignals: false, ownProcessGroup: true });
+	configureRig({ handleSignals: false });
 	console.log("Starting the test FRITZ!Box (kamailio), handsets 611 and 612 (baresip) and the doorbell (620)…");
 	const http = (await portFree(8080, { tcp: true })) ? 8080 : 0;
 	const rig = await Rig.start({

@@ -9,14 +9,15 @@ import { createWriteStream, type WriteStream } from "node:fs";
 
 const live = new Set<RigProcess>();
 let hooked = false;
-const settings = { handleSignals: true, ownProcessGroup: false };
+const settings = { handleSignals: true };
 
 /**
- * How the rig's children are run. `handleSignals: false` leaves SIGINT/SIGTERM to the caller
- * (the demo stops the rig in order); `ownProcessGroup: true` keeps Ctrl-C in the terminal from
- * reaching the children directly. Children are killed on exit either way.
+ * `handleSignals: false` leaves SIGINT/SIGTERM to the caller (the demo stops the rig in
+ * order). Each child runs in its own process group (Ctrl-C in a terminal reaches only this
+ * process), and the whole group is killed when this process exits, however it exits: kamailio's
+ * forked workers go with it.
  */
-export function configureRig(options: { handleSignals?: boolean; ownProcessGroup?: boolean }): void {
+export function configureRig(options: { handleSignals?: boolean }): void {
 	Object.assign(settings, options);
 }
 
@@ -24,12 +25,12 @@ function hookExit(): void {
 	if (hooked) return;
 	hooked = true;
 	process.on("exit", () => {
-		for (const child of live) child.kill("SIGKILL");
+		for (const child of live) child.killGroup("SIGKILL");
 	});
 	if (!settings.handleSignals) return;
 	for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
 		process.on(signal, () => {
-			for (const child of live) child.kill("SIGKILL");
+			for (const child of live) child.killGroup("SIGKILL");
 			process.exit(signal === "SIGINT" ? 130 : 143);
 		});
 	}
@@ -80,7 +81,7 @@ export class RigProcess {
 			cwd: options.cwd,
 			env: { ...process.env, ...options.env },
 			stdio: [options.stdin ? "pipe" : "ignore", "pipe", "pipe"],
-			detached: settings.ownProcessGroup,
+			detached: true,
 		});
 		live.add(this);
 		const filter = options.filter;
@@ -193,13 +194,27 @@ export class RigProcess {
 		return this.output.length;
 	}
 
-	/** SIGTERM, then SIGKILL after `graceMs`; resolves once it is gone. */
+	/** Signals the process and everything it forked (its process group). */
+	killGroup(signal: NodeJS.Signals): void {
+		const pid = this.child.pid;
+		if (pid === undefined) return;
+		try {
+			process.kill(-pid, signal);
+		} catch {
+			// the group is gone
+		}
+	}
+
+	/** SIGTERM, then SIGKILL to its group after `graceMs`; resolves once it is gone. */
 	async stop(graceMs = 3000): Promise<void> {
-		if (!this.running) return;
-		this.kill("SIGTERM");
-		const timer = setTimeout(() => this.kill("SIGKILL"), graceMs);
-		await this.#exited;
-		clearTimeout(timer);
+		if (this.running) {
+			this.kill("SIGTERM");
+			const timer = setTimeout(() => this.killGroup("SIGKILL"), graceMs);
+			await this.#exited;
+			clearTimeout(timer);
+		}
+		// Workers that outlived their parent.
+		this.killGroup("SIGKILL");
 	}
 }
 
