@@ -144,7 +144,15 @@ export function param(params: string, name: string): string | undefined {
 
 /** `param` for a parameter string without quoted strings: native searches, no character walk. */
 function plainParam(params: string, name: string): string | undefined {
-	for (let semi = params.indexOf(SEMI); semi >= 0;) {
+	const first = params.indexOf(SEMI);
+	if (first < 0) return undefined;
+	// The usual case: the parameter comes first, written `;name=value`.
+	if (params.startsWith(name, first + 1) && params.charCodeAt(first + 1 + name.length) === 0x3d) {
+		const start = first + 2 + name.length;
+		const next = params.indexOf(SEMI, start);
+		return (next < 0 ? params.slice(start) : params.slice(start, next)).trim();
+	}
+	for (let semi = first; semi >= 0;) {
 		const next = params.indexOf(SEMI, semi + 1);
 		const item = next < 0 ? params.slice(semi + 1) : params.slice(semi + 1, next);
 		const eq = item.indexOf(EQ);
@@ -188,7 +196,9 @@ export function parseVia(value: string): Via | undefined {
 }
 
 const VIA_PREFIX = "SIP/2.0/";
-const HOST_PORT = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-.]+)(?::([0-9]{1,5}))?$/;
+const HOST_NAME = /^[A-Za-z0-9\-.]+$/;
+const PORT = /^[0-9]{1,5}$/;
+const SP = " ", COLON = ":", BRANCH = "branch";
 
 /**
  * The usual Via, `SIP/2.0/UDP host:port;params` with single spaces, read with native searches
@@ -197,17 +207,41 @@ const HOST_PORT = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-.]+)(?::([0-9]{1,5}))?$/;
  */
 function plainVia(v: string): Via | null | undefined {
 	if (!v.startsWith(VIA_PREFIX)) return undefined;
-	const space = v.indexOf(" ", VIA_PREFIX.length);
+	const space = v.indexOf(SP, VIA_PREFIX.length);
 	if (space < 0) return undefined;
-	const semi = v.indexOf(";", space);
+	const semi = v.indexOf(SEMI, space);
 	const transport = v.slice(VIA_PREFIX.length, space);
-	const m = HOST_PORT.exec(semi < 0 ? v.slice(space + 1) : v.slice(space + 1, semi));
-	if (!m || !TOKEN_CHARS.test(transport)) return undefined;
-	const params = semi < 0 ? "" : v.slice(semi);
-	if (!paramsWellFormed(params)) return null;
-	const port = m[2] ? Number(m[2]) : 0;
+	const hostPort = semi < 0 ? v.slice(space + 1) : v.slice(space + 1, semi);
+	if (hostPort.charCodeAt(0) === 0x5b || !TOKEN_CHARS.test(transport)) return undefined; // [IPv6]: the general parser
+	const colon = hostPort.indexOf(COLON);
+	const host = colon < 0 ? hostPort : hostPort.slice(0, colon);
+	if (!HOST_NAME.test(host) || (colon >= 0 && !PORT.test(hostPort.slice(colon + 1)))) return undefined;
+	const port = colon < 0 ? 0 : Number(hostPort.slice(colon + 1));
 	if (port > 65535) return null;
-	return { transport: transport.toUpperCase(), host: m[1], port, branch: param(params, "branch") ?? "", params };
+	const params = semi < 0 ? "" : v.slice(semi);
+	if (params.indexOf(QUOTE) >= 0) {
+		if (!paramsWellFormed(params)) return null;
+		return { transport: transport.toUpperCase(), host, port, branch: param(params, BRANCH) ?? "", params };
+	}
+	// One pass over the parameters: each well-formed, and the first branch.
+	let branch: string | undefined;
+	const items = params.split(SEMI);
+	for (let i = 1; i < items.length; i++) {
+		const item = items[i];
+		const eq = item.indexOf(EQ);
+		let key = eq < 0 ? item : item.slice(0, eq);
+		if (!TOKEN_CHARS.test(key)) {
+			key = key.trim();
+			if (!TOKEN_CHARS.test(key)) return null;
+		}
+		let value = "";
+		if (eq >= 0) {
+			value = item.slice(eq + 1).trim();
+			if (!value || !PARAM_VALUE.test(value)) return null;
+		}
+		if (branch === undefined && key.length === BRANCH.length && key.toLowerCase() === BRANCH) branch = value;
+	}
+	return { transport: transport.toUpperCase(), host, port, branch: branch ?? "", params };
 }
 
 /** Parses `CSeq: 123 INVITE`; the number must fit 31 bits (RFC 3261 §8.1.1.5). */
