@@ -176,6 +176,14 @@ export class UserAgent implements CallObserver {
 		const { message, essentials } = incoming;
 		const method = message.method;
 		const call = this.#call;
+		// Every request, in a dialog or not (BYE, INFO, UPDATE, re-INVITE, CANCEL …), must come from
+		// the PBX: a dialog's Call-ID and tags are no secret to whoever sees the signalling. A foreign
+		// one gets 403 whether or not it matches, so it learns nothing of the call either.
+		if (!this.#fromPbx(incoming)) {
+			this.#ports.log.warn(`SIP: refused ${method} from ${incoming.address}:${incoming.port} (not the PBX)`);
+			transaction.respond(403, "Forbidden");
+			return;
+		}
 		// Within the current call's dialog.
 		if (essentials.toTag) {
 			if (call?.dialog?.matches(essentials)) {
@@ -188,11 +196,6 @@ export class UserAgent implements CallObserver {
 		}
 		if (method === "CANCEL") {
 			this.#cancel(transaction, incoming);
-			return;
-		}
-		if (!this.#fromPbx(incoming)) {
-			this.#ports.log.warn(`SIP: refused ${method} from ${incoming.address}:${incoming.port} (not the PBX)`);
-			transaction.respond(403, "Forbidden");
 			return;
 		}
 		const scheme = uriScheme(message.uri);
@@ -269,6 +272,11 @@ export class UserAgent implements CallObserver {
 	}
 
 	#ack(incoming: Incoming): void {
+		// An ACK from elsewhere must neither stop the 200 OK's retransmissions nor confirm a re-INVITE.
+		if (!this.#fromPbx(incoming)) {
+			this.#ports.log.warn(`SIP: ignored ACK from ${incoming.address}:${incoming.port} (not the PBX)`);
+			return;
+		}
 		const call = this.#call ?? this.#lastCall;
 		if (call?.dialog?.matches(incoming.essentials)) call.acknowledge(incoming);
 	}
