@@ -1,6 +1,7 @@
 /*
- * Registration against kamailio when the registrar grants less than asked (max_expires 10):
- * the door refreshes before the granted time runs out, keeps its Call-ID, and registers from
+ * Registration against kamailio when the registrar grants less than asked (max_expires 10) and
+ * another device holds a binding on the same account: the door reads its own binding's expiry,
+ * refreshes before it runs out, keeps its Call-ID, and registers from
  * the default local port 5062 (when that port is free on this machine), keeps registering
  * during a call, which it ends at its talk-time limit. On shutdown it unregisters with Expires: 0.
  */
@@ -10,6 +11,8 @@ import assert from "node:assert/strict";
 import { Rig, Simulator, portFree, type DumpedMessage } from "../rig/index.js";
 
 const GRANTED = 10;
+/** The other device's binding on 620 (s). */
+const OTHER_BINDING = 5;
 /** The shortest talk-time limit the settings allow (s). */
 const TALK_LIMIT = 10;
 let rig: Rig;
@@ -19,8 +22,11 @@ before(async () => {
 	defaultPortFree = await portFree(5062);
 	rig = await Rig.start({
 		name: "e2e-registration",
-		kamailio: { maxExpires: GRANTED },
-		handsets: [{ user: "611" }],
+		// Challenges INVITEs with 401 as some FRITZ!OS versions do, and rings only 611.
+		kamailio: { maxExpires: GRANTED, inviteChallenge: 401, ringMembers: ["611"] },
+		// A second device on the door's account (an old doorbell still running), with a shorter
+		// binding: the registrar's 200 OK lists both, and the door must read its own.
+		handsets: [{ user: "611" }, { user: "620", registerInterval: OTHER_BINDING }],
 		simulator: { sipPort: defaultPortFree ? "default" : undefined, sip: { talk_limit: TALK_LIMIT } },
 	});
 });
@@ -58,8 +64,10 @@ test(`honours the shorter expiry the registrar grants (${GRANTED} s): refreshes 
 		await new Promise((r) => setTimeout(r, 250));
 	}
 	assert.ok(oks.length >= 3, `expected two refreshes, saw ${oks.length - 1}`);
-	const granted = /expires=(\d+)/.exec(oks[0].header("contact") ?? "");
-	assert.equal(granted?.[1], String(GRANTED), "kamailio granted the shorter time");
+	const contacts = oks[oks.length - 1].all("contact").join(", ");
+	const ours = new RegExp(`<sip:620@127\\.0\\.0\\.1:${rig.simulator!.sipPort}>;expires=(\\d+)`).exec(contacts);
+	assert.equal(ours?.[1], String(GRANTED), `kamailio granted the shorter time: ${contacts}`);
+	assert.ok(/;expires=[1-5]\b/.test(contacts), `the other device's binding is listed too: ${contacts}`);
 	for (let i = 1; i < oks.length; i++) {
 		const gap = oks[i].time - oks[i - 1].time;
 		assert.ok(gap < GRANTED - 1, `refresh ${i} came ${gap.toFixed(1)} s after the last, the binding lasts ${GRANTED} s`);
@@ -89,6 +97,25 @@ test(`keeps refreshing during a call, and ends the call with BYE at the talk-tim
 	const status = await rig.simulator!.waitForStatus((s) => s.call === "idle", { what: "idle after the talk limit" });
 	assert.match(String((status.last_call as { reason?: string }).reason), /talk time limit of 10 s/);
 	assert.equal(status.registered, true);
+});
+
+test("an INVITE challenged with 401 (not 407) is retried with Authorization; the handset rings and answers", { timeout: 30000 }, async () => {
+	const h611 = rig.handset("611");
+	const from = h611.mark();
+	const pressedAt = Date.now() / 1000;
+	await rig.simulator!.press();
+	await h611.waitFor("incoming", { from });
+	const challenged = await rig.kamailio.waitForMessage((m) => toDoor(m) && m.status === 401 && m.cseq.method === "INVITE", { after: pressedAt, what: "401 to the INVITE" });
+	const retry = await rig.kamailio.waitForMessage((m) => fromDoor(m) && m.method === "INVITE" && m.header("authorization") !== undefined, { after: pressedAt, what: "the INVITE with Authorization" });
+	assert.equal(retry.callId, challenged.callId);
+	assert.equal(retry.cseq.seq, challenged.cseq.seq + 1, "new CSeq");
+	assert.match(retry.header("authorization") ?? "", /uri="sip:\*\*610@127\.0\.0\.1"/, "digest URI = Request-URI");
+	assert.equal(retry.header("proxy-authorization"), undefined);
+	h611.answer();
+	await rig.simulator!.waitForStatus((s) => s.call === "answered", { what: "the call answered" });
+	rig.simulator!.hangup();
+	await h611.waitFor("closed", { from });
+	await rig.simulator!.waitForStatus((s) => s.call === "idle", { what: "idle" });
 });
 
 test("a wrong password: one challenge answered, then it waits (no hammering) and says why", { timeout: 20000 }, async () => {

@@ -31,7 +31,14 @@ export interface KamailioOptions {
 	/** Longest registration the registrar grants (default 3600; lower it to test refreshes). */
 	maxExpires?: number;
 	minExpires?: number;
+	/** How INVITEs (and MESSAGE, SUBSCRIBE) are challenged: 407 (default) or 401 as some FRITZ!OS versions do. */
+	inviteChallenge?: 401 | 407;
 }
+
+const CHALLENGE = {
+	407: ['if (!is_present_hf("Proxy-Authorization") || !pv_proxy_authenticate("fritz.box", "$sht(users=>$au)", "0")) {', '\tproxy_challenge("fritz.box", "1");'],
+	401: ['if (!is_present_hf("Authorization") || !pv_www_authenticate("fritz.box", "$sht(users=>$au)", "0")) {', '\twww_challenge("fritz.box", "1");'],
+};
 
 export class Kamailio {
 	readonly address: string;
@@ -71,6 +78,7 @@ export class Kamailio {
 			MIN_EXPIRES: String(options.minExpires ?? 1),
 			RING_GROUP: ringGroup,
 			USERS: Object.entries(users).map(([user, password]) => `\t$sht(users=>${user}) = "${password.replace(/["\\]/g, "")}";`).join("\n"),
+			INVITE_CHALLENGE: [...CHALLENGE[options.inviteChallenge ?? 407], "\texit;", "}"].map((line) => `\t\t${line}`).join("\n"),
 			RING_MEMBERS: members.map((m, i) => (i === 0 ? `\t\t$ru = "sip:${m}@fritz.box";` : `\t\tappend_branch("sip:${m}@fritz.box");`)).join("\n"),
 		};
 		const template = readFileSync(sourcePath("test/rig/kamailio.cfg"), "utf8");
