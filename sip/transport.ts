@@ -7,7 +7,7 @@ import type { Logger, UdpSocket } from "../modules/ports.js";
 import { parseSip, SipParseError, type SipMessage } from "./message.js";
 import { inspect, type Essentials } from "./validate.js";
 import { buildResponse } from "./serializer.js";
-import { decodeUtf8 } from "./text.js";
+import { traceText } from "./trace-text.js";
 
 export interface Incoming {
 	message: SipMessage;
@@ -71,7 +71,7 @@ export class SipTransport {
 			this.#refuse(error, bytes, address, port);
 			return;
 		}
-		if (this.trace) this.#log.info(`SIP < ${address}:${port}\n${decodeUtf8(bytes)}`);
+		if (this.trace) this.#log.info(`SIP < ${address}:${port}\n${traceText(bytes)}`);
 		try {
 			this.onMessage({ message, essentials, address, port });
 		} catch (error) {
@@ -83,7 +83,7 @@ export class SipTransport {
 	send(bytes: Uint8Array, address: string, port: number): boolean {
 		const socket = this.#socket;
 		if (!socket) return false;
-		if (this.trace) this.#log.info(`SIP > ${address}:${port}\n${decodeUtf8(bytes)}`);
+		if (this.trace) this.#log.info(`SIP > ${address}:${port}\n${traceText(bytes)}`);
 		try {
 			socket.write(address, port, bytes);
 			return true;
