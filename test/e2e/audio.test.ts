@@ -1,0 +1,372 @@
+/*
+ * Two-way call audio end to end: kamailio as the FRITZ!Box, the simulator registered as 620
+ * with a 440 Hz tone as its microphone (`--mic tone:440`) and a WAV recording as its speaker
+ * (`--speaker FILE`), and a baresip handset (611) whose microphone is a 1 kHz tone (aufile) and
+ * whose sndfile module records what it receives. Each direction is measured on its own: the
+ * door's speaker must hold 1 kHz and not 440 Hz, the handset's recording 440 Hz and not 1 kHz,
+ * so a missing, swapped or looped-back stream fails. Once for a call from the handset to the
+ * door, once for the button's ring (**610) answered by the handset.
+ */
+
+import { test, before, after, type TestContext } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, statSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Rig, writeToneWav } from "../rig/index.js";
+
+/** The handset's microphone tone and the door's. */
+const HANDSET_HZ = 1000;
+const DOOR_HZ = 440;
+/** Allowed frequency error. */
+const TOLERANCE = 0.02;
+/** Received audio a call must carry before it is hung up (frames of 20 ms): 3.5 s. */
+const CALL_FRAMES = 175;
+/** The part of a recording that is measured: 2 s, ending 0.25 s before the tone stops. */
+const WINDOW_S = 2;
+const TRIM_END_S = 0.25;
+/** The tone must have run this long without a gap (at least the window and the trim). */
+const MIN_RUN_S = 2.5;
+/** A 20 ms block is part of the tone when its RMS reaches this (about -36 dBFS). */
+const LOUD_RMS = 500;
+/** The measured window must have at least this RMS: both tones are sent at about -13 dBFS. */
+const MIN_RMS = 2000;
+
+// ---- measuring a tone ----------------------------------------------------------------------
+
+interface Wav {
+	rate: number;
+	samples: Int16Array;
+	/** Whether the header's data size covers every byte after it (the writer finished it). */
+	complete: boolean;
+}
+
+/** Reads a 16-bit mono PCM WAV file (a reader of its own, independent of the simulator's writer). */
+function readWav(path: string): Wav {
+	const bytes = readFileSync(path);
+	if (bytes.length < 12 || bytes.toString("ascii", 0, 4) !== "RIFF" || bytes.toString("ascii", 8, 12) !== "WAVE") throw new Error(`${path} is no WAV file`);
+	let rate = 0;
+	for (let at = 12; at + 8 <= bytes.length; ) {
+		const id = bytes.toString("ascii", at, at + 4);
+		const size = bytes.readUInt32LE(at + 4);
+		const body = at + 8;
+		if (id === "fmt ") {
+			const format = bytes.readUInt16LE(body);
+			const channels = bytes.readUInt16LE(body + 2);
+			const bits = bytes.readUInt16LE(body + 14);
+			rate = bytes.readUInt32LE(body + 4);
+			if ((format !== 1 && format !== 0xfffe) || channels !== 1 || bits !== 16) throw new Error(`${path}: format ${format}, ${channels} channels, ${bits} bits; 16-bit mono PCM expected`);
+		} else if (id === "data") {
+			if (!rate) throw new Error(`${path}: data before fmt`);
+			const available = bytes.length - body;
+			const length = Math.min(size, available) >> 1;
+			const samples = new Int16Array(length);
+			for (let i = 0; i < length; i++) samples[i] = bytes.readInt16LE(body + 2 * i);
+			return { rate, samples, complete: size === available };
+		}
+		at = body + size + (size & 1);
+	}
+	throw new Error(`${path}: no data chunk`);
+}
+
+export interface ToneMeasurement {
+	/** Frequency from the zero crossings of the window (Hz). */
+	hz: number;
+	/** RMS of the window (full scale 32767). */
+	rms: number;
+	/** Share of the window's power at a frequency (Hann-windowed Goertzel per 20 ms block, averaged): 1 for a pure tone there, near 0 far from it. */
+	share(hz: number): number;
+	/** Length of the steady tone the window was taken from (s). */
+	runS: number;
+	/** Where the window starts (s from the start of the samples). */
+	startS: number;
+}
+
+/**
+ * Finds the longest stretch of 20 ms blocks that are all louder than LOUD_RMS and measures its
+ * last WINDOW_S seconds, TRIM_END_S before its end (start-up, a chime before the call and the
+ * fade-out at the end stay out of it). Undefined when there is no stretch of MIN_RUN_S.
+ */
+export function measureTone(samples: Int16Array, rate: number): ToneMeasurement | undefined {
+	const block = Math.round(rate / 50);
+	let best = { start: 0, length: 0 };
+	let runStart = 0;
+	const blocks = Math.floor(samples.length / block);
+	for (let b = 0; b <= blocks; b++) {
+		let loud = false;
+		if (b < blocks) {
+			let sum = 0;
+			for (let i = b * block; i < (b + 1) * block; i++) sum += samples[i] * samples[i];
+			loud = Math.sqrt(sum / block) >= LOUD_RMS;
+		}
+		if (!loud) {
+			if (b - runStart > best.length) best = { start: runStart, length: b - runStart };
+			runStart = b + 1;
+		}
+	}
+	const runS = (best.length * block) / rate;
+	if (runS < MIN_RUN_S) return undefined;
+	const end = (best.start + best.length) * block - Math.round(TRIM_END_S * rate);
+	const start = end - Math.round(WINDOW_S * rate);
+	const window = samples.subarray(start, end);
+
+	let sum = 0;
+	for (const s of window) sum += s * s;
+	const rms = Math.sqrt(sum / window.length);
+
+	// Rising zero crossings, each placed between its two samples by linear interpolation.
+	let first = -1;
+	let last = -1;
+	let crossings = 0;
+	for (let i = 1; i < window.length; i++) {
+		const a = window[i - 1];
+		const b = window[i];
+		if (a < 0 && b >= 0) {
+			const t = i - 1 + a / (a - b);
+			if (first < 0) first = t;
+			last = t;
+			crossings++;
+		}
+	}
+	const hz = crossings > 1 ? ((crossings - 1) * rate) / (last - first) : 0;
+
+	const share = (target: number): number => {
+		const n = Math.round(rate / 50);
+		const hann = new Float64Array(n);
+		let sumW = 0;
+		let sumW2 = 0;
+		for (let i = 0; i < n; i++) {
+			hann[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (n - 1));
+			sumW += hann[i];
+			sumW2 += hann[i] * hann[i];
+		}
+		const k = 2 * Math.cos((2 * Math.PI * target) / rate);
+		let total = 0;
+		let count = 0;
+		for (let at = 0; at + n <= window.length; at += n) {
+			let s1 = 0;
+			let s2 = 0;
+			let power = 0;
+			for (let i = 0; i < n; i++) {
+				const x = window[at + i] * hann[i];
+				power += x * x;
+				const s0 = x + k * s1 - s2;
+				s2 = s1;
+				s1 = s0;
+			}
+			const magnitude2 = s1 * s1 + s2 * s2 - k * s1 * s2;
+			// A sine of amplitude A gives |X|² = A²(Σw)²/4 and Σ(xw)² = A²Σw²/2: the ratio below is 1.
+			total += power > 0 ? (2 * magnitude2 * sumW2) / (sumW * sumW * power) : 0;
+			count++;
+		}
+		return count ? total / count : 0;
+	};
+	return { hz, rms, share, runS, startS: start / rate };
+}
+
+/**
+ * Checks that `samples` carry a steady tone of `hz` (within TOLERANCE, loud enough, most of
+ * the power at it) and next to nothing of `other` (the opposite direction's tone).
+ * Returns the measurement; throws an AssertionError saying what is wrong.
+ */
+export function assertTone(samples: Int16Array, rate: number, hz: number, other: number, what: string): ToneMeasurement {
+	const m = measureTone(samples, rate);
+	assert.ok(m, `${what}: no steady tone of ${MIN_RUN_S} s or more (${(samples.length / rate).toFixed(2)} s recorded)`);
+	const described = `${what}: ${m.hz.toFixed(1)} Hz, RMS ${m.rms.toFixed(0)}, ${(100 * m.share(hz)).toFixed(1)} % of the power at ${hz} Hz, ${(100 * m.share(other)).toFixed(1)} % at ${other} Hz, steady for ${m.runS.toFixed(2)} s`;
+	assert.ok(m.rms >= MIN_RMS, `${described}: too quiet (RMS under ${MIN_RMS})`);
+	assert.ok(Math.abs(m.hz - hz) <= hz * TOLERANCE, `${described}: not within ${TOLERANCE * 100} % of ${hz} Hz`);
+	assert.ok(m.share(hz) >= 0.8, `${described}: not mostly ${hz} Hz`);
+	assert.ok(m.share(other) <= 0.05, `${described}: ${other} Hz is in it too`);
+	return m;
+}
+
+function sine(rate: number, seconds: number, parts: Array<{ hz: number; amplitude: number }>): Int16Array {
+	const out = new Int16Array(Math.round(rate * seconds));
+	for (let i = 0; i < out.length; i++) {
+		let v = 0;
+		for (const p of parts) v += p.amplitude * Math.sin((2 * Math.PI * p.hz * i) / rate);
+		out[i] = Math.max(-32768, Math.min(32767, Math.round(v)));
+	}
+	return out;
+}
+
+test("the tone check accepts a tone within 2 % and rejects a wrong, a mixed, a short or a silent one", () => {
+	const rate = 8000;
+	assert.ok(Math.abs(assertTone(sine(rate, 3, [{ hz: 1000, amplitude: 9000 }]), rate, 1000, 440, "1 kHz").hz - 1000) < 1);
+	assert.ok(Math.abs(assertTone(sine(rate, 3, [{ hz: 440, amplitude: 9000 }]), rate, 440, 1000, "440 Hz").hz - 440) < 1);
+	assertTone(sine(rate, 3, [{ hz: 1015, amplitude: 9000 }]), rate, 1000, 440, "1.5 % high");
+	assertTone(sine(rate, 3, [{ hz: 433.5, amplitude: 9000 }]), rate, 440, 1000, "1.5 % low");
+	// A 16 kHz recording is measured the same way.
+	assertTone(sine(16000, 3, [{ hz: 440, amplitude: 9000 }]), 16000, 440, 1000, "440 Hz at 16 kHz");
+	const rejects = (samples: Int16Array, hz: number, other: number, message: RegExp) => assert.throws(() => assertTone(samples, rate, hz, other, "x"), message);
+	rejects(sine(rate, 3, [{ hz: 1000, amplitude: 9000 }]), 440, 1000, /not within 2 % of 440 Hz/);
+	rejects(sine(rate, 3, [{ hz: 440, amplitude: 9000 }]), 1000, 440, /not within 2 % of 1000 Hz/);
+	rejects(sine(rate, 3, [{ hz: 1025, amplitude: 9000 }]), 1000, 440, /not within 2 %/);
+	rejects(sine(rate, 3, [{ hz: 429, amplitude: 9000 }]), 440, 1000, /not within 2 %/);
+	// Both tones at once (a stream looped back into the other direction).
+	rejects(sine(rate, 3, [{ hz: 1000, amplitude: 9000 }, { hz: 440, amplitude: 3000 }]), 1000, 440, /440 Hz is in it too|not within/);
+	rejects(sine(rate, 3, [{ hz: 440, amplitude: 9000 }, { hz: 1000, amplitude: 3000 }]), 440, 1000, /1000 Hz is in it too|not within/);
+	// Quiet, silent, too short.
+	rejects(sine(rate, 3, [{ hz: 1000, amplitude: 1500 }]), 1000, 440, /too quiet/);
+	rejects(new Int16Array(rate * 3), 1000, 440, /no steady tone/);
+	rejects(sine(rate, 2, [{ hz: 1000, amplitude: 9000 }]), 1000, 440, /no steady tone/);
+	// A gap in the middle leaves two runs that are each too short.
+	const gapped = sine(rate, 4, [{ hz: 1000, amplitude: 9000 }]);
+	gapped.fill(0, rate * 1.8, rate * 2.2);
+	rejects(gapped, 1000, 440, /no steady tone/);
+	// Noise is not a tone.
+	let seed = 1;
+	const noise = new Int16Array(rate * 3).map(() => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % 16000) - 8000);
+	rejects(noise, 1000, 440, /not within|not mostly/);
+});
+
+// ---- the calls -----------------------------------------------------------------------------
+
+let rig: Rig;
+let fixtures: string;
+let speakerFile: string;
+/** Samples of the door's speaker recording that earlier calls used. */
+let speakerUsed = 0;
+
+before(async () => {
+	fixtures = mkdtempSync(join(tmpdir(), "klingel-audio-"));
+	const mic = join(fixtures, "handset-1khz.wav");
+	// Longer than every call of this file: baresip ends a call when its aufile runs out.
+	writeToneWav(mic, HANDSET_HZ, 60, 0.3);
+	speakerFile = join(fixtures, "door-speaker.wav");
+	rig = await Rig.start({
+		name: "e2e-audio",
+		kamailio: { ringMembers: ["611"] },
+		handsets: [{ user: "611", mic }],
+		simulator: { args: ["--mic", `tone:${DOOR_HZ}`, "--speaker", speakerFile] },
+	});
+});
+
+after(async () => {
+	await rig?.stop();
+	if (fixtures && process.env.KLINGEL_RIG_KEEP === "1") process.stderr.write(`[audio] kept ${fixtures}\n`);
+	else if (fixtures) rmSync(fixtures, { recursive: true, force: true });
+});
+
+const sim = () => rig.simulator!;
+
+async function withLogs<T>(body: () => Promise<T>): Promise<T> {
+	try {
+		return await body();
+	} catch (error) {
+		(error as Error).message += `\n\nrig logs:\n${rig.logs()}`;
+		throw error;
+	}
+}
+
+/** Ends whatever a failed test left behind and waits for an idle door. */
+async function idle(): Promise<void> {
+	const status = await sim().status();
+	if (status.call !== "idle") {
+		sim().hangup();
+		for (const handset of Object.values(rig.handsets)) handset.hangup();
+		await sim().waitForStatus((s) => s.call === "idle", { timeoutMs: 40000, what: "an idle door" });
+	}
+}
+
+interface SessionStatus {
+	packets_received?: number;
+	audio_received?: number;
+	packets_sent?: number;
+}
+const session = (s: Record<string, unknown>) => ((s.media as { session?: SessionStatus } | null | undefined)?.session ?? {}) as SessionStatus;
+
+/** Polls until `check` returns a value (not undefined); rejects with `what` after `timeoutMs`. */
+async function until<T>(check: () => T | undefined, what: string, timeoutMs = 10000): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = check();
+		if (value !== undefined) return value;
+		if (Date.now() > deadline) throw new Error(`no ${what} within ${timeoutMs} ms`);
+		await new Promise((r) => setTimeout(r, 50));
+	}
+}
+
+/** The audio both sides recorded during the call just ended: the door's speaker, the handset's received stream. */
+async function recordingsOfCall(handsetBefore: string[]): Promise<{ speaker: Wav; handsetReceived: Wav; handsetSent: Wav }> {
+	// The simulator finishes its WAV header when the call ends: wait for a header that covers the file.
+	const speaker = await until(() => {
+		if (!existsSync(speakerFile)) return undefined;
+		const wav = readWav(speakerFile);
+		return wav.complete && wav.samples.length > speakerUsed ? wav : undefined;
+	}, "finished speaker recording");
+	const call = { ...speaker, samples: speaker.samples.slice(speakerUsed) };
+	speakerUsed = speaker.samples.length;
+	// baresip's sndfile closes its files (and writes their headers) when the call's streams end.
+	const handset = rig.handset("611");
+	const files = await until(() => {
+		const { sent, received } = handset.recordings();
+		const newSent = sent.filter((f) => !handsetBefore.includes(f));
+		const newReceived = received.filter((f) => !handsetBefore.includes(f));
+		if (newSent.length !== 1 || newReceived.length !== 1) return undefined;
+		const sentWav = readWav(newSent[0]);
+		const receivedWav = readWav(newReceived[0]);
+		return sentWav.complete && receivedWav.complete && statSync(newReceived[0]).size > 44 ? { sentWav, receivedWav } : undefined;
+	}, "finished recordings from handset 611");
+	return { speaker: call, handsetReceived: files.receivedWav, handsetSent: files.sentWav };
+}
+
+function allRecordings(): string[] {
+	const { sent, received } = rig.handset("611").recordings();
+	return [...sent, ...received];
+}
+
+/** Waits until the door has received and sent CALL_FRAMES frames of the call that is up. */
+async function talk(): Promise<void> {
+	await sim().waitForStatus((s) => (session(s).audio_received ?? 0) >= CALL_FRAMES && (session(s).packets_sent ?? 0) >= CALL_FRAMES, {
+		timeoutMs: 15000,
+		what: `${CALL_FRAMES} audio packets each way`,
+	});
+}
+
+function checkBothWays(t: TestContext, label: string, r: Awaited<ReturnType<typeof recordingsOfCall>>): void {
+	// The handset's own microphone, as it sent it: if this fails, the rig's aufile is at fault, not the door.
+	assertTone(r.handsetSent.samples, r.handsetSent.rate, HANDSET_HZ, DOOR_HZ, `${label}: what handset 611 sent`);
+	const speaker = assertTone(r.speaker.samples, r.speaker.rate, HANDSET_HZ, DOOR_HZ, `${label}: the door's speaker recording`);
+	const handset = assertTone(r.handsetReceived.samples, r.handsetReceived.rate, DOOR_HZ, HANDSET_HZ, `${label}: what handset 611 received`);
+	t.diagnostic(
+		`door speaker ${speaker.hz.toFixed(2)} Hz (RMS ${speaker.rms.toFixed(0)}, ${(100 * speaker.share(HANDSET_HZ)).toFixed(1)} % at ${HANDSET_HZ} Hz, steady ${speaker.runS.toFixed(2)} s of ${(r.speaker.samples.length / r.speaker.rate).toFixed(2)} s)`,
+	);
+	t.diagnostic(
+		`handset 611 received ${handset.hz.toFixed(2)} Hz (RMS ${handset.rms.toFixed(0)}, ${(100 * handset.share(DOOR_HZ)).toFixed(1)} % at ${DOOR_HZ} Hz, steady ${handset.runS.toFixed(2)} s of ${(r.handsetReceived.samples.length / r.handsetReceived.rate).toFixed(2)} s)`,
+	);
+}
+
+test("handset 611 calls the door: 1 kHz from the handset in the door's speaker recording, 440 Hz from the door in the handset's", { timeout: 45000 }, (t) =>
+	withLogs(async () => {
+		await idle();
+		const h611 = rig.handset("611");
+		const before = allRecordings();
+		const mark = h611.mark();
+		h611.dial("620");
+		await h611.waitFor("established", { from: mark });
+		await sim().waitForStatus((s) => s.call === "answered", { what: "the call answered" });
+		await talk();
+		h611.hangup();
+		await h611.waitFor("closed", { from: mark });
+		await sim().waitForStatus((s) => s.call === "idle", { what: "idle after the call" });
+		checkBothWays(t, "call to the door", await recordingsOfCall(before));
+	}));
+
+test("the button rings **610, handset 611 answers: 1 kHz into the door's speaker recording, 440 Hz into the handset's", { timeout: 45000 }, (t) =>
+	withLogs(async () => {
+		await idle();
+		const h611 = rig.handset("611");
+		const before = allRecordings();
+		const mark = h611.mark();
+		await sim().press();
+		await h611.waitFor("incoming", { from: mark });
+		h611.answer();
+		await h611.waitFor("established", { from: mark });
+		await sim().waitForStatus((s) => s.call === "answered", { what: "the call answered" });
+		await talk();
+		sim().hangup();
+		await h611.waitFor("closed", { from: mark });
+		await sim().waitForStatus((s) => s.call === "idle", { what: "idle after the call" });
+		checkBothWays(t, "ring answered", await recordingsOfCall(before));
+	}));
