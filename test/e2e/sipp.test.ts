@@ -73,3 +73,59 @@ test("rings although the PBX dropped the first INVITE; the call is answered, the
 	assert.equal(bye.callId, invites[0].callId);
 	await simulator.waitForStatus((s) => s.call === "idle", { what: "idle after the BYE" });
 });
+
+test("the CANCEL at the ring timeout crosses a 200 OK: the door ACKs the 2xx, then ends the call with BYE", { timeout: 30000 }, async () => {
+	const raceDir = dir.dir("race");
+	const racePbx = await Sipp.start({ dir: raceDir, scenario: sourcePath("test/e2e/sipp/cancel-race-pbx.xml"), calls: 2, timeoutS: 30 });
+	const door = await Simulator.start({ dir: raceDir, pbx: { address: racePbx.address, port: racePbx.port }, password: "any", sip: { ring_timeout: 5 } });
+	try {
+		await door.press();
+		const result = await racePbx.done();
+		assert.equal(result.code, 0, `the PBX scenario failed:\n${result.output.slice(-2000)}`);
+		const from = (method: string) => result.messages.filter((m) => m.direction === "received" && m.method === method);
+		const [invite] = from("INVITE");
+		const [cancel] = from("CANCEL");
+		assert.ok(cancel.time - invite.time >= 4500, "the CANCEL came at the ring timeout (5 s)");
+		assert.equal(cancel.viaParam("branch"), invite.viaParam("branch"));
+		const [ack] = from("ACK");
+		assert.ok(ack.tag("to"), "the ACK is for the 2xx: it carries the dialog's To tag");
+		assert.notEqual(ack.viaParam("branch"), invite.viaParam("branch"), "an ACK for a 2xx is a transaction of its own");
+		const [bye] = from("BYE");
+		assert.ok(bye.time >= ack.time, "BYE after the ACK");
+		assert.equal(bye.tag("to"), ack.tag("to"));
+		const status = await door.waitForStatus((s) => s.call === "idle", { what: "idle after the BYE" });
+		assert.equal((status.last_call as { state: string }).state, "ended");
+	} finally {
+		await door.stop();
+		await racePbx.stop();
+	}
+});
+
+test("two forks answer (two 2xx with different To tags): the door ACKs both, keeps the first and ends the second with BYE", { timeout: 30000 }, async () => {
+	const forkDir = dir.dir("fork");
+	const forkPbx = await Sipp.start({ dir: forkDir, scenario: sourcePath("test/e2e/sipp/forking-pbx.xml"), calls: 2, timeoutS: 30 });
+	const door = await Simulator.start({ dir: forkDir, pbx: { address: forkPbx.address, port: forkPbx.port }, password: "any" });
+	try {
+		await door.press();
+		const status = await door.waitForStatus((s) => s.call === "answered", { what: "the call answered" });
+		const deadline = Date.now() + 5000;
+		const from = (method: string) => forkPbx.messages().filter((m) => m.direction === "received" && m.method === method);
+		while (from("BYE").length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+		const acks = from("ACK");
+		assert.deepEqual(acks.map((m) => m.tag("to")).sort(), ["forkA", "forkB"], "one ACK for each 2xx");
+		const [first] = from("BYE");
+		assert.equal(first.tag("to"), "forkB", "the second answer is ended at once");
+		assert.equal((await door.status()).call, "answered", "the first answer's call stays up");
+		assert.equal((status.current_call as { state: string }).state, "answered");
+		door.hangup();
+		const result = await forkPbx.done();
+		assert.equal(result.code, 0, `the PBX scenario failed:\n${result.output.slice(-2000)}`);
+		const byes = result.messages.filter((m) => m.direction === "received" && m.method === "BYE");
+		assert.equal(byes[1]?.tag("to"), "forkA", "hanging up ends the first answer's dialog");
+		await door.waitForStatus((s) => s.call === "idle", { what: "idle" });
+	} finally {
+		await door.stop();
+		await forkPbx.stop();
+	}
+});
+
