@@ -18,6 +18,8 @@ export interface KeySpec {
 	label: string;
 	/** Turns the raw value (from a form, JSON or the store) into the stored one, or throws a CheckError. */
 	check: Check;
+	/** A value never repeated in a message or a log line (the door code; "secret" keys always are). */
+	concealed?: boolean;
 }
 
 function int(namespace: "sip" | "door", key: string, fallback: number, min: number, max: number, label: string, unit = ""): KeySpec {
@@ -37,7 +39,7 @@ export const KEYS: readonly KeySpec[] = [
 	int("sip", "talk_limit", 120, 10, 3600, "Talk at most (s)", " s"),
 	{ namespace: "sip", key: "digest_uri", kind: "text", fallback: "request", label: "Digest URI", check: (raw) => checkChoice(raw, ["request", "registrar"]) },
 	{ namespace: "sip", key: "allow_any_src", kind: "flag", fallback: 0, label: "Accept calls from any address", check: checkFlag },
-	{ namespace: "door", key: "code", kind: "text", fallback: "123", label: "Door code", check: checkCode },
+	{ namespace: "door", key: "code", kind: "text", fallback: "123", label: "Door code", check: checkCode, concealed: true },
 	int("door", "pulse_ms", 800, 100, 10000, "Relay pulse (ms)", " ms"),
 	int("door", "max_openings", 1, 1, 9, "Openings per call"),
 ];

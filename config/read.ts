@@ -36,7 +36,8 @@ export function readSetting(store: KeyValueStore, key: string): SettingValue {
 	try {
 		return spec.check(value);
 	} catch (error) {
-		if (error instanceof CheckError) throw new SettingsError(`${spec.namespace}.${spec.key}`, `${error.message} (stored: ${spec.kind === "secret" ? "hidden" : JSON.stringify(value)})`);
+		// The password and the door code are never repeated: a log or a start-up message would give them away.
+		if (error instanceof CheckError) throw new SettingsError(`${spec.namespace}.${spec.key}`, `${error.message} (stored: ${spec.kind === "secret" || spec.concealed ? "hidden" : JSON.stringify(value)})`);
 		throw error;
 	}
 }
