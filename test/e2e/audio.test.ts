@@ -225,8 +225,6 @@ test("the tone check accepts a tone within 2 % and rejects a wrong, a mixed, a s
 let rig: Rig;
 let fixtures: string;
 let speakerFile: string;
-/** Samples of the door's speaker recording that earlier calls used. */
-let speakerUsed = 0;
 
 before(async () => {
 	fixtures = mkdtempSync(join(tmpdir(), "klingel-audio-"));
@@ -287,33 +285,40 @@ async function until<T>(check: () => T | undefined, what: string, timeoutMs = 10
 	}
 }
 
-/** The audio both sides recorded during the call just ended: the door's speaker, the handset's received stream. */
-async function recordingsOfCall(handsetBefore: string[]): Promise<{ speaker: Wav; handsetReceived: Wav; handsetSent: Wav }> {
+/** What the calls so far left behind: the length of the door's speaker recording and the handset's files. */
+interface Before {
+	speakerSamples: number;
+	handsetFiles: string[];
+}
+
+function recorded(): Before {
+	const { sent, received } = rig.handset("611").recordings();
+	// The simulator writes its recording as it plays, so the file's length counts even before the header does.
+	const speakerSamples = existsSync(speakerFile) ? Math.max(0, (statSync(speakerFile).size - 44) >> 1) : 0;
+	return { speakerSamples, handsetFiles: [...sent, ...received] };
+}
+
+/** The audio both sides recorded during the call just ended: the door's speaker, the handset's sent and received streams. */
+async function recordingsOfCall(before: Before): Promise<{ speaker: Wav; handsetReceived: Wav; handsetSent: Wav }> {
 	// The simulator finishes its WAV header when the call ends: wait for a header that covers the file.
 	const speaker = await until(() => {
 		if (!existsSync(speakerFile)) return undefined;
 		const wav = readWav(speakerFile);
-		return wav.complete && wav.samples.length > speakerUsed ? wav : undefined;
+		return wav.complete && wav.samples.length > before.speakerSamples ? wav : undefined;
 	}, "finished speaker recording");
-	const call = { ...speaker, samples: speaker.samples.slice(speakerUsed) };
-	speakerUsed = speaker.samples.length;
+	const call = { ...speaker, samples: speaker.samples.slice(before.speakerSamples) };
 	// baresip's sndfile closes its files (and writes their headers) when the call's streams end.
 	const handset = rig.handset("611");
 	const files = await until(() => {
 		const { sent, received } = handset.recordings();
-		const newSent = sent.filter((f) => !handsetBefore.includes(f));
-		const newReceived = received.filter((f) => !handsetBefore.includes(f));
+		const newSent = sent.filter((f) => !before.handsetFiles.includes(f));
+		const newReceived = received.filter((f) => !before.handsetFiles.includes(f));
 		if (newSent.length !== 1 || newReceived.length !== 1) return undefined;
 		const sentWav = readWav(newSent[0]);
 		const receivedWav = readWav(newReceived[0]);
 		return sentWav.complete && receivedWav.complete && statSync(newReceived[0]).size > 44 ? { sentWav, receivedWav } : undefined;
 	}, "finished recordings from handset 611");
 	return { speaker: call, handsetReceived: files.receivedWav, handsetSent: files.sentWav };
-}
-
-function allRecordings(): string[] {
-	const { sent, received } = rig.handset("611").recordings();
-	return [...sent, ...received];
 }
 
 /** Waits until the door has received and sent CALL_FRAMES frames of the call that is up. */
@@ -341,7 +346,7 @@ test("handset 611 calls the door: 1 kHz from the handset in the door's speaker r
 	withLogs(async () => {
 		await idle();
 		const h611 = rig.handset("611");
-		const before = allRecordings();
+		const before = recorded();
 		const mark = h611.mark();
 		h611.dial("620");
 		await h611.waitFor("established", { from: mark });
@@ -357,7 +362,7 @@ test("the button rings **610, handset 611 answers: 1 kHz into the door's speaker
 	withLogs(async () => {
 		await idle();
 		const h611 = rig.handset("611");
-		const before = allRecordings();
+		const before = recorded();
 		const mark = h611.mark();
 		await sim().press();
 		await h611.waitFor("incoming", { from: mark });
