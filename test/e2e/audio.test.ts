@@ -274,13 +274,21 @@ interface SessionStatus {
 }
 const session = (s: Record<string, unknown>) => ((s.media as { session?: SessionStatus } | null | undefined)?.session ?? {}) as SessionStatus;
 
-/** Polls until `check` returns a value (not undefined); rejects with `what` after `timeoutMs`. */
+/**
+ * Polls until `check` returns a value (not undefined); a throw counts as not yet (a file that
+ * is still being written). Rejects with `what` and the last error after `timeoutMs`.
+ */
 async function until<T>(check: () => T | undefined, what: string, timeoutMs = 10000): Promise<T> {
 	const deadline = Date.now() + timeoutMs;
+	let lastError: unknown;
 	for (;;) {
-		const value = check();
-		if (value !== undefined) return value;
-		if (Date.now() > deadline) throw new Error(`no ${what} within ${timeoutMs} ms`);
+		try {
+			const value = check();
+			if (value !== undefined) return value;
+		} catch (error) {
+			lastError = error;
+		}
+		if (Date.now() > deadline) throw new Error(`no ${what} within ${timeoutMs} ms${lastError ? ` (last: ${(lastError as Error).message})` : ""}`);
 		await new Promise((r) => setTimeout(r, 50));
 	}
 }
