@@ -31,6 +31,8 @@ export interface KamailioOptions {
 	/** Longest registration the registrar grants (default 3600; lower it to test refreshes). */
 	maxExpires?: number;
 	minExpires?: number;
+	/** Topology hiding like the FRITZ!Box (default true); false: a plain record-routing proxy. */
+	topologyHiding?: boolean;
 	/** How INVITEs (and MESSAGE, SUBSCRIBE) are challenged: 407 (default) or 401 as some FRITZ!OS versions do. */
 	inviteChallenge?: 401 | 407;
 }
@@ -85,7 +87,7 @@ export class Kamailio {
 		const config = template.replace(/@([A-Z_]+)@/g, (whole, name: string) => fill[name] ?? whole);
 		const cfg = join(dir, "kamailio.cfg");
 		writeFileSync(cfg, config);
-		const process = new RigProcess({ name: "kamailio", command: KAMAILIO, args: ["-DD", "-E", "-f", cfg, "-Y", dir, "-P", join(dir, "kamailio.pid")], cwd: dir, logFile: join(dir, "kamailio.log") });
+		const process = new RigProcess({ name: "kamailio", command: KAMAILIO, args: ["-DD", "-E", "-f", cfg, "-Y", dir, "-P", join(dir, "kamailio.pid"), ...(options.topologyHiding === false ? [] : ["-A", "WITH_TOPOS"])], cwd: dir, logFile: join(dir, "kamailio.log") });
 		const kamailio = new Kamailio(address, port, dir, users, process);
 		try {
 			// The log says which address it listens on once the sockets are bound and children forked.
