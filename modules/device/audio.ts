@@ -115,7 +115,10 @@ export class DeviceSpeaker implements AudioOut {
 	/** Samples dropped because the queue was full. */
 	dropped = 0;
 	#output: AudioOutput | undefined;
+	#failed = false;
+	#closed = false;
 	#clock: Clock;
+	#log: Logger;
 	#ring: Int16Array;
 	#head = 0;
 	#count = 0;
@@ -124,27 +127,45 @@ export class DeviceSpeaker implements AudioOut {
 	#lastUse = 0;
 	#idle: TimerId | undefined;
 
+	/**
+	 * The I2S output is opened a moment later (or at the first write): the microphone's driver
+	 * claims I2S0 from its own task, and the output, which takes any free unit, must not get there
+	 * first.
+	 */
 	constructor(options: SpeakerOptions) {
 		this.#clock = options.clock;
-		this.#output = new AudioOutput({
-			sampleRate: options.sampleRate,
-			bitsPerSample: 16,
-			channels: 1,
-			onWritable: (byteLength: number) => {
-				this.#writable = byteLength;
-				this.#drain();
-			},
-		});
-		this.sampleRate = this.#output.sampleRate;
+		this.#log = options.log;
+		this.sampleRate = options.sampleRate;
 		this.#ring = new Int16Array(Math.max(160, Math.round((this.sampleRate * options.queueMs) / 1000)));
+		this.#clock.setTimeout(() => this.#open(), 200);
+	}
+
+	#open(): AudioOutput | undefined {
+		if (this.#output || this.#failed || this.#closed) return this.#output;
+		try {
+			this.#output = new AudioOutput({
+				sampleRate: this.sampleRate,
+				bitsPerSample: 16,
+				channels: 1,
+				onWritable: (byteLength: number) => {
+					this.#writable = byteLength;
+					this.#drain();
+				},
+			});
+		} catch (error) {
+			this.#failed = true;
+			this.#log.warn(`speaker: not available (${(error as Error)?.message ?? error})`);
+		}
+		return this.#output;
 	}
 
 	write(samples: Int16Array): void {
-		if (!this.#output) return;
+		const output = this.#open();
+		if (!output) return;
 		this.#lastUse = this.#clock.now();
 		this.#enqueue(samples);
 		if (!this.#running) {
-			this.#output.start();
+			output.start();
 			this.#running = true;
 			this.#watchIdle();
 		}
@@ -202,6 +223,7 @@ export class DeviceSpeaker implements AudioOut {
 	}
 
 	close(): void {
+		this.#closed = true;
 		if (this.#idle !== undefined) this.#clock.clearInterval(this.#idle);
 		this.#idle = undefined;
 		closeQuietly(this.#output);
@@ -219,7 +241,7 @@ export function openMic(options: AudioOptions): AudioIn | undefined {
 	}
 }
 
-/** Opens the speaker, or says why not and returns undefined. */
+/** The speaker; its I2S output opens shortly after (a failure is logged then). */
 export function openSpeaker(options: SpeakerOptions): AudioOut | undefined {
 	try {
 		return new DeviceSpeaker(options);

@@ -30,7 +30,7 @@ export function createDeviceEnvironment(settings: DeviceSettings): DeviceProvide
 	// The relay first: whatever fails later, the door opener is driven off.
 	const relay = new DeviceRelay({ pin: settings.relayPin, activeLow: settings.relayActiveLow, log });
 	const button = new DeviceButton({ pin: settings.buttonPin, debounceMs: settings.buttonDebounceMs, clock });
-	const http = new DeviceHttpServer({ port: settings.httpPort, maxBody: settings.httpMaxBody, log });
+	const http = new DeviceHttpServer({ port: settings.httpPort, maxBody: settings.httpMaxBody, remoteAddress: settings.httpRemoteAddress, log });
 	const audio = { sampleRate: settings.sampleRate, clock, log };
 	const mic = settings.audio ? openMic(audio) : undefined;
 	const speaker = settings.audio ? openSpeaker({ ...audio, queueMs: settings.speakerQueueMs }) : undefined;

@@ -24,6 +24,8 @@ const ERROR = -1;
 
 /** One request and its response; the SDK's callback runs with `this` set to it. */
 interface Exchange {
+	/** The SDK's TCP socket of the request (documentation/network/network.md, Socket get). */
+	socket?: { get?(what: "REMOTE_IP"): unknown };
 	klingel?: Pending;
 	/** The response body still to send, in fragments as the socket has room. */
 	klingelOut?: { bytes: ArrayBuffer; offset: number };
@@ -36,6 +38,7 @@ interface Pending {
 	headers: Record<string, string>;
 	length: number;
 	body: string;
+	remoteAddress?: string;
 	/** Set when the answer is known before the handler runs (404, 405, 413, 400). */
 	early?: HttpResponse;
 	handler?: HttpHandler;
@@ -51,6 +54,8 @@ export interface DeviceHttpOptions {
 	port: number;
 	/** Largest request body accepted, in bytes. */
 	maxBody: number;
+	/** Read the client's address from the socket (wrong on the SDK's Linux build, so off there). */
+	remoteAddress: boolean;
 	log: Logger;
 }
 
@@ -60,10 +65,12 @@ export class DeviceHttpServer implements HttpRoutes {
 	#routes = new Map<string, Map<string, HttpHandler>>();
 	#log: Logger;
 	#server: CallbackServer | undefined;
+	#remoteAddress: boolean;
 
 	constructor(options: DeviceHttpOptions) {
 		this.port = options.port;
 		this.maxBody = options.maxBody;
+		this.#remoteAddress = options.remoteAddress;
 		this.#log = options.log;
 	}
 
@@ -101,6 +108,8 @@ export class DeviceHttpServer implements HttpRoutes {
 					length: 0,
 					body: "",
 				};
+				const remote = this.#remoteAddress ? exchange.socket?.get?.("REMOTE_IP") : undefined;
+				if (typeof remote === "string") exchange.klingel.remoteAddress = remote;
 				return undefined;
 			}
 			case HEADER: {
@@ -184,6 +193,7 @@ export class DeviceHttpServer implements HttpRoutes {
 			return plain(400, "bad query string");
 		}
 		const request: HttpRequest = { method: pending.method, path: pending.path, query, headers: pending.headers, body: pending.body };
+		if (pending.remoteAddress) request.remoteAddress = pending.remoteAddress;
 		try {
 			const result = handler(request);
 			if (typeof (result as Promise<HttpResponse>)?.then === "function") {

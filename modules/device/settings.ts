@@ -15,6 +15,8 @@ export interface DeviceSettings {
 	relayActiveLow: boolean;
 	httpPort: number;
 	httpMaxBody: number;
+	/** Hand the client's address (from the SDK's socket) to the routes, for their logs. */
+	httpRemoteAddress: boolean;
 	audio: boolean;
 	sampleRate: number;
 	speakerQueueMs: number;
@@ -54,6 +56,7 @@ export function deviceSettings(): DeviceSettings {
 		relayActiveLow: flag("relay_active_low", false),
 		httpPort: integer("http_port", 80, 1, 65535),
 		httpMaxBody: integer("http_max_body", 8192, 256, 65536),
+		httpRemoteAddress: flag("http_remote_address", true),
 		audio: flag("audio", true),
 		sampleRate: integer("sample_rate", 16000, 8000, 48000),
 		speakerQueueMs: integer("speaker_queue_ms", 200, 20, 2000),
