@@ -106,7 +106,7 @@ export class MediaSession implements RtpReceiver {
 	constructor(options: MediaSessionOptions) {
 		this.#audio = options.audio;
 		this.#socket = options.socket;
-		this.rtp = new RtpSession(options.socket, options.random, options.clock, FRAME_SAMPLES);
+		this.rtp = new RtpSession(options.socket, options.random, options.clock, FRAME_SAMPLES, options.audio);
 		this.clock = new FrameClock(options.clock, 20, options.maxBurst ?? 5);
 		this.tones = new ToneQueue(options.audio);
 		if (options.mic) this.#mic = new MicPath(options.audio, options.mic);

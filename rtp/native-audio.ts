@@ -37,4 +37,10 @@ export interface NativeAudio {
 	downsample(state: Int16Array, input: Int16Array, output: Int16Array): void;
 	/** Doubles the rate with a low-pass interpolator: 8 kHz `input` → 16 kHz `output` (input.length · 2 samples). */
 	upsample(state: Int16Array, input: Int16Array, output: Int16Array): void;
+	/**
+	 * Copies the first bytes of `source` (as many as fit) into `target` and returns
+	 * source.byteLength. A received datagram is read so into a buffer made once per call: in JS
+	 * its bytes can be reached only through a new view, which on XS is an allocation per packet.
+	 */
+	copyBytes(source: ArrayBuffer, target: Uint8Array): number;
 }

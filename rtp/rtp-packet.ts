@@ -8,6 +8,8 @@ export const RTP_VERSION = 2;
 export const RTP_HEADER_BYTES = 12;
 
 /** Why a datagram is not a usable RTP packet. */
+/** What parseRtp returns for a good header (a constant: XS copies a literal of run-time code at each evaluation). */
+export const RTP_OK = "";
 export const RTP_TOO_SHORT = "shorter than the 12-byte RTP header";
 export const RTP_BAD_VERSION = "not RTP version 2";
 export const RTP_CSRC_OVERRUN = "CSRC list runs past the end of the packet";
@@ -76,7 +78,7 @@ export function parseRtp(bytes: Uint8Array, length: number, out: RtpHeader): str
 	}
 	out.payloadOffset = offset;
 	out.payloadLength = end - offset;
-	return "";
+	return RTP_OK;
 }
 
 /** Writes a 12-byte header (no padding, extension or CSRCs) at the start of `bytes`. */

@@ -7,10 +7,22 @@
  */
 
 import type { Clock, Datagram, RandomBytes, UdpSocket } from "../modules/ports.js";
-import { RtpHeader, RTP_HEADER_BYTES, parseRtp, writeRtpHeader } from "./rtp-packet.js";
+import { RtpHeader, RTP_HEADER_BYTES, RTP_OK, parseRtp, writeRtpHeader } from "./rtp-packet.js";
 
 /** A new SSRC from the latched address is taken over once the old one has been quiet this long. */
 export const SSRC_TAKEOVER_MS = 1000;
+
+/** The longest datagram read into the session's receive buffer (an Ethernet MTU's worth). */
+export const MAX_DATAGRAM_BYTES = 1500;
+export const DATAGRAM_TOO_LONG = `datagram longer than ${MAX_DATAGRAM_BYTES} bytes`;
+
+/**
+ * What copies the first bytes of a datagram (as many as fit) into `target` and returns its
+ * length: the NativeAudio. Without one, each datagram is read through a new view of it.
+ */
+export interface ByteCopier {
+	copyBytes(source: ArrayBuffer, target: Uint8Array): number;
+}
 
 export interface RtpCounters {
 	packets_sent: number;
@@ -28,6 +40,11 @@ export interface RtpCounters {
 
 /** What a session tells its owner about accepted packets. */
 export interface RtpReceiver {
+	/**
+	 * `packet` holds the datagram from its start; it may be longer than the datagram (the payload
+	 * is `header.payloadOffset`, `header.payloadLength`) and is reused for the next one: copy what
+	 * must be kept.
+	 */
 	onAudio(packet: Uint8Array, header: RtpHeader, arrivalMs: number): void;
 	onEvent(packet: Uint8Array, header: RtpHeader, arrivalMs: number): void;
 	/** A new SSRC was latched: per-stream state (jitter buffer, event de-duplication) starts over. */
@@ -73,10 +90,20 @@ export class RtpSession {
 	#latched = false;
 	#remoteSsrc = 0;
 	#lastFromSsrc = 0;
+	#hasPeer = false;
+	#copier: ByteCopier | undefined;
+	/** Where each datagram is copied (with `copy`), and its first bytes as a view of a plain packet's length. */
+	#rx: Uint8Array | undefined;
+	#rxPlain: Uint8Array | undefined;
 
-	constructor(socket: UdpSocket, random: RandomBytes, clock: Clock, payloadBytes = 160) {
+	constructor(socket: UdpSocket, random: RandomBytes, clock: Clock, payloadBytes = 160, copier?: ByteCopier) {
 		this.#socket = socket;
 		this.#clock = clock;
+		if (copier) {
+			this.#copier = copier;
+			this.#rx = new Uint8Array(MAX_DATAGRAM_BYTES);
+			this.#rxPlain = this.#rx.subarray(0, RTP_HEADER_BYTES + payloadBytes);
+		}
 		const seed = new Uint8Array(10);
 		random(seed);
 		this.ssrc = random32(seed, 0);
@@ -101,6 +128,8 @@ export class RtpSession {
 		if (media.remoteAddress !== this.peer.address || media.remotePort !== this.peer.port) this.#latched = false;
 		this.peer.address = media.remoteAddress;
 		this.peer.port = media.remotePort;
+		// Worked out here, not per packet (XS copies each string literal of run-time code it evaluates).
+		this.#hasPeer = media.remotePort !== 0 && media.remoteAddress !== "" && media.remoteAddress !== "0.0.0.0";
 		this.#payloadType = media.payloadType;
 		// Never a default of 0: that would take every PCMU packet for an event.
 		this.#dtmfPayloadType = media.dtmfPayloadType ?? -1;
@@ -108,7 +137,7 @@ export class RtpSession {
 
 	/** True when the SDP gave somewhere to send to (not 0.0.0.0 or port 0, as for hold). */
 	get hasPeer(): boolean {
-		return this.peer.port !== 0 && this.peer.address !== "" && this.peer.address !== "0.0.0.0";
+		return this.#hasPeer;
 	}
 
 	/** Sends the payload area as the packet of RTP `timestamp`. */
@@ -141,10 +170,25 @@ export class RtpSession {
 			this.#drop("not from the negotiated RTP peer", datagram);
 			return;
 		}
-		const packet = new Uint8Array(datagram);
+		// With a copier the datagram is read into the one receive buffer (a plain packet is handed
+		// on as the view of its length made once); otherwise through a new view of it.
+		let packet: Uint8Array, length: number;
+		const copier = this.#copier;
+		if (copier) {
+			length = copier.copyBytes(datagram, this.#rx!);
+			if (length > MAX_DATAGRAM_BYTES) {
+				counters.dropped_malformed++;
+				this.#drop(DATAGRAM_TOO_LONG, datagram);
+				return;
+			}
+			packet = length === this.#rxPlain!.length ? this.#rxPlain! : this.#rx!;
+		} else {
+			packet = new Uint8Array(datagram);
+			length = packet.length;
+		}
 		const header = this.#header;
-		const problem = parseRtp(packet, packet.length, header);
-		if (problem !== "") {
+		const problem = parseRtp(packet, length, header);
+		if (problem !== RTP_OK) {
 			counters.dropped_malformed++;
 			this.#drop(problem, datagram);
 			return;

@@ -28,6 +28,7 @@ export function loadNativeAudio(path = NATIVE_AUDIO_ADDON): NativeAudio {
 		toneFill: addon.toneFill,
 		downsample: addon.downsample,
 		upsample: addon.upsample,
+		copyBytes: addon.copyBytes,
 	};
 	for (const [name, fn] of Object.entries(audio)) {
 		if (typeof fn !== "function") throw new Error(`native audio addon ${path} lacks ${name}(): rebuild it with \`make -C rtp/native addon\``);
@@ -45,4 +46,5 @@ export const nativeAudio: NativeAudio = {
 	toneFill: (state, out) => loadNativeAudio().toneFill(state, out),
 	downsample: (state, input, output) => loadNativeAudio().downsample(state, input, output),
 	upsample: (state, input, output) => loadNativeAudio().upsample(state, input, output),
+	copyBytes: (source, target) => loadNativeAudio().copyBytes(source, target),
 };

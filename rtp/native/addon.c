@@ -186,6 +186,24 @@ static napi_value resample(napi_env env, napi_callback_info info, int down)
 static napi_value downsample(napi_env env, napi_callback_info info) { return resample(env, info, 1); }
 static napi_value upsample(napi_env env, napi_callback_info info) { return resample(env, info, 0); }
 
+/* copyBytes(source: ArrayBuffer, target: Uint8Array): copies what fits, returns source.byteLength. */
+static napi_value copy_bytes(napi_env env, napi_callback_info info)
+{
+	napi_value argv[2], result;
+	View target;
+	void *data;
+	size_t length, n;
+	bool is;
+	args(env, info, 2, argv);
+	if (napi_is_arraybuffer(env, argv[0], &is) != napi_ok || !is) THROW(type_error, "copyBytes: source must be an ArrayBuffer");
+	if (!get_view(env, argv[1], napi_uint8_array, &target)) THROW(type_error, "copyBytes: target must be a Uint8Array");
+	if (napi_get_arraybuffer_info(env, argv[0], &data, &length) != napi_ok) THROW(type_error, "copyBytes: source must be an ArrayBuffer");
+	n = length < target.length ? length : target.length;
+	if (n) memmove(target.data, data, n);
+	napi_create_double(env, (double)length, &result);
+	return result;
+}
+
 static napi_value init(napi_env env, napi_value exports)
 {
 	napi_property_descriptor properties[] = {
@@ -196,6 +214,7 @@ static napi_value init(napi_env env, napi_value exports)
 		{ "toneFill", NULL, tone_fill, NULL, NULL, NULL, napi_enumerable, NULL },
 		{ "downsample", NULL, downsample, NULL, NULL, NULL, napi_enumerable, NULL },
 		{ "upsample", NULL, upsample, NULL, NULL, NULL, napi_enumerable, NULL },
+		{ "copyBytes", NULL, copy_bytes, NULL, NULL, NULL, napi_enumerable, NULL },
 	};
 	napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties);
 	return exports;

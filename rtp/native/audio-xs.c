@@ -10,6 +10,7 @@
  */
 #include "klingel_audio.h" /* first: xs.h needs size_t */
 #include "xsmc.h"
+#include <string.h>
 
 #ifdef ESP_PLATFORM
 /* The manifest build compiles the JS ahead of time: the IDs are constants in mc.xs.h. */
@@ -231,4 +232,31 @@ void xs_klingel_downsample(xsMachine *the)
 void xs_klingel_upsample(xsMachine *the)
 {
 	ka_resample(the, 0);
+}
+
+/*
+ * copyBytes(source: ArrayBuffer, target: Uint8Array): copies the first bytes of `source` (as
+ * many as fit) into `target` and returns source.byteLength. A received datagram is read this
+ * way into a buffer made once per call, without a view of it (a view is an XS allocation).
+ */
+void xs_klingel_copy_bytes(xsMachine *the)
+{
+	KaView target;
+	xsUnsignedValue length, n;
+	uint8_t *to;
+	ka_require_args(the, 2, "copyBytes");
+	xsmcVars(3);
+	xsmcGet(xsVar(2), xsGlobal, KA_ID(ArrayBuffer));
+	xsmcGet(xsVar(2), xsVar(2), KA_ID(prototype));
+	if (xsmcTypeOf(xsArg(0)) != xsReferenceType || !xsmcIsInstanceOf(xsArg(0), xsVar(2))) xsTypeError("copyBytes: source must be an ArrayBuffer");
+	xsVar(0) = xsArg(0);
+	ka_get_view(the, &xsArg(1), KA_U8, &xsVar(1), &xsVar(2), &target, "copyBytes", "target");
+	length = (xsUnsignedValue)xsmcGetArrayBufferLength(xsVar(0));
+	if (length > 0x7fffffff) xsRangeError("copyBytes: source is too large");
+	xsmcSetInteger(xsResult, (xsIntegerValue)length);
+	n = length < (xsUnsignedValue)target.length ? length : (xsUnsignedValue)target.length;
+	to = ka_pointer(the, &xsVar(1), &target);
+	/* From here on nothing allocates; the source's length is read again next to its pointer. */
+	if (n > (xsUnsignedValue)xsmcGetArrayBufferLength(xsVar(0))) xsRangeError("a buffer shrank during the call");
+	if (n) memmove(to, xsmcToArrayBuffer(xsVar(0)), (size_t)n);
 }

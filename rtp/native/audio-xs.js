@@ -10,3 +10,4 @@ export function toneInit(state, frequencyHz, sampleRate, amplitude) @ "xs_klinge
 export function toneFill(state, out) @ "xs_klingel_tone_fill";
 export function downsample(state, input, output) @ "xs_klingel_downsample";
 export function upsample(state, input, output) @ "xs_klingel_upsample";
+export function copyBytes(source, target) @ "xs_klingel_copy_bytes";

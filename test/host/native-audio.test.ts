@@ -142,3 +142,17 @@ test("bad arguments throw TypeError or RangeError and write nothing", () => {
 test("a missing addon gives an error that names the make command", () => {
 	assert.throws(() => loadNativeAudio("/nonexistent/klingel_audio.node"), /make -C rtp\/native addon/);
 });
+
+test("copyBytes copies a datagram's first bytes into the target and returns its length", () => {
+	const datagram = new Uint8Array(172).map((_, i) => (i * 7 + 3) & 0xff);
+	const target = new Uint8Array(1500).fill(0xee);
+	assert.equal(audio.copyBytes(datagram.buffer, target), 172);
+	assert.deepEqual(target.subarray(0, 172), datagram);
+	assert.equal(target[172], 0xee);
+	const short = new Uint8Array(new ArrayBuffer(40), 8, 16);
+	assert.equal(audio.copyBytes(datagram.buffer, short), 172);
+	assert.deepEqual(short, datagram.subarray(0, 16));
+	assert.equal(new Uint8Array(short.buffer)[24], 0);
+	assert.throws(() => audio.copyBytes(datagram as unknown as ArrayBuffer, target), /ArrayBuffer/);
+	assert.throws(() => audio.copyBytes(datagram.buffer, new Int16Array(4) as unknown as Uint8Array), /Uint8Array/);
+});

@@ -135,4 +135,10 @@ export const referenceAudio: NativeAudio = {
 		}
 		remember(state, input);
 	},
+	copyBytes(source, target) {
+		if (!(source instanceof ArrayBuffer)) throw new TypeError("copyBytes: source must be an ArrayBuffer");
+		const n = Math.min(source.byteLength, target.length);
+		target.set(new Uint8Array(source, 0, n));
+		return source.byteLength;
+	},
 };

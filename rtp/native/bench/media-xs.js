@@ -113,7 +113,8 @@ const meter2 = computrons();
 for (let i = 0; i < FRAMES; i++) driverOnly();
 const driverPerFrame = (computrons() - meter2) / FRAMES;
 // Two XS costs that explain such allocations, measured the same way: a Uint8Array view of a
-// received datagram (RtpSession.accept makes one per packet), and evaluating a string literal
+// received datagram (what RtpSession.accept made per packet before it read datagrams with
+// copyBytes into its receive buffer), and evaluating a string literal
 // (XS copies literals of code parsed at run time into the heap; code in a device archive not).
 function allocatedBy(body) {
 	gc();

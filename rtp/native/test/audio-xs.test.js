@@ -241,6 +241,29 @@ test("a getter that shrinks an earlier argument's buffer during the call gives a
 	assert(out.length === 0 && resizable.byteLength === 0, "resized");
 });
 
+test("copyBytes: the datagram's first bytes into the target, its length back; errors for wrong arguments", () => {
+	const datagram = new ArrayBuffer(172);
+	const bytes = new Uint8Array(datagram);
+	for (let i = 0; i < 172; i++) bytes[i] = (i * 7 + 3) & 0xff;
+	const target = new Uint8Array(1500).fill(0xee);
+	for (let round = 0; round < 3; round++) {
+		// Garbage between the rounds: in the stress build every allocation compacts and moves both.
+		const junk = [];
+		for (let i = 0; i < 16; i++) junk.push(new ArrayBuffer(64 + i));
+		assert(audio.copyBytes(datagram, target) === 172, "length");
+		for (let i = 0; i < 172; i++) assert(target[i] === bytes[i], `byte ${i}`);
+		assert(target[172] === 0xee, "nothing written past the datagram");
+	}
+	const small = new Uint8Array(new ArrayBuffer(40), 8, 16);
+	assert(audio.copyBytes(datagram, small) === 172, "the whole length even when the target is shorter");
+	for (let i = 0; i < 16; i++) assert(small[i] === bytes[i], `short target byte ${i}`);
+	assert(new Uint8Array(small.buffer)[7] === 0 && new Uint8Array(small.buffer)[24] === 0, "only the view's bytes");
+	assert(audio.copyBytes(new ArrayBuffer(0), target) === 0, "empty datagram");
+	throws(() => audio.copyBytes(bytes, target), TypeError, /ArrayBuffer/);
+	throws(() => audio.copyBytes(datagram, new Int16Array(10)), TypeError, /Uint8Array/);
+	throws(() => audio.copyBytes(datagram), TypeError, /arguments/);
+});
+
 test("promise jobs run: a binding call after an await", async () => {
 	const codes = new Uint8Array(1);
 	await Promise.resolve();

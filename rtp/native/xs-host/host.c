@@ -30,6 +30,7 @@ extern void xs_klingel_tone_init(txMachine *the);
 extern void xs_klingel_tone_fill(txMachine *the);
 extern void xs_klingel_downsample(txMachine *the);
 extern void xs_klingel_upsample(txMachine *the);
+extern void xs_klingel_copy_bytes(txMachine *the);
 extern void xs_test_reference_encode(txMachine *the);
 extern void xs_test_reference_decode(txMachine *the);
 extern void xs_test_stale_encode(txMachine *the);
@@ -47,6 +48,7 @@ static const struct {
 	{ "xs_klingel_tone_fill", xs_klingel_tone_fill },
 	{ "xs_klingel_downsample", xs_klingel_downsample },
 	{ "xs_klingel_upsample", xs_klingel_upsample },
+	{ "xs_klingel_copy_bytes", xs_klingel_copy_bytes },
 	{ "xs_test_reference_encode", xs_test_reference_encode },
 	{ "xs_test_reference_decode", xs_test_reference_decode },
 	{ "xs_test_stale_encode", xs_test_stale_encode },
