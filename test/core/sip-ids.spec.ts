@@ -1,0 +1,47 @@
+import { test, group, assert } from "../lib/spec.js";
+import { IdSource } from "../../sip/ids.js";
+
+/** A random source that hands out 0, 1, 2, … in order. */
+function counting(): (target: Uint8Array) => void {
+	let next = 0;
+	return (target) => {
+		for (let i = 0; i < target.length; i++) target[i] = next++ & 255;
+	};
+}
+
+function expectedHex(bytes: number[]): string {
+	return bytes.map((b) => (b < 16 ? "0" : "") + b.toString(16)).join("");
+}
+
+group("ids", () => {
+	test("branch, tag and Call-ID: the random bytes in lowercase hex, the branch with the magic cookie", () => {
+		const ids = new IdSource(counting());
+		// Each id takes one fill of 16 bytes and uses the first ones.
+		assert.equal(ids.branch(), "z9hG4bK" + expectedHex([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]));
+		assert.equal(ids.tag(), expectedHex([16, 17, 18, 19, 20, 21]));
+		assert.equal(ids.callId("192.168.178.30"), expectedHex([32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43]) + "@192.168.178.30");
+		assert.equal(ids.hex(16), expectedHex([48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63]));
+	});
+
+	test("every byte value has its two digits; ids taken one after another do not share text", () => {
+		let value = 0;
+		const ids = new IdSource((target) => target.fill(value));
+		for (value = 0; value < 256; value++) {
+			const hex = (value < 16 ? "0" : "") + value.toString(16);
+			assert.equal(ids.hex(1), hex);
+		}
+		value = 0xab;
+		const a = ids.tag();
+		value = 0x0f;
+		const b = ids.tag();
+		assert.equal(a, "abababababab");
+		assert.equal(b, "0f0f0f0f0f0f");
+	});
+
+	test("more bytes than the shared buffer holds", () => {
+		const ids = new IdSource(counting());
+		const bytes: number[] = [];
+		for (let i = 0; i < 20; i++) bytes.push(i);
+		assert.equal(ids.hex(20), expectedHex(bytes));
+	});
+});
