@@ -103,7 +103,7 @@ export class Handset {
 		const domain = options.domain ?? "fritz.box";
 		const account = `<sip:${options.user}@${domain}>;auth_pass=${options.password};outbound="sip:${options.pbx.address}:${options.pbx.port}";regint=${options.registerInterval ?? 600};answermode=${options.autoAnswer ? "auto" : "manual"}`;
 		writeFileSync(join(dir, "accounts"), `${account}\n`);
-		const process = new RigProcess({ name: `baresip ${options.user}`, command: BARESIP, args: ["-f", dir], cwd: dir, logFile: join(dir, "baresip.log"), filter: dropStatusLine });
+		const process = new RigProcess({ name: `baresip ${options.user}`, command: BARESIP, args: ["-f", dir], cwd: dir, logFile: join(dir, "baresip.log"), filter: statusLineFilter() });
 		const handset = new Handset(options.user, dir, sipPort, consPort, process);
 		try {
 			await process.waitFor(HANDSET_EVENTS.registered, { timeoutMs: 10000, what: `registration of ${options.user}` });
@@ -176,9 +176,23 @@ export class Handset {
 	}
 }
 
-/** baresip's menu redraws a call status line many times a second; it says nothing the tests need. */
-function dropStatusLine(text: string): string {
-	return text.replace(/\[\d+:\d\d:\d\d\] audio=\d+\/\d+ \(bit\/s\)\s*/g, "");
+/**
+ * baresip's menu redraws a call status line ("[0:00:03] audio=64000/64000 (bit/s)" and carriage
+ * returns) many times a second, sometimes in pieces; it says nothing the tests need. A piece of
+ * such a line at the end of a chunk waits for the rest.
+ */
+function statusLineFilter(): (text: string) => string {
+	let carry = "";
+	return (chunk) => {
+		let text = carry + chunk;
+		carry = "";
+		const cut = Math.max(text.lastIndexOf("\n"), text.lastIndexOf("\r"));
+		if (text.charAt(cut + 1) === "[") {
+			carry = text.slice(cut + 1);
+			text = text.slice(0, cut + 1);
+		}
+		return text.replace(/\[\d+:\d\d:\d\d\] audio=\d+\/\d+ \(bit\/s\) */g, "").replace(/\r+/g, "");
+	};
 }
 
 function sleep(ms: number): Promise<void> {
