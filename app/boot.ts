@@ -55,6 +55,7 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 	const door = new DoorOpener({ clock: env.clock, log: env.log, relay, events: new DoorEventLog(env.wallClock), pbx: () => doorbell.ua.pbx }, doorSettings);
 	door.playTone = (kind) => doorbell.playTone?.(kind);
 	doorbell.onDigit = (call, digit, via, source) => door.digit(call, digit, via, source);
+	doorbell.onForeignDtmf = (call, source, more) => door.foreignDtmf(call, source, more);
 	const status = () => ({ ...doorbell.status(), ...door.status(20), ...options.statusExtra?.() });
 	const web = addWebRoutes({
 		routes: env.routes, settings, clock: env.clock, sha256: env.sha256, random: env.random, log: env.log, status,

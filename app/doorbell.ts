@@ -56,6 +56,11 @@ export class Doorbell {
 	 * media session) and SIP INFO ("info", from the call's dialog).
 	 */
 	onDigit: ((call: Call | undefined, digit: string, via: "rtp" | "info", source?: { address: string; port: number }) => void) | undefined;
+	/**
+	 * RFC 4733 DTMF from an RTP source other than the negotiated peer (dropped, the digit unread):
+	 * once per source, at most a few per call; `more` when further sources are told together.
+	 */
+	onForeignDtmf: ((call: Call, source: { address: string; port: number }, more: boolean) => void) | undefined;
 	/** Plays a confirm or reject tone into the current call, when the media session offers it. */
 	playTone: ((kind: "confirm" | "reject") => void) | undefined;
 
@@ -176,7 +181,7 @@ export class Doorbell {
 			return;
 		}
 		this.#mediaCall = call;
-		this.media.startCall(call.media, call.answeredAt || this.env.clock.now(), (digit, source) => this.onDigit?.(call, digit, "rtp", source));
+		this.media.startCall(call.media, call.answeredAt || this.env.clock.now(), (digit, source) => this.onDigit?.(call, digit, "rtp", source), (source, more) => this.onForeignDtmf?.(call, source, more));
 	}
 
 	#endMedia(call: Call): void {

@@ -32,6 +32,8 @@ export interface DoorSettings {
 export const DEFAULT_DOOR_SETTINGS: DoorSettings = { code: "123", pulseMs: 800, maxOpenings: 1 };
 export const INTER_DIGIT_TIMEOUT_MS = 2000;
 export const MAX_WRONG_CODES = 3;
+/** Events for DTMF from unexpected RTP sources, per call (the media session tells each source once). */
+export const MAX_FOREIGN_DTMF_EVENTS = 5;
 
 export type DigitVia = "rtp" | "info";
 export type DoorTone = "confirm" | "reject";
@@ -77,6 +79,9 @@ export class DoorOpener {
 	#ports: DoorOpenerPorts;
 	#settings: DoorSettings;
 	#state: CallState | undefined;
+	/** The call whose foreign-DTMF events are counted, and how many it had. */
+	#foreignCall: DoorCall | undefined;
+	#foreignEvents = 0;
 	/** Asked to play a tone into the call (the media session provides it). */
 	playTone: ((kind: DoorTone) => void) | undefined;
 	/** Hears every event recorded (after the relay has been switched). */
@@ -149,6 +154,29 @@ export class DoorOpener {
 		const entry = state.entry;
 		state.entry = "";
 		return sameCode(entry, code) ? this.#open(state, via) : this.#wrong(state, via);
+	}
+
+	/**
+	 * RFC 4733 DTMF that came from an RTP source other than the call's negotiated peer: the media
+	 * session dropped it unread, and it is recorded as an ignored attempt with the source (never
+	 * the digit). At most MAX_FOREIGN_DTMF_EVENTS per call, so a flood cannot push the openings
+	 * out of the event log; `more` means further sources, told once together.
+	 */
+	foreignDtmf(call: DoorCall, source: DigitSource, more: boolean): void {
+		if (this.#foreignCall !== call) {
+			this.#foreignCall = call;
+			this.#foreignEvents = 0;
+		}
+		if (this.#foreignEvents >= MAX_FOREIGN_DTMF_EVENTS) return;
+		this.#foreignEvents++;
+		const media = call.media;
+		const peer = media ? `${media.remoteAddress}:${media.remotePort}` : "none";
+		const from = `${source.address}:${source.port}`;
+		const last = this.#foreignEvents === MAX_FOREIGN_DTMF_EVENTS;
+		const reason = more || last
+			? `DTMF from further unexpected RTP sources (last ${from}); no more are recorded in this call`
+			: `DTMF from an unexpected RTP source ${from} (negotiated peer ${peer})`;
+		this.#record("ignored", call, "rtp", reason);
 	}
 
 	/** Why a digit cannot count at all, or undefined when it may. */

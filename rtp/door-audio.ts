@@ -9,7 +9,7 @@ import type { AudioIn, AudioOut, Clock, Logger, RandomBytes, UdpFactory } from "
 import type { NegotiatedMedia } from "../sip/sdp.js";
 import type { NativeAudio } from "./native-audio.js";
 import { RtpPort } from "./rtp-port.js";
-import { MediaSession, type DigitHandler, type MediaStatus } from "./media-session.js";
+import { MediaSession, type DigitHandler, type ForeignDtmfHandler, type MediaStatus } from "./media-session.js";
 import { Chime, type ChimeOptions } from "./chime.js";
 import { FrameClock } from "./frame-clock.js";
 import { SpeakerPath } from "./audio-paths.js";
@@ -78,8 +78,11 @@ export class DoorAudio {
 		if (!this.#session && this.#local && !this.#localClock.running) this.#localClock.start(this.#localFrame);
 	}
 
-	/** Starts the media of an established call; frame 0 is due at `startAt`. Replaces any running session. */
-	startCall(media: NegotiatedMedia, startAt: number, onDigit: DigitHandler): MediaSession | undefined {
+	/**
+	 * Starts the media of an established call; frame 0 is due at `startAt`. Replaces any running
+	 * session. `onForeignDtmf` hears of telephone-events from sources other than the peer.
+	 */
+	startCall(media: NegotiatedMedia, startAt: number, onDigit: DigitHandler, onForeignDtmf?: ForeignDtmfHandler): MediaSession | undefined {
 		this.endCall();
 		const socket = this.port.socket;
 		if (!socket) {
@@ -90,6 +93,7 @@ export class DoorAudio {
 		const o = this.#options;
 		const session = new MediaSession({ audio: o.audio, socket, clock: o.clock, random: o.random, mic: o.mic, speaker: o.speaker, chime: this.chime });
 		session.onDigit = onDigit;
+		session.onForeignDtmf = onForeignDtmf;
 		this.#session = session;
 		session.start(media, startAt);
 		o.log.info(`RTP: ${media.codec} ${media.direction} with ${media.remoteAddress}:${media.remotePort} from port ${this.port.port}`);

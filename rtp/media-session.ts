@@ -31,6 +31,9 @@ export interface DigitSource {
 
 export type DigitHandler = (digit: string, source: DigitSource) => void;
 
+/** DTMF from a source other than the negotiated peer (see RtpReceiver.onForeignEvent); never the digit. */
+export type ForeignDtmfHandler = (source: DigitSource, more: boolean) => void;
+
 export interface MediaSessionOptions {
 	audio: NativeAudio;
 	socket: UdpSocket;
@@ -76,6 +79,8 @@ export interface MediaStatus extends RtpCounters {
 export class MediaSession implements RtpReceiver {
 	/** RFC 4733 digits from the latched peer (the source object is reused; copy it to keep it). */
 	onDigit: DigitHandler | undefined;
+	/** Telephone-events from elsewhere: once per source, at most a few per call (the door opener records them). */
+	onForeignDtmf: ForeignDtmfHandler | undefined;
 	readonly rtp: RtpSession;
 	readonly jitter = new JitterBuffer();
 	readonly events = new TelephoneEventDetector();
@@ -173,6 +178,10 @@ export class MediaSession implements RtpReceiver {
 	onNewSource(): void {
 		this.jitter.reset();
 		this.events.reset();
+	}
+
+	onForeignEvent(address: string, port: number, more: boolean): void {
+		this.onForeignDtmf?.({ address, port }, more);
 	}
 
 	#onFrame(frame: number): void {

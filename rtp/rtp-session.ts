@@ -4,6 +4,12 @@
  * before anything looks at its payload: the peer's address and port from the SDP, a sane
  * header, a payload type that was negotiated (the codec or telephone-event), and the SSRC
  * first seen from that peer. Everything else is dropped and counted.
+ *
+ * A dropped packet from another source that is a DTMF key in the call's telephone-event payload
+ * type (RTP version 2, that payload type, an event code 0-15) is someone trying digits from
+ * elsewhere: it is told to the receiver once per source, for at most FOREIGN_DTMF_SOURCES
+ * sources and then once more for all further ones, so a flood costs no more than a compare.
+ * Audio or anything else from elsewhere is only counted (a stale stream is no door attempt).
  */
 
 import type { Clock, Datagram, RandomBytes, UdpSocket } from "../modules/ports.js";
@@ -15,6 +21,9 @@ export const SSRC_TAKEOVER_MS = 1000;
 /** The longest datagram read into the session's receive buffer (an Ethernet MTU's worth). */
 export const MAX_DATAGRAM_BYTES = 1500;
 export const DATAGRAM_TOO_LONG = `datagram longer than ${MAX_DATAGRAM_BYTES} bytes`;
+
+/** Foreign sources of telephone-events told one by one per session; further ones are told once together. */
+export const FOREIGN_DTMF_SOURCES = 4;
 
 /**
  * What copies the first bytes of a datagram (as many as fit) into `target` and returns its
@@ -34,6 +43,8 @@ export interface RtpCounters {
 	dropped_ssrc: number;
 	dropped_malformed: number;
 	dropped_payload_type: number;
+	/** Of dropped_source: telephone-event packets (DTMF keys) from a source other than the peer. */
+	foreign_dtmf: number;
 	ssrc_changes: number;
 	send_errors: number;
 }
@@ -49,6 +60,11 @@ export interface RtpReceiver {
 	onEvent(packet: Uint8Array, header: RtpHeader, arrivalMs: number): void;
 	/** A new SSRC was latched: per-stream state (jitter buffer, event de-duplication) starts over. */
 	onNewSource(): void;
+	/**
+	 * DTMF from a source other than the negotiated peer (the digit is not told): once per source,
+	 * `more` when the sources past FOREIGN_DTMF_SOURCES begin (then nothing more is told).
+	 */
+	onForeignEvent?(address: string, port: number, more: boolean): void;
 }
 
 /** Where packets go and which ones are taken. */
@@ -67,7 +83,7 @@ export class RtpSession {
 	readonly counters: RtpCounters = {
 		packets_sent: 0, packets_received: 0, audio_received: 0, events_received: 0,
 		dropped_source: 0, dropped_ssrc: 0, dropped_malformed: 0, dropped_payload_type: 0,
-		ssrc_changes: 0, send_errors: 0,
+		foreign_dtmf: 0, ssrc_changes: 0, send_errors: 0,
 	};
 	/** Why the last packet was dropped, and who sent it (kept apart: a flood allocates nothing). */
 	lastDropReason = "";
@@ -91,6 +107,10 @@ export class RtpSession {
 	#remoteSsrc = 0;
 	#lastFromSsrc = 0;
 	#hasPeer = false;
+	/** Foreign DTMF sources told so far (FOREIGN_DTMF_SOURCES + 1 once the rest were told together). */
+	#foreignTold = 0;
+	#foreignAddress: string[] = [];
+	#foreignPort: number[] = [];
 	#copier: ByteCopier | undefined;
 	/** Where each datagram is copied (with `copy`), and its first bytes as a view of a plain packet's length. */
 	#rx: Uint8Array | undefined;
@@ -168,6 +188,7 @@ export class RtpSession {
 		if (datagram.address !== this.peer.address || datagram.port !== this.peer.port || !this.hasPeer) {
 			counters.dropped_source++;
 			this.#drop("not from the negotiated RTP peer", datagram);
+			if (this.#dtmfPayloadType >= 0 && receiver.onForeignEvent) this.#foreign(datagram, receiver);
 			return;
 		}
 		// With a copier the datagram is read into the one receive buffer (a plain packet is handed
@@ -219,6 +240,34 @@ export class RtpSession {
 			counters.events_received++;
 			receiver.onEvent(packet, header, now);
 		}
+	}
+
+	/** A packet from elsewhere: told when it is a DTMF key from a source not told yet. */
+	#foreign(datagram: Datagram, receiver: RtpReceiver): void {
+		let packet: Uint8Array, length: number;
+		const copier = this.#copier;
+		if (copier) {
+			length = copier.copyBytes(datagram, this.#rx!);
+			if (length > MAX_DATAGRAM_BYTES) return;
+			packet = this.#rx!;
+		} else {
+			packet = new Uint8Array(datagram);
+			length = packet.length;
+		}
+		const header = this.#header;
+		if (parseRtp(packet, length, header) !== RTP_OK || header.payloadType !== this.#dtmfPayloadType) return;
+		if (header.payloadLength < 4 || packet[header.payloadOffset] > 15) return;
+		this.counters.foreign_dtmf++;
+		const told = this.#foreignTold;
+		if (told > FOREIGN_DTMF_SOURCES) return;
+		const address = datagram.address, port = datagram.port;
+		for (let i = 0; i < told; i++) if (this.#foreignPort[i] === port && this.#foreignAddress[i] === address) return;
+		if (told < FOREIGN_DTMF_SOURCES) {
+			this.#foreignAddress[told] = address;
+			this.#foreignPort[told] = port;
+		}
+		this.#foreignTold = told + 1;
+		receiver.onForeignEvent!(address, port, told === FOREIGN_DTMF_SOURCES);
 	}
 
 	#latch(ssrc: number, now: number, receiver: RtpReceiver): void {

@@ -183,6 +183,33 @@ group("media in the application", () => {
 		assert.ok(loud.length >= 5, `${loud.length} packets carry a tone`);
 	});
 
+	test("DTMF from another RTP source is a door event naming the source and the caller; a flood of sources cannot push an opening out", () => {
+		const d = door();
+		d.call();
+		d.clock.advance(100);
+		d.keys("123");
+		d.clock.advance(2000);
+		assert.deepEqual(d.pulses(), [800]);
+		d.keys("123", { address: PBX, port: 7080 });
+		for (let port = 9000; port < 9200; port += 2) d.keys("9", { address: "192.168.178.66", port });
+		const s = d.status() as unknown as { door_events: Array<{ kind: string; reason: string; caller: string; via: string }>; media: { session: Record<string, number> } };
+		const foreign = s.door_events.filter((e) => /unexpected RTP source/.test(e.reason));
+		assert.deepEqual(foreign.map((e) => e.reason), [
+			"DTMF from an unexpected RTP source 192.168.178.1:7080 (negotiated peer 192.168.178.1:7078)",
+			"DTMF from an unexpected RTP source 192.168.178.66:9000 (negotiated peer 192.168.178.1:7078)",
+			"DTMF from an unexpected RTP source 192.168.178.66:9002 (negotiated peer 192.168.178.1:7078)",
+			"DTMF from an unexpected RTP source 192.168.178.66:9004 (negotiated peer 192.168.178.1:7078)",
+			"DTMF from further unexpected RTP sources (last 192.168.178.66:9006); no more are recorded in this call",
+		]);
+		for (const e of foreign) {
+			assert.equal(e.caller, "Küche");
+			assert.equal(e.via, "rtp");
+		}
+		assert.ok(s.door_events.some((e) => e.kind === "opened"), "the opening is still in door_events");
+		assert.equal(s.media.session.foreign_dtmf, 15 + 100 * 5);
+		assert.deepEqual(d.pulses(), [800], "nothing opened from elsewhere");
+	});
+
 	test("the call's end stops its media; the counters stay for /sipDebug", () => {
 		const d = door();
 		const { bye } = d.call();
