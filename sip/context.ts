@@ -10,6 +10,13 @@ import type { UaConfig } from "./config.js";
 import { IdSource } from "./ids.js";
 import { DigestAuthenticator, parseChallenge } from "./digest.js";
 
+// Header lines are built with one String#concat each: on XS a template literal allocates every
+// intermediate string, and a literal inside a function is a new string each time it runs.
+const SIP_COLON = "sip:", AT = "@", COLON = ":", LT = "<", GT = ">", EMPTY = "";
+const VIA_UDP = "Via: SIP/2.0/UDP ", BRANCH = ";branch=", RPORT = ";rport", FROM = "From: ", TAG = ";tag=";
+const CONTACT_SIP = "Contact: <sip:", MAX_FORWARDS = "Max-Forwards: 70", USER_AGENT = "User-Agent: ";
+const LINE_BREAKS = /[\r\n]/g, QUOTED_SPECIALS = /(["\\])/g;
+
 export interface Endpoint {
 	address: string;
 	port: number;
@@ -25,6 +32,8 @@ export class UaContext {
 	pbx: Endpoint | undefined;
 	#localAddress: () => string;
 	#localPort: () => number;
+	/** identity() for the display name and address-of-record it was made from. */
+	#identity = { displayName: "", aor: "", text: "" };
 
 	constructor(options: { config: UaConfig; layer: TransactionLayer; ids: IdSource; auth: DigestAuthenticator; log: Logger; localAddress: () => string; localPort: () => number }) {
 		this.config = options.config;
@@ -50,7 +59,7 @@ export class UaContext {
 
 	/** The address-of-record, e.g. sip:620@fritz.box. */
 	get aor(): string {
-		return `sip:${this.config.user}@${this.config.server}`;
+		return SIP_COLON.concat(this.config.user, AT, this.config.server);
 	}
 
 	/** The registrar's URI: the bare domain, as FRITZ!Box wants it. */
@@ -63,25 +72,29 @@ export class UaContext {
 	}
 
 	via(branch: string): string {
-		return `Via: SIP/2.0/UDP ${this.localAddress}:${this.localPort};branch=${branch};rport`;
+		return VIA_UDP.concat(this.localAddress, COLON, String(this.localPort), BRANCH, branch, RPORT);
 	}
 
 	/** Our name-addr: the quoted display name and the address-of-record. */
 	identity(): string {
-		return `${quoteDisplayName(this.config.displayName)}<${this.aor}>`;
+		const cached = this.#identity, displayName = this.config.displayName, aor = this.aor;
+		if (cached.text === EMPTY || cached.displayName !== displayName || cached.aor !== aor) {
+			this.#identity = { displayName, aor, text: quoteDisplayName(displayName).concat(LT, aor, GT) };
+		}
+		return this.#identity.text;
 	}
 
 	from(tag: string): string {
-		return `From: ${this.identity()};tag=${tag}`;
+		return FROM.concat(this.identity(), TAG, tag);
 	}
 
 	contact(): string {
-		return `Contact: <sip:${this.config.user}@${this.localAddress}:${this.localPort}>`;
+		return CONTACT_SIP.concat(this.config.user, AT, this.localAddress, COLON, String(this.localPort), GT);
 	}
 
 	/** Header lines every request carries after its own. */
 	common(): string[] {
-		return ["Max-Forwards: 70", `User-Agent: ${this.config.userAgent}`];
+		return [MAX_FORWARDS, USER_AGENT.concat(this.config.userAgent)];
 	}
 
 	/**
@@ -103,6 +116,6 @@ export class UaContext {
 
 /** A display name as a quoted string followed by a space, or "" when empty (RFC 3261 §25.1). */
 export function quoteDisplayName(name: string): string {
-	const clean = name.replace(/[\r\n]/g, " ").trim();
-	return clean ? `"${clean.replace(/(["\\])/g, "\\$1")}" ` : "";
+	const clean = name.replace(LINE_BREAKS, " ").trim();
+	return clean ? `"${clean.replace(QUOTED_SPECIALS, "\\$1")}" ` : "";
 }

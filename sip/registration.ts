@@ -8,13 +8,18 @@ import type { TimerId } from "../modules/ports.js";
 import type { Incoming } from "./transport.js";
 import type { UaContext } from "./context.js";
 import { param, parseNameAddr, parseSipUri } from "./header-values.js";
-import { serialize } from "./serializer.js";
+import { encodeUtf8 } from "./text.js";
+import { EMPTY_BODY } from "./serializer.js";
 
 export type RegistrationState = "idle" | "registering" | "registered" | "failed" | "unregistering";
 
 /** Back-off after failures: first delay and ceiling (s). */
 const RETRY_AFTER_TIMEOUT = [15, 300];
 const RETRY_AFTER_REFUSAL = [60, 1800];
+
+const REGISTER_SP = "REGISTER ", SIP_2_0_CRLF = " SIP/2.0\r\n", CRLF = "\r\n", EMPTY = "", TO_LT = "To: <", GT_CRLF = ">\r\n";
+const CALL_ID = "Call-ID: ", CSEQ = "CSeq: ", SP_REGISTER_CRLF = " REGISTER\r\n", EXPIRES = "Expires: ";
+const ALLOW_LINE = "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE";
 
 export class Registration {
 	#ctx: UaContext;
@@ -80,18 +85,21 @@ export class Registration {
 		const branch = ctx.ids.branch();
 		this.#cseq++;
 		const uri = ctx.registrarUri;
-		const headers = [
-			ctx.via(branch),
-			...ctx.common(),
-			ctx.from(this.#fromTag),
-			`To: <${ctx.aor}>`,
-			`Call-ID: ${this.#callId}`,
-			`CSeq: ${this.#cseq} REGISTER`,
-			ctx.contact(),
-		];
-		if (authorization) headers.push(authorization);
-		headers.push(`Expires: ${expires}`, "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE");
-		const bytes = serialize(`REGISTER ${uri} SIP/2.0`, headers);
+		const common = ctx.common();
+		// One String#concat for the whole message (see context.ts), encoded once.
+		const text = REGISTER_SP.concat(uri, SIP_2_0_CRLF,
+			ctx.via(branch), CRLF,
+			common[0], CRLF, common[1], CRLF,
+			ctx.from(this.#fromTag), CRLF,
+			TO_LT, ctx.aor, GT_CRLF,
+			CALL_ID, this.#callId, CRLF,
+			CSEQ, String(this.#cseq), SP_REGISTER_CRLF,
+			ctx.contact(), CRLF,
+			authorization ? authorization.concat(CRLF) : EMPTY,
+			EXPIRES, String(expires), CRLF,
+			ALLOW_LINE, CRLF,
+			EMPTY_BODY);
+		const bytes = encodeUtf8(text);
 		let challenged = authorization !== undefined;
 		ctx.layer.request({
 			method: "REGISTER",

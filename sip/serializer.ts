@@ -8,6 +8,8 @@ import { encodeUtf8, utf8Length } from "./text.js";
 
 const CRLF = "\r\n", CONTENT_LENGTH = "Content-Length: ", EMPTY = "";
 const ASCII = /^[\x00-\x7f]*$/;
+/** The end of a message without a body, for requests built as one text: its Content-Length line and the empty line. */
+export const EMPTY_BODY = "Content-Length: 0\r\n\r\n";
 
 /** Encodes a request or response: start line, header lines, Content-Length, body. */
 export function serialize(startLine: string, headers: string[], body = ""): Uint8Array {
