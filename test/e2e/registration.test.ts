@@ -118,6 +118,21 @@ test("an INVITE challenged with 401 (not 407) is retried with Authorization; the
 	await rig.simulator!.waitForStatus((s) => s.call === "idle", { what: "idle" });
 });
 
+test("a PBX given by name (localhost) is resolved; the name is the domain of the REGISTER and of the digest URI", { timeout: 20000 }, async () => {
+	const named = await Simulator.start({ dir: rig.dir.dir("by-name"), pbx: { address: "localhost", port: rig.kamailio.port }, user: "612", password: rig.kamailio.users["612"] });
+	try {
+		const status = await named.status();
+		assert.equal(status.registered, true);
+		assert.equal(status.pbx, `127.0.0.1:${rig.kamailio.port}`);
+		const registers = rig.kamailio.messages().filter((m) => m.direction === "rcv" && m.method === "REGISTER" && m.src.port === named.sipPort);
+		assert.equal(registers[0].uri, "sip:localhost");
+		assert.match(registers[1].header("authorization") ?? "", /uri="sip:localhost"/);
+		assert.match(registers[0].header("to") ?? "", /<sip:612@localhost>/);
+	} finally {
+		await named.stop();
+	}
+});
+
 test("a wrong password: one challenge answered, then it waits (no hammering) and says why", { timeout: 20000 }, async () => {
 	const wrong = await Simulator.start({ dir: rig.dir.dir("wrong-password"), pbx: rig.pbx, user: "612", password: "not-the-password", waitRegistered: false });
 	try {
