@@ -6,7 +6,7 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { RunDir, Sipp, Simulator, runSipp, sourcePath, type SippTraced } from "../rig/index.js";
+import { RunDir, Sipp, Simulator, freePort, runSipp, sourcePath, type SippTraced } from "../rig/index.js";
 
 let dir: RunDir;
 let pbx: Sipp;
@@ -19,6 +19,8 @@ before(async () => {
 });
 
 after(async () => {
+	await noAck?.door.stop();
+	await noAck?.caller.stop();
 	await simulator?.stop();
 	await pbx?.stop();
 	dir?.remove();
@@ -36,6 +38,19 @@ function sameTransaction(a: SippTraced, b: SippTraced): void {
 	const gap = b.time - a.time;
 	assert.ok(gap >= 400 && gap <= 1500, `retransmitted ${gap} ms later (T1 = 500 ms)`);
 }
+
+/** The call whose ACK never comes runs beside the other tests (Timer H is 32 s); checked last. */
+let noAck: { caller: Sipp; door: Simulator; started: number } | undefined;
+
+test("a call whose 200 OK is never acknowledged starts (checked at the end, after Timer H)", async () => {
+	const noAckDir = dir.dir("no-ack");
+	const port = await freePort();
+	// The caller is the door's PBX (127.0.0.1): its INVITE is taken, its REGISTERs are not answered.
+	const door = await Simulator.start({ dir: noAckDir, pbx: { address: "127.0.0.1", port }, password: "any", waitRegistered: false });
+	const caller = await Sipp.start({ dir: noAckDir, scenario: sourcePath("test/e2e/sipp/no-ack-caller.xml"), address: "127.0.0.1", port, remote: { address: "127.0.0.1", port: door.sipPort }, timeoutS: 60 });
+	noAck = { caller, door, started: Date.now() };
+	await door.waitForStatus((s) => s.call === "answered", { what: "the call answered" });
+});
 
 test("registers although the PBX dropped the first REGISTER: the retransmission gets through", async () => {
 	const status = await simulator.status();
@@ -127,5 +142,23 @@ test("two forks answer (two 2xx with different To tags, the first retransmitted)
 		await door.stop();
 		await forkPbx.stop();
 	}
+});
+
+test("no ACK: the door retransmits its 200 OK with Timer G and ends the call with BYE when Timer H (32 s) runs out", { timeout: 60000 }, async () => {
+	assert.ok(noAck, "the call was started");
+	const result = await noAck.caller.done();
+	assert.equal(result.code, 0, `the caller's scenario failed:\n${result.output.slice(-2000)}`);
+	const oks = result.messages.filter((m) => m.direction === "received" && m.status === 200 && m.cseq.method === "INVITE");
+	assert.ok(oks.length >= 8, `the 200 OK was sent ${oks.length} times`);
+	const gaps = oks.slice(1, 5).map((m, i) => m.time - oks[i].time);
+	const expected = [500, 1000, 2000, 4000];
+	gaps.forEach((gap, i) => assert.ok(Math.abs(gap - expected[i]) <= 250, `retransmission ${i + 1} after ${gap} ms, Timer G says ${expected[i]}`));
+	for (let i = 5; i < oks.length; i++) assert.ok(oks[i].time - oks[i - 1].time <= 4250, "capped at T2 = 4 s");
+	const bye = result.messages.find((m) => m.direction === "received" && m.method === "BYE");
+	assert.ok(bye, "the door sent BYE");
+	const after = bye.time - oks[0].time;
+	assert.ok(after >= 31500 && after <= 34000, `BYE ${after} ms after the 200 OK, Timer H is 32 s`);
+	const status = await noAck.door.waitForStatus((s) => s.call === "idle", { what: "idle after Timer H" });
+	assert.match(String((status.last_call as { reason?: string }).reason), /never acknowledged/);
 });
 
