@@ -6,6 +6,12 @@
 import { SipMessage, SipParseError } from "./message.js";
 import { parseCSeq, parseNameAddr, parseVia, param, paramsWellFormed, type CSeq, type NameAddr, type Via } from "./header-values.js";
 
+// Regular expressions live at module level: XS builds a new object for a literal each time it runs.
+const CALL_ID = /^[\x21-\x7e]+$/;
+const FORWARDS = /^[0-9]{1,10}$/;
+const SIP_SCHEME = /^sips?:/i;
+const SIP_2_0 = "SIP/2.0", VIA = "via", CALL_ID_NAME = "call-id", CSEQ = "cseq", FROM = "from", TO = "to", MAX_FORWARDS = "max-forwards", CONTACT = "contact", TAG = "tag";
+
 export interface Essentials {
 	callId: string;
 	cseq: CSeq;
@@ -18,10 +24,10 @@ export interface Essentials {
 }
 
 function single(message: SipMessage, name: string): string {
-	const lines = message.headerLines(name);
-	if (lines.length === 0) throw new SipParseError(`missing ${name} header`, 400, message);
-	if (lines.length > 1) throw new SipParseError(`more than one ${name} header`, 400, message);
-	return lines[0];
+	const value = message.header(name);
+	if (value === undefined) throw new SipParseError(`missing ${name} header`, 400, message);
+	if (message.hasMore(name)) throw new SipParseError(`more than one ${name} header`, 400, message);
+	return value;
 }
 
 function nameAddr(message: SipMessage, name: string): NameAddr {
@@ -33,10 +39,10 @@ function nameAddr(message: SipMessage, name: string): NameAddr {
 
 /** Checks a parsed message; throws SipParseError (with the status to answer) when it is unusable. */
 export function inspect(message: SipMessage): Essentials {
-	if (message.isRequest && message.version.toUpperCase() !== "SIP/2.0") {
+	if (message.isRequest && message.version !== SIP_2_0 && message.version.toUpperCase() !== SIP_2_0) {
 		throw new SipParseError(`unsupported SIP version ${message.version}`, 505, message);
 	}
-	const vias = message.values("via");
+	const vias = message.values(VIA);
 	if (vias.length === 0 || vias[0] === "") throw new SipParseError("missing Via header", 400, message);
 	let top: Via | undefined;
 	for (const value of vias) {
@@ -44,26 +50,26 @@ export function inspect(message: SipMessage): Essentials {
 		if (!via) throw new SipParseError(`malformed Via ${JSON.stringify(value.slice(0, 60))}`, 400, message);
 		top ??= via;
 	}
-	const callId = single(message, "call-id");
-	if (!/^[\x21-\x7e]+$/.test(callId)) throw new SipParseError("malformed Call-ID", 400, message);
-	const cseq = parseCSeq(single(message, "cseq"));
+	const callId = single(message, CALL_ID_NAME);
+	if (!CALL_ID.test(callId)) throw new SipParseError("malformed Call-ID", 400, message);
+	const cseq = parseCSeq(single(message, CSEQ));
 	if (!cseq) throw new SipParseError("malformed CSeq", 400, message);
 	if (message.isRequest && cseq.method !== message.method) {
 		throw new SipParseError(`CSeq method ${cseq.method} does not match ${message.method}`, 400, message);
 	}
-	const from = nameAddr(message, "from");
-	const to = nameAddr(message, "to");
-	const forwards = message.headerLines("max-forwards");
-	if (forwards.length > 1 || (forwards.length === 1 && !/^[0-9]{1,10}$/.test(forwards[0])) || Number(forwards[0] ?? 0) > 255) {
+	const from = nameAddr(message, FROM);
+	const to = nameAddr(message, TO);
+	const forwards = message.headerLines(MAX_FORWARDS);
+	if (forwards.length > 1 || (forwards.length === 1 && !FORWARDS.test(forwards[0])) || Number(forwards[0] ?? 0) > 255) {
 		throw new SipParseError("malformed Max-Forwards", 400, message);
 	}
 	if (message.isRequest) {
-		if (/^sips?:/i.test(message.uri) && message.uri.slice(message.uri.lastIndexOf("@") + 1).indexOf("?") >= 0) throw new SipParseError("the Request-URI carries headers", 400, message);
-		for (const value of message.values("contact")) {
+		if (SIP_SCHEME.test(message.uri) && message.uri.slice(message.uri.lastIndexOf("@") + 1).indexOf("?") >= 0) throw new SipParseError("the Request-URI carries headers", 400, message);
+		for (const value of message.values(CONTACT)) {
 			if (value === "*" && message.method === "REGISTER") continue;
 			const contact = parseNameAddr(value);
 			if (!contact || !paramsWellFormed(contact.params)) throw new SipParseError(`malformed Contact ${JSON.stringify(value.slice(0, 60))}`, 400, message);
 		}
 	}
-	return { callId, cseq, from, to, fromTag: param(from.params, "tag") ?? "", toTag: param(to.params, "tag") ?? "", via: top! };
+	return { callId, cseq, from, to, fromTag: param(from.params, TAG) ?? "", toTag: param(to.params, TAG) ?? "", via: top! };
 }
