@@ -257,7 +257,7 @@ test("a handset calling the door while it rings gets 486 Busy Here, and the ring
 		await sim().waitForStatus((s) => s.call === "idle", { what: "idle after the CANCEL" });
 	}));
 
-test("handset 611 puts the door on hold and back (re-INVITE through the PBX): sendonly is answered recvonly, then sendrecv", { timeout: 30000 }, () =>
+test("handset 611 puts the door on hold and back (re-INVITE through the PBX): sendonly is answered recvonly, then sendrecv; the door hangs up", { timeout: 30000 }, () =>
 	withLogs(async () => {
 		await idle();
 		const h611 = rig.handset("611");
@@ -288,8 +288,12 @@ test("handset 611 puts the door on hold and back (re-INVITE through the PBX): se
 		await new Promise((r) => setTimeout(r, 300));
 		assert.equal((await sim().status()).call, "answered", "still in the call");
 		assert.equal(h611.saw("closed", m611), false);
-		h611.hangup();
-		await sim().waitForStatus((s) => s.call === "idle", { what: "idle after the handset's BYE" });
+		// The door ends the call it took: its BYE goes through the PBX to the handset.
+		sim().hangup();
+		const bye = await rig.kamailio.waitForMessage((m) => fromDoor(m) && m.method === "BYE" && m.callId === invite.callId, { after: resumedAt, what: "the door's BYE" });
+		assert.equal(bye.tag("from"), held.tag("to"), "From carries the door's tag (the To tag of its answers)");
+		await h611.waitFor("closed", { from: m611 });
+		await sim().waitForStatus((s) => s.call === "idle", { what: "idle after the door's BYE" });
 	}));
 
 test("refreshes the registration within the 60 s interval, same Call-ID and rising CSeq", { timeout: 90000 }, () =>
