@@ -152,8 +152,9 @@ test("no ACK: the door retransmits its 200 OK with Timer G and ends the call wit
 	assert.ok(oks.length >= 8, `the 200 OK was sent ${oks.length} times`);
 	const gaps = oks.slice(1, 5).map((m, i) => m.time - oks[i].time);
 	const expected = [500, 1000, 2000, 4000];
-	gaps.forEach((gap, i) => assert.ok(Math.abs(gap - expected[i]) <= 250, `retransmission ${i + 1} after ${gap} ms, Timer G says ${expected[i]}`));
-	for (let i = 5; i < oks.length; i++) assert.ok(oks[i].time - oks[i - 1].time <= 4250, "capped at T2 = 4 s");
+	// Timer G doubles from T1 = 500 ms; the margin allows for a loaded machine.
+	gaps.forEach((gap, i) => assert.ok(Math.abs(gap - expected[i]) <= Math.max(300, expected[i] * 0.15), `retransmission ${i + 1} after ${gap} ms, Timer G says ${expected[i]}`));
+	for (let i = 5; i < oks.length; i++) assert.ok(oks[i].time - oks[i - 1].time <= 4600, "capped at T2 = 4 s");
 	const bye = result.messages.find((m) => m.direction === "received" && m.method === "BYE");
 	assert.ok(bye, "the door sent BYE");
 	const after = bye.time - oks[0].time;
