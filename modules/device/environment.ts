@@ -12,6 +12,7 @@ import { deviceMd5, deviceRandom, deviceSha256 } from "./crypto.js";
 import { traceLogger } from "./logger.js";
 import { PreferenceStore } from "./preference-store.js";
 import { DeviceButton, DeviceRelay } from "./gpio.js";
+import { takeBootRelay } from "setup/klingel-relay";
 import { DeviceHttpServer } from "./http-server.js";
 import { openMic, openSpeaker } from "./audio.js";
 import { deviceLocalAddress, deviceResolve } from "./network.js";
@@ -27,8 +28,9 @@ export function createDeviceEnvironment(settings: DeviceSettings): DeviceProvide
 	const log = traceLogger();
 	const clock = new DeviceClock();
 	clock.log = log;
-	// The relay first: whatever fails later, the door opener is driven off.
-	const relay = new DeviceRelay({ pin: settings.relayPin, activeLow: settings.relayActiveLow, log });
+	// The relay first: whatever fails later, the door opener is driven off (setup/klingel-relay
+	// already did so at boot, before Wi-Fi; its pin is taken over).
+	const relay = takeBootRelay() ?? new DeviceRelay({ pin: settings.relayPin, activeLow: settings.relayActiveLow, log });
 	const button = new DeviceButton({ pin: settings.buttonPin, debounceMs: settings.buttonDebounceMs, clock });
 	const http = new DeviceHttpServer({ port: settings.httpPort, maxBody: settings.httpMaxBody, remoteAddress: settings.httpRemoteAddress, log });
 	const audio = { sampleRate: settings.sampleRate, clock, log };
