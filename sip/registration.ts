@@ -29,6 +29,8 @@ export class Registration {
 	#cseq = 0;
 	#timer: TimerId | undefined;
 	#failures = 0;
+	/** The Min-Expires a registrar asked for with 423: every later REGISTER asks at least that. */
+	#minExpires = 0;
 	/** Seconds the registrar granted in its last 200 OK. */
 	granted = 0;
 	/** Clock time (ms) of the last successful registration. */
@@ -60,7 +62,13 @@ export class Registration {
 		this.#fromTag = this.#ctx.ids.tag();
 		this.#cseq = this.#ctx.ids.int31() % 10000;
 		this.#failures = 0;
-		this.#send(this.#ctx.config.registerExpires);
+		this.#minExpires = 0;
+		this.#send(this.#wanted());
+	}
+
+	/** The expiry to ask for: the configured one, or the registrar's Min-Expires when higher. */
+	#wanted(): number {
+		return Math.max(this.#ctx.config.registerExpires, this.#minExpires);
 	}
 
 	/** Stops refreshing; with `unregister`, sends Expires: 0 first and calls `done` when answered. */
@@ -127,7 +135,9 @@ export class Registration {
 				}
 				if (status === 423) {
 					const min = Number(incoming.message.header("min-expires"));
-					if (min > 0 && min < 86400 && expires > 0) {
+					// Only a higher interval is worth a retry: the same one again would just loop.
+					if (min > expires && min < 86400 && expires > 0) {
+						this.#minExpires = min;
 						this.#send(min);
 						return;
 					}
@@ -179,7 +189,7 @@ export class Registration {
 		this.nextAt = this.#ctx.clock.now() + seconds * 1000;
 		this.#timer = this.#ctx.clock.setTimeout(() => {
 			this.#timer = undefined;
-			this.#send(this.#ctx.config.registerExpires);
+			this.#send(this.#wanted());
 		}, seconds * 1000);
 	}
 

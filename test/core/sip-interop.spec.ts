@@ -4,7 +4,7 @@
  */
 
 import { test, group, assert } from "../lib/spec.js";
-import { UaHarness, PBX, inboundInvite } from "../lib/ua-harness.js";
+import { UaHarness, PBX, LOCAL, inboundInvite } from "../lib/ua-harness.js";
 import { parseSdp } from "../../sip/sdp.js";
 
 group("interop fixes", () => {
@@ -49,5 +49,31 @@ group("interop fixes", () => {
 		assert.equal(ok.status, 200);
 		assert.match(ok.body, /m=audio \d+ RTP\/AVP 0\r\n/, "PCMU from the audio stream");
 		assert.match(ok.body, /m=video 0 RTP\/AVP 31\r\n/, "the video stream refused with port 0");
+	});
+
+	test("423 Interval Too Brief (kamailio min_expires_mode 1): the Min-Expires is asked for again at every refresh, not 120 then 423 each time", () => {
+		const h = new UaHarness();
+		h.ua.start();
+		const first = h.one();
+		assert.equal(first.header("expires"), "120");
+		h.answer(first, 423, "Interval Too Brief", { toTag: "r1", headers: ["Min-Expires: 300"] });
+		const second = h.one();
+		assert.equal(second.header("expires"), "300");
+		h.answer(second, 200, "OK", { toTag: "r1", headers: [`Contact: <sip:620@${LOCAL}:5062>;expires=300`] });
+		assert.equal(h.ua.registration.granted, 300);
+		h.clock.advance(60_000);
+		const refresh = h.one();
+		assert.equal(refresh.header("expires"), "300", "the refresh asks for the Min-Expires at once");
+		assert.equal(refresh.header("call-id"), first.header("call-id"));
+	});
+
+	test("a 423 whose Min-Expires is not above what was asked ends the attempt instead of looping", () => {
+		const h = new UaHarness();
+		h.ua.start();
+		const first = h.one();
+		h.answer(first, 423, "Interval Too Brief", { toTag: "r1", headers: ["Min-Expires: 120"] });
+		assert.equal(h.sent().length, 0, "no second REGISTER right away");
+		assert.equal(h.ua.registration.state, "failed");
+		assert.match(h.ua.registration.lastError, /423/);
 	});
 });

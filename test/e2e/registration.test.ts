@@ -8,7 +8,7 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { Rig, Simulator, portFree, type DumpedMessage } from "../rig/index.js";
+import { Rig, Kamailio, Simulator, portFree, type DumpedMessage } from "../rig/index.js";
 
 const GRANTED = 10;
 /** The other device's binding on 620 (s). */
@@ -130,6 +130,25 @@ test("a PBX given by name (localhost) is resolved; the name is the domain of the
 		assert.match(registers[0].header("to") ?? "", /<sip:612@localhost>/);
 	} finally {
 		await named.stop();
+	}
+});
+
+test("423 Interval Too Brief: it registers again asking for the Min-Expires the registrar names", { timeout: 20000 }, async () => {
+	const strict = await Kamailio.start({ dir: rig.dir.dir("strict-registrar"), minExpires: 300, maxExpires: 3600, refuseShortExpiry: true });
+	let door: Simulator | undefined;
+	try {
+		door = await Simulator.start({ dir: rig.dir.dir("strict-door"), pbx: { address: strict.address, port: strict.port }, password: strict.users["620"] });
+		const status = await door.status();
+		assert.equal(status.registration_expires, 300);
+		const sent = strict.messages().filter((m) => m.direction === "rcv" && m.method === "REGISTER");
+		const refused = strict.messages().find((m) => m.direction === "snd" && m.status === 423);
+		assert.ok(refused, "the registrar refused 120 s with 423");
+		assert.equal(refused.header("min-expires"), "300");
+		assert.equal(sent[sent.length - 1].header("expires"), "300", "the last REGISTER asked for the Min-Expires");
+		assert.ok(Number(status.next_register_in_s) <= 60, "refreshed within the usual 60 s all the same");
+	} finally {
+		await door?.stop();
+		await strict.stop();
 	}
 });
 

@@ -31,6 +31,8 @@ export interface KamailioOptions {
 	/** Longest registration the registrar grants (default 3600; lower it to test refreshes). */
 	maxExpires?: number;
 	minExpires?: number;
+	/** A REGISTER asking for less than minExpires: raised silently (default) or refused with 423. */
+	refuseShortExpiry?: boolean;
 	/** Topology hiding like the FRITZ!Box (default true); false: a plain record-routing proxy. */
 	topologyHiding?: boolean;
 	/** How INVITEs (and MESSAGE, SUBSCRIBE) are challenged: 407 (default) or 401 as some FRITZ!OS versions do. */
@@ -78,6 +80,7 @@ export class Kamailio {
 			DIR: dir,
 			MAX_EXPIRES: String(options.maxExpires ?? 3600),
 			MIN_EXPIRES: String(options.minExpires ?? 1),
+			MIN_EXPIRES_MODE: options.refuseShortExpiry ? "1" : "0",
 			RING_GROUP: ringGroup,
 			USERS: Object.entries(users).map(([user, password]) => `\t$sht(users=>${user}) = "${password.replace(/["\\]/g, "")}";`).join("\n"),
 			INVITE_CHALLENGE: [...CHALLENGE[options.inviteChallenge ?? 407], "\texit;", "}"].map((line) => `\t\t${line}`).join("\n"),
