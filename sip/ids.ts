@@ -55,7 +55,8 @@ export class IdSource {
 	/** A random integer in [0, 2^31). */
 	int31(): number {
 		this.#random(this.#bytes);
-		return ((this.#bytes[0] & 0x7f) << 24 | this.#bytes[1] << 16 | this.#bytes[2] << 8 | this.#bytes[3]) >>> 0;
+		// The first four bytes big-endian, the top bit cleared: one native read.
+		return this.#view.getUint32(0) & 0x7fffffff;
 	}
 }
 

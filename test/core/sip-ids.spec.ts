@@ -38,6 +38,16 @@ group("ids", () => {
 		assert.equal(b, "0f0f0f0f0f0f");
 	});
 
+	test("int31: the first four random bytes big-endian without the top bit", () => {
+		let value = 0xff;
+		const ids = new IdSource((target) => target.fill(value));
+		assert.equal(ids.int31(), 0x7fffffff);
+		value = 0x80;
+		assert.equal(ids.int31(), 0x00808080);
+		const counted = new IdSource(counting());
+		assert.equal(counted.int31(), 0x00010203);
+	});
+
 	test("more bytes than the shared buffer holds", () => {
 		const ids = new IdSource(counting());
 		const bytes: number[] = [];
