@@ -111,12 +111,21 @@ and the door gives up. Type c to let handset 611 call the door.${HELP}
 /** Tells what a handset does, in words. */
 function watch(handset: Handset, say: (text: string) => void): void {
 	const n = handset.user === "611" ? "1" : "2";
+	// baresip may say a call ended twice (session closed, then terminated): tell it once.
+	let last = "";
+	let lastAt = 0;
+	const tell = (text: string) => {
+		if (text === last && Date.now() - lastAt < 1000) return;
+		last = text;
+		lastAt = Date.now();
+		say(text);
+	};
 	handset.process.onLine((line) => {
-		if (/Incoming call from:/.test(line)) say(`${handset.user}  | RINGING (call from the door) — type a${n} to answer, x${n} to reject`);
-		else if (/Call established:/.test(line)) say(`${handset.user}  | in the call — x${n} hangs up, d${n} 123 sends the door code`);
-		else if (/Call with .* terminated|session closed/.test(line)) say(`${handset.user}  | call ended`);
-		else if (/SIP Progress: 18[03]/.test(line)) say(`${handset.user}  | the door is ringing…`);
-		else if (/received event: '(.)'/.test(line)) say(`${handset.user}  | DTMF received`);
+		if (/Incoming call from:/.test(line)) tell(`${handset.user}  | RINGING (call from the door) — type a${n} to answer, x${n} to reject`);
+		else if (/Call established:/.test(line)) tell(`${handset.user}  | in the call — x${n} hangs up, d${n} 123 sends the door code`);
+		else if (/Call with .* terminated|session closed/.test(line)) tell(`${handset.user}  | call ended`);
+		else if (/SIP Progress: 18[03]/.test(line)) tell(`${handset.user}  | the door is ringing…`);
+		else if (/received event: '(.)'/.test(line)) tell(`${handset.user}  | DTMF received`);
 	});
 }
 
