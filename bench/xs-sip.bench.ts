@@ -33,8 +33,10 @@
  *     hot paths are counted here but cost nothing there. The SIP code keeps its literals in
  *     module-level constants, which costs the same on both.
  *   - The REGISTER row runs with test/lib/fake-clock.ts: its setTimeout (an object pushed on a
- *     list, about 120 computrons and 270 B each, two per REGISTER) stands in for the device's
- *     native Timer.set, which costs less. Random bytes come from a native fill, as on the device.
+ *     list, about 115 computrons and 100 B each, two per REGISTER) stands in for the device's
+ *     clock, whose closure and native Timer.set cost about 50 computrons (measured with an array
+ *     push standing in for Timer.set): the row overstates the device by some 140 computrons.
+ *     Random bytes come from a native fill, as on the device.
  *   - The issue's note (~8.6 KB, ~3,500 computrons for a naive parser) came from another naive
  *     parser; the reference row below, measured the same way as the others, is the comparison.
  *
