@@ -46,6 +46,8 @@ const BAD_IN_ADDR_SPEC = /[\s,?"]/;
 const PARAM_VALUE = /^[A-Za-z0-9\-.!%*_+`'~:\[\]]+$/;
 const VIA = /^SIP\s*\/\s*2\.0\s*\/\s*([A-Za-z0-9\-.!%*_+`'~]+)\s+(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-.]+)(?:\s*:\s*([0-9]{1,5}))?\s*(;.*)?$/s;
 const CSEQ = /^([0-9]{1,10})\s+([A-Za-z0-9\-.!%*_+`'~]+)$/;
+/** Method names (tokens) that parseCSeq takes without its RegExp. */
+const CSEQ_METHODS = new Set(["INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER", "INFO", "UPDATE", "PRACK", "SUBSCRIBE", "NOTIFY", "REFER", "MESSAGE", "PUBLISH"]);
 const SIP_URI = /^(sips?):(?:([^@;?]*(?:;[^@?]*)?)@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-.]+)(?::([0-9]{1,5}))?((?:;[^?]*)?)((?:\?.*)?)$/i;
 const QUOTE = '"', BACKSLASH = "\\", LT = "<", GT = ">", SEMI = ";", EQ = "=", EMPTY = "";
 
@@ -258,7 +260,16 @@ function plainBranch(params: string): string {
 
 /** Parses `CSeq: 123 INVITE`; the number must fit 31 bits (RFC 3261 §8.1.1.5). */
 export function parseCSeq(value: string): CSeq | undefined {
-	const m = CSEQ.exec(value.trim());
+	const v = trimLws(value);
+	// The usual `123 METHOD`: a number that prints back as written and a method name this
+	// stack knows, without the RegExp and its match array.
+	const space = v.indexOf(SP);
+	if (space > 0 && space <= 10) {
+		const digits = v.slice(0, space), method = v.slice(space + 1);
+		const seq = Number(digits);
+		if (seq >= 0 && seq <= 0x7fffffff && (seq | 0) === seq && String(seq) === digits && CSEQ_METHODS.has(method)) return { seq, method };
+	}
+	const m = CSEQ.exec(v);
 	if (!m) return undefined;
 	const seq = Number(m[1]);
 	if (seq > 0x7fffffff) return undefined;

@@ -179,14 +179,26 @@ export class SipMessage {
 	/** Every value of a list header (Via, Contact, Route, Allow…), lines split at top-level commas. */
 	values(name: string): string[] {
 		const out: string[] = [];
-		for (let i = this.#find(name, 0); i >= 0; i = this.#find(name, i + 1)) splitList(this.#value(i), out);
+		const id = NAME_ID.get(name);
+		if (id === undefined) {
+			for (let i = this.#findOther(name, 0); i >= 0; i = this.#findOther(name, i + 1)) splitList(this.#value(i), out);
+			return out;
+		}
+		// A known name: its lines by native searches of the id text, the name looked up once.
+		const ids = this.#idText, c = ID_CHAR[id];
+		for (let i = ids.indexOf(c); i >= 0; i = ids.indexOf(c, i + 1)) splitList(this.#value(i), out);
 		return out;
 	}
 
 	/** Whether the message has more than one header line with this name. */
 	hasMore(name: string): boolean {
-		const first = this.#find(name, 0);
-		return first >= 0 && this.#find(name, first + 1) >= 0;
+		const id = NAME_ID.get(name);
+		if (id === undefined) {
+			const first = this.#findOther(name, 0);
+			return first >= 0 && this.#findOther(name, first + 1) >= 0;
+		}
+		const ids = this.#idText, c = ID_CHAR[id], first = ids.indexOf(c);
+		return first >= 0 && ids.indexOf(c, first + 1) >= 0;
 	}
 
 	/** The first header line at or after `from` with this name, or -1. */

@@ -7,7 +7,7 @@ import { test, group, assert } from "../lib/spec.js";
 import { crlf } from "../lib/bytes.js";
 import { parseSip, SipParseError } from "../../sip/message.js";
 import { inspect } from "../../sip/validate.js";
-import { parseVia, parseNameAddr, param } from "../../sip/header-values.js";
+import { parseVia, parseNameAddr, param, parseCSeq } from "../../sip/header-values.js";
 import { encodeUtf8 } from "../../sip/text.js";
 
 function request(headers: string, body = "v=0\n"): string {
@@ -126,6 +126,22 @@ group("header value fast paths", () => {
 			assert.equal(via!.host, expected.host, value);
 			assert.equal(via!.port, expected.port, value);
 			assert.equal(via!.branch, expected.branch, value);
+		}
+	});
+
+	test("CSeq: the usual form and every other the RFC allows, limits kept", () => {
+		const ok: Array<[string, number, string]> = [
+			["102 INVITE", 102, "INVITE"], ["0 ACK", 0, "ACK"], ["0102 INVITE", 102, "INVITE"], ["1  BYE", 1, "BYE"],
+			["1\tOPTIONS", 1, "OPTIONS"], [" 7 REGISTER ", 7, "REGISTER"], ["5 FOO-bar", 5, "FOO-bar"], ["2147483647 INFO", 2147483647, "INFO"],
+			["12 invite", 12, "invite"],
+		];
+		for (const [value, seq, method] of ok) {
+			const c = parseCSeq(value);
+			assert.equal(c?.seq, seq, value);
+			assert.equal(c?.method, method, value);
+		}
+		for (const bad of ["2147483648 INVITE", "12345678901 INVITE", "-1 INVITE", "1.5 INVITE", "1e2 INVITE", "+1 INVITE", "1 INVITE x", "1 IN<VITE", "INVITE", "1", " INVITE", ""]) {
+			assert.equal(parseCSeq(bad), undefined, bad);
 		}
 	});
 
