@@ -180,6 +180,8 @@ function plainParam(params: string, name: string): string | undefined {
 
 /** Whether every parameter in a ";a=b;c" string is a well-formed token (or token=value). */
 export function paramsWellFormed(params: string): boolean {
+	// Without quoted strings: one anchored RegExp over all of them (see PLAIN_PARAMS).
+	if (params.indexOf(QUOTE) < 0) return PLAIN_PARAMS.test(trimLws(params));
 	const trimmed = params.trim();
 	if (trimmed === "") return true;
 	if (trimmed.charCodeAt(0) !== 0x3b) return false;

@@ -7,7 +7,7 @@ import { test, group, assert } from "../lib/spec.js";
 import { crlf } from "../lib/bytes.js";
 import { parseSip, SipParseError } from "../../sip/message.js";
 import { inspect } from "../../sip/validate.js";
-import { parseVia, parseNameAddr, param, parseCSeq } from "../../sip/header-values.js";
+import { parseVia, parseNameAddr, param, parseCSeq, paramsWellFormed } from "../../sip/header-values.js";
 import { encodeUtf8 } from "../../sip/text.js";
 
 function request(headers: string, body = "v=0\n"): string {
@@ -126,6 +126,33 @@ group("header value fast paths", () => {
 			assert.equal(via!.host, expected.host, value);
 			assert.equal(via!.port, expected.port, value);
 			assert.equal(via!.branch, expected.branch, value);
+		}
+	});
+
+	test("parameters well-formed: tokens, values, LWS around ';' and '=', quoted values", () => {
+		for (const good of ["", "  ", ";a", ";a=b", " ;tag=5B7C19E2A04D3F81", "; a = b ;c", ";lr;maddr=1.2.3.4;x=[::1]", ";a=\"q v\"", ";a=\"\\\"\";b"]) {
+			assert.equal(paramsWellFormed(good), true, JSON.stringify(good));
+		}
+		for (const bad of ["a=b", ";", ";a;", ";a=", ";=b", ";a b", ";a=b c", ";a=b=c", ";a=<b>", ";a,b", ";\u00e4=1"]) {
+			assert.equal(paramsWellFormed(bad), false, JSON.stringify(bad));
+		}
+	});
+
+	test("Call-ID: printable ASCII of any kind accepted, empty, spaces, controls and other characters refused", () => {
+		const call = (id: string) => crlf(`OPTIONS sip:620@h SIP/2.0
+Via: SIP/2.0/UDP h;branch=z9hG4bKcid
+From: <sip:a@h>;tag=1
+To: <sip:b@h>
+Call-ID: ${id}
+CSeq: 1 OPTIONS
+Content-Length: 0
+
+`);
+		for (const good of ["3F8A6C21D9E4B705@192.168.178.1", "a<b>%{}|^`[]\\\"", "x"]) {
+			assert.equal(inspect(parse(call(good))).callId, good);
+		}
+		for (const bad of ["", "a\u0001b", "K\u00fcche", "a\u007fb"]) {
+			assert.match(refusal(call(bad)).message, /malformed Call-ID/, JSON.stringify(bad));
 		}
 	});
 
