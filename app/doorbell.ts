@@ -21,6 +21,8 @@ export interface DoorbellOptions {
 	rtpPort?: number;
 	/** Log every SIP message. */
 	trace?: boolean;
+	/** Presses closer together than this ring once (ms; 1,000 by default). */
+	buttonCoolDownMs?: number;
 }
 
 export interface CallSummary {
@@ -103,7 +105,7 @@ export class Doorbell {
 				},
 			},
 		);
-		this.button = new ButtonPresses(env.clock, () => this.press("button"));
+		this.button = new ButtonPresses(env.clock, () => this.press("button"), options.buttonCoolDownMs);
 		env.button.onChange = (value) => {
 			this.button.change(value);
 		};

@@ -78,7 +78,7 @@ export async function ringLatency(presses = 1000): Promise<Row[]> {
 			localAddress: () => "127.0.0.1",
 			resolve: resolveHost,
 		},
-		{ config: { ...DEFAULT_UA_CONFIG, user: "620", password: "x", server: "127.0.0.1", serverPort: pbxPort, refreshInterval: refreshMs / 1000 }, localPort: 0 },
+		{ config: { ...DEFAULT_UA_CONFIG, user: "620", password: "x", server: "127.0.0.1", serverPort: pbxPort, refreshInterval: refreshMs / 1000 }, localPort: 0, buttonCoolDownMs: 0 },
 	);
 	doorbell.start();
 	await new Promise((resolve) => setTimeout(resolve, 200));
