@@ -1,100 +1,27 @@
 import { test, group, assert } from "../lib/spec.js";
-import { FakeClock } from "../lib/fake-clock.js";
-import { FakeUdp, seededRandom } from "../lib/fake-udp.js";
-import { md5 } from "../lib/md5.js";
-import { inboundInvite, PBX, LOCAL } from "../lib/ua-harness.js";
-import { parseSip, type SipMessage } from "../../sip/message.js";
-import { buildResponse } from "../../sip/serializer.js";
-import { encodeUtf8 } from "../../sip/text.js";
-import { boot, type Application } from "../../app/boot.js";
-import type { DigitalIn, DigitalOut, HttpHandler, KeyValueStore, Logger } from "../../modules/ports.js";
-
-class MemoryStore implements KeyValueStore {
-	#data = new Map<string, string | number>();
-	constructor(values: Record<string, Record<string, string | number>>) {
-		for (const ns of Object.keys(values)) for (const key of Object.keys(values[ns])) this.#data.set(`${ns}/${key}`, values[ns][key]);
-	}
-	get(namespace: string, key: string) {
-		return this.#data.get(`${namespace}/${key}`);
-	}
-	set(namespace: string, key: string, value: string | number) {
-		this.#data.set(`${namespace}/${key}`, value);
-	}
-	delete(namespace: string, key: string) {
-		this.#data.delete(`${namespace}/${key}`);
-	}
-	keys(namespace: string) {
-		const out: string[] = [];
-		for (const k of this.#data.keys()) if (k.startsWith(`${namespace}/`)) out.push(k.slice(namespace.length + 1));
-		return out;
-	}
-}
+import { bootApp } from "../lib/app-harness.js";
 
 /** The application booted on fake ports, registered with the scripted PBX. */
 function app(door: Record<string, string | number> = {}) {
-	const clock = new FakeClock();
-	const socket = new FakeUdp(5062);
-	const lines: string[] = [];
-	const log: Logger = { info: (m) => lines.push(`info ${m}`), warn: (m) => lines.push(`warn ${m}`), error: (m) => lines.push(`error ${m}`) };
-	const routes = new Map<string, HttpHandler>();
-	const relayWrites: Array<[number, number]> = [];
-	const relay: DigitalOut = { write: (v) => relayWrites.push([clock.now(), v]), close() {} };
-	const button: DigitalIn & { onChange?: (value: number) => void } = { read: () => 1, close() {} };
-	const store = new MemoryStore({ sip: { sip_user: "620", sip_password: "geheim", sip_server: PBX }, door });
-	const application: Application = boot(
-		{
-			udp: (options) => {
-				socket.onReadable = (n) => options.onReadable?.(n);
-				return socket;
-			},
-			clock, wallClock: () => 1_780_000_000_000 + clock.now(), md5, sha256: () => "0".repeat(64), random: seededRandom(3), log,
-			store, routes: { add: (method, path, handler) => routes.set(`${method} ${path}`, handler) }, button, relay,
-			localAddress: () => LOCAL,
-			resolve: (_host, callback) => callback(undefined, PBX),
-		},
-		{ sipPort: 5062 },
-	);
-	const sent = () => socket.take().map((s) => parseSip(encodeUtf8(s.text)));
-	const register = sent().find((m) => m.method === "REGISTER")!;
-	socket.deliver(buildResponse(register, 200, "OK", { toTag: "r1", headers: [`Contact: <sip:620@${LOCAL}:5062>;expires=120`] }), PBX, 5060);
-	sent();
+	const a = bootApp({ settings: { door } });
 	// What /sipDebug shows (the route itself needs a signed-in session).
-	const status = () => JSON.parse(JSON.stringify(application.status())) as Record<string, unknown>;
-	const pulses = () => {
-		const out: number[] = [];
-		let start = -1;
-		for (const [t, v] of relayWrites) {
-			if (v === 1 && start < 0) start = t;
-			else if (v === 0 && start >= 0) {
-				out.push(t - start);
-				start = -1;
-			}
-		}
-		return out;
-	};
+	const status = () => JSON.parse(JSON.stringify(a.application.status())) as Record<string, unknown>;
 	/** A handset calls the door through the PBX; returns a sender of in-dialog INFO digits. */
 	const call = () => {
-		socket.deliver(inboundInvite().replace(/\r?\n/g, "\r\n"), PBX, 5060);
-		const ok = sent().find((m) => m.status === 200) as SipMessage;
-		const to = ok.header("to")!;
-		socket.deliver([`ACK sip:620@${LOCAL}:5062 SIP/2.0`, `Via: SIP/2.0/UDP ${PBX}:5060;branch=z9hG4bKack1`, `From: "Küche" <sip:611@fritz.box>;tag=fb1`, `To: ${to}`, "Call-ID: in-call-1@192.168.178.1", "CSeq: 100 ACK", "Content-Length: 0", "", ""].join("\r\n"), PBX, 5060);
-		assert.deepEqual(sent(), []);
+		const { ok, request } = a.call();
+		assert.deepEqual(a.sent(), []);
 		let seq = 100;
 		const info = (type: string, body: string) => {
 			seq++;
-			socket.deliver(
-				[`INFO sip:620@${LOCAL}:5062 SIP/2.0`, `Via: SIP/2.0/UDP ${PBX}:5060;branch=z9hG4bKinfo${seq}`, `From: "Küche" <sip:611@fritz.box>;tag=fb1`, `To: ${to}`, "Call-ID: in-call-1@192.168.178.1", `CSeq: ${seq} INFO`, `Content-Type: ${type}`, `Content-Length: ${encodeUtf8(body).length}`, "", body].join("\r\n"),
-				PBX,
-				5060,
-			);
-			const answer = sent();
+			request("INFO", seq, `z9hG4bKinfo${seq}`, [`Content-Type: ${type}`], body);
+			const answer = a.sent();
 			assert.equal(answer.length, 1);
 			assert.equal(answer[0].status, 200);
-			clock.advance(150);
+			a.clock.advance(150);
 		};
 		return { info, ok };
 	};
-	return { clock, application, lines, status, pulses, relayWrites, call, button, sent };
+	return { ...a, status, call };
 }
 
 group("door opener in the application", () => {

@@ -1,93 +1,42 @@
 import { test, group, assert } from "../lib/spec.js";
-import { FakeClock } from "../lib/fake-clock.js";
-import { FakeUdp, seededRandom } from "../lib/fake-udp.js";
-import { md5 } from "../lib/md5.js";
-import { inboundInvite, PBX, LOCAL, OFFER } from "../lib/ua-harness.js";
+import { bootApp } from "../lib/app-harness.js";
+import { PBX, LOCAL, OFFER } from "../lib/ua-harness.js";
 import { referenceAudio } from "../lib/reference-audio.js";
 import { MemoryUdp, RecordingSpeaker, ToneMic, rtpPacket } from "../lib/rtp-fixtures.js";
-import { parseSip, type SipMessage } from "../../sip/message.js";
-import { buildResponse } from "../../sip/serializer.js";
-import { encodeUtf8 } from "../../sip/text.js";
-import { boot } from "../../app/boot.js";
 import { writeTelephoneEvent } from "../../rtp/telephone-event.js";
 import { RtpHeader, parseRtp } from "../../rtp/rtp-packet.js";
-import type { DigitalIn, DigitalOut, KeyValueStore, Logger, UdpOptions } from "../../modules/ports.js";
-
-class MemoryStore implements KeyValueStore {
-	#data = new Map<string, string | number>();
-	constructor(values: Record<string, Record<string, string | number>>) {
-		for (const ns of Object.keys(values)) for (const key of Object.keys(values[ns])) this.#data.set(`${ns}/${key}`, values[ns][key]);
-	}
-	get(namespace: string, key: string) {
-		return this.#data.get(`${namespace}/${key}`);
-	}
-	set(namespace: string, key: string, value: string | number) {
-		this.#data.set(`${namespace}/${key}`, value);
-	}
-	delete(namespace: string, key: string) {
-		this.#data.delete(`${namespace}/${key}`);
-	}
-	keys(namespace: string) {
-		const out: string[] = [];
-		for (const k of this.#data.keys()) if (k.startsWith(`${namespace}/`)) out.push(k.slice(namespace.length + 1));
-		return out;
-	}
-}
+import type { UdpOptions } from "../../modules/ports.js";
 
 const HANDSET_RTP = { address: PBX, port: 7078 };
 
 /** The application on fake ports with the reference audio core, registered, in a call from a handset. */
 function door(options: { busy?: number[]; sip?: Record<string, string | number> } = {}) {
-	const clock = new FakeClock();
-	const sip = new FakeUdp(5062);
 	let rtp: MemoryUdp | undefined;
-	const lines: string[] = [];
-	const log: Logger = { info: (m) => lines.push(`info ${m}`), warn: (m) => lines.push(`warn ${m}`), error: (m) => lines.push(`error ${m}`) };
-	const relayWrites: Array<[number, number]> = [];
-	const relay: DigitalOut = { write: (v) => relayWrites.push([clock.now(), v]), close() {} };
-	const button: DigitalIn = { read: () => 1, close() {} };
 	const speaker = new RecordingSpeaker(8000);
-	const store = new MemoryStore({ sip: { sip_user: "620", sip_password: "geheim", sip_server: PBX, ...options.sip } });
-	const application = boot(
-		{
-			udp: (o: UdpOptions) => {
-				if (o.port === 5062) {
-					sip.onReadable = (n) => o.onReadable?.(n);
-					return sip;
-				}
-				if (options.busy?.includes(o.port ?? 0)) throw Object.assign(new Error("address in use"), { code: "EADDRINUSE" });
-				const socket = new MemoryUdp(o.port ?? 0, LOCAL);
-				socket.onReadable = () => o.onReadable?.(1);
-				rtp = socket;
-				return socket;
-			},
-			clock, wallClock: () => 1_780_000_000_000 + clock.now(), md5, sha256: () => "0".repeat(64), random: seededRandom(3), log,
-			store, routes: { add() {} }, button, relay,
-			audio: referenceAudio, mic: new ToneMic(referenceAudio, 440), speaker,
-			localAddress: () => LOCAL,
-			resolve: (_host, callback) => callback(undefined, PBX),
+	const a = bootApp({
+		settings: { sip: { ...options.sip } },
+		udp: (o: UdpOptions) => {
+			if (options.busy?.includes(o.port ?? 0)) throw Object.assign(new Error("address in use"), { code: "EADDRINUSE" });
+			const socket = new MemoryUdp(o.port ?? 0, LOCAL);
+			socket.onReadable = () => o.onReadable?.(1);
+			rtp = socket;
+			return socket;
 		},
-		{ sipPort: 5062 },
-	);
-	const sent = () => sip.take().map((s) => parseSip(encodeUtf8(s.text)));
-	const register = sent().find((m) => m.method === "REGISTER")!;
-	sip.deliver(buildResponse(register, 200, "OK", { toTag: "r1", headers: [`Contact: <sip:620@${LOCAL}:5062>;expires=120`] }), PBX, 5060);
-	sent();
+		env: { routes: { add() {} }, audio: referenceAudio, mic: new ToneMic(referenceAudio, 440), speaker },
+	});
+	const { clock, application, sent } = a;
 	const call = () => {
-		sip.deliver(inboundInvite().replace(/\r?\n/g, "\r\n"), PBX, 5060);
-		const ok = sent().find((m) => m.status === 200) as SipMessage;
-		const to = ok.header("to")!;
-		sip.deliver([`ACK sip:620@${LOCAL}:5062 SIP/2.0`, `Via: SIP/2.0/UDP ${PBX}:5060;branch=z9hG4bKack1`, `From: "Küche" <sip:611@fritz.box>;tag=fb1`, `To: ${to}`, "Call-ID: in-call-1@192.168.178.1", "CSeq: 100 ACK", "Content-Length: 0", "", ""].join("\r\n"), PBX, 5060);
+		const { ok, request } = a.call();
 		const bye = () => {
-			sip.deliver([`BYE sip:620@${LOCAL}:5062 SIP/2.0`, `Via: SIP/2.0/UDP ${PBX}:5060;branch=z9hG4bKbye1`, `From: "Küche" <sip:611@fritz.box>;tag=fb1`, `To: ${to}`, "Call-ID: in-call-1@192.168.178.1", "CSeq: 101 BYE", "Content-Length: 0", "", ""].join("\r\n"), PBX, 5060);
+			request("BYE", 101, "z9hG4bKbye1");
 			sent();
 		};
 		/** A re-INVITE from the handset with its RTP on `port`. */
 		const reinvite = (port: number) => {
 			const body = OFFER.replace("m=audio 7078", `m=audio ${port}`).replace("o=- 1234 1", "o=- 1234 2");
-			sip.deliver([`INVITE sip:620@${LOCAL}:5062 SIP/2.0`, `Via: SIP/2.0/UDP ${PBX}:5060;branch=z9hG4bKre1`, "Max-Forwards: 70", `From: "Küche" <sip:611@fritz.box>;tag=fb1`, `To: ${to}`, "Call-ID: in-call-1@192.168.178.1", "CSeq: 102 INVITE", `Contact: <sip:611@${PBX}:5060>`, "Content-Type: application/sdp", `Content-Length: ${encodeUtf8(body).length}`, "", body].join("\r\n"), PBX, 5060);
+			request("INVITE", 102, "z9hG4bKre1", ["Max-Forwards: 70", `Contact: <sip:611@${PBX}:5060>`, "Content-Type: application/sdp"], body);
 			const answer = sent().find((m) => m.status === 200)!;
-			sip.deliver([`ACK sip:620@${LOCAL}:5062 SIP/2.0`, `Via: SIP/2.0/UDP ${PBX}:5060;branch=z9hG4bKack2`, `From: "Küche" <sip:611@fritz.box>;tag=fb1`, `To: ${to}`, "Call-ID: in-call-1@192.168.178.1", "CSeq: 102 ACK", "Content-Length: 0", "", ""].join("\r\n"), PBX, 5060);
+			request("ACK", 102, "z9hG4bKack2");
 			return answer;
 		};
 		return { ok, bye, reinvite };
@@ -107,20 +56,8 @@ function door(options: { busy?: number[]; sip?: Record<string, string | number> 
 			clock.advance(150);
 		}
 	};
-	const pulses = () => {
-		const out: number[] = [];
-		let start = -1;
-		for (const [t, v] of relayWrites) {
-			if (v === 1 && start < 0) start = t;
-			else if (v === 0 && start >= 0) {
-				out.push(t - start);
-				start = -1;
-			}
-		}
-		return out;
-	};
 	const status = () => JSON.parse(JSON.stringify(application.status())) as { media: Record<string, unknown> & { session: Record<string, number | string> | null; last_session: Record<string, number | string> | null } };
-	return { clock, application, rtp: () => rtp!, call, keys, pulses, status, speaker, lines };
+	return { clock, application, rtp: () => rtp!, call, keys, pulses: a.pulses, status, speaker, lines: a.lines };
 }
 
 function headers(socket: MemoryUdp): RtpHeader[] {

@@ -1,62 +1,21 @@
 import { test, group, assert } from "../lib/spec.js";
-import { FakeClock } from "../lib/fake-clock.js";
-import { FakeUdp, seededRandom } from "../lib/fake-udp.js";
+import { seededRandom } from "../lib/fake-udp.js";
 import { md5 } from "../lib/md5.js";
-import { PBX, LOCAL } from "../lib/ua-harness.js";
-import { parseSip, type SipMessage } from "../../sip/message.js";
-import { buildResponse } from "../../sip/serializer.js";
-import { encodeUtf8 } from "../../sip/text.js";
-import { boot } from "../../app/boot.js";
-import type { HttpHandler, HttpRequest, HttpResponse, KeyValueStore, Logger } from "../../modules/ports.js";
-
-class MemoryStore implements KeyValueStore {
-	data: Record<string, Record<string, string | number>>;
-	constructor(data: Record<string, Record<string, string | number>>) {
-		this.data = data;
-	}
-	get(namespace: string, key: string) {
-		return this.data[namespace]?.[key];
-	}
-	set(namespace: string, key: string, value: string | number) {
-		(this.data[namespace] ??= {})[key] = value;
-	}
-	delete(namespace: string, key: string) {
-		if (this.data[namespace]) delete this.data[namespace][key];
-	}
-	keys(namespace: string) {
-		return Object.keys(this.data[namespace] ?? {});
-	}
-}
+import { bootApp } from "../lib/app-harness.js";
+import { LOCAL } from "../lib/ua-harness.js";
+import type { SipMessage } from "../../sip/message.js";
+import type { HttpRequest, HttpResponse } from "../../modules/ports.js";
 
 const ADMIN = "Admin-Passwort-1";
 
 /** The application on fake ports, registered as 620 with the scripted PBX, signed in to the web page. */
 function application() {
-	const clock = new FakeClock();
-	const socket = new FakeUdp(5062);
-	const lines: string[] = [];
-	const log: Logger = { info: (m) => lines.push(`info ${m}`), warn: (m) => lines.push(`warn ${m}`), error: (m) => lines.push(`error ${m}`) };
-	const routes = new Map<string, HttpHandler>();
-	const store = new MemoryStore({ sip: { sip_user: "620", sip_password: "alt-geheim", sip_server: PBX } });
-	const app = boot(
-		{
-			udp: (options) => {
-				socket.onReadable = (n) => options.onReadable?.(n);
-				return socket;
-			},
-			clock, wallClock: () => 1_780_000_000_000 + clock.now(), md5, sha256: (t) => md5(t) + md5(`\u0001${t}`), random: seededRandom(5), log,
-			store, routes: { add: (method, path, handler) => routes.set(`${method} ${path}`, handler) },
-			button: { read: () => 1, close() {} }, relay: { write() {}, close() {} },
-			localAddress: () => LOCAL,
-			resolve: (_host, callback) => callback(undefined, PBX),
-		},
-		{ sipPort: 5062, adminPassword: ADMIN, hashIterations: 8 },
-	);
-	const sent = (): SipMessage[] => socket.take().map((s) => parseSip(encodeUtf8(s.text)));
-	const answer = (request: SipMessage, status: number, reason: string, headers: string[] = []) => socket.deliver(buildResponse(request, status, reason, { toTag: "t1", headers }), PBX, 5060);
-	const register = sent().find((m) => m.method === "REGISTER")!;
-	answer(register, 200, "OK", [`Contact: <sip:620@${LOCAL}:5062>;expires=120`]);
-	sent();
+	const { application: app, store, clock, lines, sent, routes, answer: reply } = bootApp({
+		settings: { sip: { sip_password: "alt-geheim" } },
+		env: { sha256: (t) => md5(t) + md5(`\u0001${t}`), random: seededRandom(5) },
+		boot: { adminPassword: ADMIN, hashIterations: 8 },
+	});
+	const answer = (request: SipMessage, status: number, reason: string, headers: string[] = []) => reply(request, status, reason, { toTag: "t1", headers });
 	const http = (method: string, path: string, headers: Record<string, string>, body = ""): HttpResponse => {
 		const request: HttpRequest = { method, path, query: {}, headers: { host: "127.0.0.1:8080", ...headers }, body };
 		return routes.get(`${method} ${path}`)!(request) as HttpResponse;

@@ -2,27 +2,12 @@ import { test, group, assert } from "../lib/spec.js";
 import { FakeClock } from "../lib/fake-clock.js";
 import { seededRandom } from "../lib/fake-udp.js";
 import { md5 } from "../lib/md5.js";
-import type { HttpHandler, HttpRequest, HttpResponse, KeyValueStore, Logger, Sha256 } from "../../modules/ports.js";
+import { MemoryStore } from "../lib/app-harness.js";
+import type { HttpHandler, HttpRequest, HttpResponse, Logger, Sha256 } from "../../modules/ports.js";
 import { Settings } from "../../config/settings.js";
 import { addWebRoutes, type WebApp } from "../../web/routes.js";
 import { MAX_BODY } from "../../web/http.js";
 import { errorWords, registrationWords } from "../../web/status-words.js";
-
-class MemoryStore implements KeyValueStore {
-	data: Record<string, Record<string, string | number>> = {};
-	get(namespace: string, key: string) {
-		return this.data[namespace]?.[key];
-	}
-	set(namespace: string, key: string, value: string | number) {
-		(this.data[namespace] ??= {})[key] = value;
-	}
-	delete(namespace: string, key: string) {
-		if (this.data[namespace]) delete this.data[namespace][key];
-	}
-	keys(namespace: string) {
-		return Object.keys(this.data[namespace] ?? {});
-	}
-}
 
 /** A stand-in for SHA-256 in plain JavaScript (64 hex characters, one-way enough for the logic). */
 const sha256: Sha256 = (text) => md5(text) + md5(`\u0001${text}`);
