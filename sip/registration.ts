@@ -7,6 +7,7 @@
 import type { TimerId } from "../modules/ports.js";
 import type { Incoming } from "./transport.js";
 import type { UaContext } from "./context.js";
+import type { ClientTransaction } from "./client-transaction.js";
 import { param, parseNameAddr, parseSipUri } from "./header-values.js";
 import { encodeUtf8 } from "./text.js";
 import { EMPTY_BODY } from "./serializer.js";
@@ -43,6 +44,8 @@ export class Registration {
 	/** Called whenever the state or the last error changes. */
 	onChange: (registration: Registration) => void = () => {};
 	#leaving: (() => void) | undefined;
+	/** The REGISTER in flight: ended by start() and stop(), so that its late answer or timeout changes nothing. */
+	#pending: ClientTransaction | undefined;
 
 	constructor(ctx: UaContext) {
 		this.#ctx = ctx;
@@ -58,6 +61,8 @@ export class Registration {
 
 	/** Starts registering (a fresh Call-ID: a new binding). */
 	start(): void {
+		this.#abandon();
+		this.#leaving = undefined;
 		this.#callId = this.#ctx.ids.callId(this.#ctx.localAddress);
 		this.#fromTag = this.#ctx.ids.tag();
 		this.#cseq = this.#ctx.ids.int31() % 10000;
@@ -74,6 +79,11 @@ export class Registration {
 	/** Stops refreshing; with `unregister`, sends Expires: 0 first and calls `done` when answered. */
 	stop(unregister: boolean, done?: () => void): void {
 		this.#clear();
+		this.#abandon();
+		// A stop that overtakes an unregistration still answers the earlier caller.
+		const earlier = this.#leaving;
+		this.#leaving = undefined;
+		if (earlier) done = done ? chain(earlier, done) : earlier;
 		if (unregister && (this.#state === "registered" || this.#state === "registering")) {
 			this.#leaving = done;
 			this.#send(0);
@@ -109,7 +119,7 @@ export class Registration {
 			EMPTY_BODY);
 		const bytes = encodeUtf8(text);
 		let challenged = authorization !== undefined;
-		ctx.layer.request({
+		this.#pending = ctx.layer.request({
 			method: "REGISTER",
 			branch,
 			bytes,
@@ -193,6 +203,13 @@ export class Registration {
 		}, seconds * 1000);
 	}
 
+	/** Ends the REGISTER in flight without a word to the registrar (no retransmission, no Timer F). */
+	#abandon(): void {
+		const pending = this.#pending;
+		this.#pending = undefined;
+		pending?.terminate();
+	}
+
 	#clear(): void {
 		if (this.#timer !== undefined) this.#ctx.clock.clearTimeout(this.#timer);
 		this.#timer = undefined;
@@ -202,6 +219,13 @@ export class Registration {
 		this.#state = state;
 		this.onChange(this);
 	}
+}
+
+function chain(first: () => void, second: () => void): () => void {
+	return () => {
+		first();
+		second();
+	};
 }
 
 /** The expiry the registrar granted our binding: its Contact's expires, else Expires. */
