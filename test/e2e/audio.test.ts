@@ -248,24 +248,10 @@ after(async () => {
 
 const sim = () => rig.simulator!;
 
-async function withLogs<T>(body: () => Promise<T>): Promise<T> {
-	try {
-		return await body();
-	} catch (error) {
-		(error as Error).message += `\n\nrig logs:\n${rig.logs()}`;
-		throw error;
-	}
-}
+const withLogs = <T>(body: () => Promise<T>) => rig.withLogs(body);
 
 /** Ends whatever a failed test left behind and waits for an idle door. */
-async function idle(): Promise<void> {
-	const status = await sim().status();
-	if (status.call !== "idle") {
-		sim().hangup();
-		for (const handset of Object.values(rig.handsets)) handset.hangup();
-		await sim().waitForStatus((s) => s.call === "idle", { timeoutMs: 40000, what: "an idle door" });
-	}
-}
+const idle = () => rig.idle();
 
 interface SessionStatus {
 	packets_received?: number;

@@ -22,28 +22,25 @@ after(async () => {
 });
 
 const sim = () => rig.simulator!;
-const fromDoor = (m: DumpedMessage) => m.direction === "rcv" && m.src.port === sim().sipPort;
-const toDoor = (m: DumpedMessage) => m.direction === "snd" && m.dst.port === sim().sipPort;
+const fromDoor = (m: DumpedMessage) => rig.fromDoor(m);
+const toDoor = (m: DumpedMessage) => rig.toDoor(m);
 
 /** Ends whatever a failed test left behind and waits for an idle door and idle handsets. */
-async function idle(): Promise<void> {
-	const status = await sim().status();
-	if (status.call !== "idle") {
-		sim().hangup();
-		for (const handset of Object.values(rig.handsets)) handset.hangup();
-		await sim().waitForStatus((s) => s.call === "idle", { timeoutMs: 40000, what: "an idle door" });
-		await new Promise((r) => setTimeout(r, 500));
-	}
+const idle = () => rig.idle({ settleMs: 500 });
+
+/** The button is pressed and both handsets ring; `pressedAt` in the sipdump's seconds. */
+async function ringBoth() {
+	const h611 = rig.handset("611");
+	const h612 = rig.handset("612");
+	const m611 = h611.mark();
+	const m612 = h612.mark();
+	const pressedAt = Date.now() / 1000;
+	await sim().press();
+	await Promise.all([h611.waitFor("incoming", { from: m611 }), h612.waitFor("incoming", { from: m612 })]);
+	return { h611, h612, m611, m612, pressedAt };
 }
 
-async function withLogs<T>(body: () => Promise<T>): Promise<T> {
-	try {
-		return await body();
-	} catch (error) {
-		(error as Error).message += `\n\nrig logs:\n${rig.logs()}`;
-		throw error;
-	}
-}
+const withLogs = <T>(body: () => Promise<T>) => rig.withLogs(body);
 
 test("registers as 620 with digest auth: 401 with qop, then an authenticated REGISTER with the same Call-ID", () =>
 	withLogs(async () => {
@@ -80,13 +77,7 @@ test("registers as 620 with digest auth: 401 with qop, then an authenticated REG
 test("a button press rings both handsets; unanswered, the door sends CANCEL after 30 s and the 487 ends it", { timeout: 60000 }, () =>
 	withLogs(async () => {
 		await idle();
-		const h611 = rig.handset("611");
-		const h612 = rig.handset("612");
-		const m611 = h611.mark();
-		const m612 = h612.mark();
-		const pressedAt = Date.now() / 1000;
-		await sim().press();
-		await Promise.all([h611.waitFor("incoming", { from: m611 }), h612.waitFor("incoming", { from: m612 })]);
+		const { h611, h612, m611, m612, pressedAt } = await ringBoth();
 		await sim().waitForStatus((s) => s.call === "ringing", { what: "call ringing" });
 		// A second press while it rings starts no second call.
 		const secondPress = sim().mark();
@@ -123,13 +114,7 @@ test("a button press rings both handsets; unanswered, the door sends CANCEL afte
 test("handset 611 answers: the call is up, then 611 hangs up with BYE", { timeout: 30000 }, () =>
 	withLogs(async () => {
 		await idle();
-		const h611 = rig.handset("611");
-		const h612 = rig.handset("612");
-		const m611 = h611.mark();
-		const m612 = h612.mark();
-		const pressedAt = Date.now() / 1000;
-		await sim().press();
-		await Promise.all([h611.waitFor("incoming", { from: m611 }), h612.waitFor("incoming", { from: m612 })]);
+		const { h611, h612, m611, m612, pressedAt } = await ringBoth();
 		h611.answer();
 		await h611.waitFor("established", { from: m611 });
 		const up = await sim().waitForStatus((s) => s.call === "answered", { what: "an answered call" });
@@ -155,13 +140,7 @@ test("handset 611 answers: the call is up, then 611 hangs up with BYE", { timeou
 test("handset 612 answers, then the door hangs up with BYE", { timeout: 30000 }, () =>
 	withLogs(async () => {
 		await idle();
-		const h611 = rig.handset("611");
-		const h612 = rig.handset("612");
-		const m611 = h611.mark();
-		const m612 = h612.mark();
-		const pressedAt = Date.now() / 1000;
-		await sim().press();
-		await Promise.all([h611.waitFor("incoming", { from: m611 }), h612.waitFor("incoming", { from: m612 })]);
+		const { h611, h612, m611, m612, pressedAt } = await ringBoth();
 		h612.answer();
 		await h612.waitFor("established", { from: m612 });
 		await sim().waitForStatus((s) => s.call === "answered", { what: "an answered call" });
@@ -238,13 +217,7 @@ test("handset 611 calls 620: the door answers with 200 OK and SDP, gets the ACK;
 test("a handset calling the door while it rings gets 486 Busy Here, and the ring goes on until the door hangs up", { timeout: 30000 }, () =>
 	withLogs(async () => {
 		await idle();
-		const h611 = rig.handset("611");
-		const h612 = rig.handset("612");
-		const m611 = h611.mark();
-		const m612 = h612.mark();
-		const pressedAt = Date.now() / 1000;
-		await sim().press();
-		await Promise.all([h611.waitFor("incoming", { from: m611 }), h612.waitFor("incoming", { from: m612 })]);
+		const { h611, h612, m611, m612, pressedAt } = await ringBoth();
 		h612.dial("620");
 		const busy = await rig.kamailio.waitForMessage((m) => fromDoor(m) && m.status === 486 && m.cseq.method === "INVITE", { after: pressedAt, what: "486 from the door" });
 		await rig.kamailio.waitForMessage((m) => toDoor(m) && m.method === "ACK" && m.callId === busy.callId, { after: pressedAt, what: "the ACK for the 486" });

@@ -10,7 +10,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
 import { writeFileSync } from "node:fs";
-import { Rig, DEFAULT_USERS, type DumpedMessage, type SimulatorStatus } from "../rig/index.js";
+import { Rig, DEFAULT_USERS, type DumpedMessage, type Handset, type SimulatorStatus } from "../rig/index.js";
 
 /** The configured pulse (not the default 800, to show the setting is used). */
 const PULSE_MS = 700;
@@ -33,8 +33,8 @@ after(async () => {
 });
 
 const sim = () => rig.simulator!;
-const fromDoor = (m: DumpedMessage) => m.direction === "rcv" && m.src.port === sim().sipPort;
-const toDoor = (m: DumpedMessage) => m.direction === "snd" && m.dst.port === sim().sipPort;
+const fromDoor = (m: DumpedMessage) => rig.fromDoor(m);
+const toDoor = (m: DumpedMessage) => rig.toDoor(m);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Pulse {
@@ -53,24 +53,24 @@ interface DoorEvent {
 const pulsesSince = (status: SimulatorStatus, since: number) => ((status.relay_pulses ?? []) as Pulse[]).filter((p) => p.at >= since);
 const eventsSince = (status: SimulatorStatus, since: number) => ((status.door_events ?? []) as DoorEvent[]).filter((e) => e.at >= since);
 
-async function withLogs<T>(body: () => Promise<T>): Promise<T> {
-	try {
-		return await body();
-	} catch (error) {
-		(error as Error).message += `\n\nrig logs:\n${rig.logs()}`;
-		throw error;
-	}
+const withLogs = <T>(body: () => Promise<T>) => rig.withLogs(body);
+
+/** Ends whatever a failed test left behind and waits for an idle door, and a moment more. */
+async function idle(): Promise<void> {
+	await rig.idle();
+	await sleep(300);
 }
 
-/** Ends whatever a failed test left behind and waits for an idle door. */
-async function idle(): Promise<void> {
-	const status = await sim().status();
-	if (status.call !== "idle") {
-		sim().hangup();
-		for (const handset of Object.values(rig.handsets)) handset.hangup();
-		await sim().waitForStatus((s) => s.call === "idle", { timeoutMs: 40000, what: "an idle door" });
-	}
-	await sleep(300);
+/** Handset 611 calls the door and the call is up, half a second on; `since` is when it dialled. */
+async function callFrom611(): Promise<{ h611: Handset; since: number }> {
+	const h611 = rig.handset("611");
+	const mark = h611.mark();
+	const since = Date.now();
+	h611.dial("620");
+	await h611.waitFor("established", { from: mark });
+	await sim().waitForStatus((s) => s.call === "answered", { what: "the call answered" });
+	await sleep(500);
+	return { h611, since };
 }
 
 /** Waits until the relay has had `count` pulses since `since` and a moment more for any extra. */
@@ -244,13 +244,7 @@ function telephoneEvent(socket: dgram.Socket, to: { address: string; port: numbe
 test("handset 611 calls the door and keys 123 (RFC 4733): exactly one relay pulse of the configured length", { timeout: 60000 }, () =>
 	withLogs(async () => {
 		await idle();
-		const h611 = rig.handset("611");
-		const mark = h611.mark();
-		const since = Date.now();
-		h611.dial("620");
-		await h611.waitFor("established", { from: mark });
-		await sim().waitForStatus((s) => s.call === "answered", { what: "the call answered" });
-		await sleep(500);
+		const { h611, since } = await callFrom611();
 		await h611.dtmf("123");
 		const { status, pulses } = await settledPulses(since, 1);
 		assertOnePulse(pulses);
@@ -294,13 +288,7 @@ for (const type of ["application/dtmf-relay", "application/dtmf"] as const) {
 test("a wrong code three times (RFC 4733): no pulse, the lock-out event, and the right code is then ignored", { timeout: 60000 }, () =>
 	withLogs(async () => {
 		await idle();
-		const h611 = rig.handset("611");
-		const mark = h611.mark();
-		const since = Date.now();
-		h611.dial("620");
-		await h611.waitFor("established", { from: mark });
-		await sim().waitForStatus((s) => s.call === "answered", { what: "the call answered" });
-		await sleep(500);
+		const { h611, since } = await callFrom611();
 		await h611.dtmf("999");
 		await h611.dtmf("888");
 		await h611.dtmf("777");

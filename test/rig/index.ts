@@ -8,6 +8,7 @@ import { Kamailio, DEFAULT_USERS, type KamailioOptions } from "./kamailio.js";
 import { Handset, type HandsetOptions } from "./baresip.js";
 import { Simulator, type SimulatorOptions } from "./simulator.js";
 import { Sipp, runSipp, type SippOptions } from "./sipp.js";
+import type { DumpedMessage } from "./sipdump.js";
 
 export { RunDir } from "./rundir.js";
 export { Kamailio, DEFAULT_USERS } from "./kamailio.js";
@@ -97,6 +98,33 @@ export class Rig {
 		if (this.kamailio) add("kamailio", this.kamailio.process.output);
 		return parts.join("\n");
 	}
+
+	/** Runs a test's body; a failure's message gets the tails of every log. */
+	async withLogs<T>(body: () => Promise<T>): Promise<T> {
+		try {
+			return await body();
+		} catch (error) {
+			(error as Error).message += `\n\nrig logs:\n${this.logs()}`;
+			throw error;
+		}
+	}
+
+	/**
+	 * Ends a call a failed test left behind (the door and every handset hang up) and waits for an
+	 * idle door; then `settleMs` more when there was one to end.
+	 */
+	async idle(options: { settleMs?: number } = {}): Promise<void> {
+		const sim = this.simulator!;
+		if ((await sim.status()).call === "idle") return;
+		sim.hangup();
+		for (const handset of Object.values(this.handsets)) handset.hangup();
+		await sim.waitForStatus((s) => s.call === "idle", { timeoutMs: 40000, what: "an idle door" });
+		if (options.settleMs) await new Promise((r) => setTimeout(r, options.settleMs));
+	}
+
+	/** In kamailio's sipdump: a message the door sent to it, and one it sent to the door. */
+	readonly fromDoor = (m: DumpedMessage) => m.direction === "rcv" && m.src.port === this.simulator!.sipPort;
+	readonly toDoor = (m: DumpedMessage) => m.direction === "snd" && m.dst.port === this.simulator!.sipPort;
 
 	/** Stops everything (simulator first, so it can unregister) and removes the directory. */
 	async stop(): Promise<void> {
