@@ -7,6 +7,13 @@ import type { Clock, TimerId } from "../modules/ports.js";
 import type { Incoming } from "./transport.js";
 import type { TimerValues } from "./timers.js";
 
+const BAR = "|";
+
+/** The key of a client transaction: top-Via branch and CSeq method (RFC 3261 §17.1.3). */
+export function clientKey(branch: string, method: string): string {
+	return branch.concat(BAR, method);
+}
+
 export type ClientState = "calling" | "proceeding" | "accepted" | "completed" | "terminated";
 
 export interface ClientHost {
@@ -33,13 +40,20 @@ export interface ClientRequest {
 export class ClientTransaction {
 	readonly method: string;
 	readonly branch: string;
+	readonly key: string;
 	#host: ClientHost;
 	#request: ClientRequest;
 	#state: ClientState = "calling";
-	#retransmit: TimerId | undefined;
+	/*
+	 * One timer at a time: while calling or proceeding it fires at the next retransmission
+	 * (Timer A or E) or at Timer B or F, whichever is sooner; once completed or accepted it is
+	 * Timer D, K or M. One clock timer and one callback instead of two.
+	 */
+	#timer: TimerId | undefined;
+	#tick = (): void => this.#fire();
 	#interval = 0;
-	#deadline: TimerId | undefined;
-	#linger: TimerId | undefined;
+	/** Clock time (ms) of Timer B or F. */
+	#deadlineAt = 0;
 	#ack: Uint8Array | undefined;
 
 	constructor(host: ClientHost, request: ClientRequest) {
@@ -47,10 +61,7 @@ export class ClientTransaction {
 		this.#request = request;
 		this.method = request.method;
 		this.branch = request.branch;
-	}
-
-	get key(): string {
-		return `${this.branch}|${this.method}`;
+		this.key = clientKey(request.branch, request.method);
 	}
 
 	get state(): ClientState {
@@ -64,10 +75,10 @@ export class ClientTransaction {
 	start(): void {
 		const { clock, timers } = this.#host;
 		this.#interval = timers.T1;
+		// Timer B / Timer F.
+		this.#deadlineAt = clock.now() + 64 * timers.T1;
 		this.#send();
 		this.#arm();
-		// Timer B / Timer F.
-		this.#deadline = clock.setTimeout(() => this.#timeout(), 64 * timers.T1);
 	}
 
 	/** Handles a response matched to this transaction. */
@@ -78,18 +89,17 @@ export class ClientTransaction {
 			case "calling":
 			case "proceeding":
 				if (status < 200) {
-					if (this.#invite) this.#stopRetransmit();
+					// An INVITE stops Timers A and B; a non-INVITE retransmits at T2 from now on.
+					if (this.#invite) this.#clearTimer();
 					else if (this.#state === "calling") this.#interval = timers.T2;
-					if (this.#invite) this.#clearDeadline();
 					this.#state = "proceeding";
 					this.#request.onResponse(incoming);
 					return;
 				}
-				this.#stopRetransmit();
-				this.#clearDeadline();
+				this.#clearTimer();
 				if (this.#invite && status < 300) {
 					this.#state = "accepted";
-					this.#linger = clock.setTimeout(() => this.terminate(), 64 * timers.T1); // Timer M
+					this.#timer = clock.setTimeout(this.#tick, 64 * timers.T1); // Timer M
 				} else {
 					this.#state = "completed";
 					if (this.#invite) {
@@ -97,7 +107,7 @@ export class ClientTransaction {
 						if (this.#ack) this.#host.send(this.#ack, this.#request.address, this.#request.port);
 					}
 					// Timer D (≥ 32 s for UDP) or Timer K (T4).
-					this.#linger = clock.setTimeout(() => this.terminate(), this.#invite ? Math.max(32000, 64 * timers.T1) : timers.T4);
+					this.#timer = clock.setTimeout(this.#tick, this.#invite ? Math.max(32000, 64 * timers.T1) : timers.T4);
 				}
 				this.#request.onResponse(incoming);
 				return;
@@ -117,10 +127,7 @@ export class ClientTransaction {
 	terminate(): void {
 		if (this.#state === "terminated") return;
 		this.#state = "terminated";
-		this.#stopRetransmit();
-		this.#clearDeadline();
-		if (this.#linger !== undefined) this.#host.clock.clearTimeout(this.#linger);
-		this.#linger = undefined;
+		this.#clearTimer();
 		this.#host.forget(this);
 	}
 
@@ -131,25 +138,35 @@ export class ClientTransaction {
 		}
 	}
 
+	/** The next retransmission, or Timer B / F when that comes first. */
 	#arm(): void {
-		this.#retransmit = this.#host.clock.setTimeout(() => {
-			if (this.#state !== "calling" && this.#state !== "proceeding") return;
-			this.#send();
-			// Timer A doubles without bound; Timer E doubles up to T2, and stays at T2 once proceeding.
-			this.#interval = this.#invite ? this.#interval * 2 : Math.min(this.#interval * 2, this.#host.timers.T2);
-			if (this.#state === "proceeding" && !this.#invite) this.#interval = this.#host.timers.T2;
-			this.#arm();
-		}, this.#interval);
+		const clock = this.#host.clock;
+		this.#timer = clock.setTimeout(this.#tick, Math.min(this.#interval, this.#deadlineAt - clock.now()));
 	}
 
-	#stopRetransmit(): void {
-		if (this.#retransmit !== undefined) this.#host.clock.clearTimeout(this.#retransmit);
-		this.#retransmit = undefined;
+	#fire(): void {
+		this.#timer = undefined;
+		const state = this.#state;
+		if (state !== "calling" && state !== "proceeding") {
+			// Timer D, K or M.
+			this.terminate();
+			return;
+		}
+		if (this.#host.clock.now() >= this.#deadlineAt) {
+			this.#timeout();
+			return;
+		}
+		this.#send();
+		// Timer A doubles without bound; Timer E doubles up to T2, and stays at T2 once proceeding.
+		const timers = this.#host.timers;
+		this.#interval = this.#invite ? this.#interval * 2 : Math.min(this.#interval * 2, timers.T2);
+		if (state === "proceeding" && !this.#invite) this.#interval = timers.T2;
+		this.#arm();
 	}
 
-	#clearDeadline(): void {
-		if (this.#deadline !== undefined) this.#host.clock.clearTimeout(this.#deadline);
-		this.#deadline = undefined;
+	#clearTimer(): void {
+		if (this.#timer !== undefined) this.#host.clock.clearTimeout(this.#timer);
+		this.#timer = undefined;
 	}
 
 	#timeout(): void {

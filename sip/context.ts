@@ -32,8 +32,10 @@ export class UaContext {
 	pbx: Endpoint | undefined;
 	#localAddress: () => string;
 	#localPort: () => number;
-	/** identity() for the display name and address-of-record it was made from. */
-	#identity = { displayName: "", aor: "", text: "" };
+	/** identity() for the display name, user and server it was made from. */
+	#identity = { displayName: "", user: "", server: "", text: "" };
+	/** common() for the User-Agent it was made from (read-only: callers copy or index it). */
+	#common = { userAgent: "", lines: [] as readonly string[] };
 
 	constructor(options: { config: UaConfig; layer: TransactionLayer; ids: IdSource; auth: DigestAuthenticator; log: Logger; localAddress: () => string; localPort: () => number }) {
 		this.config = options.config;
@@ -64,11 +66,11 @@ export class UaContext {
 
 	/** The registrar's URI: the bare domain, as FRITZ!Box wants it. */
 	get registrarUri(): string {
-		return `sip:${this.config.server}`;
+		return SIP_COLON.concat(this.config.server);
 	}
 
 	uriFor(user: string): string {
-		return `sip:${user}@${this.config.server}`;
+		return SIP_COLON.concat(user, AT, this.config.server);
 	}
 
 	via(branch: string): string {
@@ -77,9 +79,9 @@ export class UaContext {
 
 	/** Our name-addr: the quoted display name and the address-of-record. */
 	identity(): string {
-		const cached = this.#identity, displayName = this.config.displayName, aor = this.aor;
-		if (cached.text === EMPTY || cached.displayName !== displayName || cached.aor !== aor) {
-			this.#identity = { displayName, aor, text: quoteDisplayName(displayName).concat(LT, aor, GT) };
+		const cached = this.#identity, { displayName, user, server } = this.config;
+		if (cached.text === EMPTY || cached.displayName !== displayName || cached.user !== user || cached.server !== server) {
+			this.#identity = { displayName, user, server, text: quoteDisplayName(displayName).concat(LT, this.aor, GT) };
 		}
 		return this.#identity.text;
 	}
@@ -93,8 +95,10 @@ export class UaContext {
 	}
 
 	/** Header lines every request carries after its own. */
-	common(): string[] {
-		return [MAX_FORWARDS, USER_AGENT.concat(this.config.userAgent)];
+	common(): readonly string[] {
+		const cached = this.#common, userAgent = this.config.userAgent;
+		if (cached.lines.length === 0 || cached.userAgent !== userAgent) this.#common = { userAgent, lines: [MAX_FORWARDS, USER_AGENT.concat(userAgent)] };
+		return this.#common.lines;
 	}
 
 	/**

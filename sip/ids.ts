@@ -3,7 +3,7 @@
 import type { RandomBytes } from "../modules/ports.js";
 
 const MAGIC = "z9hG4bK", AT = "@";
-const P48 = 2 ** 48;
+const P48 = 2 ** 48, P32 = 2 ** 32;
 
 /*
  * Formatting: six random bytes at a time read as one number (two native DataView reads) and
@@ -39,7 +39,7 @@ export class IdSource {
 	branch(): string {
 		this.#random(this.#bytes);
 		const view = this.#view;
-		return MAGIC + hex48(view, 0) + (view.getUint32(6) + 2 ** 32).toString(16).slice(1);
+		return MAGIC.concat(hex48(view, 0), (view.getUint32(6) + P32).toString(16).slice(1));
 	}
 
 	tag(): string {
@@ -49,7 +49,7 @@ export class IdSource {
 
 	callId(host: string): string {
 		this.#random(this.#bytes);
-		return hex48(this.#view, 0) + hex48(this.#view, 6) + AT + host;
+		return hex48(this.#view, 0).concat(hex48(this.#view, 6), AT, host);
 	}
 
 	/** A random integer in [0, 2^31). */

@@ -5,7 +5,7 @@
 
 import type { Clock, Logger } from "../modules/ports.js";
 import type { Incoming, SipTransport } from "./transport.js";
-import { ClientTransaction, type ClientRequest } from "./client-transaction.js";
+import { ClientTransaction, clientKey, type ClientRequest } from "./client-transaction.js";
 import { ServerTransaction } from "./server-transaction.js";
 import { DEFAULT_TIMERS, type TimerValues } from "./timers.js";
 
@@ -75,7 +75,7 @@ export class TransactionLayer {
 	receive(incoming: Incoming): void {
 		const { message, essentials } = incoming;
 		if (!message.isRequest) {
-			const client = this.#clients.get(`${essentials.via.branch}|${essentials.cseq.method}`);
+			const client = this.#clients.get(clientKey(essentials.via.branch, essentials.cseq.method));
 			if (client) client.receive(incoming);
 			else this.#user?.onStrayResponse?.(incoming);
 			return;
