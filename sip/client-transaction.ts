@@ -7,7 +7,7 @@ import type { Clock, TimerId } from "../modules/ports.js";
 import type { Incoming } from "./transport.js";
 import type { TimerValues } from "./timers.js";
 
-const BAR = "|";
+const BAR = "|", INVITE = "INVITE";
 
 /** The key of a client transaction: top-Via branch and CSeq method (RFC 3261 §17.1.3). */
 export function clientKey(branch: string, method: string): string {
@@ -38,8 +38,6 @@ export interface ClientRequest {
 }
 
 export class ClientTransaction {
-	readonly method: string;
-	readonly branch: string;
 	readonly key: string;
 	#host: ClientHost;
 	#request: ClientRequest;
@@ -59,9 +57,15 @@ export class ClientTransaction {
 	constructor(host: ClientHost, request: ClientRequest) {
 		this.#host = host;
 		this.#request = request;
-		this.method = request.method;
-		this.branch = request.branch;
 		this.key = clientKey(request.branch, request.method);
+	}
+
+	get method(): string {
+		return this.#request.method;
+	}
+
+	get branch(): string {
+		return this.#request.branch;
 	}
 
 	get state(): ClientState {
@@ -69,7 +73,7 @@ export class ClientTransaction {
 	}
 
 	get #invite(): boolean {
-		return this.method === "INVITE";
+		return this.#request.method === INVITE;
 	}
 
 	start(): void {

@@ -11,10 +11,19 @@ const P48 = 2 ** 48, P32 = 2 ** 32;
  * a string grown a character at a time costs a new string and some twenty computrons a step.
  */
 
+/** What a new binding or dialog starts with: Call-ID, local tag, a random 31-bit number. */
+export interface Binding {
+	callId: string;
+	tag: string;
+	int31: number;
+}
+
 export class IdSource {
 	#random: RandomBytes;
 	#bytes = new Uint8Array(16);
 	#view = new DataView(this.#bytes.buffer);
+	#wide: Uint8Array | undefined;
+	#wideView: DataView | undefined;
 
 	constructor(random: RandomBytes) {
 		this.#random = random;
@@ -50,6 +59,17 @@ export class IdSource {
 	callId(host: string): string {
 		this.#random(this.#bytes);
 		return hex48(this.#view, 0).concat(hex48(this.#view, 6), AT, host);
+	}
+
+	/**
+	 * callId(host), tag() and int31() from one fill of 24 bytes: bytes 0–11 make the Call-ID,
+	 * 12–17 the tag, 18–21 the number (one native call instead of three).
+	 */
+	binding(host: string): Binding {
+		const bytes = this.#wide ??= new Uint8Array(24);
+		const view = this.#wideView ??= new DataView(bytes.buffer);
+		this.#random(bytes);
+		return { callId: hex48(view, 0).concat(hex48(view, 6), AT, host), tag: hex48(view, 12), int31: view.getUint32(18) & 0x7fffffff };
 	}
 
 	/** A random integer in [0, 2^31). */

@@ -63,9 +63,10 @@ export class Registration {
 	start(): void {
 		this.#abandon();
 		this.#leaving = undefined;
-		this.#callId = this.#ctx.ids.callId(this.#ctx.localAddress);
-		this.#fromTag = this.#ctx.ids.tag();
-		this.#cseq = this.#ctx.ids.int31() % 10000;
+		const binding = this.#ctx.ids.binding(this.#ctx.localAddress);
+		this.#callId = binding.callId;
+		this.#fromTag = binding.tag;
+		this.#cseq = binding.int31 % 10000;
 		this.#failures = 0;
 		this.#minExpires = 0;
 		this.#send(this.#wanted());

@@ -23,6 +23,19 @@ group("ids", () => {
 		assert.equal(ids.hex(16), expectedHex([48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63]));
 	});
 
+	test("binding: Call-ID, tag and a 31-bit number from one fill of 24 bytes", () => {
+		const ids = new IdSource(counting());
+		const first = ids.binding("192.168.178.30");
+		assert.equal(first.callId, expectedHex([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]) + "@192.168.178.30");
+		assert.equal(first.tag, expectedHex([12, 13, 14, 15, 16, 17]));
+		assert.equal(first.int31, 0x12131415);
+		const second = ids.binding("h");
+		assert.equal(second.callId, expectedHex([24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35]) + "@h");
+		assert.equal(second.tag, expectedHex([36, 37, 38, 39, 40, 41]));
+		const top = new IdSource((target) => target.fill(0xff)).binding("h");
+		assert.equal(top.int31, 0x7fffffff, "the top bit is cleared");
+	});
+
 	test("every byte value has its two digits; ids taken one after another do not share text", () => {
 		let value = 0;
 		const ids = new IdSource((target) => target.fill(value));
