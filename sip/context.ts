@@ -17,6 +17,17 @@ const VIA_UDP = "Via: SIP/2.0/UDP ", BRANCH = ";branch=", RPORT = ";rport", FROM
 const CONTACT_SIP = "Contact: <sip:", MAX_FORWARDS = "Max-Forwards: 70", USER_AGENT = "User-Agent: ";
 const LINE_BREAKS = /[\r\n]/g, QUOTED_SPECIALS = /(["\\])/g;
 
+/** The local address and port with what is made from them: the Via up to its branch, the Contact line. */
+export interface LocalLines {
+	readonly address: string;
+	readonly port: number;
+	readonly user: string;
+	/** "Via: SIP/2.0/UDP address:port;branch=" */
+	readonly viaPrefix: string;
+	/** "Contact: <sip:user@address:port>" */
+	readonly contact: string;
+}
+
 export interface Endpoint {
 	address: string;
 	port: number;
@@ -34,6 +45,8 @@ export class UaContext {
 	#localPort: () => number;
 	/** identity() for the display name, user and server it was made from. */
 	#identity = { displayName: "", user: "", server: "", text: "" };
+	/** local() for the address, port and user it was made from. */
+	#local: LocalLines = { address: EMPTY, port: 0, user: EMPTY, viaPrefix: EMPTY, contact: EMPTY };
 	/** common() for the User-Agent it was made from (read-only: callers copy or index it). */
 	#common = { userAgent: "", lines: [] as readonly string[] };
 
@@ -71,6 +84,17 @@ export class UaContext {
 
 	uriFor(user: string): string {
 		return SIP_COLON.concat(user, AT, this.config.server);
+	}
+
+	/**
+	 * The Via prefix and Contact line for the local address and port now (made again when one
+	 * changes): for a message that carries both. via() and contact() alone are cheaper made afresh.
+	 */
+	local(): LocalLines {
+		const cached = this.#local, address = this.#localAddress(), port = this.#localPort(), user = this.config.user;
+		if (cached.address === address && cached.port === port && cached.user === user && cached.viaPrefix !== EMPTY) return cached;
+		const hostPort = address.concat(COLON, String(port));
+		return this.#local = { address, port, user, viaPrefix: VIA_UDP.concat(hostPort, BRANCH), contact: CONTACT_SIP.concat(user, AT, hostPort, GT) };
 	}
 
 	via(branch: string): string {

@@ -18,9 +18,10 @@ export type RegistrationState = "idle" | "registering" | "registered" | "failed"
 const RETRY_AFTER_TIMEOUT = [15, 300];
 const RETRY_AFTER_REFUSAL = [60, 1800];
 
-const REGISTER_SP = "REGISTER ", SIP_2_0_CRLF = " SIP/2.0\r\n", CRLF = "\r\n", EMPTY = "", TO_LT = "To: <", GT_CRLF = ">\r\n";
-const CALL_ID = "Call-ID: ", CSEQ = "CSeq: ", SP_REGISTER_CRLF = " REGISTER\r\n", EXPIRES = "Expires: ";
-const ALLOW_LINE = "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE";
+// The constant stretches of a REGISTER between its variable parts, each one argument of concat.
+const REGISTER_SP = "REGISTER ", SIP_2_0_CRLF = " SIP/2.0\r\n", CRLF = "\r\n", RPORT_CRLF = ";rport\r\n", CRLF_TO_LT = "\r\nTo: <";
+const GT_CRLF_CALL_ID = ">\r\nCall-ID: ", CRLF_CSEQ = "\r\nCSeq: ", SP_REGISTER_CRLF = " REGISTER\r\n", CRLF_EXPIRES = "\r\nExpires: ";
+const CRLF_ALLOW_END = CRLF.concat("Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE", CRLF, EMPTY_BODY);
 
 export class Registration {
 	#ctx: UaContext;
@@ -104,20 +105,15 @@ export class Registration {
 		const branch = ctx.ids.branch();
 		this.#cseq++;
 		const uri = ctx.registrarUri;
-		const common = ctx.common();
+		const common = ctx.common(), local = ctx.local();
 		// One String#concat for the whole message (see context.ts), encoded once.
 		const text = REGISTER_SP.concat(uri, SIP_2_0_CRLF,
-			ctx.via(branch), CRLF,
+			local.viaPrefix, branch, RPORT_CRLF,
 			common[0], CRLF, common[1], CRLF,
-			ctx.from(this.#fromTag), CRLF,
-			TO_LT, ctx.aor, GT_CRLF,
-			CALL_ID, this.#callId, CRLF,
-			CSEQ, String(this.#cseq), SP_REGISTER_CRLF,
-			ctx.contact(), CRLF,
-			authorization ? authorization.concat(CRLF) : EMPTY,
-			EXPIRES, String(expires), CRLF,
-			ALLOW_LINE, CRLF,
-			EMPTY_BODY);
+			ctx.from(this.#fromTag), CRLF_TO_LT, ctx.aor, GT_CRLF_CALL_ID, this.#callId,
+			CRLF_CSEQ, String(this.#cseq), SP_REGISTER_CRLF,
+			local.contact, authorization ? CRLF.concat(authorization, CRLF_EXPIRES) : CRLF_EXPIRES, String(expires),
+			CRLF_ALLOW_END);
 		const bytes = encodeUtf8(text);
 		let challenged = authorization !== undefined;
 		this.#pending = ctx.layer.request({
