@@ -40,6 +40,17 @@ async function ringBoth() {
 	return { h611, h612, m611, m612, pressedAt };
 }
 
+/** Handset 611 calls the door and the call is up; `invite` is the INVITE kamailio sent the door. */
+async function dialFrom611() {
+	const h611 = rig.handset("611");
+	const m611 = h611.mark();
+	const dialledAt = Date.now() / 1000;
+	h611.dial("620");
+	await h611.waitFor("established", { from: m611 });
+	const invite = await rig.kamailio.waitForMessage((m) => toDoor(m) && m.method === "INVITE", { after: dialledAt, what: "the INVITE to the door" });
+	return { h611, m611, dialledAt, invite };
+}
+
 const withLogs = <T>(body: () => Promise<T>) => rig.withLogs(body);
 
 test("registers as 620 with digest auth: 401 with qop, then an authenticated REGISTER with the same Call-ID", () =>
@@ -157,12 +168,7 @@ test("handset 612 answers, then the door hangs up with BYE", { timeout: 30000 },
 test("handset 611 calls 620: the door answers with 200 OK and SDP, gets the ACK; a stale BYE gets 481 and the call stays up", { timeout: 30000 }, () =>
 	withLogs(async () => {
 		await idle();
-		const h611 = rig.handset("611");
-		const m611 = h611.mark();
-		const dialledAt = Date.now() / 1000;
-		h611.dial("620");
-		await h611.waitFor("established", { from: m611 });
-		const invite = await rig.kamailio.waitForMessage((m) => toDoor(m) && m.method === "INVITE", { after: dialledAt, what: "the INVITE to the door" });
+		const { h611, m611, dialledAt, invite } = await dialFrom611();
 		const ok = await rig.kamailio.waitForMessage((m) => fromDoor(m) && m.status === 200 && m.cseq.method === "INVITE" && m.callId === invite.callId, { after: dialledAt, what: "the door's 200 OK" });
 		assert.match(ok.header("content-type") ?? "", /^application\/sdp/);
 		assert.match(ok.body, /^v=0\r\n/);
@@ -233,12 +239,7 @@ test("a handset calling the door while it rings gets 486 Busy Here, and the ring
 test("handset 611 puts the door on hold and back (re-INVITE through the PBX): sendonly is answered recvonly, then sendrecv; the door hangs up", { timeout: 30000 }, () =>
 	withLogs(async () => {
 		await idle();
-		const h611 = rig.handset("611");
-		const m611 = h611.mark();
-		const dialledAt = Date.now() / 1000;
-		h611.dial("620");
-		await h611.waitFor("established", { from: m611 });
-		const invite = await rig.kamailio.waitForMessage((m) => toDoor(m) && m.method === "INVITE", { after: dialledAt, what: "the INVITE to the door" });
+		const { h611, m611, dialledAt, invite } = await dialFrom611();
 		await sim().waitForStatus((s) => s.call === "answered", { what: "the call answered" });
 		const reinvite = (direction: string, after: number) =>
 			rig.kamailio.waitForMessage((m) => toDoor(m) && m.method === "INVITE" && m.callId === invite.callId && m.tag("to") !== undefined && m.body.includes(`a=${direction}`), { after, what: `a re-INVITE with a=${direction}` });
