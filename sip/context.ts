@@ -28,6 +28,19 @@ export interface LocalLines {
 	readonly contact: string;
 }
 
+/** Our identity and the lines made from it, for the display name, user and server they were made from. */
+export interface IdentityLines {
+	readonly displayName: string;
+	readonly user: string;
+	readonly server: string;
+	/** The address-of-record, e.g. sip:620@fritz.box. */
+	readonly aor: string;
+	/** The quoted display name and <aor>. */
+	readonly text: string;
+	/** "From: " + text + ";tag=" */
+	readonly fromPrefix: string;
+}
+
 export interface Endpoint {
 	address: string;
 	port: number;
@@ -44,7 +57,7 @@ export class UaContext {
 	#localAddress: () => string;
 	#localPort: () => number;
 	/** identity() for the display name, user and server it was made from. */
-	#identity = { displayName: "", user: "", server: "", text: "" };
+	#identity: IdentityLines = { displayName: EMPTY, user: EMPTY, server: EMPTY, aor: EMPTY, text: EMPTY, fromPrefix: EMPTY };
 	/** local() for the address, port and user it was made from. */
 	#local: LocalLines = { address: EMPTY, port: 0, user: EMPTY, viaPrefix: EMPTY, contact: EMPTY };
 	/** common() for the User-Agent it was made from (read-only: callers copy or index it). */
@@ -103,15 +116,19 @@ export class UaContext {
 
 	/** Our name-addr: the quoted display name and the address-of-record. */
 	identity(): string {
+		return this.identityLines().text;
+	}
+
+	/** identity(), the address-of-record and the From line up to its tag, made again when the account changes. */
+	identityLines(): IdentityLines {
 		const cached = this.#identity, { displayName, user, server } = this.config;
-		if (cached.text === EMPTY || cached.displayName !== displayName || cached.user !== user || cached.server !== server) {
-			this.#identity = { displayName, user, server, text: quoteDisplayName(displayName).concat(LT, this.aor, GT) };
-		}
-		return this.#identity.text;
+		if (cached.text !== EMPTY && cached.displayName === displayName && cached.user === user && cached.server === server) return cached;
+		const aor = this.aor, text = quoteDisplayName(displayName).concat(LT, aor, GT);
+		return this.#identity = { displayName, user, server, aor, text, fromPrefix: FROM.concat(text, TAG) };
 	}
 
 	from(tag: string): string {
-		return FROM.concat(this.identity(), TAG, tag);
+		return this.identityLines().fromPrefix.concat(tag);
 	}
 
 	contact(): string {

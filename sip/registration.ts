@@ -105,12 +105,12 @@ export class Registration {
 		const branch = ctx.ids.branch();
 		this.#cseq++;
 		const uri = ctx.registrarUri;
-		const common = ctx.common(), local = ctx.local();
+		const common = ctx.common(), local = ctx.local(), identity = ctx.identityLines();
 		// One String#concat for the whole message (see context.ts), encoded once.
 		const text = REGISTER_SP.concat(uri, SIP_2_0_CRLF,
 			local.viaPrefix, branch, RPORT_CRLF,
 			common[0], CRLF, common[1], CRLF,
-			ctx.from(this.#fromTag), CRLF_TO_LT, ctx.aor, GT_CRLF_CALL_ID, this.#callId,
+			identity.fromPrefix, this.#fromTag, CRLF_TO_LT, identity.aor, GT_CRLF_CALL_ID, this.#callId,
 			CRLF_CSEQ, String(this.#cseq), SP_REGISTER_CRLF,
 			local.contact, authorization ? CRLF.concat(authorization, CRLF_EXPIRES) : CRLF_EXPIRES, String(expires),
 			CRLF_ALLOW_END);

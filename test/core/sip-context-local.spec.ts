@@ -40,4 +40,16 @@ group("context: local lines", () => {
 		assert.equal(ctx.local().contact, "Contact: <sip:621@10.0.0.7:5070>");
 		assert.equal(ctx.local().address, "10.0.0.7");
 	});
+
+	test("identityLines(): address-of-record and From prefix, made again when the display name changes", () => {
+		const ctx = context({ address: "192.168.178.30", port: 5062 });
+		ctx.config = { ...ctx.config, displayName: "Haustür", server: "fritz.box" };
+		const lines = ctx.identityLines();
+		assert.equal(lines.aor, "sip:620@fritz.box");
+		assert.equal(lines.fromPrefix, 'From: "Haustür" <sip:620@fritz.box>;tag=');
+		assert.equal(ctx.from("abc"), 'From: "Haustür" <sip:620@fritz.box>;tag=abc');
+		ctx.config = { ...ctx.config, displayName: 'Tor "2"' };
+		assert.equal(ctx.identity(), '"Tor \\"2\\"" <sip:620@fritz.box>');
+		assert.equal(ctx.identityLines().fromPrefix, 'From: "Tor \\"2\\"" <sip:620@fritz.box>;tag=');
+	});
 });
