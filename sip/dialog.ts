@@ -7,6 +7,10 @@ import type { UaContext } from "./context.js";
 import type { Essentials } from "./validate.js";
 import { serialize } from "./serializer.js";
 
+// Header names and framing, each one argument of String#concat (see context.ts).
+const FROM = "From: ", TAG = ";tag=", TO = "To: ", CALL_ID = "Call-ID: ", CSEQ = "CSeq: ", ROUTE = "Route: ", SP = " ", EMPTY = "";
+const CONTENT_TYPE = "Content-Type: ", SDP = "application/sdp", SP_SIP_2_0 = " SIP/2.0", ACK = "ACK", CANCEL = "CANCEL";
+
 export interface DialogRequest {
 	bytes: Uint8Array;
 	branch: string;
@@ -58,17 +62,17 @@ export class Dialog {
 		const headers = [
 			ctx.via(branch),
 			...ctx.common(),
-			`From: ${this.localUri};tag=${this.localTag}`,
-			`To: ${this.remoteUri}${this.remoteTag ? `;tag=${this.remoteTag}` : ""}`,
-			`Call-ID: ${this.callId}`,
-			`CSeq: ${cseq} ${method}`,
+			FROM.concat(this.localUri, TAG, this.localTag),
+			this.remoteTag ? TO.concat(this.remoteUri, TAG, this.remoteTag) : TO.concat(this.remoteUri),
+			CALL_ID.concat(this.callId),
+			CSEQ.concat(String(cseq), SP, method),
 		];
-		for (const route of this.routeSet) headers.push(`Route: ${route}`);
-		if (method !== "ACK" && method !== "CANCEL") headers.push(ctx.contact());
+		for (const route of this.routeSet) headers.push(ROUTE.concat(route));
+		if (method !== ACK && method !== CANCEL) headers.push(ctx.contact());
 		if (options.headers) headers.push(...options.headers);
-		const body = options.body ?? "";
-		if (body) headers.push(`Content-Type: ${options.contentType ?? "application/sdp"}`);
-		return { bytes: serialize(`${method} ${this.remoteTarget} SIP/2.0`, headers, body), branch, cseq };
+		const body = options.body ?? EMPTY;
+		if (body) headers.push(CONTENT_TYPE.concat(options.contentType ?? SDP));
+		return { bytes: serialize(method.concat(SP, this.remoteTarget, SP_SIP_2_0), headers, body), branch, cseq };
 	}
 }
 

@@ -14,6 +14,11 @@ import { parseNameAddr } from "./header-values.js";
 import { serialize } from "./serializer.js";
 import { buildOffer, parseSdp, readAnswer, type NegotiatedMedia } from "./sdp.js";
 
+// Header names and framing, each one argument of String#concat (see context.ts).
+const LT = "<", GT = ">", TO = "To: ", CALL_ID = "Call-ID: ", CSEQ = "CSeq: ", SP_SIP_2_0 = " SIP/2.0";
+const INVITE_SP = "INVITE ", ACK_SP = "ACK ", CANCEL_SP = "CANCEL ", SP_INVITE = " INVITE", SP_ACK = " ACK", SP_CANCEL = " CANCEL";
+const MAX_FORWARDS = "Max-Forwards: 70", CONTENT_TYPE_SDP = "Content-Type: application/sdp";
+
 export class OutboundCall extends Call {
 	readonly direction = "outbound";
 	/** Status of the final response that ended the attempt (0 when none). */
@@ -36,10 +41,11 @@ export class OutboundCall extends Call {
 
 	constructor(ctx: UaContext, observer: CallObserver, rtpPort: number) {
 		super(ctx, observer, rtpPort);
-		this.#callId = ctx.ids.callId(ctx.localAddress);
-		this.#fromTag = ctx.ids.tag();
+		const binding = ctx.ids.binding(ctx.localAddress);
+		this.#callId = binding.callId;
+		this.#fromTag = binding.tag;
 		this.#requestUri = ctx.uriFor(ctx.config.target);
-		this.#to = `<${this.#requestUri}>`;
+		this.#to = LT.concat(this.#requestUri, GT);
 		this.peer = ctx.config.target;
 	}
 
@@ -78,10 +84,10 @@ export class OutboundCall extends Call {
 		this.#branch = ctx.ids.branch();
 		const local = this.localMedia;
 		const offer = buildOffer({ address: local.address, port: local.port, sessionId: local.sessionId, sessionVersion: local.sessionVersion, ptime: 20, direction: "sendrecv" });
-		const headers = [ctx.via(this.#branch), ...ctx.common(), ctx.from(this.#fromTag), `To: ${this.#to}`, `Call-ID: ${this.#callId}`, `CSeq: ${this.#cseq} INVITE`, ctx.contact(), ALLOW];
+		const headers = [ctx.via(this.#branch), ...ctx.common(), ctx.from(this.#fromTag), TO.concat(this.#to), CALL_ID.concat(this.#callId), CSEQ.concat(String(this.#cseq), SP_INVITE), ctx.contact(), ALLOW];
 		if (authorization) headers.push(authorization);
-		headers.push("Content-Type: application/sdp");
-		const bytes = serialize(`INVITE ${this.#requestUri} SIP/2.0`, headers, offer);
+		headers.push(CONTENT_TYPE_SDP);
+		const bytes = serialize(INVITE_SP.concat(this.#requestUri, SP_SIP_2_0), headers, offer);
 		this.#transaction = ctx.layer.request({
 			method: "INVITE",
 			branch: this.#branch,
@@ -199,13 +205,13 @@ export class OutboundCall extends Call {
 	/** ACK for a non-2xx final response: same branch and Request-URI, To with the response's tag. */
 	#nonSuccessAck(incoming: Incoming): Uint8Array {
 		const ctx = this.ctx;
-		return serialize(`ACK ${this.#requestUri} SIP/2.0`, [
+		return serialize(ACK_SP.concat(this.#requestUri, SP_SIP_2_0), [
 			ctx.via(this.#branch),
-			"Max-Forwards: 70",
+			MAX_FORWARDS,
 			ctx.from(this.#fromTag),
-			`To: ${incoming.message.header("to") ?? this.#to}`,
-			`Call-ID: ${this.#callId}`,
-			`CSeq: ${this.#cseq} ACK`,
+			TO.concat(incoming.message.header("to") ?? this.#to),
+			CALL_ID.concat(this.#callId),
+			CSEQ.concat(String(this.#cseq), SP_ACK),
 		]);
 	}
 
@@ -228,13 +234,13 @@ export class OutboundCall extends Call {
 		const ctx = this.ctx;
 		const pbx = ctx.pbx!;
 		this.#cancelSent = true;
-		const bytes = serialize(`CANCEL ${this.#requestUri} SIP/2.0`, [
+		const bytes = serialize(CANCEL_SP.concat(this.#requestUri, SP_SIP_2_0), [
 			ctx.via(this.#branch),
 			...ctx.common(),
 			ctx.from(this.#fromTag),
-			`To: ${this.#to}`,
-			`Call-ID: ${this.#callId}`,
-			`CSeq: ${this.#cseq} CANCEL`,
+			TO.concat(this.#to),
+			CALL_ID.concat(this.#callId),
+			CSEQ.concat(String(this.#cseq), SP_CANCEL),
 		]);
 		ctx.layer.request({ method: "CANCEL", branch: this.#branch, bytes, address: pbx.address, port: pbx.port, onResponse: () => {}, onTimeout: () => {} });
 	}

@@ -7,7 +7,11 @@ import type { SipMessage } from "./message.js";
 import { encodeUtf8, utf8Length } from "./text.js";
 
 const CRLF = "\r\n", CONTENT_LENGTH = "Content-Length: ", EMPTY = "";
-const ASCII = /^[\x00-\x7f]*$/;
+const ASCII = /^[\x00-\x7f]*$/, TAG_PARAM = /;\s*tag\s*=/i;
+// Header names and framing for buildResponse, each one argument of String#concat (on XS a
+// template literal allocates every intermediate string; a literal inside a function is made anew each call).
+const VIA = "Via: ", FROM = "From: ", TO = "To: ", TAG = ";tag=", CALL_ID = "Call-ID: ", CSEQ = "CSeq: ";
+const CONTENT_TYPE = "Content-Type: ", SDP = "application/sdp", SIP_2_0_SP = "SIP/2.0 ", SP = " ";
 /** The end of a message without a body, for requests built as one text: its Content-Length line and the empty line. */
 export const EMPTY_BODY = "Content-Length: 0\r\n\r\n";
 
@@ -15,7 +19,7 @@ export const EMPTY_BODY = "Content-Length: 0\r\n\r\n";
 export function serialize(startLine: string, headers: string[], body = ""): Uint8Array {
 	// One join and one encode: adding line by line would copy the growing text each time.
 	const length = body === EMPTY ? 0 : ASCII.test(body) ? body.length : utf8Length(body);
-	return encodeUtf8([startLine].concat(headers, CONTENT_LENGTH + length, EMPTY, body).join(CRLF));
+	return encodeUtf8([startLine].concat(headers, CONTENT_LENGTH.concat(String(length)), EMPTY, body).join(CRLF));
 }
 
 export interface ResponseOptions {
@@ -30,20 +34,19 @@ export interface ResponseOptions {
 /** The response to a request, copying Via, From, To, Call-ID and CSeq as RFC 3261 §8.2.6 says. */
 export function buildResponse(request: SipMessage, status: number, reason: string, options: ResponseOptions = {}): Uint8Array {
 	const lines: string[] = [];
-	for (const via of request.headerLines("via")) lines.push(`Via: ${via}`);
+	for (const via of request.headerLines("via")) lines.push(VIA.concat(via));
 	const from = request.header("from");
-	if (from !== undefined) lines.push(`From: ${from}`);
+	if (from !== undefined) lines.push(FROM.concat(from));
 	const to = request.header("to");
 	if (to !== undefined) {
-		const tagged = options.toTag && !/;\s*tag\s*=/i.test(to) ? `${to};tag=${options.toTag}` : to;
-		lines.push(`To: ${tagged}`);
+		lines.push(options.toTag && !TAG_PARAM.test(to) ? TO.concat(to, TAG, options.toTag) : TO.concat(to));
 	}
 	const callId = request.header("call-id");
-	if (callId !== undefined) lines.push(`Call-ID: ${callId}`);
+	if (callId !== undefined) lines.push(CALL_ID.concat(callId));
 	const cseq = request.header("cseq");
-	if (cseq !== undefined) lines.push(`CSeq: ${cseq}`);
+	if (cseq !== undefined) lines.push(CSEQ.concat(cseq));
 	if (options.headers) for (const line of options.headers) lines.push(line);
-	const body = options.body ?? "";
-	if (body) lines.push(`Content-Type: ${options.contentType ?? "application/sdp"}`);
-	return serialize(`SIP/2.0 ${status} ${reason}`, lines, body);
+	const body = options.body ?? EMPTY;
+	if (body) lines.push(CONTENT_TYPE.concat(options.contentType ?? SDP));
+	return serialize(SIP_2_0_SP.concat(String(status), SP, reason), lines, body);
 }
