@@ -80,9 +80,10 @@ export class ClientTransaction {
 		const { clock, timers } = this.#host;
 		this.#interval = timers.T1;
 		// Timer B / Timer F.
-		this.#deadlineAt = clock.now() + 64 * timers.T1;
+		const deadline = 64 * timers.T1;
+		this.#deadlineAt = clock.now() + deadline;
 		this.#send();
-		this.#arm();
+		this.#timer = clock.setTimeout(this.#tick, Math.min(this.#interval, deadline));
 	}
 
 	/** Handles a response matched to this transaction. */

@@ -18,6 +18,11 @@ export type RegistrationState = "idle" | "registering" | "registered" | "failed"
 const RETRY_AFTER_TIMEOUT = [15, 300];
 const RETRY_AFTER_REFUSAL = [60, 1800];
 
+// Literals of the send path at module level: a literal inside a function is a new string each
+// time it runs in code compiled at run time.
+const REGISTER = "REGISTER", REGISTERING: RegistrationState = "registering", UNREGISTERING: RegistrationState = "unregistering";
+const DIGITS = /^\d+$/;
+
 // The constant stretches of a REGISTER between its variable parts, each one argument of concat.
 const REGISTER_SP = "REGISTER ", SIP_2_0_CRLF = " SIP/2.0\r\n", CRLF = "\r\n", RPORT_CRLF = ";rport\r\n", CRLF_TO_LT = "\r\nTo: <";
 const GT_CRLF_CALL_ID = ">\r\nCall-ID: ", CRLF_CSEQ = "\r\nCSeq: ", SP_REGISTER_CRLF = " REGISTER\r\n", CRLF_EXPIRES = "\r\nExpires: ";
@@ -101,7 +106,7 @@ export class Registration {
 			this.#fail("the PBX address is not known", 0, RETRY_AFTER_TIMEOUT);
 			return;
 		}
-		this.#set(expires === 0 ? "unregistering" : "registering");
+		this.#set(expires === 0 ? UNREGISTERING : REGISTERING);
 		const branch = ctx.ids.branch();
 		this.#cseq++;
 		const uri = ctx.registrarUri;
@@ -117,7 +122,7 @@ export class Registration {
 		const bytes = encodeUtf8(text);
 		let challenged = authorization !== undefined;
 		this.#pending = ctx.layer.request({
-			method: "REGISTER",
+			method: REGISTER,
 			branch,
 			bytes,
 			address: ctx.pbx.address,
@@ -126,7 +131,7 @@ export class Registration {
 				const status = incoming.message.status;
 				if (status < 200) return;
 				if (status === 401 || status === 407) {
-					const auth = ctx.authorization(incoming, "REGISTER", uri);
+					const auth = ctx.authorization(incoming, REGISTER, uri);
 					// One authenticated retry per challenge; a stale nonce earns another.
 					if (auth && (!challenged || auth.stale)) {
 						challenged = true;
@@ -232,7 +237,7 @@ function grantedExpiry(incoming: Incoming, address: string, port: number): numbe
 		// A single binding is ours, whatever a NAT-aware registrar wrote into it.
 		const only = parseNameAddr(contacts[0]);
 		const expires = only && param(only.params, "expires");
-		if (expires && /^\d+$/.test(expires)) return Number(expires);
+		if (expires && DIGITS.test(expires)) return Number(expires);
 	}
 	for (const value of contacts) {
 		const contact = parseNameAddr(value);
@@ -240,9 +245,9 @@ function grantedExpiry(incoming: Incoming, address: string, port: number): numbe
 		if (!contact || !uri) continue;
 		if (uri.host === address && (uri.port || 5060) === port) {
 			const expires = param(contact.params, "expires");
-			if (expires !== undefined && /^\d+$/.test(expires)) return Number(expires);
+			if (expires !== undefined && DIGITS.test(expires)) return Number(expires);
 		}
 	}
 	const header = incoming.message.header("expires");
-	return header !== undefined && /^\d+$/.test(header) ? Number(header) : undefined;
+	return header !== undefined && DIGITS.test(header) ? Number(header) : undefined;
 }
