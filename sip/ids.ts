@@ -3,12 +3,13 @@
 import type { RandomBytes } from "../modules/ports.js";
 
 const MAGIC = "z9hG4bK", AT = "@";
-const P48 = 2 ** 48, P32 = 2 ** 32;
+const ZERO = "0";
 
 /*
  * Formatting: six random bytes at a time read as one number (two native DataView reads) and
- * written in hex by Number#toString with a leading 1 that keeps the zeros, then cut off. On XS
- * a string grown a character at a time costs a new string and some twenty computrons a step.
+ * written in hex by Number#toString and padded with zeros by padStart, which hands the string
+ * back as it is when no zero is missing (one string instead of the two of a leading 1 cut off).
+ * On XS a string grown a character at a time costs a new string and some twenty computrons a step.
  */
 
 /** What a new binding or dialog starts with: Call-ID, local tag, a random 31-bit number. */
@@ -48,7 +49,7 @@ export class IdSource {
 	branch(): string {
 		this.#random(this.#bytes);
 		const view = this.#view;
-		return MAGIC.concat(hex48(view, 0), (view.getUint32(6) + P32).toString(16).slice(1));
+		return MAGIC.concat(hex48(view, 0), view.getUint32(6).toString(16).padStart(8, ZERO));
 	}
 
 	tag(): string {
@@ -82,5 +83,5 @@ export class IdSource {
 
 /** Bytes offset … offset + 5 as 12 hex digits. */
 function hex48(view: DataView, offset: number): string {
-	return (view.getUint32(offset) * 65536 + view.getUint16(offset + 4) + P48).toString(16).slice(1);
+	return (view.getUint32(offset) * 65536 + view.getUint16(offset + 4)).toString(16).padStart(12, ZERO);
 }
