@@ -20,7 +20,8 @@
  *                   with each datagram before a transaction sees it.
  *   naive           the split-everything reference below, doing the same reads.
  *   REGISTER        Registration.start(): new Call-ID, tag and branch, the message built and
- *                   encoded, a client transaction with its Timer E and Timer F, SipTransport.send
+ *                   encoded, a client transaction with its one timer (Timer E or F, whichever is
+ *                   sooner), SipTransport.send
  *                   into a socket that only counts. A refresh REGISTER makes no Call-ID or tag.
  * How fair the figures are:
  *   - "bytes allocated" is every chunk allocated meanwhile (strings, buffers, array storage),
@@ -33,9 +34,9 @@
  *     hot paths are counted here but cost nothing there. The SIP code keeps its literals in
  *     module-level constants, which costs the same on both.
  *   - The REGISTER row runs with test/lib/fake-clock.ts: its setTimeout (an object pushed on a
- *     list, about 115 computrons and 100 B each, two per REGISTER) stands in for the device's
+ *     list, about 115 computrons and 100 B each, one per REGISTER) stands in for the device's
  *     clock, whose closure and native Timer.set cost about 50 computrons (measured with an array
- *     push standing in for Timer.set): the row overstates the device by some 140 computrons.
+ *     push standing in for Timer.set): the row overstates the device by some 70 computrons.
  *     Random bytes come from a native fill, as on the device.
  *   - The issue's note (~8.6 KB, ~3,500 computrons for a naive parser) came from another naive
  *     parser; the reference row below, measured the same way as the others, is the comparison.
