@@ -75,10 +75,10 @@ static void *ka_pointer(xsMachine *the, xsSlot *buffer, const KaView *view)
 }
 
 /* Same ArrayBuffer and intersecting bytes? (Reads only.) */
-static int ka_overlap(xsMachine *the, xsSlot *bufferA, const KaView *a, xsIntegerValue sizeA, xsSlot *bufferB, const KaView *b, xsIntegerValue sizeB)
+static int ka_overlap(xsMachine *the, xsSlot *bufferA, const KaView *a, xsSlot *bufferB, const KaView *b)
 {
-	xsIntegerValue endA = a->offset + a->length * sizeA, endB = b->offset + b->length * sizeB;
-	if (!a->length || !b->length) return 0;
+	xsIntegerValue endA = a->offset + a->bytes, endB = b->offset + b->bytes;
+	if (!a->bytes || !b->bytes) return 0;
 	if (xsmcToArrayBuffer(*bufferA) != xsmcToArrayBuffer(*bufferB)) return 0;
 	return a->offset < endB && b->offset < endA;
 }
@@ -113,7 +113,7 @@ void xs_klingel_encode(xsMachine *the)
 	ka_get_view(the, &xsArg(1), KA_I16, &xsVar(0), &xsVar(2), &pcm, "encode", "pcm");
 	ka_get_view(the, &xsArg(2), KA_U8, &xsVar(1), &xsVar(2), &codes, "encode", "codes");
 	if (codes.length < pcm.length) xsRangeError("encode: codes is shorter than pcm");
-	if (ka_overlap(the, &xsVar(0), &pcm, 2, &xsVar(1), &codes, 1)) xsRangeError("encode: pcm and codes overlap");
+	if (ka_overlap(the, &xsVar(0), &pcm, &xsVar(1), &codes)) xsRangeError("encode: pcm and codes overlap");
 	ka_encode(law, ka_pointer(the, &xsVar(0), &pcm), ka_pointer(the, &xsVar(1), &codes), (size_t)pcm.length);
 }
 
@@ -128,7 +128,7 @@ void xs_klingel_decode(xsMachine *the)
 	ka_get_view(the, &xsArg(1), KA_U8, &xsVar(0), &xsVar(2), &codes, "decode", "codes");
 	ka_get_view(the, &xsArg(2), KA_I16, &xsVar(1), &xsVar(2), &pcm, "decode", "pcm");
 	if (pcm.length < codes.length) xsRangeError("decode: pcm is shorter than codes");
-	if (ka_overlap(the, &xsVar(0), &codes, 1, &xsVar(1), &pcm, 2)) xsRangeError("decode: codes and pcm overlap");
+	if (ka_overlap(the, &xsVar(0), &codes, &xsVar(1), &pcm)) xsRangeError("decode: codes and pcm overlap");
 	ka_decode(law, ka_pointer(the, &xsVar(0), &codes), ka_pointer(the, &xsVar(1), &pcm), (size_t)codes.length);
 }
 
@@ -157,7 +157,7 @@ void xs_klingel_mix(xsMachine *the)
 		xsmcGetIndex(xsVar(2), xsArg(1), (xsIndex)k);
 		ka_get_view(the, &xsVar(2), KA_I16, &xsVar(3 + k), &xsVar(1), &views[k], "mix", "sources[k]");
 		if (views[k].length < out.length) xsRangeError("mix: a source is shorter than out");
-		if (ka_overlap(the, &xsVar(3 + k), &views[k], 2, &xsVar(0), &out, 2) && views[k].offset != out.offset)
+		if (ka_overlap(the, &xsVar(3 + k), &views[k], &xsVar(0), &out) && views[k].offset != out.offset)
 			xsRangeError("mix: a source overlaps out");
 		xsmcGetIndex(xsVar(2), xsArg(2), (xsIndex)k);
 		gains[k] = (int32_t)ka_get_integer(the, &xsVar(2), 0, KA_GAIN_MAX, "mix: gains must be integers from 0 to 65536 (Q12, 4096 = unity)");
@@ -196,7 +196,7 @@ void xs_klingel_tone_fill(xsMachine *the)
 	ka_get_view(the, &xsArg(0), KA_I32, &xsVar(0), &xsVar(2), &state, "toneFill", "state");
 	if (state.length < KA_TONE_STATE_WORDS) xsRangeError("toneFill: state must be TONE_STATE_WORDS (8) long");
 	ka_get_view(the, &xsArg(1), KA_I16, &xsVar(1), &xsVar(2), &out, "toneFill", "out");
-	if (ka_overlap(the, &xsVar(0), &state, 4, &xsVar(1), &out, 2)) xsRangeError("toneFill: state and out overlap");
+	if (ka_overlap(the, &xsVar(0), &state, &xsVar(1), &out)) xsRangeError("toneFill: state and out overlap");
 	status = ka_tone_fill(ka_pointer(the, &xsVar(0), &state), ka_pointer(the, &xsVar(1), &out), (size_t)out.length);
 	/* The pointers are dead here: throwing may allocate. */
 	if (status != 0) xsRangeError("toneFill: state was not set up by toneInit");
@@ -215,8 +215,8 @@ static void ka_resample(xsMachine *the, int down)
 	if (down && input.length % 2) xsRangeError("downsample: input length must be even");
 	if (down ? output.length < input.length / 2 : output.length < input.length * 2)
 		xsRangeError("%s: output must be %s long", name, down ? "input.length / 2" : "input.length * 2");
-	if (ka_overlap(the, &xsVar(0), &state, 2, &xsVar(1), &input, 2) || ka_overlap(the, &xsVar(0), &state, 2, &xsVar(2), &output, 2) ||
-	    ka_overlap(the, &xsVar(1), &input, 2, &xsVar(2), &output, 2))
+	if (ka_overlap(the, &xsVar(0), &state, &xsVar(1), &input) || ka_overlap(the, &xsVar(0), &state, &xsVar(2), &output) ||
+	    ka_overlap(the, &xsVar(1), &input, &xsVar(2), &output))
 		xsRangeError("%s: state, input and output must not overlap", name);
 	if (down) ka_downsample(ka_pointer(the, &xsVar(0), &state), ka_pointer(the, &xsVar(1), &input), (size_t)input.length, ka_pointer(the, &xsVar(2), &output));
 	else ka_upsample(ka_pointer(the, &xsVar(0), &state), ka_pointer(the, &xsVar(1), &input), (size_t)input.length, ka_pointer(the, &xsVar(2), &output));
