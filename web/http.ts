@@ -5,6 +5,7 @@
 
 import type { HttpRequest, HttpResponse } from "../modules/ports.js";
 import { safeJson } from "./escape.js";
+import { utf8Length } from "../sip/text.js";
 
 /** The largest request body the routes accept (the host server has its own, larger limit). */
 export const MAX_BODY = 4096;
@@ -65,21 +66,6 @@ export function cookie(request: HttpRequest, name: string): string {
 		if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
 	}
 	return "";
-}
-
-/** The size of a string in UTF-8 bytes. */
-export function utf8Length(text: string): number {
-	let n = 0;
-	for (let i = 0; i < text.length; i++) {
-		const c = text.charCodeAt(i);
-		if (c < 0x80) n += 1;
-		else if (c < 0x800) n += 2;
-		else if (c >= 0xd800 && c <= 0xdbff) {
-			n += 4;
-			i++;
-		} else n += 3;
-	}
-	return n;
 }
 
 export function isJson(request: HttpRequest): boolean {
