@@ -5,7 +5,7 @@
 
 import { createInterface } from "node:readline";
 import { boot, type Application } from "../../app/boot.js";
-import { SettingsError } from "../../app/ua-config.js";
+import { SettingsError } from "../../config/read.js";
 import { createUdp } from "./udp.js";
 import { nodeClock } from "./clock.js";
 import { nodeMd5, nodeRandom, nodeSha256 } from "./crypto.js";
