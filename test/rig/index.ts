@@ -9,6 +9,7 @@ import { Handset, type HandsetOptions } from "./baresip.js";
 import { Simulator, type SimulatorOptions } from "./simulator.js";
 import { Sipp, runSipp, type SippOptions } from "./sipp.js";
 import type { DumpedMessage } from "./sipdump.js";
+import { tail } from "./process.js";
 
 export { RunDir } from "./rundir.js";
 export { Kamailio, DEFAULT_USERS } from "./kamailio.js";
@@ -92,7 +93,7 @@ export class Rig {
 	/** The tails of every log, for a failed test's message. */
 	logs(lines = 40): string {
 		const parts: string[] = [];
-		const add = (name: string, text: string) => parts.push(`--- ${name}\n${text.split("\n").slice(-lines).join("\n")}`);
+		const add = (name: string, text: string) => parts.push(`--- ${name}\n${tail(text, lines)}`);
 		if (this.simulator) add("simulator", this.simulator.process.output);
 		for (const handset of Object.values(this.handsets)) add(`baresip ${handset.user}`, handset.process.output);
 		if (this.kamailio) add("kamailio", this.kamailio.process.output);

@@ -96,7 +96,7 @@ export class RigProcess {
 				this.#partial = lines.pop() ?? "";
 				for (const line of lines) for (const listener of this.#lineListeners) listener(line);
 			}
-			for (const wake of [...this.#waiters]) wake();
+			this.#wake();
 		};
 		this.child.stdout!.on("data", take("stdout"));
 		this.child.stderr!.on("data", take("stderr"));
@@ -105,18 +105,22 @@ export class RigProcess {
 				this.output += `\n[rig] could not run ${options.command}: ${error.message}\n`;
 				this.exitCode = -1;
 				live.delete(this);
-				for (const wake of [...this.#waiters]) wake();
+				this.#wake();
 				resolve();
 			});
 			this.child.on("exit", (code, signal) => {
 				this.exitCode = code;
 				this.exitSignal = signal;
 				live.delete(this);
-				for (const wake of [...this.#waiters]) wake();
+				this.#wake();
 				resolve();
 			});
 		});
 		this.child.on("close", () => this.#log.end());
+	}
+
+	#wake(): void {
+		for (const wake of [...this.#waiters]) wake();
 	}
 
 	get running(): boolean {
