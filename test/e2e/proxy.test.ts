@@ -25,8 +25,8 @@ async function idle(): Promise<void> {
 	await rig.simulator!.waitForStatus((s) => s.call === "idle", { timeoutMs: 10000, what: "an idle door" });
 }
 
-const fromDoor = (m: DumpedMessage) => m.direction === "rcv" && m.src.port === rig.simulator!.sipPort;
-const toDoor = (m: DumpedMessage) => m.direction === "snd" && m.dst.port === rig.simulator!.sipPort;
+const fromDoor = (m: DumpedMessage) => rig.fromDoor(m);
+const toDoor = (m: DumpedMessage) => rig.toDoor(m);
 const routeOf = (m: DumpedMessage) => /<([^>]+)>/.exec(m.all("record-route")[0] ?? "")?.[1];
 
 test("a call the door makes: ACK and BYE go to the handset's Contact with the Record-Route as Route", { timeout: 30000 }, async () => {

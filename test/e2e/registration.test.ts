@@ -35,8 +35,8 @@ after(async () => {
 	await rig?.stop();
 });
 
-const fromDoor = (m: DumpedMessage) => m.direction === "rcv" && m.src.port === rig.simulator!.sipPort;
-const toDoor = (m: DumpedMessage) => m.direction === "snd" && m.dst.port === rig.simulator!.sipPort;
+const fromDoor = (m: DumpedMessage) => rig.fromDoor(m);
+const toDoor = (m: DumpedMessage) => rig.toDoor(m);
 
 test("registers from the default local port 5062", async (t) => {
 	if (!defaultPortFree) {
