@@ -21,39 +21,34 @@
 extern int gxStress; /* xsMemory.c with mxStress: > 0 collects before every allocation */
 #endif
 
-/* ---- the `@` names this host binds ---- */
+/* ---- the `@` names this host binds (each listed once: declared and put in the table from here) ---- */
 
-extern void xs_klingel_encode(txMachine *the);
-extern void xs_klingel_decode(txMachine *the);
-extern void xs_klingel_mix(txMachine *the);
-extern void xs_klingel_tone_init(txMachine *the);
-extern void xs_klingel_tone_fill(txMachine *the);
-extern void xs_klingel_downsample(txMachine *the);
-extern void xs_klingel_upsample(txMachine *the);
-extern void xs_klingel_copy_bytes(txMachine *the);
-extern void xs_test_reference_encode(txMachine *the);
-extern void xs_test_reference_decode(txMachine *the);
-extern void xs_test_stale_encode(txMachine *the);
-extern void xs_test_core_tone(txMachine *the);
-extern void xs_test_core_resample(txMachine *the);
+#define HOST_FUNCTIONS(X) \
+	X(xs_klingel_encode) \
+	X(xs_klingel_decode) \
+	X(xs_klingel_mix) \
+	X(xs_klingel_tone_init) \
+	X(xs_klingel_tone_fill) \
+	X(xs_klingel_downsample) \
+	X(xs_klingel_upsample) \
+	X(xs_klingel_copy_bytes) \
+	X(xs_test_reference_encode) \
+	X(xs_test_reference_decode) \
+	X(xs_test_stale_encode) \
+	X(xs_test_core_tone) \
+	X(xs_test_core_resample)
+
+#define DECLARE(name) extern void name(txMachine *the);
+HOST_FUNCTIONS(DECLARE)
+#undef DECLARE
 
 static const struct {
 	const char *name;
 	txCallback callback;
 } hostFunctions[] = {
-	{ "xs_klingel_encode", xs_klingel_encode },
-	{ "xs_klingel_decode", xs_klingel_decode },
-	{ "xs_klingel_mix", xs_klingel_mix },
-	{ "xs_klingel_tone_init", xs_klingel_tone_init },
-	{ "xs_klingel_tone_fill", xs_klingel_tone_fill },
-	{ "xs_klingel_downsample", xs_klingel_downsample },
-	{ "xs_klingel_upsample", xs_klingel_upsample },
-	{ "xs_klingel_copy_bytes", xs_klingel_copy_bytes },
-	{ "xs_test_reference_encode", xs_test_reference_encode },
-	{ "xs_test_reference_decode", xs_test_reference_decode },
-	{ "xs_test_stale_encode", xs_test_stale_encode },
-	{ "xs_test_core_tone", xs_test_core_tone },
-	{ "xs_test_core_resample", xs_test_core_resample },
+#define ENTRY(name) { #name, name },
+	HOST_FUNCTIONS(ENTRY)
+#undef ENTRY
 };
 
 /*
