@@ -76,7 +76,7 @@ const SDP = [
 	"",
 ].join("\r\n");
 
-export const FRITZBOX_INVITE = [
+const FRITZBOX_INVITE = [
 	"INVITE sip:620@192.168.178.30:5062;transport=udp SIP/2.0",
 	"Via: SIP/2.0/UDP 192.168.178.1:5060;rport;branch=z9hG4bK2A9E1F6C4D3B8A71",
 	"Record-Route: <sip:192.168.178.1;lr>",
@@ -96,7 +96,7 @@ export const FRITZBOX_INVITE = [
 ].join("\r\n");
 
 /** What a UA reads from a request before it acts on it. */
-export interface Read {
+interface Read {
 	method: string;
 	branch: string;
 	callId: string;
@@ -215,7 +215,7 @@ class CountingSocket implements UdpSocket {
 	close(): void {}
 }
 
-export class RegisterRig {
+class RegisterRig {
 	readonly clock = new FakeClock();
 	readonly socket = new CountingSocket();
 	readonly registration: Registration;
