@@ -28,12 +28,8 @@ function hookExit(): void {
 		for (const child of live) child.killGroup("SIGKILL");
 	});
 	if (!settings.handleSignals) return;
-	for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-		process.on(signal, () => {
-			for (const child of live) child.killGroup("SIGKILL");
-			process.exit(signal === "SIGINT" ? 130 : 143);
-		});
-	}
+	// process.exit runs the "exit" handler above, which kills the children.
+	for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => process.exit(signal === "SIGINT" ? 130 : 143));
 }
 
 /** Every child still running (for a test that wants to check nothing leaked). */
