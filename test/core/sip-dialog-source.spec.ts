@@ -1,39 +1,15 @@
 import { test, group, assert } from "../lib/spec.js";
-import { UaHarness, inboundInvite, OFFER, PBX, LOCAL } from "../lib/ua-harness.js";
-import type { SipMessage } from "../../sip/message.js";
+import { UaHarness, inboundInvite, OFFER } from "../lib/ua-harness.js";
 
 /** Someone on the LAN who has seen the call's Call-ID and tags. */
 const STRANGER = "192.168.178.66";
-
-/** A handset's call to the door, answered; returns a maker of requests in its dialog. */
-function answeredCall(h: UaHarness): { inDialog: (method: string, extra?: string[], body?: string) => string; ok: SipMessage } {
-	h.register();
-	h.deliver(inboundInvite());
-	const ok = h.sent()[1];
-	assert.equal(ok.status, 200);
-	const to = ok.header("to")!;
-	let seq = 100;
-	const inDialog = (method: string, extra: string[] = [], body = "") => [
-		`${method} sip:620@${LOCAL}:5062 SIP/2.0`,
-		`Via: SIP/2.0/UDP ${PBX}:5060;branch=z9hG4bK${method}${++seq}`,
-		`From: "Küche" <sip:611@fritz.box>;tag=fb1`,
-		`To: ${to}`,
-		"Call-ID: in-call-1@192.168.178.1",
-		`CSeq: ${method === "ACK" ? 100 : seq} ${method}`,
-		...extra,
-		`Content-Length: ${body.length}`,
-		"",
-		body,
-	].join("\n");
-	return { inDialog, ok };
-}
 
 const MOVED_OFFER = OFFER.replace("c=IN IP4 192.168.178.1", "c=IN IP4 192.168.178.66").replace("m=audio 7078", "m=audio 9999").replace(/\r\n/g, "\n");
 
 group("in-dialog requests only from the PBX", () => {
 	test("INFO, BYE, UPDATE and re-INVITE from another address get 403 and change nothing", () => {
 		const h = new UaHarness();
-		const { inDialog } = answeredCall(h);
+		const inDialog = h.answeredCall();
 		h.deliver(inDialog("ACK"));
 		const call = h.ua.call!;
 		const media = JSON.stringify(call.media);
@@ -69,7 +45,7 @@ group("in-dialog requests only from the PBX", () => {
 
 	test("a request from another address gets 403 even when it matches no dialog (it learns nothing)", () => {
 		const h = new UaHarness();
-		const { inDialog } = answeredCall(h);
+		const inDialog = h.answeredCall();
 		h.deliver(inDialog("BYE").replace("Call-ID: in-call-1@192.168.178.1", "Call-ID: other@x"), STRANGER, 5060);
 		assert.equal(h.one().status, 403);
 		h.deliver(inDialog("BYE").replace("Call-ID: in-call-1@192.168.178.1", "Call-ID: other@x"));
@@ -78,7 +54,7 @@ group("in-dialog requests only from the PBX", () => {
 
 	test("a CANCEL from another address gets 403", () => {
 		const h = new UaHarness();
-		answeredCall(h);
+		h.answeredCall();
 		const cancel = inboundInvite().split("\r\n").slice(0, 7).join("\n").replace(/^INVITE/, "CANCEL").replace("100 INVITE", "100 CANCEL") + "\nContent-Length: 0\n\n";
 		h.deliver(cancel, STRANGER, 5060);
 		assert.equal(h.one().status, 403);
@@ -87,7 +63,7 @@ group("in-dialog requests only from the PBX", () => {
 
 	test("an ACK from another address neither stops the 200 OK's retransmissions nor saves the call", () => {
 		const h = new UaHarness();
-		const { inDialog } = answeredCall(h);
+		const inDialog = h.answeredCall();
 		h.deliver(inDialog("ACK"), STRANGER, 5060);
 		assert.equal(h.sent().length, 0, "no answer to an ACK");
 		h.clock.advance(500);
@@ -99,7 +75,7 @@ group("in-dialog requests only from the PBX", () => {
 
 	test("the PBX's ACK still confirms the call", () => {
 		const h = new UaHarness();
-		const { inDialog } = answeredCall(h);
+		const inDialog = h.answeredCall();
 		h.deliver(inDialog("ACK"));
 		h.clock.advance(32_000);
 		assert.equal(h.sent().filter((m) => m.status === 200).length, 0);
@@ -108,7 +84,7 @@ group("in-dialog requests only from the PBX", () => {
 
 	test("with allowAnySource an in-dialog INFO from another address is taken", () => {
 		const h = new UaHarness({ allowAnySource: true });
-		const { inDialog } = answeredCall(h);
+		const inDialog = h.answeredCall();
 		h.deliver(inDialog("INFO", ["Content-Type: application/dtmf"], "7"), STRANGER, 5060);
 		assert.equal(h.one().status, 200);
 		assert.deepEqual(h.events.filter((e) => e.startsWith("dtmf")), ["dtmf 7"]);

@@ -370,23 +370,7 @@ group("calls from a handset", () => {
 
 	test("in-dialog INFO (dtmf-relay and dtmf), OPTIONS, UPDATE and re-INVITE get 200; unknown methods 501", () => {
 		const h = new UaHarness();
-		h.register();
-		h.deliver(inboundInvite());
-		const ok = h.sent()[1];
-		const to = ok.header("to")!;
-		let seq = 100;
-		const inDialog = (method: string, extra: string[] = [], body = "") => [
-			`${method} sip:620@${LOCAL}:5062 SIP/2.0`,
-			`Via: SIP/2.0/UDP ${PBX}:5060;branch=z9hG4bK${method}${++seq}`,
-			`From: "Küche" <sip:611@fritz.box>;tag=fb1`,
-			`To: ${to}`,
-			"Call-ID: in-call-1@192.168.178.1",
-			`CSeq: ${seq} ${method}`,
-			...extra,
-			`Content-Length: ${body.length}`,
-			"",
-			body,
-		].join("\n");
+		const inDialog = h.answeredCall();
 		h.deliver(inDialog("INFO", ["Content-Type: application/dtmf-relay"], "Signal=1\r\nDuration=160\r\n"));
 		assert.equal(h.one().status, 200);
 		h.deliver(inDialog("INFO", ["Content-Type: application/dtmf"], "2"));

@@ -94,7 +94,38 @@ export class UaHarness {
 		const register = this.one();
 		this.answer(register, 200, "OK", { toTag: "reg1", headers: [`Contact: <sip:620@${LOCAL}:5062>;expires=${expires}`] });
 	}
+
+	/**
+	 * Registers and takes a handset's call to the door (inboundInvite()), answered with 200 OK;
+	 * returns a maker of the PBX's requests in that dialog.
+	 */
+	answeredCall(): InDialog {
+		this.register();
+		this.deliver(inboundInvite());
+		const ok = this.sent()[1];
+		if (ok?.status !== 200) throw new Error(`expected the call answered with 200, got ${ok?.status}`);
+		const to = ok.header("to")!;
+		let seq = 100;
+		return (method, extra = [], body = "") => [
+			`${method} sip:620@${LOCAL}:5062 SIP/2.0`,
+			`Via: SIP/2.0/UDP ${PBX}:5060;branch=z9hG4bK${method}${++seq}`,
+			`From: "Küche" <sip:611@fritz.box>;tag=fb1`,
+			`To: ${to}`,
+			"Call-ID: in-call-1@192.168.178.1",
+			`CSeq: ${method === "ACK" ? 100 : seq} ${method}`,
+			...extra,
+			`Content-Length: ${body.length}`,
+			"",
+			body,
+		].join("\n");
+	}
 }
+
+/**
+ * A request from the PBX in an answered call's dialog (LF line ends, an ASCII body): each with a
+ * branch of its own and the next CSeq from 101 up, an ACK with the INVITE's CSeq 100.
+ */
+export type InDialog = (method: string, extra?: string[], body?: string) => string;
 
 /** An INVITE from the PBX as a FRITZ!Box sends it for a handset calling the door. */
 export function inboundInvite(options: { callId?: string; branch?: string; cseq?: number; body?: string; from?: string } = {}): string {
