@@ -69,7 +69,7 @@ function readWav(path: string): Wav {
 	throw new Error(`${path}: no data chunk`);
 }
 
-export interface ToneMeasurement {
+interface ToneMeasurement {
 	/** Frequency from the zero crossings of the window (Hz). */
 	hz: number;
 	/** RMS of the window (full scale 32767). */
@@ -87,7 +87,7 @@ export interface ToneMeasurement {
  * last WINDOW_S seconds, TRIM_END_S before its end (start-up, a chime before the call and the
  * fade-out at the end stay out of it). Undefined when there is no stretch of MIN_RUN_S.
  */
-export function measureTone(samples: Int16Array, rate: number): ToneMeasurement | undefined {
+function measureTone(samples: Int16Array, rate: number): ToneMeasurement | undefined {
 	const block = Math.round(rate / 50);
 	let best = { start: 0, length: 0 };
 	let runStart = 0;
@@ -169,7 +169,7 @@ export function measureTone(samples: Int16Array, rate: number): ToneMeasurement 
  * the power at it) and next to nothing of `other` (the opposite direction's tone).
  * Returns the measurement; throws an AssertionError saying what is wrong.
  */
-export function assertTone(samples: Int16Array, rate: number, hz: number, other: number, what: string): ToneMeasurement {
+function assertTone(samples: Int16Array, rate: number, hz: number, other: number, what: string): ToneMeasurement {
 	const m = measureTone(samples, rate);
 	assert.ok(m, `${what}: no steady tone of ${MIN_RUN_S} s or more (${(samples.length / rate).toFixed(2)} s recorded)`);
 	const described = `${what}: ${m.hz.toFixed(1)} Hz, RMS ${m.rms.toFixed(0)}, ${(100 * m.share(hz)).toFixed(1)} % of the power at ${hz} Hz, ${(100 * m.share(other)).toFixed(1)} % at ${other} Hz, steady for ${m.runS.toFixed(2)} s`;
