@@ -182,14 +182,14 @@ function plainParam(params: string, name: string): string | undefined {
 export function paramsWellFormed(params: string): boolean {
 	// Without quoted strings: one anchored RegExp over all of them (see PLAIN_PARAMS).
 	if (params.indexOf(QUOTE) < 0) return PLAIN_PARAMS.test(trimLws(params));
+	// With quoted strings: item by item (the quote makes the text non-empty).
 	const trimmed = params.trim();
-	if (trimmed === "") return true;
 	if (trimmed.charCodeAt(0) !== 0x3b) return false;
 	const items = trimmed.split(SEMI);
 	for (let i = 1; i < items.length; i++) {
 		const item = items[i];
 		const eq = item.indexOf(EQ);
-		if (!TOKEN_CHARS.test(eq < 0 ? item : item.slice(0, eq)) && !TOKEN_CHARS.test((eq < 0 ? item : item.slice(0, eq)).trim())) return false;
+		if (!TOKEN_CHARS.test(trimLws(eq < 0 ? item : item.slice(0, eq)))) return false;
 		if (eq >= 0) {
 			const v = item.slice(eq + 1).trim();
 			if (!v) return false;
