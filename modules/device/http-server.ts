@@ -12,6 +12,7 @@
 
 import { Server } from "http";
 import type { HttpHandler, HttpRequest, HttpResponse, HttpRoutes, Logger } from "../ports.js";
+import { RouteTable } from "../../web/route-table.js";
 
 /** The messages of the SDK's server callback (documentation/network/network.md). */
 const STATUS = 2;
@@ -62,7 +63,7 @@ export interface DeviceHttpOptions {
 export class DeviceHttpServer implements HttpRoutes {
 	readonly maxBody: number;
 	readonly port: number;
-	#routes = new Map<string, Map<string, HttpHandler>>();
+	#routes = new RouteTable();
 	#log: Logger;
 	#server: CallbackServer | undefined;
 	#remoteAddress: boolean;
@@ -75,9 +76,7 @@ export class DeviceHttpServer implements HttpRoutes {
 	}
 
 	add(method: string, path: string, handler: HttpHandler): void {
-		let methods = this.#routes.get(path);
-		if (!methods) this.#routes.set(path, (methods = new Map()));
-		methods.set(method.toUpperCase(), handler);
+		this.#routes.add(method, path, handler);
 	}
 
 	/** Starts listening (routes may still be added afterwards). */
@@ -168,12 +167,12 @@ export class DeviceHttpServer implements HttpRoutes {
 	/** Picks the handler once the headers are in; returns what the SDK should do with the body. */
 	#route(pending: Pending | undefined): unknown {
 		if (!pending) return false;
-		const methods = this.#routes.get(pending.path);
-		const handler = methods?.get(pending.method) ?? (pending.method === "HEAD" ? methods?.get("GET") : undefined);
-		if (!methods) pending.early = plain(404, "not found");
+		const match = this.#routes.find(pending.method, pending.path);
+		const handler = match?.handler;
+		if (!match) pending.early = plain(404, "not found");
 		else if (!handler) {
 			const response = plain(405, "method not allowed");
-			response.headers = { ...response.headers, Allow: [...methods.keys()].join(", ") };
+			response.headers = { ...response.headers, Allow: match.allow };
 			pending.early = response;
 		} else if (pending.length < 0) pending.early = plain(400, "bad Content-Length");
 		else if (pending.length > this.maxBody) pending.early = plain(413, "request body too large");

@@ -6,10 +6,11 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { HttpHandler, HttpRequest, HttpRoutes, Logger } from "../ports.js";
+import { RouteTable } from "../../web/route-table.js";
 
 export class HostHttpServer implements HttpRoutes {
 	readonly maxBody: number;
-	#routes = new Map<string, Map<string, HttpHandler>>();
+	#routes = new RouteTable();
 	#server: http.Server;
 	#log: Logger;
 
@@ -20,9 +21,7 @@ export class HostHttpServer implements HttpRoutes {
 	}
 
 	add(method: string, path: string, handler: HttpHandler): void {
-		let methods = this.#routes.get(path);
-		if (!methods) this.#routes.set(path, (methods = new Map()));
-		methods.set(method.toUpperCase(), handler);
+		this.#routes.add(method, path, handler);
 	}
 
 	listen(port: number, host = "127.0.0.1"): Promise<number> {
@@ -41,12 +40,12 @@ export class HostHttpServer implements HttpRoutes {
 
 	async #handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
 		const url = new URL(request.url ?? "/", "http://localhost");
-		const methods = this.#routes.get(url.pathname);
 		const method = (request.method ?? "GET").toUpperCase();
-		const handler = methods?.get(method) ?? (method === "HEAD" ? methods?.get("GET") : undefined);
-		if (!methods) return this.#plain(response, 404, "not found");
+		const match = this.#routes.find(method, url.pathname);
+		if (!match) return this.#plain(response, 404, "not found");
+		const handler = match.handler;
 		if (!handler) {
-			response.setHeader("Allow", [...methods.keys()].join(", "));
+			response.setHeader("Allow", match.allow);
 			return this.#plain(response, 405, "method not allowed");
 		}
 		let body = "";
