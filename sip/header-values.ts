@@ -46,8 +46,8 @@ const BAD_IN_ADDR_SPEC = /[\s,?"]/;
 const PARAM_VALUE = /^[A-Za-z0-9\-.!%*_+`'~:\[\]]+$/;
 const VIA = /^SIP\s*\/\s*2\.0\s*\/\s*([A-Za-z0-9\-.!%*_+`'~]+)\s+(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-.]+)(?:\s*:\s*([0-9]{1,5}))?\s*(;.*)?$/s;
 const CSEQ = /^([0-9]{1,10})\s+([A-Za-z0-9\-.!%*_+`'~]+)$/;
-/** Method names (tokens) that parseCSeq takes without its RegExp. */
-const CSEQ_METHODS = new Set(["INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER", "INFO", "UPDATE", "PRACK", "SUBSCRIBE", "NOTIFY", "REFER", "MESSAGE", "PUBLISH"]);
+/** Method names (tokens) that the start line and parseCSeq take without a token RegExp. */
+export const WELL_KNOWN_METHODS: ReadonlySet<string> = new Set(["INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER", "INFO", "UPDATE", "PRACK", "SUBSCRIBE", "NOTIFY", "REFER", "MESSAGE", "PUBLISH"]);
 const SIP_URI = /^(sips?):(?:([^@;?]*(?:;[^@?]*)?)@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-.]+)(?::([0-9]{1,5}))?((?:;[^?]*)?)((?:\?.*)?)$/i;
 const QUOTE = '"', BACKSLASH = "\\", LT = "<", GT = ">", SEMI = ";", EQ = "=", EMPTY = "";
 
@@ -269,7 +269,7 @@ export function parseCSeq(value: string): CSeq | undefined {
 	if (space > 0 && space <= 10) {
 		const digits = v.slice(0, space), method = v.slice(space + 1);
 		const seq = Number(digits);
-		if (seq >= 0 && seq <= 0x7fffffff && (seq | 0) === seq && String(seq) === digits && CSEQ_METHODS.has(method)) return { seq, method };
+		if (seq >= 0 && seq <= 0x7fffffff && (seq | 0) === seq && String(seq) === digits && WELL_KNOWN_METHODS.has(method)) return { seq, method };
 	}
 	const m = CSEQ.exec(v);
 	if (!m) return undefined;

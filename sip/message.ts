@@ -4,7 +4,7 @@
  */
 
 import { decodeUtf8 } from "./text.js";
-import { trimLws } from "./header-values.js";
+import { trimLws, WELL_KNOWN_METHODS } from "./header-values.js";
 
 /** Compact header forms (RFC 3261 §7.3.3 and extensions). */
 const COMPACT: Record<string, string> = {
@@ -76,8 +76,6 @@ const VERSION = /^SIP\/\d+\.\d+$/i;
 const BAD_URI_CHAR = /[\x00-\x20<>]/;
 const DIGITS = /^[0-9]{1,9}$/;
 const FOLDING = /\r?\n[ \t]+/g;
-/** Methods whose name needs no token check. */
-const METHODS = new Set(["INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER", "INFO", "UPDATE", "PRACK", "SUBSCRIBE", "NOTIFY", "REFER", "MESSAGE", "PUBLISH"]);
 
 /** Id → the one-character string that stands for it in a message's id text. */
 const ID_CHAR: string[] = [];
@@ -423,7 +421,7 @@ function splitStartLine(line: string): string[] | undefined {
 	}
 	const parts = line.split(SP);
 	if (parts.length !== 3 || parts[1] === "") return undefined;
-	if (!METHODS.has(parts[0]) && !TOKEN.test(parts[0])) return undefined;
+	if (!WELL_KNOWN_METHODS.has(parts[0]) && !TOKEN.test(parts[0])) return undefined;
 	if (parts[2] !== SIP_2_0 && !VERSION.test(parts[2])) return undefined;
 	// encodeURI leaves a URI of the usual characters as it is (and costs a tenth of the RegExp);
 	// the text comes from TextDecoder, so it holds no lone surrogate that would make it throw.
