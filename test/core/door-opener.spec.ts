@@ -3,33 +3,13 @@ import { FakeClock } from "../lib/fake-clock.js";
 import { RelayPulse } from "../../hardware/relay-pulse.js";
 import { DoorEventLog } from "../../hardware/door-events.js";
 import { DoorOpener, type DoorCall, type DoorSettings, type DigitVia, type DigitSource, INTER_DIGIT_TIMEOUT_MS } from "../../hardware/door-opener.js";
-import type { DigitalOut, Logger } from "../../modules/ports.js";
+import type { Logger } from "../../modules/ports.js";
+import { RecordingOut } from "../lib/recording-out.js";
 
 const PBX = "192.168.178.1";
 const RTP = { address: "192.168.178.1", port: 7078 };
 /** A code that never shows up in times or ports of these tests, to look for it in the output. */
 const SECRET = "97531";
-
-class Out implements DigitalOut {
-	readonly writes: Array<[number, number]> = [];
-	constructor(readonly clock: FakeClock) {}
-	write(value: number): void {
-		this.writes.push([this.clock.now(), value]);
-	}
-	close(): void {}
-	pulses(): Array<[number, number]> {
-		const out: Array<[number, number]> = [];
-		let start = -1;
-		for (const [t, v] of this.writes) {
-			if (v === 1 && start < 0) start = t;
-			else if (v === 0 && start >= 0) {
-				out.push([start, t]);
-				start = -1;
-			}
-		}
-		return out;
-	}
-}
 
 function makeCall(overrides: Partial<DoorCall> = {}): DoorCall & { state: string } {
 	return { state: "answered", peer: '"Küche" <sip:611@fritz.box>', peerAddress: PBX, callId: "c1@door", media: { remoteAddress: RTP.address, remotePort: RTP.port }, ...overrides };
@@ -39,7 +19,7 @@ function rig(settings: Partial<DoorSettings> = {}) {
 	const clock = new FakeClock();
 	const lines: string[] = [];
 	const log: Logger = { info: (m) => lines.push(`info ${m}`), warn: (m) => lines.push(`warn ${m}`), error: (m) => lines.push(`error ${m}`) };
-	const out = new Out(clock);
+	const out = new RecordingOut(clock);
 	const relay = new RelayPulse(out, clock, log);
 	let wall = 1_780_000_000_000;
 	const events = new DoorEventLog(() => wall + clock.now());
