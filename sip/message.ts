@@ -451,5 +451,5 @@ function contentLength(v: string, message: SipMessage): number {
 	// The usual value, an integer that prints back as written, needs no RegExp.
 	if (n >= 0 && n <= 999999999 && (n | 0) === n && String(n) === v) return n;
 	if (!DIGITS.test(v)) throw new SipParseError(`invalid Content-Length ${JSON.stringify(v)}`, 400, message);
-	return Number(v);
+	return n;
 }
