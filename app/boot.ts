@@ -8,6 +8,7 @@ import type { DoorbellEnvironment } from "./environment.js";
 import { Doorbell } from "./doorbell.js";
 import { uaConfigFrom, localPortFrom, rtpPortFrom } from "../config/ua-config.js";
 import { Settings } from "../config/settings.js";
+import { keySpec, needsRestart } from "../config/keys.js";
 import { addWebRoutes, type WebApp } from "../web/routes.js";
 import { doorSettingsFrom } from "../config/door.js";
 import { RelayPulse } from "../hardware/relay-pulse.js";
@@ -63,8 +64,9 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 		hashIterations: options.hashIterations,
 		// A new account unregisters the old one first (UserAgent.reconfigure); door settings apply from the next digit.
 		onSaved: (changed) => {
-			if (changed.some((key) => key.indexOf("sip_") === 0 || key === "ring_timeout" || key === "talk_limit" || key === "digest_uri" || key === "allow_any_src")) doorbell.reconfigure(uaConfigFrom(env.store));
-			if (changed.some((key) => key === "code" || key === "pulse_ms" || key === "max_openings")) door.settings = doorSettingsFrom(env.store);
+			const now = changed.filter((key) => !needsRestart(key));
+			if (now.some((key) => keySpec(key)?.namespace === "sip")) doorbell.reconfigure(uaConfigFrom(env.store));
+			if (now.some((key) => keySpec(key)?.namespace === "door")) door.settings = doorSettingsFrom(env.store);
 		},
 	});
 	if (options.adminPassword && !web.admin.isSet) web.admin.set(options.adminPassword);

@@ -20,6 +20,8 @@ export interface KeySpec {
 	check: Check;
 	/** A value never repeated in a message or a log line (the door code; "secret" keys always are). */
 	concealed?: boolean;
+	/** Takes effect only after a restart (the ports the doorbell binds at start). */
+	restart?: boolean;
 }
 
 function int(namespace: "sip" | "door", key: string, fallback: number, min: number, max: number, label: string, unit = ""): KeySpec {
@@ -33,8 +35,8 @@ export const KEYS: readonly KeySpec[] = [
 	{ namespace: "sip", key: "sip_target", kind: "text", fallback: "**610", label: "Number to ring", check: checkTarget },
 	{ namespace: "sip", key: "sip_server", kind: "text", fallback: "fritz.box", label: "PBX address", check: checkHost },
 	int("sip", "sip_port", 5060, 1, 65535, "PBX port"),
-	int("sip", "local_port", 5062, 1, 65535, "Local SIP port"),
-	int("sip", "rtp_port", 40000, 1, 65535, "RTP port"),
+	{ ...int("sip", "local_port", 5062, 1, 65535, "Local SIP port"), restart: true },
+	{ ...int("sip", "rtp_port", 40000, 1, 65535, "RTP port"), restart: true },
 	int("sip", "ring_timeout", 30, 5, 300, "Ring for (s)", " s"),
 	int("sip", "talk_limit", 120, 10, 3600, "Talk at most (s)", " s"),
 	{ namespace: "sip", key: "digest_uri", kind: "text", fallback: "request", label: "Digest URI", check: (raw) => checkChoice(raw, ["request", "registrar"]) },
@@ -46,6 +48,11 @@ export const KEYS: readonly KeySpec[] = [
 
 const BY_KEY: Record<string, KeySpec> = {};
 for (const spec of KEYS) BY_KEY[spec.key] = spec;
+
+/** Whether a changed key waits for a restart (unknown keys do not). */
+export function needsRestart(key: string): boolean {
+	return keySpec(key)?.restart === true;
+}
 
 /** The spec of a key (keys are unique across namespaces), or undefined. */
 export function keySpec(key: string): KeySpec | undefined {

@@ -11,6 +11,7 @@
 
 import type { Clock, HttpRequest, HttpResponse, HttpRoutes, Logger, RandomBytes, Sha256 } from "../modules/ports.js";
 import type { Settings } from "../config/settings.js";
+import { needsRestart } from "../config/keys.js";
 import { AdminCredential, adminPasswordProblem } from "./admin-credential.js";
 import { Sessions, SESSION_COOKIE, sessionCookie, clearedCookie, type Session } from "./sessions.js";
 import { BadRequest, cookie, header, hex, html, json, readFields, redirect, sameText, wantsJson } from "./http.js";
@@ -43,7 +44,6 @@ const SECRET = /password|secret|token|csrf|admin|^code$|door_code/i;
 const MAX_FAILURES = 5;
 const LOCK_MS = 30000;
 const MAX_LOCK_MS = 15 * 60000;
-const RESTART_KEYS = ["local_port", "rtp_port"];
 
 export function publicStatus(status: Record<string, unknown>): Record<string, unknown> {
 	const out: Record<string, unknown> = {};
@@ -263,7 +263,7 @@ export class WebApp {
 				this.#o.log.error(`web: saved, but not applied yet: ${(error as Error)?.message ?? error}`);
 			}
 		}
-		const restart = result.changed.some((key) => RESTART_KEYS.indexOf(key) >= 0);
+		const restart = result.changed.some(needsRestart);
 		if (wantsJson(request)) return json(200, { ok: true, changed: result.changed, restart_needed: restart });
 		return redirect(restart ? "/sip?n=saved-restart" : "/sip?n=saved");
 	}
