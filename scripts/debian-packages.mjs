@@ -12,6 +12,11 @@ export const PACKAGES = {
 	gcc: "/usr/bin/gcc",
 	make: "/usr/bin/make",
 	sox: "/usr/bin/sox",
+	mosquitto: "/usr/sbin/mosquitto",
+	tshark: "/usr/bin/tshark",
+	"libspandsp-dev": "/usr/include/x86_64-linux-gnu/spandsp.h",
+	"libspeexdsp-dev": "/usr/include/speex/speex_echo.h",
+	"espeak-ng": "/usr/bin/espeak-ng",
 };
 
 function installed(name) {
