@@ -10,8 +10,8 @@ export type Datagram = ArrayBuffer & { address: string; port: number };
 export interface UdpSocket {
 	/** Next queued packet, or undefined when none is waiting. */
 	read(): Datagram | undefined;
-	/** Sends one packet. Throws when the packet cannot be queued. */
-	write(address: string, port: number, data: ArrayBuffer | ArrayBufferView): void;
+	/** Sends one packet, in the SDK's argument order. Throws when the packet cannot be queued. */
+	write(data: ArrayBuffer | ArrayBufferView, address: string, port: number): void;
 	close(): void;
 	/** The bound local port. */
 	readonly port: number;
