@@ -18,6 +18,7 @@ import { parseOptions, USAGE } from "./options.js";
 import { loadNativeAudio } from "./native-audio.js";
 import { openMic, openSpeaker, type WavSpeaker } from "./audio.js";
 import type { AudioIn } from "../ports.js";
+import { DEFAULT_LOCKOUT_TIMES } from "../../hardware/door-lockout.js";
 
 async function main(): Promise<void> {
 	let options;
@@ -81,7 +82,8 @@ async function main(): Promise<void> {
 				localAddress: () => localAddress,
 				resolve: resolveHost,
 			},
-			{ sipPort: options.sipPort, trace: options.trace, statusExtra: () => ({ relay_pulses: relay.pulses, simulator: true }), adminPassword: process.env.KLINGEL_ADMIN_PASSWORD || undefined },
+			{ sipPort: options.sipPort, trace: options.trace, statusExtra: () => ({ relay_pulses: relay.pulses, simulator: true }), adminPassword: process.env.KLINGEL_ADMIN_PASSWORD || undefined,
+				doorLockout: options.doorLockoutMs ? { ...DEFAULT_LOCKOUT_TIMES, firstMs: options.doorLockoutMs, maxMs: 12 * options.doorLockoutMs } : undefined },
 		);
 	} catch (error) {
 		if (error instanceof SettingsError) fail(`Invalid settings in ${options.settings}: ${error.message}\nNothing was changed.`);
