@@ -1,9 +1,9 @@
 import { test, group, assert } from "../lib/spec.js";
 import { FakeClock } from "../lib/fake-clock.js";
 import { RelayPulse } from "../../hardware/relay-pulse.js";
-import { DoorEventLog } from "../../hardware/door-events.js";
-import { DoorOpener, DEFAULT_DOOR_SETTINGS, type DoorCall } from "../../hardware/door-opener.js";
-import { DoorLockout, DEFAULT_LOCKOUT_TIMES, LOCKOUT_NAMESPACE, LOCKOUT_THRESHOLD } from "../../hardware/door-lockout.js";
+import { DoorEventLog } from "../../door/door-events.js";
+import { DoorOpener, DEFAULT_DOOR_SETTINGS, type DoorCall } from "../../door/door-opener.js";
+import { DoorLockout, DEFAULT_LOCKOUT_TIMES, LOCKOUT_NAMESPACE, LOCKOUT_THRESHOLD } from "../../door/door-lockout.js";
 import { keySpec } from "../../config/keys.js";
 import type { Logger } from "../../modules/ports.js";
 import { RecordingOut } from "../lib/recording-out.js";

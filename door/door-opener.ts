@@ -21,7 +21,7 @@
  */
 
 import type { Clock, KeyValueStore, Logger } from "../modules/ports.js";
-import type { RelayPulse } from "./relay-pulse.js";
+import type { RelayPulse } from "../hardware/relay-pulse.js";
 import type { DoorEvent, DoorEventKind, DoorEventLog } from "./door-events.js";
 import { DoorLockout, DEFAULT_LOCKOUT_TIMES, LOCKOUT_THRESHOLD, type LockoutStart, type LockoutTimes } from "./door-lockout.js";
 import { DEFAULT_TIMERS } from "../sip/timers.js";
