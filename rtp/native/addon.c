@@ -75,7 +75,7 @@ static napi_value encode(napi_env env, napi_callback_info info)
 	if (!get_view(env, argv[2], napi_uint8_array, &codes)) THROW(type_error, "encode: codes must be a Uint8Array");
 	if (codes.length < pcm.length) THROW(range_error, "encode: codes is shorter than pcm");
 	if (overlap(&pcm, &codes)) THROW(range_error, "encode: pcm and codes overlap");
-	ka_encode(law, pcm.data, codes.data, pcm.length);
+	ka_encode((ka_law)law, pcm.data, codes.data, pcm.length);
 	return result;
 }
 
@@ -89,7 +89,7 @@ static napi_value decode(napi_env env, napi_callback_info info)
 	if (!get_view(env, argv[2], napi_int16_array, &pcm)) THROW(type_error, "decode: pcm must be an Int16Array");
 	if (pcm.length < codes.length) THROW(range_error, "decode: pcm is shorter than codes");
 	if (overlap(&pcm, &codes)) THROW(range_error, "decode: codes and pcm overlap");
-	ka_decode(law, codes.data, pcm.data, codes.length);
+	ka_decode((ka_law)law, codes.data, pcm.data, codes.length);
 	return result;
 }
 

@@ -106,10 +106,10 @@ static const char ka_law_message[] = "law must be LAW_PCMU (0) or LAW_PCMA (1)";
 void xs_klingel_encode(xsMachine *the)
 {
 	KaView pcm, codes;
-	int law;
+	ka_law law;
 	ka_require_args(the, 3, "encode");
 	xsmcVars(3);
-	law = (int)ka_get_integer(the, &xsArg(0), 0, 1, ka_law_message);
+	law = (ka_law)ka_get_integer(the, &xsArg(0), 0, 1, ka_law_message);
 	ka_get_view(the, &xsArg(1), KA_I16, &xsVar(0), &xsVar(2), &pcm, "encode", "pcm");
 	ka_get_view(the, &xsArg(2), KA_U8, &xsVar(1), &xsVar(2), &codes, "encode", "codes");
 	if (codes.length < pcm.length) xsRangeError("encode: codes is shorter than pcm");
@@ -121,10 +121,10 @@ void xs_klingel_encode(xsMachine *the)
 void xs_klingel_decode(xsMachine *the)
 {
 	KaView codes, pcm;
-	int law;
+	ka_law law;
 	ka_require_args(the, 3, "decode");
 	xsmcVars(3);
-	law = (int)ka_get_integer(the, &xsArg(0), 0, 1, ka_law_message);
+	law = (ka_law)ka_get_integer(the, &xsArg(0), 0, 1, ka_law_message);
 	ka_get_view(the, &xsArg(1), KA_U8, &xsVar(0), &xsVar(2), &codes, "decode", "codes");
 	ka_get_view(the, &xsArg(2), KA_I16, &xsVar(1), &xsVar(2), &pcm, "decode", "pcm");
 	if (pcm.length < codes.length) xsRangeError("decode: pcm is shorter than codes");

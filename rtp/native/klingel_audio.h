@@ -16,8 +16,10 @@
 extern "C" {
 #endif
 
-#define KA_LAW_PCMU 0 /* G.711 µ-law, RTP payload type 0 */
-#define KA_LAW_PCMA 1 /* G.711 A-law, RTP payload type 8 */
+typedef enum {
+	KA_LAW_PCMU = 0, /* G.711 µ-law, RTP payload type 0 */
+	KA_LAW_PCMA = 1  /* G.711 A-law, RTP payload type 8 */
+} ka_law;
 
 #define KA_GAIN_UNITY 4096     /* mixer gains are Q12 */
 #define KA_GAIN_MAX 65536      /* largest gain accepted (16x) */
@@ -30,14 +32,14 @@ extern "C" {
  * G.711 as specified by ITU-T G.711 and implemented by the ITU-T G.191 reference software:
  * the 16-bit sample is truncated to 13 bits (A-law) or 14 bits (µ-law) by an arithmetic
  * shift, negative values are coded by their one's complement, decoding yields the interval's
- * reconstruction value scaled back to 16 bits. `law` is KA_LAW_PCMU or KA_LAW_PCMA.
+ * reconstruction value scaled back to 16 bits.
  */
-void ka_encode(int law, const int16_t *pcm, uint8_t *codes, size_t count);
-void ka_decode(int law, const uint8_t *codes, int16_t *pcm, size_t count);
+void ka_encode(ka_law law, const int16_t *pcm, uint8_t *codes, size_t count);
+void ka_decode(ka_law law, const uint8_t *codes, int16_t *pcm, size_t count);
 
 /* Single-sample forms (the same tables). */
-uint8_t ka_encode_sample(int law, int16_t sample);
-int16_t ka_decode_sample(int law, uint8_t code);
+uint8_t ka_encode_sample(ka_law law, int16_t sample);
+int16_t ka_decode_sample(ka_law law, uint8_t code);
 
 /*
  * out[i] = saturate16((Σ sources[k][i] * gains[k] + 2048) >> 12) for i < count: Q12 gains
