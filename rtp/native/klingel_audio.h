@@ -1,5 +1,5 @@
 /*
- * klingel audio core: G.711 µ-law/A-law, an N-source mixer, a sine tone generator and
+ * klingel audio core: G.711 µ-law/A-law, G.722, an N-source mixer, a sine tone generator and
  * 16 kHz <-> 8 kHz conversion. Plain C99, no allocation, no engine includes: the XS binding
  * (audio-xs.c) and the Node addon (addon.c) are thin layers over these functions.
  *
@@ -71,6 +71,36 @@ int ka_tone_fill(int32_t *state, int16_t *out, size_t count);
 #define KA_FIR_TAPS 55
 void ka_downsample(int16_t *state, const int16_t *input, size_t inputCount, int16_t *output);
 void ka_upsample(int16_t *state, const int16_t *input, size_t inputCount, int16_t *output);
+
+/*
+ * G.722 at 64 kbit/s (ITU-T G.722 mode 1, RTP payload type 9): 16 kHz audio, one code byte per
+ * two samples. Bit-exact with the ITU reference arithmetic. A state belongs to one direction
+ * (encoder or decoder); all zeros is the Recommendation's reset state, and any contents are
+ * safe to run from. The structs hold int16_t only: KA_G722_STATE_SAMPLES of them, so that a
+ * binding can keep a state in an Int16Array.
+ */
+typedef struct {
+	int16_t s;      /* signal estimate (PREDIC) */
+	int16_t sz;     /* zero section's part of it (FILTEZ) */
+	int16_t nb;     /* log scale factor (NBL / NBH) */
+	int16_t r[2];   /* reconstructed signal, last two */
+	int16_t p[2];   /* partially reconstructed signal, last two */
+	int16_t a[2];   /* pole coefficients a1, a2 */
+	int16_t b[6];   /* zero coefficients b1..b6 */
+	int16_t d[6];   /* quantised differences, last six */
+} ka_g722_band;
+
+typedef struct {
+	ka_g722_band band[2]; /* lower, higher */
+	int16_t qmf[24];      /* QMF history, oldest first */
+} ka_g722_state;
+
+#define KA_G722_STATE_SAMPLES 66 /* sizeof (ka_g722_state) / 2 */
+
+/* Encodes sampleCount 16 kHz samples (an even number) into sampleCount / 2 codes. */
+void ka_g722_encode(ka_g722_state *state, const int16_t *pcm, size_t sampleCount, uint8_t *codes);
+/* Decodes `count` codes into count * 2 samples at 16 kHz. */
+void ka_g722_decode(ka_g722_state *state, const uint8_t *codes, size_t count, int16_t *pcm);
 
 #ifdef __cplusplus
 }
