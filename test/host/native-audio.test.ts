@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { readFileSync, existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { loadNativeAudio } from "../../modules/host/native-audio.js";
-import { G722_STATE_SAMPLES, GAIN_UNITY, LAW_PCMA, LAW_PCMU, RESAMPLER_STATE_SAMPLES, TONE_STATE_WORDS } from "../../rtp/native-audio.js";
+import { G722_STATE_SAMPLES, GAIN_UNITY, LAW_PCMA, LAW_PCMU, RESAMPLER_STATE_SAMPLES, TONE_STATE_WORDS } from "../../modules/native-audio.js";
 import { g722Decode, g722Encode } from "../lib/reference-g722.js";
 
 const audio = loadNativeAudio();

@@ -4,7 +4,7 @@
  * the simulator run the C core.
  */
 
-import { G722_STATE_SAMPLES, RESAMPLER_STATE_SAMPLES, TONE_STATE_WORDS, LAW_PCMA, type NativeAudio } from "../../rtp/native-audio.js";
+import { G722_STATE_SAMPLES, RESAMPLER_STATE_SAMPLES, TONE_STATE_WORDS, LAW_PCMA, type NativeAudio } from "../../modules/native-audio.js";
 import { g722Decode, g722Encode } from "./reference-g722.js";
 
 function ulawEncode(sample: number): number {
