@@ -4,7 +4,7 @@
  * the door opener. A provider builds the environment and calls `boot`.
  */
 
-import type { DoorbellEnvironment } from "./environment.js";
+import type { DoorbellEnvironment } from "../modules/environment.js";
 import { Doorbell } from "./doorbell.js";
 import { uaConfigFrom, localPortFrom, rtpPortFrom } from "../config/ua-config.js";
 import { Settings } from "../config/settings.js";
@@ -12,8 +12,8 @@ import { keySpec, needsRestart } from "../config/keys.js";
 import { addWebRoutes, type WebApp } from "../web/routes.js";
 import { doorSettingsFrom } from "../config/door.js";
 import { RelayPulse } from "../hardware/relay-pulse.js";
-import { DoorEventLog } from "../hardware/door-events.js";
-import { DoorOpener } from "../hardware/door-opener.js";
+import { DoorEventLog } from "../door/door-events.js";
+import { DoorOpener } from "../door/door-opener.js";
 
 export interface BootOptions {
 	/** Local SIP port wanted; the `local_port` setting (5062) when absent. */

@@ -2,7 +2,7 @@ import { test, group, assert } from "../lib/spec.js";
 import { MediaSession } from "../../rtp/media-session.js";
 import { DoorAudio } from "../../rtp/door-audio.js";
 import { Chime } from "../../rtp/chime.js";
-import type { NativeAudio } from "../../rtp/native-audio.js";
+import type { NativeAudio } from "../../modules/native-audio.js";
 import type { NegotiatedMedia } from "../../sip/sdp.js";
 import type { UdpOptions } from "../../modules/ports.js";
 import { FakeClock } from "../lib/fake-clock.js";

@@ -1,5 +1,5 @@
 import type { Datagram, UdpSocket } from "../../modules/ports.js";
-import { decodeUtf8, encodeUtf8 } from "../../sip/text.js";
+import { decodeUtf8, encodeUtf8 } from "../../modules/text.js";
 
 export interface Sent {
 	address: string;

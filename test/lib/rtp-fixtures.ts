@@ -4,7 +4,7 @@
  */
 
 import type { AudioIn, AudioOut, Datagram, UdpSocket } from "../../modules/ports.js";
-import { TONE_STATE_WORDS, type NativeAudio } from "../../rtp/native-audio.js";
+import { TONE_STATE_WORDS, type NativeAudio } from "../../modules/native-audio.js";
 import { writeRtpHeader } from "../../rtp/rtp-packet.js";
 
 export interface Written {

@@ -1,5 +1,5 @@
-import type { AudioIn, AudioOut, CorePorts, DigitalIn, DigitalOut, HttpRoutes, KeyValueStore, Sha256 } from "../modules/ports.js";
-import type { NativeAudio } from "../rtp/native-audio.js";
+import type { AudioIn, AudioOut, CorePorts, DigitalIn, DigitalOut, HttpRoutes, KeyValueStore, Sha256 } from "./ports.js";
+import type { NativeAudio } from "./native-audio.js";
 
 /** Everything a provider hands the doorbell application at start-up. */
 export interface DoorbellEnvironment extends CorePorts {
