@@ -6,7 +6,7 @@
  */
 
 import type { TraceEntry } from "../sip/trace-log.js";
-import { encodeUtf8 } from "../sip/text.js";
+import { encodeUtf8 } from "../modules/text.js";
 
 const LINKTYPE_IPV4 = 228;
 const FILE_HEADER = 24;

@@ -2,7 +2,7 @@ import { test, group, assert } from "../lib/spec.js";
 import { SipTraceLog, TRACE_MAX_CHARS, TRACE_MAX_ENTRIES } from "../../sip/trace-log.js";
 import { traceText } from "../../sip/trace-text.js";
 import { tracePcap } from "../../web/pcap.js";
-import { decodeUtf8, encodeUtf8 } from "../../sip/text.js";
+import { decodeUtf8, encodeUtf8 } from "../../modules/text.js";
 
 const RESPONSE = "6629fae49393a05397450978507c4ef1";
 
