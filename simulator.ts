@@ -18,6 +18,7 @@ import { parseOptions, USAGE } from "./modules/host/options.js";
 import { loadNativeAudio } from "./modules/host/native-audio.js";
 import { openMic, openSpeaker, type WavSpeaker } from "./modules/host/audio.js";
 import type { AudioIn } from "./modules/ports.js";
+import { hostHealth } from "./modules/host/health.js";
 
 async function main(): Promise<void> {
 	let options;
@@ -75,7 +76,7 @@ async function main(): Promise<void> {
 	try {
 		app = boot(
 			{
-				udp: createUdp, clock: nodeClock, wallClock: Date.now, md5: nodeMd5, sha256: nodeSha256, random: nodeRandom, log,
+				udp: createUdp, clock: nodeClock, wallClock: Date.now, health: hostHealth, md5: nodeMd5, sha256: nodeSha256, random: nodeRandom, log,
 				store, routes: http, button, relay,
 				audio, mic, speaker,
 				localAddress: () => localAddress,

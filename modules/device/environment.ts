@@ -17,6 +17,7 @@ import { takeBootRelay } from "setup/klingel-relay";
 import { DeviceHttpServer } from "./http-server.js";
 import { openMic, openSpeaker } from "./audio.js";
 import { deviceLocalAddress, deviceResolve } from "./network.js";
+import { deviceHealth } from "./health.js";
 import type { DeviceSettings } from "./settings.js";
 
 export interface DeviceProvider {
@@ -51,6 +52,7 @@ export function createDeviceEnvironment(settings: DeviceSettings, nativeAudio: N
 		relay,
 		localAddress: deviceLocalAddress,
 		resolve: deviceResolve,
+		health: deviceHealth(clock),
 	};
 	if (mic) env.mic = mic;
 	if (speaker) env.speaker = speaker;

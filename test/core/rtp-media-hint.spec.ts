@@ -1,5 +1,5 @@
 import { test, group, assert } from "../lib/spec.js";
-import { mediaHint } from "../../web/status-words.js";
+import { mediaHint } from "../../rtp/media-hint.js";
 
 const healthy = { running: true, direction: "sendrecv", remote: "127.0.0.1:7078", packets_sent: 500, packets_received: 500, audio_received: 500, dropped_source: 0, frames_played: 500, frames_lost: 0, frames_late: 0, jitter_ms: 2, mic_short_frames: 0, last_drop: "" };
 
