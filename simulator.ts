@@ -17,7 +17,9 @@ import { HostHttpServer } from "./modules/host/http-server.js";
 import { parseOptions, USAGE } from "./modules/host/options.js";
 import { loadNativeAudio } from "./modules/host/native-audio.js";
 import { openMic, openSpeaker, type WavSpeaker } from "./modules/host/audio.js";
-import type { AudioIn } from "./modules/ports.js";
+import { openCamera } from "./modules/host/camera.js";
+import type { AudioIn, CameraFactory } from "./modules/ports.js";
+import { DEFAULT_LOCKOUT_TIMES } from "./door/door-lockout.js";
 import { hostHealth } from "./modules/host/health.js";
 
 async function main(): Promise<void> {
@@ -70,6 +72,12 @@ async function main(): Promise<void> {
 	} catch (error) {
 		fail(`Audio: ${(error as Error).message}`);
 	}
+	let camera: CameraFactory | undefined;
+	try {
+		if (options.camera) camera = openCamera(options.camera);
+	} catch (error) {
+		fail((error as Error).message);
+	}
 	// The recording's header is finished at each call's end and here, whatever way the process ends.
 	process.on("exit", () => speaker?.close());
 	let app: Application;
@@ -78,11 +86,12 @@ async function main(): Promise<void> {
 			{
 				udp: createUdp, clock: nodeClock, wallClock: Date.now, health: hostHealth, md5: nodeMd5, sha256: nodeSha256, random: nodeRandom, log,
 				store, routes: http, button, relay,
-				audio, mic, speaker,
+				audio, mic, speaker, camera,
 				localAddress: () => localAddress,
 				resolve: resolveHost,
 			},
-			{ sipPort: options.sipPort, trace: options.trace, statusExtra: () => ({ relay_pulses: relay.pulses, simulator: true }), adminPassword: process.env.KLINGEL_ADMIN_PASSWORD || undefined },
+			{ sipPort: options.sipPort, trace: options.trace, statusExtra: () => ({ relay_pulses: relay.pulses, simulator: true }), adminPassword: process.env.KLINGEL_ADMIN_PASSWORD || undefined,
+				doorLockout: options.doorLockoutMs ? { ...DEFAULT_LOCKOUT_TIMES, firstMs: options.doorLockoutMs, maxMs: 12 * options.doorLockoutMs } : undefined },
 		);
 	} catch (error) {
 		if (error instanceof SettingsError) fail(`Invalid settings in ${options.settings}: ${error.message}\nNothing was changed.`);

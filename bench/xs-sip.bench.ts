@@ -208,7 +208,7 @@ class CountingSocket implements UdpSocket {
 	read(): Datagram | undefined {
 		return undefined;
 	}
-	write(_address: string, _port: number, data: ArrayBuffer | ArrayBufferView): void {
+	write(data: ArrayBuffer | ArrayBufferView, _address: string, _port: number): void {
 		this.datagrams++;
 		this.octets += data.byteLength;
 	}

@@ -91,7 +91,7 @@ export class SipTransport {
 		if (this.trace) this.#log.info(`SIP > ${address}:${port}\n${traceText(bytes)}`);
 		this.traceLog?.add(true, bytes, address, port, this.port);
 		try {
-			socket.write(address, port, bytes);
+			socket.write(bytes, address, port);
 			return true;
 		} catch (error) {
 			this.#log.warn(`SIP: send to ${address}:${port} failed: ${(error as Error)?.message ?? error}`);

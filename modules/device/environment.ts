@@ -16,6 +16,7 @@ import { DeviceButton, DeviceRelay } from "./gpio.js";
 import { takeBootRelay } from "setup/klingel-relay";
 import { DeviceHttpServer } from "./http-server.js";
 import { openMic, openSpeaker } from "./audio.js";
+import { deviceCamera } from "./camera.js";
 import { deviceLocalAddress, deviceResolve } from "./network.js";
 import { deviceHealth } from "./health.js";
 import type { DeviceSettings } from "./settings.js";
@@ -56,5 +57,6 @@ export function createDeviceEnvironment(settings: DeviceSettings, nativeAudio: N
 	};
 	if (mic) env.mic = mic;
 	if (speaker) env.speaker = speaker;
+	if (settings.liveImage) env.camera = deviceCamera({ width: settings.liveImageSize, height: settings.liveImageSize, clock });
 	return { env, http };
 }

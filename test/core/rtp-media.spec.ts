@@ -159,9 +159,9 @@ group("media session", () => {
 		const sentA = p.a.status().packets_sent;
 		const written: unknown[] = [];
 		const write = p.sa.write.bind(p.sa);
-		p.sa.write = (address, port, data) => {
+		p.sa.write = (data, address, port) => {
 			if (written.indexOf(data) < 0) written.push(data);
-			write(address, port, data);
+			write(data, address, port);
 		};
 		p.chimeB.start();
 		p.b.tone(1200, 100);
