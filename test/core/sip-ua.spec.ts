@@ -261,6 +261,30 @@ group("ringing the target", () => {
 		assert.equal(h.ua.call, undefined);
 	});
 
+	test("CANCEL crossing a 200 OK: the log and the call's end say it was answered and then hung up", () => {
+		const h = new UaHarness();
+		const invite = ring(h);
+		h.answer(invite, 180, "Ringing", { toTag: "a1" });
+		h.clock.advance(30_000);
+		h.sent();
+		h.answer(invite, 200, "OK", { toTag: "a1", headers: [`Contact: <sip:611@${PBX}:5060>`], body: ANSWER });
+		const reason = "answered just as the ring time of 30 s ran out (the 200 OK crossed the CANCEL): hung up with BYE";
+		assert.equal(h.ua.lastCall?.endReason, reason);
+		assert.equal(h.events[h.events.length - 1], `ended ${reason}`);
+		assert.ok(h.logLines.some((l) => l.endsWith(`ended: ${reason}`)), h.logLines.join("\n"));
+		assert.equal(h.logLines.some((l) => /ended: nobody answered/.test(l)), false);
+	});
+
+	test("a hang-up before the answer that crossed a 200 OK says so too", () => {
+		const h = new UaHarness();
+		const invite = ring(h);
+		h.answer(invite, 180, "Ringing", { toTag: "a1" });
+		h.ua.hangup();
+		h.sent();
+		h.answer(invite, 200, "OK", { toTag: "a1", headers: [`Contact: <sip:611@${PBX}:5060>`], body: ANSWER });
+		assert.equal(h.ua.lastCall?.endReason, "answered just as it was being cancelled (hung up at the door; the 200 OK crossed the CANCEL): hung up with BYE");
+	});
+
 	test("a 4xx ends the attempt with the reason in the status", () => {
 		const h = new UaHarness();
 		const invite = ring(h);
