@@ -10,10 +10,12 @@ import { uaConfigFrom, localPortFrom, rtpPortFrom } from "../config/ua-config.js
 import { Settings } from "../config/settings.js";
 import { keySpec, needsRestart } from "../config/keys.js";
 import { addWebRoutes, type WebApp } from "../web/routes.js";
+import { addDiagnosticsRoutes } from "../web/diagnostics.js";
 import { doorSettingsFrom } from "../config/door.js";
 import { RelayPulse } from "../hardware/relay-pulse.js";
 import { DoorEventLog } from "../door/door-events.js";
 import { DoorOpener } from "../door/door-opener.js";
+import type { LockoutTimes } from "../door/door-lockout.js";
 import { LiveImage } from "../hardware/live-image.js";
 import { CameraKey } from "../web/camera-key.js";
 import { CameraRoute } from "../web/camera-route.js";
@@ -31,6 +33,11 @@ export interface BootOptions {
 	adminPassword?: string;
 	/** SHA-256 rounds for the admin password hash (4096). */
 	hashIterations?: number;
+	/**
+	 * Shorter lock-out durations for the simulator's end-to-end tests (--door-lockout-ms). The
+	 * device's entry point never passes this, and no setting reaches it.
+	 */
+	doorLockout?: LockoutTimes;
 }
 
 export interface Application {
@@ -60,7 +67,7 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 	const localPort = options.sipPort ?? localPortFrom(env.store);
 	if (!config.user) env.log.warn("no SIP account yet: set sip_user and sip_password (web page /sip or the settings)");
 	const doorbell = new Doorbell(env, { config, localPort, rtpPort: rtpPortFrom(env.store), trace: options.trace ?? false, bells: bellsFrom(env.store) });
-	const door = new DoorOpener({ clock: env.clock, log: env.log, relay, events: new DoorEventLog(env.wallClock), pbx: () => doorbell.ua.pbx }, doorSettings);
+	const door = new DoorOpener({ clock: env.clock, log: env.log, relay, events: new DoorEventLog(env.wallClock), store: env.store, pbx: () => doorbell.ua.pbx }, doorSettings, options.doorLockout);
 	door.playTone = (kind) => doorbell.playTone?.(kind);
 	doorbell.onDigit = (call, digit, via, source) => door.digit(call, digit, via, source);
 	doorbell.onForeignDtmf = (call, source, more) => door.foreignDtmf(call, source, more);
@@ -83,6 +90,7 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 			if (now.includes("cam_enabled") && readNumber(env.store, "cam_enabled") !== 1) image.stop();
 		},
 	});
+	addDiagnosticsRoutes({ web, trace: doorbell.traceLog, localAddress: () => env.localAddress(), status });
 	if (options.adminPassword && !web.admin.isSet) web.admin.set(options.adminPassword);
 	if (!web.admin.isSet) env.log.warn("no admin password yet: open the web page /sip to set one");
 	doorbell.start();
@@ -96,6 +104,7 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 		status,
 		stop(done) {
 			relay.off();
+			door.lockout.close();
 			image.stop();
 			doorbell.stop(() => {
 				relay.close();

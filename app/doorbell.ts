@@ -6,6 +6,7 @@
 import type { DoorbellEnvironment } from "../modules/environment.js";
 import type { UaConfig } from "../sip/config.js";
 import { SipTransport } from "../sip/transport.js";
+import { SipTraceLog } from "../sip/trace-log.js";
 import { UserAgent, type RingResult } from "../sip/user-agent.js";
 import type { BellSettings } from "../config/bells.js";
 import type { DigitalIn } from "../modules/ports.js";
@@ -58,6 +59,8 @@ export class Doorbell {
 	readonly env: DoorbellEnvironment;
 	readonly ua: UserAgent;
 	readonly transport: SipTransport;
+	/** The last SIP messages in and out, for the diagnostics page. */
+	readonly traceLog: SipTraceLog;
 	readonly sipSocket: SipSocket;
 	/** Button 1's presses after the cool-down that keeps a chattering contact from ringing twice. */
 	readonly button: ButtonPresses;
@@ -72,7 +75,6 @@ export class Doorbell {
 	readonly media: DoorAudio | undefined;
 	/** The call the media session belongs to. */
 	#mediaCall: Call | undefined;
-	#options: DoorbellOptions;
 	#started = false;
 	/** Called for every call event (state, established, ended), e.g. to start and stop media. */
 	onCall: ((call: Call, event: "state" | "established" | "ended") => void) | undefined;
@@ -80,7 +82,7 @@ export class Doorbell {
 	onDtmf: ((call: Call, digit: string) => void) | undefined;
 	/**
 	 * Every DTMF digit for the door opener: RFC 4733 ("rtp", with the packet's source, from the
-	 * media session) and SIP INFO ("info", from the call's dialog).
+	 * media session) and SIP INFO ("info", from the call's dialog, with the INFO's source).
 	 */
 	onDigit: ((call: Call | undefined, digit: string, via: "rtp" | "info", source?: { address: string; port: number }) => void) | undefined;
 	/**
@@ -93,8 +95,8 @@ export class Doorbell {
 
 	constructor(env: DoorbellEnvironment, options: DoorbellOptions) {
 		this.env = env;
-		this.#options = options;
-		this.transport = new SipTransport(env.log);
+		this.traceLog = new SipTraceLog({ now: () => env.clock.now(), wallClock: env.wallClock });
+		this.transport = new SipTransport(env.log, this.traceLog);
 		this.transport.trace = options.trace ?? false;
 		this.media = env.audio
 			? new DoorAudio({ audio: env.audio, udp: env.udp, clock: env.clock, random: env.random, log: env.log, mic: env.mic, speaker: env.speaker, rtpPort: options.rtpPort ?? 40000 })
@@ -129,9 +131,9 @@ export class Doorbell {
 					},
 					// Auto-answer off: the handset's call rings the door's chime instead.
 					onUnanswered: () => this.media?.ring(),
-					onDtmf: (call, digit) => {
+					onDtmf: (call, digit, source) => {
 						this.onDtmf?.(call, digit);
-						this.onDigit?.(call, digit, "info");
+						this.onDigit?.(call, digit, "info", source);
 					},
 				},
 			},
@@ -253,6 +255,7 @@ export class Doorbell {
 			media: this.media ? this.media.status() : null,
 			bells: Array.from(this.bells.values()).filter(({ settings }) => settings.button === 1 || settings.target !== "").map(({ settings }) => ({ button: settings.button, target: settings.button === 1 ? ua.config.target : settings.target, name: settings.button === 1 ? ua.config.displayName : settings.name, gong: settings.gong })),
 			last_press: this.lastPress ? { ...this.lastPress, at: undefined, ms_ago: Math.round(now - this.lastPress.at) } : null,
+			health: this.env.health?.() ?? null,
 		};
 	}
 

@@ -1,4 +1,4 @@
-import type { AudioIn, AudioOut, CameraFactory, CorePorts, DigitalIn, DigitalOut, HttpRoutes, KeyValueStore, Sha256 } from "./ports.js";
+import type { AudioIn, AudioOut, CameraFactory, CorePorts, DigitalIn, DigitalOut, HealthProbe, HttpRoutes, KeyValueStore, Sha256 } from "./ports.js";
 import type { NativeAudio } from "./native-audio.js";
 
 /** Everything a provider hands the doorbell application at start-up. */
@@ -21,6 +21,8 @@ export interface DoorbellEnvironment extends CorePorts {
 	 * Absent when the provider has no more inputs; then those buttons ring only from the web page.
 	 */
 	openButton?(bell: number, pin: number): DigitalIn;
+	/** Uptime, memory, reset reason and Wi-Fi signal for /sipDebug, where the provider has them. */
+	health?: HealthProbe;
 	/** The door's camera (JPEG frames) for the live image; absent when there is none. */
 	camera?: CameraFactory;
 	/** The local IPv4 address to put in Via, Contact and SDP. */

@@ -32,7 +32,7 @@ export interface UserAgentEvents {
 	onCallState?(call: Call): void;
 	onCallEstablished?(call: Call): void;
 	onCallEnded?(call: Call): void;
-	onDtmf?(call: Call, digit: string): void;
+	onDtmf?(call: Call, digit: string, source: { address: string; port: number }): void;
 	/** A handset's call that was not answered because auto-answer is off (the door may chime). */
 	onUnanswered?(from: string): void;
 }
@@ -166,8 +166,8 @@ export class UserAgent implements CallObserver {
 		if (call instanceof OutboundCall && call.finalStatus >= 300) this.lastError = call.endReason;
 		this.#events.onCallEnded?.(call);
 	}
-	onDtmf(call: Call, digit: string): void {
-		this.#events.onDtmf?.(call, digit);
+	onDtmf(call: Call, digit: string, source: { address: string; port: number }): void {
+		this.#events.onDtmf?.(call, digit, source);
 	}
 
 	#fromPbx(incoming: Incoming): boolean {
