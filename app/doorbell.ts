@@ -3,7 +3,7 @@
  * from a provider, opens the SIP port, registers, rings on a button press and answers calls.
  */
 
-import type { DoorbellEnvironment } from "./environment.js";
+import type { DoorbellEnvironment } from "../modules/environment.js";
 import type { UaConfig } from "../sip/config.js";
 import { SipTransport } from "../sip/transport.js";
 import { UserAgent, type RingResult } from "../sip/user-agent.js";

@@ -10,8 +10,8 @@ export type Datagram = ArrayBuffer & { address: string; port: number };
 export interface UdpSocket {
 	/** Next queued packet, or undefined when none is waiting. */
 	read(): Datagram | undefined;
-	/** Sends one packet. Throws when the packet cannot be queued. */
-	write(address: string, port: number, data: ArrayBuffer | ArrayBufferView): void;
+	/** Sends one packet, in the SDK's argument order. Throws when the packet cannot be queued. */
+	write(data: ArrayBuffer | ArrayBufferView, address: string, port: number): void;
 	close(): void;
 	/** The bound local port. */
 	readonly port: number;
@@ -122,6 +122,24 @@ export interface AudioOut {
 	write(samples: Int16Array): void;
 	close(): void;
 }
+
+/** What a camera asks of its user: where the frames go. */
+export interface CameraOptions {
+	/** Each new JPEG frame, at most one per `intervalMs`. The buffer is the receiver's to keep. */
+	onFrame(jpeg: ArrayBuffer): void;
+	/** The camera failed (it delivers no more frames until opened again). */
+	onError?(error: Error): void;
+	/** The shortest time between two frames handed on (ms). */
+	intervalMs: number;
+}
+
+/** A running capture; close() stops the sensor. */
+export interface CameraStream {
+	close(): void;
+}
+
+/** Opens the camera and starts capturing; throws when there is none or it cannot start. */
+export type CameraFactory = (options: CameraOptions) => CameraStream;
 
 /** What every part of the core may ask of a provider. */
 export interface CorePorts {

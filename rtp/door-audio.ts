@@ -7,7 +7,7 @@
 
 import type { AudioIn, AudioOut, Clock, Logger, RandomBytes, UdpFactory } from "../modules/ports.js";
 import type { NegotiatedMedia } from "../sip/sdp.js";
-import type { NativeAudio } from "./native-audio.js";
+import type { NativeAudio } from "../modules/native-audio.js";
 import { RtpPort } from "./rtp-port.js";
 import { MediaSession, type DigitHandler, type ForeignDtmfHandler, type MediaStatus } from "./media-session.js";
 import { Chime, type ChimeOptions } from "./chime.js";

@@ -5,7 +5,7 @@
  * log sent somewhere else) never lets anyone piece the code together. The headers stay.
  */
 
-import { decodeUtf8 } from "./text.js";
+import { decodeUtf8 } from "../modules/text.js";
 
 /** A Content-Type (or compact `c`) header naming a DTMF body, anywhere in the header section. */
 const DTMF_TYPE = /^(?:content-type|c)[ \t]*:[ \t]*application\/dtmf(?:-relay)?[ \t]*(?:;|\r?$)/im;

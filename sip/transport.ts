@@ -85,7 +85,7 @@ export class SipTransport {
 		if (!socket) return false;
 		if (this.trace) this.#log.info(`SIP > ${address}:${port}\n${traceText(bytes)}`);
 		try {
-			socket.write(address, port, bytes);
+			socket.write(bytes, address, port);
 			return true;
 		} catch (error) {
 			this.#log.warn(`SIP: send to ${address}:${port} failed: ${(error as Error)?.message ?? error}`);

@@ -88,11 +88,25 @@ export interface SettingsView {
 	notice?: Words;
 	/** Messages of the admin password form, by field (current, password). */
 	adminErrors?: Record<string, string>;
+	/** The live-image URL with its key, for the FRITZ!Box; absent without a camera key. */
+	cameraUrl?: string;
 }
 
 const ADVANCED = ["sip_port", "local_port", "rtp_port", "ring_timeout", "talk_limit", "digest_uri", "allow_any_src"];
 
 const SCRIPT = `(function(){var s=document.getElementById("status"),c=document.querySelector("meta[name=csrf]").content;function r(){fetch("/sip?part=status",{credentials:"same-origin"}).then(function(x){return x.ok?x.text():""}).then(function(t){if(t)s.innerHTML=t})}setInterval(r,5000);var f=document.getElementById("ring");f.addEventListener("submit",function(v){v.preventDefault();fetch("/ring/sip",{method:"POST",credentials:"same-origin",headers:{"X-CSRF-Token":c,Accept:"application/json"}}).then(function(x){return x.json()}).then(function(j){var p=document.getElementById("rang");p.className="note "+(j.ok?"ok":"bad");p.textContent=j.ok?"Ringing \u2026":"Not ringing: "+(j.reason||"error");p.hidden=false;setTimeout(r,1500)})})})();`;
+
+/** The live image: on or off, and the URL to paste into the FRITZ!Box (it carries the key). */
+function cameraFields(view: SettingsView, enabled: boolean, error: string | undefined): string {
+	if (!view.cameraUrl) return "";
+	const open = enabled ? `<p><a href="${e(view.cameraUrl)}">Open the live image</a></p>` : "";
+	return `<fieldset><legend>Live image</legend>${hidden("cam_enabled", "0")}<label class="check"><input type="checkbox" name="cam_enabled" value="1"${enabled ? " checked" : ""}> Camera on (the FRITZ!Box shows it on FRITZ!Fon handsets)</label>${error ? `<p class="err">${e(error)}</p>` : ""}<label for="f_camera_url">Live-image URL for the FRITZ!Box</label><input id="f_camera_url" readonly value="${e(view.cameraUrl)}" aria-describedby="f_camera_url_h"><p class="hint" id="f_camera_url_h">Anyone with this URL sees the door: keep it in the FRITZ!Box only.</p>${open}</fieldset>`;
+}
+
+function cameraKeyForm(view: SettingsView): string {
+	if (!view.cameraUrl) return "";
+	return `<form method="post" action="/camera/key">${hidden("csrf", view.csrf)}<button class="alt" type="submit">New live-image URL</button></form>`;
+}
 
 function adminForm(view: SettingsView): string {
 	const errors = view.adminErrors ?? {};
@@ -106,7 +120,7 @@ export function settingsPage(view: SettingsView, nonce: string): string {
 	const num = (key: string, label: string, hint?: string) => field(key, label, v(key), err(key), { inputmode: "numeric", hint });
 	const advancedOpen = ADVANCED.some((key) => err(key)) ? " open" : "";
 	const storeError = view.errors._store ? `<p class="note bad" role="alert">${e(view.errors._store)}</p>` : "";
-	const unknown = Object.keys(view.errors).filter((key) => key !== "_store" && !/^(sip_|local_port|rtp_port|ring_timeout|talk_limit|digest_uri|allow_any_src|code|pulse_ms|max_openings)/.test(key));
+	const unknown = Object.keys(view.errors).filter((key) => key !== "_store" && !/^(sip_|local_port|rtp_port|ring_timeout|talk_limit|digest_uri|allow_any_src|code|pulse_ms|max_openings|cam_enabled)/.test(key));
 	const unknownError = unknown.length ? `<p class="note bad" role="alert">${e(unknown.map((key) => `${key}: ${view.errors[key]}`).join("; "))}</p>` : "";
 	const anyError = Object.keys(view.errors).length ? `<p class="note bad" role="alert">Nothing was saved: please correct the marked fields.</p>` : "";
 	const digest = v("digest_uri");
@@ -114,8 +128,9 @@ export function settingsPage(view: SettingsView, nonce: string): string {
 <form method="post" action="/saveSIP" novalidate>${hidden("csrf", view.csrf)}${anyError}${storeError}${unknownError}
 <fieldset><legend>SIP account</legend>${field("sip_user", "User name", v("sip_user"), err("sip_user"), { hint: "As set for this IP phone in the FRITZ!Box, e.g. 620." })}${field("sip_password", "Password", "", err("sip_password"), { type: "password", autocomplete: "new-password", placeholder: view.hasPassword ? "unchanged" : "", hint: view.hasPassword ? "Leave empty to keep the stored password." : "No password stored yet." })}${field("sip_displayname", "Display name", v("sip_displayname"), err("sip_displayname"), { hint: "Shown on the handsets." })}${field("sip_server", "PBX address", v("sip_server"), err("sip_server"), { hint: "fritz.box or the PBX's IP address." })}${field("sip_target", "Number to ring", v("sip_target"), err("sip_target"), { hint: "**610 rings one handset, **9 all of them." })}</fieldset>
 <fieldset><legend>Door opener</legend>${field("code", "Door code", v("code"), err("code"), { inputmode: "numeric", hint: "3 to 8 digits, typed on a handset during a call." })}${num("pulse_ms", "Relay pulse (ms)", "100 to 10000.")}${num("max_openings", "Openings per call", "1 to 9.")}</fieldset>
+${cameraFields(view, v("cam_enabled") === "1", err("cam_enabled"))}
 <fieldset><details${advancedOpen}><summary>Advanced</summary>${num("sip_port", "PBX port")}${num("local_port", "Local SIP port", "Used after a restart.")}${num("rtp_port", "RTP port", "Used after a restart.")}${num("ring_timeout", "Ring for (seconds)", "5 to 300.")}${num("talk_limit", "Talk at most (seconds)", "10 to 3600.")}<label for="f_digest_uri">Digest URI</label><select id="f_digest_uri" name="digest_uri"><option value="request"${digest === "request" ? " selected" : ""}>Request URI (standard)</option><option value="registrar"${digest === "registrar" ? " selected" : ""}>Registrar URI (some FRITZ!OS versions)</option></select>${err("digest_uri") ? `<p class="err">${e(err("digest_uri"))}</p>` : ""}${hidden("allow_any_src", "0")}<label class="check"><input type="checkbox" name="allow_any_src" value="1"${v("allow_any_src") === "1" ? " checked" : ""}> Accept calls from any address (not only the PBX)</label>${err("allow_any_src") ? `<p class="err">${e(err("allow_any_src"))}</p>` : ""}</details></fieldset>
 <button type="submit">Save</button></form>
-${adminForm(view)}<form method="post" action="/logout">${hidden("csrf", view.csrf)}<button class="alt" type="submit">Sign out</button></form>`;
+${cameraKeyForm(view)}${adminForm(view)}<form method="post" action="/logout">${hidden("csrf", view.csrf)}<button class="alt" type="submit">Sign out</button></form>`;
 	return layout("Doorbell", body, nonce, SCRIPT).replace("<title>", `<meta name="csrf" content="${e(view.csrf)}"><title>`);
 }

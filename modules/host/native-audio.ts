@@ -6,7 +6,7 @@
 import { createRequire } from "node:module";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { NativeAudio } from "../../rtp/native-audio.js";
+import type { NativeAudio } from "../native-audio.js";
 
 /** Where the addon lives: build/native/, next to build/modules/ where this module is compiled to. */
 export const NATIVE_AUDIO_ADDON = fileURLToPath(new URL("../../native/klingel_audio.node", import.meta.url));

@@ -1,6 +1,6 @@
 /*
  * The UDP port on Node: a dgram socket behind the ECMA-419 shape (onReadable with a count,
- * read() returning an ArrayBuffer with address and port, write(address, port, data)). Under
+ * read() returning an ArrayBuffer with address and port, write(data, address, port)). Under
  * KLINGEL_LOOPBACK_ONLY=1 (every test run) the loopback guard checks each destination first.
  */
 
@@ -37,7 +37,7 @@ class NodeUdpSocket implements UdpSocket {
 		return this.#queue.shift();
 	}
 
-	write(address: string, port: number, data: ArrayBuffer | ArrayBufferView): void {
+	write(data: ArrayBuffer | ArrayBufferView, address: string, port: number): void {
 		if (this.#guard && !this.#guard.allowsSend(`UDP from port ${this.#port}`, address, port)) return;
 		const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 		this.#socket.send(bytes, port, address);

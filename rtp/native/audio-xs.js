@@ -1,7 +1,7 @@
 /*
  * The audio core's XS host functions (audio-xs.c over klingel_audio.c). A Moddable manifest
  * builds this file and the C files for the device; the XS test host (xs-host/) runs the same.
- * Together they implement NativeAudio (rtp/native-audio.ts).
+ * Together they implement NativeAudio (modules/native-audio.ts).
  */
 export function encode(law, pcm, codes) @ "xs_klingel_encode";
 export function decode(law, codes, pcm) @ "xs_klingel_decode";

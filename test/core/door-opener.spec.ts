@@ -1,8 +1,8 @@
 import { test, group, assert } from "../lib/spec.js";
 import { FakeClock } from "../lib/fake-clock.js";
 import { RelayPulse } from "../../hardware/relay-pulse.js";
-import { DoorEventLog } from "../../hardware/door-events.js";
-import { DoorOpener, type DoorCall, type DoorSettings, type DigitVia, type DigitSource, INTER_DIGIT_TIMEOUT_MS } from "../../hardware/door-opener.js";
+import { DoorEventLog } from "../../door/door-events.js";
+import { DoorOpener, type DoorCall, type DoorSettings, type DigitVia, type DigitSource, INTER_DIGIT_TIMEOUT_MS } from "../../door/door-opener.js";
 import type { Logger } from "../../modules/ports.js";
 import { RecordingOut } from "../lib/recording-out.js";
 

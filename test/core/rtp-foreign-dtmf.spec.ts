@@ -7,8 +7,8 @@ import { seededRandom } from "../lib/fake-udp.js";
 import { referenceAudio } from "../lib/reference-audio.js";
 import { MemoryUdp, rtpPacket, filled } from "../lib/rtp-fixtures.js";
 import { RelayPulse } from "../../hardware/relay-pulse.js";
-import { DoorEventLog } from "../../hardware/door-events.js";
-import { DoorOpener, MAX_FOREIGN_DTMF_EVENTS, type DoorCall } from "../../hardware/door-opener.js";
+import { DoorEventLog } from "../../door/door-events.js";
+import { DoorOpener, MAX_FOREIGN_DTMF_EVENTS, type DoorCall } from "../../door/door-opener.js";
 import type { Logger } from "../../modules/ports.js";
 
 const PEER = { address: "192.168.178.20", port: 7078 };

@@ -2,7 +2,7 @@ import { test, group, assert } from "../lib/spec.js";
 import { MediaSession } from "../../rtp/media-session.js";
 import { DoorAudio } from "../../rtp/door-audio.js";
 import { Chime } from "../../rtp/chime.js";
-import type { NativeAudio } from "../../rtp/native-audio.js";
+import type { NativeAudio } from "../../modules/native-audio.js";
 import type { NegotiatedMedia } from "../../sip/sdp.js";
 import type { UdpOptions } from "../../modules/ports.js";
 import { FakeClock } from "../lib/fake-clock.js";
@@ -159,9 +159,9 @@ group("media session", () => {
 		const sentA = p.a.status().packets_sent;
 		const written: unknown[] = [];
 		const write = p.sa.write.bind(p.sa);
-		p.sa.write = (address, port, data) => {
+		p.sa.write = (data, address, port) => {
 			if (written.indexOf(data) < 0) written.push(data);
-			write(address, port, data);
+			write(data, address, port);
 		};
 		p.chimeB.start();
 		p.b.tone(1200, 100);

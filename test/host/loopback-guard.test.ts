@@ -54,8 +54,8 @@ test("the UDP provider under the guard drops a datagram to 0.0.0.0 (which Linux 
 	const guard = new LoopbackGuard((line) => lines.push(line));
 	const udp = createUdp({}, guard);
 	try {
-		udp.write("0.0.0.0", port, new TextEncoder().encode("refused"));
-		udp.write("127.0.0.1", port, new TextEncoder().encode("sent"));
+		udp.write(new TextEncoder().encode("refused"), "0.0.0.0", port);
+		udp.write(new TextEncoder().encode("sent"), "127.0.0.1", port);
 		const deadline = Date.now() + 5000;
 		while (!got.includes("sent") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
 		await new Promise((r) => setTimeout(r, 50));

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { readFileSync, existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { loadNativeAudio } from "../../modules/host/native-audio.js";
-import { GAIN_UNITY, LAW_PCMA, LAW_PCMU, RESAMPLER_STATE_SAMPLES, TONE_STATE_WORDS } from "../../rtp/native-audio.js";
+import { GAIN_UNITY, LAW_PCMA, LAW_PCMU, RESAMPLER_STATE_SAMPLES, TONE_STATE_WORDS } from "../../modules/native-audio.js";
 
 const audio = loadNativeAudio();
 const vectorsPath = fileURLToPath(new URL("../../native/g711-vectors.bin", import.meta.url));

@@ -10,9 +10,9 @@ import { md5 } from "./md5.js";
 import { inboundInvite, PBX, LOCAL } from "./ua-harness.js";
 import { parseSip, type SipMessage } from "../../sip/message.js";
 import { buildResponse } from "../../sip/serializer.js";
-import { encodeUtf8 } from "../../sip/text.js";
+import { encodeUtf8 } from "../../modules/text.js";
 import { boot, type Application, type BootOptions } from "../../app/boot.js";
-import type { DoorbellEnvironment } from "../../app/environment.js";
+import type { DoorbellEnvironment } from "../../modules/environment.js";
 import type { DigitalIn, DigitalOut, HttpHandler, KeyValueStore, Logger, UdpOptions, UdpSocket } from "../../modules/ports.js";
 
 /** Settings in memory, by namespace; `data` is open to the test. */

@@ -4,7 +4,7 @@
  * the simulator run the C core.
  */
 
-import { RESAMPLER_STATE_SAMPLES, TONE_STATE_WORDS, LAW_PCMA, type NativeAudio } from "../../rtp/native-audio.js";
+import { RESAMPLER_STATE_SAMPLES, TONE_STATE_WORDS, LAW_PCMA, type NativeAudio } from "../../modules/native-audio.js";
 
 function ulawEncode(sample: number): number {
 	const BIAS = 0x84, CLIP = 32635;

@@ -17,7 +17,7 @@
  */
 
 import type { Clock, Logger } from "../modules/ports.js";
-import type { RelayPulse } from "./relay-pulse.js";
+import type { RelayPulse } from "../hardware/relay-pulse.js";
 import type { DoorEvent, DoorEventKind, DoorEventLog } from "./door-events.js";
 
 export interface DoorSettings {
