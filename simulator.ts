@@ -19,6 +19,7 @@ import { loadNativeAudio } from "./modules/host/native-audio.js";
 import { openMic, openSpeaker, type WavSpeaker } from "./modules/host/audio.js";
 import { openCamera } from "./modules/host/camera.js";
 import type { AudioIn, CameraFactory } from "./modules/ports.js";
+import { DEFAULT_LOCKOUT_TIMES } from "./door/door-lockout.js";
 
 async function main(): Promise<void> {
 	let options;
@@ -88,7 +89,8 @@ async function main(): Promise<void> {
 				localAddress: () => localAddress,
 				resolve: resolveHost,
 			},
-			{ sipPort: options.sipPort, trace: options.trace, statusExtra: () => ({ relay_pulses: relay.pulses, simulator: true }), adminPassword: process.env.KLINGEL_ADMIN_PASSWORD || undefined },
+			{ sipPort: options.sipPort, trace: options.trace, statusExtra: () => ({ relay_pulses: relay.pulses, simulator: true }), adminPassword: process.env.KLINGEL_ADMIN_PASSWORD || undefined,
+				doorLockout: options.doorLockoutMs ? { ...DEFAULT_LOCKOUT_TIMES, firstMs: options.doorLockoutMs, maxMs: 12 * options.doorLockoutMs } : undefined },
 		);
 	} catch (error) {
 		if (error instanceof SettingsError) fail(`Invalid settings in ${options.settings}: ${error.message}\nNothing was changed.`);

@@ -14,6 +14,7 @@ import { doorSettingsFrom } from "../config/door.js";
 import { RelayPulse } from "../hardware/relay-pulse.js";
 import { DoorEventLog } from "../door/door-events.js";
 import { DoorOpener } from "../door/door-opener.js";
+import type { LockoutTimes } from "../door/door-lockout.js";
 import { LiveImage } from "../hardware/live-image.js";
 import { CameraKey } from "../web/camera-key.js";
 import { CameraRoute } from "../web/camera-route.js";
@@ -30,6 +31,11 @@ export interface BootOptions {
 	adminPassword?: string;
 	/** SHA-256 rounds for the admin password hash (4096). */
 	hashIterations?: number;
+	/**
+	 * Shorter lock-out durations for the simulator's end-to-end tests (--door-lockout-ms). The
+	 * device's entry point never passes this, and no setting reaches it.
+	 */
+	doorLockout?: LockoutTimes;
 }
 
 export interface Application {
@@ -59,7 +65,7 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 	const localPort = options.sipPort ?? localPortFrom(env.store);
 	if (!config.user) env.log.warn("no SIP account yet: set sip_user and sip_password (web page /sip or the settings)");
 	const doorbell = new Doorbell(env, { config, localPort, rtpPort: rtpPortFrom(env.store), trace: options.trace ?? false });
-	const door = new DoorOpener({ clock: env.clock, log: env.log, relay, events: new DoorEventLog(env.wallClock), pbx: () => doorbell.ua.pbx }, doorSettings);
+	const door = new DoorOpener({ clock: env.clock, log: env.log, relay, events: new DoorEventLog(env.wallClock), store: env.store, pbx: () => doorbell.ua.pbx }, doorSettings, options.doorLockout);
 	door.playTone = (kind) => doorbell.playTone?.(kind);
 	doorbell.onDigit = (call, digit, via, source) => door.digit(call, digit, via, source);
 	doorbell.onForeignDtmf = (call, source, more) => door.foreignDtmf(call, source, more);
@@ -94,6 +100,7 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 		status,
 		stop(done) {
 			relay.off();
+			door.lockout.close();
 			image.stop();
 			doorbell.stop(() => {
 				relay.close();

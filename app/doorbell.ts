@@ -55,7 +55,7 @@ export class Doorbell {
 	onDtmf: ((call: Call, digit: string) => void) | undefined;
 	/**
 	 * Every DTMF digit for the door opener: RFC 4733 ("rtp", with the packet's source, from the
-	 * media session) and SIP INFO ("info", from the call's dialog).
+	 * media session) and SIP INFO ("info", from the call's dialog, with the INFO's source).
 	 */
 	onDigit: ((call: Call | undefined, digit: string, via: "rtp" | "info", source?: { address: string; port: number }) => void) | undefined;
 	/**
@@ -98,9 +98,9 @@ export class Doorbell {
 						this.#endMedia(call);
 						this.onCall?.(call, "ended");
 					},
-					onDtmf: (call, digit) => {
+					onDtmf: (call, digit, source) => {
 						this.onDtmf?.(call, digit);
-						this.onDigit?.(call, digit, "info");
+						this.onDigit?.(call, digit, "info", source);
 					},
 				},
 			},

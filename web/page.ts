@@ -52,7 +52,27 @@ export function loginPage(nonce: string, error?: string): string {
 	return layout("Doorbell", `<section><form method="post" action="/login">${field("password", "Admin password", "", error, { type: "password", autocomplete: "current-password" })}<button type="submit">Sign in</button></form></section>`, nonce);
 }
 
-const DOOR_KIND: Record<string, string> = { opened: "Door opened", wrong_code: "Wrong code", locked_out: "Locked out", ignored: "Digits ignored" };
+const DOOR_KIND: Record<string, string> = {
+	opened: "Door opened",
+	wrong_code: "Wrong code",
+	locked_out: "Call locked out",
+	refused: "Code refused",
+	lockout_started: "Door locked out",
+	lockout_ended: "Lock-out over",
+	ignored: "Digits ignored",
+};
+
+/** The door's lock-out in force, and the warning about the default code. */
+function doorNotes(status: Record<string, unknown>): string {
+	let out = "";
+	const lockout = status.door_lockout as Record<string, unknown> | null | undefined;
+	if (lockout && typeof lockout === "object" && lockout.active === true) {
+		const minutes = Math.max(1, Math.ceil(Number(lockout.remaining_s) / 60) || 1);
+		out += note({ tone: "bad", text: `Door locked out after too many wrong codes: every code is refused for ${minutes} more min.` });
+	}
+	if (typeof status.door_warning === "string" && status.door_warning) out += note({ tone: "warn", text: `Warning: ${status.door_warning}.` });
+	return out;
+}
 
 function doorEvents(status: Record<string, unknown>): string {
 	const list = Array.isArray(status.door_events) ? (status.door_events as unknown[]).slice(-5).reverse() : undefined;
@@ -76,7 +96,7 @@ export function statusBlock(status: Record<string, unknown>): string {
 	const stale = status.registered === true && isRegistrationError(lastError);
 	const errorLine = lastError && registration.tone !== "bad" && !stale ? `<p>Last problem: ${e(errorWords(lastError, status))}</p>` : "";
 	const call = typeof status.call === "string" && status.call !== "idle" ? `<p>Call: ${e(status.call)}</p>` : "";
-	return `${note(registration)}${errorLine}${call}${doorEvents(status)}`;
+	return `${note(registration)}${errorLine}${call}${doorNotes(status)}${doorEvents(status)}`;
 }
 
 export interface SettingsView {

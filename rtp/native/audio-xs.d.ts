@@ -6,4 +6,6 @@ export declare function toneInit(state: Int32Array, frequencyHz: number, sampleR
 export declare function toneFill(state: Int32Array, out: Int16Array): void;
 export declare function downsample(state: Int16Array, input: Int16Array, output: Int16Array): void;
 export declare function upsample(state: Int16Array, input: Int16Array, output: Int16Array): void;
+export declare function g722Encode(state: Int16Array, pcm: Int16Array, codes: Uint8Array): void;
+export declare function g722Decode(state: Int16Array, codes: Uint8Array, pcm: Int16Array): void;
 export declare function copyBytes(source: ArrayBuffer, target: Uint8Array): number;

@@ -10,4 +10,6 @@ export function toneInit(state, frequencyHz, sampleRate, amplitude) @ "xs_klinge
 export function toneFill(state, out) @ "xs_klingel_tone_fill";
 export function downsample(state, input, output) @ "xs_klingel_downsample";
 export function upsample(state, input, output) @ "xs_klingel_upsample";
+export function g722Encode(state, pcm, codes) @ "xs_klingel_g722_encode";
+export function g722Decode(state, codes, pcm) @ "xs_klingel_g722_decode";
 export function copyBytes(source, target) @ "xs_klingel_copy_bytes";

@@ -70,6 +70,8 @@ function counting(inner: NativeAudio): { audio: NativeAudio; objects: unknown[] 
 			toneFill: (state, out) => (note(state, out), inner.toneFill(state, out)),
 			downsample: (state, input, output) => (note(state, input, output), inner.downsample(state, input, output)),
 			upsample: (state, input, output) => (note(state, input, output), inner.upsample(state, input, output)),
+			g722Encode: (state, pcm, codes) => (note(state, pcm, codes), inner.g722Encode(state, pcm, codes)),
+			g722Decode: (state, codes, pcm) => (note(state, codes, pcm), inner.g722Decode(state, codes, pcm)),
 			// The datagram is the socket's (new for each packet); the target is ours.
 			copyBytes: (source, target) => (note(target), inner.copyBytes(source, target)),
 		},
