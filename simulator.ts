@@ -20,6 +20,7 @@ import { openMic, openSpeaker, type WavSpeaker } from "./modules/host/audio.js";
 import { openCamera } from "./modules/host/camera.js";
 import type { AudioIn, CameraFactory } from "./modules/ports.js";
 import { DEFAULT_LOCKOUT_TIMES } from "./door/door-lockout.js";
+import { hostHealth } from "./modules/host/health.js";
 
 async function main(): Promise<void> {
 	let options;
@@ -83,7 +84,7 @@ async function main(): Promise<void> {
 	try {
 		app = boot(
 			{
-				udp: createUdp, clock: nodeClock, wallClock: Date.now, md5: nodeMd5, sha256: nodeSha256, random: nodeRandom, log,
+				udp: createUdp, clock: nodeClock, wallClock: Date.now, health: hostHealth, md5: nodeMd5, sha256: nodeSha256, random: nodeRandom, log,
 				store, routes: http, button, relay,
 				audio, mic, speaker, camera,
 				localAddress: () => localAddress,

@@ -10,6 +10,7 @@ import { uaConfigFrom, localPortFrom, rtpPortFrom } from "../config/ua-config.js
 import { Settings } from "../config/settings.js";
 import { keySpec, needsRestart } from "../config/keys.js";
 import { addWebRoutes, type WebApp } from "../web/routes.js";
+import { addDiagnosticsRoutes } from "../web/diagnostics.js";
 import { doorSettingsFrom } from "../config/door.js";
 import { RelayPulse } from "../hardware/relay-pulse.js";
 import { DoorEventLog } from "../door/door-events.js";
@@ -87,6 +88,7 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 			if (now.includes("cam_enabled") && readNumber(env.store, "cam_enabled") !== 1) image.stop();
 		},
 	});
+	addDiagnosticsRoutes({ web, trace: doorbell.traceLog, localAddress: () => env.localAddress(), status });
 	if (options.adminPassword && !web.admin.isSet) web.admin.set(options.adminPassword);
 	if (!web.admin.isSet) env.log.warn("no admin password yet: open the web page /sip to set one");
 	doorbell.start();

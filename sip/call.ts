@@ -70,10 +70,6 @@ export abstract class Call {
 		return this.dialog?.callId ?? "";
 	}
 
-	get ended(): boolean {
-		return this.state === "ended";
-	}
-
 	/** Ends the call from our side: CANCEL, BYE or nothing, as its state needs. */
 	abstract hangup(reason: string): void;
 
@@ -200,7 +196,9 @@ export abstract class Call {
 		}
 		if (incoming.message.method === "INVITE") {
 			this.#reinvite = transaction;
-			transaction.onAckTimeout = () => this.hangup("no ACK for the re-INVITE");
+			transaction.onAckTimeout = () => {
+				if (this.state === "answered") this.hangup("no ACK for the re-INVITE");
+			};
 		}
 	}
 }

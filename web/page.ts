@@ -10,7 +10,7 @@ import { escapeHtml as e } from "./escape.js";
 import { STYLE } from "./page-style.js";
 import { errorWords, isRegistrationError, registrationWords, type Words } from "./status-words.js";
 
-function layout(title: string, body: string, nonce: string, script = ""): string {
+export function layout(title: string, body: string, nonce: string, script = ""): string {
 	return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${e(title)}</title><style>${STYLE}</style></head><body><main><h1>${e(title)}</h1>${body}</main>${script ? `<script nonce="${e(nonce)}">${script}</script>` : ""}</body></html>`;
 }
 
@@ -89,6 +89,13 @@ function doorEvents(status: Record<string, unknown>): string {
 	return `<p>Door, latest first:</p><ul>${items.join("")}</ul>`;
 }
 
+/** The running call's media hint from the status (media.session.hint), "" when none. */
+function callHint(status: Record<string, unknown>): string {
+	const media = status.media as { session?: { hint?: unknown } | null } | null | undefined;
+	const hint = media?.session?.hint;
+	return typeof hint === "string" ? hint : "";
+}
+
 /** The status block: registration, last error, the call, door events. Also served alone for the refresh. */
 export function statusBlock(status: Record<string, unknown>): string {
 	const registration = registrationWords(status);
@@ -96,7 +103,8 @@ export function statusBlock(status: Record<string, unknown>): string {
 	const stale = status.registered === true && isRegistrationError(lastError);
 	const errorLine = lastError && registration.tone !== "bad" && !stale ? `<p>Last problem: ${e(errorWords(lastError, status))}</p>` : "";
 	const call = typeof status.call === "string" && status.call !== "idle" ? `<p>Call: ${e(status.call)}</p>` : "";
-	return `${note(registration)}${errorLine}${call}${doorNotes(status)}${doorEvents(status)}`;
+	const hint = callHint(status);
+	return `${note(registration)}${errorLine}${call}${hint ? note({ tone: "warn", text: hint }) : ""}${doorNotes(status)}${doorEvents(status)}`;
 }
 
 export interface SettingsView {
@@ -144,7 +152,7 @@ export function settingsPage(view: SettingsView, nonce: string): string {
 	const unknownError = unknown.length ? `<p class="note bad" role="alert">${e(unknown.map((key) => `${key}: ${view.errors[key]}`).join("; "))}</p>` : "";
 	const anyError = Object.keys(view.errors).length ? `<p class="note bad" role="alert">Nothing was saved: please correct the marked fields.</p>` : "";
 	const digest = v("digest_uri");
-	const body = `${note(view.notice)}<section aria-live="polite"><h2>Status</h2><div id="status">${statusBlock(view.status)}</div><form id="ring" method="post" action="/ring/sip">${hidden("csrf", view.csrf)}<p id="rang" class="note" hidden></p><button type="submit">Test ring</button></form></section>
+	const body = `${note(view.notice)}<section aria-live="polite"><h2>Status</h2><div id="status">${statusBlock(view.status)}</div><form id="ring" method="post" action="/ring/sip">${hidden("csrf", view.csrf)}<p id="rang" class="note" hidden></p><button type="submit">Test ring</button></form><p><a href="/diag">Diagnostics: SIP messages, call audio, device</a></p></section>
 <form method="post" action="/saveSIP" novalidate>${hidden("csrf", view.csrf)}${anyError}${storeError}${unknownError}
 <fieldset><legend>SIP account</legend>${field("sip_user", "User name", v("sip_user"), err("sip_user"), { hint: "As set for this IP phone in the FRITZ!Box, e.g. 620." })}${field("sip_password", "Password", "", err("sip_password"), { type: "password", autocomplete: "new-password", placeholder: view.hasPassword ? "unchanged" : "", hint: view.hasPassword ? "Leave empty to keep the stored password." : "No password stored yet." })}${field("sip_displayname", "Display name", v("sip_displayname"), err("sip_displayname"), { hint: "Shown on the handsets." })}${field("sip_server", "PBX address", v("sip_server"), err("sip_server"), { hint: "fritz.box or the PBX's IP address." })}${field("sip_target", "Number to ring", v("sip_target"), err("sip_target"), { hint: "**610 rings one handset, **9 all of them." })}</fieldset>
 <fieldset><legend>Door opener</legend>${field("code", "Door code", v("code"), err("code"), { inputmode: "numeric", hint: "3 to 8 digits, typed on a handset during a call." })}${num("pulse_ms", "Relay pulse (ms)", "100 to 10000.")}${num("max_openings", "Openings per call", "1 to 9.")}</fieldset>

@@ -18,6 +18,7 @@ import { DeviceHttpServer } from "./http-server.js";
 import { openMic, openSpeaker } from "./audio.js";
 import { deviceCamera } from "./camera.js";
 import { deviceLocalAddress, deviceResolve } from "./network.js";
+import { deviceHealth } from "./health.js";
 import type { DeviceSettings } from "./settings.js";
 
 export interface DeviceProvider {
@@ -52,6 +53,7 @@ export function createDeviceEnvironment(settings: DeviceSettings, nativeAudio: N
 		relay,
 		localAddress: deviceLocalAddress,
 		resolve: deviceResolve,
+		health: deviceHealth(clock),
 	};
 	if (mic) env.mic = mic;
 	if (speaker) env.speaker = speaker;
