@@ -9,8 +9,10 @@ import { checkChoice, checkCode, checkDisplayName, checkFlag, checkHost, checkIn
 
 export type SettingValue = string | number;
 
+export type Namespace = "sip" | "door" | "camera";
+
 export interface KeySpec {
-	namespace: "sip" | "door";
+	namespace: Namespace;
 	key: string;
 	/** "text" and "secret" are stored as strings, "int" and "flag" as integers. */
 	kind: "text" | "secret" | "int" | "flag";
@@ -24,7 +26,7 @@ export interface KeySpec {
 	restart?: boolean;
 }
 
-function int(namespace: "sip" | "door", key: string, fallback: number, min: number, max: number, label: string, unit = ""): KeySpec {
+function int(namespace: Namespace, key: string, fallback: number, min: number, max: number, label: string, unit = ""): KeySpec {
 	return { namespace, key, kind: "int", fallback, label, check: (raw) => checkInteger(raw, min, max, unit) };
 }
 
@@ -44,6 +46,7 @@ export const KEYS: readonly KeySpec[] = [
 	{ namespace: "door", key: "code", kind: "text", fallback: "123", label: "Door code", check: checkCode, concealed: true },
 	int("door", "pulse_ms", 800, 100, 10000, "Relay pulse (ms)", " ms"),
 	int("door", "max_openings", 1, 1, 9, "Openings per call"),
+	{ namespace: "camera", key: "cam_enabled", kind: "flag", fallback: 1, label: "Live image", check: checkFlag },
 ];
 
 const BY_KEY: Record<string, KeySpec> = {};

@@ -25,8 +25,8 @@ export interface CallObserver {
 	/** The dialog is confirmed and media is agreed. */
 	onEstablished(call: Call): void;
 	onEnded(call: Call): void;
-	/** A DTMF digit carried by SIP INFO in this call. */
-	onDtmf(call: Call, digit: string): void;
+	/** A DTMF digit carried by SIP INFO in this call, with the address and port the INFO came from. */
+	onDtmf(call: Call, digit: string, source: { address: string; port: number }): void;
 }
 
 export interface LocalMedia {
@@ -49,8 +49,9 @@ export abstract class Call {
 	endedAt = 0;
 	/** The other party's display name or URI. */
 	peer = "";
-	/** Source address of the peer's signalling (the PBX). */
+	/** Source address and port of the peer's signalling (the PBX). */
 	peerAddress = "";
+	peerPort = 0;
 	readonly localMedia: LocalMedia;
 	protected ctx: UaContext;
 	protected observer: CallObserver;
@@ -67,10 +68,6 @@ export abstract class Call {
 
 	get callId(): string {
 		return this.dialog?.callId ?? "";
-	}
-
-	get ended(): boolean {
-		return this.state === "ended";
 	}
 
 	/** Ends the call from our side: CANCEL, BYE or nothing, as its state needs. */
@@ -92,7 +89,7 @@ export abstract class Call {
 			case "INFO": {
 				transaction.respond(200, "OK");
 				const digit = parseInfoDtmf(message.header("content-type") ?? "", message.body);
-				if (digit !== undefined && this.state === "answered") this.observer.onDtmf(this, digit);
+				if (digit !== undefined && this.state === "answered") this.observer.onDtmf(this, digit, { address: incoming.address, port: incoming.port });
 				return;
 			}
 			case "OPTIONS":
@@ -199,7 +196,9 @@ export abstract class Call {
 		}
 		if (incoming.message.method === "INVITE") {
 			this.#reinvite = transaction;
-			transaction.onAckTimeout = () => this.hangup("no ACK for the re-INVITE");
+			transaction.onAckTimeout = () => {
+				if (this.state === "answered") this.hangup("no ACK for the re-INVITE");
+			};
 		}
 	}
 }

@@ -34,6 +34,8 @@ export class OutboundCall extends Call {
 	#provisional = false;
 	#cancelled = false;
 	#cancelSent = false;
+	/** The ring time ran out (the cause of the CANCEL, if there is one). */
+	#ringTimedOut = false;
 	#ringTimer: TimerId | undefined;
 	#cancelGuard: TimerId | undefined;
 	#ack: Uint8Array | undefined;
@@ -57,6 +59,7 @@ export class OutboundCall extends Call {
 		this.ctx.log.info(`SIP: ringing ${this.#requestUri}`);
 		this.#ringTimer = this.ctx.clock.setTimeout(() => {
 			this.#ringTimer = undefined;
+			this.#ringTimedOut = true;
 			this.hangup(`nobody answered within ${this.ctx.config.ringTimeout} s`);
 		}, this.ctx.config.ringTimeout * 1000);
 		this.#invite(undefined);
@@ -151,11 +154,15 @@ export class OutboundCall extends Call {
 		this.#ack = this.dialog.request(ctx, "ACK", { cseq: this.#cseq }).bytes;
 		ctx.layer.send(this.#ack, pbx.address, pbx.port);
 		this.peerAddress = incoming.address;
+		this.peerPort = incoming.port;
 		// The final answer's SDP wins over an early one.
 		const media = incoming.message.bodyBytes.length ? this.#media(incoming) : this.#early;
 		if (this.#cancelled) {
+			// Answered after all: the log says so, not the reason of a CANCEL that came too late.
+			const crossed = this.#cancelSent ? "the 200 OK crossed the CANCEL" : "the 200 OK came before a CANCEL could be sent";
+			const why = this.#ringTimedOut ? `the ring time of ${ctx.config.ringTimeout} s ran out (${crossed})` : `it was being cancelled (${this.endReason || "cancelled"}; ${crossed})`;
 			this.state = "answered";
-			this.bye(this.endReason || "cancelled");
+			this.bye(`answered just as ${why}: hung up with BYE`);
 			return;
 		}
 		if (!media) {
