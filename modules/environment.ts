@@ -16,6 +16,11 @@ export interface DoorbellEnvironment extends CorePorts {
 	/** Microphone and speaker (8 or 16 kHz); without them the calls send silence and play nowhere. */
 	mic?: AudioIn;
 	speaker?: AudioOut;
+	/**
+	 * Opens bell button `bell`'s input (2 to 4) on `pin`: pulled up, debounced like `button`.
+	 * Absent when the provider has no more inputs; then those buttons ring only from the web page.
+	 */
+	openButton?(bell: number, pin: number): DigitalIn;
 	/** Uptime, memory, reset reason and Wi-Fi signal for /sipDebug, where the provider has them. */
 	health?: HealthProbe;
 	/** The door's camera (JPEG frames) for the live image; absent when there is none. */
