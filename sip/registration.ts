@@ -15,8 +15,13 @@ import { ALLOW } from "./methods.js";
 
 export type RegistrationState = "idle" | "registering" | "registered" | "failed" | "unregistering";
 
-/** Back-off after failures: first delay and ceiling (s). */
-const RETRY_AFTER_TIMEOUT = [15, 300];
+/**
+ * Back-off after failures: first delay and ceiling (s). A PBX that does not answer costs nothing
+ * to ask again, and a FRITZ!Box back from a restart has lost the door's binding: an attempt
+ * retransmits for 32 s (Timer F, at most 4 s apart), so pauses of at most 20 s between attempts
+ * find a returning PBX within about 25 s. A PBX that refuses is asked far less often.
+ */
+const RETRY_AFTER_TIMEOUT = [15, 20];
 const RETRY_AFTER_REFUSAL = [60, 1800];
 
 // Literals of the send path at module level: a literal inside a function is a new string each
