@@ -5,11 +5,11 @@
  * and their string form, so its settings are read as they are.
  */
 
-import { checkChoice, checkCode, checkDisplayName, checkFlag, checkHost, checkInteger, checkOptionalTarget, checkPassword, checkTarget, checkUser, type Check } from "./checks.js";
+import { checkChoice, checkCode, checkHostLabel, checkDisplayName, checkFlag, checkHost, checkInteger, checkOptionalTarget, checkPassword, checkTarget, checkUser, type Check } from "./checks.js";
 
 export type SettingValue = string | number;
 
-export type Namespace = "sip" | "door" | "camera" | "bell";
+export type Namespace = "sip" | "door" | "camera" | "bell" | "net";
 
 export interface KeySpec {
 	namespace: Namespace;
@@ -48,6 +48,8 @@ export const KEYS: readonly KeySpec[] = [
 	int("door", "pulse_ms", 800, 100, 10000, "Relay pulse (ms)", " ms"),
 	int("door", "max_openings", 1, 1, 9, "Openings per call"),
 	int("door", "hangup_after", 0, 0, 60, "Hang up after opening (s)", " s"),
+	// The name on the LAN, announced by mDNS as <name>.local with the web page as _http._tcp.
+	{ namespace: "net", key: "hostname", kind: "text", fallback: "klingel", label: "Name on the network", check: checkHostLabel, restart: true },
 	{ namespace: "camera", key: "cam_enabled", kind: "flag", fallback: 1, label: "Live image", check: checkFlag },
 	// Bell button 1 rings sip_target under sip_displayname on the manifest's button_pin, as before.
 	{ namespace: "bell", key: "bell1_gong", kind: "flag", fallback: 1, label: "Button 1 sounds the gong", check: checkFlag },
