@@ -4,16 +4,8 @@
  */
 
 import type { KeyValueStore } from "../modules/ports.js";
+import type { DoorSettings } from "../door/door-opener.js";
 import { readNumber, readText } from "./read.js";
-
-export interface DoorSettings {
-	/** 3 to 8 digits ("123" by default). */
-	code: string;
-	/** Relay pulse in ms (800 by default, 100-10000). */
-	pulseMs: number;
-	/** Openings per call (1 by default, 1-9). */
-	maxOpenings: number;
-}
 
 /** Reads and checks the door settings. Throws SettingsError (naming the key) for a bad stored value. */
 export function doorSettingsFrom(store: KeyValueStore): DoorSettings {
