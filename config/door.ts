@@ -1,6 +1,6 @@
 /*
  * The door opener's settings from the `door` namespace: the code a handset sends, the relay
- * pulse and how many openings one call may make.
+ * pulse, how many openings one call may make and when the call ends after one.
  */
 
 import type { KeyValueStore } from "../modules/ports.js";
@@ -13,5 +13,6 @@ export function doorSettingsFrom(store: KeyValueStore): DoorSettings {
 		code: readText(store, "code"),
 		pulseMs: readNumber(store, "pulse_ms"),
 		maxOpenings: readNumber(store, "max_openings"),
+		hangupAfterMs: readNumber(store, "hangup_after") * 1000,
 	};
 }
