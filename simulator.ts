@@ -6,6 +6,7 @@
 import { createInterface } from "node:readline";
 import { boot, type Application } from "./app/boot.js";
 import { SettingsError } from "./config/read.js";
+import { DEFAULT_UA_CONFIG } from "./sip/config.js";
 import { createUdp } from "./modules/host/udp.js";
 import { nodeClock } from "./modules/host/clock.js";
 import { nodeMd5, nodeRandom, nodeSha256 } from "./modules/host/crypto.js";
@@ -21,6 +22,7 @@ import { openCamera } from "./modules/host/camera.js";
 import type { AudioIn, CameraFactory } from "./modules/ports.js";
 import { DEFAULT_LOCKOUT_TIMES } from "./door/door-lockout.js";
 import { hostHealth } from "./modules/host/health.js";
+import { hostAnnouncer } from "./modules/host/mdns.js";
 
 async function main(): Promise<void> {
 	let options;
@@ -45,8 +47,8 @@ async function main(): Promise<void> {
 
 	// The address the PBX will see us as: the one the system routes toward the PBX.
 	let localAddress = "127.0.0.1";
-	const server = String(store.get("sip", "sip_server") ?? "fritz.box");
-	const serverPort = Number(store.get("sip", "sip_port") ?? 5060);
+	const server = String(store.get("sip", "sip_server") ?? DEFAULT_UA_CONFIG.server);
+	const serverPort = Number(store.get("sip", "sip_port") ?? DEFAULT_UA_CONFIG.serverPort);
 	await new Promise<void>((resolve) => {
 		resolveHost(server, (error, address) => {
 			if (error || !address) return resolve();
@@ -89,7 +91,7 @@ async function main(): Promise<void> {
 	try {
 		app = boot(
 			{
-				udp: createUdp, clock: nodeClock, wallClock: Date.now, health: hostHealth, md5: nodeMd5, sha256: nodeSha256, random: nodeRandom, log,
+				udp: createUdp, clock: nodeClock, wallClock: Date.now, health: hostHealth, announce: hostAnnouncer(log), md5: nodeMd5, sha256: nodeSha256, random: nodeRandom, log,
 				store, routes: http, button, relay, gong, led,
 				openButton: (bell) => {
 					const input = new VirtualButton();
