@@ -10,6 +10,7 @@ import { uaConfigFrom, localPortFrom, rtpPortFrom } from "../config/ua-config.js
 import { Settings } from "../config/settings.js";
 import { keySpec, needsRestart } from "../config/keys.js";
 import { addWebRoutes, type WebApp } from "../web/routes.js";
+import { addDiagnosticsRoutes } from "../web/diagnostics.js";
 import { doorSettingsFrom } from "../config/door.js";
 import { RelayPulse } from "../hardware/relay-pulse.js";
 import { DoorEventLog } from "../door/door-events.js";
@@ -19,6 +20,7 @@ import { LiveImage } from "../hardware/live-image.js";
 import { CameraKey } from "../web/camera-key.js";
 import { CameraRoute } from "../web/camera-route.js";
 import { readNumber } from "../config/read.js";
+import { bellsFrom } from "../config/bells.js";
 
 export interface BootOptions {
 	/** Local SIP port wanted; the `local_port` setting (5062) when absent. */
@@ -64,7 +66,7 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 	const doorSettings = doorSettingsFrom(env.store);
 	const localPort = options.sipPort ?? localPortFrom(env.store);
 	if (!config.user) env.log.warn("no SIP account yet: set sip_user and sip_password (web page /sip or the settings)");
-	const doorbell = new Doorbell(env, { config, localPort, rtpPort: rtpPortFrom(env.store), trace: options.trace ?? false });
+	const doorbell = new Doorbell(env, { config, localPort, rtpPort: rtpPortFrom(env.store), trace: options.trace ?? false, bells: bellsFrom(env.store) });
 	const door = new DoorOpener({ clock: env.clock, log: env.log, relay, events: new DoorEventLog(env.wallClock), store: env.store, pbx: () => doorbell.ua.pbx }, doorSettings, options.doorLockout);
 	door.playTone = (kind) => doorbell.playTone?.(kind);
 	doorbell.onDigit = (call, digit, via, source) => door.digit(call, digit, via, source);
@@ -76,7 +78,7 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 	const status = () => ({ ...doorbell.status(), ...door.status(20), camera: cameraRoute ? { ...image.status(), ...cameraRoute.status() } : null, ...options.statusExtra?.() });
 	const web = addWebRoutes({
 		routes: env.routes, settings, clock: env.clock, sha256: env.sha256, random: env.random, log: env.log, status,
-		ring: () => doorbell.press("web"),
+		ring: (button) => doorbell.press("web", button),
 		hashIterations: options.hashIterations,
 		cameraKey,
 		// A new account unregisters the old one first (UserAgent.reconfigure); door settings apply from the next digit.
@@ -84,9 +86,11 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 			const now = changed.filter((key) => !needsRestart(key));
 			if (now.some((key) => keySpec(key)?.namespace === "sip")) doorbell.reconfigure(uaConfigFrom(env.store));
 			if (now.some((key) => keySpec(key)?.namespace === "door")) door.settings = doorSettingsFrom(env.store);
+			if (now.some((key) => keySpec(key)?.namespace === "bell" || key === "sip_displayname")) doorbell.updateBells(bellsFrom(env.store));
 			if (now.includes("cam_enabled") && readNumber(env.store, "cam_enabled") !== 1) image.stop();
 		},
 	});
+	addDiagnosticsRoutes({ web, trace: doorbell.traceLog, localAddress: () => env.localAddress(), status });
 	if (options.adminPassword && !web.admin.isSet) web.admin.set(options.adminPassword);
 	if (!web.admin.isSet) env.log.warn("no admin password yet: open the web page /sip to set one");
 	doorbell.start();

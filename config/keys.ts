@@ -5,11 +5,11 @@
  * and their string form, so its settings are read as they are.
  */
 
-import { checkChoice, checkCode, checkDisplayName, checkFlag, checkHost, checkInteger, checkPassword, checkTarget, checkUser, type Check } from "./checks.js";
+import { checkChoice, checkCode, checkDisplayName, checkFlag, checkHost, checkInteger, checkOptionalTarget, checkPassword, checkTarget, checkUser, type Check } from "./checks.js";
 
 export type SettingValue = string | number;
 
-export type Namespace = "sip" | "door" | "camera";
+export type Namespace = "sip" | "door" | "camera" | "bell";
 
 export interface KeySpec {
 	namespace: Namespace;
@@ -44,11 +44,27 @@ export const KEYS: readonly KeySpec[] = [
 	{ namespace: "sip", key: "digest_uri", kind: "text", fallback: "request", label: "Digest URI", check: (raw) => checkChoice(raw, ["request", "registrar"]) },
 	{ namespace: "sip", key: "allow_any_src", kind: "flag", fallback: 0, label: "Accept calls from any address", check: checkFlag },
 	{ namespace: "sip", key: "hd_voice", kind: "flag", fallback: 1, label: "HD voice (G.722)", check: checkFlag },
+	{ namespace: "sip", key: "auto_answer", kind: "flag", fallback: 1, label: "Answer handsets' calls at once", check: checkFlag },
 	{ namespace: "door", key: "code", kind: "text", fallback: "123", label: "Door code", check: checkCode, concealed: true },
 	int("door", "pulse_ms", 800, 100, 10000, "Relay pulse (ms)", " ms"),
 	int("door", "max_openings", 1, 1, 9, "Openings per call"),
 	{ namespace: "camera", key: "cam_enabled", kind: "flag", fallback: 1, label: "Live image", check: checkFlag },
+	// Bell button 1 rings sip_target under sip_displayname on the manifest's button_pin, as before.
+	{ namespace: "bell", key: "bell1_gong", kind: "flag", fallback: 1, label: "Button 1 sounds the gong", check: checkFlag },
+	...bellKeys(2, 5),
+	...bellKeys(3, 6),
+	...bellKeys(4, 43),
 ];
+
+/** Bell button n (2-4): unused while its number is empty. Default pins are the XIAO's D4, D5, D6. */
+function bellKeys(n: number, pin: number): KeySpec[] {
+	return [
+		{ namespace: "bell", key: `bell${n}_target`, kind: "text", fallback: "", label: `Button ${n}: number to ring`, check: checkOptionalTarget },
+		{ namespace: "bell", key: `bell${n}_name`, kind: "text", fallback: "", label: `Button ${n}: caller name`, check: checkDisplayName },
+		{ ...int("bell", `bell${n}_pin`, pin, 0, 48, `Button ${n}: GPIO`), restart: true },
+		{ namespace: "bell", key: `bell${n}_gong`, kind: "flag", fallback: 1, label: `Button ${n} sounds the gong`, check: checkFlag },
+	];
+}
 
 const BY_KEY: Record<string, KeySpec> = {};
 for (const spec of KEYS) BY_KEY[spec.key] = spec;

@@ -150,3 +150,22 @@ export interface CorePorts {
 	random: RandomBytes;
 	log: Logger;
 }
+
+/** The provider's own health figures for /sipDebug; a field is absent where the platform has none. */
+export interface Health {
+	/** Seconds since the firmware started. */
+	uptime_s: number;
+	/** Free system memory in bytes (the ESP32's heap; the simulator's resident set is `rss`). */
+	free_heap?: number;
+	rss?: number;
+	/** The JavaScript heap: XS slot and chunk bytes in use on the device, V8's heap in the simulator. */
+	xs_slots_used?: number;
+	xs_chunk_used?: number;
+	js_heap_used?: number;
+	/** Why the chip last started (ESP32: "Power-On", "Software", "Panic", "Brownout", …). */
+	reset_reason?: string;
+	/** Wi-Fi signal of the station connection in dBm. */
+	wifi_rssi?: number;
+}
+
+export type HealthProbe = () => Health;

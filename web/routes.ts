@@ -29,8 +29,8 @@ export interface WebOptions {
 	log: Logger;
 	/** The status for /sipDebug and the page (the doorbell's, plus door_events and more). */
 	status(): Record<string, unknown>;
-	/** A test ring. */
-	ring(): { ok: boolean; reason?: string };
+	/** A test ring of bell button `button` (1 to 4; 1 when absent). */
+	ring(button?: number): { ok: boolean; reason?: string };
 	/** Called after a save that changed keys (e.g. to re-register). */
 	onSaved?(changed: string[]): void;
 	/** SHA-256 rounds for a new admin password (4096). */
@@ -83,6 +83,14 @@ export class WebApp {
 		r.add("POST", "/camera/key", this.#wrap((q) => this.#renewCameraKey(q)));
 	}
 
+	/** Adds a GET route that answers only a signed-in browser (and only to a local Host), as /sipDebug does. */
+	addSignedInGet(path: string, handler: (request: HttpRequest) => HttpResponse): void {
+		this.#o.routes.add("GET", path, this.#wrap((q) => {
+			this.#authorize(q);
+			return handler(q);
+		}));
+	}
+
 	/** The token the first-run form carries (changes after each use). */
 	get setupToken(): string {
 		return this.#setupToken;
@@ -94,7 +102,8 @@ export class WebApp {
 		this.#setupToken = hex(bytes);
 	}
 
-	#nonce(): string {
+	/** A fresh nonce for a page's Content-Security-Policy. */
+	nonce(): string {
 		const bytes = new Uint8Array(12);
 		this.#o.random(bytes);
 		return hex(bytes);
@@ -115,7 +124,7 @@ export class WebApp {
 
 	#problem(request: HttpRequest, status: number, message: string): HttpResponse {
 		if (wantsJson(request) || request.method === "GET") return json(status, { ok: false, error: message });
-		return html(status, `<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Doorbell</title><p>${escapeHtml(message)}</p><p><a href="/sip">Back to the settings</a></p>`, this.#nonce());
+		return html(status, `<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Doorbell</title><p>${escapeHtml(message)}</p><p><a href="/sip">Back to the settings</a></p>`, this.nonce());
 	}
 
 	#session(request: HttpRequest): Session | undefined {
@@ -137,7 +146,7 @@ export class WebApp {
 	}
 
 	#page(request: HttpRequest): HttpResponse {
-		const nonce = this.#nonce();
+		const nonce = this.nonce();
 		if (!this.admin.isSet) return html(200, firstRunPage(this.#setupToken, nonce), nonce);
 		const session = this.#session(request);
 		if (!session) {
@@ -193,7 +202,7 @@ export class WebApp {
 		const problem = adminPasswordProblem(password) ? `The password ${adminPasswordProblem(password)}.` : password !== repeat ? "The two passwords differ." : undefined;
 		if (problem) {
 			if (wantsJson(request)) return json(400, { ok: false, errors: { password: problem } });
-			const nonce = this.#nonce();
+			const nonce = this.nonce();
 			return html(400, firstRunPage(this.#setupToken, nonce, problem), nonce);
 		}
 		this.admin.set(password);
@@ -209,7 +218,7 @@ export class WebApp {
 		const fields = readFields(request);
 		if (!this.#checkAdmin(request, String(fields.password ?? ""))) {
 			if (wantsJson(request)) return json(401, { ok: false, error: "wrong password" });
-			const nonce = this.#nonce();
+			const nonce = this.nonce();
 			return html(401, loginPage(nonce, "Wrong password."), nonce);
 		}
 		return this.#signedIn(request, "/sip");
@@ -244,7 +253,7 @@ export class WebApp {
 		if (Object.keys(errors).length) {
 			if (wantsJson(request)) return json(400, { ok: false, errors });
 			const { values } = this.#o.settings.values();
-			const nonce = this.#nonce();
+			const nonce = this.nonce();
 			return html(400, settingsPage({ values, errors: {}, adminErrors: errors, hasPassword: this.#o.settings.hasPassword(), csrf: session.csrf, status: publicStatus(this.#o.status()), cameraUrl: this.#cameraUrl(request) }, nonce), nonce);
 		}
 		this.admin.set(password);
@@ -270,7 +279,7 @@ export class WebApp {
 			// The page again with what was typed (never the password) and the messages by the fields.
 			const { values } = this.#o.settings.values();
 			for (const key of Object.keys(fields)) if (key !== "sip_password" && key in values && (typeof fields[key] === "string" || typeof fields[key] === "number")) values[key] = fields[key] as string | number;
-			const nonce = this.#nonce();
+			const nonce = this.nonce();
 			return html(400, settingsPage({ values, errors: result.errors, hasPassword: this.#o.settings.hasPassword(), csrf: session.csrf, status: publicStatus(this.#o.status()), cameraUrl: this.#cameraUrl(request) }, nonce), nonce);
 		}
 		if (result.changed.length) {
@@ -293,8 +302,12 @@ export class WebApp {
 	}
 
 	#ring(request: HttpRequest): HttpResponse {
-		this.#authorize(request, wantsJson(request) && request.body === "" ? {} : readFields(request));
-		const result = this.#o.ring();
+		const fields = wantsJson(request) && request.body === "" ? {} : readFields(request);
+		this.#authorize(request, fields);
+		const raw = request.query?.button ?? fields.button;
+		const button = raw === undefined || raw === "" ? 1 : Number(raw);
+		if (!Number.isInteger(button) || button < 1 || button > 4) throw new BadRequest(400, "button must be 1, 2, 3 or 4");
+		const result = this.#o.ring(button);
 		this.#lastRing = result.ok ? "" : result.reason ?? "";
 		if (wantsJson(request) || header(request, "x-csrf-token")) return json(result.ok ? 200 : 409, result);
 		return redirect(result.ok ? "/sip?n=rang" : "/sip?n=notring");

@@ -18,6 +18,7 @@ import { DeviceHttpServer } from "./http-server.js";
 import { openMic, openSpeaker } from "./audio.js";
 import { deviceCamera } from "./camera.js";
 import { deviceLocalAddress, deviceResolve } from "./network.js";
+import { deviceHealth } from "./health.js";
 import type { DeviceSettings } from "./settings.js";
 
 export interface DeviceProvider {
@@ -52,9 +53,12 @@ export function createDeviceEnvironment(settings: DeviceSettings, nativeAudio: N
 		relay,
 		localAddress: deviceLocalAddress,
 		resolve: deviceResolve,
+		health: deviceHealth(clock),
 	};
 	if (mic) env.mic = mic;
 	if (speaker) env.speaker = speaker;
+	// Bell buttons 2-4 on the pins the settings give (pulled up, debounced like button 1).
+	env.openButton = (_bell, pin) => new DeviceButton({ pin, debounceMs: settings.buttonDebounceMs, clock });
 	if (settings.liveImage) env.camera = deviceCamera({ width: settings.liveImageSize, height: settings.liveImageSize, clock });
 	return { env, http };
 }

@@ -111,7 +111,7 @@ test("--camera FILE.jpg is served as it is; a file that is no JPEG stops the sta
 	}
 	const text = join(dir, "not.jpg");
 	writeFileSync(text, "hello");
-	const run = spawnSync(process.execPath, [sourcePath("build/modules/host/simulator.js"), "--settings", join(dir, "s.json"), "--http", "0", "--camera", text], { encoding: "utf8", timeout: 10000 });
+	const run = spawnSync(process.execPath, [sourcePath("build/simulator.js"), "--settings", join(dir, "s.json"), "--http", "0", "--camera", text], { encoding: "utf8", timeout: 10000 });
 	assert.equal(run.status, 2);
 	assert.match(run.stderr, /--camera .*not\.jpg: not a JPEG file/);
 	rmSync(dir, { recursive: true, force: true });
