@@ -108,9 +108,9 @@ export const checkFlag: Check = (raw) => {
 	throw new CheckError("must be 0 or 1");
 };
 
-/** The door code: 3 to 8 digits. */
+/** The door code: 1 to 16 keys of 0-9, * and # (a FRITZ!Fon's door key sends e.g. #9). */
 export const checkCode: Check = (raw) => {
 	const value = asText(raw).trim();
-	if (!/^\d{3,8}$/.test(value)) throw new CheckError("must be 3 to 8 digits");
+	if (!/^[0-9*#]{1,16}$/.test(value)) throw new CheckError("must be 1 to 16 keys: digits, * and #");
 	return value;
 };

@@ -48,6 +48,7 @@ export const KEYS: readonly KeySpec[] = [
 	{ namespace: "door", key: "code", kind: "text", fallback: "123", label: "Door code", check: checkCode, concealed: true },
 	int("door", "pulse_ms", 800, 100, 10000, "Relay pulse (ms)", " ms"),
 	int("door", "max_openings", 1, 1, 9, "Openings per call"),
+	int("door", "hangup_after", 0, 0, 60, "Hang up after opening (s)", " s"),
 	{ namespace: "camera", key: "cam_enabled", kind: "flag", fallback: 1, label: "Live image", check: checkFlag },
 	// Bell button 1 rings sip_target under sip_displayname on the manifest's button_pin, as before.
 	{ namespace: "bell", key: "bell1_gong", kind: "flag", fallback: 1, label: "Button 1 sounds the gong", check: checkFlag },
