@@ -6,6 +6,7 @@
 import { createInterface } from "node:readline";
 import { boot, type Application } from "./app/boot.js";
 import { SettingsError } from "./config/read.js";
+import { DEFAULT_UA_CONFIG } from "./sip/config.js";
 import { createUdp } from "./modules/host/udp.js";
 import { nodeClock } from "./modules/host/clock.js";
 import { nodeMd5, nodeRandom, nodeSha256 } from "./modules/host/crypto.js";
@@ -45,8 +46,8 @@ async function main(): Promise<void> {
 
 	// The address the PBX will see us as: the one the system routes toward the PBX.
 	let localAddress = "127.0.0.1";
-	const server = String(store.get("sip", "sip_server") ?? "fritz.box");
-	const serverPort = Number(store.get("sip", "sip_port") ?? 5060);
+	const server = String(store.get("sip", "sip_server") ?? DEFAULT_UA_CONFIG.server);
+	const serverPort = Number(store.get("sip", "sip_port") ?? DEFAULT_UA_CONFIG.serverPort);
 	await new Promise<void>((resolve) => {
 		resolveHost(server, (error, address) => {
 			if (error || !address) return resolve();
