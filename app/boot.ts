@@ -19,7 +19,7 @@ import type { LockoutTimes } from "../door/door-lockout.js";
 import { LiveImage } from "../hardware/live-image.js";
 import { CameraKey } from "../web/camera-key.js";
 import { CameraRoute } from "../web/camera-route.js";
-import { readNumber } from "../config/read.js";
+import { readNumber, readText } from "../config/read.js";
 import { bellsFrom } from "../config/bells.js";
 
 export interface BootOptions {
@@ -96,6 +96,7 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 	if (options.adminPassword && !web.admin.isSet) web.admin.set(options.adminPassword);
 	if (!web.admin.isSet) env.log.warn("no admin password yet: open the web page /sip to set one");
 	doorbell.start();
+	env.announce?.(readText(env.store, "hostname"));
 	return {
 		doorbell,
 		door,

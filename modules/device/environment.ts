@@ -19,6 +19,7 @@ import { openMic, openSpeaker } from "./audio.js";
 import { deviceCamera } from "./camera.js";
 import { deviceLocalAddress, deviceResolve } from "./network.js";
 import { deviceHealth } from "./health.js";
+import { deviceAnnouncer } from "./mdns.js";
 import type { DeviceSettings } from "./settings.js";
 
 export interface DeviceProvider {
@@ -54,6 +55,7 @@ export function createDeviceEnvironment(settings: DeviceSettings, nativeAudio: N
 		localAddress: deviceLocalAddress,
 		resolve: deviceResolve,
 		health: deviceHealth(clock),
+		announce: deviceAnnouncer(settings.httpPort, log),
 	};
 	if (mic) env.mic = mic;
 	if (speaker) env.speaker = speaker;
