@@ -10,15 +10,12 @@ import type { ServerTransaction } from "./server-transaction.js";
 import type { Incoming } from "./transport.js";
 import { answerOffer, parseSdp, type NegotiatedMedia } from "./sdp.js";
 import { parseInfoDtmf } from "./info-dtmf.js";
+import { ALLOW, REFUSED_METHODS } from "./methods.js";
 
 export type CallState = "calling" | "ringing" | "answered" | "ending" | "ended";
 export type CallDirection = "outbound" | "inbound";
 
-export const ALLOW = "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE";
 export const ACCEPT = "Accept: application/sdp, application/dtmf-relay, application/dtmf";
-
-/** Methods we know but do not take; anything else unknown gets 501. */
-const KNOWN_METHODS = ["REGISTER", "SUBSCRIBE", "NOTIFY", "MESSAGE", "REFER", "PRACK", "PUBLISH"];
 
 export interface CallObserver {
 	onState(call: Call): void;
@@ -34,6 +31,8 @@ export interface LocalMedia {
 	port: number;
 	sessionId: number;
 	sessionVersion: number;
+	/** G.722 offered and preferred (hd_voice when the call began). */
+	wideband: boolean;
 }
 
 export abstract class Call {
@@ -63,7 +62,7 @@ export abstract class Call {
 		this.ctx = ctx;
 		this.observer = observer;
 		this.startedAt = ctx.clock.now();
-		this.localMedia = { address: ctx.localAddress, port: rtpPort, sessionId: ctx.ids.int31(), sessionVersion: 1 };
+		this.localMedia = { address: ctx.localAddress, port: rtpPort, sessionId: ctx.ids.int31(), sessionVersion: 1, wideband: ctx.config.hdVoice };
 	}
 
 	get callId(): string {
@@ -100,7 +99,7 @@ export abstract class Call {
 				this.#offerInDialog(transaction, incoming);
 				return;
 			default:
-				if (KNOWN_METHODS.includes(message.method)) transaction.respond(405, "Method Not Allowed", { headers: [ALLOW] });
+				if (REFUSED_METHODS.includes(message.method)) transaction.respond(405, "Method Not Allowed", { headers: [ALLOW] });
 				else transaction.respond(501, "Not Implemented", { headers: [ALLOW] });
 		}
 	}
@@ -174,7 +173,7 @@ export abstract class Call {
 			return { status: 400, reason: `Bad SDP: ${(error as Error).message}`.replace(/[\r\n]/g, " ").slice(0, 80) };
 		}
 		const local = this.localMedia;
-		const answer = answerOffer(offer, { address: local.address, port: local.port, sessionId: local.sessionId, sessionVersion: local.sessionVersion });
+		const answer = answerOffer(offer, { address: local.address, port: local.port, sessionId: local.sessionId, sessionVersion: local.sessionVersion, wideband: local.wideband });
 		if ("error" in answer) return { status: 488, reason: "Not Acceptable Here" };
 		return answer;
 	}

@@ -11,6 +11,7 @@ import type { ClientTransaction } from "./client-transaction.js";
 import { param, parseNameAddr, parseSipUri } from "./header-values.js";
 import { encodeUtf8 } from "../modules/text.js";
 import { EMPTY_BODY } from "./serializer.js";
+import { ALLOW } from "./methods.js";
 
 export type RegistrationState = "idle" | "registering" | "registered" | "failed" | "unregistering";
 
@@ -31,7 +32,7 @@ const DIGITS = /^\d+$/;
 // The constant stretches of a REGISTER between its variable parts, each one argument of concat.
 const REGISTER_SP = "REGISTER ", SIP_2_0_CRLF = " SIP/2.0\r\n", CRLF = "\r\n", RPORT_CRLF = ";rport\r\n", CRLF_TO_LT = "\r\nTo: <";
 const GT_CRLF_CALL_ID = ">\r\nCall-ID: ", CRLF_CSEQ = "\r\nCSeq: ", SP_REGISTER_CRLF = " REGISTER\r\n", CRLF_EXPIRES = "\r\nExpires: ";
-const CRLF_ALLOW_END = CRLF.concat("Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE", CRLF, EMPTY_BODY);
+const CRLF_ALLOW_END = CRLF.concat(ALLOW, CRLF, EMPTY_BODY);
 
 export class Registration {
 	#ctx: UaContext;

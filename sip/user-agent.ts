@@ -12,7 +12,8 @@ import { UaContext } from "./context.js";
 import { IdSource } from "./ids.js";
 import { DigestAuthenticator } from "./digest.js";
 import { Registration } from "./registration.js";
-import { Call, ALLOW, ACCEPT, type CallObserver } from "./call.js";
+import { Call, ACCEPT, type CallObserver } from "./call.js";
+import { ALLOW, REFUSED_METHODS } from "./methods.js";
 import { OutboundCall, type RingTarget } from "./outbound-call.js";
 import { InboundCall } from "./inbound-call.js";
 import { sameAccount, type UaConfig } from "./config.js";
@@ -57,10 +58,10 @@ export class UserAgent implements CallObserver {
 	lastError = "";
 	#started = false;
 
-	constructor(ports: UserAgentPorts, transport: SipTransport, config: UaConfig, options: { events?: UserAgentEvents; timers?: TimerValues; rtpPort?: () => number } = {}) {
+	constructor(ports: UserAgentPorts, transport: SipTransport, config: UaConfig, options: { events?: UserAgentEvents; timers?: TimerValues; /** The local RTP port offered in SDP. */ rtpPort: () => number }) {
 		this.#ports = ports;
 		this.#events = options.events ?? {};
-		this.#rtpPort = options.rtpPort ?? (() => 40000);
+		this.#rtpPort = options.rtpPort;
 		this.layer = new TransactionLayer(transport, ports.clock, ports.log, options.timers ?? DEFAULT_TIMERS);
 		this.#ctx = new UaContext({
 			config,
@@ -222,17 +223,9 @@ export class UserAgent implements CallObserver {
 			case "UPDATE":
 				transaction.respond(481, "Call/Transaction Does Not Exist");
 				return;
-			case "REGISTER":
-			case "SUBSCRIBE":
-			case "NOTIFY":
-			case "MESSAGE":
-			case "REFER":
-			case "PRACK":
-			case "PUBLISH":
-				transaction.respond(405, "Method Not Allowed", { headers: [ALLOW] });
-				return;
 			default:
-				transaction.respond(501, "Not Implemented", { headers: [ALLOW] });
+				if (REFUSED_METHODS.includes(method)) transaction.respond(405, "Method Not Allowed", { headers: [ALLOW] });
+				else transaction.respond(501, "Not Implemented", { headers: [ALLOW] });
 		}
 	}
 
