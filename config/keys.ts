@@ -8,11 +8,11 @@
 import { DEFAULT_LOCAL_PORT, DEFAULT_UA_CONFIG as UA } from "../sip/config.js";
 import { DEFAULT_RTP_PORT } from "../rtp/rtp-port.js";
 import { DEFAULT_DOOR_SETTINGS as DOOR } from "../door/door-opener.js";
-import { checkChoice, checkCode, checkDisplayName, checkFlag, checkHost, checkInteger, checkOptionalTarget, checkPassword, checkTarget, checkUser, type Check } from "./checks.js";
+import { checkChoice, checkCode, checkDisplayName, checkHostLabel, checkFlag, checkHost, checkInteger, checkOptionalTarget, checkPassword, checkTarget, checkUser, type Check } from "./checks.js";
 
 export type SettingValue = string | number;
 
-export type Namespace = "sip" | "door" | "camera" | "bell";
+export type Namespace = "sip" | "door" | "camera" | "bell" | "net";
 
 export interface KeySpec {
 	namespace: Namespace;
@@ -51,6 +51,8 @@ export const KEYS: readonly KeySpec[] = [
 	int("door", "pulse_ms", DOOR.pulseMs, 100, 10000, "Relay pulse (ms)", " ms"),
 	int("door", "max_openings", DOOR.maxOpenings, 1, 9, "Openings per call"),
 	int("door", "hangup_after", (DOOR.hangupAfterMs ?? 0) / 1000, 0, 60, "Hang up after opening (s)", " s"),
+	// The name on the LAN, announced by mDNS as <name>.local with the web page as _http._tcp.
+	{ namespace: "net", key: "hostname", kind: "text", fallback: "klingel", label: "Name on the network", check: checkHostLabel, restart: true },
 	{ namespace: "camera", key: "cam_enabled", kind: "flag", fallback: 1, label: "Live image", check: checkFlag },
 	// Bell button 1 rings sip_target under sip_displayname on the manifest's button_pin, as before.
 	{ namespace: "bell", key: "bell1_gong", kind: "flag", fallback: 1, label: "Button 1 sounds the gong", check: checkFlag },

@@ -85,6 +85,15 @@ export interface DigitalOut {
 	close(): void;
 }
 
+/**
+ * A dimmable output (the status LED on PWM): `write(level)` from 0 (off) to 1 (full). A provider
+ * without PWM shows levels of 0.5 and more as on.
+ */
+export interface LevelOut {
+	write(level: number): void;
+	close(): void;
+}
+
 /** An HTTP request as the route table sees it. */
 export interface HttpRequest {
 	method: string;
@@ -169,3 +178,10 @@ export interface Health {
 }
 
 export type HealthProbe = () => Health;
+
+/**
+ * Announces the door on the LAN by multicast DNS: `<hostName>.local` and its web page as an
+ * `_http._tcp` service. The provider knows its own HTTP port; it logs the name it got (another
+ * device may hold the one asked for, and mDNS then picks `<hostName>-2`).
+ */
+export type LocalNameAnnouncer = (hostName: string) => void;
