@@ -14,6 +14,9 @@ import { doorSettingsFrom } from "../config/door.js";
 import { RelayPulse } from "../hardware/relay-pulse.js";
 import { DoorEventLog } from "../hardware/door-events.js";
 import { DoorOpener } from "../hardware/door-opener.js";
+import { RemoteDoor } from "../hardware/remote-door.js";
+import { hookUrlsFrom, mqttSettingsFrom } from "../config/home.js";
+import { Home } from "./home.js";
 
 export interface BootOptions {
 	/** Local SIP port wanted; the `local_port` setting (5062) when absent. */
@@ -33,6 +36,10 @@ export interface Application {
 	/** The door opener (its `settings` can be replaced at run time) and its relay. */
 	door: DoorOpener;
 	relay: RelayPulse;
+	/** The event history and the links that tell the home (MQTT, webhooks). */
+	home: Home;
+	/** Remote door opening (MQTT). */
+	remoteDoor: RemoteDoor;
 	/** The settings over the store, and the web page with its admin password and sessions. */
 	settings: Settings;
 	web: WebApp;
@@ -53,34 +60,61 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 	const localPort = options.sipPort ?? localPortFrom(env.store);
 	if (!config.user) env.log.warn("no SIP account yet: set sip_user and sip_password (web page /sip or the settings)");
 	const doorbell = new Doorbell(env, { config, localPort, rtpPort: rtpPortFrom(env.store), trace: options.trace ?? false });
-	const door = new DoorOpener({ clock: env.clock, log: env.log, relay, events: new DoorEventLog(env.wallClock), pbx: () => doorbell.ua.pbx }, doorSettings);
+	const doorEvents = new DoorEventLog(env.wallClock);
+	const door = new DoorOpener({ clock: env.clock, log: env.log, relay, events: doorEvents, pbx: () => doorbell.ua.pbx }, doorSettings);
 	door.playTone = (kind) => doorbell.playTone?.(kind);
 	doorbell.onDigit = (call, digit, via, source) => door.digit(call, digit, via, source);
 	doorbell.onForeignDtmf = (call, source, more) => door.foreignDtmf(call, source, more);
-	const status = () => ({ ...doorbell.status(), ...door.status(20), ...options.statusExtra?.() });
+	let mqttSettings = mqttSettingsFrom(env.store);
+	const remoteDoor = new RemoteDoor({ clock: env.clock, log: env.log, relay, events: doorEvents, settings: () => door.settings, enabled: () => mqttSettings.remoteDoor });
+	const home = new Home(env, {
+		mqtt: mqttSettings,
+		hooks: hookUrlsFrom(env.store),
+		name: () => doorbell.ua.config.displayName,
+		buttons: () => [1],
+		registered: () => doorbell.ua.registration.registered,
+		onDoorCommand: (payload) => remoteDoor.command(payload, "mqtt"),
+	});
+	// Every event is recorded after the work it reports: the INVITE written, the relay switched.
+	door.onEvent = (event) => home.door(event);
+	remoteDoor.onEvent = (event) => home.door(event);
+	doorbell.onEvent = (event) => home.record(event);
+	doorbell.onRegistered = (registered) => home.registration(registered);
+	const status = () => ({ ...doorbell.status(), ...door.status(20), ...home.status(), ...options.statusExtra?.() });
 	const web = addWebRoutes({
 		routes: env.routes, settings, clock: env.clock, sha256: env.sha256, random: env.random, log: env.log, status,
 		ring: () => doorbell.press("web"),
+		events: () => home.history(),
 		hashIterations: options.hashIterations,
 		// A new account unregisters the old one first (UserAgent.reconfigure); door settings apply from the next digit.
 		onSaved: (changed) => {
 			const now = changed.filter((key) => !needsRestart(key));
 			if (now.some((key) => keySpec(key)?.namespace === "sip")) doorbell.reconfigure(uaConfigFrom(env.store));
 			if (now.some((key) => keySpec(key)?.namespace === "door")) door.settings = doorSettingsFrom(env.store);
+			if (now.some((key) => keySpec(key)?.namespace === "mqtt")) {
+				mqttSettings = mqttSettingsFrom(env.store);
+				if (home.mqtt) home.mqtt.settings = mqttSettings;
+			}
+			if (now.some((key) => keySpec(key)?.namespace === "hook") && home.webhooks) home.webhooks.urls = hookUrlsFrom(env.store);
 		},
 	});
 	if (options.adminPassword && !web.admin.isSet) web.admin.set(options.adminPassword);
 	if (!web.admin.isSet) env.log.warn("no admin password yet: open the web page /sip to set one");
 	doorbell.start();
+	home.start();
+	home.record({ type: "startup" });
 	return {
 		doorbell,
 		door,
+		home,
+		remoteDoor,
 		relay,
 		settings,
 		web,
 		status,
 		stop(done) {
 			relay.off();
+			home.stop();
 			doorbell.stop(() => {
 				relay.close();
 				done?.();

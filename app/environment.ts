@@ -1,4 +1,4 @@
-import type { AudioIn, AudioOut, CorePorts, DigitalIn, DigitalOut, HttpRoutes, KeyValueStore, Sha256 } from "../modules/ports.js";
+import type { AudioIn, AudioOut, CorePorts, DigitalIn, DigitalOut, HttpPost, HttpRoutes, KeyValueStore, MqttFactory, Sha256 } from "../modules/ports.js";
 import type { NativeAudio } from "../rtp/native-audio.js";
 
 /** Everything a provider hands the doorbell application at start-up. */
@@ -16,6 +16,11 @@ export interface DoorbellEnvironment extends CorePorts {
 	/** Microphone and speaker (8 or 16 kHz); without them the calls send silence and play nowhere. */
 	mic?: AudioIn;
 	speaker?: AudioOut;
+	/** MQTT over TCP and plain-http POSTs (webhooks): without them the home hears nothing. */
+	mqtt?: MqttFactory;
+	httpPost?: HttpPost;
+	/** This doorbell's id in MQTT topics and discovery (12 hex digits, e.g. from the MAC address). */
+	deviceId?: string;
 	/** The local IPv4 address to put in Via, Contact and SDP. */
 	localAddress(): string;
 	/** Resolves a host name (e.g. "fritz.box") to an IPv4 address; numeric addresses pass through. */

@@ -5,12 +5,13 @@
  * and their string form, so its settings are read as they are.
  */
 
-import { checkChoice, checkCode, checkDisplayName, checkFlag, checkHost, checkInteger, checkPassword, checkTarget, checkUser, type Check } from "./checks.js";
+import { checkChoice, checkCode, checkDisplayName, checkFlag, checkHookUrl, checkHost, checkInteger, checkMqttUser, checkOptionalHost, checkPassword, checkTarget, checkTopicPrefix, checkUser, type Check } from "./checks.js";
+import { redactUrl } from "../home/webhooks.js";
 
 export type SettingValue = string | number;
 
 export interface KeySpec {
-	namespace: "sip" | "door";
+	namespace: "sip" | "door" | "mqtt" | "hook";
 	key: string;
 	/** "text" and "secret" are stored as strings, "int" and "flag" as integers. */
 	kind: "text" | "secret" | "int" | "flag";
@@ -22,9 +23,13 @@ export interface KeySpec {
 	concealed?: boolean;
 	/** Takes effect only after a restart (the ports the doorbell binds at start). */
 	restart?: boolean;
+	/** How the page shows the value (a webhook URL without its password); saving that text back changes nothing. */
+	redact?: (value: string) => string;
+	/** An empty string is a value of its own (turns the feature off), not "use the default". */
+	emptyIsValue?: boolean;
 }
 
-function int(namespace: "sip" | "door", key: string, fallback: number, min: number, max: number, label: string, unit = ""): KeySpec {
+function int(namespace: KeySpec["namespace"], key: string, fallback: number, min: number, max: number, label: string, unit = ""): KeySpec {
 	return { namespace, key, kind: "int", fallback, label, check: (raw) => checkInteger(raw, min, max, unit) };
 }
 
@@ -44,6 +49,15 @@ export const KEYS: readonly KeySpec[] = [
 	{ namespace: "door", key: "code", kind: "text", fallback: "123", label: "Door code", check: checkCode, concealed: true },
 	int("door", "pulse_ms", 800, 100, 10000, "Relay pulse (ms)", " ms"),
 	int("door", "max_openings", 1, 1, 9, "Openings per call"),
+	{ namespace: "mqtt", key: "host", kind: "text", fallback: "", label: "MQTT broker", check: checkOptionalHost },
+	int("mqtt", "port", 1883, 1, 65535, "MQTT port"),
+	{ namespace: "mqtt", key: "user", kind: "text", fallback: "", label: "MQTT user", check: checkMqttUser },
+	{ namespace: "mqtt", key: "password", kind: "secret", fallback: "", label: "MQTT password", check: checkPassword },
+	{ namespace: "mqtt", key: "prefix", kind: "text", fallback: "klingel", label: "Topic prefix", check: (raw) => checkTopicPrefix(raw, false) },
+	{ namespace: "mqtt", key: "discovery", kind: "text", fallback: "homeassistant", label: "Discovery prefix", check: (raw) => checkTopicPrefix(raw, true), emptyIsValue: true },
+	{ namespace: "mqtt", key: "door_open", kind: "flag", fallback: 0, label: "Remote door opening", check: checkFlag },
+	{ namespace: "hook", key: "url1", kind: "text", fallback: "", label: "Webhook 1", check: checkHookUrl, redact: redactUrl },
+	{ namespace: "hook", key: "url2", kind: "text", fallback: "", label: "Webhook 2", check: checkHookUrl, redact: redactUrl },
 ];
 
 const BY_KEY: Record<string, KeySpec> = {};

@@ -4,6 +4,8 @@
  */
 
 import { createInterface } from "node:readline";
+import { hostname } from "node:os";
+import { resolve as resolvePath } from "node:path";
 import { boot, type Application } from "../../app/boot.js";
 import { SettingsError } from "../../config/read.js";
 import { createUdp } from "./udp.js";
@@ -18,6 +20,8 @@ import { parseOptions, USAGE } from "./options.js";
 import { loadNativeAudio } from "./native-audio.js";
 import { openMic, openSpeaker, type WavSpeaker } from "./audio.js";
 import type { AudioIn } from "../ports.js";
+import { createMqtt } from "./mqtt.js";
+import { httpPost } from "./http-post.js";
 
 async function main(): Promise<void> {
 	let options;
@@ -80,6 +84,10 @@ async function main(): Promise<void> {
 				audio, mic, speaker,
 				localAddress: () => localAddress,
 				resolve: resolveHost,
+				mqtt: createMqtt,
+				httpPost,
+				// Stable for this computer and settings file, as the MAC address is on the device.
+				deviceId: nodeMd5(`${hostname()} ${resolvePath(options.settings)}`).slice(0, 12),
 			},
 			{ sipPort: options.sipPort, trace: options.trace, statusExtra: () => ({ relay_pulses: relay.pulses, simulator: true }), adminPassword: process.env.KLINGEL_ADMIN_PASSWORD || undefined },
 		);
