@@ -4,17 +4,23 @@
  * the door opener. A provider builds the environment and calls `boot`.
  */
 
-import type { DoorbellEnvironment } from "./environment.js";
+import type { DoorbellEnvironment } from "../modules/environment.js";
 import { Doorbell } from "./doorbell.js";
 import { uaConfigFrom, localPortFrom, rtpPortFrom } from "../config/ua-config.js";
 import { Settings } from "../config/settings.js";
 import { keySpec, needsRestart } from "../config/keys.js";
 import { addWebRoutes, type WebApp } from "../web/routes.js";
+import { addDiagnosticsRoutes } from "../web/diagnostics.js";
 import { doorSettingsFrom } from "../config/door.js";
 import { RelayPulse } from "../hardware/relay-pulse.js";
-import { DoorEventLog } from "../hardware/door-events.js";
-import { DoorOpener } from "../hardware/door-opener.js";
-import { RemoteDoor } from "../hardware/remote-door.js";
+import { DoorEventLog } from "../door/door-events.js";
+import { DoorOpener } from "../door/door-opener.js";
+import type { LockoutTimes } from "../door/door-lockout.js";
+import { LiveImage } from "../hardware/live-image.js";
+import { CameraKey } from "../web/camera-key.js";
+import { CameraRoute } from "../web/camera-route.js";
+import { readNumber } from "../config/read.js";
+import { RemoteDoor } from "../door/remote-door.js";
 import { hookUrlsFrom, mqttSettingsFrom } from "../config/home.js";
 import { Home } from "./home.js";
 
@@ -29,6 +35,11 @@ export interface BootOptions {
 	adminPassword?: string;
 	/** SHA-256 rounds for the admin password hash (4096). */
 	hashIterations?: number;
+	/**
+	 * Shorter lock-out durations for the simulator's end-to-end tests (--door-lockout-ms). The
+	 * device's entry point never passes this, and no setting reaches it.
+	 */
+	doorLockout?: LockoutTimes;
 }
 
 export interface Application {
@@ -40,6 +51,8 @@ export interface Application {
 	home: Home;
 	/** Remote door opening (MQTT). */
 	remoteDoor: RemoteDoor;
+	/** The live image (its camera runs only while frames are asked for). */
+	image: LiveImage;
 	/** The settings over the store, and the web page with its admin password and sessions. */
 	settings: Settings;
 	web: WebApp;
@@ -61,12 +74,20 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 	if (!config.user) env.log.warn("no SIP account yet: set sip_user and sip_password (web page /sip or the settings)");
 	const doorbell = new Doorbell(env, { config, localPort, rtpPort: rtpPortFrom(env.store), trace: options.trace ?? false });
 	const doorEvents = new DoorEventLog(env.wallClock);
-	const door = new DoorOpener({ clock: env.clock, log: env.log, relay, events: doorEvents, pbx: () => doorbell.ua.pbx }, doorSettings);
+	const door = new DoorOpener({ clock: env.clock, log: env.log, relay, events: doorEvents, store: env.store, pbx: () => doorbell.ua.pbx }, doorSettings, options.doorLockout);
 	door.playTone = (kind) => doorbell.playTone?.(kind);
 	doorbell.onDigit = (call, digit, via, source) => door.digit(call, digit, via, source);
 	doorbell.onForeignDtmf = (call, source, more) => door.foreignDtmf(call, source, more);
 	let mqttSettings = mqttSettingsFrom(env.store);
-	const remoteDoor = new RemoteDoor({ clock: env.clock, log: env.log, relay, events: doorEvents, settings: () => door.settings, enabled: () => mqttSettings.remoteDoor });
+	// Remote commands share the door's lock-out across calls: they are refused while it holds, and their wrong codes count towards it.
+	const remoteDoor = new RemoteDoor({
+		clock: env.clock, log: env.log, relay, events: doorEvents, settings: () => door.settings, enabled: () => mqttSettings.remoteDoor,
+		lockedOut: () => (door.lockout.active ? `the door is locked out after too many wrong codes (${Math.ceil(door.lockout.remainingMs / 60000)} min more)` : undefined),
+		wrong: () => {
+			const started = door.lockout.wrong();
+			return started ? `too many wrong codes: every code is refused for ${Math.round(started.durationMs / 60000)} min (lock-out ${started.level} in a row)` : undefined;
+		},
+	});
 	const home = new Home(env, {
 		mqtt: mqttSettings,
 		hooks: hookUrlsFrom(env.store),
@@ -80,12 +101,17 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 	remoteDoor.onEvent = (event) => home.door(event);
 	doorbell.onEvent = (event) => home.record(event);
 	doorbell.onRegistered = (registered) => home.registration(registered);
-	const status = () => ({ ...doorbell.status(), ...door.status(20), ...home.status(), ...options.statusExtra?.() });
+	const image = new LiveImage({ camera: env.camera, clock: env.clock, log: env.log });
+	// The key is made at the first start with a camera; the page shows the URL that carries it.
+	const cameraKey = env.camera ? new CameraKey(env.store, env.random) : undefined;
+	const cameraRoute = cameraKey ? new CameraRoute({ routes: env.routes, image, key: cameraKey, clock: env.clock, enabled: () => readNumber(env.store, "cam_enabled") === 1 }) : undefined;
+	const status = () => ({ ...doorbell.status(), ...door.status(20), ...home.status(), camera: cameraRoute ? { ...image.status(), ...cameraRoute.status() } : null, ...options.statusExtra?.() });
 	const web = addWebRoutes({
 		routes: env.routes, settings, clock: env.clock, sha256: env.sha256, random: env.random, log: env.log, status,
 		ring: () => doorbell.press("web"),
 		events: () => home.history(),
 		hashIterations: options.hashIterations,
+		cameraKey,
 		// A new account unregisters the old one first (UserAgent.reconfigure); door settings apply from the next digit.
 		onSaved: (changed) => {
 			const now = changed.filter((key) => !needsRestart(key));
@@ -96,8 +122,10 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 				if (home.mqtt) home.mqtt.settings = mqttSettings;
 			}
 			if (now.some((key) => keySpec(key)?.namespace === "hook") && home.webhooks) home.webhooks.urls = hookUrlsFrom(env.store);
+			if (now.includes("cam_enabled") && readNumber(env.store, "cam_enabled") !== 1) image.stop();
 		},
 	});
+	addDiagnosticsRoutes({ web, trace: doorbell.traceLog, localAddress: () => env.localAddress(), status });
 	if (options.adminPassword && !web.admin.isSet) web.admin.set(options.adminPassword);
 	if (!web.admin.isSet) env.log.warn("no admin password yet: open the web page /sip to set one");
 	doorbell.start();
@@ -109,12 +137,15 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 		home,
 		remoteDoor,
 		relay,
+		image,
 		settings,
 		web,
 		status,
 		stop(done) {
 			relay.off();
 			home.stop();
+			door.lockout.close();
+			image.stop();
 			doorbell.stop(() => {
 				relay.close();
 				done?.();

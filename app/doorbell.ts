@@ -3,9 +3,10 @@
  * from a provider, opens the SIP port, registers, rings on a button press and answers calls.
  */
 
-import type { DoorbellEnvironment } from "./environment.js";
+import type { DoorbellEnvironment } from "../modules/environment.js";
 import type { UaConfig } from "../sip/config.js";
 import { SipTransport } from "../sip/transport.js";
+import { SipTraceLog } from "../sip/trace-log.js";
 import { UserAgent, type RingResult } from "../sip/user-agent.js";
 import type { Call } from "../sip/call.js";
 import { SipSocket } from "./sip-socket.js";
@@ -42,6 +43,8 @@ export class Doorbell {
 	readonly env: DoorbellEnvironment;
 	readonly ua: UserAgent;
 	readonly transport: SipTransport;
+	/** The last SIP messages in and out, for the diagnostics page. */
+	readonly traceLog: SipTraceLog;
 	readonly sipSocket: SipSocket;
 	/** Button presses after the cool-down that keeps a chattering contact from ringing twice. */
 	readonly button: ButtonPresses;
@@ -57,7 +60,7 @@ export class Doorbell {
 	onDtmf: ((call: Call, digit: string) => void) | undefined;
 	/**
 	 * Every DTMF digit for the door opener: RFC 4733 ("rtp", with the packet's source, from the
-	 * media session) and SIP INFO ("info", from the call's dialog).
+	 * media session) and SIP INFO ("info", from the call's dialog, with the INFO's source).
 	 */
 	onDigit: ((call: Call | undefined, digit: string, via: "rtp" | "info", source?: { address: string; port: number }) => void) | undefined;
 	/**
@@ -82,7 +85,8 @@ export class Doorbell {
 	constructor(env: DoorbellEnvironment, options: DoorbellOptions) {
 		this.env = env;
 		this.#options = options;
-		this.transport = new SipTransport(env.log);
+		this.traceLog = new SipTraceLog({ now: () => env.clock.now(), wallClock: env.wallClock });
+		this.transport = new SipTransport(env.log, this.traceLog);
 		this.transport.trace = options.trace ?? false;
 		this.media = env.audio
 			? new DoorAudio({ audio: env.audio, udp: env.udp, clock: env.clock, random: env.random, log: env.log, mic: env.mic, speaker: env.speaker, rtpPort: options.rtpPort ?? 40000 })
@@ -116,9 +120,9 @@ export class Doorbell {
 						this.onCall?.(call, "ended");
 						this.#callEvent(call, "ended");
 					},
-					onDtmf: (call, digit) => {
+					onDtmf: (call, digit, source) => {
 						this.onDtmf?.(call, digit);
-						this.onDigit?.(call, digit, "info");
+						this.onDigit?.(call, digit, "info", source);
 					},
 				},
 			},
@@ -192,6 +196,7 @@ export class Doorbell {
 			rejected_datagrams: this.transport.rejected,
 			last_rejection: this.transport.lastRejection,
 			media: this.media ? this.media.status() : null,
+			health: this.env.health?.() ?? null,
 		};
 	}
 

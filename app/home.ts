@@ -4,8 +4,8 @@
  * the `mqtt` and `hook` namespaces.
  */
 
-import type { DoorbellEnvironment } from "./environment.js";
-import type { DoorEvent } from "../hardware/door-events.js";
+import type { DoorbellEnvironment } from "../modules/environment.js";
+import type { DoorEvent } from "../door/door-events.js";
 import { EventLog, type EventInput, type EventType, type HomeEvent } from "../home/events.js";
 import { MqttLink, type MqttSettings } from "../home/mqtt-link.js";
 import { Webhooks } from "../home/webhooks.js";
@@ -13,7 +13,10 @@ import { eventJson } from "../home/topics.js";
 import { eventWords } from "../home/event-words.js";
 
 export const FIRMWARE_VERSION = "0.1.0";
-const DOOR_TYPES: Record<string, EventType> = { opened: "door_opened", wrong_code: "door_wrong_code", locked_out: "door_locked_out", ignored: "door_ignored" };
+const DOOR_TYPES: Record<string, EventType> = {
+	opened: "door_opened", wrong_code: "door_wrong_code", locked_out: "door_locked_out", refused: "door_refused",
+	lockout_started: "door_locked_out", lockout_ended: "door_lockout_ended", ignored: "door_ignored",
+};
 
 export interface HomeOptions {
 	mqtt: MqttSettings;

@@ -10,8 +10,10 @@ import { redactUrl } from "../home/webhooks.js";
 
 export type SettingValue = string | number;
 
+export type Namespace = "sip" | "door" | "camera" | "mqtt" | "hook";
+
 export interface KeySpec {
-	namespace: "sip" | "door" | "mqtt" | "hook";
+	namespace: Namespace;
 	key: string;
 	/** "text" and "secret" are stored as strings, "int" and "flag" as integers. */
 	kind: "text" | "secret" | "int" | "flag";
@@ -29,7 +31,7 @@ export interface KeySpec {
 	emptyIsValue?: boolean;
 }
 
-function int(namespace: KeySpec["namespace"], key: string, fallback: number, min: number, max: number, label: string, unit = ""): KeySpec {
+function int(namespace: Namespace, key: string, fallback: number, min: number, max: number, label: string, unit = ""): KeySpec {
 	return { namespace, key, kind: "int", fallback, label, check: (raw) => checkInteger(raw, min, max, unit) };
 }
 
@@ -58,6 +60,7 @@ export const KEYS: readonly KeySpec[] = [
 	{ namespace: "mqtt", key: "door_open", kind: "flag", fallback: 0, label: "Remote door opening", check: checkFlag },
 	{ namespace: "hook", key: "url1", kind: "text", fallback: "", label: "Webhook 1", check: checkHookUrl, redact: redactUrl },
 	{ namespace: "hook", key: "url2", kind: "text", fallback: "", label: "Webhook 2", check: checkHookUrl, redact: redactUrl },
+	{ namespace: "camera", key: "cam_enabled", kind: "flag", fallback: 1, label: "Live image", check: checkFlag },
 ];
 
 const BY_KEY: Record<string, KeySpec> = {};

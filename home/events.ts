@@ -19,6 +19,8 @@ export type EventType =
 	| "door_opened"
 	| "door_wrong_code"
 	| "door_locked_out"
+	| "door_refused"
+	| "door_lockout_ended"
 	| "door_ignored"
 	| "call_started"
 	| "call_ended"

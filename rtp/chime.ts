@@ -4,7 +4,7 @@
  * time by the speaker path, which mixes it with call audio; starting it again restarts it.
  */
 
-import { GAIN_UNITY, TONE_STATE_WORDS, type NativeAudio } from "./native-audio.js";
+import { GAIN_UNITY, TONE_STATE_WORDS, type NativeAudio } from "../modules/native-audio.js";
 
 export interface ChimeOptions {
 	/** A clip (8 kHz mono) to play instead of the two tones. */

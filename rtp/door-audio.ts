@@ -7,10 +7,11 @@
 
 import type { AudioIn, AudioOut, Clock, Logger, RandomBytes, UdpFactory } from "../modules/ports.js";
 import type { NegotiatedMedia } from "../sip/sdp.js";
-import type { NativeAudio } from "./native-audio.js";
+import type { NativeAudio } from "../modules/native-audio.js";
 import { RtpPort } from "./rtp-port.js";
 import { MediaSession, type DigitHandler, type ForeignDtmfHandler, type MediaStatus } from "./media-session.js";
 import { Chime, type ChimeOptions } from "./chime.js";
+import { mediaHint } from "./media-hint.js";
 import { FrameClock } from "./frame-clock.js";
 import { SpeakerPath } from "./audio-paths.js";
 
@@ -133,8 +134,8 @@ export class DoorAudio {
 			chime_playing: this.chime.playing,
 			chimes: this.chime.plays,
 			idle_datagrams: this.idleDatagrams,
-			session: this.#session ? this.#session.status() : null,
-			last_session: this.#last ?? null,
+			session: this.#session ? withHint(this.#session.status()) : null,
+			last_session: this.#last ? withHint(this.#last) : null,
 		};
 	}
 
@@ -151,4 +152,9 @@ export class DoorAudio {
 		this.#local?.play(undefined);
 		if (!this.chime.playing) this.#localClock.stop();
 	}
+}
+
+/** A session's figures with their plain-words hint ("" when nothing stands out). */
+function withHint(status: MediaStatus): MediaStatus & { hint: string } {
+	return { ...status, hint: mediaHint(status) };
 }

@@ -25,8 +25,8 @@ export interface CallObserver {
 	/** The dialog is confirmed and media is agreed. */
 	onEstablished(call: Call): void;
 	onEnded(call: Call): void;
-	/** A DTMF digit carried by SIP INFO in this call. */
-	onDtmf(call: Call, digit: string): void;
+	/** A DTMF digit carried by SIP INFO in this call, with the address and port the INFO came from. */
+	onDtmf(call: Call, digit: string, source: { address: string; port: number }): void;
 }
 
 export interface LocalMedia {
@@ -49,8 +49,9 @@ export abstract class Call {
 	endedAt = 0;
 	/** The other party's display name or URI. */
 	peer = "";
-	/** Source address of the peer's signalling (the PBX). */
+	/** Source address and port of the peer's signalling (the PBX). */
 	peerAddress = "";
+	peerPort = 0;
 	readonly localMedia: LocalMedia;
 	protected ctx: UaContext;
 	protected observer: CallObserver;
@@ -92,7 +93,7 @@ export abstract class Call {
 			case "INFO": {
 				transaction.respond(200, "OK");
 				const digit = parseInfoDtmf(message.header("content-type") ?? "", message.body);
-				if (digit !== undefined && this.state === "answered") this.observer.onDtmf(this, digit);
+				if (digit !== undefined && this.state === "answered") this.observer.onDtmf(this, digit, { address: incoming.address, port: incoming.port });
 				return;
 			}
 			case "OPTIONS":

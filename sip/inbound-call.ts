@@ -21,6 +21,7 @@ export class InboundCall extends Call {
 		const from = parseNameAddr(invite.request.message.header("from") ?? "");
 		this.peer = from?.display || from?.uri || "";
 		this.peerAddress = invite.request.address;
+		this.peerPort = invite.request.port;
 	}
 
 	override get callId(): string {

@@ -3,7 +3,7 @@
  * section is indexed (offsets into one string); header values are cut out only when asked.
  */
 
-import { decodeUtf8 } from "./text.js";
+import { decodeUtf8 } from "../modules/text.js";
 import { trimLws, WELL_KNOWN_METHODS } from "./header-values.js";
 
 /** Compact header forms (RFC 3261 §7.3.3 and extensions). */

@@ -151,6 +151,7 @@ export class OutboundCall extends Call {
 		this.#ack = this.dialog.request(ctx, "ACK", { cseq: this.#cseq }).bytes;
 		ctx.layer.send(this.#ack, pbx.address, pbx.port);
 		this.peerAddress = incoming.address;
+		this.peerPort = incoming.port;
 		// The final answer's SDP wins over an early one.
 		const media = incoming.message.bodyBytes.length ? this.#media(incoming) : this.#early;
 		if (this.#cancelled) {

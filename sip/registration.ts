@@ -9,7 +9,7 @@ import type { Incoming } from "./transport.js";
 import type { UaContext } from "./context.js";
 import type { ClientTransaction } from "./client-transaction.js";
 import { param, parseNameAddr, parseSipUri } from "./header-values.js";
-import { encodeUtf8 } from "./text.js";
+import { encodeUtf8 } from "../modules/text.js";
 import { EMPTY_BODY } from "./serializer.js";
 
 export type RegistrationState = "idle" | "registering" | "registered" | "failed" | "unregistering";

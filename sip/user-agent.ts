@@ -32,7 +32,7 @@ export interface UserAgentEvents {
 	onCallState?(call: Call): void;
 	onCallEstablished?(call: Call): void;
 	onCallEnded?(call: Call): void;
-	onDtmf?(call: Call, digit: string): void;
+	onDtmf?(call: Call, digit: string, source: { address: string; port: number }): void;
 }
 
 export interface RingResult {
@@ -164,8 +164,8 @@ export class UserAgent implements CallObserver {
 		if (call instanceof OutboundCall && call.finalStatus >= 300) this.lastError = call.endReason;
 		this.#events.onCallEnded?.(call);
 	}
-	onDtmf(call: Call, digit: string): void {
-		this.#events.onDtmf?.(call, digit);
+	onDtmf(call: Call, digit: string, source: { address: string; port: number }): void {
+		this.#events.onDtmf?.(call, digit, source);
 	}
 
 	#fromPbx(incoming: Incoming): boolean {

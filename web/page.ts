@@ -10,7 +10,7 @@ import { escapeHtml as e } from "./escape.js";
 import { STYLE } from "./page-style.js";
 import { errorWords, isRegistrationError, registrationWords, type Words } from "./status-words.js";
 
-function layout(title: string, body: string, nonce: string, script = ""): string {
+export function layout(title: string, body: string, nonce: string, script = ""): string {
 	return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${e(title)}</title><style>${STYLE}</style></head><body><main><h1>${e(title)}</h1>${body}</main>${script ? `<script nonce="${e(nonce)}">${script}</script>` : ""}</body></html>`;
 }
 
@@ -52,7 +52,27 @@ export function loginPage(nonce: string, error?: string): string {
 	return layout("Doorbell", `<section><form method="post" action="/login">${field("password", "Admin password", "", error, { type: "password", autocomplete: "current-password" })}<button type="submit">Sign in</button></form></section>`, nonce);
 }
 
-const DOOR_KIND: Record<string, string> = { opened: "Door opened", wrong_code: "Wrong code", locked_out: "Locked out", ignored: "Digits ignored" };
+const DOOR_KIND: Record<string, string> = {
+	opened: "Door opened",
+	wrong_code: "Wrong code",
+	locked_out: "Call locked out",
+	refused: "Code refused",
+	lockout_started: "Door locked out",
+	lockout_ended: "Lock-out over",
+	ignored: "Digits ignored",
+};
+
+/** The door's lock-out in force, and the warning about the default code. */
+function doorNotes(status: Record<string, unknown>): string {
+	let out = "";
+	const lockout = status.door_lockout as Record<string, unknown> | null | undefined;
+	if (lockout && typeof lockout === "object" && lockout.active === true) {
+		const minutes = Math.max(1, Math.ceil(Number(lockout.remaining_s) / 60) || 1);
+		out += note({ tone: "bad", text: `Door locked out after too many wrong codes: every code is refused for ${minutes} more min.` });
+	}
+	if (typeof status.door_warning === "string" && status.door_warning) out += note({ tone: "warn", text: `Warning: ${status.door_warning}.` });
+	return out;
+}
 
 function doorEvents(status: Record<string, unknown>): string {
 	const list = Array.isArray(status.door_events) ? (status.door_events as unknown[]).slice(-5).reverse() : undefined;
@@ -69,6 +89,13 @@ function doorEvents(status: Record<string, unknown>): string {
 	return `<p>Door, latest first:</p><ul>${items.join("")}</ul>`;
 }
 
+/** The running call's media hint from the status (media.session.hint), "" when none. */
+function callHint(status: Record<string, unknown>): string {
+	const media = status.media as { session?: { hint?: unknown } | null } | null | undefined;
+	const hint = media?.session?.hint;
+	return typeof hint === "string" ? hint : "";
+}
+
 /** The status block: registration, last error, the call, door events. Also served alone for the refresh. */
 export function statusBlock(status: Record<string, unknown>): string {
 	const registration = registrationWords(status);
@@ -76,7 +103,8 @@ export function statusBlock(status: Record<string, unknown>): string {
 	const stale = status.registered === true && isRegistrationError(lastError);
 	const errorLine = lastError && registration.tone !== "bad" && !stale ? `<p>Last problem: ${e(errorWords(lastError, status))}</p>` : "";
 	const call = typeof status.call === "string" && status.call !== "idle" ? `<p>Call: ${e(status.call)}</p>` : "";
-	return `${note(registration)}${errorLine}${call}${doorEvents(status)}`;
+	const hint = callHint(status);
+	return `${note(registration)}${errorLine}${call}${hint ? note({ tone: "warn", text: hint }) : ""}${doorNotes(status)}${doorEvents(status)}`;
 }
 
 export interface SettingsView {
@@ -92,6 +120,8 @@ export interface SettingsView {
 	hasMqttPassword?: boolean;
 	/** The event history, newest first, with `text` and `time`. */
 	events?: Array<{ time: string | null; text: string }>;
+	/** The live-image URL with its key, for the FRITZ!Box; absent without a camera key. */
+	cameraUrl?: string;
 }
 
 /** The history: newest first, each event's time (or "—" before the clock is set) and words. */
@@ -108,6 +138,18 @@ const ADVANCED = ["sip_port", "local_port", "rtp_port", "ring_timeout", "talk_li
 const HOME = ["host", "port", "user", "password", "prefix", "discovery", "door_open", "url1", "url2"];
 
 const SCRIPT = `(function(){var s=document.getElementById("status"),c=document.querySelector("meta[name=csrf]").content;function r(){fetch("/sip?part=status",{credentials:"same-origin"}).then(function(x){return x.ok?x.text():""}).then(function(t){if(t)s.innerHTML=t})}setInterval(r,5000);var f=document.getElementById("ring");f.addEventListener("submit",function(v){v.preventDefault();fetch("/ring/sip",{method:"POST",credentials:"same-origin",headers:{"X-CSRF-Token":c,Accept:"application/json"}}).then(function(x){return x.json()}).then(function(j){var p=document.getElementById("rang");p.className="note "+(j.ok?"ok":"bad");p.textContent=j.ok?"Ringing \u2026":"Not ringing: "+(j.reason||"error");p.hidden=false;setTimeout(r,1500)})})})();`;
+
+/** The live image: on or off, and the URL to paste into the FRITZ!Box (it carries the key). */
+function cameraFields(view: SettingsView, enabled: boolean, error: string | undefined): string {
+	if (!view.cameraUrl) return "";
+	const open = enabled ? `<p><a href="${e(view.cameraUrl)}">Open the live image</a></p>` : "";
+	return `<fieldset><legend>Live image</legend>${hidden("cam_enabled", "0")}<label class="check"><input type="checkbox" name="cam_enabled" value="1"${enabled ? " checked" : ""}> Camera on (the FRITZ!Box shows it on FRITZ!Fon handsets)</label>${error ? `<p class="err">${e(error)}</p>` : ""}<label for="f_camera_url">Live-image URL for the FRITZ!Box</label><input id="f_camera_url" readonly value="${e(view.cameraUrl)}" aria-describedby="f_camera_url_h"><p class="hint" id="f_camera_url_h">Anyone with this URL sees the door: keep it in the FRITZ!Box only.</p>${open}</fieldset>`;
+}
+
+function cameraKeyForm(view: SettingsView): string {
+	if (!view.cameraUrl) return "";
+	return `<form method="post" action="/camera/key">${hidden("csrf", view.csrf)}<button class="alt" type="submit">New live-image URL</button></form>`;
+}
 
 function adminForm(view: SettingsView): string {
 	const errors = view.adminErrors ?? {};
@@ -128,12 +170,13 @@ export function settingsPage(view: SettingsView, nonce: string): string {
 	const homeOpen = HOME.some((key) => err(key)) ? " open" : "";
 	const check = (key: string, label: string) => `${hidden(key, "0")}<label class="check"><input type="checkbox" name="${key}" value="1"${v(key) === "1" ? " checked" : ""}> ${e(label)}</label>${err(key) ? `<p class="err">${e(err(key))}</p>` : ""}`;
 	const homeFields = `<fieldset><details${homeOpen}><summary>Home Assistant, MQTT and webhooks</summary>${field("host", "MQTT broker", v("host"), err("host"), { hint: "Host name or address; empty turns MQTT off." })}${num("port", "MQTT port")}${field("user", "MQTT user", v("user"), err("user"))}${field("password", "MQTT password", "", err("password"), { type: "password", autocomplete: "new-password", placeholder: view.hasMqttPassword ? "unchanged" : "", hint: view.hasMqttPassword ? "Leave empty to keep the stored password." : "" })}${field("prefix", "Topic prefix", v("prefix"), err("prefix"))}${field("discovery", "Discovery prefix", v("discovery"), err("discovery"), { hint: "homeassistant for Home Assistant; empty: no discovery." })}${check("door_open", "Open the door by MQTT (the command must carry the door code)")}${field("url1", "Webhook 1", v("url1"), err("url1"), { hint: "http:// URL that gets every event as JSON." })}${field("url2", "Webhook 2", v("url2"), err("url2"))}</details></fieldset>`;
-	const body = `${note(view.notice)}<section aria-live="polite"><h2>Status</h2><div id="status">${statusBlock(view.status)}</div><form id="ring" method="post" action="/ring/sip">${hidden("csrf", view.csrf)}<p id="rang" class="note" hidden></p><button type="submit">Test ring</button></form></section>
+	const body = `${note(view.notice)}<section aria-live="polite"><h2>Status</h2><div id="status">${statusBlock(view.status)}</div><form id="ring" method="post" action="/ring/sip">${hidden("csrf", view.csrf)}<p id="rang" class="note" hidden></p><button type="submit">Test ring</button></form><p><a href="/diag">Diagnostics: SIP messages, call audio, device</a></p></section>
 <form method="post" action="/saveSIP" novalidate>${hidden("csrf", view.csrf)}${anyError}${storeError}${unknownError}
 <fieldset><legend>SIP account</legend>${field("sip_user", "User name", v("sip_user"), err("sip_user"), { hint: "As set for this IP phone in the FRITZ!Box, e.g. 620." })}${field("sip_password", "Password", "", err("sip_password"), { type: "password", autocomplete: "new-password", placeholder: view.hasPassword ? "unchanged" : "", hint: view.hasPassword ? "Leave empty to keep the stored password." : "No password stored yet." })}${field("sip_displayname", "Display name", v("sip_displayname"), err("sip_displayname"), { hint: "Shown on the handsets." })}${field("sip_server", "PBX address", v("sip_server"), err("sip_server"), { hint: "fritz.box or the PBX's IP address." })}${field("sip_target", "Number to ring", v("sip_target"), err("sip_target"), { hint: "**610 rings one handset, **9 all of them." })}</fieldset>
 <fieldset><legend>Door opener</legend>${field("code", "Door code", v("code"), err("code"), { inputmode: "numeric", hint: "3 to 8 digits, typed on a handset during a call." })}${num("pulse_ms", "Relay pulse (ms)", "100 to 10000.")}${num("max_openings", "Openings per call", "1 to 9.")}</fieldset>
+${cameraFields(view, v("cam_enabled") === "1", err("cam_enabled"))}
 <fieldset><details${advancedOpen}><summary>Advanced</summary>${num("sip_port", "PBX port")}${num("local_port", "Local SIP port", "Used after a restart.")}${num("rtp_port", "RTP port", "Used after a restart.")}${num("ring_timeout", "Ring for (seconds)", "5 to 300.")}${num("talk_limit", "Talk at most (seconds)", "10 to 3600.")}<label for="f_digest_uri">Digest URI</label><select id="f_digest_uri" name="digest_uri"><option value="request"${digest === "request" ? " selected" : ""}>Request URI (standard)</option><option value="registrar"${digest === "registrar" ? " selected" : ""}>Registrar URI (some FRITZ!OS versions)</option></select>${err("digest_uri") ? `<p class="err">${e(err("digest_uri"))}</p>` : ""}${hidden("allow_any_src", "0")}<label class="check"><input type="checkbox" name="allow_any_src" value="1"${v("allow_any_src") === "1" ? " checked" : ""}> Accept calls from any address (not only the PBX)</label>${err("allow_any_src") ? `<p class="err">${e(err("allow_any_src"))}</p>` : ""}</details></fieldset>
 ${homeFields}<button type="submit">Save</button></form>
-${history(view.events)}${adminForm(view)}<form method="post" action="/logout">${hidden("csrf", view.csrf)}<button class="alt" type="submit">Sign out</button></form>`;
+${history(view.events)}${cameraKeyForm(view)}${adminForm(view)}<form method="post" action="/logout">${hidden("csrf", view.csrf)}<button class="alt" type="submit">Sign out</button></form>`;
 	return layout("Doorbell", body, nonce, SCRIPT).replace("<title>", `<meta name="csrf" content="${e(view.csrf)}"><title>`);
 }

@@ -1,6 +1,6 @@
 /*
  * The UDP port on Node: a dgram socket behind the ECMA-419 shape (onReadable with a count,
- * read() returning an ArrayBuffer with address and port, write(address, port, data)).
+ * read() returning an ArrayBuffer with address and port, write(data, address, port)).
  */
 
 import dgram from "node:dgram";
@@ -33,7 +33,7 @@ class NodeUdpSocket implements UdpSocket {
 		return this.#queue.shift();
 	}
 
-	write(address: string, port: number, data: ArrayBuffer | ArrayBufferView): void {
+	write(data: ArrayBuffer | ArrayBufferView, address: string, port: number): void {
 		const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 		this.#socket.send(bytes, port, address);
 	}

@@ -1,6 +1,6 @@
 import { test, group, assert } from "../lib/spec.js";
 import { FakeUdp } from "../lib/fake-udp.js";
-import { FreePort } from "../../app/free-port.js";
+import { FreePort } from "../../modules/free-port.js";
 import { SipSocket } from "../../app/sip-socket.js";
 import { RtpPort } from "../../rtp/rtp-port.js";
 import type { Logger, UdpFactory, UdpOptions } from "../../modules/ports.js";

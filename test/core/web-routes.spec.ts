@@ -294,6 +294,28 @@ group("web", () => {
 			const part = h.call("GET", "/sip", { headers: { cookie }, query: { part: "status" } });
 			assert.equal(body(part), '<p class="note ok" role="status">Registered with 192.168.178.1 as 620.</p><p>Door: no events yet.</p>');
 		});
+
+		test("the status block shows a door lock-out in force, the lock-out events and the default-code warning", () => {
+			const h = harness();
+			const { cookie } = h.signIn();
+			h.status = {
+				registered: true, registration: "registered", sip_user: "620", sip_server: "192.168.178.1", last_error: "",
+				door_lockout: { active: true, remaining_s: 241, level: 1 },
+				door_warning: "the door code is still the default 123: anyone who knows it can open the door; set your own",
+				door_events: [
+					{ kind: "lockout_started", time: "2026-12-01T19:00:00.000Z", caller: "Gast", reason: "10 wrong codes within 60 min: every code is refused for 5 min (lock-out 1 in a row)", count: 1 },
+					{ kind: "refused", time: "2026-12-01T19:01:00.000Z", caller: "Gast", reason: "the door is locked out", count: 1 },
+				],
+			};
+			const part = body(h.call("GET", "/sip", { headers: { cookie }, query: { part: "status" } }));
+			assert.match(part, /<p class="note bad" role="status">Door locked out after too many wrong codes: every code is refused for 5 more min\.<\/p>/);
+			assert.match(part, /<p class="note warn" role="status">Warning: the door code is still the default 123: anyone who knows it can open the door; set your own\.<\/p>/);
+			assert.match(part, /<li>2026-12-01 19:01:00 Code refused by Gast \(the door is locked out\)<\/li><li>2026-12-01 19:00:00 Door locked out by Gast \(10 wrong codes/);
+			h.status.door_lockout = { active: false, remaining_s: 0 };
+			h.status.door_warning = null;
+			const calm = body(h.call("GET", "/sip", { headers: { cookie }, query: { part: "status" } }));
+			assert.equal(/locked out after|Warning/.test(calm), false);
+		});
 	});
 
 	group("POST /saveSIP", () => {

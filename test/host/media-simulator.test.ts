@@ -12,15 +12,15 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseSip, type SipMessage } from "../../sip/message.js";
 import { buildResponse } from "../../sip/serializer.js";
-import { encodeUtf8 } from "../../sip/text.js";
+import { encodeUtf8 } from "../../modules/text.js";
 import { loadNativeAudio } from "../../modules/host/native-audio.js";
 import { readWav } from "../../modules/host/wav.js";
-import { LAW_PCMU, TONE_STATE_WORDS } from "../../rtp/native-audio.js";
+import { LAW_PCMU, TONE_STATE_WORDS } from "../../modules/native-audio.js";
 import { RtpHeader, parseRtp, writeRtpHeader } from "../../rtp/rtp-packet.js";
 import { writeTelephoneEvent } from "../../rtp/telephone-event.js";
 import { zeroCrossingFrequency, toneShare } from "../lib/rtp-fixtures.js";
 
-const SIMULATOR = fileURLToPath(new URL("../../modules/host/simulator.js", import.meta.url));
+const SIMULATOR = fileURLToPath(new URL("../../simulator.js", import.meta.url));
 const HOST = "127.0.0.1";
 const audio = loadNativeAudio();
 

@@ -11,7 +11,7 @@ import { UserAgent, type UserAgentEvents } from "../../sip/user-agent.js";
 import { DEFAULT_UA_CONFIG, type UaConfig } from "../../sip/config.js";
 import { parseSip, type SipMessage } from "../../sip/message.js";
 import { buildResponse } from "../../sip/serializer.js";
-import { decodeUtf8, encodeUtf8 } from "../../sip/text.js";
+import { decodeUtf8, encodeUtf8 } from "../../modules/text.js";
 import type { Logger } from "../../modules/ports.js";
 
 export const PBX = "192.168.178.1";

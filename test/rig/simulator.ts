@@ -1,5 +1,5 @@
 /*
- * The klingel simulator (build/modules/host/simulator.js) as a child process: a settings file
+ * The klingel simulator (build/simulator.js) as a child process: a settings file
  * in the run's directory, a free local SIP port (or the default 5062), the web server on a free
  * port, the keys on stdin (b = button, h = hang up) and the status from GET /sipDebug.
  */
@@ -71,7 +71,7 @@ export class Simulator {
 			...options.sip,
 		};
 		writeFileSync(settingsFile, `${JSON.stringify({ ...options.settings, sip }, null, 1)}\n`);
-		const args = [sourcePath("build/modules/host/simulator.js"), "--settings", settingsFile, "--http", "0"];
+		const args = [sourcePath("build/simulator.js"), "--settings", settingsFile, "--http", "0"];
 		if (options.sipPort !== "default") args.push("--sip-port", String(options.sipPort ?? (await freePort())));
 		if (options.trace ?? true) args.push("--trace");
 		if (options.args) args.push(...options.args);

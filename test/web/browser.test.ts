@@ -32,7 +32,7 @@ const pageErrors: string[] = [];
 
 before(async () => {
 	// The door starts without an account and without an admin password: everything is set up through the page.
-	rig = await Rig.start({ name: "web-browser", simulator: { adminPassword: "", waitRegistered: false, sip: { sip_user: "", sip_password: "" } } });
+	rig = await Rig.start({ name: "web-browser", simulator: { adminPassword: "", waitRegistered: false, sip: { sip_user: "", sip_password: "" }, args: ["--camera", "testcard"] } });
 	base = rig.simulator!.baseUrl;
 	sipPassword = rig.kamailio.users["620"];
 	assert.ok(sipPassword, "the rig has a password for 620");
@@ -54,8 +54,8 @@ async function browser(javaScriptEnabled: boolean): Promise<{ context: BrowserCo
 	});
 	page.on("pageerror", (error) => pageErrors.push(error.message));
 	page.on("console", (message) => {
-		// The 400, 401 and 405 answers the tests ask for show as "Failed to load resource"; anything else counts.
-		if (message.type() === "error" && !/^Failed to load resource: the server responded with a status of 40[015]/.test(message.text())) pageErrors.push(message.text());
+		// The 400, 401, 403 and 405 answers the tests ask for show as "Failed to load resource"; anything else counts.
+		if (message.type() === "error" && !/^Failed to load resource: the server responded with a status of 40[0135]/.test(message.text())) pageErrors.push(message.text());
 	});
 	return { context, page };
 }
@@ -200,6 +200,25 @@ test("with JavaScript on: sign in, the phone layout, a test ring rings both hand
 				assert.ok(Date.now() < deadline, "the door went back to idle after hanging up");
 				await new Promise((r) => setTimeout(r, 200));
 			}
+		});
+
+		await t.test("the live image: the page shows the URL for the FRITZ!Box, and it opens as a 320×240 image", async () => {
+			await page.goto(`${base}/sip`);
+			const url = await page.getByLabel("Live-image URL for the FRITZ!Box").inputValue();
+			assert.match(url, /\/camera\.jpg\?key=[0-9a-f]{32}$/);
+			assert.equal(await page.getByRole("link", { name: "Open the live image" }).getAttribute("href"), url);
+			// The first request starts the camera (503); the FRITZ!Box simply asks again, as this does.
+			for (let i = 0; i < 30 && (await fetch(url)).status !== 200; i++) await new Promise((r) => setTimeout(r, 300));
+			await new Promise((r) => setTimeout(r, 600));
+			const response = await page.goto(url);
+			assert.equal(response?.status(), 200);
+			assert.equal(response?.headers()["content-type"], "image/jpeg");
+			const size = await page.evaluate("[document.images[0].naturalWidth, document.images[0].naturalHeight]");
+			assert.deepEqual(size, [320, 240]);
+			await page.screenshot({ path: join(sourcePath("test-artifacts"), "web-live-image.png") });
+			const refused = await page.request.get(url.replace(/key=[0-9a-f]/, "key=g"));
+			assert.equal(refused.status(), 403);
+			assert.equal((await refused.body()).length, 0);
 		});
 
 		await t.test("a GET of /ring/sip does not ring", async () => {

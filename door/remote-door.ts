@@ -8,8 +8,8 @@
  */
 
 import type { Clock, Logger } from "../modules/ports.js";
-import type { RelayPulse } from "./relay-pulse.js";
-import type { DoorEvent, DoorEventKind, DoorEventLog } from "./door-events.js";
+import type { RelayPulse } from "../hardware/relay-pulse.js";
+import type { DoorEvent, DoorEventLog } from "./door-events.js";
 import { sameCode } from "./door-opener.js";
 
 export const MIN_INTERVAL_MS = 2000;
@@ -25,11 +25,13 @@ export interface RemoteDoorOptions {
 	settings(): { code: string; pulseMs: number };
 	/** Whether remote opening is on (the `mqtt` setting `door_open`). */
 	enabled(): boolean;
-	/** A lock-out of the door opener as a whole (reason in words), if any. */
+	/** The lock-out of the door opener as a whole (door-lockout.ts): why codes are refused now, if they are. */
 	lockedOut?(): string | undefined;
+	/** Counts a wrong code towards that lock-out; says why when it starts one. */
+	wrong?(): string | undefined;
 }
 
-export type RemoteOutcome = "opened" | "wrong_code" | "locked_out" | "ignored";
+export type RemoteOutcome = "opened" | "wrong_code" | "locked_out" | "refused" | "ignored";
 
 export class RemoteDoor {
 	#o: RemoteDoorOptions;
@@ -50,12 +52,18 @@ export class RemoteDoor {
 		const now = o.clock.now();
 		if (now < this.#lockedUntil) return this.#record("ignored", source, `remote opening locked after ${MAX_WRONG} wrong codes (${Math.ceil((this.#lockedUntil - now) / 1000)} s left)`);
 		const shared = o.lockedOut?.();
-		if (shared) return this.#record("ignored", source, shared);
+		if (shared) return this.#record("refused", source, shared);
 		if (now - this.#lastAttempt < MIN_INTERVAL_MS) return this.#record("ignored", source, `more than one remote command within ${MIN_INTERVAL_MS / 1000} s`);
 		this.#lastAttempt = now;
 		const { code, pulseMs } = o.settings();
 		if (!/^\d{3,8}$/.test(code)) return this.#record("ignored", source, "door opener disabled");
 		if (!sameCode(codeOf(payload), code)) {
+			const started = o.wrong?.();
+			if (started) {
+				this.#wrong = 0;
+				this.#record("lockout_started", source, started);
+				return "locked_out";
+			}
 			this.#wrong++;
 			if (this.#wrong < MAX_WRONG) return this.#record("wrong_code", source, `wrong code (${this.#wrong} of ${MAX_WRONG})`);
 			this.#wrong = 0;
@@ -72,7 +80,7 @@ export class RemoteDoor {
 		return this.#record("opened", source, pulsed ? `remote command accepted: relay pulsed ${pulseMs} ms` : "remote command accepted, but the relay did not pulse (already on or failed)");
 	}
 
-	#record(kind: DoorEventKind, source: string, reason: string): RemoteOutcome {
+	#record(kind: RemoteOutcome | "lockout_started", source: string, reason: string): RemoteOutcome {
 		const event = this.#o.events.add({ kind, caller: `remote (${source})`, callId: "", via: source, reason });
 		if (event.count === 1) {
 			const line = `door: ${kind.replace("_", " ")}: ${event.reason}; via ${source}`;
@@ -84,7 +92,7 @@ export class RemoteDoor {
 		} catch (error) {
 			this.#o.log.error(`door: an event listener threw: ${(error as Error)?.message ?? error}`);
 		}
-		return kind;
+		return kind === "lockout_started" ? "locked_out" : kind;
 	}
 }
 

@@ -1,9 +1,9 @@
 import { test, group, assert } from "../lib/spec.js";
 import { FakeClock } from "../lib/fake-clock.js";
 import { RecordingOut } from "../lib/recording-out.js";
-import { RemoteDoor, LOCK_MS, MIN_INTERVAL_MS } from "../../hardware/remote-door.js";
+import { RemoteDoor, LOCK_MS, MIN_INTERVAL_MS } from "../../door/remote-door.js";
 import { RelayPulse } from "../../hardware/relay-pulse.js";
-import { DoorEventLog } from "../../hardware/door-events.js";
+import { DoorEventLog } from "../../door/door-events.js";
 
 function rig(enabled = true) {
 	const clock = new FakeClock();

@@ -1,5 +1,5 @@
-import type { AudioIn, AudioOut, CorePorts, DigitalIn, DigitalOut, HttpPost, HttpRoutes, KeyValueStore, MqttFactory, Sha256 } from "../modules/ports.js";
-import type { NativeAudio } from "../rtp/native-audio.js";
+import type { AudioIn, AudioOut, CameraFactory, CorePorts, DigitalIn, DigitalOut, HealthProbe, HttpPost, HttpRoutes, KeyValueStore, MqttFactory, Sha256 } from "./ports.js";
+import type { NativeAudio } from "./native-audio.js";
 
 /** Everything a provider hands the doorbell application at start-up. */
 export interface DoorbellEnvironment extends CorePorts {
@@ -21,6 +21,10 @@ export interface DoorbellEnvironment extends CorePorts {
 	httpPost?: HttpPost;
 	/** This doorbell's id in MQTT topics and discovery (12 hex digits, e.g. from the MAC address). */
 	deviceId?: string;
+	/** Uptime, memory, reset reason and Wi-Fi signal for /sipDebug, where the provider has them. */
+	health?: HealthProbe;
+	/** The door's camera (JPEG frames) for the live image; absent when there is none. */
+	camera?: CameraFactory;
 	/** The local IPv4 address to put in Via, Contact and SDP. */
 	localAddress(): string;
 	/** Resolves a host name (e.g. "fritz.box") to an IPv4 address; numeric addresses pass through. */

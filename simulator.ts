@@ -4,24 +4,27 @@
  */
 
 import { createInterface } from "node:readline";
+import { boot, type Application } from "./app/boot.js";
+import { SettingsError } from "./config/read.js";
+import { createUdp } from "./modules/host/udp.js";
+import { nodeClock } from "./modules/host/clock.js";
+import { nodeMd5, nodeRandom, nodeSha256 } from "./modules/host/crypto.js";
+import { consoleLogger } from "./modules/host/logger.js";
+import { resolveHost, localAddressToward } from "./modules/host/network.js";
+import { VirtualButton, VirtualRelay } from "./modules/host/gpio.js";
+import { JsonStore, JsonStoreError } from "./modules/host/json-store.js";
+import { HostHttpServer } from "./modules/host/http-server.js";
+import { parseOptions, USAGE } from "./modules/host/options.js";
+import { loadNativeAudio } from "./modules/host/native-audio.js";
+import { openMic, openSpeaker, type WavSpeaker } from "./modules/host/audio.js";
+import { openCamera } from "./modules/host/camera.js";
+import type { AudioIn, CameraFactory } from "./modules/ports.js";
+import { DEFAULT_LOCKOUT_TIMES } from "./door/door-lockout.js";
+import { hostHealth } from "./modules/host/health.js";
+import { createMqtt } from "./modules/host/mqtt.js";
+import { httpPost } from "./modules/host/http-post.js";
 import { hostname } from "node:os";
 import { resolve as resolvePath } from "node:path";
-import { boot, type Application } from "../../app/boot.js";
-import { SettingsError } from "../../config/read.js";
-import { createUdp } from "./udp.js";
-import { nodeClock } from "./clock.js";
-import { nodeMd5, nodeRandom, nodeSha256 } from "./crypto.js";
-import { consoleLogger } from "./logger.js";
-import { resolveHost, localAddressToward } from "./network.js";
-import { VirtualButton, VirtualRelay } from "./gpio.js";
-import { JsonStore, JsonStoreError } from "./json-store.js";
-import { HostHttpServer } from "./http-server.js";
-import { parseOptions, USAGE } from "./options.js";
-import { loadNativeAudio } from "./native-audio.js";
-import { openMic, openSpeaker, type WavSpeaker } from "./audio.js";
-import type { AudioIn } from "../ports.js";
-import { createMqtt } from "./mqtt.js";
-import { httpPost } from "./http-post.js";
 
 async function main(): Promise<void> {
 	let options;
@@ -73,15 +76,21 @@ async function main(): Promise<void> {
 	} catch (error) {
 		fail(`Audio: ${(error as Error).message}`);
 	}
+	let camera: CameraFactory | undefined;
+	try {
+		if (options.camera) camera = openCamera(options.camera);
+	} catch (error) {
+		fail((error as Error).message);
+	}
 	// The recording's header is finished at each call's end and here, whatever way the process ends.
 	process.on("exit", () => speaker?.close());
 	let app: Application;
 	try {
 		app = boot(
 			{
-				udp: createUdp, clock: nodeClock, wallClock: Date.now, md5: nodeMd5, sha256: nodeSha256, random: nodeRandom, log,
+				udp: createUdp, clock: nodeClock, wallClock: Date.now, health: hostHealth, md5: nodeMd5, sha256: nodeSha256, random: nodeRandom, log,
 				store, routes: http, button, relay,
-				audio, mic, speaker,
+				audio, mic, speaker, camera,
 				localAddress: () => localAddress,
 				resolve: resolveHost,
 				mqtt: createMqtt,
@@ -89,7 +98,8 @@ async function main(): Promise<void> {
 				// Stable for this computer and settings file, as the MAC address is on the device.
 				deviceId: nodeMd5(`${hostname()} ${resolvePath(options.settings)}`).slice(0, 12),
 			},
-			{ sipPort: options.sipPort, trace: options.trace, statusExtra: () => ({ relay_pulses: relay.pulses, simulator: true }), adminPassword: process.env.KLINGEL_ADMIN_PASSWORD || undefined },
+			{ sipPort: options.sipPort, trace: options.trace, statusExtra: () => ({ relay_pulses: relay.pulses, simulator: true }), adminPassword: process.env.KLINGEL_ADMIN_PASSWORD || undefined,
+				doorLockout: options.doorLockoutMs ? { ...DEFAULT_LOCKOUT_TIMES, firstMs: options.doorLockoutMs, maxMs: 12 * options.doorLockoutMs } : undefined },
 		);
 	} catch (error) {
 		if (error instanceof SettingsError) fail(`Invalid settings in ${options.settings}: ${error.message}\nNothing was changed.`);
