@@ -52,7 +52,6 @@ export class Doorbell {
 	readonly media: DoorAudio | undefined;
 	/** The call the media session belongs to. */
 	#mediaCall: Call | undefined;
-	#options: DoorbellOptions;
 	#started = false;
 	/** Called for every call event (state, established, ended), e.g. to start and stop media. */
 	onCall: ((call: Call, event: "state" | "established" | "ended") => void) | undefined;
@@ -84,7 +83,6 @@ export class Doorbell {
 
 	constructor(env: DoorbellEnvironment, options: DoorbellOptions) {
 		this.env = env;
-		this.#options = options;
 		this.traceLog = new SipTraceLog({ now: () => env.clock.now(), wallClock: env.wallClock });
 		this.transport = new SipTransport(env.log, this.traceLog);
 		this.transport.trace = options.trace ?? false;

@@ -70,10 +70,6 @@ export abstract class Call {
 		return this.dialog?.callId ?? "";
 	}
 
-	get ended(): boolean {
-		return this.state === "ended";
-	}
-
 	/** Ends the call from our side: CANCEL, BYE or nothing, as its state needs. */
 	abstract hangup(reason: string): void;
 

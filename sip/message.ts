@@ -213,16 +213,6 @@ export class SipMessage {
 		return -1;
 	}
 
-	/** Every header as [name as written, value], in order. */
-	entries(): Array<[string, string]> {
-		const out: Array<[string, string]> = [];
-		for (let i = 0; i < this.#idText.length; i++) {
-			const k = i * 3, start = this.#index[k];
-			out.push([this.#text.slice(start, trimEnd(this.#text, start, this.#index[k + 1])), this.#value(i)]);
-		}
-		return out;
-	}
-
 	/** The value of header line i: LWS around it removed, folding replaced by a single space. */
 	#value(i: number): string {
 		const text = this.#text, index = this.#index, k = i * 3;

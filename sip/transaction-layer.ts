@@ -41,14 +41,6 @@ export class TransactionLayer {
 		this.#user = user;
 	}
 
-	get clientCount(): number {
-		return this.#clients.size;
-	}
-
-	get serverCount(): number {
-		return this.#servers.size;
-	}
-
 	send(bytes: Uint8Array, address: string, port: number): boolean {
 		return this.#transport.send(bytes, address, port);
 	}

@@ -3,9 +3,9 @@ import { FakeClock } from "../lib/fake-clock.js";
 import { RelayPulse } from "../../hardware/relay-pulse.js";
 import { DoorEventLog } from "../../door/door-events.js";
 import { DoorOpener, type DoorCall, type DoorSettings, type DigitVia, type DigitSource, INTER_DIGIT_TIMEOUT_MS, INFO_LATENESS_MS } from "../../door/door-opener.js";
-import type { Logger } from "../../modules/ports.js";
 import { RecordingOut } from "../lib/recording-out.js";
 import { MemoryStore } from "../lib/app-harness.js";
+import { memoryLogger } from "../lib/memory-logger.js";
 
 const PBX = "192.168.178.1";
 const RTP = { address: "192.168.178.1", port: 7078 };
@@ -21,7 +21,7 @@ function makeCall(overrides: Partial<DoorCall> = {}): DoorCall & { state: string
 function rig(settings: Partial<DoorSettings> = {}, store = new MemoryStore()) {
 	const clock = new FakeClock();
 	const lines: string[] = [];
-	const log: Logger = { info: (m) => lines.push(`info ${m}`), warn: (m) => lines.push(`warn ${m}`), error: (m) => lines.push(`error ${m}`) };
+	const log = memoryLogger(lines);
 	const out = new RecordingOut(clock);
 	const relay = new RelayPulse(out, clock, log);
 	let wall = 1_780_000_000_000;

@@ -9,8 +9,8 @@ import { MemoryUdp, rtpPacket, filled } from "../lib/rtp-fixtures.js";
 import { RelayPulse } from "../../hardware/relay-pulse.js";
 import { DoorEventLog } from "../../door/door-events.js";
 import { DoorOpener, MAX_FOREIGN_DTMF_EVENTS, type DoorCall } from "../../door/door-opener.js";
-import type { Logger } from "../../modules/ports.js";
 import { MemoryStore } from "../lib/app-harness.js";
+import { memoryLogger } from "../lib/memory-logger.js";
 
 const PEER = { address: "192.168.178.20", port: 7078 };
 const MEDIA: NegotiatedMedia = { remoteAddress: PEER.address, remotePort: PEER.port, payloadType: 0, codec: "PCMU", dtmfPayloadType: 101, direction: "sendrecv", ptime: 20 };
@@ -90,7 +90,7 @@ group("door events for DTMF from an unexpected RTP source", () => {
 	function opener() {
 		const clock = new FakeClock();
 		const lines: string[] = [];
-		const log: Logger = { info: (m) => lines.push(`info ${m}`), warn: (m) => lines.push(`warn ${m}`), error: (m) => lines.push(`error ${m}`) };
+		const log = memoryLogger(lines);
 		const relay = new RelayPulse({ write() {}, close() {} }, clock, log);
 		const events = new DoorEventLog(() => 1_780_000_000_000 + clock.now());
 		const door = new DoorOpener({ clock, log, relay, events, store: new MemoryStore(), pbx: () => ({ address: "192.168.178.1", port: 5060 }) });

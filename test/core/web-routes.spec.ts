@@ -3,11 +3,12 @@ import { FakeClock } from "../lib/fake-clock.js";
 import { seededRandom } from "../lib/fake-udp.js";
 import { md5 } from "../lib/md5.js";
 import { MemoryStore } from "../lib/app-harness.js";
-import type { HttpHandler, HttpRequest, HttpResponse, Logger, Sha256 } from "../../modules/ports.js";
+import type { HttpHandler, HttpRequest, HttpResponse, Sha256 } from "../../modules/ports.js";
 import { Settings } from "../../config/settings.js";
 import { addWebRoutes, type WebApp } from "../../web/routes.js";
 import { MAX_BODY } from "../../web/http.js";
 import { errorWords, registrationWords } from "../../web/status-words.js";
+import { memoryLogger } from "../lib/memory-logger.js";
 
 /** A stand-in for SHA-256 in plain JavaScript (64 hex characters, one-way enough for the logic). */
 const sha256: Sha256 = (text) => md5(text) + md5(`\u0001${text}`);
@@ -34,7 +35,7 @@ function harness(sip: Record<string, string | number> = { sip_user: "620", sip_p
 	store.data.sip = { ...sip };
 	const clock = new FakeClock();
 	const lines: string[] = [];
-	const log: Logger = { info: (m) => lines.push(`info ${m}`), warn: (m) => lines.push(`warn ${m}`), error: (m) => lines.push(`error ${m}`) };
+	const log = memoryLogger(lines);
 	const routes = new Map<string, HttpHandler>();
 	const h = {
 		store, clock, lines, rings: 0, saved: [] as string[][],

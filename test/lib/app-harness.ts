@@ -13,7 +13,8 @@ import { buildResponse } from "../../sip/serializer.js";
 import { encodeUtf8 } from "../../modules/text.js";
 import { boot, type Application, type BootOptions } from "../../app/boot.js";
 import type { DoorbellEnvironment } from "../../modules/environment.js";
-import type { DigitalIn, DigitalOut, HttpHandler, KeyValueStore, Logger, UdpOptions, UdpSocket } from "../../modules/ports.js";
+import type { DigitalIn, DigitalOut, HttpHandler, KeyValueStore, UdpOptions, UdpSocket } from "../../modules/ports.js";
+import { memoryLogger } from "./memory-logger.js";
 
 /** Settings in memory, by namespace; `data` is open to the test. */
 export class MemoryStore implements KeyValueStore {
@@ -53,7 +54,7 @@ export function bootApp(options: AppOptions = {}) {
 	const clock = new FakeClock();
 	const sip = new FakeUdp(SIP_PORT);
 	const lines: string[] = [];
-	const log: Logger = { info: (m) => lines.push(`info ${m}`), warn: (m) => lines.push(`warn ${m}`), error: (m) => lines.push(`error ${m}`) };
+	const log = memoryLogger(lines);
 	const routes = new Map<string, HttpHandler>();
 	const relayWrites: Array<[number, number]> = [];
 	const relay: DigitalOut = { write: (v) => relayWrites.push([clock.now(), v]), close() {} };
