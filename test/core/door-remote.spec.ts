@@ -53,12 +53,24 @@ group("remote door opening", () => {
 		assert.equal(out.pulses().length, 1);
 	});
 
-	test("a lock-out of the whole door opener holds for remote commands too", () => {
+	test("the door's lock-out across calls holds for remote commands, and their wrong codes count towards it", () => {
 		const clock = new FakeClock();
 		const log = { info() {}, warn() {}, error() {} };
 		const out = new RecordingOut(clock);
-		const door = new RemoteDoor({ clock, log, relay: new RelayPulse(out, clock, log), events: new DoorEventLog(() => 0), settings: () => ({ code: "4711", pulseMs: 500 }), enabled: () => true, lockedOut: () => "locked out after wrong codes" });
-		assert.equal(door.command("4711", "mqtt"), "ignored");
+		let locked: string | undefined;
+		let wrong = 0;
+		const events = new DoorEventLog(() => 0);
+		const door = new RemoteDoor({
+			clock, log, relay: new RelayPulse(out, clock, log), events, settings: () => ({ code: "4711", pulseMs: 500 }), enabled: () => true,
+			lockedOut: () => locked,
+			wrong: () => (++wrong === 2 ? (locked = "locked out for 5 min") : undefined),
+		});
+		assert.equal(door.command("1", "mqtt"), "wrong_code");
+		clock.advance(MIN_INTERVAL_MS);
+		assert.equal(door.command("2", "mqtt"), "locked_out");
+		assert.equal(events.last(1)[0].kind, "lockout_started");
+		clock.advance(MIN_INTERVAL_MS);
+		assert.equal(door.command("4711", "mqtt"), "refused", "the right code is refused while locked out");
 		assert.equal(out.pulses().length, 0);
 	});
 });
