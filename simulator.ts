@@ -64,6 +64,8 @@ async function main(): Promise<void> {
 
 	const http = new HostHttpServer(log);
 	const button = new VirtualButton();
+	// Bell buttons 2-4, made when the settings use them; the keys 2-4 press them.
+	const bells = new Map<number, VirtualButton>([[1, button]]);
 	const relay = new VirtualRelay(log);
 	// Call audio runs through the C core (the Node addon); --mic and --speaker are the audio ports.
 	let audio;
@@ -90,6 +92,11 @@ async function main(): Promise<void> {
 			{
 				udp: createUdp, clock: nodeClock, wallClock: Date.now, health: hostHealth, md5: nodeMd5, sha256: nodeSha256, random: nodeRandom, log,
 				store, routes: http, button, relay,
+				openButton: (bell) => {
+					const input = new VirtualButton();
+					bells.set(bell, input);
+					return input;
+				},
 				audio, mic, speaker, camera,
 				localAddress: () => localAddress,
 				resolve: resolveHost,
@@ -109,7 +116,7 @@ async function main(): Promise<void> {
 	const httpPort = await http.listen(options.http, options.httpHost);
 	console.log(`klingel simulator: SIP on UDP ${doorbell.sipSocket.port}, web on http://${options.httpHost}:${httpPort}/sip`);
 	if (!app.web.admin.isSet) console.log(`First run: open http://${options.httpHost}:${httpPort}/sip to set the admin password of the web page.`);
-	console.log("Press Enter or b to ring, h to hang up, s for the status, q to quit.");
+	console.log("Press Enter or b to ring (1-4: bell button 1-4), h to hang up, s for the status, q to quit.");
 
 	let stopping = false;
 	const quit = () => {
@@ -128,10 +135,15 @@ async function main(): Promise<void> {
 	createInterface({ input: process.stdin }).on("line", (line) => {
 		const key = line.trim().toLowerCase();
 		if (key === "" || key === "b") button.press();
+		else if (/^[1-4]$/.test(key)) {
+			const bell = bells.get(Number(key));
+			if (bell) bell.press();
+			else console.log(`bell button ${key} is not set up (its number, bell${key}_target, is empty)`);
+		}
 		else if (key === "h") doorbell.ua.hangup();
 		else if (key === "s") console.log(JSON.stringify(doorbell.status(), null, 1));
 		else if (key === "q") quit();
-		else console.log("Enter or b = ring, h = hang up, s = status, q = quit");
+		else console.log("Enter or b = ring, 1-4 = press bell button 1-4, h = hang up, s = status, q = quit");
 	});
 }
 

@@ -23,6 +23,7 @@ import { readNumber } from "../config/read.js";
 import { RemoteDoor } from "../door/remote-door.js";
 import { hookUrlsFrom, mqttSettingsFrom } from "../config/home.js";
 import { Home } from "./home.js";
+import { bellsFrom } from "../config/bells.js";
 
 export interface BootOptions {
 	/** Local SIP port wanted; the `local_port` setting (5062) when absent. */
@@ -72,7 +73,7 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 	const doorSettings = doorSettingsFrom(env.store);
 	const localPort = options.sipPort ?? localPortFrom(env.store);
 	if (!config.user) env.log.warn("no SIP account yet: set sip_user and sip_password (web page /sip or the settings)");
-	const doorbell = new Doorbell(env, { config, localPort, rtpPort: rtpPortFrom(env.store), trace: options.trace ?? false });
+	const doorbell = new Doorbell(env, { config, localPort, rtpPort: rtpPortFrom(env.store), trace: options.trace ?? false, bells: bellsFrom(env.store) });
 	const doorEvents = new DoorEventLog(env.wallClock);
 	const door = new DoorOpener({ clock: env.clock, log: env.log, relay, events: doorEvents, store: env.store, pbx: () => doorbell.ua.pbx }, doorSettings, options.doorLockout);
 	door.playTone = (kind) => doorbell.playTone?.(kind);
@@ -92,7 +93,8 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 		mqtt: mqttSettings,
 		hooks: hookUrlsFrom(env.store),
 		name: () => doorbell.ua.config.displayName,
-		buttons: () => [1],
+		// The buttons that ring now (one set up after start waits for a restart for its GPIO).
+		buttons: () => Array.from(doorbell.bells.entries()).filter(([n, bell]) => n === 1 || bell.settings.target !== "").map(([n]) => n).sort(),
 		registered: () => doorbell.ua.registration.registered,
 		onDoorCommand: (payload) => remoteDoor.command(payload, "mqtt"),
 	});
@@ -108,7 +110,7 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 	const status = () => ({ ...doorbell.status(), ...door.status(20), ...home.status(), camera: cameraRoute ? { ...image.status(), ...cameraRoute.status() } : null, ...options.statusExtra?.() });
 	const web = addWebRoutes({
 		routes: env.routes, settings, clock: env.clock, sha256: env.sha256, random: env.random, log: env.log, status,
-		ring: () => doorbell.press("web"),
+		ring: (button) => doorbell.press("web", button),
 		events: () => home.history(),
 		hashIterations: options.hashIterations,
 		cameraKey,
@@ -122,6 +124,10 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 				if (home.mqtt) home.mqtt.settings = mqttSettings;
 			}
 			if (now.some((key) => keySpec(key)?.namespace === "hook") && home.webhooks) home.webhooks.urls = hookUrlsFrom(env.store);
+			if (now.some((key) => keySpec(key)?.namespace === "bell" || key === "sip_displayname")) {
+				doorbell.updateBells(bellsFrom(env.store));
+				home.mqtt?.rediscover();
+			}
 			if (now.includes("cam_enabled") && readNumber(env.store, "cam_enabled") !== 1) image.stop();
 		},
 	});

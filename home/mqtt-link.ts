@@ -119,6 +119,13 @@ export class MqttLink {
 		for (const publication of eventPublications(event, this.#topics, this.#o.deviceId)) this.#queue(publication);
 	}
 
+	/** The entities changed (bell buttons set up or removed): the discovery configs again. */
+	rediscover(): void {
+		const s = this.#settings;
+		if (!this.#connected || !s.discovery) return;
+		for (const p of discoveryPublications(s.discovery, this.#topics, this.#o.device(), this.#o.buttons())) this.#queue(p);
+	}
+
 	/** The registration changed: its retained state. */
 	registration(registered: boolean): void {
 		if (this.#lastRegistered === registered) return;

@@ -21,6 +21,11 @@ export interface DoorbellEnvironment extends CorePorts {
 	httpPost?: HttpPost;
 	/** This doorbell's id in MQTT topics and discovery (12 hex digits, e.g. from the MAC address). */
 	deviceId?: string;
+	/**
+	 * Opens bell button `bell`'s input (2 to 4) on `pin`: pulled up, debounced like `button`.
+	 * Absent when the provider has no more inputs; then those buttons ring only from the web page.
+	 */
+	openButton?(bell: number, pin: number): DigitalIn;
 	/** Uptime, memory, reset reason and Wi-Fi signal for /sipDebug, where the provider has them. */
 	health?: HealthProbe;
 	/** The door's camera (JPEG frames) for the live image; absent when there is none. */

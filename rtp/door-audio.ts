@@ -79,6 +79,13 @@ export class DoorAudio {
 		if (!this.#session && this.#local && !this.#localClock.running) this.#localClock.start(this.#localFrame);
 	}
 
+	/** Plays the privacy tone at the door's speaker: a handset is listening. */
+	announce(): void {
+		if (!this.#options.speaker) return;
+		this.chime.privacy();
+		if (!this.#session && this.#local && !this.#localClock.running) this.#localClock.start(this.#localFrame);
+	}
+
 	/**
 	 * Starts the media of an established call; frame 0 is due at `startAt`. Replaces any running
 	 * session. `onForeignDtmf` hears of telephone-events from sources other than the peer.
@@ -133,6 +140,7 @@ export class DoorAudio {
 			rtp_port_busy: this.port.busy,
 			chime_playing: this.chime.playing,
 			chimes: this.chime.plays,
+			privacy_tones: this.chime.privacyTones,
 			idle_datagrams: this.idleDatagrams,
 			session: this.#session ? withHint(this.#session.status()) : null,
 			last_session: this.#last ? withHint(this.#last) : null,

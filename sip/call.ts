@@ -196,7 +196,9 @@ export abstract class Call {
 		}
 		if (incoming.message.method === "INVITE") {
 			this.#reinvite = transaction;
-			transaction.onAckTimeout = () => this.hangup("no ACK for the re-INVITE");
+			transaction.onAckTimeout = () => {
+				if (this.state === "answered") this.hangup("no ACK for the re-INVITE");
+			};
 		}
 	}
 }

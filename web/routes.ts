@@ -29,8 +29,8 @@ export interface WebOptions {
 	log: Logger;
 	/** The status for /sipDebug and the page (the doorbell's, plus door_events and more). */
 	status(): Record<string, unknown>;
-	/** A test ring. */
-	ring(): { ok: boolean; reason?: string };
+	/** A test ring of bell button `button` (1 to 4; 1 when absent). */
+	ring(button?: number): { ok: boolean; reason?: string };
 	/** The event history, newest first, each with its plain words (`text`). */
 	events?(): Array<{ time: string | null; text: string }>;
 	/** Called after a save that changed keys (e.g. to re-register). */
@@ -315,8 +315,12 @@ export class WebApp {
 	}
 
 	#ring(request: HttpRequest): HttpResponse {
-		this.#authorize(request, wantsJson(request) && request.body === "" ? {} : readFields(request));
-		const result = this.#o.ring();
+		const fields = wantsJson(request) && request.body === "" ? {} : readFields(request);
+		this.#authorize(request, fields);
+		const raw = request.query?.button ?? fields.button;
+		const button = raw === undefined || raw === "" ? 1 : Number(raw);
+		if (!Number.isInteger(button) || button < 1 || button > 4) throw new BadRequest(400, "button must be 1, 2, 3 or 4");
+		const result = this.#o.ring(button);
 		this.#lastRing = result.ok ? "" : result.reason ?? "";
 		if (wantsJson(request) || header(request, "x-csrf-token")) return json(result.ok ? 200 : 409, result);
 		return redirect(result.ok ? "/sip?n=rang" : "/sip?n=notring");

@@ -62,6 +62,8 @@ export function createDeviceEnvironment(settings: DeviceSettings, nativeAudio: N
 	};
 	if (mic) env.mic = mic;
 	if (speaker) env.speaker = speaker;
+	// Bell buttons 2-4 on the pins the settings give (pulled up, debounced like button 1).
+	env.openButton = (_bell, pin) => new DeviceButton({ pin, debounceMs: settings.buttonDebounceMs, clock });
 	if (settings.liveImage) env.camera = deviceCamera({ width: settings.liveImageSize, height: settings.liveImageSize, clock });
 	return { env, http };
 }

@@ -5,8 +5,13 @@
  */
 
 import { readFileSync } from "node:fs";
-import jpeg from "jpeg-js";
+import { createRequire } from "node:module";
 import type { CameraFactory } from "../ports.js";
+
+/** jpeg-js, loaded when a test card is drawn (a still file and the rest of the simulator need it not). */
+function jpegJs(): typeof import("jpeg-js") {
+	return createRequire(import.meta.url)("jpeg-js") as typeof import("jpeg-js");
+}
 
 export const TESTCARD = "testcard";
 export const TESTCARD_WIDTH = 320;
@@ -55,7 +60,7 @@ export function testcardJpeg(text: string, width = TESTCARD_WIDTH, height = TEST
 			}
 		}
 	}
-	return jpeg.encode({ width, height, data }, 80).data;
+	return jpegJs().encode({ width, height, data }, 80).data;
 }
 
 function clockText(): string {
@@ -72,7 +77,13 @@ export function looksLikeJpeg(bytes: Uint8Array): boolean {
 /** The camera for `--camera SOURCE`; throws with a clear message for a file that is not a JPEG. */
 export function openCamera(source: string): CameraFactory {
 	let still: ArrayBuffer | undefined;
-	if (source !== TESTCARD) {
+	if (source === TESTCARD) {
+		try {
+			jpegJs();
+		} catch {
+			throw new Error("--camera testcard needs the npm package jpeg-js (npm install)");
+		}
+	} else {
 		let bytes: Buffer;
 		try {
 			bytes = readFileSync(source);

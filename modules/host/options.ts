@@ -33,7 +33,7 @@ export const USAGE = `klingel simulator: the doorbell firmware on this computer.
                     device has no such option)
   --help            this text
 
-Keys: Enter or b = press the button, h = hang up, s = status, q = quit.`;
+Keys: Enter or b = press the button, 1-4 = press bell button 1-4, h = hang up, s = status, q = quit.`;
 
 export function parseOptions(argv: string[]): SimulatorOptions {
 	const options: SimulatorOptions = { settings: "klingel-settings.json", http: 8080, httpHost: "127.0.0.1", sipPort: undefined, trace: false, mic: undefined, speaker: undefined, camera: undefined, doorLockoutMs: undefined, help: false };

@@ -5,7 +5,7 @@ import { DoorEventLog } from "../../door/door-events.js";
 import { DoorOpener, DEFAULT_DOOR_SETTINGS, type DoorCall } from "../../door/door-opener.js";
 import { DoorLockout, DEFAULT_LOCKOUT_TIMES, LOCKOUT_NAMESPACE, LOCKOUT_THRESHOLD } from "../../door/door-lockout.js";
 import { keySpec } from "../../config/keys.js";
-import type { Logger } from "../../modules/ports.js";
+import { memoryLogger } from "../lib/memory-logger.js";
 import { RecordingOut } from "../lib/recording-out.js";
 import { MemoryStore } from "../lib/app-harness.js";
 
@@ -26,7 +26,7 @@ class CountingStore extends MemoryStore {
 function rig(store = new CountingStore(), code = "123") {
 	const clock = new FakeClock();
 	const lines: string[] = [];
-	const log: Logger = { info: (m) => lines.push(`info ${m}`), warn: (m) => lines.push(`warn ${m}`), error: (m) => lines.push(`error ${m}`) };
+	const log = memoryLogger(lines);
 	const out = new RecordingOut(clock);
 	const relay = new RelayPulse(out, clock, log);
 	const events = new DoorEventLog(() => 1_780_000_000_000 + clock.now(), 200);

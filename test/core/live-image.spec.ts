@@ -5,11 +5,8 @@ import { MemoryStore, bootApp } from "../lib/app-harness.js";
 import { LiveImage, IDLE_MS, STALE_MS, FRAME_INTERVAL_MS } from "../../hardware/live-image.js";
 import { CameraKey, CAMERA_NAMESPACE, CAMERA_KEY } from "../../web/camera-key.js";
 import { CameraRoute, BURST, RATE_PER_S } from "../../web/camera-route.js";
-import type { CameraFactory, CameraOptions, HttpHandler, HttpRequest, Logger } from "../../modules/ports.js";
-
-function quietLog(lines: string[] = []): Logger {
-	return { info: (m) => lines.push(`info ${m}`), warn: (m) => lines.push(`warn ${m}`), error: (m) => lines.push(`error ${m}`) };
-}
+import type { CameraFactory, CameraOptions, HttpHandler, HttpRequest } from "../../modules/ports.js";
+import { memoryLogger } from "../lib/memory-logger.js";
 
 /** A camera that the test feeds by hand; it records opens and closes. */
 function fakeCamera() {
@@ -31,7 +28,7 @@ function rig(options: { enabled?: boolean; camera?: boolean } = {}) {
 	const clock = new FakeClock();
 	const cam = fakeCamera();
 	const lines: string[] = [];
-	const image = new LiveImage({ camera: options.camera === false ? undefined : cam.factory, clock, log: quietLog(lines) });
+	const image = new LiveImage({ camera: options.camera === false ? undefined : cam.factory, clock, log: memoryLogger(lines) });
 	const store = new MemoryStore();
 	const key = new CameraKey(store, seededRandom(7));
 	const routes = new Map<string, HttpHandler>();
@@ -125,12 +122,12 @@ group("live image", () => {
 	test("a camera that fails to open or reports an error is stopped and logged", () => {
 		const clock = new FakeClock();
 		const lines: string[] = [];
-		const image = new LiveImage({ camera: () => { throw new Error("no sensor found"); }, clock, log: quietLog(lines) });
+		const image = new LiveImage({ camera: () => { throw new Error("no sensor found"); }, clock, log: memoryLogger(lines) });
 		assert.equal(image.take(), undefined);
 		assert.equal(image.capturing, false);
 		assert.ok(lines.some((l) => /error camera: cannot start: no sensor found/.test(l)));
 		const cam = fakeCamera();
-		const second = new LiveImage({ camera: cam.factory, clock, log: quietLog(lines) });
+		const second = new LiveImage({ camera: cam.factory, clock, log: memoryLogger(lines) });
 		second.take();
 		cam.state.options!.onError!(new Error("frame buffer overflow"));
 		assert.equal(second.capturing, false);
