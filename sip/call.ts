@@ -10,15 +10,12 @@ import type { ServerTransaction } from "./server-transaction.js";
 import type { Incoming } from "./transport.js";
 import { answerOffer, parseSdp, type NegotiatedMedia } from "./sdp.js";
 import { parseInfoDtmf } from "./info-dtmf.js";
+import { ALLOW, REFUSED_METHODS } from "./methods.js";
 
 export type CallState = "calling" | "ringing" | "answered" | "ending" | "ended";
 export type CallDirection = "outbound" | "inbound";
 
-export const ALLOW = "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE";
 export const ACCEPT = "Accept: application/sdp, application/dtmf-relay, application/dtmf";
-
-/** Methods we know but do not take; anything else unknown gets 501. */
-const KNOWN_METHODS = ["REGISTER", "SUBSCRIBE", "NOTIFY", "MESSAGE", "REFER", "PRACK", "PUBLISH"];
 
 export interface CallObserver {
 	onState(call: Call): void;
@@ -100,7 +97,7 @@ export abstract class Call {
 				this.#offerInDialog(transaction, incoming);
 				return;
 			default:
-				if (KNOWN_METHODS.includes(message.method)) transaction.respond(405, "Method Not Allowed", { headers: [ALLOW] });
+				if (REFUSED_METHODS.includes(message.method)) transaction.respond(405, "Method Not Allowed", { headers: [ALLOW] });
 				else transaction.respond(501, "Not Implemented", { headers: [ALLOW] });
 		}
 	}

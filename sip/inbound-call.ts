@@ -7,7 +7,8 @@
 import type { UaContext } from "./context.js";
 import type { ServerTransaction } from "./server-transaction.js";
 import type { Incoming } from "./transport.js";
-import { Call, ALLOW, type CallObserver } from "./call.js";
+import { Call, type CallObserver } from "./call.js";
+import { ALLOW } from "./methods.js";
 import { Dialog, withoutTag } from "./dialog.js";
 import { parseNameAddr } from "./header-values.js";
 

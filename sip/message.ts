@@ -4,7 +4,8 @@
  */
 
 import { decodeUtf8 } from "../modules/text.js";
-import { trimLws, WELL_KNOWN_METHODS } from "./header-values.js";
+import { trimLws } from "./header-values.js";
+import { WELL_KNOWN_METHODS } from "./methods.js";
 
 /** Compact header forms (RFC 3261 §7.3.3 and extensions). */
 const COMPACT: Record<string, string> = {

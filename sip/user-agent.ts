@@ -12,7 +12,8 @@ import { UaContext } from "./context.js";
 import { IdSource } from "./ids.js";
 import { DigestAuthenticator } from "./digest.js";
 import { Registration } from "./registration.js";
-import { Call, ALLOW, ACCEPT, type CallObserver } from "./call.js";
+import { Call, ACCEPT, type CallObserver } from "./call.js";
+import { ALLOW, REFUSED_METHODS } from "./methods.js";
 import { OutboundCall, type RingTarget } from "./outbound-call.js";
 import { InboundCall } from "./inbound-call.js";
 import { sameAccount, type UaConfig } from "./config.js";
@@ -222,17 +223,9 @@ export class UserAgent implements CallObserver {
 			case "UPDATE":
 				transaction.respond(481, "Call/Transaction Does Not Exist");
 				return;
-			case "REGISTER":
-			case "SUBSCRIBE":
-			case "NOTIFY":
-			case "MESSAGE":
-			case "REFER":
-			case "PRACK":
-			case "PUBLISH":
-				transaction.respond(405, "Method Not Allowed", { headers: [ALLOW] });
-				return;
 			default:
-				transaction.respond(501, "Not Implemented", { headers: [ALLOW] });
+				if (REFUSED_METHODS.includes(method)) transaction.respond(405, "Method Not Allowed", { headers: [ALLOW] });
+				else transaction.respond(501, "Not Implemented", { headers: [ALLOW] });
 		}
 	}
 

@@ -16,7 +16,8 @@ import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { Rig, sourcePath, type DumpedMessage } from "../rig/index.js";
 import { AdminClient } from "./admin-client.js";
 
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+// No name but localhost resolves (nothing the browser might fetch by itself leaves the machine).
+const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"];
 const ADMIN_PASSWORD = "Klingel-Admin-2026";
 const WRONG_SIP_PASSWORD = "falsches-Passwort-9";
 const PHONE = { width: 390, height: 844 };
@@ -29,6 +30,8 @@ const profiles: string[] = [];
 const bodies: Promise<string>[] = [];
 /** Script errors and console errors (a CSP violation shows there). */
 const pageErrors: string[] = [];
+/** Requests the pages made to anywhere but 127.0.0.1 (aborted, never sent). */
+const offLoopback: string[] = [];
 
 before(async () => {
 	// The door starts without an account and without an admin password: everything is set up through the page.
@@ -48,6 +51,13 @@ async function browser(javaScriptEnabled: boolean): Promise<{ context: BrowserCo
 	const profile = mkdtempSync(join(tmpdir(), "klingel-chromium-"));
 	profiles.push(profile);
 	const context = await chromium.launchPersistentContext(profile, { executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS, viewport: PHONE, javaScriptEnabled, deviceScaleFactor: 1 });
+	await context.route(
+		(url) => url.hostname !== "127.0.0.1",
+		(route) => {
+			offLoopback.push(route.request().url());
+			return route.abort("blockedbyclient");
+		},
+	);
 	const page = context.pages()[0] ?? (await context.newPage());
 	page.on("response", (response) => {
 		bodies.push(response.text().catch(() => ""));
@@ -233,8 +243,9 @@ test("with JavaScript on: sign in, the phone layout, a test ring rings both hand
 	}
 });
 
-test("no script or console error on any page (the inline script passes the CSP)", () => {
+test("no script or console error on any page (the inline script passes the CSP), and no request for anywhere but 127.0.0.1", () => {
 	assert.deepEqual(pageErrors, []);
+	assert.deepEqual(offLoopback, []);
 });
 
 test("no password in any page, response or log line", async () => {
