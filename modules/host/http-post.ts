@@ -5,9 +5,9 @@
 
 import { request } from "node:http";
 import type { HttpPostRequest } from "../ports.js";
-import { offLoopback } from "./loopback-only.js";
+import { loopbackGuardFromEnv, type LoopbackGuard } from "./loopback-guard.js";
 
-export function httpPost(options: HttpPostRequest): () => void {
+export function httpPost(options: HttpPostRequest, guard: LoopbackGuard | undefined = loopbackGuardFromEnv()): () => void {
 	let finished = false;
 	const finish = (error: string | undefined, status?: number) => {
 		if (finished) return;
@@ -19,7 +19,7 @@ export function httpPost(options: HttpPostRequest): () => void {
 		finish(`no answer within ${options.timeoutMs / 1000} s`);
 		req?.destroy();
 	}, options.timeoutMs);
-	const refused = offLoopback(options.host);
+	const refused = guard && !guard.allowsConnect("HTTP POST", options.host, options.port) ? `refused ${options.host}:${options.port}: only 127.0.0.0/8 while the loopback guard is on` : undefined;
 	if (refused) {
 		queueMicrotask(() => finish(refused));
 		return () => finish("abandoned");

@@ -7,13 +7,13 @@
 
 import { connect } from "mqtt";
 import type { MqttClient, MqttOptions } from "../ports.js";
-import { offLoopback } from "./loopback-only.js";
+import { loopbackGuardFromEnv, type LoopbackGuard } from "./loopback-guard.js";
 
 /** Bytes waiting in the socket beyond which publishes are refused. */
 const MAX_BUFFERED = 64 * 1024;
 
-export function createMqtt(options: MqttOptions): MqttClient {
-	const refused = offLoopback(options.host);
+export function createMqtt(options: MqttOptions, guard: LoopbackGuard | undefined = loopbackGuardFromEnv()): MqttClient {
+	const refused = guard && !guard.allowsConnect("MQTT", options.host, options.port) ? `refused ${options.host}:${options.port}: only 127.0.0.0/8 while the loopback guard is on` : undefined;
 	if (refused) {
 		let open = true;
 		queueMicrotask(() => open && options.onClose(refused));
