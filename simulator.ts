@@ -6,6 +6,7 @@
 import { createInterface } from "node:readline";
 import { boot, type Application } from "./app/boot.js";
 import { SettingsError } from "./config/read.js";
+import { DEFAULT_UA_CONFIG } from "./sip/config.js";
 import { createUdp } from "./modules/host/udp.js";
 import { nodeClock } from "./modules/host/clock.js";
 import { nodeMd5, nodeRandom, nodeSha256 } from "./modules/host/crypto.js";
@@ -25,6 +26,7 @@ import { createMqtt } from "./modules/host/mqtt.js";
 import { httpPost } from "./modules/host/http-post.js";
 import { hostname } from "node:os";
 import { resolve as resolvePath } from "node:path";
+import { hostAnnouncer } from "./modules/host/mdns.js";
 
 async function main(): Promise<void> {
 	let options;
@@ -49,8 +51,8 @@ async function main(): Promise<void> {
 
 	// The address the PBX will see us as: the one the system routes toward the PBX.
 	let localAddress = "127.0.0.1";
-	const server = String(store.get("sip", "sip_server") ?? "fritz.box");
-	const serverPort = Number(store.get("sip", "sip_port") ?? 5060);
+	const server = String(store.get("sip", "sip_server") ?? DEFAULT_UA_CONFIG.server);
+	const serverPort = Number(store.get("sip", "sip_port") ?? DEFAULT_UA_CONFIG.serverPort);
 	await new Promise<void>((resolve) => {
 		resolveHost(server, (error, address) => {
 			if (error || !address) return resolve();
@@ -90,7 +92,7 @@ async function main(): Promise<void> {
 	try {
 		app = boot(
 			{
-				udp: createUdp, clock: nodeClock, wallClock: Date.now, health: hostHealth, md5: nodeMd5, sha256: nodeSha256, random: nodeRandom, log,
+				udp: createUdp, clock: nodeClock, wallClock: Date.now, health: hostHealth, announce: hostAnnouncer(log), md5: nodeMd5, sha256: nodeSha256, random: nodeRandom, log,
 				store, routes: http, button, relay,
 				openButton: (bell) => {
 					const input = new VirtualButton();

@@ -19,7 +19,7 @@ import type { LockoutTimes } from "../door/door-lockout.js";
 import { LiveImage } from "../hardware/live-image.js";
 import { CameraKey } from "../web/camera-key.js";
 import { CameraRoute } from "../web/camera-route.js";
-import { readNumber } from "../config/read.js";
+import { readNumber, readText } from "../config/read.js";
 import { RemoteDoor } from "../door/remote-door.js";
 import { hookUrlsFrom, mqttSettingsFrom } from "../config/home.js";
 import { Home } from "./home.js";
@@ -75,7 +75,9 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 	if (!config.user) env.log.warn("no SIP account yet: set sip_user and sip_password (web page /sip or the settings)");
 	const doorbell = new Doorbell(env, { config, localPort, rtpPort: rtpPortFrom(env.store), trace: options.trace ?? false, bells: bellsFrom(env.store) });
 	const doorEvents = new DoorEventLog(env.wallClock);
-	const door = new DoorOpener({ clock: env.clock, log: env.log, relay, events: doorEvents, store: env.store, pbx: () => doorbell.ua.pbx }, doorSettings, options.doorLockout);
+	const door = new DoorOpener({ clock: env.clock, log: env.log, relay, events: doorEvents, store: env.store, pbx: () => doorbell.ua.pbx, hangup: (call, reason) => {
+		if (doorbell.ua.call === call) doorbell.ua.hangup(reason);
+	} }, doorSettings, options.doorLockout);
 	door.playTone = (kind) => doorbell.playTone?.(kind);
 	doorbell.onDigit = (call, digit, via, source) => door.digit(call, digit, via, source);
 	doorbell.onForeignDtmf = (call, source, more) => door.foreignDtmf(call, source, more);
@@ -137,6 +139,7 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 	doorbell.start();
 	home.start();
 	home.record({ type: "startup" });
+	env.announce?.(readText(env.store, "hostname"));
 	return {
 		doorbell,
 		door,

@@ -16,6 +16,7 @@ import { ButtonPresses } from "../hardware/button.js";
 import { DoorAudio } from "../rtp/door-audio.js";
 import type { EventInput } from "../home/events.js";
 import { errorWords } from "../web/status-words.js";
+import { DEFAULT_RTP_PORT } from "../rtp/rtp-port.js";
 import { PrivacyTone } from "../door/privacy-tone.js";
 
 export interface DoorbellOptions {
@@ -112,7 +113,7 @@ export class Doorbell {
 		this.transport = new SipTransport(env.log, this.traceLog);
 		this.transport.trace = options.trace ?? false;
 		this.media = env.audio
-			? new DoorAudio({ audio: env.audio, udp: env.udp, clock: env.clock, random: env.random, log: env.log, mic: env.mic, speaker: env.speaker, rtpPort: options.rtpPort ?? 40000 })
+			? new DoorAudio({ audio: env.audio, udp: env.udp, clock: env.clock, random: env.random, log: env.log, mic: env.mic, speaker: env.speaker, rtpPort: options.rtpPort })
 			: undefined;
 		this.playTone = (kind) => this.media?.tone(kind);
 		this.privacy = new PrivacyTone(env.clock, () => this.media?.announce());
@@ -127,7 +128,7 @@ export class Doorbell {
 			options.config,
 			{
 				// The port actually bound (the next free even one when the setting's is taken).
-				rtpPort: () => this.media?.port.port || (options.rtpPort ?? 40000),
+				rtpPort: () => this.media?.port.port || (options.rtpPort ?? DEFAULT_RTP_PORT),
 				events: {
 					onRegistration: (registration) => {
 						env.log.info(`SIP: registration ${registration.state}${registration.lastError ? ` (${registration.lastError})` : ""}`);

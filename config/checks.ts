@@ -110,10 +110,21 @@ export const checkFlag: Check = (raw) => {
 	throw new CheckError("must be 0 or 1");
 };
 
-/** The door code: 3 to 8 digits. */
+/** The door code: 1 to 16 keys of 0-9, * and # (a FRITZ!Fon's door key sends e.g. #9). */
 export const checkCode: Check = (raw) => {
 	const value = asText(raw).trim();
-	if (!/^\d{3,8}$/.test(value)) throw new CheckError("must be 3 to 8 digits");
+	if (!/^[0-9*#]{1,16}$/.test(value)) throw new CheckError("must be 1 to 16 keys: digits, * and #");
+	return value;
+};
+
+/** A name on the LAN (the `klingel` of klingel.local): one DNS label, lowercase (RFC 1123, RFC 6762). */
+export const checkHostLabel: Check = (raw) => {
+	const value = asText(raw).trim().toLowerCase();
+	if (value === "") throw new CheckError("is required");
+	if (value.length > 63) throw new CheckError("must be at most 63 characters");
+	const bad = firstBad(value, /[a-z0-9-]/);
+	if (bad) throw new CheckError(`may hold only letters, digits and "-", not ${bad}`);
+	if (value.startsWith("-") || value.endsWith("-")) throw new CheckError('must not start or end with "-"');
 	return value;
 };
 

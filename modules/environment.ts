@@ -1,4 +1,4 @@
-import type { AudioIn, AudioOut, CameraFactory, CorePorts, DigitalIn, DigitalOut, HealthProbe, HttpPost, HttpRoutes, KeyValueStore, MqttFactory, Sha256 } from "./ports.js";
+import type { AudioIn, AudioOut, CameraFactory, CorePorts, DigitalIn, DigitalOut, HealthProbe, HttpPost, HttpRoutes, KeyValueStore, LocalNameAnnouncer, MqttFactory, Sha256 } from "./ports.js";
 import type { NativeAudio } from "./native-audio.js";
 
 /** Everything a provider hands the doorbell application at start-up. */
@@ -30,6 +30,8 @@ export interface DoorbellEnvironment extends CorePorts {
 	health?: HealthProbe;
 	/** The door's camera (JPEG frames) for the live image; absent when there is none. */
 	camera?: CameraFactory;
+	/** mDNS: the name on the LAN (setting net.hostname), where the provider can multicast. */
+	announce?: LocalNameAnnouncer;
 	/** The local IPv4 address to put in Via, Contact and SDP. */
 	localAddress(): string;
 	/** Resolves a host name (e.g. "fritz.box") to an IPv4 address; numeric addresses pass through. */

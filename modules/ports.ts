@@ -223,3 +223,10 @@ export interface Health {
 }
 
 export type HealthProbe = () => Health;
+
+/**
+ * Announces the door on the LAN by multicast DNS: `<hostName>.local` and its web page as an
+ * `_http._tcp` service. The provider knows its own HTTP port; it logs the name it got (another
+ * device may hold the one asked for, and mDNS then picks `<hostName>-2`).
+ */
+export type LocalNameAnnouncer = (hostName: string) => void;

@@ -26,6 +26,9 @@ export interface UaConfig {
 	userAgent: string;
 }
 
+/** The local SIP port wanted: 5062, kept apart from the PBX's 5060. */
+export const DEFAULT_LOCAL_PORT = 5062;
+
 export const DEFAULT_UA_CONFIG: UaConfig = {
 	user: "",
 	password: "",

@@ -58,10 +58,10 @@ export class UserAgent implements CallObserver {
 	lastError = "";
 	#started = false;
 
-	constructor(ports: UserAgentPorts, transport: SipTransport, config: UaConfig, options: { events?: UserAgentEvents; timers?: TimerValues; rtpPort?: () => number } = {}) {
+	constructor(ports: UserAgentPorts, transport: SipTransport, config: UaConfig, options: { events?: UserAgentEvents; timers?: TimerValues; /** The local RTP port offered in SDP. */ rtpPort: () => number }) {
 		this.#ports = ports;
 		this.#events = options.events ?? {};
-		this.#rtpPort = options.rtpPort ?? (() => 40000);
+		this.#rtpPort = options.rtpPort;
 		this.layer = new TransactionLayer(transport, ports.clock, ports.log, options.timers ?? DEFAULT_TIMERS);
 		this.#ctx = new UaContext({
 			config,

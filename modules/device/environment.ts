@@ -21,6 +21,7 @@ import { deviceId, deviceLocalAddress, deviceResolve } from "./network.js";
 import { deviceMqtt } from "./mqtt.js";
 import { devicePost } from "./http-post.js";
 import { deviceHealth } from "./health.js";
+import { deviceAnnouncer } from "./mdns.js";
 import type { DeviceSettings } from "./settings.js";
 
 export interface DeviceProvider {
@@ -59,6 +60,7 @@ export function createDeviceEnvironment(settings: DeviceSettings, nativeAudio: N
 		mqtt: deviceMqtt,
 		httpPost: devicePost,
 		deviceId: deviceId(),
+		announce: deviceAnnouncer(settings.httpPort, log),
 	};
 	if (mic) env.mic = mic;
 	if (speaker) env.speaker = speaker;

@@ -51,6 +51,7 @@ export class UaHarness {
 			this.transport,
 			{ ...DEFAULT_UA_CONFIG, user: "620", password: "geheim", displayName: "Haustür", ...config },
 			{
+				rtpPort: () => 40000,
 				events: {
 					onCallState: (call) => this.events.push(`state ${call.state}`),
 					onCallEstablished: (call) => this.events.push(`established ${call.media?.codec}`),
