@@ -12,7 +12,7 @@ import { nodeClock } from "./modules/host/clock.js";
 import { nodeMd5, nodeRandom, nodeSha256 } from "./modules/host/crypto.js";
 import { consoleLogger } from "./modules/host/logger.js";
 import { resolveHost, localAddressToward } from "./modules/host/network.js";
-import { VirtualButton, VirtualRelay } from "./modules/host/gpio.js";
+import { VirtualButton, VirtualLed, VirtualRelay } from "./modules/host/gpio.js";
 import { JsonStore, JsonStoreError } from "./modules/host/json-store.js";
 import { HostHttpServer } from "./modules/host/http-server.js";
 import { parseOptions, USAGE } from "./modules/host/options.js";
@@ -69,6 +69,9 @@ async function main(): Promise<void> {
 	// Bell buttons 2-4, made when the settings use them; the keys 2-4 press them.
 	const bells = new Map<number, VirtualButton>([[1, button]]);
 	const relay = new VirtualRelay(log);
+	// The house's gong relay and the status LED, as wired on the device.
+	const gong = new VirtualRelay(log, "gong", "house chime");
+	const led = new VirtualLed();
 	// Call audio runs through the C core (the Node addon); --mic and --speaker are the audio ports.
 	let audio;
 	let mic: AudioIn | undefined;
@@ -93,7 +96,7 @@ async function main(): Promise<void> {
 		app = boot(
 			{
 				udp: createUdp, clock: nodeClock, wallClock: Date.now, health: hostHealth, announce: hostAnnouncer(log), md5: nodeMd5, sha256: nodeSha256, random: nodeRandom, log,
-				store, routes: http, button, relay,
+				store, routes: http, button, relay, gong, led,
 				openButton: (bell) => {
 					const input = new VirtualButton();
 					bells.set(bell, input);
@@ -107,7 +110,7 @@ async function main(): Promise<void> {
 				// Stable for this computer and settings file, as the MAC address is on the device.
 				deviceId: nodeMd5(`${hostname()} ${resolvePath(options.settings)}`).slice(0, 12),
 			},
-			{ sipPort: options.sipPort, trace: options.trace, statusExtra: () => ({ relay_pulses: relay.pulses, simulator: true }), adminPassword: process.env.KLINGEL_ADMIN_PASSWORD || undefined,
+			{ sipPort: options.sipPort, trace: options.trace, statusExtra: () => ({ relay_pulses: relay.pulses, gong_pulses: gong.pulses, simulator: true }), adminPassword: process.env.KLINGEL_ADMIN_PASSWORD || undefined,
 				doorLockout: options.doorLockoutMs ? { ...DEFAULT_LOCKOUT_TIMES, firstMs: options.doorLockoutMs, maxMs: 12 * options.doorLockoutMs } : undefined },
 		);
 	} catch (error) {

@@ -23,7 +23,8 @@ import { readNumber, readText } from "../config/read.js";
 import { RemoteDoor } from "../door/remote-door.js";
 import { hookUrlsFrom, mqttSettingsFrom } from "../config/home.js";
 import { Home } from "./home.js";
-import { bellsFrom } from "../config/bells.js";
+import { bellsFrom, GONG_PULSE_MS } from "../config/bells.js";
+import { StatusLed } from "../hardware/status-led.js";
 
 export interface BootOptions {
 	/** Local SIP port wanted; the `local_port` setting (5062) when absent. */
@@ -105,11 +106,23 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 	remoteDoor.onEvent = (event) => home.door(event);
 	doorbell.onEvent = (event) => home.record(event);
 	doorbell.onRegistered = (registered) => home.registration(registered);
+	// The house's own chime: the gong relay pulses for each press of a button that has it on
+	// (not for the web page's test ring, which plays no chime at the door either).
+	const gong = env.gong ? new RelayPulse(env.gong, env.clock, env.log) : undefined;
+	doorbell.onPress = (bell, source) => {
+		if (source === "button" && bell.gong && gong) gong.pulse(GONG_PULSE_MS);
+	};
+	const led = env.led
+		? new StatusLed(env.led, env.clock, env.log, () => {
+			const call = doorbell.ua.call;
+			return { registered: doorbell.ua.registration.registered, call: call ? { state: call.state, direction: call.direction } : undefined, accessPoint: env.accessPoint?.() ?? false };
+		})
+		: undefined;
 	const image = new LiveImage({ camera: env.camera, clock: env.clock, log: env.log });
 	// The key is made at the first start with a camera; the page shows the URL that carries it.
 	const cameraKey = env.camera ? new CameraKey(env.store, env.random) : undefined;
 	const cameraRoute = cameraKey ? new CameraRoute({ routes: env.routes, image, key: cameraKey, clock: env.clock, enabled: () => readNumber(env.store, "cam_enabled") === 1 }) : undefined;
-	const status = () => ({ ...doorbell.status(), ...door.status(20), ...home.status(), camera: cameraRoute ? { ...image.status(), ...cameraRoute.status() } : null, ...options.statusExtra?.() });
+	const status = () => ({ ...doorbell.status(), ...door.status(20), ...home.status(), camera: cameraRoute ? { ...image.status(), ...cameraRoute.status() } : null, gong: gong ? { on: gong.on, pulses: gong.pulses } : null, status_led: led ? { pattern: led.pattern, level: led.level } : null, ...options.statusExtra?.() });
 	const web = addWebRoutes({
 		routes: env.routes, settings, clock: env.clock, sha256: env.sha256, random: env.random, log: env.log, status,
 		ring: (button) => doorbell.press("web", button),
@@ -139,6 +152,7 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 	doorbell.start();
 	home.start();
 	home.record({ type: "startup" });
+	led?.start();
 	env.announce?.(readText(env.store, "hostname"));
 	return {
 		doorbell,
@@ -153,6 +167,8 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 		stop(done) {
 			relay.off();
 			home.stop();
+			gong?.close();
+			led?.close();
 			door.lockout.close();
 			image.stop();
 			doorbell.stop(() => {
