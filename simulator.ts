@@ -119,7 +119,7 @@ async function main(): Promise<void> {
 	}
 	const doorbell = app.doorbell;
 	const httpPort = await http.listen(options.http, options.httpHost);
-	console.log(`klingel simulator: SIP on UDP ${doorbell.sipSocket.port}, web on http://${options.httpHost}:${httpPort}/sip`);
+	console.log(`klingel simulator: SIP on UDP ${doorbell.transport.port}, web on http://${options.httpHost}:${httpPort}/sip`);
 	if (!app.web.admin.isSet) console.log(`First run: open http://${options.httpHost}:${httpPort}/sip to set the admin password of the web page.`);
 	console.log("Press Enter or b to ring (1-4: bell button 1-4), h to hang up, s for the status, q to quit.");
 
