@@ -22,6 +22,10 @@ import { openCamera } from "./modules/host/camera.js";
 import type { AudioIn, CameraFactory } from "./modules/ports.js";
 import { DEFAULT_LOCKOUT_TIMES } from "./door/door-lockout.js";
 import { hostHealth } from "./modules/host/health.js";
+import { createMqtt } from "./modules/host/mqtt.js";
+import { httpPost } from "./modules/host/http-post.js";
+import { hostname } from "node:os";
+import { resolve as resolvePath } from "node:path";
 import { hostAnnouncer } from "./modules/host/mdns.js";
 
 async function main(): Promise<void> {
@@ -101,6 +105,10 @@ async function main(): Promise<void> {
 				audio, mic, speaker, camera,
 				localAddress: () => localAddress,
 				resolve: resolveHost,
+				mqtt: createMqtt,
+				httpPost,
+				// Stable for this computer and settings file, as the MAC address is on the device.
+				deviceId: nodeMd5(`${hostname()} ${resolvePath(options.settings)}`).slice(0, 12),
 			},
 			{ sipPort: options.sipPort, trace: options.trace, statusExtra: () => ({ relay_pulses: relay.pulses, gong_pulses: gong.pulses, simulator: true }), adminPassword: process.env.KLINGEL_ADMIN_PASSWORD || undefined,
 				doorLockout: options.doorLockoutMs ? { ...DEFAULT_LOCKOUT_TIMES, firstMs: options.doorLockoutMs, maxMs: 12 * options.doorLockoutMs } : undefined },
@@ -111,7 +119,7 @@ async function main(): Promise<void> {
 	}
 	const doorbell = app.doorbell;
 	const httpPort = await http.listen(options.http, options.httpHost);
-	console.log(`klingel simulator: SIP on UDP ${doorbell.sipSocket.port}, web on http://${options.httpHost}:${httpPort}/sip`);
+	console.log(`klingel simulator: SIP on UDP ${doorbell.transport.port}, web on http://${options.httpHost}:${httpPort}/sip`);
 	if (!app.web.admin.isSet) console.log(`First run: open http://${options.httpHost}:${httpPort}/sip to set the admin password of the web page.`);
 	console.log("Press Enter or b to ring (1-4: bell button 1-4), h to hang up, s for the status, q to quit.");
 
