@@ -22,6 +22,10 @@ import { openCamera } from "./modules/host/camera.js";
 import type { AudioIn, CameraFactory } from "./modules/ports.js";
 import { DEFAULT_LOCKOUT_TIMES } from "./door/door-lockout.js";
 import { hostHealth } from "./modules/host/health.js";
+import { createMqtt } from "./modules/host/mqtt.js";
+import { httpPost } from "./modules/host/http-post.js";
+import { hostname } from "node:os";
+import { resolve as resolvePath } from "node:path";
 import { hostAnnouncer } from "./modules/host/mdns.js";
 
 async function main(): Promise<void> {
@@ -101,6 +105,10 @@ async function main(): Promise<void> {
 				audio, mic, speaker, camera,
 				localAddress: () => localAddress,
 				resolve: resolveHost,
+				mqtt: createMqtt,
+				httpPost,
+				// Stable for this computer and settings file, as the MAC address is on the device.
+				deviceId: nodeMd5(`${hostname()} ${resolvePath(options.settings)}`).slice(0, 12),
 			},
 			{ sipPort: options.sipPort, trace: options.trace, statusExtra: () => ({ relay_pulses: relay.pulses, gong_pulses: gong.pulses, simulator: true }), adminPassword: process.env.KLINGEL_ADMIN_PASSWORD || undefined,
 				doorLockout: options.doorLockoutMs ? { ...DEFAULT_LOCKOUT_TIMES, firstMs: options.doorLockoutMs, maxMs: 12 * options.doorLockoutMs } : undefined },

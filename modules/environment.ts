@@ -1,4 +1,4 @@
-import type { AudioIn, AudioOut, CameraFactory, CorePorts, LevelOut, DigitalIn, DigitalOut, HealthProbe, HttpRoutes, KeyValueStore, LocalNameAnnouncer, Sha256 } from "./ports.js";
+import type { AudioIn, AudioOut, CameraFactory, CorePorts, LevelOut, DigitalIn, DigitalOut, HealthProbe, HttpPost, HttpRoutes, KeyValueStore, LocalNameAnnouncer, MqttFactory, Sha256 } from "./ports.js";
 import type { NativeAudio } from "./native-audio.js";
 
 /** Everything a provider hands the doorbell application at start-up. */
@@ -16,6 +16,11 @@ export interface DoorbellEnvironment extends CorePorts {
 	/** Microphone and speaker (8 or 16 kHz); without them the calls send silence and play nowhere. */
 	mic?: AudioIn;
 	speaker?: AudioOut;
+	/** MQTT over TCP and plain-http POSTs (webhooks): without them the home hears nothing. */
+	mqtt?: MqttFactory;
+	httpPost?: HttpPost;
+	/** This doorbell's id in MQTT topics and discovery (12 hex digits, e.g. from the MAC address). */
+	deviceId?: string;
 	/**
 	 * Opens bell button `bell`'s input (2 to 4) on `pin`: pulled up, debounced like `button`.
 	 * Absent when the provider has no more inputs; then those buttons ring only from the web page.

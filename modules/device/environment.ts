@@ -17,7 +17,9 @@ import { takeBootRelay } from "setup/klingel-relay";
 import { DeviceHttpServer } from "./http-server.js";
 import { openMic, openSpeaker } from "./audio.js";
 import { deviceCamera } from "./camera.js";
-import { deviceLocalAddress, deviceResolve } from "./network.js";
+import { deviceId, deviceLocalAddress, deviceResolve } from "./network.js";
+import { deviceMqtt } from "./mqtt.js";
+import { devicePost } from "./http-post.js";
 import { deviceHealth } from "./health.js";
 import { deviceAnnouncer } from "./mdns.js";
 import type { DeviceSettings } from "./settings.js";
@@ -55,6 +57,9 @@ export function createDeviceEnvironment(settings: DeviceSettings, nativeAudio: N
 		localAddress: deviceLocalAddress,
 		resolve: deviceResolve,
 		health: deviceHealth(clock),
+		mqtt: deviceMqtt,
+		httpPost: devicePost,
+		deviceId: deviceId(),
 		announce: deviceAnnouncer(settings.httpPort, log),
 	};
 	if (mic) env.mic = mic;
