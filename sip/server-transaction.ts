@@ -45,6 +45,14 @@ export class ServerTransaction {
 		return this.#state;
 	}
 
+	/**
+	 * Whether it only absorbs retransmissions now: a final response sent (and, for a 2xx to
+	 * INVITE, acknowledged). Such a transaction is the first to go when the table is full.
+	 */
+	get finished(): boolean {
+		return this.#state === "completed" || this.#state === "confirmed" || this.#state === "terminated";
+	}
+
 	/** The status of the last response sent (0 before any). */
 	get status(): number {
 		return this.#status;
