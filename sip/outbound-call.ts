@@ -19,6 +19,13 @@ const LT = "<", GT = ">", TO = "To: ", CALL_ID = "Call-ID: ", CSEQ = "CSeq: ", S
 const INVITE_SP = "INVITE ", ACK_SP = "ACK ", CANCEL_SP = "CANCEL ", SP_INVITE = " INVITE", SP_ACK = " ACK", SP_CANCEL = " CANCEL";
 const MAX_FORWARDS = "Max-Forwards: 70", CONTENT_TYPE_SDP = "Content-Type: application/sdp";
 
+/**
+ * Other forks of one call that are ended with a BYE when they answer too. A ring group of the
+ * FRITZ!Box rings a few handsets, and two answering at once is already rare; the bound keeps
+ * a stream of 2xx with new To-tags from making a client transaction each.
+ */
+export const MAX_OTHER_FORKS = 4;
+
 export class OutboundCall extends Call {
 	readonly direction = "outbound";
 	/** Status of the final response that ended the attempt (0 when none). */
@@ -38,6 +45,8 @@ export class OutboundCall extends Call {
 	#cancelGuard: TimerId | undefined;
 	#ack: Uint8Array | undefined;
 	#early: NegotiatedMedia | undefined;
+	/** To-tags of the other forks that answered too and were ended with a BYE. */
+	#otherForks: string[] = [];
 
 	constructor(ctx: UaContext, observer: CallObserver, rtpPort: number) {
 		super(ctx, observer, rtpPort);
@@ -142,6 +151,10 @@ export class OutboundCall extends Call {
 			} else {
 				const other = this.#dialogFor(incoming);
 				ctx.layer.send(other.request(ctx, "ACK", { cseq: this.#cseq }).bytes, pbx.address, pbx.port);
+				// Each other fork is ended once (its retransmitted 2xx only gets the ACK again), and
+				// at most MAX_OTHER_FORKS of them: each BYE is a client transaction for up to 32 s.
+				if (this.#otherForks.includes(toTag) || this.#otherForks.length >= MAX_OTHER_FORKS) return;
+				this.#otherForks.push(toTag);
 				const bye = other.request(ctx, "BYE");
 				ctx.layer.request({ method: "BYE", branch: bye.branch, bytes: bye.bytes, address: pbx.address, port: pbx.port, onResponse: () => {}, onTimeout: () => {} });
 			}

@@ -5,9 +5,10 @@
  */
 
 import { test, group, assert } from "../lib/spec.js";
-import { UaHarness, inboundInvite, LOCAL, PBX } from "../lib/ua-harness.js";
+import { UaHarness, inboundInvite, LOCAL, OFFER, PBX } from "../lib/ua-harness.js";
 import { MAX_SERVER_TRANSACTIONS, MAX_STRANGER_TRANSACTIONS } from "../../sip/transaction-layer.js";
 import { MAX_REFUSED } from "../../sip/refused-answers.js";
+import { MAX_OTHER_FORKS } from "../../sip/outbound-call.js";
 
 /** A host that is not the PBX (loopback, as every address in the tests). */
 const STRANGER = "127.0.0.2";
@@ -160,5 +161,24 @@ group("SIP floods", () => {
 		// The unacknowledged 200 OK is still retransmitted by its transaction (Timer G).
 		h.clock.advance(4000);
 		assert.ok(h.sent().some((m) => m.status === 200 && m.header("to") === ok.header("to")), "the 200 OK is still retransmitted");
+	});
+
+	test(`2xx from ever new forks of the door's call end at most ${MAX_OTHER_FORKS} of them with a BYE; each is ACKed`, () => {
+		const h = new UaHarness();
+		h.register();
+		h.ua.ring();
+		const invite = h.one();
+		const answer = OFFER.replace("m=audio 7078 RTP/AVP 8 0 101", "m=audio 7080 RTP/AVP 0 101");
+		h.answer(invite, 200, "OK", { toTag: "a1", headers: [`Contact: <sip:611@${PBX}:5060>`], body: answer });
+		assert.equal(h.one().method, "ACK");
+		for (let i = 0; i < 50; i++) {
+			h.answer(invite, 200, "OK", { toTag: `fork${i % 25}`, headers: [`Contact: <sip:612@${PBX}:5060>`], body: answer });
+		}
+		const sent = h.sent();
+		assert.equal(sent.filter((m) => m.method === "ACK").length, 50, "every 2xx is acknowledged");
+		const byes = sent.filter((m) => m.method === "BYE");
+		assert.equal(byes.length, MAX_OTHER_FORKS, "one BYE per other fork, up to the bound");
+		assert.ok(h.ua.layer.clientCount <= MAX_OTHER_FORKS + 2, `client transactions: ${h.ua.layer.clientCount}`);
+		assert.equal(h.ua.call?.state, "answered", "the first fork's call goes on");
 	});
 });
