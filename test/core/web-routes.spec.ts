@@ -244,6 +244,15 @@ group("web", () => {
 			assert.equal(h.call("GET", "/sip", { headers: { host: "klingel.local:8080" } }).status, 200);
 			assert.equal(h.call("GET", "/sip", { headers: { host: "127.0.0.1:8080" } }).status, 200);
 		});
+
+		test("the Host list is exactly: addresses, single labels, fritz.box and its subdomains, .local, .lan, .home.arpa", () => {
+			const h = harness();
+			const served = ["192.168.178.30", "192.168.178.30:80", "[fe80::1]", "[::1]:8080", "klingel", "localhost", "LOCALHOST:8080", "fritz.box", "klingel.fritz.box", "tuer.fritz.box.", "klingel.local", "klingel.lan:8080", "klingel.home.arpa", "a.b.home.arpa"];
+			const refused = ["attacker.box", "x.box", "evilfritz.box", "fritz.box.attacker.com", "klingel.home", "klingel.internal", "klingel.localhost", "x.localhost:8080", "evil.example", "home.arpa.evil.com", "", "klingel..local", "-x.local", "a b.lan", "klingel.local/..", "::1"];
+			const status = (host: string) => h.call("GET", "/sip", { headers: { host } }).status;
+			assert.deepEqual(refused.filter((host) => status(host) !== 403), [], "refused");
+			assert.deepEqual(served.filter((host) => status(host) !== 200), [], "served");
+		});
 	});
 
 	group("settings page", () => {
