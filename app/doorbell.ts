@@ -170,6 +170,9 @@ export class Doorbell {
 			last_call: ua.lastCall ? summary(ua.lastCall, now) : null,
 			last_error: ua.lastError,
 			rejected_datagrams: this.transport.rejected,
+			// Live entries of the SIP tables a sender can grow (bounds in sip/transaction-layer.ts).
+			sip_transactions: { server: ua.layer.serverCount, stranger: ua.layer.strangerCount, client: ua.layer.clientCount, refused_kept: ua.layer.refusedCount },
+			refused_requests: ua.layer.refusedTotal,
 			last_rejection: this.transport.lastRejection,
 			media: this.media ? this.media.status() : null,
 		};

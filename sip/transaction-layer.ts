@@ -60,6 +60,8 @@ export class TransactionLayer {
 	/** The server transactions of senders other than the PBX. */
 	#strangers = new Set<ServerTransaction>();
 	#refused: RefusedAnswers;
+	/** Requests refused with 403 since start (retransmissions not counted). */
+	refusedTotal = 0;
 
 	constructor(transport: SipTransport, clock: Clock, log: Logger, timers: TimerValues = DEFAULT_TIMERS) {
 		this.#transport = transport;
@@ -151,6 +153,7 @@ export class TransactionLayer {
 		}
 		const sender = user.sender(incoming);
 		if (sender === "refused") {
+			this.refusedTotal++;
 			const forbidden = buildResponse(message, 403, "Forbidden");
 			this.#refused.remember(key, forbidden, now);
 			this.send(forbidden, incoming.address, incoming.port);
