@@ -1,7 +1,8 @@
 /*
  * The firmware's entry point (Moddable runs main's default export once the network is up):
- * builds the device environment, boots the doorbell application (app/boot.ts, the same start-up
- * as the simulator's), opens the web server and keeps Wi-Fi joined.
+ * builds the device environment around the XS binding of the audio core, boots the doorbell
+ * application (app/boot.ts, the same start-up as the simulator's), opens the web server and
+ * keeps Wi-Fi joined.
  */
 
 import { boot } from "./app/boot.js";
@@ -9,11 +10,12 @@ import { deviceSettings } from "./modules/device/settings.js";
 import { createDeviceEnvironment } from "./modules/device/environment.js";
 import { watchWifi } from "./modules/device/wifi-watch.js";
 import { installTextCodecs } from "./modules/device/text-globals.js";
+import * as nativeAudio from "./rtp/native/audio-xs.js";
 
 export default function main(): void {
 	installTextCodecs();
 	const settings = deviceSettings();
-	const { env, http } = createDeviceEnvironment(settings);
+	const { env, http } = createDeviceEnvironment(settings, nativeAudio);
 	const log = env.log;
 	log.info(`starting: button GPIO${settings.buttonPin}, relay GPIO${settings.relayPin}, address ${env.localAddress()}`);
 	try {

@@ -4,16 +4,23 @@
  * the door opener. A provider builds the environment and calls `boot`.
  */
 
-import type { DoorbellEnvironment } from "./environment.js";
+import type { DoorbellEnvironment } from "../modules/environment.js";
 import { Doorbell } from "./doorbell.js";
 import { uaConfigFrom, localPortFrom, rtpPortFrom } from "../config/ua-config.js";
 import { Settings } from "../config/settings.js";
 import { keySpec, needsRestart } from "../config/keys.js";
 import { addWebRoutes, type WebApp } from "../web/routes.js";
+import { addDiagnosticsRoutes } from "../web/diagnostics.js";
 import { doorSettingsFrom } from "../config/door.js";
 import { RelayPulse } from "../hardware/relay-pulse.js";
-import { DoorEventLog } from "../hardware/door-events.js";
-import { DoorOpener } from "../hardware/door-opener.js";
+import { DoorEventLog } from "../door/door-events.js";
+import { DoorOpener } from "../door/door-opener.js";
+import type { LockoutTimes } from "../door/door-lockout.js";
+import { LiveImage } from "../hardware/live-image.js";
+import { CameraKey } from "../web/camera-key.js";
+import { CameraRoute } from "../web/camera-route.js";
+import { readNumber } from "../config/read.js";
+import { bellsFrom } from "../config/bells.js";
 
 export interface BootOptions {
 	/** Local SIP port wanted; the `local_port` setting (5062) when absent. */
@@ -26,6 +33,11 @@ export interface BootOptions {
 	adminPassword?: string;
 	/** SHA-256 rounds for the admin password hash (4096). */
 	hashIterations?: number;
+	/**
+	 * Shorter lock-out durations for the simulator's end-to-end tests (--door-lockout-ms). The
+	 * device's entry point never passes this, and no setting reaches it.
+	 */
+	doorLockout?: LockoutTimes;
 }
 
 export interface Application {
@@ -33,6 +45,8 @@ export interface Application {
 	/** The door opener (its `settings` can be replaced at run time) and its relay. */
 	door: DoorOpener;
 	relay: RelayPulse;
+	/** The live image (its camera runs only while frames are asked for). */
+	image: LiveImage;
 	/** The settings over the store, and the web page with its admin password and sessions. */
 	settings: Settings;
 	web: WebApp;
@@ -52,23 +66,31 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 	const doorSettings = doorSettingsFrom(env.store);
 	const localPort = options.sipPort ?? localPortFrom(env.store);
 	if (!config.user) env.log.warn("no SIP account yet: set sip_user and sip_password (web page /sip or the settings)");
-	const doorbell = new Doorbell(env, { config, localPort, rtpPort: rtpPortFrom(env.store), trace: options.trace ?? false });
-	const door = new DoorOpener({ clock: env.clock, log: env.log, relay, events: new DoorEventLog(env.wallClock), pbx: () => doorbell.ua.pbx }, doorSettings);
+	const doorbell = new Doorbell(env, { config, localPort, rtpPort: rtpPortFrom(env.store), trace: options.trace ?? false, bells: bellsFrom(env.store) });
+	const door = new DoorOpener({ clock: env.clock, log: env.log, relay, events: new DoorEventLog(env.wallClock), store: env.store, pbx: () => doorbell.ua.pbx }, doorSettings, options.doorLockout);
 	door.playTone = (kind) => doorbell.playTone?.(kind);
 	doorbell.onDigit = (call, digit, via, source) => door.digit(call, digit, via, source);
 	doorbell.onForeignDtmf = (call, source, more) => door.foreignDtmf(call, source, more);
-	const status = () => ({ ...doorbell.status(), ...door.status(20), ...options.statusExtra?.() });
+	const image = new LiveImage({ camera: env.camera, clock: env.clock, log: env.log });
+	// The key is made at the first start with a camera; the page shows the URL that carries it.
+	const cameraKey = env.camera ? new CameraKey(env.store, env.random) : undefined;
+	const cameraRoute = cameraKey ? new CameraRoute({ routes: env.routes, image, key: cameraKey, clock: env.clock, enabled: () => readNumber(env.store, "cam_enabled") === 1 }) : undefined;
+	const status = () => ({ ...doorbell.status(), ...door.status(20), camera: cameraRoute ? { ...image.status(), ...cameraRoute.status() } : null, ...options.statusExtra?.() });
 	const web = addWebRoutes({
 		routes: env.routes, settings, clock: env.clock, sha256: env.sha256, random: env.random, log: env.log, status,
-		ring: () => doorbell.press("web"),
+		ring: (button) => doorbell.press("web", button),
 		hashIterations: options.hashIterations,
+		cameraKey,
 		// A new account unregisters the old one first (UserAgent.reconfigure); door settings apply from the next digit.
 		onSaved: (changed) => {
 			const now = changed.filter((key) => !needsRestart(key));
 			if (now.some((key) => keySpec(key)?.namespace === "sip")) doorbell.reconfigure(uaConfigFrom(env.store));
 			if (now.some((key) => keySpec(key)?.namespace === "door")) door.settings = doorSettingsFrom(env.store);
+			if (now.some((key) => keySpec(key)?.namespace === "bell" || key === "sip_displayname")) doorbell.updateBells(bellsFrom(env.store));
+			if (now.includes("cam_enabled") && readNumber(env.store, "cam_enabled") !== 1) image.stop();
 		},
 	});
+	addDiagnosticsRoutes({ web, trace: doorbell.traceLog, localAddress: () => env.localAddress(), status });
 	if (options.adminPassword && !web.admin.isSet) web.admin.set(options.adminPassword);
 	if (!web.admin.isSet) env.log.warn("no admin password yet: open the web page /sip to set one");
 	doorbell.start();
@@ -76,11 +98,14 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 		doorbell,
 		door,
 		relay,
+		image,
 		settings,
 		web,
 		status,
 		stop(done) {
 			relay.off();
+			door.lockout.close();
+			image.stop();
 			doorbell.stop(() => {
 				relay.close();
 				done?.();

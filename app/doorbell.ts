@@ -3,14 +3,18 @@
  * from a provider, opens the SIP port, registers, rings on a button press and answers calls.
  */
 
-import type { DoorbellEnvironment } from "./environment.js";
+import type { DoorbellEnvironment } from "../modules/environment.js";
 import type { UaConfig } from "../sip/config.js";
 import { SipTransport } from "../sip/transport.js";
+import { SipTraceLog } from "../sip/trace-log.js";
 import { UserAgent, type RingResult } from "../sip/user-agent.js";
+import type { BellSettings } from "../config/bells.js";
+import type { DigitalIn } from "../modules/ports.js";
 import type { Call } from "../sip/call.js";
 import { SipSocket } from "./sip-socket.js";
 import { ButtonPresses } from "../hardware/button.js";
 import { DoorAudio } from "../rtp/door-audio.js";
+import { PrivacyTone } from "../door/privacy-tone.js";
 
 export interface DoorbellOptions {
 	/** The account and behaviour of the user agent. */
@@ -23,6 +27,21 @@ export interface DoorbellOptions {
 	trace?: boolean;
 	/** Presses closer together than this ring once (ms; 1,000 by default). */
 	buttonCoolDownMs?: number;
+	/** The bell buttons (button 1 is the provider's button); button 1 alone when absent. */
+	bells?: BellSettings[];
+}
+
+/** The last bell button pressed, for /sipDebug. */
+export interface BellPress {
+	button: number;
+	name: string;
+	target: string;
+	source: string;
+	/** Whether it rang (a press while a call goes on is ignored). */
+	rang: boolean;
+	reason?: string;
+	ms_ago?: number;
+	at: number;
 }
 
 export interface CallSummary {
@@ -40,14 +59,22 @@ export class Doorbell {
 	readonly env: DoorbellEnvironment;
 	readonly ua: UserAgent;
 	readonly transport: SipTransport;
+	/** The last SIP messages in and out, for the diagnostics page. */
+	readonly traceLog: SipTraceLog;
 	readonly sipSocket: SipSocket;
-	/** Button presses after the cool-down that keeps a chattering contact from ringing twice. */
+	/** Button 1's presses after the cool-down that keeps a chattering contact from ringing twice. */
 	readonly button: ButtonPresses;
+	/** Every bell button's settings and presses, by button number. */
+	readonly bells = new Map<number, { settings: BellSettings; presses: ButtonPresses; input?: DigitalIn }>();
+	lastPress: BellPress | undefined;
+	/** The tone at the door while a handset listens in a call it made to the door. */
+	readonly privacy: PrivacyTone;
+	/** Hears every bell press (the gong output, the status LED), before the ring is tried. */
+	onPress: ((bell: BellSettings, source: string) => void) | undefined;
 	/** RTP port, call media and chime; absent when the provider gives no native audio core. */
 	readonly media: DoorAudio | undefined;
 	/** The call the media session belongs to. */
 	#mediaCall: Call | undefined;
-	#options: DoorbellOptions;
 	#started = false;
 	/** Called for every call event (state, established, ended), e.g. to start and stop media. */
 	onCall: ((call: Call, event: "state" | "established" | "ended") => void) | undefined;
@@ -55,7 +82,7 @@ export class Doorbell {
 	onDtmf: ((call: Call, digit: string) => void) | undefined;
 	/**
 	 * Every DTMF digit for the door opener: RFC 4733 ("rtp", with the packet's source, from the
-	 * media session) and SIP INFO ("info", from the call's dialog).
+	 * media session) and SIP INFO ("info", from the call's dialog, with the INFO's source).
 	 */
 	onDigit: ((call: Call | undefined, digit: string, via: "rtp" | "info", source?: { address: string; port: number }) => void) | undefined;
 	/**
@@ -68,13 +95,14 @@ export class Doorbell {
 
 	constructor(env: DoorbellEnvironment, options: DoorbellOptions) {
 		this.env = env;
-		this.#options = options;
-		this.transport = new SipTransport(env.log);
+		this.traceLog = new SipTraceLog({ now: () => env.clock.now(), wallClock: env.wallClock });
+		this.transport = new SipTransport(env.log, this.traceLog);
 		this.transport.trace = options.trace ?? false;
 		this.media = env.audio
 			? new DoorAudio({ audio: env.audio, udp: env.udp, clock: env.clock, random: env.random, log: env.log, mic: env.mic, speaker: env.speaker, rtpPort: options.rtpPort ?? 40000 })
 			: undefined;
 		this.playTone = (kind) => this.media?.tone(kind);
+		this.privacy = new PrivacyTone(env.clock, () => this.media?.announce());
 		this.sipSocket = new SipSocket(env.udp, env.log, options.localPort, (count) => this.transport.readable(count), (socket) => {
 			this.transport.attach(socket);
 			// A port that changed under a running registration needs a new binding.
@@ -92,23 +120,44 @@ export class Doorbell {
 					onCallState: (call) => this.onCall?.(call, "state"),
 					onCallEstablished: (call) => {
 						this.#callMedia(call);
+						// A handset's call to the door: whoever is at the door hears that someone listens.
+						if (call.direction === "inbound") this.privacy.start();
 						this.onCall?.(call, "established");
 					},
 					onCallEnded: (call) => {
+						this.privacy.stop();
 						this.#endMedia(call);
 						this.onCall?.(call, "ended");
 					},
-					onDtmf: (call, digit) => {
+					// Auto-answer off: the handset's call rings the door's chime instead.
+					onUnanswered: () => this.media?.ring(),
+					onDtmf: (call, digit, source) => {
 						this.onDtmf?.(call, digit);
-						this.onDigit?.(call, digit, "info");
+						this.onDigit?.(call, digit, "info", source);
 					},
 				},
 			},
 		);
-		this.button = new ButtonPresses(env.clock, () => this.press("button"), options.buttonCoolDownMs);
+		this.button = new ButtonPresses(env.clock, () => this.press("button", 1), options.buttonCoolDownMs);
 		env.button.onChange = (value) => {
 			this.button.change(value);
 		};
+		const bells = options.bells ?? [{ button: 1, target: options.config.target, name: options.config.displayName, gong: true }];
+		for (const bell of bells) {
+			if (bell.button === 1) {
+				this.bells.set(1, { settings: bell, presses: this.button });
+				continue;
+			}
+			const presses = new ButtonPresses(env.clock, () => this.press("button", bell.button), options.buttonCoolDownMs);
+			let input: DigitalIn | undefined;
+			try {
+				input = env.openButton?.(bell.button, bell.pin ?? -1);
+			} catch (error) {
+				env.log.error(`bell button ${bell.button} (GPIO${bell.pin}): ${(error as Error)?.message ?? error}; only the web page rings it`);
+			}
+			if (input) input.onChange = (value) => presses.change(value);
+			this.bells.set(bell.button, { settings: bell, presses, input });
+		}
 	}
 
 	start(): void {
@@ -133,13 +182,45 @@ export class Doorbell {
 		});
 	}
 
-	/** A ring request from the button or the web page. */
-	press(source: string): RingResult {
+	/**
+	 * A ring request from bell button `button` (1 to 4) or the web page. A press while a call is
+	 * going on (another button's ring included) is logged and changes nothing.
+	 */
+	press(source: string, button = 1): RingResult {
+		const bell = this.bells.get(button);
+		if (!bell || (button !== 1 && bell.settings.target === "")) {
+			const reason = `bell button ${button} is not set up`;
+			this.env.log.info(`ring (${source}): not ringing: ${reason}`);
+			return { ok: false, reason };
+		}
+		const { settings } = bell;
 		// The chime at the door, mixed with any call audio.
 		if (source === "button") this.media?.ring();
-		const result = this.ua.ring();
-		this.env.log.info(`ring (${source}): ${result.ok ? "ringing" : `not ringing: ${result.reason}`}`);
+		try {
+			this.onPress?.(settings, source);
+		} catch (error) {
+			this.env.log.error(`ring: a press listener threw: ${(error as Error)?.message ?? error}`);
+		}
+		// Button 1 follows the SIP settings as they are now; the others ring their own number and name.
+		const result = button === 1 ? this.ua.ring() : this.ua.ring({ target: settings.target, displayName: settings.name });
+		const target = button === 1 ? this.ua.config.target : settings.target;
+		const name = button === 1 ? this.ua.config.displayName : settings.name;
+		this.lastPress = { button, name, target, source, rang: result.ok, at: this.env.clock.now() };
+		if (result.reason) this.lastPress.reason = result.reason;
+		this.env.log.info(`ring (${source}): ${result.ok ? "ringing" : `not ringing: ${result.reason}`} [button ${button} "${name}" → ${target}]`);
 		return result;
+	}
+
+	/** New numbers, names and gong choices of the bell buttons (their pins change at a restart). */
+	updateBells(bells: BellSettings[]): void {
+		for (const settings of bells) {
+			const bell = this.bells.get(settings.button);
+			if (bell) bell.settings = { ...settings, pin: bell.settings.pin };
+			else if (settings.button !== 1) this.env.log.warn(`bell button ${settings.button} is used after a restart (its GPIO is opened at start)`);
+		}
+		for (const button of Array.from(this.bells.keys())) {
+			if (button !== 1 && !bells.some((b) => b.button === button)) this.bells.get(button)!.settings = { ...this.bells.get(button)!.settings, target: "" };
+		}
 	}
 
 	reconfigure(config: UaConfig): void {
@@ -175,6 +256,9 @@ export class Doorbell {
 			refused_requests: ua.layer.refusedTotal,
 			last_rejection: this.transport.lastRejection,
 			media: this.media ? this.media.status() : null,
+			bells: Array.from(this.bells.values()).filter(({ settings }) => settings.button === 1 || settings.target !== "").map(({ settings }) => ({ button: settings.button, target: settings.button === 1 ? ua.config.target : settings.target, name: settings.button === 1 ? ua.config.displayName : settings.name, gong: settings.gong })),
+			last_press: this.lastPress ? { ...this.lastPress, at: undefined, ms_ago: Math.round(now - this.lastPress.at) } : null,
+			health: this.env.health?.() ?? null,
 		};
 	}
 

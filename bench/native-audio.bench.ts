@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadNativeAudio } from "../modules/host/native-audio.js";
-import { GAIN_UNITY, LAW_PCMU } from "../rtp/native-audio.js";
+import { GAIN_UNITY, LAW_PCMU } from "../modules/native-audio.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const out = join(root, "build", "native");

@@ -43,10 +43,10 @@ export async function ringLatency(presses = 1000): Promise<Row[]> {
 	const udp = (options: UdpOptions): UdpSocket => {
 		const socket = createUdp(options);
 		const write = socket.write.bind(socket);
-		socket.write = (address, port, data) => {
+		socket.write = (data, address, port) => {
 			const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 			if (pressedAt && bytes[0] === 0x49 /* I */ && bytes[1] === 0x4e) writeDelays.push(performance.now() - pressedAt);
-			write(address, port, data);
+			write(data, address, port);
 		};
 		return socket;
 	};

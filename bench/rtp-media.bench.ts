@@ -9,7 +9,7 @@
 
 import dgram from "node:dgram";
 import { MediaSession } from "../rtp/media-session.js";
-import type { NativeAudio } from "../rtp/native-audio.js";
+import type { NativeAudio } from "../modules/native-audio.js";
 import type { NegotiatedMedia } from "../sip/sdp.js";
 import { loadNativeAudio } from "../modules/host/native-audio.js";
 import { createUdp } from "../modules/host/udp.js";

@@ -48,7 +48,7 @@
 import { parseSip } from "../sip/message.js";
 import { inspect } from "../sip/validate.js";
 import { param, parseCSeq, parseNameAddr, parseVia } from "../sip/header-values.js";
-import { decodeUtf8, encodeUtf8 } from "../sip/text.js";
+import { decodeUtf8, encodeUtf8 } from "../modules/text.js";
 import { SipTransport } from "../sip/transport.js";
 import { TransactionLayer } from "../sip/transaction-layer.js";
 import { UaContext } from "../sip/context.js";
@@ -208,7 +208,7 @@ class CountingSocket implements UdpSocket {
 	read(): Datagram | undefined {
 		return undefined;
 	}
-	write(_address: string, _port: number, data: ArrayBuffer | ArrayBufferView): void {
+	write(data: ArrayBuffer | ArrayBufferView, _address: string, _port: number): void {
 		this.datagrams++;
 		this.octets += data.byteLength;
 	}

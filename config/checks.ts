@@ -51,6 +51,12 @@ export const checkTarget: Check = (raw) => {
 	return value;
 };
 
+/** A bell button's number: empty (the button is not used) or a number as for sip_target. */
+export const checkOptionalTarget: Check = (raw) => {
+	const value = asText(raw).trim();
+	return value === "" ? "" : checkTarget(value);
+};
+
 /** The password: stored as written, but never a line break or NUL (it goes into digests only). */
 export const checkPassword: Check = (raw) => {
 	const value = asText(raw);

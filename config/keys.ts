@@ -5,12 +5,14 @@
  * and their string form, so its settings are read as they are.
  */
 
-import { checkChoice, checkCode, checkDisplayName, checkFlag, checkHost, checkInteger, checkPassword, checkTarget, checkUser, type Check } from "./checks.js";
+import { checkChoice, checkCode, checkDisplayName, checkFlag, checkHost, checkInteger, checkOptionalTarget, checkPassword, checkTarget, checkUser, type Check } from "./checks.js";
 
 export type SettingValue = string | number;
 
+export type Namespace = "sip" | "door" | "camera" | "bell";
+
 export interface KeySpec {
-	namespace: "sip" | "door";
+	namespace: Namespace;
 	key: string;
 	/** "text" and "secret" are stored as strings, "int" and "flag" as integers. */
 	kind: "text" | "secret" | "int" | "flag";
@@ -24,7 +26,7 @@ export interface KeySpec {
 	restart?: boolean;
 }
 
-function int(namespace: "sip" | "door", key: string, fallback: number, min: number, max: number, label: string, unit = ""): KeySpec {
+function int(namespace: Namespace, key: string, fallback: number, min: number, max: number, label: string, unit = ""): KeySpec {
 	return { namespace, key, kind: "int", fallback, label, check: (raw) => checkInteger(raw, min, max, unit) };
 }
 
@@ -41,10 +43,27 @@ export const KEYS: readonly KeySpec[] = [
 	int("sip", "talk_limit", 120, 10, 3600, "Talk at most (s)", " s"),
 	{ namespace: "sip", key: "digest_uri", kind: "text", fallback: "request", label: "Digest URI", check: (raw) => checkChoice(raw, ["request", "registrar"]) },
 	{ namespace: "sip", key: "allow_any_src", kind: "flag", fallback: 0, label: "Accept calls from any address", check: checkFlag },
+	{ namespace: "sip", key: "auto_answer", kind: "flag", fallback: 1, label: "Answer handsets' calls at once", check: checkFlag },
 	{ namespace: "door", key: "code", kind: "text", fallback: "123", label: "Door code", check: checkCode, concealed: true },
 	int("door", "pulse_ms", 800, 100, 10000, "Relay pulse (ms)", " ms"),
 	int("door", "max_openings", 1, 1, 9, "Openings per call"),
+	{ namespace: "camera", key: "cam_enabled", kind: "flag", fallback: 1, label: "Live image", check: checkFlag },
+	// Bell button 1 rings sip_target under sip_displayname on the manifest's button_pin, as before.
+	{ namespace: "bell", key: "bell1_gong", kind: "flag", fallback: 1, label: "Button 1 sounds the gong", check: checkFlag },
+	...bellKeys(2, 5),
+	...bellKeys(3, 6),
+	...bellKeys(4, 43),
 ];
+
+/** Bell button n (2-4): unused while its number is empty. Default pins are the XIAO's D4, D5, D6. */
+function bellKeys(n: number, pin: number): KeySpec[] {
+	return [
+		{ namespace: "bell", key: `bell${n}_target`, kind: "text", fallback: "", label: `Button ${n}: number to ring`, check: checkOptionalTarget },
+		{ namespace: "bell", key: `bell${n}_name`, kind: "text", fallback: "", label: `Button ${n}: caller name`, check: checkDisplayName },
+		{ ...int("bell", `bell${n}_pin`, pin, 0, 48, `Button ${n}: GPIO`), restart: true },
+		{ namespace: "bell", key: `bell${n}_gong`, kind: "flag", fallback: 1, label: `Button ${n} sounds the gong`, check: checkFlag },
+	];
+}
 
 const BY_KEY: Record<string, KeySpec> = {};
 for (const spec of KEYS) BY_KEY[spec.key] = spec;

@@ -10,8 +10,8 @@ export type Datagram = ArrayBuffer & { address: string; port: number };
 export interface UdpSocket {
 	/** Next queued packet, or undefined when none is waiting. */
 	read(): Datagram | undefined;
-	/** Sends one packet. Throws when the packet cannot be queued. */
-	write(address: string, port: number, data: ArrayBuffer | ArrayBufferView): void;
+	/** Sends one packet, in the SDK's argument order. Throws when the packet cannot be queued. */
+	write(data: ArrayBuffer | ArrayBufferView, address: string, port: number): void;
 	close(): void;
 	/** The bound local port. */
 	readonly port: number;
@@ -123,6 +123,24 @@ export interface AudioOut {
 	close(): void;
 }
 
+/** What a camera asks of its user: where the frames go. */
+export interface CameraOptions {
+	/** Each new JPEG frame, at most one per `intervalMs`. The buffer is the receiver's to keep. */
+	onFrame(jpeg: ArrayBuffer): void;
+	/** The camera failed (it delivers no more frames until opened again). */
+	onError?(error: Error): void;
+	/** The shortest time between two frames handed on (ms). */
+	intervalMs: number;
+}
+
+/** A running capture; close() stops the sensor. */
+export interface CameraStream {
+	close(): void;
+}
+
+/** Opens the camera and starts capturing; throws when there is none or it cannot start. */
+export type CameraFactory = (options: CameraOptions) => CameraStream;
+
 /** What every part of the core may ask of a provider. */
 export interface CorePorts {
 	udp: UdpFactory;
@@ -132,3 +150,22 @@ export interface CorePorts {
 	random: RandomBytes;
 	log: Logger;
 }
+
+/** The provider's own health figures for /sipDebug; a field is absent where the platform has none. */
+export interface Health {
+	/** Seconds since the firmware started. */
+	uptime_s: number;
+	/** Free system memory in bytes (the ESP32's heap; the simulator's resident set is `rss`). */
+	free_heap?: number;
+	rss?: number;
+	/** The JavaScript heap: XS slot and chunk bytes in use on the device, V8's heap in the simulator. */
+	xs_slots_used?: number;
+	xs_chunk_used?: number;
+	js_heap_used?: number;
+	/** Why the chip last started (ESP32: "Power-On", "Software", "Panic", "Brownout", …). */
+	reset_reason?: string;
+	/** Wi-Fi signal of the station connection in dBm. */
+	wifi_rssi?: number;
+}
+
+export type HealthProbe = () => Health;

@@ -6,7 +6,7 @@
  */
 
 import type { AudioIn, AudioOut } from "../modules/ports.js";
-import { GAIN_UNITY, RESAMPLER_STATE_SAMPLES, type NativeAudio } from "./native-audio.js";
+import { GAIN_UNITY, RESAMPLER_STATE_SAMPLES, type NativeAudio } from "../modules/native-audio.js";
 import type { Chime } from "./chime.js";
 
 export const FRAME_SAMPLES = 160;

@@ -4,7 +4,7 @@
  * time by the speaker path, which mixes it with call audio; starting it again restarts it.
  */
 
-import { GAIN_UNITY, TONE_STATE_WORDS, type NativeAudio } from "./native-audio.js";
+import { GAIN_UNITY, TONE_STATE_WORDS, type NativeAudio } from "../modules/native-audio.js";
 
 export interface ChimeOptions {
 	/** A clip (8 kHz mono) to play instead of the two tones. */
@@ -18,6 +18,12 @@ export interface ChimeOptions {
 const SAMPLE_RATE = 8000;
 const NOTES = [880, 660];
 const NOTE_FRAMES = 17;
+/**
+ * The privacy tone: one short 1400 Hz beep (160 ms, the last two frames fading) that tells
+ * people at the door that a handset is listening. It stands apart from the ding-dong.
+ */
+export const PRIVACY_HZ = 1400;
+const PRIVACY_FRAMES = 8;
 
 export class Chime {
 	#audio: NativeAudio;
@@ -30,6 +36,9 @@ export class Chime {
 	#gains = [0];
 	/** Frames played of the current chime; -1 when silent. */
 	#position = -1;
+	#privacy = false;
+	/** Privacy tones started. */
+	privacyTones = 0;
 	/** Times the chime was started. */
 	plays = 0;
 
@@ -60,7 +69,16 @@ export class Chime {
 	/** Starts (or restarts) the chime. */
 	start(): void {
 		this.#position = 0;
+		this.#privacy = false;
 		this.plays++;
+	}
+
+	/** Starts the privacy tone (unless the ding-dong is playing: that already tells the door). */
+	privacy(): void {
+		if (this.#position >= 0 && !this.#privacy) return;
+		this.#position = 0;
+		this.#privacy = true;
+		this.privacyTones++;
 	}
 
 	stop(): void {
@@ -74,6 +92,7 @@ export class Chime {
 			return false;
 		}
 		const frame = this.#position++;
+		if (this.#privacy) return this.#fillPrivacy(out, frame);
 		if (this.#clip) return this.#fillClip(out, frame);
 		const note = Math.floor(frame / NOTE_FRAMES);
 		if (note >= NOTES.length) {
@@ -86,6 +105,21 @@ export class Chime {
 		this.#audio.toneFill(this.#tone, this.#frame);
 		// A linear fade over the note, one gain step a frame.
 		this.#gains[0] = Math.round((GAIN_UNITY * (NOTE_FRAMES - inNote)) / NOTE_FRAMES);
+		this.#audio.mix(out, this.#sources, this.#gains);
+		return true;
+	}
+
+	#fillPrivacy(out: Int16Array, frame: number): boolean {
+		if (frame >= PRIVACY_FRAMES) {
+			this.#position = -1;
+			this.#privacy = false;
+			out.fill(0);
+			return false;
+		}
+		if (frame === 0) this.#audio.toneInit(this.#tone, PRIVACY_HZ, SAMPLE_RATE, this.#amplitude);
+		this.#audio.toneFill(this.#tone, this.#frame);
+		const left = PRIVACY_FRAMES - frame;
+		this.#gains[0] = left > 2 ? GAIN_UNITY : Math.round((GAIN_UNITY * left) / 3);
 		this.#audio.mix(out, this.#sources, this.#gains);
 		return true;
 	}

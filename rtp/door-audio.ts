@@ -7,10 +7,11 @@
 
 import type { AudioIn, AudioOut, Clock, Logger, RandomBytes, UdpFactory } from "../modules/ports.js";
 import type { NegotiatedMedia } from "../sip/sdp.js";
-import type { NativeAudio } from "./native-audio.js";
+import type { NativeAudio } from "../modules/native-audio.js";
 import { RtpPort } from "./rtp-port.js";
 import { MediaSession, type DigitHandler, type ForeignDtmfHandler, type MediaStatus } from "./media-session.js";
 import { Chime, type ChimeOptions } from "./chime.js";
+import { mediaHint } from "./media-hint.js";
 import { FrameClock } from "./frame-clock.js";
 import { SpeakerPath } from "./audio-paths.js";
 
@@ -78,6 +79,13 @@ export class DoorAudio {
 		if (!this.#session && this.#local && !this.#localClock.running) this.#localClock.start(this.#localFrame);
 	}
 
+	/** Plays the privacy tone at the door's speaker: a handset is listening. */
+	announce(): void {
+		if (!this.#options.speaker) return;
+		this.chime.privacy();
+		if (!this.#session && this.#local && !this.#localClock.running) this.#localClock.start(this.#localFrame);
+	}
+
 	/**
 	 * Starts the media of an established call; frame 0 is due at `startAt`. Replaces any running
 	 * session. `onForeignDtmf` hears of telephone-events from sources other than the peer.
@@ -132,9 +140,10 @@ export class DoorAudio {
 			rtp_port_busy: this.port.busy,
 			chime_playing: this.chime.playing,
 			chimes: this.chime.plays,
+			privacy_tones: this.chime.privacyTones,
 			idle_datagrams: this.idleDatagrams,
-			session: this.#session ? this.#session.status() : null,
-			last_session: this.#last ?? null,
+			session: this.#session ? withHint(this.#session.status()) : null,
+			last_session: this.#last ? withHint(this.#last) : null,
 		};
 	}
 
@@ -151,4 +160,9 @@ export class DoorAudio {
 		this.#local?.play(undefined);
 		if (!this.chime.playing) this.#localClock.stop();
 	}
+}
+
+/** A session's figures with their plain-words hint ("" when nothing stands out). */
+function withHint(status: MediaStatus): MediaStatus & { hint: string } {
+	return { ...status, hint: mediaHint(status) };
 }

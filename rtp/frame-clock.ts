@@ -46,11 +46,6 @@ export class FrameClock {
 		return this.#start;
 	}
 
-	/** The number of the next frame to run. */
-	get nextFrame(): number {
-		return this.#next;
-	}
-
 	/** Runs `onFrame(n)` for frame 0 now (or at `startAt`) and every period after. */
 	start(onFrame: FrameHandler, startAt = this.#clock.now()): void {
 		this.stop();

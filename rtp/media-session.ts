@@ -11,7 +11,7 @@
 
 import type { AudioIn, AudioOut, Clock, Datagram, RandomBytes, UdpSocket } from "../modules/ports.js";
 import type { NegotiatedMedia } from "../sip/sdp.js";
-import { GAIN_UNITY, LAW_PCMA, LAW_PCMU, type NativeAudio } from "./native-audio.js";
+import { GAIN_UNITY, LAW_PCMA, LAW_PCMU, type NativeAudio } from "../modules/native-audio.js";
 import type { RtpHeader } from "./rtp-packet.js";
 import { RtpSession, type RtpCounters, type RtpReceiver } from "./rtp-session.js";
 import { JitterBuffer, TAKE_CONCEAL, TAKE_FRAME } from "./jitter-buffer.js";

@@ -6,7 +6,7 @@
  */
 
 import type { Logger, UdpFactory, UdpSocket } from "../modules/ports.js";
-import { FreePort } from "../app/free-port.js";
+import { FreePort } from "../modules/free-port.js";
 
 const TRIES = 20;
 

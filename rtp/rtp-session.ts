@@ -165,7 +165,7 @@ export class RtpSession {
 		writeRtpHeader(this.#packet, marker, this.#payloadType, this.#sequence, timestamp >>> 0, this.ssrc);
 		this.#sequence = (this.#sequence + 1) & 0xffff;
 		try {
-			this.#socket.write(this.peer.address, this.peer.port, this.#packet);
+			this.#socket.write(this.#packet, this.peer.address, this.peer.port);
 			this.counters.packets_sent++;
 		} catch {
 			this.counters.send_errors++;

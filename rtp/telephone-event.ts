@@ -9,8 +9,6 @@
 export const DTMF_DIGITS = "0123456789*#ABCD";
 const DIGITS: readonly string[] = DTMF_DIGITS.split("");
 
-export const EVENT_TOO_SHORT = "telephone-event payload shorter than 4 bytes";
-
 export class TelephoneEventDetector {
 	#seen = false;
 	#lastTimestamp = 0;

@@ -4,7 +4,7 @@
  * pause. The queue is made once; adding to a full queue is refused.
  */
 
-import { TONE_STATE_WORDS, type NativeAudio } from "./native-audio.js";
+import { TONE_STATE_WORDS, type NativeAudio } from "../modules/native-audio.js";
 
 const SAMPLE_RATE = 8000;
 

@@ -17,6 +17,7 @@ export const PACKAGES = {
 	"libspandsp-dev": "/usr/include/x86_64-linux-gnu/spandsp.h",
 	"libspeexdsp-dev": "/usr/include/speex/speex_echo.h",
 	"espeak-ng": "/usr/bin/espeak-ng",
+	iproute2: "/usr/sbin/ip",
 };
 
 function installed(name) {

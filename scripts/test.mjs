@@ -9,6 +9,9 @@ import { ensureDebianPackages } from "./debian-packages.mjs";
 import { writeFixtures } from "./fixtures.mjs";
 
 const CI = process.env.CI === "true" || process.env.CI === "1";
+// Every process of every suite inherits it: the host's senders refuse (and report) any
+// destination outside 127.0.0.0/8 (modules/host/loopback-guard.ts).
+process.env.KLINGEL_LOOPBACK_ONLY = "1";
 const only = process.argv.slice(2); // optional suite names
 
 ensureNodeDeps();

@@ -10,23 +10,20 @@ import type { ServerTransaction } from "./server-transaction.js";
 import type { Incoming } from "./transport.js";
 import { answerOffer, parseSdp, type NegotiatedMedia } from "./sdp.js";
 import { parseInfoDtmf } from "./info-dtmf.js";
+import { ALLOW, REFUSED_METHODS } from "./methods.js";
 
 export type CallState = "calling" | "ringing" | "answered" | "ending" | "ended";
 export type CallDirection = "outbound" | "inbound";
 
-export const ALLOW = "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE";
 export const ACCEPT = "Accept: application/sdp, application/dtmf-relay, application/dtmf";
-
-/** Methods we know but do not take; anything else unknown gets 501. */
-const KNOWN_METHODS = ["REGISTER", "SUBSCRIBE", "NOTIFY", "MESSAGE", "REFER", "PRACK", "PUBLISH"];
 
 export interface CallObserver {
 	onState(call: Call): void;
 	/** The dialog is confirmed and media is agreed. */
 	onEstablished(call: Call): void;
 	onEnded(call: Call): void;
-	/** A DTMF digit carried by SIP INFO in this call. */
-	onDtmf(call: Call, digit: string): void;
+	/** A DTMF digit carried by SIP INFO in this call, with the address and port the INFO came from. */
+	onDtmf(call: Call, digit: string, source: { address: string; port: number }): void;
 }
 
 export interface LocalMedia {
@@ -49,8 +46,9 @@ export abstract class Call {
 	endedAt = 0;
 	/** The other party's display name or URI. */
 	peer = "";
-	/** Source address of the peer's signalling (the PBX). */
+	/** Source address and port of the peer's signalling (the PBX). */
 	peerAddress = "";
+	peerPort = 0;
 	readonly localMedia: LocalMedia;
 	protected ctx: UaContext;
 	protected observer: CallObserver;
@@ -67,10 +65,6 @@ export abstract class Call {
 
 	get callId(): string {
 		return this.dialog?.callId ?? "";
-	}
-
-	get ended(): boolean {
-		return this.state === "ended";
 	}
 
 	/** Ends the call from our side: CANCEL, BYE or nothing, as its state needs. */
@@ -92,7 +86,7 @@ export abstract class Call {
 			case "INFO": {
 				transaction.respond(200, "OK");
 				const digit = parseInfoDtmf(message.header("content-type") ?? "", message.body);
-				if (digit !== undefined && this.state === "answered") this.observer.onDtmf(this, digit);
+				if (digit !== undefined && this.state === "answered") this.observer.onDtmf(this, digit, { address: incoming.address, port: incoming.port });
 				return;
 			}
 			case "OPTIONS":
@@ -103,7 +97,7 @@ export abstract class Call {
 				this.#offerInDialog(transaction, incoming);
 				return;
 			default:
-				if (KNOWN_METHODS.includes(message.method)) transaction.respond(405, "Method Not Allowed", { headers: [ALLOW] });
+				if (REFUSED_METHODS.includes(message.method)) transaction.respond(405, "Method Not Allowed", { headers: [ALLOW] });
 				else transaction.respond(501, "Not Implemented", { headers: [ALLOW] });
 		}
 	}
@@ -199,7 +193,9 @@ export abstract class Call {
 		}
 		if (incoming.message.method === "INVITE") {
 			this.#reinvite = transaction;
-			transaction.onAckTimeout = () => this.hangup("no ACK for the re-INVITE");
+			transaction.onAckTimeout = () => {
+				if (this.state === "answered") this.hangup("no ACK for the re-INVITE");
+			};
 		}
 	}
 }

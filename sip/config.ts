@@ -21,6 +21,8 @@ export interface UaConfig {
 	digestUri: "request" | "registrar";
 	/** Take INVITEs from any address, not only from the PBX. */
 	allowAnySource: boolean;
+	/** Answer a handset's call at once (intercom); off: the door's chime rings and the call gets 480. */
+	autoAnswer: boolean;
 	userAgent: string;
 }
 
@@ -37,6 +39,7 @@ export const DEFAULT_UA_CONFIG: UaConfig = {
 	refreshInterval: 60,
 	digestUri: "request",
 	allowAnySource: false,
+	autoAnswer: true,
 	userAgent: "klingel/0.1",
 };
 

@@ -131,6 +131,16 @@ export class UaContext {
 		return this.identityLines().fromPrefix.concat(tag);
 	}
 
+	/** identity() under another display name (a bell button's caller name). */
+	identityAs(displayName: string): string {
+		return displayName === this.config.displayName ? this.identity() : quoteDisplayName(displayName).concat(LT, this.aor, GT);
+	}
+
+	/** from() under another display name. */
+	fromAs(displayName: string, tag: string): string {
+		return displayName === this.config.displayName ? this.from(tag) : FROM.concat(this.identityAs(displayName), TAG, tag);
+	}
+
 	contact(): string {
 		return CONTACT_SIP.concat(this.config.user, AT, this.localAddress, COLON, String(this.localPort), GT);
 	}

@@ -3,6 +3,8 @@
  * Via, CSeq, parameters and SIP URIs. Each returns undefined for a malformed value.
  */
 
+import { WELL_KNOWN_METHODS } from "./methods.js";
+
 export interface NameAddr {
 	/** Display name without quotes or escapes ("" when absent). */
 	display: string;
@@ -46,8 +48,6 @@ const BAD_IN_ADDR_SPEC = /[\s,?"]/;
 const PARAM_VALUE = /^[A-Za-z0-9\-.!%*_+`'~:\[\]]+$/;
 const VIA = /^SIP\s*\/\s*2\.0\s*\/\s*([A-Za-z0-9\-.!%*_+`'~]+)\s+(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-.]+)(?:\s*:\s*([0-9]{1,5}))?\s*(;.*)?$/s;
 const CSEQ = /^([0-9]{1,10})\s+([A-Za-z0-9\-.!%*_+`'~]+)$/;
-/** Method names (tokens) that the start line and parseCSeq take without a token RegExp. */
-export const WELL_KNOWN_METHODS: ReadonlySet<string> = new Set(["INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER", "INFO", "UPDATE", "PRACK", "SUBSCRIBE", "NOTIFY", "REFER", "MESSAGE", "PUBLISH"]);
 const SIP_URI = /^(sips?):(?:([^@;?]*(?:;[^@?]*)?)@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-.]+)(?::([0-9]{1,5}))?((?:;[^?]*)?)((?:\?.*)?)$/i;
 const QUOTE = '"', BACKSLASH = "\\", LT = "<", GT = ">", SEMI = ";", EQ = "=", EMPTY = "";
 

@@ -7,7 +7,8 @@
 import type { UaContext } from "./context.js";
 import type { ServerTransaction } from "./server-transaction.js";
 import type { Incoming } from "./transport.js";
-import { Call, ALLOW, type CallObserver } from "./call.js";
+import { Call, type CallObserver } from "./call.js";
+import { ALLOW } from "./methods.js";
 import { Dialog, withoutTag } from "./dialog.js";
 import { parseNameAddr } from "./header-values.js";
 
@@ -21,6 +22,7 @@ export class InboundCall extends Call {
 		const from = parseNameAddr(invite.request.message.header("from") ?? "");
 		this.peer = from?.display || from?.uri || "";
 		this.peerAddress = invite.request.address;
+		this.peerPort = invite.request.port;
 	}
 
 	override get callId(): string {
@@ -51,15 +53,21 @@ export class InboundCall extends Call {
 			remoteSeq: essentials.cseq.seq,
 		});
 		this.media = answer.media;
+		// Timer H fires 32 s on: by then the call may have ended (the caller's BYE came although its
+		// ACK was lost) and another call may be up. Only this call, still answered, is hung up.
 		this.#invite.onAckTimeout = () => {
-			this.state = "answered";
-			this.bye("the caller never acknowledged the answer (no ACK)");
+			if (this.state === "answered") this.bye("the caller never acknowledged the answer (no ACK)");
 		};
 		const headers = [this.ctx.contact(), ALLOW];
 		for (const route of message.values("record-route")) headers.push(`Record-Route: ${route}`);
 		this.#invite.respond(200, "OK", { toTag: localTag, headers, body: answer.sdp });
 		this.established();
 		return true;
+	}
+
+	/** An ended call's INVITE transaction may outlive it: its Timer H must do nothing then. */
+	protected override cleanup(): void {
+		this.#invite.onAckTimeout = undefined;
 	}
 
 	/** The ACK for our 200 OK (or for a re-INVITE's) arrived. */

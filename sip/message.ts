@@ -3,8 +3,9 @@
  * section is indexed (offsets into one string); header values are cut out only when asked.
  */
 
-import { decodeUtf8 } from "./text.js";
-import { trimLws, WELL_KNOWN_METHODS } from "./header-values.js";
+import { decodeUtf8 } from "../modules/text.js";
+import { trimLws } from "./header-values.js";
+import { WELL_KNOWN_METHODS } from "./methods.js";
 
 /** Compact header forms (RFC 3261 §7.3.3 and extensions). */
 const COMPACT: Record<string, string> = {
@@ -211,16 +212,6 @@ export class SipMessage {
 		const ids = this.#idText;
 		for (let i = from; i < ids.length; i++) if (ids.charCodeAt(i) === 0 && this.#is(i, name)) return i;
 		return -1;
-	}
-
-	/** Every header as [name as written, value], in order. */
-	entries(): Array<[string, string]> {
-		const out: Array<[string, string]> = [];
-		for (let i = 0; i < this.#idText.length; i++) {
-			const k = i * 3, start = this.#index[k];
-			out.push([this.#text.slice(start, trimEnd(this.#text, start, this.#index[k + 1])), this.#value(i)]);
-		}
-		return out;
 	}
 
 	/** The value of header line i: LWS around it removed, folding replaced by a single space. */

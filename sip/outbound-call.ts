@@ -8,7 +8,8 @@ import type { TimerId } from "../modules/ports.js";
 import type { UaContext } from "./context.js";
 import type { ClientTransaction } from "./client-transaction.js";
 import type { Incoming } from "./transport.js";
-import { Call, ALLOW, type CallObserver } from "./call.js";
+import { Call, type CallObserver } from "./call.js";
+import { ALLOW } from "./methods.js";
 import { Dialog, withoutTag } from "./dialog.js";
 import { parseNameAddr } from "./header-values.js";
 import { serialize } from "./serializer.js";
@@ -26,6 +27,12 @@ const MAX_FORWARDS = "Max-Forwards: 70", CONTENT_TYPE_SDP = "Content-Type: appli
  */
 export const MAX_OTHER_FORKS = 4;
 
+/** Whom a ring calls and under which name: a bell button's number and caller name. */
+export interface RingTarget {
+	target: string;
+	displayName: string;
+}
+
 export class OutboundCall extends Call {
 	readonly direction = "outbound";
 	/** Status of the final response that ended the attempt (0 when none). */
@@ -41,21 +48,28 @@ export class OutboundCall extends Call {
 	#provisional = false;
 	#cancelled = false;
 	#cancelSent = false;
+	/** The ring time ran out (the cause of the CANCEL, if there is one). */
+	#ringTimedOut = false;
 	#ringTimer: TimerId | undefined;
 	#cancelGuard: TimerId | undefined;
 	#ack: Uint8Array | undefined;
 	#early: NegotiatedMedia | undefined;
 	/** To-tags of the other forks that answered too and were ended with a BYE. */
 	#otherForks: string[] = [];
+	/** The number rung and the display name sent (the settings' target and name unless a bell button gives its own). */
+	readonly target: string;
+	readonly displayName: string;
 
-	constructor(ctx: UaContext, observer: CallObserver, rtpPort: number) {
+	constructor(ctx: UaContext, observer: CallObserver, rtpPort: number, ring?: RingTarget) {
 		super(ctx, observer, rtpPort);
 		const binding = ctx.ids.binding(ctx.localAddress);
 		this.#callId = binding.callId;
 		this.#fromTag = binding.tag;
-		this.#requestUri = ctx.uriFor(ctx.config.target);
+		this.target = ring?.target ?? ctx.config.target;
+		this.displayName = ring?.displayName ?? ctx.config.displayName;
+		this.#requestUri = ctx.uriFor(this.target);
 		this.#to = LT.concat(this.#requestUri, GT);
-		this.peer = ctx.config.target;
+		this.peer = this.target;
 	}
 
 	override get callId(): string {
@@ -66,6 +80,7 @@ export class OutboundCall extends Call {
 		this.ctx.log.info(`SIP: ringing ${this.#requestUri}`);
 		this.#ringTimer = this.ctx.clock.setTimeout(() => {
 			this.#ringTimer = undefined;
+			this.#ringTimedOut = true;
 			this.hangup(`nobody answered within ${this.ctx.config.ringTimeout} s`);
 		}, this.ctx.config.ringTimeout * 1000);
 		this.#invite(undefined);
@@ -93,7 +108,7 @@ export class OutboundCall extends Call {
 		this.#branch = ctx.ids.branch();
 		const local = this.localMedia;
 		const offer = buildOffer({ address: local.address, port: local.port, sessionId: local.sessionId, sessionVersion: local.sessionVersion, ptime: 20, direction: "sendrecv" });
-		const headers = [ctx.via(this.#branch), ...ctx.common(), ctx.from(this.#fromTag), TO.concat(this.#to), CALL_ID.concat(this.#callId), CSEQ.concat(String(this.#cseq), SP_INVITE), ctx.contact(), ALLOW];
+		const headers = [ctx.via(this.#branch), ...ctx.common(), ctx.fromAs(this.displayName, this.#fromTag), TO.concat(this.#to), CALL_ID.concat(this.#callId), CSEQ.concat(String(this.#cseq), SP_INVITE), ctx.contact(), ALLOW];
 		if (authorization) headers.push(authorization);
 		headers.push(CONTENT_TYPE_SDP);
 		const bytes = serialize(INVITE_SP.concat(this.#requestUri, SP_SIP_2_0), headers, offer);
@@ -137,7 +152,7 @@ export class OutboundCall extends Call {
 		}
 		this.finalStatus = status;
 		if (this.#cancelled) this.finish(this.endReason || "cancelled");
-		else this.finish(`the PBX refused the call to ${this.ctx.config.target}: ${status} ${message.reason}`);
+		else this.finish(`the PBX refused the call to ${this.target}: ${status} ${message.reason}`);
 	}
 
 	#success(incoming: Incoming): void {
@@ -164,11 +179,15 @@ export class OutboundCall extends Call {
 		this.#ack = this.dialog.request(ctx, "ACK", { cseq: this.#cseq }).bytes;
 		ctx.layer.send(this.#ack, pbx.address, pbx.port);
 		this.peerAddress = incoming.address;
+		this.peerPort = incoming.port;
 		// The final answer's SDP wins over an early one.
 		const media = incoming.message.bodyBytes.length ? this.#media(incoming) : this.#early;
 		if (this.#cancelled) {
+			// Answered after all: the log says so, not the reason of a CANCEL that came too late.
+			const crossed = this.#cancelSent ? "the 200 OK crossed the CANCEL" : "the 200 OK came before a CANCEL could be sent";
+			const why = this.#ringTimedOut ? `the ring time of ${ctx.config.ringTimeout} s ran out (${crossed})` : `it was being cancelled (${this.endReason || "cancelled"}; ${crossed})`;
 			this.state = "answered";
-			this.bye(this.endReason || "cancelled");
+			this.bye(`answered just as ${why}: hung up with BYE`);
 			return;
 		}
 		if (!media) {
@@ -192,7 +211,7 @@ export class OutboundCall extends Call {
 			callId: this.#callId,
 			localTag: this.#fromTag,
 			remoteTag: essentials.toTag,
-			localUri: this.ctx.identity(),
+			localUri: this.ctx.identityAs(this.displayName),
 			remoteUri: withoutTag(message.header("to") ?? this.#to),
 			remoteTarget: contact?.uri ?? this.#requestUri,
 			routeSet: routes,
@@ -221,7 +240,7 @@ export class OutboundCall extends Call {
 		return serialize(ACK_SP.concat(this.#requestUri, SP_SIP_2_0), [
 			ctx.via(this.#branch),
 			MAX_FORWARDS,
-			ctx.from(this.#fromTag),
+			ctx.fromAs(this.displayName, this.#fromTag),
 			TO.concat(incoming.message.header("to") ?? this.#to),
 			CALL_ID.concat(this.#callId),
 			CSEQ.concat(String(this.#cseq), SP_ACK),
@@ -250,7 +269,7 @@ export class OutboundCall extends Call {
 		const bytes = serialize(CANCEL_SP.concat(this.#requestUri, SP_SIP_2_0), [
 			ctx.via(this.#branch),
 			...ctx.common(),
-			ctx.from(this.#fromTag),
+			ctx.fromAs(this.displayName, this.#fromTag),
 			TO.concat(this.#to),
 			CALL_ID.concat(this.#callId),
 			CSEQ.concat(String(this.#cseq), SP_CANCEL),

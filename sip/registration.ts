@@ -9,13 +9,19 @@ import type { Incoming } from "./transport.js";
 import type { UaContext } from "./context.js";
 import type { ClientTransaction } from "./client-transaction.js";
 import { param, parseNameAddr, parseSipUri } from "./header-values.js";
-import { encodeUtf8 } from "./text.js";
+import { encodeUtf8 } from "../modules/text.js";
 import { EMPTY_BODY } from "./serializer.js";
+import { ALLOW } from "./methods.js";
 
 export type RegistrationState = "idle" | "registering" | "registered" | "failed" | "unregistering";
 
-/** Back-off after failures: first delay and ceiling (s). */
-const RETRY_AFTER_TIMEOUT = [15, 300];
+/**
+ * Back-off after failures: first delay and ceiling (s). A PBX that does not answer costs nothing
+ * to ask again, and a FRITZ!Box back from a restart has lost the door's binding: an attempt
+ * retransmits for 32 s (Timer F, at most 4 s apart), so pauses of at most 20 s between attempts
+ * find a returning PBX within about 25 s. A PBX that refuses is asked far less often.
+ */
+const RETRY_AFTER_TIMEOUT = [15, 20];
 const RETRY_AFTER_REFUSAL = [60, 1800];
 
 // Literals of the send path at module level: a literal inside a function is a new string each
@@ -26,7 +32,7 @@ const DIGITS = /^\d+$/;
 // The constant stretches of a REGISTER between its variable parts, each one argument of concat.
 const REGISTER_SP = "REGISTER ", SIP_2_0_CRLF = " SIP/2.0\r\n", CRLF = "\r\n", RPORT_CRLF = ";rport\r\n", CRLF_TO_LT = "\r\nTo: <";
 const GT_CRLF_CALL_ID = ">\r\nCall-ID: ", CRLF_CSEQ = "\r\nCSeq: ", SP_REGISTER_CRLF = " REGISTER\r\n", CRLF_EXPIRES = "\r\nExpires: ";
-const CRLF_ALLOW_END = CRLF.concat("Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE", CRLF, EMPTY_BODY);
+const CRLF_ALLOW_END = CRLF.concat(ALLOW, CRLF, EMPTY_BODY);
 
 export class Registration {
 	#ctx: UaContext;

@@ -4,7 +4,7 @@
  */
 
 import type { SipMessage } from "./message.js";
-import { encodeUtf8, utf8Length } from "./text.js";
+import { encodeUtf8, utf8Length } from "../modules/text.js";
 
 const CRLF = "\r\n", CONTENT_LENGTH = "Content-Length: ", EMPTY = "";
 const ASCII = /^[\x00-\x7f]*$/, TAG_PARAM = /;\s*tag\s*=/i;

@@ -8,6 +8,7 @@ import { parseSip, SipParseError, type SipMessage } from "./message.js";
 import { inspect, type Essentials } from "./validate.js";
 import { buildResponse } from "./serializer.js";
 import { traceText } from "./trace-text.js";
+import type { SipTraceLog } from "./trace-log.js";
 
 export interface Incoming {
 	message: SipMessage;
@@ -30,9 +31,12 @@ export class SipTransport {
 	lastRejection = "";
 	/** Set to see every message in the log. */
 	trace = false;
+	/** Keeps the last messages for the diagnostics page, when given. */
+	readonly traceLog: SipTraceLog | undefined;
 
-	constructor(log: Logger) {
+	constructor(log: Logger, traceLog?: SipTraceLog) {
 		this.#log = log;
+		this.traceLog = traceLog;
 	}
 
 	/** Takes over a bound socket; call `readable(count)` from its onReadable. */
@@ -72,6 +76,7 @@ export class SipTransport {
 			return;
 		}
 		if (this.trace) this.#log.info(`SIP < ${address}:${port}\n${traceText(bytes)}`);
+		this.traceLog?.add(false, bytes, address, port, this.port);
 		try {
 			this.onMessage({ message, essentials, address, port });
 		} catch (error) {
@@ -84,8 +89,9 @@ export class SipTransport {
 		const socket = this.#socket;
 		if (!socket) return false;
 		if (this.trace) this.#log.info(`SIP > ${address}:${port}\n${traceText(bytes)}`);
+		this.traceLog?.add(true, bytes, address, port, this.port);
 		try {
-			socket.write(address, port, bytes);
+			socket.write(bytes, address, port);
 			return true;
 		} catch (error) {
 			this.#log.warn(`SIP: send to ${address}:${port} failed: ${(error as Error)?.message ?? error}`);

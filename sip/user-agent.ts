@@ -12,8 +12,9 @@ import { UaContext } from "./context.js";
 import { IdSource } from "./ids.js";
 import { DigestAuthenticator } from "./digest.js";
 import { Registration } from "./registration.js";
-import { Call, ALLOW, ACCEPT, type CallObserver } from "./call.js";
-import { OutboundCall } from "./outbound-call.js";
+import { Call, ACCEPT, type CallObserver } from "./call.js";
+import { ALLOW, REFUSED_METHODS } from "./methods.js";
+import { OutboundCall, type RingTarget } from "./outbound-call.js";
 import { InboundCall } from "./inbound-call.js";
 import { sameAccount, type UaConfig } from "./config.js";
 import { uriScheme } from "./header-values.js";
@@ -32,7 +33,9 @@ export interface UserAgentEvents {
 	onCallState?(call: Call): void;
 	onCallEstablished?(call: Call): void;
 	onCallEnded?(call: Call): void;
-	onDtmf?(call: Call, digit: string): void;
+	onDtmf?(call: Call, digit: string, source: { address: string; port: number }): void;
+	/** A handset's call that was not answered because auto-answer is off (the door may chime). */
+	onUnanswered?(from: string): void;
 }
 
 export interface RingResult {
@@ -140,12 +143,12 @@ export class UserAgent implements CallObserver {
 		});
 	}
 
-	/** A button press: rings the target unless a call is already going on. */
-	ring(): RingResult {
+	/** A button press: rings the target (or a bell button's own) unless a call is already going on. */
+	ring(to?: RingTarget): RingResult {
 		if (this.#call) return { ok: false, reason: `a call is already ${this.#call.state}` };
 		if (!this.#ctx.config.user) return { ok: false, reason: "no SIP account is set up" };
 		if (!this.#ctx.pbx) return { ok: false, reason: "the PBX address is not known yet" };
-		const call = new OutboundCall(this.#ctx, this, this.#rtpPort());
+		const call = new OutboundCall(this.#ctx, this, this.#rtpPort(), to);
 		this.#call = call;
 		call.start();
 		return { ok: true };
@@ -169,8 +172,8 @@ export class UserAgent implements CallObserver {
 		if (call instanceof OutboundCall && call.finalStatus >= 300) this.lastError = call.endReason;
 		this.#events.onCallEnded?.(call);
 	}
-	onDtmf(call: Call, digit: string): void {
-		this.#events.onDtmf?.(call, digit);
+	onDtmf(call: Call, digit: string, source: { address: string; port: number }): void {
+		this.#events.onDtmf?.(call, digit, source);
 	}
 
 	#fromPbx(incoming: Incoming): boolean {
@@ -242,17 +245,9 @@ export class UserAgent implements CallObserver {
 			case "UPDATE":
 				transaction.respond(481, "Call/Transaction Does Not Exist");
 				return;
-			case "REGISTER":
-			case "SUBSCRIBE":
-			case "NOTIFY":
-			case "MESSAGE":
-			case "REFER":
-			case "PRACK":
-			case "PUBLISH":
-				transaction.respond(405, "Method Not Allowed", { headers: [ALLOW] });
-				return;
 			default:
-				transaction.respond(501, "Not Implemented", { headers: [ALLOW] });
+				if (REFUSED_METHODS.includes(method)) transaction.respond(405, "Method Not Allowed", { headers: [ALLOW] });
+				else transaction.respond(501, "Not Implemented", { headers: [ALLOW] });
 		}
 	}
 
@@ -270,6 +265,13 @@ export class UserAgent implements CallObserver {
 		if (message.bodyBytes.length === 0) {
 			// An offer in the 200 OK with the answer in the ACK is not supported by this door station.
 			transaction.respond(488, "Not Acceptable Here", { headers: ["Warning: 399 - \"an SDP offer is required\""] });
+			return;
+		}
+		if (!this.#ctx.config.autoAnswer) {
+			const from = message.header("from") ?? "";
+			transaction.respond(480, "Temporarily Unavailable", { headers: ['Warning: 399 - "the door answers no calls (auto-answer is off)"'] });
+			this.#ports.log.info(`SIP: call from ${incoming.address} not answered: auto-answer is off`);
+			this.#events.onUnanswered?.(from);
 			return;
 		}
 		transaction.respond(100, "Trying");

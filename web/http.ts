@@ -5,7 +5,7 @@
 
 import type { HttpRequest, HttpResponse } from "../modules/ports.js";
 import { safeJson } from "./escape.js";
-import { utf8Length } from "../sip/text.js";
+import { utf8Length } from "../modules/text.js";
 
 /** The largest request body the routes accept (the host server has its own, larger limit). */
 export const MAX_BODY = 4096;

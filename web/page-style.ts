@@ -26,5 +26,7 @@ button.alt{background:#e7e7e2;color:#1b1b1b}
 .warn{background:#fdf3d8;color:#5c4300}
 .bad{background:#fbe4e2;color:#7d1a14}
 ul{padding-left:1.2rem;margin:.4rem 0}
+table{border-collapse:collapse;width:100%;font-size:.95rem}th{text-align:left;font-weight:400;color:#555;padding:.2rem .6rem .2rem 0}td{font-variant-numeric:tabular-nums}
+pre{white-space:pre-wrap;word-break:break-all;font-size:.8rem;margin:.2rem 0 .8rem}
 details summary{min-height:48px;display:flex;align-items:center;font-weight:600;cursor:pointer}
 @media (prefers-color-scheme:dark){body{background:#161616;color:#eee}section,fieldset{background:#222;border-color:#444}input,select{background:#111;border-color:#777}.hint{color:#bbb}button.alt{background:#3a3a3a;color:#eee}}`;

@@ -10,7 +10,7 @@ import { escapeHtml as e } from "./escape.js";
 import { STYLE } from "./page-style.js";
 import { errorWords, isRegistrationError, registrationWords, type Words } from "./status-words.js";
 
-function layout(title: string, body: string, nonce: string, script = ""): string {
+export function layout(title: string, body: string, nonce: string, script = ""): string {
 	return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${e(title)}</title><style>${STYLE}</style></head><body><main><h1>${e(title)}</h1>${body}</main>${script ? `<script nonce="${e(nonce)}">${script}</script>` : ""}</body></html>`;
 }
 
@@ -52,7 +52,27 @@ export function loginPage(nonce: string, error?: string): string {
 	return layout("Doorbell", `<section><form method="post" action="/login">${field("password", "Admin password", "", error, { type: "password", autocomplete: "current-password" })}<button type="submit">Sign in</button></form></section>`, nonce);
 }
 
-const DOOR_KIND: Record<string, string> = { opened: "Door opened", wrong_code: "Wrong code", locked_out: "Locked out", ignored: "Digits ignored" };
+const DOOR_KIND: Record<string, string> = {
+	opened: "Door opened",
+	wrong_code: "Wrong code",
+	locked_out: "Call locked out",
+	refused: "Code refused",
+	lockout_started: "Door locked out",
+	lockout_ended: "Lock-out over",
+	ignored: "Digits ignored",
+};
+
+/** The door's lock-out in force, and the warning about the default code. */
+function doorNotes(status: Record<string, unknown>): string {
+	let out = "";
+	const lockout = status.door_lockout as Record<string, unknown> | null | undefined;
+	if (lockout && typeof lockout === "object" && lockout.active === true) {
+		const minutes = Math.max(1, Math.ceil(Number(lockout.remaining_s) / 60) || 1);
+		out += note({ tone: "bad", text: `Door locked out after too many wrong codes: every code is refused for ${minutes} more min.` });
+	}
+	if (typeof status.door_warning === "string" && status.door_warning) out += note({ tone: "warn", text: `Warning: ${status.door_warning}.` });
+	return out;
+}
 
 function doorEvents(status: Record<string, unknown>): string {
 	const list = Array.isArray(status.door_events) ? (status.door_events as unknown[]).slice(-5).reverse() : undefined;
@@ -69,6 +89,13 @@ function doorEvents(status: Record<string, unknown>): string {
 	return `<p>Door, latest first:</p><ul>${items.join("")}</ul>`;
 }
 
+/** The running call's media hint from the status (media.session.hint), "" when none. */
+function callHint(status: Record<string, unknown>): string {
+	const media = status.media as { session?: { hint?: unknown } | null } | null | undefined;
+	const hint = media?.session?.hint;
+	return typeof hint === "string" ? hint : "";
+}
+
 /** The status block: registration, last error, the call, door events. Also served alone for the refresh. */
 export function statusBlock(status: Record<string, unknown>): string {
 	const registration = registrationWords(status);
@@ -76,7 +103,8 @@ export function statusBlock(status: Record<string, unknown>): string {
 	const stale = status.registered === true && isRegistrationError(lastError);
 	const errorLine = lastError && registration.tone !== "bad" && !stale ? `<p>Last problem: ${e(errorWords(lastError, status))}</p>` : "";
 	const call = typeof status.call === "string" && status.call !== "idle" ? `<p>Call: ${e(status.call)}</p>` : "";
-	return `${note(registration)}${errorLine}${call}${doorEvents(status)}`;
+	const hint = callHint(status);
+	return `${note(registration)}${errorLine}${call}${hint ? note({ tone: "warn", text: hint }) : ""}${doorNotes(status)}${doorEvents(status)}`;
 }
 
 export interface SettingsView {
@@ -88,11 +116,41 @@ export interface SettingsView {
 	notice?: Words;
 	/** Messages of the admin password form, by field (current, password). */
 	adminErrors?: Record<string, string>;
+	/** The live-image URL with its key, for the FRITZ!Box; absent without a camera key. */
+	cameraUrl?: string;
 }
 
 const ADVANCED = ["sip_port", "local_port", "rtp_port", "ring_timeout", "talk_limit", "digest_uri", "allow_any_src"];
 
 const SCRIPT = `(function(){var s=document.getElementById("status"),c=document.querySelector("meta[name=csrf]").content;function r(){fetch("/sip?part=status",{credentials:"same-origin"}).then(function(x){return x.ok?x.text():""}).then(function(t){if(t)s.innerHTML=t})}setInterval(r,5000);var f=document.getElementById("ring");f.addEventListener("submit",function(v){v.preventDefault();fetch("/ring/sip",{method:"POST",credentials:"same-origin",headers:{"X-CSRF-Token":c,Accept:"application/json"}}).then(function(x){return x.json()}).then(function(j){var p=document.getElementById("rang");p.className="note "+(j.ok?"ok":"bad");p.textContent=j.ok?"Ringing \u2026":"Not ringing: "+(j.reason||"error");p.hidden=false;setTimeout(r,1500)})})})();`;
+
+function check(name: string, label: string, on: boolean, error: string | undefined): string {
+	return `${hidden(name, "0")}<label class="check"><input type="checkbox" name="${e(name)}" value="1"${on ? " checked" : ""}> ${e(label)}</label>${error ? `<p class="err">${e(error)}</p>` : ""}`;
+}
+
+/** Bell buttons 2-4 (button 1 rings the number above): each its own number, caller name and GPIO. */
+function bellFields(v: (key: string) => string, err: (key: string) => string | undefined): string {
+	let buttons = "";
+	let open = false;
+	for (let n = 2; n <= 4; n++) {
+		const k = (name: string) => `bell${n}_${name}`;
+		if (err(k("target")) || err(k("name")) || err(k("pin")) || err(k("gong"))) open = true;
+		buttons += `<h3>Button ${n}</h3>${field(k("target"), "Number to ring", v(k("target")), err(k("target")), { hint: n === 2 ? "Empty: not used. E.g. **612, or the number of a FRITZ!Box bell button." : "Empty: not used." })}${field(k("name"), "Caller name", v(k("name")), err(k("name")), { hint: n === 2 ? "Shown on the handsets, e.g. Gartentor." : undefined })}${field(k("pin"), "GPIO", v(k("pin")), err(k("pin")), { inputmode: "numeric", hint: "Used after a restart." })}${check(k("gong"), "Sounds the gong", v(k("gong")) === "1", err(k("gong")))}`;
+	}
+	return `<fieldset><legend>Bell buttons</legend>${check("bell1_gong", "Button 1 sounds the gong", v("bell1_gong") === "1", err("bell1_gong"))}<details${open ? " open" : ""}><summary>Buttons 2 to 4</summary>${buttons}</details></fieldset>`;
+}
+
+/** The live image: on or off, and the URL to paste into the FRITZ!Box (it carries the key). */
+function cameraFields(view: SettingsView, enabled: boolean, error: string | undefined): string {
+	if (!view.cameraUrl) return "";
+	const open = enabled ? `<p><a href="${e(view.cameraUrl)}">Open the live image</a></p>` : "";
+	return `<fieldset><legend>Live image</legend>${hidden("cam_enabled", "0")}<label class="check"><input type="checkbox" name="cam_enabled" value="1"${enabled ? " checked" : ""}> Camera on (the FRITZ!Box shows it on FRITZ!Fon handsets)</label>${error ? `<p class="err">${e(error)}</p>` : ""}<label for="f_camera_url">Live-image URL for the FRITZ!Box</label><input id="f_camera_url" readonly value="${e(view.cameraUrl)}" aria-describedby="f_camera_url_h"><p class="hint" id="f_camera_url_h">Anyone with this URL sees the door: keep it in the FRITZ!Box only.</p>${open}</fieldset>`;
+}
+
+function cameraKeyForm(view: SettingsView): string {
+	if (!view.cameraUrl) return "";
+	return `<form method="post" action="/camera/key">${hidden("csrf", view.csrf)}<button class="alt" type="submit">New live-image URL</button></form>`;
+}
 
 function adminForm(view: SettingsView): string {
 	const errors = view.adminErrors ?? {};
@@ -106,16 +164,18 @@ export function settingsPage(view: SettingsView, nonce: string): string {
 	const num = (key: string, label: string, hint?: string) => field(key, label, v(key), err(key), { inputmode: "numeric", hint });
 	const advancedOpen = ADVANCED.some((key) => err(key)) ? " open" : "";
 	const storeError = view.errors._store ? `<p class="note bad" role="alert">${e(view.errors._store)}</p>` : "";
-	const unknown = Object.keys(view.errors).filter((key) => key !== "_store" && !/^(sip_|local_port|rtp_port|ring_timeout|talk_limit|digest_uri|allow_any_src|code|pulse_ms|max_openings)/.test(key));
+	const unknown = Object.keys(view.errors).filter((key) => key !== "_store" && !/^(sip_|local_port|rtp_port|ring_timeout|talk_limit|digest_uri|allow_any_src|code|pulse_ms|max_openings|cam_enabled|bell\d_|auto_answer)/.test(key));
 	const unknownError = unknown.length ? `<p class="note bad" role="alert">${e(unknown.map((key) => `${key}: ${view.errors[key]}`).join("; "))}</p>` : "";
 	const anyError = Object.keys(view.errors).length ? `<p class="note bad" role="alert">Nothing was saved: please correct the marked fields.</p>` : "";
 	const digest = v("digest_uri");
-	const body = `${note(view.notice)}<section aria-live="polite"><h2>Status</h2><div id="status">${statusBlock(view.status)}</div><form id="ring" method="post" action="/ring/sip">${hidden("csrf", view.csrf)}<p id="rang" class="note" hidden></p><button type="submit">Test ring</button></form></section>
+	const body = `${note(view.notice)}<section aria-live="polite"><h2>Status</h2><div id="status">${statusBlock(view.status)}</div><form id="ring" method="post" action="/ring/sip">${hidden("csrf", view.csrf)}<p id="rang" class="note" hidden></p><button type="submit">Test ring</button></form><p><a href="/diag">Diagnostics: SIP messages, call audio, device</a></p></section>
 <form method="post" action="/saveSIP" novalidate>${hidden("csrf", view.csrf)}${anyError}${storeError}${unknownError}
 <fieldset><legend>SIP account</legend>${field("sip_user", "User name", v("sip_user"), err("sip_user"), { hint: "As set for this IP phone in the FRITZ!Box, e.g. 620." })}${field("sip_password", "Password", "", err("sip_password"), { type: "password", autocomplete: "new-password", placeholder: view.hasPassword ? "unchanged" : "", hint: view.hasPassword ? "Leave empty to keep the stored password." : "No password stored yet." })}${field("sip_displayname", "Display name", v("sip_displayname"), err("sip_displayname"), { hint: "Shown on the handsets." })}${field("sip_server", "PBX address", v("sip_server"), err("sip_server"), { hint: "fritz.box or the PBX's IP address." })}${field("sip_target", "Number to ring", v("sip_target"), err("sip_target"), { hint: "**610 rings one handset, **9 all of them." })}</fieldset>
-<fieldset><legend>Door opener</legend>${field("code", "Door code", v("code"), err("code"), { inputmode: "numeric", hint: "3 to 8 digits, typed on a handset during a call." })}${num("pulse_ms", "Relay pulse (ms)", "100 to 10000.")}${num("max_openings", "Openings per call", "1 to 9.")}</fieldset>
+<fieldset><legend>Door opener</legend>${field("code", "Door code", v("code"), err("code"), { inputmode: "numeric", hint: "3 to 8 digits, typed on a handset during a call." })}${num("pulse_ms", "Relay pulse (ms)", "100 to 10000.")}${num("max_openings", "Openings per call", "1 to 9.")}${check("auto_answer", "Answer a handset's call to the door at once (a short tone at the door says so, every 30 s); off: the call rings the door's chime", v("auto_answer") === "1", err("auto_answer"))}</fieldset>
+${bellFields(v, err)}
+${cameraFields(view, v("cam_enabled") === "1", err("cam_enabled"))}
 <fieldset><details${advancedOpen}><summary>Advanced</summary>${num("sip_port", "PBX port")}${num("local_port", "Local SIP port", "Used after a restart.")}${num("rtp_port", "RTP port", "Used after a restart.")}${num("ring_timeout", "Ring for (seconds)", "5 to 300.")}${num("talk_limit", "Talk at most (seconds)", "10 to 3600.")}<label for="f_digest_uri">Digest URI</label><select id="f_digest_uri" name="digest_uri"><option value="request"${digest === "request" ? " selected" : ""}>Request URI (standard)</option><option value="registrar"${digest === "registrar" ? " selected" : ""}>Registrar URI (some FRITZ!OS versions)</option></select>${err("digest_uri") ? `<p class="err">${e(err("digest_uri"))}</p>` : ""}${hidden("allow_any_src", "0")}<label class="check"><input type="checkbox" name="allow_any_src" value="1"${v("allow_any_src") === "1" ? " checked" : ""}> Accept calls from any address (not only the PBX)</label>${err("allow_any_src") ? `<p class="err">${e(err("allow_any_src"))}</p>` : ""}</details></fieldset>
 <button type="submit">Save</button></form>
-${adminForm(view)}<form method="post" action="/logout">${hidden("csrf", view.csrf)}<button class="alt" type="submit">Sign out</button></form>`;
+${cameraKeyForm(view)}${adminForm(view)}<form method="post" action="/logout">${hidden("csrf", view.csrf)}<button class="alt" type="submit">Sign out</button></form>`;
 	return layout("Doorbell", body, nonce, SCRIPT).replace("<title>", `<meta name="csrf" content="${e(view.csrf)}"><title>`);
 }

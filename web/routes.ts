@@ -30,14 +30,16 @@ export interface WebOptions {
 	log: Logger;
 	/** The status for /sipDebug and the page (the doorbell's, plus door_events and more). */
 	status(): Record<string, unknown>;
-	/** A test ring. */
-	ring(): { ok: boolean; reason?: string };
+	/** A test ring of bell button `button` (1 to 4; 1 when absent). */
+	ring(button?: number): { ok: boolean; reason?: string };
 	/** Called after a save that changed keys (e.g. to re-register). */
 	onSaved?(changed: string[]): void;
 	/** SHA-256 rounds for a new admin password (4096). */
 	hashIterations?: number;
 	/** Which Host headers are served (local names and addresses). */
 	isAllowedHost?(host: string): boolean;
+	/** The live-image URL's key (shown on the page, renewable there); absent without one. */
+	cameraKey?: { url(host: string): string; renew(): void };
 }
 
 /** Keys never sent out in the status, whatever a provider adds. */
@@ -76,6 +78,15 @@ export class WebApp {
 		r.add("GET", "/sipDebug", this.#wrap((q) => this.#debug(q)));
 		r.add("POST", "/ring/sip", this.#wrap((q) => this.#ring(q)));
 		r.add("GET", "/ring/sip", this.#wrap(() => json(405, { ok: false, error: "use POST to ring" }, { Allow: "POST" })));
+		r.add("POST", "/camera/key", this.#wrap((q) => this.#renewCameraKey(q)));
+	}
+
+	/** Adds a GET route that answers only a signed-in browser (and only to a local Host), as /sipDebug does. */
+	addSignedInGet(path: string, handler: (request: HttpRequest) => HttpResponse): void {
+		this.#o.routes.add("GET", path, this.#wrap((q) => {
+			this.#authorize(q);
+			return handler(q);
+		}));
 	}
 
 	/** The token the first-run form carries (changes after each use). */
@@ -89,7 +100,8 @@ export class WebApp {
 		this.#setupToken = hex(bytes);
 	}
 
-	#nonce(): string {
+	/** A fresh nonce for a page's Content-Security-Policy. */
+	nonce(): string {
 		const bytes = new Uint8Array(12);
 		this.#o.random(bytes);
 		return hex(bytes);
@@ -110,7 +122,7 @@ export class WebApp {
 
 	#problem(request: HttpRequest, status: number, message: string): HttpResponse {
 		if (wantsJson(request) || request.method === "GET") return json(status, { ok: false, error: message });
-		return html(status, `<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Doorbell</title><p>${escapeHtml(message)}</p><p><a href="/sip">Back to the settings</a></p>`, this.#nonce());
+		return html(status, `<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Doorbell</title><p>${escapeHtml(message)}</p><p><a href="/sip">Back to the settings</a></p>`, this.nonce());
 	}
 
 	#session(request: HttpRequest): Session | undefined {
@@ -132,7 +144,7 @@ export class WebApp {
 	}
 
 	#page(request: HttpRequest): HttpResponse {
-		const nonce = this.#nonce();
+		const nonce = this.nonce();
 		if (!this.admin.isSet) return html(200, firstRunPage(this.#setupToken, nonce), nonce);
 		const session = this.#session(request);
 		if (!session) {
@@ -142,7 +154,22 @@ export class WebApp {
 		const status = publicStatus(this.#o.status());
 		if (request.query?.part === "status") return html(200, statusBlock(status), nonce);
 		const { values, problems } = this.#o.settings.values();
-		return html(200, settingsPage({ values, errors: problems, hasPassword: this.#o.settings.hasPassword(), csrf: session.csrf, status, notice: this.#notice(request.query?.n) }, nonce), nonce);
+		return html(200, settingsPage({ values, errors: problems, hasPassword: this.#o.settings.hasPassword(), csrf: session.csrf, status, notice: this.#notice(request.query?.n), cameraUrl: this.#cameraUrl(request) }, nonce), nonce);
+	}
+
+	#cameraUrl(request: HttpRequest): string | undefined {
+		return this.#o.cameraKey?.url(header(request, "host"));
+	}
+
+	/** A new live-image key: the old URL answers 403 from now on. */
+	#renewCameraKey(request: HttpRequest): HttpResponse {
+		this.#authorize(request, wantsJson(request) && request.body === "" ? {} : readFields(request));
+		const camera = this.#o.cameraKey;
+		if (!camera) throw new BadRequest(404, "this doorbell has no live image");
+		camera.renew();
+		this.#o.log.info("web: new live-image key (the old URL no longer works)");
+		if (wantsJson(request) || header(request, "x-csrf-token")) return json(200, { ok: true, url: camera.url(header(request, "host")) });
+		return redirect("/sip?n=camera-key");
 	}
 
 	#notice(code: string | undefined): Words | undefined {
@@ -150,6 +177,7 @@ export class WebApp {
 		if (code === "saved-restart") return { tone: "ok", text: "Saved. The new local ports are used after a restart." };
 		if (code === "admin") return { tone: "ok", text: "Admin password changed." };
 		if (code === "set") return { tone: "ok", text: "Admin password set. Now enter the SIP account." };
+		if (code === "camera-key") return { tone: "ok", text: "New live-image URL: paste it into the FRITZ!Box again." };
 		if (code === "rang") return { tone: "ok", text: "Ringing…" };
 		if (code === "notring") return { tone: "bad", text: `Not ringing: ${this.#lastRing || "unknown reason"}` };
 		return undefined;
@@ -172,7 +200,7 @@ export class WebApp {
 		const problem = adminPasswordProblem(password) ? `The password ${adminPasswordProblem(password)}.` : password !== repeat ? "The two passwords differ." : undefined;
 		if (problem) {
 			if (wantsJson(request)) return json(400, { ok: false, errors: { password: problem } });
-			const nonce = this.#nonce();
+			const nonce = this.nonce();
 			return html(400, firstRunPage(this.#setupToken, nonce, problem), nonce);
 		}
 		this.admin.set(password);
@@ -188,7 +216,7 @@ export class WebApp {
 		const fields = readFields(request);
 		if (!this.#checkAdmin(request, String(fields.password ?? ""))) {
 			if (wantsJson(request)) return json(401, { ok: false, error: "wrong password" });
-			const nonce = this.#nonce();
+			const nonce = this.nonce();
 			return html(401, loginPage(nonce, "Wrong password."), nonce);
 		}
 		return this.#signedIn(request, "/sip");
@@ -222,8 +250,8 @@ export class WebApp {
 		if (Object.keys(errors).length) {
 			if (wantsJson(request)) return json(400, { ok: false, errors });
 			const { values } = this.#o.settings.values();
-			const nonce = this.#nonce();
-			return html(400, settingsPage({ values, errors: {}, adminErrors: errors, hasPassword: this.#o.settings.hasPassword(), csrf: session.csrf, status: publicStatus(this.#o.status()) }, nonce), nonce);
+			const nonce = this.nonce();
+			return html(400, settingsPage({ values, errors: {}, adminErrors: errors, hasPassword: this.#o.settings.hasPassword(), csrf: session.csrf, status: publicStatus(this.#o.status()), cameraUrl: this.#cameraUrl(request) }, nonce), nonce);
 		}
 		this.admin.set(password);
 		this.sessions.clear();
@@ -248,8 +276,8 @@ export class WebApp {
 			// The page again with what was typed (never the password) and the messages by the fields.
 			const { values } = this.#o.settings.values();
 			for (const key of Object.keys(fields)) if (key !== "sip_password" && key in values && (typeof fields[key] === "string" || typeof fields[key] === "number")) values[key] = fields[key] as string | number;
-			const nonce = this.#nonce();
-			return html(400, settingsPage({ values, errors: result.errors, hasPassword: this.#o.settings.hasPassword(), csrf: session.csrf, status: publicStatus(this.#o.status()) }, nonce), nonce);
+			const nonce = this.nonce();
+			return html(400, settingsPage({ values, errors: result.errors, hasPassword: this.#o.settings.hasPassword(), csrf: session.csrf, status: publicStatus(this.#o.status()), cameraUrl: this.#cameraUrl(request) }, nonce), nonce);
 		}
 		if (result.changed.length) {
 			this.#o.log.info(`web: settings saved (${result.changed.join(", ")})`);
@@ -271,8 +299,12 @@ export class WebApp {
 	}
 
 	#ring(request: HttpRequest): HttpResponse {
-		this.#authorize(request, wantsJson(request) && request.body === "" ? {} : readFields(request));
-		const result = this.#o.ring();
+		const fields = wantsJson(request) && request.body === "" ? {} : readFields(request);
+		this.#authorize(request, fields);
+		const raw = request.query?.button ?? fields.button;
+		const button = raw === undefined || raw === "" ? 1 : Number(raw);
+		if (!Number.isInteger(button) || button < 1 || button > 4) throw new BadRequest(400, "button must be 1, 2, 3 or 4");
+		const result = this.#o.ring(button);
 		this.#lastRing = result.ok ? "" : result.reason ?? "";
 		if (wantsJson(request) || header(request, "x-csrf-token")) return json(result.ok ? 200 : 409, result);
 		return redirect(result.ok ? "/sip?n=rang" : "/sip?n=notring");

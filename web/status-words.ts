@@ -60,3 +60,4 @@ export function errorWords(error: string, status: Record<string, unknown> = {}):
 	}
 	return error;
 }
+

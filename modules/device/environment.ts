@@ -1,11 +1,12 @@
 /*
- * The device provider: builds the doorbell environment (app/environment.ts) from the Moddable
- * modules, as modules/host/simulator.ts does from Node's. The audio core is the XS binding of the
- * C99 core (rtp/native/audio-xs.js and .c, linked in by manifest.json). The microphone is opened
- * before the speaker: the PDM input needs I2S0, and the output takes the first free I2S unit.
+ * The device provider: builds the doorbell environment (modules/environment.ts) from the Moddable
+ * modules, as simulator.ts does from Node's. The audio core is given by main.ts: the XS binding of
+ * the C99 core (rtp/native/audio-xs.js and .c, linked in by manifest.json). The microphone is
+ * opened before the speaker: the PDM input needs I2S0, and the output takes the first free I2S unit.
  */
 
-import type { DoorbellEnvironment } from "../../app/environment.js";
+import type { DoorbellEnvironment } from "../environment.js";
+import type { NativeAudio } from "../native-audio.js";
 import { deviceUdp } from "./udp.js";
 import { DeviceClock, deviceWallClock } from "./clock.js";
 import { deviceMd5, deviceRandom, deviceSha256 } from "./crypto.js";
@@ -15,16 +16,17 @@ import { DeviceButton, DeviceRelay } from "./gpio.js";
 import { takeBootRelay } from "setup/klingel-relay";
 import { DeviceHttpServer } from "./http-server.js";
 import { openMic, openSpeaker } from "./audio.js";
+import { deviceCamera } from "./camera.js";
 import { deviceLocalAddress, deviceResolve } from "./network.js";
+import { deviceHealth } from "./health.js";
 import type { DeviceSettings } from "./settings.js";
-import * as nativeAudio from "../../rtp/native/audio-xs.js";
 
 export interface DeviceProvider {
 	env: DoorbellEnvironment;
 	http: DeviceHttpServer;
 }
 
-export function createDeviceEnvironment(settings: DeviceSettings): DeviceProvider {
+export function createDeviceEnvironment(settings: DeviceSettings, nativeAudio: NativeAudio): DeviceProvider {
 	const log = traceLogger();
 	const clock = new DeviceClock();
 	clock.log = log;
@@ -51,8 +53,12 @@ export function createDeviceEnvironment(settings: DeviceSettings): DeviceProvide
 		relay,
 		localAddress: deviceLocalAddress,
 		resolve: deviceResolve,
+		health: deviceHealth(clock),
 	};
 	if (mic) env.mic = mic;
 	if (speaker) env.speaker = speaker;
+	// Bell buttons 2-4 on the pins the settings give (pulled up, debounced like button 1).
+	env.openButton = (_bell, pin) => new DeviceButton({ pin, debounceMs: settings.buttonDebounceMs, clock });
+	if (settings.liveImage) env.camera = deviceCamera({ width: settings.liveImageSize, height: settings.liveImageSize, clock });
 	return { env, http };
 }

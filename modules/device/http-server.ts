@@ -12,7 +12,7 @@
 
 import { Server } from "http";
 import type { HttpHandler, HttpRequest, HttpResponse, HttpRoutes, Logger } from "../ports.js";
-import { RouteTable } from "../../web/route-table.js";
+import { RouteTable } from "../route-table.js";
 
 /** The messages of the SDK's server callback (documentation/network/network.md). */
 const STATUS = 2;

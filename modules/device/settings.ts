@@ -20,6 +20,9 @@ export interface DeviceSettings {
 	audio: boolean;
 	sampleRate: number;
 	speakerQueueMs: number;
+	/** The camera for the live image (the XIAO ESP32S3 Sense's), and the frame size asked of it. */
+	liveImage: boolean;
+	liveImageSize: number;
 }
 
 const source = config as Record<string, unknown>;
@@ -60,5 +63,7 @@ export function deviceSettings(): DeviceSettings {
 		audio: flag("audio", true),
 		sampleRate: integer("sample_rate", 16000, 8000, 48000),
 		speakerQueueMs: integer("speaker_queue_ms", 200, 20, 2000),
+		liveImage: flag("live_image", true),
+		liveImageSize: integer("live_image_size", 240, 96, 640),
 	};
 }

@@ -1,5 +1,5 @@
 /*
- * The portable core converts UTF-8 with the global TextDecoder and TextEncoder (sip/text.ts), as
+ * The portable core converts UTF-8 with the global TextDecoder and TextEncoder (modules/text.ts), as
  * on Node and the XS test host; Moddable has them as modules, which this installs as globals.
  */
 

@@ -1,7 +1,7 @@
 /*
- * UDP for SIP and RTP over the ECMA-419 socket (`embedded:io/socket/udp`). The SDK's socket
- * writes (buffer, address, port) and says "bind failed" for a taken port; the port wants
- * (address, port, data) and error.code "EADDRINUSE", so this is the translation.
+ * UDP for SIP and RTP over the ECMA-419 socket (`embedded:io/socket/udp`). The SDK's socket says
+ * "bind failed" for a taken port and reports no error object; the port wants error.code
+ * "EADDRINUSE" and an Error, so this is the translation. write(data, address, port) is the SDK's.
  */
 
 import UDP from "embedded:io/socket/udp";
@@ -32,7 +32,7 @@ class DeviceUdpSocket implements UdpSocket {
 		return packet ? (packet as Datagram) : undefined;
 	}
 
-	write(address: string, port: number, data: ArrayBuffer | ArrayBufferView): void {
+	write(data: ArrayBuffer | ArrayBufferView, address: string, port: number): void {
 		const socket = this.#socket;
 		if (!socket) throw new Error("UDP socket is closed");
 		socket.write(bytesOf(data), address, port);

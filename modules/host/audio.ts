@@ -6,7 +6,7 @@
  */
 
 import type { AudioIn, AudioOut } from "../ports.js";
-import { TONE_STATE_WORDS, type NativeAudio } from "../../rtp/native-audio.js";
+import { TONE_STATE_WORDS, type NativeAudio } from "../native-audio.js";
 import { readWav, WavError, WavWriter } from "./wav.js";
 
 /** A WAV file as the microphone, from the start again when it ends. */

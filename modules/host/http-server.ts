@@ -7,7 +7,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { HttpHandler, HttpRequest, HttpRoutes, Logger } from "../ports.js";
-import { RouteTable } from "../../web/route-table.js";
+import { RouteTable } from "../route-table.js";
 
 export class HostHttpServer implements HttpRoutes {
 	readonly maxBody: number;

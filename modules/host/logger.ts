@@ -13,12 +13,3 @@ export function consoleLogger(prefix = ""): Logger {
 	};
 }
 
-/** A logger that keeps its lines, for tests. */
-export function memoryLogger(lines: string[] = []): Logger & { lines: string[] } {
-	return {
-		lines,
-		info: (m) => lines.push(`info ${m}`),
-		warn: (m) => lines.push(`warn ${m}`),
-		error: (m) => lines.push(`error ${m}`),
-	};
-}

@@ -6,7 +6,7 @@
 import { createRequire } from "node:module";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { NativeAudio } from "../../rtp/native-audio.js";
+import type { NativeAudio } from "../native-audio.js";
 
 /** Where the addon lives: build/native/, next to build/modules/ where this module is compiled to. */
 export const NATIVE_AUDIO_ADDON = fileURLToPath(new URL("../../native/klingel_audio.node", import.meta.url));
@@ -28,6 +28,8 @@ export function loadNativeAudio(path = NATIVE_AUDIO_ADDON): NativeAudio {
 		toneFill: addon.toneFill,
 		downsample: addon.downsample,
 		upsample: addon.upsample,
+		g722Encode: addon.g722Encode,
+		g722Decode: addon.g722Decode,
 		copyBytes: addon.copyBytes,
 	};
 	for (const [name, fn] of Object.entries(audio)) {
@@ -46,5 +48,7 @@ export const nativeAudio: NativeAudio = {
 	toneFill: (state, out) => loadNativeAudio().toneFill(state, out),
 	downsample: (state, input, output) => loadNativeAudio().downsample(state, input, output),
 	upsample: (state, input, output) => loadNativeAudio().upsample(state, input, output),
+	g722Encode: (state, pcm, codes) => loadNativeAudio().g722Encode(state, pcm, codes),
+	g722Decode: (state, codes, pcm) => loadNativeAudio().g722Decode(state, codes, pcm),
 	copyBytes: (source, target) => loadNativeAudio().copyBytes(source, target),
 };

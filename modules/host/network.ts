@@ -1,11 +1,19 @@
 import dgram from "node:dgram";
 import { lookup } from "node:dns";
 import { isIP } from "node:net";
+import { loopbackGuardFromEnv, type LoopbackGuard } from "./loopback-guard.js";
 
-/** Resolves a host name to an IPv4 address; numeric addresses pass through. */
-export function resolveHost(host: string, callback: (error: Error | undefined, address?: string) => void): void {
+/**
+ * Resolves a host name to an IPv4 address; numeric addresses pass through. Under the loopback
+ * guard (tests) only `localhost` names are looked up: any other would ask a DNS server.
+ */
+export function resolveHost(host: string, callback: (error: Error | undefined, address?: string) => void, guard: LoopbackGuard | undefined = loopbackGuardFromEnv()): void {
 	if (isIP(host)) {
 		queueMicrotask(() => callback(undefined, host));
+		return;
+	}
+	if (guard && !guard.allowsLookup(host)) {
+		queueMicrotask(() => callback(new Error(`not looked up: only localhost names while the loopback guard is on`)));
 		return;
 	}
 	lookup(host, { family: 4 }, (error, address) => callback(error ?? undefined, address));

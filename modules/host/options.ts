@@ -8,6 +8,9 @@ export interface SimulatorOptions {
 	trace: boolean;
 	mic: string | undefined;
 	speaker: string | undefined;
+	camera: string | undefined;
+	/** The first door lock-out's length in ms, for tests (the device always uses 5 minutes). */
+	doorLockoutMs: number | undefined;
 	help: boolean;
 }
 
@@ -22,13 +25,18 @@ export const USAGE = `klingel simulator: the doorbell firmware on this computer.
                     one from PORT+1 up when it is busy)
   --mic FILE|tone:HZ    microphone: an 8/16 kHz mono WAV file or a tone
   --speaker FILE    record what the speaker plays to a WAV file
+  --camera FILE.jpg|testcard   the live image: that JPEG as it is, or a test card with the
+                    time on it (default: no camera)
   --trace           log every SIP message
+  --door-lockout-ms MS  for tests: the first door lock-out lasts MS ms instead of 5 minutes
+                    (each further one twice as long, at most 12 times MS; the firmware on the
+                    device has no such option)
   --help            this text
 
-Keys: Enter or b = press the button, h = hang up, s = status, q = quit.`;
+Keys: Enter or b = press the button, 1-4 = press bell button 1-4, h = hang up, s = status, q = quit.`;
 
 export function parseOptions(argv: string[]): SimulatorOptions {
-	const options: SimulatorOptions = { settings: "klingel-settings.json", http: 8080, httpHost: "127.0.0.1", sipPort: undefined, trace: false, mic: undefined, speaker: undefined, help: false };
+	const options: SimulatorOptions = { settings: "klingel-settings.json", http: 8080, httpHost: "127.0.0.1", sipPort: undefined, trace: false, mic: undefined, speaker: undefined, camera: undefined, doorLockoutMs: undefined, help: false };
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i];
 		const value = () => {
@@ -48,7 +56,14 @@ export function parseOptions(argv: string[]): SimulatorOptions {
 			case "--sip-port": options.sipPort = port("--sip-port", 1); break;
 			case "--mic": options.mic = value(); break;
 			case "--speaker": options.speaker = value(); break;
+			case "--camera": options.camera = value(); break;
 			case "--trace": options.trace = true; break;
+			case "--door-lockout-ms": {
+				const v = value();
+				if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 3_600_000) throw new Error(`--door-lockout-ms must be 1 to 3600000, not "${v}"`);
+				options.doorLockoutMs = Number(v);
+				break;
+			}
 			case "--help": case "-h": options.help = true; break;
 			default: throw new Error(`unknown option ${arg} (see --help)`);
 		}

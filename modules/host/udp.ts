@@ -1,18 +1,22 @@
 /*
  * The UDP port on Node: a dgram socket behind the ECMA-419 shape (onReadable with a count,
- * read() returning an ArrayBuffer with address and port, write(address, port, data)).
+ * read() returning an ArrayBuffer with address and port, write(data, address, port)). Under
+ * KLINGEL_LOOPBACK_ONLY=1 (every test run) the loopback guard checks each destination first.
  */
 
 import dgram from "node:dgram";
 import type { Datagram, UdpOptions, UdpSocket } from "../ports.js";
+import { loopbackGuardFromEnv, type LoopbackGuard } from "./loopback-guard.js";
 
 class NodeUdpSocket implements UdpSocket {
 	#socket: dgram.Socket;
 	#queue: Datagram[] = [];
 	#port: number;
+	#guard: LoopbackGuard | undefined;
 
-	constructor(socket: dgram.Socket, options: UdpOptions) {
+	constructor(socket: dgram.Socket, options: UdpOptions, guard: LoopbackGuard | undefined) {
 		this.#socket = socket;
+		this.#guard = guard;
 		this.#port = options.port ?? 0;
 		socket.on("listening", () => (this.#port = socket.address().port));
 		socket.on("message", (data, info) => {
@@ -33,7 +37,8 @@ class NodeUdpSocket implements UdpSocket {
 		return this.#queue.shift();
 	}
 
-	write(address: string, port: number, data: ArrayBuffer | ArrayBufferView): void {
+	write(data: ArrayBuffer | ArrayBufferView, address: string, port: number): void {
+		if (this.#guard && !this.#guard.allowsSend(`UDP from port ${this.#port}`, address, port)) return;
 		const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 		this.#socket.send(bytes, port, address);
 	}
@@ -50,10 +55,11 @@ class NodeUdpSocket implements UdpSocket {
 /**
  * Opens a UDP socket as the ECMA-419 constructor does: at once. Node binds in the background
  * (sends wait for it); a port that is taken is reported through onError with code EADDRINUSE.
+ * `guard` (by default the one the environment asks for) drops and reports what it refuses.
  */
-export function createUdp(options: UdpOptions): UdpSocket {
+export function createUdp(options: UdpOptions, guard: LoopbackGuard | undefined = loopbackGuardFromEnv()): UdpSocket {
 	const socket = dgram.createSocket({ type: "udp4", reuseAddr: false });
-	const udp = new NodeUdpSocket(socket, options);
+	const udp = new NodeUdpSocket(socket, options, guard);
 	socket.bind(options.port ?? 0, options.address ?? "0.0.0.0");
 	return udp;
 }

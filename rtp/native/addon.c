@@ -75,7 +75,7 @@ static napi_value encode(napi_env env, napi_callback_info info)
 	if (!get_view(env, argv[2], napi_uint8_array, &codes)) THROW(type_error, "encode: codes must be a Uint8Array");
 	if (codes.length < pcm.length) THROW(range_error, "encode: codes is shorter than pcm");
 	if (overlap(&pcm, &codes)) THROW(range_error, "encode: pcm and codes overlap");
-	ka_encode(law, pcm.data, codes.data, pcm.length);
+	ka_encode((ka_law)law, pcm.data, codes.data, pcm.length);
 	return result;
 }
 
@@ -89,7 +89,7 @@ static napi_value decode(napi_env env, napi_callback_info info)
 	if (!get_view(env, argv[2], napi_int16_array, &pcm)) THROW(type_error, "decode: pcm must be an Int16Array");
 	if (pcm.length < codes.length) THROW(range_error, "decode: pcm is shorter than codes");
 	if (overlap(&pcm, &codes)) THROW(range_error, "decode: codes and pcm overlap");
-	ka_decode(law, codes.data, pcm.data, codes.length);
+	ka_decode((ka_law)law, codes.data, pcm.data, codes.length);
 	return result;
 }
 
@@ -186,6 +186,35 @@ static napi_value resample(napi_env env, napi_callback_info info, int down)
 static napi_value downsample(napi_env env, napi_callback_info info) { return resample(env, info, 1); }
 static napi_value upsample(napi_env env, napi_callback_info info) { return resample(env, info, 0); }
 
+static napi_value g722_encode(napi_env env, napi_callback_info info)
+{
+	napi_value argv[3], result = args(env, info, 3, argv);
+	View state, pcm, codes;
+	if (!get_view(env, argv[0], napi_int16_array, &state)) THROW(type_error, "g722Encode: state must be an Int16Array");
+	if (!get_view(env, argv[1], napi_int16_array, &pcm)) THROW(type_error, "g722Encode: pcm must be an Int16Array");
+	if (!get_view(env, argv[2], napi_uint8_array, &codes)) THROW(type_error, "g722Encode: codes must be a Uint8Array");
+	if (state.length < KA_G722_STATE_SAMPLES) THROW(range_error, "g722Encode: state must be G722_STATE_SAMPLES (66) long");
+	if (pcm.length % 2) THROW(range_error, "g722Encode: pcm length must be even");
+	if (codes.length < pcm.length / 2) THROW(range_error, "g722Encode: codes must be pcm.length / 2 long");
+	if (overlap(&state, &pcm) || overlap(&state, &codes) || overlap(&pcm, &codes)) THROW(range_error, "g722Encode: state, pcm and codes must not overlap");
+	ka_g722_encode(state.data, pcm.data, pcm.length, codes.data);
+	return result;
+}
+
+static napi_value g722_decode(napi_env env, napi_callback_info info)
+{
+	napi_value argv[3], result = args(env, info, 3, argv);
+	View state, codes, pcm;
+	if (!get_view(env, argv[0], napi_int16_array, &state)) THROW(type_error, "g722Decode: state must be an Int16Array");
+	if (!get_view(env, argv[1], napi_uint8_array, &codes)) THROW(type_error, "g722Decode: codes must be a Uint8Array");
+	if (!get_view(env, argv[2], napi_int16_array, &pcm)) THROW(type_error, "g722Decode: pcm must be an Int16Array");
+	if (state.length < KA_G722_STATE_SAMPLES) THROW(range_error, "g722Decode: state must be G722_STATE_SAMPLES (66) long");
+	if (pcm.length / 2 < codes.length) THROW(range_error, "g722Decode: pcm must be codes.length * 2 long");
+	if (overlap(&state, &codes) || overlap(&state, &pcm) || overlap(&codes, &pcm)) THROW(range_error, "g722Decode: state, codes and pcm must not overlap");
+	ka_g722_decode(state.data, codes.data, codes.length, pcm.data);
+	return result;
+}
+
 /* copyBytes(source: ArrayBuffer, target: Uint8Array): copies what fits, returns source.byteLength. */
 static napi_value copy_bytes(napi_env env, napi_callback_info info)
 {
@@ -214,6 +243,8 @@ static napi_value init(napi_env env, napi_value exports)
 		{ "toneFill", NULL, tone_fill, NULL, NULL, NULL, napi_enumerable, NULL },
 		{ "downsample", NULL, downsample, NULL, NULL, NULL, napi_enumerable, NULL },
 		{ "upsample", NULL, upsample, NULL, NULL, NULL, napi_enumerable, NULL },
+		{ "g722Encode", NULL, g722_encode, NULL, NULL, NULL, napi_enumerable, NULL },
+		{ "g722Decode", NULL, g722_decode, NULL, NULL, NULL, napi_enumerable, NULL },
 		{ "copyBytes", NULL, copy_bytes, NULL, NULL, NULL, napi_enumerable, NULL },
 	};
 	napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties);

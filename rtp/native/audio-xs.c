@@ -106,10 +106,10 @@ static const char ka_law_message[] = "law must be LAW_PCMU (0) or LAW_PCMA (1)";
 void xs_klingel_encode(xsMachine *the)
 {
 	KaView pcm, codes;
-	int law;
+	ka_law law;
 	ka_require_args(the, 3, "encode");
 	xsmcVars(3);
-	law = (int)ka_get_integer(the, &xsArg(0), 0, 1, ka_law_message);
+	law = (ka_law)ka_get_integer(the, &xsArg(0), 0, 1, ka_law_message);
 	ka_get_view(the, &xsArg(1), KA_I16, &xsVar(0), &xsVar(2), &pcm, "encode", "pcm");
 	ka_get_view(the, &xsArg(2), KA_U8, &xsVar(1), &xsVar(2), &codes, "encode", "codes");
 	if (codes.length < pcm.length) xsRangeError("encode: codes is shorter than pcm");
@@ -121,10 +121,10 @@ void xs_klingel_encode(xsMachine *the)
 void xs_klingel_decode(xsMachine *the)
 {
 	KaView codes, pcm;
-	int law;
+	ka_law law;
 	ka_require_args(the, 3, "decode");
 	xsmcVars(3);
-	law = (int)ka_get_integer(the, &xsArg(0), 0, 1, ka_law_message);
+	law = (ka_law)ka_get_integer(the, &xsArg(0), 0, 1, ka_law_message);
 	ka_get_view(the, &xsArg(1), KA_U8, &xsVar(0), &xsVar(2), &codes, "decode", "codes");
 	ka_get_view(the, &xsArg(2), KA_I16, &xsVar(1), &xsVar(2), &pcm, "decode", "pcm");
 	if (pcm.length < codes.length) xsRangeError("decode: pcm is shorter than codes");
@@ -232,6 +232,41 @@ void xs_klingel_downsample(xsMachine *the)
 void xs_klingel_upsample(xsMachine *the)
 {
 	ka_resample(the, 0);
+}
+
+/* g722Encode(state: Int16Array, pcm: Int16Array, codes: Uint8Array) */
+void xs_klingel_g722_encode(xsMachine *the)
+{
+	KaView state, pcm, codes;
+	ka_require_args(the, 3, "g722Encode");
+	xsmcVars(4);
+	ka_get_view(the, &xsArg(0), KA_I16, &xsVar(0), &xsVar(3), &state, "g722Encode", "state");
+	ka_get_view(the, &xsArg(1), KA_I16, &xsVar(1), &xsVar(3), &pcm, "g722Encode", "pcm");
+	ka_get_view(the, &xsArg(2), KA_U8, &xsVar(2), &xsVar(3), &codes, "g722Encode", "codes");
+	if (state.length < KA_G722_STATE_SAMPLES) xsRangeError("g722Encode: state must be G722_STATE_SAMPLES (66) long");
+	if (pcm.length % 2) xsRangeError("g722Encode: pcm length must be even");
+	if (codes.length < pcm.length / 2) xsRangeError("g722Encode: codes must be pcm.length / 2 long");
+	if (ka_overlap(the, &xsVar(0), &state, &xsVar(1), &pcm) || ka_overlap(the, &xsVar(0), &state, &xsVar(2), &codes) ||
+	    ka_overlap(the, &xsVar(1), &pcm, &xsVar(2), &codes))
+		xsRangeError("g722Encode: state, pcm and codes must not overlap");
+	ka_g722_encode(ka_pointer(the, &xsVar(0), &state), ka_pointer(the, &xsVar(1), &pcm), (size_t)pcm.length, ka_pointer(the, &xsVar(2), &codes));
+}
+
+/* g722Decode(state: Int16Array, codes: Uint8Array, pcm: Int16Array) */
+void xs_klingel_g722_decode(xsMachine *the)
+{
+	KaView state, codes, pcm;
+	ka_require_args(the, 3, "g722Decode");
+	xsmcVars(4);
+	ka_get_view(the, &xsArg(0), KA_I16, &xsVar(0), &xsVar(3), &state, "g722Decode", "state");
+	ka_get_view(the, &xsArg(1), KA_U8, &xsVar(1), &xsVar(3), &codes, "g722Decode", "codes");
+	ka_get_view(the, &xsArg(2), KA_I16, &xsVar(2), &xsVar(3), &pcm, "g722Decode", "pcm");
+	if (state.length < KA_G722_STATE_SAMPLES) xsRangeError("g722Decode: state must be G722_STATE_SAMPLES (66) long");
+	if (pcm.length / 2 < codes.length) xsRangeError("g722Decode: pcm must be codes.length * 2 long");
+	if (ka_overlap(the, &xsVar(0), &state, &xsVar(1), &codes) || ka_overlap(the, &xsVar(0), &state, &xsVar(2), &pcm) ||
+	    ka_overlap(the, &xsVar(1), &codes, &xsVar(2), &pcm))
+		xsRangeError("g722Decode: state, codes and pcm must not overlap");
+	ka_g722_decode(ka_pointer(the, &xsVar(0), &state), ka_pointer(the, &xsVar(1), &codes), (size_t)codes.length, ka_pointer(the, &xsVar(2), &pcm));
 }
 
 /*

@@ -1,7 +1,7 @@
 /*
  * The audio core's XS host functions (audio-xs.c over klingel_audio.c). A Moddable manifest
  * builds this file and the C files for the device; the XS test host (xs-host/) runs the same.
- * Together they implement NativeAudio (rtp/native-audio.ts).
+ * Together they implement NativeAudio (modules/native-audio.ts).
  */
 export function encode(law, pcm, codes) @ "xs_klingel_encode";
 export function decode(law, codes, pcm) @ "xs_klingel_decode";
@@ -10,4 +10,6 @@ export function toneInit(state, frequencyHz, sampleRate, amplitude) @ "xs_klinge
 export function toneFill(state, out) @ "xs_klingel_tone_fill";
 export function downsample(state, input, output) @ "xs_klingel_downsample";
 export function upsample(state, input, output) @ "xs_klingel_upsample";
+export function g722Encode(state, pcm, codes) @ "xs_klingel_g722_encode";
+export function g722Decode(state, codes, pcm) @ "xs_klingel_g722_decode";
 export function copyBytes(source, target) @ "xs_klingel_copy_bytes";

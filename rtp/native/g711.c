@@ -7,13 +7,13 @@
 #include "klingel_audio.h"
 #include "tables.h"
 
-uint8_t ka_encode_sample(int law, int16_t sample)
+uint8_t ka_encode_sample(ka_law law, int16_t sample)
 {
 	uint32_t bits = (uint16_t)sample;
 	return law == KA_LAW_PCMA ? ka_alaw_encode_table[bits >> 4] : ka_ulaw_encode_table[bits >> 2];
 }
 
-int16_t ka_decode_sample(int law, uint8_t code)
+int16_t ka_decode_sample(ka_law law, uint8_t code)
 {
 	return law == KA_LAW_PCMA ? ka_alaw_decode_table[code] : ka_ulaw_decode_table[code];
 }
@@ -37,13 +37,13 @@ static void encode_with(const uint8_t *table, unsigned shift, const int16_t *pcm
 	for (; i < count; i++) codes[i] = table[(uint32_t)(uint16_t)pcm[i] >> shift];
 }
 
-void ka_encode(int law, const int16_t *pcm, uint8_t *codes, size_t count)
+void ka_encode(ka_law law, const int16_t *pcm, uint8_t *codes, size_t count)
 {
 	if (law == KA_LAW_PCMA) encode_with(ka_alaw_encode_table, 4, pcm, codes, count);
 	else encode_with(ka_ulaw_encode_table, 2, pcm, codes, count);
 }
 
-void ka_decode(int law, const uint8_t *codes, int16_t *pcm, size_t count)
+void ka_decode(ka_law law, const uint8_t *codes, int16_t *pcm, size_t count)
 {
 	const int16_t *table = law == KA_LAW_PCMA ? ka_alaw_decode_table : ka_ulaw_decode_table;
 	size_t i = 0;

@@ -9,9 +9,9 @@
 #include <stdio.h>
 
 #include "g711_formulas.h"
+#include "klingel_audio.h"
 
-#define TAPS 55
-#define HALF ((TAPS - 1) / 2) /* 27: centre tap */
+#define HALF ((KA_FIR_TAPS - 1) / 2) /* 27: centre tap */
 #define PAIRS ((HALF + 1) / 2) /* 14 non-zero off-centre taps per side */
 
 static double bessel_i0(double x)

@@ -1,5 +1,5 @@
 /*
- * klingel audio core: G.711 µ-law/A-law, an N-source mixer, a sine tone generator and
+ * klingel audio core: G.711 µ-law/A-law, G.722, an N-source mixer, a sine tone generator and
  * 16 kHz <-> 8 kHz conversion. Plain C99, no allocation, no engine includes: the XS binding
  * (audio-xs.c) and the Node addon (addon.c) are thin layers over these functions.
  *
@@ -16,8 +16,10 @@
 extern "C" {
 #endif
 
-#define KA_LAW_PCMU 0 /* G.711 µ-law, RTP payload type 0 */
-#define KA_LAW_PCMA 1 /* G.711 A-law, RTP payload type 8 */
+typedef enum {
+	KA_LAW_PCMU = 0, /* G.711 µ-law, RTP payload type 0 */
+	KA_LAW_PCMA = 1  /* G.711 A-law, RTP payload type 8 */
+} ka_law;
 
 #define KA_GAIN_UNITY 4096     /* mixer gains are Q12 */
 #define KA_GAIN_MAX 65536      /* largest gain accepted (16x) */
@@ -30,14 +32,14 @@ extern "C" {
  * G.711 as specified by ITU-T G.711 and implemented by the ITU-T G.191 reference software:
  * the 16-bit sample is truncated to 13 bits (A-law) or 14 bits (µ-law) by an arithmetic
  * shift, negative values are coded by their one's complement, decoding yields the interval's
- * reconstruction value scaled back to 16 bits. `law` is KA_LAW_PCMU or KA_LAW_PCMA.
+ * reconstruction value scaled back to 16 bits.
  */
-void ka_encode(int law, const int16_t *pcm, uint8_t *codes, size_t count);
-void ka_decode(int law, const uint8_t *codes, int16_t *pcm, size_t count);
+void ka_encode(ka_law law, const int16_t *pcm, uint8_t *codes, size_t count);
+void ka_decode(ka_law law, const uint8_t *codes, int16_t *pcm, size_t count);
 
 /* Single-sample forms (the same tables). */
-uint8_t ka_encode_sample(int law, int16_t sample);
-int16_t ka_decode_sample(int law, uint8_t code);
+uint8_t ka_encode_sample(ka_law law, int16_t sample);
+int16_t ka_decode_sample(ka_law law, uint8_t code);
 
 /*
  * out[i] = saturate16((Σ sources[k][i] * gains[k] + 2048) >> 12) for i < count: Q12 gains
@@ -69,6 +71,36 @@ int ka_tone_fill(int32_t *state, int16_t *out, size_t count);
 #define KA_FIR_TAPS 55
 void ka_downsample(int16_t *state, const int16_t *input, size_t inputCount, int16_t *output);
 void ka_upsample(int16_t *state, const int16_t *input, size_t inputCount, int16_t *output);
+
+/*
+ * G.722 at 64 kbit/s (ITU-T G.722 mode 1, RTP payload type 9): 16 kHz audio, one code byte per
+ * two samples. Bit-exact with the ITU reference arithmetic. A state belongs to one direction
+ * (encoder or decoder); all zeros is the Recommendation's reset state, and any contents are
+ * safe to run from. The structs hold int16_t only: KA_G722_STATE_SAMPLES of them, so that a
+ * binding can keep a state in an Int16Array.
+ */
+typedef struct {
+	int16_t s;      /* signal estimate (PREDIC) */
+	int16_t sz;     /* zero section's part of it (FILTEZ) */
+	int16_t nb;     /* log scale factor (NBL / NBH) */
+	int16_t r[2];   /* reconstructed signal, last two */
+	int16_t p[2];   /* partially reconstructed signal, last two */
+	int16_t a[2];   /* pole coefficients a1, a2 */
+	int16_t b[6];   /* zero coefficients b1..b6 */
+	int16_t d[6];   /* quantised differences, last six */
+} ka_g722_band;
+
+typedef struct {
+	ka_g722_band band[2]; /* lower, higher */
+	int16_t qmf[24];      /* QMF history, oldest first */
+} ka_g722_state;
+
+#define KA_G722_STATE_SAMPLES 66 /* sizeof (ka_g722_state) / 2 */
+
+/* Encodes sampleCount 16 kHz samples (an even number) into sampleCount / 2 codes. */
+void ka_g722_encode(ka_g722_state *state, const int16_t *pcm, size_t sampleCount, uint8_t *codes);
+/* Decodes `count` codes into count * 2 samples at 16 kHz. */
+void ka_g722_decode(ka_g722_state *state, const uint8_t *codes, size_t count, int16_t *pcm);
 
 #ifdef __cplusplus
 }

@@ -5,16 +5,13 @@
  * (and with -DKA_NO_SIMD) the same arithmetic in plain C.
  */
 #include "klingel_audio.h"
+#include "saturate.h"
 
 #if defined(__SSE2__) && !defined(KA_NO_SIMD)
 #include <emmintrin.h>
 #define KA_MIX_SSE2 1
 #endif
 
-static int16_t saturate(int64_t v)
-{
-	return (int16_t)(v > 32767 ? 32767 : v < -32768 ? -32768 : v);
-}
 
 /* out[i] = sat((a[i]·ga + b[i]·gb + 2048) >> 12), 0 <= ga, gb < 32768; out may be a or b. */
 static void mix2(int16_t *out, const int16_t *a, const int16_t *b, int32_t ga, int32_t gb, size_t count)
@@ -43,8 +40,7 @@ static void mix2(int16_t *out, const int16_t *a, const int16_t *b, int32_t ga, i
 		out[i + 1] = (int16_t)w;
 	}
 	for (; i < count; i++) {
-		int32_t v = (a[i] * ga + b[i] * gb + 2048) >> 12;
-		out[i] = (int16_t)(v > 32767 ? 32767 : v < -32768 ? -32768 : v);
+		out[i] = ka_saturate16((a[i] * ga + b[i] * gb + 2048) >> 12);
 	}
 }
 
@@ -68,6 +64,6 @@ void ka_mix(int16_t *out, size_t count, const int16_t *const *sources, const int
 	for (i = 0; i < count; i++) {
 		int64_t sum = 2048;
 		for (k = 0; k < sourceCount; k++) sum += (int64_t)sources[k][i] * gains[k];
-		out[i] = saturate(sum >> 12);
+		out[i] = ka_saturate16((int32_t)(sum >> 12)); /* |sum >> 12| < 2^24 */
 	}
 }

@@ -6,6 +6,7 @@
  * State: the last inputs, oldest first (downsample: 54 samples; upsample: 27 samples).
  */
 #include "klingel_audio.h"
+#include "saturate.h"
 #include "tables.h"
 
 #define CENTRE ((KA_FIR_TAPS - 1) / 2)  /* 27 */
@@ -13,10 +14,6 @@
 #define UP_HISTORY CENTRE               /* 27 input samples at 8 kHz */
 #define BLOCK 128
 
-static int16_t saturate(int32_t v)
-{
-	return (int16_t)(v > 32767 ? 32767 : v < -32768 ? -32768 : v);
-}
 
 void ka_downsample(int16_t *state, const int16_t *input, size_t inputCount, int16_t *output)
 {
@@ -35,7 +32,7 @@ void ka_downsample(int16_t *state, const int16_t *input, size_t inputCount, int1
 			int p;
 			for (p = 0; p < KA_HALFBAND_PAIRS; p++)
 				acc += ka_halfband_q15[p] * (centre[-(2 * p + 1)] + centre[2 * p + 1]);
-			*output++ = saturate(acc >> 15);
+			*output++ = ka_saturate16(acc >> 15);
 		}
 		for (j = 0; j < DOWN_HISTORY; j++) work[j] = work[n + j];
 		done += n;
@@ -65,7 +62,7 @@ void ka_upsample(int16_t *state, const int16_t *input, size_t inputCount, int16_
 			*output++ = x[-(CENTRE + 1) / 2];
 			for (p = 0; p < KA_HALFBAND_PAIRS; p++)
 				acc += ka_halfband_q15[p] * (x[-(CENTRE - 1) / 2 + p] + x[-(CENTRE + 1) / 2 - p]);
-			*output++ = saturate(acc >> 14);
+			*output++ = ka_saturate16(acc >> 14);
 		}
 		for (j = 0; j < UP_HISTORY; j++) work[j] = work[n + j];
 		done += n;

@@ -1,5 +1,5 @@
 import { test, group, assert } from "../lib/spec.js";
-import { DoorEventLog } from "../../hardware/door-events.js";
+import { DoorEventLog } from "../../door/door-events.js";
 
 const base = { caller: "611", callId: "c1", via: "rtp" };
 

@@ -1,34 +1,37 @@
 import { test, group, assert } from "../lib/spec.js";
 import { FakeClock } from "../lib/fake-clock.js";
 import { RelayPulse } from "../../hardware/relay-pulse.js";
-import { DoorEventLog } from "../../hardware/door-events.js";
-import { DoorOpener, type DoorCall, type DoorSettings, type DigitVia, type DigitSource, INTER_DIGIT_TIMEOUT_MS } from "../../hardware/door-opener.js";
-import type { Logger } from "../../modules/ports.js";
+import { DoorEventLog } from "../../door/door-events.js";
+import { DoorOpener, type DoorCall, type DoorSettings, type DigitVia, type DigitSource, INTER_DIGIT_TIMEOUT_MS, INFO_LATENESS_MS } from "../../door/door-opener.js";
 import { RecordingOut } from "../lib/recording-out.js";
+import { MemoryStore } from "../lib/app-harness.js";
+import { memoryLogger } from "../lib/memory-logger.js";
 
 const PBX = "192.168.178.1";
 const RTP = { address: "192.168.178.1", port: 7078 };
+/** Where the PBX's signalling, and so its INFO digits, come from. */
+const SIGNALLING = { address: PBX, port: 5060 };
 /** A code that never shows up in times or ports of these tests, to look for it in the output. */
 const SECRET = "97531";
 
 function makeCall(overrides: Partial<DoorCall> = {}): DoorCall & { state: string } {
-	return { state: "answered", peer: '"Küche" <sip:611@fritz.box>', peerAddress: PBX, callId: "c1@door", media: { remoteAddress: RTP.address, remotePort: RTP.port }, ...overrides };
+	return { state: "answered", peer: '"Küche" <sip:611@fritz.box>', peerAddress: PBX, peerPort: 5060, callId: "c1@door", media: { remoteAddress: RTP.address, remotePort: RTP.port }, ...overrides };
 }
 
-function rig(settings: Partial<DoorSettings> = {}) {
+function rig(settings: Partial<DoorSettings> = {}, store = new MemoryStore()) {
 	const clock = new FakeClock();
 	const lines: string[] = [];
-	const log: Logger = { info: (m) => lines.push(`info ${m}`), warn: (m) => lines.push(`warn ${m}`), error: (m) => lines.push(`error ${m}`) };
+	const log = memoryLogger(lines);
 	const out = new RecordingOut(clock);
 	const relay = new RelayPulse(out, clock, log);
 	let wall = 1_780_000_000_000;
 	const events = new DoorEventLog(() => wall + clock.now());
 	let pbx: { address: string; port: number } | undefined = { address: PBX, port: 5060 };
-	const opener = new DoorOpener({ clock, log, relay, events, pbx: () => pbx }, { code: "123", pulseMs: 800, maxOpenings: 1, ...settings });
+	const opener = new DoorOpener({ clock, log, relay, events, store, pbx: () => pbx }, { code: "123", pulseMs: 800, maxOpenings: 1, ...settings });
 	const tones: string[] = [];
 	opener.playTone = (kind) => tones.push(kind);
 	const call = makeCall();
-	const send = (digits: string, via: DigitVia = "rtp", source: DigitSource | undefined = via === "rtp" ? RTP : undefined, on: DoorCall | undefined = call, gap = 100) => {
+	const send = (digits: string, via: DigitVia = "rtp", source: DigitSource | undefined = via === "rtp" ? RTP : SIGNALLING, on: DoorCall | undefined = call, gap = 100) => {
 		const outcomes: string[] = [];
 		for (const d of digits) {
 			outcomes.push(opener.digit(on, d, via, source));
@@ -36,7 +39,7 @@ function rig(settings: Partial<DoorSettings> = {}) {
 		}
 		return outcomes;
 	};
-	return { clock, lines, out, relay, events, opener, tones, call, send, setPbx: (p: typeof pbx) => (pbx = p), setWall: (w: number) => (wall = w) };
+	return { clock, lines, out, relay, events, opener, tones, call, send, store, setPbx: (p: typeof pbx) => (pbx = p), setWall: (w: number) => (wall = w) };
 }
 
 group("door opener", () => {
@@ -58,7 +61,7 @@ group("door opener", () => {
 
 	test("the same by SIP INFO opens (no RTP source needed)", () => {
 		const r = rig();
-		assert.deepEqual(r.send("123", "info", undefined), ["entered", "entered", "opened"]);
+		assert.deepEqual(r.send("123", "info"), ["entered", "entered", "opened"]);
 		r.clock.advance(1000);
 		assert.equal(r.out.pulses().length, 1);
 		assert.equal(r.events.last(1)[0].via, "info");
@@ -163,6 +166,51 @@ group("door opener", () => {
 		assert.equal(r.opener.digit(r.call, "3", "rtp", RTP), "opened");
 	});
 
+	test("SIP INFO digits may come later by the retransmission time: 4 lost transmissions (7.5 s) still complete the entry", () => {
+		assert.equal(INFO_LATENESS_MS, 7500, "T1 + 2·T1 + 4·T1 + T2 of RFC 3261 (0.5 + 1 + 2 + 4 s)");
+		const r = rig();
+		r.opener.digit(r.call, "1", "info", SIGNALLING);
+		// The INFO of the 2 was lost twice (sent again after 0.5 and 1 s), and the handset's 250 ms gap.
+		r.clock.advance(1750);
+		r.opener.digit(r.call, "2", "info", SIGNALLING);
+		// The 200 OK of the 2 lost twice, then the INFO of the 3 twice: 3 s more.
+		r.clock.advance(INTER_DIGIT_TIMEOUT_MS + INFO_LATENESS_MS);
+		assert.equal(r.opener.digit(r.call, "3", "info", SIGNALLING), "opened");
+		const s = rig();
+		s.opener.digit(s.call, "1", "info", SIGNALLING);
+		s.opener.digit(s.call, "2", "info", SIGNALLING);
+		s.clock.advance(INTER_DIGIT_TIMEOUT_MS + INFO_LATENESS_MS + 1);
+		assert.equal(s.opener.digit(s.call, "3", "info", SIGNALLING), "entered", "a longer pause still drops the entry");
+		assert.ok(s.lines.some((l) => l.includes("entry of 2 digits dropped after a pause of more than 9.5 s")));
+		const t = rig();
+		t.opener.digit(t.call, "1", "rtp", RTP);
+		t.opener.digit(t.call, "2", "rtp", RTP);
+		t.clock.advance(INTER_DIGIT_TIMEOUT_MS + 1);
+		assert.equal(t.opener.digit(t.call, "3", "rtp", RTP), "entered", "RFC 4733 digits keep the 2 s pause: RTP is not retransmitted");
+	});
+
+	test("an INFO digit from another address or port than the call's signalling peer is ignored", () => {
+		const r = rig();
+		assert.deepEqual(r.send("123", "info", { address: "192.168.178.66", port: 5060 }), ["ignored", "ignored", "ignored"]);
+		assert.deepEqual(r.send("123", "info", { address: PBX, port: 5061 }), ["ignored", "ignored", "ignored"]);
+		for (const d of "123") assert.equal(r.opener.digit(r.call, d, "info"), "ignored");
+		const reasons = r.events.last(20).map((e) => `${e.reason} ×${e.count}`);
+		assert.deepEqual(reasons, [
+			"INFO from 192.168.178.66:5060, not the call's signalling peer 192.168.178.1:5060 ×3",
+			"INFO from 192.168.178.1:5061, not the call's signalling peer 192.168.178.1:5060 ×3",
+			"INFO digit without a source address ×3",
+		]);
+		assert.deepEqual(r.send("123", "info"), ["entered", "entered", "opened"]);
+	});
+
+	test("the PBX check compares the port too: a call from the PBX's address but another port cannot open", () => {
+		const r = rig();
+		const other = makeCall({ peerPort: 5070 });
+		assert.deepEqual(r.send("123", "info", { address: PBX, port: 5070 }, other), ["ignored", "ignored", "ignored"]);
+		assert.deepEqual(r.send("123", "rtp", RTP, other), ["ignored", "ignored", "ignored"]);
+		assert.match(r.events.last(1)[0].reason, /call not with the PBX \(signalling from 192\.168\.178\.1:5070\)/);
+	});
+
 	test("* clears the entry without counting; # ends a short entry as a wrong code", () => {
 		const r = rig();
 		assert.deepEqual(r.send("12*123"), ["entered", "entered", "cleared", "entered", "entered", "opened"]);
@@ -218,8 +266,8 @@ group("door opener", () => {
 	test("a call whose signalling is not from the PBX cannot open, nor can any call before the PBX is known", () => {
 		const r = rig();
 		const stranger = makeCall({ peerAddress: "192.168.178.77" });
-		assert.deepEqual(r.send("123", "info", undefined, stranger), ["ignored", "ignored", "ignored"]);
-		assert.match(r.events.last(1)[0].reason, /call not with the PBX \(signalling from 192\.168\.178\.77\)/);
+		assert.deepEqual(r.send("123", "info", { address: "192.168.178.77", port: 5060 }, stranger), ["ignored", "ignored", "ignored"]);
+		assert.match(r.events.last(1)[0].reason, /call not with the PBX \(signalling from 192\.168\.178\.77:5060\)/);
 		r.setPbx(undefined);
 		assert.deepEqual(r.send("123"), ["ignored", "ignored", "ignored"]);
 		r.clock.advance(1000);
@@ -230,7 +278,7 @@ group("door opener", () => {
 		const r = rig();
 		const noMedia = makeCall({ media: undefined });
 		assert.deepEqual(r.send("12", "rtp", RTP, noMedia), ["ignored", "ignored"]);
-		assert.deepEqual(r.send("123", "info", undefined, noMedia), ["entered", "entered", "opened"]);
+		assert.deepEqual(r.send("123", "info", SIGNALLING, noMedia), ["entered", "entered", "opened"]);
 	});
 
 	test("max_openings 0 or an invalid code disables the opener", () => {
@@ -293,7 +341,8 @@ group("door opener", () => {
 
 	test("status: the last 20 events, the settings and the call's counts, never the code", () => {
 		const r = rig({ code: SECRET });
-		for (let i = 0; i < 24; i++) r.send("00000", "rtp", RTP, makeCall({ callId: `other${i}` }));
+		// Earlier calls' events: a stray digit each (wrong codes would lock the door out).
+		for (let i = 0; i < 24; i++) r.send("0", "rtp", { address: "192.168.178.66", port: 7078 }, makeCall({ callId: `other${i}` }));
 		r.send("00000");
 		r.send("00000");
 		r.send("00000");

@@ -1,14 +1,15 @@
 import { test, group, assert } from "../lib/spec.js";
 import { FakeUdp } from "../lib/fake-udp.js";
-import { FreePort } from "../../app/free-port.js";
+import { FreePort } from "../../modules/free-port.js";
 import { SipSocket } from "../../app/sip-socket.js";
 import { RtpPort } from "../../rtp/rtp-port.js";
 import type { Logger, UdpFactory, UdpOptions } from "../../modules/ports.js";
+import { memoryLogger } from "../lib/memory-logger.js";
 
 /** A provider whose `taken` ports throw EADDRINUSE at once; every open is remembered. */
 function provider(taken: number[] = []) {
 	const lines: string[] = [];
-	const log: Logger = { info: (m) => lines.push(`info ${m}`), warn: (m) => lines.push(`warn ${m}`), error: (m) => lines.push(`error ${m}`) };
+	const log = memoryLogger(lines);
 	const opened: Array<{ options: UdpOptions; socket: FakeUdp }> = [];
 	const udp: UdpFactory = (options) => {
 		if (taken.includes(options.port ?? 0)) throw Object.assign(new Error("bind: address in use"), { code: "EADDRINUSE" });

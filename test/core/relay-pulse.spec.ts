@@ -1,12 +1,9 @@
 import { test, group, assert } from "../lib/spec.js";
 import { FakeClock } from "../lib/fake-clock.js";
 import { RelayPulse, MAX_PULSE_MS, OFF_RETRY_MS } from "../../hardware/relay-pulse.js";
-import type { DigitalOut, Logger } from "../../modules/ports.js";
+import type { DigitalOut } from "../../modules/ports.js";
 import { RecordingOut } from "../lib/recording-out.js";
-
-function quietLog(lines: string[] = []): Logger {
-	return { info: (m) => lines.push(`info ${m}`), warn: (m) => lines.push(`warn ${m}`), error: (m) => lines.push(`error ${m}`) };
-}
+import { memoryLogger } from "../lib/memory-logger.js";
 
 /** Moves the clock like an event loop that reports a throwing callback and goes on. */
 function runUntil(clock: FakeClock, end: number): string[] {
@@ -26,7 +23,7 @@ function rig() {
 	const clock = new FakeClock();
 	const out = new RecordingOut(clock);
 	const lines: string[] = [];
-	const relay = new RelayPulse(out, clock, quietLog(lines));
+	const relay = new RelayPulse(out, clock, memoryLogger(lines));
 	return { clock, out, relay, lines };
 }
 
@@ -61,7 +58,7 @@ group("relay pulse", () => {
 			},
 			close() {},
 		};
-		new RelayPulse(out, clock, quietLog()).pulse(500);
+		new RelayPulse(out, clock, memoryLogger()).pulse(500);
 		assert.equal(pendingWhenOn, 1);
 	});
 

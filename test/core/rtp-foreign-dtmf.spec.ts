@@ -7,9 +7,10 @@ import { seededRandom } from "../lib/fake-udp.js";
 import { referenceAudio } from "../lib/reference-audio.js";
 import { MemoryUdp, rtpPacket, filled } from "../lib/rtp-fixtures.js";
 import { RelayPulse } from "../../hardware/relay-pulse.js";
-import { DoorEventLog } from "../../hardware/door-events.js";
-import { DoorOpener, MAX_FOREIGN_DTMF_EVENTS, type DoorCall } from "../../hardware/door-opener.js";
-import type { Logger } from "../../modules/ports.js";
+import { DoorEventLog } from "../../door/door-events.js";
+import { DoorOpener, MAX_FOREIGN_DTMF_EVENTS, type DoorCall } from "../../door/door-opener.js";
+import { MemoryStore } from "../lib/app-harness.js";
+import { memoryLogger } from "../lib/memory-logger.js";
 
 const PEER = { address: "192.168.178.20", port: 7078 };
 const MEDIA: NegotiatedMedia = { remoteAddress: PEER.address, remotePort: PEER.port, payloadType: 0, codec: "PCMU", dtmfPayloadType: 101, direction: "sendrecv", ptime: 20 };
@@ -89,13 +90,13 @@ group("door events for DTMF from an unexpected RTP source", () => {
 	function opener() {
 		const clock = new FakeClock();
 		const lines: string[] = [];
-		const log: Logger = { info: (m) => lines.push(`info ${m}`), warn: (m) => lines.push(`warn ${m}`), error: (m) => lines.push(`error ${m}`) };
+		const log = memoryLogger(lines);
 		const relay = new RelayPulse({ write() {}, close() {} }, clock, log);
 		const events = new DoorEventLog(() => 1_780_000_000_000 + clock.now());
-		const door = new DoorOpener({ clock, log, relay, events, pbx: () => ({ address: "192.168.178.1", port: 5060 }) });
+		const door = new DoorOpener({ clock, log, relay, events, store: new MemoryStore(), pbx: () => ({ address: "192.168.178.1", port: 5060 }) });
 		return { door, events, lines };
 	}
-	const call = (id: string): DoorCall => ({ state: "answered", peer: '"Küche" <sip:611@fritz.box>', peerAddress: "192.168.178.1", callId: id, media: { remoteAddress: PEER.address, remotePort: PEER.port } });
+	const call = (id: string): DoorCall => ({ state: "answered", peer: '"Küche" <sip:611@fritz.box>', peerAddress: "192.168.178.1", peerPort: 5060, callId: id, media: { remoteAddress: PEER.address, remotePort: PEER.port } });
 
 	test("each told source is an ignored event with the source, the peer and the caller, never a digit", () => {
 		const o = opener();

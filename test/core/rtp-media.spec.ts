@@ -2,7 +2,7 @@ import { test, group, assert } from "../lib/spec.js";
 import { MediaSession } from "../../rtp/media-session.js";
 import { DoorAudio } from "../../rtp/door-audio.js";
 import { Chime } from "../../rtp/chime.js";
-import type { NativeAudio } from "../../rtp/native-audio.js";
+import type { NativeAudio } from "../../modules/native-audio.js";
 import type { NegotiatedMedia } from "../../sip/sdp.js";
 import type { UdpOptions } from "../../modules/ports.js";
 import { FakeClock } from "../lib/fake-clock.js";
@@ -70,6 +70,8 @@ function counting(inner: NativeAudio): { audio: NativeAudio; objects: unknown[] 
 			toneFill: (state, out) => (note(state, out), inner.toneFill(state, out)),
 			downsample: (state, input, output) => (note(state, input, output), inner.downsample(state, input, output)),
 			upsample: (state, input, output) => (note(state, input, output), inner.upsample(state, input, output)),
+			g722Encode: (state, pcm, codes) => (note(state, pcm, codes), inner.g722Encode(state, pcm, codes)),
+			g722Decode: (state, codes, pcm) => (note(state, codes, pcm), inner.g722Decode(state, codes, pcm)),
 			// The datagram is the socket's (new for each packet); the target is ours.
 			copyBytes: (source, target) => (note(target), inner.copyBytes(source, target)),
 		},
@@ -159,9 +161,9 @@ group("media session", () => {
 		const sentA = p.a.status().packets_sent;
 		const written: unknown[] = [];
 		const write = p.sa.write.bind(p.sa);
-		p.sa.write = (address, port, data) => {
+		p.sa.write = (data, address, port) => {
 			if (written.indexOf(data) < 0) written.push(data);
-			write(address, port, data);
+			write(data, address, port);
 		};
 		p.chimeB.start();
 		p.b.tone(1200, 100);

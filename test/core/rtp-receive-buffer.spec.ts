@@ -2,7 +2,7 @@ import { test, group, assert } from "../lib/spec.js";
 import { RtpSession, MAX_DATAGRAM_BYTES, DATAGRAM_TOO_LONG, type RtpReceiver } from "../../rtp/rtp-session.js";
 import type { RtpHeader } from "../../rtp/rtp-packet.js";
 import { MediaSession } from "../../rtp/media-session.js";
-import type { NativeAudio } from "../../rtp/native-audio.js";
+import type { NativeAudio } from "../../modules/native-audio.js";
 import type { NegotiatedMedia } from "../../sip/sdp.js";
 import { FakeClock } from "../lib/fake-clock.js";
 import { seededRandom } from "../lib/fake-udp.js";

@@ -167,9 +167,9 @@ group("RTP session", () => {
 		const socket = new MemoryUdp(40000);
 		let refuse = true;
 		const write = socket.write.bind(socket);
-		socket.write = (address, port, data) => {
+		socket.write = (data, address, port) => {
 			if (refuse) throw new Error("queue full");
-			write(address, port, data);
+			write(data, address, port);
 		};
 		const m = new MediaSession({ audio: referenceAudio, socket, clock, random: seededRandom(5) });
 		m.start(MEDIA);

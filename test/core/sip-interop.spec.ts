@@ -37,7 +37,7 @@ group("interop fixes", () => {
 	});
 
 	test("an offer with an rtpmap lacking its clock rate on another stream (RFC 4475 esc01) is answered, not refused with 400", () => {
-		const offer = ["v=0", "o=mhandley 29739 7272939 IN IP4 192.0.2.1", "s=-", "c=IN IP4 192.0.2.1", "t=0 0", "m=audio 49217 RTP/AVP 0 12", "m=video 3227 RTP/AVP 31", "a=rtpmap:31 LPC", ""].join("\r\n");
+		const offer = ["v=0", "o=mhandley 29739 7272939 IN IP4 127.0.2.1", "s=-", "c=IN IP4 127.0.2.1", "t=0 0", "m=audio 49217 RTP/AVP 0 12", "m=video 3227 RTP/AVP 31", "a=rtpmap:31 LPC", ""].join("\r\n");
 		const sdp = parseSdp(offer);
 		assert.equal(sdp.media.length, 2);
 		assert.equal(sdp.media[1].rtpmap.size, 0, "the unusable rtpmap is skipped");

@@ -8,7 +8,7 @@ import { crlf } from "../lib/bytes.js";
 import { parseSip, SipParseError } from "../../sip/message.js";
 import { inspect } from "../../sip/validate.js";
 import { parseVia, parseNameAddr, param, parseCSeq, paramsWellFormed } from "../../sip/header-values.js";
-import { encodeUtf8 } from "../../sip/text.js";
+import { encodeUtf8 } from "../../modules/text.js";
 
 function request(headers: string, body = "v=0\n"): string {
 	return crlf(`OPTIONS sip:620@192.168.178.30 SIP/2.0

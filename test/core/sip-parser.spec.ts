@@ -4,7 +4,7 @@ import { parseSip, SipParseError, splitList } from "../../sip/message.js";
 import { inspect } from "../../sip/validate.js";
 import { parseNameAddr, parseVia, parseCSeq, param, parseSipUri } from "../../sip/header-values.js";
 import { buildResponse } from "../../sip/serializer.js";
-import { encodeUtf8, decodeUtf8 } from "../../sip/text.js";
+import { encodeUtf8, decodeUtf8 } from "../../modules/text.js";
 import { messages } from "../fixtures/rfc4475-data.js";
 
 const INVITE = crlf(`INVITE sip:620@192.168.178.30:5062 SIP/2.0

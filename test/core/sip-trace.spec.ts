@@ -1,7 +1,7 @@
 import { test, group, assert } from "../lib/spec.js";
 import { UaHarness, inboundInvite, PBX, LOCAL } from "../lib/ua-harness.js";
 import { traceText } from "../../sip/trace-text.js";
-import { encodeUtf8 } from "../../sip/text.js";
+import { encodeUtf8 } from "../../modules/text.js";
 
 function info(type: string, body: string, seq = 101, typeHeader = "Content-Type"): string {
 	return [

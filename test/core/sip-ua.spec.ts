@@ -261,6 +261,30 @@ group("ringing the target", () => {
 		assert.equal(h.ua.call, undefined);
 	});
 
+	test("CANCEL crossing a 200 OK: the log and the call's end say it was answered and then hung up", () => {
+		const h = new UaHarness();
+		const invite = ring(h);
+		h.answer(invite, 180, "Ringing", { toTag: "a1" });
+		h.clock.advance(30_000);
+		h.sent();
+		h.answer(invite, 200, "OK", { toTag: "a1", headers: [`Contact: <sip:611@${PBX}:5060>`], body: ANSWER });
+		const reason = "answered just as the ring time of 30 s ran out (the 200 OK crossed the CANCEL): hung up with BYE";
+		assert.equal(h.ua.lastCall?.endReason, reason);
+		assert.equal(h.events[h.events.length - 1], `ended ${reason}`);
+		assert.ok(h.logLines.some((l) => l.endsWith(`ended: ${reason}`)), h.logLines.join("\n"));
+		assert.equal(h.logLines.some((l) => /ended: nobody answered/.test(l)), false);
+	});
+
+	test("a hang-up before the answer that crossed a 200 OK says so too", () => {
+		const h = new UaHarness();
+		const invite = ring(h);
+		h.answer(invite, 180, "Ringing", { toTag: "a1" });
+		h.ua.hangup();
+		h.sent();
+		h.answer(invite, 200, "OK", { toTag: "a1", headers: [`Contact: <sip:611@${PBX}:5060>`], body: ANSWER });
+		assert.equal(h.ua.lastCall?.endReason, "answered just as it was being cancelled (hung up at the door; the 200 OK crossed the CANCEL): hung up with BYE");
+	});
+
 	test("a 4xx ends the attempt with the reason in the status", () => {
 		const h = new UaHarness();
 		const invite = ring(h);
@@ -337,6 +361,34 @@ group("calls from a handset", () => {
 		const bye = sent.find((m) => m.method === "BYE");
 		assert.ok(bye, "BYE sent");
 		assert.equal(h.ua.call, undefined);
+	});
+
+	test("a lost ACK's timer never touches a later call: no BYE 32 s on for a call that already ended", () => {
+		const h = new UaHarness();
+		const first = h.answeredCall();
+		// The ACK is lost; the handset hangs up.
+		h.clock.advance(1000);
+		h.deliver(first("BYE"));
+		assert.ok(h.sent().some((m) => m.status === 200 && m.header("cseq")?.endsWith("BYE")));
+		assert.equal(h.ua.call, undefined);
+		const ended = h.events.filter((e) => e.startsWith("ended")).length;
+		// A new call is taken and confirmed.
+		h.deliver(inboundInvite({ callId: "in-call-2@192.168.178.1", branch: "z9hG4bKin2" }));
+		const ok = h.sent().find((m) => m.status === 200 && m.header("call-id") === "in-call-2@192.168.178.1")!;
+		h.deliver([
+			`ACK sip:620@${LOCAL}:5062 SIP/2.0`, `Via: SIP/2.0/UDP ${PBX}:5060;branch=z9hG4bKack2`, `From: "Küche" <sip:611@fritz.box>;tag=fb1`, `To: ${ok.header("to")}`,
+			"Call-ID: in-call-2@192.168.178.1", "CSeq: 100 ACK", "Content-Length: 0", "", "",
+		].join("\n"));
+		const second = h.ua.call!;
+		assert.equal(second.state, "answered");
+		h.clock.advance(40_000);
+		const sent = h.sent();
+		assert.deepEqual(sent.filter((m) => m.method === "BYE").map((m) => m.header("call-id")), [], "no BYE for either call");
+		assert.equal(h.ua.call, second, "the new call goes on");
+		assert.equal(second.state, "answered");
+		assert.equal(h.events.filter((e) => e.startsWith("ended")).length, ended, "the old call did not end a second time");
+		assert.equal(h.ua.lastCall?.callId, "in-call-1@192.168.178.1");
+		assert.equal(h.ua.lastCall?.endReason, "the other side hung up");
 	});
 
 	test("a retransmitted INVITE is absorbed and re-answered, a second call gets 486", () => {

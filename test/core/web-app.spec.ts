@@ -5,14 +5,15 @@ import { bootApp } from "../lib/app-harness.js";
 import { LOCAL } from "../lib/ua-harness.js";
 import type { SipMessage } from "../../sip/message.js";
 import type { HttpRequest, HttpResponse } from "../../modules/ports.js";
+import type { DoorbellEnvironment } from "../../modules/environment.js";
 
 const ADMIN = "Admin-Passwort-1";
 
 /** The application on fake ports, registered as 620 with the scripted PBX, signed in to the web page. */
-function application() {
+function application(env: Partial<DoorbellEnvironment> = {}) {
 	const { application: app, store, clock, lines, sent, routes, answer: reply } = bootApp({
 		settings: { sip: { sip_password: "alt-geheim" } },
-		env: { sha256: (t) => md5(t) + md5(`\u0001${t}`), random: seededRandom(5) },
+		env: { sha256: (t) => md5(t) + md5(`\u0001${t}`), random: seededRandom(5), ...env },
 		boot: { adminPassword: ADMIN, hashIterations: 8 },
 	});
 	const answer = (request: SipMessage, status: number, reason: string, headers: string[] = []) => reply(request, status, reason, { toTag: "t1", headers });
@@ -104,5 +105,40 @@ group("web in the application", () => {
 		const invite = a.sent().find((m) => m.method === "INVITE");
 		assert.ok(invite, "an INVITE went out");
 		assert.match(invite.uri, /^sip:(\*\*|%2A%2A)610@/);
+	});
+
+	test("diagnostics: /diag, /sipTrace and /sipTrace.pcap need the session; the trace holds the REGISTERs both ways, the digest response hidden", () => {
+		const a = application({ health: () => ({ uptime_s: 4242, free_heap: 123456, reset_reason: "Brownout", wifi_rssi: -61 }) });
+		for (const path of ["/diag", "/sipTrace", "/sipTrace.pcap"]) assert.equal(a.http("GET", path, {}).status, 401, path);
+		assert.equal(a.save({ sip_user: "621", sip_password: "neu-geheim" }).status, 200);
+		a.answer(a.sent()[0], 200, "OK");
+		const register = a.sent()[0];
+		a.answer(register, 401, "Unauthorized", ['WWW-Authenticate: Digest realm="fritz.box", nonce="n0nce", qop="auth", algorithm=MD5']);
+		const retry = a.sent()[0];
+		const response = /response="([0-9a-f]{32})"/.exec(retry.header("authorization") ?? "")?.[1];
+		assert.ok(response, "the retry carries a digest response");
+		const trace = JSON.parse(String(a.http("GET", "/sipTrace", { cookie: a.cookie }).body)) as { messages: { direction: string; address: string; text: string; time: string }[] };
+		const lines = trace.messages.map((m) => `${m.direction} ${m.text.slice(0, m.text.indexOf("\r\n"))}`);
+		const uri = retry.uri;
+		assert.deepEqual(lines.slice(-5), [`out REGISTER ${uri} SIP/2.0`, "in SIP/2.0 200 OK", `out REGISTER ${uri} SIP/2.0`, "in SIP/2.0 401 Unauthorized", `out REGISTER ${uri} SIP/2.0`]);
+		const all = JSON.stringify(trace);
+		assert.ok(!all.includes(response), "no digest response in the trace");
+		assert.match(all, /response=\\"\(not shown\)\\"/);
+		assert.ok(!all.includes("geheim"));
+		assert.match(trace.messages[0].time, /^2026-/);
+		const page = a.http("GET", "/diag", { cookie: a.cookie });
+		assert.equal(page.status, 200);
+		const body = String(page.body);
+		assert.match(body, /401 Unauthorized/);
+		assert.match(body, /<th>Up for \(s\)<\/th><td>4242<\/td>/);
+		assert.match(body, /Brownout/);
+		assert.ok(!body.includes(response));
+		const pcap = a.http("GET", "/sipTrace.pcap", { cookie: a.cookie });
+		assert.equal(pcap.headers?.["Content-Type"], "application/vnd.tcpdump.pcap");
+		const bytes = new Uint8Array(pcap.body as ArrayBuffer);
+		assert.equal(new DataView(bytes.buffer).getUint32(0, true), 0xa1b2c3d4);
+		assert.ok(bytes.length > 24 + trace.messages.length * 28);
+		const debug = JSON.parse(String(a.http("GET", "/sipDebug", { cookie: a.cookie }).body));
+		assert.deepEqual(debug.health, { uptime_s: 4242, free_heap: 123456, reset_reason: "Brownout", wifi_rssi: -61 });
 	});
 });

@@ -1,5 +1,5 @@
 import { test, group, assert } from "../lib/spec.js";
-import { RouteTable } from "../../web/route-table.js";
+import { RouteTable } from "../../modules/route-table.js";
 import type { HttpHandler } from "../../modules/ports.js";
 
 group("web route table", () => {

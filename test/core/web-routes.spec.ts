@@ -4,11 +4,12 @@ import { MAX_CLIENTS, OVERALL_BURST, OVERALL_REFILL_MS } from "../../web/sign-in
 import { seededRandom } from "../lib/fake-udp.js";
 import { md5 } from "../lib/md5.js";
 import { MemoryStore } from "../lib/app-harness.js";
-import type { HttpHandler, HttpRequest, HttpResponse, Logger, Sha256 } from "../../modules/ports.js";
+import type { HttpHandler, HttpRequest, HttpResponse, Sha256 } from "../../modules/ports.js";
 import { Settings } from "../../config/settings.js";
 import { addWebRoutes, type WebApp } from "../../web/routes.js";
 import { MAX_BODY } from "../../web/http.js";
 import { errorWords, registrationWords } from "../../web/status-words.js";
+import { memoryLogger } from "../lib/memory-logger.js";
 
 /** A stand-in for SHA-256 in plain JavaScript (64 hex characters, one-way enough for the logic). */
 const sha256: Sha256 = (text) => md5(text) + md5(`\u0001${text}`);
@@ -35,7 +36,7 @@ function harness(sip: Record<string, string | number> = { sip_user: "620", sip_p
 	store.data.sip = { ...sip };
 	const clock = new FakeClock();
 	const lines: string[] = [];
-	const log: Logger = { info: (m) => lines.push(`info ${m}`), warn: (m) => lines.push(`warn ${m}`), error: (m) => lines.push(`error ${m}`) };
+	const log = memoryLogger(lines);
 	const routes = new Map<string, HttpHandler>();
 	const h = {
 		store, clock, lines, rings: 0, saved: [] as string[][],
@@ -338,6 +339,28 @@ group("web", () => {
 			h.status = { registered: true, registration: "registered", sip_user: "620", sip_server: "192.168.178.1", last_error: "", door_events: [] };
 			const part = h.call("GET", "/sip", { headers: { cookie }, query: { part: "status" } });
 			assert.equal(body(part), '<p class="note ok" role="status">Registered with 192.168.178.1 as 620.</p><p>Door: no events yet.</p>');
+		});
+
+		test("the status block shows a door lock-out in force, the lock-out events and the default-code warning", () => {
+			const h = harness();
+			const { cookie } = h.signIn();
+			h.status = {
+				registered: true, registration: "registered", sip_user: "620", sip_server: "192.168.178.1", last_error: "",
+				door_lockout: { active: true, remaining_s: 241, level: 1 },
+				door_warning: "the door code is still the default 123: anyone who knows it can open the door; set your own",
+				door_events: [
+					{ kind: "lockout_started", time: "2026-12-01T19:00:00.000Z", caller: "Gast", reason: "10 wrong codes within 60 min: every code is refused for 5 min (lock-out 1 in a row)", count: 1 },
+					{ kind: "refused", time: "2026-12-01T19:01:00.000Z", caller: "Gast", reason: "the door is locked out", count: 1 },
+				],
+			};
+			const part = body(h.call("GET", "/sip", { headers: { cookie }, query: { part: "status" } }));
+			assert.match(part, /<p class="note bad" role="status">Door locked out after too many wrong codes: every code is refused for 5 more min\.<\/p>/);
+			assert.match(part, /<p class="note warn" role="status">Warning: the door code is still the default 123: anyone who knows it can open the door; set your own\.<\/p>/);
+			assert.match(part, /<li>2026-12-01 19:01:00 Code refused by Gast \(the door is locked out\)<\/li><li>2026-12-01 19:00:00 Door locked out by Gast \(10 wrong codes/);
+			h.status.door_lockout = { active: false, remaining_s: 0 };
+			h.status.door_warning = null;
+			const calm = body(h.call("GET", "/sip", { headers: { cookie }, query: { part: "status" } }));
+			assert.equal(/locked out after|Warning/.test(calm), false);
 		});
 	});
 

@@ -9,13 +9,11 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
-import { writeFileSync } from "node:fs";
 import { Rig, DEFAULT_USERS, type DumpedMessage, type Handset, type SimulatorStatus } from "../rig/index.js";
+import { SIPP_USER, SIPP_PASSWORD, sippCall as sippCallOn, infoDigits, udpSocket } from "./door-callers.js";
 
 /** The configured pulse (not the default 800, to show the setting is used). */
 const PULSE_MS = 700;
-const SIPP_USER = "613";
-const SIPP_PASSWORD = "sipp-613-geheim";
 
 let rig: Rig;
 
@@ -54,6 +52,7 @@ const pulsesSince = (status: SimulatorStatus, since: number) => ((status.relay_p
 const eventsSince = (status: SimulatorStatus, since: number) => ((status.door_events ?? []) as DoorEvent[]).filter((e) => e.at >= since);
 
 const withLogs = <T>(body: () => Promise<T>) => rig.withLogs(body);
+const sippCall = (name: string, middle: string, rtpPort: number) => sippCallOn(rig, name, middle, rtpPort);
 
 /** Ends whatever a failed test left behind and waits for an idle door, and a moment more. */
 async function idle(): Promise<void> {
@@ -87,131 +86,6 @@ function assertOnePulse(pulses: Pulse[]): void {
 	assert.ok(ms >= PULSE_MS - 5 && ms <= PULSE_MS + 150, `a pulse of about ${PULSE_MS} ms, got ${ms} ms`);
 }
 
-// ---- sipp: a caller (613) through the PBX, with proxy authentication -------------------------
-
-function inDialog(method: string, cseq: number, extra: string[], body = ""): string {
-	return `
-  <send>
-    <![CDATA[
-      ${method} [next_url] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      [routes]
-      From: "Sipp ${SIPP_USER}" <sip:${SIPP_USER}@fritz.box>;tag=[pid]SIPpTag[call_number]
-      To: <sip:620@fritz.box>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: ${cseq} ${method}
-      Max-Forwards: 70
-      Contact: <sip:${SIPP_USER}@[local_ip]:[local_port]>
-${extra.map((h) => `      ${h}\n`).join("")}      Content-Length: [len]
-
-${body}
-    ]]>
-  </send>
-`;
-}
-
-function invite(cseq: number, auth: boolean): string {
-	return `
-  <send retrans="500">
-    <![CDATA[
-      INVITE sip:620@fritz.box SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: "Sipp ${SIPP_USER}" <sip:${SIPP_USER}@fritz.box>;tag=[pid]SIPpTag[call_number]
-      To: <sip:620@fritz.box>
-      Call-ID: [call_id]
-      CSeq: ${cseq} INVITE
-      Max-Forwards: 70
-      Contact: <sip:${SIPP_USER}@[local_ip]:[local_port]>
-${auth ? `      [authentication username=${SIPP_USER} password=${SIPP_PASSWORD}]\n` : ""}      Content-Type: application/sdp
-      Content-Length: [len]
-
-      v=0
-      o=- 4711 1 IN IP4 [local_ip]
-      s=-
-      c=IN IP4 [local_ip]
-      t=0 0
-      m=audio [rtp_port] RTP/AVP 0 101
-      a=rtpmap:0 PCMU/8000
-      a=rtpmap:101 telephone-event/8000
-      a=fmtp:101 0-15
-      a=ptime:20
-      a=sendrecv
-    ]]>
-  </send>
-`;
-}
-
-/**
- * INVITE (407, authenticated again), 200, ACK; then `middle` (INFO digits); then waits for the
- * door's BYE (the test hangs up through the simulator) and answers it.
- */
-function scenario(name: string, middle: string): string {
-	return `<?xml version="1.0" encoding="ISO-8859-1" ?>
-<!DOCTYPE scenario SYSTEM "sipp.dtd">
-<scenario name="${name}">
-${invite(1, false)}
-  <recv response="100" optional="true"/>
-  <recv response="407" auth="true"/>
-  <send>
-    <![CDATA[
-      ACK sip:620@fritz.box SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch-3]
-      From: "Sipp ${SIPP_USER}" <sip:${SIPP_USER}@fritz.box>;tag=[pid]SIPpTag[call_number]
-      To: <sip:620@fritz.box>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: 1 ACK
-      Max-Forwards: 70
-      Content-Length: 0
-
-    ]]>
-  </send>
-${invite(2, true)}
-  <recv response="100" optional="true"/>
-  <recv response="180" optional="true"/>
-  <recv response="200" rrs="true"/>
-${inDialog("ACK", 2, [])}
-${middle}
-  <recv request="BYE" timeout="30000"/>
-  <send>
-    <![CDATA[
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Content-Length: 0
-
-    ]]>
-  </send>
-</scenario>
-`;
-}
-
-/** INFO requests for `digits`, one every 250 ms, each answered 200. */
-function infoDigits(digits: string, type: "application/dtmf-relay" | "application/dtmf"): string {
-	let out = "";
-	let cseq = 3;
-	for (const digit of digits) {
-		const body = type === "application/dtmf-relay" ? `Signal=${digit}\r\nDuration=160` : digit;
-		out += inDialog("INFO", cseq++, [`Content-Type: ${type}`], body);
-		out += `  <recv response="200"/>\n  <pause milliseconds="250"/>\n`;
-	}
-	return out;
-}
-
-async function sippCall(name: string, middle: string, rtpPort: number) {
-	const file = rig.dir.file(`${name}.xml`);
-	writeFileSync(file, scenario(name, middle));
-	return rig.sipp({ scenario: file, remote: rig.pbx, keys: { rtp_port: rtpPort }, timeoutS: 45 });
-}
-
-async function udpSocket(): Promise<dgram.Socket> {
-	const socket = dgram.createSocket("udp4");
-	socket.on("message", () => {});
-	await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", () => resolve()));
-	return socket;
-}
 
 /** RFC 4733 packets for one key press: start (marker), two updates, three end packets. */
 function telephoneEvent(socket: dgram.Socket, to: { address: string; port: number }, stream: { ssrc: number; seq: number; ts: number }, digit: string): Promise<void> {

@@ -110,6 +110,9 @@ test("the CANCEL at the ring timeout crosses a 200 OK: the door ACKs the 2xx, th
 		assert.equal(bye.tag("to"), ack.tag("to"));
 		const status = await door.waitForStatus((s) => s.call === "idle", { what: "idle after the BYE" });
 		assert.equal((status.last_call as { state: string }).state, "ended");
+		// What happened: answered, then hung up; not "nobody answered".
+		assert.match(String((status.last_call as { reason?: string }).reason), /^answered just as the ring time of 5 s ran out \(the 200 OK crossed the CANCEL\): hung up with BYE$/);
+		assert.equal(/nobody answered/.test(door.process.output), false, "the log does not say nobody answered");
 	} finally {
 		await door.stop();
 		await racePbx.stop();

@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { readFileSync, existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { loadNativeAudio } from "../../modules/host/native-audio.js";
-import { GAIN_UNITY, LAW_PCMA, LAW_PCMU, RESAMPLER_STATE_SAMPLES, TONE_STATE_WORDS } from "../../rtp/native-audio.js";
+import { G722_STATE_SAMPLES, GAIN_UNITY, LAW_PCMA, LAW_PCMU, RESAMPLER_STATE_SAMPLES, TONE_STATE_WORDS } from "../../modules/native-audio.js";
+import { g722Decode, g722Encode } from "../lib/reference-g722.js";
 
 const audio = loadNativeAudio();
 const vectorsPath = fileURLToPath(new URL("../../native/g711-vectors.bin", import.meta.url));
@@ -137,6 +138,34 @@ test("bad arguments throw TypeError or RangeError and write nothing", () => {
 	assert.throws(() => audio.toneInit(state, 400, 8000, 40000), RangeError);
 	assert.throws(() => audio.toneInit(new Int32Array(7), 400, 8000, 1000), RangeError);
 	assert.throws(() => audio.toneInit(new Int16Array(8) as unknown as Int32Array, 400, 8000, 1000), TypeError);
+});
+
+test("G.722: the addon and the specs' TypeScript G.722 give the same codes and samples, frame by frame", () => {
+	const ours = { enc: new Int16Array(G722_STATE_SAMPLES), dec: new Int16Array(G722_STATE_SAMPLES) };
+	const ts = { enc: new Int16Array(G722_STATE_SAMPLES), dec: new Int16Array(G722_STATE_SAMPLES) };
+	const input = new Int16Array(320), a = new Uint8Array(160), b = new Uint8Array(160), pa = new Int16Array(320), pb = new Int16Array(320);
+	let seed = 1;
+	for (let f = 0; f < 250; f++) {
+		for (let i = 0; i < 320; i++) {
+			const n = f * 320 + i;
+			seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+			// a pitch glide with harmonics up to 7 kHz, a syllable envelope, noise; full scale now and then
+			const level = f % 50 < 3 ? 40000 : 9000 * (0.5 - 0.5 * Math.cos((2 * Math.PI * n) / 4000));
+			const v = level * (Math.sin(n / (8 + (f % 7))) + 0.4 * Math.sin(n * 2.7) + 0.2 * Math.sin(n * 2.9)) + ((seed >>> 20) - 2048);
+			input[i] = Math.max(-32768, Math.min(32767, Math.round(v)));
+		}
+		audio.g722Encode(ours.enc, input, a);
+		g722Encode(ts.enc, input, b);
+		assert.deepEqual(a, b, `codes of frame ${f}`);
+		for (let i = 0; i < 160; i++) b[i] = (Math.imul(f * 160 + i, 2654435761) >>> 24) & 0xff; // and arbitrary codes
+		audio.g722Decode(ours.dec, f % 2 ? a : b, pa);
+		g722Decode(ts.dec, f % 2 ? a : b, pb);
+		assert.deepEqual(pa, pb, `samples of frame ${f}`);
+	}
+	assert.throws(() => audio.g722Encode(ours.enc.subarray(1), input, a), /G722_STATE_SAMPLES/);
+	assert.throws(() => audio.g722Encode(ours.enc, input.subarray(1), a), /even/);
+	assert.throws(() => audio.g722Decode(ours.dec, a, pa.subarray(1)), /codes.length \* 2/);
+	assert.throws(() => audio.g722Decode(ours.dec, a, new Uint8Array(320) as unknown as Int16Array), TypeError);
 });
 
 test("a missing addon gives an error that names the make command", () => {

@@ -3,6 +3,9 @@
  * address (a test socket here is the PBX it registered at). None that the RFC calls invalid
  * may get a 2xx, responses are never answered, valid requests get a final answer, nothing
  * throws out of the SIP stack, the process lives on and still answers OPTIONS afterwards.
+ * The door answers the valid INVITEs and sends RTP to their media addresses: the fixtures have
+ * them on loopback (scripts/fixtures.mjs), and the rig's loopback guard fails the run if any
+ * packet was meant for elsewhere.
  */
 
 import { test, before, after } from "node:test";
@@ -86,6 +89,18 @@ after(async () => {
 	dir?.remove();
 });
 
+test("every media address of the messages is on loopback (rewritten with its length kept)", () => {
+	let seen = 0;
+	for (const message of messages) {
+		const body = message.data.slice(message.data.indexOf("\r\n\r\n"));
+		for (const [, address] of body.matchAll(/^[co]=.*IN IP4 ([\d.]+)/gm)) {
+			seen++;
+			assert.match(address, /^127\./, `${message.name}: ${address}`);
+		}
+	}
+	assert.equal(seen, 40, "the 20 SDP bodies' c= and o= lines");
+});
+
 test("the RFC 4475 messages over UDP from the PBX: no 2xx for an invalid one, no answer to a response, a final answer to each valid request, as the RFC suggests", { timeout: 120000 }, async (t) => {
 	assert.equal(messages.length, 49);
 	const problems: string[] = [];
@@ -121,6 +136,7 @@ test("the RFC 4475 messages over UDP from the PBX: no 2xx for an invalid one, no
 	assert.doesNotMatch(simulator.process.output, /SIP: error handling/, "nothing threw out of the SIP stack");
 	const status = await simulator.status();
 	assert.ok(Number(status.rejected_datagrams) > 0, "malformed ones were counted as rejected");
+	assert.deepEqual(simulator.offLoopback, [], "nothing was meant for an address off this machine");
 });
 
 test("still answers OPTIONS from the PBX afterwards", async () => {

@@ -10,10 +10,11 @@ import { md5 } from "./md5.js";
 import { inboundInvite, PBX, LOCAL } from "./ua-harness.js";
 import { parseSip, type SipMessage } from "../../sip/message.js";
 import { buildResponse } from "../../sip/serializer.js";
-import { encodeUtf8 } from "../../sip/text.js";
+import { encodeUtf8 } from "../../modules/text.js";
 import { boot, type Application, type BootOptions } from "../../app/boot.js";
-import type { DoorbellEnvironment } from "../../app/environment.js";
-import type { DigitalIn, DigitalOut, HttpHandler, KeyValueStore, Logger, UdpOptions, UdpSocket } from "../../modules/ports.js";
+import type { DoorbellEnvironment } from "../../modules/environment.js";
+import type { DigitalIn, DigitalOut, HttpHandler, KeyValueStore, UdpOptions, UdpSocket } from "../../modules/ports.js";
+import { memoryLogger } from "./memory-logger.js";
 
 /** Settings in memory, by namespace; `data` is open to the test. */
 export class MemoryStore implements KeyValueStore {
@@ -53,7 +54,7 @@ export function bootApp(options: AppOptions = {}) {
 	const clock = new FakeClock();
 	const sip = new FakeUdp(SIP_PORT);
 	const lines: string[] = [];
-	const log: Logger = { info: (m) => lines.push(`info ${m}`), warn: (m) => lines.push(`warn ${m}`), error: (m) => lines.push(`error ${m}`) };
+	const log = memoryLogger(lines);
 	const routes = new Map<string, HttpHandler>();
 	const relayWrites: Array<[number, number]> = [];
 	const relay: DigitalOut = { write: (v) => relayWrites.push([clock.now(), v]), close() {} };
@@ -99,16 +100,21 @@ export function bootApp(options: AppOptions = {}) {
 	};
 	/**
 	 * A handset calls the door through the PBX (INVITE, then ACK for the 200 OK); returns the 200 OK
-	 * and `request`, which sends a further request of that dialog from the handset.
+	 * and `request`, which sends a further request of that dialog from the handset (from the
+	 * call's signalling address and port, or from `source`). Calls after the first need their own
+	 * `callId`; `from` sends the INVITE from another address or port than the PBX's.
 	 */
-	const call = () => {
-		sip.deliver(inboundInvite().replace(/\r?\n/g, "\r\n"), PBX, 5060);
+	const call = (options: { callId?: string; from?: { address: string; port: number } } = {}) => {
+		const callId = options.callId ?? "in-call-1@192.168.178.1";
+		const from = options.from ?? { address: PBX, port: 5060 };
+		const tail = callId === "in-call-1@192.168.178.1" ? "" : callId.replace(/[^A-Za-z0-9]/g, "");
+		sip.deliver(inboundInvite({ callId, branch: `z9hG4bKin1${tail}` }).replace(/\r?\n/g, "\r\n"), from.address, from.port);
 		const ok = sent().find((m) => m.status === 200) as SipMessage;
 		const to = ok.header("to")!;
-		const request = (method: string, cseq: number, branch: string, headers: string[] = [], body = "") => sip.deliver([
-			`${method} sip:620@${LOCAL}:${SIP_PORT} SIP/2.0`, `Via: SIP/2.0/UDP ${PBX}:5060;branch=${branch}`, `From: "Küche" <sip:611@fritz.box>;tag=fb1`, `To: ${to}`, "Call-ID: in-call-1@192.168.178.1", `CSeq: ${cseq} ${method}`,
+		const request = (method: string, cseq: number, branch: string, headers: string[] = [], body = "", source = from) => sip.deliver([
+			`${method} sip:620@${LOCAL}:${SIP_PORT} SIP/2.0`, `Via: SIP/2.0/UDP ${source.address}:${source.port};branch=${branch}${tail}`, `From: "Küche" <sip:611@fritz.box>;tag=fb1`, `To: ${to}`, `Call-ID: ${callId}`, `CSeq: ${cseq} ${method}`,
 			...headers, `Content-Length: ${encodeUtf8(body).length}`, "", body,
-		].join("\r\n"), PBX, 5060);
+		].join("\r\n"), source.address, source.port);
 		request("ACK", 100, "z9hG4bKack1");
 		return { ok, request };
 	};

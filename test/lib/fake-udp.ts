@@ -1,5 +1,5 @@
 import type { Datagram, UdpSocket } from "../../modules/ports.js";
-import { decodeUtf8, encodeUtf8 } from "../../sip/text.js";
+import { decodeUtf8, encodeUtf8 } from "../../modules/text.js";
 
 export interface Sent {
 	address: string;
@@ -22,7 +22,7 @@ export class FakeUdp implements UdpSocket {
 		return this.#queue.shift();
 	}
 
-	write(address: string, port: number, data: ArrayBuffer | ArrayBufferView): void {
+	write(data: ArrayBuffer | ArrayBufferView, address: string, port: number): void {
 		const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 		this.sent.push({ address, port, text: decodeUtf8(bytes) });
 	}

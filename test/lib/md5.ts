@@ -4,7 +4,7 @@
  */
 
 import type { Md5 } from "../../modules/ports.js";
-import { encodeUtf8 } from "../../sip/text.js";
+import { encodeUtf8 } from "../../modules/text.js";
 
 const S = [7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21];
 const K = new Int32Array(64);

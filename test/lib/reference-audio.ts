@@ -4,7 +4,8 @@
  * the simulator run the C core.
  */
 
-import { RESAMPLER_STATE_SAMPLES, TONE_STATE_WORDS, LAW_PCMA, type NativeAudio } from "../../rtp/native-audio.js";
+import { G722_STATE_SAMPLES, RESAMPLER_STATE_SAMPLES, TONE_STATE_WORDS, LAW_PCMA, type NativeAudio } from "../../modules/native-audio.js";
+import { g722Decode, g722Encode } from "./reference-g722.js";
 
 function ulawEncode(sample: number): number {
 	const BIAS = 0x84, CLIP = 32635;
@@ -134,6 +135,14 @@ export const referenceAudio: NativeAudio = {
 			output[m] = saturate(Math.round(2 * sum));
 		}
 		remember(state, input);
+	},
+	g722Encode(state, pcm, codes) {
+		if (state.length < G722_STATE_SAMPLES) throw new RangeError("G.722 state too short");
+		g722Encode(state, pcm, codes);
+	},
+	g722Decode(state, codes, pcm) {
+		if (state.length < G722_STATE_SAMPLES) throw new RangeError("G.722 state too short");
+		g722Decode(state, codes, pcm);
 	},
 	copyBytes(source, target) {
 		if (!(source instanceof ArrayBuffer)) throw new TypeError("copyBytes: source must be an ArrayBuffer");

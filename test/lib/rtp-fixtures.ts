@@ -4,7 +4,7 @@
  */
 
 import type { AudioIn, AudioOut, Datagram, UdpSocket } from "../../modules/ports.js";
-import { TONE_STATE_WORDS, type NativeAudio } from "../../rtp/native-audio.js";
+import { TONE_STATE_WORDS, type NativeAudio } from "../../modules/native-audio.js";
 import { writeRtpHeader } from "../../rtp/rtp-packet.js";
 
 export interface Written {
@@ -39,7 +39,7 @@ export class MemoryUdp implements UdpSocket {
 		return this.#queue.shift();
 	}
 
-	write(address: string, port: number, data: ArrayBuffer | ArrayBufferView): void {
+	write(data: ArrayBuffer | ArrayBufferView, address: string, port: number): void {
 		const view = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 		const index = this.writes++;
 		if (this.keep) this.written.push({ address, port, bytes: view.slice(), data });

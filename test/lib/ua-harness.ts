@@ -11,8 +11,8 @@ import { UserAgent, type UserAgentEvents } from "../../sip/user-agent.js";
 import { DEFAULT_UA_CONFIG, type UaConfig } from "../../sip/config.js";
 import { parseSip, type SipMessage } from "../../sip/message.js";
 import { buildResponse } from "../../sip/serializer.js";
-import { decodeUtf8, encodeUtf8 } from "../../sip/text.js";
-import type { Logger } from "../../modules/ports.js";
+import { decodeUtf8, encodeUtf8 } from "../../modules/text.js";
+import { memoryLogger } from "./memory-logger.js";
 
 export const PBX = "192.168.178.1";
 export const LOCAL = "192.168.178.30";
@@ -42,11 +42,7 @@ export class UaHarness {
 	readonly events: string[] = [];
 
 	constructor(config: Partial<UaConfig> = {}, events: UserAgentEvents = {}) {
-		const log: Logger = {
-			info: (m) => this.logLines.push(`info ${m}`),
-			warn: (m) => this.logLines.push(`warn ${m}`),
-			error: (m) => this.logLines.push(`error ${m}`),
-		};
+		const log = memoryLogger(this.logLines);
 		this.transport = new SipTransport(log);
 		this.transport.attach(this.socket);
 		this.socket.onReadable = (n) => this.transport.readable(n);

@@ -10,6 +10,7 @@ import { Simulator, type SimulatorOptions } from "./simulator.js";
 import { Sipp, runSipp, type SippOptions } from "./sipp.js";
 import type { DumpedMessage } from "./sipdump.js";
 import { tail } from "./process.js";
+import { isLoopbackAddress } from "../../modules/host/loopback-guard.js";
 
 export { RunDir } from "./rundir.js";
 export { Kamailio, DEFAULT_USERS } from "./kamailio.js";
@@ -127,12 +128,21 @@ export class Rig {
 	readonly fromDoor = (m: DumpedMessage) => m.direction === "rcv" && m.src.port === this.simulator!.sipPort;
 	readonly toDoor = (m: DumpedMessage) => m.direction === "snd" && m.dst.port === this.simulator!.sipPort;
 
-	/** Stops everything (simulator first, so it can unregister) and removes the directory. */
+	/**
+	 * Stops everything (simulator first, so it can unregister) and removes the directory; then
+	 * throws when the simulator tried to send off loopback or kamailio's sipdump shows a message
+	 * it sent elsewhere.
+	 */
 	async stop(): Promise<void> {
 		await Promise.all(this.#sipps.map((s) => s.stop()));
-		if (this.simulator) await this.simulator.stop();
+		let offLoopback: unknown;
+		if (this.simulator) await this.simulator.stop().catch((error) => (offLoopback = error));
 		await Promise.all(Object.values(this.handsets).map((h) => h.stop()));
 		if (this.kamailio) await this.kamailio.stop();
+		// kamailio runs without the guard: its sipdump shows where it sent each message.
+		const strays = this.kamailio ? this.kamailio.messages().filter((m) => m.direction === "snd" && !isLoopbackAddress(m.dst.address)) : [];
 		this.dir.remove();
+		if (offLoopback) throw offLoopback;
+		if (strays.length) throw new Error(`kamailio sent off this machine: ${strays.map((m) => `${m.startLine} to ${m.dst.address}:${m.dst.port}`).join("; ")}`);
 	}
 }

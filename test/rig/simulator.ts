@@ -1,7 +1,9 @@
 /*
- * The klingel simulator (build/modules/host/simulator.js) as a child process: a settings file
+ * The klingel simulator (build/simulator.js) as a child process: a settings file
  * in the run's directory, a free local SIP port (or the default 5062), the web server on a free
- * port, the keys on stdin (b = button, h = hang up) and the status from GET /sipDebug.
+ * port, the keys on stdin (b = button, h = hang up) and the status from GET /sipDebug. It runs
+ * under the loopback guard (modules/host/loopback-guard.ts): a destination outside 127.0.0.0/8
+ * is never sent to, and once the simulator reports one, status() and stop() throw.
  */
 
 import { writeFileSync } from "node:fs";
@@ -9,6 +11,7 @@ import { join } from "node:path";
 import { RigProcess } from "./process.js";
 import { freePort } from "./ports.js";
 import { sourcePath } from "./paths.js";
+import { LOOPBACK_ONLY_ENV, REPORT_PREFIX } from "../../modules/host/loopback-guard.js";
 
 export interface SimulatorOptions {
 	dir: string;
@@ -54,11 +57,21 @@ export class Simulator {
 	readonly adminPassword: string;
 	#session: { cookie: string; csrf: string } | undefined;
 	#lastPress = 0;
+	/** The loopback guard's report lines (a destination outside 127.0.0.0/8 it refused). */
+	readonly offLoopback: string[] = [];
 
 	private constructor(process: RigProcess, settingsFile: string, adminPassword: string) {
 		this.process = process;
 		this.settingsFile = settingsFile;
 		this.adminPassword = adminPassword;
+		process.onLine((line) => {
+			if (line.includes(REPORT_PREFIX)) this.offLoopback.push(line.slice(line.indexOf(REPORT_PREFIX)));
+		});
+	}
+
+	/** Throws when the simulator tried to send anywhere but 127.0.0.0/8. */
+	checkLoopback(): void {
+		if (this.offLoopback.length) throw new Error(`the simulator tried to send off this machine:\n${this.offLoopback.join("\n")}`);
 	}
 
 	static async start(options: SimulatorOptions): Promise<Simulator> {
@@ -71,7 +84,7 @@ export class Simulator {
 			...options.sip,
 		};
 		writeFileSync(settingsFile, `${JSON.stringify({ ...options.settings, sip }, null, 1)}\n`);
-		const args = [sourcePath("build/modules/host/simulator.js"), "--settings", settingsFile, "--http", "0"];
+		const args = [sourcePath("build/simulator.js"), "--settings", settingsFile, "--http", "0"];
 		if (options.sipPort !== "default") args.push("--sip-port", String(options.sipPort ?? (await freePort())));
 		if (options.trace ?? true) args.push("--trace");
 		if (options.args) args.push(...options.args);
@@ -81,7 +94,7 @@ export class Simulator {
 			command: process.execPath,
 			args,
 			cwd: options.dir,
-			env: { KLINGEL_ADMIN_PASSWORD: adminPassword },
+			env: { KLINGEL_ADMIN_PASSWORD: adminPassword, [LOOPBACK_ONLY_ENV]: "1" },
 			logFile: join(options.dir, "simulator.log"),
 			stdin: true,
 		});
@@ -137,8 +150,9 @@ export class Simulator {
 		return fetch(`${this.baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
 	}
 
-	/** GET /sipDebug. */
+	/** GET /sipDebug; throws when the simulator tried to send off loopback. */
 	async status(): Promise<SimulatorStatus> {
+		this.checkLoopback();
 		let response = await this.request("GET", "/sipDebug");
 		if (response.status === 401 || response.status === 403) {
 			this.#session = undefined;
@@ -169,8 +183,12 @@ export class Simulator {
 		return this.process.waitFor(pattern, options);
 	}
 
-	/** SIGTERM: the simulator unregisters and exits; SIGKILL if it takes too long. */
+	/**
+	 * SIGTERM: the simulator unregisters and exits; SIGKILL if it takes too long. Throws
+	 * afterwards when it tried to send off loopback at any time.
+	 */
 	async stop(): Promise<void> {
 		await this.process.stop(5000);
+		this.checkLoopback();
 	}
 }

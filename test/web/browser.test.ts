@@ -16,7 +16,8 @@ import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { Rig, sourcePath, type DumpedMessage } from "../rig/index.js";
 import { AdminClient } from "./admin-client.js";
 
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+// No name but localhost resolves (nothing the browser might fetch by itself leaves the machine).
+const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"];
 const ADMIN_PASSWORD = "Klingel-Admin-2026";
 const WRONG_SIP_PASSWORD = "falsches-Passwort-9";
 const PHONE = { width: 390, height: 844 };
@@ -29,10 +30,12 @@ const profiles: string[] = [];
 const bodies: Promise<string>[] = [];
 /** Script errors and console errors (a CSP violation shows there). */
 const pageErrors: string[] = [];
+/** Requests the pages made to anywhere but 127.0.0.1 (aborted, never sent). */
+const offLoopback: string[] = [];
 
 before(async () => {
 	// The door starts without an account and without an admin password: everything is set up through the page.
-	rig = await Rig.start({ name: "web-browser", simulator: { adminPassword: "", waitRegistered: false, sip: { sip_user: "", sip_password: "" } } });
+	rig = await Rig.start({ name: "web-browser", simulator: { adminPassword: "", waitRegistered: false, sip: { sip_user: "", sip_password: "" }, args: ["--camera", "testcard"] } });
 	base = rig.simulator!.baseUrl;
 	sipPassword = rig.kamailio.users["620"];
 	assert.ok(sipPassword, "the rig has a password for 620");
@@ -48,14 +51,21 @@ async function browser(javaScriptEnabled: boolean): Promise<{ context: BrowserCo
 	const profile = mkdtempSync(join(tmpdir(), "klingel-chromium-"));
 	profiles.push(profile);
 	const context = await chromium.launchPersistentContext(profile, { executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS, viewport: PHONE, javaScriptEnabled, deviceScaleFactor: 1 });
+	await context.route(
+		(url) => url.hostname !== "127.0.0.1",
+		(route) => {
+			offLoopback.push(route.request().url());
+			return route.abort("blockedbyclient");
+		},
+	);
 	const page = context.pages()[0] ?? (await context.newPage());
 	page.on("response", (response) => {
 		bodies.push(response.text().catch(() => ""));
 	});
 	page.on("pageerror", (error) => pageErrors.push(error.message));
 	page.on("console", (message) => {
-		// The 400, 401 and 405 answers the tests ask for show as "Failed to load resource"; anything else counts.
-		if (message.type() === "error" && !/^Failed to load resource: the server responded with a status of 40[015]/.test(message.text())) pageErrors.push(message.text());
+		// The 400, 401, 403 and 405 answers the tests ask for show as "Failed to load resource"; anything else counts.
+		if (message.type() === "error" && !/^Failed to load resource: the server responded with a status of 40[0135]/.test(message.text())) pageErrors.push(message.text());
 	});
 	return { context, page };
 }
@@ -202,6 +212,25 @@ test("with JavaScript on: sign in, the phone layout, a test ring rings both hand
 			}
 		});
 
+		await t.test("the live image: the page shows the URL for the FRITZ!Box, and it opens as a 320×240 image", async () => {
+			await page.goto(`${base}/sip`);
+			const url = await page.getByLabel("Live-image URL for the FRITZ!Box").inputValue();
+			assert.match(url, /\/camera\.jpg\?key=[0-9a-f]{32}$/);
+			assert.equal(await page.getByRole("link", { name: "Open the live image" }).getAttribute("href"), url);
+			// The first request starts the camera (503); the FRITZ!Box simply asks again, as this does.
+			for (let i = 0; i < 30 && (await fetch(url)).status !== 200; i++) await new Promise((r) => setTimeout(r, 300));
+			await new Promise((r) => setTimeout(r, 600));
+			const response = await page.goto(url);
+			assert.equal(response?.status(), 200);
+			assert.equal(response?.headers()["content-type"], "image/jpeg");
+			const size = await page.evaluate("[document.images[0].naturalWidth, document.images[0].naturalHeight]");
+			assert.deepEqual(size, [320, 240]);
+			await page.screenshot({ path: join(sourcePath("test-artifacts"), "web-live-image.png") });
+			const refused = await page.request.get(url.replace(/key=[0-9a-f]/, "key=g"));
+			assert.equal(refused.status(), 403);
+			assert.equal((await refused.body()).length, 0);
+		});
+
 		await t.test("a GET of /ring/sip does not ring", async () => {
 			const m611 = rig.handset("611").mark();
 			const response = await page.goto(`${base}/ring/sip`);
@@ -214,8 +243,9 @@ test("with JavaScript on: sign in, the phone layout, a test ring rings both hand
 	}
 });
 
-test("no script or console error on any page (the inline script passes the CSP)", () => {
+test("no script or console error on any page (the inline script passes the CSP), and no request for anywhere but 127.0.0.1", () => {
 	assert.deepEqual(pageErrors, []);
+	assert.deepEqual(offLoopback, []);
 });
 
 test("no password in any page, response or log line", async () => {

@@ -47,7 +47,7 @@ let delivered = 0, pending = undefined, sent = 0, sentBytes = 0;
 const socket = {
 	port: 30000,
 	read() { const d = pending; pending = undefined; return d; },
-	write(address, port, data) { sent++; sentBytes += data.byteLength; },
+	write(data, address, port) { sent++; sentBytes += data.byteLength; },
 	close() {},
 };
 
@@ -106,7 +106,7 @@ function driverOnly() {
 	socket.read();
 	mic.read(wide);
 	speaker.write(wide);
-	socket.write(PEER, PEER_PORT, outgoing);
+	socket.write(outgoing, PEER, PEER_PORT);
 }
 for (let i = 0; i < 100; i++) driverOnly();
 const meter2 = computrons();

@@ -5,7 +5,7 @@
  * control shows that this catches a binding that keeps a buffer pointer across an allocation.
  */
 import * as audio from "../audio-xs.js";
-import { coreResample, coreTone, referenceDecode, referenceEncode, staleEncode } from "./reference-xs.js";
+import { coreG722, coreResample, coreTone, referenceDecode, referenceEncode, staleEncode } from "./reference-xs.js";
 
 const STRESS = gcStress(true); // true only in the GC-stress build, which stresses everything from the module's loading on
 const LABEL = STRESS ? "xs-gc-stress" : "xs";
@@ -188,6 +188,34 @@ test("downsample keeps 1 kHz and removes 6 kHz; upsample keeps 1 kHz without its
 	assert(image < 0.001, `up 7 kHz image ${image}`);
 });
 
+test("g722Encode/g722Decode give the C core's codes and samples across 20 ms frames", () => {
+	const state = new Int16Array(66), back = new Int16Array(66);
+	const input = new Int16Array(320), codes = new Uint8Array(160), output = new Int16Array(320);
+	let hc = 0, hd = 0, n = 0;
+	for (let f = 0; f < 50; f++) {
+		for (let i = 0; i < 320; i++, n++) input[i] = Math.round(12000 * Math.sin(n / 5)) + (n * 7919) % 4096 - 2048;
+		audio.g722Encode(state, input, codes);
+		for (let i = 0; i < 160; i++) hc = (Math.imul(hc, 31) + codes[i]) >>> 0;
+		audio.g722Decode(back, codes, output);
+		hd = checksum(hd, output, 320);
+	}
+	const [wantCodes, wantSamples] = coreG722(50);
+	assert(hc === wantCodes, `codes: checksum ${hc}, C core ${wantCodes}`);
+	assert(hd === wantSamples, `samples: checksum ${hd}, C core ${wantSamples}`);
+});
+
+test("G.722 carries 5 kHz (wideband) and writes only the views' parts", () => {
+	const encoder = new Int16Array(100).subarray(7, 73), decoder = new Int16Array(66);
+	const input = new Int16Array(8000), codes = new Uint8Array(4002).fill(3), output = new Int16Array(8004).fill(9);
+	for (let i = 0; i < 8000; i++) input[i] = Math.round(12000 * Math.sin(2 * Math.PI * 5000 * i / 16000));
+	audio.g722Encode(encoder, input, codes.subarray(1, 4001));
+	assert(codes[0] === 3 && codes[4001] === 3, "codes written outside the view");
+	audio.g722Decode(decoder, codes.subarray(1, 4001), output.subarray(2, 8002));
+	assert(output[1] === 9 && output[8002] === 9, "samples written outside the view");
+	const amplitude = amplitudeAt(output, 2 + 1600, 6400, 5000, 16000);
+	assert(amplitude > 10800 && amplitude < 13200, `5 kHz came back at ${amplitude}`);
+});
+
 test("bad arguments throw TypeError or RangeError and write nothing", () => {
 	const pcm = new Int16Array(160), codes = new Uint8Array(160).fill(9);
 	throws(() => audio.encode(2, pcm, codes), RangeError, /law must be LAW_PCMU/);
@@ -225,6 +253,19 @@ test("bad arguments throw TypeError or RangeError and write nothing", () => {
 	throws(() => audio.upsample(rs, new Int16Array(160), new Int16Array(319)), RangeError, /input.length \* 2/);
 	throws(() => audio.upsample(rs.subarray(1), new Int16Array(160), new Int16Array(320)), RangeError, /RESAMPLER_STATE_SAMPLES/);
 	throws(() => audio.upsample(rs, rs, new Int16Array(320)), RangeError, /overlap/);
+	const gs = new Int16Array(66), g722Codes = new Uint8Array(160).fill(9);
+	throws(() => audio.g722Encode(gs.subarray(1), pcm, new Uint8Array(80)), RangeError, /G722_STATE_SAMPLES/);
+	throws(() => audio.g722Encode(gs, pcm.subarray(1), new Uint8Array(80)), RangeError, /even/);
+	throws(() => audio.g722Encode(gs, pcm, new Uint8Array(79)), RangeError, /pcm.length \/ 2/);
+	throws(() => audio.g722Encode(new Int32Array(66), pcm, new Uint8Array(80)), TypeError, /state must be an Int16Array/);
+	throws(() => audio.g722Encode(gs, pcm, new Int16Array(80)), TypeError, /codes must be an? Uint8Array/);
+	throws(() => audio.g722Encode(gs, pcm), TypeError, /expected 3 arguments/);
+	throws(() => audio.g722Encode(gs, gs.subarray(0, 20), new Uint8Array(10)), RangeError, /overlap/);
+	throws(() => audio.g722Decode(gs, g722Codes, new Int16Array(319)), RangeError, /codes.length \* 2/);
+	throws(() => audio.g722Decode(gs, new Int16Array(160), pcm), TypeError, /codes must be an? Uint8Array/);
+	const g722Shared = new ArrayBuffer(800);
+	throws(() => audio.g722Decode(gs, new Uint8Array(g722Shared, 0, 160), new Int16Array(g722Shared, 0, 320)), RangeError, /overlap/);
+	assert(gs.every((v) => v === 0) && g722Codes.every((c) => c === 9), "G.722 state or codes written");
 });
 
 test("a getter that shrinks an earlier argument's buffer during the call gives a RangeError, not a stray write", () => {

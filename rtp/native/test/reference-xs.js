@@ -4,3 +4,4 @@ export function referenceDecode(law, code) @ "xs_test_reference_decode";
 export function staleEncode(law, pcm, codes) @ "xs_test_stale_encode";
 export function coreTone(frequency, rate, amplitude, frames, frameLength) @ "xs_test_core_tone";
 export function coreResample(down, frames, inputLength) @ "xs_test_core_resample";
+export function coreG722(frames) @ "xs_test_core_g722";

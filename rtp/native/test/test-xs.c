@@ -2,6 +2,8 @@
  * Test-only host functions of the XS test host (test/reference-xs.js): the independent G.711
  * reference of the C tests, and a deliberately wrong binding for the GC-stress negative control.
  */
+#include <math.h>
+
 #include "klingel_audio.h"
 #include "xsmc.h"
 
@@ -91,4 +93,29 @@ void xs_test_core_resample(xsMachine *the)
 		h = checksum(h, output, (size_t)(down ? length / 2 : length * 2));
 	}
 	xsmcSetNumber(xsResult, h);
+}
+
+/* coreG722(frames) -> [checksum of the codes, checksum of their decoding] from the C core for
+ * 20 ms frames of the input x[i] = 12000 sin(i / 5) + (i * 7919) % 4096 - 2048 at 16 kHz */
+void xs_test_core_g722(xsMachine *the)
+{
+	ka_g722_state encoder = { 0 }, decoder = { 0 };
+	int16_t input[320], output[320];
+	uint8_t codes[160];
+	int frames = xsmcToInteger(xsArg(0)), f, i;
+	uint32_t hc = 0, hd = 0;
+	long n = 0;
+	for (f = 0; f < frames; f++) {
+		for (i = 0; i < 320; i++, n++) input[i] = (int16_t)(lround(12000 * sin(n / 5.0)) + (n * 7919) % 4096 - 2048);
+		ka_g722_encode(&encoder, input, 320, codes);
+		for (i = 0; i < 160; i++) hc = hc * 31u + codes[i];
+		ka_g722_decode(&decoder, codes, 160, output);
+		hd = checksum(hd, output, 320);
+	}
+	xsmcVars(1);
+	xsmcSetNewArray(xsResult, 2);
+	xsmcSetNumber(xsVar(0), hc);
+	xsmcSetIndex(xsResult, 0, xsVar(0));
+	xsmcSetNumber(xsVar(0), hd);
+	xsmcSetIndex(xsResult, 1, xsVar(0));
 }

@@ -31,12 +31,15 @@ extern int gxStress; /* xsMemory.c with mxStress: > 0 collects before every allo
 	X(xs_klingel_tone_fill) \
 	X(xs_klingel_downsample) \
 	X(xs_klingel_upsample) \
+	X(xs_klingel_g722_encode) \
+	X(xs_klingel_g722_decode) \
 	X(xs_klingel_copy_bytes) \
 	X(xs_test_reference_encode) \
 	X(xs_test_reference_decode) \
 	X(xs_test_stale_encode) \
 	X(xs_test_core_tone) \
-	X(xs_test_core_resample)
+	X(xs_test_core_resample) \
+	X(xs_test_core_g722)
 
 #define DECLARE(name) extern void name(txMachine *the);
 HOST_FUNCTIONS(DECLARE)

@@ -4,20 +4,23 @@
  */
 
 import { createInterface } from "node:readline";
-import { boot, type Application } from "../../app/boot.js";
-import { SettingsError } from "../../config/read.js";
-import { createUdp } from "./udp.js";
-import { nodeClock } from "./clock.js";
-import { nodeMd5, nodeRandom, nodeSha256 } from "./crypto.js";
-import { consoleLogger } from "./logger.js";
-import { resolveHost, localAddressToward } from "./network.js";
-import { VirtualButton, VirtualRelay } from "./gpio.js";
-import { JsonStore, JsonStoreError } from "./json-store.js";
-import { HostHttpServer } from "./http-server.js";
-import { parseOptions, USAGE } from "./options.js";
-import { loadNativeAudio } from "./native-audio.js";
-import { openMic, openSpeaker, type WavSpeaker } from "./audio.js";
-import type { AudioIn } from "../ports.js";
+import { boot, type Application } from "./app/boot.js";
+import { SettingsError } from "./config/read.js";
+import { createUdp } from "./modules/host/udp.js";
+import { nodeClock } from "./modules/host/clock.js";
+import { nodeMd5, nodeRandom, nodeSha256 } from "./modules/host/crypto.js";
+import { consoleLogger } from "./modules/host/logger.js";
+import { resolveHost, localAddressToward } from "./modules/host/network.js";
+import { VirtualButton, VirtualRelay } from "./modules/host/gpio.js";
+import { JsonStore, JsonStoreError } from "./modules/host/json-store.js";
+import { HostHttpServer } from "./modules/host/http-server.js";
+import { parseOptions, USAGE } from "./modules/host/options.js";
+import { loadNativeAudio } from "./modules/host/native-audio.js";
+import { openMic, openSpeaker, type WavSpeaker } from "./modules/host/audio.js";
+import { openCamera } from "./modules/host/camera.js";
+import type { AudioIn, CameraFactory } from "./modules/ports.js";
+import { DEFAULT_LOCKOUT_TIMES } from "./door/door-lockout.js";
+import { hostHealth } from "./modules/host/health.js";
 
 async function main(): Promise<void> {
 	let options;
@@ -57,6 +60,8 @@ async function main(): Promise<void> {
 
 	const http = new HostHttpServer(log);
 	const button = new VirtualButton();
+	// Bell buttons 2-4, made when the settings use them; the keys 2-4 press them.
+	const bells = new Map<number, VirtualButton>([[1, button]]);
 	const relay = new VirtualRelay(log);
 	// Call audio runs through the C core (the Node addon); --mic and --speaker are the audio ports.
 	let audio;
@@ -69,19 +74,31 @@ async function main(): Promise<void> {
 	} catch (error) {
 		fail(`Audio: ${(error as Error).message}`);
 	}
+	let camera: CameraFactory | undefined;
+	try {
+		if (options.camera) camera = openCamera(options.camera);
+	} catch (error) {
+		fail((error as Error).message);
+	}
 	// The recording's header is finished at each call's end and here, whatever way the process ends.
 	process.on("exit", () => speaker?.close());
 	let app: Application;
 	try {
 		app = boot(
 			{
-				udp: createUdp, clock: nodeClock, wallClock: Date.now, md5: nodeMd5, sha256: nodeSha256, random: nodeRandom, log,
+				udp: createUdp, clock: nodeClock, wallClock: Date.now, health: hostHealth, md5: nodeMd5, sha256: nodeSha256, random: nodeRandom, log,
 				store, routes: http, button, relay,
-				audio, mic, speaker,
+				openButton: (bell) => {
+					const input = new VirtualButton();
+					bells.set(bell, input);
+					return input;
+				},
+				audio, mic, speaker, camera,
 				localAddress: () => localAddress,
 				resolve: resolveHost,
 			},
-			{ sipPort: options.sipPort, trace: options.trace, statusExtra: () => ({ relay_pulses: relay.pulses, simulator: true }), adminPassword: process.env.KLINGEL_ADMIN_PASSWORD || undefined },
+			{ sipPort: options.sipPort, trace: options.trace, statusExtra: () => ({ relay_pulses: relay.pulses, simulator: true }), adminPassword: process.env.KLINGEL_ADMIN_PASSWORD || undefined,
+				doorLockout: options.doorLockoutMs ? { ...DEFAULT_LOCKOUT_TIMES, firstMs: options.doorLockoutMs, maxMs: 12 * options.doorLockoutMs } : undefined },
 		);
 	} catch (error) {
 		if (error instanceof SettingsError) fail(`Invalid settings in ${options.settings}: ${error.message}\nNothing was changed.`);
@@ -91,7 +108,7 @@ async function main(): Promise<void> {
 	const httpPort = await http.listen(options.http, options.httpHost);
 	console.log(`klingel simulator: SIP on UDP ${doorbell.sipSocket.port}, web on http://${options.httpHost}:${httpPort}/sip`);
 	if (!app.web.admin.isSet) console.log(`First run: open http://${options.httpHost}:${httpPort}/sip to set the admin password of the web page.`);
-	console.log("Press Enter or b to ring, h to hang up, s for the status, q to quit.");
+	console.log("Press Enter or b to ring (1-4: bell button 1-4), h to hang up, s for the status, q to quit.");
 
 	let stopping = false;
 	const quit = () => {
@@ -110,10 +127,15 @@ async function main(): Promise<void> {
 	createInterface({ input: process.stdin }).on("line", (line) => {
 		const key = line.trim().toLowerCase();
 		if (key === "" || key === "b") button.press();
+		else if (/^[1-4]$/.test(key)) {
+			const bell = bells.get(Number(key));
+			if (bell) bell.press();
+			else console.log(`bell button ${key} is not set up (its number, bell${key}_target, is empty)`);
+		}
 		else if (key === "h") doorbell.ua.hangup();
 		else if (key === "s") console.log(JSON.stringify(doorbell.status(), null, 1));
 		else if (key === "q") quit();
-		else console.log("Enter or b = ring, h = hang up, s = status, q = quit");
+		else console.log("Enter or b = ring, 1-4 = press bell button 1-4, h = hang up, s = status, q = quit");
 	});
 }
 

@@ -19,6 +19,9 @@ export const TONE_STATE_WORDS = 8;
 /** Length of the Int16Array a resampler keeps its filter history in. */
 export const RESAMPLER_STATE_SAMPLES = 64;
 
+/** Length of the Int16Array a G.722 encoder or decoder keeps its state in (all zeros: a fresh start). */
+export const G722_STATE_SAMPLES = 66;
+
 export interface NativeAudio {
 	/** G.711-encodes all of `pcm` into the first pcm.length bytes of `codes`. */
 	encode(law: number, pcm: Int16Array, codes: Uint8Array): void;
@@ -37,6 +40,10 @@ export interface NativeAudio {
 	downsample(state: Int16Array, input: Int16Array, output: Int16Array): void;
 	/** Doubles the rate with a low-pass interpolator: 8 kHz `input` → 16 kHz `output` (input.length · 2 samples). */
 	upsample(state: Int16Array, input: Int16Array, output: Int16Array): void;
+	/** G.722-encodes all of `pcm` (16 kHz, an even length) into the first pcm.length / 2 bytes of `codes`. */
+	g722Encode(state: Int16Array, pcm: Int16Array, codes: Uint8Array): void;
+	/** G.722-decodes all of `codes` into the first codes.length · 2 samples (16 kHz) of `pcm`. */
+	g722Decode(state: Int16Array, codes: Uint8Array, pcm: Int16Array): void;
 	/**
 	 * Copies the first bytes of `source` (as many as fit) into `target` and returns
 	 * source.byteLength. A received datagram is read so into a buffer made once per call: in JS

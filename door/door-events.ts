@@ -7,7 +7,14 @@
 
 import type { WallClock } from "../modules/ports.js";
 
-export type DoorEventKind = "opened" | "wrong_code" | "locked_out" | "ignored";
+/**
+ * opened: the relay pulsed. wrong_code: a complete entry that did not match. locked_out: the
+ * third wrong code of a call (that call takes no more digits). refused: a complete entry while
+ * the door is locked out (not compared). lockout_started / lockout_ended: the lock-out across
+ * calls (door-lockout.ts) began (after too many wrong codes, or at a restart that found it in
+ * force) or ran out. ignored: a digit that could not count (its reason says why).
+ */
+export type DoorEventKind = "opened" | "wrong_code" | "locked_out" | "refused" | "lockout_started" | "lockout_ended" | "ignored";
 
 export interface DoorEvent {
 	kind: DoorEventKind;
@@ -19,7 +26,7 @@ export interface DoorEvent {
 	caller: string;
 	/** The call's Call-ID, "" outside calls. */
 	call_id: string;
-	/** How the digits came: "rtp" (RFC 4733) or "info" (SIP INFO). */
+	/** How the digits came: "rtp" (RFC 4733) or "info" (SIP INFO); "" for an event of no call. */
 	via: string;
 	reason: string;
 	/** How many times this event happened in a row (ignored digits are folded together). */

@@ -6,19 +6,25 @@
  * it is complete and compared (so "1 2 3" with code 123 opens at once, the way a FRITZ!Box
  * sends its "Zeichenfolge für Türöffner"). `#` completes a shorter entry early (then it is a
  * wrong code); `*` clears the entry; a pause of more than 2 s between digits drops the partial
- * entry. A complete entry that does not match is a wrong code; the third wrong code in a call
- * locks the opener for the rest of that call (reject tone). A match pulses the relay (confirm
- * tone), at most `maxOpenings` times per call.
+ * entry (for SIP INFO digits the pause may be longer by the SIP retransmission time, see
+ * INFO_LATENESS_MS). A complete entry that does not match is a wrong code; the third wrong code
+ * in a call locks the opener for the rest of that call (reject tone). Wrong codes also count
+ * across calls (door-lockout.ts): too many lock the door out, and every complete entry is then
+ * refused unread (reject tone). A match pulses the relay (confirm tone), at most `maxOpenings`
+ * times per call.
  *
  * Security: a digit counts only in an answered call whose signalling comes from the PBX the
- * user agent uses, and for RFC 4733 digits only when the packet came from the negotiated RTP
- * address and port. Everything else is ignored and logged with its reason. Neither the code
+ * user agent uses (its address and port); a SIP INFO digit only when the INFO itself came from
+ * that address and port, and an RFC 4733 digit only when the packet came from the negotiated
+ * RTP address and port. Everything else is ignored and logged with its reason. Neither the code
  * nor any entered digit is ever logged or kept in an event.
  */
 
-import type { Clock, Logger } from "../modules/ports.js";
-import type { RelayPulse } from "./relay-pulse.js";
+import type { Clock, KeyValueStore, Logger } from "../modules/ports.js";
+import type { RelayPulse } from "../hardware/relay-pulse.js";
 import type { DoorEvent, DoorEventKind, DoorEventLog } from "./door-events.js";
+import { DoorLockout, DEFAULT_LOCKOUT_TIMES, LOCKOUT_THRESHOLD, type LockoutStart, type LockoutTimes } from "./door-lockout.js";
+import { DEFAULT_TIMERS } from "../sip/timers.js";
 
 export interface DoorSettings {
 	/** 3 to 8 digits; "" disables the opener. */
@@ -31,6 +37,16 @@ export interface DoorSettings {
 
 export const DEFAULT_DOOR_SETTINGS: DoorSettings = { code: "123", pulseMs: 800, maxOpenings: 1 };
 export const INTER_DIGIT_TIMEOUT_MS = 2000;
+/**
+ * How much later than its key press a SIP INFO digit may arrive: the INFO and the 200 OK each
+ * cross the network, and a lost one is sent again after T1, 2·T1, 4·T1 and then every T2
+ * (RFC 3261 Timer E: 0.5, 1, 2, 4 s). Four lost transmissions in a row (an INFO, or the 200 OK
+ * of the digit before, without which the handset sends no further INFO) add 7.5 s to the pause.
+ */
+export const INFO_LATENESS_MS = (() => {
+	const { T1, T2 } = DEFAULT_TIMERS;
+	return T1 + 2 * T1 + 4 * T1 + Math.min(8 * T1, T2);
+})();
 export const MAX_WRONG_CODES = 3;
 /** Events for DTMF from unexpected RTP sources, per call (the media session tells each source once). */
 export const MAX_FOREIGN_DTMF_EVENTS = 5;
@@ -48,6 +64,8 @@ export interface DoorCall {
 	readonly state: string;
 	readonly peer: string;
 	readonly peerAddress: string;
+	/** Source port of the peer's signalling. */
+	readonly peerPort: number;
 	readonly callId: string;
 	readonly media?: { remoteAddress: string; remotePort: number } | undefined;
 }
@@ -57,12 +75,14 @@ export interface DoorOpenerPorts {
 	log: Logger;
 	relay: RelayPulse;
 	events: DoorEventLog;
+	/** Where a lock-out across calls is kept over a restart. */
+	store: KeyValueStore;
 	/** The PBX the user agent talks to, once resolved. */
 	pbx(): { address: string; port: number } | undefined;
 }
 
 /** What a digit did. */
-export type DigitOutcome = "ignored" | "entered" | "cleared" | "opened" | "wrong_code" | "locked_out";
+export type DigitOutcome = "ignored" | "entered" | "cleared" | "opened" | "wrong_code" | "locked_out" | "refused";
 
 interface CallState {
 	call: DoorCall;
@@ -79,6 +99,8 @@ export class DoorOpener {
 	#ports: DoorOpenerPorts;
 	#settings: DoorSettings;
 	#state: CallState | undefined;
+	/** Wrong codes across calls, and the lock-out they lead to. */
+	readonly lockout: DoorLockout;
 	/** The call whose foreign-DTMF events are counted, and how many it had. */
 	#foreignCall: DoorCall | undefined;
 	#foreignEvents = 0;
@@ -87,9 +109,11 @@ export class DoorOpener {
 	/** Hears every event recorded (after the relay has been switched). */
 	onEvent: ((event: DoorEvent) => void) | undefined;
 
-	constructor(ports: DoorOpenerPorts, settings: DoorSettings = DEFAULT_DOOR_SETTINGS) {
+	constructor(ports: DoorOpenerPorts, settings: DoorSettings = DEFAULT_DOOR_SETTINGS, lockoutTimes: LockoutTimes = DEFAULT_LOCKOUT_TIMES) {
 		this.#ports = ports;
 		this.#settings = { ...settings };
+		this.lockout = new DoorLockout({ clock: ports.clock, store: ports.store, log: ports.log, onEnd: (level) => this.#lockoutEnded(level) }, lockoutTimes);
+		if (this.lockout.restored) this.#lockoutStarted(this.lockout.restored, undefined, "");
 	}
 
 	get settings(): DoorSettings {
@@ -113,6 +137,8 @@ export class DoorOpener {
 			door_max_openings: maxOpenings,
 			door_relay_on: this.#ports.relay.on,
 			door_call: current ? { openings: current.openings, wrong_codes: current.wrong, locked_out: current.locked } : null,
+			door_lockout: this.lockout.status(),
+			door_warning: code === DEFAULT_DOOR_SETTINGS.code ? `the door code is still the default ${DEFAULT_DOOR_SETTINGS.code}: anyone who knows it can open the door; set your own` : null,
 			door_events_total: this.#ports.events.total,
 			door_events: this.#ports.events.last(n),
 		};
@@ -136,8 +162,9 @@ export class DoorOpener {
 			return "ignored";
 		}
 		const now = this.#ports.clock.now();
-		if (state.entry && now - state.lastDigitAt > INTER_DIGIT_TIMEOUT_MS) {
-			this.#ports.log.info(`door: entry of ${state.entry.length} digit${state.entry.length === 1 ? "" : "s"} dropped after a pause of more than ${INTER_DIGIT_TIMEOUT_MS / 1000} s`);
+		const pause = via === "info" ? INTER_DIGIT_TIMEOUT_MS + INFO_LATENESS_MS : INTER_DIGIT_TIMEOUT_MS;
+		if (state.entry && now - state.lastDigitAt > pause) {
+			this.#ports.log.info(`door: entry of ${state.entry.length} digit${state.entry.length === 1 ? "" : "s"} dropped after a pause of more than ${pause / 1000} s`);
 			state.entry = "";
 		}
 		state.lastDigitAt = now;
@@ -153,6 +180,7 @@ export class DoorOpener {
 		}
 		const entry = state.entry;
 		state.entry = "";
+		if (this.lockout.active) return this.#refuse(state, via);
 		return sameCode(entry, code) ? this.#open(state, via) : this.#wrong(state, via);
 	}
 
@@ -184,13 +212,17 @@ export class DoorOpener {
 		if (typeof digit !== "string" || digit.length !== 1 || !DIGITS.includes(digit)) return "not a DTMF digit";
 		if (!call || call.state !== "answered") return "no answered call";
 		const pbx = this.#ports.pbx();
-		if (!pbx || call.peerAddress !== pbx.address) return `call not with the PBX (signalling from ${call.peerAddress || "unknown"})`;
-		if (via === "rtp") {
+		if (!pbx || call.peerAddress !== pbx.address || call.peerPort !== pbx.port) return `call not with the PBX (signalling from ${call.peerAddress ? `${call.peerAddress}:${call.peerPort}` : "unknown"})`;
+		if (via === "info") {
+			// Whatever allow_any_src lets in: a digit only from the dialog's own signalling peer.
+			if (!source) return "INFO digit without a source address";
+			if (source.address !== call.peerAddress || source.port !== call.peerPort) return `INFO from ${source.address}:${source.port}, not the call's signalling peer ${call.peerAddress}:${call.peerPort}`;
+		} else if (via === "rtp") {
 			const media = call.media;
 			if (!media) return "no negotiated RTP peer";
 			if (!source) return "RTP digit without a source address";
 			if (source.address !== media.remoteAddress || source.port !== media.remotePort) return `RTP from ${source.address}:${source.port}, not the negotiated peer ${media.remoteAddress}:${media.remotePort}`;
-		} else if (via !== "info") {
+		} else {
 			return "unknown DTMF transport";
 		}
 		const { code, maxOpenings } = this.#settings;
@@ -222,21 +254,48 @@ export class DoorOpener {
 
 	#wrong(state: CallState, via: DigitVia): DigitOutcome {
 		state.wrong++;
+		const lockout = this.lockout.wrong();
+		let outcome: DigitOutcome;
 		if (state.wrong < MAX_WRONG_CODES) {
 			this.#record("wrong_code", state.call, via, `wrong code (${state.wrong} of ${MAX_WRONG_CODES})`);
-			return "wrong_code";
+			outcome = "wrong_code";
+		} else {
+			state.locked = true;
+			this.#record("locked_out", state.call, via, `wrong code (${state.wrong} of ${MAX_WRONG_CODES}): further digits in this call are ignored`);
+			outcome = "locked_out";
 		}
-		state.locked = true;
-		this.#record("locked_out", state.call, via, `wrong code (${state.wrong} of ${MAX_WRONG_CODES}): further digits in this call are ignored`);
-		this.#tone("reject");
-		return "locked_out";
+		if (lockout) {
+			this.#lockoutStarted(lockout, state.call, via);
+			outcome = "locked_out";
+		}
+		if (outcome === "locked_out") this.#tone("reject");
+		return outcome;
 	}
 
-	#record(kind: DoorEventKind, call: DoorCall | undefined, via: DigitVia, reason: string): void {
+	/** A complete entry while the door is locked out: refused without comparing, and not counted. */
+	#refuse(state: CallState, via: DigitVia): DigitOutcome {
+		this.#record("refused", state.call, via, `the door is locked out after too many wrong codes: every code is refused for ${minutes(this.lockout.remainingMs)} more`);
+		this.#tone("reject");
+		return "refused";
+	}
+
+	#lockoutStarted(lockout: LockoutStart, call: DoorCall | undefined, via: DigitVia | ""): void {
+		const { windowMs } = this.lockout.times;
+		const reason = lockout.restored
+			? `lock-out ${lockout.level} was in force at a restart: every code is refused for ${minutes(lockout.durationMs)} from now`
+			: `${LOCKOUT_THRESHOLD} wrong codes within ${minutes(windowMs)}: every code is refused for ${minutes(lockout.durationMs)} (lock-out ${lockout.level} in a row)`;
+		this.#record("lockout_started", call, via, reason);
+	}
+
+	#lockoutEnded(level: number): void {
+		this.#record("lockout_ended", undefined, "", `lock-out ${level} is over: codes are taken again`);
+	}
+
+	#record(kind: DoorEventKind, call: DoorCall | undefined, via: DigitVia | "", reason: string): void {
 		const event = this.#ports.events.add({ kind, caller: call?.peer ?? "", callId: call?.callId ?? "", via, reason });
 		// Folded repeats of an ignored digit are logged once, on their first occurrence.
 		if (event.count === 1) {
-			const line = `door: ${kind.replace("_", " ")}: ${event.reason}; caller ${JSON.stringify(event.caller)} via ${via}`;
+			const line = `door: ${kind.replace("_", " ")}: ${event.reason}${call ? `; caller ${JSON.stringify(event.caller)} via ${via}` : ""}`;
 			if (kind === "opened") this.#ports.log.info(line);
 			else this.#ports.log.warn(line);
 		}
@@ -254,6 +313,13 @@ export class DoorOpener {
 			this.#ports.log.error(`door: the ${kind} tone failed: ${(error as Error)?.message ?? error}`);
 		}
 	}
+}
+
+/** A duration in whole minutes (rounded up), or seconds below one minute. */
+function minutes(ms: number): string {
+	if (ms < 60_000) return `${Math.max(1, Math.ceil(ms / 1000))} s`;
+	const m = Math.ceil(ms / 60_000);
+	return `${m} min`;
 }
 
 /** Compares without stopping at the first difference. */

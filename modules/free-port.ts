@@ -5,7 +5,7 @@
  * ports are remembered for the status. Used for the SIP and the RTP port.
  */
 
-import type { Logger, UdpFactory, UdpSocket } from "../modules/ports.js";
+import type { Logger, UdpFactory, UdpSocket } from "./ports.js";
 
 export interface FreePortOptions {
 	udp: UdpFactory;

@@ -1,5 +1,5 @@
-import type { AudioIn, AudioOut, CorePorts, DigitalIn, DigitalOut, HttpRoutes, KeyValueStore, Sha256 } from "../modules/ports.js";
-import type { NativeAudio } from "../rtp/native-audio.js";
+import type { AudioIn, AudioOut, CameraFactory, CorePorts, DigitalIn, DigitalOut, HealthProbe, HttpRoutes, KeyValueStore, Sha256 } from "./ports.js";
+import type { NativeAudio } from "./native-audio.js";
 
 /** Everything a provider hands the doorbell application at start-up. */
 export interface DoorbellEnvironment extends CorePorts {
@@ -16,6 +16,15 @@ export interface DoorbellEnvironment extends CorePorts {
 	/** Microphone and speaker (8 or 16 kHz); without them the calls send silence and play nowhere. */
 	mic?: AudioIn;
 	speaker?: AudioOut;
+	/**
+	 * Opens bell button `bell`'s input (2 to 4) on `pin`: pulled up, debounced like `button`.
+	 * Absent when the provider has no more inputs; then those buttons ring only from the web page.
+	 */
+	openButton?(bell: number, pin: number): DigitalIn;
+	/** Uptime, memory, reset reason and Wi-Fi signal for /sipDebug, where the provider has them. */
+	health?: HealthProbe;
+	/** The door's camera (JPEG frames) for the live image; absent when there is none. */
+	camera?: CameraFactory;
 	/** The local IPv4 address to put in Via, Contact and SDP. */
 	localAddress(): string;
 	/** Resolves a host name (e.g. "fritz.box") to an IPv4 address; numeric addresses pass through. */

@@ -3,7 +3,7 @@
  * HEAD answered by the GET handler when there is no HEAD one.
  */
 
-import type { HttpHandler, HttpRoutes } from "../modules/ports.js";
+import type { HttpHandler, HttpRoutes } from "./ports.js";
 
 /** A known path: its handler for the method, or none (405) with the methods it has. */
 export interface RouteMatch {

@@ -1,0 +1,8 @@
+/* Simulator health for /sipDebug: the Node process's uptime and memory (no reset reason, no Wi-Fi). */
+
+import type { HealthProbe } from "../ports.js";
+
+export const hostHealth: HealthProbe = () => {
+	const memory = process.memoryUsage();
+	return { uptime_s: Math.floor(process.uptime()), rss: memory.rss, js_heap_used: memory.heapUsed, reset_reason: "simulator start" };
+};

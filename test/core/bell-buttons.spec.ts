@@ -1,0 +1,128 @@
+import { test, group, assert } from "../lib/spec.js";
+import { seededRandom } from "../lib/fake-udp.js";
+import { md5 } from "../lib/md5.js";
+import { bootApp } from "../lib/app-harness.js";
+import { MemoryStore } from "../lib/app-harness.js";
+import { bellsFrom } from "../../config/bells.js";
+import type { SipMessage } from "../../sip/message.js";
+import type { DigitalIn, HttpRequest, HttpResponse } from "../../modules/ports.js";
+
+const ADMIN = "Admin-Passwort-1";
+
+/** A bell input the test presses; the application sets its onChange. */
+class FakeInput implements DigitalIn {
+	onChange: ((value: number) => void) | undefined;
+	read() { return 1; }
+	close() {}
+	press() {
+		this.onChange?.(0);
+		this.onChange?.(1);
+	}
+}
+
+function application(bell: Record<string, string | number> = {}) {
+	const inputs = new Map<number, { input: FakeInput; pin: number }>();
+	const a = bootApp({
+		settings: { bell: { bell2_target: "**612", bell2_name: "Gartentor", bell2_pin: 5, ...bell } },
+		env: {
+			sha256: (t) => md5(t) + md5(`\u0001${t}`), random: seededRandom(5),
+			openButton: (n, pin) => {
+				const input = new FakeInput();
+				inputs.set(n, { input, pin });
+				return input;
+			},
+		},
+		boot: { adminPassword: ADMIN, hashIterations: 8 },
+	});
+	const http = (method: string, path: string, headers: Record<string, string>, body = "", query: Record<string, string> = {}): HttpResponse => {
+		const request: HttpRequest = { method, path, query, headers: { host: "127.0.0.1:8080", ...headers }, body };
+		return a.routes.get(`${method} ${path}`)!(request) as HttpResponse;
+	};
+	const login = http("POST", "/login", { "content-type": "application/json" }, JSON.stringify({ password: ADMIN }));
+	const cookie = String(login.headers?.["Set-Cookie"]).split(";")[0];
+	const csrf = JSON.parse(String(login.body)).csrf as string;
+	const ring = (button?: string) => http("POST", "/ring/sip", { cookie, "x-csrf-token": csrf, accept: "application/json" }, "", button === undefined ? {} : { button });
+	const save = (fields: Record<string, unknown>) => http("POST", "/saveSIP", { "content-type": "application/json", cookie, "x-csrf-token": csrf }, JSON.stringify(fields));
+	const status = () => JSON.parse(String(http("GET", "/sipDebug", { cookie }).body));
+	const invites = () => a.sent().filter((m: SipMessage) => m.method === "INVITE");
+	return { ...a, inputs, http, ring, save, status, invites };
+}
+
+group("bell buttons", () => {
+	test("without bell settings only button 1 exists, ringing sip_target as sip_displayname (existing settings work as before)", () => {
+		const store = new MemoryStore({ sip: { sip_target: "**611", sip_displayname: "Haustür" } });
+		assert.deepEqual(bellsFrom(store), [{ button: 1, target: "**611", name: "Haustür", gong: true }]);
+		const a = bootApp();
+		a.application.doorbell.press("button", 1);
+		const invite = a.sent().find((m) => m.method === "INVITE")!;
+		assert.match(invite.uri, /^sip:\*\*610@/);
+		assert.match(invite.header("from")!, /^"Doorbell" <sip:620@/);
+	});
+
+	test("each button rings its own number under its own caller name, on its own input", () => {
+		const a = application();
+		assert.equal(a.inputs.get(2)?.pin, 5);
+		assert.equal(a.inputs.has(3), false, "unused buttons open no input");
+		a.inputs.get(2)!.input.press();
+		const invite = a.invites()[0];
+		assert.match(invite.uri, /^sip:\*\*612@/);
+		assert.match(invite.header("from")!, /^"Gartentor" <sip:620@/);
+		assert.match(invite.header("to")!, /^<sip:\*\*612@/);
+		const status = a.status();
+		assert.equal(status.last_press.button, 2);
+		assert.equal(status.last_press.name, "Gartentor");
+		assert.equal(status.last_press.target, "**612");
+		assert.equal(status.last_press.rang, true);
+		assert.deepEqual(status.bells.map((b: { button: number; target: string }) => [b.button, b.target]), [[1, "**610"], [2, "**612"]]);
+	});
+
+	test("a press of another button while one rings is logged and ignored", () => {
+		const a = application();
+		a.application.doorbell.press("button", 1);
+		assert.equal(a.invites().length, 1);
+		a.clock.advance(1500);
+		a.inputs.get(2)!.input.press();
+		assert.equal(a.invites().filter((m) => /\*\*612/.test(m.uri)).length, 0, "no INVITE for button 2 (only the first ring's retransmissions)");
+		assert.ok(a.lines.some((l) => /ring \(button\): not ringing: a call is already (calling|ringing) \[button 2 "Gartentor" → \*\*612\]/.test(l)), a.lines.join("\n"));
+		const status = a.status();
+		assert.equal(status.last_press.button, 2);
+		assert.equal(status.last_press.rang, false);
+		assert.match(status.current_call.peer, /\*\*610/, "the first ring goes on");
+	});
+
+	test("POST /ring/sip?button=N rings that button; an unknown or unused button is refused", () => {
+		const a = application();
+		const bad = a.ring("7");
+		assert.equal(bad.status, 400);
+		const unused = a.ring("3");
+		assert.equal(unused.status, 409);
+		assert.match(String(unused.body), /bell button 3 is not set up/);
+		assert.equal(a.invites().length, 0);
+		const ok = a.ring("2");
+		assert.equal(ok.status, 200);
+		assert.match(a.invites()[0].uri, /^sip:\*\*612@/);
+	});
+
+	test("a saved number and name apply at once; a new button's GPIO waits for a restart", () => {
+		const a = application();
+		assert.equal(a.save({ bell2_target: "**613", bell2_name: "Hintertür", bell3_target: "**9" }).status, 200);
+		a.ring("2");
+		const invite = a.invites()[0];
+		assert.match(invite.uri, /^sip:\*\*613@/);
+		assert.match(invite.header("from")!, /^"Hintertür"/);
+		assert.ok(a.lines.some((l) => /bell button 3 is used after a restart/.test(l)));
+		assert.equal(a.save({ bell2_target: "" }).status, 200);
+		assert.equal(a.ring("2").status, 409, "an emptied number takes the button out of use");
+	});
+
+	test("bad bell settings are refused by field; an empty caller name falls back to the display name", () => {
+		const a = application();
+		const response = a.save({ bell2_target: "**6 12", bell4_pin: 99 });
+		assert.equal(response.status, 400);
+		const errors = JSON.parse(String(response.body)).errors;
+		assert.match(errors.bell2_target, /Button 2: number to ring must not contain a space/);
+		assert.match(errors.bell4_pin, /Button 4: GPIO must be a whole number from 0 to 48/);
+		const store = new MemoryStore({ sip: { sip_displayname: "Haustür" }, bell: { bell3_target: "**11" } });
+		assert.deepEqual(bellsFrom(store)[1], { button: 3, target: "**11", name: "Haustür", pin: 6, gong: true });
+	});
+});
