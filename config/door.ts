@@ -1,19 +1,11 @@
 /*
  * The door opener's settings from the `door` namespace: the code a handset sends, the relay
- * pulse and how many openings one call may make.
+ * pulse, how many openings one call may make and when the call ends after one.
  */
 
 import type { KeyValueStore } from "../modules/ports.js";
+import type { DoorSettings } from "../door/door-opener.js";
 import { readNumber, readText } from "./read.js";
-
-export interface DoorSettings {
-	/** 3 to 8 digits ("123" by default). */
-	code: string;
-	/** Relay pulse in ms (800 by default, 100-10000). */
-	pulseMs: number;
-	/** Openings per call (1 by default, 1-9). */
-	maxOpenings: number;
-}
 
 /** Reads and checks the door settings. Throws SettingsError (naming the key) for a bad stored value. */
 export function doorSettingsFrom(store: KeyValueStore): DoorSettings {
@@ -21,5 +13,6 @@ export function doorSettingsFrom(store: KeyValueStore): DoorSettings {
 		code: readText(store, "code"),
 		pulseMs: readNumber(store, "pulse_ms"),
 		maxOpenings: readNumber(store, "max_openings"),
+		hangupAfterMs: readNumber(store, "hangup_after") * 1000,
 	};
 }

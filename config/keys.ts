@@ -1,15 +1,19 @@
 /*
  * Every setting the doorbell keeps, by NVS namespace and key (at most 15 characters each), with
- * its default, its form label and its check. The keys of the `sip` namespace that the earlier
+ * its default (taken from the part that uses the setting), its form label and its check. The keys of the `sip` namespace that the earlier
  * C++ firmware wrote (sip_user, sip_password, sip_displayname, sip_target) keep their names
  * and their string form, so its settings are read as they are.
  */
 
-import { checkChoice, checkCode, checkDisplayName, checkFlag, checkHost, checkInteger, checkOptionalTarget, checkPassword, checkTarget, checkUser, type Check } from "./checks.js";
+import { DEFAULT_LOCAL_PORT, DEFAULT_UA_CONFIG as UA } from "../sip/config.js";
+import { DEFAULT_RTP_PORT } from "../rtp/rtp-port.js";
+import { DEFAULT_DOOR_SETTINGS as DOOR } from "../door/door-opener.js";
+import { checkChoice, checkCode, checkDisplayName, checkHostLabel, checkFlag, checkHookUrl, checkHost, checkInteger, checkMqttUser, checkOptionalHost, checkOptionalTarget, checkPassword, checkTarget, checkTopicPrefix, checkUser, type Check } from "./checks.js";
+import { redactUrl } from "../home/webhooks.js";
 
 export type SettingValue = string | number;
 
-export type Namespace = "sip" | "door" | "camera" | "bell";
+export type Namespace = "sip" | "door" | "camera" | "bell" | "net" | "mqtt" | "hook";
 
 export interface KeySpec {
 	namespace: Namespace;
@@ -24,6 +28,10 @@ export interface KeySpec {
 	concealed?: boolean;
 	/** Takes effect only after a restart (the ports the doorbell binds at start). */
 	restart?: boolean;
+	/** How the page shows the value (a webhook URL without its password); saving that text back changes nothing. */
+	redact?: (value: string) => string;
+	/** An empty string is a value of its own (turns the feature off), not "use the default". */
+	emptyIsValue?: boolean;
 }
 
 function int(namespace: Namespace, key: string, fallback: number, min: number, max: number, label: string, unit = ""): KeySpec {
@@ -31,22 +39,35 @@ function int(namespace: Namespace, key: string, fallback: number, min: number, m
 }
 
 export const KEYS: readonly KeySpec[] = [
-	{ namespace: "sip", key: "sip_user", kind: "text", fallback: "", label: "User name", check: checkUser },
-	{ namespace: "sip", key: "sip_password", kind: "secret", fallback: "", label: "Password", check: checkPassword },
-	{ namespace: "sip", key: "sip_displayname", kind: "text", fallback: "Doorbell", label: "Display name", check: checkDisplayName },
-	{ namespace: "sip", key: "sip_target", kind: "text", fallback: "**610", label: "Number to ring", check: checkTarget },
-	{ namespace: "sip", key: "sip_server", kind: "text", fallback: "fritz.box", label: "PBX address", check: checkHost },
-	int("sip", "sip_port", 5060, 1, 65535, "PBX port"),
-	{ ...int("sip", "local_port", 5062, 1, 65535, "Local SIP port"), restart: true },
-	{ ...int("sip", "rtp_port", 40000, 1, 65535, "RTP port"), restart: true },
-	int("sip", "ring_timeout", 30, 5, 300, "Ring for (s)", " s"),
-	int("sip", "talk_limit", 120, 10, 3600, "Talk at most (s)", " s"),
-	{ namespace: "sip", key: "digest_uri", kind: "text", fallback: "request", label: "Digest URI", check: (raw) => checkChoice(raw, ["request", "registrar"]) },
-	{ namespace: "sip", key: "allow_any_src", kind: "flag", fallback: 0, label: "Accept calls from any address", check: checkFlag },
-	{ namespace: "sip", key: "auto_answer", kind: "flag", fallback: 1, label: "Answer handsets' calls at once", check: checkFlag },
-	{ namespace: "door", key: "code", kind: "text", fallback: "123", label: "Door code", check: checkCode, concealed: true },
-	int("door", "pulse_ms", 800, 100, 10000, "Relay pulse (ms)", " ms"),
-	int("door", "max_openings", 1, 1, 9, "Openings per call"),
+	{ namespace: "sip", key: "sip_user", kind: "text", fallback: UA.user, label: "User name", check: checkUser },
+	{ namespace: "sip", key: "sip_password", kind: "secret", fallback: UA.password, label: "Password", check: checkPassword },
+	{ namespace: "sip", key: "sip_displayname", kind: "text", fallback: UA.displayName, label: "Display name", check: checkDisplayName },
+	{ namespace: "sip", key: "sip_target", kind: "text", fallback: UA.target, label: "Number to ring", check: checkTarget },
+	{ namespace: "sip", key: "sip_server", kind: "text", fallback: UA.server, label: "PBX address", check: checkHost },
+	int("sip", "sip_port", UA.serverPort, 1, 65535, "PBX port"),
+	{ ...int("sip", "local_port", DEFAULT_LOCAL_PORT, 1, 65535, "Local SIP port"), restart: true },
+	{ ...int("sip", "rtp_port", DEFAULT_RTP_PORT, 1, 65535, "RTP port"), restart: true },
+	int("sip", "ring_timeout", UA.ringTimeout, 5, 300, "Ring for (s)", " s"),
+	int("sip", "talk_limit", UA.talkLimit, 10, 3600, "Talk at most (s)", " s"),
+	{ namespace: "sip", key: "digest_uri", kind: "text", fallback: UA.digestUri, label: "Digest URI", check: (raw) => checkChoice(raw, ["request", "registrar"]) },
+	{ namespace: "sip", key: "allow_any_src", kind: "flag", fallback: UA.allowAnySource ? 1 : 0, label: "Accept calls from any address", check: checkFlag },
+	{ namespace: "sip", key: "hd_voice", kind: "flag", fallback: UA.hdVoice ? 1 : 0, label: "HD voice (G.722)", check: checkFlag },
+	{ namespace: "sip", key: "auto_answer", kind: "flag", fallback: UA.autoAnswer ? 1 : 0, label: "Answer handsets' calls at once", check: checkFlag },
+	{ namespace: "door", key: "code", kind: "text", fallback: DOOR.code, label: "Door code", check: checkCode, concealed: true },
+	int("door", "pulse_ms", DOOR.pulseMs, 100, 10000, "Relay pulse (ms)", " ms"),
+	int("door", "max_openings", DOOR.maxOpenings, 1, 9, "Openings per call"),
+	int("door", "hangup_after", (DOOR.hangupAfterMs ?? 0) / 1000, 0, 60, "Hang up after opening (s)", " s"),
+	// The name on the LAN, announced by mDNS as <name>.local with the web page as _http._tcp.
+	{ namespace: "net", key: "hostname", kind: "text", fallback: "klingel", label: "Name on the network", check: checkHostLabel, restart: true },
+	{ namespace: "mqtt", key: "host", kind: "text", fallback: "", label: "MQTT broker", check: checkOptionalHost },
+	int("mqtt", "port", 1883, 1, 65535, "MQTT port"),
+	{ namespace: "mqtt", key: "user", kind: "text", fallback: "", label: "MQTT user", check: checkMqttUser },
+	{ namespace: "mqtt", key: "password", kind: "secret", fallback: "", label: "MQTT password", check: checkPassword },
+	{ namespace: "mqtt", key: "prefix", kind: "text", fallback: "klingel", label: "Topic prefix", check: (raw) => checkTopicPrefix(raw, false) },
+	{ namespace: "mqtt", key: "discovery", kind: "text", fallback: "homeassistant", label: "Discovery prefix", check: (raw) => checkTopicPrefix(raw, true), emptyIsValue: true },
+	{ namespace: "mqtt", key: "door_open", kind: "flag", fallback: 0, label: "Remote door opening", check: checkFlag },
+	{ namespace: "hook", key: "url1", kind: "text", fallback: "", label: "Webhook 1", check: checkHookUrl, redact: redactUrl },
+	{ namespace: "hook", key: "url2", kind: "text", fallback: "", label: "Webhook 2", check: checkHookUrl, redact: redactUrl },
 	{ namespace: "camera", key: "cam_enabled", kind: "flag", fallback: 1, label: "Live image", check: checkFlag },
 	// Bell button 1 rings sip_target under sip_displayname on the manifest's button_pin, as before.
 	{ namespace: "bell", key: "bell1_gong", kind: "flag", fallback: 1, label: "Button 1 sounds the gong", check: checkFlag },

@@ -2,16 +2,22 @@
  * The door opener: a code entered on a handset during an answered call with the PBX pulses the
  * door relay.
  *
- * Entry rule: digits collect into an entry; when the entry has as many characters as the code,
- * it is complete and compared (so "1 2 3" with code 123 opens at once, the way a FRITZ!Box
- * sends its "Zeichenfolge für Türöffner"). `#` completes a shorter entry early (then it is a
- * wrong code); `*` clears the entry; a pause of more than 2 s between digits drops the partial
- * entry (for SIP INFO digits the pause may be longer by the SIP retransmission time, see
- * INFO_LATENESS_MS). A complete entry that does not match is a wrong code; the third wrong code
+ * Entry rule: the code is 1 to 16 keys of 0-9, * and # (a FRITZ!Fon's door key sends codes
+ * such as "#9"). Keys collect into an entry; when the entry has as many keys as the code, it is
+ * complete and compared (so "1 2 3" with code 123 opens at once, the way a FRITZ!Box sends its
+ * "Zeichenfolge für Türöffner"), and the next key starts a new entry. A complete entry that does
+ * not match is a wrong code. Entries never overlap: sliding over the latest keys, or keeping the
+ * end of a wrong entry that begins the code, would either test several guesses for one wrong
+ * code or tell a guesser (by when the next entry completes) how the code begins. A stray key
+ * just before a FRITZ!Fon's door key therefore costs one wrong code, and the door key pressed
+ * again opens. When the code holds neither * nor #, those keep their meaning: `*` clears the
+ * entry, `#` completes a shorter entry early (a wrong code).
+ * A pause of more than 2 s between keys drops the partial entry (for SIP INFO digits the pause
+ * may be longer by the SIP retransmission time, see INFO_LATENESS_MS). The third wrong code
  * in a call locks the opener for the rest of that call (reject tone). Wrong codes also count
  * across calls (door-lockout.ts): too many lock the door out, and every complete entry is then
  * refused unread (reject tone). A match pulses the relay (confirm tone), at most `maxOpenings`
- * times per call.
+ * times per call; with `hangupAfterMs` the call is ended that long after an opening.
  *
  * Security: a digit counts only in an answered call whose signalling comes from the PBX the
  * user agent uses (its address and port); a SIP INFO digit only when the INFO itself came from
@@ -27,15 +33,19 @@ import { DoorLockout, DEFAULT_LOCKOUT_TIMES, LOCKOUT_THRESHOLD, type LockoutStar
 import { DEFAULT_TIMERS } from "../sip/timers.js";
 
 export interface DoorSettings {
-	/** 3 to 8 digits; "" disables the opener. */
+	/** 1 to 16 keys of 0-9, * and #; "" disables the opener. */
 	code: string;
 	/** Relay pulse length in ms. */
 	pulseMs: number;
 	/** Openings allowed per call; 0 disables the opener. */
 	maxOpenings: number;
+	/** Hang up this long after an opening (ms); 0 keeps the call. */
+	hangupAfterMs?: number;
 }
 
-export const DEFAULT_DOOR_SETTINGS: DoorSettings = { code: "123", pulseMs: 800, maxOpenings: 1 };
+export const DEFAULT_DOOR_SETTINGS: DoorSettings = { code: "123", pulseMs: 800, maxOpenings: 1, hangupAfterMs: 0 };
+/** What a door code may be. */
+export const CODE_PATTERN = /^[0-9*#]{1,16}$/;
 export const INTER_DIGIT_TIMEOUT_MS = 2000;
 /**
  * How much later than its key press a SIP INFO digit may arrive: the INFO and the 200 OK each
@@ -79,6 +89,8 @@ export interface DoorOpenerPorts {
 	store: KeyValueStore;
 	/** The PBX the user agent talks to, once resolved. */
 	pbx(): { address: string; port: number } | undefined;
+	/** Ends `call` if it is still going on (the hang-up after an opening). */
+	hangup?(call: DoorCall, reason: string): void;
 }
 
 /** What a digit did. */
@@ -132,13 +144,13 @@ export class DoorOpener {
 		const state = this.#state;
 		const current = state && state.call.state === "answered" ? state : undefined;
 		return {
-			door_enabled: /^\d{3,8}$/.test(code) && maxOpenings >= 1,
+			door_enabled: CODE_PATTERN.test(code) && maxOpenings >= 1,
 			door_pulse_ms: pulseMs,
 			door_max_openings: maxOpenings,
 			door_relay_on: this.#ports.relay.on,
 			door_call: current ? { openings: current.openings, wrong_codes: current.wrong, locked_out: current.locked } : null,
 			door_lockout: this.lockout.status(),
-			door_warning: code === DEFAULT_DOOR_SETTINGS.code ? `the door code is still the default ${DEFAULT_DOOR_SETTINGS.code}: anyone who knows it can open the door; set your own` : null,
+			door_warning: code === DEFAULT_DOOR_SETTINGS.code ? `the door code is still the default ${DEFAULT_DOOR_SETTINGS.code}: anyone who knows it can open the door; set your own` : code.length > 0 && code.length < 3 ? `the door code has only ${code.length} key${code.length === 1 ? "" : "s"}: a guesser needs few tries (the lock-out still allows about 10 an hour); a longer code is safer` : null,
 			door_events_total: this.#ports.events.total,
 			door_events: this.#ports.events.last(n),
 		};
@@ -168,11 +180,13 @@ export class DoorOpener {
 			state.entry = "";
 		}
 		state.lastDigitAt = now;
-		if (digit === "*") {
+		// * and # are keys of the code when it holds them; else * clears and # ends an entry early.
+		const controls = !/[*#]/.test(code);
+		if (controls && digit === "*") {
 			state.entry = "";
 			return "cleared";
 		}
-		if (digit === "#") {
+		if (controls && digit === "#") {
 			if (!state.entry) return "cleared";
 		} else {
 			state.entry += digit;
@@ -226,7 +240,7 @@ export class DoorOpener {
 			return "unknown DTMF transport";
 		}
 		const { code, maxOpenings } = this.#settings;
-		if (!/^\d{3,8}$/.test(code) || !(maxOpenings >= 1)) return "door opener disabled";
+		if (!CODE_PATTERN.test(code) || !(maxOpenings >= 1)) return "door opener disabled";
 		return undefined;
 	}
 
@@ -249,6 +263,13 @@ export class DoorOpener {
 			: `code accepted, but the relay did not pulse (already on or failed; opening ${state.openings} of ${maxOpenings})`;
 		this.#record("opened", state.call, via, reason);
 		this.#tone("confirm");
+		const after = this.#settings.hangupAfterMs ?? 0;
+		if (after > 0 && this.#ports.hangup) {
+			const call = state.call;
+			this.#ports.clock.setTimeout(() => {
+				if (call.state === "answered") this.#ports.hangup?.(call, `hung up ${after / 1000} s after the door opened`);
+			}, after);
+		}
 		return "opened";
 	}
 
@@ -323,7 +344,7 @@ function minutes(ms: number): string {
 }
 
 /** Compares without stopping at the first difference. */
-function sameCode(entry: string, code: string): boolean {
+export function sameCode(entry: string, code: string): boolean {
 	let diff = entry.length ^ code.length;
 	for (let i = 0; i < code.length; i++) diff |= (entry.charCodeAt(i) | 0) ^ code.charCodeAt(i);
 	return diff === 0;

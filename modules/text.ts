@@ -7,17 +7,15 @@ interface Decoder { decode(input: Uint8Array): string }
 interface Encoder { encode(input: string): Uint8Array }
 
 const G = globalThis as unknown as { TextDecoder: new () => Decoder; TextEncoder: new () => Encoder };
-let decoder: Decoder | undefined;
-let encoder: Encoder | undefined;
 
+// A coder is made per call, not kept in the module: the module is preloaded into flash, where
+// nothing may change after load, and the globals are installed only at run time on the device.
 export function decodeUtf8(bytes: Uint8Array): string {
-	decoder ??= new G.TextDecoder();
-	return decoder.decode(bytes);
+	return new G.TextDecoder().decode(bytes);
 }
 
 export function encodeUtf8(text: string): Uint8Array {
-	encoder ??= new G.TextEncoder();
-	return encoder.encode(text);
+	return new G.TextEncoder().encode(text);
 }
 
 /** Byte length of a string in UTF-8, without encoding it. */

@@ -10,6 +10,9 @@ import { FreePort } from "../modules/free-port.js";
 
 const TRIES = 20;
 
+/** The RTP port wanted when no setting says otherwise. */
+export const DEFAULT_RTP_PORT = 40000;
+
 export class RtpPort {
 	readonly wanted: number;
 	/** Ports found taken, in the order tried. */
@@ -18,7 +21,7 @@ export class RtpPort {
 	onReadable: (() => void) | undefined;
 	#port: FreePort;
 
-	constructor(udp: UdpFactory, log: Logger, wanted = 40000) {
+	constructor(udp: UdpFactory, log: Logger, wanted = DEFAULT_RTP_PORT) {
 		this.wanted = wanted + (wanted & 1);
 		this.#port = new FreePort({ udp, log, name: "RTP", wanted: this.wanted, step: 2, last: 65534, tries: TRIES, onReadable: () => this.onReadable?.() });
 		this.busy = this.#port.busy;

@@ -15,7 +15,6 @@ import { DigestAuthenticator, parseChallenge } from "./digest.js";
 const SIP_COLON = "sip:", AT = "@", COLON = ":", LT = "<", GT = ">", EMPTY = "";
 const VIA_UDP = "Via: SIP/2.0/UDP ", BRANCH = ";branch=", RPORT = ";rport", FROM = "From: ", TAG = ";tag=";
 const CONTACT_SIP = "Contact: <sip:", MAX_FORWARDS = "Max-Forwards: 70", USER_AGENT = "User-Agent: ";
-const LINE_BREAKS = /[\r\n]/g, QUOTED_SPECIALS = /(["\\])/g;
 
 /** The local address and port with what is made from them: the Via up to its branch, the Contact line. */
 export interface LocalLines {
@@ -171,6 +170,7 @@ export class UaContext {
 
 /** A display name as a quoted string followed by a space, or "" when empty (RFC 3261 §25.1). */
 export function quoteDisplayName(name: string): string {
-	const clean = name.replace(LINE_BREAKS, " ").trim();
-	return clean ? `"${clean.replace(QUOTED_SPECIALS, "\\$1")}" ` : "";
+	// replaceAll with strings: a module-level RegExp with the g flag would keep lastIndex as state.
+	const clean = name.replaceAll("\r", " ").replaceAll("\n", " ").trim();
+	return clean ? `"${clean.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}" ` : "";
 }

@@ -76,7 +76,27 @@ const STATUS_CODE = /^[1-6][0-9][0-9]$/;
 const VERSION = /^SIP\/\d+\.\d+$/i;
 const BAD_URI_CHAR = /[\x00-\x20<>]/;
 const DIGITS = /^[0-9]{1,9}$/;
-const FOLDING = /\r?\n[ \t]+/g;
+
+/**
+ * A folded value on one line: each line break followed by white space, with that white space,
+ * becomes one space (RFC 3261 §7.3.1). A loop, not a RegExp with the g flag: a module-level one
+ * keeps lastIndex as state, which a module preloaded into flash may not.
+ */
+function unfold(v: string): string {
+	let out = "", from = 0, i: number;
+	while ((i = v.indexOf(LF, from)) >= 0) {
+		let next = i + 1;
+		while (next < v.length && (v.charCodeAt(next) === 32 || v.charCodeAt(next) === 9)) next++;
+		if (next === i + 1) {
+			out += v.slice(from, next);
+		} else {
+			const end = i > from && v.charCodeAt(i - 1) === 13 ? i - 1 : i;
+			out += v.slice(from, end) + SP;
+		}
+		from = next;
+	}
+	return out + v.slice(from);
+}
 
 /** Id → the one-character string that stands for it in a message's id text. */
 const ID_CHAR: string[] = [];
@@ -233,7 +253,7 @@ export class SipMessage {
 			else end = trimEnd(text, start, end);
 		}
 		const v = end > start ? text.slice(start, end) : "";
-		return this.#folded && v.indexOf(LF) >= 0 ? v.replace(FOLDING, SP) : v;
+		return this.#folded && v.indexOf(LF) >= 0 ? unfold(v) : v;
 	}
 
 	/** Whether header line i (a name not in KNOWN) has the given full name (compact forms on the wire are expanded). */

@@ -5,8 +5,8 @@
  * transactions are a table of fixed size in which a stranger's entries go first.
  */
 
-import type { Clock, Logger } from "../modules/ports.js";
-import type { Incoming, SipTransport } from "./transport.js";
+import type { Clock, Logger, UdpFactory } from "../modules/ports.js";
+import { SipTransport, type Incoming, type SipTransportSettings } from "./transport.js";
 import { ClientTransaction, clientKey, type ClientRequest } from "./client-transaction.js";
 import { ServerTransaction } from "./server-transaction.js";
 import { DEFAULT_TIMERS, type TimerValues } from "./timers.js";
@@ -16,15 +16,16 @@ import { buildResponse } from "./serializer.js";
 const MAGIC = "z9hG4bK";
 
 /**
- * Server transactions kept at once. Each holds its request (a FRITZ!Box INVITE with SDP is
- * about 0.9 KB of text plus its parsed index), its last response and one or two timers: about
- * 2.5 KB on XS, so 16 are some 40 KB of the ESP32-S3's ~270 KB at worst. The PBX's traffic at
- * the door within Timer J's 32 s is far less: a call's INVITE, re-INVITE or UPDATE, one INFO per
- * digit of an 8-digit code with # and a few retries, BYE, OPTIONS keep-alives. When the table
- * is full a new request takes the place of, in this order, the oldest finished transaction of a
- * stranger, any stranger's, the oldest finished one of the PBX, the oldest of all (a finished
- * transaction only absorbs retransmissions; one still waiting for the TU's answer or for the ACK
- * of a 2xx goes last).
+ * Server transactions kept at once. An answered non-INVITE one holds only its response (about
+ * 0.4 KB) and a timer; an INVITE one holds its request too (a FRITZ!Box INVITE with SDP is about
+ * 0.9 KB of text plus its parsed index), some 2.5 KB on XS. A flood fills the table with the
+ * former: 16 of them and the 8 kept refusals are about 23 KB of the ESP32-S3's ~270 KB
+ * (`npm run bench -- sip-flood`). The PBX's traffic at the door within Timer J's 32 s is far
+ * less: a call's INVITE, re-INVITE or UPDATE, one INFO per digit of an 8-digit code with # and
+ * a few retries, BYE, OPTIONS keep-alives. When the table is full a new request takes the place
+ * of, in this order, the oldest finished transaction of a stranger, any stranger's, the oldest
+ * finished one of the PBX, the oldest of all (a finished transaction only absorbs
+ * retransmissions; one still waiting for the TU's answer or for the ACK of a 2xx goes last).
  */
 export const MAX_SERVER_TRANSACTIONS = 16;
 /**
@@ -49,10 +50,21 @@ export interface TransactionUser {
 	onStrayResponse?(incoming: Incoming): void;
 }
 
+export interface TransactionLayerOptions {
+	udp: UdpFactory;
+	clock: Clock;
+	log: Logger;
+	/** The transport's socket: the layer opens it through its own transport, whose messages come here. */
+	transport?: SipTransportSettings;
+	timers?: TimerValues;
+	/** Who is given new requests and the ACKs of 2xx responses. */
+	user?: TransactionUser;
+}
+
 export class TransactionLayer {
 	readonly clock: Clock;
 	readonly timers: TimerValues;
-	#transport: SipTransport;
+	readonly transport: SipTransport;
 	#log: Logger;
 	#user: TransactionUser | undefined;
 	#clients = new Map<string, ClientTransaction>();
@@ -63,17 +75,13 @@ export class TransactionLayer {
 	/** Requests refused with 403 since start (retransmissions not counted). */
 	refusedTotal = 0;
 
-	constructor(transport: SipTransport, clock: Clock, log: Logger, timers: TimerValues = DEFAULT_TIMERS) {
-		this.#transport = transport;
-		this.clock = clock;
-		this.#log = log;
-		this.timers = timers;
-		this.#refused = new RefusedAnswers(64 * timers.T1);
-		transport.onMessage = (incoming) => this.receive(incoming);
-	}
-
-	set user(user: TransactionUser) {
-		this.#user = user;
+	constructor(options: TransactionLayerOptions) {
+		this.clock = options.clock;
+		this.#log = options.log;
+		this.timers = options.timers ?? DEFAULT_TIMERS;
+		this.#refused = new RefusedAnswers(64 * this.timers.T1);
+		this.#user = options.user;
+		this.transport = new SipTransport({ ...options.transport, udp: options.udp, log: options.log, onMessage: (incoming) => this.#receive(incoming) });
 	}
 
 	get clientCount(): number {
@@ -95,7 +103,7 @@ export class TransactionLayer {
 	}
 
 	send(bytes: Uint8Array, address: string, port: number): boolean {
-		return this.#transport.send(bytes, address, port);
+		return this.transport.send(bytes, address, port);
 	}
 
 	forget(transaction: ClientTransaction | ServerTransaction): void {
@@ -120,7 +128,7 @@ export class TransactionLayer {
 		return this.#servers.get(serverKey(cancel, "INVITE"));
 	}
 
-	receive(incoming: Incoming): void {
+	#receive(incoming: Incoming): void {
 		const { message, essentials } = incoming;
 		if (!message.isRequest) {
 			const client = this.#clients.get(clientKey(essentials.via.branch, essentials.cseq.method));
@@ -195,6 +203,7 @@ export class TransactionLayer {
 		return strangersOnly ? stranger : stranger ?? pbxDone ?? oldest;
 	}
 }
+
 
 function serverKey(incoming: Incoming, method: string): string {
 	const { essentials } = incoming;

@@ -1,7 +1,8 @@
 /*
- * klingel audio core: G.711 µ-law/A-law, G.722, an N-source mixer, a sine tone generator and
- * 16 kHz <-> 8 kHz conversion. Plain C99, no allocation, no engine includes: the XS binding
- * (audio-xs.c) and the Node addon (addon.c) are thin layers over these functions.
+ * klingel audio core: G.711 µ-law/A-law, G.722, an N-source mixer, a sine tone generator,
+ * 16 kHz <-> 8 kHz conversion and an acoustic echo canceller. Plain C99, no allocation, no
+ * engine includes: the XS binding (audio-xs.c) and the Node addon (addon.c) are thin layers
+ * over these functions.
  *
  * Every function works on caller-owned buffers; argument checking is the bindings' job, the
  * core only asserts the documented preconditions in its comments.
@@ -101,6 +102,29 @@ typedef struct {
 void ka_g722_encode(ka_g722_state *state, const int16_t *pcm, size_t sampleCount, uint8_t *codes);
 /* Decodes `count` codes into count * 2 samples at 16 kHz. */
 void ka_g722_decode(ka_g722_state *state, const uint8_t *codes, size_t count, int16_t *pcm);
+
+/*
+ * Acoustic echo canceller (aec.c): the signal sent to the speaker is the reference `far`, the
+ * microphone `mic`; `out` is the microphone with the echo removed. A partitioned-block
+ * frequency-domain adaptive filter over KA_AEC_PARTITIONS blocks of KA_AEC_BLOCK samples (a
+ * 1,024-sample tail: 64 ms at 16 kHz, 128 ms at 8 kHz), residual echo suppression and comfort
+ * noise. The state is caller-owned, ka_aec_state_bytes() long, 4-byte aligned, and holds no
+ * pointer (it may be moved between calls).
+ *
+ * ka_aec_init: sampleRate 8000 or 16000, flags 0 or KA_AEC_LINEAR_ONLY (the adaptive filter
+ * alone, no suppression or comfort noise: for measurements); returns 0, or -1 for a bad rate.
+ * ka_aec_process: any count; `out` may be `mic` (in place) but not `far`. The output runs
+ * ka_aec_delay() samples behind the input: 0 when count is always a multiple of KA_AEC_BLOCK,
+ * otherwise found from the first calls (at most KA_AEC_BLOCK - 1), silence filling the gap
+ * once. Returns 0, or -1 (writing nothing) when the state was not set up by ka_aec_init.
+ */
+#define KA_AEC_BLOCK 128
+#define KA_AEC_PARTITIONS 8
+#define KA_AEC_LINEAR_ONLY 1
+size_t ka_aec_state_bytes(void);
+int ka_aec_init(void *state, int32_t sampleRate, int32_t flags);
+int ka_aec_process(void *state, const int16_t *far, const int16_t *mic, int16_t *out, size_t count);
+int32_t ka_aec_delay(const void *state);
 
 #ifdef __cplusplus
 }

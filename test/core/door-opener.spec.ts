@@ -18,7 +18,7 @@ function makeCall(overrides: Partial<DoorCall> = {}): DoorCall & { state: string
 	return { state: "answered", peer: '"Küche" <sip:611@fritz.box>', peerAddress: PBX, peerPort: 5060, callId: "c1@door", media: { remoteAddress: RTP.address, remotePort: RTP.port }, ...overrides };
 }
 
-function rig(settings: Partial<DoorSettings> = {}, store = new MemoryStore()) {
+function rig(settings: Partial<DoorSettings> = {}, store = new MemoryStore(), hangup?: (call: DoorCall, reason: string) => void) {
 	const clock = new FakeClock();
 	const lines: string[] = [];
 	const log = memoryLogger(lines);
@@ -27,7 +27,7 @@ function rig(settings: Partial<DoorSettings> = {}, store = new MemoryStore()) {
 	let wall = 1_780_000_000_000;
 	const events = new DoorEventLog(() => wall + clock.now());
 	let pbx: { address: string; port: number } | undefined = { address: PBX, port: 5060 };
-	const opener = new DoorOpener({ clock, log, relay, events, store, pbx: () => pbx }, { code: "123", pulseMs: 800, maxOpenings: 1, ...settings });
+	const opener = new DoorOpener({ clock, log, relay, events, store, pbx: () => pbx, hangup }, { code: "123", pulseMs: 800, maxOpenings: 1, ...settings });
 	const tones: string[] = [];
 	opener.playTone = (kind) => tones.push(kind);
 	const call = makeCall();
@@ -220,6 +220,58 @@ group("door opener", () => {
 		assert.equal(s.events.last(20).filter((e) => e.kind === "wrong_code").length, 1);
 	});
 
+	test("a code with * and # (a FRITZ!Fon's door key sends #9): those are keys of the code, by RFC 4733 and SIP INFO", () => {
+		const r = rig({ code: "#9" });
+		assert.deepEqual(r.send("#9"), ["entered", "opened"]);
+		const s = rig({ code: "#9" });
+		assert.deepEqual(s.send("#9", "info"), ["entered", "opened"]);
+		const t = rig({ code: "*1#", maxOpenings: 2 });
+		assert.deepEqual(t.send("*1#"), ["entered", "entered", "opened"]);
+		assert.deepEqual(t.send("*12"), ["entered", "entered", "wrong_code"], "* no longer clears: it is a key of this code");
+	});
+
+	test("entries never overlap: a stray key before the door key costs one wrong code, the door key again opens", () => {
+		const r = rig({ code: "#9" });
+		assert.deepEqual(r.send("5#9"), ["entered", "wrong_code", "entered"], "5# is one guess; 9 starts the next entry");
+		r.clock.advance(2100);
+		assert.deepEqual(r.send("#9"), ["entered", "opened"], "after the pause the door key works");
+		assert.equal(r.events.last(20).filter((e) => e.kind === "wrong_code").length, 1);
+	});
+
+	test("each guess costs one wrong code however the keys are grouped: 3 per call, then the call is locked", () => {
+		const r = rig({ code: "#9" });
+		// Six keys are three two-key guesses ("12", "#1", "#8"); the overlapping "2#" and "1#" are never tried.
+		assert.deepEqual(r.send("12#1#8"), ["entered", "wrong_code", "entered", "wrong_code", "entered", "locked_out"]);
+		assert.deepEqual(r.tones, ["reject"]);
+		assert.deepEqual(r.send("#9"), ["ignored", "ignored"]);
+		assert.equal(r.out.pulses().length, 0);
+	});
+
+	test("one key codes and 16 key codes work; a short code is warned about in the status", () => {
+		const one = rig({ code: "7" });
+		assert.deepEqual(one.send("7"), ["opened"]);
+		assert.match(String(one.opener.status().door_warning), /only 1 key: a guesser needs few tries/);
+		const long = rig({ code: "0123456789*#0123" });
+		const outcomes = long.send("0123456789*#0123");
+		assert.equal(outcomes[15], "opened");
+		assert.equal(long.opener.status().door_warning, null);
+	});
+
+	test("hang up after opening: the call is ended that long after the door opened, not before; a call already over is left alone", () => {
+		const hangups: string[] = [];
+		const r = rig({ hangupAfterMs: 3000 }, undefined, (_call, reason) => hangups.push(reason));
+		r.send("123");
+		r.clock.advance(2999 - 200);
+		assert.deepEqual(hangups, []);
+		r.clock.advance(300);
+		assert.deepEqual(hangups, ["hung up 3 s after the door opened"]);
+		const s = rig({ hangupAfterMs: 3000 }, undefined, (_call, reason) => hangups.push(reason));
+		s.send("123");
+		s.call.state = "ended";
+		s.clock.advance(5000);
+		assert.equal(hangups.length, 1);
+	});
+
 	test("letters A-D are entry characters (never part of a digit code, so a wrong code)", () => {
 		const r = rig();
 		assert.deepEqual(r.send("12A"), ["entered", "entered", "wrong_code"]);
@@ -282,7 +334,7 @@ group("door opener", () => {
 	});
 
 	test("max_openings 0 or an invalid code disables the opener", () => {
-		for (const settings of [{ maxOpenings: 0 }, { code: "" }, { code: "12" }, { code: "12a4" }]) {
+		for (const settings of [{ maxOpenings: 0 }, { code: "" }, { code: "12345678901234567" }, { code: "12a4" }, { code: "1 2" }]) {
 			const r = rig(settings);
 			assert.deepEqual(r.send("123"), ["ignored", "ignored", "ignored"], JSON.stringify(settings));
 			assert.match(r.events.last(1)[0].reason, /door opener disabled/);

@@ -69,7 +69,7 @@ group("settings", () => {
 		assert.deepEqual([config.target, config.server, config.serverPort, config.ringTimeout, config.talkLimit, config.digestUri, config.allowAnySource, config.user], ["**610", "fritz.box", 5060, 30, 120, "request", false, ""]);
 		assert.equal(localPortFrom(store), 5062);
 		assert.equal(rtpPortFrom(store), 40000);
-		assert.deepEqual(doorSettingsFrom(store), { code: "123", pulseMs: 800, maxOpenings: 1 });
+		assert.deepEqual(doorSettingsFrom(store), { code: "123", pulseMs: 800, maxOpenings: 1, hangupAfterMs: 0 });
 	});
 
 	test("the earlier C++ firmware's keys are read as they are", () => {
@@ -87,13 +87,13 @@ group("settings", () => {
 		const store = new TestStore({ sip: { sip_port: "5070", local_port: "5064" }, door: { pulse_ms: "1200", max_openings: "2" } });
 		assert.equal(uaConfigFrom(store).serverPort, 5070);
 		assert.equal(localPortFrom(store), 5064);
-		assert.deepEqual(doorSettingsFrom(store), { code: "123", pulseMs: 1200, maxOpenings: 2 });
+		assert.deepEqual(doorSettingsFrom(store), { code: "123", pulseMs: 1200, maxOpenings: 2, hangupAfterMs: 0 });
 	});
 
 	test("a bad stored value is an error naming the key, not a silent default", () => {
 		assert.throws(() => uaConfigFrom(new TestStore({ sip: { sip_port: 70000 } })), /setting sip\.sip_port: .*1 to 65535/);
 		assert.throws(() => uaConfigFrom(new TestStore({ sip: { sip_target: "**610\r\nX-Evil: 1" } })), /setting sip\.sip_target: .*line break/);
-		assert.throws(() => doorSettingsFrom(new TestStore({ door: { code: "12" } })), /setting door\.code: must be 3 to 8 digits/);
+		assert.throws(() => doorSettingsFrom(new TestStore({ door: { code: "12a" } })), /setting door\.code: must be 1 to 16 keys: digits, \* and #/);
 		try {
 			uaConfigFrom(new TestStore({ sip: { sip_password: "a\nb" } }));
 			assert.ok(false, "expected a SettingsError");
@@ -140,10 +140,11 @@ group("settings", () => {
 			["talk_limit", "3601", /from 10 to 3600 s/],
 			["digest_uri", "proxy", /must be "request" or "registrar"/],
 			["allow_any_src", "2", /must be 0 or 1/],
-			["code", "12", /Door code must be 3 to 8 digits/],
-			["code", "123456789", /3 to 8 digits/],
-			["code", "12a", /3 to 8 digits/],
-			["code", "1 23", /3 to 8 digits/],
+			["code", "", /Door code must be 1 to 16 keys: digits, \* and #/],
+			["code", "12345678901234567", /1 to 16 keys/],
+			["code", "12a", /1 to 16 keys/],
+			["code", "1 23", /1 to 16 keys/],
+			["code", "#9A", /1 to 16 keys/],
 			["pulse_ms", "99", /from 100 to 10000 ms/],
 			["pulse_ms", "10001", /from 100 to 10000 ms/],
 			["max_openings", "0", /from 1 to 9/],
@@ -205,7 +206,7 @@ group("settings", () => {
 	test("several bad fields: every one gets its message, the good ones are not written either", () => {
 		const store = new TestStore(VALID);
 		const before = store.snapshot();
-		const result = new Settings(store).save({ sip_user: "621", sip_target: "**6 10", sip_port: "0", code: "1" });
+		const result = new Settings(store).save({ sip_user: "621", sip_target: "**6 10", sip_port: "0", code: "1x" });
 		assert.equal(result.ok, false);
 		assert.deepEqual(Object.keys(result.errors).sort(), ["code", "sip_port", "sip_target"]);
 		assert.equal(store.snapshot(), before);
@@ -276,7 +277,7 @@ group("settings", () => {
 			assert.ok(result.ok);
 			assert.equal(result.changed.length, 6);
 			assert.deepEqual(uaConfigFrom(store).user, "621");
-			assert.deepEqual(doorSettingsFrom(store), { code: "9999", pulseMs: 1500, maxOpenings: 1 });
+			assert.deepEqual(doorSettingsFrom(store), { code: "9999", pulseMs: 1500, maxOpenings: 1, hangupAfterMs: 0 });
 		});
 
 		for (const failAt of [2, 4, 7]) {

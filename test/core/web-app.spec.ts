@@ -95,7 +95,7 @@ group("web in the application", () => {
 	test("new door settings reach the door opener", () => {
 		const a = application();
 		assert.equal(a.save({ code: "4711", pulse_ms: 1200, max_openings: 2 }).status, 200);
-		assert.deepEqual(a.app.door.settings, { code: "4711", pulseMs: 1200, maxOpenings: 2 });
+		assert.deepEqual(a.app.door.settings, { code: "4711", pulseMs: 1200, maxOpenings: 2, hangupAfterMs: 0 });
 	});
 
 	test("the test ring from the page sends an INVITE to the target", () => {

@@ -111,10 +111,10 @@ ${middle}
 `;
 }
 
-/** INFO requests for `digits`, one every 250 ms, each answered 200. */
-export function infoDigits(digits: string, type: "application/dtmf-relay" | "application/dtmf"): string {
+/** INFO requests for `digits` (CSeq from `firstCseq` up), one every 250 ms, each answered 200. */
+export function infoDigits(digits: string, type: "application/dtmf-relay" | "application/dtmf", firstCseq = 3): string {
 	let out = "";
-	let cseq = 3;
+	let cseq = firstCseq;
 	for (const digit of digits) {
 		const body = type === "application/dtmf-relay" ? `Signal=${digit}\r\nDuration=160` : digit;
 		out += inDialog("INFO", cseq++, [`Content-Type: ${type}`], body);

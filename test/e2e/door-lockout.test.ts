@@ -2,16 +2,19 @@
  * The door's lock-out across calls end to end: handset 611 (baresip, RFC 4733) and sipp as 613
  * (SIP INFO) call the door through kamailio again and again with wrong codes. After the tenth the
  * right code opens nothing, in that call and in the next; once the lock-out has run out it opens.
- * The simulator runs with --door-lockout-ms so that the first lock-out lasts 15 s instead of
- * 5 minutes (the unit specs show the real durations on a fake clock).
+ * A restart while the lock-out lasts starts it again in full. The simulator runs with
+ * --door-lockout-ms so that the first lock-out lasts 15 s instead of 5 minutes (the unit specs
+ * show the real durations on a fake clock).
  */
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { Rig, DEFAULT_USERS, type SimulatorStatus } from "../rig/index.js";
+import { readFileSync } from "node:fs";
+import { Rig, Simulator, DEFAULT_USERS, type SimulatorStatus } from "../rig/index.js";
 import { SIPP_USER, SIPP_PASSWORD, sippCall, infoDigits, udpSocket } from "./door-callers.js";
 
 const LOCKOUT_MS = 15000;
+const ARGS = ["--door-lockout-ms", String(LOCKOUT_MS)];
 
 let rig: Rig;
 
@@ -20,7 +23,7 @@ before(async () => {
 		name: "e2e-door-lockout",
 		kamailio: { users: { ...DEFAULT_USERS, [SIPP_USER]: SIPP_PASSWORD } },
 		handsets: [{ user: "611" }],
-		simulator: { settings: { door: { code: "123" } }, args: ["--door-lockout-ms", String(LOCKOUT_MS)] },
+		simulator: { settings: { door: { code: "123" } }, args: ARGS },
 	});
 });
 
@@ -104,12 +107,27 @@ test("wrong codes over four calls (RFC 4733 and SIP INFO) lock the door out; the
 		const refused = events(status).filter((e) => e.kind === "refused");
 		assert.deepEqual(refused.map((e) => e.via), ["info", "rtp"]);
 
+		// A restart while it lasts (the simulator stops and starts again over its settings file):
+		// the lock-out is in the file, and starts again with its full duration.
+		const file = sim().settingsFile;
+		await sim().stop();
+		const stored = JSON.parse(readFileSync(file, "utf8")) as Record<string, Record<string, string | number>>;
+		assert.deepEqual(stored.door_lockout, { locked: 1 }, "only the level of the lock-out in force is stored");
+		rig.simulator = await Simulator.start({ dir: rig.dir.dir("simulator-restarted"), pbx: rig.pbx, password: DEFAULT_USERS["620"], settings: { door: stored.door, door_lockout: stored.door_lockout }, args: ARGS });
+		status = await sim().status();
+		assert.equal(lockout(status).active, true, "locked out after the restart");
+		assert.ok(lockout(status).remaining_s > LOCKOUT_MS / 1000 - 3, `the full ${LOCKOUT_MS / 1000} s again: ${lockout(status).remaining_s} s left`);
+		assert.match(events(status)[0]?.reason ?? "", /^lock-out 1 was in force at a restart: every code is refused for 15 s from now$/);
+		status = await handsetCall(["123"], (s) => events(s).some((e) => e.kind === "refused"));
+		assert.equal(pulses(status), 0, "no pulse after the restart either");
+
 		// After the lock-out the right code opens.
 		status = await sim().waitForStatus((s) => !lockout(s).active, { timeoutMs: LOCKOUT_MS + 5000, what: "the lock-out's end" });
 		assert.equal(events(status).filter((e) => e.kind === "lockout_ended").length, 1);
+		assert.deepEqual(JSON.parse(readFileSync(sim().settingsFile, "utf8")).door_lockout, { locked: 0, level: 1 }, "the series level stays for the next lock-out");
 		status = await handsetCall(["123"], (s) => pulses(s) >= 1 && s.door_relay_on === false);
 		assert.equal(pulses(status), 1);
 		assert.equal(events(status).filter((e) => e.kind === "opened").length, 1);
 		const order = events(status).map((e) => e.kind).filter((k) => k !== "ignored");
-		assert.deepEqual(order.slice(-5), ["lockout_started", "refused", "refused", "lockout_ended", "opened"]);
+		assert.deepEqual(order, ["lockout_started", "refused", "lockout_ended", "opened"]);
 	}));

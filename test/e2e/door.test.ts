@@ -243,3 +243,65 @@ test("the door code never shows in /sipDebug or the simulator's log", () =>
 		const output = sim().process.output.replace(/\d{1,3}(?:\.\d{1,3}){3}:\d+/g, "ADDRESS");
 		assert.equal(/door: .*123/.test(output), false, "no door log line holds the code");
 	}));
+
+test("with allow_any_src, INFO digits 1 2 3 from another port on the dialog's own Call-ID and tags open nothing; the PBX's own do", { timeout: 60000 }, () =>
+	withLogs(async () => {
+		await idle();
+		const saved = await sim().request("POST", "/saveSIP", { allow_any_src: 1 });
+		assert.equal(saved.status, 200, await saved.text());
+		const since = Date.now();
+		const media = await udpSocket();
+		const stranger = await udpSocket();
+		try {
+			// The call sits idle for 6 s, then keys 123 by INFO through the PBX (CSeq 10, 11, 12).
+			const sipp = await sippCall("door-info-injection", `  <pause milliseconds="6000"/>\n${infoDigits("123", "application/dtmf-relay", 10)}`, media.address().port);
+			await sim().waitForStatus((s) => s.call === "answered", { what: "the sipp call answered" });
+			// The dialog as the door sees it, read off the PBX's capture: what a host on the path learns.
+			const invite = await rig.kamailio.waitForMessage((m) => toDoor(m) && m.method === "INVITE" && m.time >= since / 1000 - 1, { what: "the INVITE to the door" });
+			const ok = await rig.kamailio.waitForMessage((m) => fromDoor(m) && m.status === 200 && m.cseq.method === "INVITE" && m.callId === invite.callId, { what: "the door's 200 OK" });
+			const door = { address: "127.0.0.1", port: sim().sipPort };
+			const own = stranger.address();
+			const answers: string[] = [];
+			stranger.on("message", (data) => answers.push(data.toString("latin1").split("\r\n")[0]));
+			// CSeq numbers below those of the handset's own INFOs (10 up), which must still be taken.
+			let seq = invite.cseq.seq;
+			for (const digit of "123") {
+				const body = `Signal=${digit}\r\nDuration=160\r\n`;
+				const text = [
+					`INFO sip:620@127.0.0.1:${door.port} SIP/2.0`,
+					`Via: SIP/2.0/UDP 127.0.0.1:${own.port};branch=z9hG4bKinject${seq}`,
+					`From: ${invite.header("from")}`,
+					`To: ${ok.header("to")}`,
+					`Call-ID: ${invite.callId}`,
+					`CSeq: ${++seq} INFO`,
+					"Max-Forwards: 70",
+					"Content-Type: application/dtmf-relay",
+					`Content-Length: ${body.length}`,
+					"",
+					body,
+				].join("\r\n");
+				stranger.send(Buffer.from(text, "latin1"), door.port, door.address);
+				await sleep(150);
+			}
+			await sleep(1000);
+			assert.deepEqual(answers, ["SIP/2.0 200 OK", "SIP/2.0 200 OK", "SIP/2.0 200 OK"], "allow_any_src takes the INFOs into the dialog");
+			let status = await sim().status();
+			assert.deepEqual(pulsesSince(status, since), [], "no pulse from the injected digits");
+			const refused = eventsSince(status, since).filter((e) => e.kind === "ignored" && e.reason.startsWith("INFO from"));
+			assert.equal(refused.length, 1, JSON.stringify(eventsSince(status, since)));
+			assert.equal(refused[0].reason, `INFO from 127.0.0.1:${own.port}, not the call's signalling peer 127.0.0.1:${rig.pbx.port}`);
+			assert.equal(refused[0].count, 3);
+			// The same digits through the PBX, in the same call, open the door.
+			const settled = await settledPulses(since, 1);
+			assertOnePulse(settled.pulses);
+			status = settled.status;
+			assert.equal(eventsSince(status, since).filter((e) => e.kind === "opened").length, 1);
+			sim().hangup();
+			const result = await sipp.done();
+			assert.equal(result.code, 0, `sipp failed:\n${result.output.slice(-2000)}`);
+		} finally {
+			media.close();
+			stranger.close();
+			await sim().request("POST", "/saveSIP", { allow_any_src: 0 });
+		}
+	}));

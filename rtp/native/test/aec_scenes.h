@@ -1,0 +1,152 @@
+/*
+ * Recordings for measuring an echo canceller, made from two speech files (espeak-ng, 16 kHz
+ * raw s16le; the Makefile makes them) and generated noise: the far-end signal is played
+ * through a synthetic echo path (a delay, room-like reflections decaying exponentially, and
+ * optionally a small speaker's clipping) and added to low microphone noise and, for double
+ * talk, near-end speech. The figures are computed from the canceller's output aligned by its
+ * delay. Used by the C tests and by the benchmark (which puts speexdsp beside the core).
+ */
+#ifndef KLINGEL_AEC_SCENES_H
+#define KLINGEL_AEC_SCENES_H
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SCENE_RATE 16000
+#define SCENE_SECONDS 10
+#define SCENE_SAMPLES (SCENE_RATE * SCENE_SECONDS)
+#define SCENE_FRAME 320        /* 20 ms */
+#define SCENE_PATH 1000        /* echo path length: 62.5 ms */
+#define SCENE_NEAR_FROM (4 * SCENE_RATE) /* double talk: near-end speech from 4 s on */
+
+typedef struct {
+	const char *name;
+	int noise;    /* far end: noise instead of speech */
+	int clipping; /* the speaker clips */
+	int nearTalk; /* near-end speech from 4 s */
+} SceneKind;
+
+typedef struct {
+	int16_t far[SCENE_SAMPLES];
+	int16_t mic[SCENE_SAMPLES];
+	int16_t echo[SCENE_SAMPLES]; /* the echo and noise alone (the microphone without near-end speech) */
+	int16_t near[SCENE_SAMPLES]; /* the near-end speech alone */
+	int16_t out[SCENE_SAMPLES];
+} Scene;
+
+typedef struct {
+	double erle;        /* dB over 1 s..end (echo only), or over the double talk's echo-only part */
+	double convergence; /* s until the ERLE over the next 0.5 s first reaches 30 dB; -1 never */
+	double nearLoss;    /* dB: how much of the near-end speech the output lost (double talk) */
+} SceneFigures;
+
+static uint32_t scene_seed;
+
+static double scene_gauss(void)
+{
+	double u = 0;
+	int i;
+	for (i = 0; i < 12; i++) {
+		scene_seed = scene_seed * 1664525u + 1013904223u;
+		u += (double)(scene_seed >> 8) / 16777216.0;
+	}
+	return u - 6.0;
+}
+
+/* Reads up to `count` samples of a raw s16le file, repeats it to fill; 0 on failure. */
+static int scene_read(const char *path, int16_t *out, int count)
+{
+	FILE *f = fopen(path, "rb");
+	int n, i;
+	if (!f) return 0;
+	n = (int)fread(out, 2, (size_t)count, f);
+	fclose(f);
+	if (n < SCENE_RATE) return 0;
+	for (i = n; i < count; i++) out[i] = out[i - n];
+	return 1;
+}
+
+static int16_t scene_clamp(double v)
+{
+	return v > 32767 ? 32767 : v < -32768 ? -32768 : (int16_t)lrint(v);
+}
+
+/*
+ * Builds the scene. farSpeech/nearSpeech: SCENE_SAMPLES each (scene_read). The echo path: 2 ms
+ * delay, direct coupling 0.6, then reflections from 3 ms on, decaying 60 dB in 50 ms.
+ */
+static void scene_make(Scene *s, const SceneKind *kind, const int16_t *farSpeech, const int16_t *nearSpeech)
+{
+	static double path[SCENE_PATH];
+	int i, j;
+	scene_seed = 12345;
+	for (i = 0; i < SCENE_PATH; i++) path[i] = 0;
+	path[32] = 0.6;
+	for (i = 48; i < SCENE_PATH; i++) path[i] = 0.12 * scene_gauss() * exp(-6.9 * (i - 48) / (0.05 * SCENE_RATE));
+	for (i = 0; i < SCENE_SAMPLES; i++) {
+		double v;
+		if (kind->noise) v = 3000.0 * scene_gauss();
+		else v = farSpeech[i] * 1.2;
+		s->far[i] = scene_clamp(v);
+	}
+	for (i = 0; i < SCENE_SAMPLES; i++) {
+		double acc = 0;
+		int from = i - SCENE_PATH + 1 < 0 ? 0 : i - SCENE_PATH + 1;
+		for (j = from; j <= i; j++) {
+			double x = s->far[j];
+			/* a small speaker driven hard: soft saturation, then hard clipping at -8.7 dBFS (3 % of
+			 * the speech's active samples are clipped) */
+			if (kind->clipping) {
+				x = 20000.0 * tanh(x / 20000.0);
+				if (x > 12000) x = 12000;
+				if (x < -12000) x = -12000;
+			}
+			acc += path[i - j] * x;
+		}
+		s->echo[i] = scene_clamp(acc + 10.0 * scene_gauss());
+		s->near[i] = kind->nearTalk && i >= SCENE_NEAR_FROM ? nearSpeech[i - SCENE_NEAR_FROM] : 0;
+		s->mic[i] = scene_clamp((double)s->echo[i] + s->near[i]);
+	}
+}
+
+static double scene_energy(const int16_t *x, int from, int to, int shift)
+{
+	double e = 0;
+	int i;
+	for (i = from; i < to; i++) e += (double)x[i + shift] * x[i + shift];
+	return e;
+}
+
+/* Figures from s->out, which runs `delay` samples behind s->mic. */
+static SceneFigures scene_figures(const Scene *s, const SceneKind *kind, int delay)
+{
+	SceneFigures f;
+	int end = SCENE_SAMPLES - delay, from = kind->nearTalk ? SCENE_RATE : SCENE_RATE, to = kind->nearTalk ? SCENE_NEAR_FROM : end;
+	int t, half = SCENE_RATE / 2;
+	f.erle = 10 * log10(scene_energy(s->echo, from, to, 0) / (scene_energy(s->out, from, to, delay) + 1));
+	f.convergence = -1;
+	for (t = 0; t + half <= end; t += SCENE_FRAME) {
+		double erle = 10 * log10(scene_energy(s->echo, t, t + half, 0) / (scene_energy(s->out, t, t + half, delay) + 1));
+		if (erle >= 30) {
+			f.convergence = (double)t / SCENE_RATE;
+			break;
+		}
+	}
+	f.nearLoss = 0;
+	if (kind->nearTalk) {
+		/* the part of the output that follows the near-end speech (its projection), over where it speaks */
+		double cross = 0, power = 0;
+		int i;
+		for (i = SCENE_NEAR_FROM; i < end; i++) {
+			cross += (double)s->out[i + delay] * s->near[i];
+			power += (double)s->near[i] * s->near[i];
+		}
+		f.nearLoss = cross > 0 ? -20 * log10(cross / power) : 99;
+	}
+	return f;
+}
+
+#endif

@@ -1,0 +1,167 @@
+/*
+ * Tests of the echo canceller (aec.c) on recordings made for the test (aec_scenes.h: espeak-ng
+ * speech and noise through synthetic echo paths). Functional floors, not the benchmark's
+ * goals: the figures themselves are in `npm run bench`.
+ *
+ *   test_aec FAR.raw NEAR.raw   (16 kHz s16le speech, made by the Makefile)
+ */
+#include "../klingel_audio.h"
+#include "aec_scenes.h"
+#include "check.h"
+
+static int failed_tests;
+static const char *farPath, *nearPath;
+static int16_t farSpeech[SCENE_SAMPLES], nearSpeech[SCENE_SAMPLES];
+static Scene scene;
+static int32_t state[8192];
+
+static const SceneKind SPEECH = { "speech", 0, 0, 0 };
+static const SceneKind SPEECH_CLIPPING = { "speech, clipping speaker", 0, 1, 0 };
+static const SceneKind NOISE = { "noise", 1, 0, 0 };
+static const SceneKind DOUBLE_TALK = { "speech, double talk", 0, 0, 1 };
+
+/* Runs the canceller over the scene in 20 ms frames; returns the figures. */
+static SceneFigures run(const SceneKind *kind, int flags)
+{
+	int i;
+	scene_make(&scene, kind, farSpeech, nearSpeech);
+	ka_aec_init(state, SCENE_RATE, flags);
+	for (i = 0; i < SCENE_SAMPLES; i += SCENE_FRAME) ka_aec_process(state, scene.far + i, scene.mic + i, scene.out + i, SCENE_FRAME);
+	return scene_figures(&scene, kind, ka_aec_delay(state));
+}
+
+static void state_fits_and_init_checks_the_rate(void)
+{
+	CHECK(ka_aec_state_bytes() <= sizeof state, "state is %zu bytes", ka_aec_state_bytes());
+	CHECK(ka_aec_state_bytes() % 4 == 0, "state size %zu", ka_aec_state_bytes());
+	CHECK(ka_aec_init(state, 44100, 0) == -1, "44.1 kHz accepted");
+	CHECK(ka_aec_init(state, 16000, 0) == 0 && ka_aec_init(state, 8000, 0) == 0, "8 or 16 kHz refused");
+}
+
+static void process_refuses_a_state_not_set_up(void)
+{
+	int16_t far[160] = { 0 }, mic[160] = { 0 }, out[160];
+	memset(state, 0, sizeof state);
+	memset(out, 0x55, sizeof out);
+	CHECK(ka_aec_process(state, far, mic, out, 160) == -1, "uninitialised state accepted");
+	CHECK(out[0] == 0x5555 && out[159] == 0x5555, "wrote into out");
+	CHECK(ka_aec_delay(state) == -1, "delay of an uninitialised state");
+}
+
+static void speech_echo_is_cancelled(void)
+{
+	SceneFigures f = run(&SPEECH, 0);
+	printf("#   speech: ERLE %.1f dB, 30 dB reached after %.2f s\n", f.erle, f.convergence);
+	CHECK(f.erle >= 30, "ERLE %.1f dB", f.erle);
+	CHECK(f.convergence >= 0 && f.convergence <= 2, "convergence %.2f s", f.convergence);
+}
+
+static void noise_echo_is_cancelled_by_the_filter_alone(void)
+{
+	SceneFigures f = run(&NOISE, KA_AEC_LINEAR_ONLY);
+	printf("#   noise, adaptive filter only: ERLE %.1f dB after %.2f s\n", f.erle, f.convergence);
+	CHECK(f.erle >= 35, "ERLE %.1f dB", f.erle);
+	CHECK(f.convergence >= 0 && f.convergence <= 1, "convergence %.2f s", f.convergence);
+}
+
+static void suppression_adds_to_the_filter(void)
+{
+	SceneFigures linear = run(&SPEECH_CLIPPING, KA_AEC_LINEAR_ONLY), full = run(&SPEECH_CLIPPING, 0);
+	printf("#   clipping speaker: ERLE %.1f dB with the filter alone, %.1f dB with suppression\n", linear.erle, full.erle);
+	CHECK(linear.erle >= 8, "filter alone: ERLE %.1f dB", linear.erle);
+	CHECK(full.erle >= linear.erle + 8, "suppression: ERLE %.1f dB", full.erle);
+}
+
+static void near_end_speech_survives_double_talk(void)
+{
+	SceneFigures f = run(&DOUBLE_TALK, 0);
+	printf("#   double talk: near-end speech %.2f dB down, ERLE before it %.1f dB\n", f.nearLoss, f.erle);
+	CHECK(f.nearLoss <= 4, "near-end speech %.2f dB down", f.nearLoss);
+	CHECK(f.erle >= 25, "ERLE %.1f dB", f.erle);
+	/* and the output stays mostly the near-end speech: what is not (echo left, distortion,
+	 * comfort noise) is at least 5 dB below it */
+	{
+		double near = 0, residual = 0;
+		int i, delay = ka_aec_delay(state);
+		for (i = SCENE_NEAR_FROM; i < SCENE_SAMPLES - delay; i++) {
+			double r = (double)scene.out[i + delay] - scene.near[i];
+			residual += r * r;
+			near += (double)scene.near[i] * scene.near[i];
+		}
+		CHECK(residual < near / 3, "output minus near-end: %.3g, near %.3g", residual, near);
+	}
+}
+
+/* Silence in, silence out; full-scale square waves and DC do not upset it. */
+static void silence_clipping_and_dc_are_stable(void)
+{
+	static int16_t far[SCENE_SAMPLES / 2], mic[SCENE_SAMPLES / 2], out[SCENE_SAMPLES / 2];
+	int i, nonzero = 0, n = SCENE_SAMPLES / 2;
+	ka_aec_init(state, 16000, 0);
+	for (i = 0; i < n; i += SCENE_FRAME) ka_aec_process(state, far + i, mic + i, out + i, SCENE_FRAME);
+	for (i = 0; i < n; i++) nonzero += out[i] != 0;
+	CHECK(nonzero == 0, "%d non-zero samples out of silence", nonzero);
+	/* full-scale 500 Hz square waves, the microphone clipping as well; then DC on both */
+	for (i = 0; i < n; i++) {
+		far[i] = (i / 16) % 2 ? 32767 : -32768;
+		mic[i] = i < n / 2 ? ((i / 16) % 2 ? -32768 : 32767) : 20000;
+		if (i >= n / 2) far[i] = -25000;
+	}
+	for (i = 0; i < n; i += SCENE_FRAME) ka_aec_process(state, far + i, mic + i, out + i, SCENE_FRAME);
+	/* then the speech scene on the same state must still be cancelled: nothing is poisoned */
+	{
+		SceneFigures f;
+		scene_make(&scene, &SPEECH, farSpeech, nearSpeech);
+		for (i = 0; i < SCENE_SAMPLES; i += SCENE_FRAME) ka_aec_process(state, scene.far + i, scene.mic + i, scene.out + i, SCENE_FRAME);
+		f = scene_figures(&scene, &SPEECH, ka_aec_delay(state));
+		CHECK(f.erle >= 25, "ERLE after square waves and DC: %.1f dB", f.erle);
+	}
+}
+
+/* The output's delay: none for whole blocks, the least the piece sizes allow otherwise; in
+ * place gives the same samples. */
+static void delay_and_in_place(void)
+{
+	static int16_t out[SCENE_SAMPLES], inPlace[SCENE_SAMPLES];
+	static const int sizes[][2] = { { 128, 0 }, { 256, 0 }, { 320, 64 }, { 160, 96 }, { 480, 96 }, { 100, 124 } };
+	unsigned s;
+	int i;
+	scene_make(&scene, &SPEECH, farSpeech, nearSpeech);
+	for (s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+		int size = sizes[s][0];
+		ka_aec_init(state, 16000, 0);
+		for (i = 0; i + size <= SCENE_SAMPLES; i += size) ka_aec_process(state, scene.far + i, scene.mic + i, out + i, (size_t)size);
+		CHECK(ka_aec_delay(state) <= sizes[s][1], "pieces of %d: delay %d", size, (int)ka_aec_delay(state));
+	}
+	/* one call over everything, pieces of 320, and in place: the same output */
+	ka_aec_init(state, 16000, 0);
+	ka_aec_process(state, scene.far, scene.mic, out, SCENE_SAMPLES);
+	CHECK(ka_aec_delay(state) == 0, "one call: delay %d", (int)ka_aec_delay(state));
+	memcpy(inPlace, scene.mic, sizeof inPlace);
+	ka_aec_init(state, 16000, 0);
+	for (i = 0; i < SCENE_SAMPLES; i += 128) ka_aec_process(state, scene.far + i, inPlace + i, inPlace + i, 128);
+	CHECK(memcmp(out, inPlace, sizeof out) == 0, "in place differs");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 3) {
+		fprintf(stderr, "usage: test_aec FAR.raw NEAR.raw\n");
+		return 2;
+	}
+	farPath = argv[1];
+	nearPath = argv[2];
+	if (!scene_read(farPath, farSpeech, SCENE_SAMPLES) || !scene_read(nearPath, nearSpeech, SCENE_SAMPLES)) {
+		printf("not ok - the speech recordings %s and %s could not be read\n", farPath, nearPath);
+		return 1;
+	}
+	RUN(state_fits_and_init_checks_the_rate);
+	RUN(process_refuses_a_state_not_set_up);
+	RUN(speech_echo_is_cancelled);
+	RUN(noise_echo_is_cancelled_by_the_filter_alone);
+	RUN(suppression_adds_to_the_filter);
+	RUN(near_end_speech_survives_double_talk);
+	RUN(silence_clipping_and_dc_are_stable);
+	RUN(delay_and_in_place);
+	return failed_tests ? 1 : 0;
+}

@@ -1,0 +1,140 @@
+// Modules on the manifest's `preload` list are run at build time and kept in flash, where
+// nothing can change: their module-level bindings and objects must stay as loading left them.
+// This reads each one with the TypeScript parser and reports module-level `let`/`var`, RegExp
+// literals with the g or y flag outside functions (their lastIndex is state), and writes from
+// inside functions to module-level objects, arrays, maps and class statics (assignment, ++/--,
+// delete, and the mutating methods of arrays, maps and sets); writes while the module loads are
+// fine. A write through another name (an alias) is not seen; keep module-level objects out of
+// reach of such code.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import ts from "typescript";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+
+const MUTATORS = new Set(["push", "pop", "shift", "unshift", "splice", "sort", "reverse", "fill", "copyWithin", "set", "add", "delete", "clear"]);
+
+function isFunctionLike(node: ts.Node): boolean {
+	return ts.isFunctionLike(node) && !ts.isConstructorTypeNode(node) && !ts.isFunctionTypeNode(node);
+}
+
+/** The identifier a property chain starts from (`a` of `a.b[c].d`), if any. */
+function rootName(node: ts.Expression): string | undefined {
+	let e: ts.Expression = node;
+	while (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e) || ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e) || ts.isAsExpression(e)) e = e.expression;
+	return ts.isIdentifier(e) ? e.text : undefined;
+}
+
+function isAssignment(kind: ts.SyntaxKind): boolean {
+	return kind >= ts.SyntaxKind.FirstAssignment && kind <= ts.SyntaxKind.LastAssignment;
+}
+
+/** What keeps state at module level in one source file, each with its line. */
+export function moduleStateProblems(path: string, source: string): string[] {
+	const file = ts.createSourceFile(path, source, ts.ScriptTarget.ES2022, true, path.endsWith(".js") ? ts.ScriptKind.JS : ts.ScriptKind.TS);
+	const problems: string[] = [];
+	const at = (node: ts.Node) => `${path}:${file.getLineAndCharacterOfPosition(node.getStart(file)).line + 1}`;
+	/** Module-level names bound to something that can change inside (objects, arrays, instances, classes with statics). */
+	const objects = new Set<string>();
+	for (const statement of file.statements) {
+		if (ts.isVariableStatement(statement)) {
+			const constant = (statement.declarationList.flags & ts.NodeFlags.Const) !== 0;
+			for (const d of statement.declarationList.declarations) {
+				const name = d.name.getText(file);
+				if (!constant) problems.push(`${at(d)}: module-level ${statement.declarationList.flags & ts.NodeFlags.Let ? "let" : "var"} ${name}`);
+				else if (d.initializer && ts.isIdentifier(d.name)) {
+					let init: ts.Expression = d.initializer;
+					while (ts.isAsExpression(init) || ts.isSatisfiesExpression(init) || ts.isParenthesizedExpression(init)) init = init.expression;
+					if (ts.isObjectLiteralExpression(init) || ts.isArrayLiteralExpression(init) || ts.isNewExpression(init)) objects.add(name);
+				}
+			}
+		} else if (ts.isClassDeclaration(statement) && statement.name && statement.members.some((m) => ts.isPropertyDeclaration(m) && m.modifiers?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword))) {
+			objects.add(statement.name.text);
+		}
+	}
+	const visit = (node: ts.Node, inFunction: boolean): void => {
+		if (node.kind === ts.SyntaxKind.RegularExpressionLiteral && !inFunction) {
+			const text = node.getText(file);
+			const flags = text.slice(text.lastIndexOf("/") + 1);
+			if (/[gy]/.test(flags)) problems.push(`${at(node)}: module-level RegExp ${text.length > 40 ? text.slice(0, 37) + "..." : text} has the ${flags.replace(/[^gy]/g, "")} flag (lastIndex is state)`);
+		}
+		let target: ts.Expression | undefined;
+		if (ts.isBinaryExpression(node) && isAssignment(node.operatorToken.kind) && !ts.isIdentifier(node.left)) target = node.left;
+		else if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken) && !ts.isIdentifier(node.operand)) target = node.operand;
+		else if (ts.isDeleteExpression(node)) target = node.expression;
+		else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && MUTATORS.has(node.expression.name.text)) target = node.expression.expression;
+		else if (ts.isCallExpression(node) && node.expression.getText(file) === "Object.assign" && node.arguments.length > 0) target = node.arguments[0];
+		// Writes while the module loads (filling a table) are fine: preloading keeps their result.
+		if (target && inFunction) {
+			const name = rootName(target);
+			if (name && objects.has(name)) problems.push(`${at(node)}: writes to the module-level ${name} (${node.getText(file).split("\n")[0].slice(0, 60)})`);
+		}
+		const staticInit = ts.isPropertyDeclaration(node) && node.modifiers?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword);
+		const inner = inFunction || (isFunctionLike(node) && !staticInit) || (ts.isPropertyDeclaration(node) && !staticInit);
+		ts.forEachChild(node, (child) => visit(child, inner));
+	};
+	visit(file, false);
+	return problems;
+}
+
+/** The manifest's preload list (all platforms), as module specifiers. */
+function preloadList(): string[] {
+	const manifest = JSON.parse(readFileSync(join(root, "manifest.json"), "utf8")) as { preload?: string[]; platforms?: Record<string, { preload?: string[] }> };
+	const out = [...(manifest.preload ?? [])];
+	for (const platform of Object.values(manifest.platforms ?? {})) out.push(...(platform.preload ?? []));
+	return out;
+}
+
+/** The source of a project module named in the manifest (e.g. "sip/message"), undefined for the SDK's own. */
+function sourceOf(specifier: string): string | undefined {
+	for (const ending of [".ts", ".js"]) {
+		const path = join(root, specifier + ending);
+		if (existsSync(path)) return specifier + ending;
+	}
+	return undefined;
+}
+
+test("the checker finds each kind of module-level state, and lets constants, functions and classes pass", () => {
+	const bad = [
+		"let count = 0;",
+		"var cache;",
+		"const WORDS = /\\w+/g;",
+		"export const table = { sticky: /x/y };",
+		"const seen = new Map<string, number>();\nexport function note(k: string) { seen.set(k, 1); }",
+		"const list: number[] = [];\nexport function add(n: number) { list.push(n); }",
+		"const counts = { a: 0 };\nexport function bump() { counts.a++; }",
+		"const state = {} as Record<string, number>;\nexport function put(k: string) { state[k] = 1; }",
+		"export class Ids { static next = 1; }\nexport function take() { return Ids.next++; }",
+		"const o = { a: 1 };\nexport function drop() { delete o.a; }",
+		"const o = { a: 1 };\nexport function merge(x: object) { Object.assign(o, x); }",
+	];
+	for (const source of bad) assert.notDeepEqual(moduleStateProblems("x.ts", source), [], source);
+	const good = [
+		"const LIMIT = 5;\nexport const NAMES = ['a', 'b'];\nconst WORD = /\\w+/i;",
+		"export function f() { const r = /x/g; let n = 0; n++; const a: number[] = []; a.push(n); return r.test('x') ? a : []; }",
+		"const TABLE = new Map([['a', 1]]);\nexport function get(k: string) { return TABLE.get(k); }",
+		"export class Box { items: number[] = []; #n = 0; add(x: number) { this.items.push(x); this.#n++; } }",
+		"export class Re { re = /x/g; }",
+		"const IDS = new Map<string, number>();\nfor (const [i, n] of ['a', 'b'].entries()) IDS.set(n, i);\nconst CHARS: string[] = [];\nfor (let i = 0; i < 3; i++) CHARS.push(String(i));",
+	];
+	for (const source of good) assert.deepEqual(moduleStateProblems("x.ts", source), [], source);
+});
+
+test("every module on the manifest's preload list exists and keeps no state that changes after load", () => {
+	const list = preloadList();
+	assert.ok(list.length > 0, "the manifest preloads modules");
+	const problems: string[] = [];
+	for (const specifier of list) {
+		const path = sourceOf(specifier);
+		if (!path) {
+			// An SDK module (no source here) is the SDK's concern; a project folder's module must exist.
+			if (existsSync(join(root, specifier.split("/")[0]))) problems.push(`${specifier}: on the preload list, but there is no ${specifier}.ts or .js`);
+			continue;
+		}
+		problems.push(...moduleStateProblems(path, readFileSync(join(root, path), "utf8")));
+	}
+	assert.deepEqual(problems, [], `preloaded modules must keep no module-level state:\n${problems.join("\n")}`);
+});
