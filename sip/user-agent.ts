@@ -99,11 +99,12 @@ export class UserAgent implements CallObserver {
 			localAddress: ports.localAddress,
 			localPort: () => transport.port,
 		});
-		this.registration = new Registration(this.#ctx);
-		this.registration.onChange = (registration) => {
-			if (registration.lastError) this.lastError = registration.lastError;
-			this.#events.onRegistration?.(registration);
-		};
+		this.registration = new Registration(this.#ctx, {
+			onChange: (registration) => {
+				if (registration.lastError) this.lastError = registration.lastError;
+				this.#events.onRegistration?.(registration);
+			},
+		});
 	}
 
 	/** The SIP socket's transport. */
