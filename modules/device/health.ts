@@ -1,5 +1,5 @@
 /*
- * Device health for /sipDebug: uptime from the clock port, free memory and the XS heaps from
+ * Device health for /sipDebug and /health: uptime from the clock port, free memory and the XS heaps from
  * Moddable's `instrumentation` (present in builds with instrumentation, such as the debug
  * build; a release build reports none of them), the reset reason from the ESP32's `resetReason`
  * module (a stand-in on lin) and the Wi-Fi signal from `net`.
@@ -8,6 +8,7 @@
 import Instrumentation from "instrumentation";
 import resetReason from "./reset-reason.js";
 import Net from "net";
+import Debug from "debug";
 import type { Clock, Health, HealthProbe } from "../ports.js";
 
 /** The instrumentation index of a name, or undefined when this build has none. */
@@ -31,7 +32,9 @@ export function deviceHealth(clock: Clock): HealthProbe {
 	} catch {
 		reason = undefined;
 	}
-	return () => {
+	return (collect) => {
+		// A collection first makes the heap figures the live ones (what the firmware really keeps).
+		if (collect) Debug.gc();
 		const health: Health = { uptime_s: Math.floor(clock.now() / 1000) };
 		const value = (index: number | undefined) => (index === undefined ? undefined : Instrumentation.get(index));
 		const freeHeap = value(free), slotsUsed = value(slots), chunkUsed = value(chunk);
