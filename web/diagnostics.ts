@@ -48,11 +48,10 @@ export function addDiagnosticsRoutes(o: DiagnosticsOptions): void {
 	o.web.addSignedInGet("/health", (request) => json(200, o.health ? o.health(request.query?.gc === "1") : {}));
 	o.web.addSignedInGet("/sipTrace", () => json(200, { dropped: o.trace.dropped, messages: o.trace.entries.map(entryJson) }));
 	o.web.addSignedInGet("/sipTrace.pcap", (): HttpResponse => {
-		const file = tracePcap(o.trace.entries, o.localAddress());
 		return {
 			status: 200,
 			headers: { "Content-Type": "application/vnd.tcpdump.pcap", "Content-Disposition": 'attachment; filename="klingel-sip.pcap"', "Cache-Control": "no-store" },
-			body: file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength) as ArrayBuffer,
+			body: tracePcap(o.trace.entries, o.localAddress()),
 		};
 	});
 }

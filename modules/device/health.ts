@@ -11,8 +11,11 @@ import Net from "net";
 import Debug from "debug";
 import type { Clock, Health, HealthProbe } from "../ports.js";
 
-/** The instrumentation index of a name, or undefined when this build has none. */
-function indexOf(name: string): number | undefined {
+/** The counters read, by the names the SDK's instrumentation gives them. */
+type Counter = "System Free Memory" | "XS Slot Heap Used" | "XS Chunk Heap Used";
+
+/** The instrumentation index of a counter, or undefined when this build has none. */
+function indexOf(name: Counter): number | undefined {
 	try {
 		const index = Instrumentation.map(name);
 		return typeof index === "number" && index > 0 ? index : undefined;
