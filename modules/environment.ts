@@ -1,4 +1,4 @@
-import type { AudioIn, AudioOut, CameraFactory, CorePorts, DigitalIn, DigitalOut, HealthProbe, HttpRoutes, KeyValueStore, LocalNameAnnouncer, Sha256 } from "./ports.js";
+import type { AudioIn, AudioOut, CameraFactory, CorePorts, DigitalIn, DigitalOut, HealthProbe, HttpRoutes, KeyValueStore, LocalNameAnnouncer, Sha256, WifiRadioFactory } from "./ports.js";
 import type { NativeAudio } from "./native-audio.js";
 
 /** Everything a provider hands the doorbell application at start-up. */
@@ -27,6 +27,11 @@ export interface DoorbellEnvironment extends CorePorts {
 	camera?: CameraFactory;
 	/** mDNS: the name on the LAN (setting net.hostname), where the provider can multicast. */
 	announce?: LocalNameAnnouncer;
+	/**
+	 * The Wi-Fi radio, where the firmware joins the network itself (the device; the simulator's
+	 * stand-in with --access-point). Absent: the network is there already (the simulator).
+	 */
+	wifi?: WifiRadioFactory;
 	/** The local IPv4 address to put in Via, Contact and SDP. */
 	localAddress(): string;
 	/** Resolves a host name (e.g. "fritz.box") to an IPv4 address; numeric addresses pass through. */

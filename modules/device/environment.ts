@@ -20,6 +20,7 @@ import { deviceCamera } from "./camera.js";
 import { deviceLocalAddress, deviceResolve } from "./network.js";
 import { deviceHealth } from "./health.js";
 import { deviceAnnouncer } from "./mdns.js";
+import { deviceWifi } from "./wifi.js";
 import type { DeviceSettings } from "./settings.js";
 
 export interface DeviceProvider {
@@ -56,6 +57,7 @@ export function createDeviceEnvironment(settings: DeviceSettings, nativeAudio: N
 		resolve: deviceResolve,
 		health: deviceHealth(clock),
 		announce: deviceAnnouncer(settings.httpPort, log),
+		wifi: deviceWifi({ clock, log, httpPort: settings.httpPort, sntp: settings.sntp }),
 	};
 	if (mic) env.mic = mic;
 	if (speaker) env.speaker = speaker;
