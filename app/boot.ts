@@ -20,7 +20,8 @@ import { LiveImage } from "../hardware/live-image.js";
 import { CameraKey } from "../web/camera-key.js";
 import { CameraRoute } from "../web/camera-route.js";
 import { readNumber, readText } from "../config/read.js";
-import { bellsFrom } from "../config/bells.js";
+import { bellsFrom, GONG_PULSE_MS } from "../config/bells.js";
+import { StatusLed } from "../hardware/status-led.js";
 import { WifiStart } from "./wifi-start.js";
 import type { WifiCredentials } from "../config/wifi.js";
 
@@ -86,11 +87,23 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 	door.playTone = (kind) => doorbell.playTone?.(kind);
 	doorbell.onDigit = (call, digit, via, source) => door.digit(call, digit, via, source);
 	doorbell.onForeignDtmf = (call, source, more) => door.foreignDtmf(call, source, more);
+	// The house's own chime: the gong relay pulses for each press of a button that has it on
+	// (not for the web page's test ring, which plays no chime at the door either).
+	const gong = env.gong ? new RelayPulse(env.gong, env.clock, env.log) : undefined;
+	doorbell.onPress = (bell, source) => {
+		if (source === "button" && bell.gong && gong) gong.pulse(GONG_PULSE_MS);
+	};
+	const led = env.led
+		? new StatusLed(env.led, env.clock, env.log, () => {
+			const call = doorbell.ua.call;
+			return { registered: doorbell.ua.registration.registered, call: call ? { state: call.state, direction: call.direction } : undefined, accessPoint: env.accessPoint?.() ?? false };
+		})
+		: undefined;
 	const image = new LiveImage({ camera: env.camera, clock: env.clock, log: env.log });
 	// The key is made at the first start with a camera; the page shows the URL that carries it.
 	const cameraKey = env.camera ? new CameraKey(env.store, env.random) : undefined;
 	const cameraRoute = cameraKey ? new CameraRoute({ routes: env.routes, image, key: cameraKey, clock: env.clock, enabled: () => readNumber(env.store, "cam_enabled") === 1 }) : undefined;
-	const status = () => ({ ...doorbell.status(), ...door.status(20), camera: cameraRoute ? { ...image.status(), ...cameraRoute.status() } : null, ...options.statusExtra?.() });
+	const status = () => ({ ...doorbell.status(), ...door.status(20), camera: cameraRoute ? { ...image.status(), ...cameraRoute.status() } : null, gong: gong ? { on: gong.on, pulses: gong.pulses } : null, status_led: led ? { pattern: led.pattern, level: led.level } : null, ...options.statusExtra?.() });
 	const web = addWebRoutes({
 		routes: env.routes, settings, clock: env.clock, sha256: env.sha256, random: env.random, log: env.log, status,
 		ring: (button) => doorbell.press("web", button),
@@ -110,6 +123,7 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 	if (options.adminPassword && !web.admin.isSet) web.admin.set(options.adminPassword);
 	if (!web.admin.isSet) env.log.warn("no admin password yet: open the web page /sip to set one");
 	doorbell.start();
+	led?.start();
 	// The name on the LAN is claimed once, when there is a LAN.
 	const hostName = readText(env.store, "hostname");
 	announce = () => {
@@ -128,6 +142,8 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 		status,
 		stop(done) {
 			relay.off();
+			gong?.close();
+			led?.close();
 			door.lockout.close();
 			image.stop();
 			doorbell.stop(() => {

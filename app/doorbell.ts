@@ -5,13 +5,12 @@
 
 import type { DoorbellEnvironment } from "../modules/environment.js";
 import type { UaConfig } from "../sip/config.js";
-import { SipTransport } from "../sip/transport.js";
+import type { SipTransport } from "../sip/transport.js";
 import { SipTraceLog } from "../sip/trace-log.js";
 import { UserAgent, type RingResult } from "../sip/user-agent.js";
 import type { BellSettings } from "../config/bells.js";
 import type { DigitalIn } from "../modules/ports.js";
 import type { Call } from "../sip/call.js";
-import { SipSocket } from "./sip-socket.js";
 import { ButtonPresses } from "../hardware/button.js";
 import { DoorAudio } from "../rtp/door-audio.js";
 import { DEFAULT_RTP_PORT } from "../rtp/rtp-port.js";
@@ -59,10 +58,8 @@ export interface CallSummary {
 export class Doorbell {
 	readonly env: DoorbellEnvironment;
 	readonly ua: UserAgent;
-	readonly transport: SipTransport;
 	/** The last SIP messages in and out, for the diagnostics page. */
 	readonly traceLog: SipTraceLog;
-	readonly sipSocket: SipSocket;
 	/** Button 1's presses after the cool-down that keeps a chattering contact from ringing twice. */
 	readonly button: ButtonPresses;
 	/** Every bell button's settings and presses, by button number. */
@@ -76,7 +73,6 @@ export class Doorbell {
 	readonly media: DoorAudio | undefined;
 	/** The call the media session belongs to. */
 	#mediaCall: Call | undefined;
-	#started = false;
 	/** Called for every call event (state, established, ended), e.g. to start and stop media. */
 	onCall: ((call: Call, event: "state" | "established" | "ended") => void) | undefined;
 	/** Called for each DTMF digit that SIP INFO carried. */
@@ -97,23 +93,16 @@ export class Doorbell {
 	constructor(env: DoorbellEnvironment, options: DoorbellOptions) {
 		this.env = env;
 		this.traceLog = new SipTraceLog({ now: () => env.clock.now(), wallClock: env.wallClock });
-		this.transport = new SipTransport(env.log, this.traceLog);
-		this.transport.trace = options.trace ?? false;
 		this.media = env.audio
 			? new DoorAudio({ audio: env.audio, udp: env.udp, clock: env.clock, random: env.random, log: env.log, mic: env.mic, speaker: env.speaker, rtpPort: options.rtpPort })
 			: undefined;
 		this.playTone = (kind) => this.media?.tone(kind);
 		this.privacy = new PrivacyTone(env.clock, () => this.media?.announce());
-		this.sipSocket = new SipSocket(env.udp, env.log, options.localPort, (count) => this.transport.readable(count), (socket) => {
-			this.transport.attach(socket);
-			// A port that changed under a running registration needs a new binding.
-			if (this.#started && this.ua.config.user) this.ua.registration.start();
-		});
 		this.ua = new UserAgent(
-			{ clock: env.clock, md5: env.md5, random: env.random, log: env.log, localAddress: () => env.localAddress(), resolve: (host, callback) => env.resolve(host, callback) },
-			this.transport,
+			{ udp: env.udp, clock: env.clock, md5: env.md5, random: env.random, log: env.log, localAddress: () => env.localAddress(), resolve: (host, callback) => env.resolve(host, callback) },
 			options.config,
 			{
+				transport: { port: options.localPort, trace: options.trace ?? false, traceLog: this.traceLog },
 				// The port actually bound (the next free even one when the setting's is taken).
 				rtpPort: () => this.media?.port.port || (options.rtpPort ?? DEFAULT_RTP_PORT),
 				events: {
@@ -161,23 +150,26 @@ export class Doorbell {
 		}
 	}
 
+	/** The SIP socket's transport (the user agent's). */
+	get transport(): SipTransport {
+		return this.ua.transport;
+	}
+
 	start(): void {
 		try {
 			this.media?.open();
 		} catch (error) {
 			this.env.log.error(`RTP: ${(error as Error).message}; calls will have no audio`);
 		}
-		this.sipSocket.open();
-		this.#started = true;
+		this.transport.open();
 		this.ua.start();
-		this.env.log.info(`SIP: listening on UDP ${this.sipSocket.port}; PBX ${this.ua.config.server}:${this.ua.config.serverPort}; target ${this.ua.config.target}`);
+		this.env.log.info(`SIP: listening on UDP ${this.transport.port}; PBX ${this.ua.config.server}:${this.ua.config.serverPort}; target ${this.ua.config.target}`);
 	}
 
 	/** Unregisters and closes the SIP port; `done` runs when that is over. */
 	stop(done?: () => void): void {
-		this.#started = false;
 		this.ua.stop(() => {
-			this.sipSocket.close();
+			this.transport.close();
 			this.media?.close();
 			done?.();
 		});
@@ -245,8 +237,8 @@ export class Doorbell {
 			sip_server: ua.config.server,
 			pbx: pbx ? `${pbx.address}:${pbx.port}` : `${ua.config.server}:${ua.config.serverPort} (unresolved)`,
 			local_address: this.env.localAddress(),
-			local_port: this.sipSocket.port,
-			local_port_busy: this.sipSocket.busy,
+			local_port: this.transport.port,
+			local_port_busy: this.transport.busy,
 			call: ua.call ? ua.call.state : "idle",
 			current_call: ua.call ? summary(ua.call, now) : null,
 			last_call: ua.lastCall ? summary(ua.lastCall, now) : null,

@@ -49,7 +49,6 @@ import { parseSip } from "../sip/message.js";
 import { inspect } from "../sip/validate.js";
 import { param, parseCSeq, parseNameAddr, parseVia } from "../sip/header-values.js";
 import { decodeUtf8, encodeUtf8 } from "../modules/text.js";
-import { SipTransport } from "../sip/transport.js";
 import { TransactionLayer } from "../sip/transaction-layer.js";
 import { UaContext } from "../sip/context.js";
 import { IdSource } from "../sip/ids.js";
@@ -221,9 +220,8 @@ class RegisterRig {
 	readonly registration: Registration;
 	constructor() {
 		const log: Logger = { info() {}, warn() {}, error() {} };
-		const transport = new SipTransport(log);
-		transport.attach(this.socket);
-		const layer = new TransactionLayer(transport, this.clock, log);
+		const layer = new TransactionLayer({ udp: () => this.socket, clock: this.clock, log });
+		layer.transport.open();
 		// Random bytes come from a native port on the device (and on the host); a JavaScript
 		// generator here would cost more than the REGISTER itself. A native fill stands in.
 		let seed = 1;

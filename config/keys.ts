@@ -46,6 +46,7 @@ export const KEYS: readonly KeySpec[] = [
 	int("sip", "talk_limit", UA.talkLimit, 10, 3600, "Talk at most (s)", " s"),
 	{ namespace: "sip", key: "digest_uri", kind: "text", fallback: UA.digestUri, label: "Digest URI", check: (raw) => checkChoice(raw, ["request", "registrar"]) },
 	{ namespace: "sip", key: "allow_any_src", kind: "flag", fallback: UA.allowAnySource ? 1 : 0, label: "Accept calls from any address", check: checkFlag },
+	{ namespace: "sip", key: "hd_voice", kind: "flag", fallback: UA.hdVoice ? 1 : 0, label: "HD voice (G.722)", check: checkFlag },
 	{ namespace: "sip", key: "auto_answer", kind: "flag", fallback: UA.autoAnswer ? 1 : 0, label: "Answer handsets' calls at once", check: checkFlag },
 	{ namespace: "door", key: "code", kind: "text", fallback: DOOR.code, label: "Door code", check: checkCode, concealed: true },
 	int("door", "pulse_ms", DOOR.pulseMs, 100, 10000, "Relay pulse (ms)", " ms"),

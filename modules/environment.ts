@@ -1,4 +1,4 @@
-import type { AudioIn, AudioOut, CameraFactory, CorePorts, DigitalIn, DigitalOut, HealthProbe, HttpRoutes, KeyValueStore, LocalNameAnnouncer, Sha256, WifiRadioFactory } from "./ports.js";
+import type { AudioIn, AudioOut, CameraFactory, CorePorts, LevelOut, DigitalIn, DigitalOut, HealthProbe, HttpRoutes, KeyValueStore, LocalNameAnnouncer, Sha256, WifiRadioFactory } from "./ports.js";
 import type { NativeAudio } from "./native-audio.js";
 
 /** Everything a provider hands the doorbell application at start-up. */
@@ -23,6 +23,12 @@ export interface DoorbellEnvironment extends CorePorts {
 	openButton?(bell: number, pin: number): DigitalIn;
 	/** Uptime, memory, reset reason and Wi-Fi signal for /sipDebug, where the provider has them. */
 	health?: HealthProbe;
+	/** The house gong's relay (GPIO3 on the reference wiring); absent when none is wired. */
+	gong?: DigitalOut;
+	/** The status LED (GPIO2, PWM); absent when none is wired. */
+	led?: LevelOut;
+	/** Whether the set-up access point is open (the status LED breathes); false when absent. */
+	accessPoint?(): boolean;
 	/** The door's camera (JPEG frames) for the live image; absent when there is none. */
 	camera?: CameraFactory;
 	/** mDNS: the name on the LAN (setting net.hostname), where the provider can multicast. */

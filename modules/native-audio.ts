@@ -22,6 +22,9 @@ export const RESAMPLER_STATE_SAMPLES = 64;
 /** Length of the Int16Array a G.722 encoder or decoder keeps its state in (all zeros: a fresh start). */
 export const G722_STATE_SAMPLES = 66;
 
+/** `aecInit` flag: the adaptive filter alone, without residual echo suppression and comfort noise (for measurements). */
+export const AEC_LINEAR_ONLY = 1;
+
 export interface NativeAudio {
 	/** G.711-encodes all of `pcm` into the first pcm.length bytes of `codes`. */
 	encode(law: number, pcm: Int16Array, codes: Uint8Array): void;
@@ -44,6 +47,16 @@ export interface NativeAudio {
 	g722Encode(state: Int16Array, pcm: Int16Array, codes: Uint8Array): void;
 	/** G.722-decodes all of `codes` into the first codes.length · 2 samples (16 kHz) of `pcm`. */
 	g722Decode(state: Int16Array, codes: Uint8Array, pcm: Int16Array): void;
+	/** Length of the Int32Array an echo canceller keeps its state in (about 25 kB). */
+	aecStateWords(): number;
+	/** Starts an echo canceller in `state` for 8000 or 16000 Hz audio; flags 0 or AEC_LINEAR_ONLY. */
+	aecInit(state: Int32Array, sampleRate: number, flags: number): void;
+	/**
+	 * Removes from `mic` the echo of `far` (what went to the speaker) into `out` (mic.length
+	 * samples; `out` may be `mic`). The output runs a fixed number of samples behind, none when
+	 * mic.length is a multiple of 128 and at most 127 otherwise.
+	 */
+	aecProcess(state: Int32Array, far: Int16Array, mic: Int16Array, out: Int16Array): void;
 	/**
 	 * Copies the first bytes of `source` (as many as fit) into `target` and returns
 	 * source.byteLength. A received datagram is read so into a buffer made once per call: in JS

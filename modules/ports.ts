@@ -85,6 +85,15 @@ export interface DigitalOut {
 	close(): void;
 }
 
+/**
+ * A dimmable output (the status LED on PWM): `write(level)` from 0 (off) to 1 (full). A provider
+ * without PWM shows levels of 0.5 and more as on.
+ */
+export interface LevelOut {
+	write(level: number): void;
+	close(): void;
+}
+
 /** An HTTP request as the route table sees it. */
 export interface HttpRequest {
 	method: string;

@@ -1,8 +1,11 @@
 /*
- * Between the 8 kHz call frames and the audio ports. The microphone path reads a frame from an
- * 8 or 16 kHz AudioIn (16 kHz goes through the native low-pass downsampler); the speaker path
- * mixes call audio and the chime with the native mixer and writes to an 8 or 16 kHz AudioOut
- * (upsampled for 16 kHz). Every buffer is made by the constructor.
+ * Between the call frames (8 kHz for G.711, 16 kHz for G.722) and the audio ports. The
+ * microphone path reads a frame from an 8 or 16 kHz AudioIn and converts it with the native
+ * resampler only when the rates differ (a 16 kHz microphone and a G.722 call need none); the
+ * speaker path mixes call audio and the chime (8 kHz, upsampled in a wideband call) with the
+ * native mixer and writes to an 8 or 16 kHz AudioOut, converting likewise. Every buffer is made
+ * by the constructor. A path's resampler runs one way only (the port's rate fixes which), so one
+ * state serves both kinds of call.
  */
 
 import type { AudioIn, AudioOut } from "../modules/ports.js";
@@ -10,6 +13,8 @@ import { GAIN_UNITY, RESAMPLER_STATE_SAMPLES, type NativeAudio } from "../module
 import type { Chime } from "./chime.js";
 
 export const FRAME_SAMPLES = 160;
+/** A 20 ms frame at 16 kHz (G.722). */
+export const WIDE_FRAME_SAMPLES = 320;
 
 function checkRate(what: string, rate: number): void {
 	if (rate !== 8000 && rate !== 16000) throw new RangeError(`the ${what} runs at ${rate} Hz; 8000 or 16000 Hz are supported`);
@@ -23,17 +28,31 @@ export class MicPath {
 	/** Frames the microphone could not fill completely (padded with silence). */
 	short = 0;
 
+	#narrow: Int16Array | undefined;
+
 	constructor(audio: NativeAudio, mic: AudioIn) {
 		checkRate("microphone", mic.sampleRate);
 		this.#audio = audio;
 		this.mic = mic;
-		if (mic.sampleRate === 16000) this.#wide = new Int16Array(FRAME_SAMPLES * 2);
+		if (mic.sampleRate === 16000) this.#wide = new Int16Array(WIDE_FRAME_SAMPLES);
+		else this.#narrow = new Int16Array(FRAME_SAMPLES);
 	}
 
 	/** The next 20 ms at 8 kHz into `out` (FRAME_SAMPLES long). */
 	read(out: Int16Array): void {
 		const wide = this.#wide;
-		const target = wide ?? out;
+		this.#take(wide ?? out);
+		if (wide) this.#audio.downsample(this.#state, wide, out);
+	}
+
+	/** The next 20 ms at 16 kHz into `out` (WIDE_FRAME_SAMPLES long). */
+	readWide(out: Int16Array): void {
+		const narrow = this.#narrow;
+		this.#take(narrow ?? out);
+		if (narrow) this.#audio.upsample(this.#state, narrow, out);
+	}
+
+	#take(target: Int16Array): void {
 		let n = 0;
 		try {
 			n = this.mic.read(target);
@@ -44,7 +63,6 @@ export class MicPath {
 			this.short++;
 			target.fill(0, n > 0 ? n : 0);
 		}
-		if (wide) this.#audio.downsample(this.#state, wide, out);
 	}
 }
 
@@ -58,7 +76,14 @@ export class SpeakerPath {
 	#sources: Int16Array[];
 	#gains = [GAIN_UNITY, GAIN_UNITY];
 	#wide: Int16Array | undefined;
+	#narrow: Int16Array | undefined;
 	#state = new Int16Array(RESAMPLER_STATE_SAMPLES);
+	/** The chime in a wideband call: upsampled, then mixed at 16 kHz. */
+	#chimeWide = new Int16Array(WIDE_FRAME_SAMPLES);
+	#chimeState = new Int16Array(RESAMPLER_STATE_SAMPLES);
+	#mixedWide = new Int16Array(WIDE_FRAME_SAMPLES);
+	#silenceWide = new Int16Array(WIDE_FRAME_SAMPLES);
+	#sourcesWide: Int16Array[];
 	/** Frames written, and writes the port refused. */
 	frames = 0;
 	errors = 0;
@@ -69,7 +94,9 @@ export class SpeakerPath {
 		this.speaker = speaker;
 		this.#chime = chime;
 		this.#sources = [this.#silence, this.#chimeFrame];
-		if (speaker.sampleRate === 16000) this.#wide = new Int16Array(FRAME_SAMPLES * 2);
+		this.#sourcesWide = [this.#silenceWide, this.#chimeWide];
+		if (speaker.sampleRate === 16000) this.#wide = new Int16Array(WIDE_FRAME_SAMPLES);
+		else this.#narrow = new Int16Array(FRAME_SAMPLES);
 	}
 
 	/** Plays one 8 kHz frame of call audio (or silence when undefined), with the chime mixed in while it plays. */
@@ -86,6 +113,28 @@ export class SpeakerPath {
 			this.#audio.upsample(this.#state, frame, this.#wide);
 			out = this.#wide;
 		}
+		this.#write(out);
+	}
+
+	/** Plays one 16 kHz frame of call audio (WIDE_FRAME_SAMPLES long, or silence when undefined), the chime mixed in. */
+	playWide(call: Int16Array | undefined): void {
+		let frame = call ?? this.#silenceWide;
+		const chime = this.#chime;
+		if (chime && chime.playing && chime.fill(this.#chimeFrame)) {
+			this.#audio.upsample(this.#chimeState, this.#chimeFrame, this.#chimeWide);
+			this.#sourcesWide[0] = frame;
+			this.#audio.mix(this.#mixedWide, this.#sourcesWide, this.#gains);
+			frame = this.#mixedWide;
+		}
+		let out = frame;
+		if (this.#narrow) {
+			this.#audio.downsample(this.#state, frame, this.#narrow);
+			out = this.#narrow;
+		}
+		this.#write(out);
+	}
+
+	#write(out: Int16Array): void {
 		try {
 			this.speaker.write(out);
 			this.frames++;

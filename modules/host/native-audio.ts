@@ -30,6 +30,9 @@ export function loadNativeAudio(path = NATIVE_AUDIO_ADDON): NativeAudio {
 		upsample: addon.upsample,
 		g722Encode: addon.g722Encode,
 		g722Decode: addon.g722Decode,
+		aecStateWords: addon.aecStateWords,
+		aecInit: addon.aecInit,
+		aecProcess: addon.aecProcess,
 		copyBytes: addon.copyBytes,
 	};
 	for (const [name, fn] of Object.entries(audio)) {
@@ -50,5 +53,8 @@ export const nativeAudio: NativeAudio = {
 	upsample: (state, input, output) => loadNativeAudio().upsample(state, input, output),
 	g722Encode: (state, pcm, codes) => loadNativeAudio().g722Encode(state, pcm, codes),
 	g722Decode: (state, codes, pcm) => loadNativeAudio().g722Decode(state, codes, pcm),
+	aecStateWords: () => loadNativeAudio().aecStateWords(),
+	aecInit: (state, sampleRate, flags) => loadNativeAudio().aecInit(state, sampleRate, flags),
+	aecProcess: (state, far, mic, out) => loadNativeAudio().aecProcess(state, far, mic, out),
 	copyBytes: (source, target) => loadNativeAudio().copyBytes(source, target),
 };

@@ -215,6 +215,46 @@ static napi_value g722_decode(napi_env env, napi_callback_info info)
 	return result;
 }
 
+#define AEC_STATE_MESSAGE "state must be an Int32Array of aecStateWords() elements"
+
+static napi_value aec_state_words(napi_env env, napi_callback_info info)
+{
+	napi_value result;
+	(void)info;
+	napi_create_double(env, (double)((ka_aec_state_bytes() + 3) / 4), &result);
+	return result;
+}
+
+static napi_value aec_init(napi_env env, napi_callback_info info)
+{
+	napi_value argv[3], result = args(env, info, 3, argv);
+	View state;
+	int rate, flags;
+	if (!get_view(env, argv[0], napi_int32_array, &state)) THROW(type_error, "aecInit: " AEC_STATE_MESSAGE);
+	if (state.bytes < ka_aec_state_bytes()) THROW(range_error, "aecInit: " AEC_STATE_MESSAGE);
+	if (!get_int(env, argv[1], 8000, 16000, &rate) || (rate != 8000 && rate != 16000)) THROW(range_error, "aecInit: sampleRate must be 8000 or 16000");
+	if (!get_int(env, argv[2], 0, KA_AEC_LINEAR_ONLY, &flags)) THROW(range_error, "aecInit: flags must be 0 or AEC_LINEAR_ONLY (1)");
+	ka_aec_init(state.data, rate, flags);
+	return result;
+}
+
+static napi_value aec_process(napi_env env, napi_callback_info info)
+{
+	napi_value argv[4], result = args(env, info, 4, argv);
+	View state, far, mic, out;
+	if (!get_view(env, argv[0], napi_int32_array, &state)) THROW(type_error, "aecProcess: " AEC_STATE_MESSAGE);
+	if (!get_view(env, argv[1], napi_int16_array, &far) || !get_view(env, argv[2], napi_int16_array, &mic) ||
+	    !get_view(env, argv[3], napi_int16_array, &out))
+		THROW(type_error, "aecProcess: far, mic and out must be Int16Array");
+	if (state.bytes < ka_aec_state_bytes()) THROW(range_error, "aecProcess: " AEC_STATE_MESSAGE);
+	if (far.length < mic.length || out.length < mic.length) THROW(range_error, "aecProcess: far and out must be at least mic.length long");
+	if (overlap(&state, &far) || overlap(&state, &mic) || overlap(&state, &out) || overlap(&far, &out))
+		THROW(range_error, "aecProcess: state, far and out must not overlap");
+	if (overlap(&mic, &out) && mic.data != out.data) THROW(range_error, "aecProcess: mic overlaps out (only out = mic is allowed)");
+	if (ka_aec_process(state.data, far.data, mic.data, out.data, mic.length) != 0) THROW(range_error, "aecProcess: state was not set up by aecInit");
+	return result;
+}
+
 /* copyBytes(source: ArrayBuffer, target: Uint8Array): copies what fits, returns source.byteLength. */
 static napi_value copy_bytes(napi_env env, napi_callback_info info)
 {
@@ -245,6 +285,9 @@ static napi_value init(napi_env env, napi_value exports)
 		{ "upsample", NULL, upsample, NULL, NULL, NULL, napi_enumerable, NULL },
 		{ "g722Encode", NULL, g722_encode, NULL, NULL, NULL, napi_enumerable, NULL },
 		{ "g722Decode", NULL, g722_decode, NULL, NULL, NULL, napi_enumerable, NULL },
+		{ "aecStateWords", NULL, aec_state_words, NULL, NULL, NULL, napi_enumerable, NULL },
+		{ "aecInit", NULL, aec_init, NULL, NULL, NULL, napi_enumerable, NULL },
+		{ "aecProcess", NULL, aec_process, NULL, NULL, NULL, napi_enumerable, NULL },
 		{ "copyBytes", NULL, copy_bytes, NULL, NULL, NULL, napi_enumerable, NULL },
 	};
 	napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties);

@@ -269,6 +269,59 @@ void xs_klingel_g722_decode(xsMachine *the)
 	ka_g722_decode(ka_pointer(the, &xsVar(0), &state), ka_pointer(the, &xsVar(1), &codes), (size_t)codes.length, ka_pointer(the, &xsVar(2), &pcm));
 }
 
+static const char ka_aec_state_message[] = "state must be an Int32Array of aecStateWords() elements";
+
+/* aecStateWords() -> the length of the Int32Array an echo canceller keeps its state in */
+void xs_klingel_aec_state_words(xsMachine *the)
+{
+	xsmcSetInteger(xsResult, (xsIntegerValue)((ka_aec_state_bytes() + 3) / 4));
+}
+
+/* aecInit(state: Int32Array, sampleRate, flags) */
+void xs_klingel_aec_init(xsMachine *the)
+{
+	KaView state;
+	xsIntegerValue rate, flags;
+	ka_require_args(the, 3, "aecInit");
+	xsmcVars(2);
+	ka_get_view(the, &xsArg(0), KA_I32, &xsVar(0), &xsVar(1), &state, "aecInit", "state");
+	if ((size_t)state.bytes < ka_aec_state_bytes()) xsRangeError("aecInit: %s", ka_aec_state_message);
+	rate = ka_get_integer(the, &xsArg(1), 8000, 16000, "aecInit: sampleRate must be 8000 or 16000");
+	if (rate != 8000 && rate != 16000) xsRangeError("aecInit: sampleRate must be 8000 or 16000");
+	flags = ka_get_integer(the, &xsArg(2), 0, KA_AEC_LINEAR_ONLY, "aecInit: flags must be 0 or AEC_LINEAR_ONLY (1)");
+	/* The state is floats: an Int32Array's bytes are 4-byte aligned, as the core needs. */
+	ka_aec_init(ka_pointer(the, &xsVar(0), &state), (int32_t)rate, (int32_t)flags);
+}
+
+/* aecProcess(state: Int32Array, far: Int16Array, mic: Int16Array, out: Int16Array) */
+void xs_klingel_aec_process(xsMachine *the)
+{
+	KaView state, far, mic, out;
+	int status;
+	void *stateData;
+	const int16_t *farData, *micData;
+	int16_t *outData;
+	ka_require_args(the, 4, "aecProcess");
+	xsmcVars(5);
+	ka_get_view(the, &xsArg(0), KA_I32, &xsVar(0), &xsVar(4), &state, "aecProcess", "state");
+	ka_get_view(the, &xsArg(1), KA_I16, &xsVar(1), &xsVar(4), &far, "aecProcess", "far");
+	ka_get_view(the, &xsArg(2), KA_I16, &xsVar(2), &xsVar(4), &mic, "aecProcess", "mic");
+	ka_get_view(the, &xsArg(3), KA_I16, &xsVar(3), &xsVar(4), &out, "aecProcess", "out");
+	if ((size_t)state.bytes < ka_aec_state_bytes()) xsRangeError("aecProcess: %s", ka_aec_state_message);
+	if (far.length < mic.length || out.length < mic.length) xsRangeError("aecProcess: far and out must be at least mic.length long");
+	if (ka_overlap(the, &xsVar(0), &state, &xsVar(1), &far) || ka_overlap(the, &xsVar(0), &state, &xsVar(2), &mic) ||
+	    ka_overlap(the, &xsVar(0), &state, &xsVar(3), &out) || ka_overlap(the, &xsVar(1), &far, &xsVar(3), &out))
+		xsRangeError("aecProcess: state, far and out must not overlap");
+	if (ka_overlap(the, &xsVar(2), &mic, &xsVar(3), &out) && mic.offset != out.offset) xsRangeError("aecProcess: mic overlaps out (only out = mic is allowed)");
+	stateData = ka_pointer(the, &xsVar(0), &state);
+	farData = ka_pointer(the, &xsVar(1), &far);
+	micData = ka_pointer(the, &xsVar(2), &mic);
+	outData = ka_pointer(the, &xsVar(3), &out);
+	status = ka_aec_process(stateData, farData, micData, outData, (size_t)mic.length);
+	/* The pointers are dead here: throwing may allocate. */
+	if (status != 0) xsRangeError("aecProcess: state was not set up by aecInit");
+}
+
 /*
  * copyBytes(source: ArrayBuffer, target: Uint8Array): copies the first bytes of `source` (as
  * many as fit) into `target` and returns source.byteLength. A received datagram is read this

@@ -12,4 +12,7 @@ export function downsample(state, input, output) @ "xs_klingel_downsample";
 export function upsample(state, input, output) @ "xs_klingel_upsample";
 export function g722Encode(state, pcm, codes) @ "xs_klingel_g722_encode";
 export function g722Decode(state, codes, pcm) @ "xs_klingel_g722_decode";
+export function aecStateWords() @ "xs_klingel_aec_state_words";
+export function aecInit(state, sampleRate, flags) @ "xs_klingel_aec_init";
+export function aecProcess(state, far, mic, out) @ "xs_klingel_aec_process";
 export function copyBytes(source, target) @ "xs_klingel_copy_bytes";

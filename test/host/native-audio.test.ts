@@ -185,3 +185,41 @@ test("copyBytes copies a datagram's first bytes into the target and returns its 
 	assert.throws(() => audio.copyBytes(datagram as unknown as ArrayBuffer, target), /ArrayBuffer/);
 	assert.throws(() => audio.copyBytes(datagram.buffer, new Int16Array(4) as unknown as Uint8Array), /Uint8Array/);
 });
+
+test("echo canceller: the addon removes a two-tap echo of noise by 30 dB and keeps a near-end tone; errors as the XS binding", () => {
+	const state = new Int32Array(audio.aecStateWords());
+	audio.aecInit(state, 16000, 0);
+	const far = new Int16Array(320), mic = new Int16Array(320), out = new Int16Array(320), history = new Int16Array(64);
+	let seed = 7, n = 0, echo = 0, left = 0, near = 0, kept = 0;
+	for (let f = 0; f < 150; f++) {
+		for (let i = 0; i < 320; i++, n++) {
+			seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+			history.copyWithin(1, 0, 63);
+			history[0] = far[i] = (seed >>> 20) * 4 - 8192;
+			mic[i] = (history[20] >> 1) + (history[50] >> 2);
+		}
+		// from 2 s on a 500 Hz tone speaks at the door too (double talk)
+		const tone = f >= 100 ? Int16Array.from({ length: 320 }, (_, i) => Math.round(4000 * Math.sin((2 * Math.PI * 500 * (f * 320 + i)) / 16000))) : undefined;
+		if (tone) for (let i = 0; i < 320; i++) mic[i] += tone[i];
+		audio.aecProcess(state, far, mic, out);
+		for (let i = 0; i < 320; i++) {
+			if (f >= 50 && f < 100) {
+				echo += mic[i] * mic[i];
+				left += out[i] * out[i];
+			}
+			if (tone && f >= 110) {
+				near += tone[i] * tone[i];
+				kept += out[i] * tone[i];
+			}
+		}
+	}
+	const erle = 10 * Math.log10(echo / (left + 1)), loss = -20 * Math.log10(kept / near);
+	assert.ok(erle >= 30, `echo reduced by ${erle.toFixed(1)} dB`);
+	assert.ok(loss <= 3, `near-end tone ${loss.toFixed(2)} dB down`);
+	assert.throws(() => audio.aecProcess(new Int32Array(state.length), far, mic, out), { name: "RangeError", message: /not set up by aecInit/ });
+	assert.throws(() => audio.aecInit(state.subarray(1), 16000, 0), { name: "RangeError", message: /aecStateWords/ });
+	assert.throws(() => audio.aecInit(state, 22050, 0), { name: "RangeError", message: /8000 or 16000/ });
+	assert.throws(() => audio.aecProcess(state, far.subarray(1), mic, out), { name: "RangeError", message: /at least mic.length/ });
+	assert.throws(() => audio.aecProcess(state, far, mic, far), { name: "RangeError", message: /must not overlap/ });
+	assert.throws(() => audio.aecProcess(state, far, mic, new Float32Array(320) as unknown as Int16Array), { name: "TypeError" });
+});

@@ -82,6 +82,34 @@ function remember(state: Int16Array, input: Int16Array): void {
 	}
 }
 
+/*
+ * The echo canceller: plain time-domain NLMS over AEC_TAPS taps, without suppression. The state
+ * keeps a magic word, the ring position, then the taps and the reference history as float32 in
+ * the Int32Array's bytes.
+ */
+const AEC_MAGIC = 0x4e4c4d53, AEC_HEADER = 2, AEC_TAPS = 256;
+
+function aecNlms(state: Int32Array, far: Int16Array, mic: Int16Array, out: Int16Array): void {
+	const taps = new Float32Array(state.buffer, state.byteOffset + AEC_HEADER * 4, AEC_TAPS);
+	const history = new Float32Array(state.buffer, state.byteOffset + (AEC_HEADER + AEC_TAPS) * 4, AEC_TAPS);
+	let at = state[1];
+	for (let i = 0; i < mic.length; i++) {
+		at = (at + AEC_TAPS - 1) % AEC_TAPS;
+		history[at] = far[i];
+		let estimate = 0, power = 1e4;
+		for (let k = 0; k < AEC_TAPS; k++) {
+			const x = history[(at + k) % AEC_TAPS];
+			estimate += taps[k] * x;
+			power += x * x;
+		}
+		const error = mic[i] - estimate;
+		const step = (0.5 * error) / power;
+		for (let k = 0; k < AEC_TAPS; k++) taps[k] += step * history[(at + k) % AEC_TAPS];
+		out[i] = saturate(Math.round(error));
+	}
+	state[1] = at;
+}
+
 export const referenceAudio: NativeAudio = {
 	encode(law, pcm, codes) {
 		for (let i = 0; i < pcm.length; i++) codes[i] = law === LAW_PCMA ? alawEncode(pcm[i]) : ulawEncode(pcm[i]);
@@ -143,6 +171,21 @@ export const referenceAudio: NativeAudio = {
 	g722Decode(state, codes, pcm) {
 		if (state.length < G722_STATE_SAMPLES) throw new RangeError("G.722 state too short");
 		g722Decode(state, codes, pcm);
+	},
+	aecStateWords() {
+		return AEC_HEADER + 2 * AEC_TAPS;
+	},
+	aecInit(state, sampleRate, flags) {
+		if (state.length < AEC_HEADER + 2 * AEC_TAPS) throw new RangeError("echo canceller state too short");
+		if (sampleRate !== 8000 && sampleRate !== 16000) throw new RangeError("aecInit: sampleRate must be 8000 or 16000");
+		if (flags !== 0 && flags !== 1) throw new RangeError("aecInit: flags must be 0 or 1");
+		state.fill(0);
+		state[0] = AEC_MAGIC;
+	},
+	aecProcess(state, far, mic, out) {
+		if (state[0] !== AEC_MAGIC) throw new RangeError("aecProcess: state was not set up by aecInit");
+		if (far.length < mic.length || out.length < mic.length) throw new RangeError("aecProcess: far and out must be at least mic.length long");
+		aecNlms(state, far, mic, out);
 	},
 	copyBytes(source, target) {
 		if (!(source instanceof ArrayBuffer)) throw new TypeError("copyBytes: source must be an ArrayBuffer");

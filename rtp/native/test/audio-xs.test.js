@@ -5,7 +5,7 @@
  * control shows that this catches a binding that keeps a buffer pointer across an allocation.
  */
 import * as audio from "../audio-xs.js";
-import { coreG722, coreResample, coreTone, referenceDecode, referenceEncode, staleEncode } from "./reference-xs.js";
+import { coreAec, coreG722, coreResample, coreTone, referenceDecode, referenceEncode, staleEncode } from "./reference-xs.js";
 
 const STRESS = gcStress(true); // true only in the GC-stress build, which stresses everything from the module's loading on
 const LABEL = STRESS ? "xs-gc-stress" : "xs";
@@ -202,6 +202,71 @@ test("g722Encode/g722Decode give the C core's codes and samples across 20 ms fra
 	const [wantCodes, wantSamples] = coreG722(50);
 	assert(hc === wantCodes, `codes: checksum ${hc}, C core ${wantCodes}`);
 	assert(hd === wantSamples, `samples: checksum ${hd}, C core ${wantSamples}`);
+});
+
+/* The echo canceller's input, as xs_test_core_aec makes it (test-xs.c). */
+function aecInput(input, far, mic) {
+	for (let i = 0; i < far.length; i++, input.n++) {
+		input.seed = (Math.imul(input.seed, 1664525) + 1013904223) >>> 0;
+		const x = (input.seed >>> 20) * 4 - 8192;
+		input.history.copyWithin(1, 0, 63);
+		input.history[0] = x;
+		far[i] = x;
+		mic[i] = (input.history[20] >> 1) + (input.history[50] >> 2) + (input.n >= 60 * 320 ? Math.round(3000 * Math.sin(input.n / 7)) : 0);
+	}
+}
+
+test("aecProcess gives the C core's samples and cancels an echo by 30 dB; in place the same", () => {
+	const words = audio.aecStateWords();
+	assert(Number.isInteger(words) && words > 1000 && words < 16384, `aecStateWords() = ${words}`);
+	const state = new Int32Array(words), inPlace = new Int32Array(words);
+	audio.aecInit(state, 16000, 0);
+	audio.aecInit(inPlace, 16000, 0);
+	const input = { seed: 1, n: 0, history: new Int16Array(64) };
+	const far = new Int16Array(320), mic = new Int16Array(320), out = new Int16Array(320);
+	let h = 0, echo = 0, left = 0, differ = 0;
+	for (let f = 0; f < 100; f++) {
+		aecInput(input, far, mic);
+		audio.aecProcess(state, far, mic, out);
+		h = checksum(h, out, 320);
+		if (f >= 40 && f < 60) {
+			for (let i = 0; i < 320; i++) {
+				echo += mic[i] * mic[i];
+				left += out[i] * out[i];
+			}
+		}
+		audio.aecProcess(inPlace, far, mic, mic);
+		for (let i = 0; i < 320; i++) if (mic[i] !== out[i]) differ++;
+	}
+	const want = coreAec(100);
+	assert(h === want, `checksum ${h}, C core ${want}`);
+	assert(differ === 0, `in place: ${differ} samples differ`);
+	const erle = 10 * Math.log10(echo / (left + 1));
+	assert(erle >= 30, `echo reduced by ${erle.toFixed(1)} dB`);
+	print(`# ${LABEL}: echo of noise reduced by ${erle.toFixed(1)} dB from 0.8 s to 1.2 s`);
+});
+
+test("aecInit/aecProcess: bad arguments throw and write nothing", () => {
+	const words = audio.aecStateWords(), state = new Int32Array(words);
+	const far = new Int16Array(320), mic = new Int16Array(320), out = new Int16Array(320).fill(7);
+	throws(() => audio.aecProcess(state, far, mic, out), RangeError, /not set up by aecInit/);
+	assert(out[0] === 7 && out[319] === 7, "wrote into out");
+	throws(() => audio.aecInit(state, 44100, 0), RangeError, /8000 or 16000/);
+	throws(() => audio.aecInit(state, 16000, 2), RangeError, /flags/);
+	throws(() => audio.aecInit(state.subarray(1), 16000, 0), RangeError, /aecStateWords/);
+	throws(() => audio.aecInit(new Int16Array(words * 2), 16000, 0), TypeError, /Int32Array/);
+	throws(() => audio.aecInit(state, 16000), TypeError, /expected 3 arguments/);
+	audio.aecInit(state, 8000, 0);
+	throws(() => audio.aecProcess(state, far.subarray(1), mic, out), RangeError, /at least mic.length/);
+	throws(() => audio.aecProcess(state, far, mic, out.subarray(1)), RangeError, /at least mic.length/);
+	throws(() => audio.aecProcess(state, far, mic, new Uint8Array(320)), TypeError, /Int16Array/);
+	throws(() => audio.aecProcess(state, far, mic, far), RangeError, /must not overlap/);
+	throws(() => audio.aecProcess(state, far, mic.subarray(0, 100), mic.subarray(1, 101)), RangeError, /mic overlaps out/);
+	const shared = new ArrayBuffer(words * 4 + 640);
+	throws(() => audio.aecProcess(new Int32Array(shared, 0, words), far, new Int16Array(shared, 0, 320), out), RangeError, /must not overlap/);
+	assert(out[0] === 7 && out[319] === 7, "wrote into out");
+	audio.aecProcess(state, far, mic, out);
+	assert(out[0] === 0, "silence in, silence out");
 });
 
 test("G.722 carries 5 kHz (wideband) and writes only the views' parts", () => {

@@ -5,3 +5,4 @@ export function staleEncode(law, pcm, codes) @ "xs_test_stale_encode";
 export function coreTone(frequency, rate, amplitude, frames, frameLength) @ "xs_test_core_tone";
 export function coreResample(down, frames, inputLength) @ "xs_test_core_resample";
 export function coreG722(frames) @ "xs_test_core_g722";
+export function coreAec(frames) @ "xs_test_core_aec";

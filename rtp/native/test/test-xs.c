@@ -3,6 +3,7 @@
  * reference of the C tests, and a deliberately wrong binding for the GC-stress negative control.
  */
 #include <math.h>
+#include <string.h>
 
 #include "klingel_audio.h"
 #include "xsmc.h"
@@ -118,4 +119,38 @@ void xs_test_core_g722(xsMachine *the)
 	xsmcSetIndex(xsResult, 0, xsVar(0));
 	xsmcSetNumber(xsVar(0), hd);
 	xsmcSetIndex(xsResult, 1, xsVar(0));
+}
+
+/* The echo canceller's test input, the same in test/audio-xs.test.js: far-end noise from a
+ * 32-bit LCG, the microphone its echo (two taps) plus a quieter near-end tone from frame 60. */
+static void aec_input(uint32_t *seed, long *n, int16_t *far, int16_t *mic, int16_t *history, int length)
+{
+	int i;
+	for (i = 0; i < length; i++, (*n)++) {
+		int16_t x;
+		*seed = *seed * 1664525u + 1013904223u;
+		x = (int16_t)((int32_t)(*seed >> 20) * 4 - 8192);
+		memmove(history + 1, history, 63 * sizeof *history);
+		history[0] = x;
+		far[i] = x;
+		mic[i] = (int16_t)((history[20] >> 1) + (history[50] >> 2) + (*n >= 60 * 320 ? (int16_t)lround(3000 * sin(*n / 7.0)) : 0));
+	}
+}
+
+/* coreAec(frames) -> checksum of the C core's echo canceller output over 20 ms frames at 16 kHz */
+void xs_test_core_aec(xsMachine *the)
+{
+	static int32_t state[8192];
+	int16_t far[320], mic[320], out[320], history[64] = { 0 };
+	int frames = xsmcToInteger(xsArg(0)), f;
+	uint32_t h = 0, seed = 1;
+	long n = 0;
+	if (ka_aec_state_bytes() > sizeof state) xsRangeError("state");
+	ka_aec_init(state, 16000, 0);
+	for (f = 0; f < frames; f++) {
+		aec_input(&seed, &n, far, mic, history, 320);
+		ka_aec_process(state, far, mic, out, 320);
+		h = checksum(h, out, 320);
+	}
+	xsmcSetNumber(xsResult, h);
 }

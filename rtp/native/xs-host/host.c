@@ -33,13 +33,17 @@ extern int gxStress; /* xsMemory.c with mxStress: > 0 collects before every allo
 	X(xs_klingel_upsample) \
 	X(xs_klingel_g722_encode) \
 	X(xs_klingel_g722_decode) \
+	X(xs_klingel_aec_state_words) \
+	X(xs_klingel_aec_init) \
+	X(xs_klingel_aec_process) \
 	X(xs_klingel_copy_bytes) \
 	X(xs_test_reference_encode) \
 	X(xs_test_reference_decode) \
 	X(xs_test_stale_encode) \
 	X(xs_test_core_tone) \
 	X(xs_test_core_resample) \
-	X(xs_test_core_g722)
+	X(xs_test_core_g722) \
+	X(xs_test_core_aec)
 
 #define DECLARE(name) extern void name(txMachine *the);
 HOST_FUNCTIONS(DECLARE)
