@@ -9,8 +9,11 @@ import { utf8Length } from "../modules/text.js";
 
 /** The largest request body the routes accept (the host server has its own, larger limit). */
 export const MAX_BODY = 4096;
-/** The most fields a form or JSON object may have. */
-export const MAX_FIELDS = 32;
+/**
+ * The most fields a form or JSON object may have: the settings form sends every key, a hidden
+ * "0" twin for each check box and its CSRF token (about 45), with room to grow.
+ */
+export const MAX_FIELDS = 64;
 
 export class BadRequest extends Error {
 	readonly status: number;
