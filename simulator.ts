@@ -9,7 +9,7 @@ import { SettingsError } from "./config/read.js";
 import { DEFAULT_UA_CONFIG } from "./sip/config.js";
 import { createUdp } from "./modules/host/udp.js";
 import { nodeClock } from "./modules/host/clock.js";
-import { nodeMd5, nodeRandom, nodeSha256 } from "./modules/host/crypto.js";
+import { nodeMd5, nodeRandom, nodeSha256, nodeSha256Stream } from "./modules/host/crypto.js";
 import { consoleLogger } from "./modules/host/logger.js";
 import { resolveHost, localAddressToward } from "./modules/host/network.js";
 import { VirtualButton, VirtualLed, VirtualRelay } from "./modules/host/gpio.js";
@@ -22,8 +22,14 @@ import { openCamera } from "./modules/host/camera.js";
 import type { AudioIn, CameraFactory } from "./modules/ports.js";
 import { DEFAULT_LOCKOUT_TIMES } from "./door/door-lockout.js";
 import { hostHealth } from "./modules/host/health.js";
+import { createMqtt } from "./modules/host/mqtt.js";
+import { httpPost } from "./modules/host/http-post.js";
+import { hostname } from "node:os";
 import { hostAnnouncer } from "./modules/host/mdns.js";
 import { hostWifi } from "./modules/host/wifi.js";
+import { FileFirmware } from "./modules/host/firmware.js";
+import { packageVersion } from "./modules/host/version.js";
+import { dirname, join, resolve as resolvePath } from "node:path";
 
 async function main(): Promise<void> {
 	let options;
@@ -103,8 +109,15 @@ async function main(): Promise<void> {
 					return input;
 				},
 				audio, mic, speaker, camera, wifi,
+				firmware: new FileFirmware({ file: join(dirname(resolvePath(options.settings)), "klingel-update.bin"), log }),
+				sha256Stream: nodeSha256Stream,
+				version: packageVersion(),
 				localAddress: () => localAddress,
 				resolve: resolveHost,
+				mqtt: createMqtt,
+				httpPost,
+				// Stable for this computer and settings file, as the MAC address is on the device.
+				deviceId: nodeMd5(`${hostname()} ${resolvePath(options.settings)}`).slice(0, 12),
 			},
 			{ sipPort: options.sipPort, trace: options.trace, statusExtra: () => ({ relay_pulses: relay.pulses, gong_pulses: gong.pulses, simulator: true }), adminPassword: process.env.KLINGEL_ADMIN_PASSWORD || undefined,
 				doorLockout: options.doorLockoutMs ? { ...DEFAULT_LOCKOUT_TIMES, firstMs: options.doorLockoutMs, maxMs: 12 * options.doorLockoutMs } : undefined },

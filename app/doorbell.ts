@@ -13,6 +13,8 @@ import type { DigitalIn } from "../modules/ports.js";
 import type { Call } from "../sip/call.js";
 import { ButtonPresses } from "../hardware/button.js";
 import { DoorAudio } from "../rtp/door-audio.js";
+import type { EventInput } from "../home/events.js";
+import { errorWords } from "../web/status-words.js";
 import { DEFAULT_RTP_PORT } from "../rtp/rtp-port.js";
 import { PrivacyTone } from "../door/privacy-tone.js";
 
@@ -89,6 +91,17 @@ export class Doorbell {
 	onForeignDtmf: ((call: Call, source: { address: string; port: number }, more: boolean) => void) | undefined;
 	/** Plays a confirm or reject tone into the current call, when the media session offers it. */
 	playTone: ((kind: "confirm" | "reject") => void) | undefined;
+	/**
+	 * The doorbell's events (ring and its outcome, inbound calls, registration lost and regained),
+	 * told after the SIP work they follow is done: a ring's INVITE has been written by then.
+	 */
+	onEvent: ((event: EventInput) => void) | undefined;
+	/** The registration now holds (true) or failed (false). */
+	onRegistered: ((registered: boolean) => void) | undefined;
+	/** The bell button of the ring in progress. */
+	#ringButton = 1;
+	/** Whether the registration held when last told: undefined until the first outcome. */
+	#registered: boolean | undefined;
 
 	constructor(env: DoorbellEnvironment, options: DoorbellOptions) {
 		this.env = env;
@@ -106,18 +119,23 @@ export class Doorbell {
 				// The port actually bound (the next free even one when the setting's is taken).
 				rtpPort: () => this.media?.port.port || (options.rtpPort ?? DEFAULT_RTP_PORT),
 				events: {
-					onRegistration: (registration) => env.log.info(`SIP: registration ${registration.state}${registration.lastError ? ` (${registration.lastError})` : ""}`),
+					onRegistration: (registration) => {
+						env.log.info(`SIP: registration ${registration.state}${registration.lastError ? ` (${registration.lastError})` : ""}`);
+						this.#registration(registration.state, registration.lastError);
+					},
 					onCallState: (call) => this.onCall?.(call, "state"),
 					onCallEstablished: (call) => {
 						this.#callMedia(call);
 						// A handset's call to the door: whoever is at the door hears that someone listens.
 						if (call.direction === "inbound") this.privacy.start();
 						this.onCall?.(call, "established");
+						this.#callEvent(call, "established");
 					},
 					onCallEnded: (call) => {
 						this.privacy.stop();
 						this.#endMedia(call);
 						this.onCall?.(call, "ended");
+						this.#callEvent(call, "ended");
 					},
 					// Auto-answer off: the handset's call rings the door's chime instead.
 					onUnanswered: () => this.media?.ring(),
@@ -201,6 +219,8 @@ export class Doorbell {
 		this.lastPress = { button, name, target, source, rang: result.ok, at: this.env.clock.now() };
 		if (result.reason) this.lastPress.reason = result.reason;
 		this.env.log.info(`ring (${source}): ${result.ok ? "ringing" : `not ringing: ${result.reason}`} [button ${button} "${name}" → ${target}]`);
+		if (result.ok) this.#ringButton = button;
+		this.#event(result.ok ? { type: "ring", button, source } : { type: "ring", button, source, reason: result.reason ?? "" });
 		return result;
 	}
 
@@ -244,12 +264,62 @@ export class Doorbell {
 			last_call: ua.lastCall ? summary(ua.lastCall, now) : null,
 			last_error: ua.lastError,
 			rejected_datagrams: this.transport.rejected,
+			// Live entries of the SIP tables a sender can grow (bounds in sip/transaction-layer.ts).
+			sip_transactions: { server: ua.layer.serverCount, stranger: ua.layer.strangerCount, client: ua.layer.clientCount, refused_kept: ua.layer.refusedCount },
+			refused_requests: ua.layer.refusedTotal,
 			last_rejection: this.transport.lastRejection,
 			media: this.media ? this.media.status() : null,
 			bells: Array.from(this.bells.values()).filter(({ settings }) => settings.button === 1 || settings.target !== "").map(({ settings }) => ({ button: settings.button, target: settings.button === 1 ? ua.config.target : settings.target, name: settings.button === 1 ? ua.config.displayName : settings.name, gong: settings.gong })),
 			last_press: this.lastPress ? { ...this.lastPress, at: undefined, ms_ago: Math.round(now - this.lastPress.at) } : null,
 			health: this.env.health?.() ?? null,
 		};
+	}
+
+	/** Calls already told as established (a re-INVITE establishes again). */
+	#told = new WeakSet<Call>();
+
+	#event(event: EventInput): void {
+		try {
+			this.onEvent?.(event);
+		} catch (error) {
+			this.env.log.error(`event listener: ${(error as Error)?.message ?? error}`);
+		}
+	}
+
+	/** Registration lost (with the reason in plain words) and regained; the first success is no event. */
+	#registration(state: string, lastError: string): void {
+		if (state === "registered") {
+			if (this.#registered === false) this.#event({ type: "registration_regained" });
+			this.#registered = true;
+			this.onRegistered?.(true);
+		} else if (state === "failed") {
+			if (this.#registered !== false) this.#event({ type: "registration_lost", reason: errorWords(lastError, { sip_user: this.ua.config.user }) || "no answer" });
+			this.#registered = false;
+			this.onRegistered?.(false);
+		}
+	}
+
+	/** A ring's outcome, an inbound call's start, a call's end. */
+	#callEvent(call: Call, what: "established" | "ended"): void {
+		const peer = call.peer;
+		const callId = call.callId;
+		if (what === "established") {
+			if (this.#told.has(call)) return;
+			this.#told.add(call);
+			if (call.direction === "outbound") this.#event({ type: "ring_answered", button: this.#ringButton, peer, call_id: callId });
+			else this.#event({ type: "call_started", peer, call_id: callId });
+			return;
+		}
+		if (call.answeredAt || this.#told.has(call)) {
+			this.#event({ type: "call_ended", peer, call_id: callId, duration_s: Math.round(((call.endedAt || this.env.clock.now()) - (call.answeredAt || call.startedAt)) / 1000), reason: call.endReason });
+			return;
+		}
+		if (call.direction !== "outbound") return;
+		const reason = call.endReason;
+		const button = this.#ringButton;
+		if (/^nobody answered/.test(reason)) this.#event({ type: "ring_not_answered", button, reason });
+		else if (/hung up|cancel/i.test(reason)) this.#event({ type: "ring_cancelled", button, reason });
+		else this.#event({ type: "ring_failed", button, reason: errorWords(reason, { sip_user: this.ua.config.user }) });
 	}
 
 	/** An established call (or its new media after a re-INVITE): start or update its media session. */

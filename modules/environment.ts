@@ -1,4 +1,4 @@
-import type { AudioIn, AudioOut, CameraFactory, CorePorts, LevelOut, DigitalIn, DigitalOut, HealthProbe, HttpRoutes, KeyValueStore, LocalNameAnnouncer, Sha256, WifiRadioFactory } from "./ports.js";
+import type { AudioIn, AudioOut, CameraFactory, CorePorts, LevelOut, DigitalIn, DigitalOut, FirmwareUpdater, HealthProbe, HttpPost, HttpRoutes, KeyValueStore, LocalNameAnnouncer, MqttFactory, Sha256, Sha256Stream, WifiRadioFactory } from "./ports.js";
 import type { NativeAudio } from "./native-audio.js";
 
 /** Everything a provider hands the doorbell application at start-up. */
@@ -16,6 +16,11 @@ export interface DoorbellEnvironment extends CorePorts {
 	/** Microphone and speaker (8 or 16 kHz); without them the calls send silence and play nowhere. */
 	mic?: AudioIn;
 	speaker?: AudioOut;
+	/** MQTT over TCP and plain-http POSTs (webhooks): without them the home hears nothing. */
+	mqtt?: MqttFactory;
+	httpPost?: HttpPost;
+	/** This doorbell's id in MQTT topics and discovery (12 hex digits, e.g. from the MAC address). */
+	deviceId?: string;
 	/**
 	 * Opens bell button `bell`'s input (2 to 4) on `pin`: pulled up, debounced like `button`.
 	 * Absent when the provider has no more inputs; then those buttons ring only from the web page.
@@ -38,6 +43,11 @@ export interface DoorbellEnvironment extends CorePorts {
 	 * stand-in with --access-point). Absent: the network is there already (the simulator).
 	 */
 	wifi?: WifiRadioFactory;
+	/** Firmware updates over the web page, with the streamed SHA-256 that checks an image. */
+	firmware?: FirmwareUpdater;
+	sha256Stream?: () => Sha256Stream;
+	/** The running firmware's version (package.json's, through the manifest's config on the device). */
+	version?: string;
 	/** The local IPv4 address to put in Via, Contact and SDP. */
 	localAddress(): string;
 	/** Resolves a host name (e.g. "fritz.box") to an IPv4 address; numeric addresses pass through. */

@@ -54,10 +54,24 @@ export interface NegotiatedMedia {
 
 const DIRECTIONS = ["sendrecv", "sendonly", "recvonly", "inactive"];
 
+// Regular expressions at module level: XS builds a new object for a literal each time it runs.
+const CONNECTION = /^IN\s+IP([46])\s+([^\s/]+)(?:\/\d+){0,2}\s*$/;
+const DOTTED_QUAD = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+// Labels of letters, digits and hyphens, and a letter somewhere. No nested or counted
+// repetition: XS's regular expressions backtrack exponentially on those (a 40-character
+// address of a fuzzed offer ran past 2e9 computrons).
+const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9][A-Za-z0-9-]*)*$/;
+const LETTER = /[A-Za-z]/;
+const IPV6 = /^[0-9A-Fa-f:.]+$/;
+
+/** The address of a c= line: a dotted-quad IPv4 address or a host name (IP4), an IPv6 address (IP6). */
 function connectionAddress(value: string): string {
-	const m = /^IN\s+IP[46]\s+([^\s/]+)/.exec(value);
-	if (!m) throw new SdpError(`malformed c= line "${value.slice(0, 40)}"`);
-	return m[1];
+	const m = CONNECTION.exec(value);
+	const address = m ? m[2] : "";
+	if (!m || !(m[1] === "4" ? DOTTED_QUAD.test(address) || (HOST_NAME.test(address) && LETTER.test(address)) : IPV6.test(address) && address.includes(":"))) {
+		throw new SdpError(`malformed c= line "${value.slice(0, 40)}"`);
+	}
+	return address;
 }
 
 export function parseSdp(text: string): SessionDescription {
@@ -199,7 +213,9 @@ export function answerOffer(offer: SessionDescription, local: LocalSdp): { sdp: 
 	let sdp = header(local);
 	let chosen: NegotiatedMedia | undefined;
 	for (const m of offer.media) {
-		const usable = !chosen && m.type === "audio" && m.port !== 0 && m.proto.toUpperCase() === "RTP/AVP";
+		// The door sends RTP to an IPv4 address only: it resolves no names there and has no IPv6.
+		const address = m.connection ?? offer.connection ?? "";
+		const usable = !chosen && m.type === "audio" && m.port !== 0 && m.proto.toUpperCase() === "RTP/AVP" && DOTTED_QUAD.test(address);
 		const format = usable ? chooseFormat(m, local.wideband === true) : undefined;
 		if (!format) {
 			// Refused streams stay in the answer with port 0 (RFC 3264 §6).
@@ -214,7 +230,7 @@ export function answerOffer(offer: SessionDescription, local: LocalSdp): { sdp: 
 		sdp += `m=audio ${local.port} RTP/AVP ${pt}${dtmf !== undefined ? ` ${dtmf}` : ""}\r\na=rtpmap:${pt} ${codec}/8000\r\n`;
 		if (dtmf !== undefined) sdp += `a=rtpmap:${dtmf} telephone-event/8000\r\na=fmtp:${dtmf} ${m.fmtp.get(dtmf) ?? "0-15"}\r\n`;
 		sdp += `a=ptime:${ptime}\r\na=${direction}\r\n`;
-		chosen = { remoteAddress: m.connection ?? offer.connection ?? "", remotePort: m.port, payloadType: pt, codec, direction, ptime };
+		chosen = { remoteAddress: address, remotePort: m.port, payloadType: pt, codec, direction, ptime };
 		if (dtmf !== undefined) chosen.dtmfPayloadType = dtmf;
 	}
 	if (!chosen) return { error: `no common audio codec (${local.wideband ? "G722, " : ""}PCMU or PCMA) in the offer` };
@@ -228,9 +244,11 @@ export function readAnswer(answer: SessionDescription, wideband = false): Negoti
 	// The answerer's first format it shares with the offer is the one it sends (RFC 3264 §6.1).
 	const format = m.formats.find((f) => codecOf(m, f, wideband));
 	if (!format) return { error: `the answer chose no codec we offered (${wideband ? "G722, " : ""}PCMU or PCMA)` };
+	const address = m.connection ?? answer.connection ?? "";
+	if (!DOTTED_QUAD.test(address)) return { error: `the answer's media address ${address} is no IPv4 address` };
 	const theirs = m.direction ?? answer.direction ?? "sendrecv";
 	const media: NegotiatedMedia = {
-		remoteAddress: m.connection ?? answer.connection ?? "",
+		remoteAddress: address,
 		remotePort: m.port,
 		payloadType: Number(format),
 		codec: codecOf(m, format, wideband)!,

@@ -1,6 +1,6 @@
 /*
  * The web routes: GET /sip (first-run, sign-in or settings page), POST /setup, /login, /logout,
- * /adminPassword, POST /saveSIP, GET /sipDebug, POST /ring/sip.
+ * /adminPassword, POST /saveSIP, GET /sipDebug, GET /events, POST /ring/sip.
  *
  * Protection: until an admin password is set, only the first-run page is served and every
  * other route answers 403. After that a session cookie (HttpOnly, SameSite=Strict) from
@@ -14,13 +14,14 @@
  * systems' captive-portal checks, are sent to the set-up page.
  */
 
-import type { Clock, HttpRequest, HttpResponse, HttpRoutes, Logger, RandomBytes, Sha256 } from "../modules/ports.js";
+import type { Clock, HttpRequest, HttpResponse, HttpRoutes, Logger, RandomBytes, Sha256, UploadSink } from "../modules/ports.js";
 import type { Settings } from "../config/settings.js";
-import { needsRestart } from "../config/keys.js";
+import { keySpec, needsRestart } from "../config/keys.js";
 import { AdminCredential, adminPasswordProblem } from "./admin-credential.js";
 import { Sessions, SESSION_COOKIE, sessionCookie, clearedCookie, type Session } from "./sessions.js";
 import { BadRequest, cookie, header, hex, html, json, readFields, redirect, sameText, wantsJson } from "./http.js";
 import { crossOriginProblem, isLocalHost } from "./guard.js";
+import { SignInThrottle } from "./sign-in-throttle.js";
 import { firstRunPage, loginPage, settingsPage, statusBlock } from "./page.js";
 import type { Words } from "./status-words.js";
 import { escapeHtml } from "./escape.js";
@@ -55,6 +56,8 @@ export interface WebOptions {
 	status(): Record<string, unknown>;
 	/** A test ring of bell button `button` (1 to 4; 1 when absent). */
 	ring(button?: number): { ok: boolean; reason?: string };
+	/** The event history, newest first, each with its plain words (`text`). */
+	events?(): Array<{ time: string | null; text: string }>;
 	/** Called after a save that changed keys (e.g. to re-register). */
 	onSaved?(changed: string[]): void;
 	/** SHA-256 rounds for a new admin password (4096). */
@@ -69,9 +72,6 @@ export interface WebOptions {
 
 /** Keys never sent out in the status, whatever a provider adds. */
 const SECRET = /password|secret|token|csrf|admin|^code$|door_code/i;
-const MAX_FAILURES = 5;
-const LOCK_MS = 30000;
-const MAX_LOCK_MS = 15 * 60000;
 
 export function publicStatus(status: Record<string, unknown>): Record<string, unknown> {
 	const out: Record<string, unknown> = {};
@@ -83,15 +83,15 @@ export class WebApp {
 	readonly admin: AdminCredential;
 	readonly sessions: Sessions;
 	#o: WebOptions;
+	readonly signInThrottle: SignInThrottle;
 	#setupToken = "";
-	#failures = 0;
-	#lockedUntil = 0;
 	#lastRing = "";
 
 	constructor(options: WebOptions) {
 		this.#o = options;
 		this.admin = new AdminCredential(options.settings.store, options.sha256, options.random, options.hashIterations);
 		this.sessions = new Sessions(options.clock, options.sha256, options.random);
+		this.signInThrottle = new SignInThrottle(options.clock);
 		this.#newSetupToken();
 		const r = options.routes;
 		r.add("GET", "/", this.#wrap(() => redirect(options.wifi?.state === "none" ? "/wifi" : "/sip")));
@@ -104,6 +104,7 @@ export class WebApp {
 		r.add("POST", "/saveSIP", this.#wrap((q) => this.#save(q)));
 		r.add("POST", "/adminPassword", this.#wrap((q) => this.#changeAdmin(q)));
 		r.add("GET", "/sipDebug", this.#wrap((q) => this.#debug(q)));
+		r.add("GET", "/events", this.#wrap((q) => this.#events(q)));
 		r.add("POST", "/ring/sip", this.#wrap((q) => this.#ring(q)));
 		r.add("GET", "/ring/sip", this.#wrap(() => json(405, { ok: false, error: "use POST to ring" }, { Allow: "POST" })));
 		r.add("POST", "/camera/key", this.#wrap((q) => this.#renewCameraKey(q)));
@@ -121,6 +122,25 @@ export class WebApp {
 			this.#authorize(q);
 			return handler(q);
 		}));
+	}
+
+	/**
+	 * Adds an upload route (POST, the body streamed to a sink) for a signed-in browser: Host check,
+	 * session, same origin and the CSRF token in the X-CSRF-Token header, all before the body is read.
+	 * False where the provider's server cannot stream.
+	 */
+	addSignedInUpload(path: string, start: (request: HttpRequest, length: number) => UploadSink | HttpResponse): boolean {
+		if (!this.#o.routes.addUpload) return false;
+		this.#o.routes.addUpload(path, this.#wrap((q: HttpRequest, length: number) => {
+			this.#authorize(q, {});
+			return start(q, length);
+		}));
+		return true;
+	}
+
+	/** The CSRF token of the request's session ("" without one), for a page's script. */
+	csrfOf(request: HttpRequest): string {
+		return this.#session(request)?.csrf ?? "";
 	}
 
 	/** The token the first-run form carries (changes after each use). */
@@ -141,15 +161,16 @@ export class WebApp {
 		return hex(bytes);
 	}
 
-	#wrap(handler: (request: HttpRequest) => HttpResponse): (request: HttpRequest) => HttpResponse {
-		return (request) => {
+	/** The Host check, and a BadRequest thrown by the handler turned into its answer. */
+	#wrap<A extends unknown[], T>(handler: (request: HttpRequest, ...rest: A) => T): (request: HttpRequest, ...rest: A) => T | HttpResponse {
+		return (request, ...rest) => {
 			const allowed = this.#o.isAllowedHost ?? isLocalHost;
 			const portal = this.#o.wifi?.accessPointAddress;
 			// On the set-up access point every name resolves to the door: show the set-up page.
 			if (portal && request.method === "GET" && (!allowed(header(request, "host")) || PORTAL_PROBES.includes(request.path))) return redirect(`http://${portal}/wifi`);
 			if (!allowed(header(request, "host"))) return { status: 403, headers: { "Content-Type": "text/plain; charset=utf-8" }, body: "This doorbell answers only to its address or local name.\n" };
 			try {
-				return handler(request);
+				return handler(request, ...rest);
 			} catch (error) {
 				if (error instanceof BadRequest) return this.#problem(request, error.status, error.message);
 				throw error;
@@ -191,7 +212,7 @@ export class WebApp {
 		const status = publicStatus(this.#o.status());
 		if (request.query?.part === "status") return html(200, statusBlock(status), nonce);
 		const { values, problems } = this.#o.settings.values();
-		return html(200, settingsPage({ values, errors: problems, hasPassword: this.#o.settings.hasPassword(), csrf: session.csrf, status, notice: this.#notice(request.query?.n), cameraUrl: this.#cameraUrl(request) }, nonce), nonce);
+		return html(200, settingsPage({ values, errors: problems, ...this.#stored(), csrf: session.csrf, status, events: this.#o.events?.(), notice: this.#notice(request.query?.n), cameraUrl: this.#cameraUrl(request) }, nonce), nonce);
 	}
 
 	#cameraUrl(request: HttpRequest): string | undefined {
@@ -207,6 +228,11 @@ export class WebApp {
 		this.#o.log.info("web: new live-image key (the old URL no longer works)");
 		if (wantsJson(request) || header(request, "x-csrf-token")) return json(200, { ok: true, url: camera.url(header(request, "host")) });
 		return redirect("/sip?n=camera-key");
+	}
+
+	/** Which passwords are stored (the page says so; it never shows them). */
+	#stored(): { hasPassword: boolean; hasMqttPassword: boolean } {
+		return { hasPassword: this.#o.settings.hasPassword(), hasMqttPassword: this.#o.settings.hasSecret("password") };
 	}
 
 	#notice(code: string | undefined): Words | undefined {
@@ -259,18 +285,17 @@ export class WebApp {
 		return this.#signedIn(request, "/sip");
 	}
 
-	/** Checks the admin password, counting failures: after 5 in a row, 30 s of 429 (doubling up to 15 min). */
+	/** Checks the admin password; wrong ones are throttled per client and overall (web/sign-in-throttle.ts): 429 meanwhile. */
 	#checkAdmin(request: HttpRequest, password: string): boolean {
-		const now = this.#o.clock.now();
-		if (now < this.#lockedUntil) throw new BadRequest(429, `too many wrong passwords: wait ${Math.ceil((this.#lockedUntil - now) / 1000)} s`);
+		const throttle = this.signInThrottle;
+		const wait = throttle.wait(request.remoteAddress);
+		if (wait > 0) throw new BadRequest(429, `too many wrong passwords: wait ${Math.ceil(wait / 1000)} s`);
 		if (!this.admin.verify(password)) {
-			this.#failures++;
-			if (this.#failures >= MAX_FAILURES) this.#lockedUntil = now + Math.min(MAX_LOCK_MS, LOCK_MS * 2 ** (this.#failures - MAX_FAILURES));
+			throttle.failed(request.remoteAddress);
 			this.#o.log.warn(`web: wrong admin password${request.remoteAddress ? ` from ${request.remoteAddress}` : ""}`);
 			return false;
 		}
-		this.#failures = 0;
-		this.#lockedUntil = 0;
+		throttle.succeeded(request.remoteAddress);
 		return true;
 	}
 
@@ -289,7 +314,7 @@ export class WebApp {
 			if (wantsJson(request)) return json(400, { ok: false, errors });
 			const { values } = this.#o.settings.values();
 			const nonce = this.nonce();
-			return html(400, settingsPage({ values, errors: {}, adminErrors: errors, hasPassword: this.#o.settings.hasPassword(), csrf: session.csrf, status: publicStatus(this.#o.status()), cameraUrl: this.#cameraUrl(request) }, nonce), nonce);
+			return html(400, settingsPage({ values, errors: {}, adminErrors: errors, ...this.#stored(), csrf: session.csrf, status: publicStatus(this.#o.status()), cameraUrl: this.#cameraUrl(request) }, nonce), nonce);
 		}
 		this.admin.set(password);
 		this.sessions.clear();
@@ -352,9 +377,9 @@ export class WebApp {
 			if (wantsJson(request)) return json(400, { ok: false, errors: result.errors });
 			// The page again with what was typed (never the password) and the messages by the fields.
 			const { values } = this.#o.settings.values();
-			for (const key of Object.keys(fields)) if (key !== "sip_password" && key in values && (typeof fields[key] === "string" || typeof fields[key] === "number")) values[key] = fields[key] as string | number;
+			for (const key of Object.keys(fields)) if (keySpec(key)?.kind !== "secret" && key in values && (typeof fields[key] === "string" || typeof fields[key] === "number")) values[key] = fields[key] as string | number;
 			const nonce = this.nonce();
-			return html(400, settingsPage({ values, errors: result.errors, hasPassword: this.#o.settings.hasPassword(), csrf: session.csrf, status: publicStatus(this.#o.status()), cameraUrl: this.#cameraUrl(request) }, nonce), nonce);
+			return html(400, settingsPage({ values, errors: result.errors, ...this.#stored(), csrf: session.csrf, status: publicStatus(this.#o.status()), cameraUrl: this.#cameraUrl(request) }, nonce), nonce);
 		}
 		if (result.changed.length) {
 			this.#o.log.info(`web: settings saved (${result.changed.join(", ")})`);
@@ -373,6 +398,11 @@ export class WebApp {
 	#debug(request: HttpRequest): HttpResponse {
 		this.#authorize(request);
 		return json(200, publicStatus(this.#o.status()));
+	}
+
+	#events(request: HttpRequest): HttpResponse {
+		this.#authorize(request);
+		return json(200, { events: this.#o.events?.() ?? [] });
 	}
 
 	#ring(request: HttpRequest): HttpResponse {

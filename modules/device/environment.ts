@@ -9,7 +9,8 @@ import type { DoorbellEnvironment } from "../environment.js";
 import type { NativeAudio } from "../native-audio.js";
 import { deviceUdp } from "./udp.js";
 import { DeviceClock, deviceWallClock } from "./clock.js";
-import { deviceMd5, deviceRandom, deviceSha256 } from "./crypto.js";
+import { deviceMd5, deviceRandom, deviceSha256, deviceSha256Stream } from "./crypto.js";
+import { DeviceFirmware } from "./firmware.js";
 import { traceLogger } from "./logger.js";
 import { PreferenceStore } from "./preference-store.js";
 import { DeviceButton, DeviceLed, DeviceRelay } from "./gpio.js";
@@ -17,7 +18,9 @@ import { takeBootRelay } from "setup/klingel-relay";
 import { DeviceHttpServer } from "./http-server.js";
 import { openMic, openSpeaker } from "./audio.js";
 import { deviceCamera } from "./camera.js";
-import { deviceLocalAddress, deviceResolve } from "./network.js";
+import { deviceId, deviceLocalAddress, deviceResolve } from "./network.js";
+import { deviceMqtt } from "./mqtt.js";
+import { devicePost } from "./http-post.js";
 import { deviceHealth } from "./health.js";
 import { deviceAnnouncer } from "./mdns.js";
 import { deviceWifi } from "./wifi.js";
@@ -56,8 +59,14 @@ export function createDeviceEnvironment(settings: DeviceSettings, nativeAudio: N
 		localAddress: deviceLocalAddress,
 		resolve: deviceResolve,
 		health: deviceHealth(clock),
+		mqtt: deviceMqtt,
+		httpPost: devicePost,
+		deviceId: deviceId(),
 		announce: deviceAnnouncer(settings.httpPort, log),
 		wifi: deviceWifi({ clock, log, httpPort: settings.httpPort, sntp: settings.sntp }),
+		firmware: new DeviceFirmware(),
+		sha256Stream: deviceSha256Stream,
+		version: settings.version,
 	};
 	if (mic) env.mic = mic;
 	if (speaker) env.speaker = speaker;
