@@ -125,7 +125,7 @@ test("with JavaScript off: first run, a save with errors, a wrong password, then
 			await page.getByLabel("User name").fill("62 0");
 			await page.getByLabel("Password", { exact: true }).fill(WRONG_SIP_PASSWORD);
 			await page.getByRole("textbox", { name: "Number to ring", exact: true }).fill("**610\"");
-			await page.getByLabel("Door code").fill("12a");
+			await page.getByRole("textbox", { name: "Door code", exact: true }).fill("12a");
 			const [response] = await Promise.all([page.waitForResponse((r) => r.url().endsWith("/saveSIP")), page.getByRole("button", { name: "Save" }).click()]);
 			assert.equal(response.status(), 400);
 			assert.match((await page.locator("#f_sip_user_e").textContent()) ?? "", /contain a space/);
@@ -145,7 +145,7 @@ test("with JavaScript off: first run, a save with errors, a wrong password, then
 			await page.getByLabel("User name").fill("620");
 			await page.getByLabel("Password", { exact: true }).fill(WRONG_SIP_PASSWORD);
 			await page.getByRole("textbox", { name: "Number to ring", exact: true }).fill("**610");
-			await page.getByLabel("Door code").fill("4711");
+			await page.getByRole("textbox", { name: "Door code", exact: true }).fill("4711");
 			await page.getByRole("button", { name: "Save" }).click();
 			await page.waitForURL(/\/sip\?n=saved$/);
 			const text = await waitForStatusText(page, /Not registered/);
