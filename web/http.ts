@@ -10,10 +10,10 @@ import { utf8Length } from "../modules/text.js";
 /** The largest request body the routes accept (the host server has its own, larger limit). */
 export const MAX_BODY = 4096;
 /**
- * The most fields a form or JSON object may have: the settings form sends every key, a hidden
- * "0" twin for each check box and its CSRF token (about 45), with room to grow.
+ * The most fields a form or JSON object may have: the settings form sends about 50 (a checkbox
+ * is a hidden "0" and the box), so twice that leaves room to grow and still bounds the work.
  */
-export const MAX_FIELDS = 64;
+export const MAX_FIELDS = 96;
 
 export class BadRequest extends Error {
 	readonly status: number;
