@@ -9,7 +9,7 @@
  * `POST /login` and JSON `{"password": "…"}`, keep the cookie and send the returned `csrf`.
  */
 
-import type { Clock, HttpRequest, HttpResponse, HttpRoutes, Logger, RandomBytes, Sha256 } from "../modules/ports.js";
+import type { Clock, HttpRequest, HttpResponse, HttpRoutes, Logger, RandomBytes, Sha256, UploadSink } from "../modules/ports.js";
 import type { Settings } from "../config/settings.js";
 import { keySpec, needsRestart } from "../config/keys.js";
 import { AdminCredential, adminPasswordProblem } from "./admin-credential.js";
@@ -94,6 +94,25 @@ export class WebApp {
 		}));
 	}
 
+	/**
+	 * Adds an upload route (POST, the body streamed to a sink) for a signed-in browser: Host check,
+	 * session, same origin and the CSRF token in the X-CSRF-Token header, all before the body is read.
+	 * False where the provider's server cannot stream.
+	 */
+	addSignedInUpload(path: string, start: (request: HttpRequest, length: number) => UploadSink | HttpResponse): boolean {
+		if (!this.#o.routes.addUpload) return false;
+		this.#o.routes.addUpload(path, this.#wrap((q: HttpRequest, length: number) => {
+			this.#authorize(q, {});
+			return start(q, length);
+		}));
+		return true;
+	}
+
+	/** The CSRF token of the request's session ("" without one), for a page's script. */
+	csrfOf(request: HttpRequest): string {
+		return this.#session(request)?.csrf ?? "";
+	}
+
 	/** The token the first-run form carries (changes after each use). */
 	get setupToken(): string {
 		return this.#setupToken;
@@ -112,12 +131,13 @@ export class WebApp {
 		return hex(bytes);
 	}
 
-	#wrap(handler: (request: HttpRequest) => HttpResponse): (request: HttpRequest) => HttpResponse {
-		return (request) => {
+	/** The Host check, and a BadRequest thrown by the handler turned into its answer. */
+	#wrap<A extends unknown[], T>(handler: (request: HttpRequest, ...rest: A) => T): (request: HttpRequest, ...rest: A) => T | HttpResponse {
+		return (request, ...rest) => {
 			const allowed = this.#o.isAllowedHost ?? isLocalHost;
 			if (!allowed(header(request, "host"))) return { status: 403, headers: { "Content-Type": "text/plain; charset=utf-8" }, body: "This doorbell answers only to its address or local name.\n" };
 			try {
-				return handler(request);
+				return handler(request, ...rest);
 			} catch (error) {
 				if (error instanceof BadRequest) return this.#problem(request, error.status, error.message);
 				throw error;

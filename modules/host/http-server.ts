@@ -5,7 +5,7 @@
 
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import type { HttpHandler, HttpRequest, HttpRoutes, Logger } from "../ports.js";
+import type { HttpHandler, HttpRequest, HttpResponse, HttpRoutes, Logger, UploadHandler } from "../ports.js";
 import { RouteTable } from "../route-table.js";
 
 export class HostHttpServer implements HttpRoutes {
@@ -22,6 +22,10 @@ export class HostHttpServer implements HttpRoutes {
 
 	add(method: string, path: string, handler: HttpHandler): void {
 		this.#routes.add(method, path, handler);
+	}
+
+	addUpload(path: string, handler: UploadHandler): void {
+		this.#routes.addUpload(path, handler);
 	}
 
 	listen(port: number, host = "127.0.0.1"): Promise<number> {
@@ -41,6 +45,8 @@ export class HostHttpServer implements HttpRoutes {
 	async #handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
 		const url = new URL(request.url ?? "/", "http://localhost");
 		const method = (request.method ?? "GET").toUpperCase();
+		const upload = this.#routes.findUpload(method, url.pathname);
+		if (upload) return this.#upload(request, response, url, upload);
 		const match = this.#routes.find(method, url.pathname);
 		if (!match) return this.#plain(response, 404, "not found");
 		const handler = match.handler;
@@ -66,6 +72,69 @@ export class HostHttpServer implements HttpRoutes {
 			this.#log.error(`HTTP ${method} ${url.pathname}: ${(error as Error)?.stack ?? error}`);
 			this.#plain(response, 500, "internal error");
 		}
+	}
+
+	/** An upload route: the body goes to the handler's sink as it arrives, never into memory whole. */
+	#upload(request: http.IncomingMessage, response: http.ServerResponse, url: URL, handler: UploadHandler): void {
+		const raw = request.headers["content-length"];
+		if (raw === undefined || !/^\d+$/.test(raw)) {
+			this.#plain(response, 411, "Content-Length required");
+			request.resume();
+			return;
+		}
+		const headers: Record<string, string> = {};
+		for (const [name, value] of Object.entries(request.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
+		const req: HttpRequest = { method: "POST", path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body: "", remoteAddress: request.socket.remoteAddress };
+		const send = (result: HttpResponse) => {
+			if (response.headersSent) return;
+			response.writeHead(result.status, result.headers ?? {});
+			const out = result.body;
+			response.end(out === undefined ? undefined : typeof out === "string" ? out : Buffer.from(out));
+		};
+		let sink;
+		try {
+			const started = handler(req, Number(raw));
+			if (!("write" in started)) {
+				// Refused before the body: answer, and close rather than read a large body for nothing.
+				response.setHeader("Connection", "close");
+				send(started);
+				request.resume();
+				return;
+			}
+			sink = started;
+		} catch (error) {
+			this.#log.error(`HTTP POST ${url.pathname}: ${(error as Error)?.stack ?? error}`);
+			this.#plain(response, 500, "internal error");
+			request.resume();
+			return;
+		}
+		let ended = false;
+		request.on("data", (chunk: Buffer) => {
+			try {
+				sink.write(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+			} catch (error) {
+				this.#log.error(`HTTP POST ${url.pathname}: ${(error as Error)?.stack ?? error}`);
+				ended = true;
+				sink.abort();
+				this.#plain(response, 500, "internal error");
+				request.destroy();
+			}
+		});
+		request.on("end", () => {
+			if (ended) return;
+			ended = true;
+			try {
+				send(sink.end());
+			} catch (error) {
+				this.#log.error(`HTTP POST ${url.pathname}: ${(error as Error)?.stack ?? error}`);
+				this.#plain(response, 500, "internal error");
+			}
+		});
+		request.on("close", () => {
+			if (ended) return;
+			ended = true;
+			sink.abort();
+		});
 	}
 
 	#plain(response: http.ServerResponse, status: number, text: string): void {
