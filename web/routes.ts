@@ -16,6 +16,7 @@ import { AdminCredential, adminPasswordProblem } from "./admin-credential.js";
 import { Sessions, SESSION_COOKIE, sessionCookie, clearedCookie, type Session } from "./sessions.js";
 import { BadRequest, cookie, header, hex, html, json, readFields, redirect, sameText, wantsJson } from "./http.js";
 import { crossOriginProblem, isLocalHost } from "./guard.js";
+import { SignInThrottle } from "./sign-in-throttle.js";
 import { firstRunPage, loginPage, settingsPage, statusBlock } from "./page.js";
 import type { Words } from "./status-words.js";
 import { escapeHtml } from "./escape.js";
@@ -45,9 +46,6 @@ export interface WebOptions {
 
 /** Keys never sent out in the status, whatever a provider adds. */
 const SECRET = /password|secret|token|csrf|admin|^code$|door_code/i;
-const MAX_FAILURES = 5;
-const LOCK_MS = 30000;
-const MAX_LOCK_MS = 15 * 60000;
 
 export function publicStatus(status: Record<string, unknown>): Record<string, unknown> {
 	const out: Record<string, unknown> = {};
@@ -59,15 +57,15 @@ export class WebApp {
 	readonly admin: AdminCredential;
 	readonly sessions: Sessions;
 	#o: WebOptions;
+	readonly signInThrottle: SignInThrottle;
 	#setupToken = "";
-	#failures = 0;
-	#lockedUntil = 0;
 	#lastRing = "";
 
 	constructor(options: WebOptions) {
 		this.#o = options;
 		this.admin = new AdminCredential(options.settings.store, options.sha256, options.random, options.hashIterations);
 		this.sessions = new Sessions(options.clock, options.sha256, options.random);
+		this.signInThrottle = new SignInThrottle(options.clock);
 		this.#newSetupToken();
 		const r = options.routes;
 		r.add("GET", "/", this.#wrap(() => redirect("/sip")));
@@ -252,18 +250,17 @@ export class WebApp {
 		return this.#signedIn(request, "/sip");
 	}
 
-	/** Checks the admin password, counting failures: after 5 in a row, 30 s of 429 (doubling up to 15 min). */
+	/** Checks the admin password; wrong ones are throttled per client and overall (web/sign-in-throttle.ts): 429 meanwhile. */
 	#checkAdmin(request: HttpRequest, password: string): boolean {
-		const now = this.#o.clock.now();
-		if (now < this.#lockedUntil) throw new BadRequest(429, `too many wrong passwords: wait ${Math.ceil((this.#lockedUntil - now) / 1000)} s`);
+		const throttle = this.signInThrottle;
+		const wait = throttle.wait(request.remoteAddress);
+		if (wait > 0) throw new BadRequest(429, `too many wrong passwords: wait ${Math.ceil(wait / 1000)} s`);
 		if (!this.admin.verify(password)) {
-			this.#failures++;
-			if (this.#failures >= MAX_FAILURES) this.#lockedUntil = now + Math.min(MAX_LOCK_MS, LOCK_MS * 2 ** (this.#failures - MAX_FAILURES));
+			throttle.failed(request.remoteAddress);
 			this.#o.log.warn(`web: wrong admin password${request.remoteAddress ? ` from ${request.remoteAddress}` : ""}`);
 			return false;
 		}
-		this.#failures = 0;
-		this.#lockedUntil = 0;
+		throttle.succeeded(request.remoteAddress);
 		return true;
 	}
 

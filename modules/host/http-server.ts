@@ -1,6 +1,7 @@
 /*
  * The HTTP route table on the host: node:http dispatching on method and exact path, with the
- * body read up to a limit (413 past it), 404/405 for unknown routes and 500 without details.
+ * body read up to a limit (413 past it, after the rest of the body was read and dropped, so
+ * the client gets the answer and not a reset), 404/405 for unknown routes and 500 without details.
  */
 
 import http from "node:http";
@@ -54,11 +55,15 @@ export class HostHttpServer implements HttpRoutes {
 			response.setHeader("Allow", match.allow);
 			return this.#plain(response, 405, "method not allowed");
 		}
-		let body = "";
+		let body: string | undefined;
 		try {
 			body = await readBody(request, this.maxBody);
 		} catch {
-			return this.#plain(response, 413, "request body too large");
+			return; // the client went away, or sent far more than it may (the connection is closed)
+		}
+		if (body === undefined) {
+			response.setHeader("Connection", "close");
+			return this.#plain(response, 413, `request body too large (at most ${this.maxBody} bytes)`);
 		}
 		const headers: Record<string, string> = {};
 		for (const [name, value] of Object.entries(request.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
@@ -143,20 +148,29 @@ export class HostHttpServer implements HttpRoutes {
 	}
 }
 
-function readBody(request: http.IncomingMessage, limit: number): Promise<string> {
+/** Bytes past the limit read and dropped so that the 413 reaches the client (closing with unread data resets the connection). */
+const DRAIN_LIMIT = 1024 * 1024;
+
+/**
+ * The body as text, or undefined when it is longer than `limit`: then the rest is read and
+ * dropped (up to DRAIN_LIMIT, past which the connection is closed) so the client gets the 413.
+ */
+function readBody(request: http.IncomingMessage, limit: number): Promise<string | undefined> {
 	return new Promise((resolve, reject) => {
+		const declared = Number(request.headers["content-length"] ?? 0);
 		const chunks: Buffer[] = [];
 		let size = 0;
 		request.on("data", (chunk: Buffer) => {
 			size += chunk.length;
-			if (size > limit) {
-				reject(new Error("too large"));
+			if (size > limit + DRAIN_LIMIT) {
 				request.destroy();
+				reject(new Error("too large"));
 				return;
 			}
-			chunks.push(chunk);
+			if (size <= limit) chunks.push(chunk);
+			else chunks.length = 0;
 		});
-		request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+		request.on("end", () => resolve(size > limit || declared > limit ? undefined : Buffer.concat(chunks).toString("utf8")));
 		request.on("error", reject);
 	});
 }
