@@ -109,6 +109,10 @@ group("SIP floods", () => {
 		assert.ok(peak.servers <= MAX_SERVER_TRANSACTIONS, `server transactions peaked at ${peak.servers} (bound ${MAX_SERVER_TRANSACTIONS})`);
 		assert.ok(peak.refused <= MAX_REFUSED, `refused answers peaked at ${peak.refused} (bound ${MAX_REFUSED})`);
 		assert.ok(peak.timers <= TIMER_BOUND, `timers peaked at ${peak.timers} (bound ${TIMER_BOUND})`);
+		// 15,000 refusals over 15 s: one log line a second, each naming how many it stands for.
+		const refusals = h.logLines.filter((l) => l.includes("(not the PBX)"));
+		assert.ok(refusals.length >= 15 && refusals.length <= 16, `${refusals.length} log lines about refusals`);
+		assert.match(refusals[1], /and 999 more refused requests before it/);
 		// After the flood everything dies out except the registration's refresh.
 		h.clock.advance(64_000);
 		assert.equal(h.ua.layer.serverCount, 0);
