@@ -150,7 +150,7 @@ function bellFields(v: (key: string) => string, err: (key: string) => string | u
 	for (let n = 2; n <= 4; n++) {
 		const k = (name: string) => `bell${n}_${name}`;
 		if (err(k("target")) || err(k("name")) || err(k("pin")) || err(k("gong"))) open = true;
-		buttons += `<h3>Button ${n}</h3>${field(k("target"), "Number to ring", v(k("target")), err(k("target")), { hint: n === 2 ? "Empty: not used. E.g. **612, or the number of a FRITZ!Box bell button." : "Empty: not used." })}${field(k("name"), "Caller name", v(k("name")), err(k("name")), { hint: n === 2 ? "Shown on the handsets, e.g. Gartentor." : undefined })}${field(k("pin"), "GPIO", v(k("pin")), err(k("pin")), { inputmode: "numeric", hint: "Used after a restart." })}${check(k("gong"), "Sounds the gong", v(k("gong")) === "1", err(k("gong")))}`;
+		buttons += `${field(k("target"), `Button ${n}: number to ring`, v(k("target")), err(k("target")), { hint: n === 2 ? "Empty: not used. E.g. **612, or the number of a FRITZ!Box bell button." : "Empty: not used." })}${field(k("name"), `Button ${n}: caller name`, v(k("name")), err(k("name")), { hint: n === 2 ? "Shown on the handsets, e.g. Gartentor." : undefined })}${field(k("pin"), `Button ${n}: GPIO`, v(k("pin")), err(k("pin")), { inputmode: "numeric", hint: "Used after a restart." })}${check(k("gong"), `Button ${n} sounds the gong`, v(k("gong")) === "1", err(k("gong")))}`;
 	}
 	return `<fieldset><legend>Bell buttons</legend>${check("bell1_gong", "Button 1 sounds the gong", v("bell1_gong") === "1", err("bell1_gong"))}<details${open ? " open" : ""}><summary>Buttons 2 to 4</summary>${buttons}</details></fieldset>`;
 }
