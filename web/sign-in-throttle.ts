@@ -3,8 +3,9 @@
  * gets 5 wrong admin passwords in a row, then a pause of 30 s that doubles with each further
  * wrong one up to 15 min; a right one clears its count. One address guessing locks out only
  * itself. Over all addresses together at most OVERALL_BURST wrong passwords go through at once,
- * then one per OVERALL_REFILL_MS, so many addresses guessing at once stay slow too (about 120
- * guesses an hour at most, whatever the number of addresses; one address alone gets about 13).
+ * then one per OVERALL_REFILL_MS, so many addresses guessing at once stay slow too (at most 140
+ * guesses in the first hour and 120 an hour after, whatever the number of addresses; one address
+ * alone gets 12 in the first hour and 4 an hour after).
  *
  * A client whose address the server cannot tell (the Moddable server on `lin`, see the
  * README's http_remote_address) counts as one client "": there the limits are as strict as a
