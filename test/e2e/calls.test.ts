@@ -97,7 +97,8 @@ test("a button press rings both handsets; unanswered, the door sends CANCEL afte
 		const invite = (await rig.kamailio.waitForMessage((m) => fromDoor(m) && m.method === "INVITE" && m.header("proxy-authorization") !== undefined, { after: pressedAt, what: "the authenticated INVITE" }));
 		assert.match(invite.uri, /^sip:\*\*610@/);
 		assert.match(invite.header("from") ?? "", /^"Doorbell" <sip:620@127\.0\.0\.1>;tag=/);
-		assert.match(invite.body, /m=audio \d+ RTP\/AVP 9 0 8 101/, "G.722 first (hd_voice on by default), then G.711");
+		assert.match(invite.body, /m=audio \d+ RTP\/AVP 9 0 8 101/, "G.722 first (hd_voice), then G.711");
+		assert.match(invite.body, /a=rtpmap:9 G722\/8000/);
 		assert.match(invite.body, /a=rtpmap:101 telephone-event\/8000/);
 		assert.match(invite.body, /a=ptime:20/);
 		// Nobody answers: the CANCEL comes at the ring timeout (30 s by default).
