@@ -139,6 +139,7 @@ export abstract class Call {
 			this.#talkTimer = undefined;
 			this.hangup(`talk time limit of ${this.ctx.config.talkLimit} s reached`);
 		}, this.ctx.config.talkLimit * 1000);
+		this.#handMedia();
 		this.observer.onEstablished(this);
 	}
 
@@ -151,6 +152,7 @@ export abstract class Call {
 		this.state = "ended";
 		this.cleanup();
 		this.ctx.log.info(`SIP: call ${this.callId} ended: ${reason}`);
+		this.ctx.media?.callEnded(this);
 		this.observer.onEnded(this);
 	}
 
@@ -178,6 +180,11 @@ export abstract class Call {
 		return answer;
 	}
 
+	/** Gives the agreed media to the media side. */
+	#handMedia(): void {
+		if (this.media) this.ctx.media?.callMedia(this, this.media);
+	}
+
 	#offerInDialog(transaction: ServerTransaction, incoming: Incoming): void {
 		const contact = [this.ctx.contact(), ALLOW];
 		if (incoming.message.bodyBytes.length === 0) {
@@ -191,6 +198,7 @@ export abstract class Call {
 			}
 			this.media = answer.media;
 			transaction.respond(200, "OK", { headers: contact, body: answer.sdp });
+			this.#handMedia();
 			this.observer.onEstablished(this);
 		}
 		if (incoming.message.method === "INVITE") {
