@@ -30,6 +30,8 @@ export interface DoorbellOptions {
 	buttonCoolDownMs?: number;
 	/** The bell buttons (button 1 is the provider's button); button 1 alone when absent. */
 	bells?: BellSettings[];
+	/** Whether the next call cancels the speaker's echo in the microphone (on when absent). */
+	echoControl?: () => boolean;
 }
 
 /** The last bell button pressed, for /sipDebug. */
@@ -100,7 +102,7 @@ export class Doorbell {
 		this.transport = new SipTransport(env.log, this.traceLog);
 		this.transport.trace = options.trace ?? false;
 		this.media = env.audio
-			? new DoorAudio({ audio: env.audio, udp: env.udp, clock: env.clock, random: env.random, log: env.log, mic: env.mic, speaker: env.speaker, rtpPort: options.rtpPort })
+			? new DoorAudio({ audio: env.audio, udp: env.udp, clock: env.clock, random: env.random, log: env.log, mic: env.mic, speaker: env.speaker, rtpPort: options.rtpPort, echoControl: options.echoControl })
 			: undefined;
 		this.playTone = (kind) => this.media?.tone(kind);
 		this.privacy = new PrivacyTone(env.clock, () => this.media?.announce());

@@ -12,7 +12,7 @@ import { checkChoice, checkCode, checkDisplayName, checkHostLabel, checkFlag, ch
 
 export type SettingValue = string | number;
 
-export type Namespace = "sip" | "door" | "camera" | "bell" | "net";
+export type Namespace = "sip" | "door" | "camera" | "bell" | "net" | "audio";
 
 export interface KeySpec {
 	namespace: Namespace;
@@ -53,6 +53,8 @@ export const KEYS: readonly KeySpec[] = [
 	int("door", "hangup_after", (DOOR.hangupAfterMs ?? 0) / 1000, 0, 60, "Hang up after opening (s)", " s"),
 	// The name on the LAN, announced by mDNS as <name>.local with the web page as _http._tcp.
 	{ namespace: "net", key: "hostname", kind: "text", fallback: "klingel", label: "Name on the network", check: checkHostLabel, restart: true },
+	// The echo canceller between the door's speaker and microphone (applies from the next call).
+	{ namespace: "audio", key: "aec", kind: "flag", fallback: 1, label: "Echo control", check: checkFlag },
 	{ namespace: "camera", key: "cam_enabled", kind: "flag", fallback: 1, label: "Live image", check: checkFlag },
 	// Bell button 1 rings sip_target under sip_displayname on the manifest's button_pin, as before.
 	{ namespace: "bell", key: "bell1_gong", kind: "flag", fallback: 1, label: "Button 1 sounds the gong", check: checkFlag },

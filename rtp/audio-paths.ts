@@ -8,6 +8,7 @@
 import type { AudioIn, AudioOut } from "../modules/ports.js";
 import { GAIN_UNITY, RESAMPLER_STATE_SAMPLES, type NativeAudio } from "../modules/native-audio.js";
 import type { Chime } from "./chime.js";
+import type { EchoControl } from "./echo-control.js";
 
 export const FRAME_SAMPLES = 160;
 
@@ -20,13 +21,16 @@ export class MicPath {
 	#audio: NativeAudio;
 	#wide: Int16Array | undefined;
 	#state = new Int16Array(RESAMPLER_STATE_SAMPLES);
+	#echo: EchoControl | undefined;
 	/** Frames the microphone could not fill completely (padded with silence). */
 	short = 0;
 
-	constructor(audio: NativeAudio, mic: AudioIn) {
+	/** `echo`: the canceller the speaker path feeds, applied at the microphone's rate. */
+	constructor(audio: NativeAudio, mic: AudioIn, echo?: EchoControl) {
 		checkRate("microphone", mic.sampleRate);
 		this.#audio = audio;
 		this.mic = mic;
+		this.#echo = echo;
 		if (mic.sampleRate === 16000) this.#wide = new Int16Array(FRAME_SAMPLES * 2);
 	}
 
@@ -44,6 +48,7 @@ export class MicPath {
 			this.short++;
 			target.fill(0, n > 0 ? n : 0);
 		}
+		this.#echo?.cancel(target);
 		if (wide) this.#audio.downsample(this.#state, wide, out);
 	}
 }
@@ -59,15 +64,18 @@ export class SpeakerPath {
 	#gains = [GAIN_UNITY, GAIN_UNITY];
 	#wide: Int16Array | undefined;
 	#state = new Int16Array(RESAMPLER_STATE_SAMPLES);
+	#echo: EchoControl | undefined;
 	/** Frames written, and writes the port refused. */
 	frames = 0;
 	errors = 0;
 
-	constructor(audio: NativeAudio, speaker: AudioOut, chime?: Chime) {
+	/** `echo`: told every frame written, the reference of the microphone path's canceller. */
+	constructor(audio: NativeAudio, speaker: AudioOut, chime?: Chime, echo?: EchoControl) {
 		checkRate("speaker", speaker.sampleRate);
 		this.#audio = audio;
 		this.speaker = speaker;
 		this.#chime = chime;
+		this.#echo = echo;
 		this.#sources = [this.#silence, this.#chimeFrame];
 		if (speaker.sampleRate === 16000) this.#wide = new Int16Array(FRAME_SAMPLES * 2);
 	}
@@ -89,6 +97,7 @@ export class SpeakerPath {
 		try {
 			this.speaker.write(out);
 			this.frames++;
+			this.#echo?.played(out);
 		} catch {
 			this.errors++;
 		}

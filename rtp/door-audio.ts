@@ -32,6 +32,8 @@ export interface DoorAudioOptions {
 	/** Local RTP port wanted (DEFAULT_RTP_PORT). */
 	rtpPort?: number;
 	chime?: ChimeOptions;
+	/** Asked at each call's start: cancel the speaker's echo in the microphone (on when absent). */
+	echoControl?: () => boolean;
 }
 
 export class DoorAudio {
@@ -99,7 +101,7 @@ export class DoorAudio {
 		}
 		this.#localClock.stop();
 		const o = this.#options;
-		const session = new MediaSession({ audio: o.audio, socket, clock: o.clock, random: o.random, mic: o.mic, speaker: o.speaker, chime: this.chime });
+		const session = new MediaSession({ audio: o.audio, socket, clock: o.clock, random: o.random, mic: o.mic, speaker: o.speaker, chime: this.chime, echoControl: o.echoControl ? o.echoControl() : true });
 		session.onDigit = onDigit;
 		session.onForeignDtmf = onForeignDtmf;
 		this.#session = session;

@@ -19,6 +19,7 @@ import { TelephoneEventDetector } from "./telephone-event.js";
 import { FrameClock } from "./frame-clock.js";
 import { FRAME_SAMPLES, MicPath, SpeakerPath } from "./audio-paths.js";
 import { ToneQueue } from "./tone-queue.js";
+import { EchoControl } from "./echo-control.js";
 import type { Chime } from "./chime.js";
 
 /** Gains for the concealment frames after a loss: the last good frame, fading out. */
@@ -45,6 +46,8 @@ export interface MediaSessionOptions {
 	chime?: Chime;
 	/** Most frames run at once after the event loop was held up (default 5). */
 	maxBurst?: number;
+	/** Cancel the speaker's echo in the microphone (default on; needs both at the same rate). */
+	echoControl?: boolean;
 }
 
 /** What /sipDebug shows of a session. */
@@ -73,6 +76,7 @@ export interface MediaStatus extends RtpCounters {
 	send_late_max_ms: number;
 	send_late_mean_ms: number;
 	mic_short_frames: number;
+	echo_control: boolean;
 	last_drop: string;
 }
 
@@ -90,6 +94,7 @@ export class MediaSession implements RtpReceiver {
 	#socket: UdpSocket;
 	#mic: MicPath | undefined;
 	#speaker: SpeakerPath | undefined;
+	#echo: EchoControl | undefined;
 	#law = LAW_PCMU;
 	#codec = "";
 	#direction = "inactive";
@@ -114,8 +119,12 @@ export class MediaSession implements RtpReceiver {
 		this.rtp = new RtpSession(options.socket, options.random, options.clock, FRAME_SAMPLES, options.audio);
 		this.clock = new FrameClock(options.clock, 20, options.maxBurst ?? 5);
 		this.tones = new ToneQueue(options.audio);
-		if (options.mic) this.#mic = new MicPath(options.audio, options.mic);
-		if (options.speaker) this.#speaker = new SpeakerPath(options.audio, options.speaker, options.chime);
+		const { mic, speaker } = options;
+		if (options.echoControl !== false && mic && speaker && mic.sampleRate === speaker.sampleRate) {
+			this.#echo = new EchoControl(options.audio, mic.sampleRate, mic.sampleRate / 50);
+		}
+		if (mic) this.#mic = new MicPath(options.audio, mic, this.#echo);
+		if (speaker) this.#speaker = new SpeakerPath(options.audio, speaker, options.chime, this.#echo);
 		this.#lastSources = [this.#last];
 		this.#txSources = [this.#tx, this.#toneFrame];
 	}
@@ -252,6 +261,7 @@ export class MediaSession implements RtpReceiver {
 			send_late_max_ms: Math.round(clock.lateMax * 10) / 10,
 			send_late_mean_ms: clock.ran ? Math.round((clock.lateTotal / clock.ran) * 10) / 10 : 0,
 			mic_short_frames: this.#mic?.short ?? 0,
+			echo_control: this.#echo !== undefined,
 			last_drop: this.rtp.lastDrop,
 		};
 	}
