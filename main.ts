@@ -9,6 +9,7 @@ import { boot } from "./app/boot.js";
 import { deviceSettings } from "./modules/device/settings.js";
 import { createDeviceEnvironment } from "./modules/device/environment.js";
 import { watchWifi } from "./modules/device/wifi-watch.js";
+import { onPlatformStop } from "./modules/device/stop-hook.js";
 import { installTextCodecs } from "./modules/device/text-globals.js";
 import * as nativeAudio from "./rtp/native/audio-xs.js";
 
@@ -21,6 +22,11 @@ export default function main(): void {
 	try {
 		const app = boot(env, { statusExtra: () => ({ device: true, audio: { core: !!env.audio, mic: !!env.mic, speaker: !!env.speaker } }) });
 		if (!app.web.admin.isSet) log.info("first run: open the web page to set the admin password");
+		// Where the platform says it stops the application (the lin build's simulator), unregister first.
+		if (onPlatformStop(() => {
+			log.info("stopping: unregistering");
+			app.stop();
+		})) log.info("the simulator's Quit unregisters first");
 	} catch (error) {
 		// Bad stored settings: say which key (the serial console is then the way to find out).
 		log.error(`start-up failed: ${(error as Error)?.message ?? error}`);

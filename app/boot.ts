@@ -20,7 +20,11 @@ import { LiveImage } from "../hardware/live-image.js";
 import { CameraKey } from "../web/camera-key.js";
 import { CameraRoute } from "../web/camera-route.js";
 import { readNumber, readText } from "../config/read.js";
-import { bellsFrom } from "../config/bells.js";
+import { RemoteDoor } from "../door/remote-door.js";
+import { hookUrlsFrom, mqttSettingsFrom } from "../config/home.js";
+import { Home } from "./home.js";
+import { bellsFrom, GONG_PULSE_MS } from "../config/bells.js";
+import { StatusLed } from "../hardware/status-led.js";
 
 export interface BootOptions {
 	/** Local SIP port wanted; the `local_port` setting (5062) when absent. */
@@ -45,6 +49,10 @@ export interface Application {
 	/** The door opener (its `settings` can be replaced at run time) and its relay. */
 	door: DoorOpener;
 	relay: RelayPulse;
+	/** The event history and the links that tell the home (MQTT, webhooks). */
+	home: Home;
+	/** Remote door opening (MQTT). */
+	remoteDoor: RemoteDoor;
 	/** The live image (its camera runs only while frames are asked for). */
 	image: LiveImage;
 	/** The settings over the store, and the web page with its admin password and sessions. */
@@ -67,20 +75,58 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 	const localPort = options.sipPort ?? localPortFrom(env.store);
 	if (!config.user) env.log.warn("no SIP account yet: set sip_user and sip_password (web page /sip or the settings)");
 	const doorbell = new Doorbell(env, { config, localPort, rtpPort: rtpPortFrom(env.store), trace: options.trace ?? false, bells: bellsFrom(env.store), echoControl: () => readNumber(env.store, "aec") === 1 });
-	const door = new DoorOpener({ clock: env.clock, log: env.log, relay, events: new DoorEventLog(env.wallClock), store: env.store, pbx: () => doorbell.ua.pbx, hangup: (call, reason) => {
+	const doorEvents = new DoorEventLog(env.wallClock);
+	const door = new DoorOpener({ clock: env.clock, log: env.log, relay, events: doorEvents, store: env.store, pbx: () => doorbell.ua.pbx, hangup: (call, reason) => {
 		if (doorbell.ua.call === call) doorbell.ua.hangup(reason);
 	} }, doorSettings, options.doorLockout);
 	door.playTone = (kind) => doorbell.playTone?.(kind);
 	doorbell.onDigit = (call, digit, via, source) => door.digit(call, digit, via, source);
 	doorbell.onForeignDtmf = (call, source, more) => door.foreignDtmf(call, source, more);
+	let mqttSettings = mqttSettingsFrom(env.store);
+	// Remote commands share the door's lock-out across calls: they are refused while it holds, and their wrong codes count towards it.
+	const remoteDoor = new RemoteDoor({
+		clock: env.clock, log: env.log, relay, events: doorEvents, settings: () => door.settings, enabled: () => mqttSettings.remoteDoor,
+		lockedOut: () => (door.lockout.active ? `the door is locked out after too many wrong codes (${Math.ceil(door.lockout.remainingMs / 60000)} min more)` : undefined),
+		wrong: () => {
+			const started = door.lockout.wrong();
+			return started ? `too many wrong codes: every code is refused for ${Math.round(started.durationMs / 60000)} min (lock-out ${started.level} in a row)` : undefined;
+		},
+	});
+	const home = new Home(env, {
+		mqtt: mqttSettings,
+		hooks: hookUrlsFrom(env.store),
+		name: () => doorbell.ua.config.displayName,
+		// The buttons that ring now (one set up after start waits for a restart for its GPIO).
+		buttons: () => Array.from(doorbell.bells.entries()).filter(([n, bell]) => n === 1 || bell.settings.target !== "").map(([n]) => n).sort(),
+		registered: () => doorbell.ua.registration.registered,
+		onDoorCommand: (payload) => remoteDoor.command(payload, "mqtt"),
+	});
+	// Every event is recorded after the work it reports: the INVITE written, the relay switched.
+	door.onEvent = (event) => home.door(event);
+	remoteDoor.onEvent = (event) => home.door(event);
+	doorbell.onEvent = (event) => home.record(event);
+	doorbell.onRegistered = (registered) => home.registration(registered);
+	// The house's own chime: the gong relay pulses for each press of a button that has it on
+	// (not for the web page's test ring, which plays no chime at the door either).
+	const gong = env.gong ? new RelayPulse(env.gong, env.clock, env.log) : undefined;
+	doorbell.onPress = (bell, source) => {
+		if (source === "button" && bell.gong && gong) gong.pulse(GONG_PULSE_MS);
+	};
+	const led = env.led
+		? new StatusLed(env.led, env.clock, env.log, () => {
+			const call = doorbell.ua.call;
+			return { registered: doorbell.ua.registration.registered, call: call ? { state: call.state, direction: call.direction } : undefined, accessPoint: env.accessPoint?.() ?? false };
+		})
+		: undefined;
 	const image = new LiveImage({ camera: env.camera, clock: env.clock, log: env.log });
 	// The key is made at the first start with a camera; the page shows the URL that carries it.
 	const cameraKey = env.camera ? new CameraKey(env.store, env.random) : undefined;
 	const cameraRoute = cameraKey ? new CameraRoute({ routes: env.routes, image, key: cameraKey, clock: env.clock, enabled: () => readNumber(env.store, "cam_enabled") === 1 }) : undefined;
-	const status = () => ({ ...doorbell.status(), ...door.status(20), camera: cameraRoute ? { ...image.status(), ...cameraRoute.status() } : null, ...options.statusExtra?.() });
+	const status = () => ({ ...doorbell.status(), ...door.status(20), ...home.status(), camera: cameraRoute ? { ...image.status(), ...cameraRoute.status() } : null, gong: gong ? { on: gong.on, pulses: gong.pulses } : null, status_led: led ? { pattern: led.pattern, level: led.level } : null, ...options.statusExtra?.() });
 	const web = addWebRoutes({
 		routes: env.routes, settings, clock: env.clock, sha256: env.sha256, random: env.random, log: env.log, status,
 		ring: (button) => doorbell.press("web", button),
+		events: () => home.history(),
 		hashIterations: options.hashIterations,
 		cameraKey,
 		// A new account unregisters the old one first (UserAgent.reconfigure); door settings apply from the next digit.
@@ -88,7 +134,15 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 			const now = changed.filter((key) => !needsRestart(key));
 			if (now.some((key) => keySpec(key)?.namespace === "sip")) doorbell.reconfigure(uaConfigFrom(env.store));
 			if (now.some((key) => keySpec(key)?.namespace === "door")) door.settings = doorSettingsFrom(env.store);
-			if (now.some((key) => keySpec(key)?.namespace === "bell" || key === "sip_displayname")) doorbell.updateBells(bellsFrom(env.store));
+			if (now.some((key) => keySpec(key)?.namespace === "mqtt")) {
+				mqttSettings = mqttSettingsFrom(env.store);
+				if (home.mqtt) home.mqtt.settings = mqttSettings;
+			}
+			if (now.some((key) => keySpec(key)?.namespace === "hook") && home.webhooks) home.webhooks.urls = hookUrlsFrom(env.store);
+			if (now.some((key) => keySpec(key)?.namespace === "bell" || key === "sip_displayname")) {
+				doorbell.updateBells(bellsFrom(env.store));
+				home.mqtt?.rediscover();
+			}
 			if (now.includes("cam_enabled") && readNumber(env.store, "cam_enabled") !== 1) image.stop();
 		},
 	});
@@ -96,10 +150,15 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 	if (options.adminPassword && !web.admin.isSet) web.admin.set(options.adminPassword);
 	if (!web.admin.isSet) env.log.warn("no admin password yet: open the web page /sip to set one");
 	doorbell.start();
+	home.start();
+	home.record({ type: "startup" });
+	led?.start();
 	env.announce?.(readText(env.store, "hostname"));
 	return {
 		doorbell,
 		door,
+		home,
+		remoteDoor,
 		relay,
 		image,
 		settings,
@@ -107,6 +166,9 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 		status,
 		stop(done) {
 			relay.off();
+			home.stop();
+			gong?.close();
+			led?.close();
 			door.lockout.close();
 			image.stop();
 			doorbell.stop(() => {

@@ -5,15 +5,16 @@
 
 import type { DoorbellEnvironment } from "../modules/environment.js";
 import type { UaConfig } from "../sip/config.js";
-import { SipTransport } from "../sip/transport.js";
+import type { SipTransport } from "../sip/transport.js";
 import { SipTraceLog } from "../sip/trace-log.js";
 import { UserAgent, type RingResult } from "../sip/user-agent.js";
 import type { BellSettings } from "../config/bells.js";
 import type { DigitalIn } from "../modules/ports.js";
 import type { Call } from "../sip/call.js";
-import { SipSocket } from "./sip-socket.js";
 import { ButtonPresses } from "../hardware/button.js";
 import { DoorAudio } from "../rtp/door-audio.js";
+import type { EventInput } from "../home/events.js";
+import { errorWords } from "../web/status-words.js";
 import { DEFAULT_RTP_PORT } from "../rtp/rtp-port.js";
 import { PrivacyTone } from "../door/privacy-tone.js";
 
@@ -61,10 +62,8 @@ export interface CallSummary {
 export class Doorbell {
 	readonly env: DoorbellEnvironment;
 	readonly ua: UserAgent;
-	readonly transport: SipTransport;
 	/** The last SIP messages in and out, for the diagnostics page. */
 	readonly traceLog: SipTraceLog;
-	readonly sipSocket: SipSocket;
 	/** Button 1's presses after the cool-down that keeps a chattering contact from ringing twice. */
 	readonly button: ButtonPresses;
 	/** Every bell button's settings and presses, by button number. */
@@ -78,7 +77,6 @@ export class Doorbell {
 	readonly media: DoorAudio | undefined;
 	/** The call the media session belongs to. */
 	#mediaCall: Call | undefined;
-	#started = false;
 	/** Called for every call event (state, established, ended), e.g. to start and stop media. */
 	onCall: ((call: Call, event: "state" | "established" | "ended") => void) | undefined;
 	/** Called for each DTMF digit that SIP INFO carried. */
@@ -95,42 +93,51 @@ export class Doorbell {
 	onForeignDtmf: ((call: Call, source: { address: string; port: number }, more: boolean) => void) | undefined;
 	/** Plays a confirm or reject tone into the current call, when the media session offers it. */
 	playTone: ((kind: "confirm" | "reject") => void) | undefined;
+	/**
+	 * The doorbell's events (ring and its outcome, inbound calls, registration lost and regained),
+	 * told after the SIP work they follow is done: a ring's INVITE has been written by then.
+	 */
+	onEvent: ((event: EventInput) => void) | undefined;
+	/** The registration now holds (true) or failed (false). */
+	onRegistered: ((registered: boolean) => void) | undefined;
+	/** The bell button of the ring in progress. */
+	#ringButton = 1;
+	/** Whether the registration held when last told: undefined until the first outcome. */
+	#registered: boolean | undefined;
 
 	constructor(env: DoorbellEnvironment, options: DoorbellOptions) {
 		this.env = env;
 		this.traceLog = new SipTraceLog({ now: () => env.clock.now(), wallClock: env.wallClock });
-		this.transport = new SipTransport(env.log, this.traceLog);
-		this.transport.trace = options.trace ?? false;
 		this.media = env.audio
 			? new DoorAudio({ audio: env.audio, udp: env.udp, clock: env.clock, random: env.random, log: env.log, mic: env.mic, speaker: env.speaker, rtpPort: options.rtpPort, echoControl: options.echoControl })
 			: undefined;
 		this.playTone = (kind) => this.media?.tone(kind);
 		this.privacy = new PrivacyTone(env.clock, () => this.media?.announce());
-		this.sipSocket = new SipSocket(env.udp, env.log, options.localPort, (count) => this.transport.readable(count), (socket) => {
-			this.transport.attach(socket);
-			// A port that changed under a running registration needs a new binding.
-			if (this.#started && this.ua.config.user) this.ua.registration.start();
-		});
 		this.ua = new UserAgent(
-			{ clock: env.clock, md5: env.md5, random: env.random, log: env.log, localAddress: () => env.localAddress(), resolve: (host, callback) => env.resolve(host, callback) },
-			this.transport,
+			{ udp: env.udp, clock: env.clock, md5: env.md5, random: env.random, log: env.log, localAddress: () => env.localAddress(), resolve: (host, callback) => env.resolve(host, callback) },
 			options.config,
 			{
+				transport: { port: options.localPort, trace: options.trace ?? false, traceLog: this.traceLog },
 				// The port actually bound (the next free even one when the setting's is taken).
 				rtpPort: () => this.media?.port.port || (options.rtpPort ?? DEFAULT_RTP_PORT),
 				events: {
-					onRegistration: (registration) => env.log.info(`SIP: registration ${registration.state}${registration.lastError ? ` (${registration.lastError})` : ""}`),
+					onRegistration: (registration) => {
+						env.log.info(`SIP: registration ${registration.state}${registration.lastError ? ` (${registration.lastError})` : ""}`);
+						this.#registration(registration.state, registration.lastError);
+					},
 					onCallState: (call) => this.onCall?.(call, "state"),
 					onCallEstablished: (call) => {
 						this.#callMedia(call);
 						// A handset's call to the door: whoever is at the door hears that someone listens.
 						if (call.direction === "inbound") this.privacy.start();
 						this.onCall?.(call, "established");
+						this.#callEvent(call, "established");
 					},
 					onCallEnded: (call) => {
 						this.privacy.stop();
 						this.#endMedia(call);
 						this.onCall?.(call, "ended");
+						this.#callEvent(call, "ended");
 					},
 					// Auto-answer off: the handset's call rings the door's chime instead.
 					onUnanswered: () => this.media?.ring(),
@@ -163,23 +170,26 @@ export class Doorbell {
 		}
 	}
 
+	/** The SIP socket's transport (the user agent's). */
+	get transport(): SipTransport {
+		return this.ua.transport;
+	}
+
 	start(): void {
 		try {
 			this.media?.open();
 		} catch (error) {
 			this.env.log.error(`RTP: ${(error as Error).message}; calls will have no audio`);
 		}
-		this.sipSocket.open();
-		this.#started = true;
+		this.transport.open();
 		this.ua.start();
-		this.env.log.info(`SIP: listening on UDP ${this.sipSocket.port}; PBX ${this.ua.config.server}:${this.ua.config.serverPort}; target ${this.ua.config.target}`);
+		this.env.log.info(`SIP: listening on UDP ${this.transport.port}; PBX ${this.ua.config.server}:${this.ua.config.serverPort}; target ${this.ua.config.target}`);
 	}
 
 	/** Unregisters and closes the SIP port; `done` runs when that is over. */
 	stop(done?: () => void): void {
-		this.#started = false;
 		this.ua.stop(() => {
-			this.sipSocket.close();
+			this.transport.close();
 			this.media?.close();
 			done?.();
 		});
@@ -211,6 +221,8 @@ export class Doorbell {
 		this.lastPress = { button, name, target, source, rang: result.ok, at: this.env.clock.now() };
 		if (result.reason) this.lastPress.reason = result.reason;
 		this.env.log.info(`ring (${source}): ${result.ok ? "ringing" : `not ringing: ${result.reason}`} [button ${button} "${name}" → ${target}]`);
+		if (result.ok) this.#ringButton = button;
+		this.#event(result.ok ? { type: "ring", button, source } : { type: "ring", button, source, reason: result.reason ?? "" });
 		return result;
 	}
 
@@ -247,8 +259,8 @@ export class Doorbell {
 			sip_server: ua.config.server,
 			pbx: pbx ? `${pbx.address}:${pbx.port}` : `${ua.config.server}:${ua.config.serverPort} (unresolved)`,
 			local_address: this.env.localAddress(),
-			local_port: this.sipSocket.port,
-			local_port_busy: this.sipSocket.busy,
+			local_port: this.transport.port,
+			local_port_busy: this.transport.busy,
 			call: ua.call ? ua.call.state : "idle",
 			current_call: ua.call ? summary(ua.call, now) : null,
 			last_call: ua.lastCall ? summary(ua.lastCall, now) : null,
@@ -260,6 +272,53 @@ export class Doorbell {
 			last_press: this.lastPress ? { ...this.lastPress, at: undefined, ms_ago: Math.round(now - this.lastPress.at) } : null,
 			health: this.env.health?.() ?? null,
 		};
+	}
+
+	/** Calls already told as established (a re-INVITE establishes again). */
+	#told = new WeakSet<Call>();
+
+	#event(event: EventInput): void {
+		try {
+			this.onEvent?.(event);
+		} catch (error) {
+			this.env.log.error(`event listener: ${(error as Error)?.message ?? error}`);
+		}
+	}
+
+	/** Registration lost (with the reason in plain words) and regained; the first success is no event. */
+	#registration(state: string, lastError: string): void {
+		if (state === "registered") {
+			if (this.#registered === false) this.#event({ type: "registration_regained" });
+			this.#registered = true;
+			this.onRegistered?.(true);
+		} else if (state === "failed") {
+			if (this.#registered !== false) this.#event({ type: "registration_lost", reason: errorWords(lastError, { sip_user: this.ua.config.user }) || "no answer" });
+			this.#registered = false;
+			this.onRegistered?.(false);
+		}
+	}
+
+	/** A ring's outcome, an inbound call's start, a call's end. */
+	#callEvent(call: Call, what: "established" | "ended"): void {
+		const peer = call.peer;
+		const callId = call.callId;
+		if (what === "established") {
+			if (this.#told.has(call)) return;
+			this.#told.add(call);
+			if (call.direction === "outbound") this.#event({ type: "ring_answered", button: this.#ringButton, peer, call_id: callId });
+			else this.#event({ type: "call_started", peer, call_id: callId });
+			return;
+		}
+		if (call.answeredAt || this.#told.has(call)) {
+			this.#event({ type: "call_ended", peer, call_id: callId, duration_s: Math.round(((call.endedAt || this.env.clock.now()) - (call.answeredAt || call.startedAt)) / 1000), reason: call.endReason });
+			return;
+		}
+		if (call.direction !== "outbound") return;
+		const reason = call.endReason;
+		const button = this.#ringButton;
+		if (/^nobody answered/.test(reason)) this.#event({ type: "ring_not_answered", button, reason });
+		else if (/hung up|cancel/i.test(reason)) this.#event({ type: "ring_cancelled", button, reason });
+		else this.#event({ type: "ring_failed", button, reason: errorWords(reason, { sip_user: this.ua.config.user }) });
 	}
 
 	/** An established call (or its new media after a re-INVITE): start or update its media session. */

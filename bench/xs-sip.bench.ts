@@ -49,7 +49,6 @@ import { parseSip } from "../sip/message.js";
 import { inspect } from "../sip/validate.js";
 import { param, parseCSeq, parseNameAddr, parseVia } from "../sip/header-values.js";
 import { decodeUtf8, encodeUtf8 } from "../modules/text.js";
-import { SipTransport } from "../sip/transport.js";
 import { TransactionLayer } from "../sip/transaction-layer.js";
 import { UaContext } from "../sip/context.js";
 import { IdSource } from "../sip/ids.js";
@@ -57,43 +56,8 @@ import { DigestAuthenticator } from "../sip/digest.js";
 import { Registration } from "../sip/registration.js";
 import { DEFAULT_UA_CONFIG } from "../sip/config.js";
 import { FakeClock } from "../test/lib/fake-clock.js";
+import { FRITZBOX_INVITE } from "../test/lib/fritzbox-messages.js";
 import type { Datagram, Logger, UdpSocket } from "../modules/ports.js";
-
-/** What a FRITZ!Box (FRITZ!OS 7.5x) sends the door when a DECT handset calls it. */
-const SDP = [
-	"v=0",
-	"o=user 10392744 10392744 IN IP4 192.168.178.1",
-	"s=call",
-	"c=IN IP4 192.168.178.1",
-	"t=0 0",
-	"m=audio 7078 RTP/AVP 8 0 101",
-	"a=rtpmap:8 PCMA/8000",
-	"a=rtpmap:0 PCMU/8000",
-	"a=rtpmap:101 telephone-event/8000",
-	"a=fmtp:101 0-15",
-	"a=sendrecv",
-	"a=ptime:20",
-	"",
-].join("\r\n");
-
-const FRITZBOX_INVITE = [
-	"INVITE sip:620@192.168.178.30:5062;transport=udp SIP/2.0",
-	"Via: SIP/2.0/UDP 192.168.178.1:5060;rport;branch=z9hG4bK2A9E1F6C4D3B8A71",
-	"Record-Route: <sip:192.168.178.1;lr>",
-	"From: \"Küche\" <sip:611@fritz.box>;tag=5B7C19E2A04D3F81",
-	"To: <sip:620@fritz.box>",
-	"Call-ID: 3F8A6C21D9E4B705@192.168.178.1",
-	"CSeq: 102 INVITE",
-	"Contact: <sip:611@192.168.178.1:5060;transport=udp>",
-	"Max-Forwards: 70",
-	"Allow: INVITE, ACK, OPTIONS, CANCEL, BYE, UPDATE, PRACK, INFO, SUBSCRIBE, NOTIFY, REFER, MESSAGE",
-	"Supported: 100rel, replaces, timer",
-	"User-Agent: AVM FRITZ!Box 7590 154.07.57 (Jan 22 2024)",
-	"Content-Type: application/sdp",
-	`Content-Length: ${encodeUtf8(SDP).length}`,
-	"",
-	SDP,
-].join("\r\n");
 
 /** What a UA reads from a request before it acts on it. */
 interface Read {
@@ -221,9 +185,8 @@ class RegisterRig {
 	readonly registration: Registration;
 	constructor() {
 		const log: Logger = { info() {}, warn() {}, error() {} };
-		const transport = new SipTransport(log);
-		transport.attach(this.socket);
-		const layer = new TransactionLayer(transport, this.clock, log);
+		const layer = new TransactionLayer({ udp: () => this.socket, clock: this.clock, log });
+		layer.transport.open();
 		// Random bytes come from a native port on the device (and on the host); a JavaScript
 		// generator here would cost more than the REGISTER itself. A native fill stands in.
 		let seed = 1;

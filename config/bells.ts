@@ -9,6 +9,8 @@ import type { KeyValueStore } from "../modules/ports.js";
 import { readNumber, readText } from "./read.js";
 
 export const MAX_BELLS = 4;
+/** The house gong's relay pulse per press (the earlier firmware's 500 ms). */
+export const GONG_PULSE_MS = 500;
 
 export interface BellSettings {
 	/** 1 to 4. */

@@ -4,6 +4,8 @@
  * whose message is written for the person filling in the form.
  */
 
+import { parseHookUrl } from "../home/webhooks.js";
+
 export class CheckError extends Error {}
 
 export type Check = (raw: unknown) => string | number;
@@ -123,5 +125,39 @@ export const checkHostLabel: Check = (raw) => {
 	const bad = firstBad(value, /[a-z0-9-]/);
 	if (bad) throw new CheckError(`may hold only letters, digits and "-", not ${bad}`);
 	if (value.startsWith("-") || value.endsWith("-")) throw new CheckError('must not start or end with "-"');
+	return value;
+};
+
+/** A host name or IPv4 address, or empty (the feature is off). */
+export const checkOptionalHost: Check = (raw) => (asText(raw).trim() === "" ? "" : checkHost(raw));
+
+/** An MQTT user name: one line, no control characters. */
+export const checkMqttUser: Check = (raw) => {
+	const value = asText(raw).trim();
+	if (value.length > 64) throw new CheckError("must be at most 64 characters");
+	if (/[\x00-\x1f\x7f]/.test(value)) throw new CheckError("must be one line without control characters");
+	return value;
+};
+
+/** An MQTT topic prefix: levels of letters, digits, _ and -, separated by single / (never + or #). */
+export function checkTopicPrefix(raw: unknown, optional: boolean): string {
+	const value = asText(raw).trim();
+	if (value === "" && optional) return "";
+	if (value === "") throw new CheckError("must not be empty");
+	if (value.length > 64) throw new CheckError("must be at most 64 characters");
+	if (!/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/.test(value)) throw new CheckError("must be letters, digits, _ and -, in levels separated by single / (no + or #)");
+	return value;
+}
+
+/** A webhook: an http:// URL, or empty for none. The message never repeats the URL (it may hold a password). */
+export const checkHookUrl: Check = (raw) => {
+	const value = asText(raw).trim();
+	if (value === "") return "";
+	if (value.length > 200) throw new CheckError("must be at most 200 characters");
+	try {
+		parseHookUrl(value);
+	} catch (error) {
+		throw new CheckError((error as Error).message);
+	}
 	return value;
 };

@@ -8,11 +8,12 @@
 import { DEFAULT_LOCAL_PORT, DEFAULT_UA_CONFIG as UA } from "../sip/config.js";
 import { DEFAULT_RTP_PORT } from "../rtp/rtp-port.js";
 import { DEFAULT_DOOR_SETTINGS as DOOR } from "../door/door-opener.js";
-import { checkChoice, checkCode, checkDisplayName, checkHostLabel, checkFlag, checkHost, checkInteger, checkOptionalTarget, checkPassword, checkTarget, checkUser, type Check } from "./checks.js";
+import { checkChoice, checkCode, checkDisplayName, checkHostLabel, checkFlag, checkHookUrl, checkHost, checkInteger, checkMqttUser, checkOptionalHost, checkOptionalTarget, checkPassword, checkTarget, checkTopicPrefix, checkUser, type Check } from "./checks.js";
+import { redactUrl } from "../home/webhooks.js";
 
 export type SettingValue = string | number;
 
-export type Namespace = "sip" | "door" | "camera" | "bell" | "net" | "audio";
+export type Namespace = "sip" | "door" | "camera" | "bell" | "net" | "mqtt" | "hook" | "audio";
 
 export interface KeySpec {
 	namespace: Namespace;
@@ -27,6 +28,10 @@ export interface KeySpec {
 	concealed?: boolean;
 	/** Takes effect only after a restart (the ports the doorbell binds at start). */
 	restart?: boolean;
+	/** How the page shows the value (a webhook URL without its password); saving that text back changes nothing. */
+	redact?: (value: string) => string;
+	/** An empty string is a value of its own (turns the feature off), not "use the default". */
+	emptyIsValue?: boolean;
 }
 
 function int(namespace: Namespace, key: string, fallback: number, min: number, max: number, label: string, unit = ""): KeySpec {
@@ -46,6 +51,7 @@ export const KEYS: readonly KeySpec[] = [
 	int("sip", "talk_limit", UA.talkLimit, 10, 3600, "Talk at most (s)", " s"),
 	{ namespace: "sip", key: "digest_uri", kind: "text", fallback: UA.digestUri, label: "Digest URI", check: (raw) => checkChoice(raw, ["request", "registrar"]) },
 	{ namespace: "sip", key: "allow_any_src", kind: "flag", fallback: UA.allowAnySource ? 1 : 0, label: "Accept calls from any address", check: checkFlag },
+	{ namespace: "sip", key: "hd_voice", kind: "flag", fallback: UA.hdVoice ? 1 : 0, label: "HD voice (G.722)", check: checkFlag },
 	{ namespace: "sip", key: "auto_answer", kind: "flag", fallback: UA.autoAnswer ? 1 : 0, label: "Answer handsets' calls at once", check: checkFlag },
 	{ namespace: "door", key: "code", kind: "text", fallback: DOOR.code, label: "Door code", check: checkCode, concealed: true },
 	int("door", "pulse_ms", DOOR.pulseMs, 100, 10000, "Relay pulse (ms)", " ms"),
@@ -53,6 +59,15 @@ export const KEYS: readonly KeySpec[] = [
 	int("door", "hangup_after", (DOOR.hangupAfterMs ?? 0) / 1000, 0, 60, "Hang up after opening (s)", " s"),
 	// The name on the LAN, announced by mDNS as <name>.local with the web page as _http._tcp.
 	{ namespace: "net", key: "hostname", kind: "text", fallback: "klingel", label: "Name on the network", check: checkHostLabel, restart: true },
+	{ namespace: "mqtt", key: "host", kind: "text", fallback: "", label: "MQTT broker", check: checkOptionalHost },
+	int("mqtt", "port", 1883, 1, 65535, "MQTT port"),
+	{ namespace: "mqtt", key: "user", kind: "text", fallback: "", label: "MQTT user", check: checkMqttUser },
+	{ namespace: "mqtt", key: "password", kind: "secret", fallback: "", label: "MQTT password", check: checkPassword },
+	{ namespace: "mqtt", key: "prefix", kind: "text", fallback: "klingel", label: "Topic prefix", check: (raw) => checkTopicPrefix(raw, false) },
+	{ namespace: "mqtt", key: "discovery", kind: "text", fallback: "homeassistant", label: "Discovery prefix", check: (raw) => checkTopicPrefix(raw, true), emptyIsValue: true },
+	{ namespace: "mqtt", key: "door_open", kind: "flag", fallback: 0, label: "Remote door opening", check: checkFlag },
+	{ namespace: "hook", key: "url1", kind: "text", fallback: "", label: "Webhook 1", check: checkHookUrl, redact: redactUrl },
+	{ namespace: "hook", key: "url2", kind: "text", fallback: "", label: "Webhook 2", check: checkHookUrl, redact: redactUrl },
 	// The echo canceller between the door's speaker and microphone (applies from the next call).
 	{ namespace: "audio", key: "aec", kind: "flag", fallback: 1, label: "Echo control", check: checkFlag },
 	{ namespace: "camera", key: "cam_enabled", kind: "flag", fallback: 1, label: "Live image", check: checkFlag },

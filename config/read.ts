@@ -25,7 +25,7 @@ export function specOf(key: string): KeySpec {
 /** The stored value as it is, without the default or a check; undefined when absent. */
 export function storedValue(store: KeyValueStore, spec: KeySpec): SettingValue | undefined {
 	const value = store.get(spec.namespace, spec.key);
-	return value === undefined || (value === "" && spec.kind !== "secret") ? undefined : value;
+	return value === undefined || (value === "" && spec.kind !== "secret" && !spec.emptyIsValue) ? undefined : value;
 }
 
 /** The checked value of a setting, or its default. Throws SettingsError for a bad stored value. */

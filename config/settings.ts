@@ -40,7 +40,13 @@ export class Settings {
 
 	/** Whether a SIP password is stored (the page says so; it never shows it). */
 	hasPassword(): boolean {
-		return String(this.#store.get("sip", "sip_password") ?? "") !== "";
+		return this.hasSecret("sip_password");
+	}
+
+	/** Whether a secret key (a password) holds a value. */
+	hasSecret(key: string): boolean {
+		const spec = keySpec(key);
+		return !!spec && String(this.#store.get(spec.namespace, spec.key) ?? "") !== "";
 	}
 
 	/**
@@ -58,9 +64,10 @@ export class Settings {
 				continue;
 			}
 			try {
-				values[spec.key] = spec.check(stored);
+				const value = spec.check(stored);
+				values[spec.key] = spec.redact && typeof value === "string" ? spec.redact(value) : value;
 			} catch (error) {
-				values[spec.key] = stored;
+				values[spec.key] = spec.redact && typeof stored === "string" ? spec.redact(stored) : stored;
 				problems[spec.key] = `the stored value ${(error as Error).message}`;
 			}
 		}
@@ -82,6 +89,9 @@ export class Settings {
 			}
 			const raw = changes[name];
 			if (spec.kind === "secret" && (raw === "" || raw === undefined || raw === null)) continue;
+			// The page's redacted text sent back unchanged: the stored value (with its password) stays.
+			const stored = spec.redact ? this.#store.get(spec.namespace, spec.key) : undefined;
+			if (spec.redact && typeof stored === "string" && typeof raw === "string" && raw.trim() === spec.redact(stored) && raw.trim() !== stored) continue;
 			try {
 				next.push({ spec, value: spec.check(raw) });
 			} catch (error) {

@@ -23,6 +23,7 @@ export function uaConfigFrom(store: KeyValueStore): UaConfig {
 		talkLimit: readNumber(store, "talk_limit"),
 		digestUri: readText(store, "digest_uri") === "registrar" ? "registrar" : "request",
 		allowAnySource: readNumber(store, "allow_any_src") === 1,
+		hdVoice: readNumber(store, "hd_voice") === 1,
 		autoAnswer: readNumber(store, "auto_answer") === 1,
 	};
 }

@@ -344,7 +344,7 @@ function minutes(ms: number): string {
 }
 
 /** Compares without stopping at the first difference. */
-function sameCode(entry: string, code: string): boolean {
+export function sameCode(entry: string, code: string): boolean {
 	let diff = entry.length ^ code.length;
 	for (let i = 0; i < code.length; i++) diff |= (entry.charCodeAt(i) | 0) ^ code.charCodeAt(i);
 	return diff === 0;

@@ -1,4 +1,4 @@
-import type { AudioIn, AudioOut, CameraFactory, CorePorts, DigitalIn, DigitalOut, HealthProbe, HttpRoutes, KeyValueStore, LocalNameAnnouncer, Sha256 } from "./ports.js";
+import type { AudioIn, AudioOut, CameraFactory, CorePorts, LevelOut, DigitalIn, DigitalOut, HealthProbe, HttpPost, HttpRoutes, KeyValueStore, LocalNameAnnouncer, MqttFactory, Sha256 } from "./ports.js";
 import type { NativeAudio } from "./native-audio.js";
 
 /** Everything a provider hands the doorbell application at start-up. */
@@ -16,6 +16,11 @@ export interface DoorbellEnvironment extends CorePorts {
 	/** Microphone and speaker (8 or 16 kHz); without them the calls send silence and play nowhere. */
 	mic?: AudioIn;
 	speaker?: AudioOut;
+	/** MQTT over TCP and plain-http POSTs (webhooks): without them the home hears nothing. */
+	mqtt?: MqttFactory;
+	httpPost?: HttpPost;
+	/** This doorbell's id in MQTT topics and discovery (12 hex digits, e.g. from the MAC address). */
+	deviceId?: string;
 	/**
 	 * Opens bell button `bell`'s input (2 to 4) on `pin`: pulled up, debounced like `button`.
 	 * Absent when the provider has no more inputs; then those buttons ring only from the web page.
@@ -23,6 +28,12 @@ export interface DoorbellEnvironment extends CorePorts {
 	openButton?(bell: number, pin: number): DigitalIn;
 	/** Uptime, memory, reset reason and Wi-Fi signal for /sipDebug, where the provider has them. */
 	health?: HealthProbe;
+	/** The house gong's relay (GPIO3 on the reference wiring); absent when none is wired. */
+	gong?: DigitalOut;
+	/** The status LED (GPIO2, PWM); absent when none is wired. */
+	led?: LevelOut;
+	/** Whether the set-up access point is open (the status LED breathes); false when absent. */
+	accessPoint?(): boolean;
 	/** The door's camera (JPEG frames) for the live image; absent when there is none. */
 	camera?: CameraFactory;
 	/** mDNS: the name on the LAN (setting net.hostname), where the provider can multicast. */

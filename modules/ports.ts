@@ -85,6 +85,15 @@ export interface DigitalOut {
 	close(): void;
 }
 
+/**
+ * A dimmable output (the status LED on PWM): `write(level)` from 0 (off) to 1 (full). A provider
+ * without PWM shows levels of 0.5 and more as on.
+ */
+export interface LevelOut {
+	write(level: number): void;
+	close(): void;
+}
+
 /** An HTTP request as the route table sees it. */
 export interface HttpRequest {
 	method: string;
@@ -123,6 +132,60 @@ export interface AudioOut {
 	close(): void;
 }
 
+/** The last will: what the broker publishes when the connection dies without a DISCONNECT. */
+export interface MqttWill {
+	topic: string;
+	payload: string;
+	retain: boolean;
+}
+
+export interface MqttOptions {
+	host: string;
+	port: number;
+	clientId: string;
+	user?: string;
+	password?: string;
+	will: MqttWill;
+	/** Keep-alive in seconds. */
+	keepAliveS: number;
+	/** The broker accepted the connection (CONNACK 0). */
+	onConnect(): void;
+	/** A message on a subscribed topic (payload as UTF-8 text). */
+	onMessage(topic: string, payload: string): void;
+	/** The connection failed or ended (never after close()); one call per client. */
+	onClose(reason: string): void;
+}
+
+/**
+ * One MQTT 3.1.1 connection attempt over TCP, QoS 0, clean session. Nothing here blocks: a
+ * publish is queued on the socket or refused, never waited for. Reconnecting is the caller's.
+ */
+export interface MqttClient {
+	/** Queues a message; false when it cannot (not connected, the socket's buffer full). */
+	publish(topic: string, payload: string, retain: boolean): boolean;
+	subscribe(topic: string): void;
+	/** Ends the connection (DISCONNECT, so no last will); onClose is not called. */
+	close(): void;
+}
+
+export type MqttFactory = (options: MqttOptions) => MqttClient;
+
+export interface HttpPostRequest {
+	/** Host name or IPv4 address. */
+	host: string;
+	port: number;
+	/** Path with query. */
+	path: string;
+	headers: Record<string, string>;
+	body: string;
+	/** The whole exchange is abandoned after this many ms. */
+	timeoutMs: number;
+	/** The response status, or an error in words (refused, timed out …); called once. */
+	done(error: string | undefined, status?: number): void;
+}
+
+/** Sends one HTTP/1.1 POST (plain http); returns a function that abandons it. */
+export type HttpPost = (request: HttpPostRequest) => () => void;
 /** What a camera asks of its user: where the frames go. */
 export interface CameraOptions {
 	/** Each new JPEG frame, at most one per `intervalMs`. The buffer is the receiver's to keep. */

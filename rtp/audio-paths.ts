@@ -1,8 +1,11 @@
 /*
- * Between the 8 kHz call frames and the audio ports. The microphone path reads a frame from an
- * 8 or 16 kHz AudioIn (16 kHz goes through the native low-pass downsampler); the speaker path
- * mixes call audio and the chime with the native mixer and writes to an 8 or 16 kHz AudioOut
- * (upsampled for 16 kHz). Every buffer is made by the constructor.
+ * Between the call frames (8 kHz for G.711, 16 kHz for G.722) and the audio ports. The
+ * microphone path reads a frame from an 8 or 16 kHz AudioIn and converts it with the native
+ * resampler only when the rates differ (a 16 kHz microphone and a G.722 call need none); the
+ * speaker path mixes call audio and the chime (8 kHz, upsampled in a wideband call) with the
+ * native mixer and writes to an 8 or 16 kHz AudioOut, converting likewise. Every buffer is made
+ * by the constructor. A path's resampler runs one way only (the port's rate fixes which), so one
+ * state serves both kinds of call.
  */
 
 import type { AudioIn, AudioOut } from "../modules/ports.js";
@@ -11,6 +14,8 @@ import type { Chime } from "./chime.js";
 import type { EchoControl } from "./echo-control.js";
 
 export const FRAME_SAMPLES = 160;
+/** A 20 ms frame at 16 kHz (G.722). */
+export const WIDE_FRAME_SAMPLES = 320;
 
 function checkRate(what: string, rate: number): void {
 	if (rate !== 8000 && rate !== 16000) throw new RangeError(`the ${what} runs at ${rate} Hz; 8000 or 16000 Hz are supported`);
@@ -21,9 +26,11 @@ export class MicPath {
 	#audio: NativeAudio;
 	#wide: Int16Array | undefined;
 	#state = new Int16Array(RESAMPLER_STATE_SAMPLES);
-	#echo: EchoControl | undefined;
 	/** Frames the microphone could not fill completely (padded with silence). */
 	short = 0;
+
+	#narrow: Int16Array | undefined;
+	#echo: EchoControl | undefined;
 
 	/** `echo`: the canceller the speaker path feeds, applied at the microphone's rate. */
 	constructor(audio: NativeAudio, mic: AudioIn, echo?: EchoControl) {
@@ -31,13 +38,25 @@ export class MicPath {
 		this.#audio = audio;
 		this.mic = mic;
 		this.#echo = echo;
-		if (mic.sampleRate === 16000) this.#wide = new Int16Array(FRAME_SAMPLES * 2);
+		if (mic.sampleRate === 16000) this.#wide = new Int16Array(WIDE_FRAME_SAMPLES);
+		else this.#narrow = new Int16Array(FRAME_SAMPLES);
 	}
 
 	/** The next 20 ms at 8 kHz into `out` (FRAME_SAMPLES long). */
 	read(out: Int16Array): void {
 		const wide = this.#wide;
-		const target = wide ?? out;
+		this.#take(wide ?? out);
+		if (wide) this.#audio.downsample(this.#state, wide, out);
+	}
+
+	/** The next 20 ms at 16 kHz into `out` (WIDE_FRAME_SAMPLES long). */
+	readWide(out: Int16Array): void {
+		const narrow = this.#narrow;
+		this.#take(narrow ?? out);
+		if (narrow) this.#audio.upsample(this.#state, narrow, out);
+	}
+
+	#take(target: Int16Array): void {
 		let n = 0;
 		try {
 			n = this.mic.read(target);
@@ -49,7 +68,6 @@ export class MicPath {
 			target.fill(0, n > 0 ? n : 0);
 		}
 		this.#echo?.cancel(target);
-		if (wide) this.#audio.downsample(this.#state, wide, out);
 	}
 }
 
@@ -63,7 +81,14 @@ export class SpeakerPath {
 	#sources: Int16Array[];
 	#gains = [GAIN_UNITY, GAIN_UNITY];
 	#wide: Int16Array | undefined;
+	#narrow: Int16Array | undefined;
 	#state = new Int16Array(RESAMPLER_STATE_SAMPLES);
+	/** The chime in a wideband call: upsampled, then mixed at 16 kHz. */
+	#chimeWide = new Int16Array(WIDE_FRAME_SAMPLES);
+	#chimeState = new Int16Array(RESAMPLER_STATE_SAMPLES);
+	#mixedWide = new Int16Array(WIDE_FRAME_SAMPLES);
+	#silenceWide = new Int16Array(WIDE_FRAME_SAMPLES);
+	#sourcesWide: Int16Array[];
 	#echo: EchoControl | undefined;
 	/** Frames written, and writes the port refused. */
 	frames = 0;
@@ -77,7 +102,9 @@ export class SpeakerPath {
 		this.#chime = chime;
 		this.#echo = echo;
 		this.#sources = [this.#silence, this.#chimeFrame];
-		if (speaker.sampleRate === 16000) this.#wide = new Int16Array(FRAME_SAMPLES * 2);
+		this.#sourcesWide = [this.#silenceWide, this.#chimeWide];
+		if (speaker.sampleRate === 16000) this.#wide = new Int16Array(WIDE_FRAME_SAMPLES);
+		else this.#narrow = new Int16Array(FRAME_SAMPLES);
 	}
 
 	/** Plays one 8 kHz frame of call audio (or silence when undefined), with the chime mixed in while it plays. */
@@ -94,6 +121,28 @@ export class SpeakerPath {
 			this.#audio.upsample(this.#state, frame, this.#wide);
 			out = this.#wide;
 		}
+		this.#write(out);
+	}
+
+	/** Plays one 16 kHz frame of call audio (WIDE_FRAME_SAMPLES long, or silence when undefined), the chime mixed in. */
+	playWide(call: Int16Array | undefined): void {
+		let frame = call ?? this.#silenceWide;
+		const chime = this.#chime;
+		if (chime && chime.playing && chime.fill(this.#chimeFrame)) {
+			this.#audio.upsample(this.#chimeState, this.#chimeFrame, this.#chimeWide);
+			this.#sourcesWide[0] = frame;
+			this.#audio.mix(this.#mixedWide, this.#sourcesWide, this.#gains);
+			frame = this.#mixedWide;
+		}
+		let out = frame;
+		if (this.#narrow) {
+			this.#audio.downsample(this.#state, frame, this.#narrow);
+			out = this.#narrow;
+		}
+		this.#write(out);
+	}
+
+	#write(out: Int16Array): void {
 		try {
 			this.speaker.write(out);
 			this.frames++;

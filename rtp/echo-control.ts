@@ -3,7 +3,7 @@
  * which sit a few centimetres apart in one box. Every frame written to the speaker is the
  * reference for the microphone frame read next; the canceller (modules/native-audio.ts,
  * rtp/native/aec.c) removes its echo from the microphone frame in place. Both run at the
- * microphone's rate, so it is used only when the speaker runs at the same rate. Its state and
+ * microphone's rate, 16 kHz, so it is used when both run at 16 kHz. Its state and
  * the reference frame are made once, by the constructor.
  */
 

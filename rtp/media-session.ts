@@ -1,26 +1,34 @@
 /*
  * The audio of one call: every 20 ms (the frame clock, counted from the call's start) it drains
  * the socket, plays one frame from the jitter buffer to the speaker (with loss concealment and
- * the chime mixed in) and sends one frame from the microphone (with queued tones mixed in) as
- * G.711 over RTP. RFC 4733 digits from the latched peer go to `onDigit`. All buffers are made
- * by the constructor: a call's steady state allocates nothing here.
+ * the chime mixed in) and codes one frame from the microphone (with queued tones mixed in) for
+ * RTP: G.711 at 8 kHz, or G.722 at 16 kHz (no rate conversion with a 16 kHz microphone and
+ * speaker). Both code 8 bytes per ms with an RTP clock of 8000, so the jitter buffer and the
+ * timestamps are the same for both. Coded audio leaves in packets of the peer's a=ptime (10 to
+ * 60 ms): a 10 ms packet time sends two packets per frame, 30 ms one packet at every 1.5 frames.
+ * RFC 4733 digits from the latched peer go to `onDigit`. All buffers are made by the
+ * constructor: a call's steady state allocates nothing here.
  *
  * Runs with any NativeAudio, a UdpSocket, the Clock port and optional AudioIn/AudioOut, so the
  * same code runs on the device, in the simulator, under XS on the host and in the specs.
  */
 
 import type { AudioIn, AudioOut, Clock, Datagram, RandomBytes, UdpSocket } from "../modules/ports.js";
-import type { NegotiatedMedia } from "../sip/sdp.js";
-import { GAIN_UNITY, LAW_PCMA, LAW_PCMU, type NativeAudio } from "../modules/native-audio.js";
+import { MAX_PTIME_MS, type NegotiatedMedia } from "../sip/sdp.js";
+import { G722_STATE_SAMPLES, GAIN_UNITY, LAW_PCMA, LAW_PCMU, RESAMPLER_STATE_SAMPLES, type NativeAudio } from "../modules/native-audio.js";
 import type { RtpHeader } from "./rtp-packet.js";
 import { RtpSession, type RtpCounters, type RtpReceiver } from "./rtp-session.js";
 import { JitterBuffer, TAKE_CONCEAL, TAKE_FRAME } from "./jitter-buffer.js";
 import { TelephoneEventDetector } from "./telephone-event.js";
 import { FrameClock } from "./frame-clock.js";
-import { FRAME_SAMPLES, MicPath, SpeakerPath } from "./audio-paths.js";
+import { FRAME_SAMPLES, MicPath, SpeakerPath, WIDE_FRAME_SAMPLES } from "./audio-paths.js";
 import { ToneQueue } from "./tone-queue.js";
 import { EchoControl } from "./echo-control.js";
 import type { Chime } from "./chime.js";
+
+/** Coded bytes per ms (G.711 and G.722 alike), and per frame. */
+const BYTES_PER_MS = 8;
+const FRAME_BYTES = FRAME_SAMPLES;
 
 /** Gains for the concealment frames after a loss: the last good frame, fading out. */
 const FADE = [GAIN_UNITY, 3072, 2048, 1024, 512];
@@ -46,7 +54,7 @@ export interface MediaSessionOptions {
 	chime?: Chime;
 	/** Most frames run at once after the event loop was held up (default 5). */
 	maxBurst?: number;
-	/** Cancel the speaker's echo in the microphone (default on; needs both at the same rate). */
+	/** Cancel the speaker's echo in the microphone (default on; with a 16 kHz microphone and speaker). */
 	echoControl?: boolean;
 }
 
@@ -97,16 +105,38 @@ export class MediaSession implements RtpReceiver {
 	#echo: EchoControl | undefined;
 	#law = LAW_PCMU;
 	#codec = "";
+	/** G.722: 16 kHz frames. */
+	#wide = false;
 	#direction = "inactive";
 	#sending = false;
 	#receiving = false;
 	#marker = true;
 	#concealed = 0;
-	#rx = new Int16Array(FRAME_SAMPLES);
-	#last = new Int16Array(FRAME_SAMPLES);
-	#tx = new Int16Array(FRAME_SAMPLES);
+	/** Payload bytes per packet sent (the peer's ptime), and coded bytes waiting in rtp.payload. */
+	#packetBytes = FRAME_BYTES;
+	#held = 0;
+	/** The frame that continues what is held (after a skipped frame the held bytes are dropped). */
+	#nextFrame = 0;
+	/** Where each frame is coded into rtp.payload: at byte 0, 80, 160, ... (made once). */
+	#codeAt: Uint8Array[] = [];
+	#decoder = new Int16Array(G722_STATE_SAMPLES);
+	#encoder = new Int16Array(G722_STATE_SAMPLES);
+	#toneState = new Int16Array(RESAMPLER_STATE_SAMPLES);
+	// Each buffer is 16 kHz long; a G.711 call uses the 8 kHz view of its start.
+	#rxWide = new Int16Array(WIDE_FRAME_SAMPLES);
+	#lastWide = new Int16Array(WIDE_FRAME_SAMPLES);
+	#txWide = new Int16Array(WIDE_FRAME_SAMPLES);
+	#txMixedWide = new Int16Array(WIDE_FRAME_SAMPLES);
+	#toneWide = new Int16Array(WIDE_FRAME_SAMPLES);
+	#rxNarrow = this.#rxWide.subarray(0, FRAME_SAMPLES);
+	#lastNarrow = this.#lastWide.subarray(0, FRAME_SAMPLES);
+	#txNarrow = this.#txWide.subarray(0, FRAME_SAMPLES);
+	#txMixedNarrow = this.#txMixedWide.subarray(0, FRAME_SAMPLES);
+	#rx = this.#rxNarrow;
+	#last = this.#lastNarrow;
+	#tx = this.#txNarrow;
+	#txMixed = this.#txMixedNarrow;
 	#toneFrame = new Int16Array(FRAME_SAMPLES);
-	#txMixed = new Int16Array(FRAME_SAMPLES);
 	#lastSources: Int16Array[];
 	#fadeGain = [GAIN_UNITY];
 	#txSources: Int16Array[];
@@ -116,11 +146,14 @@ export class MediaSession implements RtpReceiver {
 	constructor(options: MediaSessionOptions) {
 		this.#audio = options.audio;
 		this.#socket = options.socket;
-		this.rtp = new RtpSession(options.socket, options.random, options.clock, FRAME_SAMPLES, options.audio);
+		const maxBytes = MAX_PTIME_MS * BYTES_PER_MS + FRAME_BYTES;
+		this.rtp = new RtpSession(options.socket, options.random, options.clock, FRAME_BYTES, options.audio, maxBytes);
+		for (let at = 0; at + FRAME_BYTES <= maxBytes; at += 10 * BYTES_PER_MS) this.#codeAt.push(this.rtp.payload.subarray(at, at + FRAME_BYTES));
 		this.clock = new FrameClock(options.clock, 20, options.maxBurst ?? 5);
 		this.tones = new ToneQueue(options.audio);
 		const { mic, speaker } = options;
-		if (options.echoControl !== false && mic && speaker && mic.sampleRate === speaker.sampleRate) {
+		// The door's 16 kHz microphone and speaker, as the canceller is tuned for.
+		if (options.echoControl !== false && mic && speaker && mic.sampleRate === 16000 && speaker.sampleRate === 16000) {
 			this.#echo = new EchoControl(options.audio, mic.sampleRate, mic.sampleRate / 50);
 		}
 		if (mic) this.#mic = new MicPath(options.audio, mic, this.#echo);
@@ -145,8 +178,15 @@ export class MediaSession implements RtpReceiver {
 		const hadPeer = this.rtp.hasPeer;
 		this.rtp.configure(media);
 		this.#law = media.codec === "PCMA" ? LAW_PCMA : LAW_PCMU;
+		// G.722 has no code for silence; 0xff is the smallest step of both bands.
 		this.jitter.silence = this.#law === LAW_PCMA ? 0xd5 : 0xff;
+		if (media.codec !== this.#codec) this.#switchCodec(media.codec === "G722");
 		this.#codec = media.codec;
+		const ptime = media.ptime >= 10 && media.ptime <= MAX_PTIME_MS ? Math.round(media.ptime / 10) * 10 : 20;
+		if (ptime * BYTES_PER_MS !== this.#packetBytes) {
+			this.#packetBytes = ptime * BYTES_PER_MS;
+			this.#held = 0;
+		}
 		this.#direction = media.direction;
 		const sending = media.direction === "sendrecv" || media.direction === "sendonly";
 		// A talk spurt starts when sending starts again or the peer comes back from hold.
@@ -158,6 +198,22 @@ export class MediaSession implements RtpReceiver {
 	stop(): void {
 		this.clock.stop();
 		this.tones.clear();
+	}
+
+	/** The frames' rate follows the codec; each codec's state starts afresh. */
+	#switchCodec(wide: boolean): void {
+		this.#wide = wide;
+		this.#rx = wide ? this.#rxWide : this.#rxNarrow;
+		this.#last = wide ? this.#lastWide : this.#lastNarrow;
+		this.#tx = wide ? this.#txWide : this.#txNarrow;
+		this.#txMixed = wide ? this.#txMixedWide : this.#txMixedNarrow;
+		this.#lastSources[0] = this.#last;
+		this.#txSources[0] = this.#tx;
+		this.#txSources[1] = wide ? this.#toneWide : this.#toneFrame;
+		this.#last.fill(0);
+		this.#decoder.fill(0);
+		this.#encoder.fill(0);
+		this.#held = 0;
 	}
 
 	/** Packets are waiting on the socket. */
@@ -205,7 +261,8 @@ export class MediaSession implements RtpReceiver {
 		let result = 0;
 		if (this.#receiving) result = this.jitter.take();
 		if (result === TAKE_FRAME) {
-			audio.decode(this.#law, this.jitter.frame, rx);
+			if (this.#wide) audio.g722Decode(this.#decoder, this.jitter.frame, rx);
+			else audio.decode(this.#law, this.jitter.frame, rx);
 			this.#last.set(rx);
 			this.#concealed = 0;
 		} else if (result === TAKE_CONCEAL && this.#concealed + 1 < FADE.length) {
@@ -215,21 +272,39 @@ export class MediaSession implements RtpReceiver {
 			if (result === TAKE_CONCEAL) this.#concealed++;
 			rx.fill(0);
 		}
-		this.#speaker?.play(rx);
+		if (this.#wide) this.#speaker?.playWide(rx);
+		else this.#speaker?.play(rx);
 	}
 
 	#send(frame: number): void {
-		const audio = this.#audio;
-		if (this.#mic) this.#mic.read(this.#tx);
-		else this.#tx.fill(0);
+		const audio = this.#audio, wide = this.#wide, rtp = this.rtp;
+		if (!this.#mic) this.#tx.fill(0);
+		else if (wide) this.#mic.readWide(this.#tx);
+		else this.#mic.read(this.#tx);
 		let pcm = this.#tx;
 		if (this.tones.playing && this.tones.fill(this.#toneFrame)) {
+			if (wide) audio.upsample(this.#toneState, this.#toneFrame, this.#toneWide);
 			audio.mix(this.#txMixed, this.#txSources, this.#txGains);
 			pcm = this.#txMixed;
 		}
-		audio.encode(this.#law, pcm, this.rtp.payload);
-		this.rtp.send(this.#marker, (this.rtp.timestampOrigin + frame * FRAME_SAMPLES) >>> 0);
-		this.#marker = false;
+		// Code the frame behind what is held, then send every whole packet from the start.
+		if (frame !== this.#nextFrame) this.#held = 0;
+		this.#nextFrame = frame + 1;
+		const held = this.#held, codes = this.#codeAt[held / (10 * BYTES_PER_MS)];
+		if (wide) audio.g722Encode(this.#encoder, pcm, codes);
+		else audio.encode(this.#law, pcm, codes);
+		let ready = held + FRAME_BYTES;
+		// The timestamp of the first byte held: the frame's start less what was held before it.
+		let timestamp = rtp.timestampOrigin + frame * FRAME_SAMPLES - held;
+		const size = this.#packetBytes;
+		while (ready >= size) {
+			rtp.send(this.#marker, timestamp >>> 0, size);
+			this.#marker = false;
+			timestamp += size;
+			ready -= size;
+			if (ready > 0) rtp.payload.copyWithin(0, size, size + ready);
+		}
+		this.#held = ready;
 	}
 
 	/** A snapshot for the status page. */

@@ -99,6 +99,8 @@ export class RtpSession {
 	#socket: UdpSocket;
 	#clock: Clock;
 	#packet: Uint8Array;
+	/** The view of #packet last sent: made again only when the payload length changes (a new ptime). */
+	#sent: Uint8Array;
 	#sequence: number;
 	#payloadType = 0;
 	#dtmfPayloadType = -1;
@@ -116,7 +118,11 @@ export class RtpSession {
 	#rx: Uint8Array | undefined;
 	#rxPlain: Uint8Array | undefined;
 
-	constructor(socket: UdpSocket, random: RandomBytes, clock: Clock, payloadBytes = 160, copier?: ByteCopier) {
+	/**
+	 * `payloadBytes`: a plain packet's payload (one frame), received through the view of that
+	 * length; `maxPayloadBytes`: the longest payload sent (the payload area's size).
+	 */
+	constructor(socket: UdpSocket, random: RandomBytes, clock: Clock, payloadBytes = 160, copier?: ByteCopier, maxPayloadBytes = payloadBytes) {
 		this.#socket = socket;
 		this.#clock = clock;
 		if (copier) {
@@ -129,8 +135,9 @@ export class RtpSession {
 		this.ssrc = random32(seed, 0);
 		this.timestampOrigin = random32(seed, 4);
 		this.#sequence = (seed[8] << 8) | seed[9];
-		this.#packet = new Uint8Array(RTP_HEADER_BYTES + payloadBytes);
+		this.#packet = new Uint8Array(RTP_HEADER_BYTES + Math.max(payloadBytes, maxPayloadBytes));
 		this.payload = this.#packet.subarray(RTP_HEADER_BYTES);
+		this.#sent = this.#packet;
 	}
 
 	/** The sequence number the next packet gets. */
@@ -160,12 +167,14 @@ export class RtpSession {
 		return this.#hasPeer;
 	}
 
-	/** Sends the payload area as the packet of RTP `timestamp`. */
-	send(marker: boolean, timestamp: number): void {
-		writeRtpHeader(this.#packet, marker, this.#payloadType, this.#sequence, timestamp >>> 0, this.ssrc);
+	/** Sends the first `payloadBytes` of the payload area (all of it by default) as the packet of RTP `timestamp`. */
+	send(marker: boolean, timestamp: number, payloadBytes = this.payload.length): void {
+		let packet = this.#sent;
+		if (packet.length !== RTP_HEADER_BYTES + payloadBytes) packet = this.#sent = this.#packet.subarray(0, RTP_HEADER_BYTES + payloadBytes);
+		writeRtpHeader(packet, marker, this.#payloadType, this.#sequence, timestamp >>> 0, this.ssrc);
 		this.#sequence = (this.#sequence + 1) & 0xffff;
 		try {
-			this.#socket.write(this.#packet, this.peer.address, this.peer.port);
+			this.#socket.write(packet, this.peer.address, this.peer.port);
 			this.counters.packets_sent++;
 		} catch {
 			this.counters.send_errors++;

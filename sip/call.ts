@@ -31,6 +31,8 @@ export interface LocalMedia {
 	port: number;
 	sessionId: number;
 	sessionVersion: number;
+	/** G.722 offered and preferred (hd_voice when the call began). */
+	wideband: boolean;
 }
 
 export abstract class Call {
@@ -60,7 +62,7 @@ export abstract class Call {
 		this.ctx = ctx;
 		this.observer = observer;
 		this.startedAt = ctx.clock.now();
-		this.localMedia = { address: ctx.localAddress, port: rtpPort, sessionId: ctx.ids.int31(), sessionVersion: 1 };
+		this.localMedia = { address: ctx.localAddress, port: rtpPort, sessionId: ctx.ids.int31(), sessionVersion: 1, wideband: ctx.config.hdVoice };
 	}
 
 	get callId(): string {
@@ -171,7 +173,7 @@ export abstract class Call {
 			return { status: 400, reason: `Bad SDP: ${(error as Error).message}`.replace(/[\r\n]/g, " ").slice(0, 80) };
 		}
 		const local = this.localMedia;
-		const answer = answerOffer(offer, { address: local.address, port: local.port, sessionId: local.sessionId, sessionVersion: local.sessionVersion });
+		const answer = answerOffer(offer, { address: local.address, port: local.port, sessionId: local.sessionId, sessionVersion: local.sessionVersion, wideband: local.wideband });
 		if ("error" in answer) return { status: 488, reason: "Not Acceptable Here" };
 		return answer;
 	}

@@ -21,6 +21,8 @@ export interface UaConfig {
 	digestUri: "request" | "registrar";
 	/** Take INVITEs from any address, not only from the PBX. */
 	allowAnySource: boolean;
+	/** Offer and prefer G.722 (wideband, 16 kHz audio) over G.711. */
+	hdVoice: boolean;
 	/** Answer a handset's call at once (intercom); off: the door's chime rings and the call gets 480. */
 	autoAnswer: boolean;
 	userAgent: string;
@@ -42,6 +44,7 @@ export const DEFAULT_UA_CONFIG: UaConfig = {
 	refreshInterval: 60,
 	digestUri: "request",
 	allowAnySource: false,
+	hdVoice: true,
 	autoAnswer: true,
 	userAgent: "klingel/0.1",
 };

@@ -69,7 +69,7 @@ for (const letter in COMPACT) {
 		SPELLING_ID.set(letter.toUpperCase(), id);
 	}
 }
-const LF = "\n", COLON = ":", LF_LF = "\n\n", LF_CRLF = "\n\r\n", LF_SP = "\n ", LF_HT = "\n\t", SP = " ";
+const LF = "\n", CR = "\r", COLON = ":", LF_LF = "\n\n", LF_CRLF = "\n\r\n", LF_SP = "\n ", LF_HT = "\n\t", SP = " ";
 const SIP_PREFIX = "SIP/", SIP_2_0 = "SIP/2.0", CONTENT_LENGTH = "content-length";
 // Regular expressions live here, not in the functions: XS builds a new object for a literal each time it runs.
 const STATUS_CODE = /^[1-6][0-9][0-9]$/;
@@ -346,7 +346,11 @@ export function parseSip(data: Uint8Array): SipMessage {
 	let lineEnd = text.indexOf(LF);
 	if (lineEnd > end) lineEnd = end;
 	const startText = text.slice(0, lineEnd > 0 && text.charCodeAt(lineEnd - 1) === 13 ? lineEnd - 1 : lineEnd);
-	const startLine = splitStartLine(startText);
+	// A CR belongs only right before an LF: a receiver that ends lines at a bare CR would read
+	// another line there (and the answer echoes Via, From, To, Call-ID and CSeq). `cr` is the
+	// first CR at or after the line being read, found by one native search per CRLF line.
+	let cr = text.indexOf(CR);
+	const startLine = cr >= 0 && cr < lineEnd - 1 ? undefined : splitStartLine(startText);
 
 	// Folded lines anywhere in the header section? Only then is each line's first character looked at.
 	const sp = text.indexOf(LF_SP), ht = text.indexOf(LF_HT);
@@ -360,6 +364,8 @@ export function parseSip(data: Uint8Array): SipMessage {
 	while (pos < end) {
 		// The LF at `end` is there, so a line always ends by it.
 		const next = text.indexOf(LF, pos);
+		if (cr >= 0 && cr < pos) cr = text.indexOf(CR, pos);
+		if (cr >= 0 && cr < next - 1) badHeader ||= "bare CR in a header line";
 		if (folded) {
 			const c = text.charCodeAt(pos);
 			if (c === 0x20 || c === 0x09) {
@@ -415,7 +421,8 @@ function trimStart(text: string, from: number, to: number): number {
 function trimEnd(text: string, from: number, to: number): number {
 	for (; to > from; to--) {
 		const c = text.charCodeAt(to - 1);
-		if (c !== 0x20 && c !== 0x09 && c !== 13) break;
+		// LF too: a folded line of blanks at a value's end leaves its CR LF before them.
+		if (c !== 0x20 && c !== 0x09 && c !== 13 && c !== 10) break;
 	}
 	return to;
 }

@@ -98,7 +98,7 @@ export class OutboundCall extends Call {
 		}
 		this.#branch = ctx.ids.branch();
 		const local = this.localMedia;
-		const offer = buildOffer({ address: local.address, port: local.port, sessionId: local.sessionId, sessionVersion: local.sessionVersion, ptime: 20, direction: "sendrecv" });
+		const offer = buildOffer({ address: local.address, port: local.port, sessionId: local.sessionId, sessionVersion: local.sessionVersion, ptime: 20, direction: "sendrecv", wideband: local.wideband });
 		const headers = [ctx.via(this.#branch), ...ctx.common(), ctx.fromAs(this.displayName, this.#fromTag), TO.concat(this.#to), CALL_ID.concat(this.#callId), CSEQ.concat(String(this.#cseq), SP_INVITE), ctx.contact(), ALLOW];
 		if (authorization) headers.push(authorization);
 		headers.push(CONTENT_TYPE_SDP);
@@ -209,7 +209,7 @@ export class OutboundCall extends Call {
 
 	#media(incoming: Incoming): NegotiatedMedia | undefined {
 		try {
-			const answer = readAnswer(parseSdp(incoming.message.body));
+			const answer = readAnswer(parseSdp(incoming.message.body), this.localMedia.wideband);
 			if ("error" in answer) {
 				this.ctx.log.warn(`SIP: unusable SDP answer: ${answer.error}`);
 				return undefined;

@@ -1,11 +1,13 @@
 /*
- * SDP (RFC 4566) and the offer/answer rules (RFC 3264) for one audio stream of G.711 with
- * telephone-event: a short offer FRITZ!Box accepts, an answer derived from an offer, and the
- * media agreed from an answer.
+ * SDP (RFC 4566) and the offer/answer rules (RFC 3264) for one audio stream of G.722 or G.711
+ * with telephone-event: a short offer FRITZ!Box accepts, an answer derived from an offer, and
+ * the media agreed from an answer. G.722 is payload type 9 with an RTP clock of 8000 although
+ * its audio is 16 kHz (RFC 3551 §4.5.2); it is offered and chosen first when wideband audio is
+ * wanted (the hd_voice setting), G.711 otherwise and as the fallback.
  */
 
 export type Direction = "sendrecv" | "sendonly" | "recvonly" | "inactive";
-export type G711 = "PCMU" | "PCMA";
+export type AudioCodec = "PCMU" | "PCMA" | "G722";
 
 export class SdpError extends Error {
 	constructor(message: string) {
@@ -44,7 +46,7 @@ export interface NegotiatedMedia {
 	remoteAddress: string;
 	remotePort: number;
 	payloadType: number;
-	codec: G711;
+	codec: AudioCodec;
 	dtmfPayloadType?: number;
 	direction: Direction;
 	ptime: number;
@@ -52,10 +54,24 @@ export interface NegotiatedMedia {
 
 const DIRECTIONS = ["sendrecv", "sendonly", "recvonly", "inactive"];
 
+// Regular expressions at module level: XS builds a new object for a literal each time it runs.
+const CONNECTION = /^IN\s+IP([46])\s+([^\s/]+)(?:\/\d+){0,2}\s*$/;
+const DOTTED_QUAD = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+// Labels of letters, digits and hyphens, and a letter somewhere. No nested or counted
+// repetition: XS's regular expressions backtrack exponentially on those (a 40-character
+// address of a fuzzed offer ran past 2e9 computrons).
+const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9][A-Za-z0-9-]*)*$/;
+const LETTER = /[A-Za-z]/;
+const IPV6 = /^[0-9A-Fa-f:.]+$/;
+
+/** The address of a c= line: a dotted-quad IPv4 address or a host name (IP4), an IPv6 address (IP6). */
 function connectionAddress(value: string): string {
-	const m = /^IN\s+IP[46]\s+([^\s/]+)/.exec(value);
-	if (!m) throw new SdpError(`malformed c= line "${value.slice(0, 40)}"`);
-	return m[1];
+	const m = CONNECTION.exec(value);
+	const address = m ? m[2] : "";
+	if (!m || !(m[1] === "4" ? DOTTED_QUAD.test(address) || (HOST_NAME.test(address) && LETTER.test(address)) : IPV6.test(address) && address.includes(":"))) {
+		throw new SdpError(`malformed c= line "${value.slice(0, 40)}"`);
+	}
+	return address;
 }
 
 export function parseSdp(text: string): SessionDescription {
@@ -114,16 +130,41 @@ export function parseSdp(text: string): SessionDescription {
 	return session;
 }
 
-/** The G.711 codec a payload type stands for in this media, if any. */
-function g711(media: MediaDescription, format: string): G711 | undefined {
+/** The codec a payload type stands for in this media, if it is one we speak (G.722 only when `wideband`). */
+function codecOf(media: MediaDescription, format: string, wideband: boolean): AudioCodec | undefined {
 	if (!/^\d+$/.test(format)) return undefined;
 	const pt = Number(format);
 	const map = media.rtpmap.get(pt);
+	let codec: AudioCodec | undefined;
 	if (map) {
 		const name = map.encoding.toUpperCase();
-		return map.clock === 8000 && (name === "PCMU" || name === "PCMA") ? (name as G711) : undefined;
+		if (map.clock === 8000 && map.channels === 1 && (name === "PCMU" || name === "PCMA" || name === "G722")) codec = name;
+	} else {
+		codec = pt === 0 ? "PCMU" : pt === 8 ? "PCMA" : pt === 9 ? "G722" : undefined;
 	}
-	return pt === 0 ? "PCMU" : pt === 8 ? "PCMA" : undefined;
+	return codec === "G722" && !wideband ? undefined : codec;
+}
+
+/** The format to use: G.722 when wanted and there, else the first G.711 in the list's order. */
+function chooseFormat(media: MediaDescription, wideband: boolean): string | undefined {
+	if (wideband) {
+		const g722 = media.formats.find((f) => codecOf(media, f, true) === "G722");
+		if (g722 !== undefined) return g722;
+	}
+	return media.formats.find((f) => codecOf(media, f, false));
+}
+
+/** The longest packet time the door sends. */
+export const MAX_PTIME_MS = 60;
+
+/**
+ * The packet time to send with: what the peer asked for (a=ptime, in whole 10 ms steps up to
+ * MAX_PTIME_MS), else 20 ms.
+ */
+function sendPtime(asked: number | undefined): number {
+	if (asked === undefined || asked < 10) return 20;
+	const steps = Math.round(asked / 10) * 10;
+	return steps > MAX_PTIME_MS ? MAX_PTIME_MS : steps;
 }
 
 function telephoneEvent(media: MediaDescription): number | undefined {
@@ -146,61 +187,73 @@ export interface LocalSdp {
 	sessionVersion: number;
 	ptime?: number;
 	direction?: Direction;
+	/** Offer and prefer G.722 (the hd_voice setting). */
+	wideband?: boolean;
 }
 
 function header(local: LocalSdp): string {
 	return `v=0\r\no=- ${local.sessionId} ${local.sessionVersion} IN IP4 ${local.address}\r\ns=klingel\r\nc=IN IP4 ${local.address}\r\nt=0 0\r\n`;
 }
 
-/** The short offer: PCMU, PCMA, telephone-event/8000, ptime 20. */
+/** The short offer: G722 (when wideband), PCMU, PCMA, telephone-event/8000, ptime 20. */
 export function buildOffer(local: LocalSdp): string {
+	const wide = local.wideband === true;
 	return header(local) +
-		`m=audio ${local.port} RTP/AVP 0 8 101\r\n` +
+		`m=audio ${local.port} RTP/AVP ${wide ? "9 " : ""}0 8 101\r\n` +
+		(wide ? "a=rtpmap:9 G722/8000\r\n" : "") +
 		"a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\n" +
 		`a=ptime:${local.ptime ?? 20}\r\na=${local.direction ?? "sendrecv"}\r\n`;
 }
 
-/** Answers an offer: first common G.711 codec in the offer's order, its telephone-event, directions intersected. */
+/**
+ * Answers an offer: G.722 when wideband and offered, else the first common G.711 codec in the
+ * offer's order; its telephone-event; directions intersected.
+ */
 export function answerOffer(offer: SessionDescription, local: LocalSdp): { sdp: string; media: NegotiatedMedia } | { error: string } {
 	let sdp = header(local);
 	let chosen: NegotiatedMedia | undefined;
 	for (const m of offer.media) {
-		const usable = !chosen && m.type === "audio" && m.port !== 0 && m.proto.toUpperCase() === "RTP/AVP";
-		const format = usable ? m.formats.find((f) => g711(m, f)) : undefined;
+		// The door sends RTP to an IPv4 address only: it resolves no names there and has no IPv6.
+		const address = m.connection ?? offer.connection ?? "";
+		const usable = !chosen && m.type === "audio" && m.port !== 0 && m.proto.toUpperCase() === "RTP/AVP" && DOTTED_QUAD.test(address);
+		const format = usable ? chooseFormat(m, local.wideband === true) : undefined;
 		if (!format) {
 			// Refused streams stay in the answer with port 0 (RFC 3264 §6).
 			sdp += `m=${m.type} 0 ${m.proto} ${m.formats[0] ?? "0"}\r\n`;
 			continue;
 		}
 		const pt = Number(format);
-		const codec = g711(m, format)!;
+		const codec = codecOf(m, format, true)!;
 		const dtmf = telephoneEvent(m);
 		const direction = intersect(m.direction ?? offer.direction ?? "sendrecv", local.direction ?? "sendrecv");
-		const ptime = m.ptime ?? 20;
+		const ptime = sendPtime(m.ptime);
 		sdp += `m=audio ${local.port} RTP/AVP ${pt}${dtmf !== undefined ? ` ${dtmf}` : ""}\r\na=rtpmap:${pt} ${codec}/8000\r\n`;
 		if (dtmf !== undefined) sdp += `a=rtpmap:${dtmf} telephone-event/8000\r\na=fmtp:${dtmf} ${m.fmtp.get(dtmf) ?? "0-15"}\r\n`;
 		sdp += `a=ptime:${ptime}\r\na=${direction}\r\n`;
-		chosen = { remoteAddress: m.connection ?? offer.connection ?? "", remotePort: m.port, payloadType: pt, codec, direction, ptime };
+		chosen = { remoteAddress: address, remotePort: m.port, payloadType: pt, codec, direction, ptime };
 		if (dtmf !== undefined) chosen.dtmfPayloadType = dtmf;
 	}
-	if (!chosen) return { error: "no common audio codec (PCMU or PCMA) in the offer" };
+	if (!chosen) return { error: `no common audio codec (${local.wideband ? "G722, " : ""}PCMU or PCMA) in the offer` };
 	return { sdp, media: chosen };
 }
 
-/** The media an answer to our offer agreed on. */
-export function readAnswer(answer: SessionDescription): NegotiatedMedia | { error: string } {
+/** The media an answer to our offer agreed on (`wideband`: G.722 was offered). */
+export function readAnswer(answer: SessionDescription, wideband = false): NegotiatedMedia | { error: string } {
 	const m = answer.media.find((x) => x.type === "audio" && x.port !== 0);
 	if (!m) return { error: "the answer has no active audio stream" };
-	const format = m.formats.find((f) => g711(m, f));
-	if (!format) return { error: "the answer chose no G.711 codec" };
+	// The answerer's first format it shares with the offer is the one it sends (RFC 3264 §6.1).
+	const format = m.formats.find((f) => codecOf(m, f, wideband));
+	if (!format) return { error: `the answer chose no codec we offered (${wideband ? "G722, " : ""}PCMU or PCMA)` };
+	const address = m.connection ?? answer.connection ?? "";
+	if (!DOTTED_QUAD.test(address)) return { error: `the answer's media address ${address} is no IPv4 address` };
 	const theirs = m.direction ?? answer.direction ?? "sendrecv";
 	const media: NegotiatedMedia = {
-		remoteAddress: m.connection ?? answer.connection ?? "",
+		remoteAddress: address,
 		remotePort: m.port,
 		payloadType: Number(format),
-		codec: g711(m, format)!,
+		codec: codecOf(m, format, wideband)!,
 		direction: OPPOSITE[theirs],
-		ptime: m.ptime ?? 20,
+		ptime: sendPtime(m.ptime),
 	};
 	const dtmf = telephoneEvent(m);
 	if (dtmf !== undefined) media.dtmfPayloadType = dtmf;

@@ -3,8 +3,8 @@
  * CSeq method; requests by branch, sent-by and method, with the RFC 2543 fallback for old branches.
  */
 
-import type { Clock, Logger } from "../modules/ports.js";
-import type { Incoming, SipTransport } from "./transport.js";
+import type { Clock, Logger, UdpFactory } from "../modules/ports.js";
+import { SipTransport, type Incoming, type SipTransportSettings } from "./transport.js";
 import { ClientTransaction, clientKey, type ClientRequest } from "./client-transaction.js";
 import { ServerTransaction } from "./server-transaction.js";
 import { DEFAULT_TIMERS, type TimerValues } from "./timers.js";
@@ -20,29 +20,36 @@ export interface TransactionUser {
 	onStrayResponse?(incoming: Incoming): void;
 }
 
+export interface TransactionLayerOptions {
+	udp: UdpFactory;
+	clock: Clock;
+	log: Logger;
+	/** The transport's socket: the layer opens it through its own transport, whose messages come here. */
+	transport?: SipTransportSettings;
+	timers?: TimerValues;
+	/** Who is given new requests and the ACKs of 2xx responses. */
+	user?: TransactionUser;
+}
+
 export class TransactionLayer {
 	readonly clock: Clock;
 	readonly timers: TimerValues;
-	#transport: SipTransport;
+	readonly transport: SipTransport;
 	#log: Logger;
 	#user: TransactionUser | undefined;
 	#clients = new Map<string, ClientTransaction>();
 	#servers = new Map<string, ServerTransaction>();
 
-	constructor(transport: SipTransport, clock: Clock, log: Logger, timers: TimerValues = DEFAULT_TIMERS) {
-		this.#transport = transport;
-		this.clock = clock;
-		this.#log = log;
-		this.timers = timers;
-		transport.onMessage = (incoming) => this.receive(incoming);
-	}
-
-	set user(user: TransactionUser) {
-		this.#user = user;
+	constructor(options: TransactionLayerOptions) {
+		this.clock = options.clock;
+		this.#log = options.log;
+		this.timers = options.timers ?? DEFAULT_TIMERS;
+		this.#user = options.user;
+		this.transport = new SipTransport({ ...options.transport, udp: options.udp, log: options.log, onMessage: (incoming) => this.#receive(incoming) });
 	}
 
 	send(bytes: Uint8Array, address: string, port: number): boolean {
-		return this.#transport.send(bytes, address, port);
+		return this.transport.send(bytes, address, port);
 	}
 
 	forget(transaction: ClientTransaction | ServerTransaction): void {
@@ -64,7 +71,7 @@ export class TransactionLayer {
 		return this.#servers.get(serverKey(cancel, "INVITE"));
 	}
 
-	receive(incoming: Incoming): void {
+	#receive(incoming: Incoming): void {
 		const { message, essentials } = incoming;
 		if (!message.isRequest) {
 			const client = this.#clients.get(clientKey(essentials.via.branch, essentials.cseq.method));

@@ -1,14 +1,18 @@
 /*
- * SIP over one UDP socket: datagrams in, parsed and checked, out to the layer above; bad ones
- * answered with an error when a response is possible (RFC 3261 §8.2, §18.2.1), dropped otherwise.
+ * SIP over one UDP socket, which the transport opens itself: the local port wanted (5062) or,
+ * when that is taken, the next free one above it. Datagrams in, parsed and checked, out to
+ * `onMessage`; bad ones answered with an error when a response is possible (RFC 3261 §8.2,
+ * §18.2.1), dropped otherwise.
  */
 
-import type { Logger, UdpSocket } from "../modules/ports.js";
+import type { Logger, UdpFactory, UdpSocket } from "../modules/ports.js";
+import { FreePort } from "../modules/free-port.js";
 import { parseSip, SipParseError, type SipMessage } from "./message.js";
 import { inspect, type Essentials } from "./validate.js";
 import { buildResponse } from "./serializer.js";
 import { traceText } from "./trace-text.js";
 import type { SipTraceLog } from "./trace-log.js";
+import { DEFAULT_LOCAL_PORT } from "./config.js";
 
 export interface Incoming {
 	message: SipMessage;
@@ -18,54 +22,94 @@ export interface Incoming {
 	port: number;
 }
 
+/** How the transport's socket is opened, and what it is told. */
+export interface SipTransportSettings {
+	/** The local port wanted (DEFAULT_LOCAL_PORT); when it is taken, the next free one above. */
+	port?: number;
+	/** Log every SIP message. */
+	trace?: boolean;
+	/** Keeps the last messages for the diagnostics page. */
+	traceLog?: SipTraceLog;
+	/** The socket moved to another port after it was opened (the provider found it taken late). */
+	onMoved?(): void;
+}
+
+export interface SipTransportOptions extends SipTransportSettings {
+	udp: UdpFactory;
+	log: Logger;
+	/** Every well-formed message. */
+	onMessage(incoming: Incoming): void;
+}
+
 const REASONS: Record<number, string> = { 400: "Bad Request", 505: "Version Not Supported" };
+/** Ports tried above the wanted one before giving up. */
+const TRIES = 20;
 
 export class SipTransport {
-	#socket: UdpSocket | undefined;
-	#log: Logger;
-	/** Called for every well-formed message. */
-	onMessage: (incoming: Incoming) => void = () => {};
+	readonly wanted: number;
+	/** Ports found taken, in the order tried. */
+	readonly busy: number[];
+	/** Keeps the last messages for the diagnostics page, when given. */
+	readonly traceLog: SipTraceLog | undefined;
 	/** Datagrams refused as malformed, since start. */
 	rejected = 0;
 	/** The reason the last datagram was refused. */
 	lastRejection = "";
 	/** Set to see every message in the log. */
-	trace = false;
-	/** Keeps the last messages for the diagnostics page, when given. */
-	readonly traceLog: SipTraceLog | undefined;
+	trace: boolean;
+	#freePort: FreePort;
+	/** The last socket opened (kept, closed, when no further port was free). */
+	#socket: UdpSocket | undefined;
+	#log: Logger;
+	#onMessage: (incoming: Incoming) => void;
 
-	constructor(log: Logger, traceLog?: SipTraceLog) {
-		this.#log = log;
-		this.traceLog = traceLog;
+	constructor(options: SipTransportOptions) {
+		this.#log = options.log;
+		this.#onMessage = options.onMessage;
+		this.traceLog = options.traceLog;
+		this.trace = options.trace ?? false;
+		this.wanted = options.port ?? DEFAULT_LOCAL_PORT;
+		const onMoved = options.onMoved;
+		this.#freePort = new FreePort({
+			udp: options.udp, log: options.log, name: "SIP", wanted: this.wanted, step: 1, last: 65535, tries: TRIES,
+			onReadable: (count) => this.#readable(count),
+			onOpen: (socket) => {
+				const moved = this.#socket !== undefined;
+				this.#socket = socket;
+				if (moved) onMoved?.();
+			},
+		});
+		this.busy = this.#freePort.busy;
 	}
 
-	/** Takes over a bound socket; call `readable(count)` from its onReadable. */
-	attach(socket: UdpSocket): void {
-		this.#socket = socket;
-	}
-
+	/** The bound port (0 before opening). */
 	get port(): number {
 		return this.#socket?.port ?? 0;
 	}
 
+	/** Opens the socket; throws when no port from the wanted one up is free. */
+	open(): void {
+		this.#freePort.open();
+	}
+
 	close(): void {
-		this.#socket?.close();
+		this.#freePort.close();
 		this.#socket = undefined;
 	}
 
 	/** Drains `count` datagrams from the socket. */
-	readable(count: number): void {
+	#readable(count: number): void {
 		const socket = this.#socket;
 		if (!socket) return;
 		while (count-- > 0) {
 			const packet = socket.read();
 			if (!packet) break;
-			this.receive(new Uint8Array(packet), packet.address, packet.port);
+			this.#receive(new Uint8Array(packet), packet.address, packet.port);
 		}
 	}
 
 	/** Handles one datagram. Never throws. */
-	receive(bytes: Uint8Array, address: string, port: number): void {
+	#receive(bytes: Uint8Array, address: string, port: number): void {
 		let message: SipMessage;
 		let essentials: Essentials;
 		try {
@@ -78,7 +122,7 @@ export class SipTransport {
 		if (this.trace) this.#log.info(`SIP < ${address}:${port}\n${traceText(bytes)}`);
 		this.traceLog?.add(false, bytes, address, port, this.port);
 		try {
-			this.onMessage({ message, essentials, address, port });
+			this.#onMessage({ message, essentials, address, port });
 		} catch (error) {
 			this.#log.error(`SIP: error handling ${message.method || message.status} from ${address}:${port}: ${(error as Error)?.stack ?? error}`);
 		}

@@ -3,9 +3,9 @@
  * from a handset), and the answers to every request that reaches it outside a call.
  */
 
-import type { Clock, Logger, Md5, RandomBytes } from "../modules/ports.js";
+import type { Clock, Logger, Md5, RandomBytes, UdpFactory } from "../modules/ports.js";
 import type { ServerTransaction } from "./server-transaction.js";
-import type { Incoming, SipTransport } from "./transport.js";
+import type { Incoming, SipTransport, SipTransportSettings } from "./transport.js";
 import { TransactionLayer } from "./transaction-layer.js";
 import { DEFAULT_TIMERS, type TimerValues } from "./timers.js";
 import { UaContext } from "./context.js";
@@ -20,6 +20,7 @@ import { sameAccount, type UaConfig } from "./config.js";
 import { uriScheme } from "./header-values.js";
 
 export interface UserAgentPorts {
+	udp: UdpFactory;
 	clock: Clock;
 	md5: Md5;
 	random: RandomBytes;
@@ -36,6 +37,15 @@ export interface UserAgentEvents {
 	onDtmf?(call: Call, digit: string, source: { address: string; port: number }): void;
 	/** A handset's call that was not answered because auto-answer is off (the door may chime). */
 	onUnanswered?(from: string): void;
+}
+
+export interface UserAgentOptions {
+	/** The local RTP port offered in SDP. */
+	rtpPort: () => number;
+	events?: UserAgentEvents;
+	timers?: TimerValues;
+	/** The SIP socket: the local port wanted, tracing. */
+	transport?: SipTransportSettings;
 }
 
 export interface RingResult {
@@ -58,11 +68,28 @@ export class UserAgent implements CallObserver {
 	lastError = "";
 	#started = false;
 
-	constructor(ports: UserAgentPorts, transport: SipTransport, config: UaConfig, options: { events?: UserAgentEvents; timers?: TimerValues; /** The local RTP port offered in SDP. */ rtpPort: () => number }) {
+	constructor(ports: UserAgentPorts, config: UaConfig, options: UserAgentOptions) {
 		this.#ports = ports;
 		this.#events = options.events ?? {};
 		this.#rtpPort = options.rtpPort;
-		this.layer = new TransactionLayer(transport, ports.clock, ports.log, options.timers ?? DEFAULT_TIMERS);
+		this.layer = new TransactionLayer({
+			udp: ports.udp,
+			clock: ports.clock,
+			log: ports.log,
+			timers: options.timers ?? DEFAULT_TIMERS,
+			transport: {
+				...options.transport,
+				// A port that changed under a running registration needs a new binding.
+				onMoved: () => {
+					if (this.#started && this.#ctx.config.user) this.registration.start();
+				},
+			},
+			user: {
+				onRequest: (transaction, incoming) => this.#request(transaction, incoming),
+				onAck: (incoming) => this.#ack(incoming),
+			},
+		});
+		const transport = this.layer.transport;
 		this.#ctx = new UaContext({
 			config,
 			layer: this.layer,
@@ -77,10 +104,11 @@ export class UserAgent implements CallObserver {
 			if (registration.lastError) this.lastError = registration.lastError;
 			this.#events.onRegistration?.(registration);
 		};
-		this.layer.user = {
-			onRequest: (transaction, incoming) => this.#request(transaction, incoming),
-			onAck: (incoming) => this.#ack(incoming),
-		};
+	}
+
+	/** The SIP socket's transport. */
+	get transport(): SipTransport {
+		return this.layer.transport;
 	}
 
 	get config(): UaConfig {

@@ -5,7 +5,7 @@
  * and sends the test ring without leaving the page.
  */
 
-import type { SettingValue } from "../config/keys.js";
+import { keySpec, type SettingValue } from "../config/keys.js";
 import { escapeHtml as e } from "./escape.js";
 import { STYLE } from "./page-style.js";
 import { errorWords, isRegistrationError, registrationWords, type Words } from "./status-words.js";
@@ -116,11 +116,26 @@ export interface SettingsView {
 	notice?: Words;
 	/** Messages of the admin password form, by field (current, password). */
 	adminErrors?: Record<string, string>;
+	/** Whether an MQTT password is stored. */
+	hasMqttPassword?: boolean;
+	/** The event history, newest first, with `text` and `time`. */
+	events?: Array<{ time: string | null; text: string }>;
 	/** The live-image URL with its key, for the FRITZ!Box; absent without a camera key. */
 	cameraUrl?: string;
 }
 
+/** The history: newest first, each event's time (or "—" before the clock is set) and words. */
+function history(events: Array<{ time: string | null; text: string }> | undefined): string {
+	if (!events) return "";
+	const items = events.map((event) => {
+		const time = typeof event.time === "string" ? event.time.replace("T", " ").slice(0, 19) : "—";
+		return `<li><time>${e(time)}</time> ${e(event.text)}</li>`;
+	});
+	return `<section><details><summary>Events (${events.length}, newest first)</summary>${items.length ? `<ol>${items.join("")}</ol>` : "<p>No events yet.</p>"}<p class="hint">Times in UTC. As JSON: <a href="/events">/events</a>.</p></details></section>`;
+}
+
 const ADVANCED = ["sip_port", "local_port", "rtp_port", "ring_timeout", "talk_limit", "digest_uri", "allow_any_src", "hostname"];
+const HOME = ["host", "port", "user", "password", "prefix", "discovery", "door_open", "url1", "url2"];
 
 const SCRIPT = `(function(){var s=document.getElementById("status"),c=document.querySelector("meta[name=csrf]").content;function r(){fetch("/sip?part=status",{credentials:"same-origin"}).then(function(x){return x.ok?x.text():""}).then(function(t){if(t)s.innerHTML=t})}setInterval(r,5000);var f=document.getElementById("ring");f.addEventListener("submit",function(v){v.preventDefault();fetch("/ring/sip",{method:"POST",credentials:"same-origin",headers:{"X-CSRF-Token":c,Accept:"application/json"}}).then(function(x){return x.json()}).then(function(j){var p=document.getElementById("rang");p.className="note "+(j.ok?"ok":"bad");p.textContent=j.ok?"Ringing \u2026":"Not ringing: "+(j.reason||"error");p.hidden=false;setTimeout(r,1500)})})})();`;
 
@@ -164,19 +179,21 @@ export function settingsPage(view: SettingsView, nonce: string): string {
 	const num = (key: string, label: string, hint?: string) => field(key, label, v(key), err(key), { inputmode: "numeric", hint });
 	const advancedOpen = ADVANCED.some((key) => err(key)) ? " open" : "";
 	const storeError = view.errors._store ? `<p class="note bad" role="alert">${e(view.errors._store)}</p>` : "";
-	const unknown = Object.keys(view.errors).filter((key) => key !== "_store" && !/^(sip_|local_port|rtp_port|ring_timeout|talk_limit|digest_uri|allow_any_src|code|pulse_ms|max_openings|hangup_after|cam_enabled|bell\d_|auto_answer|hostname|aec)/.test(key));
+	const unknown = Object.keys(view.errors).filter((key) => key !== "_store" && !keySpec(key));
 	const unknownError = unknown.length ? `<p class="note bad" role="alert">${e(unknown.map((key) => `${key}: ${view.errors[key]}`).join("; "))}</p>` : "";
 	const anyError = Object.keys(view.errors).length ? `<p class="note bad" role="alert">Nothing was saved: please correct the marked fields.</p>` : "";
 	const digest = v("digest_uri");
+	const homeOpen = HOME.some((key) => err(key)) ? " open" : "";
+	const homeFields = `<fieldset><details${homeOpen}><summary>Home Assistant, MQTT and webhooks</summary>${field("host", "MQTT broker", v("host"), err("host"), { hint: "Host name or address; empty turns MQTT off." })}${num("port", "MQTT port")}${field("user", "MQTT user", v("user"), err("user"))}${field("password", "MQTT password", "", err("password"), { type: "password", autocomplete: "new-password", placeholder: view.hasMqttPassword ? "unchanged" : "", hint: view.hasMqttPassword ? "Leave empty to keep the stored password." : "" })}${field("prefix", "Topic prefix", v("prefix"), err("prefix"))}${field("discovery", "Discovery prefix", v("discovery"), err("discovery"), { hint: "homeassistant for Home Assistant; empty: no discovery." })}${check("door_open", "Open the door by MQTT (the command must carry the door code)", v("door_open") === "1", err("door_open"))}${field("url1", "Webhook 1", v("url1"), err("url1"), { hint: "http:// URL that gets every event as JSON." })}${field("url2", "Webhook 2", v("url2"), err("url2"))}</details></fieldset>`;
 	const body = `${note(view.notice)}<section aria-live="polite"><h2>Status</h2><div id="status">${statusBlock(view.status)}</div><form id="ring" method="post" action="/ring/sip">${hidden("csrf", view.csrf)}<p id="rang" class="note" hidden></p><button type="submit">Test ring</button></form><p><a href="/diag">Diagnostics: SIP messages, call audio, device</a></p></section>
 <form method="post" action="/saveSIP" novalidate>${hidden("csrf", view.csrf)}${anyError}${storeError}${unknownError}
 <fieldset><legend>SIP account</legend>${field("sip_user", "User name", v("sip_user"), err("sip_user"), { hint: "As set for this IP phone in the FRITZ!Box, e.g. 620." })}${field("sip_password", "Password", "", err("sip_password"), { type: "password", autocomplete: "new-password", placeholder: view.hasPassword ? "unchanged" : "", hint: view.hasPassword ? "Leave empty to keep the stored password." : "No password stored yet." })}${field("sip_displayname", "Display name", v("sip_displayname"), err("sip_displayname"), { hint: "Shown on the handsets." })}${field("sip_server", "PBX address", v("sip_server"), err("sip_server"), { hint: "fritz.box or the PBX's IP address." })}${field("sip_target", "Number to ring", v("sip_target"), err("sip_target"), { hint: "**610 rings one handset, **9 all of them." })}</fieldset>
 <fieldset><legend>Door opener</legend>${field("code", "Door code", v("code"), err("code"), { inputmode: "tel", hint: "1 to 16 keys (digits, * and #), typed on a handset during a call; the FRITZ!Box's Zeichenfolge für Türöffner, e.g. #9." })}${num("pulse_ms", "Relay pulse (ms)", "100 to 10000.")}${num("max_openings", "Openings per call", "1 to 9.")}${num("hangup_after", "Hang up after opening (s)", "0 keeps the call; 1 to 60 ends it that long after the door opened.")}${check("auto_answer", "Answer a handset's call to the door at once (a short tone at the door says so, every 30 s); off: the call rings the door's chime", v("auto_answer") === "1", err("auto_answer"))}</fieldset>
-<fieldset><legend>Sound at the door</legend>${check("aec", "Echo control: the handset does not hear itself back from the door's speaker (from the next call)", v("aec") === "1", err("aec"))}</fieldset>
 ${bellFields(v, err)}
+<fieldset><legend>Sound</legend>${check("hd_voice", "HD voice: G.722 (wideband) when the other side has it, else G.711", v("hd_voice") === "1", err("hd_voice"))}${check("aec", "Echo control: the handset does not hear itself back from the door's speaker (from the next call)", v("aec") === "1", err("aec"))}</fieldset>
 ${cameraFields(view, v("cam_enabled") === "1", err("cam_enabled"))}
 <fieldset><details${advancedOpen}><summary>Advanced</summary>${field("hostname", "Name on the network", v("hostname"), err("hostname"), { hint: "The page answers at http://<name>.local/sip. Used after a restart." })}${num("sip_port", "PBX port")}${num("local_port", "Local SIP port", "Used after a restart.")}${num("rtp_port", "RTP port", "Used after a restart.")}${num("ring_timeout", "Ring for (seconds)", "5 to 300.")}${num("talk_limit", "Talk at most (seconds)", "10 to 3600.")}<label for="f_digest_uri">Digest URI</label><select id="f_digest_uri" name="digest_uri"><option value="request"${digest === "request" ? " selected" : ""}>Request URI (standard)</option><option value="registrar"${digest === "registrar" ? " selected" : ""}>Registrar URI (some FRITZ!OS versions)</option></select>${err("digest_uri") ? `<p class="err">${e(err("digest_uri"))}</p>` : ""}${hidden("allow_any_src", "0")}<label class="check"><input type="checkbox" name="allow_any_src" value="1"${v("allow_any_src") === "1" ? " checked" : ""}> Accept calls from any address (not only the PBX)</label>${err("allow_any_src") ? `<p class="err">${e(err("allow_any_src"))}</p>` : ""}</details></fieldset>
-<button type="submit">Save</button></form>
-${cameraKeyForm(view)}${adminForm(view)}<form method="post" action="/logout">${hidden("csrf", view.csrf)}<button class="alt" type="submit">Sign out</button></form>`;
+${homeFields}<button type="submit">Save</button></form>
+${history(view.events)}${cameraKeyForm(view)}${adminForm(view)}<form method="post" action="/logout">${hidden("csrf", view.csrf)}<button class="alt" type="submit">Sign out</button></form>`;
 	return layout("Doorbell", body, nonce, SCRIPT).replace("<title>", `<meta name="csrf" content="${e(view.csrf)}"><title>`);
 }

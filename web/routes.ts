@@ -1,6 +1,6 @@
 /*
  * The web routes: GET /sip (first-run, sign-in or settings page), POST /setup, /login, /logout,
- * /adminPassword, POST /saveSIP, GET /sipDebug, POST /ring/sip.
+ * /adminPassword, POST /saveSIP, GET /sipDebug, GET /events, POST /ring/sip.
  *
  * Protection: until an admin password is set, only the first-run page is served and every
  * other route answers 403. After that a session cookie (HttpOnly, SameSite=Strict) from
@@ -11,7 +11,7 @@
 
 import type { Clock, HttpRequest, HttpResponse, HttpRoutes, Logger, RandomBytes, Sha256 } from "../modules/ports.js";
 import type { Settings } from "../config/settings.js";
-import { needsRestart } from "../config/keys.js";
+import { keySpec, needsRestart } from "../config/keys.js";
 import { AdminCredential, adminPasswordProblem } from "./admin-credential.js";
 import { Sessions, SESSION_COOKIE, sessionCookie, clearedCookie, type Session } from "./sessions.js";
 import { BadRequest, cookie, header, hex, html, json, readFields, redirect, sameText, wantsJson } from "./http.js";
@@ -31,6 +31,8 @@ export interface WebOptions {
 	status(): Record<string, unknown>;
 	/** A test ring of bell button `button` (1 to 4; 1 when absent). */
 	ring(button?: number): { ok: boolean; reason?: string };
+	/** The event history, newest first, each with its plain words (`text`). */
+	events?(): Array<{ time: string | null; text: string }>;
 	/** Called after a save that changed keys (e.g. to re-register). */
 	onSaved?(changed: string[]): void;
 	/** SHA-256 rounds for a new admin password (4096). */
@@ -78,6 +80,7 @@ export class WebApp {
 		r.add("POST", "/saveSIP", this.#wrap((q) => this.#save(q)));
 		r.add("POST", "/adminPassword", this.#wrap((q) => this.#changeAdmin(q)));
 		r.add("GET", "/sipDebug", this.#wrap((q) => this.#debug(q)));
+		r.add("GET", "/events", this.#wrap((q) => this.#events(q)));
 		r.add("POST", "/ring/sip", this.#wrap((q) => this.#ring(q)));
 		r.add("GET", "/ring/sip", this.#wrap(() => json(405, { ok: false, error: "use POST to ring" }, { Allow: "POST" })));
 		r.add("POST", "/camera/key", this.#wrap((q) => this.#renewCameraKey(q)));
@@ -156,7 +159,7 @@ export class WebApp {
 		const status = publicStatus(this.#o.status());
 		if (request.query?.part === "status") return html(200, statusBlock(status), nonce);
 		const { values, problems } = this.#o.settings.values();
-		return html(200, settingsPage({ values, errors: problems, hasPassword: this.#o.settings.hasPassword(), csrf: session.csrf, status, notice: this.#notice(request.query?.n), cameraUrl: this.#cameraUrl(request) }, nonce), nonce);
+		return html(200, settingsPage({ values, errors: problems, ...this.#stored(), csrf: session.csrf, status, events: this.#o.events?.(), notice: this.#notice(request.query?.n), cameraUrl: this.#cameraUrl(request) }, nonce), nonce);
 	}
 
 	#cameraUrl(request: HttpRequest): string | undefined {
@@ -172,6 +175,11 @@ export class WebApp {
 		this.#o.log.info("web: new live-image key (the old URL no longer works)");
 		if (wantsJson(request) || header(request, "x-csrf-token")) return json(200, { ok: true, url: camera.url(header(request, "host")) });
 		return redirect("/sip?n=camera-key");
+	}
+
+	/** Which passwords are stored (the page says so; it never shows them). */
+	#stored(): { hasPassword: boolean; hasMqttPassword: boolean } {
+		return { hasPassword: this.#o.settings.hasPassword(), hasMqttPassword: this.#o.settings.hasSecret("password") };
 	}
 
 	#notice(code: string | undefined): Words | undefined {
@@ -254,7 +262,7 @@ export class WebApp {
 			if (wantsJson(request)) return json(400, { ok: false, errors });
 			const { values } = this.#o.settings.values();
 			const nonce = this.nonce();
-			return html(400, settingsPage({ values, errors: {}, adminErrors: errors, hasPassword: this.#o.settings.hasPassword(), csrf: session.csrf, status: publicStatus(this.#o.status()), cameraUrl: this.#cameraUrl(request) }, nonce), nonce);
+			return html(400, settingsPage({ values, errors: {}, adminErrors: errors, ...this.#stored(), csrf: session.csrf, status: publicStatus(this.#o.status()), cameraUrl: this.#cameraUrl(request) }, nonce), nonce);
 		}
 		this.admin.set(password);
 		this.sessions.clear();
@@ -278,9 +286,9 @@ export class WebApp {
 			if (wantsJson(request)) return json(400, { ok: false, errors: result.errors });
 			// The page again with what was typed (never the password) and the messages by the fields.
 			const { values } = this.#o.settings.values();
-			for (const key of Object.keys(fields)) if (key !== "sip_password" && key in values && (typeof fields[key] === "string" || typeof fields[key] === "number")) values[key] = fields[key] as string | number;
+			for (const key of Object.keys(fields)) if (keySpec(key)?.kind !== "secret" && key in values && (typeof fields[key] === "string" || typeof fields[key] === "number")) values[key] = fields[key] as string | number;
 			const nonce = this.nonce();
-			return html(400, settingsPage({ values, errors: result.errors, hasPassword: this.#o.settings.hasPassword(), csrf: session.csrf, status: publicStatus(this.#o.status()), cameraUrl: this.#cameraUrl(request) }, nonce), nonce);
+			return html(400, settingsPage({ values, errors: result.errors, ...this.#stored(), csrf: session.csrf, status: publicStatus(this.#o.status()), cameraUrl: this.#cameraUrl(request) }, nonce), nonce);
 		}
 		if (result.changed.length) {
 			this.#o.log.info(`web: settings saved (${result.changed.join(", ")})`);
@@ -299,6 +307,11 @@ export class WebApp {
 	#debug(request: HttpRequest): HttpResponse {
 		this.#authorize(request);
 		return json(200, publicStatus(this.#o.status()));
+	}
+
+	#events(request: HttpRequest): HttpResponse {
+		this.#authorize(request);
+		return json(200, { events: this.#o.events?.() ?? [] });
 	}
 
 	#ring(request: HttpRequest): HttpResponse {

@@ -12,12 +12,14 @@ import { DeviceClock, deviceWallClock } from "./clock.js";
 import { deviceMd5, deviceRandom, deviceSha256 } from "./crypto.js";
 import { traceLogger } from "./logger.js";
 import { PreferenceStore } from "./preference-store.js";
-import { DeviceButton, DeviceRelay } from "./gpio.js";
+import { DeviceButton, DeviceLed, DeviceRelay } from "./gpio.js";
 import { takeBootRelay } from "setup/klingel-relay";
 import { DeviceHttpServer } from "./http-server.js";
 import { openMic, openSpeaker } from "./audio.js";
 import { deviceCamera } from "./camera.js";
-import { deviceLocalAddress, deviceResolve } from "./network.js";
+import { deviceId, deviceLocalAddress, deviceResolve } from "./network.js";
+import { deviceMqtt } from "./mqtt.js";
+import { devicePost } from "./http-post.js";
 import { deviceHealth } from "./health.js";
 import { deviceAnnouncer } from "./mdns.js";
 import type { DeviceSettings } from "./settings.js";
@@ -55,10 +57,16 @@ export function createDeviceEnvironment(settings: DeviceSettings, nativeAudio: N
 		localAddress: deviceLocalAddress,
 		resolve: deviceResolve,
 		health: deviceHealth(clock),
+		mqtt: deviceMqtt,
+		httpPost: devicePost,
+		deviceId: deviceId(),
 		announce: deviceAnnouncer(settings.httpPort, log),
 	};
 	if (mic) env.mic = mic;
 	if (speaker) env.speaker = speaker;
+	// The house gong's relay (off at once) and the status LED, where wired.
+	if (settings.gongPin >= 0) env.gong = new DeviceRelay({ pin: settings.gongPin, activeLow: settings.gongActiveLow, log });
+	if (settings.ledPin >= 0) env.led = new DeviceLed({ pin: settings.ledPin, pwm: !settings.liveImage });
 	// Bell buttons 2-4 on the pins the settings give (pulled up, debounced like button 1).
 	env.openButton = (_bell, pin) => new DeviceButton({ pin, debounceMs: settings.buttonDebounceMs, clock });
 	if (settings.liveImage) env.camera = deviceCamera({ width: settings.liveImageSize, height: settings.liveImageSize, clock });

@@ -12,7 +12,8 @@
  */
 
 import Digital from "embedded:io/digital";
-import type { Clock, DigitalIn, DigitalOut, Logger, TimerId } from "../ports.js";
+import PWM from "embedded:io/pwm";
+import type { Clock, DigitalIn, DigitalOut, LevelOut, Logger, TimerId } from "../ports.js";
 
 export interface ButtonOptions {
 	pin: number;
@@ -102,6 +103,44 @@ export class DeviceRelay implements DigitalOut {
 		if (!this.#pin) return;
 		this.write(0);
 		this.#pin.close();
+		this.#pin = undefined;
+	}
+}
+
+export interface LedOptions {
+	pin: number;
+	/**
+	 * PWM (dimmable) or a plain output (on from level 0.5). The camera's clock takes LEDC timer 0,
+	 * which the SDK's PWM does not know of and may hand out: with the camera, the LED is digital.
+	 */
+	pwm: boolean;
+}
+
+/** The status LED: PWM at 1 kHz with 10 bits, or a digital output. Off at construction. */
+export class DeviceLed implements LevelOut {
+	#pwm: PWM | undefined;
+	#pin: Digital | undefined;
+	#max = 0;
+
+	constructor(options: LedOptions) {
+		if (options.pwm) {
+			this.#pwm = new PWM({ pin: options.pin, hz: 1000, resolution: 10 });
+			this.#max = (1 << this.#pwm.resolution) - 1;
+		} else this.#pin = new Digital({ pin: options.pin, mode: Digital.Output });
+		this.write(0);
+	}
+
+	write(level: number): void {
+		const clamped = level > 1 ? 1 : level > 0 ? level : 0;
+		if (this.#pwm) this.#pwm.write(Math.round(clamped * this.#max));
+		else this.#pin?.write(clamped >= 0.5 ? 1 : 0);
+	}
+
+	close(): void {
+		this.write(0);
+		this.#pwm?.close();
+		this.#pin?.close();
+		this.#pwm = undefined;
 		this.#pin = undefined;
 	}
 }

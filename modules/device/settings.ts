@@ -13,6 +13,10 @@ export interface DeviceSettings {
 	buttonDebounceMs: number;
 	relayPin: number;
 	relayActiveLow: boolean;
+	/** The house gong's relay and the status LED; -1 when not wired. */
+	gongPin: number;
+	gongActiveLow: boolean;
+	ledPin: number;
 	httpPort: number;
 	httpMaxBody: number;
 	/** Hand the client's address (from the SDK's socket) to the routes, for their logs. */
@@ -57,6 +61,9 @@ export function deviceSettings(): DeviceSettings {
 		buttonDebounceMs: integer("button_debounce_ms", 30, 1, 500),
 		relayPin: integer("relay_pin", 1, 0, 48),
 		relayActiveLow: flag("relay_active_low", false),
+		gongPin: integer("gong_pin", 3, -1, 48),
+		gongActiveLow: flag("gong_active_low", false),
+		ledPin: integer("led_pin", 2, -1, 48),
 		httpPort: integer("http_port", 80, 1, 65535),
 		httpMaxBody: integer("http_max_body", 8192, 256, 65536),
 		httpRemoteAddress: flag("http_remote_address", true),

@@ -3,7 +3,7 @@
  * whose pulses are logged and kept for /sipDebug.
  */
 
-import type { DigitalIn, DigitalOut, Logger } from "../ports.js";
+import type { DigitalIn, DigitalOut, LevelOut, Logger } from "../ports.js";
 
 export class VirtualButton implements DigitalIn {
 	#value = 1; // pulled up: 1 is released
@@ -38,12 +38,17 @@ export interface RelayPulse {
 
 export class VirtualRelay implements DigitalOut {
 	#log: Logger;
+	#name: string;
+	#what: string;
 	#on = 0;
 	#since = 0;
 	readonly pulses: RelayPulse[] = [];
 
-	constructor(log: Logger) {
+	/** `name` and `what` for the log lines: "relay: ON (door opener energised)". */
+	constructor(log: Logger, name = "relay", what = "door opener energised") {
 		this.#log = log;
+		this.#name = name;
+		this.#what = what;
 	}
 
 	get value(): number {
@@ -57,16 +62,31 @@ export class VirtualRelay implements DigitalOut {
 		const now = Date.now();
 		if (on) {
 			this.#since = now;
-			this.#log.info("relay: ON (door opener energised)");
+			this.#log.info(`${this.#name}: ON (${this.#what})`);
 		} else {
 			const ms = now - this.#since;
 			this.pulses.push({ at: this.#since, ms });
 			if (this.pulses.length > 20) this.pulses.shift();
-			this.#log.info(`relay: OFF after ${ms} ms`);
+			this.#log.info(`${this.#name}: OFF after ${ms} ms`);
 		}
 	}
 
 	close(): void {
 		this.write(0);
+	}
+}
+
+/** The status LED in the simulator: its level is kept for /sipDebug (the core logs each pattern). */
+export class VirtualLed implements LevelOut {
+	level = 0;
+	writes = 0;
+
+	write(level: number): void {
+		this.level = level;
+		this.writes++;
+	}
+
+	close(): void {
+		this.level = 0;
 	}
 }

@@ -50,6 +50,11 @@ export class LoopbackGuard {
 		return false;
 	}
 
+	/** True when a TCP client may connect to host:port: an IPv4 address is checked as a destination, a name as a lookup. */
+	allowsConnect(what: string, host: string, port: number): boolean {
+		return /^\d{1,3}(?:\.\d{1,3}){3}$/.test(host) ? this.allowsSend(what, host, port) : this.allowsLookup(host);
+	}
+
 	/** True when `name` may be looked up (an IPv4 literal is checked when it is sent to). */
 	allowsLookup(name: string): boolean {
 		if (isLoopbackName(name) || /^\d{1,3}(?:\.\d{1,3}){3}$/.test(name)) return true;

@@ -133,16 +133,25 @@ group("ringing the target", () => {
 		return h.one();
 	}
 
-	test("INVITE to **610 with display name and a short G.711 offer", () => {
+	test("INVITE to **610 with display name and a short offer: G.722 first, then G.711", () => {
 		const h = new UaHarness();
 		const invite = ring(h);
 		assert.equal(invite.uri, "sip:**610@fritz.box");
 		assert.equal(invite.header("to"), "<sip:**610@fritz.box>");
 		assert.match(invite.header("from")!, /^"Haustür" <sip:620@fritz.box>;tag=\w+$/);
-		assert.match(invite.body, /m=audio \d+ RTP\/AVP 0 8 101\r\n/);
+		assert.match(invite.body, /m=audio \d+ RTP\/AVP 9 0 8 101\r\n/);
+		assert.match(invite.body, /a=rtpmap:9 G722\/8000\r\n/);
 		assert.match(invite.body, /a=rtpmap:101 telephone-event\/8000/);
 		assert.match(invite.body, /a=ptime:20/);
+		assert.equal(invite.body.split("\r\n").filter((l) => l).length, 13, "13 lines");
 		assert.equal(invite.header("content-type"), "application/sdp");
+	});
+
+	test("with hd_voice off the offer is G.711 only", () => {
+		const h = new UaHarness({ hdVoice: false });
+		const invite = ring(h);
+		assert.match(invite.body, /m=audio \d+ RTP\/AVP 0 8 101\r\n/);
+		assert.ok(!/G722/.test(invite.body), "no G.722 offered");
 	});
 
 	test("407: ACK on the same branch, then INVITE with Proxy-Authorization, new branch, CSeq + 1", () => {
@@ -414,10 +423,27 @@ group("calls from a handset", () => {
 	test("no common codec: 488", () => {
 		const h = new UaHarness();
 		h.register();
-		h.deliver(inboundInvite({ body: OFFER.replace("RTP/AVP 8 0 101", "RTP/AVP 9").replace(/a=rtpmap:(8|0|101) .*\r\n/g, "") }));
+		h.deliver(inboundInvite({ body: OFFER.replace("RTP/AVP 8 0 101", "RTP/AVP 3").replace(/a=rtpmap:(8|0|101) .*\r\n/g, "") }));
 		const sent = h.sent();
 		assert.equal(sent[sent.length - 1].status, 488);
 		assert.equal(h.ua.call, undefined);
+	});
+
+	test("G.722 in an offer is chosen before the G.711 listed first; with hd_voice off it is passed over", () => {
+		const offer = OFFER.replace("RTP/AVP 8 0 101", "RTP/AVP 8 0 9 101").replace("a=rtpmap:0 ", "a=rtpmap:9 G722/8000\r\na=rtpmap:0 ");
+		for (const [hdVoice, want] of [[true, /m=audio \d+ RTP\/AVP 9 101\r\na=rtpmap:9 G722\/8000\r\n/], [false, /m=audio \d+ RTP\/AVP 8 101\r\na=rtpmap:8 PCMA\/8000\r\n/]] as const) {
+			const h = new UaHarness({ hdVoice });
+			h.register();
+			h.deliver(inboundInvite({ body: offer }));
+			const ok = h.sent().find((m) => m.status === 200 && m.body.length > 0)!;
+			assert.match(ok.body, want);
+			assert.equal(h.ua.call!.media!.codec, hdVoice ? "G722" : "PCMA");
+		}
+		const h = new UaHarness({ hdVoice: false });
+		h.register();
+		h.deliver(inboundInvite({ body: OFFER.replace("RTP/AVP 8 0 101", "RTP/AVP 9 101").replace(/a=rtpmap:(8|0) .*\r\n/g, "") }));
+		const sent = h.sent();
+		assert.equal(sent[sent.length - 1].status, 488, "only G.722 offered, hd_voice off");
 	});
 
 	test("in-dialog INFO (dtmf-relay and dtmf), OPTIONS, UPDATE and re-INVITE get 200; unknown methods 501", () => {

@@ -40,6 +40,11 @@ test("button 1 rings only 611 as Vordertuer; button 2 rings only 612 as Gartento
 		assert.match(invite1.header("from") ?? "", /^"Vordertuer" <sip:620@/);
 		let status = await sim().waitForStatus((s) => s.call === "ringing", { what: "button 1 ringing" });
 		assert.deepEqual((status.last_press as { button: number }).button, 1);
+		// The house's gong sounded once for the press (500 ms), and the status LED blinks "ringing".
+		status = await sim().waitForStatus((s) => ((s.gong_pulses ?? []) as unknown[]).length === 1, { what: "one gong pulse" });
+		const gong = (status.gong_pulses as Array<{ ms: number }>)[0];
+		assert.ok(gong.ms >= 495 && gong.ms <= 650, `a gong pulse of about 500 ms, got ${gong.ms}`);
+		assert.equal((status.status_led as { pattern: string }).pattern, "ringing");
 
 		// Button 2 while button 1 rings: logged, no second call.
 		const mark = sim().mark();
@@ -66,6 +71,7 @@ test("button 1 rings only 611 as Vordertuer; button 2 rings only 612 as Gartento
 		assert.match(invite2.uri, /^sip:\*\*12@/);
 		assert.match(invite2.header("from") ?? "", /^"Gartentor" <sip:620@/);
 		status = await sim().waitForStatus((s) => s.call === "ringing", { what: "button 2 ringing" });
+		assert.equal(((status.gong_pulses ?? []) as unknown[]).length, 2, "the key 2 press sounded the gong, the web page's ring did not");
 		assert.deepEqual(status.last_press, { button: 2, name: "Gartentor", target: "**12", source: "web", rang: true, ms_ago: (status.last_press as { ms_ago: number }).ms_ago });
 		await sleep(1500);
 		assert.equal(h611.saw("incoming", m611), false, "611 never rang for button 2");

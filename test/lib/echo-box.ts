@@ -47,7 +47,7 @@ function media(to: MemoryUdp): NegotiatedMedia {
 }
 
 /** The door (A, in its box) and a handset (B, saying 440 Hz) for 2 s; what the handset hears. */
-export function callThroughBox(echoControl: boolean | undefined, doorHz: number, audio: NativeAudio): { heard: number[]; door: MediaSession } {
+export function callThroughBox(echoControl: boolean | undefined, doorHz: number, audio: NativeAudio, handsetMic: AudioIn = new ToneMic(audio, 440, 8000, 12000)): { heard: number[]; door: MediaSession } {
 	const clock = new FakeClock();
 	const sa = new MemoryUdp(40000, "127.0.0.1"), sb = new MemoryUdp(40002, "127.0.0.2");
 	sa.peer = sb;
@@ -55,7 +55,7 @@ export function callThroughBox(echoControl: boolean | undefined, doorHz: number,
 	const box = new Box(doorHz);
 	const handsetSpeaker = new RecordingSpeaker(8000);
 	const door = new MediaSession({ audio, socket: sa, clock, random: seededRandom(11), mic: box.mic, speaker: box.speaker, echoControl });
-	const handset = new MediaSession({ audio, socket: sb, clock, random: seededRandom(12), mic: new ToneMic(audio, 440, 8000, 12000), speaker: handsetSpeaker });
+	const handset = new MediaSession({ audio, socket: sb, clock, random: seededRandom(12), mic: handsetMic, speaker: handsetSpeaker });
 	sa.onReadable = () => door.readable();
 	sb.onReadable = () => handset.readable();
 	door.start(media(sb));
@@ -66,3 +66,19 @@ export function callThroughBox(echoControl: boolean | undefined, doorHz: number,
 	return { heard: handsetSpeaker.samples, door };
 }
 
+
+/** A handset's voice as broadband noise at 8 kHz (a 32-bit LCG), the level of loud speech. */
+export class NoiseMic implements AudioIn {
+	readonly sampleRate = 8000;
+	#seed = 99;
+
+	read(target: Int16Array): number {
+		for (let i = 0; i < target.length; i++) {
+			this.#seed = (Math.imul(this.#seed, 1664525) + 1013904223) >>> 0;
+			target[i] = ((this.#seed >>> 20) - 2048) * 4;
+		}
+		return target.length;
+	}
+
+	close(): void {}
+}

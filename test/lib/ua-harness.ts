@@ -6,7 +6,8 @@
 import { FakeClock } from "./fake-clock.js";
 import { FakeUdp, seededRandom, type Sent } from "./fake-udp.js";
 import { md5 } from "./md5.js";
-import { SipTransport } from "../../sip/transport.js";
+import type { SipTransport } from "../../sip/transport.js";
+import type { UdpOptions } from "../../modules/ports.js";
 import { UserAgent, type UserAgentEvents } from "../../sip/user-agent.js";
 import { DEFAULT_UA_CONFIG, type UaConfig } from "../../sip/config.js";
 import { parseSip, type SipMessage } from "../../sip/message.js";
@@ -37,18 +38,18 @@ export class UaHarness {
 	readonly clock = new FakeClock();
 	readonly socket = new FakeUdp(5062);
 	readonly logLines: string[] = [];
-	readonly transport: SipTransport;
 	readonly ua: UserAgent;
 	readonly events: string[] = [];
 
 	constructor(config: Partial<UaConfig> = {}, events: UserAgentEvents = {}) {
 		const log = memoryLogger(this.logLines);
-		this.transport = new SipTransport(log);
-		this.transport.attach(this.socket);
-		this.socket.onReadable = (n) => this.transport.readable(n);
+		// The fake socket is the one the transport opens; what a test delivers is announced to it.
+		const udp = (options: UdpOptions) => {
+			this.socket.onReadable = (n) => options.onReadable?.(n);
+			return this.socket;
+		};
 		this.ua = new UserAgent(
-			{ clock: this.clock, md5, random: seededRandom(7), log, localAddress: () => LOCAL, resolve: (_host, callback) => callback(undefined, PBX) },
-			this.transport,
+			{ udp, clock: this.clock, md5, random: seededRandom(7), log, localAddress: () => LOCAL, resolve: (_host, callback) => callback(undefined, PBX) },
 			{ ...DEFAULT_UA_CONFIG, user: "620", password: "geheim", displayName: "Haustür", ...config },
 			{
 				rtpPort: () => 40000,
@@ -61,6 +62,12 @@ export class UaHarness {
 				},
 			},
 		);
+		this.ua.transport.open();
+	}
+
+	/** The user agent's SIP transport. */
+	get transport(): SipTransport {
+		return this.ua.transport;
 	}
 
 	/** Messages sent since the last call, parsed. */

@@ -1,5 +1,5 @@
 // Imports run one way: the ports and platform shapes (modules/*.ts) at the bottom, then the core
-// (sip/, hardware/; rtp/, door/; config/), web/, app/, and the two entry points (main.ts on the
+// (sip/, hardware/; rtp/, door/, home/; config/), web/, app/, and the two entry points (main.ts on the
 // device, simulator.ts on the host) at the top. The providers (modules/host/, modules/device/)
 // implement the shapes and are imported by the entry points alone. Every folder below the entry
 // points is portable: no Node or Moddable module. Read from the TypeScript sources, so type-only
@@ -19,6 +19,7 @@ const RANK: Record<string, number> = {
 	hardware: 1,
 	rtp: 2,
 	door: 2,
+	home: 2,
 	config: 3,
 	web: 4,
 	app: 5,

@@ -33,3 +33,40 @@ declare module "http" {
 		static readonly responseComplete: 10;
 	}
 }
+
+/* Moddable `http` Request (the client in modules/network/http/http.js). */
+declare module "http" {
+	export interface RequestOptions {
+		host?: string;
+		address?: string;
+		port?: number;
+		method?: string;
+		path?: string;
+		/** Name, value, name, value, … */
+		headers?: Array<string | number>;
+		body?: string | ArrayBuffer | true;
+		/** How the body reaches responseComplete: String or ArrayBuffer; absent to read it piecewise. */
+		response?: typeof String | typeof ArrayBuffer;
+	}
+
+	/**
+	 * Messages: 1 status (value: the status code), 2 header (name, value), 3 headersComplete,
+	 * 4 responseFragment (bytes available), 5 responseComplete (the body), -2 error. The request
+	 * closes itself after 5 and -2.
+	 */
+	export type RequestMessage = -2 | 0 | 1 | 2 | 3 | 4 | 5;
+
+	export class Request {
+		constructor(options: RequestOptions);
+		callback: (message: RequestMessage, value1?: unknown, value2?: unknown) => unknown;
+		read(type?: unknown, limit?: number): unknown;
+		close(): void;
+		static readonly requestFragment: 0;
+		static readonly status: 1;
+		static readonly header: 2;
+		static readonly headersComplete: 3;
+		static readonly responseFragment: 4;
+		static readonly responseComplete: 5;
+		static readonly error: -2;
+	}
+}

@@ -1,0 +1,98 @@
+/*
+ * Telling the home: the event log feeds the MQTT link and the webhooks; the door's events and
+ * the remote opening command come in here. Started by boot (app/boot.ts) with the settings of
+ * the `mqtt` and `hook` namespaces.
+ */
+
+import type { DoorbellEnvironment } from "../modules/environment.js";
+import type { DoorEvent } from "../door/door-events.js";
+import { EventLog, type EventInput, type EventType, type HomeEvent } from "../home/events.js";
+import { MqttLink, type MqttSettings } from "../home/mqtt-link.js";
+import { Webhooks } from "../home/webhooks.js";
+import { eventJson } from "../home/topics.js";
+import { eventWords } from "../home/event-words.js";
+
+export const FIRMWARE_VERSION = "0.1.0";
+const DOOR_TYPES: Record<string, EventType> = {
+	opened: "door_opened", wrong_code: "door_wrong_code", locked_out: "door_locked_out", refused: "door_refused",
+	lockout_started: "door_locked_out", lockout_ended: "door_lockout_ended", ignored: "door_ignored",
+};
+
+export interface HomeOptions {
+	mqtt: MqttSettings;
+	hooks: string[];
+	/** The device's name in Home Assistant (the SIP display name). */
+	name(): string;
+	buttons(): readonly number[];
+	registered(): boolean;
+	/** A remote opening command (payload with the code). */
+	onDoorCommand(payload: string): void;
+}
+
+export class Home {
+	readonly events: EventLog;
+	readonly mqtt: MqttLink | undefined;
+	readonly webhooks: Webhooks | undefined;
+	readonly deviceId: string;
+
+	constructor(env: DoorbellEnvironment, options: HomeOptions) {
+		this.deviceId = env.deviceId ?? "000000000000";
+		this.events = new EventLog({ clock: env.clock, wallClock: env.wallClock, onListenerError: (error) => env.log.error(`events: a listener threw: ${(error as Error)?.message ?? error}`) });
+		if (env.mqtt) {
+			this.mqtt = new MqttLink({
+				connect: env.mqtt, clock: env.clock, log: env.log, deviceId: this.deviceId,
+				device: () => ({ id: this.deviceId, name: options.name() || "Doorbell", version: FIRMWARE_VERSION }),
+				buttons: options.buttons,
+				registered: options.registered,
+				lastEvent: () => this.events.newest(1)[0],
+				onDoorCommand: options.onDoorCommand,
+			}, options.mqtt);
+		} else if (options.mqtt.host) {
+			env.log.warn("MQTT: this build has no MQTT client; the mqtt settings are not used");
+		}
+		if (env.httpPost) this.webhooks = new Webhooks({ post: env.httpPost, clock: env.clock, log: env.log, userAgent: `klingel/${FIRMWARE_VERSION}` }, options.hooks);
+		this.events.listen((event) => {
+			// Ignored digits folded into an earlier entry are not sent again.
+			if (event.count > 1) return;
+			this.mqtt?.event(event);
+			this.webhooks?.send(eventJson(event, this.deviceId));
+		});
+	}
+
+	start(): void {
+		this.mqtt?.start();
+	}
+
+	stop(): void {
+		this.mqtt?.stop();
+		this.webhooks?.stop();
+	}
+
+	record(input: EventInput): HomeEvent {
+		return this.events.record(input);
+	}
+
+	/** A door event (from the opener or the remote command) as an event of the firmware. */
+	door(event: DoorEvent): void {
+		this.events.record({ type: DOOR_TYPES[event.kind] ?? "door_ignored", peer: event.caller, call_id: event.call_id, source: event.via, reason: event.reason });
+	}
+
+	/** The registration changed (the MQTT sensor follows it). */
+	registration(registered: boolean): void {
+		this.mqtt?.registration(registered);
+	}
+
+	/** The history for the page and GET /events: newest first, each with its words. */
+	history(): Array<HomeEvent & { text: string }> {
+		return this.events.newest().map((event) => ({ ...event, text: eventWords(event) }));
+	}
+
+	status(): Record<string, unknown> {
+		return {
+			device_id: this.deviceId,
+			events_total: this.events.total,
+			mqtt: this.mqtt ? this.mqtt.status() : null,
+			webhooks: this.webhooks ? this.webhooks.status() : null,
+		};
+	}
+}

@@ -1,0 +1,212 @@
+/*
+ * Webhooks: every event POSTed as JSON to up to two `http://` URLs (the `hook` settings). Each
+ * URL has its own queue of at most QUEUE_SIZE events (when full, the oldest is dropped and
+ * counted) and one request at a time, with a timeout and retries with back-off. Posting starts
+ * from a timer of its own, never on the path of a ring or of the relay.
+ *
+ * A URL's user and password (http://user:password@host/…) go out as Basic authorization; they
+ * never appear in a log line, an event or the status (only host, port and path do).
+ */
+
+import type { Clock, HttpPost, Logger, TimerId } from "../modules/ports.js";
+
+export const MAX_HOOKS = 2;
+export const QUEUE_SIZE = 8;
+export const TIMEOUT_MS = 5000;
+/** Waits before the 2nd and 3rd attempt; then the event is given up. */
+export const RETRY_MS: readonly number[] = [2000, 8000];
+
+export interface HookUrl {
+	host: string;
+	port: number;
+	path: string;
+	/** "user:password" from the URL, or "". */
+	userinfo: string;
+}
+
+/** Parses an `http://` URL; throws an Error in words (never repeating the URL's password). */
+export function parseHookUrl(text: string): HookUrl {
+	const m = /^http:\/\/(?:([^@/?#\s]*)@)?([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::(\d{1,5}))?([/?][^\s#]*)?$/.exec(text);
+	if (!m) {
+		if (/^https:/i.test(text)) throw new Error("must start with http:// (the doorbell cannot make https connections)");
+		throw new Error("must be an http:// URL such as http://192.168.178.20:8123/api/webhook/klingel");
+	}
+	const port = m[3] === undefined ? 80 : Number(m[3]);
+	if (port < 1 || port > 65535) throw new Error("has a port outside 1–65535");
+	if (m[2].startsWith("[")) throw new Error("must name an IPv4 address or a host name");
+	let userinfo = m[1] ?? "";
+	if (userinfo) {
+		try {
+			userinfo = decodeURIComponent(userinfo);
+		} catch {
+			throw new Error("has a user or password that does not decode");
+		}
+	}
+	let path = m[4] ?? "/";
+	if (path[0] === "?") path = "/" + path;
+	return { host: m[2], port, path, userinfo };
+}
+
+/** The URL as it may be shown: the password replaced by `***`. */
+export function redactUrl(text: string): string {
+	return text.replace(/^(https?:\/\/)([^@/?#\s]*)@/i, (_all, scheme: string, userinfo: string) => {
+		const colon = userinfo.indexOf(":");
+		return `${scheme}${colon >= 0 ? `${userinfo.slice(0, colon)}:***` : userinfo}@`;
+	});
+}
+
+const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/** Base64 of a string's UTF-8 bytes (for Basic authorization). */
+export function base64(text: string): string {
+	const bytes: number[] = [];
+	for (const ch of text) {
+		const c = ch.codePointAt(0)!;
+		if (c < 0x80) bytes.push(c);
+		else if (c < 0x800) bytes.push(0xc0 | (c >> 6), 0x80 | (c & 63));
+		else if (c < 0x10000) bytes.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+		else bytes.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+	}
+	let out = "";
+	for (let i = 0; i < bytes.length; i += 3) {
+		const n = (bytes[i] << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+		out += B64[(n >> 18) & 63] + B64[(n >> 12) & 63] + (i + 1 < bytes.length ? B64[(n >> 6) & 63] : "=") + (i + 2 < bytes.length ? B64[n & 63] : "=");
+	}
+	return out;
+}
+
+interface Hook {
+	url: HookUrl;
+	/** host:port/path, for logs and the status. */
+	shown: string;
+	queue: string[];
+	attempt: number;
+	busy: boolean;
+	timer: TimerId | undefined;
+	abort: (() => void) | undefined;
+	sent: number;
+	failed: number;
+	dropped: number;
+	lastError: string;
+}
+
+export interface WebhookOptions {
+	post: HttpPost;
+	clock: Clock;
+	log: Logger;
+	userAgent: string;
+}
+
+export class Webhooks {
+	#o: WebhookOptions;
+	#hooks: Hook[] = [];
+
+	constructor(options: WebhookOptions, urls: readonly string[] = []) {
+		this.#o = options;
+		this.urls = urls;
+	}
+
+	/** New URLs ("" for none): queues and requests of the old ones are dropped. */
+	set urls(urls: readonly string[]) {
+		for (const hook of this.#hooks) this.#stop(hook);
+		this.#hooks = [];
+		for (const text of urls.slice(0, MAX_HOOKS)) {
+			if (!text) continue;
+			try {
+				const url = parseHookUrl(text);
+				this.#hooks.push({ url, shown: `${url.host}:${url.port}${url.path}`, queue: [], attempt: 0, busy: false, timer: undefined, abort: undefined, sent: 0, failed: 0, dropped: 0, lastError: "" });
+			} catch (error) {
+				this.#o.log.warn(`webhook: a URL is left out: it ${(error as Error).message}`);
+			}
+		}
+	}
+
+	/** Queues the event's JSON for every URL; the oldest waiting one is dropped when a queue is full. */
+	send(json: string): void {
+		for (const hook of this.#hooks) {
+			if (hook.queue.length >= QUEUE_SIZE) {
+				// The one in flight (busy) stays; the next oldest makes room.
+				hook.queue.splice(hook.busy ? 1 : 0, 1);
+				hook.dropped++;
+			}
+			hook.queue.push(json);
+			if (!hook.busy && hook.timer === undefined) hook.timer = this.#o.clock.setTimeout(() => this.#next(hook), 0);
+		}
+	}
+
+	stop(): void {
+		for (const hook of this.#hooks) this.#stop(hook);
+	}
+
+	status(): Array<Record<string, unknown>> {
+		return this.#hooks.map((h) => ({ to: h.shown, queued: h.queue.length, sent: h.sent, failed: h.failed, dropped: h.dropped, last_error: h.lastError }));
+	}
+
+	#next(hook: Hook): void {
+		hook.timer = undefined;
+		if (hook.busy || hook.queue.length === 0) return;
+		hook.busy = true;
+		hook.attempt++;
+		const body = hook.queue[0];
+		const headers: Record<string, string> = { "Content-Type": "application/json", "User-Agent": this.#o.userAgent };
+		if (hook.url.userinfo) headers.Authorization = `Basic ${base64(hook.url.userinfo)}`;
+		let finished = false;
+		let done = (error: string | undefined, status?: number) => {
+			if (finished || this.#hooks.indexOf(hook) < 0) return;
+			finished = true;
+			hook.busy = false;
+			hook.abort = undefined;
+			const ok = !error && status !== undefined && status >= 200 && status < 300;
+			// Refused outright (4xx other than 408/429): retrying the same JSON cannot help.
+			const final = !error && status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429;
+			if (ok || final || hook.attempt > RETRY_MS.length) {
+				hook.queue.shift();
+				if (ok) hook.sent++;
+				else {
+					hook.failed++;
+					hook.lastError = error ?? `HTTP ${status}`;
+					this.#o.log.warn(`webhook: ${hook.shown}: event not delivered (${hook.lastError}, attempt ${hook.attempt})`);
+				}
+				hook.attempt = 0;
+				if (hook.queue.length) hook.timer = this.#o.clock.setTimeout(() => this.#next(hook), 0);
+				return;
+			}
+			hook.lastError = error ?? `HTTP ${status}`;
+			hook.timer = this.#o.clock.setTimeout(() => this.#next(hook), RETRY_MS[hook.attempt - 1]);
+		};
+		// The provider times the request out; this timer is the guarantee when it does not.
+		const guard = this.#o.clock.setTimeout(() => {
+			const abort = hook.abort;
+			done(`no answer within ${TIMEOUT_MS / 1000} s`);
+			try {
+				abort?.();
+			} catch {
+				// Already ended.
+			}
+		}, TIMEOUT_MS + 1000);
+		const settle = done;
+		done = (error, status) => {
+			this.#o.clock.clearTimeout(guard);
+			settle(error, status);
+		};
+		try {
+			const abort = this.#o.post({ host: hook.url.host, port: hook.url.port, path: hook.url.path, headers, body, timeoutMs: TIMEOUT_MS, done });
+			if (!finished) hook.abort = abort;
+		} catch (error) {
+			done(String((error as Error)?.message ?? error));
+		}
+	}
+
+	#stop(hook: Hook): void {
+		if (hook.timer !== undefined) this.#o.clock.clearTimeout(hook.timer);
+		hook.timer = undefined;
+		const abort = hook.abort;
+		hook.abort = undefined;
+		hook.queue = [];
+		try {
+			abort?.();
+		} catch {
+			// Abandoning a request that already ended.
+		}
+	}
+}

@@ -1,0 +1,42 @@
+/*
+ * The webhook port on the device: one POST with the SDK's `http` Request (plain http; the
+ * firmware has no TLS socket). The body goes as UTF-8 bytes (the SDK counts a string's length in
+ * characters); the answer's body is read whole and dropped. A timer abandons a request that
+ * takes longer than its timeout.
+ */
+
+import { Request } from "http";
+import Timer from "timer";
+import type { HttpPostRequest } from "../ports.js";
+
+export function devicePost(options: HttpPostRequest): () => void {
+	let finished = false;
+	let status: number | undefined;
+	let request: Request | undefined;
+	const finish = (error: string | undefined, code?: number) => {
+		if (finished) return;
+		finished = true;
+		Timer.clear(timer);
+		try {
+			request?.close();
+		} catch {
+			// Already closed by the SDK.
+		}
+		request = undefined;
+		options.done(error, code);
+	};
+	const timer = Timer.set(() => finish(`no answer within ${options.timeoutMs / 1000} s`), options.timeoutMs);
+	const headers: Array<string | number> = [];
+	for (const name of Object.keys(options.headers)) headers.push(name, options.headers[name]);
+	try {
+		request = new Request({ host: options.host, port: options.port, path: options.path, method: "POST", headers, body: ArrayBuffer.fromString(options.body), response: ArrayBuffer });
+		request.callback = (message, value) => {
+			if (message === Request.status) status = value as number;
+			else if (message === Request.responseComplete) finish(undefined, status);
+			else if (message === Request.error) finish("connection failed");
+		};
+	} catch (error) {
+		Promise.resolve().then(() => finish(String((error as Error)?.message ?? error)));
+	}
+	return () => finish("abandoned");
+}

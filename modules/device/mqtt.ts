@@ -1,0 +1,64 @@
+/*
+ * The MQTT port on the device: one connection of the SDK's `mqtt` Client per call (MQTT 3.1.1 over
+ * TCP, QoS 0, clean session). The SDK's client writes to its socket at once and throws when it
+ * cannot: a publish that throws is refused (false), never waited for.
+ */
+
+import Client from "mqtt";
+import type { MqttClient, MqttOptions } from "../ports.js";
+
+export function deviceMqtt(options: MqttOptions): MqttClient {
+	let closed = false;
+	let ready = false;
+	const client = new Client({
+		host: options.host,
+		port: options.port,
+		id: options.clientId,
+		user: options.user,
+		password: options.password,
+		will: { topic: options.will.topic, message: options.will.payload, retain: options.will.retain, quality: 0 },
+		timeout: options.keepAliveS * 1000,
+	});
+	client.onReady = () => {
+		ready = true;
+		if (!closed) options.onConnect();
+	};
+	client.onMessage = (topic, payload) => {
+		if (closed) return;
+		let text: string;
+		try {
+			text = String.fromArrayBuffer(payload);
+		} catch {
+			return; // not UTF-8: no command of ours
+		}
+		options.onMessage(topic, text);
+	};
+	client.onClose = () => {
+		if (closed) return;
+		closed = true;
+		options.onClose(ready ? "connection lost" : "connection refused or failed");
+	};
+	return {
+		publish(topic, payload, retain) {
+			if (closed || !ready) return false;
+			try {
+				client.publish(topic, payload, { retain });
+				return true;
+			} catch {
+				return false;
+			}
+		},
+		subscribe(topic) {
+			if (!closed) client.subscribe(topic);
+		},
+		close() {
+			if (closed) return;
+			closed = true;
+			try {
+				client.close();
+			} catch {
+				// A connection that already failed.
+			}
+		},
+	};
+}

@@ -1,0 +1,39 @@
+/*
+ * The webhook port on Node: one HTTP/1.1 POST with node:http, no keep-alive, abandoned after the
+ * request's timeout. The answer's body is read and dropped.
+ */
+
+import { request } from "node:http";
+import type { HttpPostRequest } from "../ports.js";
+import { loopbackGuardFromEnv, type LoopbackGuard } from "./loopback-guard.js";
+
+export function httpPost(options: HttpPostRequest, guard: LoopbackGuard | undefined = loopbackGuardFromEnv()): () => void {
+	let finished = false;
+	const finish = (error: string | undefined, status?: number) => {
+		if (finished) return;
+		finished = true;
+		clearTimeout(timer);
+		options.done(error, status);
+	};
+	const timer = setTimeout(() => {
+		finish(`no answer within ${options.timeoutMs / 1000} s`);
+		req?.destroy();
+	}, options.timeoutMs);
+	const refused = guard && !guard.allowsConnect("HTTP POST", options.host, options.port) ? `refused ${options.host}:${options.port}: only 127.0.0.0/8 while the loopback guard is on` : undefined;
+	if (refused) {
+		queueMicrotask(() => finish(refused));
+		return () => finish("abandoned");
+	}
+	const body = Buffer.from(options.body, "utf8");
+	const req = request({ host: options.host, port: options.port, path: options.path, method: "POST", family: 4, agent: false, headers: { ...options.headers, "Content-Length": String(body.length), Connection: "close" } }, (response) => {
+		response.resume();
+		response.on("end", () => finish(undefined, response.statusCode));
+		response.on("error", (error) => finish(error.message));
+	});
+	req.on("error", (error) => finish((error as NodeJS.ErrnoException).code ?? error.message));
+	req.end(body);
+	return () => {
+		finish("abandoned");
+		req.destroy();
+	};
+}

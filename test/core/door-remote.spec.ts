@@ -1,0 +1,76 @@
+import { test, group, assert } from "../lib/spec.js";
+import { FakeClock } from "../lib/fake-clock.js";
+import { RecordingOut } from "../lib/recording-out.js";
+import { RemoteDoor, LOCK_MS, MIN_INTERVAL_MS } from "../../door/remote-door.js";
+import { RelayPulse } from "../../hardware/relay-pulse.js";
+import { DoorEventLog } from "../../door/door-events.js";
+
+function rig(enabled = true) {
+	const clock = new FakeClock();
+	const lines: string[] = [];
+	const log = { info: (m: string) => lines.push(m), warn: (m: string) => lines.push(m), error: (m: string) => lines.push(m) };
+	const out = new RecordingOut(clock);
+	const relay = new RelayPulse(out, clock, log);
+	const events = new DoorEventLog(() => 0);
+	const door = new RemoteDoor({ clock, log, relay, events, settings: () => ({ code: "4711", pulseMs: 500 }), enabled: () => enabled });
+	return { clock, lines, out, relay, events, door };
+}
+
+group("remote door opening", () => {
+	test("off: every command is ignored and the relay never moves", () => {
+		const { door, out, events } = rig(false);
+		assert.equal(door.command("4711", "mqtt"), "ignored");
+		assert.equal(out.pulses().length, 0);
+		assert.equal(events.last(1)[0].reason, "remote opening is off");
+	});
+
+	test("the right code (plain or JSON) opens, with an event naming the source and never the code", () => {
+		const { door, out, events, clock, lines } = rig();
+		assert.equal(door.command("4711", "mqtt"), "opened");
+		clock.advance(MIN_INTERVAL_MS);
+		assert.equal(door.command('{"code":"4711"}', "mqtt"), "opened");
+		clock.advance(1000);
+		assert.equal(out.pulses().length, 2);
+		const [event] = events.last(1);
+		assert.equal(event.kind, "opened");
+		assert.equal(event.via, "mqtt");
+		for (const text of [...lines, JSON.stringify(events.last(20))]) assert.ok(!text.includes("4711"), text);
+	});
+
+	test("one attempt per 2 s; three wrong codes lock remote opening for 5 min", () => {
+		const { door, clock, out } = rig();
+		assert.equal(door.command("1", "mqtt"), "wrong_code");
+		assert.equal(door.command("4711", "mqtt"), "ignored", "too soon");
+		clock.advance(MIN_INTERVAL_MS);
+		assert.equal(door.command("2", "mqtt"), "wrong_code");
+		clock.advance(MIN_INTERVAL_MS);
+		assert.equal(door.command("3", "mqtt"), "locked_out");
+		clock.advance(MIN_INTERVAL_MS);
+		assert.equal(door.command("4711", "mqtt"), "ignored", "locked");
+		clock.advance(LOCK_MS);
+		assert.equal(door.command("4711", "mqtt"), "opened");
+		clock.advance(1000);
+		assert.equal(out.pulses().length, 1);
+	});
+
+	test("the door's lock-out across calls holds for remote commands, and their wrong codes count towards it", () => {
+		const clock = new FakeClock();
+		const log = { info() {}, warn() {}, error() {} };
+		const out = new RecordingOut(clock);
+		let locked: string | undefined;
+		let wrong = 0;
+		const events = new DoorEventLog(() => 0);
+		const door = new RemoteDoor({
+			clock, log, relay: new RelayPulse(out, clock, log), events, settings: () => ({ code: "4711", pulseMs: 500 }), enabled: () => true,
+			lockedOut: () => locked,
+			wrong: () => (++wrong === 2 ? (locked = "locked out for 5 min") : undefined),
+		});
+		assert.equal(door.command("1", "mqtt"), "wrong_code");
+		clock.advance(MIN_INTERVAL_MS);
+		assert.equal(door.command("2", "mqtt"), "locked_out");
+		assert.equal(events.last(1)[0].kind, "lockout_started");
+		clock.advance(MIN_INTERVAL_MS);
+		assert.equal(door.command("4711", "mqtt"), "refused", "the right code is refused while locked out");
+		assert.equal(out.pulses().length, 0);
+	});
+});

@@ -1,0 +1,118 @@
+import { test, group, assert } from "../lib/spec.js";
+import { FakeClock } from "../lib/fake-clock.js";
+import { Webhooks, QUEUE_SIZE, TIMEOUT_MS, base64, parseHookUrl, redactUrl } from "../../home/webhooks.js";
+import type { HttpPostRequest } from "../../modules/ports.js";
+
+function rig(urls = ["http://user:pa%3Ass@192.168.178.20:8123/api/webhook/klingel?x=1"]) {
+	const clock = new FakeClock();
+	const requests: HttpPostRequest[] = [];
+	const aborted: HttpPostRequest[] = [];
+	const lines: string[] = [];
+	const hooks = new Webhooks({
+		post: (request) => {
+			requests.push(request);
+			return () => void aborted.push(request);
+		},
+		clock, log: { info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m) }, userAgent: "klingel/test",
+	}, urls);
+	return { clock, requests, aborted, lines, hooks };
+}
+
+group("webhooks", () => {
+	test("URLs: http only, port and path, user and password for Basic authorization; shown without the password", () => {
+		assert.deepEqual(parseHookUrl("http://nodered.lan:1880/klingel"), { host: "nodered.lan", port: 1880, path: "/klingel", userinfo: "" });
+		assert.deepEqual(parseHookUrl("http://10.0.0.2?a=b"), { host: "10.0.0.2", port: 80, path: "/?a=b", userinfo: "" });
+		assert.equal(parseHookUrl("http://a:b%40c@h/").userinfo, "a:b@c");
+		assert.throws(() => parseHookUrl("https://h/"), /http:\/\/.*https/);
+		assert.throws(() => parseHookUrl("ftp://h/"), /http:\/\//);
+		assert.throws(() => parseHookUrl("http://h:99999/"), /port/);
+		assert.throws(() => parseHookUrl("http://h/a b"), /http:\/\//);
+		assert.equal(redactUrl("http://user:secret@h:1/p"), "http://user:***@h:1/p");
+		assert.equal(redactUrl("http://h/p"), "http://h/p");
+		assert.equal(base64("Aladdin:open sesame"), "QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
+		assert.equal(base64("ü"), "w7w=");
+	});
+
+	test("posts the JSON from a timer turn of its own, with Basic authorization", () => {
+		const { clock, requests, hooks } = rig();
+		hooks.send('{"type":"ring"}');
+		assert.equal(requests.length, 0, "nothing sent inside send()");
+		clock.advance(0);
+		assert.equal(requests.length, 1);
+		const r = requests[0];
+		assert.equal(r.host, "192.168.178.20");
+		assert.equal(r.port, 8123);
+		assert.equal(r.path, "/api/webhook/klingel?x=1");
+		assert.equal(r.body, '{"type":"ring"}');
+		assert.equal(r.headers.Authorization, `Basic ${base64("user:pa:ss")}`);
+		assert.equal(r.headers["Content-Type"], "application/json");
+		assert.equal(r.timeoutMs, TIMEOUT_MS);
+		r.done(undefined, 204);
+		assert.deepEqual(hooks.status()[0], { to: "192.168.178.20:8123/api/webhook/klingel?x=1", queued: 0, sent: 1, failed: 0, dropped: 0, last_error: "" });
+	});
+
+	test("one request at a time; retries after 2 s and 8 s, then the event is given up and the next one goes", () => {
+		const { clock, requests, hooks, lines } = rig();
+		hooks.send("a");
+		hooks.send("b");
+		clock.advance(0);
+		assert.equal(requests.length, 1);
+		requests[0].done("ECONNREFUSED");
+		clock.advance(1999);
+		assert.equal(requests.length, 1);
+		clock.advance(1);
+		assert.equal(requests[1].body, "a");
+		requests[1].done(undefined, 503);
+		clock.advance(8000);
+		assert.equal(requests[2].body, "a");
+		requests[2].done("ECONNRESET");
+		clock.advance(0);
+		assert.equal(requests[3].body, "b");
+		assert.equal(hooks.status()[0].failed, 1);
+		assert.ok(lines.some((l) => /event not delivered \(ECONNRESET, attempt 3\)/.test(l)));
+		assert.ok(!lines.some((l) => l.includes("pa:ss") || l.includes("pa%3Ass")), "no password in a log line");
+	});
+
+	test("a 4xx refusal is not retried", () => {
+		const { clock, requests, hooks } = rig();
+		hooks.send("a");
+		clock.advance(0);
+		requests[0].done(undefined, 404);
+		clock.advance(20000);
+		assert.equal(requests.length, 1);
+		assert.equal(hooks.status()[0].last_error, "HTTP 404");
+	});
+
+	test("the queue is bounded: the oldest waiting event is dropped and counted, the one in flight stays", () => {
+		const { clock, requests, hooks } = rig();
+		hooks.send("0");
+		clock.advance(0);
+		for (let i = 1; i < 20; i++) hooks.send(String(i));
+		clock.advance(0);
+		assert.equal(requests.length, 1);
+		assert.equal(requests[0].body, "0");
+		const status = hooks.status()[0];
+		assert.equal(status.queued, QUEUE_SIZE);
+		assert.equal(status.dropped, 20 - QUEUE_SIZE);
+		requests[0].done(undefined, 200);
+		clock.advance(0);
+		assert.equal(requests[1].body, String(20 - QUEUE_SIZE + 1), "the newest are kept");
+	});
+
+	test("a request that never ends is abandoned by the timeout guard", () => {
+		const { clock, requests, aborted, hooks } = rig();
+		hooks.send("a");
+		clock.advance(0);
+		clock.advance(TIMEOUT_MS + 1000);
+		assert.equal(aborted.length, 1);
+		assert.match(String(hooks.status()[0].last_error), /no answer within 5 s/);
+		clock.advance(2000);
+		assert.equal(requests.length, 2, "retried");
+	});
+
+	test("at most two URLs; a bad one is left out with a message that does not repeat it", () => {
+		const { hooks, lines } = rig(["https://u:secret@h/", "http://a/", "http://b/", "http://c/"]);
+		assert.deepEqual(hooks.status().map((s) => s.to), ["a:80/"]);
+		assert.ok(lines.some((l) => /https/.test(l)) && !lines.some((l) => l.includes("secret")));
+	});
+});
