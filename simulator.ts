@@ -9,7 +9,7 @@ import { SettingsError } from "./config/read.js";
 import { DEFAULT_UA_CONFIG } from "./sip/config.js";
 import { createUdp } from "./modules/host/udp.js";
 import { nodeClock } from "./modules/host/clock.js";
-import { nodeMd5, nodeRandom, nodeSha256 } from "./modules/host/crypto.js";
+import { nodeMd5, nodeRandom, nodeSha256, nodeSha256Stream } from "./modules/host/crypto.js";
 import { consoleLogger } from "./modules/host/logger.js";
 import { resolveHost, localAddressToward } from "./modules/host/network.js";
 import { VirtualButton, VirtualLed, VirtualRelay } from "./modules/host/gpio.js";
@@ -25,8 +25,10 @@ import { hostHealth } from "./modules/host/health.js";
 import { createMqtt } from "./modules/host/mqtt.js";
 import { httpPost } from "./modules/host/http-post.js";
 import { hostname } from "node:os";
-import { resolve as resolvePath } from "node:path";
 import { hostAnnouncer } from "./modules/host/mdns.js";
+import { FileFirmware } from "./modules/host/firmware.js";
+import { packageVersion } from "./modules/host/version.js";
+import { dirname, join, resolve as resolvePath } from "node:path";
 
 async function main(): Promise<void> {
 	let options;
@@ -103,6 +105,9 @@ async function main(): Promise<void> {
 					return input;
 				},
 				audio, mic, speaker, camera,
+				firmware: new FileFirmware({ file: join(dirname(resolvePath(options.settings)), "klingel-update.bin"), log }),
+				sha256Stream: nodeSha256Stream,
+				version: packageVersion(),
 				localAddress: () => localAddress,
 				resolve: resolveHost,
 				mqtt: createMqtt,

@@ -11,6 +11,8 @@ import { Settings } from "../config/settings.js";
 import { keySpec, needsRestart } from "../config/keys.js";
 import { addWebRoutes, type WebApp } from "../web/routes.js";
 import { addDiagnosticsRoutes } from "../web/diagnostics.js";
+import { addUpdateRoutes } from "../web/update.js";
+import { confirmWhenWorking } from "./firmware-confirm.js";
 import { doorSettingsFrom } from "../config/door.js";
 import { RelayPulse } from "../hardware/relay-pulse.js";
 import { DoorEventLog } from "../door/door-events.js";
@@ -122,7 +124,7 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 	// The key is made at the first start with a camera; the page shows the URL that carries it.
 	const cameraKey = env.camera ? new CameraKey(env.store, env.random) : undefined;
 	const cameraRoute = cameraKey ? new CameraRoute({ routes: env.routes, image, key: cameraKey, clock: env.clock, enabled: () => readNumber(env.store, "cam_enabled") === 1 }) : undefined;
-	const status = () => ({ ...doorbell.status(), ...door.status(20), ...home.status(), camera: cameraRoute ? { ...image.status(), ...cameraRoute.status() } : null, gong: gong ? { on: gong.on, pulses: gong.pulses } : null, status_led: led ? { pattern: led.pattern, level: led.level } : null, ...options.statusExtra?.() });
+	const status = () => ({ version: env.version ?? "unknown", ...doorbell.status(), ...door.status(20), ...home.status(), camera: cameraRoute ? { ...image.status(), ...cameraRoute.status() } : null, gong: gong ? { on: gong.on, pulses: gong.pulses } : null, status_led: led ? { pattern: led.pattern, level: led.level } : null, ...options.statusExtra?.() });
 	const web = addWebRoutes({
 		routes: env.routes, settings, clock: env.clock, sha256: env.sha256, random: env.random, log: env.log, status,
 		ring: (button) => doorbell.press("web", button),
@@ -147,9 +149,14 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 		},
 	});
 	addDiagnosticsRoutes({ web, trace: doorbell.traceLog, localAddress: () => env.localAddress(), status });
+	if (env.firmware && env.sha256Stream) addUpdateRoutes({ web, updater: env.firmware, sha256Stream: env.sha256Stream, clock: env.clock, log: env.log, version: env.version ?? "unknown" });
 	if (options.adminPassword && !web.admin.isSet) web.admin.set(options.adminPassword);
 	if (!web.admin.isSet) env.log.warn("no admin password yet: open the web page /sip to set one");
 	doorbell.start();
+	if (env.firmware) {
+		const registration = doorbell.ua.registration;
+		confirmWhenWorking({ updater: env.firmware, clock: env.clock, log: env.log, registered: () => registration.registered, tried: () => registration.state !== "idle" });
+	}
 	home.start();
 	home.record({ type: "startup" });
 	led?.start();

@@ -266,6 +266,9 @@ export class Doorbell {
 			last_call: ua.lastCall ? summary(ua.lastCall, now) : null,
 			last_error: ua.lastError,
 			rejected_datagrams: this.transport.rejected,
+			// Live entries of the SIP tables a sender can grow (bounds in sip/transaction-layer.ts).
+			sip_transactions: { server: ua.layer.serverCount, stranger: ua.layer.strangerCount, client: ua.layer.clientCount, refused_kept: ua.layer.refusedCount },
+			refused_requests: ua.layer.refusedTotal,
 			last_rejection: this.transport.lastRejection,
 			media: this.media ? this.media.status() : null,
 			bells: Array.from(this.bells.values()).filter(({ settings }) => settings.button === 1 || settings.target !== "").map(({ settings }) => ({ button: settings.button, target: settings.button === 1 ? ua.config.target : settings.target, name: settings.button === 1 ? ua.config.displayName : settings.name, gong: settings.gong })),

@@ -70,15 +70,17 @@ export class DoorEventLog {
 		const time = at >= CLOCK_SET ? new Date(at).toISOString() : null;
 		const caller = clean(input.caller, 80);
 		const reason = clean(input.reason, 120);
+		// A Call-ID is as long as its sender likes: bounded like the caller, so 50 entries stay small.
+		const callId = clean(input.callId, 80);
 		this.total++;
 		const last = this.#events[this.#events.length - 1];
-		if (input.kind === "ignored" && last && last.kind === "ignored" && last.reason === reason && last.call_id === input.callId && last.via === input.via) {
+		if (input.kind === "ignored" && last && last.kind === "ignored" && last.reason === reason && last.call_id === callId && last.via === input.via) {
 			last.count++;
 			last.at = at;
 			last.time = time;
 			return last;
 		}
-		const event: DoorEvent = { kind: input.kind, at, time, caller, call_id: input.callId, via: input.via, reason, count: 1 };
+		const event: DoorEvent = { kind: input.kind, at, time, caller, call_id: callId, via: input.via, reason, count: 1 };
 		this.#events.push(event);
 		if (this.#events.length > this.#capacity) this.#events.shift();
 		return event;

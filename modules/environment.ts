@@ -1,4 +1,4 @@
-import type { AudioIn, AudioOut, CameraFactory, CorePorts, LevelOut, DigitalIn, DigitalOut, HealthProbe, HttpPost, HttpRoutes, KeyValueStore, LocalNameAnnouncer, MqttFactory, Sha256 } from "./ports.js";
+import type { AudioIn, AudioOut, CameraFactory, CorePorts, LevelOut, DigitalIn, DigitalOut, FirmwareUpdater, HealthProbe, HttpPost, HttpRoutes, KeyValueStore, LocalNameAnnouncer, MqttFactory, Sha256, Sha256Stream } from "./ports.js";
 import type { NativeAudio } from "./native-audio.js";
 
 /** Everything a provider hands the doorbell application at start-up. */
@@ -38,6 +38,11 @@ export interface DoorbellEnvironment extends CorePorts {
 	camera?: CameraFactory;
 	/** mDNS: the name on the LAN (setting net.hostname), where the provider can multicast. */
 	announce?: LocalNameAnnouncer;
+	/** Firmware updates over the web page, with the streamed SHA-256 that checks an image. */
+	firmware?: FirmwareUpdater;
+	sha256Stream?: () => Sha256Stream;
+	/** The running firmware's version (package.json's, through the manifest's config on the device). */
+	version?: string;
 	/** The local IPv4 address to put in Via, Contact and SDP. */
 	localAddress(): string;
 	/** Resolves a host name (e.g. "fritz.box") to an IPv4 address; numeric addresses pass through. */

@@ -115,6 +115,54 @@ export type HttpHandler = (request: HttpRequest) => HttpResponse | Promise<HttpR
 /** The HTTP route table the provider's server dispatches into. */
 export interface HttpRoutes {
 	add(method: string, path: string, handler: HttpHandler): void;
+	/** A POST route whose body is taken as it arrives (a firmware image), where the server can stream. */
+	addUpload?(path: string, handler: UploadHandler): void;
+}
+
+/** Where an upload's body goes, piece by piece, in order. */
+export interface UploadSink {
+	/** A piece of the body (the array is the sink's to keep or drop). */
+	write(piece: Uint8Array): void;
+	/** The body is complete (as long as Content-Length said): the answer. */
+	end(): HttpResponse;
+	/** The connection broke before the end. */
+	abort(): void;
+}
+
+/**
+ * Starts an upload once the headers are in (`request.body` is empty; `length` is the
+ * Content-Length): a sink for the body, or the answer that refuses it unread.
+ */
+export type UploadHandler = (request: HttpRequest, length: number) => UploadSink | HttpResponse;
+
+/** SHA-256 over bytes given in pieces (a firmware image as it arrives). */
+export interface Sha256Stream {
+	write(piece: Uint8Array): void;
+	/** The hash as 64 lowercase hex characters; the stream is done. */
+	close(): string;
+}
+
+/** The inactive firmware slot, open for one image. */
+export interface FirmwareSlot {
+	write(piece: Uint8Array): void;
+	/** The whole image is written and checked: boot it next time. Throws when the slot refuses it. */
+	complete(): void;
+	/** Drops what was written; the running image stays the one that boots. */
+	cancel(): void;
+}
+
+/** Firmware updates: the ESP32's OTA partitions, or a file in the simulator. */
+export interface FirmwareUpdater {
+	/** The largest image the inactive slot holds, in bytes. */
+	readonly maxSize: number;
+	/** Opens the inactive slot for an image of `size` bytes. Throws when it cannot. */
+	open(size: number): FirmwareSlot;
+	/** Restarts into the new image (the simulator says what the device would do). */
+	restart(): void;
+	/** The running image works: keep it (ESP-IDF app rollback). Nothing happens where there is no rollback pending. */
+	confirm(): void;
+	/** Whether the running image still waits for confirm() (it was just installed). */
+	readonly pendingConfirm: boolean;
 }
 
 /** Audio in (microphone): 16-bit LPCM mono at `sampleRate`. */

@@ -3,7 +3,7 @@
  * HEAD answered by the GET handler when there is no HEAD one.
  */
 
-import type { HttpHandler, HttpRoutes } from "./ports.js";
+import type { HttpHandler, HttpRoutes, UploadHandler } from "./ports.js";
 
 /** A known path: its handler for the method, or none (405) with the methods it has. */
 export interface RouteMatch {
@@ -14,6 +14,17 @@ export interface RouteMatch {
 
 export class RouteTable implements HttpRoutes {
 	#routes = new Map<string, Map<string, HttpHandler>>();
+	#uploads = new Map<string, UploadHandler>();
+
+	/** An upload route answers POST on its path; a 405 for another method names POST. */
+	addUpload(path: string, handler: UploadHandler): void {
+		this.#uploads.set(path, handler);
+	}
+
+	/** The upload handler for a POST to this path, if it is an upload route. */
+	findUpload(method: string, path: string): UploadHandler | undefined {
+		return method === "POST" ? this.#uploads.get(path) : undefined;
+	}
 
 	add(method: string, path: string, handler: HttpHandler): void {
 		let methods = this.#routes.get(path);
@@ -24,7 +35,7 @@ export class RouteTable implements HttpRoutes {
 	/** The match for an upper-case method and a path, or undefined for an unknown path (404). */
 	find(method: string, path: string): RouteMatch | undefined {
 		const methods = this.#routes.get(path);
-		if (!methods) return undefined;
+		if (!methods) return this.#uploads.has(path) ? { handler: undefined, allow: "POST" } : undefined;
 		const handler = methods.get(method) ?? (method === "HEAD" ? methods.get("GET") : undefined);
 		return { handler, allow: handler ? "" : [...methods.keys()].join(", ") };
 	}

@@ -8,7 +8,7 @@
 import type { AudioIn, AudioOut, Clock, Logger, RandomBytes, UdpFactory } from "../modules/ports.js";
 import type { NegotiatedMedia } from "../sip/sdp.js";
 import type { NativeAudio } from "../modules/native-audio.js";
-import { DEFAULT_RTP_PORT, RtpPort } from "./rtp-port.js";
+import { RtpPort } from "./rtp-port.js";
 import { MediaSession, type DigitHandler, type ForeignDtmfHandler, type MediaStatus } from "./media-session.js";
 import { Chime, type ChimeOptions } from "./chime.js";
 import { mediaHint } from "./media-hint.js";
@@ -29,7 +29,7 @@ export interface DoorAudioOptions {
 	log: Logger;
 	mic?: AudioIn;
 	speaker?: AudioOut;
-	/** Local RTP port wanted (DEFAULT_RTP_PORT). */
+	/** Local RTP port wanted (DEFAULT_RTP_PORT, rtp/rtp-port.ts). */
 	rtpPort?: number;
 	chime?: ChimeOptions;
 	/** Asked at each call's start: cancel the speaker's echo in the microphone (on when absent). */
@@ -50,8 +50,7 @@ export class DoorAudio {
 
 	constructor(options: DoorAudioOptions) {
 		this.#options = options;
-		this.port = new RtpPort(options.udp, options.log, options.rtpPort ?? DEFAULT_RTP_PORT);
-		this.port.onReadable = () => this.#readable();
+		this.port = new RtpPort({ udp: options.udp, log: options.log, wanted: options.rtpPort, onReadable: () => this.#readable() });
 		this.chime = new Chime(options.audio, options.chime);
 		this.#localClock = new FrameClock(options.clock);
 		if (options.speaker) this.#local = new SpeakerPath(options.audio, options.speaker, this.chime);

@@ -5,7 +5,8 @@
  * RTP: G.711 at 8 kHz, or G.722 at 16 kHz (no rate conversion with a 16 kHz microphone and
  * speaker). Both code 8 bytes per ms with an RTP clock of 8000, so the jitter buffer and the
  * timestamps are the same for both. Coded audio leaves in packets of the peer's a=ptime (10 to
- * 60 ms): a 10 ms packet time sends two packets per frame, 30 ms one packet at every 1.5 frames.
+ * 60 ms): with 10 ms the frame's second half follows 10 ms after its first (a receiver's jitter
+ * buffer takes two packets at once badly), with 30 ms one packet leaves at every 1.5 frames.
  * RFC 4733 digits from the latched peer go to `onDigit`. All buffers are made by the
  * constructor: a call's steady state allocates nothing here.
  *
@@ -13,7 +14,7 @@
  * same code runs on the device, in the simulator, under XS on the host and in the specs.
  */
 
-import type { AudioIn, AudioOut, Clock, Datagram, RandomBytes, UdpSocket } from "../modules/ports.js";
+import type { AudioIn, AudioOut, Clock, Datagram, RandomBytes, TimerId, UdpSocket } from "../modules/ports.js";
 import { MAX_PTIME_MS, type NegotiatedMedia } from "../sip/sdp.js";
 import { G722_STATE_SAMPLES, GAIN_UNITY, LAW_PCMA, LAW_PCMU, RESAMPLER_STATE_SAMPLES, type NativeAudio } from "../modules/native-audio.js";
 import type { RtpHeader } from "./rtp-packet.js";
@@ -63,6 +64,8 @@ export interface MediaStatus extends RtpCounters {
 	running: boolean;
 	remote: string;
 	codec: string;
+	/** The packet time sent (the peer's a=ptime). */
+	ptime_ms: number;
 	direction: string;
 	ssrc: number;
 	remote_ssrc: number | null;
@@ -117,6 +120,11 @@ export class MediaSession implements RtpReceiver {
 	#held = 0;
 	/** The frame that continues what is held (after a skipped frame the held bytes are dropped). */
 	#nextFrame = 0;
+	/** 10 ms packets: the timer that sends a frame's second half, and that half's timestamp. */
+	#clockPort: Clock;
+	#halfTimer: TimerId | undefined;
+	#halfTimestamp = 0;
+	readonly #sendHalf = () => this.#sendSecondHalf();
 	/** Where each frame is coded into rtp.payload: at byte 0, 80, 160, ... (made once). */
 	#codeAt: Uint8Array[] = [];
 	#decoder = new Int16Array(G722_STATE_SAMPLES);
@@ -146,6 +154,7 @@ export class MediaSession implements RtpReceiver {
 	constructor(options: MediaSessionOptions) {
 		this.#audio = options.audio;
 		this.#socket = options.socket;
+		this.#clockPort = options.clock;
 		const maxBytes = MAX_PTIME_MS * BYTES_PER_MS + FRAME_BYTES;
 		this.rtp = new RtpSession(options.socket, options.random, options.clock, FRAME_BYTES, options.audio, maxBytes);
 		for (let at = 0; at + FRAME_BYTES <= maxBytes; at += 10 * BYTES_PER_MS) this.#codeAt.push(this.rtp.payload.subarray(at, at + FRAME_BYTES));
@@ -184,6 +193,8 @@ export class MediaSession implements RtpReceiver {
 		this.#codec = media.codec;
 		const ptime = media.ptime >= 10 && media.ptime <= MAX_PTIME_MS ? Math.round(media.ptime / 10) * 10 : 20;
 		if (ptime * BYTES_PER_MS !== this.#packetBytes) {
+			if (this.#halfTimer !== undefined) this.#clockPort.clearTimeout(this.#halfTimer);
+			this.#halfTimer = undefined;
 			this.#packetBytes = ptime * BYTES_PER_MS;
 			this.#held = 0;
 		}
@@ -198,6 +209,8 @@ export class MediaSession implements RtpReceiver {
 	stop(): void {
 		this.clock.stop();
 		this.tones.clear();
+		if (this.#halfTimer !== undefined) this.#clockPort.clearTimeout(this.#halfTimer);
+		this.#halfTimer = undefined;
 	}
 
 	/** The frames' rate follows the codec; each codec's state starts afresh. */
@@ -287,6 +300,11 @@ export class MediaSession implements RtpReceiver {
 			audio.mix(this.#txMixed, this.#txSources, this.#txGains);
 			pcm = this.#txMixed;
 		}
+		// A second half still waiting (frames ran late and back to back) goes first.
+		if (this.#halfTimer !== undefined) {
+			this.#clockPort.clearTimeout(this.#halfTimer);
+			this.#sendSecondHalf();
+		}
 		// Code the frame behind what is held, then send every whole packet from the start.
 		if (frame !== this.#nextFrame) this.#held = 0;
 		this.#nextFrame = frame + 1;
@@ -297,6 +315,16 @@ export class MediaSession implements RtpReceiver {
 		// The timestamp of the first byte held: the frame's start less what was held before it.
 		let timestamp = rtp.timestampOrigin + frame * FRAME_SAMPLES - held;
 		const size = this.#packetBytes;
+		if (size < FRAME_BYTES) {
+			// 10 ms: the first half now, the second (moved to the front) in 10 ms.
+			rtp.send(this.#marker, timestamp >>> 0, size);
+			this.#marker = false;
+			rtp.payload.copyWithin(0, size, FRAME_BYTES);
+			this.#halfTimestamp = (timestamp + size) >>> 0;
+			this.#halfTimer = this.#clockPort.setTimeout(this.#sendHalf, 10);
+			this.#held = 0;
+			return;
+		}
 		while (ready >= size) {
 			rtp.send(this.#marker, timestamp >>> 0, size);
 			this.#marker = false;
@@ -307,6 +335,11 @@ export class MediaSession implements RtpReceiver {
 		this.#held = ready;
 	}
 
+	#sendSecondHalf(): void {
+		this.#halfTimer = undefined;
+		this.rtp.send(false, this.#halfTimestamp, this.#packetBytes);
+	}
+
 	/** A snapshot for the status page. */
 	status(): MediaStatus {
 		const j = this.jitter, c = j.counters, clock = this.clock;
@@ -314,6 +347,7 @@ export class MediaSession implements RtpReceiver {
 			running: this.running,
 			remote: `${this.rtp.peer.address}:${this.rtp.peer.port}`,
 			codec: this.#codec,
+			ptime_ms: this.#packetBytes / BYTES_PER_MS,
 			direction: this.#direction,
 			ssrc: this.rtp.ssrc,
 			remote_ssrc: this.rtp.remoteSsrc ?? null,

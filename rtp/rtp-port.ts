@@ -13,17 +13,26 @@ const TRIES = 20;
 /** The RTP port wanted when no setting says otherwise. */
 export const DEFAULT_RTP_PORT = 40000;
 
+export interface RtpPortOptions {
+	udp: UdpFactory;
+	log: Logger;
+	/** The port wanted (DEFAULT_RTP_PORT); an odd one is taken as the next even one. */
+	wanted?: number;
+	/** Called when datagrams are waiting on `socket`. */
+	onReadable?(): void;
+}
+
 export class RtpPort {
 	readonly wanted: number;
 	/** Ports found taken, in the order tried. */
 	readonly busy: number[];
-	/** Called when datagrams are waiting on `socket`. */
-	onReadable: (() => void) | undefined;
 	#port: FreePort;
 
-	constructor(udp: UdpFactory, log: Logger, wanted = DEFAULT_RTP_PORT) {
+	constructor(options: RtpPortOptions) {
+		const wanted = options.wanted ?? DEFAULT_RTP_PORT;
 		this.wanted = wanted + (wanted & 1);
-		this.#port = new FreePort({ udp, log, name: "RTP", wanted: this.wanted, step: 2, last: 65534, tries: TRIES, onReadable: () => this.onReadable?.() });
+		const onReadable = options.onReadable;
+		this.#port = new FreePort({ udp: options.udp, log: options.log, name: "RTP", wanted: this.wanted, step: 2, last: 65534, tries: TRIES, onReadable: () => onReadable?.() });
 		this.busy = this.#port.busy;
 	}
 

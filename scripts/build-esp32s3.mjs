@@ -3,7 +3,8 @@
 // after `--` go to mcconfig, e.g. `npm run build:esp32s3 -- ssid=MyWiFi "password=my secret"`
 // or `-p esp32/xiao_esp32s3_sense` for that board's Moddable target. The SDK's TypeScript step
 // uses this project's tsc (node_modules/.bin is put first on PATH).
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { delimiter, join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -31,6 +32,35 @@ if (!process.env.IDF_PATH) fail("$IDF_PATH is not set: the ESP32 build needs ESP
 const env = { ...process.env, PATH: [join(root, "node_modules", ".bin"), ...(onPath ? [] : [toolDir]), ...pathDirs].join(delimiter) };
 const args = ["-d", "-m", "-p", "esp32/esp32s3", ...process.argv.slice(2)];
 console.log(`build:esp32s3: mcconfig ${args.join(" ")}`);
+const started = Date.now();
 const result = spawnSync(exe, args, { cwd: root, env, stdio: "inherit" });
 if (result.error) fail(`mcconfig did not start: ${result.error.message}`);
+if (result.status === 0) {
+	// The application image for an update over the air (the page's firmware update): the
+	// xs_esp32.bin this build wrote into $MODDABLE/build/bin/esp32/<board>/<debug|release>/<name>/.
+	const image = newestImage(join(moddable, "build", "bin", "esp32"), started - 2000);
+	if (image) {
+		const bytes = readFileSync(image);
+		console.log(`build:esp32s3: OTA image ${image}`);
+		console.log(`build:esp32s3: ${bytes.length} bytes, SHA-256 ${createHash("sha256").update(bytes).digest("hex")}`);
+	} else console.log("build:esp32s3: no xs_esp32.bin from this build found under $MODDABLE/build/bin/esp32");
+}
 process.exit(result.status ?? 1);
+
+/** The newest xs_esp32.bin below `dir` written since `since` (ms), or undefined. */
+function newestImage(dir, since) {
+	let best;
+	const walk = (path) => {
+		if (!existsSync(path)) return;
+		for (const entry of readdirSync(path, { withFileTypes: true })) {
+			const full = join(path, entry.name);
+			if (entry.isDirectory()) walk(full);
+			else if (entry.name === "xs_esp32.bin") {
+				const time = statSync(full).mtimeMs;
+				if (time >= since && (!best || time > best.time)) best = { full, time };
+			}
+		}
+	};
+	walk(dir);
+	return best?.full;
+}

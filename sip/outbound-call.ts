@@ -20,6 +20,13 @@ const LT = "<", GT = ">", TO = "To: ", CALL_ID = "Call-ID: ", CSEQ = "CSeq: ", S
 const INVITE_SP = "INVITE ", ACK_SP = "ACK ", CANCEL_SP = "CANCEL ", SP_INVITE = " INVITE", SP_ACK = " ACK", SP_CANCEL = " CANCEL";
 const MAX_FORWARDS = "Max-Forwards: 70", CONTENT_TYPE_SDP = "Content-Type: application/sdp";
 
+/**
+ * Other forks of one call that are ended with a BYE when they answer too. A ring group of the
+ * FRITZ!Box rings a few handsets, and two answering at once is already rare; the bound keeps
+ * a stream of 2xx with new To-tags from making a client transaction each.
+ */
+export const MAX_OTHER_FORKS = 4;
+
 /** Whom a ring calls and under which name: a bell button's number and caller name. */
 export interface RingTarget {
 	target: string;
@@ -47,6 +54,8 @@ export class OutboundCall extends Call {
 	#cancelGuard: TimerId | undefined;
 	#ack: Uint8Array | undefined;
 	#early: NegotiatedMedia | undefined;
+	/** To-tags of the other forks that answered too and were ended with a BYE. */
+	#otherForks: string[] = [];
 	/** The number rung and the display name sent (the settings' target and name unless a bell button gives its own). */
 	readonly target: string;
 	readonly displayName: string;
@@ -157,6 +166,10 @@ export class OutboundCall extends Call {
 			} else {
 				const other = this.#dialogFor(incoming);
 				ctx.layer.send(other.request(ctx, "ACK", { cseq: this.#cseq }).bytes, pbx.address, pbx.port);
+				// Each other fork is ended once (its retransmitted 2xx only gets the ACK again), and
+				// at most MAX_OTHER_FORKS of them: each BYE is a client transaction for up to 32 s.
+				if (this.#otherForks.includes(toTag) || this.#otherForks.length >= MAX_OTHER_FORKS) return;
+				this.#otherForks.push(toTag);
 				const bye = other.request(ctx, "BYE");
 				ctx.layer.request({ method: "BYE", branch: bye.branch, bytes: bye.bytes, address: pbx.address, port: pbx.port, onResponse: () => {}, onTimeout: () => {} });
 			}

@@ -53,14 +53,16 @@ export class Registration {
 	lastError = "";
 	/** The status of the last final response that ended in failure (0 for a timeout). */
 	lastStatus = 0;
-	/** Called whenever the state or the last error changes. */
-	onChange: (registration: Registration) => void = () => {};
 	#leaving: (() => void) | undefined;
 	/** The REGISTER in flight: ended by start() and stop(), so that its late answer or timeout changes nothing. */
 	#pending: ClientTransaction | undefined;
 
-	constructor(ctx: UaContext) {
+	#onChange: ((registration: Registration) => void) | undefined;
+
+	/** `onChange` is called whenever the state or the last error changes. */
+	constructor(ctx: UaContext, options: { onChange?(registration: Registration): void } = {}) {
 		this.#ctx = ctx;
+		this.#onChange = options.onChange;
 	}
 
 	get state(): RegistrationState {
@@ -225,7 +227,7 @@ export class Registration {
 
 	#set(state: RegistrationState): void {
 		this.#state = state;
-		this.onChange(this);
+		this.#onChange?.(this);
 	}
 }
 

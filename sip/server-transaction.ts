@@ -20,7 +20,10 @@ export interface ServerHost {
 
 export class ServerTransaction {
 	readonly key: string;
-	readonly request: Incoming;
+	readonly method: string;
+	/** Where the request came from; responses go there. */
+	readonly address: string;
+	readonly port: number;
 	/** Called when a final response to INVITE is never acknowledged (Timer H). */
 	onAckTimeout: (() => void) | undefined;
 	#host: ServerHost;
@@ -30,19 +33,36 @@ export class ServerTransaction {
 	#retransmit: TimerId | undefined;
 	#interval = 0;
 	#deadline: TimerId | undefined;
+	#request: Incoming | undefined;
 
 	constructor(host: ServerHost, key: string, request: Incoming) {
 		this.#host = host;
 		this.key = key;
-		this.request = request;
+		this.#request = request;
+		this.method = request.message.method;
+		this.address = request.address;
+		this.port = request.port;
 	}
 
-	get method(): string {
-		return this.request.message.method;
+	/**
+	 * The request. A non-INVITE transaction lets it go with its final response: from then on it
+	 * only resends that response, and a table full of them holds responses, not parsed requests.
+	 */
+	get request(): Incoming {
+		if (!this.#request) throw new Error(`the ${this.method} request is no longer kept once answered`);
+		return this.#request;
 	}
 
 	get state(): ServerState {
 		return this.#state;
+	}
+
+	/**
+	 * Whether it only absorbs retransmissions now: a final response sent (and, for a 2xx to
+	 * INVITE, acknowledged). Such a transaction is the first to go when the table is full.
+	 */
+	get finished(): boolean {
+		return this.#state === "completed" || this.#state === "confirmed" || this.#state === "terminated";
 	}
 
 	/** The status of the last response sent (0 before any). */
@@ -53,13 +73,13 @@ export class ServerTransaction {
 	/** Sends a response; ignored once a final response has been sent. */
 	respond(status: number, reason: string, options?: ResponseOptions): void {
 		if (this.#state !== "proceeding") return;
-		const { request } = this;
-		this.#last = buildResponse(request.message, status, reason, options);
+		this.#last = buildResponse(this.request.message, status, reason, options);
 		this.#status = status;
-		this.#host.send(this.#last, request.address, request.port);
+		this.#host.send(this.#last, this.address, this.port);
 		if (status < 200) return;
 		const { clock, timers } = this.#host;
 		if (this.method !== "INVITE") {
+			this.#request = undefined;
 			this.#state = "completed";
 			this.#deadline = clock.setTimeout(() => this.terminate(), 64 * timers.T1); // Timer J
 			return;
@@ -78,7 +98,7 @@ export class ServerTransaction {
 	/** The same request arrived again. */
 	retransmission(): void {
 		if (this.#last && this.#state !== "confirmed" && this.#state !== "terminated") {
-			this.#host.send(this.#last, this.request.address, this.request.port);
+			this.#host.send(this.#last, this.address, this.port);
 		}
 	}
 
@@ -104,7 +124,7 @@ export class ServerTransaction {
 	#arm(): void {
 		this.#retransmit = this.#host.clock.setTimeout(() => {
 			if ((this.#state !== "accepted" && this.#state !== "completed") || !this.#last) return;
-			this.#host.send(this.#last, this.request.address, this.request.port);
+			this.#host.send(this.#last, this.address, this.port);
 			this.#interval = Math.min(this.#interval * 2, this.#host.timers.T2); // Timer G
 			this.#arm();
 		}, this.#interval);

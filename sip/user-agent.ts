@@ -6,7 +6,7 @@
 import type { Clock, Logger, Md5, RandomBytes, UdpFactory } from "../modules/ports.js";
 import type { ServerTransaction } from "./server-transaction.js";
 import type { Incoming, SipTransport, SipTransportSettings } from "./transport.js";
-import { TransactionLayer } from "./transaction-layer.js";
+import { TransactionLayer, type Sender } from "./transaction-layer.js";
 import { DEFAULT_TIMERS, type TimerValues } from "./timers.js";
 import { UaContext } from "./context.js";
 import { IdSource } from "./ids.js";
@@ -67,6 +67,9 @@ export class UserAgent implements CallObserver {
 	#rtpPort: () => number;
 	lastError = "";
 	#started = false;
+	/** Refusals are not logged before this time; those meanwhile are counted. */
+	#refusalLogQuiet = 0;
+	#refusalsUnlogged = 0;
 
 	constructor(ports: UserAgentPorts, config: UaConfig, options: UserAgentOptions) {
 		this.#ports = ports;
@@ -85,6 +88,8 @@ export class UserAgent implements CallObserver {
 				},
 			},
 			user: {
+				sender: (incoming) => this.#sender(incoming),
+				onRefused: (incoming) => this.#refused(incoming),
 				onRequest: (transaction, incoming) => this.#request(transaction, incoming),
 				onAck: (incoming) => this.#ack(incoming),
 			},
@@ -99,11 +104,12 @@ export class UserAgent implements CallObserver {
 			localAddress: ports.localAddress,
 			localPort: () => transport.port,
 		});
-		this.registration = new Registration(this.#ctx);
-		this.registration.onChange = (registration) => {
-			if (registration.lastError) this.lastError = registration.lastError;
-			this.#events.onRegistration?.(registration);
-		};
+		this.registration = new Registration(this.#ctx, {
+			onChange: (registration) => {
+				if (registration.lastError) this.lastError = registration.lastError;
+				this.#events.onRegistration?.(registration);
+			},
+		});
 	}
 
 	/** The SIP socket's transport. */
@@ -203,18 +209,35 @@ export class UserAgent implements CallObserver {
 		return this.#ctx.config.allowAnySource || incoming.address === this.#ctx.pbx?.address;
 	}
 
+	/**
+	 * Every request, in a dialog or not (BYE, INFO, UPDATE, re-INVITE, CANCEL …), must come from
+	 * the PBX: a dialog's Call-ID and tags are no secret to whoever sees the signalling. A foreign
+	 * one gets 403 (from the transaction layer, without a transaction) whether or not it matches,
+	 * so it learns nothing of the call either; with allow_any_src it is served as a stranger's.
+	 */
+	#sender(incoming: Incoming): Sender {
+		if (incoming.address === this.#ctx.pbx?.address) return "pbx";
+		return this.#ctx.config.allowAnySource ? "stranger" : "refused";
+	}
+
+	/** Logs a refusal; in a flood, one line a second with the number of the others. */
+	#refused(incoming: Incoming): void {
+		const now = this.#ports.clock.now();
+		if (now < this.#refusalLogQuiet) {
+			this.#refusalsUnlogged++;
+			return;
+		}
+		const more = this.#refusalsUnlogged ? ` (and ${this.#refusalsUnlogged} more refused requests before it)` : "";
+		this.#ports.log.warn(`SIP: refused ${incoming.message.method} from ${incoming.address}:${incoming.port} (not the PBX)${more}`);
+		this.#refusalsUnlogged = 0;
+		this.#refusalLogQuiet = now + 1000;
+	}
+
 	#request(transaction: ServerTransaction, incoming: Incoming): void {
 		const { message, essentials } = incoming;
 		const method = message.method;
 		const call = this.#call;
-		// Every request, in a dialog or not (BYE, INFO, UPDATE, re-INVITE, CANCEL …), must come from
-		// the PBX: a dialog's Call-ID and tags are no secret to whoever sees the signalling. A foreign
-		// one gets 403 whether or not it matches, so it learns nothing of the call either.
-		if (!this.#fromPbx(incoming)) {
-			this.#ports.log.warn(`SIP: refused ${method} from ${incoming.address}:${incoming.port} (not the PBX)`);
-			transaction.respond(403, "Forbidden");
-			return;
-		}
+		// Requests from senders other than the PBX were refused before this (#sender).
 		// Within the current call's dialog.
 		if (essentials.toTag) {
 			if (call?.dialog?.matches(essentials)) {

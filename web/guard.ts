@@ -9,14 +9,28 @@
 import type { HttpRequest } from "../modules/ports.js";
 import { header } from "./http.js";
 
-/** Host names a home network gives a device, and any address. */
+/**
+ * The names a home network gives a device, under which the page is served: an IPv4 or
+ * bracketed IPv6 address, a single label (`klingel`, `localhost`), `fritz.box` and its
+ * subdomains, and names under `.local` (mDNS), `.lan` and `.home.arpa` (RFC 8375), each with an
+ * optional port and one trailing dot. Nothing else: other names under public top-level domains
+ * (`.box` is one) can be rebound by whoever owns them, and `.home`, `.internal` and
+ * `.localhost` names are not what a FRITZ!Box network hands out.
+ */
+const LOCAL_SUFFIXES = [".fritz.box", ".local", ".lan", ".home.arpa"];
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+const IPV6_LITERAL = /^\[[0-9a-f:.]+\]$/;
+const LABELS = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
+const PORT = /:\d{1,5}$/;
+
 export function isLocalHost(hostHeader: string): boolean {
-	const host = hostHeader.toLowerCase().replace(/:\d{1,5}$/, "");
-	if (/^\d{1,3}(\.\d{1,3}){3}$/.test(host)) return true;
-	if (/^\[[0-9a-f:.]+\]$/.test(hostHeader.toLowerCase().replace(/:\d{1,5}$/, ""))) return true;
-	if (!/^[a-z0-9.-]+$/.test(host)) return false;
-	if (host === "localhost" || host.indexOf(".") < 0) return true;
-	return /\.(local|lan|home|home\.arpa|internal|box|localhost)$/.test(host);
+	let host = hostHeader.trim().toLowerCase().replace(PORT, "");
+	if (IPV4.test(host) || IPV6_LITERAL.test(host)) return true;
+	if (host.endsWith(".")) host = host.slice(0, -1);
+	if (!LABELS.test(host)) return false;
+	if (host.indexOf(".") < 0 || host === "fritz.box") return true;
+	for (const suffix of LOCAL_SUFFIXES) if (host.endsWith(suffix)) return true;
+	return false;
 }
 
 function authority(url: string): string | undefined {

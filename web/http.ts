@@ -9,8 +9,11 @@ import { utf8Length } from "../modules/text.js";
 
 /** The largest request body the routes accept (the host server has its own, larger limit). */
 export const MAX_BODY = 4096;
-/** The most fields a form or JSON object may have. */
-export const MAX_FIELDS = 32;
+/**
+ * The most fields a form or JSON object may have: the settings form sends about 50 (a checkbox
+ * is a hidden "0" and the box), so twice that leaves room to grow and still bounds the work.
+ */
+export const MAX_FIELDS = 96;
 
 export class BadRequest extends Error {
 	readonly status: number;

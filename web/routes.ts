@@ -9,13 +9,14 @@
  * `POST /login` and JSON `{"password": "…"}`, keep the cookie and send the returned `csrf`.
  */
 
-import type { Clock, HttpRequest, HttpResponse, HttpRoutes, Logger, RandomBytes, Sha256 } from "../modules/ports.js";
+import type { Clock, HttpRequest, HttpResponse, HttpRoutes, Logger, RandomBytes, Sha256, UploadSink } from "../modules/ports.js";
 import type { Settings } from "../config/settings.js";
 import { keySpec, needsRestart } from "../config/keys.js";
 import { AdminCredential, adminPasswordProblem } from "./admin-credential.js";
 import { Sessions, SESSION_COOKIE, sessionCookie, clearedCookie, type Session } from "./sessions.js";
 import { BadRequest, cookie, header, hex, html, json, readFields, redirect, sameText, wantsJson } from "./http.js";
 import { crossOriginProblem, isLocalHost } from "./guard.js";
+import { SignInThrottle } from "./sign-in-throttle.js";
 import { firstRunPage, loginPage, settingsPage, statusBlock } from "./page.js";
 import type { Words } from "./status-words.js";
 import { escapeHtml } from "./escape.js";
@@ -45,9 +46,6 @@ export interface WebOptions {
 
 /** Keys never sent out in the status, whatever a provider adds. */
 const SECRET = /password|secret|token|csrf|admin|^code$|door_code/i;
-const MAX_FAILURES = 5;
-const LOCK_MS = 30000;
-const MAX_LOCK_MS = 15 * 60000;
 
 export function publicStatus(status: Record<string, unknown>): Record<string, unknown> {
 	const out: Record<string, unknown> = {};
@@ -59,15 +57,15 @@ export class WebApp {
 	readonly admin: AdminCredential;
 	readonly sessions: Sessions;
 	#o: WebOptions;
+	readonly signInThrottle: SignInThrottle;
 	#setupToken = "";
-	#failures = 0;
-	#lockedUntil = 0;
 	#lastRing = "";
 
 	constructor(options: WebOptions) {
 		this.#o = options;
 		this.admin = new AdminCredential(options.settings.store, options.sha256, options.random, options.hashIterations);
 		this.sessions = new Sessions(options.clock, options.sha256, options.random);
+		this.signInThrottle = new SignInThrottle(options.clock);
 		this.#newSetupToken();
 		const r = options.routes;
 		r.add("GET", "/", this.#wrap(() => redirect("/sip")));
@@ -94,6 +92,25 @@ export class WebApp {
 		}));
 	}
 
+	/**
+	 * Adds an upload route (POST, the body streamed to a sink) for a signed-in browser: Host check,
+	 * session, same origin and the CSRF token in the X-CSRF-Token header, all before the body is read.
+	 * False where the provider's server cannot stream.
+	 */
+	addSignedInUpload(path: string, start: (request: HttpRequest, length: number) => UploadSink | HttpResponse): boolean {
+		if (!this.#o.routes.addUpload) return false;
+		this.#o.routes.addUpload(path, this.#wrap((q: HttpRequest, length: number) => {
+			this.#authorize(q, {});
+			return start(q, length);
+		}));
+		return true;
+	}
+
+	/** The CSRF token of the request's session ("" without one), for a page's script. */
+	csrfOf(request: HttpRequest): string {
+		return this.#session(request)?.csrf ?? "";
+	}
+
 	/** The token the first-run form carries (changes after each use). */
 	get setupToken(): string {
 		return this.#setupToken;
@@ -112,12 +129,13 @@ export class WebApp {
 		return hex(bytes);
 	}
 
-	#wrap(handler: (request: HttpRequest) => HttpResponse): (request: HttpRequest) => HttpResponse {
-		return (request) => {
+	/** The Host check, and a BadRequest thrown by the handler turned into its answer. */
+	#wrap<A extends unknown[], T>(handler: (request: HttpRequest, ...rest: A) => T): (request: HttpRequest, ...rest: A) => T | HttpResponse {
+		return (request, ...rest) => {
 			const allowed = this.#o.isAllowedHost ?? isLocalHost;
 			if (!allowed(header(request, "host"))) return { status: 403, headers: { "Content-Type": "text/plain; charset=utf-8" }, body: "This doorbell answers only to its address or local name.\n" };
 			try {
-				return handler(request);
+				return handler(request, ...rest);
 			} catch (error) {
 				if (error instanceof BadRequest) return this.#problem(request, error.status, error.message);
 				throw error;
@@ -232,18 +250,17 @@ export class WebApp {
 		return this.#signedIn(request, "/sip");
 	}
 
-	/** Checks the admin password, counting failures: after 5 in a row, 30 s of 429 (doubling up to 15 min). */
+	/** Checks the admin password; wrong ones are throttled per client and overall (web/sign-in-throttle.ts): 429 meanwhile. */
 	#checkAdmin(request: HttpRequest, password: string): boolean {
-		const now = this.#o.clock.now();
-		if (now < this.#lockedUntil) throw new BadRequest(429, `too many wrong passwords: wait ${Math.ceil((this.#lockedUntil - now) / 1000)} s`);
+		const throttle = this.signInThrottle;
+		const wait = throttle.wait(request.remoteAddress);
+		if (wait > 0) throw new BadRequest(429, `too many wrong passwords: wait ${Math.ceil(wait / 1000)} s`);
 		if (!this.admin.verify(password)) {
-			this.#failures++;
-			if (this.#failures >= MAX_FAILURES) this.#lockedUntil = now + Math.min(MAX_LOCK_MS, LOCK_MS * 2 ** (this.#failures - MAX_FAILURES));
+			throttle.failed(request.remoteAddress);
 			this.#o.log.warn(`web: wrong admin password${request.remoteAddress ? ` from ${request.remoteAddress}` : ""}`);
 			return false;
 		}
-		this.#failures = 0;
-		this.#lockedUntil = 0;
+		throttle.succeeded(request.remoteAddress);
 		return true;
 	}
 

@@ -7,7 +7,7 @@
  */
 
 import { Digest } from "crypt";
-import type { Md5, RandomBytes, Sha256 } from "../ports.js";
+import type { Md5, RandomBytes, Sha256, Sha256Stream } from "../ports.js";
 
 const HEX = "0123456789abcdef";
 
@@ -30,6 +30,16 @@ function digest(type: "MD5" | "SHA256", text: string): string {
 export const deviceMd5: Md5 = (text) => digest("MD5", text);
 
 export const deviceSha256: Sha256 = (text) => digest("SHA256", text);
+
+export function deviceSha256Stream(): Sha256Stream {
+	const d = new Digest("SHA256");
+	return {
+		write(piece) {
+			d.write(piece.byteOffset === 0 && piece.byteLength === piece.buffer.byteLength ? (piece.buffer as ArrayBuffer) : piece.slice().buffer);
+		},
+		close: () => hex(d.close()),
+	};
+}
 
 let mix = (Date.now() ^ 0x9e3779b9) | 1;
 

@@ -9,7 +9,8 @@ import type { DoorbellEnvironment } from "../environment.js";
 import type { NativeAudio } from "../native-audio.js";
 import { deviceUdp } from "./udp.js";
 import { DeviceClock, deviceWallClock } from "./clock.js";
-import { deviceMd5, deviceRandom, deviceSha256 } from "./crypto.js";
+import { deviceMd5, deviceRandom, deviceSha256, deviceSha256Stream } from "./crypto.js";
+import { DeviceFirmware } from "./firmware.js";
 import { traceLogger } from "./logger.js";
 import { PreferenceStore } from "./preference-store.js";
 import { DeviceButton, DeviceLed, DeviceRelay } from "./gpio.js";
@@ -61,6 +62,9 @@ export function createDeviceEnvironment(settings: DeviceSettings, nativeAudio: N
 		httpPost: devicePost,
 		deviceId: deviceId(),
 		announce: deviceAnnouncer(settings.httpPort, log),
+		firmware: new DeviceFirmware(),
+		sha256Stream: deviceSha256Stream,
+		version: settings.version,
 	};
 	if (mic) env.mic = mic;
 	if (speaker) env.speaker = speaker;

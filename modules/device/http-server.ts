@@ -11,13 +11,14 @@
  */
 
 import { Server } from "http";
-import type { HttpHandler, HttpRequest, HttpResponse, HttpRoutes, Logger } from "../ports.js";
+import type { HttpHandler, HttpRequest, HttpResponse, HttpRoutes, Logger, UploadHandler, UploadSink } from "../ports.js";
 import { RouteTable } from "../route-table.js";
 
 /** The messages of the SDK's server callback (documentation/network/network.md). */
 const STATUS = 2;
 const HEADER = 3;
 const HEADERS_COMPLETE = 4;
+const REQUEST_FRAGMENT = 5;
 const REQUEST_COMPLETE = 6;
 const PREPARE_RESPONSE = 8;
 const RESPONSE_FRAGMENT = 9;
@@ -27,6 +28,8 @@ const ERROR = -1;
 interface Exchange {
 	/** The SDK's TCP socket of the request (documentation/network/network.md, Socket get). */
 	socket?: { get?(what: "REMOTE_IP"): unknown };
+	/** Reads the body bytes that have arrived (in the requestFragment message of a streamed body). */
+	read?(type: typeof ArrayBuffer): ArrayBuffer | undefined;
 	klingel?: Pending;
 	/** The response body still to send, in fragments as the socket has room. */
 	klingelOut?: { bytes: ArrayBuffer; offset: number };
@@ -43,6 +46,8 @@ interface Pending {
 	/** Set when the answer is known before the handler runs (404, 405, 413, 400). */
 	early?: HttpResponse;
 	handler?: HttpHandler;
+	/** An upload route's sink: the body goes there in pieces as they arrive. */
+	upload?: UploadSink;
 }
 
 /** The part of the SDK's Server this module uses. */
@@ -77,6 +82,10 @@ export class DeviceHttpServer implements HttpRoutes {
 
 	add(method: string, path: string, handler: HttpHandler): void {
 		this.#routes.add(method, path, handler);
+	}
+
+	addUpload(path: string, handler: UploadHandler): void {
+		this.#routes.addUpload(path, handler);
 	}
 
 	/** Starts listening (routes may still be added afterwards). */
@@ -122,6 +131,12 @@ export class DeviceHttpServer implements HttpRoutes {
 			}
 			case HEADERS_COMPLETE:
 				return this.#route(exchange.klingel);
+			case REQUEST_FRAGMENT: {
+				const pending = exchange.klingel;
+				const bytes = exchange.read?.(ArrayBuffer);
+				if (pending?.upload && bytes) this.#toSink(pending, new Uint8Array(bytes));
+				return undefined;
+			}
 			case REQUEST_COMPLETE: {
 				const pending = exchange.klingel;
 				if (pending && !pending.early && value1 instanceof ArrayBuffer) {
@@ -157,6 +172,7 @@ export class DeviceHttpServer implements HttpRoutes {
 				return piece;
 			}
 			case ERROR:
+				exchange.klingel?.upload?.abort();
 				delete exchange.klingel;
 				delete exchange.klingelOut;
 				return undefined;
@@ -167,6 +183,8 @@ export class DeviceHttpServer implements HttpRoutes {
 	/** Picks the handler once the headers are in; returns what the SDK should do with the body. */
 	#route(pending: Pending | undefined): unknown {
 		if (!pending) return false;
+		const upload = this.#routes.findUpload(pending.method, pending.path);
+		if (upload) return this.#startUpload(pending, upload);
 		const match = this.#routes.find(pending.method, pending.path);
 		const handler = match?.handler;
 		if (!match) pending.early = plain(404, "not found");
@@ -181,8 +199,54 @@ export class DeviceHttpServer implements HttpRoutes {
 		return pending.length > 0 ? ArrayBuffer : undefined;
 	}
 
+	/** An upload route: its handler sees the headers first; true asks the SDK for the body in fragments. */
+	#startUpload(pending: Pending, handler: UploadHandler): unknown {
+		if (pending.length < 0) pending.early = plain(411, "Content-Length required");
+		else {
+			let query: Record<string, string> | undefined;
+			try {
+				query = parseQuery(pending.rawQuery);
+			} catch {
+				pending.early = plain(400, "bad query string");
+			}
+			if (query) {
+				const request: HttpRequest = { method: pending.method, path: pending.path, query, headers: pending.headers, body: "" };
+				if (pending.remoteAddress) request.remoteAddress = pending.remoteAddress;
+				try {
+					const started = handler(request, pending.length);
+					if ("write" in started) pending.upload = started;
+					else pending.early = started;
+				} catch (error) {
+					this.#log.error(`HTTP POST ${pending.path}: ${(error as Error)?.stack ?? error}`);
+					pending.early = plain(500, "internal error");
+				}
+			}
+		}
+		if (pending.early) return false;
+		return pending.length > 0 ? true : undefined;
+	}
+
+	#toSink(pending: Pending, piece: Uint8Array): void {
+		try {
+			pending.upload!.write(piece);
+		} catch (error) {
+			this.#log.error(`HTTP POST ${pending.path}: ${(error as Error)?.stack ?? error}`);
+			pending.upload!.abort();
+			delete pending.upload;
+			pending.early = plain(500, "internal error");
+		}
+	}
+
 	#respond(pending: Pending): HttpResponse {
 		if (pending.early) return pending.early;
+		if (pending.upload) {
+			try {
+				return pending.upload.end();
+			} catch (error) {
+				this.#log.error(`HTTP POST ${pending.path}: ${(error as Error)?.stack ?? error}`);
+				return plain(500, "internal error");
+			}
+		}
 		const handler = pending.handler;
 		if (!handler) return plain(500, "internal error");
 		let query: Record<string, string>;

@@ -27,6 +27,8 @@ export interface DeviceSettings {
 	/** The camera for the live image (the XIAO ESP32S3 Sense's), and the frame size asked of it. */
 	liveImage: boolean;
 	liveImageSize: number;
+	/** The firmware's version: package.json's, kept equal in the manifest's config (a unit test checks). */
+	version: string;
 }
 
 const source = config as Record<string, unknown>;
@@ -72,5 +74,6 @@ export function deviceSettings(): DeviceSettings {
 		speakerQueueMs: integer("speaker_queue_ms", 200, 20, 2000),
 		liveImage: flag("live_image", true),
 		liveImageSize: integer("live_image_size", 240, 96, 640),
+		version: text("version") || "unknown",
 	};
 }

@@ -1,8 +1,10 @@
 /*
  * The simulator's audio ports. Microphone (`--mic`): a 16-bit mono WAV file of 8 or 16 kHz,
- * played in a loop, or `tone:HZ`, a sine from the native tone generator. Speaker
- * (`--speaker FILE`): a WAV recording of everything the doorbell plays, at 8 kHz; its header is
- * finished at the end of each call (`finish`) and when it is closed.
+ * played in a loop, or `tone:HZ`, a 16 kHz sine from the native tone generator (up to 7 kHz: a
+ * G.722 call carries it, a G.711 call's low-pass removes what lies above 3.4 kHz). Speaker
+ * (`--speaker FILE`): a WAV recording of everything the doorbell plays, at 16 kHz as the door's
+ * speaker: a G.722 call as decoded, a G.711 call upsampled from 8 kHz; its header is finished at
+ * the end of each call (`finish`) and when it is closed.
  */
 
 import type { AudioIn, AudioOut } from "../ports.js";
@@ -63,7 +65,7 @@ export class WavSpeaker implements AudioOut {
 	readonly sampleRate: number;
 	readonly writer: WavWriter;
 
-	constructor(path: string, sampleRate = 8000) {
+	constructor(path: string, sampleRate = 16000) {
 		this.sampleRate = sampleRate;
 		this.writer = new WavWriter(path, sampleRate);
 	}
@@ -87,8 +89,8 @@ export function openMic(spec: string, audio: NativeAudio): AudioIn {
 	const tone = /^tone:(.*)$/.exec(spec);
 	if (tone) {
 		const hz = Number(tone[1]);
-		if (!/^\d+(\.\d+)?$/.test(tone[1]) || hz < 20 || hz > 3800) throw new Error(`--mic tone:HZ needs a frequency from 20 to 3800 Hz, not "${tone[1]}"`);
-		return new ToneMic(audio, hz);
+		if (!/^\d+(\.\d+)?$/.test(tone[1]) || hz < 20 || hz > 7000) throw new Error(`--mic tone:HZ needs a frequency from 20 to 7000 Hz, not "${tone[1]}"`);
+		return new ToneMic(audio, hz, 16000);
 	}
 	const wav = readWav(spec);
 	return new WavMic(wav.samples, wav.sampleRate);

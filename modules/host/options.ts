@@ -23,8 +23,8 @@ export const USAGE = `klingel simulator: the doorbell firmware on this computer.
   --http-host ADDR  address the web server listens on (default 127.0.0.1)
   --sip-port PORT   local SIP port (default 5062, else the "local_port" setting; the next free
                     one from PORT+1 up when it is busy)
-  --mic FILE|tone:HZ    microphone: an 8/16 kHz mono WAV file or a tone
-  --speaker FILE    record what the speaker plays to a WAV file
+  --mic FILE|tone:HZ    microphone: an 8/16 kHz mono WAV file or a tone (20-7000 Hz)
+  --speaker FILE    record what the speaker plays to a WAV file (16 kHz)
   --camera FILE.jpg|testcard   the live image: that JPEG as it is, or a test card with the
                     time on it (default: no camera)
   --trace           log every SIP message

@@ -39,7 +39,9 @@ class NodeUdpSocket implements UdpSocket {
 
 	write(data: ArrayBuffer | ArrayBufferView, address: string, port: number): void {
 		if (this.#guard && !this.#guard.allowsSend(`UDP from port ${this.#port}`, address, port)) return;
-		const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+		// A copy: Node sends later and reads the bytes then, while the port (as the SDK's socket,
+		// which copies into a network buffer at once) lets the caller reuse them at once.
+		const bytes = data instanceof ArrayBuffer ? new Uint8Array(data.slice(0)) : new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
 		this.#socket.send(bytes, port, address);
 	}
 

@@ -45,7 +45,7 @@ function application(bell: Record<string, string | number> = {}) {
 	const save = (fields: Record<string, unknown>) => http("POST", "/saveSIP", { "content-type": "application/json", cookie, "x-csrf-token": csrf }, JSON.stringify(fields));
 	const status = () => JSON.parse(String(http("GET", "/sipDebug", { cookie }).body));
 	const invites = () => a.sent().filter((m: SipMessage) => m.method === "INVITE");
-	return { ...a, inputs, http, ring, save, status, invites };
+	return { ...a, inputs, http, ring, save, status, invites, cookie };
 }
 
 group("bell buttons", () => {
@@ -113,6 +113,27 @@ group("bell buttons", () => {
 		assert.ok(a.lines.some((l) => /bell button 3 is used after a restart/.test(l)));
 		assert.equal(a.save({ bell2_target: "" }).status, 200);
 		assert.equal(a.ring("2").status, 409, "an emptied number takes the button out of use");
+	});
+
+	test("the settings page's whole form, sent back as it is (JavaScript off), saves (no field limit or check trips on it)", () => {
+		const a = application();
+		const page = String(a.http("GET", "/sip", { cookie: a.cookie }).body);
+		const form = page.slice(page.indexOf('action="/saveSIP"'), page.indexOf("</form>", page.indexOf('action="/saveSIP"')));
+		const parts: string[] = [];
+		const input = /<input([^>]*)>/g;
+		for (let m = input.exec(form); m; m = input.exec(form)) {
+			const name = /name="([^"]*)"/.exec(m[1])?.[1];
+			if (!name) continue;
+			const type = /type="([^"]*)"/.exec(m[1])?.[1] ?? "text";
+			if (type === "checkbox" && !/ checked/.test(m[1])) continue;
+			const value = (/value="([^"]*)"/.exec(m[1])?.[1] ?? "").replace(/&amp;/g, "&").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">");
+			parts.push(`${encodeURIComponent(name)}=${encodeURIComponent(value)}`);
+		}
+		const select = /<select[^>]*name="([^"]*)"[^>]*>[\s\S]*?<option value="([^"]*)" selected/g;
+		for (let m = select.exec(form); m; m = select.exec(form)) parts.push(`${m[1]}=${m[2]}`);
+		assert.ok(parts.length > 32, `the form has ${parts.length} fields (more than the 32 a form could once have)`);
+		const response = a.http("POST", "/saveSIP", { "content-type": "application/x-www-form-urlencoded", cookie: a.cookie }, parts.join("&"));
+		assert.equal(response.status, 303, String(response.body).slice(0, 300));
 	});
 
 	test("bad bell settings are refused by field; an empty caller name falls back to the display name", () => {

@@ -58,4 +58,13 @@ group("door event log", () => {
 		assert.throws(() => new DoorEventLog(() => 0, 0), /capacity/);
 		assert.throws(() => new DoorEventLog(() => 0, 1.5), /capacity/);
 	});
+
+	test("a Call-ID is kept to 80 characters, so a full log stays small whatever the callers send", () => {
+		const log = new DoorEventLog(() => 1_780_000_000_000, 2);
+		const long = "x".repeat(1400);
+		for (let i = 0; i < 3; i++) log.add({ ...base, callId: long, kind: "ignored", reason: "RTP from x" });
+		const [event] = log.last(1);
+		assert.equal(event.call_id.length, 80);
+		assert.equal(event.count, 3, "repeats of the same long Call-ID still fold");
+	});
 });

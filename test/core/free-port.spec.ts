@@ -35,7 +35,7 @@ group("a free local port", () => {
 		const taken: number[] = [];
 		for (let n = 40000; n <= 40050; n += 2) taken.push(n);
 		const p = provider(taken);
-		const rtp = new RtpPort(p.udp, p.log, 40001);
+		const rtp = new RtpPort({ udp: p.udp, log: p.log, wanted: 40001 });
 		assert.equal(rtp.wanted, 40002);
 		assert.throws(() => rtp.open(), /no free even UDP port for RTP between 40002 and 40042/);
 		assert.equal(rtp.busy.length, 21);

@@ -1,5 +1,6 @@
 import { test, group, assert } from "../lib/spec.js";
 import { FakeClock } from "../lib/fake-clock.js";
+import { MAX_CLIENTS, OVERALL_BURST, OVERALL_REFILL_MS } from "../../web/sign-in-throttle.js";
 import { seededRandom } from "../lib/fake-udp.js";
 import { md5 } from "../lib/md5.js";
 import { MemoryStore } from "../lib/app-harness.js";
@@ -25,7 +26,7 @@ interface Harness {
 	rings: number;
 	saved: string[][];
 	status: Record<string, unknown>;
-	call(method: string, path: string, options?: { body?: string; headers?: Record<string, string>; query?: Record<string, string> }): HttpResponse;
+	call(method: string, path: string, options?: { body?: string; headers?: Record<string, string>; query?: Record<string, string>; remoteAddress?: string }): HttpResponse;
 	/** Sets the admin password and returns the session cookie and CSRF token. */
 	signIn(): { cookie: string; csrf: string };
 }
@@ -56,6 +57,7 @@ function harness(sip: Record<string, string | number> = { sip_user: "620", sip_p
 		const handler = routes.get(`${method} ${path}`);
 		if (!handler) return { status: routes.has(`GET ${path}`) || routes.has(`POST ${path}`) ? 405 : 404 };
 		const request: HttpRequest = { method, path, query: options.query ?? {}, headers: { host: HOST, ...options.headers }, body: options.body ?? "" };
+		if (options.remoteAddress) request.remoteAddress = options.remoteAddress;
 		return handler(request) as HttpResponse;
 	};
 	h.signIn = () => {
@@ -197,6 +199,40 @@ group("web", () => {
 			assert.equal(h.call("POST", "/login", { body: form({ password: ADMIN_PASSWORD }), headers: FORM }).status, 303);
 		});
 
+		test("the pause is per client address: five wrong passwords from one address do not lock out another", () => {
+			const h = harness();
+			h.web.admin.set(ADMIN_PASSWORD);
+			const login = (password: string, remoteAddress?: string) => h.call("POST", "/login", { body: form({ password }), headers: FORM, remoteAddress }).status;
+			for (let i = 0; i < 5; i++) assert.equal(login("nope-nope", "192.168.178.66"), 401);
+			assert.equal(login(ADMIN_PASSWORD, "192.168.178.66"), 429, "the guessing address pauses");
+			assert.equal(login(ADMIN_PASSWORD, "192.168.178.20"), 303, "the admin's address signs in");
+			assert.equal(login(ADMIN_PASSWORD, "::ffff:192.168.178.66"), 429, "an IPv4-mapped address is the same client");
+			for (let i = 0; i < 5; i++) login("nope-nope", "2001:db8:1:2::66");
+			assert.equal(login(ADMIN_PASSWORD, "2001:db8:1:2:aaaa::1"), 429, "an IPv6 client is counted by its /64");
+			assert.equal(login(ADMIN_PASSWORD, "2001:db8:1:3::1"), 303);
+			// A server that cannot tell the address (the device on lin): all such clients are one.
+			for (let i = 0; i < 5; i++) login("nope-nope");
+			assert.equal(login(ADMIN_PASSWORD), 429);
+			assert.equal(login(ADMIN_PASSWORD, "192.168.178.21"), 303);
+		});
+
+		test(`wrong passwords from many addresses stay slow: ${OVERALL_BURST} at once, then one per ${OVERALL_REFILL_MS / 1000} s; the table of clients stays at ${MAX_CLIENTS}`, () => {
+			const h = harness();
+			h.web.admin.set(ADMIN_PASSWORD);
+			const login = (password: string, remoteAddress: string) => h.call("POST", "/login", { body: form({ password }), headers: FORM, remoteAddress }).status;
+			const statuses: number[] = [];
+			for (let i = 0; i < 200; i++) statuses.push(login("nope-nope", `10.0.${i >> 8}.${i & 255}`));
+			assert.equal(statuses.filter((s) => s === 401).length, OVERALL_BURST, "only the burst was checked");
+			assert.equal(statuses.filter((s) => s === 429).length, 200 - OVERALL_BURST);
+			assert.ok(h.web.signInThrottle.size <= MAX_CLIENTS, `clients remembered: ${h.web.signInThrottle.size}`);
+			assert.equal(login(ADMIN_PASSWORD, "192.168.178.20"), 429, "meanwhile every client waits");
+			h.clock.advance(OVERALL_REFILL_MS);
+			assert.equal(login("nope-nope", "10.1.0.1"), 401, "one more guess after the refill time");
+			assert.equal(login("nope-nope", "10.1.0.2"), 429);
+			h.clock.advance(OVERALL_REFILL_MS);
+			assert.equal(login(ADMIN_PASSWORD, "192.168.178.20"), 303);
+		});
+
 		test("a session ends after an idle hour, and at sign-out", () => {
 			const h = harness();
 			const { cookie, csrf } = h.signIn();
@@ -244,6 +280,15 @@ group("web", () => {
 			assert.equal(h.call("GET", "/sip", { headers: { host: "doorbell.fritz.box" } }).status, 200);
 			assert.equal(h.call("GET", "/sip", { headers: { host: "klingel.local:8080" } }).status, 200);
 			assert.equal(h.call("GET", "/sip", { headers: { host: "127.0.0.1:8080" } }).status, 200);
+		});
+
+		test("the Host list is exactly: addresses, single labels, fritz.box and its subdomains, .local, .lan, .home.arpa", () => {
+			const h = harness();
+			const served = ["192.168.178.30", "192.168.178.30:80", "[fe80::1]", "[::1]:8080", "klingel", "localhost", "LOCALHOST:8080", "fritz.box", "klingel.fritz.box", "tuer.fritz.box.", "klingel.local", "klingel.lan:8080", "klingel.home.arpa", "a.b.home.arpa"];
+			const refused = ["attacker.box", "x.box", "evilfritz.box", "fritz.box.attacker.com", "klingel.home", "klingel.internal", "klingel.localhost", "x.localhost:8080", "evil.example", "home.arpa.evil.com", "", "klingel..local", "-x.local", "a b.lan", "klingel.local/..", "::1"];
+			const status = (host: string) => h.call("GET", "/sip", { headers: { host } }).status;
+			assert.deepEqual(refused.filter((host) => status(host) !== 403), [], "refused");
+			assert.deepEqual(served.filter((host) => status(host) !== 200), [], "served");
 		});
 	});
 
@@ -398,7 +443,7 @@ group("web", () => {
 				[FORM, `csrf=${csrf}&sip_displayname=${"x".repeat(MAX_BODY)}`, 413, /larger than 4096 bytes/],
 				[FORM, `csrf=${csrf}&sip_displayname=${"ü".repeat(MAX_BODY / 2)}`, 413, /larger than/],
 				[FORM, `csrf=${csrf}&sip_target=%E0%A4%A`, 400, /not validly encoded/],
-				[FORM, `csrf=${csrf}&${Array.from({ length: 40 }, (_, i) => `f${i}=1`).join("&")}`, 400, /too many fields/],
+				[FORM, `csrf=${csrf}&${Array.from({ length: 100 }, (_, i) => `f${i}=1`).join("&")}`, 400, /too many fields/],
 				[JSON_TYPE, "{not json", 400, /not valid JSON/],
 				[JSON_TYPE, "[1,2]", 400, /must be a JSON object/],
 				[JSON_TYPE, JSON.stringify({ sip_target: { toString: "x" } }), 400, /must be a string, number or boolean/],

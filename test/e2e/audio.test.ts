@@ -6,6 +6,12 @@
  * door's speaker must hold 1 kHz and not 440 Hz, the handset's recording 440 Hz and not 1 kHz,
  * so a missing, swapped or looped-back stream fails. Once for a call from the handset to the
  * door, once for the button's ring (**610) answered by the handset.
+ *
+ * Then the same checks with wideband handsets (baresip's g722 module; the door has hd_voice on
+ * by default): G.722 is negotiated both ways and carries the tones; handsets asking for 10 ms
+ * and 30 ms packets (a=ptime) get them from the door; a 5 kHz tone from a handset's 16 kHz
+ * microphone reaches the door's speaker recording through G.722; and a door whose microphone
+ * is a 5 kHz tone (a rig of its own) reaches a G.722 handset with it but not a G.711 one.
  */
 
 import { test, before, after, type TestContext } from "node:test";
@@ -13,7 +19,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, statSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Rig, writeToneWav } from "../rig/index.js";
+import { DEFAULT_USERS, Rig, writeToneWav } from "../rig/index.js";
 
 /** The handset's microphone tone and the door's. */
 const HANDSET_HZ = 1000;
@@ -226,16 +232,29 @@ let rig: Rig;
 let fixtures: string;
 let speakerFile: string;
 
+/** A tone only wideband audio carries (G.711 stops at 3.4 kHz). */
+const HIGH_HZ = 5000;
+
 before(async () => {
 	fixtures = mkdtempSync(join(tmpdir(), "klingel-audio-"));
-	const mic = join(fixtures, "handset-1khz.wav");
+	const mic = join(fixtures, "handset-1khz.wav"), wideMic = join(fixtures, "handset-1khz-16k.wav");
+	const highMic = join(fixtures, "handset-5khz-16k.wav");
 	// Longer than every call of this file: baresip ends a call when its aufile runs out.
 	writeToneWav(mic, HANDSET_HZ, 60, 0.3);
+	writeToneWav(wideMic, HANDSET_HZ, 60, 0.3, 16000);
+	writeToneWav(highMic, HIGH_HZ, 60, 0.3, 16000);
 	speakerFile = join(fixtures, "door-speaker.wav");
+	const users: Record<string, string> = { ...DEFAULT_USERS, "613": "mobil-613", "614": "mobil-614", "615": "mobil-615" };
 	rig = await Rig.start({
 		name: "e2e-audio",
-		kamailio: { ringMembers: ["611"] },
-		handsets: [{ user: "611", mic }],
+		kamailio: { ringMembers: ["611", "612"], users },
+		handsets: [
+			{ user: "611", mic },
+			{ user: "612", mic: wideMic, wideband: true },
+			{ user: "613", mic, ptime: 10 },
+			{ user: "614", mic: wideMic, wideband: true, ptime: 30 },
+			{ user: "615", mic: highMic, wideband: true },
+		],
 		simulator: { args: ["--mic", `tone:${DOOR_HZ}`, "--speaker", speakerFile] },
 	});
 });
@@ -257,6 +276,9 @@ interface SessionStatus {
 	packets_received?: number;
 	audio_received?: number;
 	packets_sent?: number;
+	frames_played?: number;
+	codec?: string;
+	ptime_ms?: number;
 }
 const session = (s: Record<string, unknown>) => ((s.media as { session?: SessionStatus } | null | undefined)?.session ?? {}) as SessionStatus;
 
@@ -285,15 +307,15 @@ interface Before {
 	handsetFiles: string[];
 }
 
-function recorded(): Before {
-	const { sent, received } = rig.handset("611").recordings();
+function recorded(user = "611"): Before {
+	const { sent, received } = rig.handset(user).recordings();
 	// The simulator writes its recording as it plays, so the file's length counts even before the header does.
 	const speakerSamples = existsSync(speakerFile) ? Math.max(0, (statSync(speakerFile).size - 44) >> 1) : 0;
 	return { speakerSamples, handsetFiles: [...sent, ...received] };
 }
 
 /** The audio both sides recorded during the call just ended: the door's speaker, the handset's sent and received streams. */
-async function recordingsOfCall(before: Before): Promise<{ speaker: Wav; handsetReceived: Wav; handsetSent: Wav }> {
+async function recordingsOfCall(before: Before, user = "611"): Promise<{ speaker: Wav; handsetReceived: Wav; handsetSent: Wav }> {
 	// The simulator finishes its WAV header when the call ends: wait for a header that covers the file.
 	const speaker = await until(() => {
 		if (!existsSync(speakerFile)) return undefined;
@@ -302,7 +324,7 @@ async function recordingsOfCall(before: Before): Promise<{ speaker: Wav; handset
 	}, "finished speaker recording");
 	const call = { ...speaker, samples: speaker.samples.slice(before.speakerSamples) };
 	// baresip's sndfile closes its files (and writes their headers) when the call's streams end.
-	const handset = rig.handset("611");
+	const handset = rig.handset(user);
 	const files = await until(() => {
 		const { sent, received } = handset.recordings();
 		const newSent = sent.filter((f) => !before.handsetFiles.includes(f));
@@ -311,28 +333,33 @@ async function recordingsOfCall(before: Before): Promise<{ speaker: Wav; handset
 		const sentWav = readWav(newSent[0]);
 		const receivedWav = readWav(newReceived[0]);
 		return sentWav.complete && receivedWav.complete && statSync(newReceived[0]).size > 44 ? { sentWav, receivedWav } : undefined;
-	}, "finished recordings from handset 611");
+	}, `finished recordings from handset ${user}`);
 	return { speaker: call, handsetReceived: files.receivedWav, handsetSent: files.sentWav };
 }
 
-/** Waits until the door has received and sent CALL_FRAMES frames of the call that is up. */
-async function talk(): Promise<void> {
-	await sim().waitForStatus((s) => (session(s).audio_received ?? 0) >= CALL_FRAMES && (session(s).packets_sent ?? 0) >= CALL_FRAMES, {
+/**
+ * Waits until the door has played CALL_FRAMES frames of received audio and sent as much
+ * (in packets of `ptime` ms); returns the status then.
+ */
+async function talk(ptime = 20): Promise<SessionStatus> {
+	const packets = Math.ceil((CALL_FRAMES * 20) / ptime);
+	const s = await sim().waitForStatus((s) => (session(s).frames_played ?? 0) >= CALL_FRAMES && (session(s).packets_sent ?? 0) >= packets, {
 		timeoutMs: 15000,
-		what: `${CALL_FRAMES} audio packets each way`,
+		what: `${CALL_FRAMES} frames of audio each way`,
 	});
+	return session(s);
 }
 
-function checkBothWays(t: TestContext, label: string, r: Awaited<ReturnType<typeof recordingsOfCall>>): void {
+function checkBothWays(t: TestContext, label: string, r: Awaited<ReturnType<typeof recordingsOfCall>>, user = "611"): void {
 	// The handset's own microphone, as it sent it: if this fails, the rig's aufile is at fault, not the door.
-	assertTone(r.handsetSent.samples, r.handsetSent.rate, HANDSET_HZ, DOOR_HZ, `${label}: what handset 611 sent`);
+	assertTone(r.handsetSent.samples, r.handsetSent.rate, HANDSET_HZ, DOOR_HZ, `${label}: what handset ${user} sent`);
 	const speaker = assertTone(r.speaker.samples, r.speaker.rate, HANDSET_HZ, DOOR_HZ, `${label}: the door's speaker recording`);
-	const handset = assertTone(r.handsetReceived.samples, r.handsetReceived.rate, DOOR_HZ, HANDSET_HZ, `${label}: what handset 611 received`);
+	const handset = assertTone(r.handsetReceived.samples, r.handsetReceived.rate, DOOR_HZ, HANDSET_HZ, `${label}: what handset ${user} received`);
 	t.diagnostic(
 		`door speaker ${speaker.hz.toFixed(2)} Hz (RMS ${speaker.rms.toFixed(0)}, ${(100 * speaker.share(HANDSET_HZ)).toFixed(1)} % at ${HANDSET_HZ} Hz, steady ${speaker.runS.toFixed(2)} s of ${(r.speaker.samples.length / r.speaker.rate).toFixed(2)} s)`,
 	);
 	t.diagnostic(
-		`handset 611 received ${handset.hz.toFixed(2)} Hz (RMS ${handset.rms.toFixed(0)}, ${(100 * handset.share(DOOR_HZ)).toFixed(1)} % at ${DOOR_HZ} Hz, steady ${handset.runS.toFixed(2)} s of ${(r.handsetReceived.samples.length / r.handsetReceived.rate).toFixed(2)} s)`,
+		`handset ${user} received ${handset.hz.toFixed(2)} Hz (RMS ${handset.rms.toFixed(0)}, ${(100 * handset.share(DOOR_HZ)).toFixed(1)} % at ${DOOR_HZ} Hz, steady ${handset.runS.toFixed(2)} s of ${(r.handsetReceived.samples.length / r.handsetReceived.rate).toFixed(2)} s)`,
 	);
 }
 
@@ -369,3 +396,116 @@ test("the button rings **610, handset 611 answers: 1 kHz into the door's speaker
 		await sim().waitForStatus((s) => s.call === "idle", { what: "idle after the call" });
 		checkBothWays(t, "ring answered", await recordingsOfCall(before));
 	}));
+
+/** Handset `user` calls the door and talks; returns the door's media status during the call and the recordings. */
+async function callTheDoor(user: string, ptime = 20): Promise<{ status: SessionStatus; recordings: Awaited<ReturnType<typeof recordingsOfCall>> }> {
+	await idle();
+	const handset = rig.handset(user);
+	const before = recorded(user);
+	const mark = handset.mark();
+	handset.dial("620");
+	await handset.waitFor("established", { from: mark });
+	await sim().waitForStatus((s) => s.call === "answered", { what: "the call answered" });
+	const status = await talk(ptime);
+	handset.hangup();
+	await handset.waitFor("closed", { from: mark });
+	await sim().waitForStatus((s) => s.call === "idle", { what: "idle after the call" });
+	return { status, recordings: await recordingsOfCall(before, user) };
+}
+
+test("G.722: wideband handset 612 calls the door: G722 both ways, 1 kHz into the door's 16 kHz recording, 440 Hz into the handset's", { timeout: 45000 }, (t) =>
+	withLogs(async () => {
+		const { status, recordings } = await callTheDoor("612");
+		assert.equal(status.codec, "G722");
+		assert.equal(recordings.speaker.rate, 16000);
+		assert.equal(recordings.handsetReceived.rate, 16000, "the handset decoded 16 kHz audio");
+		checkBothWays(t, "G.722 call to the door", recordings, "612");
+	}));
+
+test("G.722: the button rings **610, wideband handset 612 answers: the tones both ways", { timeout: 45000 }, (t) =>
+	withLogs(async () => {
+		await idle();
+		const h612 = rig.handset("612");
+		const before = recorded("612");
+		const mark = h612.mark();
+		await sim().press();
+		await h612.waitFor("incoming", { from: mark });
+		h612.answer();
+		await h612.waitFor("established", { from: mark });
+		await sim().waitForStatus((s) => s.call === "answered", { what: "the call answered" });
+		const status = await talk();
+		assert.equal(status.codec, "G722", "the door offered G722 first and the handset took it");
+		sim().hangup();
+		await h612.waitFor("closed", { from: mark });
+		await sim().waitForStatus((s) => s.call === "idle", { what: "idle after the call" });
+		checkBothWays(t, "G.722 ring answered", await recordingsOfCall(before, "612"), "612");
+	}));
+
+for (const [user, ptime, codec] of [["613", 10, "PCMU"], ["614", 30, "G722"]] as const) {
+	test(`a=ptime:${ptime} (${codec}): handset ${user} gets ${ptime} ms packets from the door, the tones pass both ways`, { timeout: 45000 }, (t) =>
+		withLogs(async () => {
+			const { status, recordings } = await callTheDoor(user, ptime);
+			assert.equal(status.codec, codec);
+			assert.equal(status.ptime_ms, ptime, "the door sends the packet time the handset asked for");
+			// Packets sent against 20 ms frames played: the packets really are ptime long.
+			const ratio = ((status.packets_sent ?? 0) * ptime) / ((status.frames_played ?? 1) * 20);
+			assert.ok(ratio > 0.85 && ratio < 1.15, `${status.packets_sent} packets of ${ptime} ms for ${status.frames_played} frames of 20 ms`);
+			checkBothWays(t, `ptime ${ptime}`, recordings, user);
+		}));
+}
+
+test(`${HIGH_HZ / 1000} kHz from wideband handset 615's microphone reaches the door's speaker through G.722`, { timeout: 45000 }, (t) =>
+	withLogs(async () => {
+		const { status, recordings } = await callTheDoor("615");
+		assert.equal(status.codec, "G722");
+		const heard = assertTone(recordings.speaker.samples, recordings.speaker.rate, HIGH_HZ, DOOR_HZ, "G.722: the door's speaker recording");
+		t.diagnostic(`door speaker ${heard.hz.toFixed(1)} Hz at RMS ${heard.rms.toFixed(0)}`);
+	}));
+
+test(`a door with a ${HIGH_HZ / 1000} kHz microphone: G.722 handset 612 hears it, G.711 handset 611 does not`, { timeout: 90000 }, async (t) => {
+	const wideSilence = join(fixtures, "silence-16k.wav");
+	writeToneWav(wideSilence, 1000, 60, 0, 16000);
+	const high = await Rig.start({
+		name: "e2e-audio-5khz",
+		kamailio: { ringMembers: ["611"] },
+		// baresip's aufile wants the codec's rate: a 16 kHz (silent) microphone for G.722.
+		handsets: [{ user: "611" }, { user: "612", wideband: true, mic: wideSilence }],
+		simulator: { args: ["--mic", `tone:${HIGH_HZ}`] },
+	});
+	try {
+		await high.withLogs(async () => {
+			for (const user of ["612", "611"]) {
+				const handset = high.handset(user);
+				const before = handset.recordings().received;
+				const mark = handset.mark();
+				handset.dial("620");
+				await handset.waitFor("established", { from: mark });
+				const s = await high.simulator!.waitForStatus((s) => (session(s).packets_sent ?? 0) >= CALL_FRAMES, { timeoutMs: 15000, what: `${CALL_FRAMES} packets to ${user}` });
+				handset.hangup();
+				await handset.waitFor("closed", { from: mark });
+				const wav = await until(() => {
+					const fresh = handset.recordings().received.filter((f) => !before.includes(f));
+					if (fresh.length !== 1) return undefined;
+					const w = readWav(fresh[0]);
+					return w.complete && w.samples.length > 0 ? w : undefined;
+				}, `the recording of handset ${user}`);
+				if (user === "612") {
+					assert.equal(session(s).codec, "G722");
+					assert.equal(wav.rate, 16000);
+					const m = assertTone(wav.samples, wav.rate, HIGH_HZ, DOOR_HZ, "G.722: what handset 612 received");
+					t.diagnostic(`G.722: handset 612 received ${m.hz.toFixed(1)} Hz at RMS ${m.rms.toFixed(0)}`);
+				} else {
+					assert.equal(session(s).codec, "PCMU");
+					let sum = 0;
+					for (const v of wav.samples) sum += v * v;
+					const rms = Math.sqrt(sum / Math.max(1, wav.samples.length));
+					t.diagnostic(`G.711: handset 611 received RMS ${rms.toFixed(0)} over ${(wav.samples.length / wav.rate).toFixed(2)} s`);
+					assert.equal(measureTone(wav.samples, wav.rate), undefined, "G.711 carried a steady tone");
+					assert.ok(rms < LOUD_RMS / 2, `G.711: RMS ${rms.toFixed(0)}; the ${HIGH_HZ} Hz tone should be gone`);
+				}
+			}
+		});
+	} finally {
+		await high.stop();
+	}
+});

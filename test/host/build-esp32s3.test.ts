@@ -3,6 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { chmodSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -51,7 +52,9 @@ test("fails when mcconfig is missing, and when ESP-IDF is not set up", () => {
 		assert.match(missing.stderr, /mcconfig is missing/);
 		const bin = join(sdk, "build", "bin", "lin", "release");
 		mkdirSync(bin, { recursive: true });
-		writeFileSync(join(bin, "mcconfig"), "#!/bin/sh\necho \"cwd=$(pwd) args=$* tsc=$(command -v tsc)\"\n");
+		// The stand-in writes an application image where mcconfig's ESP32 build puts it.
+		const out = join(sdk, "build", "bin", "esp32", "esp32s3", "debug", "klingel");
+		writeFileSync(join(bin, "mcconfig"), `#!/bin/sh\nmkdir -p ${out} && printf 'klingel-image' > ${out}/xs_esp32.bin\necho "cwd=$(pwd) args=$* tsc=$(command -v tsc)"\n`);
 		chmodSync(join(bin, "mcconfig"), 0o755);
 		const noIdf = run({ MODDABLE: sdk, PATH: "/usr/bin:/bin", IDF_PATH: undefined });
 		assert.equal(noIdf.status, 1);
@@ -62,6 +65,8 @@ test("fails when mcconfig is missing, and when ESP-IDF is not set up", () => {
 		assert.equal(line.split(" ")[0], `cwd=${root}`);
 		assert.match(line, / args=-d -m -p esp32\/esp32s3 /);
 		assert.match(line, new RegExp(`tsc=${join(root, "node_modules", ".bin", "tsc").replace(/[.\\/]/g, "\\$&")}$`));
+		assert.ok(ok.stdout.includes(`OTA image ${join(sdk, "build", "bin", "esp32", "esp32s3", "debug", "klingel", "xs_esp32.bin")}`), ok.stdout);
+		assert.ok(ok.stdout.includes(`13 bytes, SHA-256 ${createHash("sha256").update("klingel-image").digest("hex")}`), ok.stdout);
 	} finally {
 		rmSync(sdk, { recursive: true, force: true });
 	}

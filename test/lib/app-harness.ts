@@ -13,7 +13,7 @@ import { buildResponse } from "../../sip/serializer.js";
 import { encodeUtf8 } from "../../modules/text.js";
 import { boot, type Application, type BootOptions } from "../../app/boot.js";
 import type { DoorbellEnvironment } from "../../modules/environment.js";
-import type { DigitalIn, DigitalOut, HttpHandler, KeyValueStore, UdpOptions, UdpSocket } from "../../modules/ports.js";
+import type { DigitalIn, DigitalOut, HttpHandler, KeyValueStore, UploadHandler, UdpOptions, UdpSocket } from "../../modules/ports.js";
 import { memoryLogger } from "./memory-logger.js";
 
 /** Settings in memory, by namespace; `data` is open to the test. */
@@ -56,6 +56,7 @@ export function bootApp(options: AppOptions = {}) {
 	const lines: string[] = [];
 	const log = memoryLogger(lines);
 	const routes = new Map<string, HttpHandler>();
+	const uploads = new Map<string, UploadHandler>();
 	const relayWrites: Array<[number, number]> = [];
 	const relay: DigitalOut = { write: (v) => relayWrites.push([clock.now(), v]), close() {} };
 	const button: DigitalIn & { onChange?: (value: number) => void } = { read: () => 1, close() {} };
@@ -71,7 +72,7 @@ export function bootApp(options: AppOptions = {}) {
 				return options.udp(o);
 			},
 			clock, wallClock: () => 1_780_000_000_000 + clock.now(), md5, sha256: () => "0".repeat(64), random: seededRandom(3), log,
-			store, routes: { add: (method, path, handler) => routes.set(`${method} ${path}`, handler) }, button, relay,
+			store, routes: { add: (method, path, handler) => routes.set(`${method} ${path}`, handler), addUpload: (path, handler) => uploads.set(path, handler) }, button, relay,
 			localAddress: () => LOCAL,
 			resolve: (_host, callback) => callback(undefined, PBX),
 			...options.env,
@@ -118,5 +119,5 @@ export function bootApp(options: AppOptions = {}) {
 		request("ACK", 100, "z9hG4bKack1");
 		return { ok, request };
 	};
-	return { clock, sip, application, store, routes, lines, relayWrites, button, sent, answer, pulses, call };
+	return { clock, sip, application, store, routes, uploads, lines, relayWrites, button, sent, answer, pulses, call };
 }

@@ -1,7 +1,8 @@
 /*
  * A baresip handset registered at the test PBX, driven through its `cons` console (UDP):
- * answer, hang up, dial, DTMF by RFC 2833. Its microphone is a WAV file (aufile, 8 kHz mono s16;
- * silence by default) and sndfile records what it sends and receives in its directory.
+ * answer, hang up, dial, DTMF by RFC 2833. Its microphone is a WAV file (aufile, mono s16 at
+ * 8 kHz, or 16 kHz for a wideband handset; silence by default) and sndfile records what it sends
+ * and receives in its directory. A wideband handset has the g722 module and prefers G722.
  * Events are read from its output.
  */
 
@@ -49,6 +50,10 @@ export interface HandsetOptions {
 	mic?: string;
 	/** Register every this many seconds (default 600). */
 	registerInterval?: number;
+	/** Load baresip's g722 module and offer G722 first (then PCMU, PCMA); default G.711 only. */
+	wideband?: boolean;
+	/** The packet time it asks for (a=ptime) and sends; baresip's default is 20 ms. */
+	ptime?: number;
 }
 
 export class Handset {
@@ -92,6 +97,7 @@ export class Handset {
 			"module\t\t\taccount.so",
 			"module\t\t\tcons.so",
 			"module\t\t\tmenu.so",
+			...(options.wideband ? ["module\t\t\tg722.so"] : []),
 			"module\t\t\tg711.so",
 			"module\t\t\taufile.so",
 			"module\t\t\tsndfile.so",
@@ -101,7 +107,8 @@ export class Handset {
 		].join("\n");
 		writeFileSync(join(dir, "config"), config);
 		const domain = options.domain ?? "fritz.box";
-		const account = `<sip:${options.user}@${domain}>;auth_pass=${options.password};outbound="sip:${options.pbx.address}:${options.pbx.port}";regint=${options.registerInterval ?? 600};answermode=${options.autoAnswer ? "auto" : "manual"}`;
+		const account = `<sip:${options.user}@${domain}>;auth_pass=${options.password};outbound="sip:${options.pbx.address}:${options.pbx.port}";regint=${options.registerInterval ?? 600};answermode=${options.autoAnswer ? "auto" : "manual"}` +
+			(options.wideband ? ";audio_codecs=G722,PCMU,PCMA" : "") + (options.ptime ? `;ptime=${options.ptime}` : "");
 		writeFileSync(join(dir, "accounts"), `${account}\n`);
 		const process = new RigProcess({ name: `baresip ${options.user}`, command: BARESIP, args: ["-f", dir], cwd: dir, logFile: join(dir, "baresip.log"), filter: statusLineFilter() });
 		const handset = new Handset(options.user, dir, sipPort, consPort, process);

@@ -118,8 +118,8 @@ test("with JavaScript off: first run, a save with errors, a wrong password, then
 			const before = JSON.stringify(settingsFile());
 			await page.getByLabel("User name").fill("62 0");
 			await page.getByLabel("Password", { exact: true }).fill(WRONG_SIP_PASSWORD);
-			await page.getByLabel("Number to ring").fill("**610\"");
-			await page.getByLabel("Door code").fill("12a");
+			await page.getByLabel("Number to ring", { exact: true }).fill("**610\"");
+			await page.getByLabel("Door code", { exact: true }).fill("12a");
 			const [response] = await Promise.all([page.waitForResponse((r) => r.url().endsWith("/saveSIP")), page.getByRole("button", { name: "Save" }).click()]);
 			assert.equal(response.status(), 400);
 			assert.match((await page.locator("#f_sip_user_e").textContent()) ?? "", /contain a space/);
@@ -138,8 +138,8 @@ test("with JavaScript off: first run, a save with errors, a wrong password, then
 		await t.test("a wrong SIP password: saved, and the page says so in plain words", async () => {
 			await page.getByLabel("User name").fill("620");
 			await page.getByLabel("Password", { exact: true }).fill(WRONG_SIP_PASSWORD);
-			await page.getByLabel("Number to ring").fill("**610");
-			await page.getByLabel("Door code").fill("4711");
+			await page.getByLabel("Number to ring", { exact: true }).fill("**610");
+			await page.getByLabel("Door code", { exact: true }).fill("4711");
 			await page.getByRole("button", { name: "Save" }).click();
 			await page.waitForURL(/\/sip\?n=saved$/);
 			const text = await waitForStatusText(page, /Not registered/);

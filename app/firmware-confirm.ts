@@ -1,0 +1,37 @@
+/*
+ * A freshly installed image keeps itself only once it has shown that it works: the application
+ * came up (its web page is being served) and it registered with the PBX, or tried to for 60 s
+ * (a PBX that is down is no fault of the image). Until then the bootloader still holds the
+ * previous image: a reset, a crash or a watchdog before the confirmation goes back to it.
+ */
+
+import type { Clock, FirmwareUpdater, Logger } from "../modules/ports.js";
+
+/** How long a new image that cannot register must have tried before it is kept. */
+export const CONFIRM_AFTER_MS = 60000;
+
+export interface ConfirmOptions {
+	updater: FirmwareUpdater;
+	clock: Clock;
+	log: Logger;
+	registered(): boolean;
+	/** Whether a REGISTER was sent at all (an account is set and the PBX was tried). */
+	tried(): boolean;
+}
+
+export function confirmWhenWorking(o: ConfirmOptions): void {
+	if (!o.updater.pendingConfirm) return;
+	o.log.info(`update: running a new image; it is kept once it has registered (or tried to for ${CONFIRM_AFTER_MS / 1000} s)`);
+	const started = o.clock.now();
+	const timer = o.clock.setInterval(() => {
+		const waited = o.clock.now() - started >= CONFIRM_AFTER_MS;
+		if (!o.registered() && !(waited && o.tried())) return;
+		o.clock.clearInterval(timer);
+		try {
+			o.updater.confirm();
+			o.log.info("update: the new image works and is kept");
+		} catch (error) {
+			o.log.error(`update: the new image could not be kept: ${(error as Error)?.message ?? error}`);
+		}
+	}, 1000);
+}

@@ -1,0 +1,168 @@
+import { test, group, assert } from "../lib/spec.js";
+import { bootApp } from "../lib/app-harness.js";
+import { md5 } from "../lib/md5.js";
+import { seededRandom } from "../lib/fake-udp.js";
+import { confirmWhenWorking, CONFIRM_AFTER_MS } from "../../app/firmware-confirm.js";
+import type { FirmwareUpdater, HttpRequest, HttpResponse, Sha256Stream, UploadSink } from "../../modules/ports.js";
+import { FakeClock } from "../lib/fake-clock.js";
+
+const ADMIN = "Admin-Passwort-1";
+
+/** A stand-in for SHA-256 over pieces: MD5 of the bytes' decimal values, twice (64 hex digits). */
+function fakeHashOf(bytes: number[]): string {
+	const text = bytes.join(",");
+	return md5(text) + md5(`\u0001${text}`);
+}
+
+function fakeStream(): Sha256Stream {
+	const seen: number[] = [];
+	return { write: (piece) => void seen.push(...piece), close: () => fakeHashOf(seen) };
+}
+
+class RecordingFirmware implements FirmwareUpdater {
+	readonly maxSize = 1000;
+	pendingConfirm = false;
+	events: string[] = [];
+	written: number[] = [];
+	open(size: number) {
+		this.events.push(`open ${size}`);
+		return {
+			write: (piece: Uint8Array) => void this.written.push(...piece),
+			complete: () => void this.events.push("complete"),
+			cancel: () => void this.events.push("cancel"),
+		};
+	}
+	restart(): void {
+		this.events.push("restart");
+	}
+	confirm(): void {
+		this.events.push("confirm");
+	}
+}
+
+function application() {
+	const firmware = new RecordingFirmware();
+	const b = bootApp({
+		env: { sha256: (t) => md5(t) + md5(`\u0001${t}`), random: seededRandom(5), firmware, sha256Stream: fakeStream, version: "9.8.7" },
+		boot: { adminPassword: ADMIN, hashIterations: 8 },
+	});
+	const request = (path: string, query: Record<string, string>, headers: Record<string, string> = {}): HttpRequest => ({ method: "POST", path, query, headers: { host: "127.0.0.1:8080", ...headers }, body: "" });
+	const login = b.routes.get("POST /login")!({ method: "POST", path: "/login", query: {}, headers: { host: "127.0.0.1:8080", "content-type": "application/json" }, body: JSON.stringify({ password: ADMIN }) }) as HttpResponse;
+	const cookie = String(login.headers?.["Set-Cookie"]).split(";")[0];
+	const csrf = JSON.parse(String(login.body)).csrf as string;
+	const signedIn = { cookie, "x-csrf-token": csrf };
+	/** Starts an upload of `bytes` with the size and hash given (the right ones by default). */
+	const start = (bytes: number[], query: Record<string, string> = {}, headers: Record<string, string> = signedIn, length = bytes.length) =>
+		b.uploads.get("/update")!(request("/update", { size: String(bytes.length), sha256: fakeHashOf(bytes), ...query }, headers), length);
+	return { ...b, firmware, start, signedIn, cookie };
+}
+
+function isSink(value: UploadSink | HttpResponse): value is UploadSink {
+	return "write" in value;
+}
+
+const IMAGE = Array.from({ length: 300 }, (_, i) => (i * 7) & 255);
+
+group("firmware update", () => {
+	test("a complete image with the hash given is written, installed, and the door restarts a second later", () => {
+		const a = application();
+		const sink = a.start(IMAGE);
+		assert.ok(isSink(sink));
+		sink.write(new Uint8Array(IMAGE.slice(0, 100)));
+		sink.write(new Uint8Array(IMAGE.slice(100)));
+		const response = sink.end();
+		assert.equal(response.status, 200);
+		assert.deepEqual(a.firmware.written, IMAGE);
+		assert.deepEqual(a.firmware.events, ["open 300", "complete"]);
+		a.clock.advance(999);
+		assert.deepEqual(a.firmware.events, ["open 300", "complete"], "the answer goes out before the restart");
+		a.clock.advance(1);
+		assert.deepEqual(a.firmware.events, ["open 300", "complete", "restart"]);
+	});
+
+	test("refused before the body: no session, no CSRF token, another origin, no size or hash, size not the length sent, too large", () => {
+		const a = application();
+		const status = (r: UploadSink | HttpResponse) => (isSink(r) ? 0 : r.status);
+		assert.equal(status(a.start(IMAGE, {}, {})), 401);
+		assert.equal(status(a.start(IMAGE, {}, { cookie: a.cookie })), 403);
+		assert.equal(status(a.start(IMAGE, {}, { ...a.signedIn, origin: "http://attacker.example" })), 403);
+		assert.equal(status(a.start(IMAGE, { size: "" })), 400);
+		assert.equal(status(a.start(IMAGE, { sha256: "abc" })), 400);
+		assert.equal(status(a.start(IMAGE, {}, a.signedIn, 299)), 400);
+		const big = new Array(1001).fill(0xe9);
+		const refused = a.start(big);
+		assert.ok(!isSink(refused));
+		assert.equal(refused.status, 413);
+		assert.match(String(refused.body), /larger than the firmware slot \(1000 bytes\)/);
+		assert.deepEqual(a.firmware.events, [], "no slot was opened");
+	});
+
+	test("a wrong hash, a short body, a longer one, a broken-off upload: the slot is cancelled and nothing restarts", () => {
+		const a = application();
+		const wrong = a.start(IMAGE, { sha256: "0".repeat(64) });
+		assert.ok(isSink(wrong));
+		wrong.write(new Uint8Array(IMAGE));
+		const answer = wrong.end();
+		assert.equal(answer.status, 400);
+		assert.match(String(answer.body), /SHA-256 is [0-9a-f]{64}, not the 0{64} given/);
+		const short = a.start(IMAGE);
+		assert.ok(isSink(short));
+		short.write(new Uint8Array(IMAGE.slice(0, 10)));
+		assert.match(String(short.end().body), /only 10 of 300 bytes arrived/);
+		const long = a.start(IMAGE);
+		assert.ok(isSink(long));
+		long.write(new Uint8Array(IMAGE));
+		long.write(new Uint8Array([1]));
+		assert.match(String(long.end().body), /more than the 300 bytes given/);
+		const broken = a.start(IMAGE);
+		assert.ok(isSink(broken));
+		broken.write(new Uint8Array(IMAGE.slice(0, 50)));
+		broken.abort();
+		a.clock.advance(5000);
+		assert.deepEqual(a.firmware.events, ["open 300", "cancel", "open 300", "cancel", "open 300", "cancel", "open 300", "cancel"]);
+		assert.ok(a.lines.some((l) => /upload broke off after 50 of 300 bytes/.test(l)));
+	});
+
+	test("one upload at a time; the update page shows the version and the form", () => {
+		const a = application();
+		const first = a.start(IMAGE);
+		assert.ok(isSink(first));
+		const second = a.start(IMAGE);
+		assert.ok(!isSink(second) && second.status === 409);
+		first.abort();
+		assert.ok(isSink(a.start(IMAGE)), "free again after the first ended");
+		const page = a.routes.get("GET /update")!({ method: "GET", path: "/update", query: {}, headers: { host: "127.0.0.1:8080", cookie: a.cookie }, body: "" }) as HttpResponse;
+		assert.equal(page.status, 200);
+		assert.match(String(page.body), /Running version 9\.8\.7/);
+		assert.match(String(page.body), /<input id="f_image" name="image" type="file"/);
+		assert.equal((a.routes.get("GET /update")!({ method: "GET", path: "/update", query: {}, headers: { host: "127.0.0.1:8080" }, body: "" }) as HttpResponse).status, 401);
+	});
+
+	test("a new image keeps itself once registered, or after trying for 60 s; an image that was never tried stays unconfirmed", () => {
+		const clock = new FakeClock();
+		const log = { info() {}, warn() {}, error() {} };
+		const run = (registered: () => boolean, tried: () => boolean) => {
+			const firmware = new RecordingFirmware();
+			firmware.pendingConfirm = true;
+			confirmWhenWorking({ updater: firmware, clock, log, registered, tried });
+			return firmware;
+		};
+		let up = false;
+		const registers = run(() => up, () => true);
+		const tries = run(() => false, () => true);
+		const never = run(() => false, () => false);
+		clock.advance(5000);
+		assert.deepEqual(registers.events, []);
+		up = true;
+		clock.advance(1000);
+		assert.deepEqual(registers.events, ["confirm"]);
+		assert.deepEqual(tries.events, []);
+		clock.advance(CONFIRM_AFTER_MS);
+		assert.deepEqual(tries.events, ["confirm"]);
+		assert.deepEqual(never.events, []);
+		const installed = new RecordingFirmware();
+		confirmWhenWorking({ updater: installed, clock, log, registered: () => true, tried: () => true });
+		clock.advance(5000);
+		assert.deepEqual(installed.events, [], "an image that is not pending has nothing to confirm");
+	});
+});
