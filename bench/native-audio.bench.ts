@@ -23,12 +23,12 @@ function run(command: string, args: string[]): string {
 	return r.stdout;
 }
 
-/** Instructions per frame spent inside `fn` of `program`. */
-function instructionsPerFrame(program: string, fn: string, law: number): number {
+/** Instructions per frame spent inside `fn` of `program` (its arguments: FRAMES, then `law` unless undefined). */
+function instructionsPerFrame(program: string, fn: string, law: number | undefined): number {
 	const dir = mkdtempSync(join(tmpdir(), "klingel-callgrind-"));
 	try {
 		const file = join(dir, "callgrind.out");
-		run("valgrind", ["--tool=callgrind", `--toggle-collect=${fn}`, `--callgrind-out-file=${file}`, join(out, program), String(FRAMES), String(law)]);
+		run("valgrind", ["--tool=callgrind", `--toggle-collect=${fn}`, `--callgrind-out-file=${file}`, join(out, program), String(FRAMES), ...(law === undefined ? [] : [String(law)])]);
 		const m = /^summary:\s+(\d+)/m.exec(readFileSync(file, "utf8"));
 		if (!m) throw new Error(`no summary in callgrind output of ${program}`);
 		return Number(m[1]) / FRAMES;
@@ -78,6 +78,15 @@ export default async function nativeAudioBench() {
 			{ measure: `${lawName}: the same, per-sample reference codec (G.191 style)`, value: `${reference.toFixed(0)} instructions/frame`, goal: "", met: `core ${(reference / core).toFixed(1)}× fewer` },
 		);
 	}
+	// G.722, built portable as on the ESP32: one 20 ms frame is 320 samples at 16 kHz, 160 codes.
+	const g722Encode = instructionsPerFrame("g722_bench_portable", "g722_frame_encode", undefined);
+	const g722Decode = instructionsPerFrame("g722_bench_portable", "g722_frame_decode", undefined);
+	const g722Both = instructionsPerFrame("g722_bench_portable", "g722_frame_both", undefined);
+	rows.push(
+		{ measure: "G.722 encode, 320 samples → 160 codes (portable, as on the ESP32)", value: `${g722Encode.toFixed(0)} instructions/frame`, goal: "", met: "" },
+		{ measure: "G.722 decode, 160 codes → 320 samples (portable)", value: `${g722Decode.toFixed(0)} instructions/frame`, goal: "", met: "" },
+		{ measure: "G.722 both ways (portable); the budget is shared with echo control", value: `${g722Both.toFixed(0)} instructions/frame`, goal: "≤ 250,000 with echo control", met: g722Both <= 250000 ? "alone: yes" : "NO (G.722 alone is over)" },
+	);
 	rows.push({ measure: "Node addon: decode + mix + encode, µ-law (best of 5 × 20,000)", value: `${nodeNsPerFrame().toFixed(0)} ns/frame`, goal: "", met: "" });
 	const xs = JSON.parse(run(join(out, "xs-host"), [join(root, "rtp/native/bench/frame-xs.js")]).trim().split("\n").pop()!);
 	rows.push(

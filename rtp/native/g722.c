@@ -73,48 +73,53 @@ static int16_t next_scale(int32_t nb, int32_t multiplier, int32_t limit)
 /*
  * Block 4 of either band for the quantised difference d: RECONS, PARREC, UPPOL2, UPPOL1,
  * UPZERO, DELAYA, FILTEP, FILTEZ, PREDIC. Leaves the next signal estimate in band->s.
+ * UPZERO, DELAYA and FILTEZ run as one pass over the six zero taps. Signs are compared by the
+ * sign bit of the 16-bit values ((x >> 15) == (y >> 15) is (x ^ y) >= 0). A difference is
+ * |d| <= 10228 (the largest step size times the largest INVQAL level), so FILTEZ's 2·d needs
+ * no limiting; the reconstructed signal's 2·r does.
  */
 static void adapt(ka_g722_band *band, int32_t d)
 {
 	int32_t r = ka_saturate16(band->s + d);  /* RECONS */
 	int32_t p = ka_saturate16(band->sz + d); /* PARREC */
-	int32_t sgp = p >> 15, sgd = d >> 15;    /* signs: 0 or -1 */
-	int32_t w, a1, a2, limit, sz, i;
-	int16_t b[6];
+	int32_t a1 = band->a[0], a2 = band->a[1];
+	int32_t sameP1 = (p ^ band->p[0]) >= 0, sameP2 = (p ^ band->p[1]) >= 0;
+	int32_t w, limit, sz, step, newer, i;
+	int16_t *b = band->b, *dd = band->d;
 
-	/* UPPOL2 */
-	w = ka_saturate16((int32_t)band->a[0] * 4);
-	if (sgp == band->p[0] >> 15) w = -w;
+	/* UPPOL2 (from the old a1, a2) */
+	w = ka_saturate16(a1 * 4);
+	if (sameP1) w = -w;
 	if (w > 32767) w = 32767;
-	a2 = (w >> 7) + (sgp == band->p[1] >> 15 ? 128 : -128) + ((band->a[1] * 32512) >> 15);
-	a2 = a2 > 12288 ? 12288 : a2 < -12288 ? -12288 : a2;
+	w = (w >> 7) + (sameP2 ? 128 : -128) + ((a2 * 32512) >> 15);
+	a2 = w > 12288 ? 12288 : w < -12288 ? -12288 : w;
 
 	/* UPPOL1 */
-	a1 = ka_saturate16((sgp == band->p[0] >> 15 ? 192 : -192) + ((band->a[0] * 32640) >> 15));
+	w = ka_saturate16((sameP1 ? 192 : -192) + ((a1 * 32640) >> 15));
 	limit = 15360 - a2;
-	a1 = a1 > limit ? limit : a1 < -limit ? -limit : a1;
+	a1 = w > limit ? limit : w < -limit ? -limit : w;
 
-	/* UPZERO, against the previous six differences */
+	/* UPZERO against the previous six differences, DELAYA, FILTEZ */
+	step = d == 0 ? 0 : 128;
+	newer = d;
+	sz = 0;
 	for (i = 0; i < 6; i++) {
-		int32_t step = d == 0 ? 0 : (band->d[i] >> 15) == sgd ? 128 : -128;
-		b[i] = ka_saturate16(step + ((band->b[i] * 32640) >> 15));
+		int32_t older = dd[i];
+		int32_t bi = ka_saturate16(((older ^ d) >= 0 ? step : -step) + ((b[i] * 32640) >> 15));
+		b[i] = (int16_t)bi;
+		dd[i] = (int16_t)newer;
+		sz += (bi * (newer * 2)) >> 15;
+		newer = older;
 	}
+	band->sz = ka_saturate16(sz);
 
-	/* DELAYA */
-	for (i = 5; i > 0; i--) band->d[i] = band->d[i - 1];
-	band->d[0] = (int16_t)d;
-	for (i = 0; i < 6; i++) band->b[i] = b[i];
+	/* DELAYA, FILTEP, PREDIC */
 	band->r[1] = band->r[0];
 	band->r[0] = (int16_t)r;
 	band->p[1] = band->p[0];
 	band->p[0] = (int16_t)p;
 	band->a[0] = (int16_t)a1;
 	band->a[1] = (int16_t)a2;
-
-	/* FILTEZ, FILTEP, PREDIC */
-	sz = 0;
-	for (i = 0; i < 6; i++) sz += (band->b[i] * ka_saturate16(band->d[i] * 2)) >> 15;
-	band->sz = ka_saturate16(sz);
 	w = ((a1 * ka_saturate16(r * 2)) >> 15) + ((a2 * ka_saturate16(band->r[1] * 2)) >> 15);
 	band->s = ka_saturate16(ka_saturate16(w) + band->sz);
 }
