@@ -148,7 +148,7 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 			if (now.includes("cam_enabled") && readNumber(env.store, "cam_enabled") !== 1) image.stop();
 		},
 	});
-	addDiagnosticsRoutes({ web, trace: doorbell.traceLog, localAddress: () => env.localAddress(), status });
+	addDiagnosticsRoutes({ web, trace: doorbell.traceLog, localAddress: () => env.localAddress(), status, health: env.health });
 	if (env.firmware && env.sha256Stream) addUpdateRoutes({ web, updater: env.firmware, sha256Stream: env.sha256Stream, clock: env.clock, log: env.log, version: env.version ?? "unknown" });
 	if (options.adminPassword && !web.admin.isSet) web.admin.set(options.adminPassword);
 	if (!web.admin.isSet) env.log.warn("no admin password yet: open the web page /sip to set one");

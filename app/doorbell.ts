@@ -75,9 +75,7 @@ export class Doorbell {
 	onPress: ((bell: BellSettings, source: string) => void) | undefined;
 	/** RTP port, call media and chime; absent when the provider gives no native audio core. */
 	readonly media: DoorAudio | undefined;
-	/** The call the media session belongs to. */
-	#mediaCall: Call | undefined;
-	/** Called for every call event (state, established, ended), e.g. to start and stop media. */
+	/** Called for every call event (state, established, ended). */
 	onCall: ((call: Call, event: "state" | "established" | "ended") => void) | undefined;
 	/** Called for each DTMF digit that SIP INFO carried. */
 	onDtmf: ((call: Call, digit: string) => void) | undefined;
@@ -109,7 +107,11 @@ export class Doorbell {
 		this.env = env;
 		this.traceLog = new SipTraceLog({ now: () => env.clock.now(), wallClock: env.wallClock });
 		this.media = env.audio
-			? new DoorAudio({ audio: env.audio, udp: env.udp, clock: env.clock, random: env.random, log: env.log, mic: env.mic, speaker: env.speaker, rtpPort: options.rtpPort, echoControl: options.echoControl })
+			? new DoorAudio({
+				audio: env.audio, udp: env.udp, clock: env.clock, random: env.random, log: env.log, mic: env.mic, speaker: env.speaker, rtpPort: options.rtpPort, echoControl: options.echoControl,
+				onDigit: (call, digit, source) => this.onDigit?.(call, digit, "rtp", source),
+				onForeignDtmf: (call, source, more) => this.onForeignDtmf?.(call, source, more),
+			})
 			: undefined;
 		this.playTone = (kind) => this.media?.tone(kind);
 		this.privacy = new PrivacyTone(env.clock, () => this.media?.announce());
@@ -118,6 +120,8 @@ export class Doorbell {
 			options.config,
 			{
 				transport: { port: options.localPort, trace: options.trace ?? false, traceLog: this.traceLog },
+				// Calls hand their agreed media straight to the door's audio.
+				media: this.media,
 				// The port actually bound (the next free even one when the setting's is taken).
 				rtpPort: () => this.media?.port.port || (options.rtpPort ?? DEFAULT_RTP_PORT),
 				events: {
@@ -127,7 +131,6 @@ export class Doorbell {
 					},
 					onCallState: (call) => this.onCall?.(call, "state"),
 					onCallEstablished: (call) => {
-						this.#callMedia(call);
 						// A handset's call to the door: whoever is at the door hears that someone listens.
 						if (call.direction === "inbound") this.privacy.start();
 						this.onCall?.(call, "established");
@@ -135,7 +138,6 @@ export class Doorbell {
 					},
 					onCallEnded: (call) => {
 						this.privacy.stop();
-						this.#endMedia(call);
 						this.onCall?.(call, "ended");
 						this.#callEvent(call, "ended");
 					},
@@ -322,23 +324,6 @@ export class Doorbell {
 		if (/^nobody answered/.test(reason)) this.#event({ type: "ring_not_answered", button, reason });
 		else if (/hung up|cancel/i.test(reason)) this.#event({ type: "ring_cancelled", button, reason });
 		else this.#event({ type: "ring_failed", button, reason: errorWords(reason, { sip_user: this.ua.config.user }) });
-	}
-
-	/** An established call (or its new media after a re-INVITE): start or update its media session. */
-	#callMedia(call: Call): void {
-		if (!this.media || !call.media) return;
-		if (this.#mediaCall === call && this.media.session) {
-			this.media.updateCall(call.media);
-			return;
-		}
-		this.#mediaCall = call;
-		this.media.startCall(call.media, call.answeredAt || this.env.clock.now(), (digit, source) => this.onDigit?.(call, digit, "rtp", source), (source, more) => this.onForeignDtmf?.(call, source, more));
-	}
-
-	#endMedia(call: Call): void {
-		if (this.#mediaCall !== call) return;
-		this.#mediaCall = undefined;
-		this.media?.endCall();
 	}
 }
 

@@ -279,7 +279,8 @@ export interface Health {
 	wifi_rssi?: number;
 }
 
-export type HealthProbe = () => Health;
+/** The figures now; with `collect`, after a garbage collection where the platform can run one (live heap, not garbage). */
+export type HealthProbe = (collect?: boolean) => Health;
 
 /**
  * Announces the door on the LAN by multicast DNS: `<hostName>.local` and its web page as an

@@ -7,9 +7,10 @@
 
 import type { AudioIn, AudioOut, Clock, Logger, RandomBytes, UdpFactory } from "../modules/ports.js";
 import type { NegotiatedMedia } from "../sip/sdp.js";
+import type { Call, CallMediaSink } from "../sip/call.js";
 import type { NativeAudio } from "../modules/native-audio.js";
 import { RtpPort } from "./rtp-port.js";
-import { MediaSession, type DigitHandler, type ForeignDtmfHandler, type MediaStatus } from "./media-session.js";
+import { MediaSession, type DigitHandler, type DigitSource, type ForeignDtmfHandler, type MediaStatus } from "./media-session.js";
 import { Chime, type ChimeOptions } from "./chime.js";
 import { mediaHint } from "./media-hint.js";
 import { FrameClock } from "./frame-clock.js";
@@ -34,13 +35,19 @@ export interface DoorAudioOptions {
 	chime?: ChimeOptions;
 	/** Asked at each call's start: cancel the speaker's echo in the microphone (on when absent). */
 	echoControl?: () => boolean;
+	/** An RFC 4733 digit in a call's stream, from the negotiated peer (with the packet's source). */
+	onDigit?(call: Call, digit: string, source: DigitSource): void;
+	/** RFC 4733 DTMF from another source than the call's peer (see MediaSession.onForeignDtmf). */
+	onForeignDtmf?(call: Call, source: DigitSource, more: boolean): void;
 }
 
-export class DoorAudio {
+export class DoorAudio implements CallMediaSink {
 	readonly port: RtpPort;
 	readonly chime: Chime;
 	#options: DoorAudioOptions;
 	#session: MediaSession | undefined;
+	/** The call the session belongs to. */
+	#call: Call | undefined;
 	#last: MediaStatus | undefined;
 	#local: SpeakerPath | undefined;
 	#localClock: FrameClock;
@@ -107,6 +114,24 @@ export class DoorAudio {
 		session.start(media, startAt);
 		o.log.info(`RTP: ${media.codec} ${media.direction} with ${media.remoteAddress}:${media.remotePort} from port ${this.port.port}`);
 		return session;
+	}
+
+	/** A call's agreed media (its answer, or a new offer in its dialog): starts or updates its session. */
+	callMedia(call: Call, media: NegotiatedMedia): void {
+		if (this.#call === call && this.#session) {
+			this.updateCall(media);
+			return;
+		}
+		this.#call = call;
+		const o = this.#options;
+		this.startCall(media, call.answeredAt || o.clock.now(), (digit, source) => o.onDigit?.(call, digit, source), (source, more) => o.onForeignDtmf?.(call, source, more));
+	}
+
+	/** The call ended: its session stops (another call's is left alone). */
+	callEnded(call: Call): void {
+		if (this.#call !== call) return;
+		this.#call = undefined;
+		this.endCall();
 	}
 
 	/** Plays the confirm or reject tones to the caller; false when no call has media. */

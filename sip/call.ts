@@ -26,6 +26,17 @@ export interface CallObserver {
 	onDtmf(call: Call, digit: string, source: { address: string; port: number }): void;
 }
 
+/**
+ * The media side of calls (the door's audio, rtp/door-audio.ts), which each call tells directly
+ * what its SDP agreed and when it ended.
+ */
+export interface CallMediaSink {
+	/** The call's media as agreed: by its answer, or anew by an offer within its dialog. */
+	callMedia(call: Call, media: NegotiatedMedia): void;
+	/** The call ended; its media stops. */
+	callEnded(call: Call): void;
+}
+
 export interface LocalMedia {
 	address: string;
 	port: number;
@@ -139,6 +150,7 @@ export abstract class Call {
 			this.#talkTimer = undefined;
 			this.hangup(`talk time limit of ${this.ctx.config.talkLimit} s reached`);
 		}, this.ctx.config.talkLimit * 1000);
+		this.#handMedia();
 		this.observer.onEstablished(this);
 	}
 
@@ -151,6 +163,7 @@ export abstract class Call {
 		this.state = "ended";
 		this.cleanup();
 		this.ctx.log.info(`SIP: call ${this.callId} ended: ${reason}`);
+		this.ctx.media?.callEnded(this);
 		this.observer.onEnded(this);
 	}
 
@@ -178,6 +191,11 @@ export abstract class Call {
 		return answer;
 	}
 
+	/** Gives the agreed media to the media side. */
+	#handMedia(): void {
+		if (this.media) this.ctx.media?.callMedia(this, this.media);
+	}
+
 	#offerInDialog(transaction: ServerTransaction, incoming: Incoming): void {
 		const contact = [this.ctx.contact(), ALLOW];
 		if (incoming.message.bodyBytes.length === 0) {
@@ -191,6 +209,7 @@ export abstract class Call {
 			}
 			this.media = answer.media;
 			transaction.respond(200, "OK", { headers: contact, body: answer.sdp });
+			this.#handMedia();
 			this.observer.onEstablished(this);
 		}
 		if (incoming.message.method === "INVITE") {

@@ -7,6 +7,7 @@ import type { Clock, Logger } from "../modules/ports.js";
 import type { TransactionLayer } from "./transaction-layer.js";
 import type { Incoming } from "./transport.js";
 import type { UaConfig } from "./config.js";
+import type { CallMediaSink } from "./call.js";
 import { IdSource } from "./ids.js";
 import { DigestAuthenticator, parseChallenge } from "./digest.js";
 
@@ -51,6 +52,8 @@ export class UaContext {
 	readonly ids: IdSource;
 	readonly auth: DigestAuthenticator;
 	readonly log: Logger;
+	/** Where calls hand their agreed media (absent: calls have no media). */
+	readonly media: CallMediaSink | undefined;
 	/** The PBX's resolved address, once known. */
 	pbx: Endpoint | undefined;
 	#localAddress: () => string;
@@ -62,8 +65,9 @@ export class UaContext {
 	/** common() for the User-Agent it was made from (read-only: callers copy or index it). */
 	#common = { userAgent: "", lines: [] as readonly string[] };
 
-	constructor(options: { config: UaConfig; layer: TransactionLayer; ids: IdSource; auth: DigestAuthenticator; log: Logger; localAddress: () => string; localPort: () => number }) {
+	constructor(options: { config: UaConfig; layer: TransactionLayer; ids: IdSource; auth: DigestAuthenticator; log: Logger; localAddress: () => string; localPort: () => number; media?: CallMediaSink }) {
 		this.config = options.config;
+		this.media = options.media;
 		this.layer = options.layer;
 		this.ids = options.ids;
 		this.auth = options.auth;

@@ -12,7 +12,7 @@ import { UaContext } from "./context.js";
 import { IdSource } from "./ids.js";
 import { DigestAuthenticator } from "./digest.js";
 import { Registration } from "./registration.js";
-import { Call, ACCEPT, type CallObserver } from "./call.js";
+import { Call, ACCEPT, type CallMediaSink, type CallObserver } from "./call.js";
 import { ALLOW, REFUSED_METHODS } from "./methods.js";
 import { OutboundCall, type RingTarget } from "./outbound-call.js";
 import { InboundCall } from "./inbound-call.js";
@@ -46,6 +46,8 @@ export interface UserAgentOptions {
 	timers?: TimerValues;
 	/** The SIP socket: the local port wanted, tracing. */
 	transport?: SipTransportSettings;
+	/** Where every call hands its agreed media (the door's audio). */
+	media?: CallMediaSink;
 }
 
 export interface RingResult {
@@ -103,6 +105,7 @@ export class UserAgent implements CallObserver {
 			log: ports.log,
 			localAddress: ports.localAddress,
 			localPort: () => transport.port,
+			media: options.media,
 		});
 		this.registration = new Registration(this.#ctx, {
 			onChange: (registration) => {

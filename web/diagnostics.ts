@@ -5,7 +5,7 @@
  * messages are redacted as the trace keeps them (no digest response, no DTMF body).
  */
 
-import type { HttpResponse } from "../modules/ports.js";
+import type { HealthProbe, HttpResponse } from "../modules/ports.js";
 import type { SipTraceLog, TraceEntry } from "../sip/trace-log.js";
 import type { WebApp } from "./routes.js";
 import { publicStatus } from "./routes.js";
@@ -21,6 +21,8 @@ export interface DiagnosticsOptions {
 	localAddress(): string;
 	/** The status, as /sipDebug shows it. */
 	status(): Record<string, unknown>;
+	/** The provider's health figures, for GET /health (`?gc=1` collects garbage first). */
+	health?: HealthProbe;
 }
 
 /** Figures of a media session shown on the page, with their labels. */
@@ -42,13 +44,14 @@ export function addDiagnosticsRoutes(o: DiagnosticsOptions): void {
 		const nonce = o.web.nonce();
 		return html(200, diagnosticsPage(publicStatus(o.status()), o.trace.entries, nonce), nonce);
 	});
+	// The live heap for measuring the firmware's memory: ?gc=1 collects garbage first (a few ms).
+	o.web.addSignedInGet("/health", (request) => json(200, o.health ? o.health(request.query?.gc === "1") : {}));
 	o.web.addSignedInGet("/sipTrace", () => json(200, { dropped: o.trace.dropped, messages: o.trace.entries.map(entryJson) }));
 	o.web.addSignedInGet("/sipTrace.pcap", (): HttpResponse => {
-		const file = tracePcap(o.trace.entries, o.localAddress());
 		return {
 			status: 200,
 			headers: { "Content-Type": "application/vnd.tcpdump.pcap", "Content-Disposition": 'attachment; filename="klingel-sip.pcap"', "Cache-Control": "no-store" },
-			body: file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength) as ArrayBuffer,
+			body: tracePcap(o.trace.entries, o.localAddress()),
 		};
 	});
 }

@@ -15,12 +15,13 @@ const IP_HEADER = 20;
 const UDP_HEADER = 8;
 
 /** A pcap file of the entries; `local` is the door's own IPv4 address. */
-export function tracePcap(entries: readonly TraceEntry[], local: string): Uint8Array {
+export function tracePcap(entries: readonly TraceEntry[], local: string): ArrayBuffer {
 	const payloads = entries.map((e) => encodeUtf8(sipPart(e.text)));
 	let size = FILE_HEADER;
 	for (const p of payloads) size += RECORD_HEADER + IP_HEADER + UDP_HEADER + p.length;
-	const out = new Uint8Array(size);
-	const view = new DataView(out.buffer);
+	const file = new ArrayBuffer(size);
+	const out = new Uint8Array(file);
+	const view = new DataView(file);
 	view.setUint32(0, 0xa1b2c3d4, true); // microsecond time stamps, little-endian file
 	view.setUint16(4, 2, true);
 	view.setUint16(6, 4, true);
@@ -55,7 +56,7 @@ export function tracePcap(entries: readonly TraceEntry[], local: string): Uint8A
 		out.set(payload, udp + UDP_HEADER);
 		at = udp + UDP_HEADER + payload.length;
 	});
-	return out;
+	return file;
 }
 
 /** The message without the trace's note about the body: what stays is plain SIP. */

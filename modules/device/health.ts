@@ -1,5 +1,5 @@
 /*
- * Device health for /sipDebug: uptime from the clock port, free memory and the XS heaps from
+ * Device health for /sipDebug and /health: uptime from the clock port, free memory and the XS heaps from
  * Moddable's `instrumentation` (present in builds with instrumentation, such as the debug
  * build; a release build reports none of them), the reset reason from the ESP32's `resetReason`
  * module (a stand-in on lin) and the Wi-Fi signal from `net`.
@@ -8,10 +8,14 @@
 import Instrumentation from "instrumentation";
 import resetReason from "./reset-reason.js";
 import Net from "net";
+import Debug from "debug";
 import type { Clock, Health, HealthProbe } from "../ports.js";
 
-/** The instrumentation index of a name, or undefined when this build has none. */
-function indexOf(name: string): number | undefined {
+/** The counters read, by the names the SDK's instrumentation gives them. */
+type Counter = "System Free Memory" | "XS Slot Heap Used" | "XS Chunk Heap Used";
+
+/** The instrumentation index of a counter, or undefined when this build has none. */
+function indexOf(name: Counter): number | undefined {
 	try {
 		const index = Instrumentation.map(name);
 		return typeof index === "number" && index > 0 ? index : undefined;
@@ -31,7 +35,9 @@ export function deviceHealth(clock: Clock): HealthProbe {
 	} catch {
 		reason = undefined;
 	}
-	return () => {
+	return (collect) => {
+		// A collection first makes the heap figures the live ones (what the firmware really keeps).
+		if (collect) Debug.gc();
 		const health: Health = { uptime_s: Math.floor(clock.now() / 1000) };
 		const value = (index: number | undefined) => (index === undefined ? undefined : Instrumentation.get(index));
 		const freeHeap = value(free), slotsUsed = value(slots), chunkUsed = value(chunk);
