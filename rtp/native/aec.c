@@ -257,15 +257,17 @@ static void process_block(Aec *s)
 	/* y's spectrum as the error's is taken, FFT([0, y]): what the suppressor compares. */
 	fft_real(s, t, Y);
 
-	/* A filter that makes more error than there is microphone signal has diverged: start over. */
-	if (errorEnergy > 4.0f * micEnergy + 1e4f * (float)N) {
-		if (++s->divergent >= 3) {
+	/* A filter that adds to the microphone signal is wrong (adapted on near-end sound, e.g. a
+	 * tone against a tone): the microphone passes as it is, and a filter wrong by 6 dB for three
+	 * blocks in a row starts over. */
+	if (errorEnergy > micEnergy) {
+		if (errorEnergy > 4.0f * micEnergy + 1e4f * (float)N && ++s->divergent >= 3) {
 			memset(s->w, 0, sizeof s->w);
 			s->adaptedBlocks = 0;
 			s->divergent = 0;
 			s->leak = LEAK_START;
-			for (i = 0; i < N; i++) e[i] = (float)s->micBlock[i];
 		}
+		for (i = 0; i < N; i++) e[i] = (float)s->micBlock[i];
 	} else s->divergent = 0;
 
 	/* Error spectrum E = FFT([0, e]). */
