@@ -26,6 +26,7 @@ import { createMqtt } from "./modules/host/mqtt.js";
 import { httpPost } from "./modules/host/http-post.js";
 import { hostname } from "node:os";
 import { hostAnnouncer } from "./modules/host/mdns.js";
+import { hostWifi } from "./modules/host/wifi.js";
 import { FileFirmware } from "./modules/host/firmware.js";
 import { packageVersion } from "./modules/host/version.js";
 import { dirname, join, resolve as resolvePath } from "node:path";
@@ -93,6 +94,9 @@ async function main(): Promise<void> {
 	}
 	// The recording's header is finished at each call's end and here, whatever way the process ends.
 	process.on("exit", () => speaker?.close());
+	// The port is known once the server listens; the captive portal is asked for it only after.
+	let httpPort = 0;
+	const wifi = options.accessPoint ? hostWifi({ log, accessPointAddress: () => `${options.httpHost}:${httpPort || options.http}` }) : undefined;
 	let app: Application;
 	try {
 		app = boot(
@@ -104,7 +108,7 @@ async function main(): Promise<void> {
 					bells.set(bell, input);
 					return input;
 				},
-				audio, mic, speaker, camera,
+				audio, mic, speaker, camera, wifi,
 				firmware: new FileFirmware({ file: join(dirname(resolvePath(options.settings)), "klingel-update.bin"), log }),
 				sha256Stream: nodeSha256Stream,
 				version: packageVersion(),
@@ -123,9 +127,10 @@ async function main(): Promise<void> {
 		throw error;
 	}
 	const doorbell = app.doorbell;
-	const httpPort = await http.listen(options.http, options.httpHost);
+	httpPort = await http.listen(options.http, options.httpHost);
 	console.log(`klingel simulator: SIP on UDP ${doorbell.transport.port}, web on http://${options.httpHost}:${httpPort}/sip`);
-	if (!app.web.admin.isSet) console.log(`First run: open http://${options.httpHost}:${httpPort}/sip to set the admin password of the web page.`);
+	if (app.wifi?.state === "none") console.log(`Wi-Fi set-up: open http://${options.httpHost}:${httpPort}/wifi (stand-in radio, scripted networks).`);
+	else if (!app.web.admin.isSet) console.log(`First run: open http://${options.httpHost}:${httpPort}/sip to set the admin password of the web page.`);
 	console.log("Press Enter or b to ring (1-4: bell button 1-4), h to hang up, s for the status, q to quit.");
 
 	let stopping = false;

@@ -27,6 +27,8 @@ import { hookUrlsFrom, mqttSettingsFrom } from "../config/home.js";
 import { Home } from "./home.js";
 import { bellsFrom, GONG_PULSE_MS } from "../config/bells.js";
 import { StatusLed } from "../hardware/status-led.js";
+import { WifiStart } from "./wifi-start.js";
+import type { WifiCredentials } from "../config/wifi.js";
 
 export interface BootOptions {
 	/** Local SIP port wanted; the `local_port` setting (5062) when absent. */
@@ -44,6 +46,10 @@ export interface BootOptions {
 	 * device's entry point never passes this, and no setting reaches it.
 	 */
 	doorLockout?: LockoutTimes;
+	/** The build's network (manifest config `ssid`, `password`); it wins over the stored one. */
+	wifiBuild?: WifiCredentials;
+	/** The build's access-point password (`ap_password`); empty: a random one kept in the store. */
+	accessPointPassword?: string;
 }
 
 export interface Application {
@@ -60,6 +66,8 @@ export interface Application {
 	/** The settings over the store, and the web page with its admin password and sessions. */
 	settings: Settings;
 	web: WebApp;
+	/** The Wi-Fi start-up, where the environment has a radio. */
+	wifi?: WifiStart;
 	/** The status as /sipDebug shows it. */
 	status(): Record<string, unknown>;
 	/** Hangs up, unregisters and closes the sockets; `done` runs when that is over. */
@@ -70,6 +78,11 @@ export interface Application {
 export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Application {
 	// The door relay is forced off first, whatever follows; and again when the application stops.
 	const relay = new RelayPulse(env.relay, env.clock, env.log);
+	// Then the network, before any stored setting is read: a bad one stops the start-up below,
+	// and the door must still be reachable to be put right.
+	let announce: (() => void) | undefined;
+	const wifi = env.wifi ? new WifiStart({ radio: env.wifi, store: env.store, clock: env.clock, random: env.random, log: env.log, build: options.wifiBuild, accessPointPassword: options.accessPointPassword, onConnected: () => announce?.() }) : undefined;
+	wifi?.start();
 	// Opening the settings first finishes the roll-back of a save that a reset cut short.
 	const settings = new Settings(env.store, env.log);
 	const config = uaConfigFrom(env.store);
@@ -131,6 +144,7 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 		events: () => home.history(),
 		hashIterations: options.hashIterations,
 		cameraKey,
+		wifi,
 		// A new account unregisters the old one first (UserAgent.reconfigure); door settings apply from the next digit.
 		onSaved: (changed) => {
 			const now = changed.filter((key) => !needsRestart(key));
@@ -160,7 +174,13 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 	home.start();
 	home.record({ type: "startup" });
 	led?.start();
-	env.announce?.(readText(env.store, "hostname"));
+	// The name on the LAN is claimed once, when there is a LAN.
+	const hostName = readText(env.store, "hostname");
+	announce = () => {
+		announce = undefined;
+		env.announce?.(hostName);
+	};
+	if (!wifi || wifi.state === "connected") announce();
 	return {
 		doorbell,
 		door,
@@ -170,6 +190,7 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 		image,
 		settings,
 		web,
+		wifi,
 		status,
 		stop(done) {
 			relay.off();

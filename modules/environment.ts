@@ -1,4 +1,4 @@
-import type { AudioIn, AudioOut, CameraFactory, CorePorts, LevelOut, DigitalIn, DigitalOut, FirmwareUpdater, HealthProbe, HttpPost, HttpRoutes, KeyValueStore, LocalNameAnnouncer, MqttFactory, Sha256, Sha256Stream } from "./ports.js";
+import type { AudioIn, AudioOut, CameraFactory, CorePorts, LevelOut, DigitalIn, DigitalOut, FirmwareUpdater, HealthProbe, HttpPost, HttpRoutes, KeyValueStore, LocalNameAnnouncer, MqttFactory, Sha256, Sha256Stream, WifiRadioFactory } from "./ports.js";
 import type { NativeAudio } from "./native-audio.js";
 
 /** Everything a provider hands the doorbell application at start-up. */
@@ -38,6 +38,11 @@ export interface DoorbellEnvironment extends CorePorts {
 	camera?: CameraFactory;
 	/** mDNS: the name on the LAN (setting net.hostname), where the provider can multicast. */
 	announce?: LocalNameAnnouncer;
+	/**
+	 * The Wi-Fi radio, where the firmware joins the network itself (the device; the simulator's
+	 * stand-in with --access-point). Absent: the network is there already (the simulator).
+	 */
+	wifi?: WifiRadioFactory;
 	/** Firmware updates over the web page, with the streamed SHA-256 that checks an image. */
 	firmware?: FirmwareUpdater;
 	sha256Stream?: () => Sha256Stream;

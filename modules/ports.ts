@@ -288,3 +288,41 @@ export type HealthProbe = (collect?: boolean) => Health;
  * device may hold the one asked for, and mDNS then picks `<hostName>-2`).
  */
 export type LocalNameAnnouncer = (hostName: string) => void;
+
+/** A network found by a Wi-Fi scan. */
+export interface WifiNetwork {
+	ssid: string;
+	/** Signal in dBm. */
+	rssi: number;
+	/** Whether joining needs a password. */
+	secure: boolean;
+}
+
+/** What the radio reports to its user (the Wi-Fi start-up). */
+export interface WifiRadioOptions {
+	/** The station has an address on the home network. */
+	onConnected(address: string): void;
+	/** The station lost its connection, or a join failed (it keeps trying). */
+	onDisconnected(): void;
+}
+
+/**
+ * The Wi-Fi radio: a station that joins the home network and, for the first set-up, an access
+ * point of its own with a DNS server that answers every name with the access point's address
+ * (so that a phone's captive-portal check finds the set-up page).
+ */
+export interface WifiRadio {
+	/** The last two bytes of the MAC address as 4 upper-case hex digits (names the access point). */
+	readonly id: string;
+	/** Joins `ssid` as a station (an empty password for an open network) and keeps rejoining when lost. */
+	join(ssid: string, password: string): void;
+	/** Opens the access point (WPA2 with `password`) and the DNS answers. */
+	openAccessPoint(ssid: string, password: string): void;
+	closeAccessPoint(): void;
+	/** The access point's own address (with the web port where it is not 80) while it is open. */
+	accessPointAddress(): string;
+	/** Scans for networks; `done` gets each one found once (at most `max`, strongest first). */
+	scan(max: number, done: (networks: WifiNetwork[]) => void): void;
+}
+
+export type WifiRadioFactory = (options: WifiRadioOptions) => WifiRadio;

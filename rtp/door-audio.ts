@@ -7,7 +7,8 @@
 
 import type { AudioIn, AudioOut, Clock, Logger, RandomBytes, UdpFactory } from "../modules/ports.js";
 import type { NegotiatedMedia } from "../sip/sdp.js";
-import type { Call, CallMediaSink } from "../sip/call.js";
+import type { Call } from "../sip/call.js";
+import type { CallMediaSink } from "../sip/call-media.js";
 import type { NativeAudio } from "../modules/native-audio.js";
 import { RtpPort } from "./rtp-port.js";
 import { MediaSession, type DigitHandler, type DigitSource, type ForeignDtmfHandler, type MediaStatus } from "./media-session.js";
@@ -41,7 +42,7 @@ export interface DoorAudioOptions {
 	onForeignDtmf?(call: Call, source: DigitSource, more: boolean): void;
 }
 
-export class DoorAudio implements CallMediaSink {
+export class DoorAudio implements CallMediaSink<Call> {
 	readonly port: RtpPort;
 	readonly chime: Chime;
 	#options: DoorAudioOptions;

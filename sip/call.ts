@@ -26,17 +26,6 @@ export interface CallObserver {
 	onDtmf(call: Call, digit: string, source: { address: string; port: number }): void;
 }
 
-/**
- * The media side of calls (the door's audio, rtp/door-audio.ts), which each call tells directly
- * what its SDP agreed and when it ended.
- */
-export interface CallMediaSink {
-	/** The call's media as agreed: by its answer, or anew by an offer within its dialog. */
-	callMedia(call: Call, media: NegotiatedMedia): void;
-	/** The call ended; its media stops. */
-	callEnded(call: Call): void;
-}
-
 export interface LocalMedia {
 	address: string;
 	port: number;

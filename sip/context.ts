@@ -7,7 +7,7 @@ import type { Clock, Logger } from "../modules/ports.js";
 import type { TransactionLayer } from "./transaction-layer.js";
 import type { Incoming } from "./transport.js";
 import type { UaConfig } from "./config.js";
-import type { CallMediaSink } from "./call.js";
+import type { CallMediaSink } from "./call-media.js";
 import { IdSource } from "./ids.js";
 import { DigestAuthenticator, parseChallenge } from "./digest.js";
 

@@ -12,7 +12,8 @@ import { UaContext } from "./context.js";
 import { IdSource } from "./ids.js";
 import { DigestAuthenticator } from "./digest.js";
 import { Registration } from "./registration.js";
-import { Call, ACCEPT, type CallMediaSink, type CallObserver } from "./call.js";
+import { Call, ACCEPT, type CallObserver } from "./call.js";
+import type { CallMediaSink } from "./call-media.js";
 import { ALLOW, REFUSED_METHODS } from "./methods.js";
 import { OutboundCall, type RingTarget } from "./outbound-call.js";
 import { InboundCall } from "./inbound-call.js";
@@ -47,7 +48,7 @@ export interface UserAgentOptions {
 	/** The SIP socket: the local port wanted, tracing. */
 	transport?: SipTransportSettings;
 	/** Where every call hands its agreed media (the door's audio). */
-	media?: CallMediaSink;
+	media?: CallMediaSink<Call>;
 }
 
 export interface RingResult {

@@ -14,11 +14,11 @@ export function layout(title: string, body: string, nonce: string, script = ""):
 	return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${e(title)}</title><style>${STYLE}</style></head><body><main><h1>${e(title)}</h1>${body}</main>${script ? `<script nonce="${e(nonce)}">${script}</script>` : ""}</body></html>`;
 }
 
-function note(words: Words | undefined): string {
+export function note(words: Words | undefined): string {
 	return words ? `<p class="note ${words.tone}" role="status">${e(words.text)}</p>` : "";
 }
 
-function hidden(name: string, value: string): string {
+export function hidden(name: string, value: string): string {
 	return `<input type="hidden" name="${e(name)}" value="${e(value)}">`;
 }
 
@@ -30,7 +30,7 @@ interface FieldOptions {
 	placeholder?: string;
 }
 
-function field(name: string, label: string, value: string, error: string | undefined, options: FieldOptions = {}): string {
+export function field(name: string, label: string, value: string, error: string | undefined, options: FieldOptions = {}): string {
 	const id = `f_${name}`;
 	const described = error ? ` aria-invalid="true" aria-describedby="${id}_e"` : options.hint ? ` aria-describedby="${id}_h"` : "";
 	const attributes = [

@@ -7,6 +7,11 @@
  * /login or /setup is needed; a POST also needs the session's CSRF token (form field `csrf`
  * or header X-CSRF-Token) and must not come from another origin. Scripts sign in with
  * `POST /login` and JSON `{"password": "…"}`, keep the cookie and send the returned `csrf`.
+ *
+ * Where the provider has a Wi-Fi radio, GET and POST /wifi choose the home network: open to
+ * anyone on the door's own (WPA2) access point until the admin password is set, signed in after
+ * that. While the access point is open, a request for any other host, and the operating
+ * systems' captive-portal checks, are sent to the set-up page.
  */
 
 import type { Clock, HttpRequest, HttpResponse, HttpRoutes, Logger, RandomBytes, Sha256, UploadSink } from "../modules/ports.js";
@@ -20,6 +25,25 @@ import { SignInThrottle } from "./sign-in-throttle.js";
 import { firstRunPage, loginPage, settingsPage, statusBlock } from "./page.js";
 import type { Words } from "./status-words.js";
 import { escapeHtml } from "./escape.js";
+import { wifiPage } from "./wifi-page.js";
+import { ssidProblem, wifiPasswordProblem, type WifiCredentials } from "../config/wifi.js";
+import type { WifiNetwork } from "../modules/ports.js";
+
+/** The Wi-Fi start-up as the set-up page sees it (app/wifi-start.ts). */
+export interface WifiSetup {
+	readonly state: "none" | "joining" | "failed" | "connected";
+	readonly ssid: string;
+	readonly address: string;
+	/** The access point's address while it is open, else "". */
+	readonly accessPointAddress: string;
+	readonly fixedByBuild: boolean;
+	readonly networks: readonly WifiNetwork[];
+	scan(): void;
+	choose(credentials: WifiCredentials): void;
+}
+
+/** The paths phones and laptops fetch to find out whether a network has a captive portal. */
+const PORTAL_PROBES = ["/generate_204", "/gen_204", "/hotspot-detect.html", "/library/test/success.html", "/connecttest.txt", "/ncsi.txt", "/success.txt", "/canonical.html", "/redirect"];
 
 export interface WebOptions {
 	routes: HttpRoutes;
@@ -42,6 +66,8 @@ export interface WebOptions {
 	isAllowedHost?(host: string): boolean;
 	/** The live-image URL's key (shown on the page, renewable there); absent without one. */
 	cameraKey?: { url(host: string): string; renew(): void };
+	/** The Wi-Fi set-up (/wifi); absent where the provider has no radio of its own. */
+	wifi?: WifiSetup;
 }
 
 /** Keys never sent out in the status, whatever a provider adds. */
@@ -68,7 +94,7 @@ export class WebApp {
 		this.signInThrottle = new SignInThrottle(options.clock);
 		this.#newSetupToken();
 		const r = options.routes;
-		r.add("GET", "/", this.#wrap(() => redirect("/sip")));
+		r.add("GET", "/", this.#wrap(() => redirect(options.wifi?.state === "none" ? "/wifi" : "/sip")));
 		// Browsers ask for it on every page; no icon, and no 404 for it.
 		r.add("GET", "/favicon.ico", () => ({ status: 204, headers: { "Cache-Control": "max-age=86400" } }));
 		r.add("GET", "/sip", this.#wrap((q) => this.#page(q)));
@@ -82,6 +108,12 @@ export class WebApp {
 		r.add("POST", "/ring/sip", this.#wrap((q) => this.#ring(q)));
 		r.add("GET", "/ring/sip", this.#wrap(() => json(405, { ok: false, error: "use POST to ring" }, { Allow: "POST" })));
 		r.add("POST", "/camera/key", this.#wrap((q) => this.#renewCameraKey(q)));
+		if (options.wifi) {
+			r.add("GET", "/wifi", this.#wrap((q) => this.#wifiPage(q)));
+			r.add("POST", "/wifi", this.#wrap((q) => this.#chooseWifi(q)));
+			// Answered only while the access point is open (#wrap sends them to /wifi then).
+			for (const path of PORTAL_PROBES) r.add("GET", path, this.#wrap(() => json(404, { ok: false, error: "not found" })));
+		}
 	}
 
 	/** Adds a GET route that answers only a signed-in browser (and only to a local Host), as /sipDebug does. */
@@ -133,6 +165,9 @@ export class WebApp {
 	#wrap<A extends unknown[], T>(handler: (request: HttpRequest, ...rest: A) => T): (request: HttpRequest, ...rest: A) => T | HttpResponse {
 		return (request, ...rest) => {
 			const allowed = this.#o.isAllowedHost ?? isLocalHost;
+			const portal = this.#o.wifi?.accessPointAddress;
+			// On the set-up access point every name resolves to the door: show the set-up page.
+			if (portal && request.method === "GET" && (!allowed(header(request, "host")) || PORTAL_PROBES.includes(request.path))) return redirect(`http://${portal}/wifi`);
 			if (!allowed(header(request, "host"))) return { status: 403, headers: { "Content-Type": "text/plain; charset=utf-8" }, body: "This doorbell answers only to its address or local name.\n" };
 			try {
 				return handler(request, ...rest);
@@ -285,6 +320,45 @@ export class WebApp {
 		this.sessions.clear();
 		this.#o.log.info("web: admin password changed; all sessions ended");
 		return this.#signedIn(request, "/sip?n=admin");
+	}
+
+	/** Before the first run the set-up token guards the Wi-Fi form; after it, a session does. */
+	#wifiView(request: HttpRequest, wifi: WifiSetup, error?: string, chosen?: string): HttpResponse {
+		const nonce = this.nonce();
+		const firstRun = !this.admin.isSet;
+		const session = firstRun ? undefined : this.#authorize(request);
+		const view = { state: wifi.state, ssid: wifi.ssid, address: wifi.address, networks: wifi.networks, fixedByBuild: wifi.fixedByBuild, firstRun, error, chosen,
+			tokenName: session ? "csrf" as const : "token" as const, token: session ? session.csrf : this.#setupToken };
+		return html(error ? 400 : 200, wifiPage(view, nonce), nonce);
+	}
+
+	#wifiPage(request: HttpRequest): HttpResponse {
+		const wifi = this.#o.wifi!;
+		if (this.admin.isSet && !this.#session(request)) return redirect("/sip");
+		if (request.query?.scan || !wifi.networks.length) wifi.scan();
+		return this.#wifiView(request, wifi);
+	}
+
+	#chooseWifi(request: HttpRequest): HttpResponse {
+		const wifi = this.#o.wifi!;
+		const fields = readFields(request);
+		if (this.admin.isSet) this.#authorize(request, fields);
+		else {
+			const origin = crossOriginProblem(request);
+			if (origin) throw new BadRequest(403, origin);
+			if (!sameText(String(fields.token ?? ""), this.#setupToken)) throw new BadRequest(403, "the set-up form has expired: reload /wifi");
+		}
+		if (wifi.fixedByBuild) throw new BadRequest(409, "this door was built for one network; it cannot be changed here");
+		const ssid = String(fields.other ?? "") || String(fields.ssid ?? "");
+		const password = String(fields.password ?? "");
+		const problem = ssidProblem(ssid) ?? wifiPasswordProblem(password);
+		if (problem) {
+			if (wantsJson(request)) return json(400, { ok: false, error: problem });
+			return this.#wifiView(request, wifi, `Not joined: ${problem}.`, ssid);
+		}
+		wifi.choose({ ssid, password });
+		if (wantsJson(request)) return json(200, { ok: true, ssid });
+		return redirect("/wifi");
 	}
 
 	#logout(request: HttpRequest): HttpResponse {

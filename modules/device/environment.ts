@@ -23,6 +23,7 @@ import { deviceMqtt } from "./mqtt.js";
 import { devicePost } from "./http-post.js";
 import { deviceHealth } from "./health.js";
 import { deviceAnnouncer } from "./mdns.js";
+import { deviceWifi } from "./wifi.js";
 import type { DeviceSettings } from "./settings.js";
 
 export interface DeviceProvider {
@@ -62,6 +63,7 @@ export function createDeviceEnvironment(settings: DeviceSettings, nativeAudio: N
 		httpPost: devicePost,
 		deviceId: deviceId(),
 		announce: deviceAnnouncer(settings.httpPort, log),
+		wifi: deviceWifi({ clock, log, httpPort: settings.httpPort, sntp: settings.sntp }),
 		firmware: new DeviceFirmware(),
 		sha256Stream: deviceSha256Stream,
 		version: settings.version,

@@ -7,8 +7,13 @@
 import config from "mc/config";
 
 export interface DeviceSettings {
+	/** The build's network: when given it wins over the one chosen on the set-up page. */
 	ssid: string;
 	password: string;
+	/** The set-up access point's WPA2 password; empty: a random one made at the first set-up. */
+	apPassword: string;
+	/** The NTP server that sets the clock once Wi-Fi is up ("" for none). */
+	sntp: string;
 	buttonPin: number;
 	buttonDebounceMs: number;
 	relayPin: number;
@@ -54,11 +59,19 @@ function text(key: string): string {
 	return raw === undefined || raw === null ? "" : String(raw);
 }
 
+function accessPointPassword(): string {
+	const value = text("ap_password");
+	if (value && (value.length < 8 || value.length > 63)) throw new RangeError("manifest config ap_password: 8 to 63 characters, or empty for a random one");
+	return value;
+}
+
 /** Reads and checks the settings; throws RangeError naming the key. */
 export function deviceSettings(): DeviceSettings {
 	return {
 		ssid: text("ssid"),
 		password: text("password"),
+		apPassword: accessPointPassword(),
+		sntp: text("sntp"),
 		buttonPin: integer("button_pin", 4, 0, 48),
 		buttonDebounceMs: integer("button_debounce_ms", 30, 1, 500),
 		relayPin: integer("relay_pin", 1, 0, 48),

@@ -11,6 +11,8 @@ export interface SimulatorOptions {
 	camera: string | undefined;
 	/** The first door lock-out's length in ms, for tests (the device always uses 5 minutes). */
 	doorLockoutMs: number | undefined;
+	/** Run the Wi-Fi start-up with the stand-in radio (set-up access point, /wifi page). */
+	accessPoint: boolean;
 	help: boolean;
 }
 
@@ -28,6 +30,8 @@ export const USAGE = `klingel simulator: the doorbell firmware on this computer.
   --camera FILE.jpg|testcard   the live image: that JPEG as it is, or a test card with the
                     time on it (default: no camera)
   --trace           log every SIP message
+  --access-point    start as the device does without a network: the Wi-Fi set-up page /wifi
+                    over a stand-in radio (scripted scan list, no real radio; see the README)
   --door-lockout-ms MS  for tests: the first door lock-out lasts MS ms instead of 5 minutes
                     (each further one twice as long, at most 12 times MS; the firmware on the
                     device has no such option)
@@ -36,7 +40,7 @@ export const USAGE = `klingel simulator: the doorbell firmware on this computer.
 Keys: Enter or b = press the button, 1-4 = press bell button 1-4, h = hang up, s = status, q = quit.`;
 
 export function parseOptions(argv: string[]): SimulatorOptions {
-	const options: SimulatorOptions = { settings: "klingel-settings.json", http: 8080, httpHost: "127.0.0.1", sipPort: undefined, trace: false, mic: undefined, speaker: undefined, camera: undefined, doorLockoutMs: undefined, help: false };
+	const options: SimulatorOptions = { settings: "klingel-settings.json", http: 8080, httpHost: "127.0.0.1", sipPort: undefined, trace: false, mic: undefined, speaker: undefined, camera: undefined, doorLockoutMs: undefined, accessPoint: false, help: false };
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i];
 		const value = () => {
@@ -58,6 +62,7 @@ export function parseOptions(argv: string[]): SimulatorOptions {
 			case "--speaker": options.speaker = value(); break;
 			case "--camera": options.camera = value(); break;
 			case "--trace": options.trace = true; break;
+			case "--access-point": options.accessPoint = true; break;
 			case "--door-lockout-ms": {
 				const v = value();
 				if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 3_600_000) throw new Error(`--door-lockout-ms must be 1 to 3600000, not "${v}"`);

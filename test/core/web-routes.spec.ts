@@ -7,7 +7,7 @@ import { MemoryStore } from "../lib/app-harness.js";
 import type { HttpHandler, HttpRequest, HttpResponse, Sha256 } from "../../modules/ports.js";
 import { Settings } from "../../config/settings.js";
 import { addWebRoutes, type WebApp } from "../../web/routes.js";
-import { MAX_BODY } from "../../web/http.js";
+import { MAX_BODY, MAX_FIELDS } from "../../web/http.js";
 import { errorWords, registrationWords } from "../../web/status-words.js";
 import { memoryLogger } from "../lib/memory-logger.js";
 
@@ -365,6 +365,25 @@ group("web", () => {
 	});
 
 	group("POST /saveSIP", () => {
+		test("the settings form as a browser sends it (every field, check boxes with their hidden twins) is within the limits and saves", () => {
+			const h = harness();
+			const { cookie } = h.signIn();
+			const page = body(h.call("GET", "/sip", { headers: { cookie } }));
+			const start = page.indexOf('action="/saveSIP"');
+			const form = page.slice(start, page.indexOf("</form>", start));
+			const fields: string[] = [];
+			for (const input of form.match(/<input [^>]*>/g) ?? []) {
+				const name = / name="([^"]+)"/.exec(input)?.[1];
+				if (!name || (/type="checkbox"/.test(input) && !/ checked/.test(input))) continue;
+				const value = (/ value="([^"]*)"/.exec(input)?.[1] ?? "").replace(/&amp;/g, "&").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">");
+				fields.push(`${encodeURIComponent(name)}=${encodeURIComponent(value)}`);
+			}
+			for (const select of form.match(/<select [^>]*name="[^"]+"[\s\S]*?<\/select>/g) ?? []) fields.push(`${/name="([^"]+)"/.exec(select)![1]}=${/<option value="([^"]*)" selected/.exec(select)?.[1] ?? /<option value="([^"]*)"/.exec(select)![1]}`);
+			assert.ok(fields.length > 32, `the form has its fields (${fields.length})`);
+			const response = h.call("POST", "/saveSIP", { body: fields.join("&"), headers: { ...FORM, cookie, origin: `http://${HOST}` } });
+			assert.equal(response.status, 303, body(response));
+		});
+
 		test("valid form fields are saved, the page is reloaded with a notice, and the change is reported", () => {
 			const h = harness();
 			const { cookie, csrf } = h.signIn();
@@ -443,7 +462,7 @@ group("web", () => {
 				[FORM, `csrf=${csrf}&sip_displayname=${"x".repeat(MAX_BODY)}`, 413, /larger than 4096 bytes/],
 				[FORM, `csrf=${csrf}&sip_displayname=${"ü".repeat(MAX_BODY / 2)}`, 413, /larger than/],
 				[FORM, `csrf=${csrf}&sip_target=%E0%A4%A`, 400, /not validly encoded/],
-				[FORM, `csrf=${csrf}&${Array.from({ length: 100 }, (_, i) => `f${i}=1`).join("&")}`, 400, /too many fields/],
+				[FORM, `csrf=${csrf}&${Array.from({ length: MAX_FIELDS }, (_, i) => `f${i}=1`).join("&")}`, 400, /too many fields/],
 				[JSON_TYPE, "{not json", 400, /not valid JSON/],
 				[JSON_TYPE, "[1,2]", 400, /must be a JSON object/],
 				[JSON_TYPE, JSON.stringify({ sip_target: { toString: "x" } }), 400, /must be a string, number or boolean/],

@@ -70,4 +70,11 @@ test(`registers again within ${RECOVERY_S} s when its PBX comes back after an ou
 	t.diagnostic(`registered again ${seconds.toFixed(1)} s after the PBX returned`);
 	const ok = kamailio.messages().find((m) => m.direction === "snd" && m.status === 200 && m.cseq.method === "REGISTER");
 	assert.ok(ok, "the new registrar registered the door");
+	// The outage and the recovery are events (GET /events, newest first), with the reason in words.
+	const { events } = (await (await door.request("GET", "/events")).json()) as { events: { type: string; seq: number; reason?: string; text: string }[] };
+	const lost = events.find((e) => e.type === "registration_lost");
+	const regained = events.find((e) => e.type === "registration_regained");
+	assert.ok(lost && regained, JSON.stringify(events.slice(0, 5)));
+	assert.ok(regained.seq > lost.seq, "the recovery comes after the outage");
+	assert.match(String(lost.reason), /does not answer/);
 });

@@ -51,8 +51,8 @@ async function handsetCall(entries: string[], settle: (s: SimulatorStatus) => bo
 	const mark = h611.mark();
 	h611.dial("620");
 	await h611.waitFor("established", { from: mark });
-	await sim().waitForStatus((s) => s.call === "answered", { what: "the call answered" });
-	await sleep(500);
+	// The handset's audio reaches the door: its RTP peer is known, so its digits count.
+	await sim().waitForStatus((s) => s.call === "answered" && ((s.media as { session?: { audio_received?: number } } | null)?.session?.audio_received ?? 0) > 0, { what: "the call answered, the handset's audio arriving" });
 	for (const entry of entries) await h611.dtmf(entry);
 	const status = await sim().waitForStatus(settle, { timeoutMs: 8000, what: "the door to take the digits" });
 	h611.hangup();

@@ -6,6 +6,7 @@
 
 import dgram from "node:dgram";
 import net from "node:net";
+import { readFileSync } from "node:fs";
 
 const given = new Set<number>();
 
@@ -26,6 +27,19 @@ function tcpFree(port: number, address: string): Promise<boolean> {
 		server.once("error", () => resolve(false));
 		server.listen({ port, host: address, exclusive: true }, () => server.close(() => resolve(true)));
 	});
+}
+
+/**
+ * Whether some process has bound UDP `port` (on any address), read from /proc/net/udp: nothing
+ * is bound for the check, so it never takes the port from the process that is binding it.
+ */
+export function udpBound(port: number): boolean {
+	const hex = `:${port.toString(16).toUpperCase().padStart(4, "0")} `;
+	try {
+		return readFileSync("/proc/net/udp", "latin1").split("\n").some((line) => line.trim().split(/\s+/)[1]?.endsWith(hex.trim()));
+	} catch {
+		return false;
+	}
 }
 
 /** Whether a port is free for UDP (and TCP with `tcp`) on the address. */

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { RigProcess } from "./process.js";
-import { freePort } from "./ports.js";
+import { freePort, udpBound } from "./ports.js";
 import { parseSipText, type SipText } from "./sip-text.js";
 
 export const SIPP = "/usr/bin/sipp";
@@ -69,8 +69,9 @@ export class Sipp {
 		if (options.remote) args.push(`${options.remote.address}:${options.remote.port}`);
 		const child = new RigProcess({ name: `sipp ${name}`, command: SIPP, args, cwd: options.dir, logFile: join(options.dir, `sipp-${name}-${port}.log`) });
 		const sipp = new Sipp(address, port, child, traceFile);
-		// sipp binds at once; give it a moment before anyone sends to it.
-		await new Promise((r) => setTimeout(r, 300));
+		// Nobody sends to it before its port is bound (polled; it takes some milliseconds).
+		const deadline = Date.now() + 5000;
+		while (child.running && !udpBound(port) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 		if (!child.running && child.exitCode !== 0) throw new Error(`sipp ${name} did not start (${child.exitCode}):\n${child.output}`);
 		return sipp;
 	}

@@ -8,7 +8,7 @@
 // reach of such code.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
@@ -137,4 +137,21 @@ test("every module on the manifest's preload list exists and keeps no state that
 		problems.push(...moduleStateProblems(path, readFileSync(join(root, path), "utf8")));
 	}
 	assert.deepEqual(problems, [], `preloaded modules must keep no module-level state:\n${problems.join("\n")}`);
+});
+
+/** The folders of the portable firmware, whose every module is preloaded (modules/ only its own files, not the providers). */
+const PORTABLE = ["modules", "sip", "hardware", "rtp", "door", "config", "web", "app", "home"];
+
+test("every portable module is on the preload list (a new one goes into manifest.json's preload)", () => {
+	const listed = new Set(preloadList());
+	const missing: string[] = [];
+	for (const folder of PORTABLE) {
+		if (!existsSync(join(root, folder))) continue;
+		for (const name of readdirSync(join(root, folder)).sort()) {
+			if (!name.endsWith(".ts") || name.endsWith(".d.ts")) continue;
+			const specifier = `${folder}/${name.slice(0, -3)}`;
+			if (!listed.has(specifier)) missing.push(specifier);
+		}
+	}
+	assert.deepEqual(missing, [], `add these to the "preload" list of manifest.json (and keep them free of module-level state):\n${missing.join("\n")}`);
 });

@@ -3,6 +3,8 @@ declare module "net" {
 	const Net: {
 		/** The station's IPv4 address, or undefined without a connection. */
 		get(property: "IP"): string | undefined;
+		/** The address or MAC of one interface: "station" or "ap". */
+		get(property: "IP" | "MAC", nif: "station" | "ap"): string | undefined;
 		get(property: "SSID"): string | undefined;
 		get(property: "MAC"): string | undefined;
 		get(property: "RSSI"): number | undefined;

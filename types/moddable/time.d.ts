@@ -5,6 +5,8 @@ declare module "time" {
 		readonly ticks: number;
 		/** Milliseconds from `start` to `end` (to now when absent), across a wrap. */
 		delta(start: number, end?: number): number;
+		/** Sets the wall clock, in seconds since 1970. */
+		set(seconds: number): void;
 	};
 	export default Time;
 }
