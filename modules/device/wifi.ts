@@ -16,6 +16,8 @@ import type { Clock, Logger, TimerId, WifiNetwork, WifiRadioFactory } from "../p
 
 /** The address the ESP-IDF gives its access point when none is configured. */
 const DEFAULT_AP_ADDRESS = "192.168.4.1";
+/** The message of the DNS server's callback that asks for a name's address ("" answers nothing). */
+const DNS_QUERY = 1;
 const FIRST_PAUSE_MS = 5000;
 const MAX_PAUSE_MS = 60000;
 
@@ -71,7 +73,7 @@ export function deviceWifi(options: DeviceWifiOptions): WifiRadioFactory {
 		};
 		if (WiFi.mode === WiFi.Mode.none) WiFi.mode = WiFi.Mode.station;
 		// The instance only listens: connecting is done by the static calls above.
-		new WiFi(null, (message) => {
+		new WiFi(undefined, (message) => {
 			if (message === WiFi.gotIP) {
 				pause = FIRST_PAUSE_MS;
 				if (retry !== undefined) clock.clearTimeout(retry);
@@ -92,12 +94,15 @@ export function deviceWifi(options: DeviceWifiOptions): WifiRadioFactory {
 				connect();
 			},
 			openAccessPoint(ssid, password) {
-				WiFi.accessPoint({ ssid, password, station: true });
+				// `station` keeps the station interface up beside the access point (xs6wifi.c reads it;
+				// the SDK's typings leave it out, so the options are not given as a literal).
+				const options = { ssid, password, station: true };
+				WiFi.accessPoint(options);
 				accessPoint = true;
-				const address = () => Net.get("IP", "ap") ?? DEFAULT_AP_ADDRESS;
+				const address = (): string => Net.get("IP", "ap") ?? DEFAULT_AP_ADDRESS;
 				try {
 					// Every name is the door while a phone is on its access point (A queries only).
-					dns = new DNSServer((message) => (message === DNSServer.resolve ? address() : undefined));
+					dns = new DNSServer((message) => (message === DNS_QUERY ? address() : ""));
 				} catch (error) {
 					// E.g. the lin build without the right to port 53: the page is still at the address.
 					log.warn(`Wi-Fi: no captive-portal DNS (${(error as Error)?.message ?? error})`);

@@ -27,12 +27,12 @@ declare module "wifi" {
 
 	export default class WiFi {
 		/** Connects with `dictionary` when given; `onNotify` gets the messages of the station. */
-		constructor(dictionary?: { ssid: string; password?: string } | null, onNotify?: (message: WiFiMessage, value?: number) => void);
+		constructor(dictionary?: { ssid: string; password?: string }, onNotify?: (message: WiFiMessage, value?: number) => void);
 		close(): void;
 		/** 1 station, 2 access point, 3 both, 0 none (-5 off on ESP32). */
 		static mode: number;
 		/** Calls `callback` with each network found, then once with null (undefined in the simulator). */
-		static scan(dictionary: { hidden?: boolean; channel?: number; active?: boolean }, callback: (item?: WiFiScanItem | null) => void): void;
+		static scan(dictionary: { hidden?: boolean; channel?: number }, callback: (item: WiFiScanItem | null) => void): void;
 		/** Joins a network as a station; no argument disconnects. Throws when it cannot start. */
 		static connect(dictionary?: { ssid: string; password?: string }): void;
 		/** Starts the access point; throws on a bad option (e.g. a password under 8 bytes). */
