@@ -116,15 +116,27 @@ export interface LedOptions {
 	pwm: boolean;
 }
 
+/**
+ * The SDK's PWM as its ESP32 and lin implementations are (modules/io/pwm/esp32/_pwm.c): the
+ * SDK's own typings for embedded:io/pwm omit the `resolution` option and `close`, and mcconfig
+ * checks this file against them.
+ */
+interface PwmOut {
+	readonly resolution: number;
+	write(value: number): void;
+	close(): void;
+}
+const Pwm = PWM as unknown as new (options: { pin: number; hz: number; resolution: number }) => PwmOut;
+
 /** The status LED: PWM at 1 kHz with 10 bits, or a digital output. Off at construction. */
 export class DeviceLed implements LevelOut {
-	#pwm: PWM | undefined;
+	#pwm: PwmOut | undefined;
 	#pin: Digital | undefined;
 	#max = 0;
 
 	constructor(options: LedOptions) {
 		if (options.pwm) {
-			this.#pwm = new PWM({ pin: options.pin, hz: 1000, resolution: 10 });
+			this.#pwm = new Pwm({ pin: options.pin, hz: 1000, resolution: 10 });
 			this.#max = (1 << this.#pwm.resolution) - 1;
 		} else this.#pin = new Digital({ pin: options.pin, mode: Digital.Output });
 		this.write(0);

@@ -1,13 +1,14 @@
 /*
  * The MQTT port on the device: one connection of the SDK's `mqtt` Client per call (MQTT 3.1.1 over
  * TCP, QoS 0, clean session). The SDK's client writes to its socket at once and throws when it
- * cannot: a publish that throws is refused (false), never waited for.
+ * cannot: a publish that throws is refused (false), never waited for. Plain JavaScript with its
+ * declaration beside it, because the SDK ships no typings for `mqtt` that its TypeScript check
+ * can see (types/moddable/mqtt.d.ts describes the client for tsconfig.device.json only).
  */
 
 import Client from "mqtt";
-import type { MqttClient, MqttOptions } from "../ports.js";
 
-export function deviceMqtt(options: MqttOptions): MqttClient {
+export function deviceMqtt(options) {
 	let closed = false;
 	let ready = false;
 	const client = new Client({
@@ -25,7 +26,7 @@ export function deviceMqtt(options: MqttOptions): MqttClient {
 	};
 	client.onMessage = (topic, payload) => {
 		if (closed) return;
-		let text: string;
+		let text;
 		try {
 			text = String.fromArrayBuffer(payload);
 		} catch {

@@ -4,19 +4,14 @@
  * FRITZ!Box scales live images to for FRITZ!Fon screens, so nothing is wasted on pixels the
  * handset cannot show. Frames come as the driver's own buffers ("buffer/disposable"): the ones
  * wanted (at most one per interval) are copied out, every one is handed back at once, so the
- * driver never runs out of buffers.
+ * driver never runs out of buffers. Plain JavaScript with its declaration beside it, because the
+ * SDK ships no typings for the camera that its TypeScript check can see; the lin build maps this
+ * module to lin/camera.ts.
  */
 
 import Camera from "embedded:io/image/in/camera";
-import type { CameraFactory, Clock } from "../ports.js";
 
-export interface DeviceCameraOptions {
-	width: number;
-	height: number;
-	clock: Clock;
-}
-
-export function deviceCamera(settings: DeviceCameraOptions): CameraFactory {
+export function deviceCamera(settings) {
 	return (options) => {
 		let last = -Infinity;
 		const camera = new Camera({
@@ -35,7 +30,7 @@ export function deviceCamera(settings: DeviceCameraOptions): CameraFactory {
 					copy.set(new Uint8Array(frame));
 					options.onFrame(copy.buffer);
 				} catch (error) {
-					options.onError?.(error as Error);
+					options.onError?.(error);
 				} finally {
 					frame.close();
 				}
