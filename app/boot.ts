@@ -89,7 +89,7 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 	const doorSettings = doorSettingsFrom(env.store);
 	const localPort = options.sipPort ?? localPortFrom(env.store);
 	if (!config.user) env.log.warn("no SIP account yet: set sip_user and sip_password (web page /sip or the settings)");
-	const doorbell = new Doorbell(env, { config, localPort, rtpPort: rtpPortFrom(env.store), trace: options.trace ?? false, bells: bellsFrom(env.store) });
+	const doorbell = new Doorbell(env, { config, localPort, rtpPort: rtpPortFrom(env.store), trace: options.trace ?? false, bells: bellsFrom(env.store), echoControl: () => readNumber(env.store, "aec") === 1 });
 	const doorEvents = new DoorEventLog(env.wallClock);
 	const door = new DoorOpener({ clock: env.clock, log: env.log, relay, events: doorEvents, store: env.store, pbx: () => doorbell.ua.pbx, hangup: (call, reason) => {
 		if (doorbell.ua.call === call) doorbell.ua.hangup(reason);

@@ -31,6 +31,8 @@ export interface DoorbellOptions {
 	buttonCoolDownMs?: number;
 	/** The bell buttons (button 1 is the provider's button); button 1 alone when absent. */
 	bells?: BellSettings[];
+	/** Whether the next call cancels the speaker's echo in the microphone (on when absent). */
+	echoControl?: () => boolean;
 }
 
 /** The last bell button pressed, for /sipDebug. */
@@ -106,7 +108,7 @@ export class Doorbell {
 		this.traceLog = new SipTraceLog({ now: () => env.clock.now(), wallClock: env.wallClock });
 		this.media = env.audio
 			? new DoorAudio({
-				audio: env.audio, udp: env.udp, clock: env.clock, random: env.random, log: env.log, mic: env.mic, speaker: env.speaker, rtpPort: options.rtpPort,
+				audio: env.audio, udp: env.udp, clock: env.clock, random: env.random, log: env.log, mic: env.mic, speaker: env.speaker, rtpPort: options.rtpPort, echoControl: options.echoControl,
 				onDigit: (call, digit, source) => this.onDigit?.(call, digit, "rtp", source),
 				onForeignDtmf: (call, source, more) => this.onForeignDtmf?.(call, source, more),
 			})

@@ -11,6 +11,7 @@
 import type { AudioIn, AudioOut } from "../modules/ports.js";
 import { GAIN_UNITY, RESAMPLER_STATE_SAMPLES, type NativeAudio } from "../modules/native-audio.js";
 import type { Chime } from "./chime.js";
+import type { EchoControl } from "./echo-control.js";
 
 export const FRAME_SAMPLES = 160;
 /** A 20 ms frame at 16 kHz (G.722). */
@@ -29,11 +30,14 @@ export class MicPath {
 	short = 0;
 
 	#narrow: Int16Array | undefined;
+	#echo: EchoControl | undefined;
 
-	constructor(audio: NativeAudio, mic: AudioIn) {
+	/** `echo`: the canceller the speaker path feeds, applied at the microphone's rate. */
+	constructor(audio: NativeAudio, mic: AudioIn, echo?: EchoControl) {
 		checkRate("microphone", mic.sampleRate);
 		this.#audio = audio;
 		this.mic = mic;
+		this.#echo = echo;
 		if (mic.sampleRate === 16000) this.#wide = new Int16Array(WIDE_FRAME_SAMPLES);
 		else this.#narrow = new Int16Array(FRAME_SAMPLES);
 	}
@@ -63,6 +67,7 @@ export class MicPath {
 			this.short++;
 			target.fill(0, n > 0 ? n : 0);
 		}
+		this.#echo?.cancel(target);
 	}
 }
 
@@ -84,15 +89,18 @@ export class SpeakerPath {
 	#mixedWide = new Int16Array(WIDE_FRAME_SAMPLES);
 	#silenceWide = new Int16Array(WIDE_FRAME_SAMPLES);
 	#sourcesWide: Int16Array[];
+	#echo: EchoControl | undefined;
 	/** Frames written, and writes the port refused. */
 	frames = 0;
 	errors = 0;
 
-	constructor(audio: NativeAudio, speaker: AudioOut, chime?: Chime) {
+	/** `echo`: told every frame written, the reference of the microphone path's canceller. */
+	constructor(audio: NativeAudio, speaker: AudioOut, chime?: Chime, echo?: EchoControl) {
 		checkRate("speaker", speaker.sampleRate);
 		this.#audio = audio;
 		this.speaker = speaker;
 		this.#chime = chime;
+		this.#echo = echo;
 		this.#sources = [this.#silence, this.#chimeFrame];
 		this.#sourcesWide = [this.#silenceWide, this.#chimeWide];
 		if (speaker.sampleRate === 16000) this.#wide = new Int16Array(WIDE_FRAME_SAMPLES);
@@ -138,6 +146,7 @@ export class SpeakerPath {
 		try {
 			this.speaker.write(out);
 			this.frames++;
+			this.#echo?.played(out);
 		} catch {
 			this.errors++;
 		}

@@ -34,6 +34,8 @@ export interface DoorAudioOptions {
 	/** Local RTP port wanted (DEFAULT_RTP_PORT, rtp/rtp-port.ts). */
 	rtpPort?: number;
 	chime?: ChimeOptions;
+	/** Asked at each call's start: cancel the speaker's echo in the microphone (on when absent). */
+	echoControl?: () => boolean;
 	/** An RFC 4733 digit in a call's stream, from the negotiated peer (with the packet's source). */
 	onDigit?(call: Call, digit: string, source: DigitSource): void;
 	/** RFC 4733 DTMF from another source than the call's peer (see MediaSession.onForeignDtmf). */
@@ -106,7 +108,7 @@ export class DoorAudio implements CallMediaSink<Call> {
 		}
 		this.#localClock.stop();
 		const o = this.#options;
-		const session = new MediaSession({ audio: o.audio, socket, clock: o.clock, random: o.random, mic: o.mic, speaker: o.speaker, chime: this.chime });
+		const session = new MediaSession({ audio: o.audio, socket, clock: o.clock, random: o.random, mic: o.mic, speaker: o.speaker, chime: this.chime, echoControl: o.echoControl ? o.echoControl() : true });
 		session.onDigit = onDigit;
 		session.onForeignDtmf = onForeignDtmf;
 		this.#session = session;

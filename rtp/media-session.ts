@@ -24,6 +24,7 @@ import { TelephoneEventDetector } from "./telephone-event.js";
 import { FrameClock } from "./frame-clock.js";
 import { FRAME_SAMPLES, MicPath, SpeakerPath, WIDE_FRAME_SAMPLES } from "./audio-paths.js";
 import { ToneQueue } from "./tone-queue.js";
+import { EchoControl } from "./echo-control.js";
 import type { Chime } from "./chime.js";
 
 /** Coded bytes per ms (G.711 and G.722 alike), and per frame. */
@@ -54,6 +55,8 @@ export interface MediaSessionOptions {
 	chime?: Chime;
 	/** Most frames run at once after the event loop was held up (default 5). */
 	maxBurst?: number;
+	/** Cancel the speaker's echo in the microphone (default on; with a 16 kHz microphone and speaker). */
+	echoControl?: boolean;
 }
 
 /** What /sipDebug shows of a session. */
@@ -84,6 +87,7 @@ export interface MediaStatus extends RtpCounters {
 	send_late_max_ms: number;
 	send_late_mean_ms: number;
 	mic_short_frames: number;
+	echo_control: boolean;
 	last_drop: string;
 }
 
@@ -101,6 +105,7 @@ export class MediaSession implements RtpReceiver {
 	#socket: UdpSocket;
 	#mic: MicPath | undefined;
 	#speaker: SpeakerPath | undefined;
+	#echo: EchoControl | undefined;
 	#law = LAW_PCMU;
 	#codec = "";
 	/** G.722: 16 kHz frames. */
@@ -155,8 +160,13 @@ export class MediaSession implements RtpReceiver {
 		for (let at = 0; at + FRAME_BYTES <= maxBytes; at += 10 * BYTES_PER_MS) this.#codeAt.push(this.rtp.payload.subarray(at, at + FRAME_BYTES));
 		this.clock = new FrameClock(options.clock, 20, options.maxBurst ?? 5);
 		this.tones = new ToneQueue(options.audio);
-		if (options.mic) this.#mic = new MicPath(options.audio, options.mic);
-		if (options.speaker) this.#speaker = new SpeakerPath(options.audio, options.speaker, options.chime);
+		const { mic, speaker } = options;
+		// The door's 16 kHz microphone and speaker, as the canceller is tuned for.
+		if (options.echoControl !== false && mic && speaker && mic.sampleRate === 16000 && speaker.sampleRate === 16000) {
+			this.#echo = new EchoControl(options.audio, mic.sampleRate, mic.sampleRate / 50);
+		}
+		if (mic) this.#mic = new MicPath(options.audio, mic, this.#echo);
+		if (speaker) this.#speaker = new SpeakerPath(options.audio, speaker, options.chime, this.#echo);
 		this.#lastSources = [this.#last];
 		this.#txSources = [this.#tx, this.#toneFrame];
 	}
@@ -360,6 +370,7 @@ export class MediaSession implements RtpReceiver {
 			send_late_max_ms: Math.round(clock.lateMax * 10) / 10,
 			send_late_mean_ms: clock.ran ? Math.round((clock.lateTotal / clock.ran) * 10) / 10 : 0,
 			mic_short_frames: this.#mic?.short ?? 0,
+			echo_control: this.#echo !== undefined,
 			last_drop: this.rtp.lastDrop,
 		};
 	}

@@ -100,9 +100,9 @@ export class HostHttpServer implements HttpRoutes {
 		try {
 			const started = handler(req, Number(raw));
 			if (!("write" in started)) {
-				// Refused before the body: answer, and close rather than read a large body for nothing.
-				response.setHeader("Connection", "close");
-				send(started);
+				// Refused before the body: the body is read and dropped first, as the device's server does, so
+				// that the client, still sending, gets the answer instead of a broken connection.
+				request.on("end", () => send(started));
 				request.resume();
 				return;
 			}

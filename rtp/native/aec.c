@@ -164,6 +164,7 @@ static void ifft_real(const Aec *s, const Spectrum *in, float *out)
 #define MU_SCALE 4.0f      /* learning rate = MU_SCALE * residual echo / error power, per bin */
 #define LEAK_MIN 0.0005f   /* residual echo never assumed below -33 dB of the echo estimate */
 #define LEAK_MAX 1.0f
+#define LEAK_START 0.1f   /* until blocks without near-end speech teach it (double talk from the start keeps it) */
 #define NEAR_RATIO 0.25f   /* error above a quarter of the microphone's energy: near-end speech (or not converged) */
 #define SPREAD 8           /* bins either side over which 80 % of the residual echo estimate is spread */
 #define LOCAL 0.2f
@@ -193,7 +194,7 @@ int ka_aec_init(void *state, int32_t sampleRate, int32_t flags)
 	s->sampleRate = sampleRate;
 	s->seed = 0x2545f491u;
 	s->suppress = !(flags & KA_AEC_LINEAR_ONLY);
-	s->leak = LEAK_MAX;
+	s->leak = LEAK_START;
 	for (k = 0; k < H / 2; k++) {
 		float a = -6.2831853f * (float)k / (float)H;
 		s->twiddle[2 * k] = cosf(a);
@@ -256,15 +257,17 @@ static void process_block(Aec *s)
 	/* y's spectrum as the error's is taken, FFT([0, y]): what the suppressor compares. */
 	fft_real(s, t, Y);
 
-	/* A filter that makes more error than there is microphone signal has diverged: start over. */
-	if (errorEnergy > 4.0f * micEnergy + 1e4f * (float)N) {
-		if (++s->divergent >= 3) {
+	/* A filter that adds to the microphone signal is wrong (adapted on near-end sound, e.g. a
+	 * tone against a tone): the microphone passes as it is, and a filter wrong by 6 dB for three
+	 * blocks in a row starts over. */
+	if (errorEnergy > micEnergy) {
+		if (errorEnergy > 4.0f * micEnergy + 1e4f * (float)N && ++s->divergent >= 3) {
 			memset(s->w, 0, sizeof s->w);
 			s->adaptedBlocks = 0;
 			s->divergent = 0;
-			s->leak = LEAK_MAX;
-			for (i = 0; i < N; i++) e[i] = (float)s->micBlock[i];
+			s->leak = LEAK_START;
 		}
+		for (i = 0; i < N; i++) e[i] = (float)s->micBlock[i];
 	} else s->divergent = 0;
 
 	/* Error spectrum E = FFT([0, e]). */

@@ -223,3 +223,17 @@ test("echo canceller: the addon removes a two-tap echo of noise by 30 dB and kee
 	assert.throws(() => audio.aecProcess(state, far, mic, far), { name: "RangeError", message: /must not overlap/ });
 	assert.throws(() => audio.aecProcess(state, far, mic, new Float32Array(320) as unknown as Int16Array), { name: "TypeError" });
 });
+
+test("echo control in a call through the addon: the handset's own voice (noise) does not come back, the door's sound gets through", async () => {
+	const { callThroughBox, NoiseMic } = await import("../lib/echo-box.js");
+	const { rms } = await import("../lib/rtp-fixtures.js");
+	const from = 8000, to = 16000; // the second second at the handset (8 kHz)
+	const voice = () => new NoiseMic();
+	const echoOff = rms(callThroughBox(false, 0, audio, voice()).heard, from, to), echoOn = rms(callThroughBox(true, 0, audio, voice()).heard, from, to);
+	assert.ok(echoOff > 1000 && echoOn < echoOff / 10, `the handset's voice back: ${echoOn.toFixed(0)} rms with echo control, ${echoOff.toFixed(0)} without`);
+	// double talk from the call's start: the door's 700 Hz loses at most 4 dB against the door
+	// alone (a silent handset, no echo control)
+	const silent = { sampleRate: 8000, read: (target: Int16Array) => (target.fill(0), target.length), close() {} };
+	const doorOff = rms(callThroughBox(false, 700, audio, silent).heard, from, to), doorOn = rms(callThroughBox(true, 700, audio, voice()).heard, from, to);
+	assert.ok(doorOn >= doorOff * 0.63, `the door's sound: ${doorOn.toFixed(0)} rms with echo control, ${doorOff.toFixed(0)} without`);
+});

@@ -84,18 +84,24 @@ function remember(state: Int16Array, input: Int16Array): void {
 
 /*
  * The echo canceller: plain time-domain NLMS over AEC_TAPS taps, without suppression. The state
- * keeps a magic word, the ring position, then the taps and the reference history as float32 in
- * the Int32Array's bytes.
+ * keeps a magic word, the ring position, how many samples the reference has been silent, then
+ * the taps and the reference history as float32 in the Int32Array's bytes. A reference silent
+ * for the whole history gives an estimate and an update of exactly zero: that is skipped.
  */
-const AEC_MAGIC = 0x4e4c4d53, AEC_HEADER = 2, AEC_TAPS = 256;
+const AEC_MAGIC = 0x4e4c4d53, AEC_HEADER = 3, AEC_TAPS = 32;
 
 function aecNlms(state: Int32Array, far: Int16Array, mic: Int16Array, out: Int16Array): void {
 	const taps = new Float32Array(state.buffer, state.byteOffset + AEC_HEADER * 4, AEC_TAPS);
 	const history = new Float32Array(state.buffer, state.byteOffset + (AEC_HEADER + AEC_TAPS) * 4, AEC_TAPS);
-	let at = state[1];
+	let at = state[1], silent = state[2];
 	for (let i = 0; i < mic.length; i++) {
 		at = (at + AEC_TAPS - 1) % AEC_TAPS;
 		history[at] = far[i];
+		silent = far[i] === 0 ? Math.min(silent + 1, AEC_TAPS) : 0;
+		if (silent === AEC_TAPS) {
+			out[i] = mic[i];
+			continue;
+		}
 		let estimate = 0, power = 1e4;
 		for (let k = 0; k < AEC_TAPS; k++) {
 			const x = history[(at + k) % AEC_TAPS];
@@ -108,6 +114,7 @@ function aecNlms(state: Int32Array, far: Int16Array, mic: Int16Array, out: Int16
 		out[i] = saturate(Math.round(error));
 	}
 	state[1] = at;
+	state[2] = silent;
 }
 
 export const referenceAudio: NativeAudio = {

@@ -1,0 +1,42 @@
+/*
+ * Echo control at the door: the native echo canceller between the speaker and the microphone,
+ * which sit a few centimetres apart in one box. Every frame written to the speaker is the
+ * reference for the microphone frame read next; the canceller (modules/native-audio.ts,
+ * rtp/native/aec.c) removes its echo from the microphone frame in place. Both run at the
+ * microphone's rate, 16 kHz, so it is used when both run at 16 kHz. Its state and
+ * the reference frame are made once, by the constructor.
+ */
+
+import type { NativeAudio } from "../modules/native-audio.js";
+
+export class EchoControl {
+	#audio: NativeAudio;
+	#state: Int32Array;
+	#reference: Int16Array;
+	#fresh = false;
+	/** Microphone frames that had no speaker frame since the last (silence was the reference). */
+	missedReference = 0;
+
+	constructor(audio: NativeAudio, sampleRate: number, frameSamples: number) {
+		this.#audio = audio;
+		this.#state = new Int32Array(audio.aecStateWords());
+		audio.aecInit(this.#state, sampleRate, 0);
+		this.#reference = new Int16Array(frameSamples);
+	}
+
+	/** The frame just written to the speaker (frameSamples long). */
+	played(frame: Int16Array): void {
+		this.#reference.set(frame);
+		this.#fresh = true;
+	}
+
+	/** Removes the speaker's echo from a microphone frame (frameSamples long), in place. */
+	cancel(mic: Int16Array): void {
+		if (!this.#fresh) {
+			this.#reference.fill(0);
+			this.missedReference++;
+		}
+		this.#fresh = false;
+		this.#audio.aecProcess(this.#state, this.#reference, mic, mic);
+	}
+}
