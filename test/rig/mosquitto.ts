@@ -59,7 +59,9 @@ export class Mosquitto {
 		const child = new RigProcess({ name: "mosquitto", command: MOSQUITTO, args: ["-c", config], cwd: options.dir, logFile: join(options.dir, "mosquitto.log") });
 		const broker = new Mosquitto(port, child);
 		try {
-			await child.waitFor(/Opening ipv4 listen socket on port|mosquitto version .* running/, { timeoutMs: 10000, what: "mosquitto listening" });
+			// "running" comes after every listener is bound; "Opening … listen socket" comes before the bind,
+			// which a restart on the same port can lose the race for.
+			await child.waitFor(/mosquitto version \S+ running/, { timeoutMs: 10000, what: "mosquitto listening" });
 		} catch (error) {
 			await child.stop();
 			throw error;
