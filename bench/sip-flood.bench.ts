@@ -14,7 +14,7 @@
  * portable code only.
  */
 
-import { UaHarness, LOCAL, PBX } from "../test/lib/ua-harness.js";
+import { UaHarness, floodInfo, PBX } from "../test/lib/ua-harness.js";
 
 const TOTAL = 30_000;
 const RATE = 2000;
@@ -31,22 +31,6 @@ interface XsGlobals {
 
 let harness: UaHarness | undefined;
 let next = 0;
-
-function info(n: number, host: string): string {
-	return [
-		`INFO sip:620@${LOCAL}:5062 SIP/2.0`,
-		`Via: SIP/2.0/UDP ${host}:5060;branch=z9hG4bKflood${n}`,
-		"Max-Forwards: 70",
-		`From: <sip:flood@${host}>;tag=f${n}`,
-		"To: <sip:620@fritz.box>",
-		`Call-ID: flood-${n}@${host}`,
-		`CSeq: ${n + 1} INFO`,
-		"Content-Type: application/dtmf-relay",
-		"Content-Length: 24",
-		"",
-		"Signal=1\r\nDuration=160\r\n",
-	].join("\r\n");
-}
 
 /** The live heap after a collection, and the live entries of the SIP tables (JSON). */
 function live(): string {
@@ -73,7 +57,7 @@ export function xsFloodStep(n: number): string {
 	const h = harness!;
 	for (let i = 0; i < n; i++, next++) {
 		const host = next % 2 === 0 ? STRANGER : PBX;
-		h.deliver(info(next, host), host, 5060);
+		h.deliver(floodInfo(next, host), host, 5060);
 		if ((next + 1) % 100 === 0) {
 			h.clock.advance((100 * 1000) / RATE);
 			h.socket.take();

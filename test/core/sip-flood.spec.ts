@@ -5,7 +5,7 @@
  */
 
 import { test, group, assert } from "../lib/spec.js";
-import { UaHarness, inboundInvite, LOCAL, OFFER, PBX } from "../lib/ua-harness.js";
+import { UaHarness, floodInfo, inboundInvite, LOCAL, OFFER, PBX } from "../lib/ua-harness.js";
 import { MAX_SERVER_TRANSACTIONS, MAX_STRANGER_TRANSACTIONS } from "../../sip/transaction-layer.js";
 import { MAX_REFUSED } from "../../sip/refused-answers.js";
 import { MAX_OTHER_FORKS } from "../../sip/outbound-call.js";
@@ -18,23 +18,6 @@ const FLOOD = 30_000;
 /** Timers a live transaction may hold (retransmission and deadline), plus registration's and the call's. */
 const TIMER_BOUND = 2 * MAX_SERVER_TRANSACTIONS + 8;
 
-/** An INFO outside any dialog, with a branch of its own: each is a new transaction. */
-function info(n: number, host: string): string {
-	return [
-		`INFO sip:620@${LOCAL}:5062 SIP/2.0`,
-		`Via: SIP/2.0/UDP ${host}:5060;branch=z9hG4bKflood${n}`,
-		"Max-Forwards: 70",
-		`From: <sip:flood@${host}>;tag=f${n}`,
-		"To: <sip:620@fritz.box>",
-		`Call-ID: flood-${n}@${host}`,
-		`CSeq: ${n + 1} INFO`,
-		"Content-Type: application/dtmf-relay",
-		"Content-Length: 24",
-		"",
-		"Signal=1\r\nDuration=160\r\n",
-	].join("\r\n");
-}
-
 interface Peak {
 	servers: number;
 	timers: number;
@@ -45,7 +28,7 @@ interface Peak {
 function flood(h: UaHarness, from: number, count: number, hosts: string[], peak: Peak): void {
 	const batch = 100;
 	for (let i = from; i < from + count; i++) {
-		h.deliver(info(i, hosts[i % hosts.length]), hosts[i % hosts.length], 5060);
+		h.deliver(floodInfo(i, hosts[i % hosts.length]), hosts[i % hosts.length], 5060);
 		if ((i + 1) % batch === 0) {
 			h.clock.advance((batch * 1000) / RATE);
 			h.socket.take();
@@ -124,12 +107,12 @@ group("SIP floods", () => {
 		h.register();
 		h.socket.take();
 		const timers = h.clock.pending;
-		h.deliver(info(1, STRANGER), STRANGER, 5060);
+		h.deliver(floodInfo(1, STRANGER), STRANGER, 5060);
 		const first = h.sent();
 		assert.deepEqual(first.map((m) => m.status), [403]);
 		assert.equal(h.ua.layer.serverCount, 0, "no transaction for a refused request");
 		assert.equal(h.clock.pending, timers, "no timer either");
-		h.deliver(info(1, STRANGER), STRANGER, 5060);
+		h.deliver(floodInfo(1, STRANGER), STRANGER, 5060);
 		const second = h.sent();
 		assert.deepEqual(second.map((m) => m.status), [403]);
 		assert.equal(second[0].header("to"), first[0].header("to"), "the same answer again");

@@ -153,3 +153,20 @@ export function inboundInvite(options: { callId?: string; branch?: string; cseq?
 export function text(bytes: Uint8Array): string {
 	return decodeUtf8(bytes);
 }
+
+/** An INFO outside any dialog, with a branch of its own: each is a new transaction (the flood specs and bench). */
+export function floodInfo(n: number, host: string): string {
+	return [
+		`INFO sip:620@${LOCAL}:5062 SIP/2.0`,
+		`Via: SIP/2.0/UDP ${host}:5060;branch=z9hG4bKflood${n}`,
+		"Max-Forwards: 70",
+		`From: <sip:flood@${host}>;tag=f${n}`,
+		"To: <sip:620@fritz.box>",
+		`Call-ID: flood-${n}@${host}`,
+		`CSeq: ${n + 1} INFO`,
+		"Content-Type: application/dtmf-relay",
+		"Content-Length: 24",
+		"",
+		"Signal=1\r\nDuration=160\r\n",
+	].join("\r\n");
+}
