@@ -424,7 +424,7 @@ export default async function audioLatency() {
 			row(`  place in the packet (filters: ${ms(wide ? filters.g722 : filters.micToPcmu)} ms)`, f.place),
 		);
 		const s = m.status;
-		note(`  door's jitter buffer at the call's end: depth ${s.buffer_depth_ms} ms, target ${s.buffer_target_ms} ms, underruns ${s.underruns}, frames dropped ${s.frames_dropped}, send late max ${s.send_late_max_ms} ms`);
+		note(`  door at the call's end: jitter buffer ${s.buffer_depth_ms} ms deep (target ${s.buffer_target_ms}), clock moved ${s.playout_advanced_ms} ms sooner, underruns ${s.underruns}, frames dropped ${s.frames_dropped}, ticks late mean ${s.send_late_mean_ms} / max ${s.send_late_max_ms} ms`);
 	}
 	note("echo control (audio.aec 1, off by default): adds its block delay to door mic → handset", `${ms(filters.aec)}`);
 	note("sound device and output queue: none on the host (files); the device adds the I2S DMA buffers and the speaker's ring (speaker_queue_ms, filled only as far as the driver takes)");
