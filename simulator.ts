@@ -17,9 +17,10 @@ import { JsonStore, JsonStoreError } from "./modules/host/json-store.js";
 import { HostHttpServer } from "./modules/host/http-server.js";
 import { parseOptions, USAGE } from "./modules/host/options.js";
 import { loadNativeAudio } from "./modules/host/native-audio.js";
-import { openMic, openSpeaker, type WavSpeaker } from "./modules/host/audio.js";
+import { openMic, openSpeaker } from "./modules/host/audio.js";
+import { EchoBox } from "./modules/host/echo-box.js";
 import { openCamera } from "./modules/host/camera.js";
-import type { AudioIn, CameraFactory } from "./modules/ports.js";
+import type { AudioIn, AudioOut, CameraFactory } from "./modules/ports.js";
 import { DEFAULT_LOCKOUT_TIMES } from "./door/door-lockout.js";
 import { hostHealth } from "./modules/host/health.js";
 import { createMqtt } from "./modules/host/mqtt.js";
@@ -75,14 +76,20 @@ async function main(): Promise<void> {
 	// The house's gong relay and the status LED, as wired on the device.
 	const gong = new VirtualRelay(log, "gong", "house chime");
 	const led = new VirtualLed();
-	// Call audio runs through the C core (the Node addon); --mic and --speaker are the audio ports.
+	// Call audio runs through the C core (the Node addon); --mic and --speaker are the audio ports,
+	// and with --echo the box between them: its speaker's sound in its microphone.
 	let audio;
 	let mic: AudioIn | undefined;
-	let speaker: WavSpeaker | undefined;
+	let speaker: (AudioOut & { finish?(): void }) | undefined;
 	try {
 		audio = loadNativeAudio();
 		if (options.mic) mic = openMic(options.mic, audio);
 		if (options.speaker) speaker = openSpeaker(options.speaker);
+		if (options.echo) {
+			const box = new EchoBox({ mode: options.echo, audio, source: mic, recording: speaker });
+			mic = box.mic;
+			speaker = box.speaker;
+		}
 	} catch (error) {
 		fail(`Audio: ${(error as Error).message}`);
 	}
