@@ -90,23 +90,7 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 	const localPort = options.sipPort ?? localPortFrom(env.store);
 	if (!config.user) env.log.warn("no SIP account yet: set sip_user and sip_password (web page /sip or the settings)");
 	const doorbell = new Doorbell(env, { config, localPort, rtpPort: rtpPortFrom(env.store), trace: options.trace ?? false, bells: bellsFrom(env.store), echoControl: () => readNumber(env.store, "aec") === 1 });
-	const doorEvents = new DoorEventLog(env.wallClock);
-	const door = new DoorOpener({ clock: env.clock, log: env.log, relay, events: doorEvents, store: env.store, pbx: () => doorbell.ua.pbx, hangup: (call, reason) => {
-		if (doorbell.ua.call === call) doorbell.ua.hangup(reason);
-	} }, doorSettings, options.doorLockout);
-	door.playTone = (kind) => doorbell.playTone?.(kind);
-	doorbell.onDigit = (call, digit, via, source) => door.digit(call, digit, via, source);
-	doorbell.onForeignDtmf = (call, source, more) => door.foreignDtmf(call, source, more);
 	let mqttSettings = mqttSettingsFrom(env.store);
-	// Remote commands share the door's lock-out across calls: they are refused while it holds, and their wrong codes count towards it.
-	const remoteDoor = new RemoteDoor({
-		clock: env.clock, log: env.log, relay, events: doorEvents, settings: () => door.settings, enabled: () => mqttSettings.remoteDoor,
-		lockedOut: () => (door.lockout.active ? `the door is locked out after too many wrong codes (${Math.ceil(door.lockout.remainingMs / 60000)} min more)` : undefined),
-		wrong: () => {
-			const started = door.lockout.wrong();
-			return started ? `too many wrong codes: every code is refused for ${Math.round(started.durationMs / 60000)} min (lock-out ${started.level} in a row)` : undefined;
-		},
-	});
 	const home = new Home(env, {
 		mqtt: mqttSettings,
 		hooks: hookUrlsFrom(env.store),
@@ -116,9 +100,24 @@ export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Appli
 		registered: () => doorbell.ua.registration.registered,
 		onDoorCommand: (payload) => remoteDoor.command(payload, "mqtt"),
 	});
+	// The door's events are kept once, in the home's event log, which tells MQTT and the webhooks.
+	const doorEvents = new DoorEventLog(home.events);
+	const door = new DoorOpener({ clock: env.clock, log: env.log, relay, events: doorEvents, store: env.store, pbx: () => doorbell.ua.pbx, hangup: (call, reason) => {
+		if (doorbell.ua.call === call) doorbell.ua.hangup(reason);
+	} }, doorSettings, options.doorLockout);
+	door.playTone = (kind) => doorbell.playTone?.(kind);
+	doorbell.onDigit = (call, digit, via, source) => door.digit(call, digit, via, source);
+	doorbell.onForeignDtmf = (call, source, more) => door.foreignDtmf(call, source, more);
+	// Remote commands share the door's lock-out across calls: they are refused while it holds, and their wrong codes count towards it.
+	const remoteDoor = new RemoteDoor({
+		clock: env.clock, log: env.log, relay, events: doorEvents, settings: () => door.settings, enabled: () => mqttSettings.remoteDoor,
+		lockedOut: () => (door.lockout.active ? `the door is locked out after too many wrong codes (${Math.ceil(door.lockout.remainingMs / 60000)} min more)` : undefined),
+		wrong: () => {
+			const started = door.lockout.wrong();
+			return started ? `too many wrong codes: every code is refused for ${Math.round(started.durationMs / 60000)} min (lock-out ${started.level} in a row)` : undefined;
+		},
+	});
 	// Every event is recorded after the work it reports: the INVITE written, the relay switched.
-	door.onEvent = (event) => home.door(event);
-	remoteDoor.onEvent = (event) => home.door(event);
 	doorbell.onEvent = (event) => home.record(event);
 	doorbell.onRegistered = (registered) => home.registration(registered);
 	// The house's own chime: the gong relay pulses for each press of a button that has it on

@@ -1,22 +1,17 @@
 /*
- * Telling the home: the event log feeds the MQTT link and the webhooks; the door's events and
- * the remote opening command come in here. Started by boot (app/boot.ts) with the settings of
- * the `mqtt` and `hook` namespaces.
+ * Telling the home: the event log feeds the MQTT link and the webhooks; the door records its
+ * events straight into it (door/door-events.ts), and the remote opening command comes in here.
+ * Started by boot (app/boot.ts) with the settings of the `mqtt` and `hook` namespaces.
  */
 
 import type { DoorbellEnvironment } from "../modules/environment.js";
-import type { DoorEvent } from "../door/door-events.js";
-import { EventLog, type EventInput, type EventType, type HomeEvent } from "../home/events.js";
+import { EventLog, type EventInput, type HomeEvent } from "../home/events.js";
 import { MqttLink, type MqttSettings } from "../home/mqtt-link.js";
 import { Webhooks } from "../home/webhooks.js";
 import { eventJson } from "../home/topics.js";
 import { eventWords } from "../home/event-words.js";
 
 export const FIRMWARE_VERSION = "0.1.0";
-const DOOR_TYPES: Record<string, EventType> = {
-	opened: "door_opened", wrong_code: "door_wrong_code", locked_out: "door_locked_out", refused: "door_refused",
-	lockout_started: "door_locked_out", lockout_ended: "door_lockout_ended", ignored: "door_ignored",
-};
 
 export interface HomeOptions {
 	mqtt: MqttSettings;
@@ -70,11 +65,6 @@ export class Home {
 
 	record(input: EventInput): HomeEvent {
 		return this.events.record(input);
-	}
-
-	/** A door event (from the opener or the remote command) as an event of the firmware. */
-	door(event: DoorEvent): void {
-		this.events.record({ type: DOOR_TYPES[event.kind] ?? "door_ignored", peer: event.caller, call_id: event.call_id, source: event.via, reason: event.reason });
 	}
 
 	/** The registration changed (the MQTT sensor follows it). */

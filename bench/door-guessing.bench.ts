@@ -11,7 +11,7 @@
 import { FakeClock } from "../test/lib/fake-clock.js";
 import { MemoryStore } from "../test/lib/app-harness.js";
 import { RelayPulse } from "../hardware/relay-pulse.js";
-import { DoorEventLog } from "../door/door-events.js";
+import { doorEventLog } from "../test/lib/door-event-log.js";
 import { DoorOpener, type DoorCall } from "../door/door-opener.js";
 import { LOCKOUT_THRESHOLD } from "../door/door-lockout.js";
 
@@ -25,7 +25,7 @@ function run(strategy: "greedy" | "under", hours: number): { times: number[]; lo
 	const clock = new FakeClock();
 	const log = { info() {}, warn() {}, error() {} };
 	const relay = new RelayPulse({ write() {}, close() {} }, clock, log);
-	const door = new DoorOpener({ clock, log, relay, events: new DoorEventLog(() => 0, 10), store: new MemoryStore(), pbx: () => PBX }, { code: "123", pulseMs: 800, maxOpenings: 1 });
+	const door = new DoorOpener({ clock, log, relay, events: doorEventLog(() => 0, 10).doorEvents, store: new MemoryStore(), pbx: () => PBX }, { code: "123", pulseMs: 800, maxOpenings: 1 });
 	const times: number[] = [];
 	let lockouts = 0;
 	let calls = 0;

@@ -65,12 +65,25 @@ export function accessPointPassword(store: KeyValueStore, random: RandomBytes, g
 	if (given) return given;
 	const stored = store.get(WIFI_NAMESPACE, AP_PASSWORD_KEY);
 	if (typeof stored === "string" && stored.length >= MIN_WIFI_PASSWORD) return stored;
-	const bytes = new Uint8Array(AP_PASSWORD_LENGTH);
-	random(bytes);
-	let password = "";
-	for (const byte of bytes) password += AP_ALPHABET[byte % AP_ALPHABET.length];
+	const password = randomText(random, AP_ALPHABET, AP_PASSWORD_LENGTH);
 	store.set(WIFI_NAMESPACE, AP_PASSWORD_KEY, password);
 	return password;
+}
+
+/**
+ * `length` letters of `alphabet`, each equally likely: a byte at or above the largest multiple
+ * of the alphabet's size below 256 is drawn again (byte % 31 alone would make the first 8
+ * letters 9/8 as likely as the rest).
+ */
+function randomText(random: RandomBytes, alphabet: string, length: number): string {
+	const limit = 256 - (256 % alphabet.length);
+	const bytes = new Uint8Array(length);
+	let text = "";
+	while (text.length < length) {
+		random(bytes);
+		for (let i = 0; i < bytes.length && text.length < length; i++) if (bytes[i] < limit) text += alphabet[bytes[i] % alphabet.length];
+	}
+	return text;
 }
 
 /** The access point's name: `klingel-` and the last two bytes of the MAC. */

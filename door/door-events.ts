@@ -1,11 +1,13 @@
 /*
- * The door opener's event log: every opening, every rejected attempt and every ignored digit,
- * with the wall-clock time, the caller and the reason, in a ring of fixed size. Repeats of the
- * same ignored reason in the same call are counted on one entry, so a stream of stray digits
- * cannot push the openings out of the log. Entries never hold the code or any entered digits.
+ * The door opener's events: every opening, every rejected attempt and every ignored digit, with
+ * the wall-clock time, the caller and the reason. They are kept once, in the doorbell's event log
+ * (home/events.ts: one ring of 50 for everything the home hears about), and read back from
+ * there in the door's own shape for /sipDebug and the page. Repeats of the same ignored reason
+ * in the same call are counted on one entry, so a stream of stray digits cannot push the
+ * openings out. Entries never hold the code or any entered digits.
  */
 
-import type { WallClock } from "../modules/ports.js";
+import type { EventLog, EventType, HomeEvent } from "../home/events.js";
 
 /**
  * opened: the relay pulsed. wrong_code: a complete entry that did not match. locked_out: the
@@ -41,67 +43,34 @@ export interface DoorEventInput {
 	reason: string;
 }
 
-export const DEFAULT_EVENT_CAPACITY = 50;
-/** Wall-clock values below this (2001-09-09) mean the time has not been set yet. */
-const CLOCK_SET = 1e12;
+/** The event log's type of each door event kind. */
+const TYPES: Record<DoorEventKind, EventType> = {
+	opened: "door_opened", wrong_code: "door_wrong_code", locked_out: "door_locked_out", refused: "door_refused",
+	lockout_started: "door_lockout_started", lockout_ended: "door_lockout_ended", ignored: "door_ignored",
+};
+const KINDS = new Map<string, DoorEventKind>(Object.entries(TYPES).map(([kind, type]) => [type, kind as DoorEventKind]));
 
-/** Caller names come from SIP headers: one line, bounded. */
-function clean(text: string, max: number): string {
-	const one = text.replace(/[\x00-\x1f\x7f]+/g, " ");
-	return one.length > max ? one.slice(0, max - 1) + "…" : one;
+function doorEvent(event: HomeEvent, kind: DoorEventKind): DoorEvent {
+	return { kind, at: event.time ? Date.parse(event.time) : 0, time: event.time, caller: event.peer ?? "", call_id: event.call_id ?? "", via: event.source ?? "", reason: event.reason ?? "", count: event.count };
 }
 
 export class DoorEventLog {
-	#wallClock: WallClock;
-	#capacity: number;
-	#events: DoorEvent[] = [];
-	/** Events recorded since start, also those that fell out of the ring. */
+	#log: EventLog;
+	/** Door events recorded since start, also those that fell out of the ring. */
 	total = 0;
 
-	constructor(wallClock: WallClock, capacity = DEFAULT_EVENT_CAPACITY) {
-		if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`event log capacity must be a positive whole number, not ${capacity}`);
-		this.#wallClock = wallClock;
-		this.#capacity = capacity;
+	constructor(log: EventLog) {
+		this.#log = log;
 	}
 
-	/** Records an event and returns it (or the earlier entry it was folded into). */
+	/** Records an event (the log tells its listeners: MQTT, webhooks) and returns it as recorded, or the earlier entry it was folded into. */
 	add(input: DoorEventInput): DoorEvent {
-		const at = this.#now();
-		const time = at >= CLOCK_SET ? new Date(at).toISOString() : null;
-		const caller = clean(input.caller, 80);
-		const reason = clean(input.reason, 120);
-		// A Call-ID is as long as its sender likes: bounded like the caller, so 50 entries stay small.
-		const callId = clean(input.callId, 80);
 		this.total++;
-		const last = this.#events[this.#events.length - 1];
-		if (input.kind === "ignored" && last && last.kind === "ignored" && last.reason === reason && last.call_id === callId && last.via === input.via) {
-			last.count++;
-			last.at = at;
-			last.time = time;
-			return last;
-		}
-		const event: DoorEvent = { kind: input.kind, at, time, caller, call_id: callId, via: input.via, reason, count: 1 };
-		this.#events.push(event);
-		if (this.#events.length > this.#capacity) this.#events.shift();
-		return event;
+		return doorEvent(this.#log.record({ type: TYPES[input.kind], peer: input.caller, call_id: input.callId, source: input.via, reason: input.reason }), input.kind);
 	}
 
-	/** The last `n` events, oldest first, as copies. */
+	/** The last `n` door events still in the log, oldest first, as copies. */
 	last(n: number): DoorEvent[] {
-		const from = Math.max(0, this.#events.length - Math.max(0, n));
-		return this.#events.slice(from).map((e) => ({ ...e }));
-	}
-
-	get size(): number {
-		return this.#events.length;
-	}
-
-	#now(): number {
-		try {
-			const t = this.#wallClock();
-			return typeof t === "number" && Number.isFinite(t) && t > 0 ? t : 0;
-		} catch {
-			return 0;
-		}
+		return this.#log.newest(Math.max(0, n), (type) => KINDS.has(type)).reverse().map((event) => doorEvent(event, KINDS.get(event.type)!));
 	}
 }

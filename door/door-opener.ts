@@ -118,8 +118,6 @@ export class DoorOpener {
 	#foreignEvents = 0;
 	/** Asked to play a tone into the call (the media session provides it). */
 	playTone: ((kind: DoorTone) => void) | undefined;
-	/** Hears every event recorded (after the relay has been switched). */
-	onEvent: ((event: DoorEvent) => void) | undefined;
 
 	constructor(ports: DoorOpenerPorts, settings: DoorSettings = DEFAULT_DOOR_SETTINGS, lockoutTimes: LockoutTimes = DEFAULT_LOCKOUT_TIMES) {
 		this.#ports = ports;
@@ -319,11 +317,6 @@ export class DoorOpener {
 			const line = `door: ${kind.replace("_", " ")}: ${event.reason}${call ? `; caller ${JSON.stringify(event.caller)} via ${via}` : ""}`;
 			if (kind === "opened") this.#ports.log.info(line);
 			else this.#ports.log.warn(line);
-		}
-		try {
-			this.onEvent?.(event);
-		} catch (error) {
-			this.#ports.log.error(`door: an event listener threw: ${(error as Error)?.message ?? error}`);
 		}
 	}
 

@@ -38,8 +38,6 @@ export class RemoteDoor {
 	#lastAttempt = -Infinity;
 	#wrong = 0;
 	#lockedUntil = 0;
-	/** Hears every event recorded (after the relay has been switched). */
-	onEvent: ((event: DoorEvent) => void) | undefined;
 
 	constructor(options: RemoteDoorOptions) {
 		this.#o = options;
@@ -86,11 +84,6 @@ export class RemoteDoor {
 			const line = `door: ${kind.replace("_", " ")}: ${event.reason}; via ${source}`;
 			if (kind === "opened") this.#o.log.info(line);
 			else this.#o.log.warn(line);
-		}
-		try {
-			this.onEvent?.(event);
-		} catch (error) {
-			this.#o.log.error(`door: an event listener threw: ${(error as Error)?.message ?? error}`);
 		}
 		return kind === "lockout_started" ? "locked_out" : kind;
 	}

@@ -34,6 +34,7 @@ export function eventWords(event: HomeEvent): string {
 		case "door_wrong_code": return `Wrong door code${by(event)}${via(event)}${reason}`;
 		case "door_locked_out": return `Door opener locked out${by(event)}${via(event)}${reason}`;
 		case "door_refused": return `Door code refused (locked out)${by(event)}${via(event)}${reason}`;
+		case "door_lockout_started": return `Door locked out for every caller${via(event)}${reason}`;
 		case "door_lockout_ended": return `Door lock-out over${reason}`;
 		case "door_ignored": return `Door digits ignored${by(event)}${reason}${times}`;
 		case "call_started": return `Call from ${event.peer || "a handset"}`;

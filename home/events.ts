@@ -20,6 +20,7 @@ export type EventType =
 	| "door_wrong_code"
 	| "door_locked_out"
 	| "door_refused"
+	| "door_lockout_started"
 	| "door_lockout_ended"
 	| "door_ignored"
 	| "call_started"
@@ -138,10 +139,10 @@ export class EventLog {
 		return event;
 	}
 
-	/** The last `n` events as copies, newest first. */
-	newest(n = this.#capacity): HomeEvent[] {
+	/** The last `n` events (of the types `wanted` takes, when given) as copies, newest first. */
+	newest(n = this.#capacity, wanted?: (type: EventType) => boolean): HomeEvent[] {
 		const out: HomeEvent[] = [];
-		for (let i = this.#events.length - 1; i >= 0 && out.length < n; i--) out.push({ ...this.#events[i] });
+		for (let i = this.#events.length - 1; i >= 0 && out.length < n; i--) if (!wanted || wanted(this.#events[i].type)) out.push({ ...this.#events[i] });
 		return out;
 	}
 

@@ -66,7 +66,8 @@ export interface DeviceInfo {
 export function doorEventType(event: HomeEvent): string | undefined {
 	if (event.type === "door_opened") return "opened";
 	if (event.type === "door_wrong_code") return "wrong_code";
-	if (event.type === "door_locked_out") return "locked_out";
+	// A call's third wrong code and the lock-out across calls are one event type to Home Assistant.
+	if (event.type === "door_locked_out" || event.type === "door_lockout_started") return "locked_out";
 	return undefined;
 }
 

@@ -2,29 +2,59 @@
  * G.722 at 64 kbit/s (ITU-T G.722, mode 1): a 24-tap QMF splits 16 kHz audio into two 8 kHz
  * sub-bands, the lower coded by 6-bit ADPCM, the higher by 2-bit ADPCM; one byte per pair of
  * input samples, the higher band's bits on top. The arithmetic is the Recommendation's
- * fixed-point description, block by block (names in the comments are its block names), so
- * that the bitstream and the decoded samples are those of the ITU reference; the native tests
- * compare both with an independent implementation (libspandsp).
+ * fixed-point description (names in the comments are its block names), so that the bitstream
+ * and the decoded samples are those of the ITU reference; the native tests compare both with
+ * an independent implementation (libspandsp) and with the straightforward block-by-block form
+ * this file was first written in (test/reference_g722.h), state word for state word.
  *
- * The state holds only what the blocks carry from one sample to the next. The step sizes
- * (DETL, DETH) are functions of the log scale factors (NBL, NBH) and are recomputed from them,
- * so any bit pattern is a state the code can run from (the XS binding hands JS memory in).
+ * It is written for cost (the device runs it per 20 ms frame beside echo control):
+ *   - a call works in passes over up to CHUNK codes: the QMF over a window sliding along one
+ *     buffer (no per-sample history shift), then each band's ADPCM with the band's state in
+ *     locals for the whole pass;
+ *   - the QMF sums in 32 bits with no saturation per product (the bound is below);
+ *   - the step sizes (SCALEL, SCALEH) come from tables indexed by the log scale factor;
+ *   - the lower band's quantiser is a five-step binary search over the decision levels;
+ *   - block 4 saturates only where a 16-bit result can leave the range; each dropped
+ *     saturation has its bound at the place.
+ *
+ * The state holds only what the blocks carry from one sample to the next, in the same words
+ * as before. Any bit pattern is a state the code can run from (the XS binding hands JS memory
+ * in): the log scale factors are limited when a pass loads them, and no other value can make
+ * an index leave its table or a 32-bit product overflow. From states the codec reaches (all
+ * zeros and what follows) it computes exactly what the Recommendation's blocks do.
  */
+#include <string.h>
+
 #include "klingel_audio.h"
 #include "saturate.h"
 
-/* QMF coefficients h0..h23 (symmetric). */
-static const int16_t qmf_h[24] = { 3, -11, -11, 53, 12, -156, 32, 362, -210, -805, 951, 3876,
-	3876, 951, -805, -210, 362, 32, -156, 12, 53, -11, -11, 3 };
+#define NBL_MAX 18432 /* LOGSCL limit */
+#define NBH_MAX 22528 /* LOGSCH limit */
+#define CHUNK 80      /* codes per pass; sizes the passes' stack buffers (about 0.7 KB) */
 
-/* Lower band quantiser decision levels (QUANTL), in units of DETL / 4096, for intervals 1..29. */
-static const int16_t q6[30] = { 0, 35, 72, 110, 150, 190, 233, 276, 323, 370, 422, 473, 530, 587, 650,
-	714, 786, 858, 940, 1023, 1121, 1219, 1339, 1458, 1612, 1765, 1980, 2195, 2557, 2919 };
-/* Code of interval m (1..30) for a positive and a negative difference signal. */
-static const uint8_t ilp[31] = { 0, 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48, 47, 46,
-	45, 44, 43, 42, 41, 40, 39, 38, 37, 36, 35, 34, 33, 32 };
-static const uint8_t iln[31] = { 0, 63, 62, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18,
-	17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4 };
+#if defined(__GNUC__)
+#define INLINE inline __attribute__((always_inline))
+#else
+#define INLINE inline
+#endif
+
+
+/*
+ * Lower band quantiser decision levels (QUANTL) in units of DETL / 4096: [m] is the upper
+ * level of interval m (1..29). [0] is 0 and [30], [31] repeat a level above [29] so that a
+ * five-step search over 32 places finds the last level not above the magnitude.
+ */
+static const int16_t q6[32] = { 0, 35, 72, 110, 150, 190, 233, 276, 323, 370, 422, 473, 530, 587,
+	650, 714, 786, 858, 940, 1023, 1121, 1219, 1339, 1458, 1612, 1765, 1980, 2195, 2557, 2919,
+	32767, 32767 };
+/*
+ * The 6-bit code by that place (0..31; 29..31 are interval 30), for a positive difference
+ * signal, then for a negative one.
+ */
+static const uint8_t code6[64] = { 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48, 47,
+	46, 45, 44, 43, 42, 41, 40, 39, 38, 37, 36, 35, 34, 33, 32, 32, 32,
+	63, 62, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 13, 12, 11,
+	10, 9, 8, 7, 6, 5, 4, 4, 4 };
 /* 6-bit inverse quantiser (INVQBL, decoder output), Q15 of DETL, by code. */
 static const int16_t qm6[64] = {
 	-136, -136, -136, -136, -24808, -21904, -19008, -16704, -14984, -13512, -12280, -11192,
@@ -37,189 +67,337 @@ static const int16_t qm6[64] = {
 /* 4-bit inverse quantiser (INVQAL, the predictor's input) by the code's top four bits. */
 static const int16_t qm4[16] = { 0, -20456, -12896, -8968, -6288, -4240, -2584, -1200,
 	20456, 12896, 8968, 6288, 4240, 2584, 1200, 0 };
-/* LOGSCL: magnitude class of the 4-bit code, and the scale factor multipliers. */
-static const uint8_t rl42[16] = { 0, 7, 6, 5, 4, 3, 2, 1, 7, 6, 5, 4, 3, 2, 1, 0 };
-static const int16_t wl[8] = { -60, -30, 58, 172, 334, 538, 1198, 3042 };
-/* Higher band: QUANTH codes (interval 1 or 2, by sign), INVQAH, LOGSCH. */
-static const uint8_t ihp[3] = { 0, 3, 2 };
-static const uint8_t ihn[3] = { 0, 1, 0 };
+/* LOGSCL's scale factor multiplier by the code's top four bits (WL of RIL's class). */
+static const int16_t wl4[16] = { -60, 3042, 1198, 538, 334, 172, 58, -30, 3042, 1198, 538,
+	334, 172, 58, -30, -60 };
+/* Higher band: INVQAH and LOGSCH's multiplier by the 2-bit code. */
 static const int16_t qm2[4] = { -7408, -1616, 7408, 1616 };
-static const uint8_t rh2[4] = { 2, 1, 2, 1 };
-static const int16_t wh[3] = { 0, -214, 798 };
-/* SCALEL / SCALEH: 2^(i/32) in Q11. */
-static const int16_t ilb[32] = { 2048, 2093, 2139, 2186, 2233, 2282, 2332, 2383, 2435, 2489, 2543,
-	2599, 2656, 2714, 2774, 2834, 2896, 2960, 3025, 3091, 3158, 3228, 3298, 3371, 3444, 3520,
-	3597, 3676, 3756, 3838, 3922, 4008 };
+static const int16_t wh2[4] = { 798, -214, 798, -214 };
 
-#define NBL_MAX 18432 /* LOGSCL limit */
-#define NBH_MAX 22528 /* LOGSCH limit */
+/*
+ * SCALEL and SCALEH: the step size for a log scale factor nb is a function of nb >> 6,
+ * ((ILB[i & 31] << (i >> 5)) >> 8) << 2 for the lower band and >> 10 for the higher, with
+ * ILB[j] = 2^(j / 32) in Q11 (the tests check every entry against that formula's reference).
+ */
+static const int16_t detl[289] = {
+	32, 32, 32, 32, 32, 32, 36, 36, 36, 36, 36, 40, 40, 40, 40, 44,
+	44, 44, 44, 48, 48, 48, 48, 52, 52, 52, 56, 56, 56, 56, 60, 60,
+	64, 64, 64, 68, 68, 68, 72, 72, 76, 76, 76, 80, 80, 84, 84, 88,
+	88, 92, 92, 96, 96, 100, 100, 104, 104, 108, 112, 112, 116, 116, 120, 124,
+	128, 128, 132, 136, 136, 140, 144, 148, 152, 152, 156, 160, 164, 168, 172, 176,
+	180, 184, 188, 192, 196, 200, 204, 208, 212, 220, 224, 228, 232, 236, 244, 248,
+	256, 260, 264, 272, 276, 284, 288, 296, 304, 308, 316, 324, 332, 336, 344, 352,
+	360, 368, 376, 384, 392, 400, 412, 420, 428, 440, 448, 456, 468, 476, 488, 500,
+	512, 520, 532, 544, 556, 568, 580, 592, 608, 620, 632, 648, 664, 676, 692, 708,
+	724, 740, 756, 772, 788, 804, 824, 840, 860, 880, 896, 916, 936, 956, 980, 1000,
+	1024, 1044, 1068, 1092, 1116, 1140, 1164, 1188, 1216, 1244, 1268, 1296, 1328, 1356, 1384, 1416,
+	1448, 1480, 1512, 1544, 1576, 1612, 1648, 1684, 1720, 1760, 1796, 1836, 1876, 1916, 1960, 2004,
+	2048, 2092, 2136, 2184, 2232, 2280, 2332, 2380, 2432, 2488, 2540, 2596, 2656, 2712, 2772, 2832,
+	2896, 2960, 3024, 3088, 3156, 3228, 3296, 3368, 3444, 3520, 3596, 3676, 3756, 3836, 3920, 4008,
+	4096, 4184, 4276, 4372, 4464, 4564, 4664, 4764, 4868, 4976, 5084, 5196, 5312, 5428, 5548, 5668,
+	5792, 5920, 6048, 6180, 6316, 6456, 6596, 6740, 6888, 7040, 7192, 7352, 7512, 7676, 7844, 8016,
+	8192, 8372, 8556, 8744, 8932, 9128, 9328, 9532, 9740, 9956, 10172, 10396, 10624, 10856, 11096, 11336,
+	11584, 11840, 12100, 12364, 12632, 12912, 13192, 13484, 13776, 14080, 14388, 14704, 15024, 15352, 15688, 16032,
+	16384,
+};
+static const int16_t deth[353] = {
+	8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8,
+	8, 8, 8, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12,
+	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 20, 20, 20, 20, 20,
+	20, 20, 20, 24, 24, 24, 24, 24, 24, 24, 28, 28, 28, 28, 28, 28,
+	32, 32, 32, 32, 32, 32, 36, 36, 36, 36, 36, 40, 40, 40, 40, 44,
+	44, 44, 44, 48, 48, 48, 48, 52, 52, 52, 56, 56, 56, 56, 60, 60,
+	64, 64, 64, 68, 68, 68, 72, 72, 76, 76, 76, 80, 80, 84, 84, 88,
+	88, 92, 92, 96, 96, 100, 100, 104, 104, 108, 112, 112, 116, 116, 120, 124,
+	128, 128, 132, 136, 136, 140, 144, 148, 152, 152, 156, 160, 164, 168, 172, 176,
+	180, 184, 188, 192, 196, 200, 204, 208, 212, 220, 224, 228, 232, 236, 244, 248,
+	256, 260, 264, 272, 276, 284, 288, 296, 304, 308, 316, 324, 332, 336, 344, 352,
+	360, 368, 376, 384, 392, 400, 412, 420, 428, 440, 448, 456, 468, 476, 488, 500,
+	512, 520, 532, 544, 556, 568, 580, 592, 608, 620, 632, 648, 664, 676, 692, 708,
+	724, 740, 756, 772, 788, 804, 824, 840, 860, 880, 896, 916, 936, 956, 980, 1000,
+	1024, 1044, 1068, 1092, 1116, 1140, 1164, 1188, 1216, 1244, 1268, 1296, 1328, 1356, 1384, 1416,
+	1448, 1480, 1512, 1544, 1576, 1612, 1648, 1684, 1720, 1760, 1796, 1836, 1876, 1916, 1960, 2004,
+	2048, 2092, 2136, 2184, 2232, 2280, 2332, 2380, 2432, 2488, 2540, 2596, 2656, 2712, 2772, 2832,
+	2896, 2960, 3024, 3088, 3156, 3228, 3296, 3368, 3444, 3520, 3596, 3676, 3756, 3836, 3920, 4008,
+	4096, 4184, 4276, 4372, 4464, 4564, 4664, 4764, 4868, 4976, 5084, 5196, 5312, 5428, 5548, 5668,
+	5792, 5920, 6048, 6180, 6316, 6456, 6596, 6740, 6888, 7040, 7192, 7352, 7512, 7676, 7844, 8016,
+	8192, 8372, 8556, 8744, 8932, 9128, 9328, 9532, 9740, 9956, 10172, 10396, 10624, 10856, 11096, 11336,
+	11584, 11840, 12100, 12364, 12632, 12912, 13192, 13484, 13776, 14080, 14388, 14704, 15024, 15352, 15688, 16032,
+	16384,
+};
 
-/* SCALEL (shift 8, limit NBL_MAX) and SCALEH (shift 10, limit NBH_MAX): the step size. */
-static int32_t step_size(int32_t nb, int32_t limit, int shift)
+/*
+ * The QMF's two sums over the last 24 values x[0..23], oldest first:
+ * a = Σ h(2i)·x(23 - 2i) over the newer value of each pair, b = Σ h(2i+1)·x(22 - 2i), with
+ * h0..h23 = 3, -11, -11, 53, 12, -156, 32, 362, -210, -805, 951, 3876 and back (symmetric).
+ * Σ|h| over either half is 6,482, so with |x| ≤ 32,768 each sum stays within ±212,402,176 and
+ * a ± b within ±424,804,352: 32 bits hold them without saturating any product or partial sum.
+ */
+static inline int32_t qmf_a(const int16_t *x)
 {
-	int32_t n = nb < 0 ? 0 : nb > limit ? limit : nb; /* stays in range for any stored state */
-	int32_t s = shift - (n >> 11);
-	int32_t v = s < 0 ? (int32_t)ilb[(n >> 6) & 31] << -s : (int32_t)ilb[(n >> 6) & 31] >> s;
-	return v << 2;
+	return 3 * x[23] - 11 * x[21] + 12 * x[19] + 32 * x[17] - 210 * x[15] + 951 * x[13] +
+		3876 * x[11] - 805 * x[9] + 362 * x[7] - 156 * x[5] + 53 * x[3] - 11 * x[1];
 }
 
-/* LOGSCL / LOGSCH: leak the log scale factor and add the multiplier of the code's class. */
-static int16_t next_scale(int32_t nb, int32_t multiplier, int32_t limit)
+static inline int32_t qmf_b(const int16_t *x)
 {
-	int32_t n = ((nb * 127) >> 7) + multiplier;
-	return (int16_t)(n < 0 ? 0 : n > limit ? limit : n);
+	return -11 * x[22] + 53 * x[20] - 156 * x[18] + 362 * x[16] - 805 * x[14] + 3876 * x[12] +
+		951 * x[10] - 210 * x[8] + 32 * x[6] + 12 * x[4] - 11 * x[2] + 3 * x[0];
+}
+
+/* One band's state in locals for a pass (int32 so that nothing is re-extended per use). */
+typedef struct {
+	int32_t s, sz, nb;
+	int32_t r, r1, r2; /* the last reconstructed signal, the one before, and saturate16(2·r) */
+	int32_t p0, p1, a1, a2;
+	int32_t b[6], d[6];
+} band_vars;
+
+static inline void band_load(const ka_g722_band *band, int32_t nbMax, band_vars *v)
+{
+	int i;
+	v->s = band->s;
+	v->sz = band->sz;
+	/* the one value that indexes a table: limited, as LOGSCL and LOGSCH leave it */
+	v->nb = band->nb < 0 ? 0 : band->nb > nbMax ? nbMax : band->nb;
+	v->r = band->r[0];
+	v->r1 = band->r[1];
+	v->r2 = ka_saturate16(v->r * 2);
+	v->p0 = band->p[0];
+	v->p1 = band->p[1];
+	v->a1 = band->a[0];
+	v->a2 = band->a[1];
+	for (i = 0; i < 6; i++) {
+		v->b[i] = band->b[i];
+		v->d[i] = band->d[i];
+	}
+}
+
+static inline void band_store(ka_g722_band *band, const band_vars *v)
+{
+	int i;
+	band->s = (int16_t)v->s;
+	band->sz = (int16_t)v->sz;
+	band->nb = (int16_t)v->nb;
+	band->r[0] = (int16_t)v->r;
+	band->r[1] = (int16_t)v->r1;
+	band->p[0] = (int16_t)v->p0;
+	band->p[1] = (int16_t)v->p1;
+	band->a[0] = (int16_t)v->a1;
+	band->a[1] = (int16_t)v->a2;
+	for (i = 0; i < 6; i++) {
+		band->b[i] = (int16_t)v->b[i];
+		band->d[i] = (int16_t)v->d[i];
+	}
 }
 
 /*
  * Block 4 of either band for the quantised difference d: RECONS, PARREC, UPPOL2, UPPOL1,
- * UPZERO, DELAYA, FILTEP, FILTEZ, PREDIC. Leaves the next signal estimate in band->s.
- * UPZERO, DELAYA and FILTEZ run as one pass over the six zero taps. Signs are compared by the
- * sign bit of the 16-bit values ((x >> 15) == (y >> 15) is (x ^ y) >= 0). A difference is
- * |d| <= 10228 (the largest step size times the largest INVQAL level), so FILTEZ's 2·d needs
- * no limiting; the reconstructed signal's 2·r does.
+ * UPZERO, DELAYA, FILTEP, FILTEZ, PREDIC; leaves the next signal estimate in v->s.
+ * A difference is |d| ≤ 10,228 (the largest step size, 16,384, times the largest INVQAL
+ * level, 20,456, in Q15). Signs are those of the 16-bit values (x ^ y) >= 0 compares them).
  */
-static void adapt(ka_g722_band *band, int32_t d)
+static INLINE void block4(band_vars *v, int32_t d)
 {
-	int32_t r = ka_saturate16(band->s + d);  /* RECONS */
-	int32_t p = ka_saturate16(band->sz + d); /* PARREC */
-	int32_t a1 = band->a[0], a2 = band->a[1];
-	int32_t sameP1 = (p ^ band->p[0]) >= 0, sameP2 = (p ^ band->p[1]) >= 0;
-	int32_t w, limit, sz, step, newer, i;
-	int16_t *b = band->b, *dd = band->d;
+	int32_t r = ka_saturate16(v->s + d);  /* RECONS */
+	int32_t p = ka_saturate16(v->sz + d); /* PARREC */
+	int32_t same1 = (p ^ v->p0) >= 0, same2 = (p ^ v->p1) >= 0;
+	int32_t a1 = v->a1, a2 = v->a2, w, limit, g, sz, r2, older;
 
-	/* UPPOL2 (from the old a1, a2) */
-	w = ka_saturate16(a1 * 4);
-	if (sameP1) w = -w;
-	if (w > 32767) w = 32767;
-	w = (w >> 7) + (sameP2 ? 128 : -128) + ((a2 * 32512) >> 15);
+	/*
+	 * UPPOL2 from the old a1, a2. The Recommendation's saturate16(±4·a1) >> 7 (the negated
+	 * -32768 limited to 32767) is (±a1 >> 5) limited to [-256, 255], with no 16-bit step.
+	 */
+	w = (same1 ? -a1 : a1) >> 5;
+	w = w > 255 ? 255 : w < -256 ? -256 : w;
+	w += (same2 ? 128 : -128) + ((a2 * 32512) >> 15);
 	a2 = w > 12288 ? 12288 : w < -12288 ? -12288 : w;
 
-	/* UPPOL1 */
-	w = ka_saturate16((sameP1 ? 192 : -192) + ((a1 * 32640) >> 15));
+	/*
+	 * UPPOL1. |a1| ≤ 15360 + 12288 = 27,648 (its own limit), so 192 + a1·32640 / 2^15 stays
+	 * within 16 bits and needs no saturation; from any other stored a1 the result is still
+	 * limited to ±(15360 - a2).
+	 */
+	w = (same1 ? 192 : -192) + ((a1 * 32640) >> 15);
 	limit = 15360 - a2;
 	a1 = w > limit ? limit : w < -limit ? -limit : w;
 
-	/* UPZERO against the previous six differences, DELAYA, FILTEZ */
-	step = d == 0 ? 0 : 128;
-	newer = d;
+	/*
+	 * UPZERO, DELAYA and FILTEZ in one pass over the six taps. The sign-sign step is ±128 by
+	 * the signs of d and the older difference, 0 when d is 0. A coefficient b·32640 / 2^15
+	 * lies within [-32640, 32639] for any 16-bit b, so b ± 128 needs no saturation. FILTEZ's
+	 * (b·2d) >> 15 is (b·d) >> 14 (a product below 2^30 for any 16-bit values).
+	 */
+	g = d > 0 ? 128 : d < 0 ? -128 : 0;
 	sz = 0;
-	for (i = 0; i < 6; i++) {
-		int32_t older = dd[i];
-		int32_t bi = ka_saturate16(((older ^ d) >= 0 ? step : -step) + ((b[i] * 32640) >> 15));
-		b[i] = (int16_t)bi;
-		dd[i] = (int16_t)newer;
-		sz += (bi * (newer * 2)) >> 15;
-		newer = older;
-	}
-	band->sz = ka_saturate16(sz);
+#define TAP(i, newer) \
+	older = v->d[i]; \
+	v->b[i] = ((v->b[i] * 32640) >> 15) + (older >= 0 ? g : -g); \
+	v->d[i] = newer; \
+	sz += (v->b[i] * (newer)) >> 14;
+	TAP(5, v->d[4])
+	TAP(4, v->d[3])
+	TAP(3, v->d[2])
+	TAP(2, v->d[1])
+	TAP(1, v->d[0])
+	TAP(0, d)
+#undef TAP
+	sz = ka_saturate16(sz); /* six terms of up to 20,456 each: can leave 16 bits */
 
 	/* DELAYA, FILTEP, PREDIC */
-	band->r[1] = band->r[0];
-	band->r[0] = (int16_t)r;
-	band->p[1] = band->p[0];
-	band->p[0] = (int16_t)p;
-	band->a[0] = (int16_t)a1;
-	band->a[1] = (int16_t)a2;
-	w = ((a1 * ka_saturate16(r * 2)) >> 15) + ((a2 * ka_saturate16(band->r[1] * 2)) >> 15);
-	band->s = ka_saturate16(ka_saturate16(w) + band->sz);
+	r2 = ka_saturate16(r * 2);
+	w = ka_saturate16(((a1 * r2) >> 15) + ((a2 * v->r2) >> 15));
+	v->s = ka_saturate16(w + sz);
+	v->sz = sz;
+	v->r1 = v->r;
+	v->r = r;
+	v->r2 = r2;
+	v->p1 = v->p0;
+	v->p0 = p;
+	v->a1 = a1;
+	v->a2 = a2;
 }
 
-/* Lower band, one sample: QUANTL, INVQAL, LOGSCL, SCALEL, block 4. Returns the 6-bit code. */
-static int32_t encode_low(ka_g722_band *band, int32_t xl)
+/* LOGSCL / LOGSCH: leak the log scale factor and add the multiplier of the code's class. */
+static inline int32_t next_scale(int32_t nb, int32_t multiplier, int32_t limit)
 {
-	int32_t det = step_size(band->nb, NBL_MAX, 8);
-	int32_t el = ka_saturate16(xl - band->s);
-	int32_t magnitude = el >= 0 ? el : -(el + 1);
-	int32_t low = 1, high = 30, code, top;
-	/* the first interval m in 1..29 whose upper decision level exceeds the magnitude, else 30 */
-	while (low < high) {
-		int32_t m = (low + high) >> 1;
-		if (magnitude < ((q6[m] * det) >> 12)) high = m;
-		else low = m + 1;
+	int32_t n = ((nb * 127) >> 7) + multiplier;
+	return n < 0 ? 0 : n > limit ? limit : n;
+}
+
+/* Lower band encoder over n samples xl: QUANTL, INVQAL, LOGSCL, SCALEL, block 4. */
+static void encode_low(ka_g722_band *band, const int16_t *xl, size_t n, uint8_t *codes)
+{
+	band_vars v;
+	size_t k;
+	band_load(band, NBL_MAX, &v);
+	for (k = 0; k < n; k++) {
+		int32_t det = detl[v.nb >> 6];
+		int32_t el = ka_saturate16(xl[k] - v.s);
+		int32_t magnitude = el ^ (el >> 31); /* el for el >= 0, -(el + 1) below */
+		int32_t m, code, top;
+		/* m: the last place whose decision level (q6[m]·DETL) >> 12 is not above the magnitude */
+		m = ((q6[16] * det) >> 12) <= magnitude ? 16 : 0;
+		m += ((q6[m + 8] * det) >> 12) <= magnitude ? 8 : 0;
+		m += ((q6[m + 4] * det) >> 12) <= magnitude ? 4 : 0;
+		m += ((q6[m + 2] * det) >> 12) <= magnitude ? 2 : 0;
+		m += ((q6[m + 1] * det) >> 12) <= magnitude ? 1 : 0;
+		code = code6[(el < 0 ? 32 : 0) + m];
+		top = code >> 2;
+		v.nb = next_scale(v.nb, wl4[top], NBL_MAX);
+		block4(&v, (det * qm4[top]) >> 15);
+		codes[k] = (uint8_t)code;
 	}
-	code = el < 0 ? iln[low] : ilp[low];
-	top = code >> 2;
-	band->nb = next_scale(band->nb, wl[rl42[top]], NBL_MAX);
-	adapt(band, (det * qm4[top]) >> 15);
-	return code;
+	band_store(band, &v);
 }
 
-/* Higher band, one sample: QUANTH, INVQAH, LOGSCH, SCALEH, block 4. Returns the 2-bit code. */
-static int32_t encode_high(ka_g722_band *band, int32_t xh)
+/* Higher band encoder: QUANTH, INVQAH, LOGSCH, SCALEH, block 4; its 2 bits go on top. */
+static void encode_high(ka_g722_band *band, const int16_t *xh, size_t n, uint8_t *codes)
 {
-	int32_t det = step_size(band->nb, NBH_MAX, 10);
-	int32_t eh = ka_saturate16(xh - band->s);
-	int32_t magnitude = eh >= 0 ? eh : -(eh + 1);
-	int32_t interval = magnitude >= ((564 * det) >> 12) ? 2 : 1;
-	int32_t code = eh < 0 ? ihn[interval] : ihp[interval];
-	band->nb = next_scale(band->nb, wh[rh2[code]], NBH_MAX);
-	adapt(band, (det * qm2[code]) >> 15);
-	return code;
-}
-
-/*
- * The QMF's two sums over the last 24 values, oldest first, as both filters use them:
- * *a = Σ h(2i)·x(23 - 2i) over the newer value of each pair, *b = Σ h(2i+1)·x(22 - 2i).
- */
-static void qmf_sums(const int16_t *x, int32_t *a, int32_t *b)
-{
-	int32_t sa = 0, sb = 0, i;
-	for (i = 0; i < 12; i++) {
-		sa += qmf_h[2 * i] * x[23 - 2 * i];
-		sb += qmf_h[2 * i + 1] * x[22 - 2 * i];
+	band_vars v;
+	size_t k;
+	band_load(band, NBH_MAX, &v);
+	for (k = 0; k < n; k++) {
+		int32_t det = deth[v.nb >> 6];
+		int32_t eh = ka_saturate16(xh[k] - v.s);
+		int32_t magnitude = eh ^ (eh >> 31);
+		/* interval 2 (codes 2, 0 by sign) from the decision level 564·DETH / 4096, else 1 (3, 1) */
+		int32_t code = (eh < 0 ? 0 : 2) + (magnitude >= ((564 * det) >> 12) ? 0 : 1);
+		v.nb = next_scale(v.nb, wh2[code], NBH_MAX);
+		block4(&v, (det * qm2[code]) >> 15);
+		codes[k] = (uint8_t)(codes[k] | code << 6);
 	}
-	*a = sa;
-	*b = sb;
-}
-
-static void qmf_push(int16_t *x, int32_t older, int32_t newer)
-{
-	int i;
-	for (i = 0; i < 22; i++) x[i] = x[i + 2];
-	x[22] = (int16_t)older;
-	x[23] = (int16_t)newer;
+	band_store(band, &v);
 }
 
 void ka_g722_encode(ka_g722_state *state, const int16_t *pcm, size_t sampleCount, uint8_t *codes)
 {
-	size_t n;
-	for (n = 0; n + 1 < sampleCount; n += 2) {
-		int32_t xa, xb, low, high;
-		/* transmit QMF: xL = (xA + xB) / 2^14, xH = (xA - xB) / 2^14 */
-		qmf_push(state->qmf, pcm[n], pcm[n + 1]);
-		qmf_sums(state->qmf, &xa, &xb);
-		low = encode_low(&state->band[0], (xa + xb) >> 14);
-		high = encode_high(&state->band[1], (xa - xb) >> 14);
-		*codes++ = (uint8_t)(high << 6 | low);
+	/* x: the QMF history (24 values) then the pass's input; xl, xh: the sub-band signals */
+	int16_t x[24 + 2 * CHUNK], xl[CHUNK], xh[CHUNK];
+	size_t pairs = sampleCount / 2;
+	if (pairs == 0) return;
+	memcpy(x, state->qmf, sizeof state->qmf);
+	while (pairs > 0) {
+		size_t n = pairs < CHUNK ? pairs : CHUNK, k;
+		memcpy(x + 24, pcm, 2 * n * sizeof x[0]);
+		/* transmit QMF: xL = (xA + xB) / 2^14, xH = (xA - xB) / 2^14, both within ±25,928 */
+		for (k = 0; k < n; k++) {
+			int32_t a = qmf_a(x + 2 + 2 * k), b = qmf_b(x + 2 + 2 * k);
+			xl[k] = (int16_t)((a + b) >> 14);
+			xh[k] = (int16_t)((a - b) >> 14);
+		}
+		encode_low(&state->band[0], xl, n, codes);
+		encode_high(&state->band[1], xh, n, codes);
+		memmove(x, x + 2 * n, sizeof state->qmf);
+		pcm += 2 * n;
+		codes += n;
+		pairs -= n;
 	}
+	memcpy(state->qmf, x, sizeof state->qmf);
 }
 
-static int32_t limit14(int32_t v)
+static inline int32_t limit14(int32_t v)
 {
 	return v > 16383 ? 16383 : v < -16384 ? -16384 : v;
 }
 
+/* Lower band decoder: INVQBL, RECONS, LIMIT for the output rl; INVQAL, LOGSCL, SCALEL, block 4. */
+static void decode_low(ka_g722_band *band, const uint8_t *codes, size_t n, int16_t *rl)
+{
+	band_vars v;
+	size_t k;
+	band_load(band, NBL_MAX, &v);
+	for (k = 0; k < n; k++) {
+		int32_t low = codes[k] & 63, top = low >> 2;
+		int32_t det = detl[v.nb >> 6];
+		rl[k] = (int16_t)limit14(v.s + ((det * qm6[low]) >> 15));
+		v.nb = next_scale(v.nb, wl4[top], NBL_MAX);
+		block4(&v, (det * qm4[top]) >> 15);
+	}
+	band_store(band, &v);
+}
+
+/*
+ * Higher band decoder: INVQAH, RECONS, LIMIT; LOGSCH, SCALEH, block 4. Writes the receive
+ * QMF's input pairs: xs = rL + rH (the older), xd = rL - rH (the newer), within 16 bits as
+ * both are limited to 14.
+ */
+static void decode_high(ka_g722_band *band, const uint8_t *codes, size_t n, const int16_t *rl, int16_t *x)
+{
+	band_vars v;
+	size_t k;
+	band_load(band, NBH_MAX, &v);
+	for (k = 0; k < n; k++) {
+		int32_t high = codes[k] >> 6;
+		int32_t det = deth[v.nb >> 6];
+		int32_t dh = (det * qm2[high]) >> 15;
+		int32_t rh = limit14(v.s + dh);
+		v.nb = next_scale(v.nb, wh2[high], NBH_MAX);
+		block4(&v, dh);
+		x[2 * k] = (int16_t)(rl[k] + rh);
+		x[2 * k + 1] = (int16_t)(rl[k] - rh);
+	}
+	band_store(band, &v);
+}
+
 void ka_g722_decode(ka_g722_state *state, const uint8_t *codes, size_t count, int16_t *pcm)
 {
-	size_t n;
-	for (n = 0; n < count; n++) {
-		ka_g722_band *lower = &state->band[0], *higher = &state->band[1];
-		int32_t code = codes[n], low = code & 63, top = low >> 2, high = code >> 6;
-		int32_t detl = step_size(lower->nb, NBL_MAX, 8), deth = step_size(higher->nb, NBH_MAX, 10);
-		int32_t rl, rh, dh, xa, xb;
-		/* lower band: INVQBL, RECONS, LIMIT for the output; INVQAL, LOGSCL, SCALEL, block 4 */
-		rl = limit14(lower->s + ((detl * qm6[low]) >> 15));
-		lower->nb = next_scale(lower->nb, wl[rl42[top]], NBL_MAX);
-		adapt(lower, (detl * qm4[top]) >> 15);
-		/* higher band: INVQAH, RECONS, LIMIT; LOGSCH, SCALEH, block 4 */
-		dh = (deth * qm2[high]) >> 15;
-		rh = limit14(higher->s + dh);
-		higher->nb = next_scale(higher->nb, wh[rh2[high]], NBH_MAX);
-		adapt(higher, dh);
-		/* receive QMF: xd = rL - rH is the newer of the pair, xs = rL + rH the older */
-		qmf_push(state->qmf, rl + rh, rl - rh);
-		qmf_sums(state->qmf, &xa, &xb);
-		*pcm++ = ka_saturate16(xa >> 11);
-		*pcm++ = ka_saturate16(xb >> 11);
+	int16_t x[24 + 2 * CHUNK], rl[CHUNK];
+	if (count == 0) return;
+	memcpy(x, state->qmf, sizeof state->qmf);
+	while (count > 0) {
+		size_t n = count < CHUNK ? count : CHUNK, k;
+		decode_low(&state->band[0], codes, n, rl);
+		decode_high(&state->band[1], codes, n, rl, x + 24);
+		/* receive QMF: the sums over 2^11, saturated (they reach ±103,712) */
+		for (k = 0; k < n; k++) {
+			pcm[2 * k] = ka_saturate16(qmf_a(x + 2 + 2 * k) >> 11);
+			pcm[2 * k + 1] = ka_saturate16(qmf_b(x + 2 + 2 * k) >> 11);
+		}
+		memmove(x, x + 2 * n, sizeof state->qmf);
+		codes += n;
+		pcm += 2 * n;
+		count -= n;
 	}
+	memcpy(state->qmf, x, sizeof state->qmf);
 }

@@ -1,7 +1,7 @@
 import { test, group, assert } from "../lib/spec.js";
 import { FakeClock } from "../lib/fake-clock.js";
 import { RelayPulse } from "../../hardware/relay-pulse.js";
-import { DoorEventLog } from "../../door/door-events.js";
+import { doorEventLog } from "../lib/door-event-log.js";
 import { DoorOpener, DEFAULT_DOOR_SETTINGS, type DoorCall } from "../../door/door-opener.js";
 import { DoorLockout, DEFAULT_LOCKOUT_TIMES, LOCKOUT_NAMESPACE, LOCKOUT_THRESHOLD } from "../../door/door-lockout.js";
 import { keySpec } from "../../config/keys.js";
@@ -29,7 +29,7 @@ function rig(store = new CountingStore(), code = "123") {
 	const log = memoryLogger(lines);
 	const out = new RecordingOut(clock);
 	const relay = new RelayPulse(out, clock, log);
-	const events = new DoorEventLog(() => 1_780_000_000_000 + clock.now(), 200);
+	const events = doorEventLog(() => 1_780_000_000_000 + clock.now(), 200, clock).doorEvents;
 	const opener = new DoorOpener({ clock, log, relay, events, store, pbx: () => PBX }, { code, pulseMs: 800, maxOpenings: 1 });
 	const tones: string[] = [];
 	opener.playTone = (kind) => tones.push(kind);

@@ -1,7 +1,7 @@
 import { test, group, assert } from "../lib/spec.js";
 import { FakeClock } from "../lib/fake-clock.js";
 import { RelayPulse } from "../../hardware/relay-pulse.js";
-import { DoorEventLog } from "../../door/door-events.js";
+import { doorEventLog } from "../lib/door-event-log.js";
 import { DoorOpener, type DoorCall, type DoorSettings, type DigitVia, type DigitSource, INTER_DIGIT_TIMEOUT_MS, INFO_LATENESS_MS } from "../../door/door-opener.js";
 import { RecordingOut } from "../lib/recording-out.js";
 import { MemoryStore } from "../lib/app-harness.js";
@@ -25,7 +25,7 @@ function rig(settings: Partial<DoorSettings> = {}, store = new MemoryStore(), ha
 	const out = new RecordingOut(clock);
 	const relay = new RelayPulse(out, clock, log);
 	let wall = 1_780_000_000_000;
-	const events = new DoorEventLog(() => wall + clock.now());
+	const { doorEvents: events, log: eventLog } = doorEventLog(() => wall + clock.now(), undefined, clock, (error) => log.error(`events: a listener threw: ${(error as Error).message}`));
 	let pbx: { address: string; port: number } | undefined = { address: PBX, port: 5060 };
 	const opener = new DoorOpener({ clock, log, relay, events, store, pbx: () => pbx, hangup }, { code: "123", pulseMs: 800, maxOpenings: 1, ...settings });
 	const tones: string[] = [];
@@ -39,7 +39,7 @@ function rig(settings: Partial<DoorSettings> = {}, store = new MemoryStore(), ha
 		}
 		return outcomes;
 	};
-	return { clock, lines, out, relay, events, opener, tones, call, send, store, setPbx: (p: typeof pbx) => (pbx = p), setWall: (w: number) => (wall = w) };
+	return { clock, lines, out, relay, events, eventLog, opener, tones, call, send, store, setPbx: (p: typeof pbx) => (pbx = p), setWall: (w: number) => (wall = w) };
 }
 
 group("door opener", () => {
@@ -366,9 +366,9 @@ group("door opener", () => {
 		r.opener.playTone = () => {
 			throw new Error("no media session");
 		};
-		r.opener.onEvent = () => {
+		r.eventLog.listen(() => {
 			throw new Error("ui gone");
-		};
+		});
 		r.relay.listen(() => {
 			throw new Error("led broke");
 		});

@@ -3,7 +3,7 @@ import { FakeClock } from "../lib/fake-clock.js";
 import { RecordingOut } from "../lib/recording-out.js";
 import { RemoteDoor, LOCK_MS, MIN_INTERVAL_MS } from "../../door/remote-door.js";
 import { RelayPulse } from "../../hardware/relay-pulse.js";
-import { DoorEventLog } from "../../door/door-events.js";
+import { doorEventLog } from "../lib/door-event-log.js";
 
 function rig(enabled = true) {
 	const clock = new FakeClock();
@@ -11,7 +11,7 @@ function rig(enabled = true) {
 	const log = { info: (m: string) => lines.push(m), warn: (m: string) => lines.push(m), error: (m: string) => lines.push(m) };
 	const out = new RecordingOut(clock);
 	const relay = new RelayPulse(out, clock, log);
-	const events = new DoorEventLog(() => 0);
+	const events = doorEventLog(() => 0).doorEvents;
 	const door = new RemoteDoor({ clock, log, relay, events, settings: () => ({ code: "4711", pulseMs: 500 }), enabled: () => enabled });
 	return { clock, lines, out, relay, events, door };
 }
@@ -59,7 +59,7 @@ group("remote door opening", () => {
 		const out = new RecordingOut(clock);
 		let locked: string | undefined;
 		let wrong = 0;
-		const events = new DoorEventLog(() => 0);
+		const events = doorEventLog(() => 0).doorEvents;
 		const door = new RemoteDoor({
 			clock, log, relay: new RelayPulse(out, clock, log), events, settings: () => ({ code: "4711", pulseMs: 500 }), enabled: () => true,
 			lockedOut: () => locked,

@@ -63,8 +63,8 @@ group("MQTT topics and discovery", () => {
 
 	test("a press that did not ring fires no ring event; door events map to the door entity's types", () => {
 		assert.deepEqual(eventPublications(event({ type: "ring", button: 1, reason: "no SIP account is set up" }), topics, ID).map((p) => p.topic), [topics.event, topics.lastEvent]);
-		const types = ["door_opened", "door_wrong_code", "door_locked_out"] as const;
-		assert.deepEqual(types.map((type) => JSON.parse(eventPublications(event({ type, source: "info" }), topics, ID)[1].payload).event_type), ["opened", "wrong_code", "locked_out"]);
+		const types = ["door_opened", "door_wrong_code", "door_locked_out", "door_lockout_started"] as const;
+		assert.deepEqual(types.map((type) => JSON.parse(eventPublications(event({ type, source: "info" }), topics, ID)[1].payload).event_type), ["opened", "wrong_code", "locked_out", "locked_out"]);
 		assert.equal(eventPublications(event({ type: "door_ignored" }), topics, ID).length, 2, "ignored digits: no door entity event");
 	});
 

@@ -7,7 +7,7 @@ import { seededRandom } from "../lib/fake-udp.js";
 import { referenceAudio } from "../lib/reference-audio.js";
 import { MemoryUdp, rtpPacket, filled } from "../lib/rtp-fixtures.js";
 import { RelayPulse } from "../../hardware/relay-pulse.js";
-import { DoorEventLog } from "../../door/door-events.js";
+import { doorEventLog } from "../lib/door-event-log.js";
 import { DoorOpener, MAX_FOREIGN_DTMF_EVENTS, type DoorCall } from "../../door/door-opener.js";
 import { MemoryStore } from "../lib/app-harness.js";
 import { memoryLogger } from "../lib/memory-logger.js";
@@ -92,7 +92,7 @@ group("door events for DTMF from an unexpected RTP source", () => {
 		const lines: string[] = [];
 		const log = memoryLogger(lines);
 		const relay = new RelayPulse({ write() {}, close() {} }, clock, log);
-		const events = new DoorEventLog(() => 1_780_000_000_000 + clock.now());
+		const events = doorEventLog(() => 1_780_000_000_000 + clock.now(), undefined, clock).doorEvents;
 		const door = new DoorOpener({ clock, log, relay, events, store: new MemoryStore(), pbx: () => ({ address: "192.168.178.1", port: 5060 }) });
 		return { door, events, lines };
 	}

@@ -11,7 +11,7 @@ import type { HttpHandler, HttpRequest, HttpResponse, Sha256, WifiNetwork, WifiR
 import { Settings } from "../../config/settings.js";
 import { addWebRoutes } from "../../web/routes.js";
 import { WifiStart, FALLBACK_MS, LINGER_MS, MAX_NETWORKS } from "../../app/wifi-start.js";
-import { storedWifi } from "../../config/wifi.js";
+import { accessPointPassword, storedWifi } from "../../config/wifi.js";
 
 const sha256: Sha256 = (text) => md5(text) + md5(`\u0001${text}`);
 const AP = "192.168.4.1";
@@ -94,6 +94,15 @@ group("Wi-Fi start", () => {
 		assert.equal(s.lines.filter((line) => line.includes(password)).length, 1);
 		assert.deepEqual(s.radio.joins, []);
 		assert.equal(s.wifi.state, "none");
+	});
+
+	test("every letter of the random access-point password is equally likely: bytes past the last whole alphabet are drawn again", () => {
+		// 31 letters: bytes 248..255 would map to the first 8 letters a second time, so they are
+		// skipped and drawn again (byte % 31 alone gives "abcdefghabcd" here).
+		const fills = [[248, 249, 250, 251, 252, 253, 254, 255, 248, 249, 250, 251], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]];
+		const scripted = (bytes: Uint8Array) => bytes.set(fills.shift()!);
+		assert.equal(accessPointPassword(new MemoryStore(), scripted), "abcdefghjkmn");
+		assert.equal(fills.length, 0);
 	});
 
 	test("the build's access-point password is used as it is", () => {

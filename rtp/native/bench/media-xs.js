@@ -1,12 +1,15 @@
 /*
  * On the XS test host: one call's steady state through the portable media code
  * (build/rtp/media-session.js, compiled by tsc) with the real XS binding: every 20 ms one RTP
- * packet in (µ-law, from the latched peer) and one out, a 16 kHz microphone (downsampled) and a
- * 16 kHz speaker (upsampled). Measures, over 1,000 frames after a warm-up, the JS heap in use
- * (slots and chunk bytes; no collection may run in between for the figure to count every
- * allocation), what is left after a collection, and XS computrons per frame. Prints one JSON line.
+ * packet in (from the latched peer) and one out, a 16 kHz microphone and a 16 kHz speaker.
+ * Three calls one after the other: µ-law (the microphone downsampled, the speaker upsampled),
+ * G.722 (16 kHz end to end), each with the echo canceller in the path, and G.722 without it.
+ * Measures, over 1,000 frames after a warm-up, the JS heap in use (slots and chunk bytes; no
+ * collection may run in between for the figure to count every allocation), what is left after a
+ * collection, and XS computrons per frame. Prints one JSON line per call.
  */
 import { MediaSession } from "../../../build/rtp/media-session.js";
+import { G722_STATE_SAMPLES } from "../../../build/modules/native-audio.js";
 import * as audio from "../audio-xs.js";
 
 const WARMUP = 200, FRAMES = 1000, TOTAL = WARMUP + FRAMES;
@@ -22,35 +25,6 @@ const clock = {
 	clearInterval() {},
 };
 
-// The peer's packets, made up front: 12-byte header + 160 µ-law bytes of a 1 kHz tone.
-const incoming = [];
-{
-	const tone = new Int32Array(8), pcm = new Int16Array(160);
-	audio.toneInit(tone, 1000, 8000, 12000);
-	for (let i = 0; i < TOTAL; i++) {
-		const datagram = new ArrayBuffer(172);
-		const bytes = new Uint8Array(datagram);
-		const seq = (1000 + i) & 0xffff, ts = (5000 + i * 160) >>> 0, ssrc = 0x12345678;
-		bytes[0] = 0x80; bytes[1] = i === 0 ? 0x80 : 0x00;
-		bytes[2] = seq >> 8; bytes[3] = seq & 0xff;
-		bytes[4] = ts >>> 24; bytes[5] = (ts >>> 16) & 0xff; bytes[6] = (ts >>> 8) & 0xff; bytes[7] = ts & 0xff;
-		bytes[8] = ssrc >>> 24; bytes[9] = (ssrc >>> 16) & 0xff; bytes[10] = (ssrc >>> 8) & 0xff; bytes[11] = ssrc & 0xff;
-		audio.toneFill(tone, pcm);
-		audio.encode(0, pcm, bytes.subarray(12));
-		datagram.address = PEER;
-		datagram.port = PEER_PORT;
-		incoming.push(datagram);
-	}
-}
-
-let delivered = 0, pending = undefined, sent = 0, sentBytes = 0;
-const socket = {
-	port: 30000,
-	read() { const d = pending; pending = undefined; return d; },
-	write(data, address, port) { sent++; sentBytes += data.byteLength; },
-	close() {},
-};
-
 // The microphone: 50 frames of a 440 Hz tone at 16 kHz, made up front, copied with set().
 const micFrames = [];
 {
@@ -62,85 +36,123 @@ const micFrames = [];
 		micFrames.push(frame);
 	}
 }
-let micFrame = 0;
-const mic = {
-	sampleRate: 16000,
-	read(target) {
-		target.set(micFrames[micFrame]);
-		micFrame = micFrame === 49 ? 0 : micFrame + 1;
-		return target.length;
-	},
-	close() {},
-};
-let played = 0;
-const speaker = { sampleRate: 16000, write(samples) { played += samples.length; }, close() {} };
-let seed = 7;
-const random = (target) => { for (let i = 0; i < target.length; i++) { seed = (seed * 1103515245 + 12345) >>> 0; target[i] = seed >>> 24; } };
 
-const session = new MediaSession({ audio, socket, clock, random, mic, speaker });
-session.start({ remoteAddress: PEER, remotePort: PEER_PORT, payloadType: 0, codec: "PCMU", dtmfPayloadType: 101, direction: "sendrecv", ptime: 20 }, 0);
-
-function step() {
-	pending = incoming[delivered++];
-	now = timerAt;
-	const fire = timer;
-	timer = undefined;
-	fire();
+/** The peer's packets, made up front: a 12-byte header + 160 bytes of a 1 kHz tone (µ-law or G.722). */
+function peerPackets(wide) {
+	const packets = [];
+	const tone = new Int32Array(8), pcm = new Int16Array(wide ? 320 : 160), g722 = new Int16Array(G722_STATE_SAMPLES);
+	audio.toneInit(tone, 1000, wide ? 16000 : 8000, 12000);
+	for (let i = 0; i < TOTAL; i++) {
+		const datagram = new ArrayBuffer(172);
+		const bytes = new Uint8Array(datagram);
+		// G.722's RTP clock runs at 8000 although its audio is 16 kHz (RFC 3551): 160 per frame either way.
+		const seq = (1000 + i) & 0xffff, ts = (5000 + i * 160) >>> 0, ssrc = 0x12345678;
+		bytes[0] = 0x80; bytes[1] = (i === 0 ? 0x80 : 0x00) | (wide ? 9 : 0);
+		bytes[2] = seq >> 8; bytes[3] = seq & 0xff;
+		bytes[4] = ts >>> 24; bytes[5] = (ts >>> 16) & 0xff; bytes[6] = (ts >>> 8) & 0xff; bytes[7] = ts & 0xff;
+		bytes[8] = ssrc >>> 24; bytes[9] = (ssrc >>> 16) & 0xff; bytes[10] = (ssrc >>> 8) & 0xff; bytes[11] = ssrc & 0xff;
+		audio.toneFill(tone, pcm);
+		if (wide) audio.g722Encode(g722, pcm, bytes.subarray(12));
+		else audio.encode(0, pcm, bytes.subarray(12));
+		datagram.address = PEER;
+		datagram.port = PEER_PORT;
+		packets.push(datagram);
+	}
+	return packets;
 }
 
-for (let i = 0; i < WARMUP; i++) step();
-gc();
-const slots0 = heapSlots(), chunks0 = heapChunkBytes(), sent0 = sent;
-heapPeakReset();
-const meter0 = computrons();
-for (let i = 0; i < FRAMES; i++) step();
-const meter1 = computrons(), slots1 = heapSlots(), chunks1 = heapChunkBytes(), peak = heapPeakSlots(), sent1 = sent;
-gc();
-const slots2 = heapSlots(), chunks2 = heapChunkBytes();
-// What the driver itself costs per frame (fake socket, mic, speaker, clock), to subtract.
-session.stop();
-const wide = new Int16Array(320), outgoing = new Uint8Array(172);
-function driverOnly() {
-	pending = incoming[delivered++ % TOTAL];
-	now += 20;
-	socket.read();
-	mic.read(wide);
-	speaker.write(wide);
-	socket.write(outgoing, PEER, PEER_PORT);
+function measure(codec, echoControl) {
+	const wide = codec === "G722";
+	const incoming = peerPackets(wide);
+	let delivered = 0, pending = undefined, sent = 0, sentBytes = 0, micFrame = 0, played = 0;
+	const socket = {
+		port: 30000,
+		read() { const d = pending; pending = undefined; return d; },
+		write(data, address, port) { sent++; sentBytes += data.byteLength; },
+		close() {},
+	};
+	const mic = {
+		sampleRate: 16000,
+		read(target) {
+			target.set(micFrames[micFrame]);
+			micFrame = micFrame === 49 ? 0 : micFrame + 1;
+			return target.length;
+		},
+		close() {},
+	};
+	const speaker = { sampleRate: 16000, write(samples) { played += samples.length; }, close() {} };
+	let seed = 7;
+	const random = (target) => { for (let i = 0; i < target.length; i++) { seed = (seed * 1103515245 + 12345) >>> 0; target[i] = seed >>> 24; } };
+
+	const session = new MediaSession({ audio, socket, clock, random, mic, speaker, echoControl });
+	session.start({ remoteAddress: PEER, remotePort: PEER_PORT, payloadType: wide ? 9 : 0, codec, dtmfPayloadType: 101, direction: "sendrecv", ptime: 20 }, 0);
+
+	function step() {
+		pending = incoming[delivered++];
+		now = timerAt;
+		const fire = timer;
+		timer = undefined;
+		fire();
+	}
+
+	for (let i = 0; i < WARMUP; i++) step();
+	gc();
+	const slots0 = heapSlots(), chunks0 = heapChunkBytes(), sent0 = sent;
+	heapPeakReset();
+	const meter0 = computrons();
+	for (let i = 0; i < FRAMES; i++) step();
+	const meter1 = computrons(), slots1 = heapSlots(), chunks1 = heapChunkBytes(), peak = heapPeakSlots(), sent1 = sent;
+	gc();
+	const slots2 = heapSlots(), chunks2 = heapChunkBytes();
+	const status = session.status();
+	session.stop();
+	// What the driver itself costs per frame (fake socket, mic, speaker, clock), to subtract.
+	const frame = new Int16Array(320), outgoing = new Uint8Array(172);
+	function driverOnly() {
+		pending = incoming[delivered++ % TOTAL];
+		now += 20;
+		socket.read();
+		mic.read(frame);
+		speaker.write(frame);
+		socket.write(outgoing, PEER, PEER_PORT);
+	}
+	for (let i = 0; i < 100; i++) driverOnly();
+	const meter2 = computrons();
+	for (let i = 0; i < FRAMES; i++) driverOnly();
+	const driverPerFrame = (computrons() - meter2) / FRAMES;
+	return {
+		codec,
+		echoControl: status.echo_control ?? echoControl,
+		frames: FRAMES,
+		packetsIn: FRAMES,
+		packetsOut: sent1 - sent0,
+		collected: peak > slots1, // a collection ran: slotsAllocated is then only a lower bound
+		peakSlotGrowth: peak - slots0,
+		slotsAllocated: slots1 - slots0,
+		chunkBytesAllocated: chunks1 - chunks0,
+		slotsRetained: slots2 - slots0,
+		chunkBytesRetained: chunks2 - chunks0,
+		computronsPerFrame: (meter1 - meter0) / FRAMES,
+		driverComputronsPerFrame: driverPerFrame,
+		framesPlayed: status.frames_played,
+		framesLost: status.frames_lost,
+		audioReceived: status.audio_received,
+		played,
+	};
 }
-for (let i = 0; i < 100; i++) driverOnly();
-const meter2 = computrons();
-for (let i = 0; i < FRAMES; i++) driverOnly();
-const driverPerFrame = (computrons() - meter2) / FRAMES;
+
+const calls = [measure("PCMU", true), measure("G722", true), measure("G722", false)];
 // Two XS costs that explain such allocations, measured the same way: a Uint8Array view of a
 // received datagram (what RtpSession.accept made per packet before it read datagrams with
 // copyBytes into its receive buffer), and evaluating a string literal
 // (XS copies literals of code parsed at run time into the heap; code in a device archive not).
+const datagrams = peerPackets(false);
 function allocatedBy(body) {
 	gc();
 	const slots = heapSlots(), chunks = heapChunkBytes();
-	for (let i = 0; i < 1000; i++) body(incoming[i]);
+	for (let i = 0; i < 1000; i++) body(datagrams[i]);
 	return { slots: (heapSlots() - slots) / 1000, chunkBytes: (heapChunkBytes() - chunks) / 1000 };
 }
 const viewCost = allocatedBy((datagram) => new Uint8Array(datagram));
 const literalCost = allocatedBy(() => "");
-const status = session.status();
-print(JSON.stringify({
-	frames: FRAMES,
-	packetsIn: FRAMES,
-	packetsOut: sent1 - sent0,
-	collected: peak > slots1, // a collection ran: slotsAllocated is then only a lower bound
-	peakSlotGrowth: peak - slots0,
-	slotsAllocated: slots1 - slots0,
-	chunkBytesAllocated: chunks1 - chunks0,
-	slotsRetained: slots2 - slots0,
-	chunkBytesRetained: chunks2 - chunks0,
-	computronsPerFrame: (meter1 - meter0) / FRAMES,
-	driverComputronsPerFrame: driverPerFrame,
-	viewCost,
-	literalCost,
-	framesPlayed: status.frames_played,
-	framesLost: status.frames_lost,
-	audioReceived: status.audio_received,
-	played,
-}));
+print(JSON.stringify({ calls, viewCost, literalCost }));

@@ -13,6 +13,12 @@
  * from 100 Hz to 7.5 kHz at several levels, full-scale white noise, a clipped square wave,
  * impulses, DC steps and silence. The core also runs in 20 ms frames (the state carries
  * everything) and from any state contents.
+ *
+ * The core is also compared with the codec as first written, block by block and one sample at
+ * a time (reference_g722.h): on the same inputs, codes, decoded samples and every state word
+ * after each call must be equal, with no exception; in calls of many sizes; from every log
+ * scale factor (every step size the tables hold); and from random states within the ranges
+ * the codec can reach.
  */
 #include <math.h>
 #include <stdint.h>
@@ -23,6 +29,7 @@
 
 #include "../klingel_audio.h"
 #include "check.h"
+#include "reference_g722.h"
 
 static int failed_tests;
 
@@ -309,6 +316,153 @@ static void any_state_contents_are_safe(void)
 	CHECK(sizeof(ka_g722_state) == KA_G722_STATE_SAMPLES * sizeof(int16_t), "state is %zu bytes", sizeof(ka_g722_state));
 }
 
+/* ---- against the codec as first written ---- */
+
+static int16_t reference_pcm[MAX_SAMPLES];
+static uint8_t reference_codes[MAX_SAMPLES / 2];
+static long reference_codes_compared, reference_samples_compared;
+
+static int same_state(const ka_g722_state *a, const ka_g722_state *b)
+{
+	return memcmp(a, b, sizeof *a) == 0;
+}
+
+/*
+ * Encodes count samples from `from` with the core and the reference in calls of `call`
+ * samples (the last may be shorter), comparing codes and states after every call; then
+ * decodes the codes the same way.
+ */
+static void against_reference(const ka_g722_state *from, const int16_t *pcm, size_t count, size_t call, const char *what)
+{
+	ka_g722_state ours = *from, theirs = *from;
+	size_t i, n, codes = count / 2, mismatches = 0;
+	for (i = 0; i < count; i += n) {
+		n = count - i < call ? count - i : call;
+		ka_g722_encode(&ours, pcm + i, n, ours_codes + i / 2);
+		reference_g722_encode(&theirs, pcm + i, n, reference_codes + i / 2);
+		if (!same_state(&ours, &theirs)) mismatches++;
+	}
+	CHECK(mismatches == 0, "%s (calls of %zu samples): encoder state differs after %zu calls", what, call, mismatches);
+	for (i = 0; i < codes; i++)
+		CHECK(ours_codes[i] == reference_codes[i], "%s: code %zu is 0x%02x, reference 0x%02x", what, i, ours_codes[i], reference_codes[i]);
+	ours = *from;
+	theirs = *from;
+	mismatches = 0;
+	for (i = 0; i < codes; i += n) {
+		n = codes - i < call / 2 ? codes - i : call / 2;
+		ka_g722_decode(&ours, reference_codes + i, n, ours_pcm + 2 * i);
+		reference_g722_decode(&theirs, reference_codes + i, n, reference_pcm + 2 * i);
+		if (!same_state(&ours, &theirs)) mismatches++;
+	}
+	CHECK(mismatches == 0, "%s (calls of %zu codes): decoder state differs after %zu calls", what, call / 2, mismatches);
+	for (i = 0; i < 2 * codes; i++)
+		CHECK(ours_pcm[i] == reference_pcm[i], "%s: decoded sample %zu is %d, reference %d", what, i, ours_pcm[i], reference_pcm[i]);
+	reference_codes_compared += (long)codes;
+	reference_samples_compared += (long)(2 * codes);
+}
+
+static const ka_g722_state reset_state;
+
+static void same_as_first_written_codec_on_long_inputs(void)
+{
+	size_t count = make_speech(input, MAX_SAMPLES);
+	against_reference(&reset_state, input, count, count, "speech");
+	against_reference(&reset_state, input, make_sweep(input), MAX_SAMPLES, "sweep");
+	against_reference(&reset_state, input, make_tones(input), MAX_SAMPLES, "tones");
+	against_reference(&reset_state, input, make_noise_and_edges(input), MAX_SAMPLES, "noise and edges");
+}
+
+static void same_as_first_written_codec_in_calls_of_any_size(void)
+{
+	/* 20 ms (320), 10 and 30 ms, one pair, and sizes around the passes' 80 codes */
+	static const size_t calls[] = { 320, 160, 480, 2, 14, 158, 160, 162, 318, 322, 1000 };
+	size_t count = make_speech(input, 10 * RATE), c;
+	for (c = 0; c < sizeof calls / sizeof calls[0]; c++) against_reference(&reset_state, input, count, calls[c], "speech");
+}
+
+static void same_as_first_written_codec_on_random_codes(void)
+{
+	ka_g722_state ours = reset_state, theirs = reset_state;
+	size_t i;
+	for (i = 0; i < MAX_SAMPLES / 2; i++) theirs_codes[i] = (uint8_t)(next_random() >> 24);
+	for (i = 0; i < 256 * 200; i++) theirs_codes[i] = (uint8_t)(i / 200); /* every code, long runs */
+	ka_g722_decode(&ours, theirs_codes, MAX_SAMPLES / 2, ours_pcm);
+	reference_g722_decode(&theirs, theirs_codes, MAX_SAMPLES / 2, reference_pcm);
+	CHECK(same_state(&ours, &theirs), "random codes: decoder states differ");
+	for (i = 0; i < MAX_SAMPLES; i++)
+		CHECK(ours_pcm[i] == reference_pcm[i], "random codes: sample %zu is %d, reference %d", i, ours_pcm[i], reference_pcm[i]);
+	reference_samples_compared += MAX_SAMPLES;
+}
+
+/* Every log scale factor of both bands (so every step size), a few codes and samples from each. */
+static void same_as_first_written_codec_from_every_scale_factor(void)
+{
+	static const uint8_t codes[4] = { 0x00, 0x7f, 0xc5, 0x3b };
+	static const int16_t pcm[8] = { 30000, -30000, 1200, -5, -32768, 32767, 0, 77 };
+	int32_t nb;
+	size_t differing = 0;
+	for (nb = 0; nb <= 22528; nb++) {
+		ka_g722_state ours = reset_state, theirs;
+		int16_t ourPcm[8], theirPcm[8];
+		uint8_t ourCodes[4], theirCodes[4];
+		ours.band[0].nb = (int16_t)(nb % 18433);
+		ours.band[1].nb = (int16_t)nb;
+		theirs = ours;
+		ka_g722_decode(&ours, codes, 4, ourPcm);
+		reference_g722_decode(&theirs, codes, 4, theirPcm);
+		if (memcmp(ourPcm, theirPcm, sizeof ourPcm) != 0 || !same_state(&ours, &theirs)) differing++;
+		ours.band[0].nb = theirs.band[0].nb = (int16_t)(nb % 18433);
+		ours.band[1].nb = theirs.band[1].nb = (int16_t)nb;
+		ka_g722_encode(&ours, pcm, 8, ourCodes);
+		reference_g722_encode(&theirs, pcm, 8, theirCodes);
+		if (memcmp(ourCodes, theirCodes, sizeof ourCodes) != 0 || !same_state(&ours, &theirs)) differing++;
+	}
+	CHECK(differing == 0, "%zu of %d scale factors give other codes, samples or states", differing, 2 * 22529);
+}
+
+/*
+ * Random states within what the codec reaches: log scale factors within their limits, |a2| at
+ * most 12288 and |a1| at most 15360 - a2, differences within ±10228; every other word any
+ * 16-bit value.
+ */
+static void random_reachable_state(ka_g722_state *state)
+{
+	int16_t *words = (int16_t *)(void *)state;
+	int band, i;
+	for (i = 0; i < KA_G722_STATE_SAMPLES; i++) words[i] = (int16_t)(next_random() >> 16);
+	for (band = 0; band < 2; band++) {
+		ka_g722_band *b = &state->band[band];
+		int32_t a2 = (int32_t)(next_random() % 24577) - 12288, limit = 15360 - a2;
+		b->nb = (int16_t)(next_random() % (band ? 22529 : 18433));
+		b->a[1] = (int16_t)a2;
+		b->a[0] = (int16_t)((int32_t)(next_random() % (uint32_t)(2 * limit + 1)) - limit);
+		for (i = 0; i < 6; i++) b->d[i] = (int16_t)((int32_t)(next_random() % 20457) - 10228);
+	}
+}
+
+static void same_as_first_written_codec_from_random_reachable_states(void)
+{
+	size_t differing = 0, i;
+	int round;
+	make_speech(input, 320 * 500);
+	for (round = 0; round < 2000; round++) {
+		ka_g722_state ours, theirs;
+		const int16_t *pcm = input + 320 * (round % 500);
+		random_reachable_state(&ours);
+		theirs = ours;
+		ka_g722_encode(&ours, pcm, 320, ours_codes);
+		reference_g722_encode(&theirs, pcm, 320, reference_codes);
+		if (memcmp(ours_codes, reference_codes, 160) != 0 || !same_state(&ours, &theirs)) differing++;
+		random_reachable_state(&ours);
+		theirs = ours;
+		for (i = 0; i < 160; i++) theirs_codes[i] = (uint8_t)(next_random() >> 24);
+		ka_g722_decode(&ours, theirs_codes, 160, ours_pcm);
+		reference_g722_decode(&theirs, theirs_codes, 160, reference_pcm);
+		if (memcmp(ours_pcm, reference_pcm, 320 * sizeof(int16_t)) != 0 || !same_state(&ours, &theirs)) differing++;
+	}
+	CHECK(differing == 0, "%zu of 4000 frames from random states differ", differing);
+}
+
 int main(void)
 {
 	RUN(speech_like_minute_both_directions);
@@ -320,7 +474,14 @@ int main(void)
 	RUN(tones_survive_encode_and_decode);
 	RUN(full_scale_overshoot_saturates);
 	RUN(any_state_contents_are_safe);
+	RUN(same_as_first_written_codec_on_long_inputs);
+	RUN(same_as_first_written_codec_in_calls_of_any_size);
+	RUN(same_as_first_written_codec_on_random_codes);
+	RUN(same_as_first_written_codec_from_every_scale_factor);
+	RUN(same_as_first_written_codec_from_random_reachable_states);
 	printf("# compared with libspandsp: %ld codes, %ld decoded samples (%ld of them wrapped by libspandsp, saturated here)\n",
 		compared_codes, compared_samples, wrapped_samples);
+	printf("# compared with the codec as first written: %ld codes, %ld decoded samples, no difference allowed\n",
+		reference_codes_compared, reference_samples_compared);
 	return failed_tests ? 1 : 0;
 }
