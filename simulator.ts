@@ -17,9 +17,10 @@ import { JsonStore, JsonStoreError } from "./modules/host/json-store.js";
 import { HostHttpServer } from "./modules/host/http-server.js";
 import { parseOptions, USAGE } from "./modules/host/options.js";
 import { loadNativeAudio } from "./modules/host/native-audio.js";
-import { openMic, openSpeaker, type WavSpeaker } from "./modules/host/audio.js";
+import { openMic, openSpeaker, type ToneMic, type WavMic, type WavSpeaker } from "./modules/host/audio.js";
+import { FrameTimes, writeFrameTimes } from "./modules/host/frame-times.js";
 import { openCamera } from "./modules/host/camera.js";
-import type { AudioIn, CameraFactory } from "./modules/ports.js";
+import type { CameraFactory } from "./modules/ports.js";
 import { DEFAULT_LOCKOUT_TIMES } from "./door/door-lockout.js";
 import { hostHealth } from "./modules/host/health.js";
 import { createMqtt } from "./modules/host/mqtt.js";
@@ -77,7 +78,7 @@ async function main(): Promise<void> {
 	const led = new VirtualLed();
 	// Call audio runs through the C core (the Node addon); --mic and --speaker are the audio ports.
 	let audio;
-	let mic: AudioIn | undefined;
+	let mic: WavMic | ToneMic | undefined;
 	let speaker: WavSpeaker | undefined;
 	try {
 		audio = loadNativeAudio();
@@ -85,6 +86,12 @@ async function main(): Promise<void> {
 		if (options.speaker) speaker = openSpeaker(options.speaker);
 	} catch (error) {
 		fail(`Audio: ${(error as Error).message}`);
+	}
+	if (options.audioTimes) {
+		const file = options.audioTimes, times: { mic?: FrameTimes; speaker?: FrameTimes } = {};
+		if (mic) mic.times = times.mic = new FrameTimes(mic.sampleRate);
+		if (speaker) speaker.times = times.speaker = new FrameTimes(speaker.sampleRate);
+		process.on("exit", () => writeFrameTimes(file, times));
 	}
 	let camera: CameraFactory | undefined;
 	try {

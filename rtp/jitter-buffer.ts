@@ -4,7 +4,12 @@
  * there is reported for concealment. The playout delay follows the interarrival jitter (RFC 3550
  * §6.4.1) between 1 and 5 frames (20-100 ms): an underrun holds the playout point (the delay
  * grows by one frame), a buffer that stays deeper than needed for a second drops one frame, and
- * a buffer deeper than the maximum drops frames at once. A sender that paused or jumped in time
+ * a buffer deeper than the maximum drops frames at once. "Deeper than needed" is counted in
+ * frames (two more than the target) and, when `take` is told the time, in time: when every frame
+ * played for a second had waited a whole frame more than the jitter calls for, one frame goes.
+ * On a path without jitter that undoes the frame an underrun added (a packet that came a moment
+ * after the tick once), which the frame count alone cannot see: it would keep 20 ms for the rest
+ * of the call. A sender that paused or jumped in time
  * (a new talk spurt, a restart) resynchronises the buffer.
  *
  * Slots are `12 + frameBytes` apart so that a plain packet (a 12-byte header and one frame) is
@@ -37,6 +42,8 @@ export interface JitterCounters {
 }
 
 const WINDOW_TICKS = 50;
+/** Spare time a frame must have had beyond a whole frame, besides the jitter's (ms): the host's timers and the tick. */
+const SPARE_MS = 4;
 
 export class JitterBuffer {
 	readonly frameBytes: number;
@@ -68,6 +75,12 @@ export class JitterBuffer {
 	#haveTransit = false;
 	#windowMin = 0;
 	#windowTicks = 0;
+	/** When each slot's frame was complete (the `arrivalMs` of its last piece). */
+	#arrived: Float64Array;
+	/** The shortest wait of a frame played in this window (ms; Infinity when none was timed). */
+	#windowWait = Infinity;
+	/** The last put's arrival time. */
+	#arrivalMs = 0;
 
 	constructor(options: { frameBytes?: number; slots?: number; minFrames?: number; maxFrames?: number } = {}) {
 		this.frameBytes = options.frameBytes ?? 160;
@@ -81,6 +94,7 @@ export class JitterBuffer {
 		this.#ts = new Int32Array(this.slots);
 		this.#full = new Uint8Array(this.slots);
 		this.#filled = new Uint16Array(this.slots);
+		this.#arrived = new Float64Array(this.slots);
 		this.#target = this.minFrames;
 		this.#windowMin = this.slots;
 	}
@@ -109,6 +123,7 @@ export class JitterBuffer {
 		this.#target = this.minFrames;
 		this.#windowTicks = 0;
 		this.#windowMin = this.slots;
+		this.#windowWait = Infinity;
 	}
 
 	/**
@@ -122,6 +137,7 @@ export class JitterBuffer {
 			return;
 		}
 		this.#arrival(timestamp, arrivalMs);
+		this.#arrivalMs = arrivalMs;
 		if (!this.#started) this.#resync(timestamp, false);
 		// Samples from the playout point to the packet's first one.
 		let d = (timestamp - this.#playTs) | 0;
@@ -157,15 +173,21 @@ export class JitterBuffer {
 			this.#codes.set(packet.subarray(offset, offset + n), slot * this.#stride + 12 + within);
 			const filled = this.#filled[slot] + n;
 			this.#filled[slot] = filled > frameBytes ? frameBytes : filled;
-			if (filled >= frameBytes && filled - n < frameBytes) this.counters.frames++;
+			if (filled >= frameBytes && filled - n < frameBytes) {
+				this.counters.frames++;
+				this.#arrived[slot] = arrivalMs;
+			}
 			d += n;
 			offset += n;
 			length -= n;
 		}
 	}
 
-	/** The next frame: TAKE_FRAME (its codes in `frame`), TAKE_CONCEAL or TAKE_SILENCE. Never waits. */
-	take(): number {
+	/**
+	 * The next frame: TAKE_FRAME (its codes in `frame`), TAKE_CONCEAL or TAKE_SILENCE. Never waits.
+	 * `nowMs` (the clock of put's `arrivalMs`) lets the delay shrink by how long frames waited.
+	 */
+	take(nowMs = NaN): number {
 		if (!this.#started) return TAKE_SILENCE;
 		if (this.#prefill > 0) {
 			this.#prefill--;
@@ -176,6 +198,8 @@ export class JitterBuffer {
 		const here = this.#full[slot] === 1 && this.#ts[slot] === this.#playTs;
 		// A partly filled slot waits for its rest until a later one is there.
 		if (here && (this.#filled[slot] === this.frameBytes || this.#newest !== this.#playTs)) {
+			const wait = nowMs - this.#arrived[slot];
+			if (wait < this.#windowWait) this.#windowWait = wait;
 			this.frame = this.#views[slot];
 			this.counters.played++;
 			this.#advance();
@@ -222,6 +246,7 @@ export class JitterBuffer {
 		if (whole) this.#codes.set(bytes, slot * this.#stride);
 		else this.#codes.set(bytes.subarray(offset, offset + frameBytes), slot * this.#stride + 12);
 		this.#filled[slot] = frameBytes;
+		this.#arrived[slot] = this.#arrivalMs;
 		this.counters.frames++;
 	}
 
@@ -234,6 +259,7 @@ export class JitterBuffer {
 		this.#full[slot] = 1;
 		this.#ts[slot] = timestamp;
 		this.#filled[slot] = 0;
+		this.#arrived[slot] = NaN;
 		const base = slot * this.#stride + 12;
 		this.#codes.fill(this.silence, base, base + this.frameBytes);
 		if (this.#count === 1 || ((timestamp - this.#newest) | 0) > 0) this.#newest = timestamp;
@@ -249,9 +275,13 @@ export class JitterBuffer {
 		}
 		if (depth < this.#windowMin) this.#windowMin = depth;
 		if (++this.#windowTicks < WINDOW_TICKS) return;
-		if (this.#windowMin > this.#target + 1) this.#drop();
+		const min = this.#windowMin;
+		// Every frame played waited a frame (20 ms) more than the jitter asks for (untimed ones do not count).
+		const spare = this.#windowWait !== Infinity && this.#windowWait >= this.frameBytes / 8 + 3 * this.jitterMs + SPARE_MS;
+		if (min > this.#target + 1 || (min > this.#target && spare)) this.#drop();
 		this.#windowTicks = 0;
 		this.#windowMin = this.slots;
+		this.#windowWait = Infinity;
 	}
 
 	#drop(): void {

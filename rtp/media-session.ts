@@ -272,7 +272,7 @@ export class MediaSession implements RtpReceiver {
 		const audio = this.#audio;
 		const rx = this.#rx;
 		let result = 0;
-		if (this.#receiving) result = this.jitter.take();
+		if (this.#receiving) result = this.jitter.take(this.#clockPort.now());
 		if (result === TAKE_FRAME) {
 			if (this.#wide) audio.g722Decode(this.#decoder, this.jitter.frame, rx);
 			else audio.decode(this.#law, this.jitter.frame, rx);

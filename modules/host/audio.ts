@@ -4,17 +4,20 @@
  * G.722 call carries it, a G.711 call's low-pass removes what lies above 3.4 kHz). Speaker
  * (`--speaker FILE`): a WAV recording of everything the doorbell plays, at 16 kHz as the door's
  * speaker: a G.722 call as decoded, a G.711 call upsampled from 8 kHz; its header is finished at
- * the end of each call (`finish`) and when it is closed.
+ * the end of each call (`finish`) and when it is closed. Each port can note when its frames went
+ * through (`times`, set by `--audio-times`; nothing is noted when it is unset).
  */
 
 import type { AudioIn, AudioOut } from "../ports.js";
 import { TONE_STATE_WORDS, type NativeAudio } from "../native-audio.js";
 import { readWav, WavError, WavWriter } from "./wav.js";
+import type { FrameTimes } from "./frame-times.js";
 
 /** A WAV file as the microphone, from the start again when it ends. */
 export class WavMic implements AudioIn {
 	readonly sampleRate: number;
 	readonly samples: Int16Array;
+	times: FrameTimes | undefined;
 	#at = 0;
 
 	constructor(samples: Int16Array, sampleRate: number) {
@@ -32,6 +35,7 @@ export class WavMic implements AudioIn {
 			this.#at += n;
 			if (this.#at === source.length) this.#at = 0;
 		}
+		this.times?.note(filled);
 		return filled;
 	}
 
@@ -42,6 +46,7 @@ export class WavMic implements AudioIn {
 export class ToneMic implements AudioIn {
 	readonly sampleRate: number;
 	readonly frequency: number;
+	times: FrameTimes | undefined;
 	#audio: NativeAudio;
 	#state = new Int32Array(TONE_STATE_WORDS);
 
@@ -54,6 +59,7 @@ export class ToneMic implements AudioIn {
 
 	read(target: Int16Array): number {
 		this.#audio.toneFill(this.#state, target);
+		this.times?.note(target.length);
 		return target.length;
 	}
 
@@ -64,6 +70,7 @@ export class ToneMic implements AudioIn {
 export class WavSpeaker implements AudioOut {
 	readonly sampleRate: number;
 	readonly writer: WavWriter;
+	times: FrameTimes | undefined;
 
 	constructor(path: string, sampleRate = 16000) {
 		this.sampleRate = sampleRate;
@@ -71,6 +78,7 @@ export class WavSpeaker implements AudioOut {
 	}
 
 	write(samples: Int16Array): void {
+		this.times?.note(samples.length);
 		this.writer.write(samples);
 	}
 
@@ -85,7 +93,7 @@ export class WavSpeaker implements AudioOut {
 }
 
 /** `--mic FILE|tone:HZ`. Throws WavError (or Error for a bad tone) with the reason. */
-export function openMic(spec: string, audio: NativeAudio): AudioIn {
+export function openMic(spec: string, audio: NativeAudio): WavMic | ToneMic {
 	const tone = /^tone:(.*)$/.exec(spec);
 	if (tone) {
 		const hz = Number(tone[1]);

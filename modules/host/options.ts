@@ -9,6 +9,8 @@ export interface SimulatorOptions {
 	mic: string | undefined;
 	speaker: string | undefined;
 	camera: string | undefined;
+	/** For tests and benchmarks: where to write when each microphone and speaker frame went through. */
+	audioTimes: string | undefined;
 	/** The first door lock-out's length in ms, for tests (the device always uses 5 minutes). */
 	doorLockoutMs: number | undefined;
 	/** Run the Wi-Fi start-up with the stand-in radio (set-up access point, /wifi page). */
@@ -29,6 +31,9 @@ export const USAGE = `klingel simulator: the doorbell firmware on this computer.
   --speaker FILE    record what the speaker plays to a WAV file (16 kHz)
   --camera FILE.jpg|testcard   the live image: that JPEG as it is, or a test card with the
                     time on it (default: no camera)
+  --audio-times FILE    for tests and benchmarks: write when each microphone frame was read
+                    and each speaker frame written (monotonic clock, ms) to FILE as JSON when
+                    the simulator exits
   --trace           log every SIP message
   --access-point    start as the device does without a network: the Wi-Fi set-up page /wifi
                     over a stand-in radio (scripted scan list, no real radio; see the README)
@@ -40,7 +45,7 @@ export const USAGE = `klingel simulator: the doorbell firmware on this computer.
 Keys: Enter or b = press the button, 1-4 = press bell button 1-4, h = hang up, s = status, q = quit.`;
 
 export function parseOptions(argv: string[]): SimulatorOptions {
-	const options: SimulatorOptions = { settings: "klingel-settings.json", http: 8080, httpHost: "127.0.0.1", sipPort: undefined, trace: false, mic: undefined, speaker: undefined, camera: undefined, doorLockoutMs: undefined, accessPoint: false, help: false };
+	const options: SimulatorOptions = { settings: "klingel-settings.json", http: 8080, httpHost: "127.0.0.1", sipPort: undefined, trace: false, mic: undefined, speaker: undefined, camera: undefined, audioTimes: undefined, doorLockoutMs: undefined, accessPoint: false, help: false };
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i];
 		const value = () => {
@@ -61,6 +66,7 @@ export function parseOptions(argv: string[]): SimulatorOptions {
 			case "--mic": options.mic = value(); break;
 			case "--speaker": options.speaker = value(); break;
 			case "--camera": options.camera = value(); break;
+			case "--audio-times": options.audioTimes = value(); break;
 			case "--trace": options.trace = true; break;
 			case "--access-point": options.accessPoint = true; break;
 			case "--door-lockout-ms": {

@@ -13,9 +13,9 @@ function put(jb: JitterBuffer, n: number, at: number): void {
 	jb.put(frame(n), 12, 160, (T0 + n * 160) >>> 0, at);
 }
 
-/** Takes one frame: the byte value played, "conceal" or "silence". */
-function take(jb: JitterBuffer): number | string {
-	const r = jb.take();
+/** Takes one frame (at `now`, when given): the byte value played, "conceal" or "silence". */
+function take(jb: JitterBuffer, now?: number): number | string {
+	const r = jb.take(now);
 	if (r === TAKE_FRAME) return jb.frame[0];
 	return r === TAKE_CONCEAL ? "conceal" : r === TAKE_SILENCE ? "silence" : `?${r}`;
 }
@@ -120,6 +120,46 @@ group("jitter buffer", () => {
 		assert.equal(jb.targetFrames, 1, `target back to one frame (jitter ${jb.jitterMs} ms)`);
 		assert.ok(jb.depth <= 2, `depth back to at most 2 frames, is ${jb.depth}`);
 		assert.ok(jb.counters.lost - lostWhileJittery <= 2, "the steady stream plays without loss");
+	});
+
+	/**
+	 * Ticks every 20 ms (at 20, 40, ...); frame n arrives `early` ms before tick n + 1, but frame 50
+	 * comes 2 ms after its tick, so the playout holds once. Returns what the last ticks played.
+	 */
+	function steadyWithOneLate(jb: JitterBuffer, early: number, timed: boolean): Array<number | string> {
+		const played: Array<number | string> = [];
+		let n = 0;
+		for (let tick = 20; tick <= 6000; tick += 20) {
+			for (;;) {
+				const at = n === 50 ? 1022 : (n + 1) * 20 - early;
+				if (at > tick) break;
+				put(jb, n++, at);
+			}
+			played.push(take(jb, timed ? tick : undefined));
+		}
+		return played.slice(-3);
+	}
+
+	test("without jitter, the frame an underrun added goes again once every frame waited a frame more than needed", () => {
+		const timed = new JitterBuffer();
+		// After the hold every frame waits 30 ms; after a second one frame goes, and they wait 10 ms.
+		const last = steadyWithOneLate(timed, 10, true);
+		assert.equal(timed.counters.underruns, 1);
+		assert.equal(timed.counters.dropped, 1, "one frame dropped to take the added delay away");
+		assert.deepEqual(last, [297 & 0xff, 298 & 0xff, 299 & 0xff], "each frame plays at the tick after it arrived");
+		// Without the time, the depth alone (2 frames: the target 1 + 1) keeps the extra frame.
+		const untimed = new JitterBuffer();
+		assert.deepEqual(steadyWithOneLate(untimed, 10, false), [296 & 0xff, 297 & 0xff, 298 & 0xff], "a frame behind: 30 ms wait");
+		assert.equal(untimed.counters.dropped, 0);
+	});
+
+	test("frames that wait less than a frame more than needed keep their delay (no drop that would underrun)", () => {
+		// Frames arrive 1 ms before their tick: after the hold each waits 21 ms.
+		const jb = new JitterBuffer();
+		const last = steadyWithOneLate(jb, 1, true);
+		assert.equal(jb.counters.underruns, 1);
+		assert.equal(jb.counters.dropped, 0);
+		assert.deepEqual(last, [296 & 0xff, 297 & 0xff, 298 & 0xff]);
 	});
 
 	test("a deeper buffer than 100 ms is cut at once", () => {
