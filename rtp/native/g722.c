@@ -16,8 +16,9 @@
  *   - the lower band's quantiser is a five-step binary search over its decision levels;
  *   - block 4 saturates only where a 16-bit result can leave the range (each dropped
  *     saturation has its bound at the place), each saturation is one unsigned comparison and
- *     a branch that is rarely taken, and the sign-sign updates have no branches.
- * The passes take about 1.7 KB of stack (CHUNK 40) and allocate nothing.
+ *     a branch that is rarely taken, and the zero predictor's sign-sign update costs no
+ *     multiply or select per tap.
+ * The passes take about 1.6 KB of stack (CHUNK 40) and allocate nothing.
  *
  * The state holds what the blocks carry from one sample to the next, in the words it always
  * had. Any bit pattern is a state the code can run from (the XS binding hands JS memory in):
@@ -58,14 +59,17 @@ static const struct {
 	/* LOGSCL's multiplier (WL of the class RIL) by the code's top four bits */
 	int16_t wl4[16];
 	/*
-	 * UPZERO's step, 128 times the sign of the quantised difference d (0 for d = 0), and the
-	 * step its sign gives a later sample (-128 for d < 0, else 128), by the top four bits.
-	 * The sign of d is the INVQAL level's: the smallest step size, 32, times the smallest
-	 * nonzero level, 1200, is above 2^15, so d is 0 only for level 0.
+	 * The sign of the quantised difference d (-1, 0 or 1) and UPZERO's step it gives a later
+	 * sample (-128 for d < 0, else 128), by the top four bits. The sign of d is the INVQAL
+	 * level's: the smallest step size, 32, times the smallest nonzero level, 1200, is above
+	 * 2^15, so d is 0 only for level 0.
 	 */
-	int16_t stepl[16], signl[16];
-	/* the higher band: INVQAH, LOGSCH's multiplier, the steps, by the 2-bit code */
-	int16_t qm2[4], wh2[4], steph[4], signh[4];
+	int8_t signl[16];
+	int16_t stepl[16];
+	/* the higher band: INVQAH, LOGSCH's multiplier, d's sign, the step, by the 2-bit code */
+	int16_t qm2[4], wh2[4];
+	int8_t signh[4];
+	int16_t steph[4];
 	/*
 	 * SCALEL and SCALEH: the step size for a log scale factor nb is a function of i = nb >> 6,
 	 * ((ILB[i & 31] << (i >> 5)) >> 8) << 2 for the lower band, >> 10 for the higher, with
@@ -88,11 +92,11 @@ static const struct {
 	{ 0, -20456, -12896, -8968, -6288, -4240, -2584, -1200,
 		20456, 12896, 8968, 6288, 4240, 2584, 1200, 0 },
 	{ -60, 3042, 1198, 538, 334, 172, 58, -30, 3042, 1198, 538, 334, 172, 58, -30, -60 },
-	{ 0, -128, -128, -128, -128, -128, -128, -128, 128, 128, 128, 128, 128, 128, 128, 0 },
+	{ 0, -1, -1, -1, -1, -1, -1, -1, 1, 1, 1, 1, 1, 1, 1, 0 },
 	{ 128, -128, -128, -128, -128, -128, -128, -128, 128, 128, 128, 128, 128, 128, 128, 128 },
 	{ -7408, -1616, 7408, 1616 },
 	{ 798, -214, 798, -214 },
-	{ -128, -128, 128, 128 }, /* for codes 2, 3 only when d is not 0 (see encode_high) */
+	{ -1, -1, 1, 1 }, /* 1 only when d is not 0 (see encode_high) */
 	{ -128, -128, 128, 128 },
 	{
 		32, 32, 32, 32, 32, 32, 36, 36, 36, 36, 36, 40, 40, 40,
@@ -146,9 +150,6 @@ static const struct {
 		15688, 16032, 16384
 	},
 };
-
-/* No UPZERO step (d = 0): read for the six older differences. */
-static const int32_t no_steps[6];
 
 /*
  * The QMF's two sums over the last 24 values x[0..23], oldest first: a = Σ h(2i)·x(23 - 2i)
@@ -209,16 +210,15 @@ static inline int32_t clamp_positive(int32_t v, int32_t limit)
 /*
  * One band's state for a pass. The histories are windows sliding along arrays: the sample at
  * k sees its six previous quantised differences at dq[k..k+5] (oldest first) and writes its
- * own at dq[k+6], with the UPZERO step its sign gives (±128) at up[k+6] and negated at
- * down[k+6]; likewise its RECONS and PARREC sums at rq[k+2], pq[k+2], the previous two at
- * [k+1] and [k]. Those sums are kept before saturation: the loop needs only the signs of
+ * own at dq[k+6], with the UPZERO step its sign gives (±128) at up[k+6]; likewise its RECONS
+ * and PARREC sums at rq[k+2], pq[k+2], the previous two at [k+1] and [k]. Those sums are kept before saturation: the loop needs only the signs of
  * PARREC's (which saturation keeps) and RECONS's 2·r saturated, which is the saturation of
  * 2·sum; they are saturated once, into the state, when the pass ends.
  */
 typedef struct {
 	int32_t s, sz, nb, r2, a1, a2; /* r2: saturate16(2·r) of the last sample */
 	int32_t b[6];
-	int32_t dq[6 + CHUNK], up[6 + CHUNK], down[6 + CHUNK];
+	int32_t dq[6 + CHUNK], up[6 + CHUNK];
 	int32_t rq[2 + CHUNK], pq[2 + CHUNK];
 } band_vars;
 
@@ -239,7 +239,6 @@ static INLINE void band_load(const ka_g722_band *band, int32_t nbMax, band_vars 
 		v->b[i] = band->b[i];
 		v->dq[5 - i] = band->d[i];
 		v->up[5 - i] = band->d[i] < 0 ? -128 : 128;
-		v->down[5 - i] = -v->up[5 - i];
 	}
 }
 
@@ -262,28 +261,33 @@ static INLINE void band_store(ka_g722_band *band, const band_vars *v, size_t n)
 }
 
 /*
- * Block 4 of either band for sample k's quantised difference d, with UPZERO's step g (128
- * times d's sign, 0 for d = 0) and the step d's sign gives later samples (±128): RECONS,
- * PARREC, UPPOL2, UPPOL1, UPZERO, DELAYA, FILTEP, FILTEZ, PREDIC; leaves the next signal
- * estimate in v->s. A difference is |d| ≤ 10,228 (the largest step size, 16,384, times the
+ * Block 4 of either band for sample k's quantised difference d, with d's sign (-1, 0 or 1)
+ * and the UPZERO step that sign gives later samples (±128): RECONS, PARREC, UPPOL2, UPPOL1,
+ * UPZERO, DELAYA, FILTEP, FILTEZ, PREDIC; leaves the next signal estimate in v->s. A difference is |d| ≤ 10,228 (the largest step size, 16,384, times the
  * largest INVQAL level, 20,456, in Q15). Signs are those of the 16-bit values ((x ^ y) >= 0
  * compares them).
  */
-static INLINE void block4(band_vars *v, size_t k, int32_t d, int32_t g, int32_t signStep)
+static INLINE void block4(band_vars *v, size_t k, int32_t d, int32_t sign, int32_t step)
 {
 	int32_t *dq = v->dq + k, *rq = v->rq + k, *pq = v->pq + k;
-	/* the steps of the six older differences, by the sign of d */
-	const int32_t *step = g > 0 ? v->up + k : g < 0 ? v->down + k : no_steps;
+	const int32_t *up = v->up + k;
 	int32_t r = v->s + d;  /* RECONS, before saturation */
 	int32_t p = v->sz + d; /* PARREC, before saturation */
 	int32_t same1 = (p ^ pq[1]) >= 0, same2 = (p ^ pq[0]) >= 0;
-	int32_t a1 = v->a1, a2 = v->a2, w, sz, r2;
+	int32_t a1 = v->a1, a2 = v->a2, w, w1, sz, r2;
 
 	/*
-	 * UPPOL2, from the old a1 and a2. The Recommendation's saturate16(±4·a1) >> 7 (the negated
-	 * -32768 limited to 32767) is (±a1 >> 5) limited to [-256, 255], with no 16-bit step.
+	 * UPPOL2 from the old a1 and a2, and UPPOL1's sign term (a branch: cheaper than selecting
+	 * two values). The Recommendation's saturate16(±4·a1) >> 7 (the negated -32768 limited to
+	 * 32767) is (±a1 >> 5) limited to [-256, 255], with no 16-bit step.
 	 */
-	w = (same1 ? -a1 : a1) >> 5;
+	if (same1) {
+		w = -a1 >> 5;
+		w1 = 192;
+	} else {
+		w = a1 >> 5;
+		w1 = -192;
+	}
 	w = w < -256 ? -256 : w > 255 ? 255 : w;
 	w += (same2 ? 128 : -128) + ((a2 * 32512) >> 15);
 	a2 = clamp_symmetric(w, 12288);
@@ -293,28 +297,31 @@ static INLINE void block4(band_vars *v, size_t k, int32_t d, int32_t g, int32_t 
 	 * within 16 bits and needs no saturation; from any other stored a1 the result is still
 	 * limited to ±(15360 - a2).
 	 */
-	a1 = clamp_symmetric((same1 ? 192 : -192) + ((a1 * 32640) >> 15), 15360 - a2);
+	a1 = clamp_symmetric(w1 + ((a1 * 32640) >> 15), 15360 - a2);
 
 	/*
-	 * UPZERO, DELAYA and FILTEZ in one pass over the six taps. A coefficient b·32640 / 2^15
-	 * lies within [-32640, 32639] for any 16-bit b, so b ± 128 needs no saturation. FILTEZ's
-	 * (b·2d) >> 15 is (b·d) >> 14, a product below 2^30 for any 16-bit values.
+	 * UPZERO, DELAYA and FILTEZ in one pass over the six taps. The sign-sign step of tap i is
+	 * the older difference's step (±128 by its sign) for d > 0, negated for d < 0, none for
+	 * d = 0: one branch on d's sign per sample picks the taps' code, with no multiply or
+	 * select per tap. A coefficient b·32640 / 2^15 lies within [-32640, 32639] for any 16-bit
+	 * b, so b ± 128 needs no saturation. FILTEZ's (b·2d) >> 15 is (b·d) >> 14, a product below
+	 * 2^30 for any 16-bit values.
 	 */
 	dq[6] = d;
-	v->up[k + 6] = signStep;
-	v->down[k + 6] = -signStep;
+	v->up[k + 6] = step;
 	rq[2] = r;
 	pq[2] = p;
 	sz = 0;
-#define TAP(i) \
-	v->b[i] = ((v->b[i] * 32640) >> 15) + step[5 - (i)]; \
+#define TAP(i, STEP) \
+	v->b[i] = ((v->b[i] * 32640) >> 15) STEP; \
 	sz += (v->b[i] * dq[6 - (i)]) >> 14;
-	TAP(0)
-	TAP(1)
-	TAP(2)
-	TAP(3)
-	TAP(4)
-	TAP(5)
+	if (sign > 0) {
+		TAP(0, + up[5]) TAP(1, + up[4]) TAP(2, + up[3]) TAP(3, + up[2]) TAP(4, + up[1]) TAP(5, + up[0])
+	} else if (sign < 0) {
+		TAP(0, - up[5]) TAP(1, - up[4]) TAP(2, - up[3]) TAP(3, - up[2]) TAP(4, - up[1]) TAP(5, - up[0])
+	} else {
+		TAP(0, ) TAP(1, ) TAP(2, ) TAP(3, ) TAP(4, ) TAP(5, )
+	}
 #undef TAP
 	sz = sat16(sz); /* six terms of up to 20,456 each: this one can leave 16 bits */
 
@@ -331,7 +338,8 @@ static INLINE void block4(band_vars *v, size_t k, int32_t d, int32_t g, int32_t 
 /* LOGSCL / LOGSCH: leak the log scale factor and add the multiplier of the code's class. */
 static inline int32_t next_scale(int32_t nb, int32_t multiplier, int32_t limit)
 {
-	return clamp_positive(((nb * 127) >> 7) + multiplier, limit);
+	/* nb·127 >> 7 for nb >= 0 is nb - ceil(nb / 128) */
+	return clamp_positive(nb - ((nb + 127) >> 7) + multiplier, limit);
 }
 
 /* Lower band encoder over n samples xl: QUANTL, INVQAL, LOGSCL, SCALEL, block 4. */
@@ -357,7 +365,7 @@ static void encode_low(ka_g722_band *band, const int16_t *xl, size_t n, uint8_t 
 		code = tables.code6[(el < 0 ? 32 : 0) + m];
 		top = code >> 2;
 		v.nb = next_scale(v.nb, tables.wl4[top], NBL_MAX);
-		block4(&v, k, (det * tables.qm4[top]) >> 15, tables.stepl[top], tables.signl[top]);
+		block4(&v, k, (det * tables.qm4[top]) >> 15, tables.signl[top], tables.stepl[top]);
 		codes[k] = (uint8_t)code;
 	}
 	band_store(band, &v, n);
@@ -381,7 +389,7 @@ static void encode_high(ka_g722_band *band, const int16_t *xh, size_t n, uint8_t
 		int32_t code = (eh < 0 ? 0 : 2) + (magnitude >= ((564 * det) >> 12) ? 0 : 1);
 		int32_t dh = (det * tables.qm2[code]) >> 15;
 		v.nb = next_scale(v.nb, tables.wh2[code], NBH_MAX);
-		block4(&v, k, dh, dh != 0 ? tables.steph[code] : 0, tables.signh[code]);
+		block4(&v, k, dh, dh != 0 ? tables.signh[code] : 0, tables.steph[code]);
 		codes[k] = (uint8_t)(codes[k] | code << 6);
 	}
 	band_store(band, &v, n);
@@ -428,7 +436,7 @@ static void decode_low(ka_g722_band *band, const uint8_t *codes, size_t n, int16
 		int32_t det = tables.detl[v.nb >> 6];
 		rl[k] = (int16_t)limit14(v.s + ((det * tables.qm6[low]) >> 15));
 		v.nb = next_scale(v.nb, tables.wl4[top], NBL_MAX);
-		block4(&v, k, (det * tables.qm4[top]) >> 15, tables.stepl[top], tables.signl[top]);
+		block4(&v, k, (det * tables.qm4[top]) >> 15, tables.signl[top], tables.stepl[top]);
 	}
 	band_store(band, &v, n);
 }
@@ -449,7 +457,7 @@ static void decode_high(ka_g722_band *band, const uint8_t *codes, size_t n, cons
 		int32_t dh = (det * tables.qm2[high]) >> 15;
 		int32_t rh = limit14(v.s + dh);
 		v.nb = next_scale(v.nb, tables.wh2[high], NBH_MAX);
-		block4(&v, k, dh, dh != 0 ? tables.steph[high] : 0, tables.signh[high]);
+		block4(&v, k, dh, dh != 0 ? tables.signh[high] : 0, tables.steph[high]);
 		x[2 * k] = rl[k] + rh;
 		x[2 * k + 1] = rl[k] - rh;
 	}
