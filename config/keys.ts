@@ -69,7 +69,7 @@ export const KEYS: readonly KeySpec[] = [
 	{ namespace: "hook", key: "url1", kind: "text", fallback: "", label: "Webhook 1", check: checkHookUrl, redact: redactUrl },
 	{ namespace: "hook", key: "url2", kind: "text", fallback: "", label: "Webhook 2", check: checkHookUrl, redact: redactUrl },
 	// The echo canceller between the door's speaker and microphone (applies from the next call).
-	{ namespace: "audio", key: "aec", kind: "flag", fallback: 0, label: "Echo control", check: checkFlag },
+	{ namespace: "audio", key: "aec", kind: "flag", fallback: 1, label: "Echo control", check: checkFlag },
 	{ namespace: "camera", key: "cam_enabled", kind: "flag", fallback: 1, label: "Live image", check: checkFlag },
 	// Bell button 1 rings sip_target under sip_displayname on the manifest's button_pin, as before.
 	{ namespace: "bell", key: "bell1_gong", kind: "flag", fallback: 1, label: "Button 1 sounds the gong", check: checkFlag },

@@ -5,6 +5,12 @@
  * filter still during double talk), a per-bin residual echo suppressor and comfort noise where
  * it suppresses.
  *
+ * Near-end sound the far end does not explain is left alone: the suppressor counts only the
+ * part of the echo estimate that is coherent with the microphone (a near-end tone beside a
+ * far-end tone has no coherence with it, so no bin around it is turned down), a bin where the
+ * far end is weak next to the others learns slowly, and before the residual echo is known the
+ * learning rate is held to what the far end's energy could explain of the error.
+ *
  * Arithmetic: float32 throughout. The ESP32-S3's LX7 has a single-precision FPU (one-cycle
  * multiply-add), and an adaptive filter's coefficients, powers and step sizes span far more
  * range than 16 or 32-bit fixed point holds without block scaling in every stage; float32 keeps
@@ -49,6 +55,7 @@ typedef struct {
 	int32_t divergent;    /* consecutive blocks with more error than microphone */
 	int32_t suppress;     /* residual echo suppression and comfort noise on */
 	float leak;           /* residual echo power / echo estimate power, from blocks without near-end speech */
+	float wEnergy[K];     /* each partition's tap energy, found when it is constrained */
 	float twiddle[H];      /* e^{-2πik/H} for k < H/2 (the complex FFT) */
 	float rtwiddle[2 * H]; /* e^{-2πik/M} for k < H (the real FFT's split) */
 	int16_t farPrevious[N];
@@ -66,6 +73,11 @@ typedef struct {
 	float e[N];
 	float mu[BINS];       /* the block's learning rates, then the suppression gains */
 	float echoBin[BINS];  /* |FFT([0, y])|² */
+	float farPower[BINS]; /* smoothed |X|² of the partition the echo arrives in */
+	float micPower[BINS]; /* smoothed |D|², D = FFT([0, d]) */
+	float crossRe[BINS];  /* smoothed D conj(X) */
+	float crossIm[BINS];
+	float coherence[BINS]; /* |crossRe + i crossIm|² / (farPower micPower): how much of the microphone the far end explains */
 } Aec;
 
 size_t ka_aec_state_bytes(void)
@@ -172,6 +184,10 @@ static void ifft_real(const Aec *s, const Spectrum *in, float *out)
 #define GAIN_MIN 0.01f     /* suppression floor, -40 dB; comfort noise fills the rest */
 #define FAR_ACTIVE 100.0f  /* far-end mean square (-50 dBFS) below which nothing adapts */
 #define REGULARISE ((float)M * 1000.0f) /* added to the reference power when normalising */
+#define FLOOR_SHARE 0.1f   /* ... and this share of the mean over the bins (-10 dB) */
+#define START_SHARE 0.25f  /* until then the rate is at most this share of far-end / error energy */
+#define COHERENCE_GAIN 2.0f /* coherence above one half counts as all echo */
+#define COHERENCE_RATE 0.2f /* smoothing of the coherence's spectra, per block */
 
 static uint32_t next_random(Aec *s)
 {
@@ -221,7 +237,8 @@ static void process_block(Aec *s)
 {
 	Spectrum *X, *Y = &s->echo, *E = &s->error;
 	float *t = s->time, *e = s->e, *mu = s->mu;
-	float farEnergy = 0, micEnergy = 0, errorEnergy = 0, pe = 0, py = 0;
+	float farEnergy = 0, micEnergy = 0, errorEnergy = 0, pe = 0, py = 0, farMean = 0, startRate;
+	int bypass = 0;
 	int i, k, p, active, write;
 
 	/* The reference frame [previous block, this block] and its spectrum, newest in x[head]. */
@@ -268,6 +285,7 @@ static void process_block(Aec *s)
 			s->leak = LEAK_START;
 		}
 		for (i = 0; i < N; i++) e[i] = (float)s->micBlock[i];
+		bypass = 1;
 	} else s->divergent = 0;
 
 	/* Error spectrum E = FFT([0, e]). */
@@ -283,6 +301,28 @@ static void process_block(Aec *s)
 		pe += E->re[k] * E->re[k] + E->im[k] * E->im[k];
 	}
 
+	/* Coherence of the microphone with the far end in the partition the echo arrives in (the
+	 * filter's strongest): near 1 where the microphone is echo, near 0 where it is near-end
+	 * sound the far end does not explain, which the suppressor must leave alone. */
+	{
+		int strongest = 0;
+		float c;
+		const Spectrum *xs;
+		for (p = 1; p < K; p++)
+			if (s->wEnergy[p] > s->wEnergy[strongest]) strongest = p;
+		xs = &s->x[(s->head - strongest + K) % K];
+		for (k = 0; k < BINS; k++) {
+			float dr = bypass ? E->re[k] : E->re[k] + Y->re[k], di = bypass ? E->im[k] : E->im[k] + Y->im[k];
+			float xr = xs->re[k], xi = xs->im[k];
+			s->farPower[k] += COHERENCE_RATE * (xr * xr + xi * xi - s->farPower[k]);
+			s->micPower[k] += COHERENCE_RATE * (dr * dr + di * di - s->micPower[k]);
+			s->crossRe[k] += COHERENCE_RATE * (dr * xr + di * xi - s->crossRe[k]);
+			s->crossIm[k] += COHERENCE_RATE * (di * xr - dr * xi - s->crossIm[k]);
+			c = COHERENCE_GAIN * (s->crossRe[k] * s->crossRe[k] + s->crossIm[k] * s->crossIm[k]) / (s->farPower[k] * s->micPower[k] + 1.0f);
+			s->coherence[k] = c < 1.0f ? c : 1.0f;
+		}
+	}
+
 	/* The leak: the residual echo's share of the echo estimate's power, learnt only from blocks
 	 * whose error is small next to the microphone signal, i.e. without near-end speech. Double
 	 * talk leaves it as it was, and so leaves the learning rate and the suppression low. */
@@ -296,27 +336,41 @@ static void process_block(Aec *s)
 	{
 		float sum = 0;
 		int lo = 0, hi = SPREAD;
-		for (k = 0; k <= SPREAD; k++) sum += s->echoBin[k];
+		float *c = s->coherence, *y = s->echoBin;
+		for (k = 0; k <= SPREAD; k++) sum += c[k] * y[k];
 		for (k = 0; k < BINS; k++) {
-			float r = s->leak * (LOCAL * s->echoBin[k] + (1.0f - LOCAL) * sum / (float)(hi - lo + 1));
+			float r = s->leak * (LOCAL * c[k] * y[k] + (1.0f - LOCAL) * sum / (float)(hi - lo + 1));
 			s->echoPower[k] += 0.5f * (r - s->echoPower[k]);
-			if (hi + 1 < BINS) sum += s->echoBin[++hi];
-			if (k - SPREAD >= 0) sum -= s->echoBin[lo++];
+			if (hi + 1 < BINS) ++hi, sum += c[hi] * y[hi];
+			if (k - SPREAD >= 0) sum -= c[lo] * y[lo], lo++;
 		}
 	}
 
 	/* Per-bin learning rate: the residual echo's share of the error (small when the error is
 	 * mostly near-end speech), normalised by the reference energy over the filter's tail. */
 	for (k = 0; k < BINS; k++) {
-		float ep = E->re[k] * E->re[k] + E->im[k] * E->im[k], xp = 0, rate;
+		float xp = 0;
 		for (p = 0; p < K; p++) xp += s->x[p].re[k] * s->x[p].re[k] + s->x[p].im[k] * s->x[p].im[k];
+		mu[k] = xp;
+		farMean += xp;
+	}
+	/* A bin where the far end is weak next to the others holds (almost) no echo to learn, but
+	 * normalised by its own power alone it would learn at full speed from whatever the
+	 * microphone has there, e.g. a near-end tone against the leakage of a far-end one. */
+	farMean = FLOOR_SHARE * farMean / (float)BINS + REGULARISE;
+	/* Until the residual echo is known, the learning rate is capped by how much of the error
+	 * the far end could explain: a microphone far louder than the speaker is near-end sound. */
+	startRate = START_SHARE * farEnergy / (errorEnergy + 1.0f);
+	if (startRate > MU_START) startRate = MU_START;
+	for (k = 0; k < BINS; k++) {
+		float ep = E->re[k] * E->re[k] + E->im[k] * E->im[k], xp = mu[k], rate;
 		if (!active) rate = 0;
-		else if (s->adaptedBlocks < START_BLOCKS) rate = MU_START;
+		else if (s->adaptedBlocks < START_BLOCKS) rate = startRate;
 		else {
 			rate = MU_SCALE * s->leak * s->echoBin[k] / (ep + 1.0f);
 			if (rate > MU_MAX) rate = MU_MAX;
 		}
-		mu[k] = rate / (xp + REGULARISE);
+		mu[k] = rate / (xp + farMean);
 		s->errorPower[k] += 0.5f * (ep - s->errorPower[k]);
 		/* the near-end noise floor: follows dips at once, rises by 5 dB a second */
 		if (ep < s->noise[k] || s->noise[k] <= 0) s->noise[k] += 0.3f * (ep - s->noise[k]);
@@ -337,6 +391,8 @@ static void process_block(Aec *s)
 		}
 		/* One partition a block back to N taps (the others take their turn). */
 		ifft_real(s, &s->w[s->turn], t);
+		s->wEnergy[s->turn] = 0;
+		for (i = 0; i < N; i++) s->wEnergy[s->turn] += t[i] * t[i];
 		for (i = N; i < M; i++) t[i] = 0;
 		fft_real(s, t, &s->w[s->turn]);
 		s->turn = (s->turn + 1) % K;

@@ -92,6 +92,54 @@ static void near_end_speech_survives_double_talk(void)
 	}
 }
 
+/* A near-end tone with no echo path while the speaker plays other tones (the chime's ding-dong,
+ * a handset's 1 kHz), as in the simulator's calls: the far end explains none of the
+ * microphone, so the canceller must hand the microphone on as it is, neither adapting to the
+ * near-end tone nor suppressing or filling around it. Measured over the last 3 s of 5: the
+ * zero-crossing frequency (as the end-to-end tone check measures it), the level, and what the
+ * output has that the microphone had not. */
+static void near_end_tone_passes_beside_far_end_tones(void)
+{
+	static int16_t far[5 * SCENE_RATE], mic[5 * SCENE_RATE], out[5 * SCENE_RATE];
+	int n = 5 * SCENE_RATE, kind, i;
+	for (kind = 0; kind < 3; kind++) {
+		static const char *names[] = { "1 kHz", "chime", "1 kHz and chime" };
+		double crossings = 0, first = -1, last = -1, micPower = 0, outPower = 0, residual = 0, hz, level, ratio;
+		int delay, from = 2 * SCENE_RATE;
+		scene_seed = 777;
+		for (i = 0; i < n; i++) {
+			double t = (double)i / SCENE_RATE, v = 0, ding = fmod(t, 1.4);
+			if (kind != 1) v += 9000 * sin(2 * M_PI * 1000 * t);
+			/* ding-dong: 880 Hz, then 660 Hz 0.35 s later, each fading over a third of a second */
+			if (kind != 0) v += 12000 * (ding < 0.35 ? exp(-3 * ding) * sin(2 * M_PI * 880 * t) : ding < 0.7 ? exp(-3 * (ding - 0.35)) * sin(2 * M_PI * 660 * t) : 0);
+			far[i] = scene_clamp(v);
+			mic[i] = scene_clamp(10000 * sin(2 * M_PI * 440 * t) + 10.0 * scene_gauss());
+		}
+		ka_aec_init(state, SCENE_RATE, 0);
+		for (i = 0; i < n; i += SCENE_FRAME) ka_aec_process(state, far + i, mic + i, out + i, SCENE_FRAME);
+		delay = ka_aec_delay(state);
+		for (i = from; i < n - delay; i++) {
+			double a = out[i + delay - 1], b = out[i + delay], r = b - mic[i];
+			if (a < 0 && b >= 0) {
+				double at = i - 1 + a / (a - b);
+				if (first < 0) first = at;
+				last = at;
+				crossings++;
+			}
+			micPower += (double)mic[i] * mic[i];
+			outPower += b * b;
+			residual += r * r;
+		}
+		hz = crossings > 1 ? (crossings - 1) * SCENE_RATE / (last - first) : 0;
+		level = 10 * log10((outPower + 1) / (micPower + 1));
+		ratio = 10 * log10((residual + 1) / (micPower + 1));
+		printf("#   440 Hz beside %s: %.2f Hz, level %+.2f dB, output minus microphone %.1f dB\n", names[kind], hz, level, ratio);
+		CHECK(fabs(hz - 440) <= 1, "beside %s: %.2f Hz", names[kind], hz);
+		CHECK(fabs(level) <= 0.5, "beside %s: level %+.2f dB", names[kind], level);
+		CHECK(ratio <= -18, "beside %s: output minus microphone %.1f dB", names[kind], ratio);
+	}
+}
+
 /* Silence in, silence out; full-scale square waves and DC do not upset it. */
 static void silence_clipping_and_dc_are_stable(void)
 {
@@ -161,6 +209,7 @@ int main(int argc, char **argv)
 	RUN(noise_echo_is_cancelled_by_the_filter_alone);
 	RUN(suppression_adds_to_the_filter);
 	RUN(near_end_speech_survives_double_talk);
+	RUN(near_end_tone_passes_beside_far_end_tones);
 	RUN(silence_clipping_and_dc_are_stable);
 	RUN(delay_and_in_place);
 	return failed_tests ? 1 : 0;
