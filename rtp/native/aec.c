@@ -32,13 +32,15 @@
 #define M (2 * N)            /* FFT length */
 #define H N                  /* complex FFT length of the real FFT */
 #define BINS (N + 1)         /* bins 0..N of a real M-point spectrum */
+#define PAD (N + 4)          /* per-bin arrays and loops run to a multiple of 4 (bins past N stay 0), so a compiler may vectorise them */
 #define K KA_AEC_PARTITIONS
 
 #define MAGIC 0x41454331u /* "AEC1" */
+#define TWIDDLES (64 + 32 + 16 + 8 + 4)
 
 typedef struct {
-	float re[BINS];
-	float im[BINS];
+	float re[PAD];
+	float im[PAD];
 } Spectrum;
 
 typedef struct {
@@ -47,6 +49,7 @@ typedef struct {
 	uint32_t seed;
 	int32_t head;         /* newest reference spectrum in x[] */
 	int32_t turn;         /* partition constrained next */
+	int32_t sinceConstraint; /* adapted blocks since a partition was last constrained */
 	int32_t fill;         /* samples in farBlock/micBlock */
 	int32_t outRead;      /* output ring: next sample to hand out */
 	int32_t outCount;     /* processed samples waiting in the ring */
@@ -56,8 +59,12 @@ typedef struct {
 	int32_t suppress;     /* residual echo suppression and comfort noise on */
 	float leak;           /* residual echo power / echo estimate power, from blocks without near-end speech */
 	float wEnergy[K];     /* each partition's tap energy, found when it is constrained */
-	float twiddle[H];      /* e^{-2πik/H} for k < H/2 (the complex FFT) */
+	float twiddleRe[TWIDDLES]; /* per FFT stage of span h (64 down to 4) and j < h: e^{-2πij/2h} */
+	float twiddleIm[TWIDDLES];
+	float zr[H];           /* the complex FFT's data */
+	float zi[H];
 	float rtwiddle[2 * H]; /* e^{-2πik/M} for k < H (the real FFT's split) */
+	uint8_t reverse[H];    /* 7-bit bit reversal */
 	int16_t farPrevious[N];
 	int16_t farBlock[N];
 	int16_t micBlock[N];
@@ -65,19 +72,20 @@ typedef struct {
 	float errorPower[BINS]; /* smoothed |E|² */
 	float echoPower[BINS];  /* smoothed residual echo estimate */
 	float noise[BINS];      /* near-end noise floor */
+	float farSum[PAD];     /* Σ_p |X_p|²: the reference power over the filter's tail */
 	Spectrum x[K];
 	Spectrum w[K];
 	Spectrum echo;        /* the echo estimate Y, as filtered and then as FFT([0, y]) */
 	Spectrum error;       /* E = FFT([0, e]), then the output */
 	float time[M];
 	float e[N];
-	float mu[BINS];       /* the block's learning rates, then the suppression gains */
+	float mu[PAD];        /* the block's learning rates, then the suppression gains */
 	float echoBin[BINS];  /* |FFT([0, y])|² */
-	float farPower[BINS]; /* smoothed |X|² of the partition the echo arrives in */
-	float micPower[BINS]; /* smoothed |D|², D = FFT([0, d]) */
-	float crossRe[BINS];  /* smoothed D conj(X) */
-	float crossIm[BINS];
-	float coherence[BINS]; /* |crossRe + i crossIm|² / (farPower micPower): how much of the microphone the far end explains */
+	float farPower[PAD]; /* smoothed |X|² of the partition the echo arrives in */
+	float micPower[PAD]; /* smoothed |D|², D = FFT([0, d]) */
+	float crossRe[PAD];  /* smoothed D conj(X) */
+	float crossIm[PAD];
+	float coherence[PAD]; /* |crossRe + i crossIm|² / (farPower micPower): how much of the microphone the far end explains */
 } Aec;
 
 size_t ka_aec_state_bytes(void)
@@ -87,56 +95,119 @@ size_t ka_aec_state_bytes(void)
 
 /* ---- FFT ---- */
 
-/* In-place radix-2 complex FFT of H points (interleaved re, im), forward (e^{-i}); unscaled. */
-static void fft_complex(const Aec *s, float *z, int inverse)
+/*
+ * Complex FFT of H = 128 points held as separate real and imaginary arrays (zr, zi in the state),
+ * radix 2: forward by decimation in frequency (natural order in, bit-reversed order out), inverse
+ * by decimation in time (bit-reversed in, natural out), so that no pass reorders the data; the
+ * real FFT's split step reads and writes through the bit-reversal table instead. Every stage
+ * runs over contiguous elements with a span fixed at compile time, which a compiler can
+ * vectorise; the two last (first) stages need no multiplications.
+ */
+#if KA_AEC_BLOCK != 128
+#error "the FFT is written for 128 complex points"
+#endif
+#define TW64 0
+#define TW32 64
+#define TW16 96
+#define TW8 112
+#define TW4 120
+
+/* One forward stage of span h: (a, c) -> (a + c, (a - c) w^j) */
+#define DIF_STAGE(zr, zi, twr, twi, h) \
+	do { \
+		int b_, j_; \
+		for (b_ = 0; b_ < H; b_ += 2 * (h)) \
+			for (j_ = 0; j_ < (h); j_++) { \
+				float ar_ = zr[b_ + j_], ai_ = zi[b_ + j_], cr_ = zr[b_ + j_ + (h)], ci_ = zi[b_ + j_ + (h)]; \
+				float dr_ = ar_ - cr_, di_ = ai_ - ci_; \
+				zr[b_ + j_] = ar_ + cr_; \
+				zi[b_ + j_] = ai_ + ci_; \
+				zr[b_ + j_ + (h)] = dr_ * twr[j_] - di_ * twi[j_]; \
+				zi[b_ + j_ + (h)] = dr_ * twi[j_] + di_ * twr[j_]; \
+			} \
+	} while (0)
+
+/* One inverse stage of span h: (a, c) -> (a + c conj(w^j), a - c conj(w^j)) */
+#define DIT_STAGE(zr, zi, twr, twi, h) \
+	do { \
+		int b_, j_; \
+		for (b_ = 0; b_ < H; b_ += 2 * (h)) \
+			for (j_ = 0; j_ < (h); j_++) { \
+				float cr_ = zr[b_ + j_ + (h)], ci_ = zi[b_ + j_ + (h)]; \
+				float tr_ = cr_ * twr[j_] + ci_ * twi[j_], ti_ = ci_ * twr[j_] - cr_ * twi[j_]; \
+				float ar_ = zr[b_ + j_], ai_ = zi[b_ + j_]; \
+				zr[b_ + j_ + (h)] = ar_ - tr_; \
+				zi[b_ + j_ + (h)] = ai_ - ti_; \
+				zr[b_ + j_] = ar_ + tr_; \
+				zi[b_ + j_] = ai_ + ti_; \
+			} \
+	} while (0)
+
+static void fft_forward(const Aec *s, float *restrict zr, float *restrict zi)
 {
-	int i, j, bit, size, half, k, step;
-	for (i = 1, j = 0; i < H; i++) {
-		for (bit = H >> 1; j & bit; bit >>= 1) j ^= bit;
-		j |= bit;
-		if (i < j) {
-			float tr = z[2 * i], ti = z[2 * i + 1];
-			z[2 * i] = z[2 * j];
-			z[2 * i + 1] = z[2 * j + 1];
-			z[2 * j] = tr;
-			z[2 * j + 1] = ti;
-		}
-	}
-	/* size 2: no multiplications */
-	for (i = 0; i < H; i += 2) {
-		float ar = z[2 * i], ai = z[2 * i + 1], br = z[2 * i + 2], bi = z[2 * i + 3];
-		z[2 * i] = ar + br;
-		z[2 * i + 1] = ai + bi;
-		z[2 * i + 2] = ar - br;
-		z[2 * i + 3] = ai - bi;
-	}
-	for (size = 4, step = H / 4; size <= H; size <<= 1, step >>= 1) {
-		half = size >> 1;
-		for (k = 0; k < half; k++) {
-			float wr = s->twiddle[2 * k * step], wi = inverse ? -s->twiddle[2 * k * step + 1] : s->twiddle[2 * k * step + 1];
-			for (i = k; i < H; i += size) {
-				float *a = z + 2 * i, *b = z + 2 * (i + half);
-				float tr = b[0] * wr - b[1] * wi, ti = b[0] * wi + b[1] * wr;
-				b[0] = a[0] - tr;
-				b[1] = a[1] - ti;
-				a[0] += tr;
-				a[1] += ti;
-			}
-		}
+	const float *twr = s->twiddleRe, *twi = s->twiddleIm;
+	int b;
+	DIF_STAGE(zr, zi, (twr + TW64), (twi + TW64), 64);
+	DIF_STAGE(zr, zi, (twr + TW32), (twi + TW32), 32);
+	DIF_STAGE(zr, zi, (twr + TW16), (twi + TW16), 16);
+	DIF_STAGE(zr, zi, (twr + TW8), (twi + TW8), 8);
+	DIF_STAGE(zr, zi, (twr + TW4), (twi + TW4), 4);
+	for (b = 0; b < H; b += 4) { /* span 2: w = 1, -i; then span 1: w = 1 */
+		float a0r = zr[b], a0i = zi[b], a1r = zr[b + 1], a1i = zi[b + 1], c0r = zr[b + 2], c0i = zi[b + 2], c1r = zr[b + 3], c1i = zi[b + 3];
+		float p0r = a0r + c0r, p0i = a0i + c0i, p1r = a1r + c1r, p1i = a1i + c1i;
+		float q0r = a0r - c0r, q0i = a0i - c0i, q1r = a1i - c1i, q1i = c1r - a1r; /* (a1 - c1)(-i) */
+		zr[b] = p0r + p1r;
+		zi[b] = p0i + p1i;
+		zr[b + 1] = p0r - p1r;
+		zi[b + 1] = p0i - p1i;
+		zr[b + 2] = q0r + q1r;
+		zi[b + 2] = q0i + q1i;
+		zr[b + 3] = q0r - q1r;
+		zi[b + 3] = q0i - q1i;
 	}
 }
 
-/* Real M-point FFT of `in` into `out` (bins 0..N). `in` is overwritten. */
-static void fft_real(const Aec *s, float *in, Spectrum *out)
+static void fft_inverse(const Aec *s, float *restrict zr, float *restrict zi)
 {
+	const float *twr = s->twiddleRe, *twi = s->twiddleIm;
+	int b;
+	for (b = 0; b < H; b += 4) { /* span 1: w = 1; then span 2: conj(w) = 1, i */
+		float p0r = zr[b] + zr[b + 1], p0i = zi[b] + zi[b + 1], q0r = zr[b] - zr[b + 1], q0i = zi[b] - zi[b + 1];
+		float p1r = zr[b + 2] + zr[b + 3], p1i = zi[b + 2] + zi[b + 3], q1r = zr[b + 2] - zr[b + 3], q1i = zi[b + 2] - zi[b + 3];
+		float tr = -q1i, ti = q1r; /* i q1 */
+		zr[b] = p0r + p1r;
+		zi[b] = p0i + p1i;
+		zr[b + 2] = p0r - p1r;
+		zi[b + 2] = p0i - p1i;
+		zr[b + 1] = q0r + tr;
+		zi[b + 1] = q0i + ti;
+		zr[b + 3] = q0r - tr;
+		zi[b + 3] = q0i - ti;
+	}
+	DIT_STAGE(zr, zi, (twr + TW4), (twi + TW4), 4);
+	DIT_STAGE(zr, zi, (twr + TW8), (twi + TW8), 8);
+	DIT_STAGE(zr, zi, (twr + TW16), (twi + TW16), 16);
+	DIT_STAGE(zr, zi, (twr + TW32), (twi + TW32), 32);
+	DIT_STAGE(zr, zi, (twr + TW64), (twi + TW64), 64);
+}
+
+/* Real M-point FFT of `in` into `out` (bins 0..N). */
+static void fft_real(Aec *s, const float *in, Spectrum *out)
+{
+	float *zr = s->zr, *zi = s->zi;
+	const uint8_t *rev = s->reverse;
 	int k;
-	fft_complex(s, in, 0); /* in[2n] + i in[2n+1] as H complex points */
-	out->re[0] = in[0] + in[1];
+	for (k = 0; k < H; k++) { /* in[2n] + i in[2n+1] as H complex points */
+		zr[k] = in[2 * k];
+		zi[k] = in[2 * k + 1];
+	}
+	fft_forward(s, zr, zi);
+	out->re[0] = zr[0] + zi[0];
 	out->im[0] = 0;
-	out->re[N] = in[0] - in[1];
+	out->re[N] = zr[0] - zi[0];
 	out->im[N] = 0;
 	for (k = 1; k <= H / 2; k++) { /* bins k and H - k together */
-		float ar = in[2 * k], ai = in[2 * k + 1], br = in[2 * (H - k)], bi = -in[2 * (H - k) + 1];
+		float ar = zr[rev[k]], ai = zi[rev[k]], br = zr[rev[H - k]], bi = -zi[rev[H - k]];
 		float er = 0.5f * (ar + br), ei = 0.5f * (ai + bi); /* even part */
 		float or = 0.5f * (ai - bi), oi = -0.5f * (ar - br); /* odd part: (a - b) / 2i */
 		float wr = s->rtwiddle[2 * k], wi = s->rtwiddle[2 * k + 1];
@@ -149,11 +220,13 @@ static void fft_real(const Aec *s, float *in, Spectrum *out)
 }
 
 /* Inverse of fft_real, scaled by 1/M: spectrum -> M real samples in `out`. */
-static void ifft_real(const Aec *s, const Spectrum *in, float *out)
+static void ifft_real(Aec *s, const Spectrum *in, float *out)
 {
+	float *zr = s->zr, *zi = s->zi;
+	const uint8_t *rev = s->reverse;
 	int k;
-	out[0] = 0.5f * (in->re[0] + in->re[N]);
-	out[1] = 0.5f * (in->re[0] - in->re[N]);
+	zr[0] = 0.5f * (in->re[0] + in->re[N]);
+	zi[0] = 0.5f * (in->re[0] - in->re[N]);
 	for (k = 1; k < H; k++) {
 		float ar = in->re[k], ai = in->im[k], br = in->re[N - k], bi = -in->im[N - k];
 		float er = 0.5f * (ar + br), ei = 0.5f * (ai + bi);
@@ -161,11 +234,43 @@ static void ifft_real(const Aec *s, const Spectrum *in, float *out)
 		/* odd = d * conj(w); z = even + i * odd */
 		float wr = s->rtwiddle[2 * k], wi = -s->rtwiddle[2 * k + 1];
 		float or = dr * wr - di * wi, oi = dr * wi + di * wr;
-		out[2 * k] = er - oi;
-		out[2 * k + 1] = ei + or;
+		zr[rev[k]] = er - oi;
+		zi[rev[k]] = ei + or;
 	}
-	fft_complex(s, out, 1);
-	for (k = 0; k < M; k++) out[k] *= 1.0f / (float)H;
+	fft_inverse(s, zr, zi);
+	for (k = 0; k < H; k++) {
+		out[2 * k] = zr[k] * (1.0f / (float)H);
+		out[2 * k + 1] = zi[k] * (1.0f / (float)H);
+	}
+}
+
+/* ---- per-bin loops over PAD bins ---- */
+
+/* y += w x */
+static void multiply_add(float *restrict yr, float *restrict yi, const float *restrict wr, const float *restrict wi, const float *restrict xr, const float *restrict xi)
+{
+	int k;
+	for (k = 0; k < PAD; k++) {
+		yr[k] += wr[k] * xr[k] - wi[k] * xi[k];
+		yi[k] += wr[k] * xi[k] + wi[k] * xr[k];
+	}
+}
+
+/* w += mu e conj(x) */
+static void update(float *restrict wr, float *restrict wi, const float *restrict mu, const float *restrict er, const float *restrict ei, const float *restrict xr, const float *restrict xi)
+{
+	int k;
+	for (k = 0; k < PAD; k++) {
+		wr[k] += mu[k] * (er[k] * xr[k] + ei[k] * xi[k]);
+		wi[k] += mu[k] * (ei[k] * xr[k] - er[k] * xi[k]);
+	}
+}
+
+/* p += |x|² (sign 1) or p -= |x|² (sign -1) */
+static void add_power(float *restrict power, const float *restrict xr, const float *restrict xi, float sign)
+{
+	int k;
+	for (k = 0; k < PAD; k++) power[k] += sign * (xr[k] * xr[k] + xi[k] * xi[k]);
 }
 
 /* ---- the canceller ---- */
@@ -185,6 +290,7 @@ static void ifft_real(const Aec *s, const Spectrum *in, float *out)
 #define FAR_ACTIVE 100.0f  /* far-end mean square (-50 dBFS) below which nothing adapts */
 #define REGULARISE ((float)M * 1000.0f) /* added to the reference power when normalising */
 #define FLOOR_SHARE 0.1f   /* ... and this share of the mean over the bins (-10 dB) */
+#define CONSTRAIN_EVERY 2
 #define START_SHARE 0.25f  /* until then the rate is at most this share of far-end / error energy */
 #define COHERENCE_GAIN 2.0f /* coherence above one half counts as all echo */
 #define COHERENCE_RATE 0.2f /* smoothing of the coherence's spectra, per block */
@@ -211,10 +317,19 @@ int ka_aec_init(void *state, int32_t sampleRate, int32_t flags)
 	s->seed = 0x2545f491u;
 	s->suppress = !(flags & KA_AEC_LINEAR_ONLY);
 	s->leak = LEAK_START;
-	for (k = 0; k < H / 2; k++) {
-		float a = -6.2831853f * (float)k / (float)H;
-		s->twiddle[2 * k] = cosf(a);
-		s->twiddle[2 * k + 1] = sinf(a);
+	{
+		int h, j, n = 0, i;
+		for (h = 64; h >= 4; h /= 2) /* TW64, TW32, ... TW4 */
+			for (j = 0; j < h; j++, n++) {
+				float a = -6.2831853f * (float)j / (float)(2 * h);
+				s->twiddleRe[n] = cosf(a);
+				s->twiddleIm[n] = sinf(a);
+			}
+		for (i = 0; i < H; i++) {
+			int r = 0;
+			for (j = 0; j < 7; j++) r |= ((i >> j) & 1) << (6 - j);
+			s->reverse[i] = (uint8_t)r;
+		}
 	}
 	for (k = 0; k < H; k++) {
 		float a = -6.2831853f * (float)k / (float)M;
@@ -232,6 +347,29 @@ static int16_t saturate(float v)
 	return (int16_t)lrintf(v);
 }
 
+/* The smoothed spectra of the coherence between the microphone D and the reference X, and the
+ * coherence itself, capped at 1. */
+static void coherence(float *restrict far, float *restrict mic, float *restrict crossRe, float *restrict crossIm, float *restrict out, const float *restrict dr, const float *restrict di, const float *restrict xr, const float *restrict xi)
+{
+	int k;
+	for (k = 0; k < PAD; k++) {
+		float c;
+		far[k] += COHERENCE_RATE * (xr[k] * xr[k] + xi[k] * xi[k] - far[k]);
+		mic[k] += COHERENCE_RATE * (dr[k] * dr[k] + di[k] * di[k] - mic[k]);
+		crossRe[k] += COHERENCE_RATE * (dr[k] * xr[k] + di[k] * xi[k] - crossRe[k]);
+		crossIm[k] += COHERENCE_RATE * (di[k] * xr[k] - dr[k] * xi[k] - crossIm[k]);
+		c = COHERENCE_GAIN * (crossRe[k] * crossRe[k] + crossIm[k] * crossIm[k]) / (far[k] * mic[k] + 1.0f);
+		out[k] = c < 1.0f ? c : 1.0f;
+	}
+}
+
+/* a += b */
+static void add(float *restrict a, const float *restrict b)
+{
+	int k;
+	for (k = 0; k < PAD; k++) a[k] += b[k];
+}
+
 /* One block: farBlock (the reference) and micBlock in, N output samples into the ring. */
 static void process_block(Aec *s)
 {
@@ -241,9 +379,12 @@ static void process_block(Aec *s)
 	int bypass = 0;
 	int i, k, p, active, write;
 
-	/* The reference frame [previous block, this block] and its spectrum, newest in x[head]. */
+	/* The reference frame [previous block, this block] and its spectrum, newest in x[head];
+	 * farSum, Σ_p |X_p|², loses the spectrum it replaces (and is summed afresh once a round,
+	 * so that rounding cannot pile up). */
 	s->head = (s->head + 1) % K;
 	X = &s->x[s->head];
+	add_power(s->farSum, X->re, X->im, -1.0f);
 	for (i = 0; i < N; i++) {
 		float v = (float)s->farBlock[i];
 		t[i] = (float)s->farPrevious[i];
@@ -253,15 +394,20 @@ static void process_block(Aec *s)
 	memcpy(s->farPrevious, s->farBlock, sizeof s->farPrevious);
 	fft_real(s, t, X);
 	active = farEnergy > FAR_ACTIVE * (float)N;
+	if (s->head == 0) {
+		memset(s->farSum, 0, sizeof s->farSum);
+		for (p = 0; p < K; p++) {
+			add_power(s->farSum, s->x[p].re, s->x[p].im, 1.0f);
+		}
+	} else {
+		add_power(s->farSum, X->re, X->im, 1.0f);
+	}
 
 	/* Echo estimate Y = Σ W_p X_{head-p}; the last N samples of its inverse are y. */
-	for (k = 0; k < BINS; k++) Y->re[k] = Y->im[k] = 0;
+	memset(Y, 0, sizeof *Y);
 	for (p = 0; p < K; p++) {
 		const Spectrum *xp = &s->x[(s->head - p + K) % K], *wp = &s->w[p];
-		for (k = 0; k < BINS; k++) {
-			Y->re[k] += wp->re[k] * xp->re[k] - wp->im[k] * xp->im[k];
-			Y->im[k] += wp->re[k] * xp->im[k] + wp->im[k] * xp->re[k];
-		}
+		multiply_add(Y->re, Y->im, wp->re, wp->im, xp->re, xp->im);
 	}
 	ifft_real(s, Y, t);
 	for (i = 0; i < N; i++) {
@@ -306,21 +452,17 @@ static void process_block(Aec *s)
 	 * sound the far end does not explain, which the suppressor must leave alone. */
 	{
 		int strongest = 0;
-		float c;
 		const Spectrum *xs;
 		for (p = 1; p < K; p++)
 			if (s->wEnergy[p] > s->wEnergy[strongest]) strongest = p;
 		xs = &s->x[(s->head - strongest + K) % K];
-		for (k = 0; k < BINS; k++) {
-			float dr = bypass ? E->re[k] : E->re[k] + Y->re[k], di = bypass ? E->im[k] : E->im[k] + Y->im[k];
-			float xr = xs->re[k], xi = xs->im[k];
-			s->farPower[k] += COHERENCE_RATE * (xr * xr + xi * xi - s->farPower[k]);
-			s->micPower[k] += COHERENCE_RATE * (dr * dr + di * di - s->micPower[k]);
-			s->crossRe[k] += COHERENCE_RATE * (dr * xr + di * xi - s->crossRe[k]);
-			s->crossIm[k] += COHERENCE_RATE * (di * xr - dr * xi - s->crossIm[k]);
-			c = COHERENCE_GAIN * (s->crossRe[k] * s->crossRe[k] + s->crossIm[k] * s->crossIm[k]) / (s->farPower[k] * s->micPower[k] + 1.0f);
-			s->coherence[k] = c < 1.0f ? c : 1.0f;
+		/* D = E + Y (or E when the microphone passed); Y is not needed after echoBin */
+		if (bypass) memcpy(Y, E, sizeof *Y);
+		else {
+			add(Y->re, E->re);
+			add(Y->im, E->im);
 		}
+		coherence(s->farPower, s->micPower, s->crossRe, s->crossIm, s->coherence, Y->re, Y->im, xs->re, xs->im);
 	}
 
 	/* The leak: the residual echo's share of the echo estimate's power, learnt only from blocks
@@ -349,8 +491,7 @@ static void process_block(Aec *s)
 	/* Per-bin learning rate: the residual echo's share of the error (small when the error is
 	 * mostly near-end speech), normalised by the reference energy over the filter's tail. */
 	for (k = 0; k < BINS; k++) {
-		float xp = 0;
-		for (p = 0; p < K; p++) xp += s->x[p].re[k] * s->x[p].re[k] + s->x[p].im[k] * s->x[p].im[k];
+		float xp = s->farSum[k] > 0 ? s->farSum[k] : 0;
 		mu[k] = xp;
 		farMean += xp;
 	}
@@ -382,20 +523,18 @@ static void process_block(Aec *s)
 		for (p = 0; p < K; p++) {
 			const Spectrum *xp = &s->x[(s->head - p + K) % K];
 			Spectrum *wp = &s->w[p];
-			for (k = 0; k < BINS; k++) {
-				float gr = E->re[k] * xp->re[k] + E->im[k] * xp->im[k];
-				float gi = E->im[k] * xp->re[k] - E->re[k] * xp->im[k];
-				wp->re[k] += mu[k] * gr;
-				wp->im[k] += mu[k] * gi;
-			}
+			update(wp->re, wp->im, mu, E->re, E->im, xp->re, xp->im);
 		}
-		/* One partition a block back to N taps (the others take their turn). */
+		/* One partition every CONSTRAIN_EVERY blocks back to N taps (the partitions take turns). */
+		if (++s->sinceConstraint >= CONSTRAIN_EVERY) {
+		s->sinceConstraint = 0;
 		ifft_real(s, &s->w[s->turn], t);
 		s->wEnergy[s->turn] = 0;
 		for (i = 0; i < N; i++) s->wEnergy[s->turn] += t[i] * t[i];
 		for (i = N; i < M; i++) t[i] = 0;
 		fft_real(s, t, &s->w[s->turn]);
 		s->turn = (s->turn + 1) % K;
+		}
 	}
 
 	/* Residual echo suppression with comfort noise, then back to the time domain. */
@@ -421,8 +560,8 @@ static void process_block(Aec *s)
 		for (i = 0; i < N; i++) e[i] = t[N + i];
 	}
 
-	write = (s->outRead + s->outCount) % (2 * N);
-	for (i = 0; i < N; i++) s->outRing[(write + i) % (2 * N)] = saturate(e[i]);
+	write = (s->outRead + s->outCount) & (2 * N - 1);
+	for (i = 0; i < N; i++) s->outRing[(write + i) & (2 * N - 1)] = saturate(e[i]);
 	s->outCount += N;
 }
 
@@ -452,8 +591,8 @@ int ka_aec_process(void *state, const int16_t *far, const int16_t *mic, int16_t 
 			out += gap;
 			piece -= gap;
 		}
-		for (i = 0; i < piece; i++) out[i] = s->outRing[(s->outRead + (int32_t)i) % (2 * N)];
-		s->outRead = (s->outRead + (int32_t)piece) % (2 * N);
+		for (i = 0; i < piece; i++) out[i] = s->outRing[(s->outRead + (int32_t)i) & (2 * N - 1)];
+		s->outRead = (s->outRead + (int32_t)piece) & (2 * N - 1);
 		s->outCount -= (int32_t)piece;
 		out += piece;
 	}

@@ -5,6 +5,9 @@
  * near-end loss in double talk.
  *
  *   aec_bench FAR.raw NEAR.raw
+ *   aec_bench FAR.raw NEAR.raw core|speexdsp   the speech recording (500 frames of 20 ms) through one
+ *       canceller only, for `valgrind --tool=callgrind --toggle-collect=frame_aec` (or frame_speex):
+ *       the collected instructions / 500 are its cost per frame
  */
 #include <speex/speex_echo.h>
 #include <speex/speex_preprocess.h>
@@ -30,6 +33,12 @@ static SceneFigures run_core(const SceneKind *kind)
 	return scene_figures(&scene, kind, ka_aec_delay(state));
 }
 
+__attribute__((noinline)) void frame_speex(SpeexEchoState *echo, SpeexPreprocessState *pre, const int16_t *far, const int16_t *mic, int16_t *out)
+{
+	speex_echo_cancellation(echo, mic, far, out);
+	speex_preprocess_run(pre, out);
+}
+
 static SceneFigures run_speex(const SceneKind *kind)
 {
 	SpeexEchoState *echo = speex_echo_state_init(SCENE_FRAME, 1024);
@@ -39,10 +48,7 @@ static SceneFigures run_speex(const SceneKind *kind)
 	speex_echo_ctl(echo, SPEEX_ECHO_SET_SAMPLING_RATE, &rate);
 	speex_preprocess_ctl(pre, SPEEX_PREPROCESS_SET_ECHO_STATE, echo);
 	scene_make(&scene, kind, farSpeech, nearSpeech);
-	for (i = 0; i < SCENE_SAMPLES; i += SCENE_FRAME) {
-		speex_echo_cancellation(echo, scene.mic + i, scene.far + i, scene.out + i);
-		speex_preprocess_run(pre, scene.out + i);
-	}
+	for (i = 0; i < SCENE_SAMPLES; i += SCENE_FRAME) frame_speex(echo, pre, scene.far + i, scene.mic + i, scene.out + i);
 	f = scene_figures(&scene, kind, 0);
 	speex_echo_state_destroy(echo);
 	speex_preprocess_state_destroy(pre);
@@ -53,9 +59,19 @@ int main(int argc, char **argv)
 {
 	static const SceneKind kinds[] = { { "speech", 0, 0, 0 }, { "speech, clipping speaker", 0, 1, 0 }, { "noise", 1, 0, 0 }, { "noise, clipping speaker", 1, 1, 0 }, { "speech, double talk", 0, 0, 1 }, { "speech, clipping speaker, double talk", 0, 1, 1 } };
 	unsigned k;
-	if (argc != 3 || !scene_read(argv[1], farSpeech, SCENE_SAMPLES) || !scene_read(argv[2], nearSpeech, SCENE_SAMPLES)) {
-		fprintf(stderr, "usage: aec_bench FAR.raw NEAR.raw\n");
+	if ((argc != 3 && argc != 4) || !scene_read(argv[1], farSpeech, SCENE_SAMPLES) || !scene_read(argv[2], nearSpeech, SCENE_SAMPLES)) {
+		fprintf(stderr, "usage: aec_bench FAR.raw NEAR.raw [core|speexdsp]\n");
 		return 2;
+	}
+	if (argc == 4) {
+		if (strcmp(argv[3], "core") == 0) run_core(&kinds[0]);
+		else if (strcmp(argv[3], "speexdsp") == 0) run_speex(&kinds[0]);
+		else {
+			fprintf(stderr, "aec_bench: core or speexdsp, not %s\n", argv[3]);
+			return 2;
+		}
+		printf("%d frames\n", SCENE_SAMPLES / SCENE_FRAME);
+		return 0;
 	}
 	for (k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
 		SceneFigures a = run_core(&kinds[k]), b = run_speex(&kinds[k]);

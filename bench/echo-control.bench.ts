@@ -1,0 +1,109 @@
+/*
+ * Echo control: the door's canceller (rtp/native/aec.c) beside Debian's libspeexdsp (its echo
+ * canceller, 1,024-sample tail, with its preprocessor's residual echo suppression; host only,
+ * never in the firmware) on the recordings of rtp/native/test/aec_scenes.h: espeak-ng speech and
+ * noise played through a synthetic echo path (2 ms delay, room-like reflections over 62.5 ms,
+ * optionally a small speaker that clips), with near-end speech from 4 s for double talk.
+ *
+ * Quality comes from rtp/native/bench/aec_bench (deterministic). Cost: instructions per 20 ms
+ * frame (320 samples at 16 kHz) counted by valgrind's callgrind inside the frame function only
+ * (--toggle-collect), over the 500 frames of the speech recording, x86-64 -O2, portable C as on
+ * the ESP32 (gcc vectorises some of the canceller's loops on x86; the row built with
+ * -fno-tree-vectorize is nearer the ESP32's compiler). G.722 is measured by its own program
+ * (g722_bench, portable build), so the total shows whatever g722.c costs today.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const out = join(root, "build", "native");
+const speech = [join(out, "aec-far.raw"), join(out, "aec-near.raw")];
+const SCENE_FRAMES = 500;
+const G722_FRAMES = 1000;
+const ERLE_GOAL = 30;
+const CONVERGENCE_GOAL = 1;
+const NEAR_LOSS_GOAL = 3;
+const AEC_GOAL = 120_000;
+const TOTAL_GOAL = 250_000;
+
+interface Figures {
+	erle: number;
+	convergence: number;
+	nearLoss: number;
+}
+
+function run(command: string, args: string[]): string {
+	const r = spawnSync(command, args, { cwd: root, encoding: "utf8", maxBuffer: 16 << 20 });
+	if (r.status !== 0) throw new Error(`${command} ${args.join(" ")} failed (${r.status}): ${r.stderr || r.stdout}`);
+	return r.stdout;
+}
+
+/** Instructions per frame inside `fn` of `program` run with `args`. */
+function instructionsPerFrame(program: string, fn: string, args: string[], frames: number): number {
+	const dir = mkdtempSync(join(tmpdir(), "klingel-callgrind-"));
+	try {
+		const file = join(dir, "callgrind.out");
+		run("valgrind", ["--tool=callgrind", `--toggle-collect=${fn}`, `--callgrind-out-file=${file}`, join(out, program), ...args]);
+		const m = /^summary:\s+(\d+)/m.exec(readFileSync(file, "utf8"));
+		if (!m) throw new Error(`no summary in callgrind output of ${program}`);
+		return Number(m[1]) / frames;
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+}
+
+/** aec_bench's lines: recording, canceller, ERLE, time to 30 dB (-1: never), near-end loss. */
+function quality(): Map<string, Figures> {
+	const figures = new Map<string, Figures>();
+	for (const line of run(join(out, "aec_bench"), speech).trim().split("\n")) {
+		const [recording, canceller, erle, convergence, nearLoss] = line.split("\t");
+		figures.set(`${recording}/${canceller}`, { erle: Number(erle), convergence: Number(convergence), nearLoss: Number(nearLoss) });
+	}
+	return figures;
+}
+
+const dB = (v: number) => `${v.toFixed(1)} dB`;
+const seconds = (v: number) => (v < 0 ? "never" : `${v.toFixed(2)} s`);
+const count = (v: number) => Math.round(v).toLocaleString("en");
+// aec_scenes.h reports 99 when the output holds nothing of the near-end speech.
+const loss = (v: number) => (v >= 99 ? "all (output uncorrelated with it)" : `${v.toFixed(2)} dB`);
+const met = (ok: boolean) => (ok ? "yes" : "NO");
+
+export default async function echoControlBench() {
+	run("make", ["-s", "-C", "rtp/native", "aec-bench-programs"]);
+	const q = quality();
+	const get = (recording: string, canceller: string) => {
+		const f = q.get(`${recording}/${canceller}`);
+		if (!f) throw new Error(`aec_bench printed nothing for ${recording} / ${canceller}`);
+		return f;
+	};
+	const rows: Array<Record<string, string>> = [];
+	for (const recording of ["speech", "speech, clipping speaker", "noise"]) {
+		const k = get(recording, "core"), s = get(recording, "speexdsp");
+		rows.push(
+			{ measure: `${recording}: ERLE after 1 s`, klingel: dB(k.erle), speexdsp: dB(s.erle), goal: `≥ ${ERLE_GOAL} dB`, met: met(k.erle >= ERLE_GOAL) },
+			{ measure: `${recording}: time to 30 dB ERLE (over the next 0.5 s)`, klingel: seconds(k.convergence), speexdsp: seconds(s.convergence), goal: `≤ ${CONVERGENCE_GOAL} s`, met: met(k.convergence >= 0 && k.convergence <= CONVERGENCE_GOAL) },
+		);
+	}
+	for (const recording of ["speech, double talk", "speech, clipping speaker, double talk"]) {
+		const k = get(recording, "core"), s = get(recording, "speexdsp");
+		rows.push(
+			{ measure: `${recording}: near-end speech attenuation`, klingel: loss(k.nearLoss), speexdsp: loss(s.nearLoss), goal: `≤ ${NEAR_LOSS_GOAL} dB`, met: met(k.nearLoss <= NEAR_LOSS_GOAL) },
+			{ measure: `${recording}: ERLE from 1 s until the near end speaks (4 s)`, klingel: dB(k.erle), speexdsp: dB(s.erle), goal: "", met: "" },
+		);
+	}
+	const core = instructionsPerFrame("aec_bench", "frame_aec", [...speech, "core"], SCENE_FRAMES);
+	const scalar = instructionsPerFrame("aec_bench_scalar", "frame_aec", [...speech, "core"], SCENE_FRAMES);
+	const speex = instructionsPerFrame("aec_bench", "frame_speex", [...speech, "speexdsp"], SCENE_FRAMES);
+	const g722 = instructionsPerFrame("g722_bench_portable", "g722_frame_both", [String(G722_FRAMES)], G722_FRAMES);
+	rows.push(
+		{ measure: "instructions per 20 ms frame (callgrind, x86-64 -O2)", klingel: count(core), speexdsp: count(speex), goal: `≤ ${count(AEC_GOAL)} (beside G.722)`, met: met(core <= AEC_GOAL) },
+		{ measure: "the same, built with -fno-tree-vectorize (nearer the ESP32)", klingel: count(scalar), speexdsp: "", goal: "", met: "" },
+		{ measure: "G.722 encode + decode of a 20 ms frame (g722_bench, portable)", klingel: count(g722), speexdsp: "", goal: "", met: "" },
+		{ measure: "echo control + G.722 both ways, per 20 ms frame", klingel: count(core + g722), speexdsp: count(speex + g722), goal: `≤ ${count(TOTAL_GOAL)}`, met: met(core + g722 <= TOTAL_GOAL) },
+	);
+	return { title: "Echo control: the door's canceller beside libspeexdsp (16 kHz, 64 ms tail)", rows };
+}
