@@ -350,11 +350,15 @@ static void encode_low(ka_g722_band *band, const int16_t *xl, size_t n, uint8_t 
 	band_load(band, NBL_MAX, &v);
 	for (k = 0; k < n; k++) {
 		int32_t det = tables.detl[v.nb >> 6];
-		int32_t el = sat16(xl[k] - v.s);
 		/*
-		 * QUANTL compares the magnitude el (el >= 0) or -(el + 1) with the levels
-		 * L·DETL >> 12; L·DETL >> 12 ≤ magnitude exactly when L·DETL < (magnitude + 1)·4096.
+		 * SUBTRA's difference el, not saturated: only its sign and its interval count, and
+		 * above 16 bits it lies beyond the highest level (2919·16384 / 4096 = 11,676) either
+		 * way. QUANTL compares the magnitude el (el >= 0) or -(el + 1) with the levels
+		 * L·DETL >> 12; L·DETL >> 12 ≤ magnitude exactly when L·DETL < (magnitude + 1)·4096,
+		 * at most 58,697·4096 (|xl| ≤ 25,928, |s| ≤ 32,768) and 32767·16384 for the levels
+		 * above [29]: both within 31 bits.
 		 */
+		int32_t el = xl[k] - v.s;
 		int32_t bound = ((el ^ (el >> 31)) + 1) << 12;
 		int32_t m, code, top;
 		m = tables.q6[16] * det < bound ? 16 : 0;
@@ -383,7 +387,8 @@ static void encode_high(ka_g722_band *band, const int16_t *xh, size_t n, uint8_t
 	band_load(band, NBH_MAX, &v);
 	for (k = 0; k < n; k++) {
 		int32_t det = tables.deth[v.nb >> 6];
-		int32_t eh = sat16(xh[k] - v.s);
+		/* not saturated either: above 16 bits it lies beyond the level (at most 2256) anyway */
+		int32_t eh = xh[k] - v.s;
 		int32_t magnitude = eh ^ (eh >> 31);
 		/* interval 2 (codes 2, 0 by sign) from the decision level 564·DETH / 4096, else 1 (3, 1) */
 		int32_t code = (eh < 0 ? 0 : 2) + (magnitude >= ((564 * det) >> 12) ? 0 : 1);
