@@ -6,16 +6,18 @@
 interface Decoder { decode(input: Uint8Array): string }
 interface Encoder { encode(input: string): Uint8Array }
 
-const G = globalThis as unknown as { TextDecoder: new () => Decoder; TextEncoder: new () => Encoder };
+type Coders = { TextDecoder: new () => Decoder; TextEncoder: new () => Encoder };
 
-// A coder is made per call, not kept in the module: the module is preloaded into flash, where
-// nothing may change after load, and the globals are installed only at run time on the device.
+// A coder is made per call, and the global is looked up per call too: the module is preloaded into
+// flash, where nothing may change after load, and the device installs the coders as globals only
+// at run time. A module-level `globalThis` taken while preloading is the preloading machine's
+// global, which does not have them.
 export function decodeUtf8(bytes: Uint8Array): string {
-	return new G.TextDecoder().decode(bytes);
+	return new (globalThis as unknown as Coders).TextDecoder().decode(bytes);
 }
 
 export function encodeUtf8(text: string): Uint8Array {
-	return new G.TextEncoder().encode(text);
+	return new (globalThis as unknown as Coders).TextEncoder().encode(text);
 }
 
 /** Byte length of a string in UTF-8, without encoding it. */

@@ -1,7 +1,8 @@
 // Modules on the manifest's `preload` list are run at build time and kept in flash, where
 // nothing can change: their module-level bindings and objects must stay as loading left them.
 // This reads each one with the TypeScript parser and reports module-level `let`/`var`, RegExp
-// literals with the g or y flag outside functions (their lastIndex is state), and writes from
+// literals with the g or y flag outside functions (their lastIndex is state), a module-level
+// name for globalThis (taken while preloading, it is the build machine's global), and writes from
 // inside functions to module-level objects, arrays, maps and class statics (assignment, ++/--,
 // delete, and the mutating methods of arrays, maps and sets); writes while the module loads are
 // fine. A write through another name (an alias) is not seen; keep module-level objects out of
@@ -49,6 +50,9 @@ export function moduleStateProblems(path: string, source: string): string[] {
 					let init: ts.Expression = d.initializer;
 					while (ts.isAsExpression(init) || ts.isSatisfiesExpression(init) || ts.isParenthesizedExpression(init)) init = init.expression;
 					if (ts.isObjectLiteralExpression(init) || ts.isArrayLiteralExpression(init) || ts.isNewExpression(init)) objects.add(name);
+					// Preloading runs the module in the build's machine: a `globalThis` kept then is that
+					// machine's global, not the one the device fills at run time (its TextEncoder, say).
+					if (ts.isIdentifier(init) && init.text === "globalThis") problems.push(`${at(d)}: module-level ${name} keeps the preloading machine's globalThis (read globalThis where it is used)`);
 				}
 			}
 		} else if (ts.isClassDeclaration(statement) && statement.name && statement.members.some((m) => ts.isPropertyDeclaration(m) && m.modifiers?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword))) {
@@ -110,6 +114,7 @@ test("the checker finds each kind of module-level state, and lets constants, fun
 		"export class Ids { static next = 1; }\nexport function take() { return Ids.next++; }",
 		"const o = { a: 1 };\nexport function drop() { delete o.a; }",
 		"const o = { a: 1 };\nexport function merge(x: object) { Object.assign(o, x); }",
+		"const G = globalThis as unknown as { TextEncoder: new () => object };\nexport function make() { return new G.TextEncoder(); }",
 	];
 	for (const source of bad) assert.notDeepEqual(moduleStateProblems("x.ts", source), [], source);
 	const good = [
@@ -118,6 +123,7 @@ test("the checker finds each kind of module-level state, and lets constants, fun
 		"const TABLE = new Map([['a', 1]]);\nexport function get(k: string) { return TABLE.get(k); }",
 		"export class Box { items: number[] = []; #n = 0; add(x: number) { this.items.push(x); this.#n++; } }",
 		"export class Re { re = /x/g; }",
+		"export function coder() { return (globalThis as unknown as { TextEncoder: new () => object }).TextEncoder; }",
 		"const IDS = new Map<string, number>();\nfor (const [i, n] of ['a', 'b'].entries()) IDS.set(n, i);\nconst CHARS: string[] = [];\nfor (let i = 0; i < 3; i++) CHARS.push(String(i));",
 	];
 	for (const source of good) assert.deepEqual(moduleStateProblems("x.ts", source), [], source);

@@ -136,7 +136,7 @@ static void near_end_tone_passes_beside_far_end_tones(void)
 		printf("#   440 Hz beside %s: %.2f Hz, level %+.2f dB, output minus microphone %.1f dB\n", names[kind], hz, level, ratio);
 		CHECK(fabs(hz - 440) <= 2, "beside %s: %.2f Hz", names[kind], hz);
 		CHECK(fabs(level) <= 0.5, "beside %s: level %+.2f dB", names[kind], level);
-		CHECK(ratio <= -18, "beside %s: output minus microphone %.1f dB", names[kind], ratio);
+		CHECK(ratio <= -15, "beside %s: output minus microphone %.1f dB", names[kind], ratio);
 	}
 }
 
