@@ -8,9 +8,10 @@
  * the block-by-block form this codec was first written in (test/reference_g722.h).
  *
  * It is written for cost, as the device runs it for every 20 ms frame beside echo control:
- *   - a call works in passes over up to CHUNK codes: the QMF over a window sliding along one
- *     buffer, then each band's ADPCM with the band's state in locals for the whole pass and
- *     its histories as windows sliding along arrays, so nothing is shifted per sample;
+ *   - a call works in passes over up to CHUNK codes, one per band, with the band's state in
+ *     locals for the whole pass and its histories as windows sliding along arrays, so nothing
+ *     is shifted per sample; the QMF runs in the lower band's pass when encoding and in the
+ *     higher band's when decoding, over a window sliding along one buffer;
  *   - the QMF sums in 32 bits with no saturation per product (the bound is at qmf_a);
  *   - the step sizes (SCALEL, SCALEH) come from tables indexed by the log scale factor;
  *   - the lower band's quantiser is a five-step binary search over its decision levels;
@@ -18,7 +19,7 @@
  *     saturation has its bound at the place), each saturation is one unsigned comparison and
  *     a branch that is rarely taken, and the zero predictor's sign-sign update costs no
  *     multiply or select per tap.
- * The passes take about 1.6 KB of stack (CHUNK 40) and allocate nothing.
+ * A call takes about 1.5 KB of stack (CHUNK 40) and allocates nothing.
  *
  * The state holds what the blocks carry from one sample to the next, in the words it always
  * had. Any bit pattern is a state the code can run from (the XS binding hands JS memory in):
@@ -342,25 +343,31 @@ static inline int32_t next_scale(int32_t nb, int32_t multiplier, int32_t limit)
 	return clamp_positive(nb - ((nb + 127) >> 7) + multiplier, limit);
 }
 
-/* Lower band encoder over n samples xl: QUANTL, INVQAL, LOGSCL, SCALEL, block 4. */
-static void encode_low(ka_g722_band *band, const int16_t *xl, size_t n, uint8_t *codes)
+/*
+ * The transmit QMF and the lower band's encoder over n pairs of the window x (the QMF history,
+ * then the pass's input): xL = (xA + xB) / 2^14 for QUANTL, INVQAL, LOGSCL, SCALEL and block 4,
+ * and xH = (xA - xB) / 2^14 into xh for the higher band (both within ±25,928).
+ */
+static void encode_low(ka_g722_band *band, const int32_t *x, int16_t *xh, size_t n, uint8_t *codes)
 {
 	band_vars v;
 	size_t k;
 	band_load(band, NBL_MAX, &v);
 	for (k = 0; k < n; k++) {
+		int32_t qa = qmf_a(x + 2 * k), qb = qmf_b(x + 2 * k);
 		int32_t det = tables.detl[v.nb >> 6];
 		/*
 		 * SUBTRA's difference el, not saturated: only its sign and its interval count, and
 		 * above 16 bits it lies beyond the highest level (2919·16384 / 4096 = 11,676) either
 		 * way. QUANTL compares the magnitude el (el >= 0) or -(el + 1) with the levels
 		 * L·DETL >> 12; L·DETL >> 12 ≤ magnitude exactly when L·DETL < (magnitude + 1)·4096,
-		 * at most 58,697·4096 (|xl| ≤ 25,928, |s| ≤ 32,768) and 32767·16384 for the levels
+		 * at most 58,697·4096 (|xL| ≤ 25,928, |s| ≤ 32,768) and 32767·16384 for the levels
 		 * above [29]: both within 31 bits.
 		 */
-		int32_t el = xl[k] - v.s;
+		int32_t el = ((qa + qb) >> 14) - v.s;
 		int32_t bound = ((el ^ (el >> 31)) + 1) << 12;
 		int32_t m, code, top;
+		xh[k] = (int16_t)((qa - qb) >> 14);
 		m = tables.q6[16] * det < bound ? 16 : 0;
 		m = tables.q6[m + 8] * det < bound ? m + 8 : m;
 		m = tables.q6[m + 4] * det < bound ? m + 4 : m;
@@ -402,9 +409,9 @@ static void encode_high(ka_g722_band *band, const int16_t *xh, size_t n, uint8_t
 
 void ka_g722_encode(ka_g722_state *state, const int16_t *pcm, size_t sampleCount, uint8_t *codes)
 {
-	/* x: the QMF history (24 values), then the pass's input; xl, xh: the sub-band signals */
+	/* x: the QMF history (24 values), then the pass's input; xh: the higher sub-band */
 	int32_t x[24 + 2 * CHUNK];
-	int16_t xl[CHUNK], xh[CHUNK];
+	int16_t xh[CHUNK];
 	size_t pairs = sampleCount / 2, i;
 	if (pairs == 0) return;
 	for (i = 0; i < 24; i++) x[i] = state->qmf[i];
@@ -414,13 +421,7 @@ void ka_g722_encode(ka_g722_state *state, const int16_t *pcm, size_t sampleCount
 			x[24 + 2 * k] = pcm[2 * k];
 			x[25 + 2 * k] = pcm[2 * k + 1];
 		}
-		/* transmit QMF: xL = (xA + xB) / 2^14, xH = (xA - xB) / 2^14, both within ±25,928 */
-		for (k = 0; k < n; k++) {
-			int32_t a = qmf_a(x + 2 + 2 * k), b = qmf_b(x + 2 + 2 * k);
-			xl[k] = (int16_t)((a + b) >> 14);
-			xh[k] = (int16_t)((a - b) >> 14);
-		}
-		encode_low(&state->band[0], xl, n, codes);
+		encode_low(&state->band[0], x + 2, xh, n, codes);
 		encode_high(&state->band[1], xh, n, codes);
 		for (i = 0; i < 24; i++) x[i] = x[2 * n + i];
 		pcm += 2 * n;
@@ -447,11 +448,12 @@ static void decode_low(ka_g722_band *band, const uint8_t *codes, size_t n, int16
 }
 
 /*
- * Higher band decoder: INVQAH, RECONS, LIMIT; LOGSCH, SCALEH, block 4. Writes the receive
- * QMF's input pairs: xs = rL + rH (the older), xd = rL - rH (the newer), within 16 bits as
- * both are limited to 14.
+ * Higher band decoder: INVQAH, RECONS, LIMIT; LOGSCH, SCALEH, block 4; and the receive QMF.
+ * Appends the QMF's input pairs to its window x (after the 24 values of history): xs = rL + rH
+ * (the older), xd = rL - rH (the newer), within 16 bits as both are limited to 14; each pair's
+ * two output samples are the sums over 2^11, saturated (they reach ±103,712).
  */
-static void decode_high(ka_g722_band *band, const uint8_t *codes, size_t n, const int16_t *rl, int32_t *x)
+static void decode_high(ka_g722_band *band, const uint8_t *codes, size_t n, const int16_t *rl, int32_t *x, int16_t *pcm)
 {
 	band_vars v;
 	size_t k;
@@ -463,8 +465,10 @@ static void decode_high(ka_g722_band *band, const uint8_t *codes, size_t n, cons
 		int32_t rh = limit14(v.s + dh);
 		v.nb = next_scale(v.nb, tables.wh2[high], NBH_MAX);
 		block4(&v, k, dh, dh != 0 ? tables.signh[high] : 0, tables.steph[high]);
-		x[2 * k] = rl[k] + rh;
-		x[2 * k + 1] = rl[k] - rh;
+		x[24 + 2 * k] = rl[k] + rh;
+		x[25 + 2 * k] = rl[k] - rh;
+		pcm[2 * k] = (int16_t)sat16(qmf_a(x + 2 + 2 * k) >> 11);
+		pcm[2 * k + 1] = (int16_t)sat16(qmf_b(x + 2 + 2 * k) >> 11);
 	}
 	band_store(band, &v, n);
 }
@@ -477,14 +481,9 @@ void ka_g722_decode(ka_g722_state *state, const uint8_t *codes, size_t count, in
 	if (count == 0) return;
 	for (i = 0; i < 24; i++) x[i] = state->qmf[i];
 	while (count > 0) {
-		size_t n = count < CHUNK ? count : CHUNK, k;
+		size_t n = count < CHUNK ? count : CHUNK;
 		decode_low(&state->band[0], codes, n, rl);
-		decode_high(&state->band[1], codes, n, rl, x + 24);
-		/* receive QMF: the sums over 2^11, saturated (they reach ±103,712) */
-		for (k = 0; k < n; k++) {
-			pcm[2 * k] = (int16_t)sat16(qmf_a(x + 2 + 2 * k) >> 11);
-			pcm[2 * k + 1] = (int16_t)sat16(qmf_b(x + 2 + 2 * k) >> 11);
-		}
+		decode_high(&state->band[1], codes, n, rl, x, pcm);
 		for (i = 0; i < 24; i++) x[i] = x[2 * n + i];
 		codes += n;
 		pcm += 2 * n;
