@@ -518,7 +518,6 @@ static void process_block(Aec *s)
 	power(s->echoBin, Y->re, Y->im);
 	power(s->errorBin, E->re, E->im);
 	for (k = 0; k < BINS; k++) {
-		py += s->echoBin[k];
 		pe += s->errorBin[k];
 	}
 
@@ -543,6 +542,9 @@ static void process_block(Aec *s)
 	/* The leak: the residual echo's share of the echo estimate's power, learnt only from blocks
 	 * whose error is small next to the microphone signal, i.e. without near-end speech. Double
 	 * talk leaves it as it was, and so leaves the learning rate and the suppression low. */
+	/* the echo estimate's part that is coherent with the microphone */
+	product(s->gain, s->coherence, s->echoBin);
+	for (k = 0; k < BINS; k++) py += s->gain[k];
 	if (active && py > 0 && errorEnergy < NEAR_RATIO * micEnergy) {
 		float leak = s->leak + 0.3f * (pe / py - s->leak);
 		s->leak = leak < LEAK_MIN ? LEAK_MIN : leak > LEAK_MAX ? LEAK_MAX : leak;
@@ -553,8 +555,7 @@ static void process_block(Aec *s)
 	{
 		float sum = 0;
 		int lo = 0, hi = SPREAD;
-		float *cy = s->gain; /* scratch until the suppressor's gains */
-		product(cy, s->coherence, s->echoBin);
+		const float *cy = s->gain; /* scratch until the suppressor's gains */
 		for (k = 0; k <= SPREAD; k++) sum += cy[k];
 		for (k = 0; k < BINS; k++) {
 			float r = s->leak * (LOCAL * cy[k] + s->spreadScale[k] * sum);

@@ -279,6 +279,7 @@ interface SessionStatus {
 	frames_played?: number;
 	codec?: string;
 	ptime_ms?: number;
+	echo_control?: boolean;
 }
 const session = (s: Record<string, unknown>) => ((s.media as { session?: SessionStatus } | null | undefined)?.session ?? {}) as SessionStatus;
 
@@ -347,6 +348,9 @@ async function talk(ptime = 20): Promise<SessionStatus> {
 		timeoutMs: 15000,
 		what: `${CALL_FRAMES} frames of audio each way`,
 	});
+	// The tone checks run with the echo canceller in the microphone's path (audio.aec is on by
+	// default): it must leave the door's 440 Hz alone while the speaker plays 1 kHz.
+	assert.equal(session(s).echo_control, true, "echo control in the call");
 	return session(s);
 }
 
