@@ -9,9 +9,9 @@
  * played for a second had waited a whole frame more than the jitter calls for, one frame goes.
  * On a path without jitter that undoes the frame an underrun added (a packet that came a moment
  * after the tick once), which the frame count alone cannot see: it would keep 20 ms for the rest
- * of the call. Less than a frame to spare is reported (`spareMs`, once a second): the media
- * session moves its playout clock sooner by that much. A sender that paused or jumped in time
- * (a new talk spurt, a restart) resynchronises the buffer.
+ * of the call. Less than a frame to spare is reported (`spareMs`, once a second, and first after
+ * a new stream's first 200 ms): the media session moves its playout clock sooner by that much.
+ * A sender that paused or jumped in time (a new talk spurt, a restart) resynchronises the buffer.
  *
  * Slots are `12 + frameBytes` apart so that a plain packet (a 12-byte header and one frame) is
  * copied in whole with one native `set`, its payload landing in the slot; `take` hands out the
@@ -43,6 +43,8 @@ export interface JitterCounters {
 }
 
 const WINDOW_TICKS = 50;
+/** A stream's first window is shorter: its phase is known after a few frames (200 ms: three 60 ms cycles of 30 ms packets). */
+const FIRST_WINDOW_TICKS = 10;
 /** Spare time a frame must have had beyond a whole frame, besides the jitter's (ms): the host's timers and the tick. */
 const SPARE_MS = 4;
 
@@ -76,6 +78,7 @@ export class JitterBuffer {
 	#haveTransit = false;
 	#windowMin = 0;
 	#windowTicks = 0;
+	#windowLength = FIRST_WINDOW_TICKS;
 	/** When each slot's frame was complete (the `arrivalMs` of its last piece). */
 	#arrived: Float64Array;
 	/** The shortest wait of a frame played in this window (ms; Infinity when none was timed). */
@@ -281,7 +284,8 @@ export class JitterBuffer {
 			depth--;
 		}
 		if (depth < this.#windowMin) this.#windowMin = depth;
-		if (++this.#windowTicks < WINDOW_TICKS) return;
+		if (++this.#windowTicks < this.#windowLength) return;
+		this.#windowLength = WINDOW_TICKS;
 		const min = this.#windowMin;
 		const timed = this.#windowWait !== Infinity;
 		const spare = this.#windowWait - 3 * this.jitterMs - SPARE_MS;
@@ -312,6 +316,13 @@ export class JitterBuffer {
 
 	#resync(timestamp: number, counted: boolean): void {
 		if (counted) this.counters.resyncs++;
+		else {
+			// A new stream: its first window starts with its first frame.
+			this.#windowTicks = 0;
+			this.#windowMin = this.slots;
+			this.#windowWait = Infinity;
+			this.#windowLength = FIRST_WINDOW_TICKS;
+		}
 		this.counters.dropped += this.#count;
 		this.#clear();
 		this.#started = true;

@@ -162,6 +162,22 @@ group("jitter buffer", () => {
 		assert.deepEqual(last, [296 & 0xff, 297 & 0xff, 298 & 0xff]);
 	});
 
+	test("a new stream's spare time is known after 200 ms, then once a second", () => {
+		// Frames arrive 10 ms before the tick that plays them: 10 ms waited, 4 ms of margin kept.
+		const jb = new JitterBuffer();
+		const spare: number[] = [];
+		for (let n = 0; n < 60; n++) {
+			put(jb, n, n * 20 + 10);
+			take(jb, n * 20 + 20);
+			spare.push(jb.spareMs);
+			jb.spareMs = NaN; // taken, as the media session takes it
+		}
+		assert.ok(Number.isNaN(spare[8]), `nothing measured after 9 frames (${spare[8]})`);
+		assert.equal(spare[9], 6, "after 10 frames");
+		assert.ok(Number.isNaN(spare[58]), "nothing new before the next 50 frames");
+		assert.equal(spare[59], 6, "after the next 50 frames");
+	});
+
 	test("a deeper buffer than 100 ms is cut at once", () => {
 		const jb = new JitterBuffer();
 		put(jb, 0, 0);
