@@ -4,11 +4,12 @@
  * every 20 ms (the frame clock, counted from the call's start) it codes one frame from the
  * microphone (with queued tones mixed in) for RTP. Both clocks start together, playout first, so
  * the echo canceller's reference (the frame played) comes before the microphone frame it is for.
- * Once a second of a stream has shown that every frame waited in the jitter buffer longer than
- * its margin, the playout clock runs that much sooner (0-20 ms: the phase between the peer's
- * packets and the ticks, random per call); the microphone stays on its own clock, so its frames
- * stay whole. Audio is coded as G.711 at 8 kHz, or G.722 at 16 kHz (no rate conversion with a
- * 16 kHz microphone and speaker). Both code 8 bytes per ms with an RTP clock of 8000, so the jitter buffer and the
+ * Once the stream's first 200 ms (later: a second) have shown that every frame waited in the
+ * jitter buffer longer than its margin, the playout clock runs that much sooner (the phase
+ * between the peer's packets and the ticks, 0-20 ms, random per call), at most 15 ms ahead of
+ * the frame clock in all; the microphone stays on its own clock, so its frames stay whole. Audio
+ * is coded as G.711 at 8 kHz, or G.722 at 16 kHz (no rate conversion with a 16 kHz microphone
+ * and speaker). Both code 8 bytes per ms with an RTP clock of 8000, so the jitter buffer and the
  * timestamps are the same for both. Coded audio leaves in packets of the peer's a=ptime (10 to
  * 60 ms): with 10 ms the frame's second half follows 10 ms after its first (a receiver's jitter
  * buffer takes two packets at once badly), with 30 ms one packet leaves at every 1.5 frames.
@@ -38,6 +39,12 @@ const FRAME_BYTES = FRAME_SAMPLES;
 
 /** The least worth moving the playout clock for (ms). */
 const MIN_ADVANCE_MS = 2;
+/**
+ * How far the playout clock may run ahead of the frame clock (ms): less than a frame, with room
+ * for late timers, so that the frame played at a turn still comes after the microphone frame of
+ * the turn before; the echo canceller takes the frame played last as the reference.
+ */
+const MAX_LEAD_MS = 15;
 
 /** Gains for the concealment frames after a loss: the last good frame, fading out. */
 const FADE = [GAIN_UNITY, 3072, 2048, 1024, 512];
@@ -291,8 +298,11 @@ export class MediaSession implements RtpReceiver {
 		const spare = this.jitter.spareMs;
 		if (spare >= MIN_ADVANCE_MS && spare < 20) {
 			this.jitter.spareMs = NaN;
-			this.playout.advance(spare);
-			this.#advancedMs += spare;
+			const lead = Math.min(spare, MAX_LEAD_MS - this.#advancedMs);
+			if (lead >= MIN_ADVANCE_MS) {
+				this.playout.advance(lead);
+				this.#advancedMs += lead;
+			}
 		}
 	}
 
