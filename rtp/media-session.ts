@@ -32,7 +32,7 @@ const BYTES_PER_MS = 8;
 const FRAME_BYTES = FRAME_SAMPLES;
 
 /** Gains for the concealment frames after a loss: the last good frame, fading out. */
-const FADE = [GAIN_UNITY, 3072, 2048, 1024, 512];
+const FADE = Object.freeze([GAIN_UNITY, 3072, 2048, 1024, 512]);
 
 export interface DigitSource {
 	address: string;
