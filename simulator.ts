@@ -18,9 +18,10 @@ import { HostHttpServer } from "./modules/host/http-server.js";
 import { parseOptions, USAGE } from "./modules/host/options.js";
 import { loadNativeAudio } from "./modules/host/native-audio.js";
 import { openMic, openSpeaker, type ToneMic, type WavMic, type WavSpeaker } from "./modules/host/audio.js";
+import { EchoBox } from "./modules/host/echo-box.js";
 import { FrameTimes, writeFrameTimes } from "./modules/host/frame-times.js";
 import { openCamera } from "./modules/host/camera.js";
-import type { CameraFactory } from "./modules/ports.js";
+import type { AudioIn, AudioOut, CameraFactory } from "./modules/ports.js";
 import { DEFAULT_LOCKOUT_TIMES } from "./door/door-lockout.js";
 import { hostHealth } from "./modules/host/health.js";
 import { createMqtt } from "./modules/host/mqtt.js";
@@ -76,14 +77,25 @@ async function main(): Promise<void> {
 	// The house's gong relay and the status LED, as wired on the device.
 	const gong = new VirtualRelay(log, "gong", "house chime");
 	const led = new VirtualLed();
-	// Call audio runs through the C core (the Node addon); --mic and --speaker are the audio ports.
+	// Call audio runs through the C core (the Node addon); --mic and --speaker are the audio ports,
+	// and with --echo the box between them: its speaker's sound in its microphone.
 	let audio;
 	let mic: WavMic | ToneMic | undefined;
 	let speaker: WavSpeaker | undefined;
+	// What the door reads and writes: the ports themselves, or the box around them.
+	let micPort: AudioIn | undefined;
+	let speakerPort: (AudioOut & { finish?(): void }) | undefined;
 	try {
 		audio = loadNativeAudio();
 		if (options.mic) mic = openMic(options.mic, audio);
 		if (options.speaker) speaker = openSpeaker(options.speaker);
+		micPort = mic;
+		speakerPort = speaker;
+		if (options.echo) {
+			const box = new EchoBox({ mode: options.echo, audio, source: mic, recording: speaker });
+			micPort = box.mic;
+			speakerPort = box.speaker;
+		}
 	} catch (error) {
 		fail(`Audio: ${(error as Error).message}`);
 	}
@@ -115,7 +127,7 @@ async function main(): Promise<void> {
 					bells.set(bell, input);
 					return input;
 				},
-				audio, mic, speaker, camera, wifi,
+				audio, mic: micPort, speaker: speakerPort, camera, wifi,
 				firmware: new FileFirmware({ file: join(dirname(resolvePath(options.settings)), "klingel-update.bin"), log }),
 				sha256Stream: nodeSha256Stream,
 				version: packageVersion(),

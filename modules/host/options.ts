@@ -1,5 +1,7 @@
 /** The simulator's command line. */
 
+import { ECHO_MODES, type EchoMode } from "./echo-box.js";
+
 export interface SimulatorOptions {
 	settings: string;
 	http: number;
@@ -7,6 +9,8 @@ export interface SimulatorOptions {
 	sipPort: number | undefined;
 	trace: boolean;
 	mic: string | undefined;
+	/** The door's box: the speaker's echo in the microphone (modules/host/echo-box.ts). */
+	echo: EchoMode | undefined;
 	speaker: string | undefined;
 	camera: string | undefined;
 	/** For tests and benchmarks: where to write when each microphone and speaker frame went through. */
@@ -29,6 +33,9 @@ export const USAGE = `klingel simulator: the doorbell firmware on this computer.
                     one from PORT+1 up when it is busy)
   --mic FILE|tone:HZ    microphone: an 8/16 kHz mono WAV file or a tone (20-7000 Hz)
   --speaker FILE    record what the speaker plays to a WAV file (16 kHz)
+  --echo [room|clip]  the door's box: what the speaker plays comes back into the microphone
+                    (2.5 ms later, with reflections), mixed with --mic; clip: a small speaker
+                    that clips when driven hard (default room)
   --camera FILE.jpg|testcard   the live image: that JPEG as it is, or a test card with the
                     time on it (default: no camera)
   --audio-times FILE    for tests and benchmarks: write when each microphone frame was read
@@ -45,7 +52,7 @@ export const USAGE = `klingel simulator: the doorbell firmware on this computer.
 Keys: Enter or b = press the button, 1-4 = press bell button 1-4, h = hang up, s = status, q = quit.`;
 
 export function parseOptions(argv: string[]): SimulatorOptions {
-	const options: SimulatorOptions = { settings: "klingel-settings.json", http: 8080, httpHost: "127.0.0.1", sipPort: undefined, trace: false, mic: undefined, speaker: undefined, camera: undefined, audioTimes: undefined, doorLockoutMs: undefined, accessPoint: false, help: false };
+	const options: SimulatorOptions = { settings: "klingel-settings.json", http: 8080, httpHost: "127.0.0.1", sipPort: undefined, trace: false, mic: undefined, echo: undefined, speaker: undefined, camera: undefined, audioTimes: undefined, doorLockoutMs: undefined, accessPoint: false, help: false };
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i];
 		const value = () => {
@@ -65,6 +72,14 @@ export function parseOptions(argv: string[]): SimulatorOptions {
 			case "--sip-port": options.sipPort = port("--sip-port", 1); break;
 			case "--mic": options.mic = value(); break;
 			case "--speaker": options.speaker = value(); break;
+			case "--echo": {
+				// The mode may be left out: the next word is taken only when it is no option.
+				const next = argv[i + 1];
+				if (next === undefined || next.startsWith("-")) options.echo = "room";
+				else if ((ECHO_MODES as readonly string[]).includes(next)) options.echo = argv[++i] as EchoMode;
+				else throw new Error(`--echo takes ${ECHO_MODES.join(" or ")}, not "${next}"`);
+				break;
+			}
 			case "--camera": options.camera = value(); break;
 			case "--audio-times": options.audioTimes = value(); break;
 			case "--trace": options.trace = true; break;

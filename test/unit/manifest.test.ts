@@ -26,3 +26,23 @@ test("the manifest names every C file of the audio core", () => {
 	const missing = core.filter((file) => !listed.has(`./rtp/native/${file.replace(/\.c$/, "")}`));
 	assert.deepEqual(missing, []);
 });
+
+// On the XIAO ESP32S3 Sense, malloc puts blocks over 16 KB (SPIRAM_MALLOC_ALWAYSINTERNAL) in PSRAM;
+// every XS heap and every growth step is one malloc of its size (16 bytes a slot on the ESP32).
+test("on the PSRAM board every XS heap block is over 16 KB, so none takes internal RAM", () => {
+	const memory = JSON.parse(readFileSync(join(root, "manifest_memory.json"), "utf8")) as {
+		creation: Creation;
+		platforms: Record<string, { creation?: Partial<Creation> }>;
+	};
+	const xiao = { ...memory.creation, ...memory.platforms["esp32/xiao_esp32s3"]?.creation };
+	const blocks = { "slot heap": xiao.heap.initial * 16, "slot step": xiao.heap.incremental * 16, "chunk heap": xiao.chunk.initial, "chunk step": xiao.chunk.incremental };
+	for (const [what, bytes] of Object.entries(blocks)) assert.ok(bytes > 16384, `${what}: ${bytes} bytes would land in internal RAM`);
+	const manifest = JSON.parse(readFileSync(join(root, "manifest.json"), "utf8")) as { include: string[]; creation?: unknown };
+	assert.equal(manifest.include.at(-1), "./manifest_memory.json", "included last, so its values win over the SDK's and the target's");
+	assert.equal(manifest.creation, undefined, "manifest.json's own creation would win over manifest_memory.json's");
+});
+
+interface Creation {
+	chunk: { initial: number; incremental: number };
+	heap: { initial: number; incremental: number };
+}
