@@ -35,7 +35,7 @@ export default async function nativeMediaXsBench() {
 			row("slots allocated per frame (no collection in between)", (c) => per(c, "slotsAllocated"), "0", (c) => n(c, "slotsAllocated") <= 0),
 			row("chunk bytes allocated per frame (strings, buffers)", (c) => per(c, "chunkBytesAllocated"), "0", (c) => n(c, "chunkBytesAllocated") <= 0),
 			row("XS computrons per frame, media code and binding (the driver's subtracted)", (c) => (n(c, "computronsPerFrame") - n(c, "driverComputronsPerFrame")).toFixed(0)),
-			row("  measured with the driver's fake socket, mic, speaker (the driver alone)", (c) => `${n(c, "computronsPerFrame").toFixed(0)} (${n(c, "driverComputronsPerFrame").toFixed(0)})`),
+			row("  measured with the driver's fake socket, mic, speaker, clock (the driver alone)", (c) => `${n(c, "computronsPerFrame").toFixed(0)} (${n(c, "driverComputronsPerFrame").toFixed(0)})`),
 			row("packets sent / frames played / frames lost", (c) => `${n(c, "packetsOut")} / ${c.framesPlayed} / ${c.framesLost}`),
 			// Measured once, in the µ-law column.
 			row("for comparison (slots, chunk bytes): one new Uint8Array(datagram) / one string literal evaluated at run time", (c) => (c === calls[0] ? `${m.viewCost.slots.toFixed(1)}, ${m.viewCost.chunkBytes.toFixed(0)} / ${m.literalCost.slots.toFixed(1)}, ${m.literalCost.chunkBytes.toFixed(0)}` : "")),

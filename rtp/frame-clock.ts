@@ -57,6 +57,20 @@ export class FrameClock {
 		this.#tick();
 	}
 
+	/**
+	 * Runs every later frame `ms` sooner (0 < ms < period), once the caller knows its frames
+	 * could run closer to when their input arrives; frame numbers go on as before.
+	 */
+	advance(ms: number): void {
+		if (!this.#running || !(ms > 0) || ms >= this.periodMs) return;
+		this.#start -= ms;
+		// Outside a tick the timer is re-armed for the new due time (a tick re-arms it itself).
+		if (this.#timer === undefined) return;
+		this.#clock.clearTimeout(this.#timer);
+		const wait = this.#start + this.#next * this.periodMs - this.#clock.now();
+		this.#timer = this.#clock.setTimeout(this.#fire, wait > 0 ? wait : 0);
+	}
+
 	stop(): void {
 		this.#running = false;
 		if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);

@@ -9,7 +9,8 @@
  * played for a second had waited a whole frame more than the jitter calls for, one frame goes.
  * On a path without jitter that undoes the frame an underrun added (a packet that came a moment
  * after the tick once), which the frame count alone cannot see: it would keep 20 ms for the rest
- * of the call. A sender that paused or jumped in time
+ * of the call. Less than a frame to spare is reported (`spareMs`, once a second): the media
+ * session moves its playout clock sooner by that much. A sender that paused or jumped in time
  * (a new talk spurt, a restart) resynchronises the buffer.
  *
  * Slots are `12 + frameBytes` apart so that a plain packet (a 12-byte header and one frame) is
@@ -81,6 +82,11 @@ export class JitterBuffer {
 	#windowWait = Infinity;
 	/** The last put's arrival time. */
 	#arrivalMs = 0;
+	/**
+	 * How much sooner the frames of the last whole second could have played, keeping the margin
+	 * for the jitter (ms; NaN until a second of timed frames has passed since the start or a reset).
+	 */
+	spareMs = NaN;
 
 	constructor(options: { frameBytes?: number; slots?: number; minFrames?: number; maxFrames?: number } = {}) {
 		this.frameBytes = options.frameBytes ?? 160;
@@ -124,6 +130,7 @@ export class JitterBuffer {
 		this.#windowTicks = 0;
 		this.#windowMin = this.slots;
 		this.#windowWait = Infinity;
+		this.spareMs = NaN;
 	}
 
 	/**
@@ -276,9 +283,13 @@ export class JitterBuffer {
 		if (depth < this.#windowMin) this.#windowMin = depth;
 		if (++this.#windowTicks < WINDOW_TICKS) return;
 		const min = this.#windowMin;
+		const timed = this.#windowWait !== Infinity;
+		const spare = this.#windowWait - 3 * this.jitterMs - SPARE_MS;
 		// Every frame played waited a frame (20 ms) more than the jitter asks for (untimed ones do not count).
-		const spare = this.#windowWait !== Infinity && this.#windowWait >= this.frameBytes / 8 + 3 * this.jitterMs + SPARE_MS;
-		if (min > this.#target + 1 || (min > this.#target && spare)) this.#drop();
+		if (min > this.#target + 1 || (min > this.#target && timed && spare >= this.frameBytes / 8)) {
+			this.#drop();
+			this.spareMs = NaN;
+		} else if (timed) this.spareMs = spare > 0 ? spare : 0;
 		this.#windowTicks = 0;
 		this.#windowMin = this.slots;
 		this.#windowWait = Infinity;

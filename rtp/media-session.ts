@@ -1,9 +1,14 @@
 /*
- * The audio of one call: every 20 ms (the frame clock, counted from the call's start) it drains
- * the socket, plays one frame from the jitter buffer to the speaker (with loss concealment and
- * the chime mixed in) and codes one frame from the microphone (with queued tones mixed in) for
- * RTP: G.711 at 8 kHz, or G.722 at 16 kHz (no rate conversion with a 16 kHz microphone and
- * speaker). Both code 8 bytes per ms with an RTP clock of 8000, so the jitter buffer and the
+ * The audio of one call: every 20 ms (the playout clock) it drains the socket and plays one
+ * frame from the jitter buffer to the speaker (with loss concealment and the chime mixed in), and
+ * every 20 ms (the frame clock, counted from the call's start) it codes one frame from the
+ * microphone (with queued tones mixed in) for RTP. Both clocks start together, playout first, so
+ * the echo canceller's reference (the frame played) comes before the microphone frame it is for.
+ * Once a second of a stream has shown that every frame waited in the jitter buffer longer than
+ * its margin, the playout clock runs that much sooner (0-20 ms: the phase between the peer's
+ * packets and the ticks, random per call); the microphone stays on its own clock, so its frames
+ * stay whole. Audio is coded as G.711 at 8 kHz, or G.722 at 16 kHz (no rate conversion with a
+ * 16 kHz microphone and speaker). Both code 8 bytes per ms with an RTP clock of 8000, so the jitter buffer and the
  * timestamps are the same for both. Coded audio leaves in packets of the peer's a=ptime (10 to
  * 60 ms): with 10 ms the frame's second half follows 10 ms after its first (a receiver's jitter
  * buffer takes two packets at once badly), with 30 ms one packet leaves at every 1.5 frames.
@@ -30,6 +35,9 @@ import type { Chime } from "./chime.js";
 /** Coded bytes per ms (G.711 and G.722 alike), and per frame. */
 const BYTES_PER_MS = 8;
 const FRAME_BYTES = FRAME_SAMPLES;
+
+/** The least worth moving the playout clock for (ms). */
+const MIN_ADVANCE_MS = 2;
 
 /** Gains for the concealment frames after a loss: the last good frame, fading out. */
 const FADE = [GAIN_UNITY, 3072, 2048, 1024, 512];
@@ -72,6 +80,8 @@ export interface MediaStatus extends RtpCounters {
 	jitter_ms: number;
 	buffer_target_ms: number;
 	buffer_depth_ms: number;
+	/** How much sooner the playout clock runs than the frame clock, to meet the peer's packets. */
+	playout_advanced_ms: number;
 	frames_played: number;
 	frames_lost: number;
 	frames_late: number;
@@ -100,6 +110,7 @@ export class MediaSession implements RtpReceiver {
 	readonly jitter = new JitterBuffer();
 	readonly events = new TelephoneEventDetector();
 	readonly clock: FrameClock;
+	readonly playout: FrameClock;
 	readonly tones: ToneQueue;
 	#audio: NativeAudio;
 	#socket: UdpSocket;
@@ -115,6 +126,8 @@ export class MediaSession implements RtpReceiver {
 	#receiving = false;
 	#marker = true;
 	#concealed = 0;
+	/** How much sooner the playout clock runs than the frame clock (ms). */
+	#advancedMs = 0;
 	/** Payload bytes per packet sent (the peer's ptime), and coded bytes waiting in rtp.payload. */
 	#packetBytes = FRAME_BYTES;
 	#held = 0;
@@ -150,6 +163,7 @@ export class MediaSession implements RtpReceiver {
 	#txSources: Int16Array[];
 	#txGains = [GAIN_UNITY, GAIN_UNITY];
 	readonly #frame = (frame: number) => this.#onFrame(frame);
+	readonly #playFrame = () => this.#onPlay();
 
 	constructor(options: MediaSessionOptions) {
 		this.#audio = options.audio;
@@ -159,6 +173,7 @@ export class MediaSession implements RtpReceiver {
 		this.rtp = new RtpSession(options.socket, options.random, options.clock, FRAME_BYTES, options.audio, maxBytes);
 		for (let at = 0; at + FRAME_BYTES <= maxBytes; at += 10 * BYTES_PER_MS) this.#codeAt.push(this.rtp.payload.subarray(at, at + FRAME_BYTES));
 		this.clock = new FrameClock(options.clock, 20, options.maxBurst ?? 5);
+		this.playout = new FrameClock(options.clock, 20, options.maxBurst ?? 5);
 		this.tones = new ToneQueue(options.audio);
 		const { mic, speaker } = options;
 		// The door's 16 kHz microphone and speaker, as the canceller is tuned for.
@@ -179,6 +194,8 @@ export class MediaSession implements RtpReceiver {
 	start(media: NegotiatedMedia, startAt?: number): void {
 		this.update(media);
 		this.#marker = true;
+		this.#advancedMs = 0;
+		this.playout.start(this.#playFrame, startAt);
 		this.clock.start(this.#frame, startAt);
 	}
 
@@ -207,6 +224,7 @@ export class MediaSession implements RtpReceiver {
 	}
 
 	stop(): void {
+		this.playout.stop();
 		this.clock.stop();
 		this.tones.clear();
 		if (this.#halfTimer !== undefined) this.#clockPort.clearTimeout(this.#halfTimer);
@@ -263,9 +281,19 @@ export class MediaSession implements RtpReceiver {
 	}
 
 	#onFrame(frame: number): void {
+		if (this.#sending && this.rtp.hasPeer) this.#send(frame);
+	}
+
+	#onPlay(): void {
 		this.rtp.receive(this);
 		this.#play();
-		if (this.#sending && this.rtp.hasPeer) this.#send(frame);
+		// The jitter buffer says once a second how much sooner its frames could have played.
+		const spare = this.jitter.spareMs;
+		if (spare >= MIN_ADVANCE_MS && spare < 20) {
+			this.jitter.spareMs = NaN;
+			this.playout.advance(spare);
+			this.#advancedMs += spare;
+		}
 	}
 
 	#play(): void {
@@ -355,6 +383,7 @@ export class MediaSession implements RtpReceiver {
 			jitter_ms: Math.round(j.jitterMs * 10) / 10,
 			buffer_target_ms: j.targetFrames * 20,
 			buffer_depth_ms: j.depth * 20,
+			playout_advanced_ms: Math.round(this.#advancedMs * 10) / 10,
 			frames_played: c.played,
 			frames_lost: c.lost,
 			frames_late: c.late,

@@ -3,257 +3,335 @@
  * sub-bands, the lower coded by 6-bit ADPCM, the higher by 2-bit ADPCM; one byte per pair of
  * input samples, the higher band's bits on top. The arithmetic is the Recommendation's
  * fixed-point description (names in the comments are its block names), so that the bitstream
- * and the decoded samples are those of the ITU reference; the native tests compare both with
- * an independent implementation (libspandsp) and with the straightforward block-by-block form
- * this file was first written in (test/reference_g722.h), state word for state word.
+ * and the decoded samples are those of the ITU reference. The native tests compare both with
+ * an independent implementation (libspandsp), and codes, samples and every state word with
+ * the block-by-block form this codec was first written in (test/reference_g722.h).
  *
- * It is written for cost (the device runs it per 20 ms frame beside echo control):
- *   - a call works in passes over up to CHUNK codes: the QMF over a window sliding along one
- *     buffer (no per-sample history shift), then each band's ADPCM with the band's state in
- *     locals for the whole pass;
- *   - the QMF sums in 32 bits with no saturation per product (the bound is below);
+ * It is written for cost, as the device runs it for every 20 ms frame beside echo control:
+ *   - a call works in passes over up to CHUNK codes, one per band, with the band's state in
+ *     locals for the whole pass and its histories as windows sliding along arrays, so nothing
+ *     is shifted per sample; the QMF runs in the lower band's pass when encoding and in the
+ *     higher band's when decoding, over a window sliding along one buffer;
+ *   - the QMF sums in 32 bits with no saturation per product (the bound is at qmf_a);
  *   - the step sizes (SCALEL, SCALEH) come from tables indexed by the log scale factor;
- *   - the lower band's quantiser is a five-step binary search over the decision levels;
- *   - block 4 saturates only where a 16-bit result can leave the range; each dropped
- *     saturation has its bound at the place.
+ *   - the lower band's quantiser is a five-step binary search over its decision levels;
+ *   - block 4 saturates only where a 16-bit result can leave the range (each dropped
+ *     saturation has its bound at the place), each saturation is one unsigned comparison and
+ *     a branch that is rarely taken, and the zero predictor's sign-sign update costs no
+ *     multiply or select per tap.
+ * A call takes about 1.5 KB of stack (CHUNK 40) and allocates nothing.
  *
- * The state holds only what the blocks carry from one sample to the next, in the same words
- * as before. Any bit pattern is a state the code can run from (the XS binding hands JS memory
- * in): the log scale factors are limited when a pass loads them, and no other value can make
- * an index leave its table or a 32-bit product overflow. From states the codec reaches (all
+ * The state holds what the blocks carry from one sample to the next, in the words it always
+ * had. Any bit pattern is a state the code can run from (the XS binding hands JS memory in):
+ * the log scale factors are limited when a pass loads them, and no other value can make an
+ * index leave its table or a 32-bit product overflow. From the states the codec reaches (all
  * zeros and what follows) it computes exactly what the Recommendation's blocks do.
  */
-#include <string.h>
-
 #include "klingel_audio.h"
-#include "saturate.h"
 
-#define NBL_MAX 18432 /* LOGSCL limit */
-#define NBH_MAX 22528 /* LOGSCH limit */
-#define CHUNK 80      /* codes per pass; sizes the passes' stack buffers (about 0.7 KB) */
+#define NBL_MAX 18432 /* LOGSCL's limit */
+#define NBH_MAX 22528 /* LOGSCH's limit */
+#define CHUNK 40      /* codes per pass: 20 ms is four passes */
 
 #if defined(__GNUC__)
 #define INLINE inline __attribute__((always_inline))
+#define RARELY(condition) __builtin_expect((condition), 0)
+#define COLD __attribute__((cold, noinline))
 #else
 #define INLINE inline
+#define RARELY(condition) (condition)
+#define COLD
 #endif
 
+/* The tables the per-sample code reads, in one object: one base address for all of them. */
+static const struct {
+	/*
+	 * QUANTL's decision levels in units of DETL / 4096: [m] is the upper level of interval m
+	 * (1..29); [0] is 0, and [30], [31] lie above [29], so that a five-step search over 32
+	 * places finds the last place whose level is not above the magnitude.
+	 */
+	int16_t q6[32];
+	/* the 6-bit code by that place (29..31 are interval 30), for el >= 0, then for el < 0 */
+	uint8_t code6[64];
+	/* INVQBL (the decoder's output), Q15 of DETL, by the 6-bit code */
+	int16_t qm6[64];
+	/* INVQAL (the predictor's input) by the code's top four bits */
+	int16_t qm4[16];
+	/* LOGSCL's multiplier (WL of the class RIL) by the code's top four bits */
+	int16_t wl4[16];
+	/*
+	 * The sign of the quantised difference d (-1, 0 or 1) and UPZERO's step it gives a later
+	 * sample (-128 for d < 0, else 128), by the top four bits. The sign of d is the INVQAL
+	 * level's: the smallest step size, 32, times the smallest nonzero level, 1200, is above
+	 * 2^15, so d is 0 only for level 0.
+	 */
+	int8_t signl[16];
+	int16_t stepl[16];
+	/* the higher band: INVQAH, LOGSCH's multiplier, d's sign, the step, by the 2-bit code */
+	int16_t qm2[4], wh2[4];
+	int8_t signh[4];
+	int16_t steph[4];
+	/*
+	 * SCALEL and SCALEH: the step size for a log scale factor nb is a function of i = nb >> 6,
+	 * ((ILB[i & 31] << (i >> 5)) >> 8) << 2 for the lower band, >> 10 for the higher, with
+	 * ILB[j] = 2^(j / 32) in Q11 (the tests run every nb against the reference).
+	 */
+	int16_t detl[NBL_MAX / 64 + 1], deth[NBH_MAX / 64 + 1];
+} tables = {
+	{ 0, 35, 72, 110, 150, 190, 233, 276, 323, 370, 422, 473, 530, 587, 650, 714, 786, 858,
+		940, 1023, 1121, 1219, 1339, 1458, 1612, 1765, 1980, 2195, 2557, 2919, 32767, 32767 },
+	{ 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48, 47, 46, 45, 44, 43, 42, 41, 40,
+		39, 38, 37, 36, 35, 34, 33, 32, 32, 32,
+		63, 62, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 13, 12,
+		11, 10, 9, 8, 7, 6, 5, 4, 4, 4 },
+	{ -136, -136, -136, -136, -24808, -21904, -19008, -16704, -14984, -13512, -12280, -11192,
+		-10232, -9360, -8576, -7856, -7192, -6576, -6000, -5456, -4944, -4464, -4008, -3576,
+		-3168, -2776, -2400, -2032, -1688, -1360, -1040, -728, 24808, 21904, 19008, 16704,
+		14984, 13512, 12280, 11192, 10232, 9360, 8576, 7856, 7192, 6576, 6000, 5456,
+		4944, 4464, 4008, 3576, 3168, 2776, 2400, 2032, 1688, 1360, 1040, 728,
+		432, 136, -432, -136 },
+	{ 0, -20456, -12896, -8968, -6288, -4240, -2584, -1200,
+		20456, 12896, 8968, 6288, 4240, 2584, 1200, 0 },
+	{ -60, 3042, 1198, 538, 334, 172, 58, -30, 3042, 1198, 538, 334, 172, 58, -30, -60 },
+	{ 0, -1, -1, -1, -1, -1, -1, -1, 1, 1, 1, 1, 1, 1, 1, 0 },
+	{ 128, -128, -128, -128, -128, -128, -128, -128, 128, 128, 128, 128, 128, 128, 128, 128 },
+	{ -7408, -1616, 7408, 1616 },
+	{ 798, -214, 798, -214 },
+	{ -1, -1, 1, 1 }, /* 1 only when d is not 0 (see encode_high) */
+	{ -128, -128, 128, 128 },
+	{
+		32, 32, 32, 32, 32, 32, 36, 36, 36, 36, 36, 40, 40, 40,
+		40, 44, 44, 44, 44, 48, 48, 48, 48, 52, 52, 52, 56, 56,
+		56, 56, 60, 60, 64, 64, 64, 68, 68, 68, 72, 72, 76, 76,
+		76, 80, 80, 84, 84, 88, 88, 92, 92, 96, 96, 100, 100, 104,
+		104, 108, 112, 112, 116, 116, 120, 124, 128, 128, 132, 136, 136, 140,
+		144, 148, 152, 152, 156, 160, 164, 168, 172, 176, 180, 184, 188, 192,
+		196, 200, 204, 208, 212, 220, 224, 228, 232, 236, 244, 248, 256, 260,
+		264, 272, 276, 284, 288, 296, 304, 308, 316, 324, 332, 336, 344, 352,
+		360, 368, 376, 384, 392, 400, 412, 420, 428, 440, 448, 456, 468, 476,
+		488, 500, 512, 520, 532, 544, 556, 568, 580, 592, 608, 620, 632, 648,
+		664, 676, 692, 708, 724, 740, 756, 772, 788, 804, 824, 840, 860, 880,
+		896, 916, 936, 956, 980, 1000, 1024, 1044, 1068, 1092, 1116, 1140, 1164, 1188,
+		1216, 1244, 1268, 1296, 1328, 1356, 1384, 1416, 1448, 1480, 1512, 1544, 1576, 1612,
+		1648, 1684, 1720, 1760, 1796, 1836, 1876, 1916, 1960, 2004, 2048, 2092, 2136, 2184,
+		2232, 2280, 2332, 2380, 2432, 2488, 2540, 2596, 2656, 2712, 2772, 2832, 2896, 2960,
+		3024, 3088, 3156, 3228, 3296, 3368, 3444, 3520, 3596, 3676, 3756, 3836, 3920, 4008,
+		4096, 4184, 4276, 4372, 4464, 4564, 4664, 4764, 4868, 4976, 5084, 5196, 5312, 5428,
+		5548, 5668, 5792, 5920, 6048, 6180, 6316, 6456, 6596, 6740, 6888, 7040, 7192, 7352,
+		7512, 7676, 7844, 8016, 8192, 8372, 8556, 8744, 8932, 9128, 9328, 9532, 9740, 9956,
+		10172, 10396, 10624, 10856, 11096, 11336, 11584, 11840, 12100, 12364, 12632, 12912, 13192, 13484,
+		13776, 14080, 14388, 14704, 15024, 15352, 15688, 16032, 16384
+	},
+	{
+		8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8,
+		8, 8, 8, 8, 8, 12, 12, 12, 12, 12, 12, 12, 12, 12,
+		12, 12, 12, 12, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+		16, 20, 20, 20, 20, 20, 20, 20, 20, 24, 24, 24, 24, 24,
+		24, 24, 28, 28, 28, 28, 28, 28, 32, 32, 32, 32, 32, 32,
+		36, 36, 36, 36, 36, 40, 40, 40, 40, 44, 44, 44, 44, 48,
+		48, 48, 48, 52, 52, 52, 56, 56, 56, 56, 60, 60, 64, 64,
+		64, 68, 68, 68, 72, 72, 76, 76, 76, 80, 80, 84, 84, 88,
+		88, 92, 92, 96, 96, 100, 100, 104, 104, 108, 112, 112, 116, 116,
+		120, 124, 128, 128, 132, 136, 136, 140, 144, 148, 152, 152, 156, 160,
+		164, 168, 172, 176, 180, 184, 188, 192, 196, 200, 204, 208, 212, 220,
+		224, 228, 232, 236, 244, 248, 256, 260, 264, 272, 276, 284, 288, 296,
+		304, 308, 316, 324, 332, 336, 344, 352, 360, 368, 376, 384, 392, 400,
+		412, 420, 428, 440, 448, 456, 468, 476, 488, 500, 512, 520, 532, 544,
+		556, 568, 580, 592, 608, 620, 632, 648, 664, 676, 692, 708, 724, 740,
+		756, 772, 788, 804, 824, 840, 860, 880, 896, 916, 936, 956, 980, 1000,
+		1024, 1044, 1068, 1092, 1116, 1140, 1164, 1188, 1216, 1244, 1268, 1296, 1328, 1356,
+		1384, 1416, 1448, 1480, 1512, 1544, 1576, 1612, 1648, 1684, 1720, 1760, 1796, 1836,
+		1876, 1916, 1960, 2004, 2048, 2092, 2136, 2184, 2232, 2280, 2332, 2380, 2432, 2488,
+		2540, 2596, 2656, 2712, 2772, 2832, 2896, 2960, 3024, 3088, 3156, 3228, 3296, 3368,
+		3444, 3520, 3596, 3676, 3756, 3836, 3920, 4008, 4096, 4184, 4276, 4372, 4464, 4564,
+		4664, 4764, 4868, 4976, 5084, 5196, 5312, 5428, 5548, 5668, 5792, 5920, 6048, 6180,
+		6316, 6456, 6596, 6740, 6888, 7040, 7192, 7352, 7512, 7676, 7844, 8016, 8192, 8372,
+		8556, 8744, 8932, 9128, 9328, 9532, 9740, 9956, 10172, 10396, 10624, 10856, 11096, 11336,
+		11584, 11840, 12100, 12364, 12632, 12912, 13192, 13484, 13776, 14080, 14388, 14704, 15024, 15352,
+		15688, 16032, 16384
+	},
+};
 
 /*
- * Lower band quantiser decision levels (QUANTL) in units of DETL / 4096: [m] is the upper
- * level of interval m (1..29). [0] is 0 and [30], [31] repeat a level above [29] so that a
- * five-step search over 32 places finds the last level not above the magnitude.
+ * The QMF's two sums over the last 24 values x[0..23], oldest first: a = Σ h(2i)·x(23 - 2i)
+ * over the newer value of each pair, b = Σ h(2i+1)·x(22 - 2i), with h0..h23 = 3, -11, -11, 53,
+ * 12, -156, 32, 362, -210, -805, 951, 3876 and back (symmetric). Σ|h| over either half is
+ * 6,482, so with |x| ≤ 32,768 each sum stays within ±212,402,176 and a ± b within
+ * ±424,804,352: 32 bits hold every product and partial sum without saturation.
  */
-static const int16_t q6[32] = { 0, 35, 72, 110, 150, 190, 233, 276, 323, 370, 422, 473, 530, 587,
-	650, 714, 786, 858, 940, 1023, 1121, 1219, 1339, 1458, 1612, 1765, 1980, 2195, 2557, 2919,
-	32767, 32767 };
-/*
- * The 6-bit code by that place (0..31; 29..31 are interval 30), for a positive difference
- * signal, then for a negative one.
- */
-static const uint8_t code6[64] = { 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48, 47,
-	46, 45, 44, 43, 42, 41, 40, 39, 38, 37, 36, 35, 34, 33, 32, 32, 32,
-	63, 62, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 13, 12, 11,
-	10, 9, 8, 7, 6, 5, 4, 4, 4 };
-/* 6-bit inverse quantiser (INVQBL, decoder output), Q15 of DETL, by code. */
-static const int16_t qm6[64] = {
-	-136, -136, -136, -136, -24808, -21904, -19008, -16704, -14984, -13512, -12280, -11192,
-	-10232, -9360, -8576, -7856, -7192, -6576, -6000, -5456, -4944, -4464, -4008, -3576,
-	-3168, -2776, -2400, -2032, -1688, -1360, -1040, -728, 24808, 21904, 19008, 16704,
-	14984, 13512, 12280, 11192, 10232, 9360, 8576, 7856, 7192, 6576, 6000, 5456,
-	4944, 4464, 4008, 3576, 3168, 2776, 2400, 2032, 1688, 1360, 1040, 728,
-	432, 136, -432, -136
-};
-/* 4-bit inverse quantiser (INVQAL, the predictor's input) by the code's top four bits. */
-static const int16_t qm4[16] = { 0, -20456, -12896, -8968, -6288, -4240, -2584, -1200,
-	20456, 12896, 8968, 6288, 4240, 2584, 1200, 0 };
-/* LOGSCL's scale factor multiplier by the code's top four bits (WL of RIL's class). */
-static const int16_t wl4[16] = { -60, 3042, 1198, 538, 334, 172, 58, -30, 3042, 1198, 538,
-	334, 172, 58, -30, -60 };
-/* Higher band: INVQAH and LOGSCH's multiplier by the 2-bit code. */
-static const int16_t qm2[4] = { -7408, -1616, 7408, 1616 };
-static const int16_t wh2[4] = { 798, -214, 798, -214 };
-
-/*
- * SCALEL and SCALEH: the step size for a log scale factor nb is a function of nb >> 6,
- * ((ILB[i & 31] << (i >> 5)) >> 8) << 2 for the lower band and >> 10 for the higher, with
- * ILB[j] = 2^(j / 32) in Q11 (the tests check every entry against that formula's reference).
- */
-static const int16_t detl[289] = {
-	32, 32, 32, 32, 32, 32, 36, 36, 36, 36, 36, 40, 40, 40, 40, 44,
-	44, 44, 44, 48, 48, 48, 48, 52, 52, 52, 56, 56, 56, 56, 60, 60,
-	64, 64, 64, 68, 68, 68, 72, 72, 76, 76, 76, 80, 80, 84, 84, 88,
-	88, 92, 92, 96, 96, 100, 100, 104, 104, 108, 112, 112, 116, 116, 120, 124,
-	128, 128, 132, 136, 136, 140, 144, 148, 152, 152, 156, 160, 164, 168, 172, 176,
-	180, 184, 188, 192, 196, 200, 204, 208, 212, 220, 224, 228, 232, 236, 244, 248,
-	256, 260, 264, 272, 276, 284, 288, 296, 304, 308, 316, 324, 332, 336, 344, 352,
-	360, 368, 376, 384, 392, 400, 412, 420, 428, 440, 448, 456, 468, 476, 488, 500,
-	512, 520, 532, 544, 556, 568, 580, 592, 608, 620, 632, 648, 664, 676, 692, 708,
-	724, 740, 756, 772, 788, 804, 824, 840, 860, 880, 896, 916, 936, 956, 980, 1000,
-	1024, 1044, 1068, 1092, 1116, 1140, 1164, 1188, 1216, 1244, 1268, 1296, 1328, 1356, 1384, 1416,
-	1448, 1480, 1512, 1544, 1576, 1612, 1648, 1684, 1720, 1760, 1796, 1836, 1876, 1916, 1960, 2004,
-	2048, 2092, 2136, 2184, 2232, 2280, 2332, 2380, 2432, 2488, 2540, 2596, 2656, 2712, 2772, 2832,
-	2896, 2960, 3024, 3088, 3156, 3228, 3296, 3368, 3444, 3520, 3596, 3676, 3756, 3836, 3920, 4008,
-	4096, 4184, 4276, 4372, 4464, 4564, 4664, 4764, 4868, 4976, 5084, 5196, 5312, 5428, 5548, 5668,
-	5792, 5920, 6048, 6180, 6316, 6456, 6596, 6740, 6888, 7040, 7192, 7352, 7512, 7676, 7844, 8016,
-	8192, 8372, 8556, 8744, 8932, 9128, 9328, 9532, 9740, 9956, 10172, 10396, 10624, 10856, 11096, 11336,
-	11584, 11840, 12100, 12364, 12632, 12912, 13192, 13484, 13776, 14080, 14388, 14704, 15024, 15352, 15688, 16032,
-	16384,
-};
-static const int16_t deth[353] = {
-	8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8,
-	8, 8, 8, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12,
-	16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 20, 20, 20, 20, 20,
-	20, 20, 20, 24, 24, 24, 24, 24, 24, 24, 28, 28, 28, 28, 28, 28,
-	32, 32, 32, 32, 32, 32, 36, 36, 36, 36, 36, 40, 40, 40, 40, 44,
-	44, 44, 44, 48, 48, 48, 48, 52, 52, 52, 56, 56, 56, 56, 60, 60,
-	64, 64, 64, 68, 68, 68, 72, 72, 76, 76, 76, 80, 80, 84, 84, 88,
-	88, 92, 92, 96, 96, 100, 100, 104, 104, 108, 112, 112, 116, 116, 120, 124,
-	128, 128, 132, 136, 136, 140, 144, 148, 152, 152, 156, 160, 164, 168, 172, 176,
-	180, 184, 188, 192, 196, 200, 204, 208, 212, 220, 224, 228, 232, 236, 244, 248,
-	256, 260, 264, 272, 276, 284, 288, 296, 304, 308, 316, 324, 332, 336, 344, 352,
-	360, 368, 376, 384, 392, 400, 412, 420, 428, 440, 448, 456, 468, 476, 488, 500,
-	512, 520, 532, 544, 556, 568, 580, 592, 608, 620, 632, 648, 664, 676, 692, 708,
-	724, 740, 756, 772, 788, 804, 824, 840, 860, 880, 896, 916, 936, 956, 980, 1000,
-	1024, 1044, 1068, 1092, 1116, 1140, 1164, 1188, 1216, 1244, 1268, 1296, 1328, 1356, 1384, 1416,
-	1448, 1480, 1512, 1544, 1576, 1612, 1648, 1684, 1720, 1760, 1796, 1836, 1876, 1916, 1960, 2004,
-	2048, 2092, 2136, 2184, 2232, 2280, 2332, 2380, 2432, 2488, 2540, 2596, 2656, 2712, 2772, 2832,
-	2896, 2960, 3024, 3088, 3156, 3228, 3296, 3368, 3444, 3520, 3596, 3676, 3756, 3836, 3920, 4008,
-	4096, 4184, 4276, 4372, 4464, 4564, 4664, 4764, 4868, 4976, 5084, 5196, 5312, 5428, 5548, 5668,
-	5792, 5920, 6048, 6180, 6316, 6456, 6596, 6740, 6888, 7040, 7192, 7352, 7512, 7676, 7844, 8016,
-	8192, 8372, 8556, 8744, 8932, 9128, 9328, 9532, 9740, 9956, 10172, 10396, 10624, 10856, 11096, 11336,
-	11584, 11840, 12100, 12364, 12632, 12912, 13192, 13484, 13776, 14080, 14388, 14704, 15024, 15352, 15688, 16032,
-	16384,
-};
-
-/*
- * The QMF's two sums over the last 24 values x[0..23], oldest first:
- * a = Σ h(2i)·x(23 - 2i) over the newer value of each pair, b = Σ h(2i+1)·x(22 - 2i), with
- * h0..h23 = 3, -11, -11, 53, 12, -156, 32, 362, -210, -805, 951, 3876 and back (symmetric).
- * Σ|h| over either half is 6,482, so with |x| ≤ 32,768 each sum stays within ±212,402,176 and
- * a ± b within ±424,804,352: 32 bits hold them without saturating any product or partial sum.
- */
-static inline int32_t qmf_a(const int16_t *x)
+static inline int32_t qmf_a(const int32_t *x)
 {
 	return 3 * x[23] - 11 * x[21] + 12 * x[19] + 32 * x[17] - 210 * x[15] + 951 * x[13] +
 		3876 * x[11] - 805 * x[9] + 362 * x[7] - 156 * x[5] + 53 * x[3] - 11 * x[1];
 }
 
-static inline int32_t qmf_b(const int16_t *x)
+static inline int32_t qmf_b(const int32_t *x)
 {
 	return -11 * x[22] + 53 * x[20] - 156 * x[18] + 362 * x[16] - 805 * x[14] + 3876 * x[12] +
 		951 * x[10] - 210 * x[8] + 32 * x[6] + 12 * x[4] - 11 * x[2] + 3 * x[0];
 }
 
-/* One band's state in locals for a pass (int32 so that nothing is re-extended per use). */
+/*
+ * Saturation and limits as one unsigned comparison: a value in range (nearly always) costs an
+ * add, a compare and a branch not taken; the rare value beyond goes through a call, which the
+ * compiler cannot turn back into conditional moves on every sample.
+ */
+static COLD int32_t beyond(int32_t v, int32_t low, int32_t high)
+{
+	return v < low ? low : high;
+}
+
+static inline int32_t sat16(int32_t v)
+{
+	if (RARELY((uint32_t)v + 32768u > 65535u)) v = beyond(v, -32768, 32767);
+	return v;
+}
+
+/* LIMIT: the decoder's reconstructed sub-band signals to 14 bits */
+static inline int32_t limit14(int32_t v)
+{
+	if (RARELY((uint32_t)v + 16384u > 32767u)) v = beyond(v, -16384, 16383);
+	return v;
+}
+
+/* v limited to [-limit, limit], limit >= 0 */
+static inline int32_t clamp_symmetric(int32_t v, int32_t limit)
+{
+	if (RARELY((uint32_t)v + (uint32_t)limit > 2u * (uint32_t)limit)) v = beyond(v, -limit, limit);
+	return v;
+}
+
+/* v limited to [0, limit] */
+static inline int32_t clamp_positive(int32_t v, int32_t limit)
+{
+	if (RARELY((uint32_t)v > (uint32_t)limit)) v = beyond(v, 0, limit);
+	return v;
+}
+
+/*
+ * One band's state for a pass. The histories are windows sliding along arrays: the sample at
+ * k sees its six previous quantised differences at dq[k..k+5] (oldest first) and writes its
+ * own at dq[k+6], with the UPZERO step its sign gives (±128) at up[k+6]; likewise its RECONS
+ * and PARREC sums at rq[k+2], pq[k+2], the previous two at [k+1] and [k]. Those sums are kept before saturation: the loop needs only the signs of
+ * PARREC's (which saturation keeps) and RECONS's 2·r saturated, which is the saturation of
+ * 2·sum; they are saturated once, into the state, when the pass ends.
+ */
 typedef struct {
-	int32_t s, sz, nb;
-	int32_t r, r1, r2; /* the last reconstructed signal, the one before, and saturate16(2·r) */
-	int32_t p0, p1, a1, a2;
-	int32_t b[6], d[6];
+	int32_t s, sz, nb, r2, a1, a2; /* r2: saturate16(2·r) of the last sample */
+	int32_t b[6];
+	int32_t dq[6 + CHUNK], up[6 + CHUNK];
+	int32_t rq[2 + CHUNK], pq[2 + CHUNK];
 } band_vars;
 
-static inline void band_load(const ka_g722_band *band, int32_t nbMax, band_vars *v)
+static INLINE void band_load(const ka_g722_band *band, int32_t nbMax, band_vars *v)
 {
 	int i;
 	v->s = band->s;
 	v->sz = band->sz;
-	/* the one value that indexes a table: limited, as LOGSCL and LOGSCH leave it */
-	v->nb = band->nb < 0 ? 0 : band->nb > nbMax ? nbMax : band->nb;
-	v->r = band->r[0];
-	v->r1 = band->r[1];
-	v->r2 = ka_saturate16(v->r * 2);
-	v->p0 = band->p[0];
-	v->p1 = band->p[1];
+	v->nb = clamp_positive(band->nb, nbMax); /* the one value that indexes a table */
+	v->r2 = sat16(band->r[0] * 2);
 	v->a1 = band->a[0];
 	v->a2 = band->a[1];
+	v->rq[0] = band->r[1];
+	v->rq[1] = band->r[0];
+	v->pq[0] = band->p[1];
+	v->pq[1] = band->p[0];
 	for (i = 0; i < 6; i++) {
 		v->b[i] = band->b[i];
-		v->d[i] = band->d[i];
+		v->dq[5 - i] = band->d[i];
+		v->up[5 - i] = band->d[i] < 0 ? -128 : 128;
 	}
 }
 
-static inline void band_store(ka_g722_band *band, const band_vars *v)
+static INLINE void band_store(ka_g722_band *band, const band_vars *v, size_t n)
 {
 	int i;
 	band->s = (int16_t)v->s;
 	band->sz = (int16_t)v->sz;
 	band->nb = (int16_t)v->nb;
-	band->r[0] = (int16_t)v->r;
-	band->r[1] = (int16_t)v->r1;
-	band->p[0] = (int16_t)v->p0;
-	band->p[1] = (int16_t)v->p1;
+	band->r[0] = (int16_t)sat16(v->rq[n + 1]);
+	band->r[1] = (int16_t)sat16(v->rq[n]);
+	band->p[0] = (int16_t)sat16(v->pq[n + 1]);
+	band->p[1] = (int16_t)sat16(v->pq[n]);
 	band->a[0] = (int16_t)v->a1;
 	band->a[1] = (int16_t)v->a2;
 	for (i = 0; i < 6; i++) {
 		band->b[i] = (int16_t)v->b[i];
-		band->d[i] = (int16_t)v->d[i];
+		band->d[i] = (int16_t)v->dq[n + 5 - i];
 	}
 }
 
 /*
- * Block 4 of either band for the quantised difference d: RECONS, PARREC, UPPOL2, UPPOL1,
- * UPZERO, DELAYA, FILTEP, FILTEZ, PREDIC; leaves the next signal estimate in v->s.
- * A difference is |d| ≤ 10,228 (the largest step size, 16,384, times the largest INVQAL
- * level, 20,456, in Q15). Signs are those of the 16-bit values (x ^ y) >= 0 compares them).
+ * Block 4 of either band for sample k's quantised difference d, with d's sign (-1, 0 or 1)
+ * and the UPZERO step that sign gives later samples (±128): RECONS, PARREC, UPPOL2, UPPOL1,
+ * UPZERO, DELAYA, FILTEP, FILTEZ, PREDIC; leaves the next signal estimate in v->s. A difference is |d| ≤ 10,228 (the largest step size, 16,384, times the
+ * largest INVQAL level, 20,456, in Q15). Signs are those of the 16-bit values ((x ^ y) >= 0
+ * compares them).
  */
-static INLINE void block4(band_vars *v, int32_t d)
+static INLINE void block4(band_vars *v, size_t k, int32_t d, int32_t sign, int32_t step)
 {
-	int32_t r = ka_saturate16(v->s + d);  /* RECONS */
-	int32_t p = ka_saturate16(v->sz + d); /* PARREC */
-	int32_t same1 = (p ^ v->p0) >= 0, same2 = (p ^ v->p1) >= 0;
-	int32_t a1 = v->a1, a2 = v->a2, w, limit, g, sz, r2, older;
+	int32_t *dq = v->dq + k, *rq = v->rq + k, *pq = v->pq + k;
+	const int32_t *up = v->up + k;
+	int32_t r = v->s + d;  /* RECONS, before saturation */
+	int32_t p = v->sz + d; /* PARREC, before saturation */
+	int32_t same1 = (p ^ pq[1]) >= 0, same2 = (p ^ pq[0]) >= 0;
+	int32_t a1 = v->a1, a2 = v->a2, w, w1, sz, r2;
 
 	/*
-	 * UPPOL2 from the old a1, a2. The Recommendation's saturate16(±4·a1) >> 7 (the negated
-	 * -32768 limited to 32767) is (±a1 >> 5) limited to [-256, 255], with no 16-bit step.
+	 * UPPOL2 from the old a1 and a2, and UPPOL1's sign term (a branch: cheaper than selecting
+	 * two values). The Recommendation's saturate16(±4·a1) >> 7 (the negated -32768 limited to
+	 * 32767) is (±a1 >> 5) limited to [-256, 255], with no 16-bit step.
 	 */
-	w = (same1 ? -a1 : a1) >> 5;
-	w = w > 255 ? 255 : w < -256 ? -256 : w;
+	if (same1) {
+		w = -a1 >> 5;
+		w1 = 192;
+	} else {
+		w = a1 >> 5;
+		w1 = -192;
+	}
+	w = w < -256 ? -256 : w > 255 ? 255 : w;
 	w += (same2 ? 128 : -128) + ((a2 * 32512) >> 15);
-	a2 = w > 12288 ? 12288 : w < -12288 ? -12288 : w;
+	a2 = clamp_symmetric(w, 12288);
 
 	/*
-	 * UPPOL1. |a1| ≤ 15360 + 12288 = 27,648 (its own limit), so 192 + a1·32640 / 2^15 stays
+	 * UPPOL1. |a1| ≤ 15360 + 12288 = 27,648 (its own limit), so ±192 + a1·32640 / 2^15 stays
 	 * within 16 bits and needs no saturation; from any other stored a1 the result is still
 	 * limited to ±(15360 - a2).
 	 */
-	w = (same1 ? 192 : -192) + ((a1 * 32640) >> 15);
-	limit = 15360 - a2;
-	a1 = w > limit ? limit : w < -limit ? -limit : w;
+	a1 = clamp_symmetric(w1 + ((a1 * 32640) >> 15), 15360 - a2);
 
 	/*
-	 * UPZERO, DELAYA and FILTEZ in one pass over the six taps. The sign-sign step is ±128 by
-	 * the signs of d and the older difference, 0 when d is 0. A coefficient b·32640 / 2^15
-	 * lies within [-32640, 32639] for any 16-bit b, so b ± 128 needs no saturation. FILTEZ's
-	 * (b·2d) >> 15 is (b·d) >> 14 (a product below 2^30 for any 16-bit values).
+	 * UPZERO, DELAYA and FILTEZ in one pass over the six taps. The sign-sign step of tap i is
+	 * the older difference's step (±128 by its sign) for d > 0, negated for d < 0, none for
+	 * d = 0: one branch on d's sign per sample picks the taps' code, with no multiply or
+	 * select per tap. A coefficient b·32640 / 2^15 lies within [-32640, 32639] for any 16-bit
+	 * b, so b ± 128 needs no saturation. FILTEZ's (b·2d) >> 15 is (b·d) >> 14, a product below
+	 * 2^30 for any 16-bit values.
 	 */
-	g = d > 0 ? 128 : d < 0 ? -128 : 0;
+	dq[6] = d;
+	v->up[k + 6] = step;
+	rq[2] = r;
+	pq[2] = p;
 	sz = 0;
-#define TAP(i, newer) \
-	older = v->d[i]; \
-	v->b[i] = ((v->b[i] * 32640) >> 15) + (older >= 0 ? g : -g); \
-	v->d[i] = newer; \
-	sz += (v->b[i] * (newer)) >> 14;
-	TAP(5, v->d[4])
-	TAP(4, v->d[3])
-	TAP(3, v->d[2])
-	TAP(2, v->d[1])
-	TAP(1, v->d[0])
-	TAP(0, d)
+#define TAP(i, STEP) \
+	v->b[i] = ((v->b[i] * 32640) >> 15) STEP; \
+	sz += (v->b[i] * dq[6 - (i)]) >> 14;
+	if (sign > 0) {
+		TAP(0, + up[5]) TAP(1, + up[4]) TAP(2, + up[3]) TAP(3, + up[2]) TAP(4, + up[1]) TAP(5, + up[0])
+	} else if (sign < 0) {
+		TAP(0, - up[5]) TAP(1, - up[4]) TAP(2, - up[3]) TAP(3, - up[2]) TAP(4, - up[1]) TAP(5, - up[0])
+	} else {
+		TAP(0, ) TAP(1, ) TAP(2, ) TAP(3, ) TAP(4, ) TAP(5, )
+	}
 #undef TAP
-	sz = ka_saturate16(sz); /* six terms of up to 20,456 each: can leave 16 bits */
+	sz = sat16(sz); /* six terms of up to 20,456 each: this one can leave 16 bits */
 
-	/* DELAYA, FILTEP, PREDIC */
-	r2 = ka_saturate16(r * 2);
-	w = ka_saturate16(((a1 * r2) >> 15) + ((a2 * v->r2) >> 15));
-	v->s = ka_saturate16(w + sz);
+	/* FILTEP and PREDIC; saturate16(2·saturate16(r)) is saturate16(2·r) */
+	r2 = sat16(r * 2);
+	w = sat16(((a1 * r2) >> 15) + ((a2 * v->r2) >> 15));
+	v->s = sat16(w + sz);
 	v->sz = sz;
-	v->r1 = v->r;
-	v->r = r;
 	v->r2 = r2;
-	v->p1 = v->p0;
-	v->p0 = p;
 	v->a1 = a1;
 	v->a2 = a2;
 }
@@ -261,84 +339,96 @@ static INLINE void block4(band_vars *v, int32_t d)
 /* LOGSCL / LOGSCH: leak the log scale factor and add the multiplier of the code's class. */
 static inline int32_t next_scale(int32_t nb, int32_t multiplier, int32_t limit)
 {
-	int32_t n = ((nb * 127) >> 7) + multiplier;
-	return n < 0 ? 0 : n > limit ? limit : n;
+	/* nb·127 >> 7 for nb >= 0 is nb - ceil(nb / 128) */
+	return clamp_positive(nb - ((nb + 127) >> 7) + multiplier, limit);
 }
 
-/* Lower band encoder over n samples xl: QUANTL, INVQAL, LOGSCL, SCALEL, block 4. */
-static void encode_low(ka_g722_band *band, const int16_t *xl, size_t n, uint8_t *codes)
+/*
+ * The transmit QMF and the lower band's encoder over n pairs of the window x (the QMF history,
+ * then the pass's input): xL = (xA + xB) / 2^14 for QUANTL, INVQAL, LOGSCL, SCALEL and block 4,
+ * and xH = (xA - xB) / 2^14 into xh for the higher band (both within ±25,928).
+ */
+static void encode_low(ka_g722_band *band, const int32_t *x, int16_t *xh, size_t n, uint8_t *codes)
 {
 	band_vars v;
 	size_t k;
 	band_load(band, NBL_MAX, &v);
 	for (k = 0; k < n; k++) {
-		int32_t det = detl[v.nb >> 6];
-		int32_t el = ka_saturate16(xl[k] - v.s);
-		int32_t magnitude = el ^ (el >> 31); /* el for el >= 0, -(el + 1) below */
+		int32_t qa = qmf_a(x + 2 * k), qb = qmf_b(x + 2 * k);
+		int32_t det = tables.detl[v.nb >> 6];
+		/*
+		 * SUBTRA's difference el, not saturated: only its sign and its interval count, and
+		 * above 16 bits it lies beyond the highest level (2919·16384 / 4096 = 11,676) either
+		 * way. QUANTL compares the magnitude el (el >= 0) or -(el + 1) with the levels
+		 * L·DETL >> 12; L·DETL >> 12 ≤ magnitude exactly when L·DETL < (magnitude + 1)·4096,
+		 * at most 58,697·4096 (|xL| ≤ 25,928, |s| ≤ 32,768) and 32767·16384 for the levels
+		 * above [29]: both within 31 bits.
+		 */
+		int32_t el = ((qa + qb) >> 14) - v.s;
+		int32_t bound = ((el ^ (el >> 31)) + 1) << 12;
 		int32_t m, code, top;
-		/* m: the last place whose decision level (q6[m]·DETL) >> 12 is not above the magnitude */
-		m = ((q6[16] * det) >> 12) <= magnitude ? 16 : 0;
-		m += ((q6[m + 8] * det) >> 12) <= magnitude ? 8 : 0;
-		m += ((q6[m + 4] * det) >> 12) <= magnitude ? 4 : 0;
-		m += ((q6[m + 2] * det) >> 12) <= magnitude ? 2 : 0;
-		m += ((q6[m + 1] * det) >> 12) <= magnitude ? 1 : 0;
-		code = code6[(el < 0 ? 32 : 0) + m];
+		xh[k] = (int16_t)((qa - qb) >> 14);
+		m = tables.q6[16] * det < bound ? 16 : 0;
+		m = tables.q6[m + 8] * det < bound ? m + 8 : m;
+		m = tables.q6[m + 4] * det < bound ? m + 4 : m;
+		m = tables.q6[m + 2] * det < bound ? m + 2 : m;
+		m = tables.q6[m + 1] * det < bound ? m + 1 : m;
+		code = tables.code6[(el < 0 ? 32 : 0) + m];
 		top = code >> 2;
-		v.nb = next_scale(v.nb, wl4[top], NBL_MAX);
-		block4(&v, (det * qm4[top]) >> 15);
+		v.nb = next_scale(v.nb, tables.wl4[top], NBL_MAX);
+		block4(&v, k, (det * tables.qm4[top]) >> 15, tables.signl[top], tables.stepl[top]);
 		codes[k] = (uint8_t)code;
 	}
-	band_store(band, &v);
+	band_store(band, &v, n);
 }
 
-/* Higher band encoder: QUANTH, INVQAH, LOGSCH, SCALEH, block 4; its 2 bits go on top. */
+/*
+ * Higher band encoder: QUANTH, INVQAH, LOGSCH, SCALEH, block 4; its 2 bits go on top. A small
+ * step size can round INVQAH's smaller positive level to d = 0 (never a negative level: the
+ * shift rounds those down).
+ */
 static void encode_high(ka_g722_band *band, const int16_t *xh, size_t n, uint8_t *codes)
 {
 	band_vars v;
 	size_t k;
 	band_load(band, NBH_MAX, &v);
 	for (k = 0; k < n; k++) {
-		int32_t det = deth[v.nb >> 6];
-		int32_t eh = ka_saturate16(xh[k] - v.s);
+		int32_t det = tables.deth[v.nb >> 6];
+		/* not saturated either: above 16 bits it lies beyond the level (at most 2256) anyway */
+		int32_t eh = xh[k] - v.s;
 		int32_t magnitude = eh ^ (eh >> 31);
 		/* interval 2 (codes 2, 0 by sign) from the decision level 564·DETH / 4096, else 1 (3, 1) */
 		int32_t code = (eh < 0 ? 0 : 2) + (magnitude >= ((564 * det) >> 12) ? 0 : 1);
-		v.nb = next_scale(v.nb, wh2[code], NBH_MAX);
-		block4(&v, (det * qm2[code]) >> 15);
+		int32_t dh = (det * tables.qm2[code]) >> 15;
+		v.nb = next_scale(v.nb, tables.wh2[code], NBH_MAX);
+		block4(&v, k, dh, dh != 0 ? tables.signh[code] : 0, tables.steph[code]);
 		codes[k] = (uint8_t)(codes[k] | code << 6);
 	}
-	band_store(band, &v);
+	band_store(band, &v, n);
 }
 
 void ka_g722_encode(ka_g722_state *state, const int16_t *pcm, size_t sampleCount, uint8_t *codes)
 {
-	/* x: the QMF history (24 values) then the pass's input; xl, xh: the sub-band signals */
-	int16_t x[24 + 2 * CHUNK], xl[CHUNK], xh[CHUNK];
-	size_t pairs = sampleCount / 2;
+	/* x: the QMF history (24 values), then the pass's input; xh: the higher sub-band */
+	int32_t x[24 + 2 * CHUNK];
+	int16_t xh[CHUNK];
+	size_t pairs = sampleCount / 2, i;
 	if (pairs == 0) return;
-	memcpy(x, state->qmf, sizeof state->qmf);
+	for (i = 0; i < 24; i++) x[i] = state->qmf[i];
 	while (pairs > 0) {
 		size_t n = pairs < CHUNK ? pairs : CHUNK, k;
-		memcpy(x + 24, pcm, 2 * n * sizeof x[0]);
-		/* transmit QMF: xL = (xA + xB) / 2^14, xH = (xA - xB) / 2^14, both within ±25,928 */
 		for (k = 0; k < n; k++) {
-			int32_t a = qmf_a(x + 2 + 2 * k), b = qmf_b(x + 2 + 2 * k);
-			xl[k] = (int16_t)((a + b) >> 14);
-			xh[k] = (int16_t)((a - b) >> 14);
+			x[24 + 2 * k] = pcm[2 * k];
+			x[25 + 2 * k] = pcm[2 * k + 1];
 		}
-		encode_low(&state->band[0], xl, n, codes);
+		encode_low(&state->band[0], x + 2, xh, n, codes);
 		encode_high(&state->band[1], xh, n, codes);
-		memmove(x, x + 2 * n, sizeof state->qmf);
+		for (i = 0; i < 24; i++) x[i] = x[2 * n + i];
 		pcm += 2 * n;
 		codes += n;
 		pairs -= n;
 	}
-	memcpy(state->qmf, x, sizeof state->qmf);
-}
-
-static inline int32_t limit14(int32_t v)
-{
-	return v > 16383 ? 16383 : v < -16384 ? -16384 : v;
+	for (i = 0; i < 24; i++) state->qmf[i] = (int16_t)x[i];
 }
 
 /* Lower band decoder: INVQBL, RECONS, LIMIT for the output rl; INVQAL, LOGSCL, SCALEL, block 4. */
@@ -349,55 +439,55 @@ static void decode_low(ka_g722_band *band, const uint8_t *codes, size_t n, int16
 	band_load(band, NBL_MAX, &v);
 	for (k = 0; k < n; k++) {
 		int32_t low = codes[k] & 63, top = low >> 2;
-		int32_t det = detl[v.nb >> 6];
-		rl[k] = (int16_t)limit14(v.s + ((det * qm6[low]) >> 15));
-		v.nb = next_scale(v.nb, wl4[top], NBL_MAX);
-		block4(&v, (det * qm4[top]) >> 15);
+		int32_t det = tables.detl[v.nb >> 6];
+		rl[k] = (int16_t)limit14(v.s + ((det * tables.qm6[low]) >> 15));
+		v.nb = next_scale(v.nb, tables.wl4[top], NBL_MAX);
+		block4(&v, k, (det * tables.qm4[top]) >> 15, tables.signl[top], tables.stepl[top]);
 	}
-	band_store(band, &v);
+	band_store(band, &v, n);
 }
 
 /*
- * Higher band decoder: INVQAH, RECONS, LIMIT; LOGSCH, SCALEH, block 4. Writes the receive
- * QMF's input pairs: xs = rL + rH (the older), xd = rL - rH (the newer), within 16 bits as
- * both are limited to 14.
+ * Higher band decoder: INVQAH, RECONS, LIMIT; LOGSCH, SCALEH, block 4; and the receive QMF.
+ * Appends the QMF's input pairs to its window x (after the 24 values of history): xs = rL + rH
+ * (the older), xd = rL - rH (the newer), within 16 bits as both are limited to 14; each pair's
+ * two output samples are the sums over 2^11, saturated (they reach ±103,712).
  */
-static void decode_high(ka_g722_band *band, const uint8_t *codes, size_t n, const int16_t *rl, int16_t *x)
+static void decode_high(ka_g722_band *band, const uint8_t *codes, size_t n, const int16_t *rl, int32_t *x, int16_t *pcm)
 {
 	band_vars v;
 	size_t k;
 	band_load(band, NBH_MAX, &v);
 	for (k = 0; k < n; k++) {
 		int32_t high = codes[k] >> 6;
-		int32_t det = deth[v.nb >> 6];
-		int32_t dh = (det * qm2[high]) >> 15;
+		int32_t det = tables.deth[v.nb >> 6];
+		int32_t dh = (det * tables.qm2[high]) >> 15;
 		int32_t rh = limit14(v.s + dh);
-		v.nb = next_scale(v.nb, wh2[high], NBH_MAX);
-		block4(&v, dh);
-		x[2 * k] = (int16_t)(rl[k] + rh);
-		x[2 * k + 1] = (int16_t)(rl[k] - rh);
+		v.nb = next_scale(v.nb, tables.wh2[high], NBH_MAX);
+		block4(&v, k, dh, dh != 0 ? tables.signh[high] : 0, tables.steph[high]);
+		x[24 + 2 * k] = rl[k] + rh;
+		x[25 + 2 * k] = rl[k] - rh;
+		pcm[2 * k] = (int16_t)sat16(qmf_a(x + 2 + 2 * k) >> 11);
+		pcm[2 * k + 1] = (int16_t)sat16(qmf_b(x + 2 + 2 * k) >> 11);
 	}
-	band_store(band, &v);
+	band_store(band, &v, n);
 }
 
 void ka_g722_decode(ka_g722_state *state, const uint8_t *codes, size_t count, int16_t *pcm)
 {
-	int16_t x[24 + 2 * CHUNK], rl[CHUNK];
+	int32_t x[24 + 2 * CHUNK];
+	int16_t rl[CHUNK];
+	size_t i;
 	if (count == 0) return;
-	memcpy(x, state->qmf, sizeof state->qmf);
+	for (i = 0; i < 24; i++) x[i] = state->qmf[i];
 	while (count > 0) {
-		size_t n = count < CHUNK ? count : CHUNK, k;
+		size_t n = count < CHUNK ? count : CHUNK;
 		decode_low(&state->band[0], codes, n, rl);
-		decode_high(&state->band[1], codes, n, rl, x + 24);
-		/* receive QMF: the sums over 2^11, saturated (they reach ±103,712) */
-		for (k = 0; k < n; k++) {
-			pcm[2 * k] = ka_saturate16(qmf_a(x + 2 + 2 * k) >> 11);
-			pcm[2 * k + 1] = ka_saturate16(qmf_b(x + 2 + 2 * k) >> 11);
-		}
-		memmove(x, x + 2 * n, sizeof state->qmf);
+		decode_high(&state->band[1], codes, n, rl, x, pcm);
+		for (i = 0; i < 24; i++) x[i] = x[2 * n + i];
 		codes += n;
 		pcm += 2 * n;
 		count -= n;
 	}
-	memcpy(state->qmf, x, sizeof state->qmf);
+	for (i = 0; i < 24; i++) state->qmf[i] = (int16_t)x[i];
 }

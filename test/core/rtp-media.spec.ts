@@ -232,6 +232,26 @@ group("media session", () => {
 		p.a.stop();
 		p.b.stop();
 	});
+	test("the playout clock moves toward the peer's packets once they have shown their phase; the frame clock stays", () => {
+		// A ticks at 0, 20, ...; B at 7, 27, .... A's packets wait 7 ms at B, B's wait 13 ms at A.
+		const p = pair();
+		const playedAt: number[] = [], sentAt: number[] = [];
+		const speak = p.speakerA.write.bind(p.speakerA);
+		p.speakerA.write = (samples) => (playedAt.push(p.clock.now()), speak(samples));
+		const readB = p.sb.onReadable;
+		p.sb.onReadable = () => (sentAt.push(p.clock.now()), readB?.());
+		p.clock.advance(3000);
+		const a = p.a.status(), b = p.b.status();
+		// Each keeps the jitter buffer's 4 ms margin (no jitter here): 13 - 4 and 7 - 4 ms sooner.
+		assert.equal(a.playout_advanced_ms, 9);
+		assert.equal(b.playout_advanced_ms, 3);
+		assert.equal(a.underruns + b.underruns, 0);
+		assert.equal(a.frames_lost + b.frames_lost, 0);
+		// A plays 4 ms after B's packets come (27, 47, ... mod 20 = 7, so 11), and still sends at its own 0, 20, ...
+		assert.deepEqual(playedAt.slice(-3).map((t) => t % 20), [11, 11, 11]);
+		assert.deepEqual(sentAt.slice(-3).map((t) => t % 20), [0, 0, 0]);
+		assert.ok(playedAt.length >= 149, `${playedAt.length} frames played in 3 s`);
+	});
 });
 
 group("door audio", () => {

@@ -52,11 +52,16 @@ export class Rig {
 		try {
 			rig.kamailio = await Kamailio.start({ dir: rig.dir.dir("kamailio"), ...options.kamailio });
 			const users = rig.kamailio.users;
-			const handsets = options.handsets ?? [{ user: "611" }, { user: "612" }];
-			const started = await Promise.all(
-				handsets.map((h) => Handset.start({ ...h, password: h.password ?? users[h.user] ?? DEFAULT_USERS[h.user], dir: rig.dir.dir(`handset-${h.user}`), pbx: rig.pbx })),
-			);
-			for (const handset of started) rig.handsets[handset.user] = handset;
+			const handsets = (options.handsets ?? [{ user: "611" }, { user: "612" }]).map((h) => {
+				const password = h.password ?? users[h.user] ?? DEFAULT_USERS[h.user];
+				if (!password) throw new Error(`handset ${h.user} has no account at kamailio: give it kamailio.users (or a password)`);
+				return { ...h, password };
+			});
+			// Every handset that started is stopped with the rig, also when another one failed.
+			const started = await Promise.allSettled(handsets.map((h) => Handset.start({ ...h, dir: rig.dir.dir(`handset-${h.user}`), pbx: rig.pbx })));
+			for (const result of started) if (result.status === "fulfilled") rig.handsets[result.value.user] = result.value;
+			const failed = started.find((result) => result.status === "rejected");
+			if (failed) throw failed.reason;
 			if (options.simulator !== false) {
 				const sim = options.simulator ?? {};
 				const user = sim.user ?? "620";
