@@ -40,7 +40,7 @@ const FRAME_BYTES = FRAME_SAMPLES;
 const MIN_ADVANCE_MS = 2;
 
 /** Gains for the concealment frames after a loss: the last good frame, fading out. */
-const FADE = [GAIN_UNITY, 3072, 2048, 1024, 512];
+const FADE = Object.freeze([GAIN_UNITY, 3072, 2048, 1024, 512]);
 
 export interface DigitSource {
 	address: string;
