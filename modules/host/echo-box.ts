@@ -108,6 +108,13 @@ export class EchoBox {
 	#wide: Int16Array | undefined;
 	#narrow: Int16Array | undefined;
 	#resampler = new Int16Array(RESAMPLER_STATE_SAMPLES);
+	/**
+	 * Microphone frames read with no speaker frame since the last (the speaker counted as silent),
+	 * and speaker frames no microphone frame followed (the microphone caught up with them): the
+	 * door's two clocks ticking out of the order the echo canceller expects (played, then read).
+	 */
+	readsWithoutPlay = 0;
+	playsUnread = 0;
 
 	constructor(options: EchoBoxOptions) {
 		const source = options.source;
@@ -155,7 +162,10 @@ export class EchoBox {
 		// Line the speaker's time up with the microphone's: what it did not play was silence,
 		// and what it played with no one listening is gone but for the last n samples.
 		const silent = this.#heard + n - this.#played;
-		if (silent > 0) this.#silence(silent);
+		if (silent > 0) {
+			this.readsWithoutPlay++;
+			this.#silence(silent);
+		} else if (silent < 0) this.playsUnread += Math.round(-silent / n);
 		const start = this.#played - n;
 		this.#heard = this.#played;
 
