@@ -35,10 +35,13 @@ export interface KeySpec {
 }
 
 function int(namespace: Namespace, key: string, fallback: number, min: number, max: number, label: string, unit = ""): KeySpec {
-	return { namespace, key, kind: "int", fallback, label, check: (raw) => checkInteger(raw, min, max, unit) };
+	// The check keeps constants, not the parameters: a closure over a parameter (a binding that
+	// could change) costs the preloaded module a slot of RAM on the device.
+	const low = min, high = max, text = unit;
+	return { namespace, key, kind: "int", fallback, label, check: (raw) => checkInteger(raw, low, high, text) };
 }
 
-export const KEYS: readonly KeySpec[] = [
+export const KEYS: readonly KeySpec[] = Object.freeze([
 	{ namespace: "sip", key: "sip_user", kind: "text", fallback: UA.user, label: "User name", check: checkUser },
 	{ namespace: "sip", key: "sip_password", kind: "secret", fallback: UA.password, label: "Password", check: checkPassword },
 	{ namespace: "sip", key: "sip_displayname", kind: "text", fallback: UA.displayName, label: "Display name", check: checkDisplayName },
@@ -76,7 +79,7 @@ export const KEYS: readonly KeySpec[] = [
 	...bellKeys(2, 5),
 	...bellKeys(3, 6),
 	...bellKeys(4, 43),
-];
+]);
 
 /** Bell button n (2-4): unused while its number is empty. Default pins are the XIAO's D4, D5, D6. */
 function bellKeys(n: number, pin: number): KeySpec[] {
@@ -89,7 +92,8 @@ function bellKeys(n: number, pin: number): KeySpec[] {
 }
 
 const BY_KEY: Record<string, KeySpec> = {};
-for (const spec of KEYS) BY_KEY[spec.key] = spec;
+for (const spec of KEYS) BY_KEY[spec.key] = Object.freeze(spec);
+Object.freeze(BY_KEY);
 
 /** Whether a changed key waits for a restart (unknown keys do not). */
 export function needsRestart(key: string): boolean {

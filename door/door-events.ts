@@ -44,10 +44,10 @@ export interface DoorEventInput {
 }
 
 /** The event log's type of each door event kind. */
-const TYPES: Record<DoorEventKind, EventType> = {
+const TYPES: Record<DoorEventKind, EventType> = Object.freeze({
 	opened: "door_opened", wrong_code: "door_wrong_code", locked_out: "door_locked_out", refused: "door_refused",
 	lockout_started: "door_lockout_started", lockout_ended: "door_lockout_ended", ignored: "door_ignored",
-};
+});
 const KINDS = new Map<string, DoorEventKind>(Object.entries(TYPES).map(([kind, type]) => [type, kind as DoorEventKind]));
 
 function doorEvent(event: HomeEvent, kind: DoorEventKind): DoorEvent {

@@ -36,7 +36,7 @@ export interface LockoutTimes {
 
 /** Wrong codes within the window that start a lock-out. */
 export const LOCKOUT_THRESHOLD = 10;
-export const DEFAULT_LOCKOUT_TIMES: LockoutTimes = { windowMs: 60 * 60_000, firstMs: 5 * 60_000, maxMs: 60 * 60_000, seriesMs: 24 * 60 * 60_000 };
+export const DEFAULT_LOCKOUT_TIMES: LockoutTimes = Object.freeze({ windowMs: 60 * 60_000, firstMs: 5 * 60_000, maxMs: 60 * 60_000, seriesMs: 24 * 60 * 60_000 });
 /** The store's namespace for the lock-out (not a setting: the web page never writes it). */
 export const LOCKOUT_NAMESPACE = "door_lockout";
 /** Levels beyond this add nothing (the duration reached its maximum long before). */

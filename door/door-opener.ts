@@ -43,7 +43,7 @@ export interface DoorSettings {
 	hangupAfterMs?: number;
 }
 
-export const DEFAULT_DOOR_SETTINGS: DoorSettings = { code: "123", pulseMs: 800, maxOpenings: 1, hangupAfterMs: 0 };
+export const DEFAULT_DOOR_SETTINGS: DoorSettings = Object.freeze({ code: "123", pulseMs: 800, maxOpenings: 1, hangupAfterMs: 0 });
 /** What a door code may be. */
 export const CODE_PATTERN = /^[0-9*#]{1,16}$/;
 export const INTER_DIGIT_TIMEOUT_MS = 2000;

@@ -14,7 +14,7 @@ export const MAX_HOOKS = 2;
 export const QUEUE_SIZE = 8;
 export const TIMEOUT_MS = 5000;
 /** Waits before the 2nd and 3rd attempt; then the event is given up. */
-export const RETRY_MS: readonly number[] = [2000, 8000];
+export const RETRY_MS: readonly number[] = Object.freeze([2000, 8000]);
 
 export interface HookUrl {
 	host: string;

@@ -16,7 +16,7 @@ export interface ChimeOptions {
 }
 
 const SAMPLE_RATE = 8000;
-const NOTES = [880, 660];
+const NOTES = Object.freeze([880, 660]);
 const NOTE_FRAMES = 17;
 /**
  * The privacy tone: one short 1400 Hz beep (160 ms, the last two frames fading) that tells

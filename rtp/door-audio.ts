@@ -18,10 +18,15 @@ import { FrameClock } from "./frame-clock.js";
 import { SpeakerPath } from "./audio-paths.js";
 
 /** What the caller hears for the door opener: two short high beeps, or three low ones. */
-export const TONES: Record<"confirm" | "reject", ReadonlyArray<readonly [number, number]>> = {
-	confirm: [[1200, 120], [0, 80], [1200, 120]],
-	reject: [[400, 250], [0, 100], [400, 250], [0, 100], [400, 250]],
-};
+export const TONES: Record<"confirm" | "reject", ReadonlyArray<readonly [number, number]>> = Object.freeze({
+	confirm: tones([[1200, 120], [0, 80], [1200, 120]]),
+	reject: tones([[400, 250], [0, 100], [400, 250], [0, 100], [400, 250]]),
+});
+
+/** A tone sequence, frozen down to its (frequency, milliseconds) pairs: it is kept in flash. */
+function tones(steps: [number, number][]): ReadonlyArray<readonly [number, number]> {
+	return Object.freeze(steps.map((step) => Object.freeze(step)));
+}
 
 export interface DoorAudioOptions {
 	audio: NativeAudio;

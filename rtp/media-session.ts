@@ -47,7 +47,7 @@ const MIN_ADVANCE_MS = 2;
 const MAX_LEAD_MS = 15;
 
 /** Gains for the concealment frames after a loss: the last good frame, fading out. */
-const FADE = [GAIN_UNITY, 3072, 2048, 1024, 512];
+const FADE = Object.freeze([GAIN_UNITY, 3072, 2048, 1024, 512]);
 
 export interface DigitSource {
 	address: string;

@@ -7,7 +7,7 @@
 
 /** Event codes 0-15 (RFC 4733 §3.2). */
 export const DTMF_DIGITS = "0123456789*#ABCD";
-const DIGITS: readonly string[] = DTMF_DIGITS.split("");
+const DIGITS: readonly string[] = Object.freeze(DTMF_DIGITS.split(""));
 
 export class TelephoneEventDetector {
 	#seen = false;

@@ -31,7 +31,7 @@ export interface UaConfig {
 /** The local SIP port wanted: 5062, kept apart from the PBX's 5060. */
 export const DEFAULT_LOCAL_PORT = 5062;
 
-export const DEFAULT_UA_CONFIG: UaConfig = {
+export const DEFAULT_UA_CONFIG: UaConfig = Object.freeze({
 	user: "",
 	password: "",
 	displayName: "Doorbell",
@@ -47,7 +47,7 @@ export const DEFAULT_UA_CONFIG: UaConfig = {
 	hdVoice: true,
 	autoAnswer: true,
 	userAgent: "klingel/0.1",
-};
+});
 
 /** Whether two configurations name the same account at the same PBX. */
 export function sameAccount(a: UaConfig, b: UaConfig): boolean {

@@ -8,12 +8,12 @@ import { trimLws } from "./header-values.js";
 import { WELL_KNOWN_METHODS } from "./methods.js";
 
 /** Compact header forms (RFC 3261 §7.3.3 and extensions). */
-const COMPACT: Record<string, string> = {
+const COMPACT: Record<string, string> = Object.freeze({
 	i: "call-id", m: "contact", e: "content-encoding", l: "content-length", c: "content-type",
 	f: "from", s: "subject", k: "supported", t: "to", v: "via", o: "event", r: "refer-to",
 	u: "allow-events", x: "session-expires", b: "referred-by", a: "accept-contact",
 	j: "reject-contact", d: "request-disposition", y: "identity", n: "identity-info",
-};
+});
 
 /** Why a datagram was refused, with the status to answer when an answer is possible. */
 export class SipParseError extends Error {
@@ -38,7 +38,7 @@ const TOKEN = /^[A-Za-z0-9\-.!%*_+`'~]+$/;
  */
 
 /** Well-known header names (lowercase); a line's name id is its position here + 1 (0: other). */
-const KNOWN = [
+const KNOWN = Object.freeze([
 	"via", "from", "to", "call-id", "cseq", "contact", "content-type", "content-length", "max-forwards",
 	"record-route", "route", "allow", "supported", "user-agent", "server", "expires", "min-expires",
 	"www-authenticate", "proxy-authenticate", "authorization", "proxy-authorization", "require",
@@ -46,11 +46,11 @@ const KNOWN = [
 	"event", "subject", "date", "content-encoding", "content-disposition", "session-expires", "min-se",
 	"p-asserted-identity", "privacy", "reason", "warning", "organization", "timestamp", "retry-after",
 	"refer-to", "referred-by", "subscription-state", "rack", "rseq", "mime-version", "in-reply-to",
-];
-const SPECIAL_CASE: Record<string, string[]> = {
+]);
+const SPECIAL_CASE: Record<string, string[]> = Object.freeze({
 	"call-id": ["Call-ID", "Call-Id"], cseq: ["CSeq"], "www-authenticate": ["WWW-Authenticate"], "mime-version": ["MIME-Version"],
 	rack: ["RAck"], rseq: ["RSeq"], "p-asserted-identity": ["P-Asserted-Identity"], "min-se": ["Min-SE"],
-};
+});
 /** Lowercase full name → id. */
 const NAME_ID = new Map<string, number>();
 /** Spelling on the wire (lowercase, canonical, compact) → id. */
@@ -101,6 +101,7 @@ function unfold(v: string): string {
 /** Id → the one-character string that stands for it in a message's id text. */
 const ID_CHAR: string[] = [];
 for (let i = 0; i <= KNOWN.length; i++) ID_CHAR.push(String.fromCharCode(i));
+Object.freeze(ID_CHAR);
 
 /** The id of a header name as written (after a TOKEN check), 0 for names not in KNOWN. */
 function nameId(name: string): number {

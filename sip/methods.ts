@@ -5,10 +5,10 @@
  */
 
 /** The methods this user agent takes. */
-export const ALLOWED_METHODS: readonly string[] = ["INVITE", "ACK", "CANCEL", "BYE", "OPTIONS", "INFO", "UPDATE"];
+export const ALLOWED_METHODS: readonly string[] = Object.freeze(["INVITE", "ACK", "CANCEL", "BYE", "OPTIONS", "INFO", "UPDATE"]);
 
 /** Methods it knows but does not take: 405 Method Not Allowed, with Allow. */
-export const REFUSED_METHODS: readonly string[] = ["REGISTER", "SUBSCRIBE", "NOTIFY", "MESSAGE", "REFER", "PRACK", "PUBLISH"];
+export const REFUSED_METHODS: readonly string[] = Object.freeze(["REGISTER", "SUBSCRIBE", "NOTIFY", "MESSAGE", "REFER", "PRACK", "PUBLISH"]);
 
 /** The Allow header of requests and answers. */
 export const ALLOW = "Allow: ".concat(ALLOWED_METHODS.join(", "));

@@ -21,8 +21,8 @@ export type RegistrationState = "idle" | "registering" | "registered" | "failed"
  * retransmits for 32 s (Timer F, at most 4 s apart), so pauses of at most 20 s between attempts
  * find a returning PBX within about 25 s. A PBX that refuses is asked far less often.
  */
-const RETRY_AFTER_TIMEOUT = [15, 20];
-const RETRY_AFTER_REFUSAL = [60, 1800];
+const RETRY_AFTER_TIMEOUT = Object.freeze([15, 20]);
+const RETRY_AFTER_REFUSAL = Object.freeze([60, 1800]);
 
 // Literals of the send path at module level: a literal inside a function is a new string each
 // time it runs in code compiled at run time.
@@ -194,7 +194,7 @@ export class Registration {
 		this.#set("registered");
 	}
 
-	#fail(reason: string, status: number, backoff: number[]): void {
+	#fail(reason: string, status: number, backoff: readonly number[]): void {
 		this.lastError = reason;
 		this.lastStatus = status;
 		const delay = Math.min(backoff[1], backoff[0] * 2 ** Math.min(this.#failures, 10));

@@ -52,7 +52,7 @@ export interface NegotiatedMedia {
 	ptime: number;
 }
 
-const DIRECTIONS = ["sendrecv", "sendonly", "recvonly", "inactive"];
+const DIRECTIONS = Object.freeze(["sendrecv", "sendonly", "recvonly", "inactive"]);
 
 // Regular expressions at module level: XS builds a new object for a literal each time it runs.
 const CONNECTION = /^IN\s+IP([46])\s+([^\s/]+)(?:\/\d+){0,2}\s*$/;
@@ -172,7 +172,7 @@ function telephoneEvent(media: MediaDescription): number | undefined {
 	return undefined;
 }
 
-const OPPOSITE: Record<Direction, Direction> = { sendrecv: "sendrecv", sendonly: "recvonly", recvonly: "sendonly", inactive: "inactive" };
+const OPPOSITE: Record<Direction, Direction> = Object.freeze({ sendrecv: "sendrecv", sendonly: "recvonly", recvonly: "sendonly", inactive: "inactive" });
 
 function intersect(offered: Direction, wanted: Direction): Direction {
 	const send = (offered === "sendrecv" || offered === "recvonly") && (wanted === "sendrecv" || wanted === "sendonly");

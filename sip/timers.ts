@@ -5,4 +5,4 @@ export interface TimerValues {
 	T4: number;
 }
 
-export const DEFAULT_TIMERS: TimerValues = { T1: 500, T2: 4000, T4: 5000 };
+export const DEFAULT_TIMERS: TimerValues = Object.freeze({ T1: 500, T2: 4000, T4: 5000 });

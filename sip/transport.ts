@@ -41,7 +41,7 @@ export interface SipTransportOptions extends SipTransportSettings {
 	onMessage(incoming: Incoming): void;
 }
 
-const REASONS: Record<number, string> = { 400: "Bad Request", 505: "Version Not Supported" };
+const REASONS: Record<number, string> = Object.freeze({ 400: "Bad Request", 505: "Version Not Supported" });
 /** Ports tried above the wanted one before giving up. */
 const TRIES = 20;
 

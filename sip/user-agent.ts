@@ -57,7 +57,7 @@ export interface RingResult {
 }
 
 /** Extensions this UA supports (Require: anything else gets 420). */
-const SUPPORTED: string[] = [];
+const SUPPORTED: readonly string[] = Object.freeze([] as string[]);
 
 export class UserAgent implements CallObserver {
 	readonly layer: TransactionLayer;

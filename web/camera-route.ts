@@ -29,7 +29,7 @@ function plain(status: number, text: string, extra: Record<string, string> = {})
 	return { status, headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", ...extra }, body: text };
 }
 
-const FORBIDDEN: HttpResponse = { status: 403, headers: { "Cache-Control": "no-store" }, body: "" };
+const FORBIDDEN: HttpResponse = Object.freeze({ status: 403, headers: Object.freeze({ "Cache-Control": "no-store" }), body: "" });
 
 export class CameraRoute {
 	#o: CameraRouteOptions;

@@ -25,19 +25,19 @@ export interface DiagnosticsOptions {
 	health?: HealthProbe;
 }
 
-/** Figures of a media session shown on the page, with their labels. */
-const MEDIA_FIELDS: [string, string][] = [
-	["codec", "Codec"], ["remote", "Handset's RTP address"], ["direction", "Direction"],
-	["packets_sent", "Packets sent"], ["packets_received", "Packets received"], ["frames_lost", "Frames lost"],
-	["frames_late", "Frames late"], ["jitter_ms", "Jitter (ms, RFC 3550)"], ["buffer_depth_ms", "Jitter buffer depth (ms)"],
-	["dropped_source", "Dropped: other source"], ["dropped_malformed", "Dropped: malformed"],
-];
+/** Figures of a media session shown on the page, by key, with their labels in the order shown. */
+const MEDIA_FIELDS: Readonly<Record<string, string>> = Object.freeze({
+	codec: "Codec", remote: "Handset's RTP address", direction: "Direction", packets_sent: "Packets sent",
+	packets_received: "Packets received", frames_lost: "Frames lost", frames_late: "Frames late",
+	jitter_ms: "Jitter (ms, RFC 3550)", buffer_depth_ms: "Jitter buffer depth (ms)",
+	dropped_source: "Dropped: other source", dropped_malformed: "Dropped: malformed",
+});
 
-const HEALTH_FIELDS: [string, string][] = [
-	["uptime_s", "Up for (s)"], ["free_heap", "Free memory (bytes)"], ["xs_slots_used", "XS slots in use (bytes)"],
-	["xs_chunk_used", "XS chunks in use (bytes)"], ["rss", "Resident memory (bytes)"], ["js_heap_used", "JavaScript heap (bytes)"],
-	["reset_reason", "Last reset"], ["wifi_rssi", "Wi-Fi signal (dBm)"],
-];
+const HEALTH_FIELDS: Readonly<Record<string, string>> = Object.freeze({
+	uptime_s: "Up for (s)", free_heap: "Free memory (bytes)", xs_slots_used: "XS slots in use (bytes)",
+	xs_chunk_used: "XS chunks in use (bytes)", rss: "Resident memory (bytes)",
+	js_heap_used: "JavaScript heap (bytes)", reset_reason: "Last reset", wifi_rssi: "Wi-Fi signal (dBm)",
+});
 
 export function addDiagnosticsRoutes(o: DiagnosticsOptions): void {
 	o.web.addSignedInGet("/diag", () => {
@@ -60,9 +60,9 @@ function entryJson(entry: TraceEntry): Record<string, unknown> {
 	return { time: entry.time ? new Date(entry.time).toISOString() : null, uptime_ms: entry.uptime, direction: entry.out ? "out" : "in", address: `${entry.address}:${entry.port}`, text: entry.text };
 }
 
-function table(values: Record<string, unknown> | null | undefined, fields: [string, string][]): string {
+function table(values: Record<string, unknown> | null | undefined, fields: Readonly<Record<string, string>>): string {
 	if (!values) return "";
-	const rows = fields.filter(([key]) => values[key] !== undefined && values[key] !== null && values[key] !== "").map(([key, label]) => `<tr><th>${e(label)}</th><td>${e(values[key])}</td></tr>`);
+	const rows = Object.entries(fields).filter(([key]) => values[key] !== undefined && values[key] !== null && values[key] !== "").map(([key, label]) => `<tr><th>${e(label)}</th><td>${e(values[key])}</td></tr>`);
 	return rows.length ? `<table>${rows.join("")}</table>` : "";
 }
 

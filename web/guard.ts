@@ -17,7 +17,7 @@ import { header } from "./http.js";
  * (`.box` is one) can be rebound by whoever owns them, and `.home`, `.internal` and
  * `.localhost` names are not what a FRITZ!Box network hands out.
  */
-const LOCAL_SUFFIXES = [".fritz.box", ".local", ".lan", ".home.arpa"];
+const LOCAL_SUFFIXES = Object.freeze([".fritz.box", ".local", ".lan", ".home.arpa"]);
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 const IPV6_LITERAL = /^\[[0-9a-f:.]+\]$/;
 const LABELS = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;

@@ -52,7 +52,7 @@ export function loginPage(nonce: string, error?: string): string {
 	return layout("Doorbell", `<section><form method="post" action="/login">${field("password", "Admin password", "", error, { type: "password", autocomplete: "current-password" })}<button type="submit">Sign in</button></form></section>`, nonce);
 }
 
-const DOOR_KIND: Record<string, string> = {
+const DOOR_KIND: Record<string, string> = Object.freeze({
 	opened: "Door opened",
 	wrong_code: "Wrong code",
 	locked_out: "Call locked out",
@@ -60,7 +60,7 @@ const DOOR_KIND: Record<string, string> = {
 	lockout_started: "Door locked out",
 	lockout_ended: "Lock-out over",
 	ignored: "Digits ignored",
-};
+});
 
 /** The door's lock-out in force, and the warning about the default code. */
 function doorNotes(status: Record<string, unknown>): string {
@@ -134,8 +134,8 @@ function history(events: Array<{ time: string | null; text: string }> | undefine
 	return `<section><details><summary>Events (${events.length}, newest first)</summary>${items.length ? `<ol>${items.join("")}</ol>` : "<p>No events yet.</p>"}<p class="hint">Times in UTC. As JSON: <a href="/events">/events</a>.</p></details></section>`;
 }
 
-const ADVANCED = ["sip_port", "local_port", "rtp_port", "ring_timeout", "talk_limit", "digest_uri", "allow_any_src", "hostname"];
-const HOME = ["host", "port", "user", "password", "prefix", "discovery", "door_open", "url1", "url2"];
+const ADVANCED = Object.freeze(["sip_port", "local_port", "rtp_port", "ring_timeout", "talk_limit", "digest_uri", "allow_any_src", "hostname"]);
+const HOME = Object.freeze(["host", "port", "user", "password", "prefix", "discovery", "door_open", "url1", "url2"]);
 
 const SCRIPT = `(function(){var s=document.getElementById("status"),c=document.querySelector("meta[name=csrf]").content;function r(){fetch("/sip?part=status",{credentials:"same-origin"}).then(function(x){return x.ok?x.text():""}).then(function(t){if(t)s.innerHTML=t})}setInterval(r,5000);var f=document.getElementById("ring");f.addEventListener("submit",function(v){v.preventDefault();fetch("/ring/sip",{method:"POST",credentials:"same-origin",headers:{"X-CSRF-Token":c,Accept:"application/json"}}).then(function(x){return x.json()}).then(function(j){var p=document.getElementById("rang");p.className="note "+(j.ok?"ok":"bad");p.textContent=j.ok?"Ringing \u2026":"Not ringing: "+(j.reason||"error");p.hidden=false;setTimeout(r,1500)})})})();`;
 

@@ -43,7 +43,7 @@ export interface WifiSetup {
 }
 
 /** The paths phones and laptops fetch to find out whether a network has a captive portal. */
-const PORTAL_PROBES = ["/generate_204", "/gen_204", "/hotspot-detect.html", "/library/test/success.html", "/connecttest.txt", "/ncsi.txt", "/success.txt", "/canonical.html", "/redirect"];
+const PORTAL_PROBES = Object.freeze(["/generate_204", "/gen_204", "/hotspot-detect.html", "/library/test/success.html", "/connecttest.txt", "/ncsi.txt", "/success.txt", "/canonical.html", "/redirect"]);
 
 export interface WebOptions {
 	routes: HttpRoutes;

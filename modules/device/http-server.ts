@@ -169,6 +169,9 @@ export class DeviceHttpServer implements HttpRoutes {
 				const end = Math.min(out.bytes.byteLength, out.offset + room);
 				const piece = out.bytes.slice(out.offset, end);
 				out.offset = end;
+				// The last piece is handed over: the body (a whole page, 15 KB for the settings) is let
+				// go now, not on the socket's next writable event, which can come much later.
+				if (end >= out.bytes.byteLength) delete exchange.klingelOut;
 				return piece;
 			}
 			case ERROR:

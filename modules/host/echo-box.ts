@@ -63,6 +63,20 @@ export function echoPath(): Float32Array {
 	return taps;
 }
 
+/**
+ * A small speaker driven hard, as a table from each 16-bit sample value (offset by 32768) to
+ * what it gives: soft saturation, then clipping at CLIP_LEVEL. Looked up per sample, so the
+ * speaker's frame takes no floating-point curve (and allocates nothing).
+ */
+export function smallSpeaker(): Int16Array {
+	const curve = new Int16Array(65536);
+	for (let v = -32768; v < 32768; v++) {
+		const x = SATURATION * Math.tanh(v / SATURATION);
+		curve[v + 32768] = Math.round(x > CLIP_LEVEL ? CLIP_LEVEL : x < -CLIP_LEVEL ? -CLIP_LEVEL : x);
+	}
+	return curve;
+}
+
 export interface EchoBoxOptions {
 	mode: EchoMode;
 	/** Needed to bring an 8 kHz microphone source to the box's 16 kHz. */
@@ -83,6 +97,8 @@ export class EchoBox {
 	#source: AudioIn | undefined;
 	#recording: (AudioOut & { finish?(): void }) | undefined;
 	#taps = echoPath();
+	/** `clip`: what the small speaker gives for each sample value (smallSpeaker()). */
+	#speaker: Int16Array | undefined;
 	/** What the speaker sent into the room, twice over so that a window never wraps. */
 	#history = new Float32Array(2 * HISTORY);
 	/** Samples of time the speaker covered, and the microphone. */
@@ -92,12 +108,20 @@ export class EchoBox {
 	#wide: Int16Array | undefined;
 	#narrow: Int16Array | undefined;
 	#resampler = new Int16Array(RESAMPLER_STATE_SAMPLES);
+	/**
+	 * Microphone frames read with no speaker frame since the last (the speaker counted as silent),
+	 * and speaker frames no microphone frame followed (the microphone caught up with them): the
+	 * door's two clocks ticking out of the order the echo canceller expects (played, then read).
+	 */
+	readsWithoutPlay = 0;
+	playsUnread = 0;
 
 	constructor(options: EchoBoxOptions) {
 		const source = options.source;
 		if (source && source.sampleRate !== 8000 && source.sampleRate !== ECHO_RATE) throw new RangeError(`the microphone runs at ${source.sampleRate} Hz; 8000 or 16000 Hz are supported`);
 		if (options.recording && options.recording.sampleRate !== ECHO_RATE) throw new RangeError(`the speaker recording runs at ${options.recording.sampleRate} Hz; the box runs at ${ECHO_RATE} Hz`);
 		this.mode = options.mode;
+		if (this.mode === "clip") this.#speaker = smallSpeaker();
 		this.#audio = options.audio;
 		this.#source = source;
 		this.#recording = options.recording;
@@ -116,15 +140,10 @@ export class EchoBox {
 
 	#write(samples: Int16Array): void {
 		this.#recording?.write(samples);
-		const history = this.#history, clip = this.mode === "clip";
+		const history = this.#history, speaker = this.#speaker;
 		let at = this.#played;
 		for (let i = 0; i < samples.length; i++, at++) {
-			let x = samples[i];
-			if (clip) {
-				x = SATURATION * Math.tanh(x / SATURATION);
-				if (x > CLIP_LEVEL) x = CLIP_LEVEL;
-				else if (x < -CLIP_LEVEL) x = -CLIP_LEVEL;
-			}
+			const x = speaker ? speaker[samples[i] + 32768] : samples[i];
 			const slot = at & MASK;
 			history[slot] = x;
 			history[slot + HISTORY] = x;
@@ -143,7 +162,10 @@ export class EchoBox {
 		// Line the speaker's time up with the microphone's: what it did not play was silence,
 		// and what it played with no one listening is gone but for the last n samples.
 		const silent = this.#heard + n - this.#played;
-		if (silent > 0) this.#silence(silent);
+		if (silent > 0) {
+			this.readsWithoutPlay++;
+			this.#silence(silent);
+		} else if (silent < 0) this.playsUnread += Math.round(-silent / n);
 		const start = this.#played - n;
 		this.#heard = this.#played;
 

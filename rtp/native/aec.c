@@ -149,11 +149,11 @@ size_t ka_aec_state_bytes(void)
 			} \
 	} while (0)
 
-static void fft_forward(const Aec *s, float *restrict zr, float *restrict zi)
+/* The forward stages after the first (span 64). */
+static void fft_forward_rest(const Aec *s, float *restrict zr, float *restrict zi)
 {
 	const float *twr = s->twiddleRe, *twi = s->twiddleIm;
 	int b;
-	DIF_STAGE(zr, zi, (twr + TW64), (twi + TW64), 64);
 	DIF_STAGE(zr, zi, (twr + TW32), (twi + TW32), 32);
 	DIF_STAGE(zr, zi, (twr + TW16), (twi + TW16), 16);
 	DIF_STAGE(zr, zi, (twr + TW8), (twi + TW8), 8);
@@ -197,17 +197,52 @@ static void fft_inverse(const Aec *s, float *restrict zr, float *restrict zi)
 	DIT_STAGE(zr, zi, (twr + TW64), (twi + TW64), 64);
 }
 
+static void fft_forward(const Aec *s, float *restrict zr, float *restrict zi)
+{
+	DIF_STAGE(zr, zi, (s->twiddleRe + TW64), (s->twiddleIm + TW64), 64);
+	fft_forward_rest(s, zr, zi);
+}
+
+static void split_forward(const Aec *s, Spectrum *out);
+
 /* Real M-point FFT of `in` into `out` (bins 0..N). */
 static void fft_real(Aec *s, const float *in, Spectrum *out)
 {
 	float *zr = s->zr, *zi = s->zi;
-	const uint8_t *rev = s->reverse;
 	int k;
 	for (k = 0; k < H; k++) { /* in[2n] + i in[2n+1] as H complex points */
 		zr[k] = in[2 * k];
 		zi[k] = in[2 * k + 1];
 	}
 	fft_forward(s, zr, zi);
+	split_forward(s, out);
+}
+
+/* The same for M samples of which only N are not zero: `x` as the last N (upper 1) or the first
+ * N (upper 0). The first stage has one side zero: (a, 0) -> (a, a w), (0, c) -> (c, -c w). */
+static void fft_real_half(Aec *s, const float *x, int upper, Spectrum *out)
+{
+	float *zr = s->zr, *zi = s->zi;
+	const float *twr = s->twiddleRe + TW64, *twi = s->twiddleIm + TW64;
+	const float sign = upper ? -1.0f : 1.0f;
+	int j;
+	for (j = 0; j < H / 2; j++) {
+		float vr = x[2 * j], vi = x[2 * j + 1];
+		zr[j] = vr;
+		zi[j] = vi;
+		zr[j + H / 2] = sign * (vr * twr[j] - vi * twi[j]);
+		zi[j + H / 2] = sign * (vr * twi[j] + vi * twr[j]);
+	}
+	fft_forward_rest(s, zr, zi);
+	split_forward(s, out);
+}
+
+/* The real FFT's split step: z (bit-reversed) -> bins 0..N of `out`. */
+static void split_forward(const Aec *s, Spectrum *out)
+{
+	const float *zr = s->zr, *zi = s->zi;
+	const uint8_t *rev = s->reverse;
+	int k;
 	out->re[0] = zr[0] + zi[0];
 	out->im[0] = 0;
 	out->re[N] = zr[0] - zi[0];
@@ -484,16 +519,15 @@ static void process_block(Aec *s)
 		const Spectrum *xp = &s->x[(s->head - p + K) % K], *wp = &s->w[p];
 		multiply_add(Y->re, Y->im, wp->re, wp->im, xp->re, xp->im);
 	}
-	ifft_real(s, Y, t + N, 1);
+	ifft_real(s, Y, t, 1);
 	for (i = 0; i < N; i++) {
 		float d = (float)s->micBlock[i];
-		e[i] = d - t[N + i];
+		e[i] = d - t[i];
 		micEnergy += d * d;
 		errorEnergy += e[i] * e[i];
-		t[i] = 0;
 	}
 	/* y's spectrum as the error's is taken, FFT([0, y]): what the suppressor compares. */
-	fft_real(s, t, Y);
+	fft_real_half(s, t, 1, Y);
 
 	/* A filter that adds to the microphone signal is wrong (adapted on near-end sound, e.g. a
 	 * tone against a tone): the microphone passes as it is, and a filter wrong by 6 dB for three
@@ -510,11 +544,7 @@ static void process_block(Aec *s)
 	} else s->divergent = 0;
 
 	/* Error spectrum E = FFT([0, e]). */
-	for (i = 0; i < N; i++) {
-		t[i] = 0;
-		t[N + i] = e[i];
-	}
-	fft_real(s, t, E);
+	fft_real_half(s, e, 1, E);
 	power(s->echoBin, Y->re, Y->im);
 	power(s->errorBin, E->re, E->im);
 	for (k = 0; k < BINS; k++) {
@@ -594,8 +624,7 @@ static void process_block(Aec *s)
 		ifft_real(s, &s->w[s->turn], t, 0);
 		s->wEnergy[s->turn] = 0;
 		for (i = 0; i < N; i++) s->wEnergy[s->turn] += t[i] * t[i];
-		for (i = N; i < M; i++) t[i] = 0;
-		fft_real(s, t, &s->w[s->turn]);
+		fft_real_half(s, t, 0, &s->w[s->turn]);
 		s->turn = (s->turn + 1) % K;
 		}
 	}
@@ -617,8 +646,7 @@ static void process_block(Aec *s)
 				E->im[k] += amplitude * random_unit(s);
 			}
 		}
-		ifft_real(s, E, t + N, 1);
-		for (i = 0; i < N; i++) e[i] = t[N + i];
+		ifft_real(s, E, e, 1);
 	}
 
 	write = (s->outRead + s->outCount) & (2 * N - 1);

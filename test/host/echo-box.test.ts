@@ -94,6 +94,8 @@ test("the microphone gives the --mic source plus the echo, sample for sample; wi
 	const reference = new Int16Array(13 * FRAME);
 	new ToneMic(audio, 440, 16000, 6000).read(reference);
 	assert.deepEqual(later.subarray(3 * FRAME), reference.subarray(6 * FRAME), "the source alone once the echo has died away");
+	assert.equal(box.readsWithoutPlay, 10, "each read with no speaker frame before it is counted");
+	assert.equal(box.playsUnread, 0);
 });
 
 test("the microphone catches up with a speaker that played while no one listened (the chime before a call)", () => {
@@ -105,6 +107,9 @@ test("the microphone catches up with a speaker that played while no one listened
 	const fresh = new EchoBox({ mode: "room", audio });
 	for (const frame of sound.slice(8, 11)) fresh.speaker.write(frame);
 	assert.deepEqual(caughtUp, run(fresh, [sound[11]]));
+	assert.equal(box.playsUnread, 11, "the frames no microphone frame followed are counted");
+	assert.equal(box.readsWithoutPlay, 0);
+	assert.equal(fresh.playsUnread, 3);
 	assert.ok(rms(caughtUp) > 1000);
 });
 

@@ -30,7 +30,7 @@ test("the manifest names every C file of the audio core", () => {
 // On the XIAO ESP32S3 Sense, malloc puts blocks over 16 KB (SPIRAM_MALLOC_ALWAYSINTERNAL) in PSRAM;
 // every XS heap and every growth step is one malloc of its size (16 bytes a slot on the ESP32).
 test("on the PSRAM board every XS heap block is over 16 KB, so none takes internal RAM", () => {
-	const memory = JSON.parse(readFileSync(join(root, "manifest_memory.json"), "utf8")) as {
+	const memory = JSON.parse(readFileSync(join(root, "manifest_boards.json"), "utf8")) as {
 		creation: Creation;
 		platforms: Record<string, { creation?: Partial<Creation> }>;
 	};
@@ -38,11 +38,25 @@ test("on the PSRAM board every XS heap block is over 16 KB, so none takes intern
 	const blocks = { "slot heap": xiao.heap.initial * 16, "slot step": xiao.heap.incremental * 16, "chunk heap": xiao.chunk.initial, "chunk step": xiao.chunk.incremental };
 	for (const [what, bytes] of Object.entries(blocks)) assert.ok(bytes > 16384, `${what}: ${bytes} bytes would land in internal RAM`);
 	const manifest = JSON.parse(readFileSync(join(root, "manifest.json"), "utf8")) as { include: string[]; creation?: unknown };
-	assert.equal(manifest.include.at(-1), "./manifest_memory.json", "included last, so its values win over the SDK's and the target's");
-	assert.equal(manifest.creation, undefined, "manifest.json's own creation would win over manifest_memory.json's");
+	assert.equal(manifest.include.at(-1), "./manifest_boards.json", "included last, so its values win over the SDK's and the target's");
+	assert.equal(manifest.creation, undefined, "manifest.json's own creation would win over manifest_boards.json's");
 });
 
 interface Creation {
 	chunk: { initial: number; incremental: number };
 	heap: { initial: number; incremental: number };
 }
+
+// mcconfig merges the ESP-IDF settings of one directory: the XIAO's (its board settings and
+// klingel's) must carry every setting the common one has, rollback among them.
+test("the XIAO's sdkconfig directory has every setting of sdkconfig/sdkconfig.defaults", () => {
+	const settings = (path: string) => readFileSync(join(root, path), "utf8").split("\n").map((line) => line.trim()).filter((line) => line && !line.startsWith("#"));
+	const boards = JSON.parse(readFileSync(join(root, "manifest_boards.json"), "utf8")) as { platforms: Record<string, { build?: { SDKCONFIGPATH?: string } }> };
+	const dir = boards.platforms["esp32/xiao_esp32s3"]?.build?.SDKCONFIGPATH;
+	assert.ok(dir, "manifest_boards.json gives esp32/xiao_esp32s3 its SDKCONFIGPATH");
+	const common = settings("sdkconfig/sdkconfig.defaults");
+	assert.ok(common.includes("CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE=y"));
+	const xiao = new Set(settings(join(dir, "sdkconfig.defaults")));
+	assert.deepEqual(common.filter((line) => !xiao.has(line)), []);
+	assert.ok(xiao.has("CONFIG_SPIRAM=y") && xiao.has("CONFIG_ESPTOOLPY_FLASHSIZE_8MB=y"), "the board's own settings (PSRAM, 8 MB flash) are there too");
+});

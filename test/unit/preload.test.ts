@@ -59,6 +59,24 @@ export function moduleStateProblems(path: string, source: string): string[] {
 			objects.add(statement.name.text);
 		}
 	}
+	// A module-level table (object or array literal) is frozen where it is made or by a later
+	// Object.freeze(NAME) at module level: in flash, an unfrozen object reached from code gets an
+	// alias entry in RAM, and a write makes a copy of it in RAM instead of failing.
+	const frozenLater = new Set<string>();
+	for (const statement of file.statements) {
+		if (!ts.isExpressionStatement(statement)) continue;
+		const call = statement.expression;
+		if (ts.isCallExpression(call) && call.expression.getText(file) === "Object.freeze" && call.arguments.length === 1 && ts.isIdentifier(call.arguments[0])) frozenLater.add(call.arguments[0].text);
+	}
+	for (const statement of file.statements) {
+		if (!ts.isVariableStatement(statement)) continue;
+		for (const d of statement.declarationList.declarations) {
+			if (!d.initializer || !ts.isIdentifier(d.name)) continue;
+			let init: ts.Expression = d.initializer;
+			while (ts.isAsExpression(init) || ts.isSatisfiesExpression(init) || ts.isParenthesizedExpression(init)) init = init.expression;
+			if ((ts.isObjectLiteralExpression(init) || ts.isArrayLiteralExpression(init)) && !frozenLater.has(d.name.text)) problems.push(`${at(d)}: module-level table ${d.name.text} is not frozen (Object.freeze it where it is made, or after filling it)`);
+		}
+	}
 	const visit = (node: ts.Node, inFunction: boolean): void => {
 		if (node.kind === ts.SyntaxKind.RegularExpressionLiteral && !inFunction) {
 			const text = node.getText(file);
@@ -114,17 +132,20 @@ test("the checker finds each kind of module-level state, and lets constants, fun
 		"export class Ids { static next = 1; }\nexport function take() { return Ids.next++; }",
 		"const o = { a: 1 };\nexport function drop() { delete o.a; }",
 		"const o = { a: 1 };\nexport function merge(x: object) { Object.assign(o, x); }",
+		"export const NAMES = ['a', 'b'];",
+		"export const LIMITS = { low: 1, high: 2 } as const;",
+		"const CHARS: string[] = [];\nfor (let i = 0; i < 3; i++) CHARS.push(String(i));",
 		"const G = globalThis as unknown as { TextEncoder: new () => object };\nexport function make() { return new G.TextEncoder(); }",
 	];
 	for (const source of bad) assert.notDeepEqual(moduleStateProblems("x.ts", source), [], source);
 	const good = [
-		"const LIMIT = 5;\nexport const NAMES = ['a', 'b'];\nconst WORD = /\\w+/i;",
+		"const LIMIT = 5;\nexport const NAMES = Object.freeze(['a', 'b']);\nconst WORD = /\\w+/i;",
 		"export function f() { const r = /x/g; let n = 0; n++; const a: number[] = []; a.push(n); return r.test('x') ? a : []; }",
 		"const TABLE = new Map([['a', 1]]);\nexport function get(k: string) { return TABLE.get(k); }",
 		"export class Box { items: number[] = []; #n = 0; add(x: number) { this.items.push(x); this.#n++; } }",
 		"export class Re { re = /x/g; }",
 		"export function coder() { return (globalThis as unknown as { TextEncoder: new () => object }).TextEncoder; }",
-		"const IDS = new Map<string, number>();\nfor (const [i, n] of ['a', 'b'].entries()) IDS.set(n, i);\nconst CHARS: string[] = [];\nfor (let i = 0; i < 3; i++) CHARS.push(String(i));",
+		"const IDS = new Map<string, number>();\nfor (const [i, n] of ['a', 'b'].entries()) IDS.set(n, i);\nconst CHARS: string[] = [];\nfor (let i = 0; i < 3; i++) CHARS.push(String(i));\nObject.freeze(CHARS);",
 	];
 	for (const source of good) assert.deepEqual(moduleStateProblems("x.ts", source), [], source);
 });
