@@ -2,11 +2,12 @@
  * The audio of one call: every 20 ms (the playout clock) it drains the socket and plays one
  * frame from the jitter buffer to the speaker (with loss concealment and the chime mixed in), and
  * every 20 ms (the frame clock, counted from the call's start) it codes one frame from the
- * microphone (with queued tones mixed in) for RTP. Both clocks start together, playout first, so
- * the echo canceller's reference (the frame played) comes before the microphone frame it is for.
+ * microphone (with queued tones mixed in) for RTP. The playout clock runs 4 ms ahead of the
+ * frame clock from the start (its frame 0 with the frame clock's, before it), so the echo
+ * canceller's reference (the frame played) comes before the microphone frame it is for.
  * Once the stream's first 200 ms (later: a second) have shown that every frame waited in the
  * jitter buffer longer than its margin, the playout clock runs that much sooner (the phase
- * between the peer's packets and the ticks, 0-20 ms, random per call), at most 15 ms ahead of
+ * between the peer's packets and the ticks, 0-20 ms, random per call), at most 16 ms ahead of
  * the frame clock in all; the microphone stays on its own clock, so its frames stay whole. Audio
  * is coded as G.711 at 8 kHz, or G.722 at 16 kHz (no rate conversion with a 16 kHz microphone
  * and speaker). Both code 8 bytes per ms with an RTP clock of 8000, so the jitter buffer and the
@@ -40,11 +41,15 @@ const FRAME_BYTES = FRAME_SAMPLES;
 /** The least worth moving the playout clock for (ms). */
 const MIN_ADVANCE_MS = 2;
 /**
- * How far the playout clock may run ahead of the frame clock (ms): less than a frame, with room
- * for late timers, so that the frame played at a turn still comes after the microphone frame of
- * the turn before; the echo canceller takes the frame played last as the reference.
+ * How far the playout clock runs ahead of the frame clock (ms). The echo canceller takes the
+ * frame played last as the reference of the next microphone frame, so each turn must play before
+ * it reads, whatever a timer's lateness: at least MIN_LEAD_MS from the start (clocks due at the
+ * same moment fire in either order, and each swap costs the canceller a frame's reference), and
+ * at most MAX_LEAD_MS after the playout has moved to the peer's packets, so that the frame
+ * played at a turn still comes after the microphone frame of the turn before.
  */
-const MAX_LEAD_MS = 15;
+const MIN_LEAD_MS = 4;
+const MAX_LEAD_MS = 16;
 
 /** Gains for the concealment frames after a loss: the last good frame, fading out. */
 const FADE = Object.freeze([GAIN_UNITY, 3072, 2048, 1024, 512]);
@@ -202,8 +207,9 @@ export class MediaSession implements RtpReceiver {
 		this.update(media);
 		this.#marker = true;
 		this.#advancedMs = 0;
-		this.playout.start(this.#playFrame, startAt);
-		this.clock.start(this.#frame, startAt);
+		const at = startAt ?? this.#clockPort.now();
+		this.playout.start(this.#playFrame, at - MIN_LEAD_MS);
+		this.clock.start(this.#frame, at);
 	}
 
 	/** New media from a re-INVITE or UPDATE: peer, codec, payload types, direction. */
@@ -298,7 +304,7 @@ export class MediaSession implements RtpReceiver {
 		const spare = this.jitter.spareMs;
 		if (spare >= MIN_ADVANCE_MS && spare < 20) {
 			this.jitter.spareMs = NaN;
-			const lead = Math.min(spare, MAX_LEAD_MS - this.#advancedMs);
+			const lead = Math.min(spare, MAX_LEAD_MS - MIN_LEAD_MS - this.#advancedMs);
 			if (lead >= MIN_ADVANCE_MS) {
 				this.playout.advance(lead);
 				this.#advancedMs += lead;

@@ -242,9 +242,11 @@ group("media session", () => {
 		p.sb.onReadable = () => (sentAt.push(p.clock.now()), readB?.());
 		p.clock.advance(3000);
 		const a = p.a.status(), b = p.b.status();
-		// Each keeps the jitter buffer's 4 ms margin (no jitter here): 13 - 4 and 7 - 4 ms sooner.
-		assert.equal(a.playout_advanced_ms, 9);
-		assert.equal(b.playout_advanced_ms, 3);
+		// Each plays 4 ms ahead of its frame clock from the start (A at 16, 36, ...; B at 3, 23, ...)
+		// and keeps the jitter buffer's 4 ms margin (no jitter here): A's frames waited 9 ms, so A
+		// moves 9 - 4 ms sooner; B's waited 3 ms, less than the margin, so B stays.
+		assert.equal(a.playout_advanced_ms, 5);
+		assert.equal(b.playout_advanced_ms, 0);
 		assert.equal(a.underruns + b.underruns, 0);
 		assert.equal(a.frames_lost + b.frames_lost, 0);
 		// A plays 4 ms after B's packets come (27, 47, ... mod 20 = 7, so 11), and still sends at its own 0, 20, ...
