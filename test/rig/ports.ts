@@ -1,7 +1,9 @@
 /*
  * Free ports on loopback, picked at random from a high range and checked by binding, so that two
  * test runs side by side do not collide. A port handed out once is never handed out again by
- * this process.
+ * this process. The range ends below the kernel's ephemeral ports: between the check and the
+ * bind of the process that gets the port (baresip, kamailio, the simulator), any socket bound to
+ * port 0 or any outgoing connection could take an ephemeral one ("Address already in use").
  */
 
 import dgram from "node:dgram";
@@ -9,6 +11,19 @@ import net from "node:net";
 import { readFileSync } from "node:fs";
 
 const given = new Set<number>();
+const LOWEST = 20000;
+
+/** The first port the kernel hands out on its own (32768 unless set otherwise). */
+function ephemeralStart(): number {
+	try {
+		const first = Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "latin1").trim().split(/\s+/)[0]);
+		if (Number.isInteger(first) && first > LOWEST + 4096) return first;
+	} catch {
+		// Not Linux: the default range.
+	}
+	return 32768;
+}
+const HIGHEST = ephemeralStart();
 
 function udpFree(port: number, address: string): Promise<boolean> {
 	return new Promise((resolve) => {
@@ -58,7 +73,7 @@ export async function portFree(port: number, options: { address?: string; tcp?: 
 export async function freePort(options: { address?: string; span?: number; tcp?: boolean } = {}): Promise<number> {
 	const span = options.span ?? 1;
 	for (let attempt = 0; attempt < 200; attempt++) {
-		const base = 20000 + Math.floor(Math.random() * 30000);
+		const base = LOWEST + Math.floor(Math.random() * (HIGHEST - LOWEST - span));
 		let ok = true;
 		for (let p = base; p < base + span && ok; p++) ok = !given.has(p) && (await portFree(p, options));
 		if (!ok) continue;
