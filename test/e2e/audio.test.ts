@@ -20,6 +20,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, existsSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_USERS, Rig, writeToneWav } from "../rig/index.js";
+import { session, until, type SessionStatus } from "./call-media.js";
 
 /** The handset's microphone tone and the door's. */
 const HANDSET_HZ = 1000;
@@ -271,36 +272,6 @@ const withLogs = <T>(body: () => Promise<T>) => rig.withLogs(body);
 
 /** Ends whatever a failed test left behind and waits for an idle door. */
 const idle = () => rig.idle();
-
-interface SessionStatus {
-	packets_received?: number;
-	audio_received?: number;
-	packets_sent?: number;
-	frames_played?: number;
-	codec?: string;
-	ptime_ms?: number;
-	echo_control?: boolean;
-}
-const session = (s: Record<string, unknown>) => ((s.media as { session?: SessionStatus } | null | undefined)?.session ?? {}) as SessionStatus;
-
-/**
- * Polls until `check` returns a value (not undefined); a throw counts as not yet (a file that
- * is still being written). Rejects with `what` and the last error after `timeoutMs`.
- */
-async function until<T>(check: () => T | undefined, what: string, timeoutMs = 10000): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	let lastError: unknown;
-	for (;;) {
-		try {
-			const value = check();
-			if (value !== undefined) return value;
-		} catch (error) {
-			lastError = error;
-		}
-		if (Date.now() > deadline) throw new Error(`no ${what} within ${timeoutMs} ms${lastError ? ` (last: ${(lastError as Error).message})` : ""}`);
-		await new Promise((r) => setTimeout(r, 50));
-	}
-}
 
 /** What the calls so far left behind: the length of the door's speaker recording and the handset's files. */
 interface Before {

@@ -20,6 +20,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_USERS, Rig, writeWav } from "../rig/index.js";
 import { readWav, type Wav } from "../../modules/host/wav.js";
+import { session, until, type SessionStatus } from "./call-media.js";
 
 /** How much less of its own speech the handset must hear back with the canceller on. */
 const ECHO_MARGIN_DB = 15;
@@ -204,29 +205,6 @@ after(() => {
 	if (fixtures && process.env.KLINGEL_RIG_KEEP === "1") process.stderr.write(`[echo] kept ${fixtures}\n`);
 	else if (fixtures) rmSync(fixtures, { recursive: true, force: true });
 });
-
-interface SessionStatus {
-	frames_played?: number;
-	packets_sent?: number;
-	codec?: string;
-	echo_control?: boolean;
-}
-const session = (s: Record<string, unknown>) => ((s.media as { session?: SessionStatus } | null | undefined)?.session ?? {}) as SessionStatus;
-
-async function until<T>(check: () => T | undefined, what: string, timeoutMs = 10000): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	let lastError: unknown;
-	for (;;) {
-		try {
-			const value = check();
-			if (value !== undefined) return value;
-		} catch (error) {
-			lastError = error;
-		}
-		if (Date.now() > deadline) throw new Error(`no ${what} within ${timeoutMs} ms${lastError ? ` (last: ${(lastError as Error).message})` : ""}`);
-		await new Promise((r) => setTimeout(r, 50));
-	}
-}
 
 /**
  * Saves `aec`, then `user` calls the door and talks for CALL_FRAMES frames; returns the door's
