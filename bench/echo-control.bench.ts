@@ -12,14 +12,9 @@
  * -fno-tree-vectorize is nearer the ESP32's compiler). G.722 is measured by its own program
  * (g722_bench, portable build), so the total shows whatever g722.c costs today.
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { instructionsPerFrame, nativeOut as out, run } from "./callgrind.js";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const out = join(root, "build", "native");
 const speech = [join(out, "aec-far.raw"), join(out, "aec-near.raw")];
 const SCENE_FRAMES = 500;
 const G722_FRAMES = 1000;
@@ -33,26 +28,6 @@ interface Figures {
 	erle: number;
 	convergence: number;
 	nearLoss: number;
-}
-
-function run(command: string, args: string[]): string {
-	const r = spawnSync(command, args, { cwd: root, encoding: "utf8", maxBuffer: 16 << 20 });
-	if (r.status !== 0) throw new Error(`${command} ${args.join(" ")} failed (${r.status}): ${r.stderr || r.stdout}`);
-	return r.stdout;
-}
-
-/** Instructions per frame inside `fn` of `program` run with `args`. */
-function instructionsPerFrame(program: string, fn: string, args: string[], frames: number): number {
-	const dir = mkdtempSync(join(tmpdir(), "klingel-callgrind-"));
-	try {
-		const file = join(dir, "callgrind.out");
-		run("valgrind", ["--tool=callgrind", `--toggle-collect=${fn}`, `--callgrind-out-file=${file}`, join(out, program), ...args]);
-		const m = /^summary:\s+(\d+)/m.exec(readFileSync(file, "utf8"));
-		if (!m) throw new Error(`no summary in callgrind output of ${program}`);
-		return Number(m[1]) / frames;
-	} finally {
-		rmSync(dir, { recursive: true, force: true });
-	}
 }
 
 /** aec_bench's lines: recording, canceller, ERLE, time to 30 dB (-1: never), near-end loss. */

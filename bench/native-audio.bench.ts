@@ -5,36 +5,16 @@
  * straightforward per-sample codec built the same way (-O2), checked bit-exact against each
  * other; then the time per frame through the Node addon and through the XS binding.
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { instructionsPerFrame as callgrind, nativeOut as out, root, run } from "./callgrind.js";
 import { loadNativeAudio } from "../modules/host/native-audio.js";
 import { GAIN_UNITY, LAW_PCMU } from "../modules/native-audio.js";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const out = join(root, "build", "native");
 const FRAMES = 1000;
 
-function run(command: string, args: string[]): string {
-	const r = spawnSync(command, args, { cwd: root, encoding: "utf8" });
-	if (r.status !== 0) throw new Error(`${command} ${args.join(" ")} failed (${r.status}): ${r.stderr || r.stdout}`);
-	return r.stdout;
-}
-
-/** Instructions per frame spent inside `fn` of `program` (its arguments: FRAMES, then `law` unless undefined). */
+/** Instructions per frame inside `fn` of `program` (its arguments: FRAMES, then `law` unless undefined). */
 function instructionsPerFrame(program: string, fn: string, law: number | undefined): number {
-	const dir = mkdtempSync(join(tmpdir(), "klingel-callgrind-"));
-	try {
-		const file = join(dir, "callgrind.out");
-		run("valgrind", ["--tool=callgrind", `--toggle-collect=${fn}`, `--callgrind-out-file=${file}`, join(out, program), String(FRAMES), ...(law === undefined ? [] : [String(law)])]);
-		const m = /^summary:\s+(\d+)/m.exec(readFileSync(file, "utf8"));
-		if (!m) throw new Error(`no summary in callgrind output of ${program}`);
-		return Number(m[1]) / FRAMES;
-	} finally {
-		rmSync(dir, { recursive: true, force: true });
-	}
+	return callgrind(program, fn, [String(FRAMES), ...(law === undefined ? [] : [String(law)])], FRAMES);
 }
 
 function nodeNsPerFrame(): number {
