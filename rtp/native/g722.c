@@ -14,7 +14,8 @@
  *     higher band's when decoding, over a window sliding along one buffer;
  *   - the QMF sums in 32 bits with no saturation per product (the bound is at qmf_a);
  *   - the step sizes (SCALEL, SCALEH) come from tables indexed by the log scale factor;
- *   - the lower band's quantiser is a five-step binary search over its decision levels;
+ *   - the lower band's quantiser finds its interval by one multiply with the reciprocal of
+ *     the step size, a table and one comparison; UPPOL2's limit is a table;
  *   - block 4 saturates only where a 16-bit result can leave the range (each dropped
  *     saturation has its bound at the place), each saturation is one unsigned comparison and
  *     a branch that is rarely taken, and the zero predictor's sign-sign update costs no
@@ -43,15 +44,18 @@
 #define COLD
 #endif
 
+#define REPEAT4(x) x, x, x, x
+#define REPEAT16(x) REPEAT4(x), REPEAT4(x), REPEAT4(x), REPEAT4(x)
+#define REPEAT64(x) REPEAT16(x), REPEAT16(x), REPEAT16(x), REPEAT16(x)
+#define REPEAT256(x) REPEAT64(x), REPEAT64(x), REPEAT64(x), REPEAT64(x)
+#define COUNT4(x) x, x + 1, x + 2, x + 3
+#define COUNT16(x) COUNT4(x), COUNT4(x + 4), COUNT4(x + 8), COUNT4(x + 12)
+
 /* The tables the per-sample code reads, in one object: one base address for all of them. */
 static const struct {
-	/*
-	 * QUANTL's decision levels in units of DETL / 4096: [m] is the upper level of interval m
-	 * (1..29); [0] is 0, and [30], [31] lie above [29], so that a five-step search over 32
-	 * places finds the last place whose level is not above the magnitude.
-	 */
-	int16_t q6[32];
-	/* the 6-bit code by that place (29..31 are interval 30), for el >= 0, then for el < 0 */
+	/* QUANTL's decision levels in units of DETL / 4096: [m] is the upper level of interval m */
+	int16_t q6[30];
+	/* the 6-bit code by the number of levels below the magnitude, for el >= 0, then at 32 for el < 0 */
 	uint8_t code6[64];
 	/* INVQBL (the decoder's output), Q15 of DETL, by the 6-bit code */
 	int16_t qm6[64];
@@ -77,9 +81,15 @@ static const struct {
 	 * ILB[j] = 2^(j / 32) in Q11 (the tests run every nb against the reference).
 	 */
 	int16_t detl[NBL_MAX / 64 + 1], deth[NBH_MAX / 64 + 1];
+	/* x limited to [-256, 255] at [x + 1024], for every x = ±a1 >> 5 of a 16-bit a1 (UPPOL2) */
+	int16_t limit256[2049];
+	/* floor(2^32 / DETL) by nb >> 6, like detl: QUANTL divides by DETL with it */
+	uint32_t recipl[NBL_MAX / 64 + 1];
+	/* how many of QUANTL's levels [1..29] are at most 32·i, for i up to 91 (2912) */
+	uint8_t below[92];
 } tables = {
 	{ 0, 35, 72, 110, 150, 190, 233, 276, 323, 370, 422, 473, 530, 587, 650, 714, 786, 858,
-		940, 1023, 1121, 1219, 1339, 1458, 1612, 1765, 1980, 2195, 2557, 2919, 32767, 32767 },
+		940, 1023, 1121, 1219, 1339, 1458, 1612, 1765, 1980, 2195, 2557, 2919 },
 	{ 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48, 47, 46, 45, 44, 43, 42, 41, 40,
 		39, 38, 37, 36, 35, 34, 33, 32, 32, 32,
 		63, 62, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 13, 12,
@@ -150,6 +160,51 @@ static const struct {
 		11584, 11840, 12100, 12364, 12632, 12912, 13192, 13484, 13776, 14080, 14388, 14704, 15024, 15352,
 		15688, 16032, 16384
 	},
+	{
+		/* -1024 .. -257 */
+		REPEAT256(-256), REPEAT256(-256), REPEAT256(-256),
+		/* -256 .. 255 */
+		COUNT16(-256), COUNT16(-240), COUNT16(-224), COUNT16(-208), COUNT16(-192), COUNT16(-176),
+		COUNT16(-160), COUNT16(-144), COUNT16(-128), COUNT16(-112), COUNT16(-96), COUNT16(-80),
+		COUNT16(-64), COUNT16(-48), COUNT16(-32), COUNT16(-16), COUNT16(0), COUNT16(16),
+		COUNT16(32), COUNT16(48), COUNT16(64), COUNT16(80), COUNT16(96), COUNT16(112),
+		COUNT16(128), COUNT16(144), COUNT16(160), COUNT16(176), COUNT16(192), COUNT16(208),
+		COUNT16(224), COUNT16(240),
+		/* 256 .. 1024 */
+		REPEAT256(255), REPEAT256(255), REPEAT256(255), 255
+	},
+	{
+		134217728, 134217728, 134217728, 134217728, 134217728, 134217728, 119304647, 119304647, 119304647, 119304647,
+		119304647, 107374182, 107374182, 107374182, 107374182, 97612893, 97612893, 97612893, 97612893, 89478485,
+		89478485, 89478485, 89478485, 82595524, 82595524, 82595524, 76695844, 76695844, 76695844, 76695844,
+		71582788, 71582788, 67108864, 67108864, 67108864, 63161283, 63161283, 63161283, 59652323, 59652323,
+		56512727, 56512727, 56512727, 53687091, 53687091, 51130563, 51130563, 48806446, 48806446, 46684427,
+		46684427, 44739242, 44739242, 42949672, 42949672, 41297762, 41297762, 39768215, 38347922, 38347922,
+		37025580, 37025580, 35791394, 34636833, 33554432, 33554432, 32537631, 31580641, 31580641, 30678337,
+		29826161, 29020049, 28256363, 28256363, 27531841, 26843545, 26188824, 25565281, 24970740, 24403223,
+		23860929, 23342213, 22845570, 22369621, 21913098, 21474836, 21053761, 20648881, 20259279, 19522578,
+		19173961, 18837575, 18512790, 18199013, 17602324, 17318416, 16777216, 16519104, 16268815, 15790320,
+		15561475, 15123124, 14913080, 14510024, 14128181, 13944699, 13591668, 13256071, 12936648, 12782640,
+		12485370, 12201611, 11930464, 11671106, 11422785, 11184810, 10956549, 10737418, 10424677, 10226112,
+		10034970, 9761289, 9586980, 9418787, 9177280, 9023040, 8801162, 8589934, 8388608, 8259552,
+		8073246, 7895160, 7724761, 7561562, 7405116, 7255012, 7064090, 6927366, 6795834, 6628035,
+		6468324, 6353501, 6206600, 6066337, 5932275, 5804009, 5681173, 5563429, 5450466, 5341999,
+		5212338, 5113056, 4994148, 4880644, 4793490, 4688828, 4588640, 4492643, 4382619, 4294967,
+		4194304, 4113953, 4021504, 3933120, 3848537, 3767515, 3689834, 3615292, 3532045, 3452546,
+		3387198, 3314017, 3234162, 3167380, 3103300, 3033168, 2966137, 2902004, 2840586, 2781714,
+		2725233, 2664371, 2606169, 2550455, 2497074, 2440322, 2391407, 2339306, 2289428, 2241632,
+		2191309, 2143197, 2097152, 2053043, 2010752, 1966560, 1924268, 1883757, 1841752, 1804608,
+		1766022, 1726273, 1690932, 1654455, 1617081, 1583690, 1549411, 1516584, 1483068, 1451002,
+		1420293, 1390857, 1360889, 1330535, 1303084, 1275227, 1247086, 1220161, 1194373, 1168380,
+		1143495, 1119647, 1095654, 1071598, 1048576, 1026521, 1004435, 982380, 962134, 941053,
+		920876, 901546, 882285, 863136, 844800, 826591, 808540, 791261, 774146, 757757,
+		741534, 725501, 710146, 694978, 680013, 665267, 651147, 637235, 623543, 610080,
+		597186, 584190, 571747, 559531, 547548, 535799, 524288, 513015, 501983, 491190,
+		480851, 470526, 460438, 450584, 440961, 431394, 422234, 413136, 404270, 395630,
+		387073, 378878, 370767, 362750, 354955, 347376, 340006, 332633, 325573, 318523,
+		311771, 305040, 298510, 292095, 285873, 279765, 273774, 267899, 262144
+	},
+	{ 0, 0, 1, 2, 3, 4, 5, 5, 6, 7, 7, 8, 9, 9, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15, 16, 16, 17, 17, 17, 18, 18, 19, 19, 19, 19, 20, 20, 20, 21, 21, 21, 22, 22, 22, 22, 23, 23, 23, 23, 23, 24, 24, 24, 24, 24, 25, 25, 25, 25, 25, 25, 26, 26, 26, 26, 26, 26, 26, 27, 27, 27, 27, 27, 27, 27, 27, 27, 27, 27, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28 },
 };
 
 /*
@@ -289,7 +344,7 @@ static INLINE void block4(band_vars *v, size_t k, int32_t d, int32_t sign, int32
 		w = a1 >> 5;
 		w1 = -192;
 	}
-	w = w < -256 ? -256 : w > 255 ? 255 : w;
+	w = tables.limit256[w + 1024];
 	w += (same2 ? 128 : -128) + ((a2 * 32512) >> 15);
 	a2 = clamp_symmetric(w, 12288);
 
@@ -360,19 +415,23 @@ static void encode_low(ka_g722_band *band, const int32_t *x, int16_t *xh, size_t
 		 * SUBTRA's difference el, not saturated: only its sign and its interval count, and
 		 * above 16 bits it lies beyond the highest level (2919·16384 / 4096 = 11,676) either
 		 * way. QUANTL compares the magnitude el (el >= 0) or -(el + 1) with the levels
-		 * L·DETL >> 12; L·DETL >> 12 ≤ magnitude exactly when L·DETL < (magnitude + 1)·4096,
-		 * at most 58,697·4096 (|xL| ≤ 25,928, |s| ≤ 32,768) and 32767·16384 for the levels
-		 * above [29]: both within 31 bits.
+		 * L·DETL >> 12; L·DETL >> 12 ≤ magnitude exactly when L·DETL < bound = (magnitude +
+		 * 1)·4096 (below 2^28: |xL| ≤ 25,928, |s| ≤ 32,768), that is when L ≤ q = (bound - 1) /
+		 * DETL. The interval m counts the levels L[1..29] up to q. (bound - 1)·floor(2^32 /
+		 * DETL) / 2^32 is q or q - 1 (the reciprocal's error times bound is below 2^28 / 2^32),
+		 * so below[] by its 32-wide bucket counts the levels up to a place at most 32 below q;
+		 * as the levels lie at least 35 apart, one more may lie above that place, and one exact
+		 * comparison adds it. Buckets from 91 on count up to 2912: the comparison decides
+		 * 2919, the highest level. No search, one multiply.
 		 */
 		int32_t el = ((qa + qb) >> 14) - v.s;
 		int32_t bound = ((el ^ (el >> 31)) + 1) << 12;
+		uint32_t bucket;
 		int32_t m, code, top;
 		xh[k] = (int16_t)((qa - qb) >> 14);
-		m = tables.q6[16] * det < bound ? 16 : 0;
-		m = tables.q6[m + 8] * det < bound ? m + 8 : m;
-		m = tables.q6[m + 4] * det < bound ? m + 4 : m;
-		m = tables.q6[m + 2] * det < bound ? m + 2 : m;
-		m = tables.q6[m + 1] * det < bound ? m + 1 : m;
+		bucket = (uint32_t)(((uint64_t)(uint32_t)(bound - 1) * tables.recipl[v.nb >> 6]) >> 37);
+		m = tables.below[bucket > 91 ? 91 : bucket];
+		m += tables.q6[m + 1] * det < bound;
 		code = tables.code6[(el < 0 ? 32 : 0) + m];
 		top = code >> 2;
 		v.nb = next_scale(v.nb, tables.wl4[top], NBL_MAX);
