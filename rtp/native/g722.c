@@ -58,11 +58,11 @@ static const struct {
 	/* the 6-bit code by the number of levels below the magnitude, for el >= 0, then at 32 for el < 0 */
 	uint8_t code6[64];
 	/* INVQBL (the decoder's output), Q15 of DETL, by the 6-bit code */
-	int16_t qm6[64];
+	int32_t qm6[64];
 	/* INVQAL (the predictor's input) by the code's top four bits */
-	int16_t qm4[16];
+	int32_t qm4[16];
 	/* LOGSCL's multiplier (WL of the class RIL) by the code's top four bits */
-	int16_t wl4[16];
+	int32_t wl4[16];
 	/*
 	 * The sign of the quantised difference d (-1, 0 or 1) and UPZERO's step it gives a later
 	 * sample (-128 for d < 0, else 128), by the top four bits. The sign of d is the INVQAL
@@ -72,7 +72,7 @@ static const struct {
 	int8_t signl[16];
 	int16_t stepl[16];
 	/* the higher band: INVQAH, LOGSCH's multiplier, d's sign, the step, by the 2-bit code */
-	int16_t qm2[4], wh2[4];
+	int32_t qm2[4], wh2[4];
 	int8_t signh[4];
 	int16_t steph[4];
 	/*
@@ -410,7 +410,7 @@ static void encode_low(ka_g722_band *band, const int32_t *x, int16_t *xh, size_t
 	band_load(band, NBL_MAX, &v);
 	for (k = 0; k < n; k++) {
 		int32_t qa = qmf_a(x + 2 * k), qb = qmf_b(x + 2 * k);
-		int32_t det = tables.detl[v.nb >> 6];
+		int32_t det = tables.detl[(uint32_t)v.nb >> 6];
 		/*
 		 * SUBTRA's difference el, not saturated: only its sign and its interval count, and
 		 * above 16 bits it lies beyond the highest level (2919·16384 / 4096 = 11,676) either
@@ -426,13 +426,12 @@ static void encode_low(ka_g722_band *band, const int32_t *x, int16_t *xh, size_t
 		 */
 		int32_t el = ((qa + qb) >> 14) - v.s;
 		int32_t bound = ((el ^ (el >> 31)) + 1) << 12;
-		uint32_t bucket;
-		int32_t m, code, top;
+		uint32_t bucket, m, code, top;
 		xh[k] = (int16_t)((qa - qb) >> 14);
-		bucket = (uint32_t)(((uint64_t)(uint32_t)(bound - 1) * tables.recipl[v.nb >> 6]) >> 37);
+		bucket = (uint32_t)(((uint64_t)(uint32_t)(bound - 1) * tables.recipl[(uint32_t)v.nb >> 6]) >> 37);
 		m = tables.below[bucket > 91 ? 91 : bucket];
 		m += tables.q6[m + 1] * det < bound;
-		code = tables.code6[(el < 0 ? 32 : 0) + m];
+		code = tables.code6[(el < 0 ? 32u : 0u) + m];
 		top = code >> 2;
 		v.nb = next_scale(v.nb, tables.wl4[top], NBL_MAX);
 		block4(&v, k, (det * tables.qm4[top]) >> 15, tables.signl[top], tables.stepl[top]);
@@ -452,12 +451,12 @@ static void encode_high(ka_g722_band *band, const int16_t *xh, size_t n, uint8_t
 	size_t k;
 	band_load(band, NBH_MAX, &v);
 	for (k = 0; k < n; k++) {
-		int32_t det = tables.deth[v.nb >> 6];
+		int32_t det = tables.deth[(uint32_t)v.nb >> 6];
 		/* not saturated either: above 16 bits it lies beyond the level (at most 2256) anyway */
 		int32_t eh = xh[k] - v.s;
 		int32_t magnitude = eh ^ (eh >> 31);
 		/* interval 2 (codes 2, 0 by sign) from the decision level 564·DETH / 4096, else 1 (3, 1) */
-		int32_t code = (eh < 0 ? 0 : 2) + (magnitude >= ((564 * det) >> 12) ? 0 : 1);
+		uint32_t code = (eh < 0 ? 0u : 2u) + (magnitude >= ((564 * det) >> 12) ? 0u : 1u);
 		int32_t dh = (det * tables.qm2[code]) >> 15;
 		v.nb = next_scale(v.nb, tables.wh2[code], NBH_MAX);
 		block4(&v, k, dh, dh != 0 ? tables.signh[code] : 0, tables.steph[code]);
@@ -497,8 +496,8 @@ static void decode_low(ka_g722_band *band, const uint8_t *codes, size_t n, int16
 	size_t k;
 	band_load(band, NBL_MAX, &v);
 	for (k = 0; k < n; k++) {
-		int32_t low = codes[k] & 63, top = low >> 2;
-		int32_t det = tables.detl[v.nb >> 6];
+		uint32_t low = codes[k] & 63u, top = low >> 2;
+		int32_t det = tables.detl[(uint32_t)v.nb >> 6];
 		rl[k] = (int16_t)limit14(v.s + ((det * tables.qm6[low]) >> 15));
 		v.nb = next_scale(v.nb, tables.wl4[top], NBL_MAX);
 		block4(&v, k, (det * tables.qm4[top]) >> 15, tables.signl[top], tables.stepl[top]);
@@ -518,8 +517,8 @@ static void decode_high(ka_g722_band *band, const uint8_t *codes, size_t n, cons
 	size_t k;
 	band_load(band, NBH_MAX, &v);
 	for (k = 0; k < n; k++) {
-		int32_t high = codes[k] >> 6;
-		int32_t det = tables.deth[v.nb >> 6];
+		uint32_t high = codes[k] >> 6u;
+		int32_t det = tables.deth[(uint32_t)v.nb >> 6];
 		int32_t dh = (det * tables.qm2[high]) >> 15;
 		int32_t rh = limit14(v.s + dh);
 		v.nb = next_scale(v.nb, tables.wh2[high], NBH_MAX);
