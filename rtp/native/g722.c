@@ -379,12 +379,21 @@ static INLINE void block4(band_vars *v, size_t k, int32_t d, int32_t sign, int32
 		TAP(0, ) TAP(1, ) TAP(2, ) TAP(3, ) TAP(4, ) TAP(5, )
 	}
 #undef TAP
-	sz = sat16(sz); /* six terms of up to 20,456 each: this one can leave 16 bits */
 
-	/* FILTEP and PREDIC; saturate16(2·saturate16(r)) is saturate16(2·r) */
+	/*
+	 * FILTEP and PREDIC; saturate16(2·saturate16(r)) is saturate16(2·r). FILTEZ's sum (six
+	 * terms of up to 20,456 each) and FILTEP's can each leave 16 bits, and so can theirs; when
+	 * both lie within 15 bits (nearly always) none of the three saturations can act: one test.
+	 */
 	r2 = sat16(r * 2);
-	w = sat16(((a1 * r2) >> 15) + ((a2 * v->r2) >> 15));
-	v->s = sat16(w + sz);
+	w = ((a1 * r2) >> 15) + ((a2 * v->r2) >> 15);
+	if (RARELY((((uint32_t)w + 16384u) | ((uint32_t)sz + 16384u)) > 32767u)) {
+		sz = sat16(sz);
+		w = sat16(w);
+		v->s = sat16(w + sz);
+	} else {
+		v->s = w + sz;
+	}
 	v->sz = sz;
 	v->r2 = r2;
 	v->a1 = a1;
