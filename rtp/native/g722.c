@@ -278,9 +278,17 @@ typedef struct {
 	int32_t rq[2 + CHUNK], pq[2 + CHUNK];
 } band_vars;
 
+/* One of the six history words into the windows (i: 0 the newest), and back; written out six times: cheaper than a loop per pass. */
+#define LOAD_HISTORY(i) \
+	v->b[i] = band->b[i]; \
+	v->dq[5 - (i)] = band->d[i]; \
+	v->up[5 - (i)] = band->d[i] < 0 ? -128 : 128;
+#define STORE_HISTORY(i) \
+	band->b[i] = (int16_t)v->b[i]; \
+	band->d[i] = (int16_t)v->dq[n + 5 - (i)];
+
 static INLINE void band_load(const ka_g722_band *band, int32_t nbMax, band_vars *v)
 {
-	int i;
 	v->s = band->s;
 	v->sz = band->sz;
 	v->nb = clamp_positive(band->nb, nbMax); /* the one value that indexes a table */
@@ -291,16 +299,11 @@ static INLINE void band_load(const ka_g722_band *band, int32_t nbMax, band_vars 
 	v->rq[1] = band->r[0];
 	v->pq[0] = band->p[1];
 	v->pq[1] = band->p[0];
-	for (i = 0; i < 6; i++) {
-		v->b[i] = band->b[i];
-		v->dq[5 - i] = band->d[i];
-		v->up[5 - i] = band->d[i] < 0 ? -128 : 128;
-	}
+	LOAD_HISTORY(0) LOAD_HISTORY(1) LOAD_HISTORY(2) LOAD_HISTORY(3) LOAD_HISTORY(4) LOAD_HISTORY(5)
 }
 
 static INLINE void band_store(ka_g722_band *band, const band_vars *v, size_t n)
 {
-	int i;
 	band->s = (int16_t)v->s;
 	band->sz = (int16_t)v->sz;
 	band->nb = (int16_t)v->nb;
@@ -310,11 +313,10 @@ static INLINE void band_store(ka_g722_band *band, const band_vars *v, size_t n)
 	band->p[1] = (int16_t)sat16(v->pq[n]);
 	band->a[0] = (int16_t)v->a1;
 	band->a[1] = (int16_t)v->a2;
-	for (i = 0; i < 6; i++) {
-		band->b[i] = (int16_t)v->b[i];
-		band->d[i] = (int16_t)v->dq[n + 5 - i];
-	}
+	STORE_HISTORY(0) STORE_HISTORY(1) STORE_HISTORY(2) STORE_HISTORY(3) STORE_HISTORY(4) STORE_HISTORY(5)
 }
+#undef LOAD_HISTORY
+#undef STORE_HISTORY
 
 /*
  * Block 4 of either band for sample k's quantised difference d, with d's sign (-1, 0 or 1)
@@ -408,18 +410,23 @@ static inline int32_t next_scale(int32_t nb, int32_t multiplier, int32_t limit)
 }
 
 /*
- * The transmit QMF and the lower band's encoder over n pairs of the window x (the QMF history,
- * then the pass's input): xL = (xA + xB) / 2^14 for QUANTL, INVQAL, LOGSCL, SCALEL and block 4,
+ * The transmit QMF and the lower band's encoder over n pairs of input, which it appends to the
+ * window x (after the QMF's 22 newest values of history) as it goes: xL = (xA + xB) / 2^14 for QUANTL, INVQAL, LOGSCL, SCALEL and block 4,
  * and xH = (xA - xB) / 2^14 into xh for the higher band (both within ±25,928).
  */
-static void encode_low(ka_g722_band *band, const int32_t *x, int16_t *xh, size_t n, uint8_t *codes)
+static void encode_low(ka_g722_band *band, const int16_t *pcm, int32_t *x, int16_t *xh, size_t n, uint8_t *codes)
 {
 	band_vars v;
 	size_t k;
 	band_load(band, NBL_MAX, &v);
 	for (k = 0; k < n; k++) {
-		int32_t qa = qmf_a(x + 2 * k), qb = qmf_b(x + 2 * k);
-		int32_t det = tables.detl[(uint32_t)v.nb >> 6];
+		int32_t qa, qb, det, el, bound;
+		uint32_t bucket, m, code, top;
+		x[22 + 2 * k] = pcm[2 * k];
+		x[23 + 2 * k] = pcm[2 * k + 1];
+		qa = qmf_a(x + 2 * k);
+		qb = qmf_b(x + 2 * k);
+		det = tables.detl[(uint32_t)v.nb >> 6];
 		/*
 		 * SUBTRA's difference el, not saturated: only its sign and its interval count, and
 		 * above 16 bits it lies beyond the highest level (2919·16384 / 4096 = 11,676) either
@@ -433,9 +440,8 @@ static void encode_low(ka_g722_band *band, const int32_t *x, int16_t *xh, size_t
 		 * comparison adds it. Buckets from 91 on count up to 2912: the comparison decides
 		 * 2919, the highest level. No search, one multiply.
 		 */
-		int32_t el = ((qa + qb) >> 14) - v.s;
-		int32_t bound = ((el ^ (el >> 31)) + 1) << 12;
-		uint32_t bucket, m, code, top;
+		el = ((qa + qb) >> 14) - v.s;
+		bound = ((el ^ (el >> 31)) + 1) << 12;
 		xh[k] = (int16_t)((qa - qb) >> 14);
 		bucket = (uint32_t)(((uint64_t)(uint32_t)(bound - 1) * tables.recipl[(uint32_t)v.nb >> 6]) >> 37);
 		m = tables.below[bucket > 91 ? 91 : bucket];
@@ -483,12 +489,8 @@ void ka_g722_encode(ka_g722_state *state, const int16_t *pcm, size_t sampleCount
 	if (pairs == 0) return;
 	for (i = 0; i < 24; i++) x[i] = state->qmf[i];
 	while (pairs > 0) {
-		size_t n = pairs < CHUNK ? pairs : CHUNK, k;
-		for (k = 0; k < n; k++) {
-			x[24 + 2 * k] = pcm[2 * k];
-			x[25 + 2 * k] = pcm[2 * k + 1];
-		}
-		encode_low(&state->band[0], x + 2, xh, n, codes);
+		size_t n = pairs < CHUNK ? pairs : CHUNK;
+		encode_low(&state->band[0], pcm, x + 2, xh, n, codes);
 		encode_high(&state->band[1], xh, n, codes);
 		for (i = 0; i < 24; i++) x[i] = x[2 * n + i];
 		pcm += 2 * n;
