@@ -500,8 +500,12 @@ void ka_g722_encode(ka_g722_state *state, const int16_t *pcm, size_t sampleCount
 	for (i = 0; i < 24; i++) state->qmf[i] = (int16_t)x[i];
 }
 
-/* Lower band decoder: INVQBL, RECONS, LIMIT for the output rl; INVQAL, LOGSCL, SCALEL, block 4. */
-static void decode_low(ka_g722_band *band, const uint8_t *codes, size_t n, int16_t *rl)
+/*
+ * Lower band decoder: INVQBL, RECONS, LIMIT for the output rL, which goes into both places of
+ * its pair in the receive QMF's window x (after the 24 values of history) for the higher band's
+ * pass to add and subtract rH; INVQAL, LOGSCL, SCALEL, block 4.
+ */
+static void decode_low(ka_g722_band *band, const uint8_t *codes, size_t n, int32_t *x)
 {
 	band_vars v;
 	size_t k;
@@ -509,7 +513,9 @@ static void decode_low(ka_g722_band *band, const uint8_t *codes, size_t n, int16
 	for (k = 0; k < n; k++) {
 		uint32_t low = codes[k] & 63u, top = low >> 2;
 		int32_t det = tables.detl[(uint32_t)v.nb >> 6];
-		rl[k] = (int16_t)limit14(v.s + ((det * tables.qm6[low]) >> 15));
+		int32_t rl = limit14(v.s + ((det * tables.qm6[low]) >> 15));
+		x[24 + 2 * k] = rl;
+		x[25 + 2 * k] = rl;
 		v.nb = next_scale(v.nb, tables.wl4[top], NBL_MAX);
 		block4(&v, k, (det * tables.qm4[top]) >> 15, tables.signl[top], tables.stepl[top]);
 	}
@@ -518,11 +524,11 @@ static void decode_low(ka_g722_band *band, const uint8_t *codes, size_t n, int16
 
 /*
  * Higher band decoder: INVQAH, RECONS, LIMIT; LOGSCH, SCALEH, block 4; and the receive QMF.
- * Appends the QMF's input pairs to its window x (after the 24 values of history): xs = rL + rH
- * (the older), xd = rL - rH (the newer), within 16 bits as both are limited to 14; each pair's
- * two output samples are the sums over 2^11, saturated (they reach ±103,712).
+ * Completes the QMF's input pairs in its window x: xs = rL + rH (the older), xd = rL - rH (the
+ * newer), within 16 bits as both are limited to 14; each pair's two output samples are the
+ * sums over 2^11, saturated (they reach ±103,712) by one test for both.
  */
-static void decode_high(ka_g722_band *band, const uint8_t *codes, size_t n, const int16_t *rl, int32_t *x, int16_t *pcm)
+static void decode_high(ka_g722_band *band, const uint8_t *codes, size_t n, int32_t *x, int16_t *pcm)
 {
 	band_vars v;
 	size_t k;
@@ -531,13 +537,19 @@ static void decode_high(ka_g722_band *band, const uint8_t *codes, size_t n, cons
 		uint32_t high = codes[k] >> 6u;
 		int32_t det = tables.deth[(uint32_t)v.nb >> 6];
 		int32_t dh = (det * tables.qm2[high]) >> 15;
-		int32_t rh = limit14(v.s + dh);
+		int32_t rh = limit14(v.s + dh), older, newer;
 		v.nb = next_scale(v.nb, tables.wh2[high], NBH_MAX);
 		block4(&v, k, dh, dh != 0 ? tables.signh[high] : 0, tables.steph[high]);
-		x[24 + 2 * k] = rl[k] + rh;
-		x[25 + 2 * k] = rl[k] - rh;
-		pcm[2 * k] = (int16_t)sat16(qmf_a(x + 2 + 2 * k) >> 11);
-		pcm[2 * k + 1] = (int16_t)sat16(qmf_b(x + 2 + 2 * k) >> 11);
+		x[24 + 2 * k] += rh;
+		x[25 + 2 * k] -= rh;
+		older = qmf_a(x + 2 + 2 * k) >> 11;
+		newer = qmf_b(x + 2 + 2 * k) >> 11;
+		if (RARELY((((uint32_t)older + 32768u) | ((uint32_t)newer + 32768u)) > 65535u)) {
+			older = sat16(older);
+			newer = sat16(newer);
+		}
+		pcm[2 * k] = (int16_t)older;
+		pcm[2 * k + 1] = (int16_t)newer;
 	}
 	band_store(band, &v, n);
 }
@@ -545,14 +557,13 @@ static void decode_high(ka_g722_band *band, const uint8_t *codes, size_t n, cons
 void ka_g722_decode(ka_g722_state *state, const uint8_t *codes, size_t count, int16_t *pcm)
 {
 	int32_t x[24 + 2 * CHUNK];
-	int16_t rl[CHUNK];
 	size_t i;
 	if (count == 0) return;
 	for (i = 0; i < 24; i++) x[i] = state->qmf[i];
 	while (count > 0) {
 		size_t n = count < CHUNK ? count : CHUNK;
-		decode_low(&state->band[0], codes, n, rl);
-		decode_high(&state->band[1], codes, n, rl, x, pcm);
+		decode_low(&state->band[0], codes, n, x);
+		decode_high(&state->band[1], codes, n, x, pcm);
 		for (i = 0; i < 24; i++) x[i] = x[2 * n + i];
 		codes += n;
 		pcm += 2 * n;
