@@ -11,6 +11,7 @@
 import { MediaSession } from "../../../build/rtp/media-session.js";
 import { G722_STATE_SAMPLES } from "../../../build/modules/native-audio.js";
 import * as audio from "../audio-xs.js";
+import { nativeBlocks } from "../test/reference-xs.js";
 
 const WARMUP = 200, FRAMES = 1000, TOTAL = WARMUP + FRAMES;
 const PEER = "127.0.0.1", PEER_PORT = 40000;
@@ -128,6 +129,7 @@ function measure(codec, echoControl) {
 	const meter0 = computrons();
 	for (let i = 0; i < FRAMES; i++) step();
 	const meter1 = computrons(), slots1 = heapSlots(), chunks1 = heapChunkBytes(), peak = heapPeakSlots(), sent1 = sent;
+	const nativeBytes = nativeBlocks()[2];
 	gc();
 	const slots2 = heapSlots(), chunks2 = heapChunkBytes();
 	const status = session.status();
@@ -159,6 +161,8 @@ function measure(codec, echoControl) {
 		// the next one is made, so a later call's figure is its difference from the one before.
 		sessionSlots: slots0 - sessionSlots0,
 		sessionChunkBytes: chunks0 - sessionChunks0,
+		// The native memory the binding holds in the call (the echo canceller's state), outside the JS heap.
+		nativeBytes,
 		frames: FRAMES,
 		packetsIn: FRAMES,
 		packetsOut: sent1 - sent0,
