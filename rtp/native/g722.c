@@ -14,7 +14,8 @@
  *     higher band's when decoding, over a window sliding along one buffer;
  *   - the QMF sums in 32 bits with no saturation per product (the bound is at qmf_a);
  *   - the step sizes (SCALEL, SCALEH) come from tables indexed by the log scale factor;
- *   - the lower band's quantiser is a five-step binary search over its decision levels;
+ *   - the lower band's quantiser finds its interval by one multiply with the reciprocal of
+ *     the step size, a table and one comparison; UPPOL2's limit is a table;
  *   - block 4 saturates only where a 16-bit result can leave the range (each dropped
  *     saturation has its bound at the place), each saturation is one unsigned comparison and
  *     a branch that is rarely taken, and the zero predictor's sign-sign update costs no
@@ -43,22 +44,25 @@
 #define COLD
 #endif
 
+#define REPEAT4(x) x, x, x, x
+#define REPEAT16(x) REPEAT4(x), REPEAT4(x), REPEAT4(x), REPEAT4(x)
+#define REPEAT64(x) REPEAT16(x), REPEAT16(x), REPEAT16(x), REPEAT16(x)
+#define REPEAT256(x) REPEAT64(x), REPEAT64(x), REPEAT64(x), REPEAT64(x)
+#define COUNT4(x) x, x + 1, x + 2, x + 3
+#define COUNT16(x) COUNT4(x), COUNT4(x + 4), COUNT4(x + 8), COUNT4(x + 12)
+
 /* The tables the per-sample code reads, in one object: one base address for all of them. */
 static const struct {
-	/*
-	 * QUANTL's decision levels in units of DETL / 4096: [m] is the upper level of interval m
-	 * (1..29); [0] is 0, and [30], [31] lie above [29], so that a five-step search over 32
-	 * places finds the last place whose level is not above the magnitude.
-	 */
-	int16_t q6[32];
-	/* the 6-bit code by that place (29..31 are interval 30), for el >= 0, then for el < 0 */
+	/* QUANTL's decision levels in units of DETL / 4096: [m] is the upper level of interval m */
+	int16_t q6[30];
+	/* the 6-bit code by the number of levels below the magnitude, for el >= 0, then at 32 for el < 0 */
 	uint8_t code6[64];
 	/* INVQBL (the decoder's output), Q15 of DETL, by the 6-bit code */
-	int16_t qm6[64];
+	int32_t qm6[64];
 	/* INVQAL (the predictor's input) by the code's top four bits */
-	int16_t qm4[16];
+	int32_t qm4[16];
 	/* LOGSCL's multiplier (WL of the class RIL) by the code's top four bits */
-	int16_t wl4[16];
+	int32_t wl4[16];
 	/*
 	 * The sign of the quantised difference d (-1, 0 or 1) and UPZERO's step it gives a later
 	 * sample (-128 for d < 0, else 128), by the top four bits. The sign of d is the INVQAL
@@ -68,7 +72,7 @@ static const struct {
 	int8_t signl[16];
 	int16_t stepl[16];
 	/* the higher band: INVQAH, LOGSCH's multiplier, d's sign, the step, by the 2-bit code */
-	int16_t qm2[4], wh2[4];
+	int32_t qm2[4], wh2[4];
 	int8_t signh[4];
 	int16_t steph[4];
 	/*
@@ -77,9 +81,15 @@ static const struct {
 	 * ILB[j] = 2^(j / 32) in Q11 (the tests run every nb against the reference).
 	 */
 	int16_t detl[NBL_MAX / 64 + 1], deth[NBH_MAX / 64 + 1];
+	/* x limited to [-256, 255] at [x + 1024], for every x = ±a1 >> 5 of a 16-bit a1 (UPPOL2) */
+	int16_t limit256[2049];
+	/* floor(2^32 / DETL) by nb >> 6, like detl: QUANTL divides by DETL with it */
+	uint32_t recipl[NBL_MAX / 64 + 1];
+	/* how many of QUANTL's levels [1..29] are at most 32·i, for i up to 91 (2912) */
+	uint8_t below[92];
 } tables = {
 	{ 0, 35, 72, 110, 150, 190, 233, 276, 323, 370, 422, 473, 530, 587, 650, 714, 786, 858,
-		940, 1023, 1121, 1219, 1339, 1458, 1612, 1765, 1980, 2195, 2557, 2919, 32767, 32767 },
+		940, 1023, 1121, 1219, 1339, 1458, 1612, 1765, 1980, 2195, 2557, 2919 },
 	{ 61, 60, 59, 58, 57, 56, 55, 54, 53, 52, 51, 50, 49, 48, 47, 46, 45, 44, 43, 42, 41, 40,
 		39, 38, 37, 36, 35, 34, 33, 32, 32, 32,
 		63, 62, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 13, 12,
@@ -150,6 +160,51 @@ static const struct {
 		11584, 11840, 12100, 12364, 12632, 12912, 13192, 13484, 13776, 14080, 14388, 14704, 15024, 15352,
 		15688, 16032, 16384
 	},
+	{
+		/* -1024 .. -257 */
+		REPEAT256(-256), REPEAT256(-256), REPEAT256(-256),
+		/* -256 .. 255 */
+		COUNT16(-256), COUNT16(-240), COUNT16(-224), COUNT16(-208), COUNT16(-192), COUNT16(-176),
+		COUNT16(-160), COUNT16(-144), COUNT16(-128), COUNT16(-112), COUNT16(-96), COUNT16(-80),
+		COUNT16(-64), COUNT16(-48), COUNT16(-32), COUNT16(-16), COUNT16(0), COUNT16(16),
+		COUNT16(32), COUNT16(48), COUNT16(64), COUNT16(80), COUNT16(96), COUNT16(112),
+		COUNT16(128), COUNT16(144), COUNT16(160), COUNT16(176), COUNT16(192), COUNT16(208),
+		COUNT16(224), COUNT16(240),
+		/* 256 .. 1024 */
+		REPEAT256(255), REPEAT256(255), REPEAT256(255), 255
+	},
+	{
+		134217728, 134217728, 134217728, 134217728, 134217728, 134217728, 119304647, 119304647, 119304647, 119304647,
+		119304647, 107374182, 107374182, 107374182, 107374182, 97612893, 97612893, 97612893, 97612893, 89478485,
+		89478485, 89478485, 89478485, 82595524, 82595524, 82595524, 76695844, 76695844, 76695844, 76695844,
+		71582788, 71582788, 67108864, 67108864, 67108864, 63161283, 63161283, 63161283, 59652323, 59652323,
+		56512727, 56512727, 56512727, 53687091, 53687091, 51130563, 51130563, 48806446, 48806446, 46684427,
+		46684427, 44739242, 44739242, 42949672, 42949672, 41297762, 41297762, 39768215, 38347922, 38347922,
+		37025580, 37025580, 35791394, 34636833, 33554432, 33554432, 32537631, 31580641, 31580641, 30678337,
+		29826161, 29020049, 28256363, 28256363, 27531841, 26843545, 26188824, 25565281, 24970740, 24403223,
+		23860929, 23342213, 22845570, 22369621, 21913098, 21474836, 21053761, 20648881, 20259279, 19522578,
+		19173961, 18837575, 18512790, 18199013, 17602324, 17318416, 16777216, 16519104, 16268815, 15790320,
+		15561475, 15123124, 14913080, 14510024, 14128181, 13944699, 13591668, 13256071, 12936648, 12782640,
+		12485370, 12201611, 11930464, 11671106, 11422785, 11184810, 10956549, 10737418, 10424677, 10226112,
+		10034970, 9761289, 9586980, 9418787, 9177280, 9023040, 8801162, 8589934, 8388608, 8259552,
+		8073246, 7895160, 7724761, 7561562, 7405116, 7255012, 7064090, 6927366, 6795834, 6628035,
+		6468324, 6353501, 6206600, 6066337, 5932275, 5804009, 5681173, 5563429, 5450466, 5341999,
+		5212338, 5113056, 4994148, 4880644, 4793490, 4688828, 4588640, 4492643, 4382619, 4294967,
+		4194304, 4113953, 4021504, 3933120, 3848537, 3767515, 3689834, 3615292, 3532045, 3452546,
+		3387198, 3314017, 3234162, 3167380, 3103300, 3033168, 2966137, 2902004, 2840586, 2781714,
+		2725233, 2664371, 2606169, 2550455, 2497074, 2440322, 2391407, 2339306, 2289428, 2241632,
+		2191309, 2143197, 2097152, 2053043, 2010752, 1966560, 1924268, 1883757, 1841752, 1804608,
+		1766022, 1726273, 1690932, 1654455, 1617081, 1583690, 1549411, 1516584, 1483068, 1451002,
+		1420293, 1390857, 1360889, 1330535, 1303084, 1275227, 1247086, 1220161, 1194373, 1168380,
+		1143495, 1119647, 1095654, 1071598, 1048576, 1026521, 1004435, 982380, 962134, 941053,
+		920876, 901546, 882285, 863136, 844800, 826591, 808540, 791261, 774146, 757757,
+		741534, 725501, 710146, 694978, 680013, 665267, 651147, 637235, 623543, 610080,
+		597186, 584190, 571747, 559531, 547548, 535799, 524288, 513015, 501983, 491190,
+		480851, 470526, 460438, 450584, 440961, 431394, 422234, 413136, 404270, 395630,
+		387073, 378878, 370767, 362750, 354955, 347376, 340006, 332633, 325573, 318523,
+		311771, 305040, 298510, 292095, 285873, 279765, 273774, 267899, 262144
+	},
+	{ 0, 0, 1, 2, 3, 4, 5, 5, 6, 7, 7, 8, 9, 9, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15, 16, 16, 17, 17, 17, 18, 18, 19, 19, 19, 19, 20, 20, 20, 21, 21, 21, 22, 22, 22, 22, 23, 23, 23, 23, 23, 24, 24, 24, 24, 24, 25, 25, 25, 25, 25, 25, 26, 26, 26, 26, 26, 26, 26, 27, 27, 27, 27, 27, 27, 27, 27, 27, 27, 27, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28 },
 };
 
 /*
@@ -223,9 +278,17 @@ typedef struct {
 	int32_t rq[2 + CHUNK], pq[2 + CHUNK];
 } band_vars;
 
+/* One of the six history words into the windows (i: 0 the newest), and back; written out six times: cheaper than a loop per pass. */
+#define LOAD_HISTORY(i) \
+	v->b[i] = band->b[i]; \
+	v->dq[5 - (i)] = band->d[i]; \
+	v->up[5 - (i)] = band->d[i] < 0 ? -128 : 128;
+#define STORE_HISTORY(i) \
+	band->b[i] = (int16_t)v->b[i]; \
+	band->d[i] = (int16_t)v->dq[n + 5 - (i)];
+
 static INLINE void band_load(const ka_g722_band *band, int32_t nbMax, band_vars *v)
 {
-	int i;
 	v->s = band->s;
 	v->sz = band->sz;
 	v->nb = clamp_positive(band->nb, nbMax); /* the one value that indexes a table */
@@ -236,16 +299,11 @@ static INLINE void band_load(const ka_g722_band *band, int32_t nbMax, band_vars 
 	v->rq[1] = band->r[0];
 	v->pq[0] = band->p[1];
 	v->pq[1] = band->p[0];
-	for (i = 0; i < 6; i++) {
-		v->b[i] = band->b[i];
-		v->dq[5 - i] = band->d[i];
-		v->up[5 - i] = band->d[i] < 0 ? -128 : 128;
-	}
+	LOAD_HISTORY(0) LOAD_HISTORY(1) LOAD_HISTORY(2) LOAD_HISTORY(3) LOAD_HISTORY(4) LOAD_HISTORY(5)
 }
 
 static INLINE void band_store(ka_g722_band *band, const band_vars *v, size_t n)
 {
-	int i;
 	band->s = (int16_t)v->s;
 	band->sz = (int16_t)v->sz;
 	band->nb = (int16_t)v->nb;
@@ -255,11 +313,10 @@ static INLINE void band_store(ka_g722_band *band, const band_vars *v, size_t n)
 	band->p[1] = (int16_t)sat16(v->pq[n]);
 	band->a[0] = (int16_t)v->a1;
 	band->a[1] = (int16_t)v->a2;
-	for (i = 0; i < 6; i++) {
-		band->b[i] = (int16_t)v->b[i];
-		band->d[i] = (int16_t)v->dq[n + 5 - i];
-	}
+	STORE_HISTORY(0) STORE_HISTORY(1) STORE_HISTORY(2) STORE_HISTORY(3) STORE_HISTORY(4) STORE_HISTORY(5)
 }
+#undef LOAD_HISTORY
+#undef STORE_HISTORY
 
 /*
  * Block 4 of either band for sample k's quantised difference d, with d's sign (-1, 0 or 1)
@@ -289,7 +346,7 @@ static INLINE void block4(band_vars *v, size_t k, int32_t d, int32_t sign, int32
 		w = a1 >> 5;
 		w1 = -192;
 	}
-	w = w < -256 ? -256 : w > 255 ? 255 : w;
+	w = tables.limit256[w + 1024];
 	w += (same2 ? 128 : -128) + ((a2 * 32512) >> 15);
 	a2 = clamp_symmetric(w, 12288);
 
@@ -324,12 +381,21 @@ static INLINE void block4(band_vars *v, size_t k, int32_t d, int32_t sign, int32
 		TAP(0, ) TAP(1, ) TAP(2, ) TAP(3, ) TAP(4, ) TAP(5, )
 	}
 #undef TAP
-	sz = sat16(sz); /* six terms of up to 20,456 each: this one can leave 16 bits */
 
-	/* FILTEP and PREDIC; saturate16(2·saturate16(r)) is saturate16(2·r) */
+	/*
+	 * FILTEP and PREDIC; saturate16(2·saturate16(r)) is saturate16(2·r). FILTEZ's sum (six
+	 * terms of up to 20,456 each) and FILTEP's can each leave 16 bits, and so can theirs; when
+	 * both lie within 15 bits (nearly always) none of the three saturations can act: one test.
+	 */
 	r2 = sat16(r * 2);
-	w = sat16(((a1 * r2) >> 15) + ((a2 * v->r2) >> 15));
-	v->s = sat16(w + sz);
+	w = ((a1 * r2) >> 15) + ((a2 * v->r2) >> 15);
+	if (RARELY((((uint32_t)w + 16384u) | ((uint32_t)sz + 16384u)) > 32767u)) {
+		sz = sat16(sz);
+		w = sat16(w);
+		v->s = sat16(w + sz);
+	} else {
+		v->s = w + sz;
+	}
 	v->sz = sz;
 	v->r2 = r2;
 	v->a1 = a1;
@@ -344,36 +410,43 @@ static inline int32_t next_scale(int32_t nb, int32_t multiplier, int32_t limit)
 }
 
 /*
- * The transmit QMF and the lower band's encoder over n pairs of the window x (the QMF history,
- * then the pass's input): xL = (xA + xB) / 2^14 for QUANTL, INVQAL, LOGSCL, SCALEL and block 4,
+ * The transmit QMF and the lower band's encoder over n pairs of input, which it appends to the
+ * window x (after the QMF's 22 newest values of history) as it goes: xL = (xA + xB) / 2^14 for QUANTL, INVQAL, LOGSCL, SCALEL and block 4,
  * and xH = (xA - xB) / 2^14 into xh for the higher band (both within ±25,928).
  */
-static void encode_low(ka_g722_band *band, const int32_t *x, int16_t *xh, size_t n, uint8_t *codes)
+static void encode_low(ka_g722_band *band, const int16_t *pcm, int32_t *x, int16_t *xh, size_t n, uint8_t *codes)
 {
 	band_vars v;
 	size_t k;
 	band_load(band, NBL_MAX, &v);
 	for (k = 0; k < n; k++) {
-		int32_t qa = qmf_a(x + 2 * k), qb = qmf_b(x + 2 * k);
-		int32_t det = tables.detl[v.nb >> 6];
+		int32_t qa, qb, det, el, bound;
+		uint32_t bucket, m, code, top;
+		x[22 + 2 * k] = pcm[2 * k];
+		x[23 + 2 * k] = pcm[2 * k + 1];
+		qa = qmf_a(x + 2 * k);
+		qb = qmf_b(x + 2 * k);
+		det = tables.detl[(uint32_t)v.nb >> 6];
 		/*
 		 * SUBTRA's difference el, not saturated: only its sign and its interval count, and
 		 * above 16 bits it lies beyond the highest level (2919·16384 / 4096 = 11,676) either
 		 * way. QUANTL compares the magnitude el (el >= 0) or -(el + 1) with the levels
-		 * L·DETL >> 12; L·DETL >> 12 ≤ magnitude exactly when L·DETL < (magnitude + 1)·4096,
-		 * at most 58,697·4096 (|xL| ≤ 25,928, |s| ≤ 32,768) and 32767·16384 for the levels
-		 * above [29]: both within 31 bits.
+		 * L·DETL >> 12; L·DETL >> 12 ≤ magnitude exactly when L·DETL < bound = (magnitude +
+		 * 1)·4096 (below 2^28: |xL| ≤ 25,928, |s| ≤ 32,768), that is when L ≤ q = (bound - 1) /
+		 * DETL. The interval m counts the levels L[1..29] up to q. (bound - 1)·floor(2^32 /
+		 * DETL) / 2^32 is q or q - 1 (the reciprocal's error times bound is below 2^28 / 2^32),
+		 * so below[] by its 32-wide bucket counts the levels up to a place at most 32 below q;
+		 * as the levels lie at least 35 apart, one more may lie above that place, and one exact
+		 * comparison adds it. Buckets from 91 on count up to 2912: the comparison decides
+		 * 2919, the highest level. No search, one multiply.
 		 */
-		int32_t el = ((qa + qb) >> 14) - v.s;
-		int32_t bound = ((el ^ (el >> 31)) + 1) << 12;
-		int32_t m, code, top;
+		el = ((qa + qb) >> 14) - v.s;
+		bound = ((el ^ (el >> 31)) + 1) << 12;
 		xh[k] = (int16_t)((qa - qb) >> 14);
-		m = tables.q6[16] * det < bound ? 16 : 0;
-		m = tables.q6[m + 8] * det < bound ? m + 8 : m;
-		m = tables.q6[m + 4] * det < bound ? m + 4 : m;
-		m = tables.q6[m + 2] * det < bound ? m + 2 : m;
-		m = tables.q6[m + 1] * det < bound ? m + 1 : m;
-		code = tables.code6[(el < 0 ? 32 : 0) + m];
+		bucket = (uint32_t)(((uint64_t)(uint32_t)(bound - 1) * tables.recipl[(uint32_t)v.nb >> 6]) >> 37);
+		m = tables.below[bucket > 91 ? 91 : bucket];
+		m += tables.q6[m + 1] * det < bound;
+		code = tables.code6[(el < 0 ? 32u : 0u) + m];
 		top = code >> 2;
 		v.nb = next_scale(v.nb, tables.wl4[top], NBL_MAX);
 		block4(&v, k, (det * tables.qm4[top]) >> 15, tables.signl[top], tables.stepl[top]);
@@ -393,12 +466,12 @@ static void encode_high(ka_g722_band *band, const int16_t *xh, size_t n, uint8_t
 	size_t k;
 	band_load(band, NBH_MAX, &v);
 	for (k = 0; k < n; k++) {
-		int32_t det = tables.deth[v.nb >> 6];
+		int32_t det = tables.deth[(uint32_t)v.nb >> 6];
 		/* not saturated either: above 16 bits it lies beyond the level (at most 2256) anyway */
 		int32_t eh = xh[k] - v.s;
 		int32_t magnitude = eh ^ (eh >> 31);
 		/* interval 2 (codes 2, 0 by sign) from the decision level 564·DETH / 4096, else 1 (3, 1) */
-		int32_t code = (eh < 0 ? 0 : 2) + (magnitude >= ((564 * det) >> 12) ? 0 : 1);
+		uint32_t code = (eh < 0 ? 0u : 2u) + (magnitude >= ((564 * det) >> 12) ? 0u : 1u);
 		int32_t dh = (det * tables.qm2[code]) >> 15;
 		v.nb = next_scale(v.nb, tables.wh2[code], NBH_MAX);
 		block4(&v, k, dh, dh != 0 ? tables.signh[code] : 0, tables.steph[code]);
@@ -416,12 +489,8 @@ void ka_g722_encode(ka_g722_state *state, const int16_t *pcm, size_t sampleCount
 	if (pairs == 0) return;
 	for (i = 0; i < 24; i++) x[i] = state->qmf[i];
 	while (pairs > 0) {
-		size_t n = pairs < CHUNK ? pairs : CHUNK, k;
-		for (k = 0; k < n; k++) {
-			x[24 + 2 * k] = pcm[2 * k];
-			x[25 + 2 * k] = pcm[2 * k + 1];
-		}
-		encode_low(&state->band[0], x + 2, xh, n, codes);
+		size_t n = pairs < CHUNK ? pairs : CHUNK;
+		encode_low(&state->band[0], pcm, x + 2, xh, n, codes);
 		encode_high(&state->band[1], xh, n, codes);
 		for (i = 0; i < 24; i++) x[i] = x[2 * n + i];
 		pcm += 2 * n;
@@ -431,16 +500,22 @@ void ka_g722_encode(ka_g722_state *state, const int16_t *pcm, size_t sampleCount
 	for (i = 0; i < 24; i++) state->qmf[i] = (int16_t)x[i];
 }
 
-/* Lower band decoder: INVQBL, RECONS, LIMIT for the output rl; INVQAL, LOGSCL, SCALEL, block 4. */
-static void decode_low(ka_g722_band *band, const uint8_t *codes, size_t n, int16_t *rl)
+/*
+ * Lower band decoder: INVQBL, RECONS, LIMIT for the output rL, which goes into both places of
+ * its pair in the receive QMF's window x (after the 24 values of history) for the higher band's
+ * pass to add and subtract rH; INVQAL, LOGSCL, SCALEL, block 4.
+ */
+static void decode_low(ka_g722_band *band, const uint8_t *codes, size_t n, int32_t *x)
 {
 	band_vars v;
 	size_t k;
 	band_load(band, NBL_MAX, &v);
 	for (k = 0; k < n; k++) {
-		int32_t low = codes[k] & 63, top = low >> 2;
-		int32_t det = tables.detl[v.nb >> 6];
-		rl[k] = (int16_t)limit14(v.s + ((det * tables.qm6[low]) >> 15));
+		uint32_t low = codes[k] & 63u, top = low >> 2;
+		int32_t det = tables.detl[(uint32_t)v.nb >> 6];
+		int32_t rl = limit14(v.s + ((det * tables.qm6[low]) >> 15));
+		x[24 + 2 * k] = rl;
+		x[25 + 2 * k] = rl;
 		v.nb = next_scale(v.nb, tables.wl4[top], NBL_MAX);
 		block4(&v, k, (det * tables.qm4[top]) >> 15, tables.signl[top], tables.stepl[top]);
 	}
@@ -449,26 +524,32 @@ static void decode_low(ka_g722_band *band, const uint8_t *codes, size_t n, int16
 
 /*
  * Higher band decoder: INVQAH, RECONS, LIMIT; LOGSCH, SCALEH, block 4; and the receive QMF.
- * Appends the QMF's input pairs to its window x (after the 24 values of history): xs = rL + rH
- * (the older), xd = rL - rH (the newer), within 16 bits as both are limited to 14; each pair's
- * two output samples are the sums over 2^11, saturated (they reach ±103,712).
+ * Completes the QMF's input pairs in its window x: xs = rL + rH (the older), xd = rL - rH (the
+ * newer), within 16 bits as both are limited to 14; each pair's two output samples are the
+ * sums over 2^11, saturated (they reach ±103,712) by one test for both.
  */
-static void decode_high(ka_g722_band *band, const uint8_t *codes, size_t n, const int16_t *rl, int32_t *x, int16_t *pcm)
+static void decode_high(ka_g722_band *band, const uint8_t *codes, size_t n, int32_t *x, int16_t *pcm)
 {
 	band_vars v;
 	size_t k;
 	band_load(band, NBH_MAX, &v);
 	for (k = 0; k < n; k++) {
-		int32_t high = codes[k] >> 6;
-		int32_t det = tables.deth[v.nb >> 6];
+		uint32_t high = codes[k] >> 6u;
+		int32_t det = tables.deth[(uint32_t)v.nb >> 6];
 		int32_t dh = (det * tables.qm2[high]) >> 15;
-		int32_t rh = limit14(v.s + dh);
+		int32_t rh = limit14(v.s + dh), older, newer;
 		v.nb = next_scale(v.nb, tables.wh2[high], NBH_MAX);
 		block4(&v, k, dh, dh != 0 ? tables.signh[high] : 0, tables.steph[high]);
-		x[24 + 2 * k] = rl[k] + rh;
-		x[25 + 2 * k] = rl[k] - rh;
-		pcm[2 * k] = (int16_t)sat16(qmf_a(x + 2 + 2 * k) >> 11);
-		pcm[2 * k + 1] = (int16_t)sat16(qmf_b(x + 2 + 2 * k) >> 11);
+		x[24 + 2 * k] += rh;
+		x[25 + 2 * k] -= rh;
+		older = qmf_a(x + 2 + 2 * k) >> 11;
+		newer = qmf_b(x + 2 + 2 * k) >> 11;
+		if (RARELY((((uint32_t)older + 32768u) | ((uint32_t)newer + 32768u)) > 65535u)) {
+			older = sat16(older);
+			newer = sat16(newer);
+		}
+		pcm[2 * k] = (int16_t)older;
+		pcm[2 * k + 1] = (int16_t)newer;
 	}
 	band_store(band, &v, n);
 }
@@ -476,14 +557,13 @@ static void decode_high(ka_g722_band *band, const uint8_t *codes, size_t n, cons
 void ka_g722_decode(ka_g722_state *state, const uint8_t *codes, size_t count, int16_t *pcm)
 {
 	int32_t x[24 + 2 * CHUNK];
-	int16_t rl[CHUNK];
 	size_t i;
 	if (count == 0) return;
 	for (i = 0; i < 24; i++) x[i] = state->qmf[i];
 	while (count > 0) {
 		size_t n = count < CHUNK ? count : CHUNK;
-		decode_low(&state->band[0], codes, n, rl);
-		decode_high(&state->band[1], codes, n, rl, x, pcm);
+		decode_low(&state->band[0], codes, n, x);
+		decode_high(&state->band[1], codes, n, x, pcm);
 		for (i = 0; i < 24; i++) x[i] = x[2 * n + i];
 		codes += n;
 		pcm += 2 * n;
