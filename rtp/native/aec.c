@@ -17,13 +17,20 @@
  * the code short and the numbers checkable. Double precision would be software-emulated there:
  * every constant is a float literal and the Makefile builds this file with -Wdouble-promotion.
  *
+ * Clipping speakers: a filter right while the far end is loud can be wrong in the quiet blocks
+ * after (the distortion leaves noise in its taps), so a wrong filter starts over only when its
+ * error is also high over the last few blocks; and the residual echo estimate is at least the
+ * residual echo's spectrum learnt without near-end speech, scaled by how loud the echo is now,
+ * since distortion lands on harmonics far from the echo.
+ *
  * Cost per block: 4 real FFTs of 2 * KA_AEC_BLOCK points (reference, echo estimate in and out,
  * error) and the output's inverse, every second block one partition's gradient constraint (2
  * more, the partitions take turns), the filter and its update (KA_AEC_PARTITIONS complex
- * multiply-adds per bin each). Per 20 ms frame (callgrind, x86-64 -O2): about 342,000
- * instructions built with -fno-tree-vectorize as for the ESP32's compiler (the FFTs about
- * 138,000 of them; 402,000 and 197,000 with the radix-2 FFT before fft.c), about 182,000 where
- * gcc vectorises the per-bin loops and the FFT's middle passes.
+ * multiply-adds per bin each), two fused passes over the bins for the estimates and one for the
+ * suppressor and comfort noise. Per 20 ms frame (callgrind, x86-64 -O2): about 322,000
+ * instructions built with -fno-tree-vectorize as for the ESP32, which has no SIMD (the FFTs
+ * about 138,000, the filter and its update about 75,000; 402,000 with the radix-2 FFT before
+ * fft.c, 344,000 before the per-bin loops were fused), about 205,000 where gcc vectorises.
  *
  * The state holds no pointer (the XS binding's state lives in a movable ArrayBuffer).
  */
