@@ -63,17 +63,10 @@ static const struct {
 	int32_t qm4[16];
 	/* LOGSCL's multiplier (WL of the class RIL) by the code's top four bits */
 	int32_t wl4[16];
-	/*
-	 * The sign of the quantised difference d (-1, 0 or 1) and UPZERO's step it gives a later
-	 * sample (-128 for d < 0, else 128), by the top four bits. The sign of d is the INVQAL
-	 * level's: the smallest step size, 32, times the smallest nonzero level, 1200, is above
-	 * 2^15, so d is 0 only for level 0.
-	 */
-	int8_t signl[16];
+	/* UPZERO's step the quantised difference d gives later samples: -128 for d < 0, else 128 */
 	int16_t stepl[16];
-	/* the higher band: INVQAH, LOGSCH's multiplier, d's sign, the step, by the 2-bit code */
+	/* the higher band: INVQAH, LOGSCH's multiplier, the step, by the 2-bit code */
 	int32_t qm2[4], wh2[4];
-	int8_t signh[4];
 	int16_t steph[4];
 	/*
 	 * SCALEL and SCALEH: the step size for a log scale factor nb is a function of i = nb >> 6,
@@ -103,11 +96,9 @@ static const struct {
 	{ 0, -20456, -12896, -8968, -6288, -4240, -2584, -1200,
 		20456, 12896, 8968, 6288, 4240, 2584, 1200, 0 },
 	{ -60, 3042, 1198, 538, 334, 172, 58, -30, 3042, 1198, 538, 334, 172, 58, -30, -60 },
-	{ 0, -1, -1, -1, -1, -1, -1, -1, 1, 1, 1, 1, 1, 1, 1, 0 },
 	{ 128, -128, -128, -128, -128, -128, -128, -128, 128, 128, 128, 128, 128, 128, 128, 128 },
 	{ -7408, -1616, 7408, 1616 },
 	{ 798, -214, 798, -214 },
-	{ -1, -1, 1, 1 }, /* 1 only when d is not 0 (see encode_high) */
 	{ -128, -128, 128, 128 },
 	{
 		32, 32, 32, 32, 32, 32, 36, 36, 36, 36, 36, 40, 40, 40,
@@ -319,13 +310,13 @@ static INLINE void band_store(ka_g722_band *band, const band_vars *v, size_t n)
 #undef STORE_HISTORY
 
 /*
- * Block 4 of either band for sample k's quantised difference d, with d's sign (-1, 0 or 1)
- * and the UPZERO step that sign gives later samples (±128): RECONS, PARREC, UPPOL2, UPPOL1,
- * UPZERO, DELAYA, FILTEP, FILTEZ, PREDIC; leaves the next signal estimate in v->s. A difference is |d| ≤ 10,228 (the largest step size, 16,384, times the
- * largest INVQAL level, 20,456, in Q15). Signs are those of the 16-bit values ((x ^ y) >= 0
- * compares them).
+ * Block 4 of either band for sample k's quantised difference d, with the UPZERO step d's sign
+ * gives later samples (±128): RECONS, PARREC, UPPOL2, UPPOL1, UPZERO, DELAYA, FILTEP, FILTEZ,
+ * PREDIC; leaves the next signal estimate in v->s. A difference is |d| ≤ 10,228 (the largest
+ * step size, 16,384, times the largest INVQAL level, 20,456, in Q15). Signs are those of the
+ * 16-bit values ((x ^ y) >= 0 compares them).
  */
-static INLINE void block4(band_vars *v, size_t k, int32_t d, int32_t sign, int32_t step)
+static INLINE void block4(band_vars *v, size_t k, int32_t d, int32_t step)
 {
 	int32_t *dq = v->dq + k, *rq = v->rq + k, *pq = v->pq + k;
 	const int32_t *up = v->up + k;
@@ -360,8 +351,8 @@ static INLINE void block4(band_vars *v, size_t k, int32_t d, int32_t sign, int32
 	/*
 	 * UPZERO, DELAYA and FILTEZ in one pass over the six taps. The sign-sign step of tap i is
 	 * the older difference's step (±128 by its sign) for d > 0, negated for d < 0, none for
-	 * d = 0: one branch on d's sign per sample picks the taps' code, with no multiply or
-	 * select per tap. A coefficient b·32640 / 2^15 lies within [-32640, 32639] for any 16-bit
+	 * d = 0: two branches on d per sample pick the taps' code, with no multiply or select per
+	 * tap. A coefficient b·32640 / 2^15 lies within [-32640, 32639] for any 16-bit
 	 * b, so b ± 128 needs no saturation. FILTEZ's (b·2d) >> 15 is (b·d) >> 14, a product below
 	 * 2^30 for any 16-bit values.
 	 */
@@ -373,9 +364,9 @@ static INLINE void block4(band_vars *v, size_t k, int32_t d, int32_t sign, int32
 #define TAP(i, STEP) \
 	v->b[i] = ((v->b[i] * 32640) >> 15) STEP; \
 	sz += (v->b[i] * dq[6 - (i)]) >> 14;
-	if (sign > 0) {
+	if (d > 0) {
 		TAP(0, + up[5]) TAP(1, + up[4]) TAP(2, + up[3]) TAP(3, + up[2]) TAP(4, + up[1]) TAP(5, + up[0])
-	} else if (sign < 0) {
+	} else if (d < 0) {
 		TAP(0, - up[5]) TAP(1, - up[4]) TAP(2, - up[3]) TAP(3, - up[2]) TAP(4, - up[1]) TAP(5, - up[0])
 	} else {
 		TAP(0, ) TAP(1, ) TAP(2, ) TAP(3, ) TAP(4, ) TAP(5, )
@@ -449,7 +440,7 @@ static void encode_low(ka_g722_band *band, const int16_t *pcm, int32_t *x, int16
 		code = tables.code6[(el < 0 ? 32u : 0u) + m];
 		top = code >> 2;
 		v.nb = next_scale(v.nb, tables.wl4[top], NBL_MAX);
-		block4(&v, k, (det * tables.qm4[top]) >> 15, tables.signl[top], tables.stepl[top]);
+		block4(&v, k, (det * tables.qm4[top]) >> 15, tables.stepl[top]);
 		codes[k] = (uint8_t)code;
 	}
 	band_store(band, &v, n);
@@ -474,7 +465,7 @@ static void encode_high(ka_g722_band *band, const int16_t *xh, size_t n, uint8_t
 		uint32_t code = (eh < 0 ? 0u : 2u) + (magnitude >= ((564 * det) >> 12) ? 0u : 1u);
 		int32_t dh = (det * tables.qm2[code]) >> 15;
 		v.nb = next_scale(v.nb, tables.wh2[code], NBH_MAX);
-		block4(&v, k, dh, dh != 0 ? tables.signh[code] : 0, tables.steph[code]);
+		block4(&v, k, dh, tables.steph[code]);
 		codes[k] = (uint8_t)(codes[k] | code << 6);
 	}
 	band_store(band, &v, n);
@@ -517,7 +508,7 @@ static void decode_low(ka_g722_band *band, const uint8_t *codes, size_t n, int32
 		x[24 + 2 * k] = rl;
 		x[25 + 2 * k] = rl;
 		v.nb = next_scale(v.nb, tables.wl4[top], NBL_MAX);
-		block4(&v, k, (det * tables.qm4[top]) >> 15, tables.signl[top], tables.stepl[top]);
+		block4(&v, k, (det * tables.qm4[top]) >> 15, tables.stepl[top]);
 	}
 	band_store(band, &v, n);
 }
@@ -539,7 +530,7 @@ static void decode_high(ka_g722_band *band, const uint8_t *codes, size_t n, int3
 		int32_t dh = (det * tables.qm2[high]) >> 15;
 		int32_t rh = limit14(v.s + dh), older, newer;
 		v.nb = next_scale(v.nb, tables.wh2[high], NBH_MAX);
-		block4(&v, k, dh, dh != 0 ? tables.signh[high] : 0, tables.steph[high]);
+		block4(&v, k, dh, tables.steph[high]);
 		x[24 + 2 * k] += rh;
 		x[25 + 2 * k] -= rh;
 		older = qmf_a(x + 2 + 2 * k) >> 11;
