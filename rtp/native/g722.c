@@ -323,7 +323,7 @@ static INLINE void block4(band_vars *v, size_t k, int32_t d, int32_t step)
 	int32_t r = v->s + d;  /* RECONS, before saturation */
 	int32_t p = v->sz + d; /* PARREC, before saturation */
 	int32_t same1 = (p ^ pq[1]) >= 0, same2 = (p ^ pq[0]) >= 0;
-	int32_t a1 = v->a1, a2 = v->a2, w, w1, sz, r2;
+	int32_t a1 = v->a1, a2 = v->a2, w, sz, r2;
 
 	/*
 	 * UPPOL2 from the old a1 and a2, and UPPOL1's sign term (a branch: cheaper than selecting
@@ -331,13 +331,12 @@ static INLINE void block4(band_vars *v, size_t k, int32_t d, int32_t step)
 	 * 32767) is (±a1 >> 5) limited to [-256, 255], with no 16-bit step.
 	 */
 	if (same1) {
-		w = -a1 >> 5;
-		w1 = 192;
+		w = tables.limit256[(-a1 >> 5) + 1024];
+		a1 = ((a1 * 32640) >> 15) + 192;
 	} else {
-		w = a1 >> 5;
-		w1 = -192;
+		w = tables.limit256[(a1 >> 5) + 1024];
+		a1 = ((a1 * 32640) >> 15) - 192;
 	}
-	w = tables.limit256[w + 1024];
 	w += (same2 ? 128 : -128) + ((a2 * 32512) >> 15);
 	a2 = clamp_symmetric(w, 12288);
 
@@ -346,7 +345,7 @@ static INLINE void block4(band_vars *v, size_t k, int32_t d, int32_t step)
 	 * within 16 bits and needs no saturation; from any other stored a1 the result is still
 	 * limited to ±(15360 - a2).
 	 */
-	a1 = clamp_symmetric(w1 + ((a1 * 32640) >> 15), 15360 - a2);
+	a1 = clamp_symmetric(a1, 15360 - a2);
 
 	/*
 	 * UPZERO, DELAYA and FILTEZ in one pass over the six taps. The sign-sign step of tap i is
