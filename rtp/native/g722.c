@@ -18,9 +18,12 @@
  *     the step size, a table and one comparison; UPPOL2's limit is a table;
  *   - block 4 saturates only where a 16-bit result can leave the range (each dropped
  *     saturation has its bound at the place), each saturation is one unsigned comparison and
- *     a branch that is rarely taken, and the zero predictor's sign-sign update costs no
- *     multiply or select per tap.
- * A call takes about 1.5 KB of stack (CHUNK 40) and allocates nothing.
+ *     a branch that is rarely taken (the three at PREDIC one comparison for all), and the
+ *     zero predictor's sign-sign update costs no multiply or select per tap;
+ *   - the tables the loops add or multiply from are 32-bit and their indices unsigned, so a
+ *     lookup is one load with no sign extension.
+ * A call takes about 1.5 KB of stack (CHUNK 40) and allocates nothing; the tables are 7 KB
+ * of constant data (flash on the ESP32), 4 KB of it UPPOL2's limit.
  *
  * The state holds what the blocks carry from one sample to the next, in the words it always
  * had. Any bit pattern is a state the code can run from (the XS binding hands JS memory in):
