@@ -66,11 +66,8 @@ static const struct {
 	int32_t qm4[16];
 	/* LOGSCL's multiplier (WL of the class RIL) by the code's top four bits */
 	int32_t wl4[16];
-	/* UPZERO's step the quantised difference d gives later samples: -128 for d < 0, else 128 */
-	int16_t stepl[16];
-	/* the higher band: INVQAH, LOGSCH's multiplier, the step, by the 2-bit code */
+	/* the higher band: INVQAH and LOGSCH's multiplier by the 2-bit code */
 	int32_t qm2[4], wh2[4];
-	int16_t steph[4];
 	/*
 	 * SCALEL and SCALEH: the step size for a log scale factor nb is a function of i = nb >> 6,
 	 * ((ILB[i & 31] << (i >> 5)) >> 8) << 2 for the lower band, >> 10 for the higher, with
@@ -99,10 +96,8 @@ static const struct {
 	{ 0, -20456, -12896, -8968, -6288, -4240, -2584, -1200,
 		20456, 12896, 8968, 6288, 4240, 2584, 1200, 0 },
 	{ -60, 3042, 1198, 538, 334, 172, 58, -30, 3042, 1198, 538, 334, 172, 58, -30, -60 },
-	{ 128, -128, -128, -128, -128, -128, -128, -128, 128, 128, 128, 128, 128, 128, 128, 128 },
 	{ -7408, -1616, 7408, 1616 },
 	{ 798, -214, 798, -214 },
-	{ -128, -128, 128, 128 },
 	{
 		32, 32, 32, 32, 32, 32, 36, 36, 36, 36, 36, 40, 40, 40,
 		40, 44, 44, 44, 44, 48, 48, 48, 48, 52, 52, 52, 56, 56,
@@ -261,9 +256,10 @@ static inline int32_t clamp_positive(int32_t v, int32_t limit)
  * One band's state for a pass. The histories are windows sliding along arrays: the sample at
  * k sees its six previous quantised differences at dq[k..k+5] (oldest first) and writes its
  * own at dq[k+6], with the UPZERO step its sign gives (±128) at up[k+6]; likewise its RECONS
- * and PARREC sums at rq[k+2], pq[k+2], the previous two at [k+1] and [k]. Those sums are kept before saturation: the loop needs only the signs of
- * PARREC's (which saturation keeps) and RECONS's 2·r saturated, which is the saturation of
- * 2·sum; they are saturated once, into the state, when the pass ends.
+ * and PARREC sums at rq[k+2], pq[k+2], the previous two at [k+1] and [k]. Those sums are kept
+ * before saturation: the loop needs only the signs of PARREC's (which saturation keeps) and
+ * RECONS's 2·r saturated, which is the saturation of 2·sum; they are saturated once, into the
+ * state, when the pass ends.
  */
 typedef struct {
 	int32_t s, sz, nb, r2, a1, a2; /* r2: saturate16(2·r) of the last sample */
@@ -313,13 +309,12 @@ static INLINE void band_store(ka_g722_band *band, const band_vars *v, size_t n)
 #undef STORE_HISTORY
 
 /*
- * Block 4 of either band for sample k's quantised difference d, with the UPZERO step d's sign
- * gives later samples (±128): RECONS, PARREC, UPPOL2, UPPOL1, UPZERO, DELAYA, FILTEP, FILTEZ,
+ * Block 4 of either band for sample k's quantised difference d: RECONS, PARREC, UPPOL2, UPPOL1, UPZERO, DELAYA, FILTEP, FILTEZ,
  * PREDIC; leaves the next signal estimate in v->s. A difference is |d| ≤ 10,228 (the largest
  * step size, 16,384, times the largest INVQAL level, 20,456, in Q15). Signs are those of the
  * 16-bit values ((x ^ y) >= 0 compares them).
  */
-static INLINE void block4(band_vars *v, size_t k, int32_t d, int32_t step)
+static INLINE void block4(band_vars *v, size_t k, int32_t d)
 {
 	int32_t *dq = v->dq + k, *rq = v->rq + k, *pq = v->pq + k;
 	const int32_t *up = v->up + k;
@@ -354,12 +349,12 @@ static INLINE void block4(band_vars *v, size_t k, int32_t d, int32_t step)
 	 * UPZERO, DELAYA and FILTEZ in one pass over the six taps. The sign-sign step of tap i is
 	 * the older difference's step (±128 by its sign) for d > 0, negated for d < 0, none for
 	 * d = 0: two branches on d per sample pick the taps' code, with no multiply or select per
-	 * tap. A coefficient b·32640 / 2^15 lies within [-32640, 32639] for any 16-bit
-	 * b, so b ± 128 needs no saturation. FILTEZ's (b·2d) >> 15 is (b·d) >> 14, a product below
-	 * 2^30 for any 16-bit values.
+	 * tap, and the step d gives later samples (-128 for d < 0, else 128). A coefficient
+	 * b·32640 / 2^15 lies within [-32640, 32639] for any 16-bit b, so b ± 128 needs no
+	 * saturation. FILTEZ's (b·2d) >> 15 is (b·d) >> 14, a product below 2^30 for any 16-bit
+	 * values.
 	 */
 	dq[6] = d;
-	v->up[k + 6] = step;
 	rq[2] = r;
 	pq[2] = p;
 	sz = 0;
@@ -367,10 +362,13 @@ static INLINE void block4(band_vars *v, size_t k, int32_t d, int32_t step)
 	v->b[i] = ((v->b[i] * 32640) >> 15) STEP; \
 	sz += (v->b[i] * dq[6 - (i)]) >> 14;
 	if (d > 0) {
+		v->up[k + 6] = 128;
 		TAP(0, + up[5]) TAP(1, + up[4]) TAP(2, + up[3]) TAP(3, + up[2]) TAP(4, + up[1]) TAP(5, + up[0])
 	} else if (d < 0) {
+		v->up[k + 6] = -128;
 		TAP(0, - up[5]) TAP(1, - up[4]) TAP(2, - up[3]) TAP(3, - up[2]) TAP(4, - up[1]) TAP(5, - up[0])
 	} else {
+		v->up[k + 6] = 128;
 		TAP(0, ) TAP(1, ) TAP(2, ) TAP(3, ) TAP(4, ) TAP(5, )
 	}
 #undef TAP
@@ -442,7 +440,7 @@ static void encode_low(ka_g722_band *band, const int16_t *pcm, int32_t *x, int16
 		code = tables.code6[(el < 0 ? 32u : 0u) + m];
 		top = code >> 2;
 		v.nb = next_scale(v.nb, tables.wl4[top], NBL_MAX);
-		block4(&v, k, (det * tables.qm4[top]) >> 15, tables.stepl[top]);
+		block4(&v, k, (det * tables.qm4[top]) >> 15);
 		codes[k] = (uint8_t)code;
 	}
 	band_store(band, &v, n);
@@ -467,7 +465,7 @@ static void encode_high(ka_g722_band *band, const int16_t *xh, size_t n, uint8_t
 		uint32_t code = (eh < 0 ? 0u : 2u) + (magnitude >= ((564 * det) >> 12) ? 0u : 1u);
 		int32_t dh = (det * tables.qm2[code]) >> 15;
 		v.nb = next_scale(v.nb, tables.wh2[code], NBH_MAX);
-		block4(&v, k, dh, tables.steph[code]);
+		block4(&v, k, dh);
 		codes[k] = (uint8_t)(codes[k] | code << 6);
 	}
 	band_store(band, &v, n);
@@ -510,7 +508,7 @@ static void decode_low(ka_g722_band *band, const uint8_t *codes, size_t n, int32
 		x[24 + 2 * k] = rl;
 		x[25 + 2 * k] = rl;
 		v.nb = next_scale(v.nb, tables.wl4[top], NBL_MAX);
-		block4(&v, k, (det * tables.qm4[top]) >> 15, tables.stepl[top]);
+		block4(&v, k, (det * tables.qm4[top]) >> 15);
 	}
 	band_store(band, &v, n);
 }
@@ -532,7 +530,7 @@ static void decode_high(ka_g722_band *band, const uint8_t *codes, size_t n, int3
 		int32_t dh = (det * tables.qm2[high]) >> 15;
 		int32_t rh = limit14(v.s + dh), older, newer;
 		v.nb = next_scale(v.nb, tables.wh2[high], NBH_MAX);
-		block4(&v, k, dh, tables.steph[high]);
+		block4(&v, k, dh);
 		x[24 + 2 * k] += rh;
 		x[25 + 2 * k] -= rh;
 		older = qmf_a(x + 2 + 2 * k) >> 11;
