@@ -412,7 +412,8 @@ static void encode_low(ka_g722_band *band, const int16_t *pcm, int32_t *x, int16
 	band_load(band, NBL_MAX, &v);
 	for (k = 0; k < n; k++) {
 		int32_t qa, qb, det, el, bound;
-		uint32_t bucket, m, code, top;
+		size_t bucket, m;
+		uint32_t code, top;
 		x[22 + 2 * k] = pcm[2 * k];
 		x[23 + 2 * k] = pcm[2 * k + 1];
 		qa = qmf_a(x + 2 * k);
@@ -434,7 +435,7 @@ static void encode_low(ka_g722_band *band, const int16_t *pcm, int32_t *x, int16
 		el = ((qa + qb) >> 14) - v.s;
 		bound = ((el ^ (el >> 31)) + 1) << 12;
 		xh[k] = (int16_t)((qa - qb) >> 14);
-		bucket = (uint32_t)(((uint64_t)(uint32_t)(bound - 1) * tables.recipl[(uint32_t)v.nb >> 6]) >> 37);
+		bucket = (size_t)(((uint64_t)(uint32_t)(bound - 1) * tables.recipl[(uint32_t)v.nb >> 6]) >> 37);
 		m = tables.below[bucket > 91 ? 91 : bucket];
 		m += tables.q6[m + 1] * det < bound;
 		code = tables.code6[(el < 0 ? 32u : 0u) + m];
