@@ -20,26 +20,29 @@
  * Cost per block: 4 real FFTs of 2 * KA_AEC_BLOCK points (reference, echo estimate in and out,
  * error) and the output's inverse, every second block one partition's gradient constraint (2
  * more, the partitions take turns), the filter and its update (KA_AEC_PARTITIONS complex
- * multiply-adds per bin each). About 194,000 instructions per 20 ms frame (callgrind, x86-64
- * -O2, where gcc vectorises the per-bin loops and the FFT's stages), 516,000 before the FFT and
- * the per-bin loops were rewritten.
+ * multiply-adds per bin each). Per 20 ms frame (callgrind, x86-64 -O2): about 342,000
+ * instructions built with -fno-tree-vectorize as for the ESP32's compiler (the FFTs about
+ * 138,000 of them; 402,000 and 197,000 with the radix-2 FFT before fft.c), about 182,000 where
+ * gcc vectorises the per-bin loops and the FFT's middle passes.
  *
  * The state holds no pointer (the XS binding's state lives in a movable ArrayBuffer).
  */
 #include <math.h>
 #include <string.h>
 
+#include "fft.h"
 #include "klingel_audio.h"
 
 #define N KA_AEC_BLOCK       /* samples per block */
 #define M (2 * N)            /* FFT length */
-#define H N                  /* complex FFT length of the real FFT */
 #define BINS (N + 1)         /* bins 0..N of a real M-point spectrum */
 #define PAD (N + 4)          /* per-bin arrays and loops run to a multiple of 4 (bins past N stay 0), so a compiler may vectorise them */
 #define K KA_AEC_PARTITIONS
+#if KA_FFT_POINTS != N
+#error "the FFT's real transforms are of two blocks"
+#endif
 
 #define MAGIC 0x41454331u /* "AEC1" */
-#define TWIDDLES (64 + 32 + 16 + 8 + 4)
 
 typedef struct {
 	float re[PAD];
@@ -62,12 +65,7 @@ typedef struct {
 	int32_t suppress;     /* residual echo suppression and comfort noise on */
 	float leak;           /* residual echo power / echo estimate power, from blocks without near-end speech */
 	float wEnergy[K];     /* each partition's tap energy, found when it is constrained */
-	float twiddleRe[TWIDDLES]; /* per FFT stage of span h (64 down to 4) and j < h: e^{-2πij/2h} */
-	float twiddleIm[TWIDDLES];
-	float zr[H];           /* the complex FFT's data */
-	float zi[H];
-	float rtwiddle[2 * H]; /* e^{-2πik/M} for k < H (the real FFT's split) */
-	uint8_t reverse[H];    /* 7-bit bit reversal */
+	KaFftWork fft;        /* the inverse FFT's working space */
 	int16_t farPrevious[N];
 	int16_t farBlock[N];
 	int16_t micBlock[N];
@@ -97,199 +95,6 @@ typedef struct {
 size_t ka_aec_state_bytes(void)
 {
 	return sizeof(Aec);
-}
-
-/* ---- FFT ---- */
-
-/*
- * Complex FFT of H = 128 points held as separate real and imaginary arrays (zr, zi in the state),
- * radix 2: forward by decimation in frequency (natural order in, bit-reversed order out), inverse
- * by decimation in time (bit-reversed in, natural out), so that no pass reorders the data; the
- * real FFT's split step reads and writes through the bit-reversal table instead. Every stage
- * runs over contiguous elements with a span fixed at compile time, which a compiler can
- * vectorise; the two last (first) stages need no multiplications.
- */
-#if KA_AEC_BLOCK != 128
-#error "the FFT is written for 128 complex points"
-#endif
-#define TW64 0
-#define TW32 64
-#define TW16 96
-#define TW8 112
-#define TW4 120
-
-/* One forward stage of span h: (a, c) -> (a + c, (a - c) w^j) */
-#define DIF_STAGE(zr, zi, twr, twi, h) \
-	do { \
-		int b_, j_; \
-		for (b_ = 0; b_ < H; b_ += 2 * (h)) \
-			for (j_ = 0; j_ < (h); j_++) { \
-				float ar_ = zr[b_ + j_], ai_ = zi[b_ + j_], cr_ = zr[b_ + j_ + (h)], ci_ = zi[b_ + j_ + (h)]; \
-				float dr_ = ar_ - cr_, di_ = ai_ - ci_; \
-				zr[b_ + j_] = ar_ + cr_; \
-				zi[b_ + j_] = ai_ + ci_; \
-				zr[b_ + j_ + (h)] = dr_ * twr[j_] - di_ * twi[j_]; \
-				zi[b_ + j_ + (h)] = dr_ * twi[j_] + di_ * twr[j_]; \
-			} \
-	} while (0)
-
-/* One inverse stage of span h: (a, c) -> (a + c conj(w^j), a - c conj(w^j)) */
-#define DIT_STAGE(zr, zi, twr, twi, h) \
-	do { \
-		int b_, j_; \
-		for (b_ = 0; b_ < H; b_ += 2 * (h)) \
-			for (j_ = 0; j_ < (h); j_++) { \
-				float cr_ = zr[b_ + j_ + (h)], ci_ = zi[b_ + j_ + (h)]; \
-				float tr_ = cr_ * twr[j_] + ci_ * twi[j_], ti_ = ci_ * twr[j_] - cr_ * twi[j_]; \
-				float ar_ = zr[b_ + j_], ai_ = zi[b_ + j_]; \
-				zr[b_ + j_ + (h)] = ar_ - tr_; \
-				zi[b_ + j_ + (h)] = ai_ - ti_; \
-				zr[b_ + j_] = ar_ + tr_; \
-				zi[b_ + j_] = ai_ + ti_; \
-			} \
-	} while (0)
-
-/* The forward stages after the first (span 64). */
-static void fft_forward_rest(const Aec *s, float *restrict zr, float *restrict zi)
-{
-	const float *twr = s->twiddleRe, *twi = s->twiddleIm;
-	int b;
-	DIF_STAGE(zr, zi, (twr + TW32), (twi + TW32), 32);
-	DIF_STAGE(zr, zi, (twr + TW16), (twi + TW16), 16);
-	DIF_STAGE(zr, zi, (twr + TW8), (twi + TW8), 8);
-	DIF_STAGE(zr, zi, (twr + TW4), (twi + TW4), 4);
-	for (b = 0; b < H; b += 4) { /* span 2: w = 1, -i; then span 1: w = 1 */
-		float a0r = zr[b], a0i = zi[b], a1r = zr[b + 1], a1i = zi[b + 1], c0r = zr[b + 2], c0i = zi[b + 2], c1r = zr[b + 3], c1i = zi[b + 3];
-		float p0r = a0r + c0r, p0i = a0i + c0i, p1r = a1r + c1r, p1i = a1i + c1i;
-		float q0r = a0r - c0r, q0i = a0i - c0i, q1r = a1i - c1i, q1i = c1r - a1r; /* (a1 - c1)(-i) */
-		zr[b] = p0r + p1r;
-		zi[b] = p0i + p1i;
-		zr[b + 1] = p0r - p1r;
-		zi[b + 1] = p0i - p1i;
-		zr[b + 2] = q0r + q1r;
-		zi[b + 2] = q0i + q1i;
-		zr[b + 3] = q0r - q1r;
-		zi[b + 3] = q0i - q1i;
-	}
-}
-
-static void fft_inverse(const Aec *s, float *restrict zr, float *restrict zi)
-{
-	const float *twr = s->twiddleRe, *twi = s->twiddleIm;
-	int b;
-	for (b = 0; b < H; b += 4) { /* span 1: w = 1; then span 2: conj(w) = 1, i */
-		float p0r = zr[b] + zr[b + 1], p0i = zi[b] + zi[b + 1], q0r = zr[b] - zr[b + 1], q0i = zi[b] - zi[b + 1];
-		float p1r = zr[b + 2] + zr[b + 3], p1i = zi[b + 2] + zi[b + 3], q1r = zr[b + 2] - zr[b + 3], q1i = zi[b + 2] - zi[b + 3];
-		float tr = -q1i, ti = q1r; /* i q1 */
-		zr[b] = p0r + p1r;
-		zi[b] = p0i + p1i;
-		zr[b + 2] = p0r - p1r;
-		zi[b + 2] = p0i - p1i;
-		zr[b + 1] = q0r + tr;
-		zi[b + 1] = q0i + ti;
-		zr[b + 3] = q0r - tr;
-		zi[b + 3] = q0i - ti;
-	}
-	DIT_STAGE(zr, zi, (twr + TW4), (twi + TW4), 4);
-	DIT_STAGE(zr, zi, (twr + TW8), (twi + TW8), 8);
-	DIT_STAGE(zr, zi, (twr + TW16), (twi + TW16), 16);
-	DIT_STAGE(zr, zi, (twr + TW32), (twi + TW32), 32);
-	DIT_STAGE(zr, zi, (twr + TW64), (twi + TW64), 64);
-}
-
-static void fft_forward(const Aec *s, float *restrict zr, float *restrict zi)
-{
-	DIF_STAGE(zr, zi, (s->twiddleRe + TW64), (s->twiddleIm + TW64), 64);
-	fft_forward_rest(s, zr, zi);
-}
-
-static void split_forward(const Aec *s, Spectrum *out);
-
-/* Real M-point FFT of `in` into `out` (bins 0..N). */
-static void fft_real(Aec *s, const float *in, Spectrum *out)
-{
-	float *zr = s->zr, *zi = s->zi;
-	int k;
-	for (k = 0; k < H; k++) { /* in[2n] + i in[2n+1] as H complex points */
-		zr[k] = in[2 * k];
-		zi[k] = in[2 * k + 1];
-	}
-	fft_forward(s, zr, zi);
-	split_forward(s, out);
-}
-
-/* The same for M samples of which only N are not zero: `x` as the last N (upper 1) or the first
- * N (upper 0). The first stage has one side zero: (a, 0) -> (a, a w), (0, c) -> (c, -c w). */
-static void fft_real_half(Aec *s, const float *x, int upper, Spectrum *out)
-{
-	float *zr = s->zr, *zi = s->zi;
-	const float *twr = s->twiddleRe + TW64, *twi = s->twiddleIm + TW64;
-	const float sign = upper ? -1.0f : 1.0f;
-	int j;
-	for (j = 0; j < H / 2; j++) {
-		float vr = x[2 * j], vi = x[2 * j + 1];
-		zr[j] = vr;
-		zi[j] = vi;
-		zr[j + H / 2] = sign * (vr * twr[j] - vi * twi[j]);
-		zi[j + H / 2] = sign * (vr * twi[j] + vi * twr[j]);
-	}
-	fft_forward_rest(s, zr, zi);
-	split_forward(s, out);
-}
-
-/* The real FFT's split step: z (bit-reversed) -> bins 0..N of `out`. */
-static void split_forward(const Aec *s, Spectrum *out)
-{
-	const float *zr = s->zr, *zi = s->zi;
-	const uint8_t *rev = s->reverse;
-	int k;
-	out->re[0] = zr[0] + zi[0];
-	out->im[0] = 0;
-	out->re[N] = zr[0] - zi[0];
-	out->im[N] = 0;
-	for (k = 1; k <= H / 2; k++) { /* bins k and H - k together */
-		float ar = zr[rev[k]], ai = zi[rev[k]], br = zr[rev[H - k]], bi = -zi[rev[H - k]];
-		float er = 0.5f * (ar + br), ei = 0.5f * (ai + bi); /* even part */
-		float or = 0.5f * (ai - bi), oi = -0.5f * (ar - br); /* odd part: (a - b) / 2i */
-		float wr = s->rtwiddle[2 * k], wi = s->rtwiddle[2 * k + 1];
-		float tr = or * wr - oi * wi, ti = or * wi + oi * wr;
-		out->re[k] = er + tr;
-		out->im[k] = ei + ti;
-		out->re[N - k] = er - tr;
-		out->im[N - k] = -(ei - ti);
-	}
-}
-
-/* Inverse of fft_real, scaled by 1/M: of the M real samples, the first N (upper 0) or the last N
- * (upper 1) into `out`. Bins k and H - k are split together: with e and o the even and odd
- * parts at k, z[k] = e + i o and z[H - k] = conj(e) + i conj(o). */
-static void ifft_real(Aec *s, const Spectrum *in, float *out, int upper)
-{
-	float *zr = s->zr, *zi = s->zi;
-	const uint8_t *rev = s->reverse;
-	const float half = 0.5f / (float)H;
-	int k;
-	zr[0] = half * (in->re[0] + in->re[N]);
-	zi[0] = half * (in->re[0] - in->re[N]);
-	for (k = 1; k <= H / 2; k++) {
-		float ar = in->re[k], ai = in->im[k], br = in->re[N - k], bi = -in->im[N - k];
-		float er = half * (ar + br), ei = half * (ai + bi);
-		float dr = half * (ar - br), di = half * (ai - bi);
-		/* o = d * conj(w) */
-		float wr = s->rtwiddle[2 * k], wi = -s->rtwiddle[2 * k + 1];
-		float or = dr * wr - di * wi, oi = dr * wi + di * wr;
-		zr[rev[k]] = er - oi;
-		zi[rev[k]] = ei + or;
-		zr[rev[H - k]] = er + oi;
-		zi[rev[H - k]] = or - ei;
-	}
-	fft_inverse(s, zr, zi);
-	zr += upper * H / 2;
-	zi += upper * H / 2;
-	for (k = 0; k < H / 2; k++) {
-		out[2 * k] = zr[k];
-		out[2 * k + 1] = zi[k];
-	}
 }
 
 /* ---- per-bin loops over PAD bins ---- */
@@ -365,28 +170,9 @@ int ka_aec_init(void *state, int32_t sampleRate, int32_t flags)
 	s->seed = 0x2545f491u;
 	s->suppress = !(flags & KA_AEC_LINEAR_ONLY);
 	s->leak = LEAK_START;
-	{
-		int h, j, n = 0, i;
-		for (h = 64; h >= 4; h /= 2) /* TW64, TW32, ... TW4 */
-			for (j = 0; j < h; j++, n++) {
-				float a = -6.2831853f * (float)j / (float)(2 * h);
-				s->twiddleRe[n] = cosf(a);
-				s->twiddleIm[n] = sinf(a);
-			}
-		for (i = 0; i < H; i++) {
-			int r = 0;
-			for (j = 0; j < 7; j++) r |= ((i >> j) & 1) << (6 - j);
-			s->reverse[i] = (uint8_t)r;
-		}
-	}
 	for (k = 0; k < BINS; k++) {
 		int lo = k - SPREAD < 0 ? 0 : k - SPREAD, hi = k + SPREAD > N ? N : k + SPREAD;
 		s->spreadScale[k] = (1.0f - LOCAL) / (float)(hi - lo + 1);
-	}
-	for (k = 0; k < H; k++) {
-		float a = -6.2831853f * (float)k / (float)M;
-		s->rtwiddle[2 * k] = cosf(a);
-		s->rtwiddle[2 * k + 1] = sinf(a);
 	}
 	s->magic = MAGIC;
 	return 0;
@@ -502,7 +288,7 @@ static void process_block(Aec *s)
 		farEnergy += v * v;
 	}
 	memcpy(s->farPrevious, s->farBlock, sizeof s->farPrevious);
-	fft_real(s, t, X);
+	ka_fft_real(t, X->re, X->im);
 	active = farEnergy > FAR_ACTIVE * (float)N;
 	if (s->head == 0) {
 		memset(s->farSum, 0, sizeof s->farSum);
@@ -519,7 +305,7 @@ static void process_block(Aec *s)
 		const Spectrum *xp = &s->x[(s->head - p + K) % K], *wp = &s->w[p];
 		multiply_add(Y->re, Y->im, wp->re, wp->im, xp->re, xp->im);
 	}
-	ifft_real(s, Y, t, 1);
+	ka_ifft_real_half(Y->re, Y->im, 1, t, &s->fft);
 	for (i = 0; i < N; i++) {
 		float d = (float)s->micBlock[i];
 		e[i] = d - t[i];
@@ -527,7 +313,7 @@ static void process_block(Aec *s)
 		errorEnergy += e[i] * e[i];
 	}
 	/* y's spectrum as the error's is taken, FFT([0, y]): what the suppressor compares. */
-	fft_real_half(s, t, 1, Y);
+	ka_fft_real_half(t, 1, Y->re, Y->im);
 
 	/* A filter that adds to the microphone signal is wrong (adapted on near-end sound, e.g. a
 	 * tone against a tone): the microphone passes as it is, and a filter wrong by 6 dB for three
@@ -544,7 +330,7 @@ static void process_block(Aec *s)
 	} else s->divergent = 0;
 
 	/* Error spectrum E = FFT([0, e]). */
-	fft_real_half(s, e, 1, E);
+	ka_fft_real_half(e, 1, E->re, E->im);
 	power(s->echoBin, Y->re, Y->im);
 	power(s->errorBin, E->re, E->im);
 	for (k = 0; k < BINS; k++) {
@@ -621,10 +407,10 @@ static void process_block(Aec *s)
 		/* One partition every CONSTRAIN_EVERY blocks back to N taps (the partitions take turns). */
 		if (++s->sinceConstraint >= CONSTRAIN_EVERY) {
 		s->sinceConstraint = 0;
-		ifft_real(s, &s->w[s->turn], t, 0);
+		ka_ifft_real_half(s->w[s->turn].re, s->w[s->turn].im, 0, t, &s->fft);
 		s->wEnergy[s->turn] = 0;
 		for (i = 0; i < N; i++) s->wEnergy[s->turn] += t[i] * t[i];
-		fft_real_half(s, t, 0, &s->w[s->turn]);
+		ka_fft_real_half(t, 0, s->w[s->turn].re, s->w[s->turn].im);
 		s->turn = (s->turn + 1) % K;
 		}
 	}
@@ -646,7 +432,7 @@ static void process_block(Aec *s)
 				E->im[k] += amplitude * random_unit(s);
 			}
 		}
-		ifft_real(s, E, e, 1);
+		ka_ifft_real_half(E->re, E->im, 1, e, &s->fft);
 	}
 
 	write = (s->outRead + s->outCount) & (2 * N - 1);

@@ -1,0 +1,61 @@
+/*
+ * Real FFTs for the echo canceller (fft.c): 2 * KA_FFT_POINTS real samples through a complex
+ * FFT of KA_FFT_POINTS points and a split step, float32, no state of their own (the twiddles and
+ * the bit reversal are constant tables in tables.c, made by gen_tables.c for this size).
+ *
+ * A spectrum is bins 0..KA_FFT_POINTS of X[k] = Σ x[n] e^{-2πikn/M}, M = 2 * KA_FFT_POINTS, as
+ * separate real and imaginary arrays of at least KA_FFT_POINTS + 1 floats (im[0] and
+ * im[KA_FFT_POINTS] are written as 0 and not read; entries past KA_FFT_POINTS are not touched).
+ */
+#ifndef KLINGEL_FFT_H
+#define KLINGEL_FFT_H
+
+#include <stdint.h>
+
+#include "klingel_audio.h"
+
+/* The canceller's block; a build may choose another power of two (the tests build 256 too). */
+#ifndef KA_FFT_POINTS
+#define KA_FFT_POINTS KA_AEC_BLOCK
+#endif
+#if KA_FFT_POINTS < 64 || KA_FFT_POINTS > 1024 || (KA_FFT_POINTS & (KA_FFT_POINTS - 1)) != 0
+#error "KA_FFT_POINTS: a power of two from 64 to 1024"
+#endif
+
+/* The inverse's working space (the forward transforms work in their output). */
+typedef struct {
+	float re[KA_FFT_POINTS];
+	float im[KA_FFT_POINTS];
+} KaFftWork;
+
+/* Spectrum of the M samples `in`. */
+void ka_fft_real(const float *in, float *re, float *im);
+
+/* Spectrum of M samples of which only M/2 are not zero: `x` as the first half (upper 0) or as
+ * the last (upper 1). */
+void ka_fft_real_half(const float *x, int upper, float *re, float *im);
+
+/* The inverse, scaled by 1/M, of which only the first M/2 samples (upper 0) or the last M/2
+ * (upper 1) are made, into `out`. The spectrum is left as it was. */
+void ka_ifft_real_half(const float *re, const float *im, int upper, float *out, KaFftWork *work);
+
+/*
+ * The tables (tables.c). Radix-4 passes run over quarter spans s = 4, 16, ... up to
+ * KA_FFT_POINTS / 8; a single radix-2 stage of span KA_FFT_POINTS / 4 remains when the number of
+ * middle stages is odd.
+ */
+#define KA_FFT_RADIX4_STEPS (4 + (KA_FFT_POINTS >= 128 ? 16 : 0) + (KA_FFT_POINTS >= 512 ? 64 : 0))
+#define KA_FFT_RADIX2_STAGE (KA_FFT_POINTS == 64 || KA_FFT_POINTS == 256 || KA_FFT_POINTS == 1024)
+/* the first pass's inputs: bit reversal of 4b for b < KA_FFT_POINTS / 4 */
+extern const uint8_t ka_fft_reverse[KA_FFT_POINTS / 4];
+/* per radix-4 pass of quarter span s: for j < s the real parts of w, then the imaginary parts,
+ * then those of w², then of w³, w = e^{-2πij/4s} */
+extern const float ka_fft_radix4[6 * KA_FFT_RADIX4_STEPS];
+#if KA_FFT_RADIX2_STAGE
+/* j < KA_FFT_POINTS / 4: e^{-2πij/(KA_FFT_POINTS / 2)} */
+extern const float ka_fft_radix2[KA_FFT_POINTS / 2];
+#endif
+/* j = 0..KA_FFT_POINTS / 4: e^{-2πij/KA_FFT_POINTS} (the last stage), e^{-2πij/M} (the split) */
+extern const float ka_fft_split[4 * (KA_FFT_POINTS / 4 + 1)];
+
+#endif
