@@ -355,9 +355,9 @@ function filterDelays(audio: NativeAudio): Record<string, number> {
 	};
 	// The echo canceller (audio.aec 1) on 20 ms frames with a silent far end: its block delay.
 	const aec = () => {
-		const state = new Int32Array(audio.aecStateWords()), far = new Int16Array(320), out = new Int16Array(click16.length);
-		audio.aecInit(state, 16000, 0);
-		for (let f = 0; f < 4; f++) audio.aecProcess(state, far, click16.subarray(f * 320, (f + 1) * 320), out.subarray(f * 320, (f + 1) * 320));
+		const canceller = audio.echoCanceller(16000, 0), far = new Int16Array(320), out = new Int16Array(click16.length);
+		for (let f = 0; f < 4; f++) canceller.process(far, click16.subarray(f * 320, (f + 1) * 320), out.subarray(f * 320, (f + 1) * 320));
+		canceller.close();
 		return ((first(out) - 400) * 1000) / 16000;
 	};
 	return { g722: g722(), pcmuToSpeaker: up(), micToPcmu: down(), aec: aec() };

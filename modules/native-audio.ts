@@ -2,7 +2,8 @@
  * The native audio core as the portable code sees it. The XS binding (rtp/native/audio-xs.js,
  * on the device and on the XS test host) and the Node addon (the simulator) expose exactly this,
  * over the same C99 core. Per-sample work only. No function allocates: the caller makes every
- * buffer and state array once per call and passes views of them.
+ * buffer and state array once per call and passes views of them; the echo canceller alone keeps
+ * its (large) state natively, made once per call and closed at its end.
  */
 
 /** G.711 µ-law (RTP payload type 0, PCMU). */
@@ -22,8 +23,23 @@ export const RESAMPLER_STATE_SAMPLES = 64;
 /** Length of the Int16Array a G.722 encoder or decoder keeps its state in (all zeros: a fresh start). */
 export const G722_STATE_SAMPLES = 66;
 
-/** `aecInit` flag: the adaptive filter alone, without residual echo suppression and comfort noise (for measurements). */
+/** `echoCanceller` flag: the adaptive filter alone, without residual echo suppression and comfort noise (for measurements). */
 export const AEC_LINEAR_ONLY = 1;
+
+/** An echo canceller and its state (made by NativeAudio.echoCanceller). */
+export interface EchoCanceller {
+	/**
+	 * Removes from `mic` the echo of `far` (what went to the speaker) into `out` (mic.length
+	 * samples; `out` may be `mic`). The output runs a fixed number of samples behind, none when
+	 * mic.length is a multiple of 128 and at most 127 otherwise. Throws once closed.
+	 */
+	process(far: Int16Array, mic: Int16Array, out: Int16Array): void;
+	/**
+	 * Frees the state now (a collection would free it too, but the JS heap cannot tell how much
+	 * native memory a small object holds). Closing again does nothing.
+	 */
+	close(): void;
+}
 
 export interface NativeAudio {
 	/** G.711-encodes all of `pcm` into the first pcm.length bytes of `codes`. */
@@ -47,16 +63,11 @@ export interface NativeAudio {
 	g722Encode(state: Int16Array, pcm: Int16Array, codes: Uint8Array): void;
 	/** G.722-decodes all of `codes` into the first codes.length · 2 samples (16 kHz) of `pcm`. */
 	g722Decode(state: Int16Array, codes: Uint8Array, pcm: Int16Array): void;
-	/** Length of the Int32Array an echo canceller keeps its state in (about 25 kB). */
-	aecStateWords(): number;
-	/** Starts an echo canceller in `state` for 8000 or 16000 Hz audio; flags 0 or AEC_LINEAR_ONLY. */
-	aecInit(state: Int32Array, sampleRate: number, flags: number): void;
 	/**
-	 * Removes from `mic` the echo of `far` (what went to the speaker) into `out` (mic.length
-	 * samples; `out` may be `mic`). The output runs a fixed number of samples behind, none when
-	 * mic.length is a multiple of 128 and at most 127 otherwise.
+	 * Starts an echo canceller for 8000 or 16000 Hz audio; flags 0 or AEC_LINEAR_ONLY. Its state
+	 * (about 32 KB) is native memory outside the JS heap, held until close().
 	 */
-	aecProcess(state: Int32Array, far: Int16Array, mic: Int16Array, out: Int16Array): void;
+	echoCanceller(sampleRate: number, flags: number): EchoCanceller;
 	/**
 	 * Copies the first bytes of `source` (as many as fit) into `target` and returns
 	 * source.byteLength. A received datagram is read so into a buffer made once per call: in JS

@@ -3,24 +3,23 @@
  * which sit a few centimetres apart in one box. Every frame written to the speaker is the
  * reference for the microphone frame read next; the canceller (modules/native-audio.ts,
  * rtp/native/aec.c) removes its echo from the microphone frame in place. Both run at the
- * microphone's rate, 16 kHz, so it is used when both run at 16 kHz. Its state and
- * the reference frame are made once, by the constructor.
+ * microphone's rate, 16 kHz, so it is used when both run at 16 kHz. The canceller (its state,
+ * about 32 KB of native memory outside the JS heap) and the reference frame are made once, by the
+ * constructor; close() at the call's end frees the state.
  */
 
-import type { NativeAudio } from "../modules/native-audio.js";
+import type { EchoCanceller, NativeAudio } from "../modules/native-audio.js";
 
 export class EchoControl {
-	#audio: NativeAudio;
-	#state: Int32Array;
+	#canceller: EchoCanceller;
+	#closed = false;
 	#reference: Int16Array;
 	#fresh = false;
 	/** Microphone frames that had no speaker frame since the last (silence was the reference). */
 	missedReference = 0;
 
 	constructor(audio: NativeAudio, sampleRate: number, frameSamples: number) {
-		this.#audio = audio;
-		this.#state = new Int32Array(audio.aecStateWords());
-		audio.aecInit(this.#state, sampleRate, 0);
+		this.#canceller = audio.echoCanceller(sampleRate, 0);
 		this.#reference = new Int16Array(frameSamples);
 	}
 
@@ -30,13 +29,20 @@ export class EchoControl {
 		this.#fresh = true;
 	}
 
-	/** Removes the speaker's echo from a microphone frame (frameSamples long), in place. */
+	/** Removes the speaker's echo from a microphone frame (frameSamples long), in place; once closed, leaves it as it is. */
 	cancel(mic: Int16Array): void {
+		if (this.#closed) return;
 		if (!this.#fresh) {
 			this.#reference.fill(0);
 			this.missedReference++;
 		}
 		this.#fresh = false;
-		this.#audio.aecProcess(this.#state, this.#reference, mic, mic);
+		this.#canceller.process(this.#reference, mic, mic);
+	}
+
+	/** Frees the canceller's state (the call ended). */
+	close(): void {
+		this.#closed = true;
+		this.#canceller.close();
 	}
 }

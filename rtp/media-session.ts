@@ -236,9 +236,11 @@ export class MediaSession implements RtpReceiver {
 		this.#receiving = media.direction === "sendrecv" || media.direction === "recvonly";
 	}
 
+	/** Ends the session for good: its clocks stop and the echo canceller's native state is freed. */
 	stop(): void {
 		this.playout.stop();
 		this.clock.stop();
+		this.#echo?.close();
 		this.tones.clear();
 		if (this.#halfTimer !== undefined) this.#clockPort.clearTimeout(this.#halfTimer);
 		this.#halfTimer = undefined;

@@ -6,7 +6,10 @@
 import { createRequire } from "node:module";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { NativeAudio } from "../native-audio.js";
+import type { EchoCanceller, NativeAudio } from "../native-audio.js";
+
+/** What the addon exports: the functions of NativeAudio, and the class behind echoCanceller(). */
+type Addon = Omit<NativeAudio, "echoCanceller"> & { EchoCanceller: new (sampleRate: number, flags: number) => EchoCanceller };
 
 /** Where the addon lives: build/native/, next to build/modules/ where this module is compiled to. */
 export const NATIVE_AUDIO_ADDON = fileURLToPath(new URL("../../native/klingel_audio.node", import.meta.url));
@@ -19,7 +22,9 @@ export function loadNativeAudio(path = NATIVE_AUDIO_ADDON): NativeAudio {
 	if (!existsSync(path)) {
 		throw new Error(`native audio addon missing: ${path} (build it with \`make -C rtp/native addon\`)`);
 	}
-	const addon = createRequire(import.meta.url)(path) as NativeAudio;
+	const addon = createRequire(import.meta.url)(path) as Addon;
+	const EchoCancellerClass = addon.EchoCanceller;
+	if (typeof EchoCancellerClass !== "function") throw new Error(`native audio addon ${path} lacks EchoCanceller: rebuild it with \`make -C rtp/native addon\``);
 	const audio: NativeAudio = {
 		encode: addon.encode,
 		decode: addon.decode,
@@ -30,9 +35,7 @@ export function loadNativeAudio(path = NATIVE_AUDIO_ADDON): NativeAudio {
 		upsample: addon.upsample,
 		g722Encode: addon.g722Encode,
 		g722Decode: addon.g722Decode,
-		aecStateWords: addon.aecStateWords,
-		aecInit: addon.aecInit,
-		aecProcess: addon.aecProcess,
+		echoCanceller: (sampleRate, flags) => new EchoCancellerClass(sampleRate, flags),
 		copyBytes: addon.copyBytes,
 	};
 	for (const [name, fn] of Object.entries(audio)) {
@@ -53,8 +56,6 @@ export const nativeAudio: NativeAudio = {
 	upsample: (state, input, output) => loadNativeAudio().upsample(state, input, output),
 	g722Encode: (state, pcm, codes) => loadNativeAudio().g722Encode(state, pcm, codes),
 	g722Decode: (state, codes, pcm) => loadNativeAudio().g722Decode(state, codes, pcm),
-	aecStateWords: () => loadNativeAudio().aecStateWords(),
-	aecInit: (state, sampleRate, flags) => loadNativeAudio().aecInit(state, sampleRate, flags),
-	aecProcess: (state, far, mic, out) => loadNativeAudio().aecProcess(state, far, mic, out),
+	echoCanceller: (sampleRate, flags) => loadNativeAudio().echoCanceller(sampleRate, flags),
 	copyBytes: (source, target) => loadNativeAudio().copyBytes(source, target),
 };

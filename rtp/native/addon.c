@@ -4,6 +4,7 @@
  */
 #include <node_api.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "klingel_audio.h"
@@ -215,43 +216,106 @@ static napi_value g722_decode(napi_env env, napi_callback_info info)
 	return result;
 }
 
-#define AEC_STATE_MESSAGE "state must be an Int32Array of aecStateWords() elements"
+/*
+ * EchoCanceller: the canceller's state (ka_aec_state_bytes()) in a block of its own, outside the
+ * JS heap, as on the device. The object wraps a holder of the block: close() frees the block and
+ * leaves the holder empty; the finalizer frees what is left when the object is collected. A type
+ * tag tells these objects from any other.
+ */
+typedef struct {
+	void *state; /* NULL once closed */
+} EchoHolder;
 
-static napi_value aec_state_words(napi_env env, napi_callback_info info)
+static const napi_type_tag ECHO_TAG = { 0x6b6c696e67656c61ULL, 0x6563686f63616e63ULL };
+
+static void echo_finalize(napi_env env, void *data, void *hint)
 {
-	napi_value result;
-	(void)info;
-	napi_create_double(env, (double)((ka_aec_state_bytes() + 3) / 4), &result);
-	return result;
+	EchoHolder *holder = data;
+	(void)env;
+	(void)hint;
+	free(holder->state);
+	free(holder);
 }
 
-static napi_value aec_init(napi_env env, napi_callback_info info)
+/* new EchoCanceller(sampleRate, flags) */
+static napi_value echo_new(napi_env env, napi_callback_info info)
 {
-	napi_value argv[3], result = args(env, info, 3, argv);
-	View state;
+	napi_value argv[2], self, result;
+	size_t argc = 2;
+	EchoHolder *holder;
 	int rate, flags;
-	if (!get_view(env, argv[0], napi_int32_array, &state)) THROW(type_error, "aecInit: " AEC_STATE_MESSAGE);
-	if (state.bytes < ka_aec_state_bytes()) THROW(range_error, "aecInit: " AEC_STATE_MESSAGE);
-	if (!get_int(env, argv[1], 8000, 16000, &rate) || (rate != 8000 && rate != 16000)) THROW(range_error, "aecInit: sampleRate must be 8000 or 16000");
-	if (!get_int(env, argv[2], 0, KA_AEC_LINEAR_ONLY, &flags)) THROW(range_error, "aecInit: flags must be 0 or AEC_LINEAR_ONLY (1)");
-	ka_aec_init(state.data, rate, flags);
+	napi_get_cb_info(env, info, &argc, argv, &self, NULL);
+	napi_get_undefined(env, &result);
+	for (; argc < 2; argc++) argv[argc] = result;
+	if (!get_int(env, argv[0], 8000, 16000, &rate) || (rate != 8000 && rate != 16000)) THROW(range_error, "EchoCanceller: sampleRate must be 8000 or 16000");
+	if (!get_int(env, argv[1], 0, KA_AEC_LINEAR_ONLY, &flags)) THROW(range_error, "EchoCanceller: flags must be 0 or AEC_LINEAR_ONLY (1)");
+	holder = malloc(sizeof *holder);
+	if (holder) holder->state = malloc(ka_aec_state_bytes());
+	if (!holder || !holder->state) {
+		free(holder);
+		THROW(error, "EchoCanceller: no memory for its state");
+	}
+	ka_aec_init(holder->state, rate, flags);
+	if (napi_type_tag_object(env, self, &ECHO_TAG) != napi_ok || napi_wrap(env, self, holder, echo_finalize, NULL, NULL) != napi_ok) {
+		echo_finalize(env, holder, NULL);
+		THROW(type_error, "EchoCanceller: must be called with new");
+	}
+	return self;
+}
+
+/* `this`'s holder, or NULL after throwing a TypeError when `this` is not an EchoCanceller. */
+static EchoHolder *echo_this(napi_env env, napi_value self, const char *message)
+{
+	bool is = false;
+	void *data = NULL;
+	if (napi_check_object_type_tag(env, self, &ECHO_TAG, &is) != napi_ok || !is || napi_unwrap(env, self, &data) != napi_ok) {
+		bool pending = false;
+		napi_is_exception_pending(env, &pending);
+		if (pending) {
+			napi_value ignored;
+			napi_get_and_clear_last_exception(env, &ignored);
+		}
+		napi_throw_type_error(env, NULL, message);
+		return NULL;
+	}
+	return data;
+}
+
+/* process(far: Int16Array, mic: Int16Array, out: Int16Array) */
+static napi_value echo_process(napi_env env, napi_callback_info info)
+{
+	napi_value argv[3], self, result;
+	size_t argc = 3;
+	View far, mic, out;
+	EchoHolder *holder;
+	napi_get_cb_info(env, info, &argc, argv, &self, NULL);
+	napi_get_undefined(env, &result);
+	for (; argc < 3; argc++) argv[argc] = result;
+	holder = echo_this(env, self, "process: this is not an EchoCanceller");
+	if (!holder) return NULL;
+	if (!get_view(env, argv[0], napi_int16_array, &far) || !get_view(env, argv[1], napi_int16_array, &mic) ||
+	    !get_view(env, argv[2], napi_int16_array, &out))
+		THROW(type_error, "process: far, mic and out must be Int16Array");
+	if (far.length < mic.length || out.length < mic.length) THROW(range_error, "process: far and out must be at least mic.length long");
+	if (overlap(&far, &out)) THROW(range_error, "process: far and out must not overlap");
+	if (overlap(&mic, &out) && mic.data != out.data) THROW(range_error, "process: mic overlaps out (only out = mic is allowed)");
+	if (!holder->state) THROW(type_error, "process: the EchoCanceller is closed");
+	ka_aec_process(holder->state, far.data, mic.data, out.data, mic.length);
 	return result;
 }
 
-static napi_value aec_process(napi_env env, napi_callback_info info)
+/* close(): frees the state now; closing again does nothing. */
+static napi_value echo_close(napi_env env, napi_callback_info info)
 {
-	napi_value argv[4], result = args(env, info, 4, argv);
-	View state, far, mic, out;
-	if (!get_view(env, argv[0], napi_int32_array, &state)) THROW(type_error, "aecProcess: " AEC_STATE_MESSAGE);
-	if (!get_view(env, argv[1], napi_int16_array, &far) || !get_view(env, argv[2], napi_int16_array, &mic) ||
-	    !get_view(env, argv[3], napi_int16_array, &out))
-		THROW(type_error, "aecProcess: far, mic and out must be Int16Array");
-	if (state.bytes < ka_aec_state_bytes()) THROW(range_error, "aecProcess: " AEC_STATE_MESSAGE);
-	if (far.length < mic.length || out.length < mic.length) THROW(range_error, "aecProcess: far and out must be at least mic.length long");
-	if (overlap(&state, &far) || overlap(&state, &mic) || overlap(&state, &out) || overlap(&far, &out))
-		THROW(range_error, "aecProcess: state, far and out must not overlap");
-	if (overlap(&mic, &out) && mic.data != out.data) THROW(range_error, "aecProcess: mic overlaps out (only out = mic is allowed)");
-	if (ka_aec_process(state.data, far.data, mic.data, out.data, mic.length) != 0) THROW(range_error, "aecProcess: state was not set up by aecInit");
+	napi_value self, result;
+	size_t argc = 0;
+	EchoHolder *holder;
+	napi_get_cb_info(env, info, &argc, NULL, &self, NULL);
+	napi_get_undefined(env, &result);
+	holder = echo_this(env, self, "close: this is not an EchoCanceller");
+	if (!holder) return NULL;
+	free(holder->state);
+	holder->state = NULL;
 	return result;
 }
 
@@ -285,12 +349,20 @@ static napi_value init(napi_env env, napi_value exports)
 		{ "upsample", NULL, upsample, NULL, NULL, NULL, napi_enumerable, NULL },
 		{ "g722Encode", NULL, g722_encode, NULL, NULL, NULL, napi_enumerable, NULL },
 		{ "g722Decode", NULL, g722_decode, NULL, NULL, NULL, napi_enumerable, NULL },
-		{ "aecStateWords", NULL, aec_state_words, NULL, NULL, NULL, napi_enumerable, NULL },
-		{ "aecInit", NULL, aec_init, NULL, NULL, NULL, napi_enumerable, NULL },
-		{ "aecProcess", NULL, aec_process, NULL, NULL, NULL, napi_enumerable, NULL },
 		{ "copyBytes", NULL, copy_bytes, NULL, NULL, NULL, napi_enumerable, NULL },
 	};
+	napi_property_descriptor echoMethods[] = {
+		{ "process", NULL, echo_process, NULL, NULL, NULL, napi_default, NULL },
+		{ "close", NULL, echo_close, NULL, NULL, NULL, napi_default, NULL },
+	};
+	napi_value echoClass, echoPrototype;
 	napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties);
+	/* The methods go on the prototype by hand: a class's own methods get V8's receiver check,
+	 * whose "Illegal invocation" would come before echo_this's clearer error. */
+	napi_define_class(env, "EchoCanceller", NAPI_AUTO_LENGTH, echo_new, NULL, 0, NULL, &echoClass);
+	napi_get_named_property(env, echoClass, "prototype", &echoPrototype);
+	napi_define_properties(env, echoPrototype, sizeof echoMethods / sizeof echoMethods[0], echoMethods);
+	napi_set_named_property(env, exports, "EchoCanceller", echoClass);
 	return exports;
 }
 

@@ -269,57 +269,88 @@ void xs_klingel_g722_decode(xsMachine *the)
 	ka_g722_decode(ka_pointer(the, &xsVar(0), &state), ka_pointer(the, &xsVar(1), &codes), (size_t)codes.length, ka_pointer(the, &xsVar(2), &pcm));
 }
 
-static const char ka_aec_state_message[] = "state must be an Int32Array of aecStateWords() elements";
+/*
+ * The echo canceller: instances of the EchoCanceller class of audio-xs.js, XS host objects whose
+ * data is the canceller's state (ka_aec_state_bytes(), about 32 KB) in a block of its own,
+ * outside the XS heaps. On the ESP32 that is ESP-IDF's malloc, which takes blocks over 16 KB from
+ * PSRAM on a board that has it. close() frees the block at once; the destructor frees it when
+ * the object is collected unclosed. A closed object keeps the destructor with NULL data, so
+ * it is still told apart from other objects and close() again does nothing.
+ */
+#ifdef KA_STATE_ALLOC /* the XS test host counts the blocks */
+void *KA_STATE_ALLOC(size_t bytes);
+void KA_STATE_FREE(void *block);
+#else
+#include <stdlib.h>
+#define KA_STATE_ALLOC malloc
+#define KA_STATE_FREE free
+#endif
 
-/* aecStateWords() -> the length of the Int32Array an echo canceller keeps its state in */
-void xs_klingel_aec_state_words(xsMachine *the)
+void xs_klingel_aec_destructor(void *data)
 {
-	xsmcSetInteger(xsResult, (xsIntegerValue)((ka_aec_state_bytes() + 3) / 4));
+	if (data) KA_STATE_FREE(data);
 }
 
-/* aecInit(state: Int32Array, sampleRate, flags) */
-void xs_klingel_aec_init(xsMachine *the)
+/* `this`'s state, or NULL when it was closed; TypeError when `this` is not an EchoCanceller. Allocates (the error). */
+static void *ka_aec_state(xsMachine *the, const char *name)
 {
-	KaView state;
+	void *volatile state = NULL; /* set inside xsTry */
+	xsTry {
+		state = xsmcGetHostDataValidate(xsThis, (void *)xs_klingel_aec_destructor);
+	}
+	xsCatch {
+		xsTypeError("%s: this is not an EchoCanceller", name);
+	}
+	return state;
+}
+
+/* new EchoCanceller(sampleRate, flags): sampleRate 8000 or 16000, flags 0 or AEC_LINEAR_ONLY */
+void xs_klingel_aec(xsMachine *the)
+{
 	xsIntegerValue rate, flags;
-	ka_require_args(the, 3, "aecInit");
-	xsmcVars(2);
-	ka_get_view(the, &xsArg(0), KA_I32, &xsVar(0), &xsVar(1), &state, "aecInit", "state");
-	if ((size_t)state.bytes < ka_aec_state_bytes()) xsRangeError("aecInit: %s", ka_aec_state_message);
-	rate = ka_get_integer(the, &xsArg(1), 8000, 16000, "aecInit: sampleRate must be 8000 or 16000");
-	if (rate != 8000 && rate != 16000) xsRangeError("aecInit: sampleRate must be 8000 or 16000");
-	flags = ka_get_integer(the, &xsArg(2), 0, KA_AEC_LINEAR_ONLY, "aecInit: flags must be 0 or AEC_LINEAR_ONLY (1)");
-	/* The state is floats: an Int32Array's bytes are 4-byte aligned, as the core needs. */
-	ka_aec_init(ka_pointer(the, &xsVar(0), &state), (int32_t)rate, (int32_t)flags);
+	void *state;
+	ka_require_args(the, 2, "EchoCanceller");
+	rate = ka_get_integer(the, &xsArg(0), 8000, 16000, "EchoCanceller: sampleRate must be 8000 or 16000");
+	if (rate != 8000 && rate != 16000) xsRangeError("EchoCanceller: sampleRate must be 8000 or 16000");
+	flags = ka_get_integer(the, &xsArg(1), 0, KA_AEC_LINEAR_ONLY, "EchoCanceller: flags must be 0 or AEC_LINEAR_ONLY (1)");
+	state = KA_STATE_ALLOC(ka_aec_state_bytes());
+	if (!state) xsUnknownError("EchoCanceller: no memory for its state (%d bytes)", (int)ka_aec_state_bytes());
+	/* malloc's blocks are aligned for floats, as the core needs. */
+	ka_aec_init(state, (int32_t)rate, (int32_t)flags);
+	xsmcSetHostData(xsThis, state);
 }
 
-/* aecProcess(state: Int32Array, far: Int16Array, mic: Int16Array, out: Int16Array) */
+/* close(): frees the state now; later calls of process() throw, of close() do nothing. */
+void xs_klingel_aec_close(xsMachine *the)
+{
+	void *state = ka_aec_state(the, "close");
+	if (!state) return;
+	xsmcSetHostData(xsThis, NULL);
+	KA_STATE_FREE(state);
+}
+
+/* process(far: Int16Array, mic: Int16Array, out: Int16Array) */
 void xs_klingel_aec_process(xsMachine *the)
 {
-	KaView state, far, mic, out;
-	int status;
-	void *stateData;
+	KaView far, mic, out;
+	void *state;
 	const int16_t *farData, *micData;
 	int16_t *outData;
-	ka_require_args(the, 4, "aecProcess");
-	xsmcVars(5);
-	ka_get_view(the, &xsArg(0), KA_I32, &xsVar(0), &xsVar(4), &state, "aecProcess", "state");
-	ka_get_view(the, &xsArg(1), KA_I16, &xsVar(1), &xsVar(4), &far, "aecProcess", "far");
-	ka_get_view(the, &xsArg(2), KA_I16, &xsVar(2), &xsVar(4), &mic, "aecProcess", "mic");
-	ka_get_view(the, &xsArg(3), KA_I16, &xsVar(3), &xsVar(4), &out, "aecProcess", "out");
-	if ((size_t)state.bytes < ka_aec_state_bytes()) xsRangeError("aecProcess: %s", ka_aec_state_message);
-	if (far.length < mic.length || out.length < mic.length) xsRangeError("aecProcess: far and out must be at least mic.length long");
-	if (ka_overlap(the, &xsVar(0), &state, &xsVar(1), &far) || ka_overlap(the, &xsVar(0), &state, &xsVar(2), &mic) ||
-	    ka_overlap(the, &xsVar(0), &state, &xsVar(3), &out) || ka_overlap(the, &xsVar(1), &far, &xsVar(3), &out))
-		xsRangeError("aecProcess: state, far and out must not overlap");
-	if (ka_overlap(the, &xsVar(2), &mic, &xsVar(3), &out) && mic.offset != out.offset) xsRangeError("aecProcess: mic overlaps out (only out = mic is allowed)");
-	stateData = ka_pointer(the, &xsVar(0), &state);
-	farData = ka_pointer(the, &xsVar(1), &far);
-	micData = ka_pointer(the, &xsVar(2), &mic);
-	outData = ka_pointer(the, &xsVar(3), &out);
-	status = ka_aec_process(stateData, farData, micData, outData, (size_t)mic.length);
-	/* The pointers are dead here: throwing may allocate. */
-	if (status != 0) xsRangeError("aecProcess: state was not set up by aecInit");
+	ka_require_args(the, 3, "process");
+	xsmcVars(4);
+	ka_get_view(the, &xsArg(0), KA_I16, &xsVar(0), &xsVar(3), &far, "process", "far");
+	ka_get_view(the, &xsArg(1), KA_I16, &xsVar(1), &xsVar(3), &mic, "process", "mic");
+	ka_get_view(the, &xsArg(2), KA_I16, &xsVar(2), &xsVar(3), &out, "process", "out");
+	if (far.length < mic.length || out.length < mic.length) xsRangeError("process: far and out must be at least mic.length long");
+	if (ka_overlap(the, &xsVar(0), &far, &xsVar(2), &out)) xsRangeError("process: far and out must not overlap");
+	if (ka_overlap(the, &xsVar(1), &mic, &xsVar(2), &out) && mic.offset != out.offset) xsRangeError("process: mic overlaps out (only out = mic is allowed)");
+	/* Last of the checks (it may throw): the state is outside the XS heap and does not move. */
+	state = ka_aec_state(the, "process");
+	if (!state) xsTypeError("process: the EchoCanceller is closed");
+	farData = ka_pointer(the, &xsVar(0), &far);
+	micData = ka_pointer(the, &xsVar(1), &mic);
+	outData = ka_pointer(the, &xsVar(2), &out);
+	ka_aec_process(state, farData, micData, outData, (size_t)mic.length);
 }
 
 /*

@@ -1,3 +1,5 @@
+import type { EchoCanceller } from "../../modules/native-audio.js";
+
 // Types of audio-xs.js, the XS host functions of the audio core; see modules/native-audio.ts (NativeAudio).
 export declare function encode(law: number, pcm: Int16Array, codes: Uint8Array): void;
 export declare function decode(law: number, codes: Uint8Array, pcm: Int16Array): void;
@@ -8,7 +10,5 @@ export declare function downsample(state: Int16Array, input: Int16Array, output:
 export declare function upsample(state: Int16Array, input: Int16Array, output: Int16Array): void;
 export declare function g722Encode(state: Int16Array, pcm: Int16Array, codes: Uint8Array): void;
 export declare function g722Decode(state: Int16Array, codes: Uint8Array, pcm: Int16Array): void;
-export declare function aecStateWords(): number;
-export declare function aecInit(state: Int32Array, sampleRate: number, flags: number): void;
-export declare function aecProcess(state: Int32Array, far: Int16Array, mic: Int16Array, out: Int16Array): void;
+export declare function echoCanceller(sampleRate: number, flags: number): EchoCanceller;
 export declare function copyBytes(source: ArrayBuffer, target: Uint8Array): number;

@@ -12,7 +12,16 @@ export function downsample(state, input, output) @ "xs_klingel_downsample";
 export function upsample(state, input, output) @ "xs_klingel_upsample";
 export function g722Encode(state, pcm, codes) @ "xs_klingel_g722_encode";
 export function g722Decode(state, codes, pcm) @ "xs_klingel_g722_decode";
-export function aecStateWords() @ "xs_klingel_aec_state_words";
-export function aecInit(state, sampleRate, flags) @ "xs_klingel_aec_init";
-export function aecProcess(state, far, mic, out) @ "xs_klingel_aec_process";
 export function copyBytes(source, target) @ "xs_klingel_copy_bytes";
+
+// An echo canceller (EchoCanceller in modules/native-audio.ts). Its state is a block of native
+// memory, not in the XS heap: close() frees it, or the destructor when an unclosed one is collected.
+class EchoCanceller @ "xs_klingel_aec_destructor" {
+	constructor(sampleRate, flags) @ "xs_klingel_aec";
+	process(far, mic, out) @ "xs_klingel_aec_process";
+	close() @ "xs_klingel_aec_close";
+}
+
+export function echoCanceller(sampleRate, flags) {
+	return new EchoCanceller(sampleRate, flags);
+}

@@ -20,9 +20,10 @@ XS_COMMON := $(filter-out $(XS_OUT)/xsMemory.o,$(XS_OBJECTS))
 # host.c differs between the two builds; the test functions and the core are compiled once for both.
 HOST_OBJECTS := $(patsubst %.c,$(XS_OUT)/host-%.o,$(notdir test/test-xs.c $(CORE_SRC)))
 HOST_DEPS := xs-host/host.c xs-host/klingel_xs_platform.h $(HOST_OBJECTS) $(XS_OUT)/audio-xs.o
-# The binding exactly as strict as the core: -std=c99 -Wall -Wextra -Werror.
+# The binding exactly as strict as the core: -std=c99 -Wall -Wextra -Werror. Its native blocks
+# (the echo canceller's state) through test/test-xs.c's counting allocator.
 $(XS_OUT)/audio-xs.o: audio-xs.c $(CORE_H) xs-host/klingel_xs_platform.h | $(XS_OUT)
-	$(CC) $(STRICT) $(XS_FLAGS) -I. -c audio-xs.c -o $@
+	$(CC) $(STRICT) $(XS_FLAGS) -DKA_STATE_ALLOC=test_state_alloc -DKA_STATE_FREE=test_state_free -I. -c audio-xs.c -o $@
 # Our files: -Werror; XS's headers need a few warnings off. -D_DEFAULT_SOURCE: realpath.
 HOST_CC := $(CC) -std=gnu99 -O2 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -D_DEFAULT_SOURCE $(XS_FLAGS) -I.
 $(XS_OUT)/host-%.o: %.c $(CORE_H) xs-host/klingel_xs_platform.h | $(XS_OUT)

@@ -74,9 +74,11 @@ function counting(inner: NativeAudio): { audio: NativeAudio; objects: unknown[] 
 			upsample: (state, input, output) => (note(state, input, output), inner.upsample(state, input, output)),
 			g722Encode: (state, pcm, codes) => (note(state, pcm, codes), inner.g722Encode(state, pcm, codes)),
 			g722Decode: (state, codes, pcm) => (note(state, codes, pcm), inner.g722Decode(state, codes, pcm)),
-			aecStateWords: () => inner.aecStateWords(),
-			aecInit: (state, rate, flags) => (note(state), inner.aecInit(state, rate, flags)),
-			aecProcess: (state, far, mic, out) => (note(state, far, mic, out), inner.aecProcess(state, far, mic, out)),
+			echoCanceller: (rate, flags) => {
+				const canceller = inner.echoCanceller(rate, flags);
+				note(canceller);
+				return { process: (far, mic, out) => (note(far, mic, out), canceller.process(far, mic, out)), close: () => canceller.close() };
+			},
 			// The datagram is the socket's (new for each packet); the target is ours.
 			copyBytes: (source, target) => (note(target), inner.copyBytes(source, target)),
 		},

@@ -186,9 +186,8 @@ test("copyBytes copies a datagram's first bytes into the target and returns its 
 	assert.throws(() => audio.copyBytes(datagram.buffer, new Int16Array(4) as unknown as Uint8Array), /Uint8Array/);
 });
 
-test("echo canceller: the addon removes a two-tap echo of noise by 30 dB and keeps a near-end tone; errors as the XS binding", () => {
-	const state = new Int32Array(audio.aecStateWords());
-	audio.aecInit(state, 16000, 0);
+test("echo canceller: the addon removes a two-tap echo of noise by 30 dB and keeps a near-end tone; errors, close and use after close as the XS binding", () => {
+	const canceller = audio.echoCanceller(16000, 0);
 	const far = new Int16Array(320), mic = new Int16Array(320), out = new Int16Array(320), history = new Int16Array(64);
 	let seed = 7, n = 0, echo = 0, left = 0, near = 0, kept = 0;
 	for (let f = 0; f < 150; f++) {
@@ -201,7 +200,7 @@ test("echo canceller: the addon removes a two-tap echo of noise by 30 dB and kee
 		// from 2 s on a 500 Hz tone speaks at the door too (double talk)
 		const tone = f >= 100 ? Int16Array.from({ length: 320 }, (_, i) => Math.round(4000 * Math.sin((2 * Math.PI * 500 * (f * 320 + i)) / 16000))) : undefined;
 		if (tone) for (let i = 0; i < 320; i++) mic[i] += tone[i];
-		audio.aecProcess(state, far, mic, out);
+		canceller.process(far, mic, out);
 		for (let i = 0; i < 320; i++) {
 			if (f >= 50 && f < 100) {
 				echo += mic[i] * mic[i];
@@ -216,12 +215,19 @@ test("echo canceller: the addon removes a two-tap echo of noise by 30 dB and kee
 	const erle = 10 * Math.log10(echo / (left + 1)), loss = -20 * Math.log10(kept / near);
 	assert.ok(erle >= 30, `echo reduced by ${erle.toFixed(1)} dB`);
 	assert.ok(loss <= 3, `near-end tone ${loss.toFixed(2)} dB down`);
-	assert.throws(() => audio.aecProcess(new Int32Array(state.length), far, mic, out), { name: "RangeError", message: /not set up by aecInit/ });
-	assert.throws(() => audio.aecInit(state.subarray(1), 16000, 0), { name: "RangeError", message: /aecStateWords/ });
-	assert.throws(() => audio.aecInit(state, 22050, 0), { name: "RangeError", message: /8000 or 16000/ });
-	assert.throws(() => audio.aecProcess(state, far.subarray(1), mic, out), { name: "RangeError", message: /at least mic.length/ });
-	assert.throws(() => audio.aecProcess(state, far, mic, far), { name: "RangeError", message: /must not overlap/ });
-	assert.throws(() => audio.aecProcess(state, far, mic, new Float32Array(320) as unknown as Int16Array), { name: "TypeError" });
+	assert.throws(() => audio.echoCanceller(22050, 0), { name: "RangeError", message: /8000 or 16000/ });
+	assert.throws(() => audio.echoCanceller(16000, 2), { name: "RangeError", message: /flags/ });
+	assert.throws(() => canceller.process(far.subarray(1), mic, out), { name: "RangeError", message: /at least mic.length/ });
+	assert.throws(() => canceller.process(far, mic, far), { name: "RangeError", message: /must not overlap/ });
+	assert.throws(() => canceller.process(far, mic, new Float32Array(320) as unknown as Int16Array), { name: "TypeError" });
+	const { process, close } = canceller;
+	for (const other of [{}, new Int32Array(8192), undefined, Object.create(Object.getPrototypeOf(canceller))]) {
+		assert.throws(() => process.call(other, far, mic, out), { name: "TypeError", message: /not an EchoCanceller/ });
+		assert.throws(() => close.call(other), { name: "TypeError", message: /not an EchoCanceller/ });
+	}
+	canceller.close();
+	canceller.close();
+	assert.throws(() => canceller.process(far, mic, out), { name: "TypeError", message: /closed/ });
 });
 
 test("echo control in a call through the addon: the handset's own voice (noise) does not come back, the door's sound gets through", async () => {

@@ -4,7 +4,7 @@
  * the simulator run the C core.
  */
 
-import { G722_STATE_SAMPLES, RESAMPLER_STATE_SAMPLES, TONE_STATE_WORDS, LAW_PCMA, type NativeAudio } from "../../modules/native-audio.js";
+import { G722_STATE_SAMPLES, RESAMPLER_STATE_SAMPLES, TONE_STATE_WORDS, LAW_PCMA, type EchoCanceller, type NativeAudio } from "../../modules/native-audio.js";
 import { g722Decode, g722Encode } from "./reference-g722.js";
 
 function ulawEncode(sample: number): number {
@@ -83,38 +83,50 @@ function remember(state: Int16Array, input: Int16Array): void {
 }
 
 /*
- * The echo canceller: plain time-domain NLMS over AEC_TAPS taps, without suppression. The state
- * keeps a magic word, the ring position, how many samples the reference has been silent, then
- * the taps and the reference history as float32 in the Int32Array's bytes. A reference silent
- * for the whole history gives an estimate and an update of exactly zero: that is skipped.
+ * The echo canceller: plain time-domain NLMS over AEC_TAPS taps, without suppression: the taps,
+ * the reference history (a ring), and how many samples the reference has been silent. A
+ * reference silent for the whole history gives an estimate and an update of exactly zero: that
+ * is skipped. Like the native one, it refuses to run once closed.
  */
-const AEC_MAGIC = 0x4e4c4d53, AEC_HEADER = 3, AEC_TAPS = 32;
+const AEC_TAPS = 32;
 
-function aecNlms(state: Int32Array, far: Int16Array, mic: Int16Array, out: Int16Array): void {
-	const taps = new Float32Array(state.buffer, state.byteOffset + AEC_HEADER * 4, AEC_TAPS);
-	const history = new Float32Array(state.buffer, state.byteOffset + (AEC_HEADER + AEC_TAPS) * 4, AEC_TAPS);
-	let at = state[1], silent = state[2];
-	for (let i = 0; i < mic.length; i++) {
-		at = (at + AEC_TAPS - 1) % AEC_TAPS;
-		history[at] = far[i];
-		silent = far[i] === 0 ? Math.min(silent + 1, AEC_TAPS) : 0;
-		if (silent === AEC_TAPS) {
-			out[i] = mic[i];
-			continue;
+class ReferenceEchoCanceller implements EchoCanceller {
+	#taps: Float32Array | undefined = new Float32Array(AEC_TAPS);
+	#history = new Float32Array(AEC_TAPS);
+	#at = 0;
+	#silent = 0;
+
+	process(far: Int16Array, mic: Int16Array, out: Int16Array): void {
+		const taps = this.#taps, history = this.#history;
+		if (!taps) throw new TypeError("process: the EchoCanceller is closed");
+		if (far.length < mic.length || out.length < mic.length) throw new RangeError("process: far and out must be at least mic.length long");
+		let at = this.#at, silent = this.#silent;
+		for (let i = 0; i < mic.length; i++) {
+			at = (at + AEC_TAPS - 1) % AEC_TAPS;
+			history[at] = far[i];
+			silent = far[i] === 0 ? Math.min(silent + 1, AEC_TAPS) : 0;
+			if (silent === AEC_TAPS) {
+				out[i] = mic[i];
+				continue;
+			}
+			let estimate = 0, power = 1e4;
+			for (let k = 0; k < AEC_TAPS; k++) {
+				const x = history[(at + k) % AEC_TAPS];
+				estimate += taps[k] * x;
+				power += x * x;
+			}
+			const error = mic[i] - estimate;
+			const step = (0.5 * error) / power;
+			for (let k = 0; k < AEC_TAPS; k++) taps[k] += step * history[(at + k) % AEC_TAPS];
+			out[i] = saturate(Math.round(error));
 		}
-		let estimate = 0, power = 1e4;
-		for (let k = 0; k < AEC_TAPS; k++) {
-			const x = history[(at + k) % AEC_TAPS];
-			estimate += taps[k] * x;
-			power += x * x;
-		}
-		const error = mic[i] - estimate;
-		const step = (0.5 * error) / power;
-		for (let k = 0; k < AEC_TAPS; k++) taps[k] += step * history[(at + k) % AEC_TAPS];
-		out[i] = saturate(Math.round(error));
+		this.#at = at;
+		this.#silent = silent;
 	}
-	state[1] = at;
-	state[2] = silent;
+
+	close(): void {
+		this.#taps = undefined;
+	}
 }
 
 export const referenceAudio: NativeAudio = {
@@ -179,20 +191,10 @@ export const referenceAudio: NativeAudio = {
 		if (state.length < G722_STATE_SAMPLES) throw new RangeError("G.722 state too short");
 		g722Decode(state, codes, pcm);
 	},
-	aecStateWords() {
-		return AEC_HEADER + 2 * AEC_TAPS;
-	},
-	aecInit(state, sampleRate, flags) {
-		if (state.length < AEC_HEADER + 2 * AEC_TAPS) throw new RangeError("echo canceller state too short");
-		if (sampleRate !== 8000 && sampleRate !== 16000) throw new RangeError("aecInit: sampleRate must be 8000 or 16000");
-		if (flags !== 0 && flags !== 1) throw new RangeError("aecInit: flags must be 0 or 1");
-		state.fill(0);
-		state[0] = AEC_MAGIC;
-	},
-	aecProcess(state, far, mic, out) {
-		if (state[0] !== AEC_MAGIC) throw new RangeError("aecProcess: state was not set up by aecInit");
-		if (far.length < mic.length || out.length < mic.length) throw new RangeError("aecProcess: far and out must be at least mic.length long");
-		aecNlms(state, far, mic, out);
+	echoCanceller(sampleRate, flags) {
+		if (sampleRate !== 8000 && sampleRate !== 16000) throw new RangeError("EchoCanceller: sampleRate must be 8000 or 16000");
+		if (flags !== 0 && flags !== 1) throw new RangeError("EchoCanceller: flags must be 0 or AEC_LINEAR_ONLY (1)");
+		return new ReferenceEchoCanceller();
 	},
 	copyBytes(source, target) {
 		if (!(source instanceof ArrayBuffer)) throw new TypeError("copyBytes: source must be an ArrayBuffer");

@@ -6,11 +6,12 @@
  * G.722 (16 kHz end to end), each with the echo canceller in the path, and G.722 without it.
  * Measures, over 1,000 frames after a warm-up, the JS heap in use (slots and chunk bytes; no
  * collection may run in between for the figure to count every allocation), what is left after a
- * collection, and XS computrons per frame. Prints one JSON line per call.
+ * collection, XS computrons per frame, and the JS heap the first call's session keeps. Prints one JSON line per call.
  */
 import { MediaSession } from "../../../build/rtp/media-session.js";
 import { G722_STATE_SAMPLES } from "../../../build/modules/native-audio.js";
 import * as audio from "../audio-xs.js";
+import { nativeBlocks } from "../test/reference-xs.js";
 
 const WARMUP = 200, FRAMES = 1000, TOTAL = WARMUP + FRAMES;
 const PEER = "127.0.0.1", PEER_PORT = 40000;
@@ -111,6 +112,8 @@ function measure(codec, echoControl) {
 	let seed = 7;
 	const random = (target) => { for (let i = 0; i < target.length; i++) { seed = (seed * 1103515245 + 12345) >>> 0; target[i] = seed >>> 24; } };
 
+	gc();
+	const sessionSlots0 = heapSlots(), sessionChunks0 = heapChunkBytes();
 	const session = new MediaSession({ audio, socket, clock, random, mic, speaker, echoControl });
 	session.start({ remoteAddress: PEER, remotePort: PEER_PORT, payloadType: wide ? 9 : 0, codec, dtmfPayloadType: 101, direction: "sendrecv", ptime: 20 }, 0);
 
@@ -126,6 +129,7 @@ function measure(codec, echoControl) {
 	const meter0 = computrons();
 	for (let i = 0; i < FRAMES; i++) step();
 	const meter1 = computrons(), slots1 = heapSlots(), chunks1 = heapChunkBytes(), peak = heapPeakSlots(), sent1 = sent;
+	const nativeBytes = nativeBlocks()[2];
 	gc();
 	const slots2 = heapSlots(), chunks2 = heapChunkBytes();
 	const status = session.status();
@@ -152,6 +156,13 @@ function measure(codec, echoControl) {
 	return {
 		codec,
 		echoControl: status.echo_control ?? echoControl,
+		// The JS heap the running session keeps (after the warm-up and a collection); exact for the
+		// first call only: XS keeps the last instance of a class with private methods alive until
+		// the next one is made, so a later call's figure is its difference from the one before.
+		sessionSlots: slots0 - sessionSlots0,
+		sessionChunkBytes: chunks0 - sessionChunks0,
+		// The native memory the binding holds in the call (the echo canceller's state), outside the JS heap.
+		nativeBytes,
 		frames: FRAMES,
 		packetsIn: FRAMES,
 		packetsOut: sent1 - sent0,

@@ -5,7 +5,7 @@
  * control shows that this catches a binding that keeps a buffer pointer across an allocation.
  */
 import * as audio from "../audio-xs.js";
-import { coreAec, coreG722, coreResample, coreTone, referenceDecode, referenceEncode, staleEncode } from "./reference-xs.js";
+import { coreAec, coreG722, coreResample, coreTone, nativeBlocks, referenceDecode, referenceEncode, staleEncode } from "./reference-xs.js";
 
 const STRESS = gcStress(true); // true only in the GC-stress build, which stresses everything from the module's loading on
 const LABEL = STRESS ? "xs-gc-stress" : "xs";
@@ -216,18 +216,14 @@ function aecInput(input, far, mic) {
 	}
 }
 
-test("aecProcess gives the C core's samples and cancels an echo by 30 dB; in place the same", () => {
-	const words = audio.aecStateWords();
-	assert(Number.isInteger(words) && words > 1000 && words < 16384, `aecStateWords() = ${words}`);
-	const state = new Int32Array(words), inPlace = new Int32Array(words);
-	audio.aecInit(state, 16000, 0);
-	audio.aecInit(inPlace, 16000, 0);
+test("EchoCanceller.process gives the C core's samples and cancels an echo by 30 dB; in place the same", () => {
+	const canceller = audio.echoCanceller(16000, 0), inPlace = audio.echoCanceller(16000, 0);
 	const input = { seed: 1, n: 0, history: new Int16Array(64) };
 	const far = new Int16Array(320), mic = new Int16Array(320), out = new Int16Array(320);
 	let h = 0, echo = 0, left = 0, differ = 0;
 	for (let f = 0; f < 100; f++) {
 		aecInput(input, far, mic);
-		audio.aecProcess(state, far, mic, out);
+		canceller.process(far, mic, out);
 		h = checksum(h, out, 320);
 		if (f >= 40 && f < 60) {
 			for (let i = 0; i < 320; i++) {
@@ -235,9 +231,11 @@ test("aecProcess gives the C core's samples and cancels an echo by 30 dB; in pla
 				left += out[i] * out[i];
 			}
 		}
-		audio.aecProcess(inPlace, far, mic, mic);
+		inPlace.process(far, mic, mic);
 		for (let i = 0; i < 320; i++) if (mic[i] !== out[i]) differ++;
 	}
+	canceller.close();
+	inPlace.close();
 	const want = coreAec(100);
 	assert(h === want, `checksum ${h}, C core ${want}`);
 	assert(differ === 0, `in place: ${differ} samples differ`);
@@ -246,27 +244,67 @@ test("aecProcess gives the C core's samples and cancels an echo by 30 dB; in pla
 	print(`# ${LABEL}: echo of noise reduced by ${erle.toFixed(1)} dB from 0.8 s to 1.2 s`);
 });
 
-test("aecInit/aecProcess: bad arguments throw and write nothing", () => {
-	const words = audio.aecStateWords(), state = new Int32Array(words);
+test("EchoCanceller: its state is a native block, not in the XS heap, freed once by close()", () => {
+	gc();
+	const [allocated0, freed0] = nativeBlocks(), chunk0 = heapChunkBytes();
+	const canceller = audio.echoCanceller(16000, 0);
+	gc();
+	const grew = heapChunkBytes() - chunk0;
+	assert(grew < 1024, `the XS chunk heap grew by ${grew} bytes`);
+	let [allocated, freed, bytes] = nativeBlocks();
+	assert(allocated === allocated0 + 1 && freed === freed0, `allocated ${allocated - allocated0}, freed ${freed - freed0}`);
+	assert(bytes > 16384 && bytes < 65536, `the state holds ${bytes} bytes`);
+	const far = new Int16Array(320), mic = new Int16Array(320);
+	canceller.process(far, mic, mic);
+	canceller.close();
+	[allocated, freed, bytes] = nativeBlocks();
+	assert(freed === freed0 + 1 && bytes === 0, `close() freed ${freed - freed0} blocks, ${bytes} bytes held`);
+	canceller.close();
+	throws(() => canceller.process(far, mic, mic), TypeError, /closed/);
+	gc(); // the closed object's destructor, if collected now, has nothing to free
+	[allocated, freed] = nativeBlocks();
+	assert(allocated === allocated0 + 1 && freed === freed0 + 1, `after a second close: allocated ${allocated - allocated0}, freed ${freed - freed0}`);
+});
+
+test("EchoCanceller: one never closed is freed when collected (its destructor runs)", () => {
+	gc();
+	const [allocated0, freed0] = nativeBlocks();
+	let during;
+	(() => {
+		const unused = audio.echoCanceller(8000, 0);
+		unused.process(new Int16Array(160), new Int16Array(160), new Int16Array(160));
+		during = nativeBlocks();
+		unused.process(new Int16Array(160), new Int16Array(160), new Int16Array(160));
+	})();
+	assert(during[0] === allocated0 + 1 && during[1] === freed0, "not allocated, or freed while still reachable");
+	gc();
+	const [allocated, freed] = nativeBlocks();
+	assert(allocated === allocated0 + 1 && freed === freed0 + 1, `after a collection: allocated ${allocated - allocated0}, freed ${freed - freed0}`);
+});
+
+test("EchoCanceller: bad arguments throw and write nothing; another object is refused", () => {
 	const far = new Int16Array(320), mic = new Int16Array(320), out = new Int16Array(320).fill(7);
-	throws(() => audio.aecProcess(state, far, mic, out), RangeError, /not set up by aecInit/);
+	throws(() => audio.echoCanceller(44100, 0), RangeError, /8000 or 16000/);
+	throws(() => audio.echoCanceller(16000, 2), RangeError, /flags/);
+	throws(() => audio.echoCanceller(16000), TypeError, /flags must be/);
+	throws(() => audio.echoCanceller("16000", 0), TypeError, /8000 or 16000/);
+	const canceller = audio.echoCanceller(8000, 0);
+	throws(() => canceller.process(far.subarray(1), mic, out), RangeError, /at least mic.length/);
+	throws(() => canceller.process(far, mic, out.subarray(1)), RangeError, /at least mic.length/);
+	throws(() => canceller.process(far, mic, new Uint8Array(320)), TypeError, /Int16Array/);
+	throws(() => canceller.process(far, mic), TypeError, /expected 3 arguments/);
+	throws(() => canceller.process(far, mic, far), RangeError, /must not overlap/);
+	throws(() => canceller.process(far, mic.subarray(0, 100), mic.subarray(1, 101)), RangeError, /mic overlaps out/);
+	const process = canceller.process, close = canceller.close;
+	for (const other of [{}, new Int32Array(8192), undefined, 5]) {
+		throws(() => process.call(other, far, mic, out), TypeError, /not an EchoCanceller/);
+		throws(() => close.call(other), TypeError, /not an EchoCanceller/);
+	}
 	assert(out[0] === 7 && out[319] === 7, "wrote into out");
-	throws(() => audio.aecInit(state, 44100, 0), RangeError, /8000 or 16000/);
-	throws(() => audio.aecInit(state, 16000, 2), RangeError, /flags/);
-	throws(() => audio.aecInit(state.subarray(1), 16000, 0), RangeError, /aecStateWords/);
-	throws(() => audio.aecInit(new Int16Array(words * 2), 16000, 0), TypeError, /Int32Array/);
-	throws(() => audio.aecInit(state, 16000), TypeError, /expected 3 arguments/);
-	audio.aecInit(state, 8000, 0);
-	throws(() => audio.aecProcess(state, far.subarray(1), mic, out), RangeError, /at least mic.length/);
-	throws(() => audio.aecProcess(state, far, mic, out.subarray(1)), RangeError, /at least mic.length/);
-	throws(() => audio.aecProcess(state, far, mic, new Uint8Array(320)), TypeError, /Int16Array/);
-	throws(() => audio.aecProcess(state, far, mic, far), RangeError, /must not overlap/);
-	throws(() => audio.aecProcess(state, far, mic.subarray(0, 100), mic.subarray(1, 101)), RangeError, /mic overlaps out/);
-	const shared = new ArrayBuffer(words * 4 + 640);
-	throws(() => audio.aecProcess(new Int32Array(shared, 0, words), far, new Int16Array(shared, 0, 320), out), RangeError, /must not overlap/);
-	assert(out[0] === 7 && out[319] === 7, "wrote into out");
-	audio.aecProcess(state, far, mic, out);
+	canceller.process(far, mic, out);
 	assert(out[0] === 0, "silence in, silence out");
+	canceller.close();
+	throws(() => canceller.process(far, mic, out), TypeError, /closed/);
 });
 
 test("G.722 carries 5 kHz (wideband) and writes only the views' parts", () => {

@@ -6,3 +6,4 @@ export function coreTone(frequency, rate, amplitude, frames, frameLength) @ "xs_
 export function coreResample(down, frames, inputLength) @ "xs_test_core_resample";
 export function coreG722(frames) @ "xs_test_core_g722";
 export function coreAec(frames) @ "xs_test_core_aec";
+export function nativeBlocks() @ "xs_test_native_blocks";

@@ -3,6 +3,7 @@
  * reference of the C tests, and a deliberately wrong binding for the GC-stress negative control.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "klingel_audio.h"
@@ -52,6 +53,50 @@ void xs_test_stale_encode(xsMachine *the)
 	for (i = 0; i < pcmBytes; i++) scratch[i] = 0x5a;
 	codes = (uint8_t *)xsmcToArrayBuffer(xsVar(1)) + codesOffset;
 	ka_encode(xsmcToInteger(xsArg(0)), pcm, codes, (size_t)(pcmBytes / 2));
+}
+
+/*
+ * The binding's native blocks (audio-xs.c built with KA_STATE_ALLOC=test_state_alloc): how many
+ * were allocated and freed, and the bytes held now. Each block's size is kept in a header before
+ * it (16 bytes, so that the block keeps malloc's alignment). A block freed twice is a glibc
+ * abort, never a passing count.
+ */
+#define STATE_HEADER 16
+static double stateAllocated, stateFreed, stateBytes;
+
+void *test_state_alloc(size_t bytes)
+{
+	uint8_t *block = malloc(STATE_HEADER + bytes);
+	if (!block) return NULL;
+	memcpy(block, &bytes, sizeof bytes);
+	stateAllocated++;
+	stateBytes += (double)bytes;
+	return block + STATE_HEADER;
+}
+
+void test_state_free(void *data)
+{
+	size_t bytes;
+	uint8_t *block;
+	if (!data) return;
+	block = (uint8_t *)data - STATE_HEADER;
+	memcpy(&bytes, block, sizeof bytes);
+	stateFreed++;
+	stateBytes -= (double)bytes;
+	free(block);
+}
+
+/* nativeBlocks() -> [allocated, freed, bytes held] since the start */
+void xs_test_native_blocks(xsMachine *the)
+{
+	const double figures[3] = { stateAllocated, stateFreed, stateBytes };
+	int i;
+	xsmcVars(1);
+	xsmcSetNewArray(xsResult, 3);
+	for (i = 0; i < 3; i++) {
+		xsmcSetNumber(xsVar(0), figures[i]);
+		xsmcSetIndex(xsResult, i, xsVar(0));
+	}
 }
 
 /* The checksum both sides compute: h = h * 31 + (sample & 0xffff), in 32 bits. */

@@ -33,9 +33,9 @@ extern int gxStress; /* xsMemory.c with mxStress: > 0 collects before every allo
 	X(xs_klingel_upsample) \
 	X(xs_klingel_g722_encode) \
 	X(xs_klingel_g722_decode) \
-	X(xs_klingel_aec_state_words) \
-	X(xs_klingel_aec_init) \
+	X(xs_klingel_aec) \
 	X(xs_klingel_aec_process) \
+	X(xs_klingel_aec_close) \
 	X(xs_klingel_copy_bytes) \
 	X(xs_test_reference_encode) \
 	X(xs_test_reference_decode) \
@@ -43,10 +43,18 @@ extern int gxStress; /* xsMemory.c with mxStress: > 0 collects before every allo
 	X(xs_test_core_tone) \
 	X(xs_test_core_resample) \
 	X(xs_test_core_g722) \
-	X(xs_test_core_aec)
+	X(xs_test_core_aec) \
+	X(xs_test_native_blocks)
+
+/* The destructors of host classes (`class C @ "name"`), called with the host data. */
+#define HOST_DESTRUCTORS(X) \
+	X(xs_klingel_aec_destructor)
 
 #define DECLARE(name) extern void name(txMachine *the);
 HOST_FUNCTIONS(DECLARE)
+#undef DECLARE
+#define DECLARE(name) extern void name(void *data);
+HOST_DESTRUCTORS(DECLARE)
 #undef DECLARE
 
 static const struct {
@@ -55,6 +63,10 @@ static const struct {
 } hostFunctions[] = {
 #define ENTRY(name) { #name, name },
 	HOST_FUNCTIONS(ENTRY)
+#undef ENTRY
+/* fxBuildHosts calls a builder of length -1 as the destructor of a new host object. */
+#define ENTRY(name) { #name, (txCallback)(void (*)(void))name },
+	HOST_DESTRUCTORS(ENTRY)
 #undef ENTRY
 };
 
