@@ -144,26 +144,25 @@ static void dit2(float *restrict re, float *restrict im)
 }
 #endif
 
-/* One pair of the split step, from Z[k] = p and Z[H - k] = q, t = e^{-2πik/M} / 2:
- * X[k] = e + t o and X[H - k] = conj(e - t o), with e = (p + conj q) / 2 and o = (p - conj q) / i. */
-#define SPLIT(k, pr, pi, qr, qi, tr, ti) \
-	do { \
-		float er_ = 0.5f * ((pr) + (qr)), ei_ = 0.5f * ((pi) - (qi)); \
-		float or_ = (pi) + (qi), oi_ = (qr) - (pr); \
-		float ur_ = or_ * (tr) - oi_ * (ti), ui_ = or_ * (ti) + oi_ * (tr); \
-		re[k] = er_ + ur_; \
-		im[k] = ei_ + ui_; \
-		re[H - (k)] = er_ - ur_; \
-		im[H - (k)] = ui_ - ei_; \
-	} while (0)
+/* e^{-iπ/4} / 2, the split's twiddle at bin H/4 */
+#define EIGHTH 0.353553391f
 
-/* The last stage (span H/2, (a, c) -> a ± w^j c, w = e^{-2πi/H}) and the split step, in place:
- * butterflies j and H/2 - j make Z[j], Z[j + H/2], Z[H/2 - j] and Z[H - j], the split pairs
- * (j, H - j) and (H/2 - j, H/2 + j). w^{H/2-j} = -conj(w^j), and the split's
- * e^{-2πi(H/2-j)/M} = -i conj(e^{-2πij/M}). */
+/*
+ * The last stage (span H/2: (a, b) -> a ± w^j b, w = e^{-2πi/H}) and the split step (X[k] =
+ * e + t o, X[H - k] = conj(e - t o) from Z[k] and Z[H - k], e their even part, o their odd part
+ * / i, t = e^{-2πik/M} / 2), in place. Butterflies j and H/2 - j, on a, b (points j, j + H/2)
+ * and c, d (points H/2 - j, H - j), make the Z of two split pairs, (j, H - j) and
+ * (H/2 - j, H/2 + j). Written out, all four bins come from S1 = a + conj c, D1 = a - conj c,
+ * S2 = b + conj d, D2 = b - conj d with three complex multiplications, by α = w^j / 2,
+ * β = -i t_j and γ = -i t_j w^j (the table):
+ *   X[j] = F + G + K + L,  X[H - j] = conj(F + G - K - L),
+ *   X[H/2 + j] = F - G - i(K - L),  X[H/2 - j] = conj(F - G + i(K - L)),
+ * with F = S1 / 2, G = α S2, K = β D1, L = γ D2: 44 operations for four bins, where the stage
+ * and the split one after the other take 52.
+ */
 static void last_forward(float *restrict re, float *restrict im)
 {
-	const float *tw = ka_fft_split + 4;
+	const float *t = ka_fft_split;
 	int j;
 	{
 		float ar = re[0], ai = im[0], cr = re[H / 2], ci = im[H / 2];
@@ -175,21 +174,35 @@ static void last_forward(float *restrict re, float *restrict im)
 		re[H / 2] = ar - cr;
 		im[H / 2] = ci - ai;
 	}
-	for (j = 1; j < Q; j++, tw += 4) {
-		const float wr = tw[0], wi = tw[1], sr = tw[2], si = tw[3];
+	for (j = 1; j < Q; j++, t += 12) {
 		float ar = re[j], ai = im[j], br = re[j + H / 2], bi = im[j + H / 2];
 		float cr = re[H / 2 - j], ci = im[H / 2 - j], dr = re[H - j], di = im[H - j];
-		float tr = br * wr - bi * wi, ti = br * wi + bi * wr;    /* w b */
-		float mr = dr * wr + di * wi, mi = di * wr - dr * wi;    /* conj(w) d */
-		float pr = ar + tr, pi = ai + ti, qr = ar - tr, qi = ai - ti; /* Z[j], Z[H/2 + j] */
-		float ur = cr - mr, ui = ci - mi, vr = cr + mr, vi = ci + mi; /* Z[H/2 - j], Z[H - j] */
-		SPLIT(j, pr, pi, vr, vi, sr, si);
-		SPLIT(H / 2 - j, ur, ui, qr, qi, -si, -sr);
+		float s1r = ar + cr, s1i = ai - ci, d1r = ar - cr, d1i = ai + ci;
+		float s2r = br + dr, s2i = bi - di, d2r = br - dr, d2i = bi + di;
+		float fr = 0.5f * s1r, fi = 0.5f * s1i;
+		float gr = s2r * t[0] - s2i * t[1], gi = s2r * t[1] + s2i * t[0];
+		float kr = d1r * t[2] - d1i * t[3], ki = d1r * t[3] + d1i * t[2];
+		float lr = d2r * t[4] - d2i * t[5], li = d2r * t[5] + d2i * t[4];
+		float pr = fr + gr, pi = fi + gi, mr = fr - gr, mi = fi - gi;
+		float qr = kr + lr, qi = ki + li, nr = kr - lr, ni = ki - li;
+		re[j] = pr + qr;
+		im[j] = pi + qi;
+		re[H - j] = pr - qr;
+		im[H - j] = qi - pi;
+		re[H / 2 + j] = mr + ni;
+		im[H / 2 + j] = mi - nr;
+		re[H / 2 - j] = mr - ni;
+		im[H / 2 - j] = -(mi + nr);
 	}
 	{
-		/* j = H/4: w^j = -i, Z[H/4] = a - i c, Z[3H/4] = a + i c */
+		/* j = H/4: w^j = -i, so Z[H/4] = a - i c, Z[3H/4] = a + i c, with e = (a_r, -c_r),
+		 * o = 2(a_i, -c_i) and t = (1 - i) EIGHTH */
 		float ar = re[Q], ai = im[Q], cr = re[3 * Q], ci = im[3 * Q];
-		SPLIT(Q, ar + ci, ai - cr, ar - ci, ai + cr, tw[2], tw[3]);
+		float ur = 2 * EIGHTH * (ai - ci), ui = -2 * EIGHTH * (ai + ci);
+		re[Q] = ar + ur;
+		im[Q] = ui - cr;
+		re[3 * Q] = ar - ur;
+		im[3 * Q] = cr + ui;
 	}
 }
 
@@ -224,26 +237,18 @@ void ka_fft_real_half(const float *x, int upper, float *re, float *im)
 
 /* ---- inverse ---- */
 
-/* One pair of the inverse split, from X[k] = p and X[H - k] = q, t = e^{+2πik/M} / 2 (scaled
- * by 1/M in all): e = (p + conj q) / 2M, o = t (p - conj q) / H; Z[k] = e + i o and
- * Z[H - k] = conj(e) + i conj(o), as (ar, ai) and (br, bi). */
-#define UNSPLIT(pr, pi, qr, qi, tr, ti, ar, ai, br, bi) \
-	do { \
-		float er_ = half * ((pr) + (qr)), ei_ = half * ((pi) - (qi)); \
-		float dr_ = scale * ((pr) - (qr)), di_ = scale * ((pi) + (qi)); \
-		float or_ = dr_ * (tr) - di_ * (ti), oi_ = dr_ * (ti) + di_ * (tr); \
-		ar = er_ - oi_; \
-		ai = ei_ + or_; \
-		br = er_ + oi_; \
-		bi = or_ - ei_; \
-	} while (0)
-
-/* The inverse split and the first stage (span H/2: (a, c) -> (a + c, (a - c) conj(w)^j)) from the
- * spectrum into the work arrays, the same four points at a time as last_forward. */
+/*
+ * The inverse split and the first stage (span H/2: (a, b) -> (a + b, (a - b) conj(w)^j)), from
+ * the spectrum into the work arrays, scaled by 1/M: last_forward undone. With
+ * f = p + m, g = p - m, k = q + n, l = q - n from p = X[j] + conj X[H - j],
+ * q = X[j] - conj X[H - j], m = X[H/2 + j] + conj X[H/2 - j], n = i(X[H/2 + j] - conj X[H/2 - j]),
+ * and S1 = f / 2H, S2 = α' g, D1 = β' k, D2 = γ' l (α' = conj(α) / H and so on, the table):
+ * points j, H/2 - j, j + H/2, H - j are S1 + D1, conj(S1 - D1), S2 + D2, conj(S2 - D2).
+ */
 static void first_inverse(const float *restrict xr, const float *restrict xi, float *restrict re, float *restrict im)
 {
 	const float half = 0.5f / (float)H, scale = 1.0f / (float)H;
-	const float *tw = ka_fft_split + 4;
+	const float *t = ka_fft_split;
 	int j;
 	{
 		/* Z[0] from X[0] and X[H]; Z[H/2] = 2 conj(X[H/2]) / M */
@@ -254,34 +259,37 @@ static void first_inverse(const float *restrict xr, const float *restrict xi, fl
 		re[H / 2] = zr - hr;
 		im[H / 2] = zi - hi;
 	}
-	for (j = 1; j < Q; j++, tw += 4) {
-		const float wr = tw[0], wi = tw[1], sr = tw[2], si = tw[3];
-		float ar, ai, br, bi, cr, ci, dr, di;
-		float pr, pi, qr, qi;
-		/* Z[j], Z[H - j] = a, d; Z[H/2 - j], Z[H/2 + j] = c, b (conj of the split's -i conj(t) is i t) */
-		UNSPLIT(xr[j], xi[j], xr[H - j], xi[H - j], sr, -si, ar, ai, dr, di);
-		UNSPLIT(xr[H / 2 - j], xi[H / 2 - j], xr[H / 2 + j], xi[H / 2 + j], -si, sr, cr, ci, br, bi);
-		re[j] = ar + br;
-		im[j] = ai + bi;
-		pr = ar - br;
-		pi = ai - bi;
-		re[j + H / 2] = pr * wr + pi * wi; /* (a - b) conj(w) */
-		im[j + H / 2] = pi * wr - pr * wi;
-		re[H / 2 - j] = cr + dr;
-		im[H / 2 - j] = ci + di;
-		qr = cr - dr;
-		qi = ci - di;
-		re[H - j] = -(qr * wr - qi * wi); /* (c - d) conj(w)^{H/2-j} = -(c - d) w */
-		im[H - j] = -(qr * wi + qi * wr);
+	for (j = 1; j < Q; j++, t += 12) {
+		float ar = xr[j], ai = xi[j], br = xr[H - j], bi = xi[H - j];
+		float cr = xr[H / 2 + j], ci = xi[H / 2 + j], dr = xr[H / 2 - j], di = xi[H / 2 - j];
+		float pr = ar + br, pi = ai - bi, qr = ar - br, qi = ai + bi;
+		float mr = cr + dr, mi = ci - di, u = ci + di, v = cr - dr; /* n = (-u, v) */
+		float fr = half * (pr + mr), fi = half * (pi + mi), gr = pr - mr, gi = pi - mi;
+		float kr = qr - u, ki = qi + v, lr = qr + u, li = qi - v;
+		float s2r = gr * t[6] - gi * t[7], s2i = gr * t[7] + gi * t[6];
+		float d1r = kr * t[8] - ki * t[9], d1i = kr * t[9] + ki * t[8];
+		float d2r = lr * t[10] - li * t[11], d2i = lr * t[11] + li * t[10];
+		re[j] = fr + d1r;
+		im[j] = fi + d1i;
+		re[H / 2 - j] = fr - d1r;
+		im[H / 2 - j] = d1i - fi;
+		re[j + H / 2] = s2r + d2r;
+		im[j + H / 2] = s2i + d2i;
+		re[H - j] = s2r - d2r;
+		im[H - j] = d2i - s2i;
 	}
 	{
-		/* j = H/4: conj(w)^j = i */
-		float ar, ai, br, bi;
-		UNSPLIT(xr[Q], xi[Q], xr[3 * Q], xi[3 * Q], tw[2], -tw[3], ar, ai, br, bi);
-		re[Q] = ar + br;
-		im[Q] = ai + bi;
-		re[3 * Q] = bi - ai; /* i (a - b) */
-		im[3 * Q] = ar - br;
+		/* j = H/4: Z[H/4] = e + i o, Z[3H/4] = conj(e) + i conj(o), e = (X[H/4] + conj X[3H/4]) / M,
+		 * o = (X[H/4] - conj X[3H/4]) conj(t) / H with conj(t) = (1 + i) EIGHTH; then a + b = 2(e_r + i o_r)
+		 * and i (a - b) = -2(e_i + i o_i) */
+		float pr = xr[Q], pi = xi[Q], qr = xr[3 * Q], qi = xi[3 * Q];
+		float er = half * (pr + qr), ei = half * (pi - qi);
+		float dr = scale * EIGHTH * (pr - qr), di = scale * EIGHTH * (pi + qi);
+		float or = dr - di, oi = dr + di;
+		re[Q] = 2 * er;
+		im[Q] = 2 * or;
+		re[3 * Q] = -2 * ei;
+		im[3 * Q] = -2 * oi;
 	}
 }
 

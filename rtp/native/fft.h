@@ -55,7 +55,9 @@ extern const float ka_fft_radix4[6 * KA_FFT_RADIX4_STEPS];
 /* j < KA_FFT_POINTS / 4: e^{-2πij/(KA_FFT_POINTS / 2)} */
 extern const float ka_fft_radix2[KA_FFT_POINTS / 2];
 #endif
-/* j = 0..KA_FFT_POINTS / 4: e^{-2πij/KA_FFT_POINTS} (the last stage), e^{-2πij/M} (the split) */
-extern const float ka_fft_split[4 * (KA_FFT_POINTS / 4 + 1)];
+/* j = 1..KA_FFT_POINTS / 4 - 1: the last stage and split step's α = w^j / 2, β = -i t, γ = -i t w^j
+ * (re, im; w = e^{-2πi/KA_FFT_POINTS}, t = e^{-2πij/M} / 2), then the inverse's conj(α) / H,
+ * conj(β) / H, conj(γ) / H */
+extern const float ka_fft_split[12 * (KA_FFT_POINTS / 4 - 1)];
 
 #endif

@@ -74,14 +74,22 @@ static void fft_tables(void)
 	}
 	float_rows("ka_fft_radix2", t, h / 2, 8);
 #endif
-	/* the split's twiddle halved, which spares halving the odd part (Z[k] - conj Z[H-k]) / 2i */
-	for (j = 0; j <= h / 4; j++) {
-		t[4 * j] = cos(-2 * M_PI * j / h);
-		t[4 * j + 1] = sin(-2 * M_PI * j / h);
-		t[4 * j + 2] = 0.5 * cos(-2 * M_PI * j / (2.0 * h));
-		t[4 * j + 3] = 0.5 * sin(-2 * M_PI * j / (2.0 * h));
+	/* α = w^j / 2, β = -i t, γ = -i t w^j, w = e^{-2πi/H}, t = e^{-2πij/M} / 2 (fft.c's last_forward) */
+	for (j = 1, n = 0; j < h / 4; j++, n += 12) {
+		double a = -2 * M_PI * j / (2.0 * h);
+		int m;
+		t[n] = 0.5 * cos(2 * a);
+		t[n + 1] = 0.5 * sin(2 * a);
+		t[n + 2] = 0.5 * sin(a); /* -i (cos + i sin) / 2 */
+		t[n + 3] = -0.5 * cos(a);
+		t[n + 4] = 0.5 * sin(3 * a);
+		t[n + 5] = -0.5 * cos(3 * a);
+		for (m = 0; m < 6; m += 2) {
+			t[n + 6 + m] = t[n + m] / h;
+			t[n + 7 + m] = -t[n + 1 + m] / h;
+		}
 	}
-	float_rows("ka_fft_split", t, 4 * (h / 4 + 1), 4);
+	float_rows("ka_fft_split", t, n, 6);
 }
 
 int main(void)
