@@ -407,27 +407,39 @@ static void dif8(float *restrict re, float *restrict im)
  * written as samples 2n, 2n + 1 of the output; y_q = E_q + V^q O_q, y_{q+4} = E_q - V^q O_q. */
 static void last_inverse(const float *restrict re, const float *restrict im, int upper, float *restrict out)
 {
-	const float sign = upper ? -1.0f : 1.0f;
 	int b;
-	for (b = 0; b < H / 8; b++) {
-		const float *r = re + 8 * b, *i = im + 8 * b;
-		float *o = out + 2 * ka_fft_reverse[b];
-		float p0r = r[0], p0i = i[0], p1r = r[1], p1i = i[1], p2r = r[2], p2i = i[2], p3r = r[3], p3i = i[3];
-		float p4r = r[4], p4i = i[4], p5r = r[5], p5i = i[5], p6r = r[6], p6i = i[6], p7r = r[7], p7i = i[7];
-		IDFT8_HALVES;
-		{
-			float v1r = sign * SQRT_HALF * (o1r - o1i), v1i = sign * SQRT_HALF * (o1r + o1i);
-			float v3r = -sign * SQRT_HALF * (o3r + o3i), v3i = sign * SQRT_HALF * (o3r - o3i);
-			o[0] = e0r + sign * o0r;
-			o[1] = e0i + sign * o0i;
-			o[H / 4] = e1r + v1r;
-			o[H / 4 + 1] = e1i + v1i;
-			o[H / 2] = e2r - sign * o2i;
-			o[H / 2 + 1] = e2i + sign * o2r;
-			o[3 * H / 4] = e3r + v3r;
-			o[3 * H / 4 + 1] = e3i + v3i;
+	if (!upper)
+		for (b = 0; b < H / 8; b++) {
+			const float *r = re + 8 * b, *i = im + 8 * b;
+			float *o = out + 2 * ka_fft_reverse[b];
+			float p0r = r[0], p0i = i[0], p1r = r[1], p1i = i[1], p2r = r[2], p2i = i[2], p3r = r[3], p3i = i[3];
+			float p4r = r[4], p4i = i[4], p5r = r[5], p5i = i[5], p6r = r[6], p6i = i[6], p7r = r[7], p7i = i[7];
+			IDFT8_HALVES;
+			o[0] = e0r + o0r;
+			o[1] = e0i + o0i;
+			o[H / 4] = e1r + SQRT_HALF * (o1r - o1i); /* + V O1 */
+			o[H / 4 + 1] = e1i + SQRT_HALF * (o1r + o1i);
+			o[H / 2] = e2r - o2i; /* + i O2 */
+			o[H / 2 + 1] = e2i + o2r;
+			o[3 * H / 4] = e3r - SQRT_HALF * (o3r + o3i); /* + V³ O3 */
+			o[3 * H / 4 + 1] = e3i + SQRT_HALF * (o3r - o3i);
 		}
-	}
+	else
+		for (b = 0; b < H / 8; b++) {
+			const float *r = re + 8 * b, *i = im + 8 * b;
+			float *o = out + 2 * ka_fft_reverse[b];
+			float p0r = r[0], p0i = i[0], p1r = r[1], p1i = i[1], p2r = r[2], p2i = i[2], p3r = r[3], p3i = i[3];
+			float p4r = r[4], p4i = i[4], p5r = r[5], p5i = i[5], p6r = r[6], p6i = i[6], p7r = r[7], p7i = i[7];
+			IDFT8_HALVES;
+			o[0] = e0r - o0r;
+			o[1] = e0i - o0i;
+			o[H / 4] = e1r - SQRT_HALF * (o1r - o1i);
+			o[H / 4 + 1] = e1i - SQRT_HALF * (o1r + o1i);
+			o[H / 2] = e2r + o2i;
+			o[H / 2 + 1] = e2i - o2r;
+			o[3 * H / 4] = e3r + SQRT_HALF * (o3r + o3i);
+			o[3 * H / 4 + 1] = e3i - SQRT_HALF * (o3r - o3i);
+		}
 }
 
 void ka_ifft_real_half(const float *re, const float *im, int upper, float *out, KaFftWork *work)

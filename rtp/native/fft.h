@@ -52,8 +52,8 @@ extern const float ka_fft_radix8[14 * 8];
 extern const float ka_fft_radix2[KA_FFT_POINTS / 2];
 #endif
 /* j = 1..KA_FFT_POINTS / 4 - 1: the last stage and split step's α = w^j / 2, β = -i t, γ = -i t w^j
- * (re, im; w = e^{-2πi/KA_FFT_POINTS}, t = e^{-2πij/M} / 2), then the inverse's conj(α) / H,
- * conj(β) / H, conj(γ) / H */
+ * (re, im; w = e^{-2πi/KA_FFT_POINTS}, t = e^{-2πij/M} / 2), then the inverse's conj(α),
+ * conj(β), conj(γ) divided by KA_FFT_POINTS */
 extern const float ka_fft_split[12 * (KA_FFT_POINTS / 4 - 1)];
 
 #endif
