@@ -20,9 +20,9 @@
  * Cost per block: 4 real FFTs of 2 * KA_AEC_BLOCK points (reference, echo estimate in and out,
  * error) and the output's inverse, every second block one partition's gradient constraint (2
  * more, the partitions take turns), the filter and its update (KA_AEC_PARTITIONS complex
- * multiply-adds per bin each). Per 20 ms frame (callgrind, x86-64 -O2): about 342,000
+ * multiply-adds per bin each). Per 20 ms frame (callgrind, x86-64 -O2): about 320,000
  * instructions built with -fno-tree-vectorize as for the ESP32's compiler (the FFTs about
- * 138,000 of them; 402,000 and 197,000 with the radix-2 FFT before fft.c), about 182,000 where
+ * 113,000 of them; 402,000 and 197,000 with the radix-2 FFT before fft.c), about 180,000 where
  * gcc vectorises the per-bin loops and the FFT's middle passes.
  *
  * The state holds no pointer (the XS binding's state lives in a movable ArrayBuffer).
@@ -62,6 +62,9 @@ typedef struct {
 	int32_t delay;        /* samples of delay the output runs behind the input */
 	int32_t adaptedBlocks; /* blocks adapted with far-end signal present */
 	int32_t divergent;    /* consecutive blocks with more error than microphone */
+	float errorSlow;      /* error and microphone energy per block, smoothed over about the filter's length */
+	float micSlow;
+	float echoShare;      /* smoothed coherent echo estimate power (py) over blocks without near-end speech */
 	int32_t suppress;     /* residual echo suppression and comfort noise on */
 	float leak;           /* residual echo power / echo estimate power, from blocks without near-end speech */
 	float wEnergy[K];     /* each partition's tap energy, found when it is constrained */
@@ -90,6 +93,7 @@ typedef struct {
 	float crossRe[PAD];  /* smoothed D conj(X) */
 	float crossIm[PAD];
 	float coherence[PAD]; /* |crossRe + i crossIm|² / (farPower micPower): how much of the microphone the far end explains */
+	float residual[PAD];  /* smoothed |E|² over the same blocks: the residual echo's spectrum, nonlinear part included */
 } Aec;
 
 size_t ka_aec_state_bytes(void)
@@ -134,7 +138,9 @@ static void add_power(float *restrict power, const float *restrict xr, const flo
 #define MU_SCALE 4.0f      /* learning rate = MU_SCALE * residual echo / error power, per bin */
 #define LEAK_MIN 0.0005f   /* residual echo never assumed below -33 dB of the echo estimate */
 #define LEAK_MAX 1.0f
-#define LEAK_START 0.1f   /* until blocks without near-end speech teach it (double talk from the start keeps it) */
+#define LEAK_START 0.1f
+#define RESIDUAL_RATE 0.1f /* smoothing of the residual echo's spectrum, per block without near-end speech */
+#define SLOW_RATE 0.25f    /* smoothing of the energies that tell a wrong filter, per block (about 4 blocks) */   /* until blocks without near-end speech teach it (double talk from the start keeps it) */
 #define NEAR_RATIO 0.25f   /* error above a quarter of the microphone's energy: near-end speech (or not converged) */
 #define SPREAD 8           /* bins either side over which 80 % of the residual echo estimate is spread */
 #define LOCAL 0.2f
@@ -317,13 +323,20 @@ static void process_block(Aec *s)
 
 	/* A filter that adds to the microphone signal is wrong (adapted on near-end sound, e.g. a
 	 * tone against a tone): the microphone passes as it is, and a filter wrong by 6 dB for three
-	 * blocks in a row starts over. */
+	 * blocks in a row starts over, if its error is also above half the microphone's energy over
+	 * the last few blocks. A filter that is right while the far end is loud can be wrong by more
+	 * in the quiet blocks after it (a clipping speaker's distortion leaves noise in its taps);
+	 * starting over there cost seconds of echo. */
+	s->errorSlow += SLOW_RATE * (errorEnergy - s->errorSlow);
+	s->micSlow += SLOW_RATE * (micEnergy - s->micSlow);
 	if (errorEnergy > micEnergy) {
-		if (errorEnergy > 4.0f * micEnergy + 1e4f * (float)N && ++s->divergent >= 3) {
+		if (errorEnergy > 4.0f * micEnergy + 1e4f * (float)N && 2.0f * s->errorSlow > s->micSlow && ++s->divergent >= 3) {
 			memset(s->w, 0, sizeof s->w);
 			s->adaptedBlocks = 0;
 			s->divergent = 0;
 			s->leak = LEAK_START;
+			s->echoShare = 0;
+			memset(s->residual, 0, sizeof s->residual);
 		}
 		for (i = 0; i < N; i++) e[i] = (float)s->micBlock[i];
 		bypass = 1;
@@ -364,17 +377,22 @@ static void process_block(Aec *s)
 	if (active && py > 0 && errorEnergy < NEAR_RATIO * micEnergy) {
 		float leak = s->leak + 0.3f * (pe / py - s->leak);
 		s->leak = leak < LEAK_MIN ? LEAK_MIN : leak > LEAK_MAX ? LEAK_MAX : leak;
+		for (k = 0; k < PAD; k++) s->residual[k] += RESIDUAL_RATE * (s->errorBin[k] - s->residual[k]);
+		s->echoShare += RESIDUAL_RATE * (py - s->echoShare);
 	}
 
 	/* The residual echo estimate: the leak times the echo estimate, most of it spread over
-	 * SPREAD bins either side (a clipping speaker's distortion lands beside the echo). */
+	 * SPREAD bins either side (a clipping speaker's distortion lands beside the echo), or where
+	 * more, the residual echo's spectrum as learnt without near-end speech, scaled by how loud the
+	 * echo is now: a clipping speaker's distortion lands on harmonics far from the echo too. */
 	{
-		float sum = 0;
+		float sum = 0, scale = s->echoShare > 0 ? py / s->echoShare : 0;
 		int lo = 0, hi = SPREAD;
 		const float *cy = s->gain; /* scratch until the suppressor's gains */
 		for (k = 0; k <= SPREAD; k++) sum += cy[k];
 		for (k = 0; k < BINS; k++) {
-			float r = s->leak * (LOCAL * cy[k] + s->spreadScale[k] * sum);
+			float r = s->leak * (LOCAL * cy[k] + s->spreadScale[k] * sum), learnt = scale * s->residual[k];
+			if (learnt > r) r = learnt;
 			s->echoPower[k] += 0.5f * (r - s->echoPower[k]);
 			if (hi + 1 < BINS) sum += cy[++hi];
 			if (k >= SPREAD) sum -= cy[lo++];

@@ -18,9 +18,12 @@
  *     the step size, a table and one comparison; UPPOL2's limit is a table;
  *   - block 4 saturates only where a 16-bit result can leave the range (each dropped
  *     saturation has its bound at the place), each saturation is one unsigned comparison and
- *     a branch that is rarely taken, and the zero predictor's sign-sign update costs no
- *     multiply or select per tap.
- * A call takes about 1.5 KB of stack (CHUNK 40) and allocates nothing.
+ *     a branch that is rarely taken (the three at PREDIC one comparison for all), and the
+ *     zero predictor's sign-sign update costs no multiply or select per tap;
+ *   - the tables the loops add or multiply from are 32-bit and their indices unsigned, so a
+ *     lookup is one load with no sign extension.
+ * A call takes about 1.5 KB of stack (CHUNK 40) and allocates nothing; the tables are 7 KB
+ * of constant data (flash on the ESP32), 4 KB of it UPPOL2's limit.
  *
  * The state holds what the blocks carry from one sample to the next, in the words it always
  * had. Any bit pattern is a state the code can run from (the XS binding hands JS memory in):
@@ -63,18 +66,8 @@ static const struct {
 	int32_t qm4[16];
 	/* LOGSCL's multiplier (WL of the class RIL) by the code's top four bits */
 	int32_t wl4[16];
-	/*
-	 * The sign of the quantised difference d (-1, 0 or 1) and UPZERO's step it gives a later
-	 * sample (-128 for d < 0, else 128), by the top four bits. The sign of d is the INVQAL
-	 * level's: the smallest step size, 32, times the smallest nonzero level, 1200, is above
-	 * 2^15, so d is 0 only for level 0.
-	 */
-	int8_t signl[16];
-	int16_t stepl[16];
-	/* the higher band: INVQAH, LOGSCH's multiplier, d's sign, the step, by the 2-bit code */
+	/* the higher band: INVQAH and LOGSCH's multiplier by the 2-bit code */
 	int32_t qm2[4], wh2[4];
-	int8_t signh[4];
-	int16_t steph[4];
 	/*
 	 * SCALEL and SCALEH: the step size for a log scale factor nb is a function of i = nb >> 6,
 	 * ((ILB[i & 31] << (i >> 5)) >> 8) << 2 for the lower band, >> 10 for the higher, with
@@ -103,12 +96,8 @@ static const struct {
 	{ 0, -20456, -12896, -8968, -6288, -4240, -2584, -1200,
 		20456, 12896, 8968, 6288, 4240, 2584, 1200, 0 },
 	{ -60, 3042, 1198, 538, 334, 172, 58, -30, 3042, 1198, 538, 334, 172, 58, -30, -60 },
-	{ 0, -1, -1, -1, -1, -1, -1, -1, 1, 1, 1, 1, 1, 1, 1, 0 },
-	{ 128, -128, -128, -128, -128, -128, -128, -128, 128, 128, 128, 128, 128, 128, 128, 128 },
 	{ -7408, -1616, 7408, 1616 },
 	{ 798, -214, 798, -214 },
-	{ -1, -1, 1, 1 }, /* 1 only when d is not 0 (see encode_high) */
-	{ -128, -128, 128, 128 },
 	{
 		32, 32, 32, 32, 32, 32, 36, 36, 36, 36, 36, 40, 40, 40,
 		40, 44, 44, 44, 44, 48, 48, 48, 48, 52, 52, 52, 56, 56,
@@ -267,9 +256,10 @@ static inline int32_t clamp_positive(int32_t v, int32_t limit)
  * One band's state for a pass. The histories are windows sliding along arrays: the sample at
  * k sees its six previous quantised differences at dq[k..k+5] (oldest first) and writes its
  * own at dq[k+6], with the UPZERO step its sign gives (±128) at up[k+6]; likewise its RECONS
- * and PARREC sums at rq[k+2], pq[k+2], the previous two at [k+1] and [k]. Those sums are kept before saturation: the loop needs only the signs of
- * PARREC's (which saturation keeps) and RECONS's 2·r saturated, which is the saturation of
- * 2·sum; they are saturated once, into the state, when the pass ends.
+ * and PARREC sums at rq[k+2], pq[k+2], the previous two at [k+1] and [k]. Those sums are kept
+ * before saturation: the loop needs only the signs of PARREC's (which saturation keeps) and
+ * RECONS's 2·r saturated, which is the saturation of 2·sum; they are saturated once, into the
+ * state, when the pass ends.
  */
 typedef struct {
 	int32_t s, sz, nb, r2, a1, a2; /* r2: saturate16(2·r) of the last sample */
@@ -319,20 +309,19 @@ static INLINE void band_store(ka_g722_band *band, const band_vars *v, size_t n)
 #undef STORE_HISTORY
 
 /*
- * Block 4 of either band for sample k's quantised difference d, with d's sign (-1, 0 or 1)
- * and the UPZERO step that sign gives later samples (±128): RECONS, PARREC, UPPOL2, UPPOL1,
- * UPZERO, DELAYA, FILTEP, FILTEZ, PREDIC; leaves the next signal estimate in v->s. A difference is |d| ≤ 10,228 (the largest step size, 16,384, times the
- * largest INVQAL level, 20,456, in Q15). Signs are those of the 16-bit values ((x ^ y) >= 0
- * compares them).
+ * Block 4 of either band for sample k's quantised difference d: RECONS, PARREC, UPPOL2, UPPOL1, UPZERO, DELAYA, FILTEP, FILTEZ,
+ * PREDIC; leaves the next signal estimate in v->s. A difference is |d| ≤ 10,228 (the largest
+ * step size, 16,384, times the largest INVQAL level, 20,456, in Q15). Signs are those of the
+ * 16-bit values ((x ^ y) >= 0 compares them).
  */
-static INLINE void block4(band_vars *v, size_t k, int32_t d, int32_t sign, int32_t step)
+static INLINE void block4(band_vars *v, size_t k, int32_t d)
 {
 	int32_t *dq = v->dq + k, *rq = v->rq + k, *pq = v->pq + k;
 	const int32_t *up = v->up + k;
 	int32_t r = v->s + d;  /* RECONS, before saturation */
 	int32_t p = v->sz + d; /* PARREC, before saturation */
 	int32_t same1 = (p ^ pq[1]) >= 0, same2 = (p ^ pq[0]) >= 0;
-	int32_t a1 = v->a1, a2 = v->a2, w, w1, sz, r2;
+	int32_t a1 = v->a1, a2 = v->a2, w, sz, r2;
 
 	/*
 	 * UPPOL2 from the old a1 and a2, and UPPOL1's sign term (a branch: cheaper than selecting
@@ -340,13 +329,12 @@ static INLINE void block4(band_vars *v, size_t k, int32_t d, int32_t sign, int32
 	 * 32767) is (±a1 >> 5) limited to [-256, 255], with no 16-bit step.
 	 */
 	if (same1) {
-		w = -a1 >> 5;
-		w1 = 192;
+		w = tables.limit256[(-a1 >> 5) + 1024];
+		a1 = ((a1 * 32640) >> 15) + 192;
 	} else {
-		w = a1 >> 5;
-		w1 = -192;
+		w = tables.limit256[(a1 >> 5) + 1024];
+		a1 = ((a1 * 32640) >> 15) - 192;
 	}
-	w = tables.limit256[w + 1024];
 	w += (same2 ? 128 : -128) + ((a2 * 32512) >> 15);
 	a2 = clamp_symmetric(w, 12288);
 
@@ -355,29 +343,32 @@ static INLINE void block4(band_vars *v, size_t k, int32_t d, int32_t sign, int32
 	 * within 16 bits and needs no saturation; from any other stored a1 the result is still
 	 * limited to ±(15360 - a2).
 	 */
-	a1 = clamp_symmetric(w1 + ((a1 * 32640) >> 15), 15360 - a2);
+	a1 = clamp_symmetric(a1, 15360 - a2);
 
 	/*
 	 * UPZERO, DELAYA and FILTEZ in one pass over the six taps. The sign-sign step of tap i is
 	 * the older difference's step (±128 by its sign) for d > 0, negated for d < 0, none for
-	 * d = 0: one branch on d's sign per sample picks the taps' code, with no multiply or
-	 * select per tap. A coefficient b·32640 / 2^15 lies within [-32640, 32639] for any 16-bit
-	 * b, so b ± 128 needs no saturation. FILTEZ's (b·2d) >> 15 is (b·d) >> 14, a product below
-	 * 2^30 for any 16-bit values.
+	 * d = 0: two branches on d per sample pick the taps' code, with no multiply or select per
+	 * tap, and the step d gives later samples (-128 for d < 0, else 128). A coefficient
+	 * b·32640 / 2^15 lies within [-32640, 32639] for any 16-bit b, so b ± 128 needs no
+	 * saturation. FILTEZ's (b·2d) >> 15 is (b·d) >> 14, a product below 2^30 for any 16-bit
+	 * values.
 	 */
 	dq[6] = d;
-	v->up[k + 6] = step;
 	rq[2] = r;
 	pq[2] = p;
 	sz = 0;
 #define TAP(i, STEP) \
 	v->b[i] = ((v->b[i] * 32640) >> 15) STEP; \
 	sz += (v->b[i] * dq[6 - (i)]) >> 14;
-	if (sign > 0) {
+	if (d > 0) {
+		v->up[k + 6] = 128;
 		TAP(0, + up[5]) TAP(1, + up[4]) TAP(2, + up[3]) TAP(3, + up[2]) TAP(4, + up[1]) TAP(5, + up[0])
-	} else if (sign < 0) {
+	} else if (d < 0) {
+		v->up[k + 6] = -128;
 		TAP(0, - up[5]) TAP(1, - up[4]) TAP(2, - up[3]) TAP(3, - up[2]) TAP(4, - up[1]) TAP(5, - up[0])
 	} else {
+		v->up[k + 6] = 128;
 		TAP(0, ) TAP(1, ) TAP(2, ) TAP(3, ) TAP(4, ) TAP(5, )
 	}
 #undef TAP
@@ -421,7 +412,8 @@ static void encode_low(ka_g722_band *band, const int16_t *pcm, int32_t *x, int16
 	band_load(band, NBL_MAX, &v);
 	for (k = 0; k < n; k++) {
 		int32_t qa, qb, det, el, bound;
-		uint32_t bucket, m, code, top;
+		size_t bucket, m;
+		uint32_t code, top;
 		x[22 + 2 * k] = pcm[2 * k];
 		x[23 + 2 * k] = pcm[2 * k + 1];
 		qa = qmf_a(x + 2 * k);
@@ -443,13 +435,13 @@ static void encode_low(ka_g722_band *band, const int16_t *pcm, int32_t *x, int16
 		el = ((qa + qb) >> 14) - v.s;
 		bound = ((el ^ (el >> 31)) + 1) << 12;
 		xh[k] = (int16_t)((qa - qb) >> 14);
-		bucket = (uint32_t)(((uint64_t)(uint32_t)(bound - 1) * tables.recipl[(uint32_t)v.nb >> 6]) >> 37);
+		bucket = (size_t)(((uint64_t)(uint32_t)(bound - 1) * tables.recipl[(uint32_t)v.nb >> 6]) >> 37);
 		m = tables.below[bucket > 91 ? 91 : bucket];
 		m += tables.q6[m + 1] * det < bound;
 		code = tables.code6[(el < 0 ? 32u : 0u) + m];
 		top = code >> 2;
 		v.nb = next_scale(v.nb, tables.wl4[top], NBL_MAX);
-		block4(&v, k, (det * tables.qm4[top]) >> 15, tables.signl[top], tables.stepl[top]);
+		block4(&v, k, (det * tables.qm4[top]) >> 15);
 		codes[k] = (uint8_t)code;
 	}
 	band_store(band, &v, n);
@@ -474,7 +466,7 @@ static void encode_high(ka_g722_band *band, const int16_t *xh, size_t n, uint8_t
 		uint32_t code = (eh < 0 ? 0u : 2u) + (magnitude >= ((564 * det) >> 12) ? 0u : 1u);
 		int32_t dh = (det * tables.qm2[code]) >> 15;
 		v.nb = next_scale(v.nb, tables.wh2[code], NBH_MAX);
-		block4(&v, k, dh, dh != 0 ? tables.signh[code] : 0, tables.steph[code]);
+		block4(&v, k, dh);
 		codes[k] = (uint8_t)(codes[k] | code << 6);
 	}
 	band_store(band, &v, n);
@@ -517,7 +509,7 @@ static void decode_low(ka_g722_band *band, const uint8_t *codes, size_t n, int32
 		x[24 + 2 * k] = rl;
 		x[25 + 2 * k] = rl;
 		v.nb = next_scale(v.nb, tables.wl4[top], NBL_MAX);
-		block4(&v, k, (det * tables.qm4[top]) >> 15, tables.signl[top], tables.stepl[top]);
+		block4(&v, k, (det * tables.qm4[top]) >> 15);
 	}
 	band_store(band, &v, n);
 }
@@ -539,7 +531,7 @@ static void decode_high(ka_g722_band *band, const uint8_t *codes, size_t n, int3
 		int32_t dh = (det * tables.qm2[high]) >> 15;
 		int32_t rh = limit14(v.s + dh), older, newer;
 		v.nb = next_scale(v.nb, tables.wh2[high], NBH_MAX);
-		block4(&v, k, dh, dh != 0 ? tables.signh[high] : 0, tables.steph[high]);
+		block4(&v, k, dh);
 		x[24 + 2 * k] += rh;
 		x[25 + 2 * k] -= rh;
 		older = qmf_a(x + 2 + 2 * k) >> 11;

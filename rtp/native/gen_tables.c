@@ -50,23 +50,20 @@ static void float_rows(const char *name, const double *v, int n, int perLine)
 static void fft_tables(void)
 {
 	static double t[4 * KA_FFT_POINTS];
-	static long r[KA_FFT_POINTS / 4];
+	static long r[KA_FFT_POINTS / 8];
 	const int h = KA_FFT_POINTS;
 	int bits = 0, b, s, j, n = 0;
-	while ((4 << bits) < h) bits++;
-	for (b = 0; b < h / 4; b++) {
+	while ((8 << bits) < h) bits++;
+	for (b = 0; b < h / 8; b++) {
 		r[b] = 0;
 		for (j = 0; j < bits; j++) r[b] |= (long)((b >> j) & 1) << (bits - 1 - j);
 	}
-	rows("uint8_t", "ka_fft_reverse", r, h / 4, 16);
-	for (s = 4; 8 * s <= h; s *= 4) {
-		int m;
-		for (m = 1; m <= 3; m++) {
-			for (j = 0; j < s; j++) t[n++] = cos(-2 * M_PI * m * j / (4.0 * s));
-			for (j = 0; j < s; j++) t[n++] = sin(-2 * M_PI * m * j / (4.0 * s));
-		}
+	rows("uint8_t", "ka_fft_reverse", r, h / 8, 16);
+	for (s = 1; s <= 7; s++) {
+		for (j = 0; j < 8; j++) t[n++] = cos(-2 * M_PI * s * j / 64.0);
+		for (j = 0; j < 8; j++) t[n++] = sin(-2 * M_PI * s * j / 64.0);
 	}
-	float_rows("ka_fft_radix4", t, n, 4);
+	float_rows("ka_fft_radix8", t, n, 8);
 #if KA_FFT_RADIX2_STAGE
 	for (j = 0; j < h / 4; j++) {
 		t[2 * j] = cos(-2 * M_PI * j / (h / 2.0));
@@ -74,14 +71,22 @@ static void fft_tables(void)
 	}
 	float_rows("ka_fft_radix2", t, h / 2, 8);
 #endif
-	/* the split's twiddle halved, which spares halving the odd part (Z[k] - conj Z[H-k]) / 2i */
-	for (j = 0; j <= h / 4; j++) {
-		t[4 * j] = cos(-2 * M_PI * j / h);
-		t[4 * j + 1] = sin(-2 * M_PI * j / h);
-		t[4 * j + 2] = 0.5 * cos(-2 * M_PI * j / (2.0 * h));
-		t[4 * j + 3] = 0.5 * sin(-2 * M_PI * j / (2.0 * h));
+	/* α = w^j / 2, β = -i t, γ = -i t w^j, w = e^{-2πi/H}, t = e^{-2πij/M} / 2 (fft.c's last_forward) */
+	for (j = 1, n = 0; j < h / 4; j++, n += 12) {
+		double a = -2 * M_PI * j / (2.0 * h);
+		int m;
+		t[n] = 0.5 * cos(2 * a);
+		t[n + 1] = 0.5 * sin(2 * a);
+		t[n + 2] = 0.5 * sin(a); /* -i (cos + i sin) / 2 */
+		t[n + 3] = -0.5 * cos(a);
+		t[n + 4] = 0.5 * sin(3 * a);
+		t[n + 5] = -0.5 * cos(3 * a);
+		for (m = 0; m < 6; m += 2) {
+			t[n + 6 + m] = t[n + m] / h;
+			t[n + 7 + m] = -t[n + 1 + m] / h;
+		}
 	}
-	float_rows("ka_fft_split", t, 4 * (h / 4 + 1), 4);
+	float_rows("ka_fft_split", t, n, 6);
 }
 
 int main(void)

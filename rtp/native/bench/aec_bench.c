@@ -17,7 +17,7 @@
 
 static Scene scene;
 static int16_t farSpeech[SCENE_SAMPLES], nearSpeech[SCENE_SAMPLES];
-static int32_t state[8192];
+static int32_t state[9216];
 
 __attribute__((noinline)) void frame_aec(const int16_t *far, const int16_t *mic, int16_t *out)
 {

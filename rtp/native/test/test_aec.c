@@ -13,7 +13,7 @@ static int failed_tests;
 static const char *farPath, *nearPath;
 static int16_t farSpeech[SCENE_SAMPLES], nearSpeech[SCENE_SAMPLES];
 static Scene scene;
-static int32_t state[8192];
+static int32_t state[9216];
 
 static const SceneKind SPEECH = { "speech", 0, 0, 0 };
 static const SceneKind SPEECH_CLIPPING = { "speech, clipping speaker", 0, 1, 0 };
@@ -70,6 +70,9 @@ static void suppression_adds_to_the_filter(void)
 	printf("#   clipping speaker: ERLE %.1f dB with the filter alone, %.1f dB with suppression\n", linear.erle, full.erle);
 	CHECK(linear.erle >= 8, "filter alone: ERLE %.1f dB", linear.erle);
 	CHECK(full.erle >= linear.erle + 8, "suppression: ERLE %.1f dB", full.erle);
+	/* the residual echo's spectrum learnt without near-end speech covers the distortion's
+	 * harmonics, and a filter wrong only in the quiet blocks after loud ones keeps its taps */
+	CHECK(full.erle >= 30, "suppression: ERLE %.1f dB", full.erle);
 }
 
 static void near_end_speech_survives_double_talk(void)
