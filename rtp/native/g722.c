@@ -472,24 +472,62 @@ static void encode_high(ka_g722_band *band, const int16_t *xh, size_t n, uint8_t
 	band_store(band, &v, n);
 }
 
+/*
+ * The QMF window's 24 values of history: from the state, after a pass of n pairs to the start
+ * for the next pass, into the state after the last (four at a time: a quarter of the loop).
+ */
+static INLINE void qmf_load(int32_t *x, const int16_t *qmf)
+{
+	size_t i;
+	for (i = 0; i < 24; i += 4) {
+		x[i] = qmf[i];
+		x[i + 1] = qmf[i + 1];
+		x[i + 2] = qmf[i + 2];
+		x[i + 3] = qmf[i + 3];
+	}
+}
+
+static INLINE void qmf_slide(int32_t *x, size_t n)
+{
+	size_t i;
+	for (i = 0; i < 24; i += 4) {
+		x[i] = x[2 * n + i];
+		x[i + 1] = x[2 * n + i + 1];
+		x[i + 2] = x[2 * n + i + 2];
+		x[i + 3] = x[2 * n + i + 3];
+	}
+}
+
+static INLINE void qmf_store(int16_t *qmf, const int32_t *x, size_t n)
+{
+	size_t i;
+	for (i = 0; i < 24; i += 4) {
+		qmf[i] = (int16_t)x[2 * n + i];
+		qmf[i + 1] = (int16_t)x[2 * n + i + 1];
+		qmf[i + 2] = (int16_t)x[2 * n + i + 2];
+		qmf[i + 3] = (int16_t)x[2 * n + i + 3];
+	}
+}
+
 void ka_g722_encode(ka_g722_state *state, const int16_t *pcm, size_t sampleCount, uint8_t *codes)
 {
 	/* x: the QMF history (24 values), then the pass's input; xh: the higher sub-band */
 	int32_t x[24 + 2 * CHUNK];
 	int16_t xh[CHUNK];
-	size_t pairs = sampleCount / 2, i;
+	size_t pairs = sampleCount / 2, n;
 	if (pairs == 0) return;
-	for (i = 0; i < 24; i++) x[i] = state->qmf[i];
-	while (pairs > 0) {
-		size_t n = pairs < CHUNK ? pairs : CHUNK;
+	qmf_load(x, state->qmf);
+	for (;;) {
+		n = pairs < CHUNK ? pairs : CHUNK;
 		encode_low(&state->band[0], pcm, x + 2, xh, n, codes);
 		encode_high(&state->band[1], xh, n, codes);
-		for (i = 0; i < 24; i++) x[i] = x[2 * n + i];
+		pairs -= n;
+		if (pairs == 0) break;
+		qmf_slide(x, n);
 		pcm += 2 * n;
 		codes += n;
-		pairs -= n;
 	}
-	for (i = 0; i < 24; i++) state->qmf[i] = (int16_t)x[i];
+	qmf_store(state->qmf, x, n);
 }
 
 /*
@@ -549,17 +587,18 @@ static void decode_high(ka_g722_band *band, const uint8_t *codes, size_t n, int3
 void ka_g722_decode(ka_g722_state *state, const uint8_t *codes, size_t count, int16_t *pcm)
 {
 	int32_t x[24 + 2 * CHUNK];
-	size_t i;
+	size_t n;
 	if (count == 0) return;
-	for (i = 0; i < 24; i++) x[i] = state->qmf[i];
-	while (count > 0) {
-		size_t n = count < CHUNK ? count : CHUNK;
+	qmf_load(x, state->qmf);
+	for (;;) {
+		n = count < CHUNK ? count : CHUNK;
 		decode_low(&state->band[0], codes, n, x);
 		decode_high(&state->band[1], codes, n, x, pcm);
-		for (i = 0; i < 24; i++) x[i] = x[2 * n + i];
+		count -= n;
+		if (count == 0) break;
+		qmf_slide(x, n);
 		codes += n;
 		pcm += 2 * n;
-		count -= n;
 	}
-	for (i = 0; i < 24; i++) state->qmf[i] = (int16_t)x[i];
+	qmf_store(state->qmf, x, n);
 }
