@@ -20,9 +20,9 @@
  * Cost per block: 4 real FFTs of 2 * KA_AEC_BLOCK points (reference, echo estimate in and out,
  * error) and the output's inverse, every second block one partition's gradient constraint (2
  * more, the partitions take turns), the filter and its update (KA_AEC_PARTITIONS complex
- * multiply-adds per bin each). Per 20 ms frame (callgrind, x86-64 -O2): about 337,000
+ * multiply-adds per bin each). Per 20 ms frame (callgrind, x86-64 -O2): about 320,000
  * instructions built with -fno-tree-vectorize as for the ESP32's compiler (the FFTs about
- * 132,000 of them; 402,000 and 197,000 with the radix-2 FFT before fft.c), about 177,000 where
+ * 113,000 of them; 402,000 and 197,000 with the radix-2 FFT before fft.c), about 180,000 where
  * gcc vectorises the per-bin loops and the FFT's middle passes.
  *
  * The state holds no pointer (the XS binding's state lives in a movable ArrayBuffer).
