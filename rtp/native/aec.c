@@ -27,10 +27,10 @@
  * error) and the output's inverse, every second block one partition's gradient constraint (2
  * more, the partitions take turns), the filter and its update (KA_AEC_PARTITIONS complex
  * multiply-adds per bin each), two fused passes over the bins for the estimates and one for the
- * suppressor and comfort noise. Per 20 ms frame (callgrind, x86-64 -O2): about 317,000
+ * suppressor and comfort noise. Per 20 ms frame (callgrind, x86-64 -O2): about 298,000
  * instructions built with -fno-tree-vectorize as for the ESP32, which has no SIMD (the FFTs
- * about 132,000, the filter and its update about 75,000; 402,000 with the radix-2 FFT before
- * fft.c, 337,000 before the per-bin loops were fused), about 199,000 where gcc vectorises.
+ * about 113,000, the filter and its update about 75,000; 402,000 with the radix-2 FFT before
+ * fft.c, 320,000 before the per-bin loops were fused), about 200,000 where gcc vectorises.
  *
  * The state holds no pointer (the XS binding's state lives in a movable ArrayBuffer).
  */

@@ -6,127 +6,164 @@
  * - the samples are taken as H complex points z[n] = x[2n] + i x[2n+1], and a split step makes
  *   the M-point real spectrum of their H-point complex one;
  * - forward by decimation in time: the first pass reads the samples straight from the input in
- *   bit-reversed order (one table entry per four points) and writes into the output arrays,
+ *   bit-reversed order (one table entry per eight points) and writes into the output arrays,
  *   where the rest works in place, so there is neither a copy nor a reordering pass; the
  *   inverse by decimation in frequency, whose last pass writes the output samples straight to
  *   their places in natural order;
- * - radix 4: two stages per pass, each point loaded and stored half as often as by radix 2, and
- *   3 complex multiplications per 4 points instead of 4; the first (forward) and last (inverse)
- *   passes have no multiplications at all;
+ * - radix 8: three stages per pass, each point loaded and stored a third as often as by radix 2,
+ *   7 complex multiplications per 8 points where radix 2 takes 12; the first (forward) and last
+ *   (inverse) passes multiply only by e^{±iπ/4};
  * - the stage of span H/2 shares its loop with the split step (forward: the last stage;
- *   inverse: the first), which reads and writes the same four points: bins j, H/2 - j, H/2 + j
- *   and H - j, with one table entry for the four;
+ *   inverse: the first), on the four points j, H/2 - j, H/2 + j and H - j at a time;
  * - half of the input zero (the canceller's [0, y] and [w, 0]): the first pass reads only the
  *   half that is there; half of the output wanted: the last pass makes only that half.
  *
- * The twiddles are constant tables (tables.c, made by gen_tables.c in double precision), read in
- * the order the loops use them.
+ * 128 points: the first pass, one radix-8 pass, the last stage; 256: a radix-2 stage more. The
+ * twiddles are constant tables (tables.c, made by gen_tables.c in double precision).
  */
 #include "fft.h"
 
 #define H KA_FFT_POINTS
 #define Q (H / 4)
+#define S 8 /* the middle radix-8 pass: stages of span 8, 16, 32 */
+#define SQRT_HALF 0.707106781f
+
+/*
+ * The last two stages of an 8-point DFT X_m = Σ x_q e^{-2πiqm/8}, from the 4-point DFTs of its
+ * even inputs (locals e0r, e0i .. e3r, e3i) and its odd inputs (o0r .. o3i): point m of r, i
+ * (m * step apart) is E_m + W^m O_m, point m + 4 is E_m - W^m O_m, W = e^{-iπ/4} = (1 - i)√½.
+ */
+#define DFT8_END(r, i, step) \
+	do { \
+		float w1r_ = SQRT_HALF * (o1r + o1i), w1i_ = SQRT_HALF * (o1i - o1r); /* W O1 */ \
+		float w3r_ = SQRT_HALF * (o3i - o3r), w3i_ = -SQRT_HALF * (o3r + o3i); /* W³ O3, W³ = -(1 + i)√½ */ \
+		(r)[0] = e0r + o0r; \
+		(i)[0] = e0i + o0i; \
+		(r)[4 * (step)] = e0r - o0r; \
+		(i)[4 * (step)] = e0i - o0i; \
+		(r)[(step)] = e1r + w1r_; \
+		(i)[(step)] = e1i + w1i_; \
+		(r)[5 * (step)] = e1r - w1r_; \
+		(i)[5 * (step)] = e1i - w1i_; \
+		(r)[2 * (step)] = e2r + o2i; /* W² O2 = -i O2 */ \
+		(i)[2 * (step)] = e2i - o2r; \
+		(r)[6 * (step)] = e2r - o2i; \
+		(i)[6 * (step)] = e2i + o2r; \
+		(r)[3 * (step)] = e3r + w3r_; \
+		(i)[3 * (step)] = e3i + w3i_; \
+		(r)[7 * (step)] = e3r - w3r_; \
+		(i)[7 * (step)] = e3i - w3i_; \
+	} while (0)
+
+/* A 4-point DFT of a0..a3 (locals a0r .. a3i) into the locals pre##0r .. pre##3i. */
+#define DFT4(pre) \
+	float pre##0r, pre##0i, pre##1r, pre##1i, pre##2r, pre##2i, pre##3r, pre##3i; \
+	do { \
+		float t0r_ = a0r + a2r, t0i_ = a0i + a2i, t1r_ = a0r - a2r, t1i_ = a0i - a2i; \
+		float t2r_ = a1r + a3r, t2i_ = a1i + a3i, t3r_ = a1r - a3r, t3i_ = a1i - a3i; \
+		pre##0r = t0r_ + t2r_; \
+		pre##0i = t0i_ + t2i_; \
+		pre##2r = t0r_ - t2r_; \
+		pre##2i = t0i_ - t2i_; \
+		pre##1r = t1r_ + t3i_; /* t1 - i t3 */ \
+		pre##1i = t1i_ - t3r_; \
+		pre##3r = t1r_ - t3i_; /* t1 + i t3 */ \
+		pre##3i = t1i_ + t3r_; \
+	} while (0)
 
 /* ---- forward ---- */
 
-/* The first pass, stages of span 1 and 2 (twiddles 1 and -i): points 4b..4b+3 are
- * z[R], z[R + H/2], z[R + H/4], z[R + 3H/4] with R the bit reversal of 4b. */
+/* The first pass, stages of span 1, 2 and 4: points 8b..8b+7 (bit-reversed order) are the
+ * 8-point DFT of z[R + q H/8], q = 0..7, R the bit reversal of 8b. */
 static void first_pass(const float *restrict in, float *restrict re, float *restrict im)
 {
 	int b;
-	for (b = 0; b < Q; b++) {
+	for (b = 0; b < H / 8; b++) {
 		const float *p = in + 2 * ka_fft_reverse[b];
-		float p0r = p[0], p0i = p[1], p1r = p[H], p1i = p[H + 1];
-		float p2r = p[H / 2], p2i = p[H / 2 + 1], p3r = p[3 * H / 2], p3i = p[3 * H / 2 + 1];
-		float sr = p0r + p1r, si = p0i + p1i, dr = p0r - p1r, di = p0i - p1i;
-		float tr = p2r + p3r, ti = p2i + p3i, er = p2r - p3r, ei = p2i - p3i;
-		re[4 * b] = sr + tr;
-		im[4 * b] = si + ti;
-		re[4 * b + 1] = dr + ei; /* d - i e */
-		im[4 * b + 1] = di - er;
-		re[4 * b + 2] = sr - tr;
-		im[4 * b + 2] = si - ti;
-		re[4 * b + 3] = dr - ei; /* d + i e */
-		im[4 * b + 3] = di + er;
+		float a0r, a0i, a1r, a1i, a2r, a2i, a3r, a3i;
+		a0r = p[0], a0i = p[1], a1r = p[H / 2], a1i = p[H / 2 + 1]; /* x0, x2, x4, x6 */
+		a2r = p[H], a2i = p[H + 1], a3r = p[3 * H / 2], a3i = p[3 * H / 2 + 1];
+		{
+			DFT4(e);
+			a0r = p[H / 4], a0i = p[H / 4 + 1], a1r = p[3 * H / 4], a1i = p[3 * H / 4 + 1]; /* x1, x3, x5, x7 */
+			a2r = p[5 * H / 4], a2i = p[5 * H / 4 + 1], a3r = p[7 * H / 4], a3i = p[7 * H / 4 + 1];
+			{
+				DFT4(o);
+				DFT8_END(re + 8 * b, im + 8 * b, 1);
+			}
+		}
 	}
 }
 
-/* The same with z zero from H/2 on (upper 0: p1 = p3 = 0) or below H/2 (upper 1: p0 = p2 = 0);
- * `x` holds the half that is not zero. */
+/* The same with z zero from H/2 on (upper 0: x4..x7 = 0) or below it (upper 1: x0..x3 = 0);
+ * `x` holds the half that is not zero. The 4-point DFT of (a, c, 0, 0) is a + c, a - i c, a - c,
+ * a + i c; that of (0, 0, a, c) the same with its odd points negated. */
 static void first_pass_half(const float *restrict x, int upper, float *restrict re, float *restrict im)
 {
 	int b;
 	if (!upper)
-		for (b = 0; b < Q; b++) {
+		for (b = 0; b < H / 8; b++) {
 			const float *p = x + 2 * ka_fft_reverse[b];
-			float ar = p[0], ai = p[1], cr = p[H / 2], ci = p[H / 2 + 1];
-			re[4 * b] = ar + cr;
-			im[4 * b] = ai + ci;
-			re[4 * b + 1] = ar + ci; /* a - i c */
-			im[4 * b + 1] = ai - cr;
-			re[4 * b + 2] = ar - cr;
-			im[4 * b + 2] = ai - ci;
-			re[4 * b + 3] = ar - ci; /* a + i c */
-			im[4 * b + 3] = ai + cr;
+			float ar = p[0], ai = p[1], cr = p[H / 2], ci = p[H / 2 + 1]; /* x0, x2 */
+			float e0r = ar + cr, e0i = ai + ci, e2r = ar - cr, e2i = ai - ci;
+			float e1r = ar + ci, e1i = ai - cr, e3r = ar - ci, e3i = ai + cr;
+			float br = p[H / 4], bi = p[H / 4 + 1], dr = p[3 * H / 4], di = p[3 * H / 4 + 1]; /* x1, x3 */
+			float o0r = br + dr, o0i = bi + di, o2r = br - dr, o2i = bi - di;
+			float o1r = br + di, o1i = bi - dr, o3r = br - di, o3i = bi + dr;
+			DFT8_END(re + 8 * b, im + 8 * b, 1);
 		}
 	else
-		for (b = 0; b < Q; b++) {
+		for (b = 0; b < H / 8; b++) {
 			const float *p = x + 2 * ka_fft_reverse[b];
-			float ar = p[0], ai = p[1], cr = p[H / 2], ci = p[H / 2 + 1];
-			re[4 * b] = ar + cr;
-			im[4 * b] = ai + ci;
-			re[4 * b + 1] = -(ar + ci); /* -(a - i c) */
-			im[4 * b + 1] = cr - ai;
-			re[4 * b + 2] = ar - cr;
-			im[4 * b + 2] = ai - ci;
-			re[4 * b + 3] = ci - ar; /* -(a + i c) */
-			im[4 * b + 3] = -(ai + cr);
+			float ar = p[0], ai = p[1], cr = p[H / 2], ci = p[H / 2 + 1]; /* x4, x6 */
+			float e0r = ar + cr, e0i = ai + ci, e2r = ar - cr, e2i = ai - ci;
+			float e1r = -(ar + ci), e1i = cr - ai, e3r = ci - ar, e3i = -(ai + cr);
+			float br = p[H / 4], bi = p[H / 4 + 1], dr = p[3 * H / 4], di = p[3 * H / 4 + 1]; /* x5, x7 */
+			float o0r = br + dr, o0i = bi + di, o2r = br - dr, o2i = bi - di;
+			float o1r = -(br + di), o1i = dr - bi, o3r = di - br, o3i = -(bi + dr);
+			DFT8_END(re + 8 * b, im + 8 * b, 1);
 		}
 }
 
-/* A radix-4 pass of quarter span s (stages of span s and 2s): with w = e^{-2πij/4s},
- * a = p0, b = w² p1, c = w p2, d = w³ p3 -> (a + b) + (c + d), (a - b) - i(c - d),
- * (a + b) - (c + d), (a - b) + i(c - d). The twiddles are six arrays of s (w, w², w³; re, im),
- * so that the inner loop runs over contiguous points and twiddles. A macro, for a span the
- * compiler knows. */
-#define DIT4(s) \
-	static void dit4_##s(float *restrict re, float *restrict im) \
-	{ \
-		const float *restrict tw = ka_fft_radix4 + 2 * ((s) - 4); \
-		int b, j; \
-		for (b = 0; b < H; b += 4 * (s)) { \
-			float *restrict r = re + b, *restrict i = im + b; \
-			for (j = 0; j < (s); j++) { \
-				float ar = r[j], ai = i[j]; \
-				float xr = r[j + (s)], xi = i[j + (s)]; \
-				float br = xr * tw[2 * (s) + j] - xi * tw[3 * (s) + j], bi = xr * tw[3 * (s) + j] + xi * tw[2 * (s) + j]; \
-				float yr = r[j + 2 * (s)], yi = i[j + 2 * (s)]; \
-				float cr = yr * tw[j] - yi * tw[(s) + j], ci = yr * tw[(s) + j] + yi * tw[j]; \
-				float zr = r[j + 3 * (s)], zi = i[j + 3 * (s)]; \
-				float dr = zr * tw[4 * (s) + j] - zi * tw[5 * (s) + j], di = zr * tw[5 * (s) + j] + zi * tw[4 * (s) + j]; \
-				float sr = ar + br, si = ai + bi, tr = ar - br, ti = ai - bi; \
-				float ur = cr + dr, ui = ci + di, vr = cr - dr, vi = ci - di; \
-				r[j] = sr + ur; \
-				i[j] = si + ui; \
-				r[j + (s)] = tr + vi; \
-				i[j + (s)] = ti - vr; \
-				r[j + 2 * (s)] = sr - ur; \
-				i[j + 2 * (s)] = si - ui; \
-				r[j + 3 * (s)] = tr - vi; \
-				i[j + 3 * (s)] = ti + vr; \
-			} \
-		} \
-	}
-DIT4(4)
-#if H >= 128
-DIT4(16)
-#endif
-#if H >= 512
-DIT4(64)
-#endif
+/* (xr, xi) times the table's twiddle q (1..7) at j into (yr, yi) */
+#define TWIDDLE(yr, yi, xr, xi, q) \
+	do { \
+		float wr_ = t[(2 * (q) - 2) * S + j], wi_ = t[(2 * (q) - 1) * S + j]; \
+		yr = (xr) * wr_ - (xi) * wi_; \
+		yi = (xr) * wi_ + (xi) * wr_; \
+	} while (0)
+
+/* The radix-8 pass (stages of span S, 2S, 4S): with ω = e^{-2πij/8S}, points j + mS are the
+ * 8-point DFT of x_q = ω^q p_{rev(q)}, p_m the points j + mS before and rev the 3-bit bit
+ * reversal. The twiddles are 14 arrays of S, ω^q's real parts then its imaginary parts. */
+static void dit8(float *restrict re, float *restrict im)
+{
+	const float *restrict t = ka_fft_radix8;
+	int b, j;
+	for (b = 0; b < H; b += 8 * S)
+		for (j = 0; j < S; j++) {
+			float *restrict r = re + b + j, *restrict i = im + b + j;
+			float a0r, a0i, a1r, a1i, a2r, a2i, a3r, a3i;
+			a0r = r[0], a0i = i[0]; /* x0, x2, x4, x6 */
+			TWIDDLE(a1r, a1i, r[2 * S], i[2 * S], 2);
+			TWIDDLE(a2r, a2i, r[S], i[S], 4);
+			TWIDDLE(a3r, a3i, r[3 * S], i[3 * S], 6);
+			{
+				DFT4(e);
+				TWIDDLE(a0r, a0i, r[4 * S], i[4 * S], 1); /* x1, x3, x5, x7 */
+				TWIDDLE(a1r, a1i, r[6 * S], i[6 * S], 3);
+				TWIDDLE(a2r, a2i, r[5 * S], i[5 * S], 5);
+				TWIDDLE(a3r, a3i, r[7 * S], i[7 * S], 7);
+				{
+					DFT4(o);
+					DFT8_END(r, i, S);
+				}
+			}
+		}
+}
 
 #if KA_FFT_RADIX2_STAGE
-/* The stage of span H/4 when it is left over: (a, c) -> a ± w c, w = e^{-2πij/(H/2)}. */
+/* The stage of span H/4 = 64 of 256 points: (a, c) -> a ± w c, w = e^{-2πij/(H/2)}. */
 static void dit2(float *restrict re, float *restrict im)
 {
 	const float *tw = ka_fft_radix2;
@@ -206,32 +243,23 @@ static void last_forward(float *restrict re, float *restrict im)
 	}
 }
 
-/* The stages between the first pass and the last: spans 4 to H/4. */
-static void middle_forward(float *restrict re, float *restrict im)
-{
-	dit4_4(re, im);
-#if H >= 128
-	dit4_16(re, im);
-#endif
-#if H >= 512
-	dit4_64(re, im);
-#endif
-#if KA_FFT_RADIX2_STAGE
-	dit2(re, im);
-#endif
-}
-
 void ka_fft_real(const float *in, float *re, float *im)
 {
 	first_pass(in, re, im);
-	middle_forward(re, im);
+	dit8(re, im);
+#if KA_FFT_RADIX2_STAGE
+	dit2(re, im);
+#endif
 	last_forward(re, im);
 }
 
 void ka_fft_real_half(const float *x, int upper, float *re, float *im)
 {
 	first_pass_half(x, upper, re, im);
-	middle_forward(re, im);
+	dit8(re, im);
+#if KA_FFT_RADIX2_STAGE
+	dit2(re, im);
+#endif
 	last_forward(re, im);
 }
 
@@ -310,70 +338,107 @@ static void dif2(float *restrict re, float *restrict im)
 }
 #endif
 
-/* A radix-4 pass of quarter span s (stages of span 2s and s), v = conj(e^{-2πij/4s}):
- * p0..p3 -> (p0 + p2) + (p1 + p3), ((p0 + p2) - (p1 + p3)) v², ((p0 - p2) + i(p1 - p3)) v,
- * ((p0 - p2) - i(p1 - p3)) v³; the twiddles as for DIT4. */
-#define DIF4(s) \
-	static void dif4_##s(float *restrict re, float *restrict im) \
-	{ \
-		const float *restrict tw = ka_fft_radix4 + 2 * ((s) - 4); \
-		int b, j; \
-		for (b = 0; b < H; b += 4 * (s)) { \
-			float *restrict r = re + b, *restrict i = im + b; \
-			for (j = 0; j < (s); j++) { \
-				float p0r = r[j], p0i = i[j], p1r = r[j + (s)], p1i = i[j + (s)]; \
-				float p2r = r[j + 2 * (s)], p2i = i[j + 2 * (s)], p3r = r[j + 3 * (s)], p3i = i[j + 3 * (s)]; \
-				float sr = p0r + p2r, si = p0i + p2i, dr = p0r - p2r, di = p0i - p2i; \
-				float tr = p1r + p3r, ti = p1i + p3i, er = p1r - p3r, ei = p1i - p3i; \
-				float xr = sr - tr, xi = si - ti; \
-				float yr = dr - ei, yi = di + er; /* d + i e */ \
-				float zr = dr + ei, zi = di - er; /* d - i e */ \
-				r[j] = sr + tr; \
-				i[j] = si + ti; \
-				r[j + (s)] = xr * tw[2 * (s) + j] + xi * tw[3 * (s) + j]; \
-				i[j + (s)] = xi * tw[2 * (s) + j] - xr * tw[3 * (s) + j]; \
-				r[j + 2 * (s)] = yr * tw[j] + yi * tw[(s) + j]; \
-				i[j + 2 * (s)] = yi * tw[j] - yr * tw[(s) + j]; \
-				r[j + 3 * (s)] = zr * tw[4 * (s) + j] + zi * tw[5 * (s) + j]; \
-				i[j + 3 * (s)] = zi * tw[4 * (s) + j] - zr * tw[5 * (s) + j]; \
-			} \
-		} \
-	}
-DIF4(4)
-#if H >= 128
-DIF4(16)
-#endif
-#if H >= 512
-DIF4(64)
-#endif
+/* The first two stages of an inverse 8-point DFT y_q = Σ p_m e^{2πiqm/8} (the 4-point inverse
+ * DFTs of the even and the odd points, as DFT4 with i for -i), from the locals p0r .. p7i into
+ * the locals e0r .. e3i and o0r .. o3i. */
+#define IDFT8_HALVES \
+	float e0r, e0i, e1r, e1i, e2r, e2i, e3r, e3i, o0r, o0i, o1r, o1i, o2r, o2i, o3r, o3i; \
+	do { \
+		float t0r_ = p0r + p4r, t0i_ = p0i + p4i, t1r_ = p0r - p4r, t1i_ = p0i - p4i; \
+		float t2r_ = p2r + p6r, t2i_ = p2i + p6i, t3r_ = p2r - p6r, t3i_ = p2i - p6i; \
+		e0r = t0r_ + t2r_; \
+		e0i = t0i_ + t2i_; \
+		e2r = t0r_ - t2r_; \
+		e2i = t0i_ - t2i_; \
+		e1r = t1r_ - t3i_; /* t1 + i t3 */ \
+		e1i = t1i_ + t3r_; \
+		e3r = t1r_ + t3i_; /* t1 - i t3 */ \
+		e3i = t1i_ - t3r_; \
+		t0r_ = p1r + p5r, t0i_ = p1i + p5i, t1r_ = p1r - p5r, t1i_ = p1i - p5i; \
+		t2r_ = p3r + p7r, t2i_ = p3i + p7i, t3r_ = p3r - p7r, t3i_ = p3i - p7i; \
+		o0r = t0r_ + t2r_; \
+		o0i = t0i_ + t2i_; \
+		o2r = t0r_ - t2r_; \
+		o2i = t0i_ - t2i_; \
+		o1r = t1r_ - t3i_; \
+		o1i = t1i_ + t3r_; \
+		o3r = t1r_ + t3i_; \
+		o3i = t1i_ - t3r_; \
+	} while (0)
 
-/* The last pass (spans 2 and 1, no twiddles), of which only the wanted half is made: points
- * 4b..4b+3 are z[R], z[R + H/2], z[R + H/4], z[R + 3H/4] (R the bit reversal of 4b), written as
- * samples 2n, 2n + 1 of the output. */
+/* (xr, xi) times the conjugate of the table's twiddle q at j, stored at r[k], i[k] */
+#define UNTWIDDLE(k, xr, xi, q) \
+	do { \
+		float wr_ = t[(2 * (q) - 2) * S + j], wi_ = t[(2 * (q) - 1) * S + j]; \
+		r[k] = (xr) * wr_ + (xi) * wi_; \
+		i[k] = (xi) * wr_ - (xr) * wi_; \
+	} while (0)
+
+/* The radix-8 pass of the inverse (stages of span 4S, 2S, S): the inverse 8-point DFT y of the
+ * points j + mS, y_q conj(ω)^q to point j + rev(q) S: dit8 transposed. V = e^{iπ/4}. */
+static void dif8(float *restrict re, float *restrict im)
+{
+	const float *restrict t = ka_fft_radix8;
+	int b, j;
+	for (b = 0; b < H; b += 8 * S)
+		for (j = 0; j < S; j++) {
+			float *restrict r = re + b + j, *restrict i = im + b + j;
+			float p0r = r[0], p0i = i[0], p1r = r[S], p1i = i[S], p2r = r[2 * S], p2i = i[2 * S], p3r = r[3 * S], p3i = i[3 * S];
+			float p4r = r[4 * S], p4i = i[4 * S], p5r = r[5 * S], p5i = i[5 * S], p6r = r[6 * S], p6i = i[6 * S], p7r = r[7 * S], p7i = i[7 * S];
+			IDFT8_HALVES;
+			{
+				float v1r = SQRT_HALF * (o1r - o1i), v1i = SQRT_HALF * (o1r + o1i); /* V O1 */
+				float v3r = -SQRT_HALF * (o3r + o3i), v3i = SQRT_HALF * (o3r - o3i); /* V³ O3 = (-1 + i)√½ O3 */
+				r[0] = e0r + o0r;
+				i[0] = e0i + o0i;
+				UNTWIDDLE(S, e0r - o0r, e0i - o0i, 4); /* y4 */
+				UNTWIDDLE(4 * S, e1r + v1r, e1i + v1i, 1); /* y1 */
+				UNTWIDDLE(5 * S, e1r - v1r, e1i - v1i, 5); /* y5 */
+				UNTWIDDLE(2 * S, e2r - o2i, e2i + o2r, 2); /* y2 = E2 + i O2 */
+				UNTWIDDLE(3 * S, e2r + o2i, e2i - o2r, 6); /* y6 */
+				UNTWIDDLE(6 * S, e3r + v3r, e3i + v3i, 3); /* y3 */
+				UNTWIDDLE(7 * S, e3r - v3r, e3i - v3i, 7); /* y7 */
+			}
+		}
+}
+
+/* The last pass (stages of span 4, 2 and 1), of which only the wanted half is made: points
+ * 8b..8b+7 give z[R + q H/8] = y_q, their inverse 8-point DFT (R the bit reversal of 8b),
+ * written as samples 2n, 2n + 1 of the output; y_q = E_q + V^q O_q, y_{q+4} = E_q - V^q O_q. */
 static void last_inverse(const float *restrict re, const float *restrict im, int upper, float *restrict out)
 {
 	int b;
 	if (!upper)
-		for (b = 0; b < Q; b++) {
-			const float *pr = re + 4 * b, *pi = im + 4 * b;
+		for (b = 0; b < H / 8; b++) {
+			const float *r = re + 8 * b, *i = im + 8 * b;
 			float *o = out + 2 * ka_fft_reverse[b];
-			float sr = pr[0] + pr[2], si = pi[0] + pi[2], dr = pr[0] - pr[2], di = pi[0] - pi[2];
-			float tr = pr[1] + pr[3], ti = pi[1] + pi[3], er = pr[1] - pr[3], ei = pi[1] - pi[3];
-			o[0] = sr + tr;
-			o[1] = si + ti;
-			o[H / 2] = dr - ei; /* d + i e */
-			o[H / 2 + 1] = di + er;
+			float p0r = r[0], p0i = i[0], p1r = r[1], p1i = i[1], p2r = r[2], p2i = i[2], p3r = r[3], p3i = i[3];
+			float p4r = r[4], p4i = i[4], p5r = r[5], p5i = i[5], p6r = r[6], p6i = i[6], p7r = r[7], p7i = i[7];
+			IDFT8_HALVES;
+			o[0] = e0r + o0r;
+			o[1] = e0i + o0i;
+			o[H / 4] = e1r + SQRT_HALF * (o1r - o1i); /* + V O1 */
+			o[H / 4 + 1] = e1i + SQRT_HALF * (o1r + o1i);
+			o[H / 2] = e2r - o2i; /* + i O2 */
+			o[H / 2 + 1] = e2i + o2r;
+			o[3 * H / 4] = e3r - SQRT_HALF * (o3r + o3i); /* + V³ O3 */
+			o[3 * H / 4 + 1] = e3i + SQRT_HALF * (o3r - o3i);
 		}
 	else
-		for (b = 0; b < Q; b++) {
-			const float *pr = re + 4 * b, *pi = im + 4 * b;
+		for (b = 0; b < H / 8; b++) {
+			const float *r = re + 8 * b, *i = im + 8 * b;
 			float *o = out + 2 * ka_fft_reverse[b];
-			float sr = pr[0] + pr[2], si = pi[0] + pi[2], dr = pr[0] - pr[2], di = pi[0] - pi[2];
-			float tr = pr[1] + pr[3], ti = pi[1] + pi[3], er = pr[1] - pr[3], ei = pi[1] - pi[3];
-			o[0] = sr - tr;
-			o[1] = si - ti;
-			o[H / 2] = dr + ei; /* d - i e */
-			o[H / 2 + 1] = di - er;
+			float p0r = r[0], p0i = i[0], p1r = r[1], p1i = i[1], p2r = r[2], p2i = i[2], p3r = r[3], p3i = i[3];
+			float p4r = r[4], p4i = i[4], p5r = r[5], p5i = i[5], p6r = r[6], p6i = i[6], p7r = r[7], p7i = i[7];
+			IDFT8_HALVES;
+			o[0] = e0r - o0r;
+			o[1] = e0i - o0i;
+			o[H / 4] = e1r - SQRT_HALF * (o1r - o1i);
+			o[H / 4 + 1] = e1i - SQRT_HALF * (o1r + o1i);
+			o[H / 2] = e2r + o2i;
+			o[H / 2 + 1] = e2i - o2r;
+			o[3 * H / 4] = e3r + SQRT_HALF * (o3r + o3i);
+			o[3 * H / 4 + 1] = e3i - SQRT_HALF * (o3r - o3i);
 		}
 }
 
@@ -383,12 +448,6 @@ void ka_ifft_real_half(const float *re, const float *im, int upper, float *out, 
 #if KA_FFT_RADIX2_STAGE
 	dif2(work->re, work->im);
 #endif
-#if H >= 512
-	dif4_64(work->re, work->im);
-#endif
-#if H >= 128
-	dif4_16(work->re, work->im);
-#endif
-	dif4_4(work->re, work->im);
+	dif8(work->re, work->im);
 	last_inverse(work->re, work->im, upper, out);
 }

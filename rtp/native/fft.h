@@ -14,12 +14,12 @@
 
 #include "klingel_audio.h"
 
-/* The canceller's block; a build may choose another power of two (the tests build 256 too). */
+/* The canceller's block; a build may choose 256 instead (the tests build both). */
 #ifndef KA_FFT_POINTS
 #define KA_FFT_POINTS KA_AEC_BLOCK
 #endif
-#if KA_FFT_POINTS < 64 || KA_FFT_POINTS > 1024 || (KA_FFT_POINTS & (KA_FFT_POINTS - 1)) != 0
-#error "KA_FFT_POINTS: a power of two from 64 to 1024"
+#if KA_FFT_POINTS != 128 && KA_FFT_POINTS != 256
+#error "KA_FFT_POINTS: 128 or 256"
 #endif
 
 /* The inverse's working space (the forward transforms work in their output). */
@@ -39,25 +39,21 @@ void ka_fft_real_half(const float *x, int upper, float *re, float *im);
  * (upper 1) are made, into `out`. The spectrum is left as it was. */
 void ka_ifft_real_half(const float *re, const float *im, int upper, float *out, KaFftWork *work);
 
-/*
- * The tables (tables.c). Radix-4 passes run over quarter spans s = 4, 16, ... up to
- * KA_FFT_POINTS / 8; a single radix-2 stage of span KA_FFT_POINTS / 4 remains when the number of
- * middle stages is odd.
- */
-#define KA_FFT_RADIX4_STEPS (4 + (KA_FFT_POINTS >= 128 ? 16 : 0) + (KA_FFT_POINTS >= 512 ? 64 : 0))
-#define KA_FFT_RADIX2_STAGE (KA_FFT_POINTS == 64 || KA_FFT_POINTS == 256 || KA_FFT_POINTS == 1024)
-/* the first pass's inputs: bit reversal of 4b for b < KA_FFT_POINTS / 4 */
-extern const uint8_t ka_fft_reverse[KA_FFT_POINTS / 4];
-/* per radix-4 pass of quarter span s: for j < s the real parts of w, then the imaginary parts,
- * then those of w², then of w³, w = e^{-2πij/4s} */
-extern const float ka_fft_radix4[6 * KA_FFT_RADIX4_STEPS];
+/* The tables (tables.c). */
+/* 256 points have a radix-2 stage (span 64) between the radix-8 passes and the last stage */
+#define KA_FFT_RADIX2_STAGE (KA_FFT_POINTS == 256)
+/* the first pass's inputs: the bit reversal of 8b for b < KA_FFT_POINTS / 8 */
+extern const uint8_t ka_fft_reverse[KA_FFT_POINTS / 8];
+/* the radix-8 pass (eighth span 8): for q = 1..7 the real parts of ω^q for j < 8, then the
+ * imaginary parts, ω = e^{-2πij/64} */
+extern const float ka_fft_radix8[14 * 8];
 #if KA_FFT_RADIX2_STAGE
 /* j < KA_FFT_POINTS / 4: e^{-2πij/(KA_FFT_POINTS / 2)} */
 extern const float ka_fft_radix2[KA_FFT_POINTS / 2];
 #endif
 /* j = 1..KA_FFT_POINTS / 4 - 1: the last stage and split step's α = w^j / 2, β = -i t, γ = -i t w^j
- * (re, im; w = e^{-2πi/KA_FFT_POINTS}, t = e^{-2πij/M} / 2), then the inverse's conj(α) / H,
- * conj(β) / H, conj(γ) / H */
+ * (re, im; w = e^{-2πi/KA_FFT_POINTS}, t = e^{-2πij/M} / 2), then the inverse's conj(α),
+ * conj(β), conj(γ) divided by KA_FFT_POINTS */
 extern const float ka_fft_split[12 * (KA_FFT_POINTS / 4 - 1)];
 
 #endif

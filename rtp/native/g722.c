@@ -47,6 +47,7 @@
 #define COLD
 #endif
 
+/* x repeated, and x counted up, as initialisers of UPPOL2's limit */
 #define REPEAT4(x) x, x, x, x
 #define REPEAT16(x) REPEAT4(x), REPEAT4(x), REPEAT4(x), REPEAT4(x)
 #define REPEAT64(x) REPEAT16(x), REPEAT16(x), REPEAT16(x), REPEAT16(x)
@@ -58,7 +59,7 @@
 static const struct {
 	/* QUANTL's decision levels in units of DETL / 4096: [m] is the upper level of interval m */
 	int16_t q6[30];
-	/* the 6-bit code by the number of levels below the magnitude, for el >= 0, then at 32 for el < 0 */
+	/* the 6-bit code by how many levels lie below the magnitude, for el >= 0, then at 32 for el < 0 */
 	uint8_t code6[64];
 	/* INVQBL (the decoder's output), Q15 of DETL, by the 6-bit code */
 	int32_t qm6[64];
@@ -163,37 +164,46 @@ static const struct {
 		REPEAT256(255), REPEAT256(255), REPEAT256(255), 255
 	},
 	{
-		134217728, 134217728, 134217728, 134217728, 134217728, 134217728, 119304647, 119304647, 119304647, 119304647,
-		119304647, 107374182, 107374182, 107374182, 107374182, 97612893, 97612893, 97612893, 97612893, 89478485,
-		89478485, 89478485, 89478485, 82595524, 82595524, 82595524, 76695844, 76695844, 76695844, 76695844,
-		71582788, 71582788, 67108864, 67108864, 67108864, 63161283, 63161283, 63161283, 59652323, 59652323,
-		56512727, 56512727, 56512727, 53687091, 53687091, 51130563, 51130563, 48806446, 48806446, 46684427,
-		46684427, 44739242, 44739242, 42949672, 42949672, 41297762, 41297762, 39768215, 38347922, 38347922,
-		37025580, 37025580, 35791394, 34636833, 33554432, 33554432, 32537631, 31580641, 31580641, 30678337,
-		29826161, 29020049, 28256363, 28256363, 27531841, 26843545, 26188824, 25565281, 24970740, 24403223,
-		23860929, 23342213, 22845570, 22369621, 21913098, 21474836, 21053761, 20648881, 20259279, 19522578,
-		19173961, 18837575, 18512790, 18199013, 17602324, 17318416, 16777216, 16519104, 16268815, 15790320,
-		15561475, 15123124, 14913080, 14510024, 14128181, 13944699, 13591668, 13256071, 12936648, 12782640,
-		12485370, 12201611, 11930464, 11671106, 11422785, 11184810, 10956549, 10737418, 10424677, 10226112,
-		10034970, 9761289, 9586980, 9418787, 9177280, 9023040, 8801162, 8589934, 8388608, 8259552,
-		8073246, 7895160, 7724761, 7561562, 7405116, 7255012, 7064090, 6927366, 6795834, 6628035,
-		6468324, 6353501, 6206600, 6066337, 5932275, 5804009, 5681173, 5563429, 5450466, 5341999,
-		5212338, 5113056, 4994148, 4880644, 4793490, 4688828, 4588640, 4492643, 4382619, 4294967,
-		4194304, 4113953, 4021504, 3933120, 3848537, 3767515, 3689834, 3615292, 3532045, 3452546,
-		3387198, 3314017, 3234162, 3167380, 3103300, 3033168, 2966137, 2902004, 2840586, 2781714,
-		2725233, 2664371, 2606169, 2550455, 2497074, 2440322, 2391407, 2339306, 2289428, 2241632,
-		2191309, 2143197, 2097152, 2053043, 2010752, 1966560, 1924268, 1883757, 1841752, 1804608,
-		1766022, 1726273, 1690932, 1654455, 1617081, 1583690, 1549411, 1516584, 1483068, 1451002,
-		1420293, 1390857, 1360889, 1330535, 1303084, 1275227, 1247086, 1220161, 1194373, 1168380,
-		1143495, 1119647, 1095654, 1071598, 1048576, 1026521, 1004435, 982380, 962134, 941053,
-		920876, 901546, 882285, 863136, 844800, 826591, 808540, 791261, 774146, 757757,
-		741534, 725501, 710146, 694978, 680013, 665267, 651147, 637235, 623543, 610080,
-		597186, 584190, 571747, 559531, 547548, 535799, 524288, 513015, 501983, 491190,
-		480851, 470526, 460438, 450584, 440961, 431394, 422234, 413136, 404270, 395630,
-		387073, 378878, 370767, 362750, 354955, 347376, 340006, 332633, 325573, 318523,
-		311771, 305040, 298510, 292095, 285873, 279765, 273774, 267899, 262144
+		134217728, 134217728, 134217728, 134217728, 134217728, 134217728, 119304647, 119304647, 119304647,
+		119304647, 119304647, 107374182, 107374182, 107374182, 107374182, 97612893, 97612893, 97612893,
+		97612893, 89478485, 89478485, 89478485, 89478485, 82595524, 82595524, 82595524, 76695844,
+		76695844, 76695844, 76695844, 71582788, 71582788, 67108864, 67108864, 67108864, 63161283,
+		63161283, 63161283, 59652323, 59652323, 56512727, 56512727, 56512727, 53687091, 53687091,
+		51130563, 51130563, 48806446, 48806446, 46684427, 46684427, 44739242, 44739242, 42949672,
+		42949672, 41297762, 41297762, 39768215, 38347922, 38347922, 37025580, 37025580, 35791394,
+		34636833, 33554432, 33554432, 32537631, 31580641, 31580641, 30678337, 29826161, 29020049,
+		28256363, 28256363, 27531841, 26843545, 26188824, 25565281, 24970740, 24403223, 23860929,
+		23342213, 22845570, 22369621, 21913098, 21474836, 21053761, 20648881, 20259279, 19522578,
+		19173961, 18837575, 18512790, 18199013, 17602324, 17318416, 16777216, 16519104, 16268815,
+		15790320, 15561475, 15123124, 14913080, 14510024, 14128181, 13944699, 13591668, 13256071,
+		12936648, 12782640, 12485370, 12201611, 11930464, 11671106, 11422785, 11184810, 10956549,
+		10737418, 10424677, 10226112, 10034970, 9761289, 9586980, 9418787, 9177280, 9023040,
+		8801162, 8589934, 8388608, 8259552, 8073246, 7895160, 7724761, 7561562, 7405116,
+		7255012, 7064090, 6927366, 6795834, 6628035, 6468324, 6353501, 6206600, 6066337,
+		5932275, 5804009, 5681173, 5563429, 5450466, 5341999, 5212338, 5113056, 4994148,
+		4880644, 4793490, 4688828, 4588640, 4492643, 4382619, 4294967, 4194304, 4113953,
+		4021504, 3933120, 3848537, 3767515, 3689834, 3615292, 3532045, 3452546, 3387198,
+		3314017, 3234162, 3167380, 3103300, 3033168, 2966137, 2902004, 2840586, 2781714,
+		2725233, 2664371, 2606169, 2550455, 2497074, 2440322, 2391407, 2339306, 2289428,
+		2241632, 2191309, 2143197, 2097152, 2053043, 2010752, 1966560, 1924268, 1883757,
+		1841752, 1804608, 1766022, 1726273, 1690932, 1654455, 1617081, 1583690, 1549411,
+		1516584, 1483068, 1451002, 1420293, 1390857, 1360889, 1330535, 1303084, 1275227,
+		1247086, 1220161, 1194373, 1168380, 1143495, 1119647, 1095654, 1071598, 1048576,
+		1026521, 1004435, 982380, 962134, 941053, 920876, 901546, 882285, 863136,
+		844800, 826591, 808540, 791261, 774146, 757757, 741534, 725501, 710146,
+		694978, 680013, 665267, 651147, 637235, 623543, 610080, 597186, 584190,
+		571747, 559531, 547548, 535799, 524288, 513015, 501983, 491190, 480851,
+		470526, 460438, 450584, 440961, 431394, 422234, 413136, 404270, 395630,
+		387073, 378878, 370767, 362750, 354955, 347376, 340006, 332633, 325573,
+		318523, 311771, 305040, 298510, 292095, 285873, 279765, 273774, 267899,
+		262144
 	},
-	{ 0, 0, 1, 2, 3, 4, 5, 5, 6, 7, 7, 8, 9, 9, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15, 16, 16, 17, 17, 17, 18, 18, 19, 19, 19, 19, 20, 20, 20, 21, 21, 21, 22, 22, 22, 22, 23, 23, 23, 23, 23, 24, 24, 24, 24, 24, 25, 25, 25, 25, 25, 25, 26, 26, 26, 26, 26, 26, 26, 27, 27, 27, 27, 27, 27, 27, 27, 27, 27, 27, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28 },
+	{
+		0, 0, 1, 2, 3, 4, 5, 5, 6, 7, 7, 8, 9, 9, 10, 11, 11, 12, 12, 13, 13, 14, 14,
+		15, 15, 16, 16, 17, 17, 17, 18, 18, 19, 19, 19, 19, 20, 20, 20, 21, 21, 21, 22, 22, 22, 22,
+		23, 23, 23, 23, 23, 24, 24, 24, 24, 24, 25, 25, 25, 25, 25, 25, 26, 26, 26, 26, 26, 26, 26,
+		27, 27, 27, 27, 27, 27, 27, 27, 27, 27, 27, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28
+	},
 };
 
 /*
@@ -268,7 +278,10 @@ typedef struct {
 	int32_t rq[2 + CHUNK], pq[2 + CHUNK];
 } band_vars;
 
-/* One of the six history words into the windows (i: 0 the newest), and back; written out six times: cheaper than a loop per pass. */
+/*
+ * One of the six history words into the windows (i: 0 the newest), and back: written out six
+ * times, cheaper than a loop in every pass.
+ */
 #define LOAD_HISTORY(i) \
 	v->b[i] = band->b[i]; \
 	v->dq[5 - (i)] = band->d[i]; \
@@ -289,7 +302,8 @@ static INLINE void band_load(const ka_g722_band *band, int32_t nbMax, band_vars 
 	v->rq[1] = band->r[0];
 	v->pq[0] = band->p[1];
 	v->pq[1] = band->p[0];
-	LOAD_HISTORY(0) LOAD_HISTORY(1) LOAD_HISTORY(2) LOAD_HISTORY(3) LOAD_HISTORY(4) LOAD_HISTORY(5)
+	LOAD_HISTORY(0) LOAD_HISTORY(1) LOAD_HISTORY(2)
+	LOAD_HISTORY(3) LOAD_HISTORY(4) LOAD_HISTORY(5)
 }
 
 static INLINE void band_store(ka_g722_band *band, const band_vars *v, size_t n)
@@ -303,16 +317,17 @@ static INLINE void band_store(ka_g722_band *band, const band_vars *v, size_t n)
 	band->p[1] = (int16_t)sat16(v->pq[n]);
 	band->a[0] = (int16_t)v->a1;
 	band->a[1] = (int16_t)v->a2;
-	STORE_HISTORY(0) STORE_HISTORY(1) STORE_HISTORY(2) STORE_HISTORY(3) STORE_HISTORY(4) STORE_HISTORY(5)
+	STORE_HISTORY(0) STORE_HISTORY(1) STORE_HISTORY(2)
+	STORE_HISTORY(3) STORE_HISTORY(4) STORE_HISTORY(5)
 }
 #undef LOAD_HISTORY
 #undef STORE_HISTORY
 
 /*
- * Block 4 of either band for sample k's quantised difference d: RECONS, PARREC, UPPOL2, UPPOL1, UPZERO, DELAYA, FILTEP, FILTEZ,
- * PREDIC; leaves the next signal estimate in v->s. A difference is |d| ≤ 10,228 (the largest
- * step size, 16,384, times the largest INVQAL level, 20,456, in Q15). Signs are those of the
- * 16-bit values ((x ^ y) >= 0 compares them).
+ * Block 4 of either band for sample k's quantised difference d: RECONS, PARREC, UPPOL2,
+ * UPPOL1, UPZERO, DELAYA, FILTEP, FILTEZ, PREDIC; leaves the next signal estimate in v->s. A
+ * difference is |d| ≤ 10,228 (the largest step size, 16,384, times the largest INVQAL level,
+ * 20,456, in Q15). Signs are those of the 16-bit values ((x ^ y) >= 0 compares them).
  */
 static INLINE void block4(band_vars *v, size_t k, int32_t d)
 {
@@ -402,8 +417,9 @@ static inline int32_t next_scale(int32_t nb, int32_t multiplier, int32_t limit)
 
 /*
  * The transmit QMF and the lower band's encoder over n pairs of input, which it appends to the
- * window x (after the QMF's 22 newest values of history) as it goes: xL = (xA + xB) / 2^14 for QUANTL, INVQAL, LOGSCL, SCALEL and block 4,
- * and xH = (xA - xB) / 2^14 into xh for the higher band (both within ±25,928).
+ * window x (after the QMF's 22 newest values of history) as it goes: xL = (xA + xB) / 2^14 for
+ * QUANTL, INVQAL, LOGSCL, SCALEL and block 4, and xH = (xA - xB) / 2^14 into xh for the higher
+ * band (both within ±25,928).
  */
 static void encode_low(ka_g722_band *band, const int16_t *pcm, int32_t *x, int16_t *xh, size_t n, uint8_t *codes)
 {
@@ -472,24 +488,62 @@ static void encode_high(ka_g722_band *band, const int16_t *xh, size_t n, uint8_t
 	band_store(band, &v, n);
 }
 
+/*
+ * The QMF window's 24 values of history: from the state, after a pass of n pairs to the start
+ * for the next pass, into the state after the last (four at a time: a quarter of the loop).
+ */
+static INLINE void qmf_load(int32_t *x, const int16_t *qmf)
+{
+	size_t i;
+	for (i = 0; i < 24; i += 4) {
+		x[i] = qmf[i];
+		x[i + 1] = qmf[i + 1];
+		x[i + 2] = qmf[i + 2];
+		x[i + 3] = qmf[i + 3];
+	}
+}
+
+static INLINE void qmf_slide(int32_t *x, size_t n)
+{
+	size_t i;
+	for (i = 0; i < 24; i += 4) {
+		x[i] = x[2 * n + i];
+		x[i + 1] = x[2 * n + i + 1];
+		x[i + 2] = x[2 * n + i + 2];
+		x[i + 3] = x[2 * n + i + 3];
+	}
+}
+
+static INLINE void qmf_store(int16_t *qmf, const int32_t *x, size_t n)
+{
+	size_t i;
+	for (i = 0; i < 24; i += 4) {
+		qmf[i] = (int16_t)x[2 * n + i];
+		qmf[i + 1] = (int16_t)x[2 * n + i + 1];
+		qmf[i + 2] = (int16_t)x[2 * n + i + 2];
+		qmf[i + 3] = (int16_t)x[2 * n + i + 3];
+	}
+}
+
 void ka_g722_encode(ka_g722_state *state, const int16_t *pcm, size_t sampleCount, uint8_t *codes)
 {
 	/* x: the QMF history (24 values), then the pass's input; xh: the higher sub-band */
 	int32_t x[24 + 2 * CHUNK];
 	int16_t xh[CHUNK];
-	size_t pairs = sampleCount / 2, i;
+	size_t pairs = sampleCount / 2, n;
 	if (pairs == 0) return;
-	for (i = 0; i < 24; i++) x[i] = state->qmf[i];
-	while (pairs > 0) {
-		size_t n = pairs < CHUNK ? pairs : CHUNK;
+	qmf_load(x, state->qmf);
+	for (;;) {
+		n = pairs < CHUNK ? pairs : CHUNK;
 		encode_low(&state->band[0], pcm, x + 2, xh, n, codes);
 		encode_high(&state->band[1], xh, n, codes);
-		for (i = 0; i < 24; i++) x[i] = x[2 * n + i];
+		pairs -= n;
+		if (pairs == 0) break;
+		qmf_slide(x, n);
 		pcm += 2 * n;
 		codes += n;
-		pairs -= n;
 	}
-	for (i = 0; i < 24; i++) state->qmf[i] = (int16_t)x[i];
+	qmf_store(state->qmf, x, n);
 }
 
 /*
@@ -549,17 +603,18 @@ static void decode_high(ka_g722_band *band, const uint8_t *codes, size_t n, int3
 void ka_g722_decode(ka_g722_state *state, const uint8_t *codes, size_t count, int16_t *pcm)
 {
 	int32_t x[24 + 2 * CHUNK];
-	size_t i;
+	size_t n;
 	if (count == 0) return;
-	for (i = 0; i < 24; i++) x[i] = state->qmf[i];
-	while (count > 0) {
-		size_t n = count < CHUNK ? count : CHUNK;
+	qmf_load(x, state->qmf);
+	for (;;) {
+		n = count < CHUNK ? count : CHUNK;
 		decode_low(&state->band[0], codes, n, x);
 		decode_high(&state->band[1], codes, n, x, pcm);
-		for (i = 0; i < 24; i++) x[i] = x[2 * n + i];
+		count -= n;
+		if (count == 0) break;
+		qmf_slide(x, n);
 		codes += n;
 		pcm += 2 * n;
-		count -= n;
 	}
-	for (i = 0; i < 24; i++) state->qmf[i] = (int16_t)x[i];
+	qmf_store(state->qmf, x, n);
 }

@@ -50,23 +50,20 @@ static void float_rows(const char *name, const double *v, int n, int perLine)
 static void fft_tables(void)
 {
 	static double t[4 * KA_FFT_POINTS];
-	static long r[KA_FFT_POINTS / 4];
+	static long r[KA_FFT_POINTS / 8];
 	const int h = KA_FFT_POINTS;
 	int bits = 0, b, s, j, n = 0;
-	while ((4 << bits) < h) bits++;
-	for (b = 0; b < h / 4; b++) {
+	while ((8 << bits) < h) bits++;
+	for (b = 0; b < h / 8; b++) {
 		r[b] = 0;
 		for (j = 0; j < bits; j++) r[b] |= (long)((b >> j) & 1) << (bits - 1 - j);
 	}
-	rows("uint8_t", "ka_fft_reverse", r, h / 4, 16);
-	for (s = 4; 8 * s <= h; s *= 4) {
-		int m;
-		for (m = 1; m <= 3; m++) {
-			for (j = 0; j < s; j++) t[n++] = cos(-2 * M_PI * m * j / (4.0 * s));
-			for (j = 0; j < s; j++) t[n++] = sin(-2 * M_PI * m * j / (4.0 * s));
-		}
+	rows("uint8_t", "ka_fft_reverse", r, h / 8, 16);
+	for (s = 1; s <= 7; s++) {
+		for (j = 0; j < 8; j++) t[n++] = cos(-2 * M_PI * s * j / 64.0);
+		for (j = 0; j < 8; j++) t[n++] = sin(-2 * M_PI * s * j / 64.0);
 	}
-	float_rows("ka_fft_radix4", t, n, 4);
+	float_rows("ka_fft_radix8", t, n, 8);
 #if KA_FFT_RADIX2_STAGE
 	for (j = 0; j < h / 4; j++) {
 		t[2 * j] = cos(-2 * M_PI * j / (h / 2.0));
