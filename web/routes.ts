@@ -79,6 +79,18 @@ export function publicStatus(status: Record<string, unknown>): Record<string, un
 	return out;
 }
 
+function noIcon(): HttpResponse {
+	return { status: 204, headers: { "Cache-Control": "max-age=86400" } };
+}
+
+function ringNeedsPost(): HttpResponse {
+	return json(405, { ok: false, error: "use POST to ring" }, { Allow: "POST" });
+}
+
+function portalNotFound(): HttpResponse {
+	return json(404, { ok: false, error: "not found" });
+}
+
 export class WebApp {
 	readonly admin: AdminCredential;
 	readonly sessions: Sessions;
@@ -94,34 +106,38 @@ export class WebApp {
 		this.signInThrottle = new SignInThrottle(options.clock);
 		this.#newSetupToken();
 		const r = options.routes;
-		r.add("GET", "/", this.#wrap(() => redirect(options.wifi?.state === "none" ? "/wifi" : "/sip")));
+		// Each route's handler is a method bound to #answer (see #wrap), not an arrow function.
+		r.add("GET", "/", this.#wrap(this.#home));
 		// Browsers ask for it on every page; no icon, and no 404 for it.
-		r.add("GET", "/favicon.ico", () => ({ status: 204, headers: { "Cache-Control": "max-age=86400" } }));
-		r.add("GET", "/sip", this.#wrap((q) => this.#page(q)));
-		r.add("POST", "/setup", this.#wrap((q) => this.#setup(q)));
-		r.add("POST", "/login", this.#wrap((q) => this.#login(q)));
-		r.add("POST", "/logout", this.#wrap((q) => this.#logout(q)));
-		r.add("POST", "/saveSIP", this.#wrap((q) => this.#save(q)));
-		r.add("POST", "/adminPassword", this.#wrap((q) => this.#changeAdmin(q)));
-		r.add("GET", "/sipDebug", this.#wrap((q) => this.#debug(q)));
-		r.add("GET", "/events", this.#wrap((q) => this.#events(q)));
-		r.add("POST", "/ring/sip", this.#wrap((q) => this.#ring(q)));
-		r.add("GET", "/ring/sip", this.#wrap(() => json(405, { ok: false, error: "use POST to ring" }, { Allow: "POST" })));
-		r.add("POST", "/camera/key", this.#wrap((q) => this.#renewCameraKey(q)));
+		r.add("GET", "/favicon.ico", noIcon);
+		r.add("GET", "/sip", this.#wrap(this.#page));
+		r.add("POST", "/setup", this.#wrap(this.#setup));
+		r.add("POST", "/login", this.#wrap(this.#login));
+		r.add("POST", "/logout", this.#wrap(this.#logout));
+		r.add("POST", "/saveSIP", this.#wrap(this.#save));
+		r.add("POST", "/adminPassword", this.#wrap(this.#changeAdmin));
+		r.add("GET", "/sipDebug", this.#wrap(this.#debug));
+		r.add("GET", "/events", this.#wrap(this.#events));
+		r.add("POST", "/ring/sip", this.#wrap(this.#ring));
+		r.add("GET", "/ring/sip", this.#wrap(ringNeedsPost));
+		r.add("POST", "/camera/key", this.#wrap(this.#renewCameraKey));
 		if (options.wifi) {
-			r.add("GET", "/wifi", this.#wrap((q) => this.#wifiPage(q)));
-			r.add("POST", "/wifi", this.#wrap((q) => this.#chooseWifi(q)));
-			// Answered only while the access point is open (#wrap sends them to /wifi then).
-			for (const path of PORTAL_PROBES) r.add("GET", path, this.#wrap(() => json(404, { ok: false, error: "not found" })));
+			r.add("GET", "/wifi", this.#wrap(this.#wifiPage));
+			r.add("POST", "/wifi", this.#wrap(this.#chooseWifi));
+			// Answered only while the access point is open (#answer sends them to /wifi then).
+			const notFound = this.#wrap(portalNotFound);
+			for (const path of PORTAL_PROBES) r.add("GET", path, notFound);
 		}
 	}
 
 	/** Adds a GET route that answers only a signed-in browser (and only to a local Host), as /sipDebug does. */
 	addSignedInGet(path: string, handler: (request: HttpRequest) => HttpResponse): void {
-		this.#o.routes.add("GET", path, this.#wrap((q) => {
-			this.#authorize(q);
-			return handler(q);
-		}));
+		this.#o.routes.add("GET", path, this.#wrap(this.#signedInGet.bind(this, handler)));
+	}
+
+	#signedInGet(handler: (request: HttpRequest) => HttpResponse, request: HttpRequest): HttpResponse {
+		this.#authorize(request);
+		return handler(request);
 	}
 
 	/**
@@ -131,11 +147,13 @@ export class WebApp {
 	 */
 	addSignedInUpload(path: string, start: (request: HttpRequest, length: number) => UploadSink | HttpResponse): boolean {
 		if (!this.#o.routes.addUpload) return false;
-		this.#o.routes.addUpload(path, this.#wrap((q: HttpRequest, length: number) => {
-			this.#authorize(q, {});
-			return start(q, length);
-		}));
+		this.#o.routes.addUpload(path, this.#wrap(this.#signedInUpload.bind(this, start)));
 		return true;
+	}
+
+	#signedInUpload(start: (request: HttpRequest, length: number) => UploadSink | HttpResponse, request: HttpRequest, length: number): UploadSink | HttpResponse {
+		this.#authorize(request, {});
+		return start(request, length);
 	}
 
 	/** The CSRF token of the request's session ("" without one), for a page's script. */
@@ -161,21 +179,33 @@ export class WebApp {
 		return hex(bytes);
 	}
 
-	/** The Host check, and a BadRequest thrown by the handler turned into its answer. */
-	#wrap<A extends unknown[], T>(handler: (request: HttpRequest, ...rest: A) => T): (request: HttpRequest, ...rest: A) => T | HttpResponse {
-		return (request, ...rest) => {
-			const allowed = this.#o.isAllowedHost ?? isLocalHost;
-			const portal = this.#o.wifi?.accessPointAddress;
-			// On the set-up access point every name resolves to the door: show the set-up page.
-			if (portal && request.method === "GET" && (!allowed(header(request, "host")) || PORTAL_PROBES.includes(request.path))) return redirect(`http://${portal}/wifi`);
-			if (!allowed(header(request, "host"))) return { status: 403, headers: { "Content-Type": "text/plain; charset=utf-8" }, body: "This doorbell answers only to its address or local name.\n" };
-			try {
-				return handler(request, ...rest);
-			} catch (error) {
-				if (error instanceof BadRequest) return this.#problem(request, error.status, error.message);
-				throw error;
-			}
-		};
+	/**
+	 * The handler behind the Host check, a BadRequest it throws turned into its answer. A bound
+	 * function, not a closure: on the device a closure made at run time by a preloaded module
+	 * gets a copy of its code in the XS chunk heap, per closure (this one's was 544 bytes, 29
+	 * times); a bound function holds only references.
+	 */
+	#wrap<A extends unknown[], T>(handler: (this: WebApp, request: HttpRequest, ...rest: A) => T): (request: HttpRequest, ...rest: A) => T | HttpResponse {
+		const answer: (this: WebApp, handler: (this: WebApp, request: HttpRequest, ...rest: A) => T, request: HttpRequest, ...rest: A) => T | HttpResponse = this.#answer;
+		return answer.bind(this, handler);
+	}
+
+	#answer<A extends unknown[], T>(handler: (this: WebApp, request: HttpRequest, ...rest: A) => T, request: HttpRequest, ...rest: A): T | HttpResponse {
+		const allowed = this.#o.isAllowedHost ?? isLocalHost;
+		const portal = this.#o.wifi?.accessPointAddress;
+		// On the set-up access point every name resolves to the door: show the set-up page.
+		if (portal && request.method === "GET" && (!allowed(header(request, "host")) || PORTAL_PROBES.includes(request.path))) return redirect(`http://${portal}/wifi`);
+		if (!allowed(header(request, "host"))) return { status: 403, headers: { "Content-Type": "text/plain; charset=utf-8" }, body: "This doorbell answers only to its address or local name.\n" };
+		try {
+			return handler.call(this, request, ...rest);
+		} catch (error) {
+			if (error instanceof BadRequest) return this.#problem(request, error.status, error.message);
+			throw error;
+		}
+	}
+
+	#home(): HttpResponse {
+		return redirect(this.#o.wifi?.state === "none" ? "/wifi" : "/sip");
 	}
 
 	#problem(request: HttpRequest, status: number, message: string): HttpResponse {
