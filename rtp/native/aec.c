@@ -17,13 +17,20 @@
  * the code short and the numbers checkable. Double precision would be software-emulated there:
  * every constant is a float literal and the Makefile builds this file with -Wdouble-promotion.
  *
+ * Clipping speakers: a filter right while the far end is loud can be wrong in the quiet blocks
+ * after (the distortion leaves noise in its taps), so a wrong filter starts over only when its
+ * error is also high over the last few blocks; and the residual echo estimate is at least the
+ * residual echo's spectrum learnt without near-end speech, scaled by how loud the echo is now,
+ * since distortion lands on harmonics far from the echo.
+ *
  * Cost per block: 4 real FFTs of 2 * KA_AEC_BLOCK points (reference, echo estimate in and out,
  * error) and the output's inverse, every second block one partition's gradient constraint (2
  * more, the partitions take turns), the filter and its update (KA_AEC_PARTITIONS complex
- * multiply-adds per bin each). Per 20 ms frame (callgrind, x86-64 -O2): about 320,000
- * instructions built with -fno-tree-vectorize as for the ESP32's compiler (the FFTs about
- * 113,000 of them; 402,000 and 197,000 with the radix-2 FFT before fft.c), about 180,000 where
- * gcc vectorises the per-bin loops and the FFT's middle passes.
+ * multiply-adds per bin each), two fused passes over the bins for the estimates and one for the
+ * suppressor and comfort noise. Per 20 ms frame (callgrind, x86-64 -O2): about 298,000
+ * instructions built with -fno-tree-vectorize as for the ESP32, which has no SIMD (the FFTs
+ * about 113,000, the filter and its update about 75,000; 402,000 with the radix-2 FFT before
+ * fft.c, 320,000 before the per-bin loops were fused), about 200,000 where gcc vectorises.
  *
  * The state holds no pointer (the XS binding's state lives in a movable ArrayBuffer).
  */
@@ -54,6 +61,7 @@ typedef struct {
 	int32_t sampleRate;
 	uint32_t seed;
 	int32_t head;         /* newest reference spectrum in x[] */
+	int32_t rounds;       /* rounds of the x[] ring since farSum was summed afresh */
 	int32_t turn;         /* partition constrained next */
 	int32_t sinceConstraint; /* adapted blocks since a partition was last constrained */
 	int32_t fill;         /* samples in farBlock/micBlock */
@@ -75,7 +83,7 @@ typedef struct {
 	int16_t outRing[2 * N];
 	float errorPower[PAD]; /* smoothed |E|² */
 	float echoPower[PAD];  /* smoothed residual echo estimate */
-	float gain[PAD];       /* the suppressor's smoothed gains (before them, scratch) */
+	float gain[PAD];       /* scratch: the echo estimate's part coherent with the microphone */
 	float spreadScale[BINS]; /* (1 - LOCAL) / the bins in the spread around each bin */
 	float noise[PAD];       /* near-end noise floor */
 	float errorBin[PAD];    /* |E|² */
@@ -86,13 +94,12 @@ typedef struct {
 	Spectrum error;       /* E = FFT([0, e]), then the output */
 	float time[M];
 	float e[N];
-	float mu[PAD];        /* the block's learning rates, then the suppression gains */
-	float echoBin[PAD];   /* |FFT([0, y])|² */
+	float mu[PAD];        /* the update's step mu E, real part */
+	float echoBin[PAD];   /* |FFT([0, y])|², then the update's step, imaginary part */
 	float farPower[PAD]; /* smoothed |X|² of the partition the echo arrives in */
 	float micPower[PAD]; /* smoothed |D|², D = FFT([0, d]) */
 	float crossRe[PAD];  /* smoothed D conj(X) */
 	float crossIm[PAD];
-	float coherence[PAD]; /* |crossRe + i crossIm|² / (farPower micPower): how much of the microphone the far end explains */
 	float residual[PAD];  /* smoothed |E|² over the same blocks: the residual echo's spectrum, nonlinear part included */
 } Aec;
 
@@ -103,23 +110,29 @@ size_t ka_aec_state_bytes(void)
 
 /* ---- per-bin loops over PAD bins ---- */
 
-/* y += w x */
+/* y += w x, two bins a step (half the loop's own instructions where nothing vectorises) */
 static void multiply_add(float *restrict yr, float *restrict yi, const float *restrict wr, const float *restrict wi, const float *restrict xr, const float *restrict xi)
 {
 	int k;
-	for (k = 0; k < PAD; k++) {
-		yr[k] += wr[k] * xr[k] - wi[k] * xi[k];
-		yi[k] += wr[k] * xi[k] + wi[k] * xr[k];
+	for (k = 0; k < PAD; k += 2) {
+		float a0 = wr[k], b0 = wi[k], c0 = xr[k], d0 = xi[k], a1 = wr[k + 1], b1 = wi[k + 1], c1 = xr[k + 1], d1 = xi[k + 1];
+		yr[k] += a0 * c0 - b0 * d0;
+		yi[k] += a0 * d0 + b0 * c0;
+		yr[k + 1] += a1 * c1 - b1 * d1;
+		yi[k + 1] += a1 * d1 + b1 * c1;
 	}
 }
 
-/* w += mu e conj(x) */
-static void update(float *restrict wr, float *restrict wi, const float *restrict mu, const float *restrict er, const float *restrict ei, const float *restrict xr, const float *restrict xi)
+/* w += g conj(x), g = mu E (the step); two bins a step */
+static void update(float *restrict wr, float *restrict wi, const float *restrict gr, const float *restrict gi, const float *restrict xr, const float *restrict xi)
 {
 	int k;
-	for (k = 0; k < PAD; k++) {
-		wr[k] += mu[k] * (er[k] * xr[k] + ei[k] * xi[k]);
-		wi[k] += mu[k] * (ei[k] * xr[k] - er[k] * xi[k]);
+	for (k = 0; k < PAD; k += 2) {
+		float a0 = gr[k], b0 = gi[k], c0 = xr[k], d0 = xi[k], a1 = gr[k + 1], b1 = gi[k + 1], c1 = xr[k + 1], d1 = xi[k + 1];
+		wr[k] += a0 * c0 + b0 * d0;
+		wi[k] += b0 * c0 - a0 * d0;
+		wr[k + 1] += a1 * c1 + b1 * d1;
+		wi[k + 1] += b1 * c1 - a1 * d1;
 	}
 }
 
@@ -138,9 +151,9 @@ static void add_power(float *restrict power, const float *restrict xr, const flo
 #define MU_SCALE 4.0f      /* learning rate = MU_SCALE * residual echo / error power, per bin */
 #define LEAK_MIN 0.0005f   /* residual echo never assumed below -33 dB of the echo estimate */
 #define LEAK_MAX 1.0f
-#define LEAK_START 0.1f
+#define LEAK_START 0.1f   /* until blocks without near-end speech teach it (double talk from the start keeps it) */
 #define RESIDUAL_RATE 0.1f /* smoothing of the residual echo's spectrum, per block without near-end speech */
-#define SLOW_RATE 0.25f    /* smoothing of the energies that tell a wrong filter, per block (about 4 blocks) */   /* until blocks without near-end speech teach it (double talk from the start keeps it) */
+#define SLOW_RATE 0.25f    /* smoothing of the energies that tell a wrong filter, per block (about 4 blocks) */
 #define NEAR_RATIO 0.25f   /* error above a quarter of the microphone's energy: near-end speech (or not converged) */
 #define SPREAD 8           /* bins either side over which 80 % of the residual echo estimate is spread */
 #define LOCAL 0.2f
@@ -150,6 +163,7 @@ static void add_power(float *restrict power, const float *restrict xr, const flo
 #define REGULARISE ((float)M * 1000.0f) /* added to the reference power when normalising */
 #define FLOOR_SHARE 0.1f   /* ... and this share of the mean over the bins (-10 dB) */
 #define CONSTRAIN_EVERY 2
+#define FAR_SUM_ROUNDS 8   /* farSum summed afresh every 64 blocks (0.5 s at 16 kHz) */
 #define START_SHARE 0.25f  /* until then the rate is at most this share of far-end / error energy */
 #define COHERENCE_GAIN 2.0f /* coherence above one half counts as all echo */
 #define COHERENCE_RATE 0.2f /* smoothing of the coherence's spectra, per block */
@@ -191,85 +205,18 @@ static int16_t saturate(float v)
 	return (int16_t)lrintf(v);
 }
 
-/* The smoothed spectra of the coherence between the microphone D and the reference X, and the
- * coherence itself, capped at 1. */
-static void coherence(float *restrict far, float *restrict mic, float *restrict crossRe, float *restrict crossIm, float *restrict out, const float *restrict dr, const float *restrict di, const float *restrict xr, const float *restrict xi)
+/* √x for x > 0, to about 0.2 %, without a division or a square root (which the ESP32's FPU
+ * computes in software): the reciprocal square root from the float's exponent, one Newton step,
+ * times x. For comfort noise, whose level needs no more. */
+static float root(float x)
 {
-	int k;
-	for (k = 0; k < PAD; k++) {
-		float c;
-		far[k] += COHERENCE_RATE * (xr[k] * xr[k] + xi[k] * xi[k] - far[k]);
-		mic[k] += COHERENCE_RATE * (dr[k] * dr[k] + di[k] * di[k] - mic[k]);
-		crossRe[k] += COHERENCE_RATE * (dr[k] * xr[k] + di[k] * xi[k] - crossRe[k]);
-		crossIm[k] += COHERENCE_RATE * (di[k] * xr[k] - dr[k] * xi[k] - crossIm[k]);
-		c = COHERENCE_GAIN * (crossRe[k] * crossRe[k] + crossIm[k] * crossIm[k]) / (far[k] * mic[k] + 1.0f);
-		out[k] = c < 1.0f ? c : 1.0f;
-	}
-}
-
-/* a += b */
-static void add(float *restrict a, const float *restrict b)
-{
-	int k;
-	for (k = 0; k < PAD; k++) a[k] += b[k];
-}
-
-/* p = |x|² */
-static void power(float *restrict p, const float *restrict xr, const float *restrict xi)
-{
-	int k;
-	for (k = 0; k < PAD; k++) p[k] = xr[k] * xr[k] + xi[k] * xi[k];
-}
-
-/* Per-bin learning rates normalised by the reference power over the tail (plus `floor`): `rate`
- * alone while echo is null, else rate * echo / error, at most MU_MAX (the residual echo's share
- * of the error: small when the error is mostly near-end speech). */
-static void rates(float *restrict mu, const float *restrict farSum, float floor, const float *restrict echo, const float *restrict error, float rate)
-{
-	int k;
-	for (k = 0; k < PAD; k++) {
-		float r = echo ? rate * echo[k] / (error[k] + 1.0f) : rate, x = farSum[k] > 0 ? farSum[k] : 0;
-		mu[k] = (r < MU_MAX ? r : MU_MAX) / (x + floor);
-	}
-}
-
-/* The smoothed error power, and the near-end noise floor: it follows dips at once and rises by
- * 5 dB a second. */
-static void floors(float *restrict errorPower, float *restrict noise, const float *restrict error)
-{
-	int k;
-	for (k = 0; k < PAD; k++) {
-		float ep = error[k], n = noise[k];
-		errorPower[k] += 0.5f * (ep - errorPower[k]);
-		noise[k] = ep < n || n <= 0 ? n + 0.3f * (ep - n) : n * 1.01f;
-	}
-}
-
-/* a = b c */
-static void product(float *restrict a, const float *restrict b, const float *restrict c)
-{
-	int k;
-	for (k = 0; k < PAD; k++) a[k] = b[k] * c[k];
-}
-
-/* The suppressor's gains: 1 - OVER residual echo / error, within [GAIN_MIN, 1]. */
-static void gains(float *restrict g, const float *restrict errorPower, const float *restrict echoPower)
-{
-	int k;
-	for (k = 0; k < PAD; k++) {
-		float gain = 1.0f - OVER * echoPower[k] / (errorPower[k] + 1.0f);
-		g[k] = gain < GAIN_MIN ? GAIN_MIN : gain > 1.0f ? 1.0f : gain;
-	}
-}
-
-/* (re, im) *= g */
-static void scale(float *restrict re, float *restrict im, const float *restrict g)
-{
-	int k;
-	for (k = 0; k < PAD; k++) {
-		re[k] *= g[k];
-		im[k] *= g[k];
-	}
+	uint32_t bits;
+	float y;
+	memcpy(&bits, &x, sizeof bits);
+	bits = 0x5f3759dfu - (bits >> 1);
+	memcpy(&y, &bits, sizeof y);
+	y *= 1.5f - 0.5f * x * y * y;
+	return x * y;
 }
 
 /* One block: farBlock (the reference) and micBlock in, N output samples into the ring. */
@@ -277,13 +224,13 @@ static void process_block(Aec *s)
 {
 	Spectrum *X, *Y = &s->echo, *E = &s->error;
 	float *t = s->time, *e = s->e, *mu = s->mu;
-	float farEnergy = 0, micEnergy = 0, errorEnergy = 0, pe = 0, py = 0, farMean = 0, startRate;
+	float farEnergy = 0, micEnergy = 0, errorEnergy = 0, pe = 0, py = 0, farMean = 0, rate, rateShare;
 	int bypass = 0;
-	int i, k, p, active, write;
+	int i, k, p, active, learn, write;
 
 	/* The reference frame [previous block, this block] and its spectrum, newest in x[head];
-	 * farSum, Σ_p |X_p|², loses the spectrum it replaces (and is summed afresh once a round,
-	 * so that rounding cannot pile up). */
+	 * farSum, Σ_p |X_p|², loses the spectrum it replaces (and is summed afresh every
+	 * FAR_SUM_ROUNDS rounds, so that rounding cannot pile up). */
 	s->head = (s->head + 1) % K;
 	X = &s->x[s->head];
 	add_power(s->farSum, X->re, X->im, -1.0f);
@@ -296,7 +243,8 @@ static void process_block(Aec *s)
 	memcpy(s->farPrevious, s->farBlock, sizeof s->farPrevious);
 	ka_fft_real(t, X->re, X->im);
 	active = farEnergy > FAR_ACTIVE * (float)N;
-	if (s->head == 0) {
+	if (s->head == 0 && ++s->rounds >= FAR_SUM_ROUNDS) {
+		s->rounds = 0;
 		memset(s->farSum, 0, sizeof s->farSum);
 		for (p = 0; p < K; p++) {
 			add_power(s->farSum, s->x[p].re, s->x[p].im, 1.0f);
@@ -344,111 +292,145 @@ static void process_block(Aec *s)
 
 	/* Error spectrum E = FFT([0, e]). */
 	ka_fft_real_half(e, 1, E->re, E->im);
-	power(s->echoBin, Y->re, Y->im);
-	power(s->errorBin, E->re, E->im);
-	for (k = 0; k < BINS; k++) {
-		pe += s->errorBin[k];
-	}
 
-	/* Coherence of the microphone with the far end in the partition the echo arrives in (the
-	 * filter's strongest): near 1 where the microphone is echo, near 0 where it is near-end
-	 * sound the far end does not explain, which the suppressor must leave alone. */
+	/* One pass over the bins: |E|², |Y|², the smoothed error power and the near-end noise floor
+	 * (which follows dips at once and rises by 5 dB a second), and the coherence of the
+	 * microphone D = E + Y (E when the microphone passed) with the far end in the partition the
+	 * echo arrives in (the filter's strongest): near 1 where the microphone is echo, near 0 where
+	 * it is near-end sound the far end does not explain, which the suppressor must leave alone.
+	 * cy (in gain[] until the suppressor's gains) is the echo estimate's part coherent with the
+	 * microphone. */
 	{
 		int strongest = 0;
 		const Spectrum *xs;
+		float *cy = s->gain;
 		for (p = 1; p < K; p++)
 			if (s->wEnergy[p] > s->wEnergy[strongest]) strongest = p;
 		xs = &s->x[(s->head - strongest + K) % K];
-		/* D = E + Y (or E when the microphone passed); Y is not needed after echoBin */
-		if (bypass) memcpy(Y, E, sizeof *Y);
-		else {
-			add(Y->re, E->re);
-			add(Y->im, E->im);
+		for (k = 0; k < BINS; k++) {
+			float er = E->re[k], ei = E->im[k], yr = Y->re[k], yi = Y->im[k], xr = xs->re[k], xi = xs->im[k];
+			float eb = er * er + ei * ei, yb = yr * yr + yi * yi, n = s->noise[k];
+			float dr = bypass ? er : er + yr, di = bypass ? ei : ei + yi, far, mic, cr, ci, cross, c;
+			far = s->farPower[k] += COHERENCE_RATE * (xr * xr + xi * xi - s->farPower[k]);
+			mic = s->micPower[k] += COHERENCE_RATE * (dr * dr + di * di - s->micPower[k]);
+			cr = s->crossRe[k] += COHERENCE_RATE * (dr * xr + di * xi - s->crossRe[k]);
+			ci = s->crossIm[k] += COHERENCE_RATE * (di * xr - dr * xi - s->crossIm[k]);
+			/* coherence = COHERENCE_GAIN |cross|² / (far mic), at most 1 */
+			cross = COHERENCE_GAIN * (cr * cr + ci * ci);
+			c = far * mic + 1.0f;
+			cy[k] = cross < c ? cross * yb / c : yb;
+			s->errorBin[k] = eb;
+			s->echoBin[k] = yb;
+			s->errorPower[k] += 0.5f * (eb - s->errorPower[k]);
+			s->noise[k] = eb < n || n <= 0 ? n + 0.3f * (eb - n) : n * 1.01f;
+			pe += eb;
+			py += cy[k];
+			farMean += s->farSum[k] > 0 ? s->farSum[k] : 0;
 		}
-		coherence(s->farPower, s->micPower, s->crossRe, s->crossIm, s->coherence, Y->re, Y->im, xs->re, xs->im);
 	}
 
 	/* The leak: the residual echo's share of the echo estimate's power, learnt only from blocks
 	 * whose error is small next to the microphone signal, i.e. without near-end speech. Double
 	 * talk leaves it as it was, and so leaves the learning rate and the suppression low. */
-	/* the echo estimate's part that is coherent with the microphone */
-	product(s->gain, s->coherence, s->echoBin);
-	for (k = 0; k < BINS; k++) py += s->gain[k];
-	if (active && py > 0 && errorEnergy < NEAR_RATIO * micEnergy) {
+	learn = active && py > 0 && errorEnergy < NEAR_RATIO * micEnergy;
+	if (learn) {
 		float leak = s->leak + 0.3f * (pe / py - s->leak);
 		s->leak = leak < LEAK_MIN ? LEAK_MIN : leak > LEAK_MAX ? LEAK_MAX : leak;
-		for (k = 0; k < PAD; k++) s->residual[k] += RESIDUAL_RATE * (s->errorBin[k] - s->residual[k]);
 		s->echoShare += RESIDUAL_RATE * (py - s->echoShare);
 	}
 
-	/* The residual echo estimate: the leak times the echo estimate, most of it spread over
-	 * SPREAD bins either side (a clipping speaker's distortion lands beside the echo), or where
-	 * more, the residual echo's spectrum as learnt without near-end speech, scaled by how loud the
-	 * echo is now: a clipping speaker's distortion lands on harmonics far from the echo too. */
-	{
-		float sum = 0, scale = s->echoShare > 0 ? py / s->echoShare : 0;
-		int lo = 0, hi = SPREAD;
-		const float *cy = s->gain; /* scratch until the suppressor's gains */
-		for (k = 0; k <= SPREAD; k++) sum += cy[k];
-		for (k = 0; k < BINS; k++) {
-			float r = s->leak * (LOCAL * cy[k] + s->spreadScale[k] * sum), learnt = scale * s->residual[k];
-			if (learnt > r) r = learnt;
-			s->echoPower[k] += 0.5f * (r - s->echoPower[k]);
-			if (hi + 1 < BINS) sum += cy[++hi];
-			if (k >= SPREAD) sum -= cy[lo++];
-		}
-	}
-
 	/* Per-bin learning rate: the residual echo's share of the error (small when the error is
-	 * mostly near-end speech), normalised by the reference energy over the filter's tail. */
-	for (k = 0; k < BINS; k++) farMean += s->farSum[k] > 0 ? s->farSum[k] : 0;
-	/* A bin where the far end is weak next to the others holds (almost) no echo to learn, but
+	 * mostly near-end speech), normalised by the reference energy over the filter's tail. A bin
+	 * where the far end is weak next to the others holds (almost) no echo to learn, but
 	 * normalised by its own power alone it would learn at full speed from whatever the
 	 * microphone has there, e.g. a near-end tone against the leakage of a far-end one. */
 	farMean = FLOOR_SHARE * farMean / (float)BINS + REGULARISE;
 	/* Until the residual echo is known, the learning rate is capped by how much of the error
 	 * the far end could explain: a microphone far louder than the speaker is near-end sound. */
-	startRate = START_SHARE * farEnergy / (errorEnergy + 1.0f);
-	if (startRate > MU_START) startRate = MU_START;
-	if (!active) memset(mu, 0, sizeof s->mu);
-	else if (s->adaptedBlocks < START_BLOCKS) rates(mu, s->farSum, farMean, 0, s->errorBin, startRate);
-	else rates(mu, s->farSum, farMean, s->echoBin, s->errorBin, MU_SCALE * s->leak);
-	floors(s->errorPower, s->noise, s->errorBin);
+	if (s->adaptedBlocks < START_BLOCKS) {
+		rate = START_SHARE * farEnergy / (errorEnergy + 1.0f);
+		if (rate > MU_START) rate = MU_START;
+		rateShare = 0;
+	} else rate = MU_MAX, rateShare = MU_SCALE * s->leak;
+
+	/* The residual echo estimate: the leak times the echo estimate, most of it spread over
+	 * SPREAD bins either side (a clipping speaker's distortion lands beside the echo), or where
+	 * more, the residual echo's spectrum as learnt without near-end speech, scaled by how loud the
+	 * echo is now: a clipping speaker's distortion lands on harmonics far from the echo too.
+	 * In the same pass, the step mu E of the filter's update (into mu and echoBin), mu = the
+	 * rate (rateShare |Y|² / |E|², at most MU_MAX, once the residual echo is known) over the
+	 * reference power plus farMean. */
+	{
+		float sum = 0, scale = s->echoShare > 0 ? py / s->echoShare : 0;
+		int lo = 0, hi = SPREAD;
+		const float *cy = s->gain;
+		float *gr = mu, *gi = s->echoBin;
+		for (k = 0; k <= SPREAD; k++) sum += cy[k];
+		for (k = 0; k < BINS; k++) {
+			float r = s->leak * (LOCAL * cy[k] + s->spreadScale[k] * sum), learnt, eb = s->errorBin[k];
+			if (learn) s->residual[k] += RESIDUAL_RATE * (eb - s->residual[k]);
+			learnt = scale * s->residual[k];
+			if (learnt > r) r = learnt;
+			s->echoPower[k] += 0.5f * (r - s->echoPower[k]);
+			if (hi + 1 < BINS) sum += cy[++hi];
+			if (k >= SPREAD) sum -= cy[lo++];
+			if (active) {
+				/* min(rateShare yb / (eb + 1), rate) / (x + farMean), one division */
+				float x = s->farSum[k] > 0 ? s->farSum[k] : 0, e1 = eb + 1.0f, share = rateShare > 0 ? rateShare * s->echoBin[k] : rate * e1, m;
+				m = (share < rate * e1 ? share : rate * e1) / (e1 * (x + farMean));
+				gr[k] = m * E->re[k];
+				gi[k] = m * E->im[k];
+			}
+		}
+	}
 	if (active) {
 		if (s->adaptedBlocks < START_BLOCKS) s->adaptedBlocks++;
 		/* W_p += mu E conj(X_{head-p}) */
 		for (p = 0; p < K; p++) {
 			const Spectrum *xp = &s->x[(s->head - p + K) % K];
 			Spectrum *wp = &s->w[p];
-			update(wp->re, wp->im, mu, E->re, E->im, xp->re, xp->im);
+			update(wp->re, wp->im, mu, s->echoBin, xp->re, xp->im);
 		}
 		/* One partition every CONSTRAIN_EVERY blocks back to N taps (the partitions take turns). */
 		if (++s->sinceConstraint >= CONSTRAIN_EVERY) {
-		s->sinceConstraint = 0;
-		ka_ifft_real_half(s->w[s->turn].re, s->w[s->turn].im, 0, t, &s->fft);
-		s->wEnergy[s->turn] = 0;
-		for (i = 0; i < N; i++) s->wEnergy[s->turn] += t[i] * t[i];
-		ka_fft_real_half(t, 0, s->w[s->turn].re, s->w[s->turn].im);
-		s->turn = (s->turn + 1) % K;
+			s->sinceConstraint = 0;
+			ka_ifft_real_half(s->w[s->turn].re, s->w[s->turn].im, 0, t, &s->fft);
+			s->wEnergy[s->turn] = 0;
+			for (i = 0; i < N; i++) s->wEnergy[s->turn] += t[i] * t[i];
+			ka_fft_real_half(t, 0, s->w[s->turn].re, s->w[s->turn].im);
+			s->turn = (s->turn + 1) % K;
 		}
 	}
 
-	/* Residual echo suppression with comfort noise, then back to the time domain. */
+	/* Residual echo suppression with comfort noise, then back to the time domain. The gains,
+	 * 1 - OVER residual echo / error within [GAIN_MIN, 1], are smoothed across frequency (1/4,
+	 * 1/2, 1/4: fewer musical tones, a shorter impulse response); the comfort noise fills what
+	 * they take of the noise floor, with uniform random parts (× 3: 2 for the half of the block
+	 * kept, 1.5 for the uniform pair). */
 	if (s->suppress) {
-		float *g = mu, *smooth = s->gain;
-		gains(g, s->errorPower, s->echoPower);
-		/* smoothed across frequency: fewer musical tones, a shorter impulse response */
-		smooth[0] = 0.75f * g[0] + 0.25f * g[1];
-		for (k = 1; k < N; k++) smooth[k] = 0.25f * g[k - 1] + 0.5f * g[k] + 0.25f * g[k + 1];
-		smooth[N] = 0.25f * g[N - 1] + 0.75f * g[N];
-		scale(E->re, E->im, smooth);
-		for (k = 1; k < N; k++) {
-			float fill = (1.0f - smooth[k] * smooth[k]) * s->noise[k] * 3.0f; /* 2 for the half kept, 1.5 for the uniform pair */
-			if (fill > 0) {
-				float amplitude = sqrtf(fill);
-				E->re[k] += amplitude * random_unit(s);
-				E->im[k] += amplitude * random_unit(s);
+		{
+			float g0, g1, g2, g_;
+#define GAIN(k) (g_ = 1.0f - OVER * s->echoPower[k] / (s->errorPower[k] + 1.0f), g_ < GAIN_MIN ? GAIN_MIN : g_ > 1.0f ? 1.0f : g_)
+			g1 = GAIN(0);
+			g2 = GAIN(1);
+			g0 = g1; /* bin 0: 3/4 g(0) + 1/4 g(1) */
+			for (k = 0; k < BINS; k++) {
+				float smooth = 0.25f * (g0 + g2) + 0.5f * g1;
+				E->re[k] *= smooth;
+				E->im[k] *= smooth;
+				if (k > 0 && k < N) {
+					float fill = (1.0f - smooth * smooth) * s->noise[k] * 3.0f;
+					if (fill > 0) {
+						float amplitude = root(fill);
+						E->re[k] += amplitude * random_unit(s);
+						E->im[k] += amplitude * random_unit(s);
+					}
+				}
+				g0 = g1;
+				g1 = g2;
+				g2 = k + 2 <= N ? GAIN(k + 2) : g1; /* bin N: 1/4 g(N - 1) + 3/4 g(N) */
 			}
+#undef GAIN
 		}
 		ka_ifft_real_half(E->re, E->im, 1, e, &s->fft);
 	}

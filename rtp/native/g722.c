@@ -15,15 +15,15 @@
  *   - the QMF sums in 32 bits with no saturation per product (the bound is at qmf_a);
  *   - the step sizes (SCALEL, SCALEH) come from tables indexed by the log scale factor;
  *   - the lower band's quantiser finds its interval by one multiply with the reciprocal of
- *     the step size, a table and one comparison; UPPOL2's limit is a table;
+ *     the step size, a table and one comparison;
  *   - block 4 saturates only where a 16-bit result can leave the range (each dropped
  *     saturation has its bound at the place), each saturation is one unsigned comparison and
  *     a branch that is rarely taken (the three at PREDIC one comparison for all), and the
  *     zero predictor's sign-sign update costs no multiply or select per tap;
  *   - the tables the loops add or multiply from are 32-bit and their indices unsigned, so a
  *     lookup is one load with no sign extension.
- * A call takes about 1.5 KB of stack (CHUNK 40) and allocates nothing; the tables are 7 KB
- * of constant data (flash on the ESP32), 4 KB of it UPPOL2's limit.
+ * A call takes about 1.5 KB of stack (CHUNK 40) and allocates nothing; the tables are 3 KB
+ * of constant data (flash on the ESP32).
  *
  * The state holds what the blocks carry from one sample to the next, in the words it always
  * had. Any bit pattern is a state the code can run from (the XS binding hands JS memory in):
@@ -47,14 +47,6 @@
 #define COLD
 #endif
 
-/* x repeated, and x counted up, as initialisers of UPPOL2's limit */
-#define REPEAT4(x) x, x, x, x
-#define REPEAT16(x) REPEAT4(x), REPEAT4(x), REPEAT4(x), REPEAT4(x)
-#define REPEAT64(x) REPEAT16(x), REPEAT16(x), REPEAT16(x), REPEAT16(x)
-#define REPEAT256(x) REPEAT64(x), REPEAT64(x), REPEAT64(x), REPEAT64(x)
-#define COUNT4(x) x, x + 1, x + 2, x + 3
-#define COUNT16(x) COUNT4(x), COUNT4(x + 4), COUNT4(x + 8), COUNT4(x + 12)
-
 /* The tables the per-sample code reads, in one object: one base address for all of them. */
 static const struct {
 	/* QUANTL's decision levels in units of DETL / 4096: [m] is the upper level of interval m */
@@ -75,8 +67,6 @@ static const struct {
 	 * ILB[j] = 2^(j / 32) in Q11 (the tests run every nb against the reference).
 	 */
 	int16_t detl[NBL_MAX / 64 + 1], deth[NBH_MAX / 64 + 1];
-	/* x limited to [-256, 255] at [x + 1024], for every x = ±a1 >> 5 of a 16-bit a1 (UPPOL2) */
-	int16_t limit256[2049];
 	/* floor(2^32 / DETL) by nb >> 6, like detl: QUANTL divides by DETL with it */
 	uint32_t recipl[NBL_MAX / 64 + 1];
 	/* how many of QUANTL's levels [1..29] are at most 32·i, for i up to 91 (2912) */
@@ -149,19 +139,6 @@ static const struct {
 		8556, 8744, 8932, 9128, 9328, 9532, 9740, 9956, 10172, 10396, 10624, 10856, 11096, 11336,
 		11584, 11840, 12100, 12364, 12632, 12912, 13192, 13484, 13776, 14080, 14388, 14704, 15024, 15352,
 		15688, 16032, 16384
-	},
-	{
-		/* -1024 .. -257 */
-		REPEAT256(-256), REPEAT256(-256), REPEAT256(-256),
-		/* -256 .. 255 */
-		COUNT16(-256), COUNT16(-240), COUNT16(-224), COUNT16(-208), COUNT16(-192), COUNT16(-176),
-		COUNT16(-160), COUNT16(-144), COUNT16(-128), COUNT16(-112), COUNT16(-96), COUNT16(-80),
-		COUNT16(-64), COUNT16(-48), COUNT16(-32), COUNT16(-16), COUNT16(0), COUNT16(16),
-		COUNT16(32), COUNT16(48), COUNT16(64), COUNT16(80), COUNT16(96), COUNT16(112),
-		COUNT16(128), COUNT16(144), COUNT16(160), COUNT16(176), COUNT16(192), COUNT16(208),
-		COUNT16(224), COUNT16(240),
-		/* 256 .. 1024 */
-		REPEAT256(255), REPEAT256(255), REPEAT256(255), 255
 	},
 	{
 		134217728, 134217728, 134217728, 134217728, 134217728, 134217728, 119304647, 119304647, 119304647,
@@ -255,6 +232,12 @@ static inline int32_t clamp_symmetric(int32_t v, int32_t limit)
 	return v;
 }
 
+/* v limited to [-256, 255] */
+static INLINE int32_t clamp256(int32_t v)
+{
+	return v < -256 ? -256 : v > 255 ? 255 : v;
+}
+
 /* v limited to [0, limit] */
 static inline int32_t clamp_positive(int32_t v, int32_t limit)
 {
@@ -341,13 +324,17 @@ static INLINE void block4(band_vars *v, size_t k, int32_t d)
 	/*
 	 * UPPOL2 from the old a1 and a2, and UPPOL1's sign term (a branch: cheaper than selecting
 	 * two values). The Recommendation's saturate16(±4·a1) >> 7 (the negated -32768 limited to
-	 * 32767) is (±a1 >> 5) limited to [-256, 255], with no 16-bit step.
+	 * 32767) is (±a1 >> 5) limited to [-256, 255], with no 16-bit step. Half the samples of
+	 * speech reach a limit, so a rarely taken branch would not do; the two comparisons are
+	 * written as a clamp, which the ESP32-S3's LX7 does in one instruction (CLAMPS, a signed
+	 * clamp to [-2^8, 2^8 - 1]). A table of 2,049 limits was a little cheaper on x86 (about
+	 * 1,900 instructions per frame) but took 4 KB of flash and a cache line per lookup there.
 	 */
 	if (same1) {
-		w = tables.limit256[(-a1 >> 5) + 1024];
+		w = clamp256(-a1 >> 5);
 		a1 = ((a1 * 32640) >> 15) + 192;
 	} else {
-		w = tables.limit256[(a1 >> 5) + 1024];
+		w = clamp256(a1 >> 5);
 		a1 = ((a1 * 32640) >> 15) - 192;
 	}
 	w += (same2 ? 128 : -128) + ((a2 * 32512) >> 15);
