@@ -29,9 +29,29 @@ const HEX64 = /^[0-9a-f]{64}$/;
 const DIGITS = /^[0-9]{1,10}$/;
 
 export function addUpdateRoutes(o: UpdateOptions): void {
-	let busy = false;
-	const refuse = (status: number, error: string): HttpResponse => json(status, { ok: false, error });
-	const streaming = o.web.addSignedInUpload("/update", (request: HttpRequest, length: number): UploadSink | HttpResponse => {
+	// Methods bound, not closures: on the device a closure made at run time by a preloaded module
+	// gets a copy of its code (nested functions' included) in the XS chunk heap.
+	const updates = new Updates(o);
+	updates.streaming = o.web.addSignedInUpload("/update", updates.start.bind(updates));
+	o.web.addSignedInGet("/update", updates.page.bind(updates));
+}
+
+function refuse(status: number, error: string): HttpResponse {
+	return json(status, { ok: false, error });
+}
+
+class Updates {
+	readonly o: UpdateOptions;
+	busy = false;
+	streaming = false;
+
+	constructor(o: UpdateOptions) {
+		this.o = o;
+	}
+
+	/** An upload's start: its size and hash checked, the slot opened; the sink, or the refusal. */
+	start(request: HttpRequest, length: number): UploadSink | HttpResponse {
+		const o = this.o;
 		const size = request.query.size ?? "";
 		const sha256 = (request.query.sha256 ?? "").toLowerCase();
 		if (!DIGITS.test(size)) return refuse(400, "give the image's size in bytes first (?size=…)");
@@ -40,66 +60,88 @@ export function addUpdateRoutes(o: UpdateOptions): void {
 		if (expected !== length) return refuse(400, `the size given (${expected} bytes) is not the size sent (${length} bytes)`);
 		if (expected === 0) return refuse(400, "the image is empty");
 		if (expected > o.updater.maxSize) return refuse(413, `the image (${expected} bytes) is larger than the firmware slot (${o.updater.maxSize} bytes)`);
-		if (busy) return refuse(409, "another update is being uploaded");
+		if (this.busy) return refuse(409, "another update is being uploaded");
 		let slot: FirmwareSlot;
 		try {
 			slot = o.updater.open(expected);
 		} catch (error) {
 			return refuse(500, `the firmware slot cannot be opened: ${(error as Error)?.message ?? error}`);
 		}
-		busy = true;
+		this.busy = true;
 		o.log.info(`update: receiving ${expected} bytes (version ${o.version} running)`);
-		const hash = o.sha256Stream();
-		let received = 0;
-		let failure = "";
-		const fail = (reason: string) => {
-			if (failure) return;
-			failure = reason;
-			slot.cancel();
-		};
-		return {
-			write(piece) {
-				if (failure) return;
-				received += piece.length;
-				if (received > expected) return fail(`more than the ${expected} bytes given`);
-				hash.write(piece);
-				try {
-					slot.write(piece);
-				} catch (error) {
-					fail(`the firmware slot refused the image: ${(error as Error)?.message ?? error}`);
-				}
-			},
-			end() {
-				busy = false;
-				const actual = hash.close();
-				if (!failure && received !== expected) fail(`only ${received} of ${expected} bytes arrived`);
-				if (!failure && actual !== sha256) fail(`the image's SHA-256 is ${actual}, not the ${sha256} given`);
-				if (!failure) {
-					try {
-						slot.complete();
-					} catch (error) {
-						failure = `the firmware slot refused the complete image: ${(error as Error)?.message ?? error}`;
-					}
-				}
-				if (failure) {
-					o.log.warn(`update: not installed: ${failure}`);
-					return refuse(400, failure);
-				}
-				o.log.info(`update: ${expected} bytes written and checked (SHA-256 ${actual}); restarting into the new image`);
-				o.clock.setTimeout(() => o.updater.restart(), RESTART_DELAY_MS);
-				return json(200, { ok: true, restarting: true });
-			},
-			abort() {
-				busy = false;
-				fail("the upload broke off");
-				o.log.warn(`update: the upload broke off after ${received} of ${expected} bytes; nothing changed`);
-			},
-		};
-	});
-	o.web.addSignedInGet("/update", (request) => {
+		return new ImageUpload(this, slot, expected, sha256);
+	}
+
+	page(request: HttpRequest): HttpResponse {
+		const o = this.o;
 		const nonce = o.web.nonce();
-		return html(200, updatePage(o.version, o.updater.maxSize, streaming, o.web.csrfOf(request), nonce), nonce);
-	});
+		return html(200, updatePage(o.version, o.updater.maxSize, this.streaming, o.web.csrfOf(request), nonce), nonce);
+	}
+}
+
+/** One upload: the image into the slot and through the hash as it arrives. */
+class ImageUpload implements UploadSink {
+	#updates: Updates;
+	#slot: FirmwareSlot;
+	#expected: number;
+	#sha256: string;
+	#hash: Sha256Stream;
+	#received = 0;
+	#failure = "";
+
+	constructor(updates: Updates, slot: FirmwareSlot, expected: number, sha256: string) {
+		this.#updates = updates;
+		this.#slot = slot;
+		this.#expected = expected;
+		this.#sha256 = sha256;
+		this.#hash = updates.o.sha256Stream();
+	}
+
+	write(piece: Uint8Array): void {
+		if (this.#failure) return;
+		this.#received += piece.length;
+		if (this.#received > this.#expected) return this.#fail(`more than the ${this.#expected} bytes given`);
+		this.#hash.write(piece);
+		try {
+			this.#slot.write(piece);
+		} catch (error) {
+			this.#fail(`the firmware slot refused the image: ${(error as Error)?.message ?? error}`);
+		}
+	}
+
+	end(): HttpResponse {
+		const o = this.#updates.o, expected = this.#expected, sha256 = this.#sha256;
+		this.#updates.busy = false;
+		const actual = this.#hash.close();
+		if (!this.#failure && this.#received !== expected) this.#fail(`only ${this.#received} of ${expected} bytes arrived`);
+		if (!this.#failure && actual !== sha256) this.#fail(`the image's SHA-256 is ${actual}, not the ${sha256} given`);
+		if (!this.#failure) {
+			try {
+				this.#slot.complete();
+			} catch (error) {
+				this.#failure = `the firmware slot refused the complete image: ${(error as Error)?.message ?? error}`;
+			}
+		}
+		if (this.#failure) {
+			o.log.warn(`update: not installed: ${this.#failure}`);
+			return refuse(400, this.#failure);
+		}
+		o.log.info(`update: ${expected} bytes written and checked (SHA-256 ${actual}); restarting into the new image`);
+		o.clock.setTimeout(o.updater.restart.bind(o.updater), RESTART_DELAY_MS);
+		return json(200, { ok: true, restarting: true });
+	}
+
+	abort(): void {
+		this.#updates.busy = false;
+		this.#fail("the upload broke off");
+		this.#updates.o.log.warn(`update: the upload broke off after ${this.#received} of ${this.#expected} bytes; nothing changed`);
+	}
+
+	#fail(reason: string): void {
+		if (this.#failure) return;
+		this.#failure = reason;
+		this.#slot.cancel();
+	}
 }
 
 /** Sends the file with its size and hash in the URL and shows the upload's progress (needs JavaScript). */

@@ -12,7 +12,7 @@ import DNSServer from "dns/server";
 import Net from "net";
 import SNTP from "sntp";
 import Time from "time";
-import type { Clock, Logger, TimerId, WifiNetwork, WifiRadioFactory } from "../ports.js";
+import type { Clock, Logger, TimerId, WifiNetwork, WifiRadio, WifiRadioFactory, WifiRadioOptions } from "../ports.js";
 
 /** The address the ESP-IDF gives its access point when none is configured. */
 const DEFAULT_AP_ADDRESS = "192.168.4.1";
@@ -36,102 +36,132 @@ function lastMacBytes(mac: string | undefined): string {
 }
 
 export function deviceWifi(options: DeviceWifiOptions): WifiRadioFactory {
-	const { clock, log } = options;
-	return (events) => {
-		let credentials: { ssid: string; password?: string } | undefined;
-		let retry: TimerId | undefined;
-		let pause = FIRST_PAUSE_MS;
-		let dns: DNSServer | undefined;
-		let accessPoint = false;
-		let timeSet = false;
-		const connect = () => {
-			retry = undefined;
-			if (!credentials) return;
-			try {
-				WiFi.connect(credentials);
-			} catch (error) {
-				log.warn(`Wi-Fi: connect failed (${(error as Error)?.message ?? error})`);
-				retryLater();
-			}
-		};
-		const retryLater = () => {
-			if (retry !== undefined || !credentials) return;
-			retry = clock.setTimeout(connect, pause);
-			pause = Math.min(pause * 2, MAX_PAUSE_MS);
-		};
-		const setTime = () => {
-			if (timeSet || !options.sntp) return;
-			timeSet = true;
-			try {
-				new SNTP({ host: options.sntp }, (message, value) => {
-					if (message === SNTP.time && typeof value === "number") Time.set(value);
-					else if (message === SNTP.error) log.warn("Wi-Fi: no time from SNTP (event times stay relative)");
-				});
-			} catch (error) {
-				log.warn(`Wi-Fi: SNTP failed (${(error as Error)?.message ?? error})`);
-			}
-		};
+	return (events) => new DeviceWifiRadio(options, events);
+}
+
+/*
+ * A class, not a closure with closures in it: on the device a function made at run time by a
+ * preloaded module gets a copy of its code (nested functions' code included) in the XS chunk
+ * heap, while methods stay in flash. The SDK's callbacks get bound methods (references only).
+ */
+class DeviceWifiRadio implements WifiRadio {
+	readonly id: string;
+	#options: DeviceWifiOptions;
+	#events: WifiRadioOptions;
+	#credentials: { ssid: string; password?: string } | undefined;
+	#retry: TimerId | undefined;
+	#pause = FIRST_PAUSE_MS;
+	#dns: DNSServer | undefined;
+	#accessPoint = false;
+	#timeSet = false;
+	readonly #connectLater: () => void;
+
+	constructor(options: DeviceWifiOptions, events: WifiRadioOptions) {
+		this.#options = options;
+		this.#events = events;
+		this.#connectLater = this.#connect.bind(this);
 		if (WiFi.mode === WiFi.Mode.none) WiFi.mode = WiFi.Mode.station;
-		// The instance only listens: connecting is done by the static calls above.
-		new WiFi(undefined, (message) => {
-			if (message === WiFi.gotIP) {
-				pause = FIRST_PAUSE_MS;
-				if (retry !== undefined) clock.clearTimeout(retry);
-				retry = undefined;
-				events.onConnected(Net.get("IP", "station") ?? Net.get("IP") ?? "0.0.0.0");
-				setTime();
-			} else if (message === WiFi.disconnected || message === WiFi.lostIP) {
-				events.onDisconnected();
-				retryLater();
+		// The instance only listens: connecting is done by the static calls.
+		new WiFi(undefined, this.#onMessage.bind(this));
+		this.id = lastMacBytes(Net.get("MAC", "station") ?? Net.get("MAC"));
+	}
+
+	join(ssid: string, password: string): void {
+		this.#credentials = password ? { ssid, password } : { ssid };
+		this.#pause = FIRST_PAUSE_MS;
+		if (this.#retry !== undefined) this.#options.clock.clearTimeout(this.#retry);
+		this.#connect();
+	}
+
+	openAccessPoint(ssid: string, password: string): void {
+		// `station` keeps the station interface up beside the access point (xs6wifi.c reads it;
+		// the SDK's typings leave it out, so the options are not given as a literal).
+		const options = { ssid, password, station: true };
+		WiFi.accessPoint(options);
+		this.#accessPoint = true;
+		try {
+			// Every name is the door while a phone is on its access point (A queries only).
+			this.#dns = new DNSServer(answerWithAccessPoint);
+		} catch (error) {
+			// E.g. the lin build without the right to port 53: the page is still at the address.
+			this.#options.log.warn(`Wi-Fi: no captive-portal DNS (${(error as Error)?.message ?? error})`);
+		}
+	}
+
+	closeAccessPoint(): void {
+		this.#dns?.close();
+		this.#dns = undefined;
+		this.#accessPoint = false;
+		WiFi.mode = WiFi.Mode.station;
+	}
+
+	accessPointAddress(): string {
+		if (!this.#accessPoint) return "";
+		const address = Net.get("IP", "ap") ?? DEFAULT_AP_ADDRESS;
+		return this.#options.httpPort === 80 ? address : `${address}:${this.#options.httpPort}`;
+	}
+
+	scan(max: number, done: (networks: WifiNetwork[]) => void): void {
+		const found: WifiNetwork[] = [];
+		WiFi.scan({}, (item) => {
+			if (item) {
+				// Each name once (a mesh shows one per access point), at its strongest.
+				const seen = found.find((n) => n.ssid === item.ssid);
+				if (seen) seen.rssi = Math.max(seen.rssi, item.rssi);
+				else if (item.ssid && found.length < 4 * max) found.push({ ssid: item.ssid, rssi: item.rssi, secure: item.authentication !== "none" });
+				return;
 			}
+			done(found.sort((a, b) => b.rssi - a.rssi).slice(0, max));
 		});
-		return {
-			id: lastMacBytes(Net.get("MAC", "station") ?? Net.get("MAC")),
-			join(ssid, password) {
-				credentials = password ? { ssid, password } : { ssid };
-				pause = FIRST_PAUSE_MS;
-				if (retry !== undefined) clock.clearTimeout(retry);
-				connect();
-			},
-			openAccessPoint(ssid, password) {
-				// `station` keeps the station interface up beside the access point (xs6wifi.c reads it;
-				// the SDK's typings leave it out, so the options are not given as a literal).
-				const options = { ssid, password, station: true };
-				WiFi.accessPoint(options);
-				accessPoint = true;
-				const address = (): string => Net.get("IP", "ap") ?? DEFAULT_AP_ADDRESS;
-				try {
-					// Every name is the door while a phone is on its access point (A queries only).
-					dns = new DNSServer((message) => (message === DNS_QUERY ? address() : ""));
-				} catch (error) {
-					// E.g. the lin build without the right to port 53: the page is still at the address.
-					log.warn(`Wi-Fi: no captive-portal DNS (${(error as Error)?.message ?? error})`);
-				}
-			},
-			closeAccessPoint() {
-				dns?.close();
-				dns = undefined;
-				accessPoint = false;
-				WiFi.mode = WiFi.Mode.station;
-			},
-			accessPointAddress() {
-				if (!accessPoint) return "";
-				const address = Net.get("IP", "ap") ?? DEFAULT_AP_ADDRESS;
-				return options.httpPort === 80 ? address : `${address}:${options.httpPort}`;
-			},
-			scan(max, done) {
-				const found: WifiNetwork[] = [];
-				WiFi.scan({}, (item) => {
-					if (item) {
-						// Each name once (a mesh shows one per access point), at its strongest.
-						const seen = found.find((n) => n.ssid === item.ssid);
-						if (seen) seen.rssi = Math.max(seen.rssi, item.rssi);
-						else if (item.ssid && found.length < 4 * max) found.push({ ssid: item.ssid, rssi: item.rssi, secure: item.authentication !== "none" });
-						return;
-					}
-					done(found.sort((a, b) => b.rssi - a.rssi).slice(0, max));
-				});
-			},
-		};
-	};
+	}
+
+	#onMessage(message: unknown): void {
+		if (message === WiFi.gotIP) {
+			this.#pause = FIRST_PAUSE_MS;
+			if (this.#retry !== undefined) this.#options.clock.clearTimeout(this.#retry);
+			this.#retry = undefined;
+			this.#events.onConnected(Net.get("IP", "station") ?? Net.get("IP") ?? "0.0.0.0");
+			this.#setTime();
+		} else if (message === WiFi.disconnected || message === WiFi.lostIP) {
+			this.#events.onDisconnected();
+			this.#retryLater();
+		}
+	}
+
+	#connect(): void {
+		this.#retry = undefined;
+		if (!this.#credentials) return;
+		try {
+			WiFi.connect(this.#credentials);
+		} catch (error) {
+			this.#options.log.warn(`Wi-Fi: connect failed (${(error as Error)?.message ?? error})`);
+			this.#retryLater();
+		}
+	}
+
+	#retryLater(): void {
+		if (this.#retry !== undefined || !this.#credentials) return;
+		this.#retry = this.#options.clock.setTimeout(this.#connectLater, this.#pause);
+		this.#pause = Math.min(this.#pause * 2, MAX_PAUSE_MS);
+	}
+
+	#setTime(): void {
+		const { sntp, log } = this.#options;
+		if (this.#timeSet || !sntp) return;
+		this.#timeSet = true;
+		try {
+			new SNTP({ host: sntp }, onSntp.bind(undefined, log));
+		} catch (error) {
+			log.warn(`Wi-Fi: SNTP failed (${(error as Error)?.message ?? error})`);
+		}
+	}
+}
+
+function answerWithAccessPoint(message: number): string {
+	return message === DNS_QUERY ? (Net.get("IP", "ap") ?? DEFAULT_AP_ADDRESS) : "";
+}
+
+function onSntp(log: Logger, message: number, value?: number | string): void {
+	if (message === SNTP.time && typeof value === "number") Time.set(value);
+	else if (message === SNTP.error) log.warn("Wi-Fi: no time from SNTP (event times stay relative)");
 }
