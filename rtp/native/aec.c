@@ -27,11 +27,11 @@
  * error) and the output's inverse, every second block one partition's gradient constraint (2
  * more, the partitions take turns), the filter and its update (KA_AEC_PARTITIONS complex
  * multiply-adds per bin each, a bin at a time over all partitions with the sums in registers),
- * two fused passes over the bins for the estimates and one for the suppressor and comfort
- * noise. Per 20 ms frame (callgrind, x86-64 -O2 -fno-tree-vectorize, as for the ESP32, which
- * has no SIMD): about 282,000 instructions (the FFTs about 113,000, the filter and its update
+ * two fused passes over the bins for the estimates and the update and one for the suppressor
+ * and comfort noise. Per 20 ms frame (callgrind, x86-64 -O2 -fno-tree-vectorize, as for the ESP32, which
+ * has no SIMD): about 280,000 instructions (the FFTs about 113,000, the filter and its update
  * about 67,000; 402,000 with the radix-2 FFT before fft.c, 320,000 before the per-bin loops
- * were fused and the filter ran a bin at a time). Where gcc vectorises, about 244,000 (200,000
+ * were fused and the filter ran a bin at a time). Where gcc vectorises, about 242,000 (200,000
  * when the filter ran a partition at a time, which SSE suits better; the ESP32 has no SSE).
  *
  * The state holds no pointer (the XS binding's state lives in a movable ArrayBuffer).
@@ -95,8 +95,7 @@ typedef struct {
 	Spectrum error;       /* E = FFT([0, e]), then the output */
 	float time[M];
 	float e[N];
-	float mu[PAD];        /* the update's step mu E, real part */
-	float echoBin[PAD];   /* |FFT([0, y])|², then the update's step, imaginary part */
+	float echoBin[PAD];   /* |FFT([0, y])|² */
 	float farPower[PAD]; /* smoothed |X|² of the partition the echo arrives in */
 	float micPower[PAD]; /* smoothed |D|², D = FFT([0, d]) */
 	float crossRe[PAD];  /* smoothed D conj(X) */
@@ -132,16 +131,12 @@ static void filter(const float *restrict w, const float *restrict x, float *rest
 	}
 }
 
-/* W_p += g conj(X_p) for every partition, g = mu E */
-static void update_all(float *restrict w, const float *restrict gr, const float *restrict gi, const float *restrict x)
+/* W_p += g conj(X_p) at bin k for every partition, g = mu E */
+static void update_bin(float *restrict w, const float *restrict x, int k, float a, float b)
 {
-	int k;
-	for (k = 0; k < BINS; k++) {
-		float a = gr[k], b = gi[k];
 #define TERM(p) { float xr = x[(p) * S + k], xi = x[(p) * S + PAD + k]; w[(p) * S + k] += a * xr + b * xi; w[(p) * S + PAD + k] += b * xr - a * xi; }
-		EACH_PARTITION(TERM)
+	EACH_PARTITION(TERM)
 #undef TERM
-	}
 }
 
 /* p += |x|² (sign 1) or p -= |x|² (sign -1) */
@@ -231,7 +226,7 @@ static float root(float x)
 static void process_block(Aec *s)
 {
 	Spectrum *X, *Y = &s->echo, *E = &s->error;
-	float *t = s->time, *e = s->e, *mu = s->mu;
+	float *t = s->time, *e = s->e;
 	float farEnergy = 0, micEnergy = 0, errorEnergy = 0, pe = 0, py = 0, farMean = 0, rate, rateShare;
 	int bypass = 0;
 	int i, k, p, active, learn, write;
@@ -363,14 +358,13 @@ static void process_block(Aec *s)
 	 * SPREAD bins either side (a clipping speaker's distortion lands beside the echo), or where
 	 * more, the residual echo's spectrum as learnt without near-end speech, scaled by how loud the
 	 * echo is now: a clipping speaker's distortion lands on harmonics far from the echo too.
-	 * In the same pass, the step mu E of the filter's update (into mu and echoBin), mu = the
-	 * rate (rateShare |Y|² / |E|², at most MU_MAX, once the residual echo is known) over the
-	 * reference power plus farMean. */
+	 * In the same pass, the filter's update W_p += mu E conj(X_p), mu = the rate (rateShare
+	 * |Y|² / |E|², at most MU_MAX, once the residual echo is known) over the reference power
+	 * plus farMean. */
 	{
 		float sum = 0, scale = s->echoShare > 0 ? py / s->echoShare : 0;
 		int lo = 0, hi = SPREAD;
 		const float *cy = s->gain;
-		float *gr = mu, *gi = s->echoBin;
 		for (k = 0; k <= SPREAD; k++) sum += cy[k];
 		for (k = 0; k < BINS; k++) {
 			float r = s->leak * (LOCAL * cy[k] + s->spreadScale[k] * sum), learnt, eb = s->errorBin[k];
@@ -384,15 +378,12 @@ static void process_block(Aec *s)
 				/* min(rateShare yb / (eb + 1), rate) / (x + farMean), one division */
 				float x = s->farSum[k] > 0 ? s->farSum[k] : 0, e1 = eb + 1.0f, share = rateShare > 0 ? rateShare * s->echoBin[k] : rate * e1, m;
 				m = (share < rate * e1 ? share : rate * e1) / (e1 * (x + farMean));
-				gr[k] = m * E->re[k];
-				gi[k] = m * E->im[k];
+				update_bin(s->w[0].re, s->x[0].re, k, m * E->re[k], m * E->im[k]);
 			}
 		}
 	}
 	if (active) {
 		if (s->adaptedBlocks < START_BLOCKS) s->adaptedBlocks++;
-		/* W_p += mu E conj(X_p) */
-		update_all(s->w[0].re, mu, s->echoBin, s->x[0].re);
 		/* One partition every CONSTRAIN_EVERY blocks back to N taps (the partitions take turns). */
 		if (++s->sinceConstraint >= CONSTRAIN_EVERY) {
 			s->sinceConstraint = 0;
