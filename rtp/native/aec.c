@@ -26,11 +26,13 @@
  * Cost per block: 4 real FFTs of 2 * KA_AEC_BLOCK points (reference, echo estimate in and out,
  * error) and the output's inverse, every second block one partition's gradient constraint (2
  * more, the partitions take turns), the filter and its update (KA_AEC_PARTITIONS complex
- * multiply-adds per bin each), two fused passes over the bins for the estimates and one for the
- * suppressor and comfort noise. Per 20 ms frame (callgrind, x86-64 -O2): about 298,000
- * instructions built with -fno-tree-vectorize as for the ESP32, which has no SIMD (the FFTs
- * about 113,000, the filter and its update about 75,000; 402,000 with the radix-2 FFT before
- * fft.c, 320,000 before the per-bin loops were fused), about 200,000 where gcc vectorises.
+ * multiply-adds per bin each, a bin at a time over all partitions with the sums in registers),
+ * two fused passes over the bins for the estimates and the update and one for the suppressor
+ * and comfort noise. Per 20 ms frame (callgrind, x86-64 -O2 -fno-tree-vectorize, as for the ESP32, which
+ * has no SIMD): about 280,000 instructions (the FFTs about 113,000, the filter and its update
+ * about 67,000; 402,000 with the radix-2 FFT before fft.c, 320,000 before the per-bin loops
+ * were fused and the filter ran a bin at a time). Where gcc vectorises, about 242,000 (200,000
+ * when the filter ran a partition at a time, which SSE suits better; the ESP32 has no SSE).
  *
  * The state holds no pointer (the XS binding's state lives in a movable ArrayBuffer).
  */
@@ -60,8 +62,7 @@ typedef struct {
 	uint32_t magic;
 	int32_t sampleRate;
 	uint32_t seed;
-	int32_t head;         /* newest reference spectrum in x[] */
-	int32_t rounds;       /* rounds of the x[] ring since farSum was summed afresh */
+	int32_t sinceSum;     /* blocks since farSum was summed afresh */
 	int32_t turn;         /* partition constrained next */
 	int32_t sinceConstraint; /* adapted blocks since a partition was last constrained */
 	int32_t fill;         /* samples in farBlock/micBlock */
@@ -94,8 +95,7 @@ typedef struct {
 	Spectrum error;       /* E = FFT([0, e]), then the output */
 	float time[M];
 	float e[N];
-	float mu[PAD];        /* the update's step mu E, real part */
-	float echoBin[PAD];   /* |FFT([0, y])|², then the update's step, imaginary part */
+	float echoBin[PAD];   /* |FFT([0, y])|² */
 	float farPower[PAD]; /* smoothed |X|² of the partition the echo arrives in */
 	float micPower[PAD]; /* smoothed |D|², D = FFT([0, d]) */
 	float crossRe[PAD];  /* smoothed D conj(X) */
@@ -110,30 +110,33 @@ size_t ka_aec_state_bytes(void)
 
 /* ---- per-bin loops over PAD bins ---- */
 
-/* y += w x, two bins a step (half the loop's own instructions where nothing vectorises) */
-static void multiply_add(float *restrict yr, float *restrict yi, const float *restrict wr, const float *restrict wi, const float *restrict xr, const float *restrict xi)
+#define S (2 * PAD) /* floats from one partition's spectrum to the next */
+#if K == 8
+#define EACH_PARTITION(T) T(0) T(1) T(2) T(3) T(4) T(5) T(6) T(7)
+#else
+#error "EACH_PARTITION is written for 8 partitions"
+#endif
+
+/* Y = Σ_p W_p X_p over the partitions, a bin at a time with the sums in registers */
+static void filter(const float *restrict w, const float *restrict x, float *restrict yr, float *restrict yi)
 {
 	int k;
-	for (k = 0; k < PAD; k += 2) {
-		float a0 = wr[k], b0 = wi[k], c0 = xr[k], d0 = xi[k], a1 = wr[k + 1], b1 = wi[k + 1], c1 = xr[k + 1], d1 = xi[k + 1];
-		yr[k] += a0 * c0 - b0 * d0;
-		yi[k] += a0 * d0 + b0 * c0;
-		yr[k + 1] += a1 * c1 - b1 * d1;
-		yi[k + 1] += a1 * d1 + b1 * c1;
+	for (k = 0; k < BINS; k++) {
+		float ar = 0, ai = 0;
+#define TERM(p) { float wr = w[(p) * S + k], wi = w[(p) * S + PAD + k], xr = x[(p) * S + k], xi = x[(p) * S + PAD + k]; ar += wr * xr - wi * xi; ai += wr * xi + wi * xr; }
+		EACH_PARTITION(TERM)
+#undef TERM
+		yr[k] = ar;
+		yi[k] = ai;
 	}
 }
 
-/* w += g conj(x), g = mu E (the step); two bins a step */
-static void update(float *restrict wr, float *restrict wi, const float *restrict gr, const float *restrict gi, const float *restrict xr, const float *restrict xi)
+/* W_p += g conj(X_p) at bin k for every partition, g = mu E */
+static void update_bin(float *restrict w, const float *restrict x, int k, float a, float b)
 {
-	int k;
-	for (k = 0; k < PAD; k += 2) {
-		float a0 = gr[k], b0 = gi[k], c0 = xr[k], d0 = xi[k], a1 = gr[k + 1], b1 = gi[k + 1], c1 = xr[k + 1], d1 = xi[k + 1];
-		wr[k] += a0 * c0 + b0 * d0;
-		wi[k] += b0 * c0 - a0 * d0;
-		wr[k + 1] += a1 * c1 + b1 * d1;
-		wi[k + 1] += b1 * c1 - a1 * d1;
-	}
+#define TERM(p) { float xr = x[(p) * S + k], xi = x[(p) * S + PAD + k]; w[(p) * S + k] += a * xr + b * xi; w[(p) * S + PAD + k] += b * xr - a * xi; }
+	EACH_PARTITION(TERM)
+#undef TERM
 }
 
 /* p += |x|² (sign 1) or p -= |x|² (sign -1) */
@@ -163,7 +166,7 @@ static void add_power(float *restrict power, const float *restrict xr, const flo
 #define REGULARISE ((float)M * 1000.0f) /* added to the reference power when normalising */
 #define FLOOR_SHARE 0.1f   /* ... and this share of the mean over the bins (-10 dB) */
 #define CONSTRAIN_EVERY 2
-#define FAR_SUM_ROUNDS 8   /* farSum summed afresh every 64 blocks (0.5 s at 16 kHz) */
+#define FAR_SUM_BLOCKS 64  /* farSum summed afresh every 64 blocks (0.5 s at 16 kHz) */
 #define START_SHARE 0.25f  /* until then the rate is at most this share of far-end / error energy */
 #define COHERENCE_GAIN 2.0f /* coherence above one half counts as all echo */
 #define COHERENCE_RATE 0.2f /* smoothing of the coherence's spectra, per block */
@@ -223,17 +226,19 @@ static float root(float x)
 static void process_block(Aec *s)
 {
 	Spectrum *X, *Y = &s->echo, *E = &s->error;
-	float *t = s->time, *e = s->e, *mu = s->mu;
+	float *t = s->time, *e = s->e;
 	float farEnergy = 0, micEnergy = 0, errorEnergy = 0, pe = 0, py = 0, farMean = 0, rate, rateShare;
 	int bypass = 0;
 	int i, k, p, active, learn, write;
 
-	/* The reference frame [previous block, this block] and its spectrum, newest in x[head];
-	 * farSum, Σ_p |X_p|², loses the spectrum it replaces (and is summed afresh every
-	 * FAR_SUM_ROUNDS rounds, so that rounding cannot pile up). */
-	s->head = (s->head + 1) % K;
-	X = &s->x[s->head];
-	add_power(s->farSum, X->re, X->im, -1.0f);
+	/* The reference frame [previous block, this block] and its spectrum into x[0], the older
+	 * ones one place on (a delay line, so that partition p's spectra sit at one offset in w[]
+	 * and x[] and the filter runs a bin at a time over all partitions); farSum, Σ_p |X_p|²,
+	 * loses the spectrum that drops out (and is summed afresh every FAR_SUM_BLOCKS blocks, so
+	 * that rounding cannot pile up). */
+	X = &s->x[0];
+	add_power(s->farSum, s->x[K - 1].re, s->x[K - 1].im, -1.0f);
+	memmove(&s->x[1], &s->x[0], (K - 1) * sizeof s->x[0]);
 	for (i = 0; i < N; i++) {
 		float v = (float)s->farBlock[i];
 		t[i] = (float)s->farPrevious[i];
@@ -243,8 +248,8 @@ static void process_block(Aec *s)
 	memcpy(s->farPrevious, s->farBlock, sizeof s->farPrevious);
 	ka_fft_real(t, X->re, X->im);
 	active = farEnergy > FAR_ACTIVE * (float)N;
-	if (s->head == 0 && ++s->rounds >= FAR_SUM_ROUNDS) {
-		s->rounds = 0;
+	if (++s->sinceSum >= FAR_SUM_BLOCKS) {
+		s->sinceSum = 0;
 		memset(s->farSum, 0, sizeof s->farSum);
 		for (p = 0; p < K; p++) {
 			add_power(s->farSum, s->x[p].re, s->x[p].im, 1.0f);
@@ -253,12 +258,8 @@ static void process_block(Aec *s)
 		add_power(s->farSum, X->re, X->im, 1.0f);
 	}
 
-	/* Echo estimate Y = Σ W_p X_{head-p}; the last N samples of its inverse are y. */
-	memset(Y, 0, sizeof *Y);
-	for (p = 0; p < K; p++) {
-		const Spectrum *xp = &s->x[(s->head - p + K) % K], *wp = &s->w[p];
-		multiply_add(Y->re, Y->im, wp->re, wp->im, xp->re, xp->im);
-	}
+	/* Echo estimate Y = Σ W_p X_p; the last N samples of its inverse are y. */
+	filter(s->w[0].re, s->x[0].re, Y->re, Y->im);
 	ka_ifft_real_half(Y->re, Y->im, 1, t, &s->fft);
 	for (i = 0; i < N; i++) {
 		float d = (float)s->micBlock[i];
@@ -306,7 +307,7 @@ static void process_block(Aec *s)
 		float *cy = s->gain;
 		for (p = 1; p < K; p++)
 			if (s->wEnergy[p] > s->wEnergy[strongest]) strongest = p;
-		xs = &s->x[(s->head - strongest + K) % K];
+		xs = &s->x[strongest];
 		for (k = 0; k < BINS; k++) {
 			float er = E->re[k], ei = E->im[k], yr = Y->re[k], yi = Y->im[k], xr = xs->re[k], xi = xs->im[k];
 			float eb = er * er + ei * ei, yb = yr * yr + yi * yi, n = s->noise[k];
@@ -357,14 +358,13 @@ static void process_block(Aec *s)
 	 * SPREAD bins either side (a clipping speaker's distortion lands beside the echo), or where
 	 * more, the residual echo's spectrum as learnt without near-end speech, scaled by how loud the
 	 * echo is now: a clipping speaker's distortion lands on harmonics far from the echo too.
-	 * In the same pass, the step mu E of the filter's update (into mu and echoBin), mu = the
-	 * rate (rateShare |Y|² / |E|², at most MU_MAX, once the residual echo is known) over the
-	 * reference power plus farMean. */
+	 * In the same pass, the filter's update W_p += mu E conj(X_p), mu = the rate (rateShare
+	 * |Y|² / |E|², at most MU_MAX, once the residual echo is known) over the reference power
+	 * plus farMean. */
 	{
 		float sum = 0, scale = s->echoShare > 0 ? py / s->echoShare : 0;
 		int lo = 0, hi = SPREAD;
 		const float *cy = s->gain;
-		float *gr = mu, *gi = s->echoBin;
 		for (k = 0; k <= SPREAD; k++) sum += cy[k];
 		for (k = 0; k < BINS; k++) {
 			float r = s->leak * (LOCAL * cy[k] + s->spreadScale[k] * sum), learnt, eb = s->errorBin[k];
@@ -378,19 +378,12 @@ static void process_block(Aec *s)
 				/* min(rateShare yb / (eb + 1), rate) / (x + farMean), one division */
 				float x = s->farSum[k] > 0 ? s->farSum[k] : 0, e1 = eb + 1.0f, share = rateShare > 0 ? rateShare * s->echoBin[k] : rate * e1, m;
 				m = (share < rate * e1 ? share : rate * e1) / (e1 * (x + farMean));
-				gr[k] = m * E->re[k];
-				gi[k] = m * E->im[k];
+				update_bin(s->w[0].re, s->x[0].re, k, m * E->re[k], m * E->im[k]);
 			}
 		}
 	}
 	if (active) {
 		if (s->adaptedBlocks < START_BLOCKS) s->adaptedBlocks++;
-		/* W_p += mu E conj(X_{head-p}) */
-		for (p = 0; p < K; p++) {
-			const Spectrum *xp = &s->x[(s->head - p + K) % K];
-			Spectrum *wp = &s->w[p];
-			update(wp->re, wp->im, mu, s->echoBin, xp->re, xp->im);
-		}
 		/* One partition every CONSTRAIN_EVERY blocks back to N taps (the partitions take turns). */
 		if (++s->sinceConstraint >= CONSTRAIN_EVERY) {
 			s->sinceConstraint = 0;
