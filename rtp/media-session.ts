@@ -155,16 +155,18 @@ export class MediaSession implements RtpReceiver {
 	#decoder = new Int16Array(G722_STATE_SAMPLES);
 	#encoder = new Int16Array(G722_STATE_SAMPLES);
 	#toneState = new Int16Array(RESAMPLER_STATE_SAMPLES);
-	// Each buffer is 16 kHz long; a G.711 call uses the 8 kHz view of its start.
-	#rxWide = new Int16Array(WIDE_FRAME_SAMPLES);
-	#lastWide = new Int16Array(WIDE_FRAME_SAMPLES);
-	#txWide = new Int16Array(WIDE_FRAME_SAMPLES);
-	#txMixedWide = new Int16Array(WIDE_FRAME_SAMPLES);
-	#toneWide = new Int16Array(WIDE_FRAME_SAMPLES);
-	#rxNarrow = this.#rxWide.subarray(0, FRAME_SAMPLES);
-	#lastNarrow = this.#lastWide.subarray(0, FRAME_SAMPLES);
-	#txNarrow = this.#txWide.subarray(0, FRAME_SAMPLES);
-	#txMixedNarrow = this.#txMixedWide.subarray(0, FRAME_SAMPLES);
+	// 8 kHz frames. The 16 kHz ones are made when the call first switches to G.722, and the 8 kHz
+	// ones become views of their starts: a G.711 call keeps 1.3 KB of frames, not 3.2. Until
+	// then the 16 kHz names stand for the 8 kHz frames, unused (only G.722 reads them).
+	#rxNarrow = new Int16Array(FRAME_SAMPLES);
+	#lastNarrow = new Int16Array(FRAME_SAMPLES);
+	#txNarrow = new Int16Array(FRAME_SAMPLES);
+	#txMixedNarrow = new Int16Array(FRAME_SAMPLES);
+	#rxWide = this.#rxNarrow;
+	#lastWide = this.#lastNarrow;
+	#txWide = this.#txNarrow;
+	#txMixedWide = this.#txMixedNarrow;
+	#toneWide = this.#rxNarrow;
 	#rx = this.#rxNarrow;
 	#last = this.#lastNarrow;
 	#tx = this.#txNarrow;
@@ -246,9 +248,23 @@ export class MediaSession implements RtpReceiver {
 		this.#halfTimer = undefined;
 	}
 
+	/** The 16 kHz frames, made once per session; the 8 kHz ones become views of their starts. */
+	#makeWide(): void {
+		this.#rxWide = new Int16Array(WIDE_FRAME_SAMPLES);
+		this.#lastWide = new Int16Array(WIDE_FRAME_SAMPLES);
+		this.#txWide = new Int16Array(WIDE_FRAME_SAMPLES);
+		this.#txMixedWide = new Int16Array(WIDE_FRAME_SAMPLES);
+		this.#toneWide = new Int16Array(WIDE_FRAME_SAMPLES);
+		this.#rxNarrow = this.#rxWide.subarray(0, FRAME_SAMPLES);
+		this.#lastNarrow = this.#lastWide.subarray(0, FRAME_SAMPLES);
+		this.#txNarrow = this.#txWide.subarray(0, FRAME_SAMPLES);
+		this.#txMixedNarrow = this.#txMixedWide.subarray(0, FRAME_SAMPLES);
+	}
+
 	/** The frames' rate follows the codec; each codec's state starts afresh. */
 	#switchCodec(wide: boolean): void {
 		this.#wide = wide;
+		if (wide && this.#rxWide.length < WIDE_FRAME_SAMPLES) this.#makeWide();
 		this.#rx = wide ? this.#rxWide : this.#rxNarrow;
 		this.#last = wide ? this.#lastWide : this.#lastNarrow;
 		this.#tx = wide ? this.#txWide : this.#txNarrow;

@@ -62,7 +62,7 @@ export function createDeviceEnvironment(settings: DeviceSettings, nativeAudio: N
 		mqtt: deviceMqtt,
 		httpPost: devicePost,
 		deviceId: deviceId(),
-		announce: deviceAnnouncer(settings.httpPort, log),
+		announce: deviceAnnouncer(settings.httpPort, log, settings.mdns),
 		wifi: deviceWifi({ clock, log, httpPort: settings.httpPort, sntp: settings.sntp }),
 		firmware: new DeviceFirmware(),
 		sha256Stream: deviceSha256Stream,

@@ -26,6 +26,11 @@ export interface DeviceSettings {
 	httpMaxBody: number;
 	/** Hand the client's address (from the SDK's socket) to the routes, for their logs. */
 	httpRemoteAddress: boolean;
+	/**
+	 * Claim `<hostname>.local` by mDNS. Off on the SDK's Linux build: there every multicast socket
+	 * fails half-built, and collecting it closes file descriptor 0 (see ./mdns.ts).
+	 */
+	mdns: boolean;
 	audio: boolean;
 	sampleRate: number;
 	speakerQueueMs: number;
@@ -82,6 +87,7 @@ export function deviceSettings(): DeviceSettings {
 		httpPort: integer("http_port", 80, 1, 65535),
 		httpMaxBody: integer("http_max_body", 8192, 256, 65536),
 		httpRemoteAddress: flag("http_remote_address", true),
+		mdns: flag("mdns", true),
 		audio: flag("audio", true),
 		sampleRate: integer("sample_rate", 16000, 8000, 48000),
 		speakerQueueMs: integer("speaker_queue_ms", 200, 20, 2000),

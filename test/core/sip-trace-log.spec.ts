@@ -1,5 +1,5 @@
 import { test, group, assert } from "../lib/spec.js";
-import { SipTraceLog, TRACE_MAX_CHARS, TRACE_MAX_ENTRIES } from "../../sip/trace-log.js";
+import { SipTraceLog, TRACE_MAX_STORED_CHARS, TRACE_MAX_ENTRIES } from "../../sip/trace-log.js";
 import { traceText } from "../../sip/trace-text.js";
 import { tracePcap } from "../../web/pcap.js";
 import { decodeUtf8, encodeUtf8 } from "../../modules/text.js";
@@ -65,7 +65,7 @@ group("SIP trace log", () => {
 		assert.equal(c.time, 1_700_000_001_000);
 	});
 
-	test(`holds at most ${TRACE_MAX_ENTRIES} messages and ${TRACE_MAX_CHARS} characters, dropping the oldest`, () => {
+	test(`holds at most ${TRACE_MAX_ENTRIES} messages and ${TRACE_MAX_STORED_CHARS} characters as stored, dropping the oldest`, () => {
 		const { log, clock } = newLog();
 		for (let i = 0; i < TRACE_MAX_ENTRIES + 30; i++) {
 			clock.t++;
@@ -77,11 +77,35 @@ group("SIP trace log", () => {
 		// Messages whose headers are long: the character budget binds first.
 		const long = invite(0).replace("Call-ID: c@h", "Call-ID: c@h\r\nSubject: " + "s".repeat(1500));
 		for (let i = 0; i < 40; i++) log.add(false, encodeUtf8(long), "127.0.0.1", 5060, 5062);
-		let chars = 0;
-		for (const e of log.entries) chars += e.text.length;
-		assert.ok(chars <= TRACE_MAX_CHARS, `${chars} characters kept`);
+		assert.ok(log.storedChars <= TRACE_MAX_STORED_CHARS, `${log.storedChars} characters kept`);
+		assert.ok(log.storedChars > TRACE_MAX_STORED_CHARS - 2000, `${log.storedChars} characters kept: the budget is used`);
 		assert.ok(log.entries.length < TRACE_MAX_ENTRIES);
 		assert.match(log.entries[0].text, /\[headers cut\]/);
+	});
+
+	test("a message is stored packed, to about half its characters, and shown exactly as it came; one with a control character is stored as it is", () => {
+		const { log } = newLog();
+		const messages = [
+			register(),
+			register("Proxy-Authorization", true),
+			"SIP/2.0 401 Unauthorized\r\nVia: SIP/2.0/UDP 127.0.0.1:5062;branch=z9hG4bK2157;rport=5062;received=127.0.0.1\r\nFrom: \"Doorbell\" <sip:620@fritz.box>;tag=88b0\r\nTo: <sip:620@fritz.box>;tag=aa00\r\nCall-ID: 7b01@127.0.0.1\r\nCSeq: 885 REGISTER\r\nWWW-Authenticate: Digest realm=\"fritz.box\", nonce=\"axNq\", qop=\"auth\"\r\nServer: kamailio\r\nContent-Length: 0\r\n\r\n",
+			"REGISTER sip:fritz.box SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5062;branch=z9hG4bK72e6;rport\r\nMax-Forwards: 70\r\nUser-Agent: klingel/0.1\r\nFrom: \"Doorbell\" <sip:620@fritz.box>;tag=88b0\r\nTo: <sip:620@fritz.box>\r\nCall-ID: 7b01@127.0.0.1\r\nCSeq: 886 REGISTER\r\nContact: <sip:620@127.0.0.1:5062>\r\nAuthorization: Digest username=\"620\", realm=\"fritz.box\", nonce=\"axNq\", uri=\"sip:fritz.box\", response=\"6629fae4\", qop=auth, nc=00000001, cnonce=\"a601\"\r\nExpires: 120\r\nAllow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE\r\nContent-Length: 0\r\n\r\n",
+			"OPTIONS sip:door SIP/2.0\nVia: SIP/2.0/UDP h;branch=z9hG4bKx\nSubject: bell\x07\x01\x1f\nCall-ID: \x00x\r\n\r\n",
+			"MESSAGE sip:a SIP/2.0\r\nSubject: ;tag=<sip: SIP/2.0SIP/2.0 \r\r\n\r\n",
+		];
+		for (const m of messages) log.add(true, encodeUtf8(m), "127.0.0.1", 5060, 5062);
+		const shown = log.entries.map((e) => e.text);
+		let raw = 0;
+		// Each has headers only, ending in one CRLF CRLF: shown as the trace text shows it.
+		messages.forEach((m, i) => {
+			assert.equal(shown[i], traceText(encodeUtf8(m)));
+			raw += shown[i].length;
+		});
+		const packed4 = newLog().log;
+		for (const m of messages.slice(0, 4)) packed4.add(true, encodeUtf8(m), "127.0.0.1", 5060, 5062);
+		const raw4 = packed4.entries.reduce((n, e) => n + e.text.length, 0);
+		assert.ok(packed4.storedChars < raw4 * 0.6, `${packed4.storedChars} characters stored for ${raw4}`);
+		assert.ok(log.storedChars < raw, `${log.storedChars} stored for ${raw}`);
 	});
 
 	test("the pcap file: header, one IPv4/UDP frame a message with valid IP checksums, ports and addresses by direction", () => {

@@ -27,6 +27,16 @@ test("the manifest names every C file of the audio core", () => {
 	assert.deepEqual(missing, []);
 });
 
+// The SDK's Linux socket fails every multicast socket half-built, and collecting it closes
+// descriptor 0, which the next accepted web connection then gets and the simulator's listener
+// drops (modules/device/mdns.ts): the lin build must not start mDNS; the ESP32 build must.
+test("mDNS is on for the device and off for the lin build", () => {
+	const manifest = JSON.parse(readFileSync(join(root, "manifest.json"), "utf8")) as { config: Record<string, unknown>; platforms: Record<string, { config?: Record<string, unknown> }> };
+	assert.equal(manifest.config.mdns, true);
+	assert.equal(manifest.platforms.lin?.config?.mdns, false);
+	assert.equal(manifest.platforms.esp32?.config?.mdns, undefined, "the ESP32 build keeps the common setting");
+});
+
 // On the XIAO ESP32S3 Sense, malloc puts blocks over 16 KB (SPIRAM_MALLOC_ALWAYSINTERNAL) in PSRAM;
 // every XS heap and every growth step is one malloc of its size (16 bytes a slot on the ESP32).
 test("on the PSRAM board every XS heap block is over 16 KB, so none takes internal RAM", () => {
