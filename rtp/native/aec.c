@@ -363,7 +363,12 @@ static void process_block(Aec *s)
 		for (k = 0; k <= SPREAD; k++) sum += cy[k];
 		for (k = 0; k < BINS; k++) {
 			float r = s->leak * (LOCAL * cy[k] + s->spreadScale[k] * sum), learnt, eb = s->errorBin[k];
-			if (learn) s->residual[k] += RESIDUAL_RATE * (eb - s->residual[k]);
+			if (learn) {
+				/* what the error holds above the near-end's steady floor (a tone or a fan at the
+				 * door is not echo) */
+				float above = eb > s->noise[k] ? eb - s->noise[k] : 0;
+				s->residual[k] += RESIDUAL_RATE * (above - s->residual[k]);
+			}
 			learnt = scale * s->residual[k];
 			if (learnt > r) r = learnt;
 			s->echoPower[k] += 0.5f * (r - s->echoPower[k]);
