@@ -33,22 +33,22 @@ function firstBad(value: string, allowed: RegExp): string | undefined {
 }
 
 /** A SIP user part: no spaces, quotes, line breaks or URI delimiters, so no header can be injected. */
-const USER_CHAR = /^[A-Za-z0-9._~!$&*+=-]$/;
+const USER_CHAR = (): RegExp => /^[A-Za-z0-9._~!$&*+=-]$/;
 export const checkUser: Check = (raw) => {
 	const value = asText(raw).trim();
 	if (value.length > 64) throw new CheckError("must be at most 64 characters");
-	const bad = firstBad(value, USER_CHAR);
+	const bad = firstBad(value, USER_CHAR());
 	if (bad) throw new CheckError(`must not contain ${bad} (allowed: letters, digits and . _ ~ ! $ & * + = -)`);
 	return value;
 };
 
 /** The number to ring: digits, * and # style codes or a user name (e.g. **610, 611, **9). */
-const TARGET_CHAR = /^[A-Za-z0-9*._+-]$/;
+const TARGET_CHAR = (): RegExp => /^[A-Za-z0-9*._+-]$/;
 export const checkTarget: Check = (raw) => {
 	const value = asText(raw).trim();
 	if (value === "") throw new CheckError("must not be empty (e.g. **610 or **9)");
 	if (value.length > 32) throw new CheckError("must be at most 32 characters");
-	const bad = firstBad(value, TARGET_CHAR);
+	const bad = firstBad(value, TARGET_CHAR());
 	if (bad) throw new CheckError(`must not contain ${bad} (allowed: digits, letters and * . _ + -)`);
 	return value;
 };

@@ -45,7 +45,7 @@ export interface DoorSettings {
 
 export const DEFAULT_DOOR_SETTINGS: DoorSettings = Object.freeze({ code: "123", pulseMs: 800, maxOpenings: 1, hangupAfterMs: 0 });
 /** What a door code may be. */
-export const CODE_PATTERN = /^[0-9*#]{1,16}$/;
+const CODE_PATTERN = (): RegExp => /^[0-9*#]{1,16}$/;
 export const INTER_DIGIT_TIMEOUT_MS = 2000;
 /**
  * How much later than its key press a SIP INFO digit may arrive: the INFO and the 200 OK each
@@ -142,7 +142,7 @@ export class DoorOpener {
 		const state = this.#state;
 		const current = state && state.call.state === "answered" ? state : undefined;
 		return {
-			door_enabled: CODE_PATTERN.test(code) && maxOpenings >= 1,
+			door_enabled: CODE_PATTERN().test(code) && maxOpenings >= 1,
 			door_pulse_ms: pulseMs,
 			door_max_openings: maxOpenings,
 			door_relay_on: this.#ports.relay.on,
@@ -238,7 +238,7 @@ export class DoorOpener {
 			return "unknown DTMF transport";
 		}
 		const { code, maxOpenings } = this.#settings;
-		if (!CODE_PATTERN.test(code) || !(maxOpenings >= 1)) return "door opener disabled";
+		if (!CODE_PATTERN().test(code) || !(maxOpenings >= 1)) return "door opener disabled";
 		return undefined;
 	}
 

@@ -37,18 +37,20 @@ export interface SipUri {
 	headers: string;
 }
 
-const TOKEN_CHARS = /^[A-Za-z0-9\-.!%*_+`'~]+$/;
-// Regular expressions live at module level: XS builds a new object for a literal each time it runs.
-const LWS_RUN = /[ \t]+/;
-const URI_SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
+const TOKEN_CHARS = (): RegExp => /^[A-Za-z0-9\-.!%*_+`'~]+$/;
+// Each pattern is a function that makes its RegExp where it is used: the SDK's XS leaks a block at
+// every match of a RegExp made while preloading, and a collection during the match corrupts memory
+// (README, "Memory: modules in flash").
+const LWS_RUN = (): RegExp => /[ \t]+/;
+const URI_SCHEME = (): RegExp => /^([A-Za-z][A-Za-z0-9+.-]*):/;
 /** URI_SCHEME without the capture, for a test: a capture costs a match array on XS. */
-const URI_SCHEME_START = /^[A-Za-z][A-Za-z0-9+.-]*:/;
-const BAD_IN_URI = /[\s<"]/;
-const BAD_IN_ADDR_SPEC = /[\s,?"]/;
-const PARAM_VALUE = /^[A-Za-z0-9\-.!%*_+`'~:\[\]]+$/;
-const VIA = /^SIP\s*\/\s*2\.0\s*\/\s*([A-Za-z0-9\-.!%*_+`'~]+)\s+(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-.]+)(?:\s*:\s*([0-9]{1,5}))?\s*(;.*)?$/s;
-const CSEQ = /^([0-9]{1,10})\s+([A-Za-z0-9\-.!%*_+`'~]+)$/;
-const SIP_URI = /^(sips?):(?:([^@;?]*(?:;[^@?]*)?)@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-.]+)(?::([0-9]{1,5}))?((?:;[^?]*)?)((?:\?.*)?)$/i;
+const URI_SCHEME_START = (): RegExp => /^[A-Za-z][A-Za-z0-9+.-]*:/;
+const BAD_IN_URI = (): RegExp => /[\s<"]/;
+const BAD_IN_ADDR_SPEC = (): RegExp => /[\s,?"]/;
+const PARAM_VALUE = (): RegExp => /^[A-Za-z0-9\-.!%*_+`'~:\[\]]+$/;
+const VIA = (): RegExp => /^SIP\s*\/\s*2\.0\s*\/\s*([A-Za-z0-9\-.!%*_+`'~]+)\s+(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-.]+)(?:\s*:\s*([0-9]{1,5}))?\s*(;.*)?$/s;
+const CSEQ = (): RegExp => /^([0-9]{1,10})\s+([A-Za-z0-9\-.!%*_+`'~]+)$/;
+const SIP_URI = (): RegExp => /^(sips?):(?:([^@;?]*(?:;[^@?]*)?)@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-.]+)(?::([0-9]{1,5}))?((?:;[^?]*)?)((?:\?.*)?)$/i;
 const QUOTE = '"', BACKSLASH = "\\", LT = "<", GT = ">", SEMI = ";", EQ = "=", EMPTY = "";
 
 /**
@@ -103,13 +105,14 @@ export function parseNameAddr(value: string): NameAddr | undefined {
 	if (open >= 0) {
 		if (!display) {
 			const words = open === i ? EMPTY : value.slice(i, open).trim();
-			if (words && !TOKEN_CHARS.test(words) && !words.split(LWS_RUN).every((w) => TOKEN_CHARS.test(w))) return undefined;
+			const token = TOKEN_CHARS();
+			if (words && !token.test(words) && !words.split(LWS_RUN()).every((w) => token.test(w))) return undefined;
 			display = words;
 		}
 		const close = value.indexOf(GT, open);
 		if (close < 0) return undefined;
 		const uri = value.slice(open + 1, close);
-		if (!uri || BAD_IN_URI.test(uri) || !URI_SCHEME_START.test(uri)) return undefined;
+		if (!uri || BAD_IN_URI().test(uri) || !URI_SCHEME_START().test(uri)) return undefined;
 		const params = close + 1 < value.length ? trimLws(value.slice(close + 1)) : EMPTY;
 		if (params && params.charCodeAt(0) !== 0x3b) return undefined;
 		return { display, uri, params };
@@ -118,7 +121,7 @@ export function parseNameAddr(value: string): NameAddr | undefined {
 	const rest = trimLws(i === 0 ? value : value.slice(i));
 	const semi = rest.indexOf(SEMI);
 	const uri = semi < 0 ? rest : trimLws(rest.slice(0, semi));
-	if (!uri || BAD_IN_ADDR_SPEC.test(uri) || !URI_SCHEME_START.test(uri)) return undefined;
+	if (!uri || BAD_IN_ADDR_SPEC().test(uri) || !URI_SCHEME_START().test(uri)) return undefined;
 	return { display: EMPTY, uri, params: semi < 0 ? EMPTY : rest.slice(semi) };
 }
 
@@ -181,19 +184,20 @@ function plainParam(params: string, name: string): string | undefined {
 /** Whether every parameter in a ";a=b;c" string is a well-formed token (or token=value). */
 export function paramsWellFormed(params: string): boolean {
 	// Without quoted strings: one anchored RegExp over all of them (see PLAIN_PARAMS).
-	if (params.indexOf(QUOTE) < 0) return PLAIN_PARAMS.test(trimLws(params));
+	if (params.indexOf(QUOTE) < 0) return PLAIN_PARAMS().test(trimLws(params));
 	// With quoted strings: item by item (the quote makes the text non-empty).
 	const trimmed = params.trim();
 	if (trimmed.charCodeAt(0) !== 0x3b) return false;
 	const items = trimmed.split(SEMI);
+	const token = TOKEN_CHARS(), paramValue = PARAM_VALUE();
 	for (let i = 1; i < items.length; i++) {
 		const item = items[i];
 		const eq = item.indexOf(EQ);
-		if (!TOKEN_CHARS.test(trimLws(eq < 0 ? item : item.slice(0, eq)))) return false;
+		if (!token.test(trimLws(eq < 0 ? item : item.slice(0, eq)))) return false;
 		if (eq >= 0) {
 			const v = item.slice(eq + 1).trim();
 			if (!v) return false;
-			if (v.charCodeAt(0) !== 0x22 && !PARAM_VALUE.test(v)) return false;
+			if (v.charCodeAt(0) !== 0x22 && !paramValue.test(v)) return false;
 		}
 	}
 	return true;
@@ -204,7 +208,7 @@ export function parseVia(value: string): Via | undefined {
 	const trimmed = trimLws(value);
 	const fast = plainVia(trimmed);
 	if (fast !== undefined) return fast || undefined;
-	const m = VIA.exec(trimmed);
+	const m = VIA().exec(trimmed);
 	if (!m) return undefined;
 	const params = m[4] ?? "";
 	if (!paramsWellFormed(params)) return undefined;
@@ -214,9 +218,9 @@ export function parseVia(value: string): Via | undefined {
 }
 
 const VIA_PREFIX = "SIP/2.0/";
-const HOST_PORT = /^[A-Za-z0-9\-.]+(?::[0-9]{1,5})?$/;
+const HOST_PORT = (): RegExp => /^[A-Za-z0-9\-.]+(?::[0-9]{1,5})?$/;
 /** Parameters without quoted strings, each well-formed as plainVia() once checked them one by one (\s: what trim() takes off). */
-const PLAIN_PARAMS = /^(?:;\s*[A-Za-z0-9\-.!%*_+`'~]+\s*(?:=\s*[A-Za-z0-9\-.!%*_+`'~:\[\]]+\s*)?)*$/;
+const PLAIN_PARAMS = (): RegExp => /^(?:;\s*[A-Za-z0-9\-.!%*_+`'~]+\s*(?:=\s*[A-Za-z0-9\-.!%*_+`'~:\[\]]+\s*)?)*$/;
 const SP = " ", COLON = ":", BRANCH = "branch", BRANCH_EQ = ";branch=", UDP = "UDP";
 
 /**
@@ -232,8 +236,8 @@ function plainVia(v: string): Via | null | undefined {
 	const semi = v.indexOf(SEMI, space);
 	const transport = v.slice(VIA_PREFIX.length, space);
 	const hostPort = semi < 0 ? v.slice(space + 1) : v.slice(space + 1, semi);
-	if (transport !== UDP && (hostPort.charCodeAt(0) === 0x5b || !TOKEN_CHARS.test(transport))) return undefined; // [IPv6]: the general parser
-	if (!HOST_PORT.test(hostPort)) return undefined;
+	if (transport !== UDP && (hostPort.charCodeAt(0) === 0x5b || !TOKEN_CHARS().test(transport))) return undefined; // [IPv6]: the general parser
+	if (!HOST_PORT().test(hostPort)) return undefined;
 	const colon = hostPort.indexOf(COLON);
 	const host = colon < 0 ? hostPort : hostPort.slice(0, colon);
 	const port = colon < 0 ? 0 : Number(hostPort.slice(colon + 1));
@@ -244,7 +248,7 @@ function plainVia(v: string): Via | null | undefined {
 		if (!paramsWellFormed(params)) return null;
 		return { transport: upper, host, port, branch: param(params, BRANCH) ?? "", params };
 	}
-	if (!PLAIN_PARAMS.test(params)) return null;
+	if (!PLAIN_PARAMS().test(params)) return null;
 	return { transport: upper, host, port, branch: plainBranch(params), params };
 }
 
@@ -271,7 +275,7 @@ export function parseCSeq(value: string): CSeq | undefined {
 		const seq = Number(digits);
 		if (seq >= 0 && seq <= 0x7fffffff && (seq | 0) === seq && String(seq) === digits && WELL_KNOWN_METHODS.has(method)) return { seq, method };
 	}
-	const m = CSEQ.exec(v);
+	const m = CSEQ().exec(v);
 	if (!m) return undefined;
 	const seq = Number(m[1]);
 	if (seq > 0x7fffffff) return undefined;
@@ -280,7 +284,7 @@ export function parseCSeq(value: string): CSeq | undefined {
 
 /** Parses a sip: or sips: URI; undefined for other schemes or a malformed one. */
 export function parseSipUri(uri: string): SipUri | undefined {
-	const m = SIP_URI.exec(uri);
+	const m = SIP_URI().exec(uri);
 	if (!m) return undefined;
 	const port = m[4] ? Number(m[4]) : 0;
 	if (port > 65535) return undefined;
@@ -289,6 +293,6 @@ export function parseSipUri(uri: string): SipUri | undefined {
 
 /** The scheme of any URI, lowercase ("" when there is none). */
 export function uriScheme(uri: string): string {
-	const m = URI_SCHEME.exec(uri);
+	const m = URI_SCHEME().exec(uri);
 	return m ? m[1].toLowerCase() : "";
 }

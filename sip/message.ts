@@ -28,7 +28,7 @@ export class SipParseError extends Error {
 	}
 }
 
-const TOKEN = /^[A-Za-z0-9\-.!%*_+`'~]+$/;
+const TOKEN = (): RegExp => /^[A-Za-z0-9\-.!%*_+`'~]+$/;
 
 /*
  * XS meters every bytecode and string method call (about 10–20 computrons each), so the
@@ -71,11 +71,13 @@ for (const letter in COMPACT) {
 }
 const LF = "\n", CR = "\r", COLON = ":", LF_LF = "\n\n", LF_CRLF = "\n\r\n", LF_SP = "\n ", LF_HT = "\n\t", SP = " ";
 const SIP_PREFIX = "SIP/", SIP_2_0 = "SIP/2.0", CONTENT_LENGTH = "content-length";
-// Regular expressions live here, not in the functions: XS builds a new object for a literal each time it runs.
-const STATUS_CODE = /^[1-6][0-9][0-9]$/;
-const VERSION = /^SIP\/\d+\.\d+$/i;
-const BAD_URI_CHAR = /[\x00-\x20<>]/;
-const DIGITS = /^[0-9]{1,9}$/;
+// Each pattern is a function that makes its RegExp where it is used: the SDK's XS leaks a block at
+// every match of a RegExp made while preloading, and a collection during the match corrupts memory
+// (README, "Memory: modules in flash").
+const STATUS_CODE = (): RegExp => /^[1-6][0-9][0-9]$/;
+const VERSION = (): RegExp => /^SIP\/\d+\.\d+$/i;
+const BAD_URI_CHAR = (): RegExp => /[\x00-\x20<>]/;
+const DIGITS = (): RegExp => /^[0-9]{1,9}$/;
 
 /**
  * A folded value on one line: each line break followed by white space, with that white space,
@@ -385,7 +387,7 @@ export function parseSip(data: Uint8Array): SipMessage {
 			let id = SPELLING_ID.get(text.slice(pos, colon));
 			if (id === undefined) {
 				const name = text.slice(pos, trimEnd(text, pos, colon));
-				if (!TOKEN.test(name)) badHeader ||= `invalid header name ${JSON.stringify(name)}`;
+				if (!TOKEN().test(name)) badHeader ||= `invalid header name ${JSON.stringify(name)}`;
 				id = nameId(name);
 			}
 			if (count === room) {
@@ -435,16 +437,16 @@ function splitStartLine(line: string): string[] | undefined {
 		if (a < 0) return undefined;
 		const b = line.indexOf(SP, a + 1);
 		const code = b < 0 ? line.slice(a + 1) : line.slice(a + 1, b);
-		if (!STATUS_CODE.test(code)) return undefined;
+		if (!STATUS_CODE().test(code)) return undefined;
 		return [line.slice(0, a), code, b < 0 ? "" : line.slice(b + 1)];
 	}
 	const parts = line.split(SP);
 	if (parts.length !== 3 || parts[1] === "") return undefined;
-	if (!WELL_KNOWN_METHODS.has(parts[0]) && !TOKEN.test(parts[0])) return undefined;
-	if (parts[2] !== SIP_2_0 && !VERSION.test(parts[2])) return undefined;
+	if (!WELL_KNOWN_METHODS.has(parts[0]) && !TOKEN().test(parts[0])) return undefined;
+	if (parts[2] !== SIP_2_0 && !VERSION().test(parts[2])) return undefined;
 	// encodeURI leaves a URI of the usual characters as it is (and costs a tenth of the RegExp);
 	// the text comes from TextDecoder, so it holds no lone surrogate that would make it throw.
-	if (encodeURI(parts[1]) !== parts[1] && BAD_URI_CHAR.test(parts[1])) return undefined;
+	if (encodeURI(parts[1]) !== parts[1] && BAD_URI_CHAR().test(parts[1])) return undefined;
 	return parts;
 }
 
@@ -469,6 +471,6 @@ function contentLength(v: string, message: SipMessage): number {
 	const n = Number(v);
 	// The usual value, an integer that prints back as written, needs no RegExp.
 	if (n >= 0 && n <= 999999999 && (n | 0) === n && String(n) === v) return n;
-	if (!DIGITS.test(v)) throw new SipParseError(`invalid Content-Length ${JSON.stringify(v)}`, 400, message);
+	if (!DIGITS().test(v)) throw new SipParseError(`invalid Content-Length ${JSON.stringify(v)}`, 400, message);
 	return n;
 }

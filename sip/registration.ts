@@ -27,7 +27,7 @@ const RETRY_AFTER_REFUSAL = Object.freeze([60, 1800]);
 // Literals of the send path at module level: a literal inside a function is a new string each
 // time it runs in code compiled at run time.
 const REGISTER = "REGISTER", REGISTERING: RegistrationState = "registering", UNREGISTERING: RegistrationState = "unregistering";
-const DIGITS = /^\d+$/;
+const DIGITS = (): RegExp => /^\d+$/;
 
 // The constant stretches of a REGISTER between its variable parts, each one argument of concat.
 const REGISTER_SP = "REGISTER ", SIP_2_0_CRLF = " SIP/2.0\r\n", CRLF = "\r\n", RPORT_CRLF = ";rport\r\n", CRLF_TO_LT = "\r\nTo: <";
@@ -245,7 +245,7 @@ function grantedExpiry(incoming: Incoming, address: string, port: number): numbe
 		// A single binding is ours, whatever a NAT-aware registrar wrote into it.
 		const only = parseNameAddr(contacts[0]);
 		const expires = only && param(only.params, "expires");
-		if (expires && DIGITS.test(expires)) return Number(expires);
+		if (expires && DIGITS().test(expires)) return Number(expires);
 	}
 	for (const value of contacts) {
 		const contact = parseNameAddr(value);
@@ -253,9 +253,9 @@ function grantedExpiry(incoming: Incoming, address: string, port: number): numbe
 		if (!contact || !uri) continue;
 		if (uri.host === address && (uri.port || 5060) === port) {
 			const expires = param(contact.params, "expires");
-			if (expires !== undefined && DIGITS.test(expires)) return Number(expires);
+			if (expires !== undefined && DIGITS().test(expires)) return Number(expires);
 		}
 	}
 	const header = incoming.message.header("expires");
-	return header !== undefined && DIGITS.test(header) ? Number(header) : undefined;
+	return header !== undefined && DIGITS().test(header) ? Number(header) : undefined;
 }

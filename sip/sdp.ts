@@ -54,21 +54,23 @@ export interface NegotiatedMedia {
 
 const DIRECTIONS = Object.freeze(["sendrecv", "sendonly", "recvonly", "inactive"]);
 
-// Regular expressions at module level: XS builds a new object for a literal each time it runs.
-const CONNECTION = /^IN\s+IP([46])\s+([^\s/]+)(?:\/\d+){0,2}\s*$/;
-const DOTTED_QUAD = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+// Each pattern is a function that makes its RegExp where it is used: the SDK's XS leaks a block at
+// every match of a RegExp made while preloading, and a collection during the match corrupts memory
+// (README, "Memory: modules in flash").
+const CONNECTION = (): RegExp => /^IN\s+IP([46])\s+([^\s/]+)(?:\/\d+){0,2}\s*$/;
+const DOTTED_QUAD = (): RegExp => /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 // Labels of letters, digits and hyphens, and a letter somewhere. No nested or counted
 // repetition: XS's regular expressions backtrack exponentially on those (a 40-character
 // address of a fuzzed offer ran past 2e9 computrons).
-const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9][A-Za-z0-9-]*)*$/;
-const LETTER = /[A-Za-z]/;
-const IPV6 = /^[0-9A-Fa-f:.]+$/;
+const HOST_NAME = (): RegExp => /^[A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9][A-Za-z0-9-]*)*$/;
+const LETTER = (): RegExp => /[A-Za-z]/;
+const IPV6 = (): RegExp => /^[0-9A-Fa-f:.]+$/;
 
 /** The address of a c= line: a dotted-quad IPv4 address or a host name (IP4), an IPv6 address (IP6). */
 function connectionAddress(value: string): string {
-	const m = CONNECTION.exec(value);
+	const m = CONNECTION().exec(value);
 	const address = m ? m[2] : "";
-	if (!m || !(m[1] === "4" ? DOTTED_QUAD.test(address) || (HOST_NAME.test(address) && LETTER.test(address)) : IPV6.test(address) && address.includes(":"))) {
+	if (!m || !(m[1] === "4" ? DOTTED_QUAD().test(address) || (HOST_NAME().test(address) && LETTER().test(address)) : IPV6().test(address) && address.includes(":"))) {
 		throw new SdpError(`malformed c= line "${value.slice(0, 40)}"`);
 	}
 	return address;
@@ -215,7 +217,7 @@ export function answerOffer(offer: SessionDescription, local: LocalSdp): { sdp: 
 	for (const m of offer.media) {
 		// The door sends RTP to an IPv4 address only: it resolves no names there and has no IPv6.
 		const address = m.connection ?? offer.connection ?? "";
-		const usable = !chosen && m.type === "audio" && m.port !== 0 && m.proto.toUpperCase() === "RTP/AVP" && DOTTED_QUAD.test(address);
+		const usable = !chosen && m.type === "audio" && m.port !== 0 && m.proto.toUpperCase() === "RTP/AVP" && DOTTED_QUAD().test(address);
 		const format = usable ? chooseFormat(m, local.wideband === true) : undefined;
 		if (!format) {
 			// Refused streams stay in the answer with port 0 (RFC 3264 §6).
@@ -245,7 +247,7 @@ export function readAnswer(answer: SessionDescription, wideband = false): Negoti
 	const format = m.formats.find((f) => codecOf(m, f, wideband));
 	if (!format) return { error: `the answer chose no codec we offered (${wideband ? "G722, " : ""}PCMU or PCMA)` };
 	const address = m.connection ?? answer.connection ?? "";
-	if (!DOTTED_QUAD.test(address)) return { error: `the answer's media address ${address} is no IPv4 address` };
+	if (!DOTTED_QUAD().test(address)) return { error: `the answer's media address ${address} is no IPv4 address` };
 	const theirs = m.direction ?? answer.direction ?? "sendrecv";
 	const media: NegotiatedMedia = {
 		remoteAddress: address,

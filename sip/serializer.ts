@@ -7,7 +7,7 @@ import type { SipMessage } from "./message.js";
 import { encodeUtf8, utf8Length } from "../modules/text.js";
 
 const CRLF = "\r\n", CONTENT_LENGTH = "Content-Length: ", EMPTY = "";
-const ASCII = /^[\x00-\x7f]*$/, TAG_PARAM = /;\s*tag\s*=/i;
+const ASCII = (): RegExp => /^[\x00-\x7f]*$/, TAG_PARAM = (): RegExp => /;\s*tag\s*=/i;
 // Header names and framing for buildResponse, each one argument of String#concat (on XS a
 // template literal allocates every intermediate string; a literal inside a function is made anew each call).
 const VIA = "Via: ", FROM = "From: ", TO = "To: ", TAG = ";tag=", CALL_ID = "Call-ID: ", CSEQ = "CSeq: ";
@@ -18,7 +18,7 @@ export const EMPTY_BODY = "Content-Length: 0\r\n\r\n";
 /** Encodes a request or response: start line, header lines, Content-Length, body. */
 export function serialize(startLine: string, headers: string[], body = ""): Uint8Array {
 	// One join and one encode: adding line by line would copy the growing text each time.
-	const length = body === EMPTY ? 0 : ASCII.test(body) ? body.length : utf8Length(body);
+	const length = body === EMPTY ? 0 : ASCII().test(body) ? body.length : utf8Length(body);
 	return encodeUtf8([startLine].concat(headers, CONTENT_LENGTH.concat(String(length)), EMPTY, body).join(CRLF));
 }
 
@@ -39,7 +39,7 @@ export function buildResponse(request: SipMessage, status: number, reason: strin
 	if (from !== undefined) lines.push(FROM.concat(from));
 	const to = request.header("to");
 	if (to !== undefined) {
-		lines.push(options.toTag && !TAG_PARAM.test(to) ? TO.concat(to, TAG, options.toTag) : TO.concat(to));
+		lines.push(options.toTag && !TAG_PARAM().test(to) ? TO.concat(to, TAG, options.toTag) : TO.concat(to));
 	}
 	const callId = request.header("call-id");
 	if (callId !== undefined) lines.push(CALL_ID.concat(callId));

@@ -119,10 +119,10 @@ const TOKENS: readonly string[] = Object.freeze([
 ]);
 
 /** A control character other than tab, LF and CR: a text with one is stored as it is. */
-const CONTROL = /[\x00-\x08\x0b\x0c\x0e-\x1f]/;
+const CONTROL = (): RegExp => /[\x00-\x08\x0b\x0c\x0e-\x1f]/;
 
 function pack(text: string): string {
-	if (CONTROL.test(text)) return "\x00" + text;
+	if (CONTROL().test(text)) return "\x00" + text;
 	let packed = text;
 	for (let code = 1; code < TOKENS.length; code++) {
 		const token = TOKENS[code];

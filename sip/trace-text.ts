@@ -10,10 +10,10 @@
 import { decodeUtf8 } from "../modules/text.js";
 
 /** A Content-Type (or compact `c`) header naming a DTMF body, anywhere in the header section. */
-const DTMF_TYPE = /^(?:content-type|c)[ \t]*:[ \t]*application\/dtmf(?:-relay)?[ \t]*(?:;|\r?$)/im;
-const INFO_REQUEST = /^[\r\n]*INFO[ \t]/;
+const DTMF_TYPE = (): RegExp => /^(?:content-type|c)[ \t]*:[ \t]*application\/dtmf(?:-relay)?[ \t]*(?:;|\r?$)/im;
+const INFO_REQUEST = (): RegExp => /^[\r\n]*INFO[ \t]/;
 /** A header carrying digest credentials. */
-const CREDENTIALS = /^(?:proxy-)?authorization[ \t]*:/im;
+const CREDENTIALS = (): RegExp => /^(?:proxy-)?authorization[ \t]*:/im;
 /** What stands in for a digest response. */
 const HIDDEN = '"(not shown)"';
 
@@ -35,13 +35,14 @@ export function traceText(bytes: Uint8Array): string {
 	const body = text.length - end - gap;
 	if (body <= 0) return text;
 	const head = text.slice(0, end);
-	if (!INFO_REQUEST.test(head) && !DTMF_TYPE.test(head)) return text;
+	if (!INFO_REQUEST().test(head) && !DTMF_TYPE().test(head)) return text;
 	return `${text.slice(0, end + gap)}[body of ${body} character${body === 1 ? "" : "s"} not shown: it may carry DTMF]`;
 }
 
 /** The text with the value of every `response=` parameter of a credentials header replaced. */
 function withoutDigestResponse(text: string): string {
-	if (!CREDENTIALS.test(text)) return text;
+	const credentialsHeader = CREDENTIALS();
+	if (!credentialsHeader.test(text)) return text;
 	// Made per call: a module-level RegExp with the g flag would keep lastIndex as state.
 	const response = /(\bresponse[ \t]*=[ \t]*)(?:"[^"\r\n]*"|[^,;\s]*)/gi;
 	const lines = text.split("\n");
@@ -51,7 +52,7 @@ function withoutDigestResponse(text: string): string {
 		if (line === "" || line === "\r") break; // the body starts
 		const c = line.charCodeAt(0);
 		// A folded line (starting with white space) continues the header before it.
-		if (c !== 0x20 && c !== 0x09) credentials = CREDENTIALS.test(line);
+		if (c !== 0x20 && c !== 0x09) credentials = credentialsHeader.test(line);
 		if (credentials) lines[i] = line.replace(response, "$1" + HIDDEN);
 	}
 	return lines.join("\n");

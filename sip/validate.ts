@@ -6,10 +6,12 @@
 import { SipMessage, SipParseError } from "./message.js";
 import { parseCSeq, parseNameAddr, parseVia, param, paramsWellFormed, type CSeq, type NameAddr, type Via } from "./header-values.js";
 
-// Regular expressions live at module level: XS builds a new object for a literal each time it runs.
-const CALL_ID = /^[\x21-\x7e]+$/;
-const FORWARDS = /^[0-9]{1,10}$/;
-const SIP_SCHEME = /^sips?:/i;
+// Each pattern is a function that makes its RegExp where it is used: the SDK's XS leaks a block at
+// every match of a RegExp made while preloading, and a collection during the match corrupts memory
+// (README, "Memory: modules in flash").
+const CALL_ID = (): RegExp => /^[\x21-\x7e]+$/;
+const FORWARDS = (): RegExp => /^[0-9]{1,10}$/;
+const SIP_SCHEME = (): RegExp => /^sips?:/i;
 const SIP_2_0 = "SIP/2.0", VIA = "via", CALL_ID_NAME = "call-id", CSEQ = "cseq", FROM = "from", TO = "to", MAX_FORWARDS = "max-forwards", CONTACT = "contact", TAG = "tag";
 
 export interface Essentials {
@@ -53,7 +55,7 @@ export function inspect(message: SipMessage): Essentials {
 	const callId = single(message, CALL_ID_NAME);
 	// encodeURI keeps a Call-ID of the usual characters (all within CALL_ID) as it is, at a tenth of
 	// the RegExp's cost; the text comes from TextDecoder, so no lone surrogate makes it throw.
-	if (callId === "" || (encodeURI(callId) !== callId && !CALL_ID.test(callId))) throw new SipParseError("malformed Call-ID", 400, message);
+	if (callId === "" || (encodeURI(callId) !== callId && !CALL_ID().test(callId))) throw new SipParseError("malformed Call-ID", 400, message);
 	const cseq = parseCSeq(single(message, CSEQ));
 	if (!cseq) throw new SipParseError("malformed CSeq", 400, message);
 	if (message.isRequest && cseq.method !== message.method) {
@@ -62,11 +64,11 @@ export function inspect(message: SipMessage): Essentials {
 	const from = nameAddr(message, FROM);
 	const to = nameAddr(message, TO);
 	const forwards = message.headerLines(MAX_FORWARDS);
-	if (forwards.length > 1 || (forwards.length === 1 && !FORWARDS.test(forwards[0])) || Number(forwards[0] ?? 0) > 255) {
+	if (forwards.length > 1 || (forwards.length === 1 && !FORWARDS().test(forwards[0])) || Number(forwards[0] ?? 0) > 255) {
 		throw new SipParseError("malformed Max-Forwards", 400, message);
 	}
 	if (message.isRequest) {
-		if (SIP_SCHEME.test(message.uri) && message.uri.slice(message.uri.lastIndexOf("@") + 1).indexOf("?") >= 0) throw new SipParseError("the Request-URI carries headers", 400, message);
+		if (SIP_SCHEME().test(message.uri) && message.uri.slice(message.uri.lastIndexOf("@") + 1).indexOf("?") >= 0) throw new SipParseError("the Request-URI carries headers", 400, message);
 		for (const value of message.values(CONTACT)) {
 			if (value === "*" && message.method === "REGISTER") continue;
 			const contact = parseNameAddr(value);

@@ -18,16 +18,16 @@ import { header } from "./http.js";
  * `.localhost` names are not what a FRITZ!Box network hands out.
  */
 const LOCAL_SUFFIXES = Object.freeze([".fritz.box", ".local", ".lan", ".home.arpa"]);
-const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
-const IPV6_LITERAL = /^\[[0-9a-f:.]+\]$/;
-const LABELS = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
-const PORT = /:\d{1,5}$/;
+const IPV4 = (): RegExp => /^\d{1,3}(\.\d{1,3}){3}$/;
+const IPV6_LITERAL = (): RegExp => /^\[[0-9a-f:.]+\]$/;
+const LABELS = (): RegExp => /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
+const PORT = (): RegExp => /:\d{1,5}$/;
 
 export function isLocalHost(hostHeader: string): boolean {
-	let host = hostHeader.trim().toLowerCase().replace(PORT, "");
-	if (IPV4.test(host) || IPV6_LITERAL.test(host)) return true;
+	let host = hostHeader.trim().toLowerCase().replace(PORT(), "");
+	if (IPV4().test(host) || IPV6_LITERAL().test(host)) return true;
 	if (host.endsWith(".")) host = host.slice(0, -1);
-	if (!LABELS.test(host)) return false;
+	if (!LABELS().test(host)) return false;
 	if (host.indexOf(".") < 0 || host === "fritz.box") return true;
 	for (const suffix of LOCAL_SUFFIXES) if (host.endsWith(suffix)) return true;
 	return false;

@@ -25,8 +25,8 @@ export interface UpdateOptions {
 
 /** Time between the answer to a complete update and the restart, so that the answer reaches the browser. */
 const RESTART_DELAY_MS = 1000;
-const HEX64 = /^[0-9a-f]{64}$/;
-const DIGITS = /^[0-9]{1,10}$/;
+const HEX64 = (): RegExp => /^[0-9a-f]{64}$/;
+const DIGITS = (): RegExp => /^[0-9]{1,10}$/;
 
 export function addUpdateRoutes(o: UpdateOptions): void {
 	// Methods bound, not closures: on the device a closure made at run time by a preloaded module
@@ -54,8 +54,8 @@ class Updates {
 		const o = this.o;
 		const size = request.query.size ?? "";
 		const sha256 = (request.query.sha256 ?? "").toLowerCase();
-		if (!DIGITS.test(size)) return refuse(400, "give the image's size in bytes first (?size=…)");
-		if (!HEX64.test(sha256)) return refuse(400, "give the image's SHA-256 first (?sha256=…, 64 hex digits)");
+		if (!DIGITS().test(size)) return refuse(400, "give the image's size in bytes first (?size=…)");
+		if (!HEX64().test(sha256)) return refuse(400, "give the image's SHA-256 first (?sha256=…, 64 hex digits)");
 		const expected = Number(size);
 		if (expected !== length) return refuse(400, `the size given (${expected} bytes) is not the size sent (${length} bytes)`);
 		if (expected === 0) return refuse(400, "the image is empty");

@@ -2,17 +2,17 @@
 
 import Net from "net";
 
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+const IPV4 = (): RegExp => /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
 /** The station's IPv4 address, or 0.0.0.0 while there is none. */
 export function deviceLocalAddress(): string {
 	const address = Net.get("IP");
-	return address && IPV4.test(address) ? address : "0.0.0.0";
+	return address && IPV4().test(address) ? address : "0.0.0.0";
 }
 
 /** Resolves a host name (e.g. "fritz.box") to an IPv4 address; numeric addresses pass through. */
 export function deviceResolve(host: string, callback: (error: Error | undefined, address?: string) => void): void {
-	if (IPV4.test(host)) {
+	if (IPV4().test(host)) {
 		Promise.resolve().then(() => callback(undefined, host));
 		return;
 	}

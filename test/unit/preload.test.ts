@@ -1,7 +1,8 @@
 // Modules on the manifest's `preload` list are run at build time and kept in flash, where
 // nothing can change: their module-level bindings and objects must stay as loading left them.
-// This reads each one with the TypeScript parser and reports module-level `let`/`var`, RegExp
-// literals with the g or y flag outside functions (their lastIndex is state), a module-level
+// This reads each one with the TypeScript parser and reports module-level `let`/`var`, RegExps
+// made outside functions (with the g or y flag their lastIndex is state, and the SDK's XS leaks
+// at every match of any preloaded RegExp), a module-level
 // name for globalThis (taken while preloading, it is the build machine's global), and writes from
 // inside functions to module-level objects, arrays, maps and class statics (assignment, ++/--,
 // delete, and the mutating methods of arrays, maps and sets); writes while the module loads are
@@ -78,11 +79,17 @@ export function moduleStateProblems(path: string, source: string): string[] {
 		}
 	}
 	const visit = (node: ts.Node, inFunction: boolean): void => {
+		// Any RegExp made while the module loads: the SDK's XS matches a preloaded RegExp with
+		// data from c_malloc that it then treats as a chunk of its heap (leaked at every match,
+		// and memory corrupted by a collection during one). One made where it is used is safe.
 		if (node.kind === ts.SyntaxKind.RegularExpressionLiteral && !inFunction) {
 			const text = node.getText(file);
 			const flags = text.slice(text.lastIndexOf("/") + 1);
-			if (/[gy]/.test(flags)) problems.push(`${at(node)}: module-level RegExp ${text.length > 40 ? text.slice(0, 37) + "..." : text} has the ${flags.replace(/[^gy]/g, "")} flag (lastIndex is state)`);
+			const shown = text.length > 40 ? text.slice(0, 37) + "..." : text;
+			if (/[gy]/.test(flags)) problems.push(`${at(node)}: module-level RegExp ${shown} has the ${flags.replace(/[^gy]/g, "")} flag (lastIndex is state)`);
+			else problems.push(`${at(node)}: module-level RegExp ${shown} (a preloaded RegExp leaks at every match on the SDK's XS: make it where it is used)`);
 		}
+		if (ts.isNewExpression(node) && !inFunction && ts.isIdentifier(node.expression) && node.expression.text === "RegExp") problems.push(`${at(node)}: module-level new RegExp (a preloaded RegExp leaks at every match on the SDK's XS: make it where it is used)`);
 		let target: ts.Expression | undefined;
 		if (ts.isBinaryExpression(node) && isAssignment(node.operatorToken.kind) && !ts.isIdentifier(node.left)) target = node.left;
 		else if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken) && !ts.isIdentifier(node.operand)) target = node.operand;
@@ -125,6 +132,9 @@ test("the checker finds each kind of module-level state, and lets constants, fun
 		"var cache;",
 		"const WORDS = /\\w+/g;",
 		"export const table = { sticky: /x/y };",
+		"const WORD = /\\w+/i;\nexport function word(s: string) { return WORD.test(s); }",
+		"export const DIGITS = new RegExp('^[0-9]+$');",
+		"export class Checks { static digits = /^[0-9]+$/; }",
 		"const seen = new Map<string, number>();\nexport function note(k: string) { seen.set(k, 1); }",
 		"const list: number[] = [];\nexport function add(n: number) { list.push(n); }",
 		"const counts = { a: 0 };\nexport function bump() { counts.a++; }",
@@ -139,7 +149,7 @@ test("the checker finds each kind of module-level state, and lets constants, fun
 	];
 	for (const source of bad) assert.notDeepEqual(moduleStateProblems("x.ts", source), [], source);
 	const good = [
-		"const LIMIT = 5;\nexport const NAMES = Object.freeze(['a', 'b']);\nconst WORD = /\\w+/i;",
+		"const LIMIT = 5;\nexport const NAMES = Object.freeze(['a', 'b']);\nconst WORD = (): RegExp => /\\w+/i;\nexport function word(s: string) { return WORD().test(s); }",
 		"export function f() { const r = /x/g; let n = 0; n++; const a: number[] = []; a.push(n); return r.test('x') ? a : []; }",
 		"const TABLE = new Map([['a', 1]]);\nexport function get(k: string) { return TABLE.get(k); }",
 		"export class Box { items: number[] = []; #n = 0; add(x: number) { this.items.push(x); this.#n++; } }",
