@@ -29,6 +29,10 @@ import { bellsFrom, GONG_PULSE_MS } from "../config/bells.js";
 import { StatusLed } from "../hardware/status-led.js";
 import { WifiStart } from "./wifi-start.js";
 import type { WifiCredentials } from "../config/wifi.js";
+import type { BellSettings } from "../config/bells.js";
+import type { DoorCall } from "../door/door-opener.js";
+import type { MqttSettings } from "../home/mqtt-link.js";
+import type { RingResult } from "../sip/user-agent.js";
 
 export interface BootOptions {
 	/** Local SIP port wanted; the `local_port` setting (5062) when absent. */
@@ -76,132 +80,236 @@ export interface Application {
 
 /** Builds and starts the application. Throws SettingsError (naming the key) for bad settings. */
 export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Application {
-	// The door relay is forced off first, whatever follows; and again when the application stops.
-	const relay = new RelayPulse(env.relay, env.clock, env.log);
-	// Then the network, before any stored setting is read: a bad one stops the start-up below,
-	// and the door must still be reachable to be put right.
-	let announce: (() => void) | undefined;
-	const wifi = env.wifi ? new WifiStart({ radio: env.wifi, store: env.store, clock: env.clock, random: env.random, log: env.log, build: options.wifiBuild, accessPointPassword: options.accessPointPassword, onConnected: () => announce?.() }) : undefined;
-	wifi?.start();
-	// Opening the settings first finishes the roll-back of a save that a reset cut short.
-	const settings = new Settings(env.store, env.log);
-	const config = uaConfigFrom(env.store);
-	const doorSettings = doorSettingsFrom(env.store);
-	const localPort = options.sipPort ?? localPortFrom(env.store);
-	if (!config.user) env.log.warn("no SIP account yet: set sip_user and sip_password (web page /sip or the settings)");
-	const doorbell = new Doorbell(env, { config, localPort, rtpPort: rtpPortFrom(env.store), trace: options.trace ?? false, bells: bellsFrom(env.store), echoControl: () => readNumber(env.store, "aec") === 1 });
-	let mqttSettings = mqttSettingsFrom(env.store);
-	const home = new Home(env, {
-		mqtt: mqttSettings,
-		hooks: hookUrlsFrom(env.store),
-		name: () => doorbell.ua.config.displayName,
-		// The buttons that ring now (one set up after start waits for a restart for its GPIO).
-		buttons: () => Array.from(doorbell.bells.entries()).filter(([n, bell]) => n === 1 || bell.settings.target !== "").map(([n]) => n).sort(),
-		registered: () => doorbell.ua.registration.registered,
-		onDoorCommand: (payload) => remoteDoor.command(payload, "mqtt"),
-	});
-	// The door's events are kept once, in the home's event log, which tells MQTT and the webhooks.
-	const doorEvents = new DoorEventLog(home.events);
-	const door = new DoorOpener({ clock: env.clock, log: env.log, relay, events: doorEvents, store: env.store, pbx: () => doorbell.ua.pbx, hangup: (call, reason) => {
-		if (doorbell.ua.call === call) doorbell.ua.hangup(reason);
-	} }, doorSettings, options.doorLockout);
-	door.playTone = (kind) => doorbell.playTone?.(kind);
-	doorbell.onDigit = (call, digit, via, source) => door.digit(call, digit, via, source);
-	doorbell.onForeignDtmf = (call, source, more) => door.foreignDtmf(call, source, more);
-	// Remote commands share the door's lock-out across calls: they are refused while it holds, and their wrong codes count towards it.
-	const remoteDoor = new RemoteDoor({
-		clock: env.clock, log: env.log, relay, events: doorEvents, settings: () => door.settings, enabled: () => mqttSettings.remoteDoor,
-		lockedOut: () => (door.lockout.active ? `the door is locked out after too many wrong codes (${Math.ceil(door.lockout.remainingMs / 60000)} min more)` : undefined),
-		wrong: () => {
-			const started = door.lockout.wrong();
-			return started ? `too many wrong codes: every code is refused for ${Math.round(started.durationMs / 60000)} min (lock-out ${started.level} in a row)` : undefined;
-		},
-	});
-	// Every event is recorded after the work it reports: the INVITE written, the relay switched.
-	doorbell.onEvent = (event) => home.record(event);
-	doorbell.onRegistered = (registered) => home.registration(registered);
-	// The house's own chime: the gong relay pulses for each press of a button that has it on
-	// (not for the web page's test ring, which plays no chime at the door either).
-	const gong = env.gong ? new RelayPulse(env.gong, env.clock, env.log) : undefined;
-	doorbell.onPress = (bell, source) => {
-		if (source === "button" && bell.gong && gong) gong.pulse(GONG_PULSE_MS);
-	};
-	const led = env.led
-		? new StatusLed(env.led, env.clock, env.log, () => {
-			const call = doorbell.ua.call;
-			return { registered: doorbell.ua.registration.registered, call: call ? { state: call.state, direction: call.direction } : undefined, accessPoint: env.accessPoint?.() ?? false };
-		})
-		: undefined;
-	const image = new LiveImage({ camera: env.camera, clock: env.clock, log: env.log });
-	// The key is made at the first start with a camera; the page shows the URL that carries it.
-	const cameraKey = env.camera ? new CameraKey(env.store, env.random) : undefined;
-	const cameraRoute = cameraKey ? new CameraRoute({ routes: env.routes, image, key: cameraKey, clock: env.clock, enabled: () => readNumber(env.store, "cam_enabled") === 1 }) : undefined;
-	const status = () => ({ version: env.version ?? "unknown", ...doorbell.status(), ...door.status(20), ...home.status(), camera: cameraRoute ? { ...image.status(), ...cameraRoute.status() } : null, gong: gong ? { on: gong.on, pulses: gong.pulses } : null, status_led: led ? { pattern: led.pattern, level: led.level } : null, ...options.statusExtra?.() });
-	const web = addWebRoutes({
-		routes: env.routes, settings, clock: env.clock, sha256: env.sha256, random: env.random, log: env.log, status,
-		ring: (button) => doorbell.press("web", button),
-		events: () => home.history(),
-		hashIterations: options.hashIterations,
-		cameraKey,
-		wifi,
-		// A new account unregisters the old one first (UserAgent.reconfigure); door settings apply from the next digit.
-		onSaved: (changed) => {
-			const now = changed.filter((key) => !needsRestart(key));
-			if (now.some((key) => keySpec(key)?.namespace === "sip")) doorbell.reconfigure(uaConfigFrom(env.store));
-			if (now.some((key) => keySpec(key)?.namespace === "door")) door.settings = doorSettingsFrom(env.store);
-			if (now.some((key) => keySpec(key)?.namespace === "mqtt")) {
-				mqttSettings = mqttSettingsFrom(env.store);
-				if (home.mqtt) home.mqtt.settings = mqttSettings;
-			}
-			if (now.some((key) => keySpec(key)?.namespace === "hook") && home.webhooks) home.webhooks.urls = hookUrlsFrom(env.store);
-			if (now.some((key) => keySpec(key)?.namespace === "bell" || key === "sip_displayname")) {
-				doorbell.updateBells(bellsFrom(env.store));
-				home.mqtt?.rediscover();
-			}
-			if (now.includes("cam_enabled") && readNumber(env.store, "cam_enabled") !== 1) image.stop();
-		},
-	});
-	addDiagnosticsRoutes({ web, trace: doorbell.traceLog, localAddress: () => env.localAddress(), status, health: env.health });
-	if (env.firmware && env.sha256Stream) addUpdateRoutes({ web, updater: env.firmware, sha256Stream: env.sha256Stream, clock: env.clock, log: env.log, version: env.version ?? "unknown" });
-	if (options.adminPassword && !web.admin.isSet) web.admin.set(options.adminPassword);
-	if (!web.admin.isSet) env.log.warn("no admin password yet: open the web page /sip to set one");
-	doorbell.start();
-	if (env.firmware) {
-		const registration = doorbell.ua.registration;
-		confirmWhenWorking({ updater: env.firmware, clock: env.clock, log: env.log, registered: () => registration.registered, tried: () => registration.state !== "idle" });
+	return new App(env, options);
+}
+
+/*
+ * The wiring's callbacks are methods bound to the application, not closures: on the device a
+ * closure made at run time by a preloaded module gets a copy of its code (nested functions'
+ * included) in the XS chunk heap, where a method stays in flash and a bound function holds only
+ * references.
+ */
+class App implements Application {
+	readonly doorbell: Doorbell;
+	readonly door: DoorOpener;
+	readonly relay: RelayPulse;
+	readonly home: Home;
+	readonly remoteDoor: RemoteDoor;
+	readonly image: LiveImage;
+	readonly settings: Settings;
+	readonly web: WebApp;
+	readonly wifi?: WifiStart;
+	readonly #env: DoorbellEnvironment;
+	readonly #options: BootOptions;
+	readonly #gong?: RelayPulse;
+	readonly #led?: StatusLed;
+	readonly #cameraRoute?: CameraRoute;
+	#mqttSettings: MqttSettings;
+	/** The name claimed on the LAN: undefined until the start-up is over, then claimed once. */
+	#hostName?: string;
+	#announced = false;
+
+	constructor(env: DoorbellEnvironment, options: BootOptions) {
+		this.#env = env;
+		this.#options = options;
+		// The door relay is forced off first, whatever follows; and again when the application stops.
+		const relay = this.relay = new RelayPulse(env.relay, env.clock, env.log);
+		// Then the network, before any stored setting is read: a bad one stops the start-up below,
+		// and the door must still be reachable to be put right.
+		const wifi = this.wifi = env.wifi ? new WifiStart({ radio: env.wifi, store: env.store, clock: env.clock, random: env.random, log: env.log, build: options.wifiBuild, accessPointPassword: options.accessPointPassword, onConnected: this.#announce.bind(this) }) : undefined;
+		wifi?.start();
+		// Opening the settings first finishes the roll-back of a save that a reset cut short.
+		const settings = this.settings = new Settings(env.store, env.log);
+		const config = uaConfigFrom(env.store);
+		const doorSettings = doorSettingsFrom(env.store);
+		const localPort = options.sipPort ?? localPortFrom(env.store);
+		if (!config.user) env.log.warn("no SIP account yet: set sip_user and sip_password (web page /sip or the settings)");
+		const doorbell = this.doorbell = new Doorbell(env, { config, localPort, rtpPort: rtpPortFrom(env.store), trace: options.trace ?? false, bells: bellsFrom(env.store), echoControl: this.#echoControl.bind(this) });
+		this.#mqttSettings = mqttSettingsFrom(env.store);
+		const home = this.home = new Home(env, {
+			mqtt: this.#mqttSettings,
+			hooks: hookUrlsFrom(env.store),
+			name: this.#displayName.bind(this),
+			buttons: this.#buttons.bind(this),
+			registered: this.#registered.bind(this),
+			onDoorCommand: this.#doorCommand.bind(this),
+		});
+		// The door's events are kept once, in the home's event log, which tells MQTT and the webhooks.
+		const doorEvents = new DoorEventLog(home.events);
+		const door = this.door = new DoorOpener({ clock: env.clock, log: env.log, relay, events: doorEvents, store: env.store, pbx: this.#pbx.bind(this), hangup: this.#hangup.bind(this) }, doorSettings, options.doorLockout);
+		door.playTone = this.#playTone.bind(this);
+		doorbell.onDigit = door.digit.bind(door);
+		doorbell.onForeignDtmf = door.foreignDtmf.bind(door);
+		// Remote commands share the door's lock-out across calls: they are refused while it holds, and their wrong codes count towards it.
+		this.remoteDoor = new RemoteDoor({
+			clock: env.clock, log: env.log, relay, events: doorEvents, settings: this.#doorSettings.bind(this), enabled: this.#remoteDoorEnabled.bind(this),
+			lockedOut: this.#lockedOut.bind(this),
+			wrong: this.#wrongCode.bind(this),
+		});
+		// Every event is recorded after the work it reports: the INVITE written, the relay switched.
+		doorbell.onEvent = home.record.bind(home);
+		doorbell.onRegistered = home.registration.bind(home);
+		// The house's own chime: the gong relay pulses for each press of a button that has it on
+		// (not for the web page's test ring, which plays no chime at the door either).
+		const gong = this.#gong = env.gong ? new RelayPulse(env.gong, env.clock, env.log) : undefined;
+		if (gong) doorbell.onPress = this.#pressed.bind(this);
+		const led = this.#led = env.led ? new StatusLed(env.led, env.clock, env.log, this.#ledState.bind(this)) : undefined;
+		const image = this.image = new LiveImage({ camera: env.camera, clock: env.clock, log: env.log });
+		// The key is made at the first start with a camera; the page shows the URL that carries it.
+		const cameraKey = env.camera ? new CameraKey(env.store, env.random) : undefined;
+		this.#cameraRoute = cameraKey ? new CameraRoute({ routes: env.routes, image, key: cameraKey, clock: env.clock, enabled: this.#cameraEnabled.bind(this) }) : undefined;
+		const status = this.status.bind(this);
+		const web = this.web = addWebRoutes({
+			routes: env.routes, settings, clock: env.clock, sha256: env.sha256, random: env.random, log: env.log, status,
+			ring: this.#ring.bind(this),
+			events: home.history.bind(home),
+			hashIterations: options.hashIterations,
+			cameraKey,
+			wifi,
+			onSaved: this.#saved.bind(this),
+		});
+		addDiagnosticsRoutes({ web, trace: doorbell.traceLog, localAddress: env.localAddress.bind(env), status, health: env.health });
+		if (env.firmware && env.sha256Stream) addUpdateRoutes({ web, updater: env.firmware, sha256Stream: env.sha256Stream, clock: env.clock, log: env.log, version: env.version ?? "unknown" });
+		if (options.adminPassword && !web.admin.isSet) web.admin.set(options.adminPassword);
+		if (!web.admin.isSet) env.log.warn("no admin password yet: open the web page /sip to set one");
+		doorbell.start();
+		if (env.firmware) confirmWhenWorking({ updater: env.firmware, clock: env.clock, log: env.log, registered: this.#registered.bind(this), tried: this.#registrationTried.bind(this) });
+		home.start();
+		home.record({ type: "startup" });
+		led?.start();
+		// The name on the LAN is claimed once, when there is a LAN.
+		this.#hostName = readText(env.store, "hostname");
+		if (!wifi || wifi.state === "connected") this.#announce();
 	}
-	home.start();
-	home.record({ type: "startup" });
-	led?.start();
-	// The name on the LAN is claimed once, when there is a LAN.
-	const hostName = readText(env.store, "hostname");
-	announce = () => {
-		announce = undefined;
-		env.announce?.(hostName);
-	};
-	if (!wifi || wifi.state === "connected") announce();
-	return {
-		doorbell,
-		door,
-		home,
-		remoteDoor,
-		relay,
-		image,
-		settings,
-		web,
-		wifi,
-		status,
-		stop(done) {
-			relay.off();
-			home.stop();
-			gong?.close();
-			led?.close();
-			door.lockout.close();
-			image.stop();
-			doorbell.stop(() => {
-				relay.close();
-				done?.();
-			});
-		},
-	};
+
+	status(): Record<string, unknown> {
+		const env = this.#env, image = this.image, cameraRoute = this.#cameraRoute, gong = this.#gong, led = this.#led;
+		return { version: env.version ?? "unknown", ...this.doorbell.status(), ...this.door.status(20), ...this.home.status(), camera: cameraRoute ? { ...image.status(), ...cameraRoute.status() } : null, gong: gong ? { on: gong.on, pulses: gong.pulses } : null, status_led: led ? { pattern: led.pattern, level: led.level } : null, ...this.#options.statusExtra?.() };
+	}
+
+	stop(done?: () => void): void {
+		const relay = this.relay;
+		relay.off();
+		this.home.stop();
+		this.#gong?.close();
+		this.#led?.close();
+		this.door.lockout.close();
+		this.image.stop();
+		this.doorbell.stop(() => {
+			relay.close();
+			done?.();
+		});
+	}
+
+	#announce(): void {
+		if (this.#hostName === undefined || this.#announced) return;
+		this.#announced = true;
+		this.#env.announce?.(this.#hostName);
+	}
+
+	#echoControl(): boolean {
+		return readNumber(this.#env.store, "aec") === 1;
+	}
+
+	#displayName(): string {
+		return this.doorbell.ua.config.displayName;
+	}
+
+	/** The buttons that ring now (one set up after start waits for a restart for its GPIO). */
+	#buttons(): number[] {
+		const out: number[] = [];
+		for (const [n, bell] of this.doorbell.bells) if (n === 1 || bell.settings.target !== "") out.push(n);
+		return out.sort(byNumber);
+	}
+
+	#registered(): boolean {
+		return this.doorbell.ua.registration.registered;
+	}
+
+	#registrationTried(): boolean {
+		return this.doorbell.ua.registration.state !== "idle";
+	}
+
+	#doorCommand(payload: string): void {
+		this.remoteDoor.command(payload, "mqtt");
+	}
+
+	#pbx() {
+		return this.doorbell.ua.pbx;
+	}
+
+	#hangup(call: DoorCall, reason: string): void {
+		const ua = this.doorbell.ua;
+		if (ua.call === call) ua.hangup(reason);
+	}
+
+	#playTone(kind: "confirm" | "reject"): void {
+		this.doorbell.playTone?.(kind);
+	}
+
+	#doorSettings() {
+		return this.door.settings;
+	}
+
+	#remoteDoorEnabled(): boolean {
+		return this.#mqttSettings.remoteDoor;
+	}
+
+	#lockedOut(): string | undefined {
+		const lockout = this.door.lockout;
+		return lockout.active ? `the door is locked out after too many wrong codes (${Math.ceil(lockout.remainingMs / 60000)} min more)` : undefined;
+	}
+
+	#wrongCode(): string | undefined {
+		const started = this.door.lockout.wrong();
+		return started ? `too many wrong codes: every code is refused for ${Math.round(started.durationMs / 60000)} min (lock-out ${started.level} in a row)` : undefined;
+	}
+
+	#pressed(bell: BellSettings, source: string): void {
+		if (source === "button" && bell.gong) this.#gong?.pulse(GONG_PULSE_MS);
+	}
+
+	#ledState() {
+		const doorbell = this.doorbell, call = doorbell.ua.call;
+		return { registered: doorbell.ua.registration.registered, call: call ? { state: call.state, direction: call.direction } : undefined, accessPoint: this.#env.accessPoint?.() ?? false };
+	}
+
+	#cameraEnabled(): boolean {
+		return readNumber(this.#env.store, "cam_enabled") === 1;
+	}
+
+	#ring(button?: number): RingResult {
+		return this.doorbell.press("web", button);
+	}
+
+	/** A new account unregisters the old one first (UserAgent.reconfigure); door settings apply from the next digit. */
+	#saved(changed: string[]): void {
+		const env = this.#env, doorbell = this.doorbell, home = this.home;
+		const now = changed.filter(appliesNow);
+		if (now.some(inNamespace, "sip")) doorbell.reconfigure(uaConfigFrom(env.store));
+		if (now.some(inNamespace, "door")) this.door.settings = doorSettingsFrom(env.store);
+		if (now.some(inNamespace, "mqtt")) {
+			this.#mqttSettings = mqttSettingsFrom(env.store);
+			if (home.mqtt) home.mqtt.settings = this.#mqttSettings;
+		}
+		if (now.some(inNamespace, "hook") && home.webhooks) home.webhooks.urls = hookUrlsFrom(env.store);
+		if (now.some(inNamespace, "bell") || now.includes("sip_displayname")) {
+			doorbell.updateBells(bellsFrom(env.store));
+			home.mqtt?.rediscover();
+		}
+		if (now.includes("cam_enabled") && readNumber(env.store, "cam_enabled") !== 1) this.image.stop();
+	}
+}
+
+function byNumber(a: number, b: number): number {
+	return a - b;
+}
+
+function appliesNow(key: string): boolean {
+	return !needsRestart(key);
+}
+
+/** `some`'s predicate with the namespace as its `this`. */
+function inNamespace(this: string, key: string): boolean {
+	return keySpec(key)?.namespace === this;
 }
