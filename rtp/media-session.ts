@@ -38,6 +38,15 @@ import type { Chime } from "./chime.js";
 const BYTES_PER_MS = 8;
 const FRAME_BYTES = FRAME_SAMPLES;
 
+/**
+ * The payload area a packet of `packetBytes` needs: frames are coded behind what is held, which
+ * is whole 10 ms pieces short of a packet, so at most a packet less 10 ms plus a frame (a
+ * 10 ms packet: its frame, sent in two halves).
+ */
+function sendBufferBytes(packetBytes: number): number {
+	return packetBytes - 10 * BYTES_PER_MS + FRAME_BYTES;
+}
+
 /** The least worth moving the playout clock for (ms). */
 const MIN_ADVANCE_MS = 2;
 /**
@@ -150,7 +159,7 @@ export class MediaSession implements RtpReceiver {
 	#halfTimer: TimerId | undefined;
 	#halfTimestamp = 0;
 	readonly #sendHalf = () => this.#sendSecondHalf();
-	/** Where each frame is coded into rtp.payload: at byte 0, 80, 160, ... (made once). */
+	/** Where each frame is coded into rtp.payload: at byte 0, 80, 160, ... (made again for a new packet time). */
 	#codeAt: Uint8Array[] = [];
 	#decoder = new Int16Array(G722_STATE_SAMPLES);
 	#encoder = new Int16Array(G722_STATE_SAMPLES);
@@ -183,9 +192,8 @@ export class MediaSession implements RtpReceiver {
 		this.#audio = options.audio;
 		this.#socket = options.socket;
 		this.#clockPort = options.clock;
-		const maxBytes = MAX_PTIME_MS * BYTES_PER_MS + FRAME_BYTES;
-		this.rtp = new RtpSession(options.socket, options.random, options.clock, FRAME_BYTES, options.audio, maxBytes);
-		for (let at = 0; at + FRAME_BYTES <= maxBytes; at += 10 * BYTES_PER_MS) this.#codeAt.push(this.rtp.payload.subarray(at, at + FRAME_BYTES));
+		this.rtp = new RtpSession(options.socket, options.random, options.clock, FRAME_BYTES, options.audio, sendBufferBytes(this.#packetBytes));
+		this.#viewSendBuffer();
 		this.clock = new FrameClock(options.clock, 20, options.maxBurst ?? 5);
 		this.playout = new FrameClock(options.clock, 20, options.maxBurst ?? 5);
 		this.tones = new ToneQueue(options.audio);
@@ -229,6 +237,8 @@ export class MediaSession implements RtpReceiver {
 			this.#halfTimer = undefined;
 			this.#packetBytes = ptime * BYTES_PER_MS;
 			this.#held = 0;
+			this.rtp.sizePayload(sendBufferBytes(this.#packetBytes));
+			this.#viewSendBuffer();
 		}
 		this.#direction = media.direction;
 		const sending = media.direction === "sendrecv" || media.direction === "sendonly";
@@ -246,6 +256,13 @@ export class MediaSession implements RtpReceiver {
 		this.tones.clear();
 		if (this.#halfTimer !== undefined) this.#clockPort.clearTimeout(this.#halfTimer);
 		this.#halfTimer = undefined;
+	}
+
+	/** The views of rtp.payload that frames are coded into, for the payload area in use. */
+	#viewSendBuffer(): void {
+		const payload = this.rtp.payload, codeAt = this.#codeAt;
+		codeAt.length = 0;
+		for (let at = 0; at + FRAME_BYTES <= payload.length; at += 10 * BYTES_PER_MS) codeAt.push(payload.subarray(at, at + FRAME_BYTES));
 	}
 
 	/** The 16 kHz frames, made once per session; the 8 kHz ones become views of their starts. */

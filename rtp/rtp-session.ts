@@ -92,8 +92,8 @@ export class RtpSession {
 	readonly ssrc: number;
 	/** Our timestamp for frame 0. */
 	readonly timestampOrigin: number;
-	/** The payload area of the packet we send (write into it, then `send`). */
-	readonly payload: Uint8Array;
+	/** The payload area of the packet we send (write into it, then `send`); `sizePayload` replaces it. */
+	payload: Uint8Array;
 	/** The peer as a (reused) object, for digit callbacks. */
 	readonly peer = { address: "", port: 0 };
 	#socket: UdpSocket;
@@ -136,6 +136,18 @@ export class RtpSession {
 		this.timestampOrigin = random32(seed, 4);
 		this.#sequence = (seed[8] << 8) | seed[9];
 		this.#packet = new Uint8Array(RTP_HEADER_BYTES + Math.max(payloadBytes, maxPayloadBytes));
+		this.payload = this.#packet.subarray(RTP_HEADER_BYTES);
+		this.#sent = this.#packet;
+	}
+
+	/**
+	 * Gives the payload area `bytes` (the longest payload sent, for the negotiated packet time):
+	 * a new area when its size changes, whose bytes start at zero. A call's packet time rarely
+	 * changes, so the area is sized for the one in use rather than for the longest allowed.
+	 */
+	sizePayload(bytes: number): void {
+		if (this.payload.length === bytes) return;
+		this.#packet = new Uint8Array(RTP_HEADER_BYTES + bytes);
 		this.payload = this.#packet.subarray(RTP_HEADER_BYTES);
 		this.#sent = this.#packet;
 	}

@@ -155,6 +155,25 @@ group("media session", () => {
 		});
 	}
 
+	test("a new a=ptime in a re-INVITE: packets of its length from then on, timestamps consecutive within each", () => {
+		const p = pair();
+		const ts = (b: Uint8Array) => ((b[4] << 24) | (b[5] << 16) | (b[6] << 8) | b[7]) >>> 0;
+		let from = 0;
+		for (const ptime of [20, 60, 10, 40, 20]) {
+			if (ptime !== 20 || from > 0) p.a.update(media(p.sb, "PCMU", ptime));
+			p.clock.advance(1000);
+			const sent = p.sa.written.slice(from).map((w) => w.bytes);
+			from = p.sa.written.length;
+			assert.ok(Math.abs(sent.length - 1000 / ptime) <= 2, `a=ptime ${ptime}: ${sent.length} packets in 1 s`);
+			for (let i = 0; i < sent.length; i++) assert.equal(sent[i].length, 12 + ptime * 8, `a=ptime ${ptime}, packet ${i}: ${sent[i].length} bytes`);
+			for (let i = 2; i < sent.length; i++) assert.equal((ts(sent[i]) - ts(sent[i - 1])) >>> 0, ptime * 8, `a=ptime ${ptime}: timestamp step at packet ${i}`);
+			assert.equal(p.a.status().ptime_ms, ptime);
+		}
+		within(zeroCrossingFrequency(p.speakerB.samples, 8000, p.speakerB.samples.length - 8000), 1000, 0.02, "B hears the tone after the changes");
+		p.a.stop();
+		p.b.stop();
+	});
+
 	test("lost packets are concealed: no silent frame while one in ten packets is lost", () => {
 		const p = pair();
 		p.sa.filter = (_bytes, index) => index % 10 !== 5;
