@@ -4,8 +4,9 @@
  * resampler only when the rates differ (a 16 kHz microphone and a G.722 call need none); the
  * speaker path mixes call audio and the chime (8 kHz, upsampled in a wideband call) with the
  * native mixer and writes to an 8 or 16 kHz AudioOut, converting likewise. Every buffer is made
- * by the constructor. A path's resampler runs one way only (the port's rate fixes which), so one
- * state serves both kinds of call.
+ * by the constructor, but the speaker path's 16 kHz frames, made when a call first plays one. A
+ * path's resampler runs one way only (the port's rate fixes which), so one state serves both
+ * kinds of call.
  */
 
 import type { AudioIn, AudioOut } from "../modules/ports.js";
@@ -76,19 +77,17 @@ export class SpeakerPath {
 	#audio: NativeAudio;
 	#chime: Chime | undefined;
 	#chimeFrame = new Int16Array(FRAME_SAMPLES);
+	// 8 kHz frames. The 16 kHz ones are made when a call first plays a 16 kHz frame (G.722), and
+	// the 8 kHz ones then become views of their starts: a G.711 call keeps no 16 kHz frames.
 	#mixed = new Int16Array(FRAME_SAMPLES);
 	#silence = new Int16Array(FRAME_SAMPLES);
 	#sources: Int16Array[];
 	#gains = [GAIN_UNITY, GAIN_UNITY];
+	/** The port's frame when its rate is not the call's (16 kHz for 8 kHz frames, or the reverse). */
 	#wide: Int16Array | undefined;
 	#narrow: Int16Array | undefined;
 	#state = new Int16Array(RESAMPLER_STATE_SAMPLES);
-	/** The chime in a wideband call: upsampled, then mixed at 16 kHz. */
-	#chimeWide = new Int16Array(WIDE_FRAME_SAMPLES);
-	#chimeState = new Int16Array(RESAMPLER_STATE_SAMPLES);
-	#mixedWide = new Int16Array(WIDE_FRAME_SAMPLES);
-	#silenceWide = new Int16Array(WIDE_FRAME_SAMPLES);
-	#sourcesWide: Int16Array[];
+	#wideFrames: WideFrames | undefined;
 	#echo: EchoControl | undefined;
 	/** Frames written, and writes the port refused. */
 	frames = 0;
@@ -102,9 +101,16 @@ export class SpeakerPath {
 		this.#chime = chime;
 		this.#echo = echo;
 		this.#sources = [this.#silence, this.#chimeFrame];
-		this.#sourcesWide = [this.#silenceWide, this.#chimeWide];
 		if (speaker.sampleRate === 16000) this.#wide = new Int16Array(WIDE_FRAME_SAMPLES);
 		else this.#narrow = new Int16Array(FRAME_SAMPLES);
+	}
+
+	/** The 16 kHz frames, made once; the 8 kHz ones become views of their starts. */
+	#makeWide(): WideFrames {
+		const frames = this.#wideFrames = new WideFrames();
+		this.#silence = frames.silence.subarray(0, FRAME_SAMPLES);
+		this.#mixed = frames.mixed.subarray(0, FRAME_SAMPLES);
+		return frames;
 	}
 
 	/** Plays one 8 kHz frame of call audio (or silence when undefined), with the chime mixed in while it plays. */
@@ -126,13 +132,14 @@ export class SpeakerPath {
 
 	/** Plays one 16 kHz frame of call audio (WIDE_FRAME_SAMPLES long, or silence when undefined), the chime mixed in. */
 	playWide(call: Int16Array | undefined): void {
-		let frame = call ?? this.#silenceWide;
+		const wide = this.#wideFrames ?? this.#makeWide();
+		let frame = call ?? wide.silence;
 		const chime = this.#chime;
 		if (chime && chime.playing && chime.fill(this.#chimeFrame)) {
-			this.#audio.upsample(this.#chimeState, this.#chimeFrame, this.#chimeWide);
-			this.#sourcesWide[0] = frame;
-			this.#audio.mix(this.#mixedWide, this.#sourcesWide, this.#gains);
-			frame = this.#mixedWide;
+			this.#audio.upsample(wide.chimeState, this.#chimeFrame, wide.chime);
+			wide.sources[0] = frame;
+			this.#audio.mix(wide.mixed, wide.sources, this.#gains);
+			frame = wide.mixed;
 		}
 		let out = frame;
 		if (this.#narrow) {
@@ -151,4 +158,14 @@ export class SpeakerPath {
 			this.errors++;
 		}
 	}
+}
+
+/** The speaker path's 16 kHz frames, for a wideband call. */
+class WideFrames {
+	silence = new Int16Array(WIDE_FRAME_SAMPLES);
+	mixed = new Int16Array(WIDE_FRAME_SAMPLES);
+	/** The chime upsampled, then mixed at 16 kHz. */
+	chime = new Int16Array(WIDE_FRAME_SAMPLES);
+	chimeState = new Int16Array(RESAMPLER_STATE_SAMPLES);
+	sources: Int16Array[] = [this.silence, this.chime];
 }
