@@ -59,7 +59,7 @@ export class DoorAudio implements CallMediaSink<Call> {
 	#localClock: FrameClock;
 	/** Datagrams that arrived with no call. */
 	idleDatagrams = 0;
-	readonly #localFrame = () => this.#localTick();
+	readonly #localFrame = this.#localTick.bind(this);
 
 	constructor(options: DoorAudioOptions) {
 		this.#options = options;

@@ -29,7 +29,7 @@ export class FrameClock {
 	/** Frames whose handler threw (the clock keeps going), and the last such error. */
 	errors = 0;
 	lastError: unknown = undefined;
-	readonly #fire = () => this.#tick();
+	readonly #fire = this.#tick.bind(this);
 
 	constructor(clock: Clock, periodMs = 20, maxBurst = 5) {
 		this.#clock = clock;

@@ -158,7 +158,7 @@ export class MediaSession implements RtpReceiver {
 	#clockPort: Clock;
 	#halfTimer: TimerId | undefined;
 	#halfTimestamp = 0;
-	readonly #sendHalf = () => this.#sendSecondHalf();
+	readonly #sendHalf = this.#sendSecondHalf.bind(this);
 	/** Where each frame is coded into rtp.payload: at byte 0, 80, 160, ... (made again for a new packet time). */
 	#codeAt: Uint8Array[] = [];
 	#decoder = new Int16Array(G722_STATE_SAMPLES);
@@ -185,8 +185,8 @@ export class MediaSession implements RtpReceiver {
 	#fadeGain = [GAIN_UNITY];
 	#txSources: Int16Array[];
 	#txGains = [GAIN_UNITY, GAIN_UNITY];
-	readonly #frame = (frame: number) => this.#onFrame(frame);
-	readonly #playFrame = () => this.#onPlay();
+	readonly #frame = this.#onFrame.bind(this);
+	readonly #playFrame = this.#onPlay.bind(this);
 
 	constructor(options: MediaSessionOptions) {
 		this.#audio = options.audio;
