@@ -196,11 +196,17 @@ int ka_aec_init(void *state, int32_t sampleRate, int32_t flags)
 	return 0;
 }
 
+/* v rounded to the nearest integer (ties to even, as lrintf) and limited to 16 bits. Within
+ * ±32,768, v + 1.5·2^23 lies in [2^23, 2^24), where the float's step is 1: the addition rounds,
+ * and the low mantissa bits are the integer (offset by 2^22). No library call. */
 static int16_t saturate(float v)
 {
+	uint32_t bits;
 	if (v >= 32767.0f) return 32767;
 	if (v <= -32768.0f) return -32768;
-	return (int16_t)lrintf(v);
+	v += 12582912.0f;
+	memcpy(&bits, &v, sizeof bits);
+	return (int16_t)((int32_t)bits - 0x4b400000);
 }
 
 /* √x for x > 0, to about 0.2 %, without a division or a square root (which the ESP32's FPU
