@@ -474,8 +474,14 @@ static void process_block(Aec *s)
 		ka_ifft_real_half(E->re, E->im, 1, e, &s->fft);
 	}
 
+	/* into the ring from `write` on, in at most two runs (the ring is two blocks long) */
 	write = (s->outRead + s->outCount) & (2 * N - 1);
-	for (i = 0; i < N; i++) s->outRing[(write + i) & (2 * N - 1)] = saturate(e[i]);
+	{
+		int16_t *ring = s->outRing + write;
+		int run = 2 * N - write < N ? 2 * N - write : N;
+		for (i = 0; i < run; i++) ring[i] = saturate(e[i]);
+		for (; i < N; i++) s->outRing[i - run] = saturate(e[i]);
+	}
 	s->outCount += N;
 }
 
@@ -484,7 +490,7 @@ int ka_aec_process(void *state, const int16_t *far, const int16_t *mic, int16_t 
 	Aec *s = state;
 	if (s->magic != MAGIC) return -1;
 	while (count > 0) {
-		size_t piece = (size_t)(N - s->fill), i;
+		size_t piece = (size_t)(N - s->fill), run;
 		if (piece > count) piece = count;
 		memcpy(s->farBlock + s->fill, far, piece * sizeof *far);
 		memcpy(s->micBlock + s->fill, mic, piece * sizeof *mic);
@@ -505,7 +511,11 @@ int ka_aec_process(void *state, const int16_t *far, const int16_t *mic, int16_t 
 			out += gap;
 			piece -= gap;
 		}
-		for (i = 0; i < piece; i++) out[i] = s->outRing[(s->outRead + (int32_t)i) & (2 * N - 1)];
+		/* out of the ring in at most two runs */
+		run = (size_t)(2 * N - s->outRead);
+		if (run > piece) run = piece;
+		memcpy(out, s->outRing + s->outRead, run * sizeof *out);
+		memcpy(out + run, s->outRing, (piece - run) * sizeof *out);
 		s->outRead = (s->outRead + (int32_t)piece) & (2 * N - 1);
 		s->outCount -= (int32_t)piece;
 		out += piece;
