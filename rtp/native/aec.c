@@ -23,14 +23,20 @@
  *
  * Cost per block: 4 real FFTs of 2 * KA_AEC_BLOCK points (reference, echo estimate in and out,
  * error) and the output's inverse, every second block one partition's gradient constraint (2
- * more, the partitions take turns), the filter and its update (KA_AEC_PARTITIONS complex
- * multiply-adds per bin each, a bin at a time over all partitions with the sums in registers),
- * two fused passes over the bins for the estimates and the update and one for the suppressor
- * and comfort noise. Per 20 ms frame (callgrind, x86-64 -O2 -fno-tree-vectorize, as for the ESP32, which
- * has no SIMD): about 280,000 instructions (the FFTs about 113,000, the filter and its update
- * about 67,000; 402,000 with the radix-2 FFT before fft.c, 320,000 before the per-bin loops
- * were fused and the filter ran a bin at a time). Where gcc vectorises, about 242,000 (200,000
- * when the filter ran a partition at a time, which SSE suits better; the ESP32 has no SSE).
+ * more, the partitions take turns), one pass over the filter for the last block's update and
+ * this block's filter (KA_AEC_PARTITIONS complex multiply-adds per bin each, a bin at a time
+ * over all partitions with the sums in registers), two fused passes over the bins for the
+ * estimates and the update's step and one for the suppressor and comfort noise. Per 20 ms frame
+ * (callgrind, x86-64 -O2 -fno-tree-vectorize, as for the ESP32, which has no SIMD): about
+ * 270,000 instructions (the FFTs about 113,000, the filter and its update about 65,000; 402,000
+ * with the radix-2 FFT before fft.c, 320,000 before the per-bin loops were fused and the filter
+ * ran a bin at a time, 281,000 before the update moved into the next block's filter pass and
+ * the bins' loops lost their index tests). Where gcc vectorises, about 240,000 (200,000 when
+ * the filter ran a partition at a time, which SSE suits better; the ESP32 has no SSE). Of the
+ * 270,000, about 127,000 are float additions, subtractions and multiplications (54,000 of them
+ * in the FFTs), 61,000 float loads and stores, 43,000 the register copies that x86's
+ * two-operand SSE needs (the ESP32's FPU instructions name three registers) and 29,000 integer
+ * work and branches.
  *
  * The state holds no pointer (the XS binding's state lives in a movable ArrayBuffer).
  */
