@@ -23,18 +23,23 @@
  *
  * Cost per block: 4 real FFTs of 2 * KA_AEC_BLOCK points (reference, echo estimate in and out,
  * error) and the output's inverse, every second block one partition's gradient constraint (2
- * more, the partitions take turns), the filter and its update (KA_AEC_PARTITIONS complex
- * multiply-adds per bin each, a bin at a time over all partitions with the sums in registers),
- * two fused passes over the bins for the estimates and the update and one for the suppressor
- * and comfort noise. Per 20 ms frame (callgrind, x86-64 -O2 -fno-tree-vectorize, as for the ESP32, which
- * has no SIMD): about 280,000 instructions (the FFTs about 113,000, the filter and its update
- * about 67,000; 402,000 with the radix-2 FFT before fft.c, 320,000 before the per-bin loops
- * were fused and the filter ran a bin at a time). Where gcc vectorises, about 242,000 (200,000
- * when the filter ran a partition at a time, which SSE suits better; the ESP32 has no SSE).
+ * more, the partitions take turns), one pass over the filter for the last block's update and
+ * this block's filter (KA_AEC_PARTITIONS complex multiply-adds per bin each, a bin at a time
+ * over all partitions with the sums in registers), two fused passes over the bins for the
+ * estimates and the update's step and one for the suppressor and comfort noise. Per 20 ms frame
+ * (callgrind, x86-64 -O2 -fno-tree-vectorize, as for the ESP32, which has no SIMD): about
+ * 270,000 instructions (the FFTs about 113,000, the filter and its update about 65,000; 402,000
+ * with the radix-2 FFT before fft.c, 320,000 before the per-bin loops were fused and the filter
+ * ran a bin at a time, 281,000 before the update moved into the next block's filter pass and
+ * the bins' loops lost their index tests). Where gcc vectorises, about 240,000 (200,000 when
+ * the filter ran a partition at a time, which SSE suits better; the ESP32 has no SSE). Of the
+ * 270,000, about 127,000 are float additions, subtractions and multiplications (54,000 of them
+ * in the FFTs), 61,000 float loads and stores, 43,000 the register copies that x86's
+ * two-operand SSE needs (the ESP32's FPU instructions name three registers) and 29,000 integer
+ * work and branches.
  *
  * The state holds no pointer (the XS binding's state lives in a movable ArrayBuffer).
  */
-#include <math.h>
 #include <string.h>
 
 #include "fft.h"
@@ -45,6 +50,7 @@
 #define BINS (N + 1)         /* bins 0..N of a real M-point spectrum */
 #define PAD (N + 4)          /* per-bin arrays and loops run to a multiple of 4 (bins past N stay 0), so a compiler may vectorise them */
 #define K KA_AEC_PARTITIONS
+#define SPREAD 8           /* bins either side over which 80 % of the residual echo estimate is spread */
 #if KA_FFT_POINTS != N
 #error "the FFT's real transforms are of two blocks"
 #endif
@@ -76,6 +82,7 @@ typedef struct {
 	float farBlocks[K];   /* the far end's energy in each of the last K blocks (the filter's tail) */
 	float echoShare;      /* smoothed coherent echo estimate power (py) over blocks without near-end speech */
 	int32_t suppress;     /* residual echo suppression and comfort noise on */
+	int32_t stepped;      /* the last block left its update's step mu E in errorBin and echoBin */
 	float leak;           /* residual echo power / echo estimate power, from blocks without near-end speech */
 	float wEnergy[K];     /* each partition's tap energy, found when it is constrained */
 	KaFftWork fft;        /* the inverse FFT's working space */
@@ -85,10 +92,10 @@ typedef struct {
 	int16_t outRing[2 * N];
 	float errorPower[PAD]; /* smoothed |E|² */
 	float echoPower[PAD];  /* smoothed residual echo estimate */
-	float gain[PAD];       /* scratch: the echo estimate's part coherent with the microphone */
+	float coherent[SPREAD + BINS + SPREAD + 1]; /* scratch: the echo estimate's part coherent with the microphone from bin -SPREAD to N + SPREAD + 1, 0 outside 0..N */
 	float spreadScale[BINS]; /* (1 - LOCAL) / the bins in the spread around each bin */
 	float noise[PAD];       /* near-end noise floor */
-	float errorBin[PAD];    /* |E|² */
+	float errorBin[PAD];    /* |E|² from the first pass over the bins to the second, then the real part of the update's step */
 	float farSum[PAD];     /* Σ_p |X_p|²: the reference power over the filter's tail */
 	Spectrum x[K];
 	Spectrum w[K];
@@ -97,7 +104,7 @@ typedef struct {
 	Spectrum error;       /* E = FFT([0, e]), then the output */
 	float time[M];
 	float e[N];
-	float echoBin[PAD];   /* |FFT([0, y])|² */
+	float echoBin[PAD];   /* |FFT([0, y])|², then the imaginary part of the update's step */
 	float farPower[PAD]; /* smoothed |X|² of the partition the echo arrives in */
 	float micPower[PAD]; /* smoothed |D|², D = FFT([0, d]) */
 	float crossRe[PAD];  /* smoothed D conj(X) */
@@ -133,19 +140,53 @@ static void filter(const float *restrict w, const float *restrict x, float *rest
 	}
 }
 
-/* W_p += g conj(X_p) at bin k for every partition, g = mu E */
-static void update_bin(float *restrict w, const float *restrict x, int k, float a, float b)
-{
-#define TERM(p) { float xr = x[(p) * S + k], xi = x[(p) * S + PAD + k]; w[(p) * S + k] += a * xr + b * xi; w[(p) * S + PAD + k] += b * xr - a * xi; }
-	EACH_PARTITION(TERM)
-#undef TERM
-}
-
-/* p += |x|² (sign 1) or p -= |x|² (sign -1) */
-static void add_power(float *restrict power, const float *restrict xr, const float *restrict xi, float sign)
+/*
+ * The last block's update and this block's filter in one pass over the filter's spectra, with
+ * the reference spectra moved one partition on since that block: W_p += g conj(X_{p+1}) (the
+ * block's X_p), g = mu E the step it left in gr, gi, then Y = Σ_p W_p X_p, a bin at a time with
+ * the sums and each X in registers (it is loaded once for both). The last partition's update,
+ * whose spectrum the move dropped, is made before the move (drop_last).
+ */
+static void update_filter(float *restrict w, const float *restrict x, const float *restrict gr, const float *restrict gi, float *restrict yr, float *restrict yi)
 {
 	int k;
-	for (k = 0; k < PAD; k++) power[k] += sign * (xr[k] * xr[k] + xi[k] * xi[k]);
+	for (k = 0; k < BINS; k++) {
+		float a = gr[k], b = gi[k], ar = 0, ai = 0, xr = x[k], xi = x[PAD + k];
+#define TERM(p) { float nr = x[((p) + 1) * S + k], ni = x[((p) + 1) * S + PAD + k]; \
+		float wr = w[(p) * S + k] + (a * nr + b * ni), wi = w[(p) * S + PAD + k] + (b * nr - a * ni); \
+		w[(p) * S + k] = wr; w[(p) * S + PAD + k] = wi; \
+		ar += wr * xr - wi * xi; ai += wr * xi + wi * xr; xr = nr; xi = ni; }
+		TERM(0) TERM(1) TERM(2) TERM(3) TERM(4) TERM(5) TERM(6)
+#undef TERM
+		{
+			float wr = w[(K - 1) * S + k], wi = w[(K - 1) * S + PAD + k];
+			yr[k] = ar + (wr * xr - wi * xi);
+			yi[k] = ai + (wr * xi + wi * xr);
+		}
+	}
+}
+
+/* Before the reference spectra move on: farSum loses the spectrum that drops out, and the last
+ * partition takes the last block's step (W += g conj(X), as in update_filter), if it left one. */
+static void drop_last(float *restrict farSum, float *restrict w, const float *restrict x, const float *restrict gr, const float *restrict gi, int stepped)
+{
+	int k;
+	if (stepped)
+		for (k = 0; k < BINS; k++) {
+			float xr = x[k], xi = x[PAD + k], a = gr[k], b = gi[k];
+			farSum[k] -= xr * xr + xi * xi;
+			w[k] += a * xr + b * xi;
+			w[PAD + k] += b * xr - a * xi;
+		}
+	else
+		for (k = 0; k < BINS; k++) farSum[k] -= x[k] * x[k] + x[PAD + k] * x[PAD + k];
+}
+
+/* p += |x|² */
+static void add_power(float *restrict power, const float *restrict xr, const float *restrict xi)
+{
+	int k;
+	for (k = 0; k < BINS; k++) power[k] += xr[k] * xr[k] + xi[k] * xi[k];
 }
 
 /* ---- the canceller ---- */
@@ -159,7 +200,6 @@ static void add_power(float *restrict power, const float *restrict xr, const flo
 #define LEAK_START 0.1f   /* until blocks without near-end speech teach it (double talk from the start keeps it) */
 #define RESIDUAL_RATE 0.1f /* smoothing of the residual echo's spectrum, per block without near-end speech */
 #define NEAR_RATIO 0.25f   /* error above a quarter of the microphone's energy: near-end speech (or not converged) */
-#define SPREAD 8           /* bins either side over which 80 % of the residual echo estimate is spread */
 #define LOCAL 0.2f
 #define OVER 6.0f          /* residual echo over-estimated (7.8 dB) before it is suppressed */
 #define GAIN_MIN 0.01f     /* suppression floor, -40 dB; comfort noise fills the rest */
@@ -208,11 +248,17 @@ int ka_aec_init(void *state, int32_t sampleRate, int32_t flags)
 	return 0;
 }
 
+/* v rounded to the nearest integer (ties to even, as lrintf) and limited to 16 bits. Within
+ * ±32,768, v + 1.5·2^23 lies in [2^23, 2^24), where the float's step is 1: the addition rounds,
+ * and the low mantissa bits are the integer (offset by 2^22). No library call. */
 static int16_t saturate(float v)
 {
+	uint32_t bits;
 	if (v >= 32767.0f) return 32767;
 	if (v <= -32768.0f) return -32768;
-	return (int16_t)lrintf(v);
+	v += 12582912.0f;
+	memcpy(&bits, &v, sizeof bits);
+	return (int16_t)((int32_t)bits - 0x4b400000);
 }
 
 /* √x for x > 0, to about 0.2 %, without a division or a square root (which the ESP32's FPU
@@ -244,7 +290,7 @@ static void process_block(Aec *s)
 	 * loses the spectrum that drops out (and is summed afresh every FAR_SUM_BLOCKS blocks, so
 	 * that rounding cannot pile up). */
 	X = &s->x[0];
-	add_power(s->farSum, s->x[K - 1].re, s->x[K - 1].im, -1.0f);
+	drop_last(s->farSum, s->w[K - 1].re, s->x[K - 1].re, s->errorBin, s->echoBin, s->stepped);
 	memmove(&s->x[1], &s->x[0], (K - 1) * sizeof s->x[0]);
 	for (i = 0; i < N; i++) {
 		float v = (float)s->farBlock[i];
@@ -261,14 +307,16 @@ static void process_block(Aec *s)
 		s->sinceSum = 0;
 		memset(s->farSum, 0, sizeof s->farSum);
 		for (p = 0; p < K; p++) {
-			add_power(s->farSum, s->x[p].re, s->x[p].im, 1.0f);
+			add_power(s->farSum, s->x[p].re, s->x[p].im);
 		}
 	} else {
-		add_power(s->farSum, X->re, X->im, 1.0f);
+		add_power(s->farSum, X->re, X->im);
 	}
 
-	/* Echo estimate Y = Σ W_p X_p; the last N samples of its inverse are y. */
-	filter(s->w[0].re, s->x[0].re, Y->re, Y->im);
+	/* Echo estimate Y = Σ W_p X_p (with the last block's update made on the way); the last N
+	 * samples of its inverse are y. */
+	if (s->stepped) update_filter(s->w[0].re, s->x[0].re, s->errorBin, s->echoBin, Y->re, Y->im);
+	else filter(s->w[0].re, s->x[0].re, Y->re, Y->im);
 	ka_ifft_real_half(Y->re, Y->im, 1, t, &s->fft);
 	for (i = 0; i < N; i++) {
 		float d = (float)s->micBlock[i];
@@ -320,9 +368,10 @@ static void process_block(Aec *s)
 	} else s->divergent = 0;
 	if (s->settling > 0) s->settling--;
 	/* The checkpoint: at most every GOOD_BLOCKS blocks, while the error stays well below the
-	 * microphone (an 8.4 KB copy). */
+	 * microphone (an 8.4 KB copy), and not before the filter's first START_BLOCKS: a filter
+	 * still starting can look good for a moment and yet be one to start over from. */
 	if (errorEnergy * 4.0f > micEnergy) s->goodBlocks = 0;
-	else if (active && errorEnergy * GOOD_RATIO < micEnergy && micEnergy > GOOD_MIC * (float)N && ++s->goodBlocks >= GOOD_BLOCKS) {
+	else if (active && s->adaptedBlocks >= START_BLOCKS && errorEnergy * GOOD_RATIO < micEnergy && micEnergy > GOOD_MIC * (float)N && ++s->goodBlocks >= GOOD_BLOCKS) {
 		memcpy(s->good, s->w, sizeof s->good);
 		s->checkpoint = CHECKPOINT_HELD;
 		s->goodBlocks = 0;
@@ -336,12 +385,12 @@ static void process_block(Aec *s)
 	 * microphone D = E + Y (E when the microphone passed) with the far end in the partition the
 	 * echo arrives in (the filter's strongest): near 1 where the microphone is echo, near 0 where
 	 * it is near-end sound the far end does not explain, which the suppressor must leave alone.
-	 * cy (in gain[] until the suppressor's gains) is the echo estimate's part coherent with the
+	 * cy (in coherent[]) is the echo estimate's part coherent with the
 	 * microphone. */
 	{
 		int strongest = 0;
 		const Spectrum *xs;
-		float *cy = s->gain;
+		float *cy = s->coherent + SPREAD;
 		for (p = 1; p < K; p++)
 			if (s->wEnergy[p] > s->wEnergy[strongest]) strongest = p;
 		xs = &s->x[strongest];
@@ -395,13 +444,13 @@ static void process_block(Aec *s)
 	 * SPREAD bins either side (a clipping speaker's distortion lands beside the echo), or where
 	 * more, the residual echo's spectrum as learnt without near-end speech, scaled by how loud the
 	 * echo is now: a clipping speaker's distortion lands on harmonics far from the echo too.
-	 * In the same pass, the filter's update W_p += mu E conj(X_p), mu = the rate (rateShare
-	 * |Y|² / |E|², at most MU_MAX, once the residual echo is known) over the reference power
-	 * plus farMean. */
+	 * In the same pass, the step of the filter's update W_p += mu E conj(X_p), mu = the rate
+	 * (rateShare |Y|² / |E|², at most MU_MAX, once the residual echo is known) over the
+	 * reference power plus farMean: the next block's filter pass makes the update as it reads
+	 * W and X anyway. */
 	{
 		float sum = 0, scale = s->echoShare > 0 ? py / s->echoShare : 0;
-		int lo = 0, hi = SPREAD;
-		const float *cy = s->gain;
+		const float *cy = s->coherent + SPREAD; /* bins -SPREAD.. and ..N + SPREAD + 1 there, 0 beyond 0..N */
 		for (k = 0; k <= SPREAD; k++) sum += cy[k];
 		for (k = 0; k < BINS; k++) {
 			float r = s->leak * (LOCAL * cy[k] + s->spreadScale[k] * sum), learnt, eb = s->errorBin[k];
@@ -414,19 +463,22 @@ static void process_block(Aec *s)
 			learnt = scale * s->residual[k];
 			if (learnt > r) r = learnt;
 			s->echoPower[k] += 0.5f * (r - s->echoPower[k]);
-			if (hi + 1 < BINS) sum += cy[++hi];
-			if (k >= SPREAD) sum -= cy[lo++];
+			sum += cy[k + SPREAD + 1];
+			sum -= cy[k - SPREAD];
 			if (active) {
 				/* min(rateShare yb / (eb + 1), rate) / (x + farMean), one division */
 				float x = s->farSum[k] > 0 ? s->farSum[k] : 0, e1 = eb + 1.0f, share = rateShare > 0 ? rateShare * s->echoBin[k] : rate * e1, m;
 				m = (share < rate * e1 ? share : rate * e1) / (e1 * (x + farMean));
-				update_bin(s->w[0].re, s->x[0].re, k, m * E->re[k], m * E->im[k]);
+				s->errorBin[k] = m * E->re[k]; /* the step, for the next block's filter pass */
+				s->echoBin[k] = m * E->im[k];
 			}
 		}
 	}
+	s->stepped = active;
 	if (active) {
 		if (s->adaptedBlocks < START_BLOCKS) s->adaptedBlocks++;
-		/* One partition every CONSTRAIN_EVERY blocks back to N taps (the partitions take turns). */
+		/* One partition every CONSTRAIN_EVERY blocks back to N taps (the partitions take turns;
+		 * the step just found reaches it with the next block's filter pass). */
 		if (++s->sinceConstraint >= CONSTRAIN_EVERY) {
 			s->sinceConstraint = 0;
 			ka_ifft_real_half(s->w[s->turn].re, s->w[s->turn].im, 0, t, &s->fft);
@@ -444,34 +496,46 @@ static void process_block(Aec *s)
 	 * kept, 1.5 for the uniform pair). */
 	if (s->suppress) {
 		{
-			float g0, g1, g2, g_;
+			float g0, g1, g2, g_, smooth;
 #define GAIN(k) (g_ = 1.0f - OVER * s->echoPower[k] / (s->errorPower[k] + 1.0f), g_ < GAIN_MIN ? GAIN_MIN : g_ > 1.0f ? 1.0f : g_)
+#define SHAPE(k) \
+			smooth = 0.25f * (g0 + g2) + 0.5f * g1; \
+			E->re[k] *= smooth; \
+			E->im[k] *= smooth;
 			g1 = GAIN(0);
 			g2 = GAIN(1);
 			g0 = g1; /* bin 0: 3/4 g(0) + 1/4 g(1) */
-			for (k = 0; k < BINS; k++) {
-				float smooth = 0.25f * (g0 + g2) + 0.5f * g1;
-				E->re[k] *= smooth;
-				E->im[k] *= smooth;
-				if (k > 0 && k < N) {
-					float fill = (1.0f - smooth * smooth) * s->noise[k] * 3.0f;
-					if (fill > 0) {
-						float amplitude = root(fill);
-						E->re[k] += amplitude * random_unit(s);
-						E->im[k] += amplitude * random_unit(s);
-					}
-				}
+			SHAPE(0)
+			for (k = 1; k < N; k++) {
+				float fill;
 				g0 = g1;
 				g1 = g2;
-				g2 = k + 2 <= N ? GAIN(k + 2) : g1; /* bin N: 1/4 g(N - 1) + 3/4 g(N) */
+				g2 = GAIN(k + 1);
+				SHAPE(k)
+				fill = (1.0f - smooth * smooth) * s->noise[k] * 3.0f;
+				if (fill > 0) {
+					float amplitude = root(fill);
+					E->re[k] += amplitude * random_unit(s);
+					E->im[k] += amplitude * random_unit(s);
+				}
 			}
+			g0 = g1;
+			g1 = g2; /* bin N: 1/4 g(N - 1) + 3/4 g(N) */
+			SHAPE(N)
+#undef SHAPE
 #undef GAIN
 		}
 		ka_ifft_real_half(E->re, E->im, 1, e, &s->fft);
 	}
 
+	/* into the ring from `write` on, in at most two runs (the ring is two blocks long) */
 	write = (s->outRead + s->outCount) & (2 * N - 1);
-	for (i = 0; i < N; i++) s->outRing[(write + i) & (2 * N - 1)] = saturate(e[i]);
+	{
+		int16_t *ring = s->outRing + write;
+		int run = 2 * N - write < N ? 2 * N - write : N;
+		for (i = 0; i < run; i++) ring[i] = saturate(e[i]);
+		for (; i < N; i++) s->outRing[i - run] = saturate(e[i]);
+	}
 	s->outCount += N;
 }
 
@@ -480,7 +544,7 @@ int ka_aec_process(void *state, const int16_t *far, const int16_t *mic, int16_t 
 	Aec *s = state;
 	if (s->magic != MAGIC) return -1;
 	while (count > 0) {
-		size_t piece = (size_t)(N - s->fill), i;
+		size_t piece = (size_t)(N - s->fill), run;
 		if (piece > count) piece = count;
 		memcpy(s->farBlock + s->fill, far, piece * sizeof *far);
 		memcpy(s->micBlock + s->fill, mic, piece * sizeof *mic);
@@ -501,7 +565,11 @@ int ka_aec_process(void *state, const int16_t *far, const int16_t *mic, int16_t 
 			out += gap;
 			piece -= gap;
 		}
-		for (i = 0; i < piece; i++) out[i] = s->outRing[(s->outRead + (int32_t)i) & (2 * N - 1)];
+		/* out of the ring in at most two runs */
+		run = (size_t)(2 * N - s->outRead);
+		if (run > piece) run = piece;
+		memcpy(out, s->outRing + s->outRead, run * sizeof *out);
+		memcpy(out + run, s->outRing, (piece - run) * sizeof *out);
 		s->outRead = (s->outRead + (int32_t)piece) & (2 * N - 1);
 		s->outCount -= (int32_t)piece;
 		out += piece;
