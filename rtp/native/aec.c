@@ -217,6 +217,19 @@ static float root(float x)
 	return x * y;
 }
 
+/* The suppressor's gain for bin k: 1 - OVER residual echo / error within [GAIN_MIN, 1], but
+ * never below what keeps the near-end's steady floor: a steady sound at the door (a tone, a fan)
+ * is not echo, and comfort noise in its place loses it (the door's tone while the handset talked
+ * went down by 10 dB in a half second where the filter, adapted on it, had taken the bin's
+ * residual echo estimate up). */
+static float suppressor_gain(const Aec *s, int k)
+{
+	float error = s->errorPower[k] + 1.0f, g = 1.0f - OVER * s->echoPower[k] / error, floor = s->noise[k] / error;
+	if (g < GAIN_MIN) g = GAIN_MIN;
+	if (g * g < floor) g = floor >= 1.0f ? 1.0f : root(floor);
+	return g > 1.0f ? 1.0f : g;
+}
+
 /* One block: farBlock (the reference) and micBlock in, N output samples into the ring. */
 static void process_block(Aec *s)
 {
@@ -395,19 +408,19 @@ static void process_block(Aec *s)
 		}
 	}
 
-	/* Residual echo suppression with comfort noise, then back to the time domain. The gains,
-	 * 1 - OVER residual echo / error within [GAIN_MIN, 1], are smoothed across frequency (1/4,
-	 * 1/2, 1/4: fewer musical tones, a shorter impulse response); the comfort noise fills what
-	 * they take of the noise floor, with uniform random parts (× 3: 2 for the half of the block
-	 * kept, 1.5 for the uniform pair). Not when the microphone passed: the residual echo
+	/* Residual echo suppression with comfort noise, then back to the time domain. The gains
+	 * (suppressor_gain) are smoothed across frequency (1/4, 1/2, 1/4: fewer musical tones, a
+	 * shorter impulse response); the comfort noise fills what the bin kept lacks of the noise
+	 * floor, with uniform random parts (× 3: 2 for the half of the block kept, 1.5 for the
+	 * uniform pair). Not when the microphone passed: the residual echo
 	 * estimate then comes from a filter just found wrong, whose echo estimate is what it adds,
 	 * and suppressing by it took a steady near-end sound down by up to 40 dB in those blocks
 	 * (the door's tone in double talk end to end: a half second 6.5 dB down, about half of the
 	 * blocks passed while a loud near-end tone keeps the filter from settling). */
 	if (s->suppress && !bypass) {
 		{
-			float g0, g1, g2, g_;
-#define GAIN(k) (g_ = 1.0f - OVER * s->echoPower[k] / (s->errorPower[k] + 1.0f), g_ < GAIN_MIN ? GAIN_MIN : g_ > 1.0f ? 1.0f : g_)
+			float g0, g1, g2;
+#define GAIN(k) suppressor_gain(s, k)
 			g1 = GAIN(0);
 			g2 = GAIN(1);
 			g0 = g1; /* bin 0: 3/4 g(0) + 1/4 g(1) */
@@ -416,7 +429,7 @@ static void process_block(Aec *s)
 				E->re[k] *= smooth;
 				E->im[k] *= smooth;
 				if (k > 0 && k < N) {
-					float fill = (1.0f - smooth * smooth) * s->noise[k] * 3.0f;
+					float fill = (s->noise[k] - smooth * smooth * s->errorPower[k]) * 3.0f;
 					if (fill > 0) {
 						float amplitude = root(fill);
 						E->re[k] += amplitude * random_unit(s);
