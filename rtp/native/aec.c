@@ -80,6 +80,7 @@ typedef struct {
 	int32_t settling;     /* blocks after a restore in which quiet ones do not count as divergent */
 	int32_t farAt;        /* farBlocks' next slot */
 	float farBlocks[K];   /* the far end's energy in each of the last K blocks (the filter's tail) */
+	int32_t counts[3];    /* blocks, blocks whose microphone passed, restarts (ka_aec_count) */
 	float echoShare;      /* smoothed coherent echo estimate power (py) over blocks without near-end speech */
 	int32_t suppress;     /* residual echo suppression and comfort noise on */
 	int32_t stepped;      /* the last block left its update's step mu E in errorBin and echoBin */
@@ -367,6 +368,7 @@ static void process_block(Aec *s)
 				s->checkpoint = CHECKPOINT_RESTORED;
 				s->settling = K;
 			} else {
+				s->counts[KA_AEC_COUNT_RESTARTS]++;
 				memset(s->w, 0, sizeof s->w);
 				s->adaptedBlocks = 0;
 				s->leak = LEAK_START;
@@ -378,6 +380,7 @@ static void process_block(Aec *s)
 		}
 		for (i = 0; i < N; i++) e[i] = (float)s->micBlock[i];
 		bypass = 1;
+		s->counts[KA_AEC_COUNT_PASSED]++;
 	} else s->divergent = 0;
 	if (s->settling > 0) s->settling--;
 	/* The checkpoint: at most every GOOD_BLOCKS blocks, while the error stays well below the
@@ -554,6 +557,7 @@ static void process_block(Aec *s)
 		for (; i < N; i++) s->outRing[i - run] = saturate(e[i]);
 	}
 	s->outCount += N;
+	s->counts[KA_AEC_COUNT_BLOCKS]++;
 }
 
 int ka_aec_process(void *state, const int16_t *far, const int16_t *mic, int16_t *out, size_t count)
@@ -598,4 +602,10 @@ int32_t ka_aec_delay(const void *state)
 {
 	const Aec *s = state;
 	return s->magic == MAGIC ? s->delay : -1;
+}
+
+int32_t ka_aec_count(const void *state, int which)
+{
+	const Aec *s = state;
+	return s->magic == MAGIC && which >= 0 && which < 3 ? s->counts[which] : -1;
 }
