@@ -5,6 +5,7 @@
 
 import { decodeUtf8 } from "../modules/text.js";
 import { trimLws } from "./header-values.js";
+import { digitsEnd, isDigits, isToken } from "./scan.js";
 import { WELL_KNOWN_METHODS } from "./methods.js";
 
 /** Compact header forms (RFC 3261 §7.3.3 and extensions). */
@@ -27,8 +28,6 @@ export class SipParseError extends Error {
 		this.partial = partial;
 	}
 }
-
-const TOKEN = (): RegExp => /^[A-Za-z0-9\-.!%*_+`'~]+$/;
 
 /*
  * XS meters every bytecode and string method call (about 10–20 computrons each), so the
@@ -71,14 +70,6 @@ for (const letter in COMPACT) {
 }
 const LF = "\n", CR = "\r", COLON = ":", LF_LF = "\n\n", LF_CRLF = "\n\r\n", LF_SP = "\n ", LF_HT = "\n\t", SP = " ";
 const SIP_PREFIX = "SIP/", SIP_2_0 = "SIP/2.0", CONTENT_LENGTH = "content-length";
-// Each pattern is a function that makes its RegExp where it is used: the SDK's XS leaks a block at
-// every match of a RegExp made while preloading, and a collection during the match corrupts memory
-// (README, "Memory: modules in flash").
-const STATUS_CODE = (): RegExp => /^[1-6][0-9][0-9]$/;
-const VERSION = (): RegExp => /^SIP\/\d+\.\d+$/i;
-const BAD_URI_CHAR = (): RegExp => /[\x00-\x20<>]/;
-const DIGITS = (): RegExp => /^[0-9]{1,9}$/;
-
 /**
  * A folded value on one line: each line break followed by white space, with that white space,
  * becomes one space (RFC 3261 §7.3.1). A loop, not a RegExp with the g flag: a module-level one
@@ -387,7 +378,7 @@ export function parseSip(data: Uint8Array): SipMessage {
 			let id = SPELLING_ID.get(text.slice(pos, colon));
 			if (id === undefined) {
 				const name = text.slice(pos, trimEnd(text, pos, colon));
-				if (!TOKEN().test(name)) badHeader ||= `invalid header name ${JSON.stringify(name)}`;
+				if (!isToken(name, 0, name.length)) badHeader ||= `invalid header name ${JSON.stringify(name)}`;
 				id = nameId(name);
 			}
 			if (count === room) {
@@ -430,6 +421,28 @@ function trimEnd(text: string, from: number, to: number): number {
 	return to;
 }
 
+/** Whether a Status-Line's code is three digits, 100 to 699. */
+function statusCode(code: string): boolean {
+	const c = code.charCodeAt(0);
+	return code.length === 3 && c >= 0x31 && c <= 0x36 && isDigits(code, 1, 3, 2);
+}
+
+/** Whether a version is `SIP/` digits `.` digits, SIP in any case. */
+function sipVersion(v: string): boolean {
+	if (v.length < 7 || (v.charCodeAt(0) | 0x20) !== 0x73 || (v.charCodeAt(1) | 0x20) !== 0x69 || (v.charCodeAt(2) | 0x20) !== 0x70 || v.charCodeAt(3) !== 0x2f) return false;
+	const dot = digitsEnd(v, 4, v.length);
+	return dot > 4 && v.charCodeAt(dot) === 0x2e && dot + 1 < v.length && digitsEnd(v, dot + 1, v.length) === v.length;
+}
+
+/** Whether a Request-URI has no white space, control, '<' or '>' (the line is split at spaces already). */
+function plainUri(uri: string): boolean {
+	for (let i = 0; i < uri.length; i++) {
+		const c = uri.charCodeAt(i);
+		if (c <= 0x20 || c === 0x3c || c === 0x3e) return false;
+	}
+	return true;
+}
+
 /** Request-Line or Status-Line, split on single spaces exactly as RFC 3261 §7.1/§7.2 writes them. */
 function splitStartLine(line: string): string[] | undefined {
 	if (line.startsWith(SIP_PREFIX)) {
@@ -437,16 +450,16 @@ function splitStartLine(line: string): string[] | undefined {
 		if (a < 0) return undefined;
 		const b = line.indexOf(SP, a + 1);
 		const code = b < 0 ? line.slice(a + 1) : line.slice(a + 1, b);
-		if (!STATUS_CODE().test(code)) return undefined;
+		if (!statusCode(code)) return undefined;
 		return [line.slice(0, a), code, b < 0 ? "" : line.slice(b + 1)];
 	}
 	const parts = line.split(SP);
 	if (parts.length !== 3 || parts[1] === "") return undefined;
-	if (!WELL_KNOWN_METHODS.has(parts[0]) && !TOKEN().test(parts[0])) return undefined;
-	if (parts[2] !== SIP_2_0 && !VERSION().test(parts[2])) return undefined;
-	// encodeURI leaves a URI of the usual characters as it is (and costs a tenth of the RegExp);
+	if (!WELL_KNOWN_METHODS.has(parts[0]) && !isToken(parts[0], 0, parts[0].length)) return undefined;
+	if (parts[2] !== SIP_2_0 && !sipVersion(parts[2])) return undefined;
+	// encodeURI leaves a URI of the usual characters as it is (one native call, no loop);
 	// the text comes from TextDecoder, so it holds no lone surrogate that would make it throw.
-	if (encodeURI(parts[1]) !== parts[1] && BAD_URI_CHAR().test(parts[1])) return undefined;
+	if (encodeURI(parts[1]) !== parts[1] && !plainUri(parts[1])) return undefined;
 	return parts;
 }
 
@@ -471,6 +484,6 @@ function contentLength(v: string, message: SipMessage): number {
 	const n = Number(v);
 	// The usual value, an integer that prints back as written, needs no RegExp.
 	if (n >= 0 && n <= 999999999 && (n | 0) === n && String(n) === v) return n;
-	if (!DIGITS().test(v)) throw new SipParseError(`invalid Content-Length ${JSON.stringify(v)}`, 400, message);
+	if (!isDigits(v, 0, v.length, 9)) throw new SipParseError(`invalid Content-Length ${JSON.stringify(v)}`, 400, message);
 	return n;
 }
