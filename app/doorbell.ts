@@ -11,6 +11,7 @@ import { UserAgent, type RingResult } from "../sip/user-agent.js";
 import type { BellSettings } from "../config/bells.js";
 import type { DigitalIn } from "../modules/ports.js";
 import type { Call } from "../sip/call.js";
+import type { Registration } from "../sip/registration.js";
 import { ButtonPresses } from "../hardware/button.js";
 import { DoorAudio } from "../rtp/door-audio.js";
 import type { EventInput } from "../home/events.js";
@@ -102,74 +103,124 @@ export class Doorbell {
 	#ringButton = 1;
 	/** Whether the registration held when last told: undefined until the first outcome. */
 	#registered: boolean | undefined;
+	/** The RTP port setting, while the port actually bound is not known. */
+	#rtpPortSetting: number;
 
 	constructor(env: DoorbellEnvironment, options: DoorbellOptions) {
 		this.env = env;
-		this.traceLog = new SipTraceLog({ now: () => env.clock.now(), wallClock: env.wallClock });
+		/*
+		 * The callbacks below are bound methods, not closures: on the device a function a
+		 * preloaded module makes at run time costs a copy of its code in the XS heap.
+		 */
+		this.#rtpPortSetting = options.rtpPort ?? DEFAULT_RTP_PORT;
+		this.traceLog = new SipTraceLog({ now: env.clock.now.bind(env.clock), wallClock: env.wallClock });
 		this.media = env.audio
 			? new DoorAudio({
 				audio: env.audio, udp: env.udp, clock: env.clock, random: env.random, log: env.log, mic: env.mic, speaker: env.speaker, rtpPort: options.rtpPort, echoControl: options.echoControl,
-				onDigit: (call, digit, source) => this.onDigit?.(call, digit, "rtp", source),
-				onForeignDtmf: (call, source, more) => this.onForeignDtmf?.(call, source, more),
+				onDigit: this.#rtpDigit.bind(this),
+				onForeignDtmf: this.#foreignDtmf.bind(this),
 			})
 			: undefined;
-		this.playTone = (kind) => this.media?.tone(kind);
-		this.privacy = new PrivacyTone(env.clock, () => this.media?.announce());
+		this.playTone = this.#tone.bind(this);
+		this.privacy = new PrivacyTone(env.clock, this.#announce.bind(this));
 		this.ua = new UserAgent(
-			{ udp: env.udp, clock: env.clock, md5: env.md5, random: env.random, log: env.log, localAddress: () => env.localAddress(), resolve: (host, callback) => env.resolve(host, callback) },
+			{ udp: env.udp, clock: env.clock, md5: env.md5, random: env.random, log: env.log, localAddress: this.#localAddress.bind(this), resolve: this.#resolve.bind(this) },
 			options.config,
 			{
 				transport: { port: options.localPort, trace: options.trace ?? false, traceLog: this.traceLog },
 				// Calls hand their agreed media straight to the door's audio.
 				media: this.media,
 				// The port actually bound (the next free even one when the setting's is taken).
-				rtpPort: () => this.media?.port.port || (options.rtpPort ?? DEFAULT_RTP_PORT),
+				rtpPort: this.#rtpPort.bind(this),
 				events: {
-					onRegistration: (registration) => {
-						env.log.info(`SIP: registration ${registration.state}${registration.lastError ? ` (${registration.lastError})` : ""}`);
-						this.#registration(registration.state, registration.lastError);
-					},
-					onCallState: (call) => this.onCall?.(call, "state"),
-					onCallEstablished: (call) => {
-						// A handset's call to the door: whoever is at the door hears that someone listens.
-						if (call.direction === "inbound") this.privacy.start();
-						this.onCall?.(call, "established");
-						this.#callEvent(call, "established");
-					},
-					onCallEnded: (call) => {
-						this.privacy.stop();
-						this.onCall?.(call, "ended");
-						this.#callEvent(call, "ended");
-					},
-					// Auto-answer off: the handset's call rings the door's chime instead.
-					onUnanswered: () => this.media?.ring(),
-					onDtmf: (call, digit, source) => {
-						this.onDtmf?.(call, digit);
-						this.onDigit?.(call, digit, "info", source);
-					},
+					onRegistration: this.#registrationChanged.bind(this),
+					onCallState: this.#callState.bind(this),
+					onCallEstablished: this.#callEstablished.bind(this),
+					onCallEnded: this.#callEnded.bind(this),
+					onUnanswered: this.#unanswered.bind(this),
+					onDtmf: this.#infoDtmf.bind(this),
 				},
 			},
 		);
-		this.button = new ButtonPresses(env.clock, () => this.press("button", 1), options.buttonCoolDownMs);
-		env.button.onChange = (value) => {
-			this.button.change(value);
-		};
+		this.button = new ButtonPresses(env.clock, this.press.bind(this, "button", 1), options.buttonCoolDownMs);
+		env.button.onChange = this.button.change.bind(this.button);
 		const bells = options.bells ?? [{ button: 1, target: options.config.target, name: options.config.displayName, gong: true }];
 		for (const bell of bells) {
 			if (bell.button === 1) {
 				this.bells.set(1, { settings: bell, presses: this.button });
 				continue;
 			}
-			const presses = new ButtonPresses(env.clock, () => this.press("button", bell.button), options.buttonCoolDownMs);
+			const presses = new ButtonPresses(env.clock, this.press.bind(this, "button", bell.button), options.buttonCoolDownMs);
 			let input: DigitalIn | undefined;
 			try {
 				input = env.openButton?.(bell.button, bell.pin ?? -1);
 			} catch (error) {
 				env.log.error(`bell button ${bell.button} (GPIO${bell.pin}): ${(error as Error)?.message ?? error}; only the web page rings it`);
 			}
-			if (input) input.onChange = (value) => presses.change(value);
+			if (input) input.onChange = presses.change.bind(presses);
 			this.bells.set(bell.button, { settings: bell, presses, input });
 		}
+	}
+
+	#rtpDigit(call: Call, digit: string, source: { address: string; port: number }): void {
+		this.onDigit?.(call, digit, "rtp", source);
+	}
+
+	#foreignDtmf(call: Call, source: { address: string; port: number }, more: boolean): void {
+		this.onForeignDtmf?.(call, source, more);
+	}
+
+	#tone(kind: "confirm" | "reject"): void {
+		this.media?.tone(kind);
+	}
+
+	#announce(): void {
+		this.media?.announce();
+	}
+
+	#localAddress(): string {
+		return this.env.localAddress();
+	}
+
+	#resolve(host: string, callback: (error: Error | undefined, address?: string) => void): void {
+		this.env.resolve(host, callback);
+	}
+
+	/** The port actually bound (the next free even one when the setting's is taken). */
+	#rtpPort(): number {
+		return this.media?.port.port || this.#rtpPortSetting;
+	}
+
+	#registrationChanged(registration: Registration): void {
+		this.env.log.info(`SIP: registration ${registration.state}${registration.lastError ? ` (${registration.lastError})` : ""}`);
+		this.#registration(registration.state, registration.lastError);
+	}
+
+	#callState(call: Call): void {
+		this.onCall?.(call, "state");
+	}
+
+	#callEstablished(call: Call): void {
+		// A handset's call to the door: whoever is at the door hears that someone listens.
+		if (call.direction === "inbound") this.privacy.start();
+		this.onCall?.(call, "established");
+		this.#callEvent(call, "established");
+	}
+
+	#callEnded(call: Call): void {
+		this.privacy.stop();
+		this.onCall?.(call, "ended");
+		this.#callEvent(call, "ended");
+	}
+
+	/** Auto-answer off: the handset's call rings the door's chime instead. */
+	#unanswered(): void {
+		this.media?.ring();
+	}
+
+	#infoDtmf(call: Call, digit: string, source: { address: string; port: number }): void {
+		this.onDtmf?.(call, digit);
+		this.onDigit?.(call, digit, "info", source);
 	}
 
 	/** The SIP socket's transport (the user agent's). */

@@ -5,10 +5,11 @@
  */
 
 import type { DoorbellEnvironment } from "../modules/environment.js";
+import type { Logger } from "../modules/ports.js";
 import { EventLog, type EventInput, type HomeEvent } from "../home/events.js";
 import { MqttLink, type MqttSettings } from "../home/mqtt-link.js";
 import { Webhooks } from "../home/webhooks.js";
-import { eventJson } from "../home/topics.js";
+import { eventJson, type DeviceInfo } from "../home/topics.js";
 import { eventWords } from "../home/event-words.js";
 
 export const FIRMWARE_VERSION = "0.1.0";
@@ -32,26 +33,44 @@ export class Home {
 
 	constructor(env: DoorbellEnvironment, options: HomeOptions) {
 		this.deviceId = env.deviceId ?? "000000000000";
-		this.events = new EventLog({ clock: env.clock, wallClock: env.wallClock, onListenerError: (error) => env.log.error(`events: a listener threw: ${(error as Error)?.message ?? error}`) });
+		this.events = new EventLog({ clock: env.clock, wallClock: env.wallClock, onListenerError: this.#listenerError.bind(this, env.log) });
 		if (env.mqtt) {
 			this.mqtt = new MqttLink({
 				connect: env.mqtt, clock: env.clock, log: env.log, deviceId: this.deviceId,
-				device: () => ({ id: this.deviceId, name: options.name() || "Doorbell", version: FIRMWARE_VERSION }),
+				device: this.#device.bind(this, options.name),
 				buttons: options.buttons,
 				registered: options.registered,
-				lastEvent: () => this.events.newest(1)[0],
+				lastEvent: this.#lastEvent.bind(this),
 				onDoorCommand: options.onDoorCommand,
 			}, options.mqtt);
 		} else if (options.mqtt.host) {
 			env.log.warn("MQTT: this build has no MQTT client; the mqtt settings are not used");
 		}
 		if (env.httpPost) this.webhooks = new Webhooks({ post: env.httpPost, clock: env.clock, log: env.log, userAgent: `klingel/${FIRMWARE_VERSION}` }, options.hooks);
-		this.events.listen((event) => {
-			// Ignored digits folded into an earlier entry are not sent again.
-			if (event.count > 1) return;
-			this.mqtt?.event(event);
-			this.webhooks?.send(eventJson(event, this.deviceId));
-		});
+		this.events.listen(this.#event.bind(this));
+	}
+
+	/*
+	 * The callbacks are bound methods, not closures: on the device a function a preloaded module
+	 * makes at run time costs a copy of its code in the XS heap.
+	 */
+	#listenerError(log: Logger, error: unknown): void {
+		log.error(`events: a listener threw: ${(error as Error)?.message ?? error}`);
+	}
+
+	#device(name: () => string): DeviceInfo {
+		return { id: this.deviceId, name: name() || "Doorbell", version: FIRMWARE_VERSION };
+	}
+
+	#lastEvent(): HomeEvent | undefined {
+		return this.events.newest(1)[0];
+	}
+
+	#event(event: HomeEvent): void {
+		// Ignored digits folded into an earlier entry are not sent again.
+		if (event.count > 1) return;
+		this.mqtt?.event(event);
+		this.webhooks?.send(eventJson(event, this.deviceId));
 	}
 
 	start(): void {

@@ -63,7 +63,7 @@ export class FreePort {
 			try {
 				const socket: UdpSocket = o.udp({
 					port,
-					onReadable: (count) => o.onReadable(count),
+					onReadable: o.onReadable,
 					onError: (error) => this.#error(socket, port, error),
 				});
 				this.#socket = socket;

@@ -63,7 +63,7 @@ export class DoorAudio implements CallMediaSink<Call> {
 
 	constructor(options: DoorAudioOptions) {
 		this.#options = options;
-		this.port = new RtpPort({ udp: options.udp, log: options.log, wanted: options.rtpPort, onReadable: () => this.#readable() });
+		this.port = new RtpPort({ udp: options.udp, log: options.log, wanted: options.rtpPort, onReadable: this.#readable.bind(this) });
 		this.chime = new Chime(options.audio, options.chime);
 		this.#localClock = new FrameClock(options.clock);
 		if (options.speaker) this.#local = new SpeakerPath(options.audio, options.speaker, this.chime);
@@ -130,7 +130,17 @@ export class DoorAudio implements CallMediaSink<Call> {
 		}
 		this.#call = call;
 		const o = this.#options;
-		this.startCall(media, call.answeredAt || o.clock.now(), (digit, source) => o.onDigit?.(call, digit, source), (source, more) => o.onForeignDtmf?.(call, source, more));
+		// Bound methods, not closures: on the device a function a preloaded module makes at run
+		// time costs a copy of its code in the XS heap for as long as the call lasts.
+		this.startCall(media, call.answeredAt || o.clock.now(), this.#callDigit.bind(this, call), this.#callForeignDtmf.bind(this, call));
+	}
+
+	#callDigit(call: Call, digit: string, source: DigitSource): void {
+		this.#options.onDigit?.(call, digit, source);
+	}
+
+	#callForeignDtmf(call: Call, source: DigitSource, more: boolean): void {
+		this.#options.onForeignDtmf?.(call, source, more);
 	}
 
 	/** The call ended: its session stops (another call's is left alone). */

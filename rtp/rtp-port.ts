@@ -31,8 +31,8 @@ export class RtpPort {
 	constructor(options: RtpPortOptions) {
 		const wanted = options.wanted ?? DEFAULT_RTP_PORT;
 		this.wanted = wanted + (wanted & 1);
-		const onReadable = options.onReadable;
-		this.#port = new FreePort({ udp: options.udp, log: options.log, name: "RTP", wanted: this.wanted, step: 2, last: 65534, tries: TRIES, onReadable: () => onReadable?.() });
+		// The callback as it is (no wrapper made here: on the device each would cost a copy of its code).
+		this.#port = new FreePort({ udp: options.udp, log: options.log, name: "RTP", wanted: this.wanted, step: 2, last: 65534, tries: TRIES, onReadable: options.onReadable ?? ignore });
 		this.busy = this.#port.busy;
 	}
 
@@ -54,3 +54,5 @@ export class RtpPort {
 		this.#port.close();
 	}
 }
+
+function ignore(): void {}

@@ -126,21 +126,26 @@ export abstract class Call {
 			bytes: request.bytes,
 			address: pbx.address,
 			port: pbx.port,
-			onResponse: () => {},
-			onTimeout: () => this.ctx.log.warn(`SIP: no answer to BYE for ${this.callId}`),
+			onTimeout: this.#byeUnanswered.bind(this),
 		});
+	}
+
+	#byeUnanswered(): void {
+		this.ctx.log.warn(`SIP: no answer to BYE for ${this.callId}`);
 	}
 
 	/** The dialog is up: start the talk-time limit and tell the observer. */
 	protected established(): void {
 		this.answeredAt = this.ctx.clock.now();
 		this.setState("answered");
-		this.#talkTimer = this.ctx.clock.setTimeout(() => {
-			this.#talkTimer = undefined;
-			this.hangup(`talk time limit of ${this.ctx.config.talkLimit} s reached`);
-		}, this.ctx.config.talkLimit * 1000);
+		this.#talkTimer = this.ctx.clock.setTimeout(this.#talkLimitReached.bind(this), this.ctx.config.talkLimit * 1000);
 		this.#handMedia();
 		this.observer.onEstablished(this);
+	}
+
+	#talkLimitReached(): void {
+		this.#talkTimer = undefined;
+		this.hangup(`talk time limit of ${this.ctx.config.talkLimit} s reached`);
 	}
 
 	protected finish(reason: string): void {

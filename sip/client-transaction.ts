@@ -29,10 +29,15 @@ export interface ClientRequest {
 	bytes: Uint8Array;
 	address: string;
 	port: number;
-	/** Every response the TU must see (retransmitted finals are absorbed, 2xx to INVITE are not). */
-	onResponse(incoming: Incoming): void;
-	/** No final response in time (Timer B or F), or the transport failed. */
-	onTimeout(): void;
+	/*
+	 * The callbacks are functions made once or bound methods where they are long-lived: on the
+	 * device a function a preloaded module makes at run time costs a copy of its code in the XS
+	 * heap for as long as the transaction lives (up to 32 s after an INVITE's 2xx).
+	 */
+	/** Every response the TU must see (retransmitted finals are absorbed, 2xx to INVITE are not); absent when the TU does not care. */
+	onResponse?(incoming: Incoming): void;
+	/** No final response in time (Timer B or F), or the transport failed; absent when the TU does not care. */
+	onTimeout?(): void;
 	/** INVITE only: the ACK for a non-2xx final response (same branch, RFC 3261 §17.1.1.3). */
 	ackFor?(incoming: Incoming): Uint8Array;
 }
@@ -48,7 +53,8 @@ export class ClientTransaction {
 	 * Timer D, K or M. One clock timer and one callback instead of two.
 	 */
 	#timer: TimerId | undefined;
-	#tick = (): void => this.#fire();
+	/** #fire bound once (a bound function, not a closure with its own code). */
+	#tick = this.#fire.bind(this);
 	#interval = 0;
 	/** Clock time (ms) of Timer B or F. */
 	#deadlineAt = 0;
@@ -98,7 +104,7 @@ export class ClientTransaction {
 					if (this.#invite) this.#clearTimer();
 					else if (this.#state === "calling") this.#interval = timers.T2;
 					this.#state = "proceeding";
-					this.#request.onResponse(incoming);
+					this.#request.onResponse?.(incoming);
 					return;
 				}
 				this.#clearTimer();
@@ -114,11 +120,11 @@ export class ClientTransaction {
 					// Timer D (≥ 32 s for UDP) or Timer K (T4).
 					this.#timer = clock.setTimeout(this.#tick, this.#invite ? Math.max(32000, 64 * timers.T1) : timers.T4);
 				}
-				this.#request.onResponse(incoming);
+				this.#request.onResponse?.(incoming);
 				return;
 			case "accepted":
 				// Retransmitted 2xx (or the 2xx of another fork) goes to the TU, which ACKs it again.
-				if (status >= 200 && status < 300) this.#request.onResponse(incoming);
+				if (status >= 200 && status < 300) this.#request.onResponse?.(incoming);
 				return;
 			case "completed":
 				if (this.#invite && status >= 300 && this.#ack) this.#host.send(this.#ack, this.#request.address, this.#request.port);
@@ -139,7 +145,7 @@ export class ClientTransaction {
 	#send(): void {
 		if (!this.#host.send(this.#request.bytes, this.#request.address, this.#request.port)) {
 			// A transport error ends the transaction as a timeout would (RFC 3261 §17.1.4).
-			this.#host.clock.setTimeout(() => this.#timeout(), 0);
+			this.#host.clock.setTimeout(this.#timeout.bind(this), 0);
 		}
 	}
 
@@ -177,6 +183,6 @@ export class ClientTransaction {
 	#timeout(): void {
 		if (this.#state !== "calling" && this.#state !== "proceeding") return;
 		this.terminate();
-		this.#request.onTimeout();
+		this.#request.onTimeout?.();
 	}
 }

@@ -118,10 +118,16 @@ export class OutboundCall extends Call {
 			bytes,
 			address: pbx.address,
 			port: pbx.port,
-			onResponse: (incoming) => this.#response(incoming),
-			onTimeout: () => this.finish(this.#cancelled ? this.endReason || "cancelled" : `no answer from the PBX at ${pbx.address}:${pbx.port}`),
-			ackFor: (incoming) => this.#nonSuccessAck(incoming),
+			// Bound methods, not closures (see ClientRequest): the INVITE's transaction lives on
+			// for 32 s after the answer.
+			onResponse: this.#response.bind(this),
+			onTimeout: this.#unanswered.bind(this, pbx.address, pbx.port),
+			ackFor: this.#nonSuccessAck.bind(this),
 		});
+	}
+
+	#unanswered(address: string, port: number): void {
+		this.finish(this.#cancelled ? this.endReason || "cancelled" : `no answer from the PBX at ${address}:${port}`);
 	}
 
 	#response(incoming: Incoming): void {
@@ -171,7 +177,7 @@ export class OutboundCall extends Call {
 				if (this.#otherForks.includes(toTag) || this.#otherForks.length >= MAX_OTHER_FORKS) return;
 				this.#otherForks.push(toTag);
 				const bye = other.request(ctx, "BYE");
-				ctx.layer.request({ method: "BYE", branch: bye.branch, bytes: bye.bytes, address: pbx.address, port: pbx.port, onResponse: () => {}, onTimeout: () => {} });
+				ctx.layer.request({ method: "BYE", branch: bye.branch, bytes: bye.bytes, address: pbx.address, port: pbx.port });
 			}
 			return;
 		}
@@ -274,6 +280,6 @@ export class OutboundCall extends Call {
 			CALL_ID.concat(this.#callId),
 			CSEQ.concat(String(this.#cseq), SP_CANCEL),
 		]);
-		ctx.layer.request({ method: "CANCEL", branch: this.#branch, bytes, address: pbx.address, port: pbx.port, onResponse: () => {}, onTimeout: () => {} });
+		ctx.layer.request({ method: "CANCEL", branch: this.#branch, bytes, address: pbx.address, port: pbx.port });
 	}
 }

@@ -128,44 +128,56 @@ export class Registration {
 			local.contact, authorization ? CRLF.concat(authorization, CRLF_EXPIRES) : CRLF_EXPIRES, String(expires),
 			CRLF_ALLOW_END);
 		const bytes = encodeUtf8(text);
-		let challenged = authorization !== undefined;
 		this.#pending = ctx.layer.request({
 			method: REGISTER,
 			branch,
 			bytes,
 			address: ctx.pbx.address,
 			port: ctx.pbx.port,
-			onResponse: (incoming) => {
-				const status = incoming.message.status;
-				if (status < 200) return;
-				if (status === 401 || status === 407) {
-					const auth = ctx.authorization(incoming, REGISTER, uri);
-					// One authenticated retry per challenge; a stale nonce earns another.
-					if (auth && (!challenged || auth.stale)) {
-						challenged = true;
-						this.#send(expires, auth.line);
-						return;
-					}
-					this.#done(expires, () => this.#fail("wrong user name or password (the registrar refused the credentials)", status, RETRY_AFTER_REFUSAL));
-					return;
-				}
-				if (status >= 200 && status < 300) {
-					this.#done(expires, () => this.#registered(incoming));
-					return;
-				}
-				if (status === 423) {
-					const min = Number(incoming.message.header("min-expires"));
-					// Only a higher interval is worth a retry: the same one again would just loop.
-					if (min > expires && min < 86400 && expires > 0) {
-						this.#minExpires = min;
-						this.#send(min);
-						return;
-					}
-				}
-				this.#done(expires, () => this.#fail(`the registrar answered ${status} ${incoming.message.reason}`, status, RETRY_AFTER_REFUSAL));
-			},
-			onTimeout: () => this.#done(expires, () => this.#fail(`no answer from the PBX at ${ctx.pbx?.address}:${ctx.pbx?.port}`, 0, RETRY_AFTER_TIMEOUT)),
+			// Bound methods, not closures: see #answer.
+			onResponse: this.#answer.bind(this, expires, uri, authorization !== undefined),
+			onTimeout: this.#unanswered.bind(this, expires),
 		});
+	}
+
+	/*
+	 * The answer to a REGISTER asking for `expires`. A bound method with its arguments instead of
+	 * a closure: on the device each function a preloaded module makes at run time costs a copy of
+	 * its code in the XS heap, a bound function only references.
+	 */
+	#answer(expires: number, uri: string, challenged: boolean, incoming: Incoming): void {
+		const ctx = this.#ctx;
+		const status = incoming.message.status;
+		if (status < 200) return;
+		if (status === 401 || status === 407) {
+			const auth = ctx.authorization(incoming, REGISTER, uri);
+			// One authenticated retry per challenge; a stale nonce earns another.
+			if (auth && (!challenged || auth.stale)) {
+				this.#send(expires, auth.line);
+				return;
+			}
+			this.#done(expires, () => this.#fail("wrong user name or password (the registrar refused the credentials)", status, RETRY_AFTER_REFUSAL));
+			return;
+		}
+		if (status >= 200 && status < 300) {
+			this.#done(expires, () => this.#registered(incoming));
+			return;
+		}
+		if (status === 423) {
+			const min = Number(incoming.message.header("min-expires"));
+			// Only a higher interval is worth a retry: the same one again would just loop.
+			if (min > expires && min < 86400 && expires > 0) {
+				this.#minExpires = min;
+				this.#send(min);
+				return;
+			}
+		}
+		this.#done(expires, () => this.#fail(`the registrar answered ${status} ${incoming.message.reason}`, status, RETRY_AFTER_REFUSAL));
+	}
+
+	#unanswered(expires: number): void {
+		const ctx = this.#ctx;
+		this.#done(expires, () => this.#fail(`no answer from the PBX at ${ctx.pbx?.address}:${ctx.pbx?.port}`, 0, RETRY_AFTER_TIMEOUT));
 	}
 
 	/** Finishes a REGISTER: an unregistration completes, a registration goes on. */
@@ -207,10 +219,12 @@ export class Registration {
 	#schedule(seconds: number): void {
 		this.#clear();
 		this.nextAt = this.#ctx.clock.now() + seconds * 1000;
-		this.#timer = this.#ctx.clock.setTimeout(() => {
-			this.#timer = undefined;
-			this.#send(this.#wanted());
-		}, seconds * 1000);
+		this.#timer = this.#ctx.clock.setTimeout(this.#refresh.bind(this), seconds * 1000);
+	}
+
+	#refresh(): void {
+		this.#timer = undefined;
+		this.#send(this.#wanted());
 	}
 
 	/** Ends the REGISTER in flight without a word to the registrar (no retransmission, no Timer F). */

@@ -34,6 +34,12 @@ export class ServerTransaction {
 	#interval = 0;
 	#deadline: TimerId | undefined;
 	#request: Incoming | undefined;
+	/*
+	 * The timers' callbacks, bound once: on the device a function a preloaded module makes at run
+	 * time costs a copy of its code in the XS heap, a bound function only references.
+	 */
+	#onRetransmit = this.#retransmitFired.bind(this);
+	#onDeadline = this.#deadlineFired.bind(this);
 
 	constructor(host: ServerHost, key: string, request: Incoming) {
 		this.#host = host;
@@ -81,18 +87,13 @@ export class ServerTransaction {
 		if (this.method !== "INVITE") {
 			this.#request = undefined;
 			this.#state = "completed";
-			this.#deadline = clock.setTimeout(() => this.terminate(), 64 * timers.T1); // Timer J
+			this.#deadline = clock.setTimeout(this.#onDeadline, 64 * timers.T1); // Timer J
 			return;
 		}
 		this.#state = status < 300 ? "accepted" : "completed";
 		this.#interval = timers.T1;
 		this.#arm();
-		this.#deadline = clock.setTimeout(() => {
-			// Timer H: no ACK came.
-			const handler = this.onAckTimeout;
-			this.terminate();
-			handler?.();
-		}, 64 * timers.T1);
+		this.#deadline = clock.setTimeout(this.#onDeadline, 64 * timers.T1); // Timer H
 	}
 
 	/** The same request arrived again. */
@@ -111,7 +112,7 @@ export class ServerTransaction {
 			return;
 		}
 		this.#state = "confirmed";
-		this.#deadline = this.#host.clock.setTimeout(() => this.terminate(), this.#host.timers.T4); // Timer I
+		this.#deadline = this.#host.clock.setTimeout(this.#onDeadline, this.#host.timers.T4); // Timer I
 	}
 
 	terminate(): void {
@@ -122,12 +123,23 @@ export class ServerTransaction {
 	}
 
 	#arm(): void {
-		this.#retransmit = this.#host.clock.setTimeout(() => {
-			if ((this.#state !== "accepted" && this.#state !== "completed") || !this.#last) return;
-			this.#host.send(this.#last, this.address, this.port);
-			this.#interval = Math.min(this.#interval * 2, this.#host.timers.T2); // Timer G
-			this.#arm();
-		}, this.#interval);
+		this.#retransmit = this.#host.clock.setTimeout(this.#onRetransmit, this.#interval);
+	}
+
+	/** Timer G: the final response to INVITE again, until the ACK comes. */
+	#retransmitFired(): void {
+		if ((this.#state !== "accepted" && this.#state !== "completed") || !this.#last) return;
+		this.#host.send(this.#last, this.address, this.port);
+		this.#interval = Math.min(this.#interval * 2, this.#host.timers.T2);
+		this.#arm();
+	}
+
+	/** Timer J (non-INVITE), Timer I (INVITE, ACK received) or Timer H (INVITE, no ACK came). */
+	#deadlineFired(): void {
+		const ackMissing = this.method === "INVITE" && (this.#state === "accepted" || this.#state === "completed");
+		const handler = ackMissing ? this.onAckTimeout : undefined;
+		this.terminate();
+		handler?.();
 	}
 
 	#stop(): void {

@@ -69,17 +69,20 @@ export class SipTransport {
 		this.traceLog = options.traceLog;
 		this.trace = options.trace ?? false;
 		this.wanted = options.port ?? DEFAULT_LOCAL_PORT;
-		const onMoved = options.onMoved;
 		this.#freePort = new FreePort({
 			udp: options.udp, log: options.log, name: "SIP", wanted: this.wanted, step: 1, last: 65535, tries: TRIES,
-			onReadable: (count) => this.#readable(count),
-			onOpen: (socket) => {
-				const moved = this.#socket !== undefined;
-				this.#socket = socket;
-				if (moved) onMoved?.();
-			},
+			// Bound methods, not closures: on the device a function a preloaded module makes at
+			// run time costs a copy of its code in the XS heap.
+			onReadable: this.#readable.bind(this),
+			onOpen: this.#opened.bind(this, options.onMoved),
 		});
 		this.busy = this.#freePort.busy;
+	}
+
+	#opened(onMoved: (() => void) | undefined, socket: UdpSocket): void {
+		const moved = this.#socket !== undefined;
+		this.#socket = socket;
+		if (moved) onMoved?.();
 	}
 
 	/** The bound port (0 before opening). */

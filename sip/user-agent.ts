@@ -83,21 +83,19 @@ export class UserAgent implements CallObserver {
 			clock: ports.clock,
 			log: ports.log,
 			timers: options.timers ?? DEFAULT_TIMERS,
+			// Bound methods, not closures: on the device a function a preloaded module makes at
+			// run time costs a copy of its code in the XS heap.
 			transport: {
 				...options.transport,
-				// A port that changed under a running registration needs a new binding.
-				onMoved: () => {
-					if (this.#started && this.#ctx.config.user) this.registration.start();
-				},
+				onMoved: this.#moved.bind(this),
 			},
 			user: {
-				sender: (incoming) => this.#sender(incoming),
-				onRefused: (incoming) => this.#refused(incoming),
-				onRequest: (transaction, incoming) => this.#request(transaction, incoming),
-				onAck: (incoming) => this.#ack(incoming),
+				sender: this.#sender.bind(this),
+				onRefused: this.#refused.bind(this),
+				onRequest: this.#request.bind(this),
+				onAck: this.#ack.bind(this),
 			},
 		});
-		const transport = this.layer.transport;
 		this.#ctx = new UaContext({
 			config,
 			layer: this.layer,
@@ -105,15 +103,24 @@ export class UserAgent implements CallObserver {
 			auth: new DigestAuthenticator(ports.md5, ports.random),
 			log: ports.log,
 			localAddress: ports.localAddress,
-			localPort: () => transport.port,
+			localPort: this.#localPort.bind(this),
 			media: options.media,
 		});
-		this.registration = new Registration(this.#ctx, {
-			onChange: (registration) => {
-				if (registration.lastError) this.lastError = registration.lastError;
-				this.#events.onRegistration?.(registration);
-			},
-		});
+		this.registration = new Registration(this.#ctx, { onChange: this.#registrationChanged.bind(this) });
+	}
+
+	/** A port that changed under a running registration needs a new binding. */
+	#moved(): void {
+		if (this.#started && this.#ctx.config.user) this.registration.start();
+	}
+
+	#localPort(): number {
+		return this.layer.transport.port;
+	}
+
+	#registrationChanged(registration: Registration): void {
+		if (registration.lastError) this.lastError = registration.lastError;
+		this.#events.onRegistration?.(registration);
 	}
 
 	/** The SIP socket's transport. */

@@ -5,7 +5,7 @@
  * messages are redacted as the trace keeps them (no digest response, no DTMF body).
  */
 
-import type { HealthProbe, HttpResponse } from "../modules/ports.js";
+import type { HealthProbe, HttpRequest, HttpResponse } from "../modules/ports.js";
 import type { SipTraceLog, TraceEntry } from "../sip/trace-log.js";
 import type { WebApp } from "./routes.js";
 import { publicStatus } from "./routes.js";
@@ -40,20 +40,34 @@ const HEALTH_FIELDS: Readonly<Record<string, string>> = Object.freeze({
 });
 
 export function addDiagnosticsRoutes(o: DiagnosticsOptions): void {
-	o.web.addSignedInGet("/diag", () => {
-		const nonce = o.web.nonce();
-		return html(200, diagnosticsPage(publicStatus(o.status()), o.trace.entries, nonce), nonce);
-	});
+	// Module-level functions bound to the options, not closures: on the device a function a
+	// preloaded module makes at run time costs a copy of its code in the XS heap.
+	o.web.addSignedInGet("/diag", diagRoute.bind(undefined, o));
 	// The live heap for measuring the firmware's memory: ?gc=1 collects garbage first (a few ms).
-	o.web.addSignedInGet("/health", (request) => json(200, o.health ? o.health(request.query?.gc === "1") : {}));
-	o.web.addSignedInGet("/sipTrace", () => json(200, { dropped: o.trace.dropped, messages: o.trace.entries.map(entryJson) }));
-	o.web.addSignedInGet("/sipTrace.pcap", (): HttpResponse => {
-		return {
-			status: 200,
-			headers: { "Content-Type": "application/vnd.tcpdump.pcap", "Content-Disposition": 'attachment; filename="klingel-sip.pcap"', "Cache-Control": "no-store" },
-			body: tracePcap(o.trace.entries, o.localAddress()),
-		};
-	});
+	o.web.addSignedInGet("/health", healthRoute.bind(undefined, o));
+	o.web.addSignedInGet("/sipTrace", traceRoute.bind(undefined, o));
+	o.web.addSignedInGet("/sipTrace.pcap", pcapRoute.bind(undefined, o));
+}
+
+function diagRoute(o: DiagnosticsOptions): HttpResponse {
+	const nonce = o.web.nonce();
+	return html(200, diagnosticsPage(publicStatus(o.status()), o.trace.entries, nonce), nonce);
+}
+
+function healthRoute(o: DiagnosticsOptions, request: HttpRequest): HttpResponse {
+	return json(200, o.health ? o.health(request.query?.gc === "1") : {});
+}
+
+function traceRoute(o: DiagnosticsOptions): HttpResponse {
+	return json(200, { dropped: o.trace.dropped, messages: o.trace.entries.map(entryJson) });
+}
+
+function pcapRoute(o: DiagnosticsOptions): HttpResponse {
+	return {
+		status: 200,
+		headers: { "Content-Type": "application/vnd.tcpdump.pcap", "Content-Disposition": 'attachment; filename="klingel-sip.pcap"', "Cache-Control": "no-store" },
+		body: tracePcap(o.trace.entries, o.localAddress()),
+	};
 }
 
 function entryJson(entry: TraceEntry): Record<string, unknown> {

@@ -2,19 +2,31 @@
  * The clock port over Moddable's `timer` and `time`. `Time.ticks` is a 32-bit millisecond
  * counter on the ESP32 that wraps after 24.8 days (as a signed number); `now()` adds up the
  * unsigned differences so that it only grows. A callback that throws is logged, never lost in
- * the timer task.
+ * the timer task. The SDK's timer calls its callback with the timer's handle: the callback to run
+ * is kept on the handle and one bound method serves every timer, because a function this
+ * preloaded module made per timer (a closure) would cost a copy of its code in the XS heap.
  */
 
 import Timer from "timer";
 import Time from "time";
 import type { Clock, Logger, TimerId } from "../ports.js";
 
-type Handle = Parameters<typeof Timer.clear>[0];
+type Handle = ReturnType<typeof Timer.set>;
+/** What a timer's handle keeps besides: the callback it runs. */
+interface Pending {
+	callback?: () => void;
+}
+
+function pending(timer: Handle): Pending {
+	return timer as unknown as Pending;
+}
 
 export class DeviceClock implements Clock {
 	#last = Time.ticks;
 	#total = 0;
 	#log: Logger | undefined;
+	#once = this.#firedOnce.bind(this);
+	#repeated = this.#fired.bind(this);
 
 	/** Logs exceptions thrown by timer callbacks to this logger. */
 	set log(log: Logger) {
@@ -29,19 +41,41 @@ export class DeviceClock implements Clock {
 	}
 
 	setTimeout(callback: () => void, ms: number): TimerId {
-		return Timer.set(() => this.#run(callback), Math.max(0, ms | 0));
+		const timer = Timer.set(this.#once, Math.max(0, ms | 0));
+		pending(timer).callback = callback;
+		return timer;
 	}
 
 	clearTimeout(id: TimerId): void {
-		if (id) Timer.clear(id as Handle);
+		if (id) this.#clear(id as Handle);
 	}
 
 	setInterval(callback: () => void, ms: number): TimerId {
-		return Timer.repeat(() => this.#run(callback), Math.max(1, ms | 0));
+		const timer = Timer.repeat(this.#repeated, Math.max(1, ms | 0));
+		pending(timer).callback = callback;
+		return timer;
 	}
 
 	clearInterval(id: TimerId): void {
-		if (id) Timer.clear(id as Handle);
+		if (id) this.#clear(id as Handle);
+	}
+
+	#clear(timer: Handle): void {
+		Timer.clear(timer);
+		// The handle may be kept after this: it no longer keeps the callback (and what it holds).
+		pending(timer).callback = undefined;
+	}
+
+	/** A one-shot timer fired: its handle lets the callback go before it runs. */
+	#firedOnce(timer: Handle): void {
+		const callback = pending(timer).callback;
+		pending(timer).callback = undefined;
+		if (callback) this.#run(callback);
+	}
+
+	#fired(timer: Handle): void {
+		const callback = pending(timer).callback;
+		if (callback) this.#run(callback);
 	}
 
 	#run(callback: () => void): void {

@@ -28,21 +28,44 @@ import type { LocalNameAnnouncer, Logger } from "../ports.js";
 const CLAIMED_NAME = 1;
 
 export function deviceAnnouncer(httpPort: number, log: Logger, enabled: boolean): LocalNameAnnouncer {
-	return (hostName) => {
-		if (!enabled) {
-			log.info(`mDNS: off in this build (manifest config mdns); the device would answer as ${hostName}.local`);
+	const announcer = new Announcer(httpPort, log, enabled);
+	return announcer.announce.bind(announcer);
+}
+
+/*
+ * A class with bound methods rather than closures: on the device a function this preloaded
+ * module makes at run time costs a copy of its code in the XS heap for as long as it is kept.
+ */
+class Announcer {
+	#httpPort: number;
+	#log: Logger;
+	#enabled: boolean;
+	#mdns: MDNS | undefined;
+
+	constructor(httpPort: number, log: Logger, enabled: boolean) {
+		this.#httpPort = httpPort;
+		this.#log = log;
+		this.#enabled = enabled;
+	}
+
+	announce(hostName: string): void {
+		if (!this.#enabled) {
+			this.#log.info(`mDNS: off in this build (manifest config mdns); the device would answer as ${hostName}.local`);
 			return;
 		}
-		const service = { name: "http", protocol: "tcp", port: httpPort, txt: { path: "/sip" } };
+		const service = { name: "http", protocol: "tcp", port: this.#httpPort, txt: { path: "/sip" } };
 		try {
-			// The name is reported after probing, asynchronously: `mdns` is set by then.
-			const mdns: MDNS = new MDNS({ hostName }, (message, value) => {
-				if (message !== CLAIMED_NAME || !value) return;
-				log.info(`mDNS: http://${value}.local${httpPort === 80 ? "" : `:${httpPort}`}/sip`);
-				mdns.add(service);
-			});
+			// The name is reported after probing, asynchronously: #mdns is set by then.
+			this.#mdns = new MDNS({ hostName }, this.#claimed.bind(this, service));
 		} catch (error) {
-			log.warn(`mDNS: cannot announce ${hostName}.local: ${(error as Error)?.message ?? error}`);
+			this.#log.warn(`mDNS: cannot announce ${hostName}.local: ${(error as Error)?.message ?? error}`);
 		}
-	};
+	}
+
+	#claimed(service: Parameters<MDNS["add"]>[0], message: number, value?: string): void {
+		if (message !== CLAIMED_NAME || !value) return;
+		const port = this.#httpPort;
+		this.#log.info(`mDNS: http://${value}.local${port === 80 ? "" : `:${port}`}/sip`);
+		this.#mdns?.add(service);
+	}
 }

@@ -17,7 +17,9 @@ class DeviceUdpSocket implements UdpSocket {
 		try {
 			this.#socket = new UDP({
 				port: options.port ?? 0,
-				onReadable: onReadable ? (count: number) => onReadable(count) : undefined,
+				// Handed on as they are (the socket calls them with itself as `this`, which the
+				// callers' bound methods ignore): a wrapper made here would cost a copy of its code.
+				onReadable,
 				onError: onError ? () => onError(new Error("UDP socket error")) : undefined,
 			});
 		} catch (error) {

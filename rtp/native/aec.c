@@ -34,7 +34,6 @@
  *
  * The state holds no pointer (the XS binding's state lives in a movable ArrayBuffer).
  */
-#include <math.h>
 #include <string.h>
 
 #include "fft.h"
@@ -71,6 +70,7 @@ typedef struct {
 	int32_t divergent;    /* consecutive blocks with more error than microphone */
 	float echoShare;      /* smoothed coherent echo estimate power (py) over blocks without near-end speech */
 	int32_t suppress;     /* residual echo suppression and comfort noise on */
+	int32_t stepped;      /* the last block left its update's step mu E in errorBin and echoBin */
 	float leak;           /* residual echo power / echo estimate power, from blocks without near-end speech */
 	float wEnergy[K];     /* each partition's tap energy, found when it is constrained */
 	KaFftWork fft;        /* the inverse FFT's working space */
@@ -83,7 +83,7 @@ typedef struct {
 	float gain[PAD];       /* scratch: the echo estimate's part coherent with the microphone */
 	float spreadScale[BINS]; /* (1 - LOCAL) / the bins in the spread around each bin */
 	float noise[PAD];       /* near-end noise floor */
-	float errorBin[PAD];    /* |E|² */
+	float errorBin[PAD];    /* |E|² from the first pass over the bins to the second, then the real part of the update's step */
 	float farSum[PAD];     /* Σ_p |X_p|²: the reference power over the filter's tail */
 	Spectrum x[K];
 	Spectrum w[K];
@@ -91,7 +91,7 @@ typedef struct {
 	Spectrum error;       /* E = FFT([0, e]), then the output */
 	float time[M];
 	float e[N];
-	float echoBin[PAD];   /* |FFT([0, y])|² */
+	float echoBin[PAD];   /* |FFT([0, y])|², then the imaginary part of the update's step */
 	float farPower[PAD]; /* smoothed |X|² of the partition the echo arrives in */
 	float micPower[PAD]; /* smoothed |D|², D = FFT([0, d]) */
 	float crossRe[PAD];  /* smoothed D conj(X) */
@@ -127,19 +127,53 @@ static void filter(const float *restrict w, const float *restrict x, float *rest
 	}
 }
 
-/* W_p += g conj(X_p) at bin k for every partition, g = mu E */
-static void update_bin(float *restrict w, const float *restrict x, int k, float a, float b)
-{
-#define TERM(p) { float xr = x[(p) * S + k], xi = x[(p) * S + PAD + k]; w[(p) * S + k] += a * xr + b * xi; w[(p) * S + PAD + k] += b * xr - a * xi; }
-	EACH_PARTITION(TERM)
-#undef TERM
-}
-
-/* p += |x|² (sign 1) or p -= |x|² (sign -1) */
-static void add_power(float *restrict power, const float *restrict xr, const float *restrict xi, float sign)
+/*
+ * The last block's update and this block's filter in one pass over the filter's spectra, with
+ * the reference spectra moved one partition on since that block: W_p += g conj(X_{p+1}) (the
+ * block's X_p), g = mu E the step it left in gr, gi, then Y = Σ_p W_p X_p, a bin at a time with
+ * the sums and each X in registers (it is loaded once for both). The last partition's update,
+ * whose spectrum the move dropped, is made before the move (drop_last).
+ */
+static void update_filter(float *restrict w, const float *restrict x, const float *restrict gr, const float *restrict gi, float *restrict yr, float *restrict yi)
 {
 	int k;
-	for (k = 0; k < PAD; k++) power[k] += sign * (xr[k] * xr[k] + xi[k] * xi[k]);
+	for (k = 0; k < BINS; k++) {
+		float a = gr[k], b = gi[k], ar = 0, ai = 0, xr = x[k], xi = x[PAD + k];
+#define TERM(p) { float nr = x[((p) + 1) * S + k], ni = x[((p) + 1) * S + PAD + k]; \
+		float wr = w[(p) * S + k] + (a * nr + b * ni), wi = w[(p) * S + PAD + k] + (b * nr - a * ni); \
+		w[(p) * S + k] = wr; w[(p) * S + PAD + k] = wi; \
+		ar += wr * xr - wi * xi; ai += wr * xi + wi * xr; xr = nr; xi = ni; }
+		TERM(0) TERM(1) TERM(2) TERM(3) TERM(4) TERM(5) TERM(6)
+#undef TERM
+		{
+			float wr = w[(K - 1) * S + k], wi = w[(K - 1) * S + PAD + k];
+			yr[k] = ar + (wr * xr - wi * xi);
+			yi[k] = ai + (wr * xi + wi * xr);
+		}
+	}
+}
+
+/* Before the reference spectra move on: farSum loses the spectrum that drops out, and the last
+ * partition takes the last block's step (W += g conj(X), as in update_filter), if it left one. */
+static void drop_last(float *restrict farSum, float *restrict w, const float *restrict x, const float *restrict gr, const float *restrict gi, int stepped)
+{
+	int k;
+	if (stepped)
+		for (k = 0; k < BINS; k++) {
+			float xr = x[k], xi = x[PAD + k], a = gr[k], b = gi[k];
+			farSum[k] -= xr * xr + xi * xi;
+			w[k] += a * xr + b * xi;
+			w[PAD + k] += b * xr - a * xi;
+		}
+	else
+		for (k = 0; k < BINS; k++) farSum[k] -= x[k] * x[k] + x[PAD + k] * x[PAD + k];
+}
+
+/* p += |x|² */
+static void add_power(float *restrict power, const float *restrict xr, const float *restrict xi)
+{
+	int k;
+	for (k = 0; k < BINS; k++) power[k] += xr[k] * xr[k] + xi[k] * xi[k];
 }
 
 /* ---- the canceller ---- */
@@ -196,11 +230,17 @@ int ka_aec_init(void *state, int32_t sampleRate, int32_t flags)
 	return 0;
 }
 
+/* v rounded to the nearest integer (ties to even, as lrintf) and limited to 16 bits. Within
+ * ±32,768, v + 1.5·2^23 lies in [2^23, 2^24), where the float's step is 1: the addition rounds,
+ * and the low mantissa bits are the integer (offset by 2^22). No library call. */
 static int16_t saturate(float v)
 {
+	uint32_t bits;
 	if (v >= 32767.0f) return 32767;
 	if (v <= -32768.0f) return -32768;
-	return (int16_t)lrintf(v);
+	v += 12582912.0f;
+	memcpy(&bits, &v, sizeof bits);
+	return (int16_t)((int32_t)bits - 0x4b400000);
 }
 
 /* √x for x > 0, to about 0.2 %, without a division or a square root (which the ESP32's FPU
@@ -232,7 +272,7 @@ static void process_block(Aec *s)
 	 * loses the spectrum that drops out (and is summed afresh every FAR_SUM_BLOCKS blocks, so
 	 * that rounding cannot pile up). */
 	X = &s->x[0];
-	add_power(s->farSum, s->x[K - 1].re, s->x[K - 1].im, -1.0f);
+	drop_last(s->farSum, s->w[K - 1].re, s->x[K - 1].re, s->errorBin, s->echoBin, s->stepped);
 	memmove(&s->x[1], &s->x[0], (K - 1) * sizeof s->x[0]);
 	for (i = 0; i < N; i++) {
 		float v = (float)s->farBlock[i];
@@ -247,14 +287,16 @@ static void process_block(Aec *s)
 		s->sinceSum = 0;
 		memset(s->farSum, 0, sizeof s->farSum);
 		for (p = 0; p < K; p++) {
-			add_power(s->farSum, s->x[p].re, s->x[p].im, 1.0f);
+			add_power(s->farSum, s->x[p].re, s->x[p].im);
 		}
 	} else {
-		add_power(s->farSum, X->re, X->im, 1.0f);
+		add_power(s->farSum, X->re, X->im);
 	}
 
-	/* Echo estimate Y = Σ W_p X_p; the last N samples of its inverse are y. */
-	filter(s->w[0].re, s->x[0].re, Y->re, Y->im);
+	/* Echo estimate Y = Σ W_p X_p (with the last block's update made on the way); the last N
+	 * samples of its inverse are y. */
+	if (s->stepped) update_filter(s->w[0].re, s->x[0].re, s->errorBin, s->echoBin, Y->re, Y->im);
+	else filter(s->w[0].re, s->x[0].re, Y->re, Y->im);
 	ka_ifft_real_half(Y->re, Y->im, 1, t, &s->fft);
 	for (i = 0; i < N; i++) {
 		float d = (float)s->micBlock[i];
@@ -353,9 +395,10 @@ static void process_block(Aec *s)
 	 * SPREAD bins either side (a clipping speaker's distortion lands beside the echo), or where
 	 * more, the residual echo's spectrum as learnt without near-end speech, scaled by how loud the
 	 * echo is now: a clipping speaker's distortion lands on harmonics far from the echo too.
-	 * In the same pass, the filter's update W_p += mu E conj(X_p), mu = the rate (rateShare
-	 * |Y|² / |E|², at most MU_MAX, once the residual echo is known) over the reference power
-	 * plus farMean. */
+	 * In the same pass, the step of the filter's update W_p += mu E conj(X_p), mu = the rate
+	 * (rateShare |Y|² / |E|², at most MU_MAX, once the residual echo is known) over the
+	 * reference power plus farMean: the next block's filter pass makes the update as it reads
+	 * W and X anyway. */
 	{
 		float sum = 0, scale = s->echoShare > 0 ? py / s->echoShare : 0;
 		int lo = 0, hi = SPREAD;
@@ -378,13 +421,16 @@ static void process_block(Aec *s)
 				/* min(rateShare yb / (eb + 1), rate) / (x + farMean), one division */
 				float x = s->farSum[k] > 0 ? s->farSum[k] : 0, e1 = eb + 1.0f, share = rateShare > 0 ? rateShare * s->echoBin[k] : rate * e1, m;
 				m = (share < rate * e1 ? share : rate * e1) / (e1 * (x + farMean));
-				update_bin(s->w[0].re, s->x[0].re, k, m * E->re[k], m * E->im[k]);
+				s->errorBin[k] = m * E->re[k]; /* the step, for the next block's filter pass */
+				s->echoBin[k] = m * E->im[k];
 			}
 		}
 	}
+	s->stepped = active;
 	if (active) {
 		if (s->adaptedBlocks < START_BLOCKS) s->adaptedBlocks++;
-		/* One partition every CONSTRAIN_EVERY blocks back to N taps (the partitions take turns). */
+		/* One partition every CONSTRAIN_EVERY blocks back to N taps (the partitions take turns;
+		 * the step just found reaches it with the next block's filter pass). */
 		if (++s->sinceConstraint >= CONSTRAIN_EVERY) {
 			s->sinceConstraint = 0;
 			ka_ifft_real_half(s->w[s->turn].re, s->w[s->turn].im, 0, t, &s->fft);
@@ -428,8 +474,14 @@ static void process_block(Aec *s)
 		ka_ifft_real_half(E->re, E->im, 1, e, &s->fft);
 	}
 
+	/* into the ring from `write` on, in at most two runs (the ring is two blocks long) */
 	write = (s->outRead + s->outCount) & (2 * N - 1);
-	for (i = 0; i < N; i++) s->outRing[(write + i) & (2 * N - 1)] = saturate(e[i]);
+	{
+		int16_t *ring = s->outRing + write;
+		int run = 2 * N - write < N ? 2 * N - write : N;
+		for (i = 0; i < run; i++) ring[i] = saturate(e[i]);
+		for (; i < N; i++) s->outRing[i - run] = saturate(e[i]);
+	}
 	s->outCount += N;
 }
 
@@ -438,7 +490,7 @@ int ka_aec_process(void *state, const int16_t *far, const int16_t *mic, int16_t 
 	Aec *s = state;
 	if (s->magic != MAGIC) return -1;
 	while (count > 0) {
-		size_t piece = (size_t)(N - s->fill), i;
+		size_t piece = (size_t)(N - s->fill), run;
 		if (piece > count) piece = count;
 		memcpy(s->farBlock + s->fill, far, piece * sizeof *far);
 		memcpy(s->micBlock + s->fill, mic, piece * sizeof *mic);
@@ -459,7 +511,11 @@ int ka_aec_process(void *state, const int16_t *far, const int16_t *mic, int16_t 
 			out += gap;
 			piece -= gap;
 		}
-		for (i = 0; i < piece; i++) out[i] = s->outRing[(s->outRead + (int32_t)i) & (2 * N - 1)];
+		/* out of the ring in at most two runs */
+		run = (size_t)(2 * N - s->outRead);
+		if (run > piece) run = piece;
+		memcpy(out, s->outRing + s->outRead, run * sizeof *out);
+		memcpy(out + run, s->outRing, (piece - run) * sizeof *out);
 		s->outRead = (s->outRead + (int32_t)piece) & (2 * N - 1);
 		s->outCount -= (int32_t)piece;
 		out += piece;

@@ -475,3 +475,54 @@ group("calls from a handset", () => {
 		assert.match(r.header("allow")!, /INVITE.*BYE.*INFO/);
 	});
 });
+
+group("transaction timers", () => {
+	test("an unanswered BYE's client transaction ends on Timer F with a warning, an OPTIONS's server transaction on Timer J", () => {
+		const h = new UaHarness();
+		const inDialog = h.answeredCall();
+		h.deliver(inDialog("ACK"));
+		assert.equal(h.ua.layer.serverCount, 0, "the INVITE's transaction ends with the ACK of its 2xx");
+		h.clock.advance(5_000);
+		assert.equal(h.ua.layer.clientCount, 0, "the answered REGISTER's ends on Timer K");
+		h.ua.hangup();
+		const bye = h.one();
+		assert.equal(bye.method, "BYE");
+		assert.equal(h.ua.layer.clientCount, 1);
+		h.clock.advance(31_999);
+		assert.equal(h.sent().filter((m) => m.method === "BYE").length, 10, "retransmitted at 0.5, 1.5, 3.5, 7.5, 11.5 … 31.5 s");
+		assert.equal(h.ua.layer.clientCount, 1);
+		assert.equal(h.logLines.some((l) => l.includes("no answer to BYE")), false);
+		h.clock.advance(1);
+		assert.equal(h.ua.layer.clientCount, 0, "gone at Timer F");
+		assert.ok(h.logLines.some((l) => l.includes("no answer to BYE for in-call-1@192.168.178.1")), h.logLines.join("\n"));
+		const options = [`OPTIONS sip:620@${LOCAL}:5062 SIP/2.0`, `Via: SIP/2.0/UDP ${PBX}:5060;branch=z9hG4bKo7`, "From: <sip:fritz.box>;tag=o", "To: <sip:620@fritz.box>", "Call-ID: opt7", "CSeq: 1 OPTIONS", "Content-Length: 0", "", ""].join("\n");
+		h.deliver(options);
+		assert.equal(h.sent().filter((m) => m.status === 200).length, 1);
+		assert.equal(h.ua.layer.serverCount, 1);
+		h.clock.advance(31_999);
+		h.deliver(options);
+		assert.equal(h.sent().filter((m) => m.status === 200).length, 1, "a retransmitted OPTIONS gets the same answer again before Timer J");
+		assert.equal(h.ua.layer.serverCount, 1);
+		h.clock.advance(1);
+		assert.equal(h.ua.layer.serverCount, 0, "gone at Timer J (64 T1)");
+	});
+
+	test("a CANCEL and the BYE for a crossed 200 OK need no callbacks: both end on their answers and timers", () => {
+		const h = new UaHarness();
+		h.register();
+		h.ua.ring();
+		const invite = h.sent().find((m) => m.method === "INVITE")!;
+		h.answer(invite, 180, "Ringing", { toTag: "c1" });
+		h.ua.hangup();
+		const cancel = h.sent().find((m) => m.method === "CANCEL")!;
+		h.answer(cancel, 200, "OK", { toTag: "c1" });
+		h.answer(invite, 200, "OK", { toTag: "c1", headers: [`Contact: <sip:611@${PBX}:5060>`], body: ANSWER });
+		const bye = h.sent().find((m) => m.method === "BYE")!;
+		h.answer(bye, 200, "OK", { toTag: "c1" });
+		h.clock.advance(5_000);
+		assert.equal(h.ua.layer.clientCount, 1, "only the INVITE's, accepted, until Timer M");
+		h.clock.advance(27_000);
+		assert.equal(h.ua.layer.clientCount, 0);
+		assert.equal(h.ua.call, undefined);
+	});
+});
