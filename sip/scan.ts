@@ -16,14 +16,30 @@ export function isSpace(c: number): boolean {
 
 /** The end of white space (as isSpace) from i. */
 export function spaceEnd(s: string, i: number, end: number): number {
-	while (i < end && isSpace(s.charCodeAt(i))) i++;
+	for (; i < end; i++) {
+		// Printable ASCII first: one comparison pair, no call, for the usual character.
+		const c = s.charCodeAt(i);
+		if ((c > 0x20 && c < 0xa0) || !isSpace(c)) break;
+	}
 	return i;
 }
 
 /** The start of the white space (as isSpace) that ends s[start, end): `end` trimmed back. */
 export function spaceStart(s: string, start: number, end: number): number {
-	while (end > start && isSpace(s.charCodeAt(end - 1))) end--;
+	for (; end > start; end--) {
+		const c = s.charCodeAt(end - 1);
+		if ((c > 0x20 && c < 0xa0) || !isSpace(c)) break;
+	}
 	return end;
+}
+
+/** The end of characters other than white space (as isSpace) from i. */
+export function wordEnd(s: string, i: number, end: number): number {
+	for (; i < end; i++) {
+		const c = s.charCodeAt(i);
+		if ((c <= 0x20 || c >= 0xa0) && isSpace(c)) break;
+	}
+	return i;
 }
 
 /** The end of a run of SP and HT from i (LWS within a line). */
