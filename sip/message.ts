@@ -339,12 +339,12 @@ export function parseSip(data: Uint8Array): SipMessage {
 
 	let lineEnd = text.indexOf(LF);
 	if (lineEnd > end) lineEnd = end;
-	const startText = text.slice(0, lineEnd > 0 && text.charCodeAt(lineEnd - 1) === 13 ? lineEnd - 1 : lineEnd);
+	const startEnd = lineEnd > 0 && text.charCodeAt(lineEnd - 1) === 13 ? lineEnd - 1 : lineEnd;
 	// A CR belongs only right before an LF: a receiver that ends lines at a bare CR would read
 	// another line there (and the answer echoes Via, From, To, Call-ID and CSeq). `cr` is the
 	// first CR at or after the line being read, found by one native search per CRLF line.
 	let cr = text.indexOf(CR);
-	const startLine = cr >= 0 && cr < lineEnd - 1 ? undefined : splitStartLine(startText);
+	const startLine = cr >= 0 && cr < lineEnd - 1 ? undefined : splitStartLine(text, startEnd);
 
 	// Folded lines anywhere in the header section? Only then is each line's first character looked at.
 	const sp = text.indexOf(LF_SP), ht = text.indexOf(LF_HT);
@@ -399,7 +399,7 @@ export function parseSip(data: Uint8Array): SipMessage {
 		pos = next + 1;
 	}
 	const message = new SipMessage(text, index, ids, count, folded, bytes.subarray(body), startLine ?? ["", "", ""]);
-	if (!startLine) throw new SipParseError(`malformed start line ${JSON.stringify(startText.slice(0, 60))}`, 400, message);
+	if (!startLine) throw new SipParseError(`malformed start line ${JSON.stringify(text.slice(0, startEnd < 60 ? startEnd : 60))}`, 400, message);
 	if (badHeader) throw new SipParseError(badHeader, 400, message);
 	return frameBody(message, bytes, body);
 }
@@ -443,24 +443,30 @@ function plainUri(uri: string): boolean {
 	return true;
 }
 
-/** Request-Line or Status-Line, split on single spaces exactly as RFC 3261 §7.1/§7.2 writes them. */
-function splitStartLine(line: string): string[] | undefined {
-	if (line.startsWith(SIP_PREFIX)) {
-		const a = line.indexOf(SP);
-		if (a < 0) return undefined;
-		const b = line.indexOf(SP, a + 1);
-		const code = b < 0 ? line.slice(a + 1) : line.slice(a + 1, b);
+/**
+ * Request-Line or Status-Line, text[0, stop), split on single spaces exactly as RFC 3261
+ * §7.1/§7.2 writes them: only its three parts are cut out of the text.
+ */
+function splitStartLine(text: string, stop: number): string[] | undefined {
+	const a = text.indexOf(SP);
+	if (a < 0 || a >= stop) return undefined;
+	let b = text.indexOf(SP, a + 1);
+	if (b >= stop) b = -1;
+	if (text.startsWith(SIP_PREFIX)) {
+		const code = text.slice(a + 1, b < 0 ? stop : b);
 		if (!statusCode(code)) return undefined;
-		return [line.slice(0, a), code, b < 0 ? "" : line.slice(b + 1)];
+		return [text.slice(0, a), code, b < 0 ? "" : text.slice(b + 1, stop)];
 	}
-	const parts = line.split(SP);
-	if (parts.length !== 3 || parts[1] === "") return undefined;
-	if (!WELL_KNOWN_METHODS.has(parts[0]) && !isToken(parts[0], 0, parts[0].length)) return undefined;
-	if (parts[2] !== SIP_2_0 && !sipVersion(parts[2])) return undefined;
+	// Three parts, none of them empty but the last (which the version check refuses).
+	const c = b < 0 ? -1 : text.indexOf(SP, b + 1);
+	if (b <= a + 1 || (c >= 0 && c < stop)) return undefined;
+	const method = text.slice(0, a), uri = text.slice(a + 1, b), version = text.slice(b + 1, stop);
+	if (!WELL_KNOWN_METHODS.has(method) && !isToken(method, 0, method.length)) return undefined;
+	if (version !== SIP_2_0 && !sipVersion(version)) return undefined;
 	// encodeURI leaves a URI of the usual characters as it is (one native call, no loop);
 	// the text comes from TextDecoder, so it holds no lone surrogate that would make it throw.
-	if (encodeURI(parts[1]) !== parts[1] && !plainUri(parts[1])) return undefined;
-	return parts;
+	if (encodeURI(uri) !== uri && !plainUri(uri)) return undefined;
+	return [method, uri, version];
 }
 
 /** Applies Content-Length to a datagram (RFC 3261 §18.3): extra octets are dropped, missing ones are an error. */

@@ -9,7 +9,8 @@ import { digitsEnd, equalsIgnoringCase, hostEnd, isHostName, isSpace, isToken, i
 import { param, paramsWellFormed, parseCSeq, parseNameAddr, parseSipUri, parseVia, uriScheme } from "../../sip/header-values.js";
 import * as ref from "../lib/header-regexps.js";
 import { parseSip, SipParseError } from "../../sip/message.js";
-import { encodeUtf8 } from "../../modules/text.js";
+import { buildResponse } from "../../sip/serializer.js";
+import { decodeUtf8, encodeUtf8 } from "../../modules/text.js";
 
 /** A repeatable generator of values: each call picks one piece of each list in turn. */
 function generator(seed: number) {
@@ -222,5 +223,18 @@ group("start lines by character scans", () => {
 		assert.equal(startLine("OPTIONS sip:a%20b@c;x=\"q\" SIP/2.0"), 'OPTIONS sip:a%20b@c;x="q" SIP/2.0', "quotes and escapes");
 		assert.equal(startLine("OPTIONS sip:é@b SIP/2.0"), "OPTIONS sip:é@b SIP/2.0", "non-ASCII is not a control");
 		for (const uri of ["sip:a\tb", "sip:<a>", "sip:a>", "sip:a\u0001"]) assert.equal(startLine(`OPTIONS ${uri} SIP/2.0`), "refused", uri);
+	});
+});
+
+group("responses by character scans", () => {
+	test("a response adds its To tag exactly when the request's To has none (`;` `tag` `=`, any case, blanks around)", () => {
+		const g = generator(31);
+		for (let n = 0; n < 1500; n++) {
+			const to = g.pick(["<sip:620@fritz.box>", "sip:620@fritz.box", "<sip:a;tag=1@b>"]) + g.pick([";tag=1", "; TAG = 1", ";tag =1", ";Tag\t=1", ";tagx=1", ";xtag=1", ";tag", ";ta=1", ";ta", ";t", "", ";x=1"]) + g.text(";; \ttagTAG=x", 9);
+			const request = parseSip(encodeUtf8(`OPTIONS sip:620@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKt\r\nTo: ${to}\r\nContent-Length: 0\r\n\r\n`));
+			const toLine = decodeUtf8(buildResponse(request, 200, "OK", { toTag: "door" })).split("\r\n").find((l) => l.startsWith("To: "));
+			const value = request.header("to")!;
+			assert.equal(toLine, /;\s*tag\s*=/i.test(value) ? `To: ${value}` : `To: ${value};tag=door`, show(to));
+		}
 	});
 });
