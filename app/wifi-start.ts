@@ -51,8 +51,8 @@ export class WifiStart {
 	constructor(options: WifiStartOptions) {
 		this.#o = options;
 		this.#radio = options.radio({
-			onConnected: (address) => this.#connected(address),
-			onDisconnected: () => this.#disconnected(),
+			onConnected: this.#connected.bind(this),
+			onDisconnected: this.#disconnected.bind(this),
 		});
 	}
 

@@ -122,7 +122,7 @@ export class DoorOpener {
 	constructor(ports: DoorOpenerPorts, settings: DoorSettings = DEFAULT_DOOR_SETTINGS, lockoutTimes: LockoutTimes = DEFAULT_LOCKOUT_TIMES) {
 		this.#ports = ports;
 		this.#settings = { ...settings };
-		this.lockout = new DoorLockout({ clock: ports.clock, store: ports.store, log: ports.log, onEnd: (level) => this.#lockoutEnded(level) }, lockoutTimes);
+		this.lockout = new DoorLockout({ clock: ports.clock, store: ports.store, log: ports.log, onEnd: this.#lockoutEnded.bind(this) }, lockoutTimes);
 		if (this.lockout.restored) this.#lockoutStarted(this.lockout.restored, undefined, "");
 	}
 

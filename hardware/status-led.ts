@@ -79,7 +79,7 @@ export class StatusLed {
 
 	start(): void {
 		if (this.#timer !== undefined) return;
-		this.#timer = this.#clock.setInterval(() => this.update(), TICK_MS);
+		this.#timer = this.#clock.setInterval(this.update.bind(this), TICK_MS);
 		this.update();
 	}
 

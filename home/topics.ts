@@ -44,8 +44,12 @@ export function topicNames(prefix: string, deviceId: string): TopicNames {
 		doorOpen: `${base}/door/open`,
 		registration: `${base}/registration`,
 		lastEvent: `${base}/last_event`,
-		bell: (button) => `${base}/bell/${button}`,
+		bell: bellTopic.bind(undefined, base),
 	};
+}
+
+function bellTopic(base: string, button: number): string {
+	return `${base}/bell/${button}`;
 }
 
 /** A message to publish. */

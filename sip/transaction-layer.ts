@@ -81,7 +81,7 @@ export class TransactionLayer {
 		this.timers = options.timers ?? DEFAULT_TIMERS;
 		this.#refused = new RefusedAnswers(64 * this.timers.T1);
 		this.#user = options.user;
-		this.transport = new SipTransport({ ...options.transport, udp: options.udp, log: options.log, onMessage: (incoming) => this.#receive(incoming) });
+		this.transport = new SipTransport({ ...options.transport, udp: options.udp, log: options.log, onMessage: this.#receive.bind(this) });
 	}
 
 	get clientCount(): number {

@@ -42,7 +42,7 @@ export class CameraRoute {
 	constructor(options: CameraRouteOptions) {
 		this.#o = options;
 		this.#filledAt = options.clock.now();
-		options.routes.add("GET", IMAGE_PATH, (request) => this.handle(request));
+		options.routes.add("GET", IMAGE_PATH, this.handle.bind(this));
 	}
 
 	handle(request: HttpRequest): HttpResponse {

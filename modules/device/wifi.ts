@@ -36,7 +36,11 @@ function lastMacBytes(mac: string | undefined): string {
 }
 
 export function deviceWifi(options: DeviceWifiOptions): WifiRadioFactory {
-	return (events) => new DeviceWifiRadio(options, events);
+	return makeRadio.bind(undefined, options);
+}
+
+function makeRadio(options: DeviceWifiOptions, events: WifiRadioOptions): DeviceWifiRadio {
+	return new DeviceWifiRadio(options, events);
 }
 
 /*

@@ -23,14 +23,20 @@
  *
  * Cost per block: 4 real FFTs of 2 * KA_AEC_BLOCK points (reference, echo estimate in and out,
  * error) and the output's inverse, every second block one partition's gradient constraint (2
- * more, the partitions take turns), the filter and its update (KA_AEC_PARTITIONS complex
- * multiply-adds per bin each, a bin at a time over all partitions with the sums in registers),
- * two fused passes over the bins for the estimates and the update and one for the suppressor
- * and comfort noise. Per 20 ms frame (callgrind, x86-64 -O2 -fno-tree-vectorize, as for the ESP32, which
- * has no SIMD): about 280,000 instructions (the FFTs about 113,000, the filter and its update
- * about 67,000; 402,000 with the radix-2 FFT before fft.c, 320,000 before the per-bin loops
- * were fused and the filter ran a bin at a time). Where gcc vectorises, about 242,000 (200,000
- * when the filter ran a partition at a time, which SSE suits better; the ESP32 has no SSE).
+ * more, the partitions take turns), one pass over the filter for the last block's update and
+ * this block's filter (KA_AEC_PARTITIONS complex multiply-adds per bin each, a bin at a time
+ * over all partitions with the sums in registers), two fused passes over the bins for the
+ * estimates and the update's step and one for the suppressor and comfort noise. Per 20 ms frame
+ * (callgrind, x86-64 -O2 -fno-tree-vectorize, as for the ESP32, which has no SIMD): about
+ * 270,000 instructions (the FFTs about 113,000, the filter and its update about 65,000; 402,000
+ * with the radix-2 FFT before fft.c, 320,000 before the per-bin loops were fused and the filter
+ * ran a bin at a time, 281,000 before the update moved into the next block's filter pass and
+ * the bins' loops lost their index tests). Where gcc vectorises, about 240,000 (200,000 when
+ * the filter ran a partition at a time, which SSE suits better; the ESP32 has no SSE). Of the
+ * 270,000, about 127,000 are float additions, subtractions and multiplications (54,000 of them
+ * in the FFTs), 61,000 float loads and stores, 43,000 the register copies that x86's
+ * two-operand SSE needs (the ESP32's FPU instructions name three registers) and 29,000 integer
+ * work and branches.
  *
  * The state holds no pointer (the XS binding's state lives in a movable ArrayBuffer).
  */
@@ -44,6 +50,7 @@
 #define BINS (N + 1)         /* bins 0..N of a real M-point spectrum */
 #define PAD (N + 4)          /* per-bin arrays and loops run to a multiple of 4 (bins past N stay 0), so a compiler may vectorise them */
 #define K KA_AEC_PARTITIONS
+#define SPREAD 8           /* bins either side over which 80 % of the residual echo estimate is spread */
 #if KA_FFT_POINTS != N
 #error "the FFT's real transforms are of two blocks"
 #endif
@@ -80,7 +87,7 @@ typedef struct {
 	int16_t outRing[2 * N];
 	float errorPower[PAD]; /* smoothed |E|² */
 	float echoPower[PAD];  /* smoothed residual echo estimate */
-	float gain[PAD];       /* scratch: the echo estimate's part coherent with the microphone */
+	float coherent[SPREAD + BINS + SPREAD + 1]; /* scratch: the echo estimate's part coherent with the microphone from bin -SPREAD to N + SPREAD + 1, 0 outside 0..N */
 	float spreadScale[BINS]; /* (1 - LOCAL) / the bins in the spread around each bin */
 	float noise[PAD];       /* near-end noise floor */
 	float errorBin[PAD];    /* |E|² from the first pass over the bins to the second, then the real part of the update's step */
@@ -187,7 +194,6 @@ static void add_power(float *restrict power, const float *restrict xr, const flo
 #define LEAK_START 0.1f   /* until blocks without near-end speech teach it (double talk from the start keeps it) */
 #define RESIDUAL_RATE 0.1f /* smoothing of the residual echo's spectrum, per block without near-end speech */
 #define NEAR_RATIO 0.25f   /* error above a quarter of the microphone's energy: near-end speech (or not converged) */
-#define SPREAD 8           /* bins either side over which 80 % of the residual echo estimate is spread */
 #define LOCAL 0.2f
 #define OVER 6.0f          /* residual echo over-estimated (7.8 dB) before it is suppressed */
 #define GAIN_MIN 0.01f     /* suppression floor, -40 dB; comfort noise fills the rest */
@@ -255,6 +261,19 @@ static float root(float x)
 	memcpy(&y, &bits, sizeof y);
 	y *= 1.5f - 0.5f * x * y * y;
 	return x * y;
+}
+
+/* The suppressor's gain for bin k: 1 - OVER residual echo / error within [GAIN_MIN, 1], but
+ * never below what keeps the near-end's steady floor: a steady sound at the door (a tone, a fan)
+ * is not echo, and comfort noise in its place loses it (the door's tone while the handset talked
+ * went down by 10 dB in a half second where the filter, adapted on it, had taken the bin's
+ * residual echo estimate up). */
+static float suppressor_gain(const Aec *s, int k)
+{
+	float error = s->errorPower[k] + 1.0f, g = 1.0f - OVER * s->echoPower[k] / error, floor = s->noise[k] / error;
+	if (g < GAIN_MIN) g = GAIN_MIN;
+	if (g * g < floor) g = floor >= 1.0f ? 1.0f : root(floor);
+	return g > 1.0f ? 1.0f : g;
 }
 
 /* One block: farBlock (the reference) and micBlock in, N output samples into the ring. */
@@ -336,12 +355,12 @@ static void process_block(Aec *s)
 	 * microphone D = E + Y (E when the microphone passed) with the far end in the partition the
 	 * echo arrives in (the filter's strongest): near 1 where the microphone is echo, near 0 where
 	 * it is near-end sound the far end does not explain, which the suppressor must leave alone.
-	 * cy (in gain[] until the suppressor's gains) is the echo estimate's part coherent with the
+	 * cy (in coherent[]) is the echo estimate's part coherent with the
 	 * microphone. */
 	{
 		int strongest = 0;
 		const Spectrum *xs;
-		float *cy = s->gain;
+		float *cy = s->coherent + SPREAD;
 		for (p = 1; p < K; p++)
 			if (s->wEnergy[p] > s->wEnergy[strongest]) strongest = p;
 		xs = &s->x[strongest];
@@ -401,8 +420,7 @@ static void process_block(Aec *s)
 	 * W and X anyway. */
 	{
 		float sum = 0, scale = s->echoShare > 0 ? py / s->echoShare : 0;
-		int lo = 0, hi = SPREAD;
-		const float *cy = s->gain;
+		const float *cy = s->coherent + SPREAD; /* bins -SPREAD.. and ..N + SPREAD + 1 there, 0 beyond 0..N */
 		for (k = 0; k <= SPREAD; k++) sum += cy[k];
 		for (k = 0; k < BINS; k++) {
 			float r = s->leak * (LOCAL * cy[k] + s->spreadScale[k] * sum), learnt, eb = s->errorBin[k];
@@ -415,8 +433,8 @@ static void process_block(Aec *s)
 			learnt = scale * s->residual[k];
 			if (learnt > r) r = learnt;
 			s->echoPower[k] += 0.5f * (r - s->echoPower[k]);
-			if (hi + 1 < BINS) sum += cy[++hi];
-			if (k >= SPREAD) sum -= cy[lo++];
+			sum += cy[k + SPREAD + 1];
+			sum -= cy[k - SPREAD];
 			if (active) {
 				/* min(rateShare yb / (eb + 1), rate) / (x + farMean), one division */
 				float x = s->farSum[k] > 0 ? s->farSum[k] : 0, e1 = eb + 1.0f, share = rateShare > 0 ? rateShare * s->echoBin[k] : rate * e1, m;
@@ -441,34 +459,44 @@ static void process_block(Aec *s)
 		}
 	}
 
-	/* Residual echo suppression with comfort noise, then back to the time domain. The gains,
-	 * 1 - OVER residual echo / error within [GAIN_MIN, 1], are smoothed across frequency (1/4,
-	 * 1/2, 1/4: fewer musical tones, a shorter impulse response); the comfort noise fills what
-	 * they take of the noise floor, with uniform random parts (× 3: 2 for the half of the block
-	 * kept, 1.5 for the uniform pair). */
-	if (s->suppress) {
+	/* Residual echo suppression with comfort noise, then back to the time domain. The gains
+	 * (suppressor_gain) are smoothed across frequency (1/4, 1/2, 1/4: fewer musical tones, a
+	 * shorter impulse response); the comfort noise fills what the bin kept lacks of the noise
+	 * floor, with uniform random parts (× 3: 2 for the half of the block kept, 1.5 for the
+	 * uniform pair). Not when the microphone passed: the residual echo estimate then comes from
+	 * a filter just found wrong, whose echo estimate is what it adds, and suppressing by it took
+	 * a steady near-end sound down by up to 40 dB in those blocks (the door's tone in double
+	 * talk end to end: a half second 6.5 dB down; about half of the blocks pass while a loud
+	 * near-end tone keeps the filter from settling). */
+	if (s->suppress && !bypass) {
 		{
-			float g0, g1, g2, g_;
-#define GAIN(k) (g_ = 1.0f - OVER * s->echoPower[k] / (s->errorPower[k] + 1.0f), g_ < GAIN_MIN ? GAIN_MIN : g_ > 1.0f ? 1.0f : g_)
+			float g0, g1, g2, smooth;
+#define GAIN(k) suppressor_gain(s, k)
+#define SHAPE(k) \
+			smooth = 0.25f * (g0 + g2) + 0.5f * g1; \
+			E->re[k] *= smooth; \
+			E->im[k] *= smooth;
 			g1 = GAIN(0);
 			g2 = GAIN(1);
 			g0 = g1; /* bin 0: 3/4 g(0) + 1/4 g(1) */
-			for (k = 0; k < BINS; k++) {
-				float smooth = 0.25f * (g0 + g2) + 0.5f * g1;
-				E->re[k] *= smooth;
-				E->im[k] *= smooth;
-				if (k > 0 && k < N) {
-					float fill = (1.0f - smooth * smooth) * s->noise[k] * 3.0f;
-					if (fill > 0) {
-						float amplitude = root(fill);
-						E->re[k] += amplitude * random_unit(s);
-						E->im[k] += amplitude * random_unit(s);
-					}
-				}
+			SHAPE(0)
+			for (k = 1; k < N; k++) {
+				float fill;
 				g0 = g1;
 				g1 = g2;
-				g2 = k + 2 <= N ? GAIN(k + 2) : g1; /* bin N: 1/4 g(N - 1) + 3/4 g(N) */
+				g2 = GAIN(k + 1);
+				SHAPE(k)
+				fill = (s->noise[k] - smooth * smooth * s->errorPower[k]) * 3.0f;
+				if (fill > 0) {
+					float amplitude = root(fill);
+					E->re[k] += amplitude * random_unit(s);
+					E->im[k] += amplitude * random_unit(s);
+				}
 			}
+			g0 = g1;
+			g1 = g2; /* bin N: 1/4 g(N - 1) + 3/4 g(N) */
+			SHAPE(N)
+#undef SHAPE
 #undef GAIN
 		}
 		ka_ifft_real_half(E->re, E->im, 1, e, &s->fft);
