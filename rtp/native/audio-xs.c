@@ -271,7 +271,7 @@ void xs_klingel_g722_decode(xsMachine *the)
 
 /*
  * The echo canceller: instances of the EchoCanceller class of audio-xs.js, XS host objects whose
- * data is the canceller's state (ka_aec_state_bytes(), about 32 KB) in a block of its own,
+ * data is the canceller's state (ka_aec_state_bytes(), about 38 KB) in a block of its own,
  * outside the XS heaps. On the ESP32 that is ESP-IDF's malloc, which takes blocks over 16 KB from
  * PSRAM on a board that has it. close() frees the block at once; the destructor frees it when
  * the object is collected unclosed. A closed object keeps the destructor with NULL data, so
@@ -351,6 +351,18 @@ void xs_klingel_aec_process(xsMachine *the)
 	micData = ka_pointer(the, &xsVar(1), &mic);
 	outData = ka_pointer(the, &xsVar(2), &out);
 	ka_aec_process(state, farData, micData, outData, (size_t)mic.length);
+}
+
+/* count(which): what the canceller counted (ka_aec_count: 0 blocks, 1 blocks whose microphone passed, 2 restarts) */
+void xs_klingel_aec_count(xsMachine *the)
+{
+	xsIntegerValue which;
+	void *state;
+	ka_require_args(the, 1, "count");
+	which = ka_get_integer(the, &xsArg(0), 0, 2, "count: which must be 0, 1 or 2");
+	state = ka_aec_state(the, "count");
+	if (!state) xsTypeError("count: the EchoCanceller is closed");
+	xsmcSetInteger(xsResult, ka_aec_count(state, (int)which));
 }
 
 /*
