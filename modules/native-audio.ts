@@ -26,6 +26,13 @@ export const G722_STATE_SAMPLES = 66;
 /** `echoCanceller` flag: the adaptive filter alone, without residual echo suppression and comfort noise (for measurements). */
 export const AEC_LINEAR_ONLY = 1;
 
+/** `EchoCanceller.count`: blocks of 128 samples processed, ... */
+export const AEC_COUNT_BLOCKS = 0;
+/** ...blocks whose microphone passed as it is (the filter added to it, so it was found wrong)... */
+export const AEC_COUNT_PASSED = 1;
+/** ...and restarts of the filter (wrong by 6 dB for three blocks). */
+export const AEC_COUNT_RESTARTS = 2;
+
 /** An echo canceller and its state (made by NativeAudio.echoCanceller). */
 export interface EchoCanceller {
 	/**
@@ -34,6 +41,11 @@ export interface EchoCanceller {
 	 * mic.length is a multiple of 128 and at most 127 otherwise. Throws once closed.
 	 */
 	process(far: Int16Array, mic: Int16Array, out: Int16Array): void;
+	/**
+	 * What it counted since it was made, for diagnostics (AEC_COUNT_BLOCKS, AEC_COUNT_PASSED,
+	 * AEC_COUNT_RESTARTS). Throws once closed.
+	 */
+	count(which: number): number;
 	/**
 	 * Frees the state now (a collection would free it too, but the JS heap cannot tell how much
 	 * native memory a small object holds). Closing again does nothing.

@@ -8,7 +8,7 @@
  * constructor; close() at the call's end frees the state.
  */
 
-import type { EchoCanceller, NativeAudio } from "../modules/native-audio.js";
+import { AEC_COUNT_BLOCKS, AEC_COUNT_PASSED, AEC_COUNT_RESTARTS, type EchoCanceller, type NativeAudio } from "../modules/native-audio.js";
 
 export class EchoControl {
 	#canceller: EchoCanceller;
@@ -17,6 +17,10 @@ export class EchoControl {
 	#fresh = false;
 	/** Microphone frames that had no speaker frame since the last (silence was the reference). */
 	missedReference = 0;
+	/** The canceller's counts as of the last tally(): its blocks, those whose microphone it passed as it is (its filter added to it), its filter's restarts. */
+	blocks = 0;
+	passedBlocks = 0;
+	restarts = 0;
 
 	constructor(audio: NativeAudio, sampleRate: number, frameSamples: number) {
 		this.#canceller = audio.echoCanceller(sampleRate, 0);
@@ -40,8 +44,18 @@ export class EchoControl {
 		this.#canceller.process(this.#reference, mic, mic);
 	}
 
-	/** Frees the canceller's state (the call ended). */
+	/** Brings blocks, passedBlocks and restarts up to date (for the status; not needed per frame). */
+	tally(): void {
+		if (this.#closed) return;
+		const canceller = this.#canceller;
+		this.blocks = canceller.count(AEC_COUNT_BLOCKS);
+		this.passedBlocks = canceller.count(AEC_COUNT_PASSED);
+		this.restarts = canceller.count(AEC_COUNT_RESTARTS);
+	}
+
+	/** Frees the canceller's state (the call ended), its counts tallied first. */
 	close(): void {
+		this.tally();
 		this.#closed = true;
 		this.#canceller.close();
 	}

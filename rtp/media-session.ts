@@ -119,6 +119,11 @@ export interface MediaStatus extends RtpCounters {
 	send_late_mean_ms: number;
 	mic_short_frames: number;
 	echo_control: boolean;
+	/** The echo canceller's 8 ms blocks, those whose microphone it passed as it is (its filter added to it: it suppressed nothing there), its filter's restarts, and microphone frames it got with no speaker frame before (0 without echo control). */
+	echo_blocks: number;
+	echo_passed_blocks: number;
+	echo_restarts: number;
+	echo_missed_references: number;
 	last_drop: string;
 }
 
@@ -421,7 +426,8 @@ export class MediaSession implements RtpReceiver {
 
 	/** A snapshot for the status page. */
 	status(): MediaStatus {
-		const j = this.jitter, c = j.counters, clock = this.clock;
+		const j = this.jitter, c = j.counters, clock = this.clock, echo = this.#echo;
+		echo?.tally();
 		return {
 			running: this.running,
 			remote: `${this.rtp.peer.address}:${this.rtp.peer.port}`,
@@ -450,7 +456,11 @@ export class MediaSession implements RtpReceiver {
 			send_late_max_ms: Math.round(clock.lateMax * 10) / 10,
 			send_late_mean_ms: clock.ran ? Math.round((clock.lateTotal / clock.ran) * 10) / 10 : 0,
 			mic_short_frames: this.#mic?.short ?? 0,
-			echo_control: this.#echo !== undefined,
+			echo_control: echo !== undefined,
+			echo_blocks: echo?.blocks ?? 0,
+			echo_passed_blocks: echo?.passedBlocks ?? 0,
+			echo_restarts: echo?.restarts ?? 0,
+			echo_missed_references: echo?.missedReference ?? 0,
 			last_drop: this.rtp.lastDrop,
 		};
 	}

@@ -304,6 +304,24 @@ static napi_value echo_process(napi_env env, napi_callback_info info)
 	return result;
 }
 
+/* count(which): what the canceller counted (ka_aec_count: 0 blocks, 1 blocks whose microphone passed, 2 restarts) */
+static napi_value echo_count(napi_env env, napi_callback_info info)
+{
+	napi_value argv[1], self, result;
+	size_t argc = 1;
+	EchoHolder *holder;
+	int which;
+	napi_get_cb_info(env, info, &argc, argv, &self, NULL);
+	napi_get_undefined(env, &result);
+	if (argc < 1) argv[0] = result;
+	holder = echo_this(env, self, "count: this is not an EchoCanceller");
+	if (!holder) return NULL;
+	if (!get_int(env, argv[0], 0, 2, &which)) THROW(range_error, "count: which must be 0, 1 or 2");
+	if (!holder->state) THROW(type_error, "count: the EchoCanceller is closed");
+	napi_create_int32(env, ka_aec_count(holder->state, which), &result);
+	return result;
+}
+
 /* close(): frees the state now; closing again does nothing. */
 static napi_value echo_close(napi_env env, napi_callback_info info)
 {
@@ -354,6 +372,7 @@ static napi_value init(napi_env env, napi_value exports)
 	napi_property_descriptor echoMethods[] = {
 		{ "process", NULL, echo_process, NULL, NULL, NULL, napi_default, NULL },
 		{ "close", NULL, echo_close, NULL, NULL, NULL, napi_default, NULL },
+		{ "count", NULL, echo_count, NULL, NULL, NULL, napi_default, NULL },
 	};
 	napi_value echoClass, echoPrototype;
 	napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties);

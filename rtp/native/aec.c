@@ -75,6 +75,7 @@ typedef struct {
 	int32_t delay;        /* samples of delay the output runs behind the input */
 	int32_t adaptedBlocks; /* blocks adapted with far-end signal present */
 	int32_t divergent;    /* consecutive blocks with more error than microphone */
+	int32_t counts[3];    /* blocks, blocks whose microphone passed, restarts (ka_aec_count) */
 	float echoShare;      /* smoothed coherent echo estimate power (py) over blocks without near-end speech */
 	int32_t suppress;     /* residual echo suppression and comfort noise on */
 	int32_t stepped;      /* the last block left its update's step mu E in errorBin and echoBin */
@@ -336,6 +337,7 @@ static void process_block(Aec *s)
 	 * restarts are what follows the echo path. */
 	if (errorEnergy > micEnergy) {
 		if (errorEnergy > 4.0f * micEnergy + 1e4f * (float)N && ++s->divergent >= 3) {
+			s->counts[KA_AEC_COUNT_RESTARTS]++;
 			memset(s->w, 0, sizeof s->w);
 			s->adaptedBlocks = 0;
 			s->divergent = 0;
@@ -345,6 +347,7 @@ static void process_block(Aec *s)
 		}
 		for (i = 0; i < N; i++) e[i] = (float)s->micBlock[i];
 		bypass = 1;
+		s->counts[KA_AEC_COUNT_PASSED]++;
 	} else s->divergent = 0;
 
 	/* Error spectrum E = FFT([0, e]). */
@@ -511,6 +514,7 @@ static void process_block(Aec *s)
 		for (; i < N; i++) s->outRing[i - run] = saturate(e[i]);
 	}
 	s->outCount += N;
+	s->counts[KA_AEC_COUNT_BLOCKS]++;
 }
 
 int ka_aec_process(void *state, const int16_t *far, const int16_t *mic, int16_t *out, size_t count)
@@ -555,4 +559,10 @@ int32_t ka_aec_delay(const void *state)
 {
 	const Aec *s = state;
 	return s->magic == MAGIC ? s->delay : -1;
+}
+
+int32_t ka_aec_count(const void *state, int which)
+{
+	const Aec *s = state;
+	return s->magic == MAGIC && which >= 0 && which < 3 ? s->counts[which] : -1;
 }

@@ -353,6 +353,18 @@ void xs_klingel_aec_process(xsMachine *the)
 	ka_aec_process(state, farData, micData, outData, (size_t)mic.length);
 }
 
+/* count(which): what the canceller counted (ka_aec_count: 0 blocks, 1 blocks whose microphone passed, 2 restarts) */
+void xs_klingel_aec_count(xsMachine *the)
+{
+	xsIntegerValue which;
+	void *state;
+	ka_require_args(the, 1, "count");
+	which = ka_get_integer(the, &xsArg(0), 0, 2, "count: which must be 0, 1 or 2");
+	state = ka_aec_state(the, "count");
+	if (!state) xsTypeError("count: the EchoCanceller is closed");
+	xsmcSetInteger(xsResult, ka_aec_count(state, (int)which));
+}
+
 /*
  * copyBytes(source: ArrayBuffer, target: Uint8Array): copies the first bytes of `source` (as
  * many as fit) into `target` and returns source.byteLength. A received datagram is read this

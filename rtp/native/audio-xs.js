@@ -20,6 +20,7 @@ class EchoCanceller @ "xs_klingel_aec_destructor" {
 	constructor(sampleRate, flags) @ "xs_klingel_aec";
 	process(far, mic, out) @ "xs_klingel_aec_process";
 	close() @ "xs_klingel_aec_close";
+	count(which) @ "xs_klingel_aec_count";
 }
 
 export function echoCanceller(sampleRate, flags) {

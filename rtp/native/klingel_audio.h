@@ -125,6 +125,16 @@ size_t ka_aec_state_bytes(void);
 int ka_aec_init(void *state, int32_t sampleRate, int32_t flags);
 int ka_aec_process(void *state, const int16_t *far, const int16_t *mic, int16_t *out, size_t count);
 int32_t ka_aec_delay(const void *state);
+/*
+ * ka_aec_count: what the canceller counted since ka_aec_init, for diagnostics: the blocks it
+ * processed (KA_AEC_COUNT_BLOCKS), those whose microphone it passed as it is because its filter
+ * added to it (KA_AEC_COUNT_PASSED), and the filter's restarts (KA_AEC_COUNT_RESTARTS). -1 for
+ * another `which` or a state not set up by ka_aec_init.
+ */
+#define KA_AEC_COUNT_BLOCKS 0
+#define KA_AEC_COUNT_PASSED 1
+#define KA_AEC_COUNT_RESTARTS 2
+int32_t ka_aec_count(const void *state, int which);
 
 #ifdef __cplusplus
 }

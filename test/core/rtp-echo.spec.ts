@@ -13,8 +13,12 @@ group("echo control", () => {
 		const echoWithout = rms(without.heard, from, to), echoWith = rms(withIt.heard, from, to);
 		assert.ok(echoWithout > 1500, `without: ${echoWithout.toFixed(0)} rms of the handset's own voice`);
 		assert.ok(echoWith < echoWithout / 10, `with: ${echoWith.toFixed(0)} rms, without: ${echoWithout.toFixed(0)}`);
-		assert.equal(withIt.door.status().echo_control, true);
-		assert.equal(without.door.status().echo_control, false);
+		const on = withIt.door.status(), off = without.door.status();
+		assert.equal(on.echo_control, true);
+		assert.equal(off.echo_control, false);
+		// the canceller's counts: every microphone frame of 16 kHz is 2.5 blocks of 128 samples
+		assert.equal(on.echo_blocks, Math.floor((on.frames_sent * 320) / 128), `${on.echo_blocks} blocks for ${on.frames_sent} frames`);
+		assert.deepEqual([off.echo_blocks, off.echo_passed_blocks, off.echo_restarts, off.echo_missed_references], [0, 0, 0, 0]);
 	});
 
 	test("no echo control unless the speaker and the microphone both run at 16 kHz", () => {

@@ -77,7 +77,7 @@ function counting(inner: NativeAudio): { audio: NativeAudio; objects: unknown[] 
 			echoCanceller: (rate, flags) => {
 				const canceller = inner.echoCanceller(rate, flags);
 				note(canceller);
-				return { process: (far, mic, out) => (note(far, mic, out), canceller.process(far, mic, out)), close: () => canceller.close() };
+				return { process: (far, mic, out) => (note(far, mic, out), canceller.process(far, mic, out)), count: (which) => canceller.count(which), close: () => canceller.close() };
 			},
 			// The datagram is the socket's (new for each packet); the target is ours.
 			copyBytes: (source, target) => (note(target), inner.copyBytes(source, target)),

@@ -225,9 +225,29 @@ test("echo canceller: the addon removes a two-tap echo of noise by 30 dB and kee
 		assert.throws(() => process.call(other, far, mic, out), { name: "TypeError", message: /not an EchoCanceller/ });
 		assert.throws(() => close.call(other), { name: "TypeError", message: /not an EchoCanceller/ });
 	}
+	// what it counted: 150 frames of 320 samples are 375 blocks
+	assert.equal(canceller.count(0), 375);
+	const passed = canceller.count(1), restarts = canceller.count(2);
+	// the echo path turns over at half the level: the filter's estimate is now 3 times the echo
+	// (9.5 dB more error than microphone), the microphone passes as it is, the filter starts over
+	for (let f = 0; f < 10; f++) {
+		for (let i = 0; i < 320; i++) {
+			seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+			history.copyWithin(1, 0, 63);
+			history[0] = far[i] = (seed >>> 20) * 4 - 8192;
+			mic[i] = -((history[20] >> 2) + (history[50] >> 3));
+		}
+		canceller.process(far, mic, out);
+	}
+	assert.equal(canceller.count(0), 400);
+	assert.ok(canceller.count(1) >= passed + 3, `${canceller.count(1) - passed} blocks passed after the swap`);
+	assert.equal(canceller.count(2), restarts + 1, `${canceller.count(2) - restarts} restarts after the swap`);
+	assert.throws(() => canceller.count(3), { name: "RangeError", message: /which/ });
+	assert.throws(() => canceller.count.call({}, 0), { name: "TypeError", message: /not an EchoCanceller/ });
 	canceller.close();
 	canceller.close();
 	assert.throws(() => canceller.process(far, mic, out), { name: "TypeError", message: /closed/ });
+	assert.throws(() => canceller.count(0), { name: "TypeError", message: /closed/ });
 });
 
 test("echo control in a call through the addon: the handset's own voice (noise) does not come back, the door's sound gets through", async () => {

@@ -86,7 +86,8 @@ function remember(state: Int16Array, input: Int16Array): void {
  * The echo canceller: plain time-domain NLMS over AEC_TAPS taps, without suppression: the taps,
  * the reference history (a ring), and how many samples the reference has been silent. A
  * reference silent for the whole history gives an estimate and an update of exactly zero: that
- * is skipped. Like the native one, it refuses to run once closed.
+ * is skipped. Like the native one, it refuses to run once closed. It has no blocks, restarts or
+ * passed blocks: count() gives the whole blocks of 128 samples it took, and 0 for the others.
  */
 const AEC_TAPS = 32;
 
@@ -95,6 +96,7 @@ class ReferenceEchoCanceller implements EchoCanceller {
 	#history = new Float32Array(AEC_TAPS);
 	#at = 0;
 	#silent = 0;
+	#samples = 0;
 
 	process(far: Int16Array, mic: Int16Array, out: Int16Array): void {
 		const taps = this.#taps, history = this.#history;
@@ -122,6 +124,13 @@ class ReferenceEchoCanceller implements EchoCanceller {
 		}
 		this.#at = at;
 		this.#silent = silent;
+		this.#samples += mic.length;
+	}
+
+	count(which: number): number {
+		if (!this.#taps) throw new TypeError("count: the EchoCanceller is closed");
+		if (which !== 0 && which !== 1 && which !== 2) throw new RangeError("count: which must be 0, 1 or 2");
+		return which === 0 ? Math.floor(this.#samples / 128) : 0;
 	}
 
 	close(): void {

@@ -234,6 +234,19 @@ test("EchoCanceller.process gives the C core's samples and cancels an echo by 30
 		inPlace.process(far, mic, mic);
 		for (let i = 0; i < 320; i++) if (mic[i] !== out[i]) differ++;
 	}
+	// its counts, as the C core keeps them: 100 frames of 320 samples are 250 blocks
+	assert(canceller.count(0) === 250, `${canceller.count(0)} blocks`);
+	assert(canceller.count(1) === inPlace.count(1) && canceller.count(2) === inPlace.count(2), "the in-place canceller counted otherwise");
+	const passed = canceller.count(1), restarts = canceller.count(2);
+	// the echo path turns over at half the level: the filter's estimate is now 3 times the echo
+	// (9.5 dB more error than microphone), the microphone passes as it is, the filter starts over
+	for (let f = 0; f < 10; f++) {
+		aecInput(input, far, mic);
+		for (let i = 0; i < 320; i++) mic[i] = -(mic[i] >> 1);
+		canceller.process(far, mic, out);
+	}
+	assert(canceller.count(1) >= passed + 3, `${canceller.count(1) - passed} blocks passed after the swap`);
+	assert(canceller.count(2) === restarts + 1, `${canceller.count(2) - restarts} restarts after the swap`);
 	canceller.close();
 	inPlace.close();
 	const want = coreAec(100);
@@ -299,12 +312,16 @@ test("EchoCanceller: bad arguments throw and write nothing; another object is re
 	for (const other of [{}, new Int32Array(8192), undefined, 5]) {
 		throws(() => process.call(other, far, mic, out), TypeError, /not an EchoCanceller/);
 		throws(() => close.call(other), TypeError, /not an EchoCanceller/);
+		throws(() => canceller.count.call(other, 0), TypeError, /not an EchoCanceller/);
 	}
+	throws(() => canceller.count(3), RangeError, /which/);
+	throws(() => canceller.count(), TypeError, /expected 1 argument/);
 	assert(out[0] === 7 && out[319] === 7, "wrote into out");
 	canceller.process(far, mic, out);
 	assert(out[0] === 0, "silence in, silence out");
 	canceller.close();
 	throws(() => canceller.process(far, mic, out), TypeError, /closed/);
+	throws(() => canceller.count(0), TypeError, /closed/);
 });
 
 test("G.722 carries 5 kHz (wideband) and writes only the views' parts", () => {

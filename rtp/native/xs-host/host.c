@@ -36,6 +36,7 @@ extern int gxStress; /* xsMemory.c with mxStress: > 0 collects before every allo
 	X(xs_klingel_aec) \
 	X(xs_klingel_aec_process) \
 	X(xs_klingel_aec_close) \
+	X(xs_klingel_aec_count) \
 	X(xs_klingel_copy_bytes) \
 	X(xs_test_reference_encode) \
 	X(xs_test_reference_decode) \
