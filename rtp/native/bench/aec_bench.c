@@ -2,7 +2,7 @@
  * The echo canceller on the recordings of test/aec_scenes.h, beside Debian's libspeexdsp (its
  * echo canceller with the preprocessor's residual echo suppression; host only, the anchor to
  * beat). Prints one line per recording and canceller: ERLE after 1 s, the time to 30 dB, the
- * near-end loss in double talk.
+ * near-end loss in double talk, the lowest ERLE over half a second (SceneFigures).
  *
  *   aec_bench FAR.raw NEAR.raw
  *   aec_bench FAR.raw NEAR.raw core|speexdsp   the speech recording (500 frames of 20 ms) through one
@@ -17,7 +17,7 @@
 
 static Scene scene;
 static int16_t farSpeech[SCENE_SAMPLES], nearSpeech[SCENE_SAMPLES];
-static int32_t state[9216];
+static int32_t state[10240];
 
 __attribute__((noinline)) void frame_aec(const int16_t *far, const int16_t *mic, int16_t *out)
 {
@@ -57,7 +57,7 @@ static SceneFigures run_speex(const SceneKind *kind)
 
 int main(int argc, char **argv)
 {
-	static const SceneKind kinds[] = { { "speech", 0, 0, 0 }, { "speech, clipping speaker", 0, 1, 0 }, { "noise", 1, 0, 0 }, { "noise, clipping speaker", 1, 1, 0 }, { "speech, double talk", 0, 0, 1 }, { "speech, clipping speaker, double talk", 0, 1, 1 } };
+	static const SceneKind kinds[] = { { "speech", 0, 0, 0, 0 }, { "speech, clipping speaker", 0, 1, 0, 0 }, { "noise", 1, 0, 0, 0 }, { "noise, clipping speaker", 1, 1, 0, 0 }, { "speech, double talk", 0, 0, 1, 0 }, { "speech, clipping speaker, double talk", 0, 1, 1, 0 }, { "speech, clipping speaker, echo path changes", 0, 1, 0, 1 } };
 	unsigned k;
 	if ((argc != 3 && argc != 4) || !scene_read(argv[1], farSpeech, SCENE_SAMPLES) || !scene_read(argv[2], nearSpeech, SCENE_SAMPLES)) {
 		fprintf(stderr, "usage: aec_bench FAR.raw NEAR.raw [core|speexdsp]\n");
@@ -75,8 +75,8 @@ int main(int argc, char **argv)
 	}
 	for (k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
 		SceneFigures a = run_core(&kinds[k]), b = run_speex(&kinds[k]);
-		printf("%s\tcore\t%.1f\t%.2f\t%.2f\n", kinds[k].name, a.erle, a.convergence, a.nearLoss);
-		printf("%s\tspeexdsp\t%.1f\t%.2f\t%.2f\n", kinds[k].name, b.erle, b.convergence, b.nearLoss);
+		printf("%s\tcore\t%.1f\t%.2f\t%.2f\t%.1f\n", kinds[k].name, a.erle, a.convergence, a.nearLoss, a.worst);
+		printf("%s\tspeexdsp\t%.1f\t%.2f\t%.2f\t%.1f\n", kinds[k].name, b.erle, b.convergence, b.nearLoss, b.worst);
 	}
 	return 0;
 }

@@ -21,12 +21,15 @@
 #define SCENE_FRAME 320        /* 20 ms */
 #define SCENE_PATH 1000        /* echo path length: 62.5 ms */
 #define SCENE_NEAR_FROM (4 * SCENE_RATE) /* double talk: near-end speech from 4 s on */
+#define SCENE_CHANGE_AT (5 * SCENE_RATE) /* pathChange: the echo path changes at 5 s */
+#define SCENE_SHIFT 100        /* pathChange: the new path's delay is 6.25 ms longer */
 
 typedef struct {
 	const char *name;
 	int noise;    /* far end: noise instead of speech */
 	int clipping; /* the speaker clips */
 	int nearTalk; /* near-end speech from 4 s */
+	int pathChange; /* the echo path changes at 5 s: 10.5 dB quieter, 6.25 ms later, other reflections */
 } SceneKind;
 
 typedef struct {
@@ -38,8 +41,9 @@ typedef struct {
 } Scene;
 
 typedef struct {
-	double erle;        /* dB over 1 s..end (echo only), or over the double talk's echo-only part */
-	double convergence; /* s until the ERLE over the next 0.5 s first reaches 30 dB; -1 never */
+	double erle;        /* dB over 1 s..end (echo only), or over the double talk's echo-only part, or 6 s..end after a path change */
+	double convergence; /* s until the ERLE over the next 0.5 s first reaches 30 dB (after a path change: from the change); -1 never */
+	double worst;       /* dB: the lowest ERLE over 0.5 s from 1 s (from 6 s after a path change) until the near end speaks */
 	double nearLoss;    /* dB: how much of the near-end speech the output lost (double talk) */
 } SceneFigures;
 
@@ -76,16 +80,23 @@ static int16_t scene_clamp(double v)
 
 /*
  * Builds the scene. farSpeech/nearSpeech: SCENE_SAMPLES each (scene_read). The echo path: 2 ms
- * delay, direct coupling 0.6, then reflections from 3 ms on, decaying 60 dB in 50 ms.
+ * delay, direct coupling 0.6, then reflections from 3 ms on, decaying 60 dB in 50 ms. After a
+ * path change (the box moved): 8.25 ms delay, direct coupling -0.18, other reflections, all
+ * 10.5 dB lower.
  */
 static void scene_make(Scene *s, const SceneKind *kind, const int16_t *farSpeech, const int16_t *nearSpeech)
 {
-	static double path[SCENE_PATH];
+	static double paths[2][SCENE_PATH + SCENE_SHIFT];
+	double *path = paths[0];
 	int i, j;
 	scene_seed = 12345;
-	for (i = 0; i < SCENE_PATH; i++) path[i] = 0;
+	memset(paths, 0, sizeof paths);
 	path[32] = 0.6;
 	for (i = 48; i < SCENE_PATH; i++) path[i] = 0.12 * scene_gauss() * exp(-6.9 * (i - 48) / (0.05 * SCENE_RATE));
+	if (kind->pathChange) {
+		paths[1][32 + SCENE_SHIFT] = -0.18;
+		for (i = 48; i < SCENE_PATH; i++) paths[1][i + SCENE_SHIFT] = 0.036 * scene_gauss() * exp(-6.9 * (i - 48) / (0.05 * SCENE_RATE));
+	}
 	for (i = 0; i < SCENE_SAMPLES; i++) {
 		double v;
 		if (kind->noise) v = 3000.0 * scene_gauss();
@@ -94,7 +105,8 @@ static void scene_make(Scene *s, const SceneKind *kind, const int16_t *farSpeech
 	}
 	for (i = 0; i < SCENE_SAMPLES; i++) {
 		double acc = 0;
-		int from = i - SCENE_PATH + 1 < 0 ? 0 : i - SCENE_PATH + 1;
+		int from = i - SCENE_PATH - SCENE_SHIFT + 1 < 0 ? 0 : i - SCENE_PATH - SCENE_SHIFT + 1;
+		path = paths[kind->pathChange && i >= SCENE_CHANGE_AT];
 		for (j = from; j <= i; j++) {
 			double x = s->far[j];
 			/* a small speaker driven hard: soft saturation, then hard clipping at -8.7 dBFS (3 % of
@@ -124,16 +136,15 @@ static double scene_energy(const int16_t *x, int from, int to, int shift)
 static SceneFigures scene_figures(const Scene *s, const SceneKind *kind, int delay)
 {
 	SceneFigures f;
-	int end = SCENE_SAMPLES - delay, from = kind->nearTalk ? SCENE_RATE : SCENE_RATE, to = kind->nearTalk ? SCENE_NEAR_FROM : end;
+	int end = SCENE_SAMPLES - delay, start = kind->pathChange ? SCENE_CHANGE_AT : 0, from = start + SCENE_RATE, to = kind->nearTalk ? SCENE_NEAR_FROM : end;
 	int t, half = SCENE_RATE / 2;
 	f.erle = 10 * log10(scene_energy(s->echo, from, to, 0) / (scene_energy(s->out, from, to, delay) + 1));
 	f.convergence = -1;
-	for (t = 0; t + half <= end; t += SCENE_FRAME) {
+	f.worst = 99;
+	for (t = start; t + half <= end; t += SCENE_FRAME) {
 		double erle = 10 * log10(scene_energy(s->echo, t, t + half, 0) / (scene_energy(s->out, t, t + half, delay) + 1));
-		if (erle >= 30) {
-			f.convergence = (double)t / SCENE_RATE;
-			break;
-		}
+		if (erle >= 30 && f.convergence < 0) f.convergence = (double)(t - start) / SCENE_RATE;
+		if (t >= from && t + half <= to && erle < f.worst) f.worst = erle;
 	}
 	f.nearLoss = 0;
 	if (kind->nearTalk) {
