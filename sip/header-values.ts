@@ -4,6 +4,7 @@
  */
 
 import { WELL_KNOWN_METHODS } from "./methods.js";
+import { digitsEnd, equalsIgnoringCase, hostEnd, isHostName, isSpace, isToken, isTokenChar, paramValueEnd, quotedEnd, schemeColon, spaceEnd, spaceStart, tokenEnd } from "./scan.js";
 
 export interface NameAddr {
 	/** Display name without quotes or escapes ("" when absent). */
@@ -37,20 +38,6 @@ export interface SipUri {
 	headers: string;
 }
 
-const TOKEN_CHARS = (): RegExp => /^[A-Za-z0-9\-.!%*_+`'~]+$/;
-// Each pattern is a function that makes its RegExp where it is used: the SDK's XS leaks a block at
-// every match of a RegExp made while preloading, and a collection during the match corrupts memory
-// (README, "Memory: modules in flash").
-const LWS_RUN = (): RegExp => /[ \t]+/;
-const URI_SCHEME = (): RegExp => /^([A-Za-z][A-Za-z0-9+.-]*):/;
-/** URI_SCHEME without the capture, for a test: a capture costs a match array on XS. */
-const URI_SCHEME_START = (): RegExp => /^[A-Za-z][A-Za-z0-9+.-]*:/;
-const BAD_IN_URI = (): RegExp => /[\s<"]/;
-const BAD_IN_ADDR_SPEC = (): RegExp => /[\s,?"]/;
-const PARAM_VALUE = (): RegExp => /^[A-Za-z0-9\-.!%*_+`'~:\[\]]+$/;
-const VIA = (): RegExp => /^SIP\s*\/\s*2\.0\s*\/\s*([A-Za-z0-9\-.!%*_+`'~]+)\s+(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-.]+)(?:\s*:\s*([0-9]{1,5}))?\s*(;.*)?$/s;
-const CSEQ = (): RegExp => /^([0-9]{1,10})\s+([A-Za-z0-9\-.!%*_+`'~]+)$/;
-const SIP_URI = (): RegExp => /^(sips?):(?:([^@;?]*(?:;[^@?]*)?)@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-.]+)(?::([0-9]{1,5}))?((?:;[^?]*)?)((?:\?.*)?)$/i;
 const QUOTE = '"', BACKSLASH = "\\", LT = "<", GT = ">", SEMI = ";", EQ = "=", EMPTY = "";
 
 /**
@@ -60,10 +47,6 @@ const QUOTE = '"', BACKSLASH = "\\", LT = "<", GT = ">", SEMI = ";", EQ = "=", E
 export function trimLws(value: string): string {
 	const first = value.charCodeAt(0), last = value.charCodeAt(value.length - 1);
 	return first > 0x20 && first < 0x7f && last > 0x20 && last < 0x7f ? value : value.trim();
-}
-
-function isSpace(c: number): boolean {
-	return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
 }
 
 /** Reads a quoted string starting at value[i] === '"'; returns [unescaped, index after] or undefined. */
@@ -85,6 +68,45 @@ function readQuoted(value: string, i: number): [string, number] | undefined {
 	return undefined;
 }
 
+/**
+ * Whether encodeURI keeps s as it is: then s has no white space, control, non-ASCII character
+ * or any of < > " % ` [ ] { } | \ ^. One native call, where a loop would cost some thirty
+ * computrons a character; false for text it cannot encode (a lone surrogate).
+ */
+function keptByEncodeUri(s: string): boolean {
+	try {
+		return encodeURI(s) === s;
+	} catch {
+		return false;
+	}
+}
+
+/** Whether s[start, end) has none of the characters `bad` names, and no white space. */
+function freeOf(s: string, start: number, end: number, bad: string): boolean {
+	for (let i = start; i < end; i++) {
+		const c = s.charCodeAt(i);
+		if (isSpace(c) || bad.indexOf(s.charAt(i)) >= 0) return false;
+	}
+	return true;
+}
+
+/** Characters a URI in angle brackets may not hold (besides white space), and an addr-spec's. */
+const NOT_IN_URI = '<"', NOT_IN_ADDR_SPEC = ',?"', SIP_COLON = "sip:";
+
+/** A URI as name-addr and addr-spec carry it: a scheme, and none of `bad` nor white space. */
+function uriWellFormed(uri: string, bad: string): boolean {
+	return uri !== EMPTY && (uri.startsWith(SIP_COLON) || schemeColon(uri, 0, uri.length) > 0) && ((keptByEncodeUri(uri) && (bad === NOT_IN_URI || (uri.indexOf(",") < 0 && uri.indexOf("?") < 0))) || freeOf(uri, 0, uri.length, bad));
+}
+
+/** Whether s[start, end) is a display name of tokens, separated by SP or HT (trimmed already). */
+function displayWords(s: string, start: number, end: number): boolean {
+	for (let i = start; i < end; i++) {
+		const c = s.charCodeAt(i);
+		if (!isTokenChar(c) && c !== 0x20 && c !== 0x09) return false;
+	}
+	return true;
+}
+
 /** Parses `"Display" <uri>;params`, `Display <uri>;params`, `<uri>;params` or `uri;params`. */
 export function parseNameAddr(value: string): NameAddr | undefined {
 	let i = 0;
@@ -98,21 +120,22 @@ export function parseNameAddr(value: string): NameAddr | undefined {
 		display = q[0];
 		i = q[1];
 		c = value.charCodeAt(i);
-		while (c <= 0x20 && isSpace(c)) c = value.charCodeAt(++i);
+		while (c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a) c = value.charCodeAt(++i);
 		if (c !== 0x3c) return undefined;
 	}
 	const open = value.indexOf(LT, i);
 	if (open >= 0) {
-		if (!display) {
-			const words = open === i ? EMPTY : value.slice(i, open).trim();
-			const token = TOKEN_CHARS();
-			if (words && !token.test(words) && !words.split(LWS_RUN()).every((w) => token.test(w))) return undefined;
-			display = words;
+		if (!display && open > i) {
+			const end = spaceStart(value, i, open), start = spaceEnd(value, i, end);
+			if (start < end) {
+				if (!displayWords(value, start, end)) return undefined;
+				display = value.slice(start, end);
+			}
 		}
 		const close = value.indexOf(GT, open);
 		if (close < 0) return undefined;
 		const uri = value.slice(open + 1, close);
-		if (!uri || BAD_IN_URI().test(uri) || !URI_SCHEME_START().test(uri)) return undefined;
+		if (!uriWellFormed(uri, NOT_IN_URI)) return undefined;
 		const params = close + 1 < value.length ? trimLws(value.slice(close + 1)) : EMPTY;
 		if (params && params.charCodeAt(0) !== 0x3b) return undefined;
 		return { display, uri, params };
@@ -121,178 +144,254 @@ export function parseNameAddr(value: string): NameAddr | undefined {
 	const rest = trimLws(i === 0 ? value : value.slice(i));
 	const semi = rest.indexOf(SEMI);
 	const uri = semi < 0 ? rest : trimLws(rest.slice(0, semi));
-	if (!uri || BAD_IN_ADDR_SPEC().test(uri) || !URI_SCHEME_START().test(uri)) return undefined;
+	if (!uriWellFormed(uri, NOT_IN_ADDR_SPEC)) return undefined;
 	return { display: EMPTY, uri, params: semi < 0 ? EMPTY : rest.slice(semi) };
 }
 
 /**
- * The value of parameter `name` in a ";a=b;c" string: the value, "" for a parameter without
- * one, or undefined when absent. LWS around ';' and '=' is allowed; quotes are removed.
+ * The value of parameter `name` (lowercase) in a ";a=b;c" string: the value, "" for a parameter
+ * without one, or undefined when absent. LWS around ';' and '=' is allowed; the quotes around a
+ * quoted value are removed. Only the value is cut out of the string.
  */
 export function param(params: string, name: string): string | undefined {
-	if (params.indexOf(QUOTE) < 0) return plainParam(params, name);
-	let i = 0;
-	const n = params.length;
-	while (i < n) {
-		const semi = params.indexOf(";", i);
-		if (semi < 0) return undefined;
-		let end = semi + 1;
-		let quoted = false;
-		while (end < n) {
-			const c = params.charCodeAt(end);
-			if (quoted) {
-				if (c === 0x5c) end++;
-				else if (c === 0x22) quoted = false;
-			} else if (c === 0x22) quoted = true;
-			else if (c === 0x3b) break;
-			end++;
-		}
-		const item = params.slice(semi + 1, end);
-		const eq = item.indexOf("=");
-		const key = (eq < 0 ? item : item.slice(0, eq)).trim();
-		if (key.toLowerCase() === name) {
-			if (eq < 0) return "";
-			const v = item.slice(eq + 1).trim();
-			return v.length >= 2 && v[0] === '"' && v[v.length - 1] === '"' ? v.slice(1, -1) : v;
-		}
-		i = end;
+	const n = params.length, quoted = params.indexOf(QUOTE) >= 0;
+	let semi = params.indexOf(SEMI);
+	// The usual case: the parameter comes first, written `;name=value` with no blanks.
+	if (!quoted && semi >= 0 && params.startsWith(name, semi + 1) && params.charCodeAt(semi + 1 + name.length) === 0x3d) {
+		const start = semi + 2 + name.length, next = params.indexOf(SEMI, start), end = next < 0 ? n : next;
+		if (end > start && params.charCodeAt(start) > 0x20 && params.charCodeAt(end - 1) > 0x20 && params.charCodeAt(end - 1) < 0x7f) return params.slice(start, end);
 	}
-	return undefined;
-}
-
-/** `param` for a parameter string without quoted strings: native searches, no character walk. */
-function plainParam(params: string, name: string): string | undefined {
-	const first = params.indexOf(SEMI);
-	if (first < 0) return undefined;
-	// The usual case: the parameter comes first, written `;name=value`.
-	if (params.startsWith(name, first + 1) && params.charCodeAt(first + 1 + name.length) === 0x3d) {
-		const start = first + 2 + name.length;
-		const next = params.indexOf(SEMI, start);
-		return (next < 0 ? params.slice(start) : params.slice(start, next)).trim();
+	// Next usual case: `;name=value` further on, written as asked, and every item before it
+	// shorter than the name, so none of them is the name in another case.
+	const at = quoted || semi < 0 ? -1 : params.indexOf(name, semi + 1);
+	if (at > 0 && params.charCodeAt(at - 1) === 0x3b && params.charCodeAt(at + name.length) === 0x3d) {
+		let before = semi;
+		while (before < at - 1) {
+			const next = params.indexOf(SEMI, before + 1);
+			if (next - before - 1 >= name.length) break;
+			before = next;
+		}
+		const start = at + 1 + name.length, next = params.indexOf(SEMI, start), end = next < 0 ? n : next;
+		if (before === at - 1 && end > start && params.charCodeAt(start) > 0x20 && params.charCodeAt(end - 1) > 0x20 && params.charCodeAt(end - 1) < 0x7f) return params.slice(start, end);
 	}
-	for (let semi = first; semi >= 0;) {
-		const next = params.indexOf(SEMI, semi + 1);
-		const item = next < 0 ? params.slice(semi + 1) : params.slice(semi + 1, next);
-		const eq = item.indexOf(EQ);
-		const key = (eq < 0 ? item : item.slice(0, eq)).trim();
-		if (key.length === name.length && key.toLowerCase() === name) return eq < 0 ? "" : item.slice(eq + 1).trim();
+	while (semi >= 0) {
+		// The item runs to the next ';' outside a quoted string.
+		let next = params.indexOf(SEMI, semi + 1);
+		if (quoted) {
+			for (next = semi + 1; next < n; next++) {
+				const c = params.charCodeAt(next);
+				if (c === 0x22) {
+					const after = quotedEnd(params, next, n);
+					next = (after < 0 ? n : after) - 1;
+				} else if (c === 0x3b) break;
+			}
+			if (next >= n) next = -1;
+		}
+		const itemEnd = next < 0 ? n : next;
+		let eq = params.indexOf(EQ, semi + 1);
+		if (eq >= itemEnd) eq = -1;
+		// Blanks around the name are rare: scanned only when there are some.
+		let keyStart = semi + 1, keyEnd = eq < 0 ? itemEnd : eq;
+		if (keyEnd - keyStart !== name.length && (params.charCodeAt(keyStart) <= 0x20 || params.charCodeAt(keyEnd - 1) <= 0x20 || params.charCodeAt(keyEnd - 1) >= 0x7f || params.charCodeAt(keyStart) >= 0x7f)) {
+			keyStart = spaceEnd(params, keyStart, keyEnd);
+			keyEnd = spaceStart(params, keyStart, keyEnd);
+		}
+		if (keyEnd - keyStart === name.length && (params.startsWith(name, keyStart) || equalsIgnoringCase(params, keyStart, keyEnd, name))) {
+			if (eq < 0) return EMPTY;
+			let start = eq + 1, end = itemEnd;
+			if (isSpace(params.charCodeAt(end - 1))) end = spaceStart(params, start, end);
+			if (isSpace(params.charCodeAt(start))) start = spaceEnd(params, start, end);
+			if (end - start >= 2 && params.charCodeAt(start) === 0x22 && params.charCodeAt(end - 1) === 0x22) return params.slice(start + 1, end - 1);
+			return params.slice(start, end);
+		}
 		semi = next;
 	}
 	return undefined;
 }
 
-/** Whether every parameter in a ";a=b;c" string is a well-formed token (or token=value). */
+/** Characters encodeURI keeps that a parameter may not hold (';', '=' and ':' are checked by place). */
+const COMMA = ",", SLASH = "/", QUESTION = "?", AT = "@", AMPERSAND = "&", DOLLAR = "$", OPEN = "(", CLOSE = ")", HASH = "#", COLON = ":";
+
+/**
+ * paramsWellFormed() for the usual parameters, e.g. `;rport;branch=z9hG4bK…`, by native calls
+ * only: true when they are well-formed, false when only the character scan can tell.
+ */
+function plainParamsWellFormed(p: string): boolean {
+	if (p.charCodeAt(0) !== 0x3b || !keptByEncodeUri(p)) return false;
+	if (p.indexOf(COMMA) >= 0 || p.indexOf(SLASH) >= 0 || p.indexOf(QUESTION) >= 0 || p.indexOf(AT) >= 0 || p.indexOf(AMPERSAND) >= 0) return false;
+	if (p.indexOf(DOLLAR) >= 0 || p.indexOf(OPEN) >= 0 || p.indexOf(CLOSE) >= 0 || p.indexOf(HASH) >= 0) return false;
+	// Item by item: a name, without ':'; a value after '=', without another '='. Each search
+	// runs once over the string: the next '=' or ':' is kept until an item reaches it.
+	let eq = p.indexOf(EQ), colon = p.indexOf(COLON);
+	for (let semi = 0; semi >= 0;) {
+		const next = p.indexOf(SEMI, semi + 1), end = next < 0 ? p.length : next;
+		const nameEnd = eq >= 0 && eq < end ? eq : end;
+		if (nameEnd === semi + 1 || (colon >= 0 && colon < nameEnd)) return false;
+		if (nameEnd < end) {
+			if (eq + 1 === end) return false;
+			eq = p.indexOf(EQ, eq + 1);
+			if (eq >= 0 && eq < end) return false;
+		}
+		if (colon >= 0 && colon < end) colon = p.indexOf(COLON, end);
+		semi = next;
+	}
+	return true;
+}
+
+/**
+ * Whether every parameter in a ";a=b;c" string is well-formed: `;` name [ `=` value ], the name a
+ * token, the value a token (':', '[' and ']' allowed too) or a quoted string, LWS around ';'
+ * and '=', white space before and after the whole.
+ */
 export function paramsWellFormed(params: string): boolean {
-	// Without quoted strings: one anchored RegExp over all of them (see PLAIN_PARAMS).
-	if (params.indexOf(QUOTE) < 0) return PLAIN_PARAMS().test(trimLws(params));
-	// With quoted strings: item by item (the quote makes the text non-empty).
-	const trimmed = params.trim();
-	if (trimmed.charCodeAt(0) !== 0x3b) return false;
-	const items = trimmed.split(SEMI);
-	const token = TOKEN_CHARS(), paramValue = PARAM_VALUE();
-	for (let i = 1; i < items.length; i++) {
-		const item = items[i];
-		const eq = item.indexOf(EQ);
-		if (!token.test(trimLws(eq < 0 ? item : item.slice(0, eq)))) return false;
-		if (eq >= 0) {
-			const v = item.slice(eq + 1).trim();
-			if (!v) return false;
-			if (v.charCodeAt(0) !== 0x22 && !paramValue.test(v)) return false;
+	if (plainParamsWellFormed(params)) return true;
+	const end = spaceStart(params, 0, params.length);
+	let i = spaceEnd(params, 0, end);
+	while (i < end) {
+		if (params.charCodeAt(i) !== 0x3b) return false;
+		i = spaceEnd(params, i + 1, end);
+		const name = tokenEnd(params, i, end);
+		if (name === i) return false;
+		i = spaceEnd(params, name, end);
+		if (i < end && params.charCodeAt(i) === 0x3d) {
+			i = spaceEnd(params, i + 1, end);
+			const value = params.charCodeAt(i) === 0x22 ? quotedEnd(params, i, end) : paramValueEnd(params, i, end);
+			if (value <= i) return false;
+			i = spaceEnd(params, value, end);
 		}
 	}
 	return true;
 }
 
-/** Parses one Via value: `SIP/2.0/UDP host[:port];params`, with LWS allowed around '/'. */
-export function parseVia(value: string): Via | undefined {
-	const trimmed = trimLws(value);
-	const fast = plainVia(trimmed);
-	if (fast !== undefined) return fast || undefined;
-	const m = VIA().exec(trimmed);
-	if (!m) return undefined;
-	const params = m[4] ?? "";
-	if (!paramsWellFormed(params)) return undefined;
-	const port = m[3] ? Number(m[3]) : 0;
-	if (port > 65535) return undefined;
-	return { transport: m[1].toUpperCase(), host: m[2], port, branch: param(params, "branch") ?? "", params };
-}
-
-const VIA_PREFIX = "SIP/2.0/";
-const HOST_PORT = (): RegExp => /^[A-Za-z0-9\-.]+(?::[0-9]{1,5})?$/;
-/** Parameters without quoted strings, each well-formed as plainVia() once checked them one by one (\s: what trim() takes off). */
-const PLAIN_PARAMS = (): RegExp => /^(?:;\s*[A-Za-z0-9\-.!%*_+`'~]+\s*(?:=\s*[A-Za-z0-9\-.!%*_+`'~:\[\]]+\s*)?)*$/;
-const SP = " ", COLON = ":", BRANCH = "branch", BRANCH_EQ = ";branch=", UDP = "UDP";
+const VIA_PREFIX = "SIP/2.0/", SIP = "SIP", VERSION_2_0 = "2.0", UDP = "UDP", UDP_SP = "UDP ", BRANCH = "branch";
 
 /**
- * The usual Via, `SIP/2.0/UDP host:port;params` with single spaces, read with native searches
- * and two anchored RegExp tests (on XS a RegExp costs about a computron per character, a native
- * search a fraction of that, a call some ten to twenty).
- * Answers the Via, null when it is malformed, undefined when the general parser must decide.
+ * Parses one Via value: `SIP/2.0/UDP host[:port];params` (RFC 3261 §20.42), with LWS allowed
+ * around '/' and ':', the host a name, an IPv4 address or an IPv6 reference.
  */
-function plainVia(v: string): Via | null | undefined {
-	if (!v.startsWith(VIA_PREFIX)) return undefined;
-	const space = v.indexOf(SP, VIA_PREFIX.length);
-	if (space < 0) return undefined;
-	const semi = v.indexOf(SEMI, space);
-	const transport = v.slice(VIA_PREFIX.length, space);
-	const hostPort = semi < 0 ? v.slice(space + 1) : v.slice(space + 1, semi);
-	if (transport !== UDP && (hostPort.charCodeAt(0) === 0x5b || !TOKEN_CHARS().test(transport))) return undefined; // [IPv6]: the general parser
-	if (!HOST_PORT().test(hostPort)) return undefined;
-	const colon = hostPort.indexOf(COLON);
-	const host = colon < 0 ? hostPort : hostPort.slice(0, colon);
-	const port = colon < 0 ? 0 : Number(hostPort.slice(colon + 1));
-	if (port > 65535) return null;
-	const params = semi < 0 ? EMPTY : v.slice(semi);
-	const upper = transport === UDP ? UDP : transport.toUpperCase();
-	if (params.indexOf(QUOTE) >= 0) {
-		if (!paramsWellFormed(params)) return null;
-		return { transport: upper, host, port, branch: param(params, BRANCH) ?? "", params };
+export function parseVia(value: string): Via | undefined {
+	const v = trimLws(value), n = v.length;
+	let i: number;
+	if (v.startsWith(VIA_PREFIX)) {
+		i = VIA_PREFIX.length;
+		if (isSpace(v.charCodeAt(i))) i = spaceEnd(v, i, n);
+	} else {
+		// `SIP / 2.0 / UDP`: white space around each '/'.
+		if (!v.startsWith(SIP)) return undefined;
+		i = spaceEnd(v, 3, n);
+		if (v.charCodeAt(i) !== 0x2f) return undefined;
+		i = spaceEnd(v, i + 1, n);
+		if (!v.startsWith(VERSION_2_0, i)) return undefined;
+		i = spaceEnd(v, i + 3, n);
+		if (v.charCodeAt(i) !== 0x2f) return undefined;
+		i = spaceEnd(v, i + 1, n);
 	}
-	if (!PLAIN_PARAMS().test(params)) return null;
-	return { transport: upper, host, port, branch: plainBranch(params), params };
+	// `UDP host`, one space: compared, not scanned.
+	const transportStart = i, udp = v.startsWith(UDP_SP, i);
+	i = udp ? i + 3 : tokenEnd(v, i, n);
+	if (i === transportStart) return undefined;
+	const transport = udp ? UDP : v.slice(transportStart, i).toUpperCase();
+	const hostStart = udp && !isSpace(v.charCodeAt(i + 1)) ? i + 1 : spaceEnd(v, i, n);
+	if (hostStart === i) return undefined;
+	let hostStop: number, host: string;
+	if (v.charCodeAt(hostStart) === 0x5b) {
+		hostStop = hostEnd(v, hostStart, n);
+		if (hostStop === hostStart) return undefined;
+		host = v.slice(hostStart, hostStop);
+	} else {
+		// A name or IPv4 address runs to ':', ';' or the end, white space before them taken off.
+		const semi = v.indexOf(SEMI, hostStart), colon = v.indexOf(COLON, hostStart);
+		hostStop = colon >= 0 && (semi < 0 || colon < semi) ? colon : semi < 0 ? n : semi;
+		if (isSpace(v.charCodeAt(hostStop - 1))) hostStop = spaceStart(v, hostStart, hostStop);
+		host = v.slice(hostStart, hostStop);
+		if (!isHostName(host)) return undefined;
+	}
+	i = isSpace(v.charCodeAt(hostStop)) ? spaceEnd(v, hostStop, n) : hostStop;
+	let port = 0;
+	if (v.charCodeAt(i) === 0x3a) {
+		const digits = isSpace(v.charCodeAt(i + 1)) ? spaceEnd(v, i + 1, n) : i + 1;
+		i = digitsEnd(v, digits, n);
+		if (i === digits || i - digits > 5) return undefined;
+		port = Number(v.slice(digits, i));
+		if (port > 65535) return undefined;
+		if (isSpace(v.charCodeAt(i))) i = spaceEnd(v, i, n);
+	}
+	if (i < n && v.charCodeAt(i) !== 0x3b) return undefined;
+	const params = i < n ? v.slice(i) : EMPTY;
+	if (!paramsWellFormed(params)) return undefined;
+	return { transport, host, port, branch: param(params, BRANCH) ?? EMPTY, params };
 }
 
-/** The first branch parameter of well-formed parameters without quotes ("" when there is none or it has no value). */
-function plainBranch(params: string): string {
-	const at = params.indexOf(BRANCH_EQ);
-	// `;branch=` as written, and no other spelling of the name before it: no more searching.
-	if (at >= 0 && (at === 0 || params.slice(0, at).toLowerCase().indexOf(BRANCH) < 0)) {
-		const start = at + BRANCH_EQ.length;
-		const next = params.indexOf(SEMI, start);
-		return (next < 0 ? params.slice(start) : params.slice(start, next)).trim();
-	}
-	return plainParam(params, BRANCH) ?? EMPTY;
-}
+const SP = " ";
 
 /** Parses `CSeq: 123 INVITE`; the number must fit 31 bits (RFC 3261 §8.1.1.5). */
 export function parseCSeq(value: string): CSeq | undefined {
 	const v = trimLws(value);
 	// The usual `123 METHOD`: a number that prints back as written and a method name this
-	// stack knows, without the RegExp and its match array.
+	// stack knows, without a character scan.
 	const space = v.indexOf(SP);
 	if (space > 0 && space <= 10) {
 		const digits = v.slice(0, space), method = v.slice(space + 1);
 		const seq = Number(digits);
 		if (seq >= 0 && seq <= 0x7fffffff && (seq | 0) === seq && String(seq) === digits && WELL_KNOWN_METHODS.has(method)) return { seq, method };
 	}
-	const m = CSEQ().exec(v);
-	if (!m) return undefined;
-	const seq = Number(m[1]);
+	// 1 to 10 digits, white space, a token.
+	const n = v.length, digits = digitsEnd(v, 0, n);
+	if (digits === 0 || digits > 10) return undefined;
+	const method = spaceEnd(v, digits, n);
+	if (method === digits || !isToken(v, method, n)) return undefined;
+	const seq = Number(v.slice(0, digits));
 	if (seq > 0x7fffffff) return undefined;
-	return { seq, method: m[2] };
+	return { seq, method: v.slice(method) };
 }
 
-/** Parses a sip: or sips: URI; undefined for other schemes or a malformed one. */
+const SIP_SCHEME = "sip", SIPS_SCHEME = "sips";
+
+/** Whether s[i, end) has no line terminator (what a RegExp's '.' does not match). */
+function oneLine(s: string, i: number, end: number): boolean {
+	for (; i < end; i++) {
+		const c = s.charCodeAt(i);
+		if (c === 0x0a || c === 0x0d || c === 0x2028 || c === 0x2029) return false;
+	}
+	return true;
+}
+
+/** The host, port, parameters and headers of a SIP URI from `start` (after any userinfo); undefined when malformed (the port's range is checked by the caller). */
+function sipUriRest(uri: string, scheme: string, user: string, start: number): SipUri | undefined {
+	const n = uri.length, hostStop = hostEnd(uri, start, n);
+	if (hostStop === start) return undefined;
+	let i = hostStop, port = 0;
+	if (uri.charCodeAt(i) === 0x3a) {
+		i = digitsEnd(uri, hostStop + 1, n);
+		if (i === hostStop + 1 || i - hostStop - 1 > 5) return undefined;
+		port = Number(uri.slice(hostStop + 1, i));
+	}
+	const paramsStart = i;
+	if (uri.charCodeAt(i) === 0x3b) {
+		const q = uri.indexOf("?", i);
+		i = q < 0 ? n : q;
+	}
+	if (i < n && (uri.charCodeAt(i) !== 0x3f || !oneLine(uri, i, n))) return undefined;
+	return { scheme, user, host: uri.slice(start, hostStop), port, params: uri.slice(paramsStart, i), headers: uri.slice(i) };
+}
+
+/** Parses a sip: or sips: URI (RFC 3261 §19.1.1); undefined for other schemes or a malformed one. */
 export function parseSipUri(uri: string): SipUri | undefined {
-	const m = SIP_URI().exec(uri);
-	if (!m) return undefined;
-	const port = m[4] ? Number(m[4]) : 0;
-	if (port > 65535) return undefined;
-	return { scheme: m[1].toLowerCase(), user: m[2] ?? "", host: m[3], port, params: m[5], headers: m[6] };
+	const colon = uri.charCodeAt(3) === 0x3a ? 3 : 4;
+	if (uri.charCodeAt(colon) !== 0x3a || !equalsIgnoringCase(uri, 0, colon, colon === 3 ? SIP_SCHEME : SIPS_SCHEME)) return undefined;
+	const scheme = colon === 3 ? SIP_SCHEME : SIPS_SCHEME;
+	// Userinfo runs to the first '@' when no '?' comes before it; a URI it does not fit is read again without it.
+	const at = uri.indexOf("@", colon + 1), question = uri.indexOf("?", colon + 1);
+	let parsed: SipUri | undefined;
+	if (at >= 0 && (question < 0 || question > at)) parsed = sipUriRest(uri, scheme, uri.slice(colon + 1, at), at + 1);
+	parsed ??= sipUriRest(uri, scheme, EMPTY, colon + 1);
+	// A port out of range makes the URI malformed, whichever way it was read.
+	return parsed && parsed.port <= 65535 ? parsed : undefined;
 }
 
 /** The scheme of any URI, lowercase ("" when there is none). */
 export function uriScheme(uri: string): string {
-	const m = URI_SCHEME().exec(uri);
-	return m ? m[1].toLowerCase() : "";
+	if (uri.startsWith("sip:")) return SIP_SCHEME;
+	const colon = schemeColon(uri, 0, uri.length);
+	return colon < 0 ? EMPTY : uri.slice(0, colon).toLowerCase();
 }

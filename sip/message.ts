@@ -5,6 +5,7 @@
 
 import { decodeUtf8 } from "../modules/text.js";
 import { trimLws } from "./header-values.js";
+import { digitsEnd, isDigits, isToken } from "./scan.js";
 import { WELL_KNOWN_METHODS } from "./methods.js";
 
 /** Compact header forms (RFC 3261 §7.3.3 and extensions). */
@@ -27,8 +28,6 @@ export class SipParseError extends Error {
 		this.partial = partial;
 	}
 }
-
-const TOKEN = (): RegExp => /^[A-Za-z0-9\-.!%*_+`'~]+$/;
 
 /*
  * XS meters every bytecode and string method call (about 10–20 computrons each), so the
@@ -71,14 +70,6 @@ for (const letter in COMPACT) {
 }
 const LF = "\n", CR = "\r", COLON = ":", LF_LF = "\n\n", LF_CRLF = "\n\r\n", LF_SP = "\n ", LF_HT = "\n\t", SP = " ";
 const SIP_PREFIX = "SIP/", SIP_2_0 = "SIP/2.0", CONTENT_LENGTH = "content-length";
-// Each pattern is a function that makes its RegExp where it is used: the SDK's XS leaks a block at
-// every match of a RegExp made while preloading, and a collection during the match corrupts memory
-// (README, "Memory: modules in flash").
-const STATUS_CODE = (): RegExp => /^[1-6][0-9][0-9]$/;
-const VERSION = (): RegExp => /^SIP\/\d+\.\d+$/i;
-const BAD_URI_CHAR = (): RegExp => /[\x00-\x20<>]/;
-const DIGITS = (): RegExp => /^[0-9]{1,9}$/;
-
 /**
  * A folded value on one line: each line break followed by white space, with that white space,
  * becomes one space (RFC 3261 §7.3.1). A loop, not a RegExp with the g flag: a module-level one
@@ -348,12 +339,12 @@ export function parseSip(data: Uint8Array): SipMessage {
 
 	let lineEnd = text.indexOf(LF);
 	if (lineEnd > end) lineEnd = end;
-	const startText = text.slice(0, lineEnd > 0 && text.charCodeAt(lineEnd - 1) === 13 ? lineEnd - 1 : lineEnd);
+	const startEnd = lineEnd > 0 && text.charCodeAt(lineEnd - 1) === 13 ? lineEnd - 1 : lineEnd;
 	// A CR belongs only right before an LF: a receiver that ends lines at a bare CR would read
 	// another line there (and the answer echoes Via, From, To, Call-ID and CSeq). `cr` is the
 	// first CR at or after the line being read, found by one native search per CRLF line.
 	let cr = text.indexOf(CR);
-	const startLine = cr >= 0 && cr < lineEnd - 1 ? undefined : splitStartLine(startText);
+	const startLine = cr >= 0 && cr < lineEnd - 1 ? undefined : splitStartLine(text, startEnd);
 
 	// Folded lines anywhere in the header section? Only then is each line's first character looked at.
 	const sp = text.indexOf(LF_SP), ht = text.indexOf(LF_HT);
@@ -387,7 +378,7 @@ export function parseSip(data: Uint8Array): SipMessage {
 			let id = SPELLING_ID.get(text.slice(pos, colon));
 			if (id === undefined) {
 				const name = text.slice(pos, trimEnd(text, pos, colon));
-				if (!TOKEN().test(name)) badHeader ||= `invalid header name ${JSON.stringify(name)}`;
+				if (!isToken(name, 0, name.length)) badHeader ||= `invalid header name ${JSON.stringify(name)}`;
 				id = nameId(name);
 			}
 			if (count === room) {
@@ -408,7 +399,7 @@ export function parseSip(data: Uint8Array): SipMessage {
 		pos = next + 1;
 	}
 	const message = new SipMessage(text, index, ids, count, folded, bytes.subarray(body), startLine ?? ["", "", ""]);
-	if (!startLine) throw new SipParseError(`malformed start line ${JSON.stringify(startText.slice(0, 60))}`, 400, message);
+	if (!startLine) throw new SipParseError(`malformed start line ${JSON.stringify(text.slice(0, startEnd < 60 ? startEnd : 60))}`, 400, message);
 	if (badHeader) throw new SipParseError(badHeader, 400, message);
 	return frameBody(message, bytes, body);
 }
@@ -430,24 +421,52 @@ function trimEnd(text: string, from: number, to: number): number {
 	return to;
 }
 
-/** Request-Line or Status-Line, split on single spaces exactly as RFC 3261 §7.1/§7.2 writes them. */
-function splitStartLine(line: string): string[] | undefined {
-	if (line.startsWith(SIP_PREFIX)) {
-		const a = line.indexOf(SP);
-		if (a < 0) return undefined;
-		const b = line.indexOf(SP, a + 1);
-		const code = b < 0 ? line.slice(a + 1) : line.slice(a + 1, b);
-		if (!STATUS_CODE().test(code)) return undefined;
-		return [line.slice(0, a), code, b < 0 ? "" : line.slice(b + 1)];
+/** Whether a Status-Line's code is three digits, 100 to 699. */
+function statusCode(code: string): boolean {
+	const c = code.charCodeAt(0);
+	return code.length === 3 && c >= 0x31 && c <= 0x36 && isDigits(code, 1, 3, 2);
+}
+
+/** Whether a version is `SIP/` digits `.` digits, SIP in any case. */
+function sipVersion(v: string): boolean {
+	if (v.length < 7 || (v.charCodeAt(0) | 0x20) !== 0x73 || (v.charCodeAt(1) | 0x20) !== 0x69 || (v.charCodeAt(2) | 0x20) !== 0x70 || v.charCodeAt(3) !== 0x2f) return false;
+	const dot = digitsEnd(v, 4, v.length);
+	return dot > 4 && v.charCodeAt(dot) === 0x2e && dot + 1 < v.length && digitsEnd(v, dot + 1, v.length) === v.length;
+}
+
+/** Whether a Request-URI has no white space, control, '<' or '>' (the line is split at spaces already). */
+function plainUri(uri: string): boolean {
+	for (let i = 0; i < uri.length; i++) {
+		const c = uri.charCodeAt(i);
+		if (c <= 0x20 || c === 0x3c || c === 0x3e) return false;
 	}
-	const parts = line.split(SP);
-	if (parts.length !== 3 || parts[1] === "") return undefined;
-	if (!WELL_KNOWN_METHODS.has(parts[0]) && !TOKEN().test(parts[0])) return undefined;
-	if (parts[2] !== SIP_2_0 && !VERSION().test(parts[2])) return undefined;
-	// encodeURI leaves a URI of the usual characters as it is (and costs a tenth of the RegExp);
+	return true;
+}
+
+/**
+ * Request-Line or Status-Line, text[0, stop), split on single spaces exactly as RFC 3261
+ * §7.1/§7.2 writes them: only its three parts are cut out of the text.
+ */
+function splitStartLine(text: string, stop: number): string[] | undefined {
+	const a = text.indexOf(SP);
+	if (a < 0 || a >= stop) return undefined;
+	let b = text.indexOf(SP, a + 1);
+	if (b >= stop) b = -1;
+	if (text.startsWith(SIP_PREFIX)) {
+		const code = text.slice(a + 1, b < 0 ? stop : b);
+		if (!statusCode(code)) return undefined;
+		return [text.slice(0, a), code, b < 0 ? "" : text.slice(b + 1, stop)];
+	}
+	// Three parts, none of them empty but the last (which the version check refuses).
+	const c = b < 0 ? -1 : text.indexOf(SP, b + 1);
+	if (b <= a + 1 || (c >= 0 && c < stop)) return undefined;
+	const method = text.slice(0, a), uri = text.slice(a + 1, b), version = text.slice(b + 1, stop);
+	if (!WELL_KNOWN_METHODS.has(method) && !isToken(method, 0, method.length)) return undefined;
+	if (version !== SIP_2_0 && !sipVersion(version)) return undefined;
+	// encodeURI leaves a URI of the usual characters as it is (one native call, no loop);
 	// the text comes from TextDecoder, so it holds no lone surrogate that would make it throw.
-	if (encodeURI(parts[1]) !== parts[1] && BAD_URI_CHAR().test(parts[1])) return undefined;
-	return parts;
+	if (encodeURI(uri) !== uri && !plainUri(uri)) return undefined;
+	return [method, uri, version];
 }
 
 /** Applies Content-Length to a datagram (RFC 3261 §18.3): extra octets are dropped, missing ones are an error. */
@@ -471,6 +490,6 @@ function contentLength(v: string, message: SipMessage): number {
 	const n = Number(v);
 	// The usual value, an integer that prints back as written, needs no RegExp.
 	if (n >= 0 && n <= 999999999 && (n | 0) === n && String(n) === v) return n;
-	if (!DIGITS().test(v)) throw new SipParseError(`invalid Content-Length ${JSON.stringify(v)}`, 400, message);
+	if (!isDigits(v, 0, v.length, 9)) throw new SipParseError(`invalid Content-Length ${JSON.stringify(v)}`, 400, message);
 	return n;
 }

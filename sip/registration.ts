@@ -9,6 +9,7 @@ import type { Incoming } from "./transport.js";
 import type { UaContext } from "./context.js";
 import type { ClientTransaction } from "./client-transaction.js";
 import { param, parseNameAddr, parseSipUri } from "./header-values.js";
+import { isDigits } from "./scan.js";
 import { encodeUtf8 } from "../modules/text.js";
 import { EMPTY_BODY } from "./serializer.js";
 import { ALLOW } from "./methods.js";
@@ -27,7 +28,6 @@ const RETRY_AFTER_REFUSAL = Object.freeze([60, 1800]);
 // Literals of the send path at module level: a literal inside a function is a new string each
 // time it runs in code compiled at run time.
 const REGISTER = "REGISTER", REGISTERING: RegistrationState = "registering", UNREGISTERING: RegistrationState = "unregistering";
-const DIGITS = (): RegExp => /^\d+$/;
 
 // The constant stretches of a REGISTER between its variable parts, each one argument of concat.
 const REGISTER_SP = "REGISTER ", SIP_2_0_CRLF = " SIP/2.0\r\n", CRLF = "\r\n", RPORT_CRLF = ";rport\r\n", CRLF_TO_LT = "\r\nTo: <";
@@ -252,6 +252,11 @@ function chain(first: () => void, second: () => void): () => void {
 	};
 }
 
+/** Whether an expiry is digits only (any number of them). */
+function digits(v: string): boolean {
+	return isDigits(v, 0, v.length, v.length);
+}
+
 /** The expiry the registrar granted our binding: its Contact's expires, else Expires. */
 function grantedExpiry(incoming: Incoming, address: string, port: number): number | undefined {
 	const contacts = incoming.message.values("contact");
@@ -259,7 +264,7 @@ function grantedExpiry(incoming: Incoming, address: string, port: number): numbe
 		// A single binding is ours, whatever a NAT-aware registrar wrote into it.
 		const only = parseNameAddr(contacts[0]);
 		const expires = only && param(only.params, "expires");
-		if (expires && DIGITS().test(expires)) return Number(expires);
+		if (expires && digits(expires)) return Number(expires);
 	}
 	for (const value of contacts) {
 		const contact = parseNameAddr(value);
@@ -267,9 +272,9 @@ function grantedExpiry(incoming: Incoming, address: string, port: number): numbe
 		if (!contact || !uri) continue;
 		if (uri.host === address && (uri.port || 5060) === port) {
 			const expires = param(contact.params, "expires");
-			if (expires !== undefined && DIGITS().test(expires)) return Number(expires);
+			if (expires !== undefined && digits(expires)) return Number(expires);
 		}
 	}
 	const header = incoming.message.header("expires");
-	return header !== undefined && DIGITS().test(header) ? Number(header) : undefined;
+	return header !== undefined && digits(header) ? Number(header) : undefined;
 }

@@ -6,6 +6,8 @@
  * wanted (the hd_voice setting), G.711 otherwise and as the fallback.
  */
 
+import { digitsEnd, isDigits, spaceEnd, wordEnd } from "./scan.js";
+
 export type Direction = "sendrecv" | "sendonly" | "recvonly" | "inactive";
 export type AudioCodec = "PCMU" | "PCMA" | "G722";
 
@@ -53,77 +55,188 @@ export interface NegotiatedMedia {
 }
 
 const DIRECTIONS = Object.freeze(["sendrecv", "sendonly", "recvonly", "inactive"]);
+const LF = "\n", COLON = ":", SLASH = "/";
 
-// Each pattern is a function that makes its RegExp where it is used: the SDK's XS leaks a block at
-// every match of a RegExp made while preloading, and a collection during the match corrupts memory
-// (README, "Memory: modules in flash").
-const CONNECTION = (): RegExp => /^IN\s+IP([46])\s+([^\s/]+)(?:\/\d+){0,2}\s*$/;
-const DOTTED_QUAD = (): RegExp => /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-// Labels of letters, digits and hyphens, and a letter somewhere. No nested or counted
-// repetition: XS's regular expressions backtrack exponentially on those (a 40-character
-// address of a fuzzed offer ran past 2e9 computrons).
-const HOST_NAME = (): RegExp => /^[A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9][A-Za-z0-9-]*)*$/;
-const LETTER = (): RegExp => /[A-Za-z]/;
-const IPV6 = (): RegExp => /^[0-9A-Fa-f:.]+$/;
-
-/** The address of a c= line: a dotted-quad IPv4 address or a host name (IP4), an IPv6 address (IP6). */
-function connectionAddress(value: string): string {
-	const m = CONNECTION().exec(value);
-	const address = m ? m[2] : "";
-	if (!m || !(m[1] === "4" ? DOTTED_QUAD().test(address) || (HOST_NAME().test(address) && LETTER().test(address)) : IPV6().test(address) && address.includes(":"))) {
-		throw new SdpError(`malformed c= line "${value.slice(0, 40)}"`);
+/** Whether s[start, end) is a dotted-quad IPv4 address: four numbers 0 to 255 without leading zeros. */
+export function isDottedQuad(s: string, start: number, end: number): boolean {
+	let i = start;
+	for (let part = 0; part < 4; part++) {
+		if (part > 0) {
+			if (s.charCodeAt(i) !== 0x2e) return false;
+			i++;
+		}
+		const digits = digitsEnd(s, i, end < i + 3 ? end : i + 3);
+		if (digits === i || (digits - i > 1 && s.charCodeAt(i) === 0x30)) return false;
+		let n = 0;
+		for (let k = i; k < digits; k++) n = n * 10 + s.charCodeAt(k) - 0x30;
+		if (n > 255) return false;
+		i = digits;
 	}
-	return address;
+	return i === end;
 }
 
+/** Whether s[start, end) is a host name: labels of letters, digits and hyphens (none starting with a hyphen), a letter somewhere. */
+function isDnsName(s: string, start: number, end: number): boolean {
+	let letter = false, labelStart = true;
+	for (let i = start; i < end; i++) {
+		const c = s.charCodeAt(i), lower = c | 0x20;
+		if (lower >= 0x61 && lower <= 0x7a) letter = true;
+		else if (c === 0x2e) {
+			if (labelStart) return false;
+			labelStart = true;
+			continue;
+		} else if (!(c >= 0x30 && c <= 0x39) && !(c === 0x2d && !labelStart)) return false;
+		labelStart = false;
+	}
+	return letter && !labelStart;
+}
+
+/** Whether s[start, end) has only hex digits, ':' and '.', and a ':' (an IPv6 address as SDP writes it). */
+function isIpv6(s: string, start: number, end: number): boolean {
+	let colon = false;
+	for (let i = start; i < end; i++) {
+		const c = s.charCodeAt(i), lower = c | 0x20;
+		if (c === 0x3a) colon = true;
+		else if (!(c >= 0x30 && c <= 0x39) && c !== 0x2e && !(lower >= 0x61 && lower <= 0x66)) return false;
+	}
+	return colon;
+}
+
+const IN = "IN", IP = "IP";
+
+/**
+ * The address of a c= line's value s[start, end) (`IN IP4 address[/ttl[/count]]`): a dotted-quad
+ * IPv4 address or a host name (IP4), an IPv6 address (IP6).
+ */
+function connectionAddress(s: string, start: number, end: number): string {
+	let i = start + 2, address = -1, addressEnd = -1;
+	const version = s.startsWith(IN, start) ? spaceEnd(s, i, end) : i;
+	if (version > i && s.startsWith(IP, version)) {
+		const v = s.charCodeAt(version + 2);
+		address = spaceEnd(s, version + 3, end);
+		if (address === version + 3 || (v !== 0x34 && v !== 0x36)) address = -1;
+		else {
+			addressEnd = wordEnd(s, address, end);
+			const slash = s.indexOf(SLASH, address);
+			if (slash >= 0 && slash < addressEnd) addressEnd = slash;
+			// Up to two `/number` (TTL, count), then only white space.
+			i = addressEnd;
+			for (let k = 0; k < 2 && s.charCodeAt(i) === 0x2f; k++) {
+				const digits = digitsEnd(s, i + 1, end);
+				if (digits === i + 1) break;
+				i = digits;
+			}
+			const valid = v === 0x34 ? isDottedQuad(s, address, addressEnd) || isDnsName(s, address, addressEnd) : isIpv6(s, address, addressEnd);
+			if (addressEnd === address || spaceEnd(s, i, end) !== end || !valid) address = -1;
+		}
+	}
+	if (address < 0) throw new SdpError(`malformed c= line "${s.slice(start, end < start + 40 ? end : start + 40)}"`);
+	return s.slice(address, addressEnd);
+}
+
+/** Reads an m= line's value s[start, end): `type port[/count] proto format…`. */
+function mediaLine(s: string, start: number, end: number): MediaDescription {
+	let i = start;
+	for (let c = s.charCodeAt(i); i < end && ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a || (c >= 0x30 && c <= 0x39) || c === 0x5f); c = s.charCodeAt(++i));
+	const typeEnd = i, portStart = spaceEnd(s, i, end), portEnd = digitsEnd(s, portStart, end);
+	i = portEnd;
+	if (s.charCodeAt(i) === 0x2f && digitsEnd(s, i + 1, end) > i + 1) i = digitsEnd(s, i + 1, end);
+	const protoStart = spaceEnd(s, i, end), protoEnd = wordEnd(s, protoStart, end);
+	const formats: string[] = [];
+	let ok = typeEnd > start && portStart > typeEnd && portEnd > portStart && protoStart > i && protoEnd > protoStart;
+	for (i = protoEnd; ok && i < end;) {
+		const format = spaceEnd(s, i, end);
+		// White space at the end of the line is malformed, as is none between formats.
+		if (format === end || format === i) ok = false;
+		else {
+			i = wordEnd(s, format, end);
+			formats.push(s.slice(format, i));
+		}
+	}
+	if (!ok) throw new SdpError(`malformed m= line "${s.slice(start, end < start + 40 ? end : start + 40)}"`);
+	const port = Number(s.slice(portStart, portEnd));
+	if (port > 65535) throw new SdpError(`bad port ${port} in m= line`);
+	return { type: s.slice(start, typeEnd), port, proto: s.slice(protoStart, protoEnd), formats, rtpmap: new Map(), fmtp: new Map() };
+}
+
+/** Reads `a=rtpmap:` s[start, end): `pt encoding/clock[/channels]`; nothing when it has no clock rate. */
+function rtpmap(media: MediaDescription, s: string, start: number, end: number): void {
+	const pt = digitsEnd(s, start, end), name = spaceEnd(s, pt, end);
+	const word = wordEnd(s, name, end);
+	let slash = s.indexOf(SLASH, name);
+	if (slash < 0 || slash > word) slash = word;
+	const clock = digitsEnd(s, slash + 1, end);
+	// An rtpmap without a clock rate (RFC 4475's "a=rtpmap:31 LPC" on a video stream)
+	// says nothing usable about its format: it is skipped, not the whole offer.
+	if (pt === start || name === pt || slash === name || s.charCodeAt(slash) !== 0x2f || clock === slash + 1) return;
+	const channels = s.charCodeAt(clock) === 0x2f ? digitsEnd(s, clock + 1, end) : clock;
+	media.rtpmap.set(Number(s.slice(start, pt)), { encoding: s.slice(name, slash), clock: Number(s.slice(slash + 1, clock)), channels: channels > clock + 1 ? Number(s.slice(clock + 1, channels)) : 1 });
+}
+
+/** Whether s[i, end) has no line terminator other than those white space at its start took (what a RegExp's '.' does not match). */
+function oneLine(s: string, i: number, end: number): boolean {
+	for (; i < end; i++) {
+		const c = s.charCodeAt(i);
+		if (c === 0x0a || c === 0x0d || c === 0x2028 || c === 0x2029) return false;
+	}
+	return true;
+}
+
+const V_0 = "v=0", RTPMAP = "rtpmap", FMTP = "fmtp", PTIME = "ptime";
+
+/** Whether the a= attribute's name s[start, end) is `name`. */
+function isName(s: string, start: number, end: number, name: string): boolean {
+	return end - start === name.length && s.startsWith(name, start);
+}
+
+/**
+ * Reads a session description line by line (LF or CR LF ends a line, empty lines at the end are
+ * dropped), cutting out only the values it keeps.
+ */
 export function parseSdp(text: string): SessionDescription {
-	const lines = text.split(/\r?\n/);
-	while (lines.length && lines[lines.length - 1] === "") lines.pop();
-	if (lines[0] !== "v=0") throw new SdpError("SDP must start with v=0");
+	let end = text.length;
+	while (end > 0 && text.charCodeAt(end - 1) === 0x0a) end -= end > 1 && text.charCodeAt(end - 2) === 0x0d ? 2 : 1;
+	const first = text.indexOf(LF);
+	const firstEnd = first < 0 || first >= end ? end : first > 0 && text.charCodeAt(first - 1) === 0x0d ? first - 1 : first;
+	if (firstEnd !== 3 || !text.startsWith(V_0)) throw new SdpError("SDP must start with v=0");
 	const session: SessionDescription = { origin: "", media: [] };
 	let media: MediaDescription | undefined;
-	for (const line of lines) {
-		if (!/^[a-z]=/.test(line)) throw new SdpError(`malformed SDP line "${line.slice(0, 40)}"`);
-		const type = line[0];
-		const value = line.slice(2);
-		switch (type) {
-			case "o":
-				session.origin = value;
-				break;
-			case "c":
-				if (media) media.connection = connectionAddress(value);
-				else session.connection = connectionAddress(value);
-				break;
-			case "m": {
-				const m = /^(\w+)\s+(\d+)(?:\/\d+)?\s+(\S+)((?:\s+\S+)*)$/.exec(value);
-				if (!m) throw new SdpError(`malformed m= line "${value.slice(0, 40)}"`);
-				const port = Number(m[2]);
-				if (port > 65535) throw new SdpError(`bad port ${port} in m= line`);
-				media = { type: m[1], port, proto: m[3], formats: m[4].trim().split(/\s+/).filter((f) => f), rtpmap: new Map(), fmtp: new Map() };
-				session.media.push(media);
-				break;
-			}
-			case "a": {
-				const colon = value.indexOf(":");
-				const name = colon < 0 ? value : value.slice(0, colon);
-				const arg = colon < 0 ? "" : value.slice(colon + 1);
-				if (DIRECTIONS.includes(name)) {
-					if (media) media.direction = name as Direction;
-					else session.direction = name as Direction;
-				} else if (media && name === "rtpmap") {
-					const r = /^(\d+)\s+([^/\s]+)\/(\d+)(?:\/(\d+))?/.exec(arg);
-					// An rtpmap without a clock rate (RFC 4475's "a=rtpmap:31 LPC" on a video stream)
-					// says nothing usable about its format: it is skipped, not the whole offer.
-					if (r) media.rtpmap.set(Number(r[1]), { encoding: r[2], clock: Number(r[3]), channels: r[4] ? Number(r[4]) : 1 });
-				} else if (media && name === "fmtp") {
-					const f = /^(\d+)\s+(.*)$/.exec(arg);
-					if (f) media.fmtp.set(Number(f[1]), f[2]);
-				} else if (media && name === "ptime" && /^\d+$/.test(arg)) {
-					media.ptime = Number(arg);
-				}
-				break;
+	for (let pos = 0; pos < end;) {
+		const lf = text.indexOf(LF, pos);
+		const next = lf < 0 || lf >= end ? end : lf;
+		const lineEnd = next > pos && text.charCodeAt(next - 1) === 0x0d && next < end ? next - 1 : next;
+		const type = text.charCodeAt(pos);
+		if (lineEnd - pos < 2 || type < 0x61 || type > 0x7a || text.charCodeAt(pos + 1) !== 0x3d) {
+			throw new SdpError(`malformed SDP line "${text.slice(pos, lineEnd < pos + 40 ? lineEnd : pos + 40)}"`);
+		}
+		const value = pos + 2;
+		if (type === 0x6f) session.origin = text.slice(value, lineEnd); // o=
+		else if (type === 0x63) { // c=
+			if (media) media.connection = connectionAddress(text, value, lineEnd);
+			else session.connection = connectionAddress(text, value, lineEnd);
+		} else if (type === 0x6d) { // m=
+			media = mediaLine(text, value, lineEnd);
+			session.media.push(media);
+		} else if (type === 0x61) { // a=
+			let colon = text.indexOf(COLON, value);
+			if (colon >= lineEnd) colon = -1;
+			const nameEnd = colon < 0 ? lineEnd : colon, arg = colon < 0 ? lineEnd : colon + 1;
+			let direction: Direction | undefined;
+			// The four directions are eight characters long.
+			if (nameEnd - value === 8) for (let k = 0; k < DIRECTIONS.length; k++) if (text.startsWith(DIRECTIONS[k], value)) direction = DIRECTIONS[k] as Direction;
+			if (direction) {
+				if (media) media.direction = direction;
+				else session.direction = direction;
+			} else if (media && isName(text, value, nameEnd, RTPMAP)) {
+				rtpmap(media, text, arg, lineEnd);
+			} else if (media && isName(text, value, nameEnd, FMTP)) {
+				const pt = digitsEnd(text, arg, lineEnd), params = spaceEnd(text, pt, lineEnd);
+				if (pt > arg && params > pt && oneLine(text, params, lineEnd)) media.fmtp.set(Number(text.slice(arg, pt)), text.slice(params, lineEnd));
+			} else if (media && isName(text, value, nameEnd, PTIME) && isDigits(text, arg, lineEnd, lineEnd - arg)) {
+				media.ptime = Number(text.slice(arg, lineEnd));
 			}
 		}
+		pos = next + 1;
 	}
 	if (!session.origin) throw new SdpError("SDP has no o= line");
 	for (const m of session.media) {
@@ -134,7 +247,7 @@ export function parseSdp(text: string): SessionDescription {
 
 /** The codec a payload type stands for in this media, if it is one we speak (G.722 only when `wideband`). */
 function codecOf(media: MediaDescription, format: string, wideband: boolean): AudioCodec | undefined {
-	if (!/^\d+$/.test(format)) return undefined;
+	if (!isDigits(format, 0, format.length, format.length)) return undefined;
 	const pt = Number(format);
 	const map = media.rtpmap.get(pt);
 	let codec: AudioCodec | undefined;
@@ -217,7 +330,7 @@ export function answerOffer(offer: SessionDescription, local: LocalSdp): { sdp: 
 	for (const m of offer.media) {
 		// The door sends RTP to an IPv4 address only: it resolves no names there and has no IPv6.
 		const address = m.connection ?? offer.connection ?? "";
-		const usable = !chosen && m.type === "audio" && m.port !== 0 && m.proto.toUpperCase() === "RTP/AVP" && DOTTED_QUAD().test(address);
+		const usable = !chosen && m.type === "audio" && m.port !== 0 && m.proto.toUpperCase() === "RTP/AVP" && isDottedQuad(address, 0, address.length);
 		const format = usable ? chooseFormat(m, local.wideband === true) : undefined;
 		if (!format) {
 			// Refused streams stay in the answer with port 0 (RFC 3264 §6).
@@ -247,7 +360,7 @@ export function readAnswer(answer: SessionDescription, wideband = false): Negoti
 	const format = m.formats.find((f) => codecOf(m, f, wideband));
 	if (!format) return { error: `the answer chose no codec we offered (${wideband ? "G722, " : ""}PCMU or PCMA)` };
 	const address = m.connection ?? answer.connection ?? "";
-	if (!DOTTED_QUAD().test(address)) return { error: `the answer's media address ${address} is no IPv4 address` };
+	if (!isDottedQuad(address, 0, address.length)) return { error: `the answer's media address ${address} is no IPv4 address` };
 	const theirs = m.direction ?? answer.direction ?? "sendrecv";
 	const media: NegotiatedMedia = {
 		remoteAddress: address,

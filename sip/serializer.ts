@@ -5,9 +5,10 @@
 
 import type { SipMessage } from "./message.js";
 import { encodeUtf8, utf8Length } from "../modules/text.js";
+import { equalsIgnoringCase, spaceEnd } from "./scan.js";
 
 const CRLF = "\r\n", CONTENT_LENGTH = "Content-Length: ", EMPTY = "";
-const ASCII = (): RegExp => /^[\x00-\x7f]*$/, TAG_PARAM = (): RegExp => /;\s*tag\s*=/i;
+const ASCII = (): RegExp => /^[\x00-\x7f]*$/;
 // Header names and framing for buildResponse, each one argument of String#concat (on XS a
 // template literal allocates every intermediate string; a literal inside a function is made anew each call).
 const VIA = "Via: ", FROM = "From: ", TO = "To: ", TAG = ";tag=", CALL_ID = "Call-ID: ", CSEQ = "CSeq: ";
@@ -20,6 +21,18 @@ export function serialize(startLine: string, headers: string[], body = ""): Uint
 	// One join and one encode: adding line by line would copy the growing text each time.
 	const length = body === EMPTY ? 0 : ASCII().test(body) ? body.length : utf8Length(body);
 	return encodeUtf8([startLine].concat(headers, CONTENT_LENGTH.concat(String(length)), EMPTY, body).join(CRLF));
+}
+
+const SEMI = ";", TAG_NAME = "tag";
+
+/** Whether a To value has a tag: `;` `tag` `=` anywhere in it, the name in any case, white space around it. */
+function hasTag(to: string): boolean {
+	const n = to.length;
+	for (let semi = to.indexOf(SEMI); semi >= 0; semi = to.indexOf(SEMI, semi + 1)) {
+		const name = spaceEnd(to, semi + 1, n);
+		if (equalsIgnoringCase(to, name, name + 3 > n ? n : name + 3, TAG_NAME) && to.charCodeAt(spaceEnd(to, name + 3, n)) === 0x3d) return true;
+	}
+	return false;
 }
 
 export interface ResponseOptions {
@@ -39,7 +52,7 @@ export function buildResponse(request: SipMessage, status: number, reason: strin
 	if (from !== undefined) lines.push(FROM.concat(from));
 	const to = request.header("to");
 	if (to !== undefined) {
-		lines.push(options.toTag && !TAG_PARAM().test(to) ? TO.concat(to, TAG, options.toTag) : TO.concat(to));
+		lines.push(options.toTag && !hasTag(to) ? TO.concat(to, TAG, options.toTag) : TO.concat(to));
 	}
 	const callId = request.header("call-id");
 	if (callId !== undefined) lines.push(CALL_ID.concat(callId));

@@ -75,8 +75,9 @@ group("SIP trace log", () => {
 		assert.equal(log.dropped, 30);
 		assert.match(log.entries[0].text, /CSeq: 30 OPTIONS/);
 		// Messages whose headers are long: the character budget binds first.
-		const long = invite(0).replace("Call-ID: c@h", "Call-ID: c@h\r\nSubject: " + "s".repeat(1500));
-		for (let i = 0; i < 40; i++) log.add(false, encodeUtf8(long), "127.0.0.1", 5060, 5062);
+		// (Each with a Subject of its own: a line the message before has is stored as a reference.)
+		const long = (i: number) => invite(0).replace("Call-ID: c@h", `Call-ID: c@h\r\nSubject: ${i} ` + "s".repeat(1500));
+		for (let i = 0; i < 40; i++) log.add(false, encodeUtf8(long(i)), "127.0.0.1", 5060, 5062);
 		assert.ok(log.storedChars <= TRACE_MAX_STORED_CHARS, `${log.storedChars} characters kept`);
 		assert.ok(log.storedChars > TRACE_MAX_STORED_CHARS - 2000, `${log.storedChars} characters kept: the budget is used`);
 		assert.ok(log.entries.length < TRACE_MAX_ENTRIES);
@@ -106,6 +107,34 @@ group("SIP trace log", () => {
 		const raw4 = packed4.entries.reduce((n, e) => n + e.text.length, 0);
 		assert.ok(packed4.storedChars < raw4 * 0.6, `${packed4.storedChars} characters stored for ${raw4}`);
 		assert.ok(log.storedChars < raw, `${log.storedChars} stored for ${raw}`);
+	});
+
+	test("a header line the message before has is stored as a reference, shown exactly, also once the messages it referred to are dropped", () => {
+		const options = (i: number) => `OPTIONS sip:620@127.0.0.1:5062 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK${1000 + i}a71c;rport\r\nFrom: <sip:127.0.0.1>;tag=${3000 + i}f2\r\nTo: <sip:620@127.0.0.1:5062>\r\nCall-ID: ${5000 + i}b7e41d09@127.0.0.1\r\nCSeq: ${100 + i} OPTIONS\r\nMax-Forwards: 70\r\nUser-Agent: AVM FRITZ!Box 7590 154.07.57 (Nov 14 2023)\r\nAccept: application/sdp\r\nContent-Length: 0\r\n\r\n`;
+		const ok = (i: number) => `SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK${1000 + i}a71c;rport=5060;received=127.0.0.1\r\nFrom: <sip:127.0.0.1>;tag=${3000 + i}f2\r\nTo: <sip:620@127.0.0.1:5062>;tag=d00r\r\nCall-ID: ${5000 + i}b7e41d09@127.0.0.1\r\nCSeq: ${100 + i} OPTIONS\r\nAllow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE\r\nAccept: application/sdp\r\nContent-Length: 0\r\n\r\n`;
+		// A message with DEL is stored as it is; the next one may still refer to its lines.
+		const odd = "OPTIONS sip:620@127.0.0.1:5062 SIP/2.0\r\nSubject: \x7f\x7f\r\nUser-Agent: AVM FRITZ!Box 7590 154.07.57 (Nov 14 2023)\r\nContent-Length: 0\r\n\r\n";
+		const sent: string[] = [];
+		const { log } = newLog();
+		for (let i = 0; i < 70; i++) {
+			for (const m of i === 20 ? [odd, options(i), ok(i)] : [options(i), ok(i)]) {
+				sent.push(m);
+				log.add(i % 2 === 0, encodeUtf8(m), "127.0.0.1", 5060, 5062);
+			}
+			if (sent.length <= 60) continue;
+			// Every message kept is shown exactly as it came, the oldest (dropped to) too.
+			const shown = log.entries.map((e) => e.text);
+			assert.deepEqual(shown, sent.slice(sent.length - shown.length).map((m) => traceText(encodeUtf8(m))));
+		}
+		assert.equal(log.entries.length, TRACE_MAX_ENTRIES);
+		assert.ok(log.dropped > 80, `${log.dropped} dropped`);
+		// The last 50 messages, each packed alone, would take far more.
+		const kept = sent.slice(-TRACE_MAX_ENTRIES).reduce((n, m) => {
+			const single = newLog().log;
+			single.add(true, encodeUtf8(m), "127.0.0.1", 5060, 5062);
+			return n + single.storedChars;
+		}, 0);
+		assert.ok(log.storedChars < kept * 0.85, `${log.storedChars} characters stored, ${kept} packed alone`);
 	});
 
 	test("the pcap file: header, one IPv4/UDP frame a message with valid IP checksums, ports and addresses by direction", () => {

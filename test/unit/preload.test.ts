@@ -109,6 +109,30 @@ export function moduleStateProblems(path: string, source: string): string[] {
 	return problems;
 }
 
+/**
+ * Instance fields whose value is a function made for each instance (an arrow function or a
+ * function expression): on the device each one a preloaded module makes costs a copy of its code
+ * in the XS chunk heap, for as long as the instance lives. A method, bound where a callback is
+ * needed, costs only references.
+ */
+export function closureFieldProblems(path: string, source: string): string[] {
+	const file = ts.createSourceFile(path, source, ts.ScriptTarget.ES2022, true, path.endsWith(".js") ? ts.ScriptKind.JS : ts.ScriptKind.TS);
+	const problems: string[] = [];
+	const visit = (node: ts.Node): void => {
+		if (ts.isPropertyDeclaration(node) && node.initializer && !node.modifiers?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword)) {
+			let init: ts.Expression = node.initializer;
+			while (ts.isAsExpression(init) || ts.isSatisfiesExpression(init) || ts.isParenthesizedExpression(init)) init = init.expression;
+			if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) {
+				const line = file.getLineAndCharacterOfPosition(node.getStart(file)).line + 1;
+				problems.push(`${path}:${line}: class field ${node.name.getText(file)} is a function made for each instance (make it a method, bound where a callback is needed)`);
+			}
+		}
+		ts.forEachChild(node, visit);
+	};
+	visit(file);
+	return problems;
+}
+
 /** The manifest's preload list (all platforms), as module specifiers. */
 function preloadList(): string[] {
 	const manifest = JSON.parse(readFileSync(join(root, "manifest.json"), "utf8")) as { preload?: string[]; platforms?: Record<string, { preload?: string[] }> };
@@ -191,4 +215,26 @@ test("every portable module is on the preload list (a new one goes into manifest
 		}
 	}
 	assert.deepEqual(missing, [], `add these to the "preload" list of manifest.json (and keep them free of module-level state):\n${missing.join("\n")}`);
+});
+
+test("the closure check finds a function made per instance in a class field, and lets methods, bound methods and static functions pass", () => {
+	for (const source of [
+		"export class A { #tick = (): void => this.run(); run() {} }",
+		"export class A { onData = function (this: A) { return 1; }; }",
+		"export class A { handler = ((x: number) => x * 2) as (x: number) => number; }",
+	]) assert.notDeepEqual(closureFieldProblems("x.ts", source), [], source);
+	for (const source of [
+		"export class A { #tick = this.run.bind(this); run() {} }",
+		"export class A { static make = () => new A(); count = 0; list: number[] = []; }",
+		"export function f() { const g = () => 1; return g(); }",
+	]) assert.deepEqual(closureFieldProblems("x.ts", source), [], source);
+});
+
+test("no preloaded module makes a function per instance in a class field", () => {
+	const problems: string[] = [];
+	for (const specifier of preloadList()) {
+		const path = sourceOf(specifier);
+		if (path) problems.push(...closureFieldProblems(path, readFileSync(join(root, path), "utf8")));
+	}
+	assert.deepEqual(problems, [], `each costs a copy of its code in the device's XS heap per instance:\n${problems.join("\n")}`);
 });
