@@ -42,12 +42,6 @@ export function wordEnd(s: string, i: number, end: number): number {
 	return i;
 }
 
-/** The end of a run of SP and HT from i (LWS within a line). */
-export function blankEnd(s: string, i: number, end: number): number {
-	for (let c = s.charCodeAt(i); i < end && (c === 0x20 || c === 0x09); c = s.charCodeAt(++i));
-	return i;
-}
-
 /** Whether c is a token character: letters, digits and - . ! % * _ + ` ' ~ (RFC 3261 §25.1). */
 export function isTokenChar(c: number): boolean {
 	if (c >= 0x61) return c <= 0x7a || c === 0x7e;
@@ -88,7 +82,7 @@ export function isDigits(s: string, start: number, end: number, most: number): b
 }
 
 /** The end of host-name characters from i: letters, digits, '-' and '.'. */
-export function hostNameEnd(s: string, i: number, end: number): number {
+function hostNameEnd(s: string, i: number, end: number): number {
 	for (; i < end; i++) {
 		const c = s.charCodeAt(i);
 		if (c >= 0x61 ? c > 0x7a : c >= 0x41 ? c > 0x5a : c >= 0x30 ? c > 0x39 : c !== 0x2d && c !== 0x2e) break;
@@ -112,7 +106,7 @@ export function isHostName(h: string): boolean {
 const UNDERSCORE = "_", BANG = "!", TILDE = "~", STAR = "*", APOSTROPHE = "'", OPEN = "(", CLOSE = ")";
 
 /** The end of the characters of an IPv6 reference's inside from i: hex digits, ':' and '.'. */
-export function ipv6End(s: string, i: number, end: number): number {
+function ipv6End(s: string, i: number, end: number): number {
 	for (; i < end; i++) {
 		const c = s.charCodeAt(i);
 		if (!((c >= 0x30 && c <= 0x3a) || c === 0x2e || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66))) break;
