@@ -6,19 +6,9 @@
 
 import { test, group, assert } from "../lib/spec.js";
 import { isDottedQuad, parseSdp, SdpError, type SessionDescription } from "../../sip/sdp.js";
+import { generator } from "../lib/generator.js";
 import * as ref from "../lib/sdp-regexps.js";
 import { FRITZBOX_SDP } from "../lib/fritzbox-messages.js";
-
-function generator(seed: number) {
-	let state = seed >>> 0 || 1;
-	const next = () => {
-		state ^= state << 13;
-		state ^= state >>> 17;
-		state ^= state << 5;
-		return (state >>> 0) / 4294967296;
-	};
-	return { pick: <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] };
-}
 
 /** What a reader made of a text, in a form deepEqual compares: the session, or the error's message. */
 function read(parse: (text: string) => SessionDescription, text: string): unknown {

@@ -7,32 +7,11 @@
 import { test, group, assert } from "../lib/spec.js";
 import { digitsEnd, equalsIgnoringCase, hostEnd, isHostName, isSpace, isToken, isTokenChar, paramValueEnd, quotedEnd, schemeColon } from "../../sip/scan.js";
 import { param, paramsWellFormed, parseCSeq, parseNameAddr, parseSipUri, parseVia, uriScheme } from "../../sip/header-values.js";
+import { generator } from "../lib/generator.js";
 import * as ref from "../lib/header-regexps.js";
 import { parseSip, SipParseError } from "../../sip/message.js";
 import { buildResponse } from "../../sip/serializer.js";
 import { decodeUtf8, encodeUtf8 } from "../../modules/text.js";
-
-/** A repeatable generator of values: each call picks one piece of each list in turn. */
-function generator(seed: number) {
-	let state = seed >>> 0 || 1;
-	const next = () => {
-		state ^= state << 13;
-		state ^= state >>> 17;
-		state ^= state << 5;
-		return (state >>> 0) / 4294967296;
-	};
-	return {
-		pick<T>(list: readonly T[]): T {
-			return list[Math.floor(next() * list.length)];
-		},
-		/** A string of 0 to `most` characters of the alphabet. */
-		text(alphabet: string, most: number): string {
-			let out = "";
-			for (let n = Math.floor(next() * (most + 1)); n > 0; n--) out += alphabet.charAt(Math.floor(next() * alphabet.length));
-			return out;
-		},
-	};
-}
 
 const show = (s: string) => JSON.stringify(s);
 
