@@ -309,7 +309,7 @@ static napi_value echo_count(napi_env env, napi_callback_info info)
 	args(env, info, 1, argv, &self);
 	holder = echo_this(env, self, "count: this is not an EchoCanceller");
 	if (!holder) return NULL;
-	if (!get_int(env, argv[0], 0, 2, &which)) THROW(range_error, "count: which must be 0, 1 or 2");
+	if (!get_int(env, argv[0], 0, KA_AEC_COUNTS - 1, &which)) THROW(range_error, KA_AEC_COUNT_RANGE);
 	if (!holder->state) THROW(type_error, "count: the EchoCanceller is closed");
 	napi_create_int32(env, ka_aec_count(holder->state, which), &result);
 	return result;
