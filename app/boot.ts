@@ -105,9 +105,8 @@ class App implements Application {
 	readonly #led?: StatusLed;
 	readonly #cameraRoute?: CameraRoute;
 	#mqttSettings: MqttSettings;
-	/** The name claimed on the LAN: undefined until the start-up is over, then claimed once. */
+	/** The name to claim on the LAN: set when the start-up is over, let go once claimed. */
 	#hostName?: string;
-	#announced = false;
 
 	constructor(env: DoorbellEnvironment, options: BootOptions) {
 		this.#env = env;
@@ -202,9 +201,10 @@ class App implements Application {
 	}
 
 	#announce(): void {
-		if (this.#hostName === undefined || this.#announced) return;
-		this.#announced = true;
-		this.#env.announce?.(this.#hostName);
+		const name = this.#hostName;
+		if (name === undefined) return;
+		this.#hostName = undefined;
+		this.#env.announce?.(name);
 	}
 
 	#echoControl(): boolean {
