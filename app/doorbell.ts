@@ -124,7 +124,7 @@ export class Doorbell {
 		this.playTone = this.#tone.bind(this);
 		this.privacy = new PrivacyTone(env.clock, this.#announce.bind(this));
 		this.ua = new UserAgent(
-			{ udp: env.udp, clock: env.clock, md5: env.md5, random: env.random, log: env.log, localAddress: this.#localAddress.bind(this), resolve: this.#resolve.bind(this) },
+			{ udp: env.udp, clock: env.clock, md5: env.md5, random: env.random, log: env.log, localAddress: env.localAddress.bind(env), resolve: env.resolve.bind(env) },
 			options.config,
 			{
 				transport: { port: options.localPort, trace: options.trace ?? false, traceLog: this.traceLog },
@@ -176,14 +176,6 @@ export class Doorbell {
 
 	#announce(): void {
 		this.media?.announce();
-	}
-
-	#localAddress(): string {
-		return this.env.localAddress();
-	}
-
-	#resolve(host: string, callback: (error: Error | undefined, address?: string) => void): void {
-		this.env.resolve(host, callback);
 	}
 
 	/** The port actually bound (the next free even one when the setting's is taken). */
