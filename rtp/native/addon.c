@@ -56,11 +56,13 @@ static int get_double(napi_env env, napi_value value, double *out)
 	return napi_get_value_double(env, value, out) == napi_ok;
 }
 
-static napi_value args(napi_env env, napi_callback_info info, size_t want, napi_value *argv)
+/* Fills argv[0..want) with the call's arguments (undefined for missing ones) and, when self is
+ * not NULL, *self with `this`; returns undefined. */
+static napi_value args(napi_env env, napi_callback_info info, size_t want, napi_value *argv, napi_value *self)
 {
 	size_t argc = want;
 	napi_value undefined;
-	napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+	napi_get_cb_info(env, info, &argc, argv, self, NULL);
 	napi_get_undefined(env, &undefined);
 	for (; argc < want; argc++) argv[argc] = undefined;
 	return undefined;
@@ -68,7 +70,7 @@ static napi_value args(napi_env env, napi_callback_info info, size_t want, napi_
 
 static napi_value encode(napi_env env, napi_callback_info info)
 {
-	napi_value argv[3], result = args(env, info, 3, argv);
+	napi_value argv[3], result = args(env, info, 3, argv, NULL);
 	View pcm, codes;
 	int law;
 	if (!get_int(env, argv[0], 0, 1, &law)) THROW(range_error, "encode: law must be LAW_PCMU (0) or LAW_PCMA (1)");
@@ -82,7 +84,7 @@ static napi_value encode(napi_env env, napi_callback_info info)
 
 static napi_value decode(napi_env env, napi_callback_info info)
 {
-	napi_value argv[3], result = args(env, info, 3, argv);
+	napi_value argv[3], result = args(env, info, 3, argv, NULL);
 	View codes, pcm;
 	int law;
 	if (!get_int(env, argv[0], 0, 1, &law)) THROW(range_error, "decode: law must be LAW_PCMU (0) or LAW_PCMA (1)");
@@ -96,7 +98,7 @@ static napi_value decode(napi_env env, napi_callback_info info)
 
 static napi_value mix(napi_env env, napi_callback_info info)
 {
-	napi_value argv[3], result = args(env, info, 3, argv);
+	napi_value argv[3], result = args(env, info, 3, argv, NULL);
 	View out, source;
 	const int16_t *sources[KA_MIX_MAX_SOURCES];
 	int32_t gains[KA_MIX_MAX_SOURCES];
@@ -131,7 +133,7 @@ static napi_value mix(napi_env env, napi_callback_info info)
 
 static napi_value tone_init(napi_env env, napi_callback_info info)
 {
-	napi_value argv[4], result = args(env, info, 4, argv);
+	napi_value argv[4], result = args(env, info, 4, argv, NULL);
 	View state;
 	double frequency, rate;
 	int amplitude;
@@ -145,7 +147,7 @@ static napi_value tone_init(napi_env env, napi_callback_info info)
 
 static napi_value tone_fill(napi_env env, napi_callback_info info)
 {
-	napi_value argv[2], result = args(env, info, 2, argv);
+	napi_value argv[2], result = args(env, info, 2, argv, NULL);
 	View state, out;
 	if (!get_view(env, argv[0], napi_int32_array, &state)) THROW(type_error, "toneFill: state must be an Int32Array");
 	if (state.length < KA_TONE_STATE_WORDS) THROW(range_error, "toneFill: state must be TONE_STATE_WORDS (8) long");
@@ -157,7 +159,7 @@ static napi_value tone_fill(napi_env env, napi_callback_info info)
 
 static napi_value resample(napi_env env, napi_callback_info info, int down)
 {
-	napi_value argv[3], result = args(env, info, 3, argv);
+	napi_value argv[3], result = args(env, info, 3, argv, NULL);
 	View state, input, output;
 	const char *name = down ? "downsample" : "upsample";
 	char message[96];
@@ -189,7 +191,7 @@ static napi_value upsample(napi_env env, napi_callback_info info) { return resam
 
 static napi_value g722_encode(napi_env env, napi_callback_info info)
 {
-	napi_value argv[3], result = args(env, info, 3, argv);
+	napi_value argv[3], result = args(env, info, 3, argv, NULL);
 	View state, pcm, codes;
 	if (!get_view(env, argv[0], napi_int16_array, &state)) THROW(type_error, "g722Encode: state must be an Int16Array");
 	if (!get_view(env, argv[1], napi_int16_array, &pcm)) THROW(type_error, "g722Encode: pcm must be an Int16Array");
@@ -204,7 +206,7 @@ static napi_value g722_encode(napi_env env, napi_callback_info info)
 
 static napi_value g722_decode(napi_env env, napi_callback_info info)
 {
-	napi_value argv[3], result = args(env, info, 3, argv);
+	napi_value argv[3], result = args(env, info, 3, argv, NULL);
 	View state, codes, pcm;
 	if (!get_view(env, argv[0], napi_int16_array, &state)) THROW(type_error, "g722Decode: state must be an Int16Array");
 	if (!get_view(env, argv[1], napi_uint8_array, &codes)) THROW(type_error, "g722Decode: codes must be a Uint8Array");
@@ -240,13 +242,10 @@ static void echo_finalize(napi_env env, void *data, void *hint)
 /* new EchoCanceller(sampleRate, flags) */
 static napi_value echo_new(napi_env env, napi_callback_info info)
 {
-	napi_value argv[2], self, result;
-	size_t argc = 2;
+	napi_value argv[2], self;
 	EchoHolder *holder;
 	int rate, flags;
-	napi_get_cb_info(env, info, &argc, argv, &self, NULL);
-	napi_get_undefined(env, &result);
-	for (; argc < 2; argc++) argv[argc] = result;
+	args(env, info, 2, argv, &self);
 	if (!get_int(env, argv[0], 8000, 16000, &rate) || (rate != 8000 && rate != 16000)) THROW(range_error, "EchoCanceller: sampleRate must be 8000 or 16000");
 	if (!get_int(env, argv[1], 0, KA_AEC_LINEAR_ONLY, &flags)) THROW(range_error, "EchoCanceller: flags must be 0 or AEC_LINEAR_ONLY (1)");
 	holder = malloc(sizeof *holder);
@@ -285,12 +284,9 @@ static EchoHolder *echo_this(napi_env env, napi_value self, const char *message)
 static napi_value echo_process(napi_env env, napi_callback_info info)
 {
 	napi_value argv[3], self, result;
-	size_t argc = 3;
 	View far, mic, out;
 	EchoHolder *holder;
-	napi_get_cb_info(env, info, &argc, argv, &self, NULL);
-	napi_get_undefined(env, &result);
-	for (; argc < 3; argc++) argv[argc] = result;
+	result = args(env, info, 3, argv, &self);
 	holder = echo_this(env, self, "process: this is not an EchoCanceller");
 	if (!holder) return NULL;
 	if (!get_view(env, argv[0], napi_int16_array, &far) || !get_view(env, argv[1], napi_int16_array, &mic) ||
@@ -308,15 +304,12 @@ static napi_value echo_process(napi_env env, napi_callback_info info)
 static napi_value echo_count(napi_env env, napi_callback_info info)
 {
 	napi_value argv[1], self, result;
-	size_t argc = 1;
 	EchoHolder *holder;
 	int which;
-	napi_get_cb_info(env, info, &argc, argv, &self, NULL);
-	napi_get_undefined(env, &result);
-	if (argc < 1) argv[0] = result;
+	args(env, info, 1, argv, &self);
 	holder = echo_this(env, self, "count: this is not an EchoCanceller");
 	if (!holder) return NULL;
-	if (!get_int(env, argv[0], 0, 2, &which)) THROW(range_error, "count: which must be 0, 1 or 2");
+	if (!get_int(env, argv[0], 0, KA_AEC_COUNTS - 1, &which)) THROW(range_error, KA_AEC_COUNT_RANGE);
 	if (!holder->state) THROW(type_error, "count: the EchoCanceller is closed");
 	napi_create_int32(env, ka_aec_count(holder->state, which), &result);
 	return result;
@@ -326,10 +319,8 @@ static napi_value echo_count(napi_env env, napi_callback_info info)
 static napi_value echo_close(napi_env env, napi_callback_info info)
 {
 	napi_value self, result;
-	size_t argc = 0;
 	EchoHolder *holder;
-	napi_get_cb_info(env, info, &argc, NULL, &self, NULL);
-	napi_get_undefined(env, &result);
+	result = args(env, info, 0, NULL, &self);
 	holder = echo_this(env, self, "close: this is not an EchoCanceller");
 	if (!holder) return NULL;
 	free(holder->state);
@@ -345,7 +336,7 @@ static napi_value copy_bytes(napi_env env, napi_callback_info info)
 	void *data;
 	size_t length, n;
 	bool is;
-	args(env, info, 2, argv);
+	args(env, info, 2, argv, NULL);
 	if (napi_is_arraybuffer(env, argv[0], &is) != napi_ok || !is) THROW(type_error, "copyBytes: source must be an ArrayBuffer");
 	if (!get_view(env, argv[1], napi_uint8_array, &target)) THROW(type_error, "copyBytes: target must be a Uint8Array");
 	if (napi_get_arraybuffer_info(env, argv[0], &data, &length) != napi_ok) THROW(type_error, "copyBytes: source must be an ArrayBuffer");

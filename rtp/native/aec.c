@@ -80,7 +80,7 @@ typedef struct {
 	int32_t settling;     /* blocks after a restore in which quiet ones do not count as divergent */
 	int32_t farAt;        /* farBlocks' next slot */
 	float farBlocks[K];   /* the far end's energy in each of the last K blocks (the filter's tail) */
-	int32_t counts[3];    /* blocks, blocks whose microphone passed, restarts (ka_aec_count) */
+	int32_t counts[KA_AEC_COUNTS];    /* blocks, blocks whose microphone passed, restarts (ka_aec_count) */
 	float echoShare;      /* smoothed coherent echo estimate power (py) over blocks without near-end speech */
 	int32_t suppress;     /* residual echo suppression and comfort noise on */
 	int32_t stepped;      /* the last block left its update's step mu E in errorBin and echoBin */
@@ -607,5 +607,5 @@ int32_t ka_aec_delay(const void *state)
 int32_t ka_aec_count(const void *state, int which)
 {
 	const Aec *s = state;
-	return s->magic == MAGIC && which >= 0 && which < 3 ? s->counts[which] : -1;
+	return s->magic == MAGIC && which >= 0 && which < KA_AEC_COUNTS ? s->counts[which] : -1;
 }

@@ -359,7 +359,7 @@ void xs_klingel_aec_count(xsMachine *the)
 	xsIntegerValue which;
 	void *state;
 	ka_require_args(the, 1, "count");
-	which = ka_get_integer(the, &xsArg(0), 0, 2, "count: which must be 0, 1 or 2");
+	which = ka_get_integer(the, &xsArg(0), 0, KA_AEC_COUNTS - 1, KA_AEC_COUNT_RANGE);
 	state = ka_aec_state(the, "count");
 	if (!state) xsTypeError("count: the EchoCanceller is closed");
 	xsmcSetInteger(xsResult, ka_aec_count(state, (int)which));

@@ -134,6 +134,10 @@ int32_t ka_aec_delay(const void *state);
 #define KA_AEC_COUNT_BLOCKS 0
 #define KA_AEC_COUNT_PASSED 1
 #define KA_AEC_COUNT_RESTARTS 2
+#define KA_AEC_COUNTS 3 /* how many there are: `which` runs from 0 to KA_AEC_COUNTS - 1 */
+#define KA_STRING_(x) #x
+#define KA_STRING(x) KA_STRING_(x) /* a macro's value as a string literal */
+#define KA_AEC_COUNT_RANGE "count: which must be an integer, 0 or more and less than " KA_STRING(KA_AEC_COUNTS)
 int32_t ka_aec_count(const void *state, int which);
 
 #ifdef __cplusplus
