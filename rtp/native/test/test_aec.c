@@ -7,13 +7,14 @@
  */
 #include "../klingel_audio.h"
 #include "aec_scenes.h"
+#include "aec_state.h"
 #include "check.h"
 
 static int failed_tests;
 static const char *farPath, *nearPath;
 static int16_t farSpeech[SCENE_SAMPLES], nearSpeech[SCENE_SAMPLES];
 static Scene scene;
-static int32_t state[10240];
+static int32_t state[AEC_STATE_WORDS];
 
 static const SceneKind SPEECH = { "speech", 0, 0, 0, 0 };
 static const SceneKind SPEECH_CLIPPING = { "speech, clipping speaker", 0, 1, 0, 0 };
