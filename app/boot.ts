@@ -25,11 +25,10 @@ import { readNumber, readText } from "../config/read.js";
 import { RemoteDoor } from "../door/remote-door.js";
 import { hookUrlsFrom, mqttSettingsFrom } from "../config/home.js";
 import { Home } from "./home.js";
-import { bellsFrom, GONG_PULSE_MS } from "../config/bells.js";
+import { bellRings, bellsFrom, GONG_PULSE_MS, type BellSettings } from "../config/bells.js";
 import { StatusLed } from "../hardware/status-led.js";
 import { WifiStart } from "./wifi-start.js";
 import type { WifiCredentials } from "../config/wifi.js";
-import type { BellSettings } from "../config/bells.js";
 import type { DoorCall } from "../door/door-opener.js";
 import type { MqttSettings } from "../home/mqtt-link.js";
 import type { RingResult } from "../sip/user-agent.js";
@@ -105,9 +104,8 @@ class App implements Application {
 	readonly #led?: StatusLed;
 	readonly #cameraRoute?: CameraRoute;
 	#mqttSettings: MqttSettings;
-	/** The name claimed on the LAN: undefined until the start-up is over, then claimed once. */
+	/** The name to claim on the LAN: set when the start-up is over, let go once claimed. */
 	#hostName?: string;
-	#announced = false;
 
 	constructor(env: DoorbellEnvironment, options: BootOptions) {
 		this.#env = env;
@@ -202,9 +200,10 @@ class App implements Application {
 	}
 
 	#announce(): void {
-		if (this.#hostName === undefined || this.#announced) return;
-		this.#announced = true;
-		this.#env.announce?.(this.#hostName);
+		const name = this.#hostName;
+		if (name === undefined) return;
+		this.#hostName = undefined;
+		this.#env.announce?.(name);
 	}
 
 	#echoControl(): boolean {
@@ -218,7 +217,7 @@ class App implements Application {
 	/** The buttons that ring now (one set up after start waits for a restart for its GPIO). */
 	#buttons(): number[] {
 		const out: number[] = [];
-		for (const [n, bell] of this.doorbell.bells) if (n === 1 || bell.settings.target !== "") out.push(n);
+		for (const [n, bell] of this.doorbell.bells) if (bellRings(bell.settings)) out.push(n);
 		return out.sort(byNumber);
 	}
 

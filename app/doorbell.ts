@@ -8,7 +8,7 @@ import type { UaConfig } from "../sip/config.js";
 import type { SipTransport } from "../sip/transport.js";
 import { SipTraceLog } from "../sip/trace-log.js";
 import { UserAgent, type RingResult } from "../sip/user-agent.js";
-import type { BellSettings } from "../config/bells.js";
+import { bellRings, type BellSettings } from "../config/bells.js";
 import type { DigitalIn } from "../modules/ports.js";
 import type { Call } from "../sip/call.js";
 import type { Registration } from "../sip/registration.js";
@@ -124,7 +124,7 @@ export class Doorbell {
 		this.playTone = this.#tone.bind(this);
 		this.privacy = new PrivacyTone(env.clock, this.#announce.bind(this));
 		this.ua = new UserAgent(
-			{ udp: env.udp, clock: env.clock, md5: env.md5, random: env.random, log: env.log, localAddress: this.#localAddress.bind(this), resolve: this.#resolve.bind(this) },
+			{ udp: env.udp, clock: env.clock, md5: env.md5, random: env.random, log: env.log, localAddress: env.localAddress.bind(env), resolve: env.resolve.bind(env) },
 			options.config,
 			{
 				transport: { port: options.localPort, trace: options.trace ?? false, traceLog: this.traceLog },
@@ -176,14 +176,6 @@ export class Doorbell {
 
 	#announce(): void {
 		this.media?.announce();
-	}
-
-	#localAddress(): string {
-		return this.env.localAddress();
-	}
-
-	#resolve(host: string, callback: (error: Error | undefined, address?: string) => void): void {
-		this.env.resolve(host, callback);
 	}
 
 	/** The port actually bound (the next free even one when the setting's is taken). */
@@ -254,7 +246,7 @@ export class Doorbell {
 	 */
 	press(source: string, button = 1): RingResult {
 		const bell = this.bells.get(button);
-		if (!bell || (button !== 1 && bell.settings.target === "")) {
+		if (!bell || !bellRings(bell.settings)) {
 			const reason = `bell button ${button} is not set up`;
 			this.env.log.info(`ring (${source}): not ringing: ${reason}`);
 			return { ok: false, reason };
@@ -324,7 +316,7 @@ export class Doorbell {
 			refused_requests: ua.layer.refusedTotal,
 			last_rejection: this.transport.lastRejection,
 			media: this.media ? this.media.status() : null,
-			bells: Array.from(this.bells.values()).filter(({ settings }) => settings.button === 1 || settings.target !== "").map(({ settings }) => ({ button: settings.button, target: settings.button === 1 ? ua.config.target : settings.target, name: settings.button === 1 ? ua.config.displayName : settings.name, gong: settings.gong })),
+			bells: Array.from(this.bells.values()).filter(({ settings }) => bellRings(settings)).map(({ settings }) => ({ button: settings.button, target: settings.button === 1 ? ua.config.target : settings.target, name: settings.button === 1 ? ua.config.displayName : settings.name, gong: settings.gong })),
 			last_press: this.lastPress ? { ...this.lastPress, at: undefined, ms_ago: Math.round(now - this.lastPress.at) } : null,
 			health: this.env.health?.() ?? null,
 		};

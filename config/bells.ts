@@ -24,6 +24,11 @@ export interface BellSettings {
 	gong: boolean;
 }
 
+/** Whether a bell rings: button 1 always (it follows the SIP settings), the others while their number is set. */
+export function bellRings(bell: BellSettings): boolean {
+	return bell.button === 1 || bell.target !== "";
+}
+
 /** The buttons in use, button 1 first. Throws SettingsError (naming the key) for a bad stored value. */
 export function bellsFrom(store: KeyValueStore): BellSettings[] {
 	const displayName = readText(store, "sip_displayname");

@@ -5,6 +5,7 @@
  */
 
 import { parseHookUrl } from "../home/webhooks.js";
+import { isDoorCode } from "../door/door-opener.js";
 
 export class CheckError extends Error {}
 
@@ -113,7 +114,7 @@ export const checkFlag: Check = (raw) => {
 /** The door code: 1 to 16 keys of 0-9, * and # (a FRITZ!Fon's door key sends e.g. #9). */
 export const checkCode: Check = (raw) => {
 	const value = asText(raw).trim();
-	if (!/^[0-9*#]{1,16}$/.test(value)) throw new CheckError("must be 1 to 16 keys: digits, * and #");
+	if (!isDoorCode(value)) throw new CheckError("must be 1 to 16 keys: digits, * and #");
 	return value;
 };
 

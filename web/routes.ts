@@ -192,11 +192,11 @@ export class WebApp {
 	}
 
 	#answer<A extends unknown[], T>(handler: (this: WebApp, request: HttpRequest, ...rest: A) => T, request: HttpRequest, ...rest: A): T | HttpResponse {
-		const allowed = this.#o.isAllowedHost ?? isLocalHost;
+		const allowed = (this.#o.isAllowedHost ?? isLocalHost)(header(request, "host"));
 		const portal = this.#o.wifi?.accessPointAddress;
 		// On the set-up access point every name resolves to the door: show the set-up page.
-		if (portal && request.method === "GET" && (!allowed(header(request, "host")) || PORTAL_PROBES.includes(request.path))) return redirect(`http://${portal}/wifi`);
-		if (!allowed(header(request, "host"))) return { status: 403, headers: { "Content-Type": "text/plain; charset=utf-8" }, body: "This doorbell answers only to its address or local name.\n" };
+		if (portal && request.method === "GET" && (!allowed || PORTAL_PROBES.includes(request.path))) return redirect(`http://${portal}/wifi`);
+		if (!allowed) return { status: 403, headers: { "Content-Type": "text/plain; charset=utf-8" }, body: "This doorbell answers only to its address or local name.\n" };
 		try {
 			return handler.call(this, request, ...rest);
 		} catch (error) {

@@ -2,17 +2,34 @@
 
 import Net from "net";
 
-const IPV4 = (): RegExp => /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+/**
+ * Whether s is four groups of 1 to 3 digits joined by dots. A scan rather than a RegExp: the
+ * local address is read for every SIP message the door writes, and on the device a RegExp is
+ * compiled where it is used (a preloaded module may not make one while it loads).
+ */
+function isIpv4Text(s: string): boolean {
+	let groups = 0, digits = 0;
+	for (let i = 0; i < s.length; i++) {
+		const c = s.charCodeAt(i);
+		if (c >= 0x30 && c <= 0x39) {
+			if (++digits > 3) return false;
+		} else if (c === 0x2e && digits > 0 && groups < 3) {
+			groups++;
+			digits = 0;
+		} else return false;
+	}
+	return groups === 3 && digits > 0;
+}
 
 /** The station's IPv4 address, or 0.0.0.0 while there is none. */
 export function deviceLocalAddress(): string {
 	const address = Net.get("IP");
-	return address && IPV4().test(address) ? address : "0.0.0.0";
+	return address && isIpv4Text(address) ? address : "0.0.0.0";
 }
 
 /** Resolves a host name (e.g. "fritz.box") to an IPv4 address; numeric addresses pass through. */
 export function deviceResolve(host: string, callback: (error: Error | undefined, address?: string) => void): void {
-	if (IPV4().test(host)) {
+	if (isIpv4Text(host)) {
 		Promise.resolve().then(() => callback(undefined, host));
 		return;
 	}

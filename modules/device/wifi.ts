@@ -101,7 +101,7 @@ class DeviceWifiRadio implements WifiRadio {
 
 	accessPointAddress(): string {
 		if (!this.#accessPoint) return "";
-		const address = Net.get("IP", "ap") ?? DEFAULT_AP_ADDRESS;
+		const address = apAddress();
 		return this.#options.httpPort === 80 ? address : `${address}:${this.#options.httpPort}`;
 	}
 
@@ -161,8 +161,13 @@ class DeviceWifiRadio implements WifiRadio {
 	}
 }
 
+/** The access point's own address (the SDK's default when it reports none). */
+function apAddress(): string {
+	return Net.get("IP", "ap") ?? DEFAULT_AP_ADDRESS;
+}
+
 function answerWithAccessPoint(message: number): string {
-	return message === DNS_QUERY ? (Net.get("IP", "ap") ?? DEFAULT_AP_ADDRESS) : "";
+	return message === DNS_QUERY ? apAddress() : "";
 }
 
 function onSntp(log: Logger, message: number, value?: number | string): void {

@@ -28,7 +28,7 @@ $(XS_OUT)/audio-xs.o: audio-xs.c $(CORE_H) xs-host/klingel_xs_platform.h | $(XS_
 HOST_CC := $(CC) -std=gnu99 -O2 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -D_DEFAULT_SOURCE $(XS_FLAGS) -I.
 $(XS_OUT)/host-%.o: %.c $(CORE_H) xs-host/klingel_xs_platform.h | $(XS_OUT)
 	$(HOST_CC) -c $< -o $@
-$(XS_OUT)/host-test-xs.o: test/test-xs.c test/reference_g711.h $(CORE_H) xs-host/klingel_xs_platform.h | $(XS_OUT)
+$(XS_OUT)/host-test-xs.o: test/test-xs.c test/aec_state.h test/reference_g711.h $(CORE_H) xs-host/klingel_xs_platform.h | $(XS_OUT)
 	$(HOST_CC) -c $< -o $@
 
 $(OUT)/xs-host: $(HOST_DEPS) $(XS_COMMON) $(XS_OUT)/xsMemory.o

@@ -2,7 +2,7 @@ import { test, group, assert } from "../lib/spec.js";
 import { FakeClock } from "../lib/fake-clock.js";
 import { RelayPulse } from "../../hardware/relay-pulse.js";
 import { doorEventLog } from "../lib/door-event-log.js";
-import { DoorOpener, type DoorCall, type DoorSettings, type DigitVia, type DigitSource, INTER_DIGIT_TIMEOUT_MS, INFO_LATENESS_MS } from "../../door/door-opener.js";
+import { DoorOpener, type DoorCall, type DoorSettings, type DigitVia, type DigitSource, INTER_DIGIT_TIMEOUT_MS, INFO_LATENESS_MS, isDoorCode } from "../../door/door-opener.js";
 import { RecordingOut } from "../lib/recording-out.js";
 import { MemoryStore } from "../lib/app-harness.js";
 import { memoryLogger } from "../lib/memory-logger.js";
@@ -43,6 +43,16 @@ function rig(settings: Partial<DoorSettings> = {}, store = new MemoryStore(), ha
 }
 
 group("door opener", () => {
+	test("a door code is 1 to 16 keys of 0-9, * and #: every character and every length", () => {
+		const pattern = /^[0-9*#]{1,16}$/;
+		for (let c = 0; c < 0x3100; c++) {
+			const key = String.fromCharCode(c);
+			assert.equal(isDoorCode(key), pattern.test(key), `isDoorCode(0x${c.toString(16)})`);
+			assert.equal(isDoorCode("1" + key + "#"), pattern.test("1" + key + "#"), `isDoorCode(1, 0x${c.toString(16)}, #)`);
+		}
+		for (let n = 0; n <= 18; n++) assert.equal(isDoorCode("*".repeat(n)), n >= 1 && n <= 16, `${n} keys`);
+	});
+
 	test("123 by RFC 4733 from the negotiated peer opens: one pulse of 800 ms, a confirm tone and an event", () => {
 		const r = rig();
 		assert.deepEqual(r.send("123"), ["entered", "entered", "opened"]);

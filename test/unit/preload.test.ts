@@ -30,13 +30,23 @@ function rootName(node: ts.Expression): string | undefined {
 	return ts.isIdentifier(e) ? e.text : undefined;
 }
 
+function parse(path: string, source: string): ts.SourceFile {
+	return ts.createSourceFile(path, source, ts.ScriptTarget.ES2022, true, path.endsWith(".js") ? ts.ScriptKind.JS : ts.ScriptKind.TS);
+}
+
+/** The expression inside any `as`, `satisfies` and parentheses. */
+function unwrap(e: ts.Expression): ts.Expression {
+	while (ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isParenthesizedExpression(e)) e = e.expression;
+	return e;
+}
+
 function isAssignment(kind: ts.SyntaxKind): boolean {
 	return kind >= ts.SyntaxKind.FirstAssignment && kind <= ts.SyntaxKind.LastAssignment;
 }
 
 /** What keeps state at module level in one source file, each with its line. */
 export function moduleStateProblems(path: string, source: string): string[] {
-	const file = ts.createSourceFile(path, source, ts.ScriptTarget.ES2022, true, path.endsWith(".js") ? ts.ScriptKind.JS : ts.ScriptKind.TS);
+	const file = parse(path, source);
 	const problems: string[] = [];
 	const at = (node: ts.Node) => `${path}:${file.getLineAndCharacterOfPosition(node.getStart(file)).line + 1}`;
 	/** Module-level names bound to something that can change inside (objects, arrays, instances, classes with statics). */
@@ -48,8 +58,7 @@ export function moduleStateProblems(path: string, source: string): string[] {
 				const name = d.name.getText(file);
 				if (!constant) problems.push(`${at(d)}: module-level ${statement.declarationList.flags & ts.NodeFlags.Let ? "let" : "var"} ${name}`);
 				else if (d.initializer && ts.isIdentifier(d.name)) {
-					let init: ts.Expression = d.initializer;
-					while (ts.isAsExpression(init) || ts.isSatisfiesExpression(init) || ts.isParenthesizedExpression(init)) init = init.expression;
+					const init = unwrap(d.initializer);
 					if (ts.isObjectLiteralExpression(init) || ts.isArrayLiteralExpression(init) || ts.isNewExpression(init)) objects.add(name);
 					// Preloading runs the module in the build's machine: a `globalThis` kept then is that
 					// machine's global, not the one the device fills at run time (its TextEncoder, say).
@@ -73,8 +82,7 @@ export function moduleStateProblems(path: string, source: string): string[] {
 		if (!ts.isVariableStatement(statement)) continue;
 		for (const d of statement.declarationList.declarations) {
 			if (!d.initializer || !ts.isIdentifier(d.name)) continue;
-			let init: ts.Expression = d.initializer;
-			while (ts.isAsExpression(init) || ts.isSatisfiesExpression(init) || ts.isParenthesizedExpression(init)) init = init.expression;
+			const init = unwrap(d.initializer);
 			if ((ts.isObjectLiteralExpression(init) || ts.isArrayLiteralExpression(init)) && !frozenLater.has(d.name.text)) problems.push(`${at(d)}: module-level table ${d.name.text} is not frozen (Object.freeze it where it is made, or after filling it)`);
 		}
 	}
@@ -116,12 +124,11 @@ export function moduleStateProblems(path: string, source: string): string[] {
  * needed, costs only references.
  */
 export function closureFieldProblems(path: string, source: string): string[] {
-	const file = ts.createSourceFile(path, source, ts.ScriptTarget.ES2022, true, path.endsWith(".js") ? ts.ScriptKind.JS : ts.ScriptKind.TS);
+	const file = parse(path, source);
 	const problems: string[] = [];
 	const visit = (node: ts.Node): void => {
 		if (ts.isPropertyDeclaration(node) && node.initializer && !node.modifiers?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword)) {
-			let init: ts.Expression = node.initializer;
-			while (ts.isAsExpression(init) || ts.isSatisfiesExpression(init) || ts.isParenthesizedExpression(init)) init = init.expression;
+			const init = unwrap(node.initializer);
 			if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) {
 				const line = file.getLineAndCharacterOfPosition(node.getStart(file)).line + 1;
 				problems.push(`${path}:${line}: class field ${node.name.getText(file)} is a function made for each instance (make it a method, bound where a callback is needed)`);

@@ -14,10 +14,11 @@
 
 #include "../klingel_audio.h"
 #include "../test/aec_scenes.h"
+#include "../test/aec_state.h"
 
 static Scene scene;
 static int16_t farSpeech[SCENE_SAMPLES], nearSpeech[SCENE_SAMPLES];
-static int32_t state[10240];
+static int32_t state[AEC_STATE_WORDS];
 
 __attribute__((noinline)) void frame_aec(const int16_t *far, const int16_t *mic, int16_t *out)
 {

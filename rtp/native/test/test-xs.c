@@ -9,6 +9,7 @@
 #include "klingel_audio.h"
 #include "xsmc.h"
 
+#include "aec_state.h"
 #include "reference_g711.h"
 
 /* referenceEncode(law, sample) -> code */
@@ -185,7 +186,7 @@ static void aec_input(uint32_t *seed, long *n, int16_t *far, int16_t *mic, int16
 /* coreAec(frames) -> checksum of the C core's echo canceller output over 20 ms frames at 16 kHz */
 void xs_test_core_aec(xsMachine *the)
 {
-	static int32_t state[10240];
+	static int32_t state[AEC_STATE_WORDS];
 	int16_t far[320], mic[320], out[320], history[64] = { 0 };
 	int frames = xsmcToInteger(xsArg(0)), f;
 	uint32_t h = 0, seed = 1;

@@ -7,13 +7,14 @@
  */
 #include "../klingel_audio.h"
 #include "aec_scenes.h"
+#include "aec_state.h"
 #include "check.h"
 
 static int failed_tests;
 static const char *farPath, *nearPath;
 static int16_t farSpeech[SCENE_SAMPLES], nearSpeech[SCENE_SAMPLES];
 static Scene scene;
-static int32_t state[10240];
+static int32_t state[AEC_STATE_WORDS];
 
 static const SceneKind SPEECH = { "speech", 0, 0, 0, 0 };
 static const SceneKind SPEECH_CLIPPING = { "speech, clipping speaker", 0, 1, 0, 0 };
@@ -21,14 +22,21 @@ static const SceneKind PATH_CHANGE = { "speech, clipping speaker, echo path chan
 static const SceneKind NOISE = { "noise", 1, 0, 0, 0 };
 static const SceneKind DOUBLE_TALK = { "speech, double talk", 0, 0, 1, 0 };
 
-/* Runs the canceller over the scene in 20 ms frames; returns the figures. */
-static SceneFigures run(const SceneKind *kind, int flags)
+/* Runs a new canceller over the scene as it stands (far and mic into out) in 20 ms frames;
+ * returns its delay. */
+static int cancel(int flags)
 {
 	int i;
-	scene_make(&scene, kind, farSpeech, nearSpeech);
 	ka_aec_init(state, SCENE_RATE, flags);
 	for (i = 0; i < SCENE_SAMPLES; i += SCENE_FRAME) ka_aec_process(state, scene.far + i, scene.mic + i, scene.out + i, SCENE_FRAME);
-	return scene_figures(&scene, kind, ka_aec_delay(state));
+	return ka_aec_delay(state);
+}
+
+/* Makes the scene, runs the canceller over it; returns the figures. */
+static SceneFigures run(const SceneKind *kind, int flags)
+{
+	scene_make(&scene, kind, farSpeech, nearSpeech);
+	return scene_figures(&scene, kind, cancel(flags));
 }
 
 static void state_fits_and_init_checks_the_rate(void)
@@ -178,9 +186,7 @@ static void near_end_tone_survives_louder_echo(void)
 		scene.far[i] = scene_clamp(scene.far[i] * 1.4);
 		scene.mic[i] = scene_clamp(scene.echo[i] * 1.4 + 5000 * sin(2 * M_PI * 440 * i / SCENE_RATE));
 	}
-	ka_aec_init(state, SCENE_RATE, 0);
-	for (i = 0; i < SCENE_SAMPLES; i += SCENE_FRAME) ka_aec_process(state, scene.far + i, scene.mic + i, scene.out + i, SCENE_FRAME);
-	delay = ka_aec_delay(state);
+	delay = cancel(0);
 	for (at = from; at + half + delay <= SCENE_SAMPLES; at += half) {
 		double re = 0, im = 0, level;
 		for (i = at; i < at + half; i++) {
@@ -203,9 +209,7 @@ static void a_wrong_filter_passes_the_microphone(void)
 	int i, delay, from = 4 * SCENE_RATE, passed = 0, count = 3 * 128;
 	scene_make(&scene, &SPEECH, farSpeech, nearSpeech);
 	for (i = from; i < SCENE_SAMPLES; i++) scene.mic[i] = scene_clamp(-(double)scene.echo[i]);
-	ka_aec_init(state, SCENE_RATE, 0);
-	for (i = 0; i < SCENE_SAMPLES; i += SCENE_FRAME) ka_aec_process(state, scene.far + i, scene.mic + i, scene.out + i, SCENE_FRAME);
-	delay = ka_aec_delay(state);
+	delay = cancel(0);
 	for (i = from; i < from + count; i++) passed += scene.out[i + delay] == scene.mic[i];
 	printf("#   echo path swapped: %d of the next %d samples passed as they were\n", passed, count);
 	CHECK(passed == count, "%d of %d samples passed as they were", passed, count);
