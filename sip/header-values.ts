@@ -4,7 +4,7 @@
  */
 
 import { WELL_KNOWN_METHODS } from "./methods.js";
-import { digitsEnd, equalsIgnoringCase, hostEnd, isHostName, isSpace, isToken, isTokenChar, paramValueEnd, quotedEnd, schemeColon, spaceEnd, spaceStart, tokenEnd } from "./scan.js";
+import { digitsEnd, equalsIgnoringCase, hostEnd, isHostName, isSpace, isToken, isTokenChar, oneLine, paramValueEnd, quotedEnd, schemeColon, spaceEnd, spaceStart, tokenEnd } from "./scan.js";
 
 export interface NameAddr {
 	/** Display name without quotes or escapes ("" when absent). */
@@ -346,15 +346,6 @@ export function parseCSeq(value: string): CSeq | undefined {
 }
 
 const SIP_SCHEME = "sip", SIPS_SCHEME = "sips";
-
-/** Whether s[i, end) has no line terminator (what a RegExp's '.' does not match). */
-function oneLine(s: string, i: number, end: number): boolean {
-	for (; i < end; i++) {
-		const c = s.charCodeAt(i);
-		if (c === 0x0a || c === 0x0d || c === 0x2028 || c === 0x2029) return false;
-	}
-	return true;
-}
 
 /** The host, port, parameters and headers of a SIP URI from `start` (after any userinfo); undefined when malformed (the port's range is checked by the caller). */
 function sipUriRest(uri: string, scheme: string, user: string, start: number): SipUri | undefined {

@@ -42,6 +42,15 @@ export function wordEnd(s: string, i: number, end: number): number {
 	return i;
 }
 
+/** Whether s[i, end) has no line terminator (what a RegExp's '.' does not match). */
+export function oneLine(s: string, i: number, end: number): boolean {
+	for (; i < end; i++) {
+		const c = s.charCodeAt(i);
+		if (c === 0x0a || c === 0x0d || c === 0x2028 || c === 0x2029) return false;
+	}
+	return true;
+}
+
 /** Whether c is a token character: letters, digits and - . ! % * _ + ` ' ~ (RFC 3261 §25.1). */
 export function isTokenChar(c: number): boolean {
 	if (c >= 0x61) return c <= 0x7a || c === 0x7e;

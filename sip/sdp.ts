@@ -6,7 +6,7 @@
  * wanted (the hd_voice setting), G.711 otherwise and as the fallback.
  */
 
-import { digitsEnd, isDigits, spaceEnd, wordEnd } from "./scan.js";
+import { digitsEnd, isDigits, oneLine, spaceEnd, wordEnd } from "./scan.js";
 
 export type Direction = "sendrecv" | "sendonly" | "recvonly" | "inactive";
 export type AudioCodec = "PCMU" | "PCMA" | "G722";
@@ -171,15 +171,6 @@ function rtpmap(media: MediaDescription, s: string, start: number, end: number):
 	if (pt === start || name === pt || slash === name || s.charCodeAt(slash) !== 0x2f || clock === slash + 1) return;
 	const channels = s.charCodeAt(clock) === 0x2f ? digitsEnd(s, clock + 1, end) : clock;
 	media.rtpmap.set(Number(s.slice(start, pt)), { encoding: s.slice(name, slash), clock: Number(s.slice(slash + 1, clock)), channels: channels > clock + 1 ? Number(s.slice(clock + 1, channels)) : 1 });
-}
-
-/** Whether s[i, end) has no line terminator other than those white space at its start took (what a RegExp's '.' does not match). */
-function oneLine(s: string, i: number, end: number): boolean {
-	for (; i < end; i++) {
-		const c = s.charCodeAt(i);
-		if (c === 0x0a || c === 0x0d || c === 0x2028 || c === 0x2029) return false;
-	}
-	return true;
 }
 
 const V_0 = "v=0", RTPMAP = "rtpmap", FMTP = "fmtp", PTIME = "ptime";
