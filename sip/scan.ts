@@ -114,8 +114,8 @@ export function isHostName(h: string): boolean {
 }
 const UNDERSCORE = "_", BANG = "!", TILDE = "~", STAR = "*", APOSTROPHE = "'", OPEN = "(", CLOSE = ")";
 
-/** The end of the characters of an IPv6 reference's inside from i: hex digits, ':' and '.'. */
-function ipv6End(s: string, i: number, end: number): number {
+/** The end of the characters of an IPv6 address (a reference's inside) from i: hex digits, ':' and '.'. */
+export function ipv6End(s: string, i: number, end: number): number {
 	for (; i < end; i++) {
 		const c = s.charCodeAt(i);
 		if (!((c >= 0x30 && c <= 0x3a) || c === 0x2e || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66))) break;

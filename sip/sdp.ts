@@ -6,7 +6,7 @@
  * wanted (the hd_voice setting), G.711 otherwise and as the fallback.
  */
 
-import { digitsEnd, isDigits, oneLine, spaceEnd, wordEnd } from "./scan.js";
+import { digitsEnd, ipv6End, isDigits, oneLine, spaceEnd, wordEnd } from "./scan.js";
 
 export type Direction = "sendrecv" | "sendonly" | "recvonly" | "inactive";
 export type AudioCodec = "PCMU" | "PCMA" | "G722";
@@ -93,13 +93,8 @@ function isDnsName(s: string, start: number, end: number): boolean {
 
 /** Whether s[start, end) has only hex digits, ':' and '.', and a ':' (an IPv6 address as SDP writes it). */
 function isIpv6(s: string, start: number, end: number): boolean {
-	let colon = false;
-	for (let i = start; i < end; i++) {
-		const c = s.charCodeAt(i), lower = c | 0x20;
-		if (c === 0x3a) colon = true;
-		else if (!(c >= 0x30 && c <= 0x39) && c !== 0x2e && !(lower >= 0x61 && lower <= 0x66)) return false;
-	}
-	return colon;
+	const colon = s.indexOf(COLON, start);
+	return colon >= 0 && colon < end && ipv6End(s, start, end) === end;
 }
 
 const IN = "IN", IP = "IP";
