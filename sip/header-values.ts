@@ -366,10 +366,16 @@ function sipUriRest(uri: string, scheme: string, user: string, start: number): S
 	return { scheme, user, host: uri.slice(start, hostStop), port, params: uri.slice(paramsStart, i), headers: uri.slice(i) };
 }
 
+/** The offset of the ':' after a sip or sips scheme (in any case) that starts uri: 3 or 4; -1 for another scheme or none. */
+export function sipSchemeColon(uri: string): number {
+	const colon = uri.charCodeAt(3) === 0x3a ? 3 : 4;
+	return uri.charCodeAt(colon) === 0x3a && equalsIgnoringCase(uri, 0, colon, colon === 3 ? SIP_SCHEME : SIPS_SCHEME) ? colon : -1;
+}
+
 /** Parses a sip: or sips: URI (RFC 3261 §19.1.1); undefined for other schemes or a malformed one. */
 export function parseSipUri(uri: string): SipUri | undefined {
-	const colon = uri.charCodeAt(3) === 0x3a ? 3 : 4;
-	if (uri.charCodeAt(colon) !== 0x3a || !equalsIgnoringCase(uri, 0, colon, colon === 3 ? SIP_SCHEME : SIPS_SCHEME)) return undefined;
+	const colon = sipSchemeColon(uri);
+	if (colon < 0) return undefined;
 	const scheme = colon === 3 ? SIP_SCHEME : SIPS_SCHEME;
 	// Userinfo runs to the first '@' when no '?' comes before it; a URI it does not fit is read again without it.
 	const at = uri.indexOf("@", colon + 1), question = uri.indexOf("?", colon + 1);
@@ -382,7 +388,7 @@ export function parseSipUri(uri: string): SipUri | undefined {
 
 /** The scheme of any URI, lowercase ("" when there is none). */
 export function uriScheme(uri: string): string {
-	if (uri.startsWith("sip:")) return SIP_SCHEME;
+	if (uri.startsWith(SIP_COLON)) return SIP_SCHEME;
 	const colon = schemeColon(uri, 0, uri.length);
 	return colon < 0 ? EMPTY : uri.slice(0, colon).toLowerCase();
 }

@@ -4,8 +4,8 @@
  */
 
 import { SipMessage, SipParseError } from "./message.js";
-import { equalsIgnoringCase, isDigits } from "./scan.js";
-import { parseCSeq, parseNameAddr, parseVia, param, paramsWellFormed, type CSeq, type NameAddr, type Via } from "./header-values.js";
+import { isDigits } from "./scan.js";
+import { parseCSeq, parseNameAddr, parseVia, param, paramsWellFormed, sipSchemeColon, type CSeq, type NameAddr, type Via } from "./header-values.js";
 
 const SIP_2_0 = "SIP/2.0", VIA = "via", CALL_ID_NAME = "call-id", CSEQ = "cseq", FROM = "from", TO = "to", MAX_FORWARDS = "max-forwards", CONTACT = "contact", TAG = "tag";
 
@@ -27,12 +27,6 @@ function printableAscii(s: string): boolean {
 		if (c < 0x21 || c > 0x7e) return false;
 	}
 	return true;
-}
-
-/** Whether a URI's scheme is sip or sips, in any case. */
-function sipScheme(uri: string): boolean {
-	const colon = uri.charCodeAt(3) === 0x3a ? 3 : 4;
-	return uri.charCodeAt(colon) === 0x3a && equalsIgnoringCase(uri, 0, colon, colon === 3 ? "sip" : "sips");
 }
 
 function single(message: SipMessage, name: string): string {
@@ -78,7 +72,7 @@ export function inspect(message: SipMessage): Essentials {
 		throw new SipParseError("malformed Max-Forwards", 400, message);
 	}
 	if (message.isRequest) {
-		if (sipScheme(message.uri) && message.uri.slice(message.uri.lastIndexOf("@") + 1).indexOf("?") >= 0) throw new SipParseError("the Request-URI carries headers", 400, message);
+		if (sipSchemeColon(message.uri) > 0 && message.uri.slice(message.uri.lastIndexOf("@") + 1).indexOf("?") >= 0) throw new SipParseError("the Request-URI carries headers", 400, message);
 		for (const value of message.values(CONTACT)) {
 			if (value === "*" && message.method === "REGISTER") continue;
 			const contact = parseNameAddr(value);
