@@ -54,8 +54,8 @@ export class SipTraceLog {
 	/** Oldest first. */
 	#entries: TraceEntry[] = [];
 	#stored = 0;
-	/** The newest message's text as shown, which the next one's references point into. */
-	#newest: string | undefined;
+	/** The newest message's lines as shown, which the next one's references point into. */
+	#newest: string[] | undefined;
 	/** Messages dropped to stay within the bounds, since start. */
 	dropped = 0;
 
@@ -66,8 +66,9 @@ export class SipTraceLog {
 	/** Keeps one datagram (sent or received). */
 	add(out: boolean, bytes: Uint8Array, address: string, port: number, localPort: number): void {
 		const shown = headersOnly(traceText(bytes));
-		const text = pack(shown, this.#entries.length ? this.#newest : undefined);
-		this.#newest = shown;
+		const lines = shown.split(CRLF);
+		const text = pack(shown, this.#entries.length ? this.#newest : undefined, lines);
+		this.#newest = lines;
 		const entries = this.#entries;
 		entries.push({ time: this.#o.wallClock(), uptime: this.#o.now(), out, address, port, localPort, text });
 		this.#stored += text.length;
@@ -94,7 +95,7 @@ export class SipTraceLog {
 		this.dropped++;
 		const next = entries[0];
 		if (!next || !hasReferences(next.text)) return;
-		const whole = pack(unpack(next.text, unpack(oldest.text, undefined)), undefined);
+		const whole = pack(unpack(next.text, unpack(oldest.text, undefined)), undefined, undefined);
 		this.#stored += whole.length - next.text.length;
 		entries[0] = { ...next, text: whole };
 	}
@@ -145,34 +146,43 @@ const TOKENS: readonly string[] = Object.freeze([
 	"\r\n",
 ]);
 
-/** A control character other than tab, LF and CR, or DEL: a text with one is stored as it is. */
-const CONTROL = (): RegExp => /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
 const CRLF = "\r\n";
 /** A line stored as a reference: DEL, then the referred line's index plus FIRST_INDEX (printable, one UTF-8 byte). */
 const REFERENCE = "\x7f", FIRST_INDEX = 0x20, LAST_INDEX = 0x7e;
 
-/** The text packed; `before` is the text of the message before it, whose lines it may refer to. */
-function pack(text: string, before: string | undefined): string {
-	if (CONTROL().test(text)) return "\x00" + text;
-	let packed = before === undefined ? text : referenced(text, before);
+/**
+ * The text packed; `before` is the lines of the message before it, which its lines may refer to,
+ * `lines` the text's own lines (both split at CRLF; `lines` is not changed).
+ */
+function pack(text: string, before: string[] | undefined, lines: string[] | undefined): string {
+	if (hasControl(text)) return "\x00" + text;
+	let packed = before === undefined ? text : referenced(lines ?? text.split(CRLF), before);
 	for (let code = 1; code < TOKENS.length; code++) {
 		const token = TOKENS[code];
-		if (token) packed = packed.split(token).join(String.fromCharCode(code));
+		if (token && packed.indexOf(token) >= 0) packed = packed.split(token).join(String.fromCharCode(code));
 	}
 	return packed;
 }
 
-/** Each header line that `before` has too (and longer than a reference) as a reference to it. */
-function referenced(text: string, before: string): string {
-	const lines = text.split(CRLF);
-	const earlier = before.split(CRLF);
-	for (let i = 1; i < lines.length; i++) {
-		const line = lines[i];
+/** A control character other than tab, LF and CR, or DEL: a text with one is stored as it is. */
+function hasControl(text: string): boolean {
+	for (let i = 0; i < text.length; i++) {
+		const code = text.charCodeAt(i);
+		if (code < 0x20 ? code !== 0x09 && code !== 0x0a && code !== 0x0d : code === 0x7f) return true;
+	}
+	return false;
+}
+
+/** The lines joined, each header line that `earlier` has too (and longer than a reference) as a reference to it. */
+function referenced(lines: string[], earlier: string[]): string {
+	const out = lines.slice();
+	for (let i = 1; i < out.length; i++) {
+		const line = out[i];
 		if (line.length <= 2) continue;
 		const index = earlier.indexOf(line);
-		if (index >= 0 && FIRST_INDEX + index <= LAST_INDEX) lines[i] = REFERENCE + String.fromCharCode(FIRST_INDEX + index);
+		if (index >= 0 && FIRST_INDEX + index <= LAST_INDEX) out[i] = REFERENCE + String.fromCharCode(FIRST_INDEX + index);
 	}
-	return lines.join(CRLF);
+	return out.join(CRLF);
 }
 
 /** The text as shown; `before` is the text of the message before it (undefined for the oldest). */
