@@ -11,8 +11,7 @@
 import { AEC_COUNT_BLOCKS, AEC_COUNT_PASSED, AEC_COUNT_RESTARTS, type EchoCanceller, type NativeAudio } from "../modules/native-audio.js";
 
 export class EchoControl {
-	#canceller: EchoCanceller;
-	#closed = false;
+	#canceller?: EchoCanceller; // undefined once closed
 	#reference: Int16Array;
 	#fresh = false;
 	/** Microphone frames that had no speaker frame since the last (silence was the reference). */
@@ -35,19 +34,20 @@ export class EchoControl {
 
 	/** Removes the speaker's echo from a microphone frame (frameSamples long), in place; once closed, leaves it as it is. */
 	cancel(mic: Int16Array): void {
-		if (this.#closed) return;
+		const canceller = this.#canceller;
+		if (!canceller) return;
 		if (!this.#fresh) {
 			this.#reference.fill(0);
 			this.missedReference++;
 		}
 		this.#fresh = false;
-		this.#canceller.process(this.#reference, mic, mic);
+		canceller.process(this.#reference, mic, mic);
 	}
 
 	/** Brings blocks, passedBlocks and restarts up to date (for the status; not needed per frame). */
 	tally(): void {
-		if (this.#closed) return;
 		const canceller = this.#canceller;
+		if (!canceller) return;
 		this.blocks = canceller.count(AEC_COUNT_BLOCKS);
 		this.passedBlocks = canceller.count(AEC_COUNT_PASSED);
 		this.restarts = canceller.count(AEC_COUNT_RESTARTS);
@@ -56,7 +56,7 @@ export class EchoControl {
 	/** Frees the canceller's state (the call ended), its counts tallied first. */
 	close(): void {
 		this.tally();
-		this.#closed = true;
-		this.#canceller.close();
+		this.#canceller?.close();
+		this.#canceller = undefined;
 	}
 }

@@ -24,7 +24,6 @@ export function loadNativeAudio(path = NATIVE_AUDIO_ADDON): NativeAudio {
 	}
 	const addon = createRequire(import.meta.url)(path) as Addon;
 	const EchoCancellerClass = addon.EchoCanceller;
-	if (typeof EchoCancellerClass !== "function") throw new Error(`native audio addon ${path} lacks EchoCanceller: rebuild it with \`make -C rtp/native addon\``);
 	const audio: NativeAudio = {
 		encode: addon.encode,
 		decode: addon.decode,
@@ -38,8 +37,9 @@ export function loadNativeAudio(path = NATIVE_AUDIO_ADDON): NativeAudio {
 		echoCanceller: (sampleRate, flags) => new EchoCancellerClass(sampleRate, flags),
 		copyBytes: addon.copyBytes,
 	};
-	for (const [name, fn] of Object.entries(audio)) {
-		if (typeof fn !== "function") throw new Error(`native audio addon ${path} lacks ${name}(): rebuild it with \`make -C rtp/native addon\``);
+	// Every export taken must be a function (EchoCanceller the class): an older build may lack some.
+	for (const [name, fn] of Object.entries({ ...audio, EchoCanceller: EchoCancellerClass })) {
+		if (typeof fn !== "function") throw new Error(`native audio addon ${path} lacks ${name}: rebuild it with \`make -C rtp/native addon\``);
 	}
 	if (path === NATIVE_AUDIO_ADDON) loaded = audio;
 	return audio;
