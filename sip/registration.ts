@@ -156,11 +156,11 @@ export class Registration {
 				this.#send(expires, auth.line);
 				return;
 			}
-			this.#done(expires, () => this.#fail("wrong user name or password (the registrar refused the credentials)", status, RETRY_AFTER_REFUSAL));
+			if (this.#done(expires)) this.#fail("wrong user name or password (the registrar refused the credentials)", status, RETRY_AFTER_REFUSAL);
 			return;
 		}
 		if (status >= 200 && status < 300) {
-			this.#done(expires, () => this.#registered(incoming));
+			if (this.#done(expires)) this.#registered(incoming);
 			return;
 		}
 		if (status === 423) {
@@ -172,24 +172,25 @@ export class Registration {
 				return;
 			}
 		}
-		this.#done(expires, () => this.#fail(`the registrar answered ${status} ${incoming.message.reason}`, status, RETRY_AFTER_REFUSAL));
+		if (this.#done(expires)) this.#fail(`the registrar answered ${status} ${incoming.message.reason}`, status, RETRY_AFTER_REFUSAL);
 	}
 
 	#unanswered(expires: number): void {
 		const ctx = this.#ctx;
-		this.#done(expires, () => this.#fail(`no answer from the PBX at ${ctx.pbx?.address}:${ctx.pbx?.port}`, 0, RETRY_AFTER_TIMEOUT));
+		if (this.#done(expires)) this.#fail(`no answer from the PBX at ${ctx.pbx?.address}:${ctx.pbx?.port}`, 0, RETRY_AFTER_TIMEOUT);
 	}
 
-	/** Finishes a REGISTER: an unregistration completes, a registration goes on. */
-	#done(expires: number, registering: () => void): void {
-		if (expires !== 0) {
-			registering();
-			return;
-		}
+	/**
+	 * Finishes a REGISTER: an unregistration completes here; true for a registration, whose
+	 * outcome the caller then settles.
+	 */
+	#done(expires: number): boolean {
+		if (expires !== 0) return true;
 		this.#set("idle");
 		const done = this.#leaving;
 		this.#leaving = undefined;
 		done?.();
+		return false;
 	}
 
 	#registered(incoming: Incoming): void {
