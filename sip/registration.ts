@@ -9,7 +9,7 @@ import type { Incoming } from "./transport.js";
 import type { UaContext } from "./context.js";
 import type { ClientTransaction } from "./client-transaction.js";
 import { param, parseNameAddr, parseSipUri } from "./header-values.js";
-import { isDigits } from "./scan.js";
+import { isAllDigits } from "./scan.js";
 import { encodeUtf8 } from "../modules/text.js";
 import { EMPTY_BODY } from "./serializer.js";
 import { ALLOW } from "./methods.js";
@@ -253,11 +253,6 @@ function chain(first: () => void, second: () => void): () => void {
 	};
 }
 
-/** Whether an expiry is digits only (any number of them). */
-function digits(v: string): boolean {
-	return isDigits(v, 0, v.length, v.length);
-}
-
 /** The expiry the registrar granted our binding: its Contact's expires, else Expires. */
 function grantedExpiry(incoming: Incoming, address: string, port: number): number | undefined {
 	const contacts = incoming.message.values("contact");
@@ -265,7 +260,7 @@ function grantedExpiry(incoming: Incoming, address: string, port: number): numbe
 		// A single binding is ours, whatever a NAT-aware registrar wrote into it.
 		const only = parseNameAddr(contacts[0]);
 		const expires = only && param(only.params, "expires");
-		if (expires && digits(expires)) return Number(expires);
+		if (expires && isAllDigits(expires, 0, expires.length)) return Number(expires);
 	}
 	for (const value of contacts) {
 		const contact = parseNameAddr(value);
@@ -273,9 +268,9 @@ function grantedExpiry(incoming: Incoming, address: string, port: number): numbe
 		if (!contact || !uri) continue;
 		if (uri.host === address && (uri.port || 5060) === port) {
 			const expires = param(contact.params, "expires");
-			if (expires !== undefined && digits(expires)) return Number(expires);
+			if (expires !== undefined && isAllDigits(expires, 0, expires.length)) return Number(expires);
 		}
 	}
 	const header = incoming.message.header("expires");
-	return header !== undefined && digits(header) ? Number(header) : undefined;
+	return header !== undefined && isAllDigits(header, 0, header.length) ? Number(header) : undefined;
 }

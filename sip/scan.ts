@@ -90,6 +90,11 @@ export function isDigits(s: string, start: number, end: number, most: number): b
 	return end > start && end - start <= most && digitsEnd(s, start, end) === end;
 }
 
+/** Whether s[start, end) is ASCII digits, any number of them but at least one. */
+export function isAllDigits(s: string, start: number, end: number): boolean {
+	return end > start && digitsEnd(s, start, end) === end;
+}
+
 /** The end of host-name characters from i: letters, digits, '-' and '.'. */
 function hostNameEnd(s: string, i: number, end: number): number {
 	for (; i < end; i++) {

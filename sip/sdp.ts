@@ -6,7 +6,7 @@
  * wanted (the hd_voice setting), G.711 otherwise and as the fallback.
  */
 
-import { digitsEnd, ipv6End, isDigits, oneLine, spaceEnd, wordEnd } from "./scan.js";
+import { digitsEnd, ipv6End, isAllDigits, oneLine, spaceEnd, wordEnd } from "./scan.js";
 
 export type Direction = "sendrecv" | "sendonly" | "recvonly" | "inactive";
 export type AudioCodec = "PCMU" | "PCMA" | "G722";
@@ -218,7 +218,7 @@ export function parseSdp(text: string): SessionDescription {
 			} else if (media && isName(text, value, nameEnd, FMTP)) {
 				const pt = digitsEnd(text, arg, lineEnd), params = spaceEnd(text, pt, lineEnd);
 				if (pt > arg && params > pt && oneLine(text, params, lineEnd)) media.fmtp.set(Number(text.slice(arg, pt)), text.slice(params, lineEnd));
-			} else if (media && isName(text, value, nameEnd, PTIME) && isDigits(text, arg, lineEnd, lineEnd - arg)) {
+			} else if (media && isName(text, value, nameEnd, PTIME) && isAllDigits(text, arg, lineEnd)) {
 				media.ptime = Number(text.slice(arg, lineEnd));
 			}
 		}
@@ -233,7 +233,7 @@ export function parseSdp(text: string): SessionDescription {
 
 /** The codec a payload type stands for in this media, if it is one we speak (G.722 only when `wideband`). */
 function codecOf(media: MediaDescription, format: string, wideband: boolean): AudioCodec | undefined {
-	if (!isDigits(format, 0, format.length, format.length)) return undefined;
+	if (!isAllDigits(format, 0, format.length)) return undefined;
 	const pt = Number(format);
 	const map = media.rtpmap.get(pt);
 	let codec: AudioCodec | undefined;
