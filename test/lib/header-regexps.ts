@@ -4,7 +4,7 @@
  * Each RegExp is made inside the function that uses it, as in the firmware.
  */
 
-export const TOKEN = (): RegExp => /^[A-Za-z0-9\-.!%*_+`'~]+$/;
+const TOKEN = (): RegExp => /^[A-Za-z0-9\-.!%*_+`'~]+$/;
 
 /** Parameters without quoted strings, well-formed. */
 export function plainParamsWellFormed(params: string): boolean {
@@ -21,7 +21,7 @@ export function plainParam(params: string, name: string): string | undefined {
 	return undefined;
 }
 
-export interface RefVia {
+interface RefVia {
 	transport: string;
 	host: string;
 	port: number;
