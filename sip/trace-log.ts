@@ -54,8 +54,8 @@ export class SipTraceLog {
 	/** Oldest first. */
 	#entries: TraceEntry[] = [];
 	#stored = 0;
-	/** The newest message's lines as shown, which the next one's references point into. */
-	#newest: string[] | undefined;
+	/** The newest message's text as shown, which the next one's references point into. */
+	#newest: string | undefined;
 	/** Messages dropped to stay within the bounds, since start. */
 	dropped = 0;
 
@@ -66,9 +66,8 @@ export class SipTraceLog {
 	/** Keeps one datagram (sent or received). */
 	add(out: boolean, bytes: Uint8Array, address: string, port: number, localPort: number): void {
 		const shown = headersOnly(traceText(bytes));
-		const lines = shown.split(CRLF);
-		const text = pack(shown, this.#entries.length ? this.#newest : undefined, lines);
-		this.#newest = lines;
+		const text = pack(shown, this.#entries.length ? this.#newest : undefined);
+		this.#newest = shown;
 		const entries = this.#entries;
 		entries.push({ time: this.#o.wallClock(), uptime: this.#o.now(), out, address, port, localPort, text });
 		this.#stored += text.length;
@@ -95,7 +94,7 @@ export class SipTraceLog {
 		this.dropped++;
 		const next = entries[0];
 		if (!next || !hasReferences(next.text)) return;
-		const whole = pack(unpack(next.text, unpack(oldest.text, undefined)), undefined, undefined);
+		const whole = pack(unpack(next.text, unpack(oldest.text, undefined)), undefined);
 		this.#stored += whole.length - next.text.length;
 		entries[0] = { ...next, text: whole };
 	}
@@ -150,13 +149,10 @@ const CRLF = "\r\n";
 /** A line stored as a reference: DEL, then the referred line's index plus FIRST_INDEX (printable, one UTF-8 byte). */
 const REFERENCE = "\x7f", FIRST_INDEX = 0x20, LAST_INDEX = 0x7e;
 
-/**
- * The text packed; `before` is the lines of the message before it, which its lines may refer to,
- * `lines` the text's own lines (both split at CRLF; `lines` is not changed).
- */
-function pack(text: string, before: string[] | undefined, lines: string[] | undefined): string {
+/** The text packed; `before` is the text of the message before it, whose lines it may refer to. */
+function pack(text: string, before: string | undefined): string {
 	if (hasControl(text)) return "\x00" + text;
-	let packed = before === undefined ? text : referenced(lines ?? text.split(CRLF), before);
+	let packed = before === undefined ? text : referenced(text, before);
 	for (let code = 1; code < TOKENS.length; code++) {
 		const token = TOKENS[code];
 		if (token && packed.indexOf(token) >= 0) packed = packed.split(token).join(String.fromCharCode(code));
@@ -173,16 +169,21 @@ function hasControl(text: string): boolean {
 	return false;
 }
 
-/** The lines joined, each header line that `earlier` has too (and longer than a reference) as a reference to it. */
-function referenced(lines: string[], earlier: string[]): string {
-	const out = lines.slice();
-	for (let i = 1; i < out.length; i++) {
-		const line = out[i];
+/**
+ * Each header line that `before` has too (and longer than a reference) as a reference to it.
+ * The message before is kept as its text, not its lines: between datagrams that is one string
+ * in the device's heap instead of an array and a string per line.
+ */
+function referenced(text: string, before: string): string {
+	const lines = text.split(CRLF);
+	const earlier = before.split(CRLF);
+	for (let i = 1; i < lines.length; i++) {
+		const line = lines[i];
 		if (line.length <= 2) continue;
 		const index = earlier.indexOf(line);
-		if (index >= 0 && FIRST_INDEX + index <= LAST_INDEX) out[i] = REFERENCE + String.fromCharCode(FIRST_INDEX + index);
+		if (index >= 0 && FIRST_INDEX + index <= LAST_INDEX) lines[i] = REFERENCE + String.fromCharCode(FIRST_INDEX + index);
 	}
-	return out.join(CRLF);
+	return lines.join(CRLF);
 }
 
 /** The text as shown; `before` is the text of the message before it (undefined for the oldest). */
