@@ -4,7 +4,7 @@
  * resampler only when the rates differ (a 16 kHz microphone and a G.722 call need none); the
  * speaker path mixes call audio and the chime (8 kHz, upsampled in a wideband call) with the
  * native mixer and writes to an 8 or 16 kHz AudioOut, converting likewise. Every buffer is made
- * by the constructor, but the speaker path's 16 kHz frames, made when a call first plays one. A
+ * by the constructor, but the speaker path's 16 kHz frames, made when a call first needs one. A
  * path's resampler runs one way only (the port's rate fixes which), so one state serves both
  * kinds of call.
  */
@@ -13,10 +13,7 @@ import type { AudioIn, AudioOut } from "../modules/ports.js";
 import { GAIN_UNITY, RESAMPLER_STATE_SAMPLES, type NativeAudio } from "../modules/native-audio.js";
 import type { Chime } from "./chime.js";
 import type { EchoControl } from "./echo-control.js";
-
-export const FRAME_SAMPLES = 160;
-/** A 20 ms frame at 16 kHz (G.722). */
-export const WIDE_FRAME_SAMPLES = 320;
+import { CallFrame, FRAME_SAMPLES, WIDE_FRAME_SAMPLES } from "./call-frame.js";
 
 function checkRate(what: string, rate: number): void {
 	if (rate !== 8000 && rate !== 16000) throw new RangeError(`the ${what} runs at ${rate} Hz; 8000 or 16000 Hz are supported`);
@@ -77,17 +74,18 @@ export class SpeakerPath {
 	#audio: NativeAudio;
 	#chime: Chime | undefined;
 	#chimeFrame = new Int16Array(FRAME_SAMPLES);
-	// 8 kHz frames. The 16 kHz ones are made when a call first plays a 16 kHz frame (G.722), and
-	// the 8 kHz ones then become views of their starts: a G.711 call keeps no 16 kHz frames.
-	#mixed = new Int16Array(FRAME_SAMPLES);
-	#silence = new Int16Array(FRAME_SAMPLES);
-	#sources: Int16Array[];
+	/** In a G.722 call the chime upsampled, and its resampler's state, made when it first plays there. */
+	#chimeWide: Int16Array | undefined;
+	#chimeState: Int16Array | undefined;
+	#mixed = new CallFrame();
+	#silence = new CallFrame();
+	/** The call's frame and the chime, mixed. */
+	#sources: Int16Array[] = [this.#chimeFrame, this.#chimeFrame];
 	#gains = [GAIN_UNITY, GAIN_UNITY];
 	/** The port's frame when its rate is not the call's (16 kHz for 8 kHz frames, or the reverse). */
 	#wide: Int16Array | undefined;
 	#narrow: Int16Array | undefined;
 	#state = new Int16Array(RESAMPLER_STATE_SAMPLES);
-	#wideFrames: WideFrames | undefined;
 	#echo: EchoControl | undefined;
 	/** Frames written, and writes the port refused. */
 	frames = 0;
@@ -100,27 +98,20 @@ export class SpeakerPath {
 		this.speaker = speaker;
 		this.#chime = chime;
 		this.#echo = echo;
-		this.#sources = [this.#silence, this.#chimeFrame];
 		if (speaker.sampleRate === 16000) this.#wide = new Int16Array(WIDE_FRAME_SAMPLES);
 		else this.#narrow = new Int16Array(FRAME_SAMPLES);
 	}
 
-	/** The 16 kHz frames, made once; the 8 kHz ones become views of their starts. */
-	#makeWide(): WideFrames {
-		const frames = this.#wideFrames = new WideFrames();
-		this.#silence = frames.silence.subarray(0, FRAME_SAMPLES);
-		this.#mixed = frames.mixed.subarray(0, FRAME_SAMPLES);
-		return frames;
-	}
-
 	/** Plays one 8 kHz frame of call audio (or silence when undefined), with the chime mixed in while it plays. */
 	play(call: Int16Array | undefined): void {
-		let frame = call ?? this.#silence;
+		let frame = call ?? this.#silence.narrow;
 		const chime = this.#chime;
 		if (chime && chime.playing && chime.fill(this.#chimeFrame)) {
-			this.#sources[0] = frame;
-			this.#audio.mix(this.#mixed, this.#sources, this.#gains);
-			frame = this.#mixed;
+			const sources = this.#sources;
+			sources[0] = frame;
+			sources[1] = this.#chimeFrame;
+			frame = this.#mixed.narrow;
+			this.#audio.mix(frame, sources, this.#gains);
 		}
 		let out = frame;
 		if (this.#wide) {
@@ -132,14 +123,16 @@ export class SpeakerPath {
 
 	/** Plays one 16 kHz frame of call audio (WIDE_FRAME_SAMPLES long, or silence when undefined), the chime mixed in. */
 	playWide(call: Int16Array | undefined): void {
-		const wide = this.#wideFrames ?? this.#makeWide();
-		let frame = call ?? wide.silence;
+		let frame = call ?? this.#silence.wide;
 		const chime = this.#chime;
 		if (chime && chime.playing && chime.fill(this.#chimeFrame)) {
-			this.#audio.upsample(wide.chimeState, this.#chimeFrame, wide.chime);
-			wide.sources[0] = frame;
-			this.#audio.mix(wide.mixed, wide.sources, this.#gains);
-			frame = wide.mixed;
+			const sources = this.#sources, chimeWide = this.#chimeWide ??= new Int16Array(WIDE_FRAME_SAMPLES);
+			this.#chimeState ??= new Int16Array(RESAMPLER_STATE_SAMPLES);
+			this.#audio.upsample(this.#chimeState, this.#chimeFrame, chimeWide);
+			sources[0] = frame;
+			sources[1] = chimeWide;
+			frame = this.#mixed.wide;
+			this.#audio.mix(frame, sources, this.#gains);
 		}
 		let out = frame;
 		if (this.#narrow) {
@@ -160,12 +153,3 @@ export class SpeakerPath {
 	}
 }
 
-/** The speaker path's 16 kHz frames, for a wideband call. */
-class WideFrames {
-	silence = new Int16Array(WIDE_FRAME_SAMPLES);
-	mixed = new Int16Array(WIDE_FRAME_SAMPLES);
-	/** The chime upsampled, then mixed at 16 kHz. */
-	chime = new Int16Array(WIDE_FRAME_SAMPLES);
-	chimeState = new Int16Array(RESAMPLER_STATE_SAMPLES);
-	sources: Int16Array[] = [this.silence, this.chime];
-}

@@ -29,7 +29,8 @@ import { RtpSession, type RtpCounters, type RtpReceiver } from "./rtp-session.js
 import { JitterBuffer, TAKE_CONCEAL, TAKE_FRAME } from "./jitter-buffer.js";
 import { TelephoneEventDetector } from "./telephone-event.js";
 import { FrameClock } from "./frame-clock.js";
-import { FRAME_SAMPLES, MicPath, SpeakerPath, WIDE_FRAME_SAMPLES } from "./audio-paths.js";
+import { MicPath, SpeakerPath } from "./audio-paths.js";
+import { CallFrame, FRAME_SAMPLES, WIDE_FRAME_SAMPLES } from "./call-frame.js";
 import { ToneQueue } from "./tone-queue.js";
 import { EchoControl } from "./echo-control.js";
 import type { Chime } from "./chime.js";
@@ -169,23 +170,19 @@ export class MediaSession implements RtpReceiver {
 	#decoder = new Int16Array(G722_STATE_SAMPLES);
 	#encoder = new Int16Array(G722_STATE_SAMPLES);
 	#toneState = new Int16Array(RESAMPLER_STATE_SAMPLES);
-	// 8 kHz frames. The 16 kHz ones are made when the call first switches to G.722, and the 8 kHz
-	// ones become views of their starts: a G.711 call keeps 1.3 KB of frames, not 3.2. Until
-	// then the 16 kHz names stand for the 8 kHz frames, unused (only G.722 reads them).
-	#rxNarrow = new Int16Array(FRAME_SAMPLES);
-	#lastNarrow = new Int16Array(FRAME_SAMPLES);
-	#txNarrow = new Int16Array(FRAME_SAMPLES);
-	#txMixedNarrow = new Int16Array(FRAME_SAMPLES);
-	#rxWide = this.#rxNarrow;
-	#lastWide = this.#lastNarrow;
-	#txWide = this.#txNarrow;
-	#txMixedWide = this.#txMixedNarrow;
-	#toneWide = this.#rxNarrow;
-	#rx = this.#rxNarrow;
-	#last = this.#lastNarrow;
-	#tx = this.#txNarrow;
-	#txMixed = this.#txMixedNarrow;
+	/** The frames received, played last, read from the microphone and mixed with tones, at both rates. */
+	#rxFrame = new CallFrame();
+	#lastFrame = new CallFrame();
+	#txFrame = new CallFrame();
+	#txMixedFrame = new CallFrame();
+	/** The same at the call's rate (#switchCodec picks them). */
+	#rx = this.#rxFrame.narrow;
+	#last = this.#lastFrame.narrow;
+	#tx = this.#txFrame.narrow;
+	#txMixed = this.#txMixedFrame.narrow;
+	/** Tones are made at 8 kHz; in a G.722 call upsampled into #toneWide, made then. */
 	#toneFrame = new Int16Array(FRAME_SAMPLES);
+	#toneWide: Int16Array | undefined;
 	#lastSources: Int16Array[];
 	#fadeGain = [GAIN_UNITY];
 	#txSources: Int16Array[];
@@ -270,30 +267,17 @@ export class MediaSession implements RtpReceiver {
 		for (let at = 0; at + FRAME_BYTES <= payload.length; at += 10 * BYTES_PER_MS) codeAt.push(payload.subarray(at, at + FRAME_BYTES));
 	}
 
-	/** The 16 kHz frames, made once per session; the 8 kHz ones become views of their starts. */
-	#makeWide(): void {
-		this.#rxWide = new Int16Array(WIDE_FRAME_SAMPLES);
-		this.#lastWide = new Int16Array(WIDE_FRAME_SAMPLES);
-		this.#txWide = new Int16Array(WIDE_FRAME_SAMPLES);
-		this.#txMixedWide = new Int16Array(WIDE_FRAME_SAMPLES);
-		this.#toneWide = new Int16Array(WIDE_FRAME_SAMPLES);
-		this.#rxNarrow = this.#rxWide.subarray(0, FRAME_SAMPLES);
-		this.#lastNarrow = this.#lastWide.subarray(0, FRAME_SAMPLES);
-		this.#txNarrow = this.#txWide.subarray(0, FRAME_SAMPLES);
-		this.#txMixedNarrow = this.#txMixedWide.subarray(0, FRAME_SAMPLES);
-	}
-
-	/** The frames' rate follows the codec; each codec's state starts afresh. */
+	/** The frames' rate follows the codec (the 16 kHz ones are made the first time); each codec's state starts afresh. */
 	#switchCodec(wide: boolean): void {
 		this.#wide = wide;
-		if (wide && this.#rxWide.length < WIDE_FRAME_SAMPLES) this.#makeWide();
-		this.#rx = wide ? this.#rxWide : this.#rxNarrow;
-		this.#last = wide ? this.#lastWide : this.#lastNarrow;
-		this.#tx = wide ? this.#txWide : this.#txNarrow;
-		this.#txMixed = wide ? this.#txMixedWide : this.#txMixedNarrow;
+		this.#rx = this.#rxFrame.at(wide);
+		this.#last = this.#lastFrame.at(wide);
+		this.#tx = this.#txFrame.at(wide);
+		this.#txMixed = this.#txMixedFrame.at(wide);
+		if (wide) this.#toneWide ??= new Int16Array(WIDE_FRAME_SAMPLES);
 		this.#lastSources[0] = this.#last;
 		this.#txSources[0] = this.#tx;
-		this.#txSources[1] = wide ? this.#toneWide : this.#toneFrame;
+		this.#txSources[1] = wide ? this.#toneWide! : this.#toneFrame;
 		this.#last.fill(0);
 		this.#decoder.fill(0);
 		this.#encoder.fill(0);
@@ -380,7 +364,7 @@ export class MediaSession implements RtpReceiver {
 		else this.#mic.read(this.#tx);
 		let pcm = this.#tx;
 		if (this.tones.playing && this.tones.fill(this.#toneFrame)) {
-			if (wide) audio.upsample(this.#toneState, this.#toneFrame, this.#toneWide);
+			if (wide) audio.upsample(this.#toneState, this.#toneFrame, this.#toneWide!);
 			audio.mix(this.#txMixed, this.#txSources, this.#txGains);
 			pcm = this.#txMixed;
 		}

@@ -93,14 +93,15 @@ export class RtpSession {
 	/** Our timestamp for frame 0. */
 	readonly timestampOrigin: number;
 	/** The payload area of the packet we send (write into it, then `send`); `sizePayload` replaces it. */
-	payload: Uint8Array;
+	payload!: Uint8Array;
 	/** The peer as a (reused) object, for digit callbacks. */
 	readonly peer = { address: "", port: 0 };
 	#socket: UdpSocket;
 	#clock: Clock;
-	#packet: Uint8Array;
+	// #packet, #sent and payload are set by #makePacket, from the constructor on.
+	#packet!: Uint8Array;
 	/** The view of #packet last sent: made again only when the payload length changes (a new ptime). */
-	#sent: Uint8Array;
+	#sent!: Uint8Array;
 	#sequence: number;
 	#payloadType = 0;
 	#dtmfPayloadType = -1;
@@ -135,9 +136,7 @@ export class RtpSession {
 		this.ssrc = random32(seed, 0);
 		this.timestampOrigin = random32(seed, 4);
 		this.#sequence = (seed[8] << 8) | seed[9];
-		this.#packet = new Uint8Array(RTP_HEADER_BYTES + Math.max(payloadBytes, maxPayloadBytes));
-		this.payload = this.#packet.subarray(RTP_HEADER_BYTES);
-		this.#sent = this.#packet;
+		this.#makePacket(Math.max(payloadBytes, maxPayloadBytes));
 	}
 
 	/**
@@ -146,8 +145,12 @@ export class RtpSession {
 	 * changes, so the area is sized for the one in use rather than for the longest allowed.
 	 */
 	sizePayload(bytes: number): void {
-		if (this.payload.length === bytes) return;
-		this.#packet = new Uint8Array(RTP_HEADER_BYTES + bytes);
+		if (this.payload.length !== bytes) this.#makePacket(bytes);
+	}
+
+	/** A new packet to send with a payload area of `payloadBytes`, all zero. */
+	#makePacket(payloadBytes: number): void {
+		this.#packet = new Uint8Array(RTP_HEADER_BYTES + payloadBytes);
 		this.payload = this.#packet.subarray(RTP_HEADER_BYTES);
 		this.#sent = this.#packet;
 	}
