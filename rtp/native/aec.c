@@ -78,6 +78,7 @@ typedef struct {
 	int32_t goodBlocks;   /* consecutive blocks whose error stayed well below the microphone */
 	int32_t checkpoint;   /* CHECKPOINT_NONE, _HELD or _RESTORED: what good[] holds */
 	int32_t settling;     /* blocks after a restore in which quiet ones do not count as divergent */
+	int32_t wrongBlocks;  /* +1 for a block with far-end sound whose microphone passed, -WRONG_FALL for one that did not (at least 0) */
 	int32_t farAt;        /* farBlocks' next slot */
 	float farBlocks[K];   /* the far end's energy in each of the last K blocks (the filter's tail) */
 	int32_t counts[KA_AEC_COUNTS];    /* blocks, blocks whose microphone passed, restarts (ka_aec_count) */
@@ -216,6 +217,8 @@ static void add_power(float *restrict power, const float *restrict xr, const flo
 #define GOOD_MIC 1e5f      /* ... which is above -40 dBFS (mean square) ... */
 #define GOOD_BLOCKS 8      /* ... for 8 blocks in a row (64 ms): the filter is copied to good[] */
 #define QUIET_SHARE 0.25f  /* a block with less than a quarter of the tail's mean far-end energy is quiet */
+#define WRONG_FALL 2       /* a filter that makes the microphone worse in most blocks with far-end sound ... */
+#define WRONG_LIMIT 24     /* ... (wrongBlocks reaching 24: at least 0.19 s) is replaced as a divergent one is */
 
 enum { CHECKPOINT_NONE, CHECKPOINT_HELD, CHECKPOINT_RESTORED };
 
@@ -355,14 +358,23 @@ static void process_block(Aec *s)
 	 * tail still hold the loud passage. Starting over every time held the clipping speaker at
 	 * 24 dB ERLE (40 dB with the checkpoint) and the end-to-end G.722 room echo at about 24 dB
 	 * less in half the runs (about 50 dB with it); a filter never good yet (a call's first half
-	 * second) still starts over, which that end-to-end echo needs. */
+	 * second) still starts over, which that end-to-end echo needs.
+	 *
+	 * A new echo path about as loud as the old one (the box moved, or something large now stands
+	 * before it) makes an error only about twice the microphone's: never wrong by 6 dB, yet wrong
+	 * in nearly every block, and the filter, whose learning rate takes that error for near-end
+	 * speech, would not learn the new path for seconds. So a filter that made the microphone
+	 * worse in most blocks with far-end sound for 0.19 s is replaced too. A loud near-end tone
+	 * that the filter has adapted on makes about every second block pass (wrongBlocks falls by two in
+	 * each that does not), and is left to the learning rate. */
 	if (errorEnergy > micEnergy) {
 		float tail = 0, wrong = 4.0f;
 		int quiet;
 		for (p = 0; p < K; p++) tail += s->farBlocks[p];
 		quiet = farEnergy * (float)K < QUIET_SHARE * tail;
 		if (s->checkpoint == CHECKPOINT_RESTORED && !quiet) wrong = 1.0f;
-		if (errorEnergy > wrong * micEnergy + 1e4f * (float)N && !(quiet && s->settling > 0) && ++s->divergent >= 3) {
+		if (active) s->wrongBlocks++;
+		if ((errorEnergy > wrong * micEnergy + 1e4f * (float)N && !(quiet && s->settling > 0) && ++s->divergent >= 3) || s->wrongBlocks >= WRONG_LIMIT) {
 			if (s->checkpoint == CHECKPOINT_HELD) {
 				memcpy(s->w, s->good, sizeof s->w);
 				s->checkpoint = CHECKPOINT_RESTORED;
@@ -377,11 +389,15 @@ static void process_block(Aec *s)
 				s->checkpoint = CHECKPOINT_NONE;
 			}
 			s->divergent = 0;
+			s->wrongBlocks = 0;
 		}
 		for (i = 0; i < N; i++) e[i] = (float)s->micBlock[i];
 		bypass = 1;
 		s->counts[KA_AEC_COUNT_PASSED]++;
-	} else s->divergent = 0;
+	} else {
+		s->divergent = 0;
+		if (active) s->wrongBlocks = s->wrongBlocks > WRONG_FALL ? s->wrongBlocks - WRONG_FALL : 0;
+	}
 	if (s->settling > 0) s->settling--;
 	/* The checkpoint: at most every GOOD_BLOCKS blocks, while the error stays well below the
 	 * microphone (an 8.4 KB copy), and not before the filter's first START_BLOCKS: a filter

@@ -58,7 +58,7 @@ static SceneFigures run_speex(const SceneKind *kind)
 
 int main(int argc, char **argv)
 {
-	static const SceneKind kinds[] = { { "speech", 0, 0, 0, 0 }, { "speech, clipping speaker", 0, 1, 0, 0 }, { "noise", 1, 0, 0, 0 }, { "noise, clipping speaker", 1, 1, 0, 0 }, { "speech, double talk", 0, 0, 1, 0 }, { "speech, clipping speaker, double talk", 0, 1, 1, 0 }, { "speech, clipping speaker, echo path changes", 0, 1, 0, 1 } };
+	static const SceneKind kinds[] = { { "speech", 0, 0, 0, 0 }, { "speech, clipping speaker", 0, 1, 0, 0 }, { "noise", 1, 0, 0, 0 }, { "noise, clipping speaker", 1, 1, 0, 0 }, { "speech, double talk", 0, 0, 1, 0 }, { "speech, clipping speaker, double talk", 0, 1, 1, 0 }, { "speech, clipping speaker, echo path changes", 0, 1, 0, PATH_QUIETER }, { "speech, echo path changes, as loud", 0, 0, 0, PATH_AS_LOUD } };
 	unsigned k;
 	if ((argc != 3 && argc != 4) || !scene_read(argv[1], farSpeech, SCENE_SAMPLES) || !scene_read(argv[2], nearSpeech, SCENE_SAMPLES)) {
 		fprintf(stderr, "usage: aec_bench FAR.raw NEAR.raw [core|speexdsp]\n");

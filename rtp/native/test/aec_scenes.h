@@ -23,13 +23,14 @@
 #define SCENE_NEAR_FROM (4 * SCENE_RATE) /* double talk: near-end speech from 4 s on */
 #define SCENE_CHANGE_AT (5 * SCENE_RATE) /* pathChange: the echo path changes at 5 s */
 #define SCENE_SHIFT 100        /* pathChange: the new path's delay is 6.25 ms longer */
+enum { PATH_KEPT, PATH_QUIETER, PATH_AS_LOUD }; /* SceneKind.pathChange */
 
 typedef struct {
 	const char *name;
 	int noise;    /* far end: noise instead of speech */
 	int clipping; /* the speaker clips */
 	int nearTalk; /* near-end speech from 4 s */
-	int pathChange; /* the echo path changes at 5 s: 10.5 dB quieter, 6.25 ms later, other reflections */
+	int pathChange; /* the echo path changes at 5 s, 6.25 ms later, other reflections: PATH_QUIETER 10.5 dB quieter, PATH_AS_LOUD as loud */
 } SceneKind;
 
 typedef struct {
@@ -82,7 +83,8 @@ static int16_t scene_clamp(double v)
  * Builds the scene. farSpeech/nearSpeech: SCENE_SAMPLES each (scene_read). The echo path: 2 ms
  * delay, direct coupling 0.6, then reflections from 3 ms on, decaying 60 dB in 50 ms. After a
  * path change (the box moved): 8.25 ms delay, direct coupling -0.18, other reflections, all
- * 10.5 dB lower.
+ * 10.5 dB lower (PATH_QUIETER); or as loud as before (PATH_AS_LOUD: direct coupling 0.6, the
+ * reflections 0.12), which a filter finds as wrong as one that adds echo of its own.
  */
 static void scene_make(Scene *s, const SceneKind *kind, const int16_t *farSpeech, const int16_t *nearSpeech)
 {
@@ -94,8 +96,10 @@ static void scene_make(Scene *s, const SceneKind *kind, const int16_t *farSpeech
 	path[32] = 0.6;
 	for (i = 48; i < SCENE_PATH; i++) path[i] = 0.12 * scene_gauss() * exp(-6.9 * (i - 48) / (0.05 * SCENE_RATE));
 	if (kind->pathChange) {
-		paths[1][32 + SCENE_SHIFT] = -0.18;
-		for (i = 48; i < SCENE_PATH; i++) paths[1][i + SCENE_SHIFT] = 0.036 * scene_gauss() * exp(-6.9 * (i - 48) / (0.05 * SCENE_RATE));
+		int loud = kind->pathChange == PATH_AS_LOUD;
+		double direct = loud ? 0.6 : -0.18, reflections = loud ? 0.12 : 0.036;
+		paths[1][32 + SCENE_SHIFT] = direct;
+		for (i = 48; i < SCENE_PATH; i++) paths[1][i + SCENE_SHIFT] = reflections * scene_gauss() * exp(-6.9 * (i - 48) / (0.05 * SCENE_RATE));
 	}
 	for (i = 0; i < SCENE_SAMPLES; i++) {
 		double v;
