@@ -49,8 +49,8 @@ export function trimLws(value: string): string {
 	return first > 0x20 && first < 0x7f && last > 0x20 && last < 0x7f ? value : value.trim();
 }
 
-/** Reads a quoted string starting at value[i] === '"'; returns [unescaped, index after] or undefined. */
-function readQuoted(value: string, i: number): [string, number] | undefined {
+/** Reads a quoted string starting at value[i] === '"'; returns [unescaped, index after] or undefined (unclosed). */
+export function readQuoted(value: string, i: number): [string, number] | undefined {
 	const close = value.indexOf(QUOTE, i + 1);
 	if (close < 0) return undefined;
 	const escape = value.indexOf(BACKSLASH, i + 1);
