@@ -4,6 +4,7 @@
  */
 
 import type { Md5, RandomBytes } from "../modules/ports.js";
+import { readQuoted } from "./header-values.js";
 
 export interface DigestChallenge {
 	realm: string;
@@ -41,17 +42,10 @@ function parseParams(text: string): Map<string, string> | undefined {
 		while (i < n && (text[i] === " " || text[i] === "\t")) i++;
 		let value = "";
 		if (text[i] === '"') {
-			i++;
-			let closed = false;
-			while (i < n) {
-				const c = text[i++];
-				if (c === "\\" && i < n) value += text[i++];
-				else if (c === '"') {
-					closed = true;
-					break;
-				} else value += c;
-			}
-			if (!closed) return undefined;
+			const quoted = readQuoted(text, i);
+			if (!quoted) return undefined;
+			value = quoted[0];
+			i = quoted[1];
 		} else {
 			const start = i;
 			while (i < n && text[i] !== ",") i++;

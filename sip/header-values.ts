@@ -49,8 +49,8 @@ export function trimLws(value: string): string {
 	return first > 0x20 && first < 0x7f && last > 0x20 && last < 0x7f ? value : value.trim();
 }
 
-/** Reads a quoted string starting at value[i] === '"'; returns [unescaped, index after] or undefined. */
-function readQuoted(value: string, i: number): [string, number] | undefined {
+/** Reads a quoted string starting at value[i] === '"'; returns [unescaped, index after] or undefined (unclosed). */
+export function readQuoted(value: string, i: number): [string, number] | undefined {
 	const close = value.indexOf(QUOTE, i + 1);
 	if (close < 0) return undefined;
 	const escape = value.indexOf(BACKSLASH, i + 1);
@@ -90,12 +90,12 @@ function freeOf(s: string, start: number, end: number, bad: string): boolean {
 	return true;
 }
 
-/** Characters a URI in angle brackets may not hold (besides white space), and an addr-spec's. */
-const NOT_IN_URI = '<"', NOT_IN_ADDR_SPEC = ',?"', SIP_COLON = "sip:";
+/** Characters a URI in angle brackets may not hold (besides white space). */
+const NOT_IN_URI = '<"', SIP_COLON = "sip:";
 
-/** A URI as name-addr and addr-spec carry it: a scheme, and none of `bad` nor white space. */
-function uriWellFormed(uri: string, bad: string): boolean {
-	return uri !== EMPTY && (uri.startsWith(SIP_COLON) || schemeColon(uri, 0, uri.length) > 0) && ((keptByEncodeUri(uri) && (bad === NOT_IN_URI || (uri.indexOf(",") < 0 && uri.indexOf("?") < 0))) || freeOf(uri, 0, uri.length, bad));
+/** A URI as name-addr carries it: a scheme, and none of NOT_IN_URI nor white space (encodeURI changes each of them). */
+function uriWellFormed(uri: string): boolean {
+	return uri !== EMPTY && (uri.startsWith(SIP_COLON) || schemeColon(uri, 0, uri.length) > 0) && (keptByEncodeUri(uri) || freeOf(uri, 0, uri.length, NOT_IN_URI));
 }
 
 /** Whether s[start, end) is a display name of tokens, separated by SP or HT (trimmed already). */
@@ -135,7 +135,7 @@ export function parseNameAddr(value: string): NameAddr | undefined {
 		const close = value.indexOf(GT, open);
 		if (close < 0) return undefined;
 		const uri = value.slice(open + 1, close);
-		if (!uriWellFormed(uri, NOT_IN_URI)) return undefined;
+		if (!uriWellFormed(uri)) return undefined;
 		const params = close + 1 < value.length ? trimLws(value.slice(close + 1)) : EMPTY;
 		if (params && params.charCodeAt(0) !== 0x3b) return undefined;
 		return { display, uri, params };
@@ -144,7 +144,8 @@ export function parseNameAddr(value: string): NameAddr | undefined {
 	const rest = trimLws(i === 0 ? value : value.slice(i));
 	const semi = rest.indexOf(SEMI);
 	const uri = semi < 0 ? rest : trimLws(rest.slice(0, semi));
-	if (!uriWellFormed(uri, NOT_IN_ADDR_SPEC)) return undefined;
+	// An addr-spec's URI holds no ',' or '?' either (and no '<': the value has none from i on).
+	if (uri.indexOf(COMMA) >= 0 || uri.indexOf(QUESTION) >= 0 || !uriWellFormed(uri)) return undefined;
 	return { display: EMPTY, uri, params: semi < 0 ? EMPTY : rest.slice(semi) };
 }
 
@@ -156,24 +157,8 @@ export function parseNameAddr(value: string): NameAddr | undefined {
 export function param(params: string, name: string): string | undefined {
 	const n = params.length, quoted = params.indexOf(QUOTE) >= 0;
 	let semi = params.indexOf(SEMI);
-	// The usual case: the parameter comes first, written `;name=value` with no blanks.
-	if (!quoted && semi >= 0 && params.startsWith(name, semi + 1) && params.charCodeAt(semi + 1 + name.length) === 0x3d) {
-		const start = semi + 2 + name.length, next = params.indexOf(SEMI, start), end = next < 0 ? n : next;
-		if (end > start && params.charCodeAt(start) > 0x20 && params.charCodeAt(end - 1) > 0x20 && params.charCodeAt(end - 1) < 0x7f) return params.slice(start, end);
-	}
-	// Next usual case: `;name=value` further on, written as asked, and every item before it
-	// shorter than the name, so none of them is the name in another case.
-	const at = quoted || semi < 0 ? -1 : params.indexOf(name, semi + 1);
-	if (at > 0 && params.charCodeAt(at - 1) === 0x3b && params.charCodeAt(at + name.length) === 0x3d) {
-		let before = semi;
-		while (before < at - 1) {
-			const next = params.indexOf(SEMI, before + 1);
-			if (next - before - 1 >= name.length) break;
-			before = next;
-		}
-		const start = at + 1 + name.length, next = params.indexOf(SEMI, start), end = next < 0 ? n : next;
-		if (before === at - 1 && end > start && params.charCodeAt(start) > 0x20 && params.charCodeAt(end - 1) > 0x20 && params.charCodeAt(end - 1) < 0x7f) return params.slice(start, end);
-	}
+	// The first '=' after an item's start: searched for once, and kept until an item reaches it.
+	let eq = semi < 0 ? -1 : params.indexOf(EQ, semi + 1);
 	while (semi >= 0) {
 		// The item runs to the next ';' outside a quoted string.
 		let next = params.indexOf(SEMI, semi + 1);
@@ -188,17 +173,21 @@ export function param(params: string, name: string): string | undefined {
 			if (next >= n) next = -1;
 		}
 		const itemEnd = next < 0 ? n : next;
-		let eq = params.indexOf(EQ, semi + 1);
-		if (eq >= itemEnd) eq = -1;
-		// Blanks around the name are rare: scanned only when there are some.
-		let keyStart = semi + 1, keyEnd = eq < 0 ? itemEnd : eq;
-		if (keyEnd - keyStart !== name.length && (params.charCodeAt(keyStart) <= 0x20 || params.charCodeAt(keyEnd - 1) <= 0x20 || params.charCodeAt(keyEnd - 1) >= 0x7f || params.charCodeAt(keyStart) >= 0x7f)) {
+		if (eq >= 0 && eq < semi) eq = params.indexOf(EQ, semi + 1);
+		const itemEq = eq < itemEnd ? eq : -1;
+		// Blanks around the name are rare: scanned only when there are some, in a key longer than
+		// the name (a shorter one stays shorter without them).
+		let keyStart = semi + 1, keyEnd = itemEq < 0 ? itemEnd : itemEq;
+		if (keyEnd - keyStart > name.length && (params.charCodeAt(keyStart) <= 0x20 || params.charCodeAt(keyEnd - 1) <= 0x20 || params.charCodeAt(keyEnd - 1) >= 0x7f || params.charCodeAt(keyStart) >= 0x7f)) {
 			keyStart = spaceEnd(params, keyStart, keyEnd);
 			keyEnd = spaceStart(params, keyStart, keyEnd);
 		}
 		if (keyEnd - keyStart === name.length && (params.startsWith(name, keyStart) || equalsIgnoringCase(params, keyStart, keyEnd, name))) {
-			if (eq < 0) return EMPTY;
-			let start = eq + 1, end = itemEnd;
+			if (itemEq < 0) return EMPTY;
+			let start = itemEq + 1, end = itemEnd;
+			// The usual value: printable ASCII at both ends, no quote; cut out as it is.
+			const first = params.charCodeAt(start), last = params.charCodeAt(end - 1);
+			if (end > start && first > 0x20 && first < 0x7f && first !== 0x22 && last > 0x20 && last < 0x7f) return params.slice(start, end);
 			if (isSpace(params.charCodeAt(end - 1))) end = spaceStart(params, start, end);
 			if (isSpace(params.charCodeAt(start))) start = spaceEnd(params, start, end);
 			if (end - start >= 2 && params.charCodeAt(start) === 0x22 && params.charCodeAt(end - 1) === 0x22) return params.slice(start + 1, end - 1);
