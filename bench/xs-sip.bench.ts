@@ -24,6 +24,9 @@
  *                   encoded, a client transaction with its one timer (Timer E or F, whichever is
  *                   sooner), SipTransport.send
  *                   into a socket that only counts. A refresh REGISTER makes no Call-ID or tag.
+ *   trace log       SipTraceLog.add of a FRITZ!Box OPTIONS or the door's 200 OK to it (they
+ *                   alternate): to a full log (the oldest dropped, and the next one stored whole
+ *                   again when it referred to it), and to a log holding one message (no drop).
  * How fair the figures are:
  *   - "bytes allocated" is every chunk allocated meanwhile (strings, buffers, array storage),
  *     garbage included, not what stays alive; slots are counted apart.
@@ -59,6 +62,7 @@ import { DEFAULT_UA_CONFIG } from "../sip/config.js";
 import { FakeClock } from "../test/lib/fake-clock.js";
 import { FRITZBOX_INVITE } from "../test/lib/fritzbox-messages.js";
 import { parseSdp } from "../sip/sdp.js";
+import { SipTraceLog, TRACE_MAX_ENTRIES } from "../sip/trace-log.js";
 import type { Datagram, Logger, UdpSocket } from "../modules/ports.js";
 
 /** What a UA reads from a request before it acts on it. */
@@ -230,7 +234,29 @@ let inviteBytes: Uint8Array | undefined;
 let rig: RegisterRig | undefined;
 let sink: unknown;
 
-export type Workload = "parse" | "project" | "transport" | "naive" | "register" | "sdp" | Primitive;
+export type Workload = "parse" | "project" | "transport" | "naive" | "register" | "sdp" | "trace-full" | "trace-one" | Primitive;
+
+/** A FRITZ!Box OPTIONS and the door's 200 OK to it, the `i`th pair (its own branch, tag, Call-ID, CSeq). */
+function optionsPair(i: number): [string, string] {
+	const via = `Via: SIP/2.0/UDP 192.168.178.1:5060;branch=z9hG4bK0A1B2C3D${1000 + i}`, from = `From: <sip:fritz.box>;tag=${30000 + i}`;
+	const callId = `Call-ID: ${77665544 + i}@192.168.178.1`, cseq = `CSeq: ${i + 1} OPTIONS`;
+	return [
+		["OPTIONS sip:620@192.168.178.30:5062 SIP/2.0", via, from, "To: <sip:620@192.168.178.30:5062>", callId, cseq, "Max-Forwards: 70", "Accept: application/sdp", "Content-Length: 0", "", ""].join("\r\n"),
+		["SIP/2.0 200 OK", `${via};received=192.168.178.1`, from, "To: <sip:620@192.168.178.30:5062>;tag=d00r", callId, cseq, "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE", "Accept: application/sdp", "Content-Length: 0", "", ""].join("\r\n"),
+	];
+}
+
+/** The trace workload's messages (encoded once), the full log and the next message's place. */
+let traceMessages: Uint8Array[] | undefined;
+let traceFull: SipTraceLog | undefined, traceOne: SipTraceLog | undefined;
+let traceNext = 0;
+const traceClock = { now: () => 0, wallClock: () => 0 };
+
+function traceAdd(log: SipTraceLog): void {
+	const messages = traceMessages!;
+	log.add(traceNext % 2 === 1, messages[traceNext % messages.length], "192.168.178.1", 5060, 5062);
+	traceNext++;
+}
 
 /** Single steps any parser of this INVITE takes, to show the floor a design can reach on XS. */
 type Primitive = "decode" | "lowercase" | "regexp" | "scan" | "checked";
@@ -287,6 +313,17 @@ export function xsWorkload(kind: Workload, n: number): string {
 	sdpText ||= parseSip(inviteBytes).body;
 	scanStarts ??= new Uint16Array(64);
 	rig ??= new RegisterRig();
+	if (!traceMessages) {
+		traceMessages = [];
+		for (let i = 0; i < 8; i++) for (const m of optionsPair(i)) traceMessages.push(encodeUtf8(m));
+		traceFull = new SipTraceLog(traceClock);
+		for (let i = 0; i < TRACE_MAX_ENTRIES + 10; i++) traceAdd(traceFull);
+	}
+	// A log holding one message, made before the measured run.
+	if (kind === "trace-one") {
+		traceOne = new SipTraceLog(traceClock);
+		traceAdd(traceOne);
+	}
 	const g = globalThis as XsGlobals;
 	const bytes = inviteBytes, r = rig;
 	g.gc?.();
@@ -298,6 +335,8 @@ export function xsWorkload(kind: Workload, n: number): string {
 	else if (kind === "naive") for (let i = 0; i < n; i++) sink = naiveRead(bytes);
 	else if (kind === "register") for (let i = 0; i < n; i++) r.send();
 	else if (kind === "sdp") for (let i = 0; i < n; i++) sink = parseSdp(sdpText);
+	else if (kind === "trace-full") for (let i = 0; i < n; i++) traceAdd(traceFull!);
+	else if (kind === "trace-one") for (let i = 0; i < n; i++) traceAdd(traceOne!);
 	else for (let i = 0; i < n; i++) sink = primitive(kind, bytes);
 	const chunks1 = g.xsMeterChunks?.() ?? -1, slots1 = g.xsMeterSlots?.() ?? -1;
 	return JSON.stringify({ chunks: chunks1 - chunks0, slots: slots1 - slots0, metered: chunks0 >= 0, sent: r.socket.datagrams - sent0, octets: r.socket.octets });
@@ -387,6 +426,8 @@ export default async function xsSipBench(): Promise<{ title: string; rows: Array
 		const naive = await measure("naive");
 		const register = await measure("register");
 		const sdp = await measure("sdp");
+		const traceFullFigures = await measure("trace-full");
+		const traceOneFigures = await measure("trace-one");
 		const floor: Array<[string, Figures]> = [];
 		for (const [kind, what] of [
 			["decode", "TextDecoder.decode of the 867-octet datagram"],
@@ -412,6 +453,8 @@ export default async function xsSipBench(): Promise<{ title: string; rows: Array
 			row("same, naive split-everything parser (reference)", naive, "reference (notes: ~8.6 KB, 300 slots, 3,500 computrons)"),
 			row("build + send REGISTER (Registration → transaction → transport → socket; native random port)", register, goal(register)),
 			row("read the INVITE's SDP offer (parseSdp, 12 lines)", sdp, "informative: once per call and answer"),
+			row(`trace log: add an OPTIONS or its 200 OK to a full log (${TRACE_MAX_ENTRIES} kept, the oldest dropped)`, traceFullFigures, "informative: every message once the log is full"),
+			row("trace log: the same added to a log holding one message (nothing dropped)", traceOneFigures, "informative: the add without the drop"),
 		];
 		for (const [what, f] of floor) rows.push(row(`floor: ${what}`, f, "informative: one step, measured alone"));
 		const heading = `XS 13.3 (xsnap-worker), per message (mean of ${REPEATS}, each in a request of its own); INVITE ${encodeUtf8(FRITZBOX_INVITE).length} octets`;
