@@ -12,7 +12,8 @@
  * message that has such a character is stored as it is. The names and values alone keep about
  * half the characters, the references take 29 % off that (a FRITZ!Box call's messages and
  * OPTIONS). Unpacking gives back exactly the text. The oldest message kept never refers to one
- * before it: when its predecessor is dropped, it is stored again whole.
+ * before it: when its predecessor is dropped, it is stored again whole (usually by putting the
+ * packed text of the lines it referred to in place of the references, see `spliced`).
  */
 
 import { traceText } from "./trace-text.js";
@@ -94,7 +95,7 @@ export class SipTraceLog {
 		this.dropped++;
 		const next = entries[0];
 		if (!next || !hasReferences(next.text)) return;
-		const whole = pack(unpack(next.text, unpack(oldest.text, undefined)), undefined);
+		const whole = spliced(next.text, oldest.text) ?? pack(unpack(next.text, unpack(oldest.text, undefined)), undefined);
 		this.#stored += whole.length - next.text.length;
 		entries[0] = { ...next, text: whole };
 	}
@@ -108,7 +109,8 @@ export class SipTraceLog {
 /*
  * What a control character stands for in a packed text, by its code (0 marks a text stored as
  * it is; tab, LF and CR stand for themselves). Longer strings come first where one contains
- * another's start, since they are replaced in this order.
+ * another's start, since they are replaced in this order. CRLF is only ever a token's start;
+ * LINE_START names the codes of the tokens that start with it.
  */
 const TOKENS: readonly string[] = Object.freeze([
 	"",
@@ -148,6 +150,8 @@ const TOKENS: readonly string[] = Object.freeze([
 const CRLF = "\r\n";
 /** A line stored as a reference: DEL, then the referred line's index plus FIRST_INDEX (printable, one UTF-8 byte). */
 const REFERENCE = "\x7f", FIRST_INDEX = 0x20, LAST_INDEX = 0x7e;
+/** The code of the token CRLF alone. */
+const CRLF_TOKEN = 31;
 
 /** The text packed; `before` is the text of the message before it, whose lines it may refer to. */
 function pack(text: string, before: string | undefined): string {
@@ -206,6 +210,34 @@ function unpack(packed: string, before: string | undefined): string {
 		if (line.length === 2 && line.charAt(0) === REFERENCE) lines[i] = earlier[line.charCodeAt(1) - FIRST_INDEX];
 	}
 	return lines.join(CRLF);
+}
+
+/**
+ * Where each line's packed text starts: at the token that stands for its CRLF (one of those that
+ * start with CRLF). Made where it is used, as every RegExp of a preloaded module.
+ */
+const LINE_START = (): RegExp => /(?=[\x01\x03-\x08\x0b\x0c\x0e-\x15\x1d-\x1f])/;
+
+/**
+ * `packed` stored whole, without unpacking and packing again, when its references all point to
+ * lines after the first of `before`, and `before` is packed without references and its first
+ * line is not empty (split at the line starts, it then gives one piece a line): each reference
+ * (CRLF token, DEL, index) becomes the referred line's packed text in `before`, which is what
+ * packing the line gives, since no token reaches across a CRLF. Undefined otherwise (then the
+ * caller unpacks and packs again).
+ */
+function spliced(packed: string, before: string): string | undefined {
+	const first = before.charCodeAt(0);
+	if (first === 0 || (first < TOKENS.length && TOKENS[first].startsWith(CRLF)) || hasReferences(before)) return undefined;
+	const lines = before.split(LINE_START());
+	let whole = "", from = 0;
+	for (let at = packed.indexOf(REFERENCE); at >= 0; at = packed.indexOf(REFERENCE, at + 2)) {
+		const index = packed.charCodeAt(at + 1) - FIRST_INDEX;
+		if (index < 1 || index >= lines.length || packed.charCodeAt(at - 1) !== CRLF_TOKEN) return undefined;
+		whole += packed.slice(from, at - 1) + lines[index];
+		from = at + 2;
+	}
+	return whole + packed.slice(from);
 }
 
 function hasReferences(packed: string): boolean {

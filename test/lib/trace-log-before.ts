@@ -1,0 +1,220 @@
+/*
+ * sip/trace-log.ts as it was when dropping the oldest message always unpacked it and the next
+ * one and packed the next one again whole: an oracle the log is compared with over generated
+ * message sequences (test/core/sip-trace-log-drop.spec.ts).
+ */
+
+import { traceText } from "../../sip/trace-text.js";
+
+/** Messages kept at the most. */
+const TRACE_MAX_ENTRIES = 50;
+/**
+ * Characters kept at the most, over all messages as stored (packed: about 8 KB of the device's
+ * heap for some 20,000 characters of SIP text, about 50 messages of a call and OPTIONS; before
+ * the header lines were referenced the bound was 10,000, before packing 16,000 as shown).
+ */
+const TRACE_MAX_STORED_CHARS = 8000;
+/** One message's headers are cut here (a FRITZ!Box INVITE's are about 700). */
+const MAX_MESSAGE_CHARS = 1200;
+
+interface TraceEntry {
+	/** Wall-clock time in ms since 1970, 0 when the clock was not set yet. */
+	time: number;
+	/** Monotonic time in ms (the clock port), for ordering and when the wall clock is unknown. */
+	uptime: number;
+	/** true: sent by the door. */
+	out: boolean;
+	/** The other end. */
+	address: string;
+	port: number;
+	/** The door's own SIP port. */
+	localPort: number;
+	/** First line and headers, redacted, CRLF line ends; a note where the body was. */
+	text: string;
+}
+
+interface TraceLogOptions {
+	now(): number;
+	wallClock(): number;
+}
+
+export class SipTraceLogBefore {
+	#o: TraceLogOptions;
+	/** Oldest first. */
+	#entries: TraceEntry[] = [];
+	#stored = 0;
+	/** The newest message's text as shown, which the next one's references point into. */
+	#newest: string | undefined;
+	/** Messages dropped to stay within the bounds, since start. */
+	dropped = 0;
+
+	constructor(options: TraceLogOptions) {
+		this.#o = options;
+	}
+
+	/** Keeps one datagram (sent or received). */
+	add(out: boolean, bytes: Uint8Array, address: string, port: number, localPort: number): void {
+		const shown = headersOnly(traceText(bytes));
+		const text = pack(shown, this.#entries.length ? this.#newest : undefined);
+		this.#newest = shown;
+		const entries = this.#entries;
+		entries.push({ time: this.#o.wallClock(), uptime: this.#o.now(), out, address, port, localPort, text });
+		this.#stored += text.length;
+		while (entries.length > TRACE_MAX_ENTRIES || (this.#stored > TRACE_MAX_STORED_CHARS && entries.length > 1)) this.#dropOldest();
+	}
+
+	/** The kept messages, oldest first, their texts unpacked (made for each call). */
+	get entries(): TraceEntry[] {
+		const shown: TraceEntry[] = [];
+		let before: string | undefined;
+		for (const entry of this.#entries) {
+			const text = unpack(entry.text, before);
+			shown.push({ ...entry, text });
+			before = text;
+		}
+		return shown;
+	}
+
+	/** Drops the oldest message; the next one, now the oldest, is stored whole if it referred to it. */
+	#dropOldest(): void {
+		const entries = this.#entries;
+		const oldest = entries.shift()!;
+		this.#stored -= oldest.text.length;
+		this.dropped++;
+		const next = entries[0];
+		if (!next || !hasReferences(next.text)) return;
+		const whole = pack(unpack(next.text, unpack(oldest.text, undefined)), undefined);
+		this.#stored += whole.length - next.text.length;
+		entries[0] = { ...next, text: whole };
+	}
+
+	/** The characters kept, as stored. */
+	get storedChars(): number {
+		return this.#stored;
+	}
+}
+
+/*
+ * What a control character stands for in a packed text, by its code (0 marks a text stored as
+ * it is; tab, LF and CR stand for themselves). Longer strings come first where one contains
+ * another's start, since they are replaced in this order.
+ */
+const TOKENS: readonly string[] = Object.freeze([
+	"",
+	"\r\nVia: SIP/2.0/UDP ",
+	";branch=z9hG4bK",
+	"\r\nFrom: ",
+	"\r\nTo: ",
+	"\r\nCall-ID: ",
+	"\r\nCSeq: ",
+	"\r\nContact: ",
+	"\r\nMax-Forwards: ",
+	"", // tab
+	"", // LF
+	"\r\nContent-Length: ",
+	"\r\nContent-Type: application/sdp",
+	"", // CR
+	"\r\nUser-Agent: ",
+	"\r\nAllow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE",
+	"\r\nSupported: ",
+	"\r\nExpires: ",
+	"\r\nWWW-Authenticate: Digest realm=\"",
+	"\r\nProxy-Authenticate: Digest realm=\"",
+	"\r\nAuthorization: Digest username=\"",
+	"\r\nProxy-Authorization: Digest username=\"",
+	", nonce=\"",
+	"\", uri=\"sip:",
+	"\", response=\"(not shown)\"",
+	" SIP/2.0",
+	"SIP/2.0 ",
+	"<sip:",
+	";tag=",
+	"\r\nRecord-Route: ",
+	"\r\nServer: ",
+	"\r\n",
+]);
+
+const CRLF = "\r\n";
+/** A line stored as a reference: DEL, then the referred line's index plus FIRST_INDEX (printable, one UTF-8 byte). */
+const REFERENCE = "\x7f", FIRST_INDEX = 0x20, LAST_INDEX = 0x7e;
+
+/** The text packed; `before` is the text of the message before it, whose lines it may refer to. */
+function pack(text: string, before: string | undefined): string {
+	if (hasControl(text)) return "\x00" + text;
+	let packed = before === undefined ? text : referenced(text, before);
+	for (let code = 1; code < TOKENS.length; code++) {
+		const token = TOKENS[code];
+		if (token && packed.indexOf(token) >= 0) packed = packed.split(token).join(String.fromCharCode(code));
+	}
+	return packed;
+}
+
+/** A control character other than tab, LF and CR, or DEL: a text with one is stored as it is. */
+function hasControl(text: string): boolean {
+	for (let i = 0; i < text.length; i++) {
+		const code = text.charCodeAt(i);
+		if (code < 0x20 ? code !== 0x09 && code !== 0x0a && code !== 0x0d : code === 0x7f) return true;
+	}
+	return false;
+}
+
+/**
+ * Each header line that `before` has too (and longer than a reference) as a reference to it.
+ * The message before is kept as its text, not its lines: between datagrams that is one string
+ * in the device's heap instead of an array and a string per line.
+ */
+function referenced(text: string, before: string): string {
+	const lines = text.split(CRLF);
+	const earlier = before.split(CRLF);
+	for (let i = 1; i < lines.length; i++) {
+		const line = lines[i];
+		if (line.length <= 2) continue;
+		const index = earlier.indexOf(line);
+		if (index >= 0 && FIRST_INDEX + index <= LAST_INDEX) lines[i] = REFERENCE + String.fromCharCode(FIRST_INDEX + index);
+	}
+	return lines.join(CRLF);
+}
+
+/** The text as shown; `before` is the text of the message before it (undefined for the oldest). */
+function unpack(packed: string, before: string | undefined): string {
+	if (packed.charCodeAt(0) === 0) return packed.slice(1);
+	let text = "";
+	let from = 0;
+	for (let i = 0; i < packed.length; i++) {
+		const code = packed.charCodeAt(i);
+		if (code >= TOKENS.length || !TOKENS[code]) continue;
+		text += packed.slice(from, i) + TOKENS[code];
+		from = i + 1;
+	}
+	text += packed.slice(from);
+	if (before === undefined || text.indexOf(REFERENCE) < 0) return text;
+	const lines = text.split(CRLF);
+	const earlier = before.split(CRLF);
+	for (let i = 1; i < lines.length; i++) {
+		const line = lines[i];
+		if (line.length === 2 && line.charAt(0) === REFERENCE) lines[i] = earlier[line.charCodeAt(1) - FIRST_INDEX];
+	}
+	return lines.join(CRLF);
+}
+
+function hasReferences(packed: string): boolean {
+	return packed.charCodeAt(0) !== 0 && packed.indexOf(REFERENCE) >= 0;
+}
+
+/** The first line and headers of a trace text, with the body's size in a note. */
+function headersOnly(text: string): string {
+	let end = text.indexOf("\r\n\r\n");
+	let gap = 4;
+	if (end < 0) {
+		end = text.indexOf("\n\n");
+		gap = 2;
+	}
+	let head = end < 0 ? text : text.slice(0, end);
+	const body = end < 0 ? 0 : text.length - end - gap;
+	if (head.length > MAX_MESSAGE_CHARS) head = head.slice(0, MAX_MESSAGE_CHARS) + "\r\n[headers cut]";
+	if (body <= 0) return head + "\r\n\r\n";
+	// traceText's own note where it left a DTMF body out; the body's size otherwise.
+	const rest = text.slice(end + gap);
+	const note = rest.startsWith("[body of ") && rest.endsWith("it may carry DTMF]") ? rest : `[body of ${body} characters not kept]`;
+	return head + "\r\n\r\n" + note;
+}
