@@ -8,6 +8,7 @@
 
 import type { HttpRequest } from "../modules/ports.js";
 import { header } from "./http.js";
+import { digitsEnd, equalsIgnoringCase, ipv6End, isDigits } from "../sip/scan.js";
 
 /**
  * The names a home network gives a device, under which the page is served: an IPv4 or
@@ -18,24 +19,73 @@ import { header } from "./http.js";
  * `.localhost` names are not what a FRITZ!Box network hands out.
  */
 const LOCAL_SUFFIXES = Object.freeze([".fritz.box", ".local", ".lan", ".home.arpa"]);
-const IPV4 = (): RegExp => /^\d{1,3}(\.\d{1,3}){3}$/;
-const IPV6_LITERAL = (): RegExp => /^\[[0-9a-f:.]+\]$/;
-const LABELS = (): RegExp => /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
-const PORT = (): RegExp => /:\d{1,5}$/;
+const DOT = ".", COLON = ":", FRITZ_BOX = "fritz.box", HTTP = "http", SCHEME_END = "://";
 
+/** Whether s is four groups of 1 to 3 digits with a '.' between them (no range check). */
+function isIpv4(s: string): boolean {
+	let start = 0;
+	for (let group = 0; group < 4; group++) {
+		const end = digitsEnd(s, start, s.length);
+		if (end === start || end - start > 3) return false;
+		if (group < 3 && s.charCodeAt(end) !== 0x2e) return false;
+		start = end + 1;
+	}
+	return start === s.length + 1;
+}
+
+/** Whether s is `[`, then hex digits, ':' and '.' (lowercase), then `]`. */
+function isIpv6Literal(s: string): boolean {
+	const last = s.length - 1;
+	return last >= 2 && s.charCodeAt(0) === 0x5b && s.charCodeAt(last) === 0x5d && ipv6End(s, 1, last) === last;
+}
+
+/** Whether c is a lowercase letter or a digit. */
+function isLowerAlnum(c: number): boolean {
+	return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39);
+}
+
+/** Whether s is labels of lowercase letters, digits and '-' (not first or last in a label) with one '.' between them. */
+function isLabels(s: string): boolean {
+	const n = s.length;
+	for (let start = 0; start <= n;) {
+		const dot = s.indexOf(DOT, start), end = dot < 0 ? n : dot;
+		if (end === start || !isLowerAlnum(s.charCodeAt(start)) || !isLowerAlnum(s.charCodeAt(end - 1))) return false;
+		for (let i = start + 1; i < end - 1; i++) {
+			const c = s.charCodeAt(i);
+			if (c !== 0x2d && !isLowerAlnum(c)) return false;
+		}
+		if (dot < 0) return true;
+		start = dot + 1;
+	}
+	return false;
+}
+
+/** Whether hostHeader names the doorbell on the home network (see above). Character scans, no RegExp: this runs for every request. */
 export function isLocalHost(hostHeader: string): boolean {
-	let host = hostHeader.trim().toLowerCase().replace(PORT(), "");
-	if (IPV4().test(host) || IPV6_LITERAL().test(host)) return true;
-	if (host.endsWith(".")) host = host.slice(0, -1);
-	if (!LABELS().test(host)) return false;
-	if (host.indexOf(".") < 0 || host === "fritz.box") return true;
+	let host = hostHeader.trim().toLowerCase();
+	// A port: ':' and 1 to 5 digits at the end.
+	const colon = host.lastIndexOf(COLON);
+	if (colon >= 0 && isDigits(host, colon + 1, host.length, 5)) host = host.slice(0, colon);
+	if (isIpv4(host) || isIpv6Literal(host)) return true;
+	if (host.endsWith(DOT)) host = host.slice(0, -1);
+	if (!isLabels(host)) return false;
+	if (host.indexOf(DOT) < 0 || host === FRITZ_BOX) return true;
 	for (const suffix of LOCAL_SUFFIXES) if (host.endsWith(suffix)) return true;
 	return false;
 }
 
+/** The authority of an http: or https: URL (its scheme in any case), lowercase; undefined for any other. */
 function authority(url: string): string | undefined {
-	const m = /^https?:\/\/([^/?#]+)/i.exec(url);
-	return m ? m[1].toLowerCase() : undefined;
+	if (!equalsIgnoringCase(url, 0, 4, HTTP)) return undefined;
+	const colon = (url.charCodeAt(4) | 0x20) === 0x73 ? 5 : 4;
+	if (!url.startsWith(SCHEME_END, colon)) return undefined;
+	const start = colon + 3;
+	let end = start;
+	for (; end < url.length; end++) {
+		const c = url.charCodeAt(end);
+		if (c === 0x2f || c === 0x3f || c === 0x23) break;
+	}
+	return end > start ? url.slice(start, end).toLowerCase() : undefined;
 }
 
 /** Why a state-changing request is refused as coming from elsewhere, or undefined. */
