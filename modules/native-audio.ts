@@ -28,7 +28,7 @@ export const AEC_LINEAR_ONLY = 1;
 
 /** `EchoCanceller.count`: blocks of 128 samples processed, ... */
 export const AEC_COUNT_BLOCKS = 0;
-/** ...blocks whose microphone passed as it is (the filter added to it, so it was found wrong)... */
+/** ...blocks whose microphone passed, unsuppressed (the filter added to it, so it was found wrong; the bins it still made smaller keep its output)... */
 export const AEC_COUNT_PASSED = 1;
 /** ...and restarts of the filter (wrong by 6 dB for three blocks). */
 export const AEC_COUNT_RESTARTS = 2;

@@ -16,7 +16,7 @@ export class EchoControl {
 	#fresh = false;
 	/** Microphone frames that had no speaker frame since the last (silence was the reference). */
 	missedReference = 0;
-	/** The canceller's counts as of the last tally(): its blocks, those whose microphone it passed as it is (its filter added to it), its filter's restarts. */
+	/** The canceller's counts as of the last tally(): its blocks, those whose microphone it passed (its filter added to it), its filter's restarts. */
 	blocks = 0;
 	passedBlocks = 0;
 	restarts = 0;

@@ -120,7 +120,7 @@ export interface MediaStatus extends RtpCounters {
 	send_late_mean_ms: number;
 	mic_short_frames: number;
 	echo_control: boolean;
-	/** The echo canceller's 8 ms blocks, those whose microphone it passed as it is (its filter added to it: it suppressed nothing there), its filter's restarts, and microphone frames it got with no speaker frame before (0 without echo control). */
+	/** The echo canceller's 8 ms blocks, those whose microphone it passed (its filter added to it: it suppressed nothing there, and kept the filter's output only in the bins the filter made smaller), its filter's restarts, and microphone frames it got with no speaker frame before (0 without echo control). */
 	echo_blocks: number;
 	echo_passed_blocks: number;
 	echo_restarts: number;

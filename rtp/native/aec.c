@@ -346,7 +346,7 @@ static void process_block(Aec *s)
 
 	/* A filter that adds to the microphone signal is wrong (adapted on near-end sound, e.g. a
 	 * tone against a tone, or left behind by a change of the echo path): the microphone passes
-	 * as it is, and a filter wrong by 6 dB for three blocks in a row is replaced. A clipping
+	 * (but for the bins the filter still makes smaller, see below), and a filter wrong by 6 dB for three blocks in a row is replaced. A clipping
 	 * speaker's distortion leaves noise in the taps that shows as such an error in the quiet
 	 * blocks after a loud passage, while the filter is still right for the echo; after a change
 	 * of the echo path it is wrong for good. So the replacement is first the checkpoint, the
@@ -562,6 +562,22 @@ static void process_block(Aec *s)
 #undef GAIN
 		}
 		ka_ifft_real_half(E->re, E->im, 1, e, &s->fft);
+	} else if (s->suppress) {
+		/* The microphone passed: E holds its spectrum D, Y the echo estimate's. A filter wrong
+		 * as a whole can still be right in most bins (a loud near-end tone or a clipping
+		 * speaker's distortion spoils it in a few): each bin where D - Y is smaller than D takes
+		 * it, the others keep the microphone, none is suppressed. Where no bin is better, the
+		 * microphone passes sample for sample. */
+		int better = 0;
+		for (k = 0; k < BINS; k++) {
+			float dr = E->re[k], di = E->im[k], er = dr - Y->re[k], ei = di - Y->im[k];
+			if (er * er + ei * ei < dr * dr + di * di) {
+				E->re[k] = er;
+				E->im[k] = ei;
+				better++;
+			}
+		}
+		if (better) ka_ifft_real_half(E->re, E->im, 1, e, &s->fft);
 	}
 
 	/* into the ring from `write` on, in at most two runs (the ring is two blocks long) */

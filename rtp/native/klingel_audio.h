@@ -127,8 +127,8 @@ int ka_aec_process(void *state, const int16_t *far, const int16_t *mic, int16_t 
 int32_t ka_aec_delay(const void *state);
 /*
  * ka_aec_count: what the canceller counted since ka_aec_init, for diagnostics: the blocks it
- * processed (KA_AEC_COUNT_BLOCKS), those whose microphone it passed as it is because its filter
- * added to it (KA_AEC_COUNT_PASSED), and the filter's restarts (KA_AEC_COUNT_RESTARTS). -1 for
+ * processed (KA_AEC_COUNT_BLOCKS), those whose microphone it passed, unsuppressed, because its
+ * filter added to it (KA_AEC_COUNT_PASSED; the bins the filter still made smaller keep its output), and the filter's restarts (KA_AEC_COUNT_RESTARTS). -1 for
  * another `which` or a state not set up by ka_aec_init.
  */
 #define KA_AEC_COUNT_BLOCKS 0

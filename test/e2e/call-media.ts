@@ -33,14 +33,14 @@ export const lastSession = (s: Record<string, unknown>) => ((s.media as { last_s
  * What a call's media status says of it, to explain a measurement: the network and the jitter
  * buffer (frames lost, late, underruns, resyncs, jitter), the door's two frame clocks (frames
  * skipped, how late a microphone frame ran, how far the playout moved ahead) and the echo
- * canceller (blocks whose microphone it passed as it is, restarts, microphone frames without a
+ * canceller (blocks whose microphone it passed, restarts, microphone frames without a
  * speaker frame before).
  */
 export function mediaFigures(s: SessionStatus): string {
 	const n = (v: number | undefined) => String(v ?? "?");
 	return `media: ${n(s.frames_lost)} frames lost, ${n(s.frames_late)} late, ${n(s.underruns)} underruns, ${n(s.resyncs)} resyncs, jitter ${n(s.jitter_ms)} ms; ` +
 		`clocks: ${n(s.frames_skipped)} microphone frames skipped, ${n(s.send_late_max_ms)} ms late at most, playout ${n(s.playout_advanced_ms)} ms ahead, ${n(s.mic_short_frames)} short microphone frames; ` +
-		`canceller: ${n(s.echo_passed_blocks)} of ${n(s.echo_blocks)} blocks passed the microphone as it was, filter restarts: ${n(s.echo_restarts)}, ${n(s.echo_missed_references)} microphone frames with no speaker frame before`;
+		`canceller: ${n(s.echo_passed_blocks)} of ${n(s.echo_blocks)} blocks passed the microphone, filter restarts: ${n(s.echo_restarts)}, ${n(s.echo_missed_references)} microphone frames with no speaker frame before`;
 }
 
 /** The media session's part of a simulator status (empty outside a call). */
