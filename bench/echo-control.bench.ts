@@ -4,7 +4,8 @@
  * never in the firmware) on the recordings of rtp/native/test/aec_scenes.h: espeak-ng speech and
  * noise played through a synthetic echo path (2 ms delay, room-like reflections over 62.5 ms,
  * optionally a small speaker that clips), with near-end speech from 4 s for double talk, and
- * two where the echo path changes at 5 s (to a quieter one, and to one as loud).
+ * two where the echo path changes at 5 s (to a quieter one, and to one as loud), and two with a
+ * steady 440 Hz tone at the microphone throughout.
  *
  * Quality comes from rtp/native/bench/aec_bench (deterministic). Cost: instructions per 20 ms
  * frame (320 samples at 16 kHz) counted by valgrind's callgrind inside the frame function only
@@ -40,14 +41,15 @@ interface Figures {
 	convergence: number;
 	nearLoss: number;
 	worst: number;
+	toneLevel: number;
 }
 
-/** aec_bench's lines: recording, canceller, ERLE, time to 30 dB (-1: never), near-end loss, lowest ERLE over 0.5 s. */
+/** aec_bench's lines: recording, canceller, ERLE, time to 30 dB (-1: never), near-end loss, lowest ERLE over 0.5 s, a near-end tone's level. */
 function quality(): Map<string, Figures> {
 	const figures = new Map<string, Figures>();
 	for (const line of run(join(out, "aec_bench"), speech).trim().split("\n")) {
-		const [recording, canceller, erle, convergence, nearLoss, worst] = line.split("\t");
-		figures.set(`${recording}/${canceller}`, { erle: Number(erle), convergence: Number(convergence), nearLoss: Number(nearLoss), worst: Number(worst) });
+		const [recording, canceller, erle, convergence, nearLoss, worst, toneLevel] = line.split("\t");
+		figures.set(`${recording}/${canceller}`, { erle: Number(erle), convergence: Number(convergence), nearLoss: Number(nearLoss), worst: Number(worst), toneLevel: Number(toneLevel) });
 	}
 	return figures;
 }
@@ -99,6 +101,16 @@ export default async function echoControlBench() {
 			{ measure: "speech, the echo path changes at 5 s to one as loud (6 ms later, other reflections): ERLE from 6 s", klingel: dB(k.erle), speexdsp: dB(s.erle), goal: "", met: "" },
 			{ measure: "the same: time from the change to 30 dB ERLE again", klingel: seconds(k.convergence), speexdsp: seconds(s.convergence), goal: `≤ ${CONVERGENCE_GOAL} s`, met: met(k.convergence >= 0 && k.convergence <= CONVERGENCE_GOAL) },
 		);
+	}
+	for (const amplitude of [1000, 3000]) {
+		const recording = `speech, 440 Hz tone of ${amplitude} at the door`, k = get(recording, "core"), s = get(recording, "speexdsp");
+		rows.push({
+			measure: `speech with a steady 440 Hz tone of amplitude ${amplitude} at the door (a hum): ERLE from 1 s with the tone taken out / the tone's level, its worst half second`,
+			klingel: `${dB(k.erle)} / ${dB(k.toneLevel)}`,
+			speexdsp: `${dB(s.erle)} / ${dB(s.toneLevel)}`,
+			goal: "",
+			met: "",
+		});
 	}
 	for (const recording of ["speech, double talk", "speech, clipping speaker, double talk"]) {
 		const k = get(recording, "core"), s = get(recording, "speexdsp");

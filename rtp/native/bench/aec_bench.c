@@ -58,7 +58,7 @@ static SceneFigures run_speex(const SceneKind *kind)
 
 int main(int argc, char **argv)
 {
-	static const SceneKind kinds[] = { { "speech", 0, 0, 0, 0 }, { "speech, clipping speaker", 0, 1, 0, 0 }, { "noise", 1, 0, 0, 0 }, { "noise, clipping speaker", 1, 1, 0, 0 }, { "speech, double talk", 0, 0, 1, 0 }, { "speech, clipping speaker, double talk", 0, 1, 1, 0 }, { "speech, clipping speaker, echo path changes", 0, 1, 0, PATH_QUIETER }, { "speech, echo path changes, as loud", 0, 0, 0, PATH_AS_LOUD } };
+	static const SceneKind kinds[] = { { "speech", 0, 0, 0, 0, 0 }, { "speech, clipping speaker", 0, 1, 0, 0, 0 }, { "noise", 1, 0, 0, 0, 0 }, { "noise, clipping speaker", 1, 1, 0, 0, 0 }, { "speech, double talk", 0, 0, 1, 0, 0 }, { "speech, clipping speaker, double talk", 0, 1, 1, 0, 0 }, { "speech, clipping speaker, echo path changes", 0, 1, 0, PATH_QUIETER, 0 }, { "speech, echo path changes, as loud", 0, 0, 0, PATH_AS_LOUD, 0 }, { "speech, 440 Hz tone of 1000 at the door", 0, 0, 0, 0, 1000 }, { "speech, 440 Hz tone of 3000 at the door", 0, 0, 0, 0, 3000 } };
 	unsigned k;
 	if ((argc != 3 && argc != 4) || !scene_read(argv[1], farSpeech, SCENE_SAMPLES) || !scene_read(argv[2], nearSpeech, SCENE_SAMPLES)) {
 		fprintf(stderr, "usage: aec_bench FAR.raw NEAR.raw [core|speexdsp]\n");
@@ -76,8 +76,8 @@ int main(int argc, char **argv)
 	}
 	for (k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
 		SceneFigures a = run_core(&kinds[k]), b = run_speex(&kinds[k]);
-		printf("%s\tcore\t%.1f\t%.2f\t%.2f\t%.1f\n", kinds[k].name, a.erle, a.convergence, a.nearLoss, a.worst);
-		printf("%s\tspeexdsp\t%.1f\t%.2f\t%.2f\t%.1f\n", kinds[k].name, b.erle, b.convergence, b.nearLoss, b.worst);
+		printf("%s\tcore\t%.1f\t%.2f\t%.2f\t%.1f\t%.1f\n", kinds[k].name, a.erle, a.convergence, a.nearLoss, a.worst, a.toneLevel);
+		printf("%s\tspeexdsp\t%.1f\t%.2f\t%.2f\t%.1f\t%.1f\n", kinds[k].name, b.erle, b.convergence, b.nearLoss, b.worst, b.toneLevel);
 	}
 	return 0;
 }

@@ -31,6 +31,7 @@ typedef struct {
 	int clipping; /* the speaker clips */
 	int nearTalk; /* near-end speech from 4 s */
 	int pathChange; /* the echo path changes at 5 s, 6.25 ms later, other reflections: PATH_QUIETER 10.5 dB quieter, PATH_AS_LOUD as loud */
+	int nearTone; /* the amplitude of a steady 440 Hz tone at the microphone throughout (a hum at the door), or 0 */
 } SceneKind;
 
 typedef struct {
@@ -46,6 +47,7 @@ typedef struct {
 	double convergence; /* s until the ERLE over the next 0.5 s first reaches 30 dB (after a path change: from the change); -1 never */
 	double worst;       /* dB: the lowest ERLE over 0.5 s from 1 s (from 6 s after a path change) until the near end speaks */
 	double nearLoss;    /* dB: how much of the near-end speech the output lost (double talk) */
+	double toneLevel;   /* nearTone: dB, the tone's level in the output against the microphone's, the half second from 1 s farthest from 0 */
 } SceneFigures;
 
 static uint32_t scene_seed;
@@ -124,7 +126,7 @@ static void scene_make(Scene *s, const SceneKind *kind, const int16_t *farSpeech
 		}
 		s->echo[i] = scene_clamp(acc + 10.0 * scene_gauss());
 		s->near[i] = kind->nearTalk && i >= SCENE_NEAR_FROM ? nearSpeech[i - SCENE_NEAR_FROM] : 0;
-		s->mic[i] = scene_clamp((double)s->echo[i] + s->near[i]);
+		s->mic[i] = scene_clamp((double)s->echo[i] + s->near[i] + kind->nearTone * sin(2 * M_PI * 440 * i / SCENE_RATE));
 	}
 }
 
@@ -134,6 +136,32 @@ static double scene_energy(const int16_t *x, int from, int to, int shift)
 	int i;
 	for (i = from; i < to; i++) e += (double)x[i + shift] * x[i + shift];
 	return e;
+}
+
+/* With a near-end tone: ERLE from 1 s over the output with the tone taken out (its amplitude and
+ * phase fitted in each half second), and the tone's level against the microphone's. */
+static void scene_tone_figures(const Scene *s, const SceneKind *kind, int delay, SceneFigures *f)
+{
+	int half = SCENE_RATE / 2, t, i;
+	double echo = 0, residual = 0;
+	f->toneLevel = 0;
+	for (t = SCENE_RATE; t + half + delay <= SCENE_SAMPLES; t += half) {
+		double re = 0, im = 0, level;
+		for (i = t; i < t + half; i++) {
+			re += s->out[i + delay] * cos(2 * M_PI * 440 * i / SCENE_RATE);
+			im -= s->out[i + delay] * sin(2 * M_PI * 440 * i / SCENE_RATE);
+		}
+		re *= 2.0 / half;
+		im *= 2.0 / half;
+		for (i = t; i < t + half; i++) {
+			double r = s->out[i + delay] - (re * cos(2 * M_PI * 440 * i / SCENE_RATE) - im * sin(2 * M_PI * 440 * i / SCENE_RATE));
+			residual += r * r;
+			echo += (double)s->echo[i] * s->echo[i];
+		}
+		level = 20 * log10(hypot(re, im) / kind->nearTone);
+		if (fabs(level) > fabs(f->toneLevel)) f->toneLevel = level;
+	}
+	f->erle = 10 * log10(echo / (residual + 1));
 }
 
 /* Figures from s->out, which runs `delay` samples behind s->mic. */
@@ -161,6 +189,8 @@ static SceneFigures scene_figures(const Scene *s, const SceneKind *kind, int del
 		}
 		f.nearLoss = cross > 0 ? -20 * log10(cross / power) : 99;
 	}
+	f.toneLevel = 0;
+	if (kind->nearTone) scene_tone_figures(s, kind, delay, &f);
 	return f;
 }
 

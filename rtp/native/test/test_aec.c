@@ -16,12 +16,12 @@ static int16_t farSpeech[SCENE_SAMPLES], nearSpeech[SCENE_SAMPLES];
 static Scene scene;
 static int32_t state[AEC_STATE_WORDS];
 
-static const SceneKind SPEECH = { "speech", 0, 0, 0, 0 };
-static const SceneKind SPEECH_CLIPPING = { "speech, clipping speaker", 0, 1, 0, 0 };
-static const SceneKind PATH_CHANGE = { "speech, clipping speaker, echo path changes", 0, 1, 0, PATH_QUIETER };
-static const SceneKind PATH_AS_LOUD_CHANGE = { "speech, echo path changes, as loud", 0, 0, 0, PATH_AS_LOUD };
-static const SceneKind NOISE = { "noise", 1, 0, 0, 0 };
-static const SceneKind DOUBLE_TALK = { "speech, double talk", 0, 0, 1, 0 };
+static const SceneKind SPEECH = { "speech", 0, 0, 0, 0, 0 };
+static const SceneKind SPEECH_CLIPPING = { "speech, clipping speaker", 0, 1, 0, 0, 0 };
+static const SceneKind PATH_CHANGE = { "speech, clipping speaker, echo path changes", 0, 1, 0, PATH_QUIETER, 0 };
+static const SceneKind PATH_AS_LOUD_CHANGE = { "speech, echo path changes, as loud", 0, 0, 0, PATH_AS_LOUD, 0 };
+static const SceneKind NOISE = { "noise", 1, 0, 0, 0, 0 };
+static const SceneKind DOUBLE_TALK = { "speech, double talk", 0, 0, 1, 0, 0 };
 
 /* Runs a new canceller over the scene as it stands (far and mic into out) in 20 ms frames;
  * returns its delay. */
