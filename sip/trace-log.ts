@@ -109,8 +109,8 @@ export class SipTraceLog {
 /*
  * What a control character stands for in a packed text, by its code (0 marks a text stored as
  * it is; tab, LF and CR stand for themselves). Longer strings come first where one contains
- * another's start, since they are replaced in this order. CRLF is only ever a token's start;
- * LINE_START names the codes of the tokens that start with it.
+ * another's start, since they are replaced in this order. CRLF is only ever a token's start, so
+ * in a packed text each line after the first begins with a code whose token starts with CRLF.
  */
 const TOKENS: readonly string[] = Object.freeze([
 	"",
@@ -151,7 +151,7 @@ const CRLF = "\r\n";
 /** A line stored as a reference: DEL, then the referred line's index plus FIRST_INDEX (printable, one UTF-8 byte). */
 const REFERENCE = "\x7f", FIRST_INDEX = 0x20, LAST_INDEX = 0x7e;
 /** The code of the token CRLF alone. */
-const CRLF_TOKEN = 31;
+const CRLF_TOKEN = TOKENS.indexOf(CRLF);
 
 /** The text packed; `before` is the text of the message before it, whose lines it may refer to. */
 function pack(text: string, before: string | undefined): string {
@@ -212,11 +212,20 @@ function unpack(packed: string, before: string | undefined): string {
 	return lines.join(CRLF);
 }
 
+/** Whether `code` in a packed text stands for a token that starts a line (one starting with CRLF). */
+function startsLine(code: number): boolean {
+	return code < TOKENS.length && TOKENS[code].startsWith(CRLF);
+}
+
+/** The codes for which startsLine holds, as one string. */
+const LINE_STARTS = TOKENS.map((_, code) => (startsLine(code) ? String.fromCharCode(code) : "")).join("");
+
 /**
- * Where each line's packed text starts: at the token that stands for its CRLF (one of those that
- * start with CRLF). Made where it is used, as every RegExp of a preloaded module.
+ * Where each line's packed text starts: at one of LINE_STARTS. Made where it is used, as every
+ * RegExp of a preloaded module (a split by RegExp costs a fifth fewer computrons than a
+ * character loop here, and holds fewer slots).
  */
-const LINE_START = (): RegExp => /(?=[\x01\x03-\x08\x0b\x0c\x0e-\x15\x1d-\x1f])/;
+const LINE_START = (): RegExp => new RegExp(`(?=[${LINE_STARTS}])`);
 
 /**
  * `packed` stored whole, without unpacking and packing again, when its references all point to
@@ -228,7 +237,7 @@ const LINE_START = (): RegExp => /(?=[\x01\x03-\x08\x0b\x0c\x0e-\x15\x1d-\x1f])/
  */
 function spliced(packed: string, before: string): string | undefined {
 	const first = before.charCodeAt(0);
-	if (first === 0 || (first < TOKENS.length && TOKENS[first].startsWith(CRLF)) || hasReferences(before)) return undefined;
+	if (first === 0 || startsLine(first) || hasReferences(before)) return undefined;
 	const lines = before.split(LINE_START());
 	let whole = "", from = 0;
 	for (let at = packed.indexOf(REFERENCE); at >= 0; at = packed.indexOf(REFERENCE, at + 2)) {
