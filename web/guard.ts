@@ -8,7 +8,8 @@
 
 import type { HttpRequest } from "../modules/ports.js";
 import { header } from "./http.js";
-import { digitsEnd, equalsIgnoringCase, ipv6End, isDigits } from "../sip/scan.js";
+import { isIpv4Text } from "../modules/ipv4-text.js";
+import { equalsIgnoringCase, ipv6End, isDigits } from "../sip/scan.js";
 
 /**
  * The names a home network gives a device, under which the page is served: an IPv4 or
@@ -20,18 +21,6 @@ import { digitsEnd, equalsIgnoringCase, ipv6End, isDigits } from "../sip/scan.js
  */
 const LOCAL_SUFFIXES = Object.freeze([".fritz.box", ".local", ".lan", ".home.arpa"]);
 const DOT = ".", COLON = ":", FRITZ_BOX = "fritz.box", HTTP = "http", SCHEME_END = "://";
-
-/** Whether s is four groups of 1 to 3 digits with a '.' between them (no range check). */
-function isIpv4(s: string): boolean {
-	let start = 0;
-	for (let group = 0; group < 4; group++) {
-		const end = digitsEnd(s, start, s.length);
-		if (end === start || end - start > 3) return false;
-		if (group < 3 && s.charCodeAt(end) !== 0x2e) return false;
-		start = end + 1;
-	}
-	return start === s.length + 1;
-}
 
 /** Whether s is `[`, then hex digits, ':' and '.' (lowercase), then `]`. */
 function isIpv6Literal(s: string): boolean {
@@ -66,7 +55,7 @@ export function isLocalHost(hostHeader: string): boolean {
 	// A port: ':' and 1 to 5 digits at the end.
 	const colon = host.lastIndexOf(COLON);
 	if (colon >= 0 && isDigits(host, colon + 1, host.length, 5)) host = host.slice(0, colon);
-	if (isIpv4(host) || isIpv6Literal(host)) return true;
+	if (isIpv4Text(host) || isIpv6Literal(host)) return true;
 	if (host.endsWith(DOT)) host = host.slice(0, -1);
 	if (!isLabels(host)) return false;
 	if (host.indexOf(DOT) < 0 || host === FRITZ_BOX) return true;

@@ -1,25 +1,7 @@
 /* The local address and name resolution over Moddable's `net`. */
 
 import Net from "net";
-
-/**
- * Whether s is four groups of 1 to 3 digits joined by dots. A scan rather than a RegExp: the
- * local address is read for every SIP message the door writes, and on the device a RegExp is
- * compiled where it is used (a preloaded module may not make one while it loads).
- */
-function isIpv4Text(s: string): boolean {
-	let groups = 0, digits = 0;
-	for (let i = 0; i < s.length; i++) {
-		const c = s.charCodeAt(i);
-		if (c >= 0x30 && c <= 0x39) {
-			if (++digits > 3) return false;
-		} else if (c === 0x2e && digits > 0 && groups < 3) {
-			groups++;
-			digits = 0;
-		} else return false;
-	}
-	return groups === 3 && digits > 0;
-}
+import { isIpv4Text } from "../ipv4-text.js";
 
 /** The station's IPv4 address, or 0.0.0.0 while there is none. */
 export function deviceLocalAddress(): string {

@@ -8,6 +8,8 @@
  * becomes 1 as well, so a test process that sent nothing through the rig fails too.
  */
 
+import { isIpv4Text } from "../ipv4-text.js";
+
 /** The environment variable that switches the guard on ("1"). */
 export const LOOPBACK_ONLY_ENV = "KLINGEL_LOOPBACK_ONLY";
 
@@ -52,12 +54,12 @@ export class LoopbackGuard {
 
 	/** True when a TCP client may connect to host:port: an IPv4 address is checked as a destination, a name as a lookup. */
 	allowsConnect(what: string, host: string, port: number): boolean {
-		return /^\d{1,3}(?:\.\d{1,3}){3}$/.test(host) ? this.allowsSend(what, host, port) : this.allowsLookup(host);
+		return isIpv4Text(host) ? this.allowsSend(what, host, port) : this.allowsLookup(host);
 	}
 
 	/** True when `name` may be looked up (an IPv4 literal is checked when it is sent to). */
 	allowsLookup(name: string): boolean {
-		if (isLoopbackName(name) || /^\d{1,3}(?:\.\d{1,3}){3}$/.test(name)) return true;
+		if (isLoopbackName(name) || isIpv4Text(name)) return true;
 		this.#refuse(`a DNS lookup of ${name}`);
 		return false;
 	}
