@@ -138,6 +138,20 @@ static double scene_energy(const int16_t *x, int from, int to, int shift)
 	return e;
 }
 
+/* The amplitude of `hz` in x[from + shift .. from + n + shift), as re + i im for a cosine whose
+ * phase is counted from sample `shift` (a DFT at that frequency, scaled to the amplitude). */
+static void scene_tone_at(const int16_t *x, int from, int n, int shift, double hz, double *re, double *im)
+{
+	int i;
+	*re = *im = 0;
+	for (i = from; i < from + n; i++) {
+		*re += x[i + shift] * cos(2 * M_PI * hz * i / SCENE_RATE);
+		*im -= x[i + shift] * sin(2 * M_PI * hz * i / SCENE_RATE);
+	}
+	*re *= 2.0 / n;
+	*im *= 2.0 / n;
+}
+
 /* With a near-end tone: ERLE from 1 s over the output with the tone taken out (its amplitude and
  * phase fitted in each half second), and the tone's level against the microphone's. */
 static void scene_tone_figures(const Scene *s, const SceneKind *kind, int delay, SceneFigures *f)
@@ -146,13 +160,8 @@ static void scene_tone_figures(const Scene *s, const SceneKind *kind, int delay,
 	double echo = 0, residual = 0;
 	f->toneLevel = 0;
 	for (t = SCENE_RATE; t + half + delay <= SCENE_SAMPLES; t += half) {
-		double re = 0, im = 0, level;
-		for (i = t; i < t + half; i++) {
-			re += s->out[i + delay] * cos(2 * M_PI * 440 * i / SCENE_RATE);
-			im -= s->out[i + delay] * sin(2 * M_PI * 440 * i / SCENE_RATE);
-		}
-		re *= 2.0 / half;
-		im *= 2.0 / half;
+		double re, im, level;
+		scene_tone_at(s->out, t, half, delay, 440, &re, &im);
 		for (i = t; i < t + half; i++) {
 			double r = s->out[i + delay] - (re * cos(2 * M_PI * 440 * i / SCENE_RATE) - im * sin(2 * M_PI * 440 * i / SCENE_RATE));
 			residual += r * r;

@@ -201,12 +201,9 @@ static void near_end_tone_survives_louder_echo(void)
 	}
 	delay = cancel(0);
 	for (at = from; at + half + delay <= SCENE_SAMPLES; at += half) {
-		double re = 0, im = 0, level;
-		for (i = at; i < at + half; i++) {
-			re += scene.out[i + delay] * cos(2 * M_PI * 440 * i / SCENE_RATE);
-			im -= scene.out[i + delay] * sin(2 * M_PI * 440 * i / SCENE_RATE);
-		}
-		level = 20 * log10(2 * hypot(re, im) / half / 5000);
+		double re, im, level;
+		scene_tone_at(scene.out, at, half, delay, 440, &re, &im);
+		level = 20 * log10(hypot(re, im) / 5000);
 		if (fabs(level) > fabs(worst)) worst = level;
 	}
 	printf("#   440 Hz near-end tone under louder far-end speech: worst half second %+.1f dB\n", worst);
@@ -228,18 +225,6 @@ static void a_wrong_filter_passes_the_microphone(void)
 	CHECK(passed == count, "%d of %d samples passed as they were", passed, count);
 }
 
-/* The amplitude of `hz` in x[from..from+n) (a DFT at that frequency). */
-static double amplitude_at(const int16_t *x, int from, int n, double hz)
-{
-	double re = 0, im = 0;
-	int i;
-	for (i = 0; i < n; i++) {
-		re += x[from + i] * cos(2 * M_PI * hz * i / SCENE_RATE);
-		im -= x[from + i] * sin(2 * M_PI * hz * i / SCENE_RATE);
-	}
-	return 2 * hypot(re, im) / n;
-}
-
 /* A filter wrong at one frequency passes the microphone there only: the far end plays 500 Hz
  * and 3 kHz, and from 4 s (a block boundary) the 500 Hz echo swaps polarity, so the filter,
  * still right at 3 kHz, makes the microphone louder as a whole and those blocks pass it; the
@@ -248,7 +233,7 @@ static void a_filter_wrong_at_one_frequency_still_cancels_the_others(void)
 {
 	static int16_t far[5 * SCENE_RATE], mic[5 * SCENE_RATE], out[5 * SCENE_RATE];
 	int i, delay, from = 4 * SCENE_RATE, count = 5 * 128, passed;
-	double before, after;
+	double re, im, before, after;
 	for (i = 0; i < 5 * SCENE_RATE; i++) {
 		double t = (double)i / SCENE_RATE, low = 8000 * sin(2 * M_PI * 500 * t), high = 3000 * sin(2 * M_PI * 3000 * t);
 		far[i] = scene_clamp(low + high);
@@ -263,8 +248,10 @@ static void a_filter_wrong_at_one_frequency_still_cancels_the_others(void)
 	for (i = from; i < from + count; i += 128) ka_aec_process(state, far + i, mic + i, out + i, 128);
 	passed = ka_aec_count(state, KA_AEC_COUNT_PASSED) - passed;
 	delay = ka_aec_delay(state);
-	before = amplitude_at(mic, from, count - delay, 3000);
-	after = amplitude_at(out, from + delay, count - delay, 3000);
+	scene_tone_at(mic, from, count - delay, 0, 3000, &re, &im);
+	before = hypot(re, im);
+	scene_tone_at(out, from, count - delay, delay, 3000, &re, &im);
+	after = hypot(re, im);
 	printf("#   500 Hz echo swapped: %d of 5 blocks passed the microphone, its 3 kHz echo %.1f dB less\n", passed, 20 * log10(before / (after + 1e-9)));
 	CHECK(passed >= 3, "%d of 5 blocks passed the microphone", passed);
 	CHECK(20 * log10(before / (after + 1e-9)) >= 20, "3 kHz echo %.1f dB less", 20 * log10(before / (after + 1e-9)));
