@@ -346,7 +346,8 @@ static void process_block(Aec *s)
 
 	/* A filter that adds to the microphone signal is wrong (adapted on near-end sound, e.g. a
 	 * tone against a tone, or left behind by a change of the echo path): the microphone passes
-	 * (but for the bins the filter still makes smaller, see below), and a filter wrong by 6 dB for three blocks in a row is replaced. A clipping
+	 * (but for the bins the filter still makes smaller, see below), and a filter wrong by 6 dB
+	 * for three blocks in a row is replaced. A clipping
 	 * speaker's distortion leaves noise in the taps that shows as such an error in the quiet
 	 * blocks after a loud passage, while the filter is still right for the echo; after a change
 	 * of the echo path it is wrong for good. So the replacement is first the checkpoint, the
@@ -365,8 +366,8 @@ static void process_block(Aec *s)
 	 * in nearly every block, and the filter, whose learning rate takes that error for near-end
 	 * speech, would not learn the new path for seconds. So a filter that made the microphone
 	 * worse in most blocks with far-end sound for 0.19 s is replaced too. A loud near-end tone
-	 * that the filter has adapted on makes about every second block pass (wrongBlocks falls by two in
-	 * each that does not), and is left to the learning rate. */
+	 * that the filter has adapted on makes about every second block pass (wrongBlocks falls by
+	 * two in each that does not), and is left to the learning rate. */
 	if (errorEnergy > micEnergy) {
 		float tail = 0, wrong = 4.0f;
 		int quiet;
