@@ -192,7 +192,8 @@ before(() => {
 	// baresip ends the call when its aufile ends: the speech again and again for a minute.
 	for (const [rate, name] of [[16000, "speech-16k.wav"], [8000, "speech-8k.wav"]] as const) {
 		const once = join(fixtures, `once-${rate}.wav`);
-		execFileSync("sox", [spoken, "-r", String(rate), "-c", "1", "-b", "16", once]);
+		// -D: no dither, which is random; the same speech in every run
+		execFileSync("sox", ["-D", spoken, "-r", String(rate), "-c", "1", "-b", "16", once]);
 		const samples = readWav(once).samples, looped = new Int16Array(rate * 60);
 		for (let at = 0; at < looped.length; at += samples.length) looped.set(samples.subarray(0, looped.length - at), at);
 		writeWav(join(fixtures, name), looped, rate);
