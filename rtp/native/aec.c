@@ -597,8 +597,9 @@ static void process_block(Aec *s)
 	 * microphone passed: the residual echo estimate then comes from
 	 * a filter just found wrong, whose echo estimate is what it adds, and suppressing by it took
 	 * a steady near-end sound down by up to 40 dB in those blocks (the door's tone in double
-	 * talk end to end: a half second 6.5 dB down; about half of the blocks pass while a loud
-	 * near-end tone keeps the filter from settling). */
+	 * talk end to end: a half second 6.5 dB down; many blocks pass while a loud near-end tone
+	 * keeps the filter from settling: about half of them before the steady sound was told
+	 * apart from echo, about one in six now). */
 	if (s->suppress && !bypass) {
 		{
 			float g0, g1, g2, smooth, power, floor;
