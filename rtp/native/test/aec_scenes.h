@@ -22,6 +22,7 @@
 #define SCENE_PATH 1000        /* echo path length: 62.5 ms */
 #define SCENE_NEAR_FROM (4 * SCENE_RATE) /* double talk: near-end speech from 4 s on */
 #define SCENE_CHANGE_AT (5 * SCENE_RATE) /* pathChange: the echo path changes at 5 s */
+#define SCENE_TONE_HZ 440      /* nearTone: the steady tone at the door */
 #define SCENE_SHIFT 100        /* pathChange: the new path's delay is 6.25 ms longer */
 enum { PATH_KEPT, PATH_QUIETER, PATH_AS_LOUD }; /* SceneKind.pathChange */
 
@@ -31,7 +32,7 @@ typedef struct {
 	int clipping; /* the speaker clips */
 	int nearTalk; /* near-end speech from 4 s */
 	int pathChange; /* the echo path changes at 5 s, 6.25 ms later, other reflections: PATH_QUIETER 10.5 dB quieter, PATH_AS_LOUD as loud */
-	int nearTone; /* the amplitude of a steady 440 Hz tone at the microphone throughout (a hum at the door), or 0 */
+	int nearTone; /* the amplitude of a steady SCENE_TONE_HZ tone at the microphone throughout (a hum at the door), or 0 */
 } SceneKind;
 
 typedef struct {
@@ -126,7 +127,7 @@ static void scene_make(Scene *s, const SceneKind *kind, const int16_t *farSpeech
 		}
 		s->echo[i] = scene_clamp(acc + 10.0 * scene_gauss());
 		s->near[i] = kind->nearTalk && i >= SCENE_NEAR_FROM ? nearSpeech[i - SCENE_NEAR_FROM] : 0;
-		s->mic[i] = scene_clamp((double)s->echo[i] + s->near[i] + kind->nearTone * sin(2 * M_PI * 440 * i / SCENE_RATE));
+		s->mic[i] = scene_clamp((double)s->echo[i] + s->near[i] + kind->nearTone * sin(2 * M_PI * SCENE_TONE_HZ * i / SCENE_RATE));
 	}
 }
 
@@ -152,22 +153,23 @@ static void scene_tone_at(const int16_t *x, int from, int n, int shift, double h
 	*im *= 2.0 / n;
 }
 
-/* With a near-end tone: ERLE from 1 s over the output with the tone taken out (its amplitude and
- * phase fitted in each half second), and the tone's level against the microphone's. */
-static void scene_tone_figures(const Scene *s, const SceneKind *kind, int delay, SceneFigures *f)
+/* With a near-end tone of `hz` and `amplitude`: ERLE from 1 s over the output with the tone
+ * taken out (its amplitude and phase fitted in each half second), and the tone's level against
+ * the microphone's. */
+static void scene_tone_figures(const Scene *s, double hz, int amplitude, int delay, SceneFigures *f)
 {
 	int half = SCENE_RATE / 2, t, i;
 	double echo = 0, residual = 0;
 	f->toneLevel = 0;
 	for (t = SCENE_RATE; t + half + delay <= SCENE_SAMPLES; t += half) {
 		double re, im, level;
-		scene_tone_at(s->out, t, half, delay, 440, &re, &im);
+		scene_tone_at(s->out, t, half, delay, hz, &re, &im);
 		for (i = t; i < t + half; i++) {
-			double r = s->out[i + delay] - (re * cos(2 * M_PI * 440 * i / SCENE_RATE) - im * sin(2 * M_PI * 440 * i / SCENE_RATE));
+			double r = s->out[i + delay] - (re * cos(2 * M_PI * hz * i / SCENE_RATE) - im * sin(2 * M_PI * hz * i / SCENE_RATE));
 			residual += r * r;
 			echo += (double)s->echo[i] * s->echo[i];
 		}
-		level = 20 * log10(hypot(re, im) / kind->nearTone);
+		level = 20 * log10(hypot(re, im) / amplitude);
 		if (fabs(level) > fabs(f->toneLevel)) f->toneLevel = level;
 	}
 	f->erle = 10 * log10(echo / (residual + 1));
@@ -199,7 +201,7 @@ static SceneFigures scene_figures(const Scene *s, const SceneKind *kind, int del
 		f.nearLoss = cross > 0 ? -20 * log10(cross / power) : 99;
 	}
 	f.toneLevel = 0;
-	if (kind->nearTone) scene_tone_figures(s, kind, delay, &f);
+	if (kind->nearTone) scene_tone_figures(s, SCENE_TONE_HZ, kind->nearTone, delay, &f);
 	return f;
 }
 
