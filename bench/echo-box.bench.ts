@@ -1,7 +1,8 @@
 /*
  * The simulator's door box (`--echo`, modules/host/echo-box.ts) per 20 ms frame: the speaker's
  * frame written and the microphone's read through the echo path (720 taps at 16 kHz), with a
- * 16 kHz tone as the `--mic` source, on Node. Without `--echo` there is no box and nothing to
+ * 16 kHz tone as the `--mic` source, on Node; also with the longest `--echo-latency` (a larger
+ * history, the same work). Without `--echo` there is no box and nothing to
  * measure. Allocation: after a warm-up and a full collection, the heap's growth over the
  * measured frames, with the collections V8 reported meanwhile (none, or the growth is a lower
  * bound); a control that allocates 4 doubles a frame shows what the method sees.
@@ -10,7 +11,7 @@ import { performance, PerformanceObserver } from "node:perf_hooks";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { loadNativeAudio } from "../modules/host/native-audio.js";
-import { EchoBox, type EchoMode } from "../modules/host/echo-box.js";
+import { ECHO_LATENCY_MAX_MS, EchoBox, type EchoMode } from "../modules/host/echo-box.js";
 import { ToneMic } from "../modules/host/audio.js";
 
 const FRAME = 320;
@@ -40,9 +41,9 @@ async function measure(frame: () => void): Promise<{ us: number; heapBytes: numb
 	return { us, heapBytes, collections };
 }
 
-function box(mode: EchoMode): () => void {
+function box(mode: EchoMode, latencyMs = 0): () => void {
 	const audio = loadNativeAudio();
-	const echo = new EchoBox({ mode, audio, source: new ToneMic(audio, 440, 16000) });
+	const echo = new EchoBox({ mode, audio, source: new ToneMic(audio, 440, 16000), latencyMs });
 	const speaker = new Int16Array(FRAME), mic = new Int16Array(FRAME);
 	let seed = 1;
 	for (let i = 0; i < FRAME; i++) {
@@ -58,7 +59,7 @@ function box(mode: EchoMode): () => void {
 export default async function (): Promise<{ title: string; rows: Array<Record<string, string | number>> }> {
 	const rows: Array<Record<string, string | number>> = [];
 	const kept: number[][] = [];
-	for (const [what, frame] of [["--echo room", box("room")], ["--echo clip", box("clip")], ["control: 4 doubles a frame", () => void (kept[0] = [1.5, 2.5, 3.5, 4.5])]] as const) {
+	for (const [what, frame] of [["--echo room", box("room")], ["--echo clip", box("clip")], [`--echo room --echo-latency ${ECHO_LATENCY_MAX_MS}`, box("room", ECHO_LATENCY_MAX_MS)], ["control: 4 doubles a frame", () => void (kept[0] = [1.5, 2.5, 3.5, 4.5])]] as const) {
 		const m = await measure(frame);
 		rows.push({
 			"": what,

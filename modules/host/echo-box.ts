@@ -12,11 +12,17 @@
  * speaker driven hard, which saturates softly and clips at -9 dBFS before the sound reaches the
  * path; quiet sound passes it as in `room`.
  *
+ * `--echo-latency MS` delays the echo by MS more: on the device a frame written to the speaker is
+ * played only after the SDK's output buffers ahead of it (128-256 ms with its defaults), and the
+ * microphone's input buffers add some more, so the echo reaches the canceller that much later
+ * than the frame it was given as the reference.
+ *
  * Both run on the same clock: the frame written to the speaker and the frame read from the
  * microphone next cover the same 20 ms. Samples the speaker did not play count as silence; when
  * it played with no one listening (the chime before a call) the microphone catches up with it.
  * Every buffer is made by the constructor (a part frame's once per new length): a frame
- * allocates nothing.
+ * allocates nothing. The speaker's history covers the latency, the delay, the path and the longest
+ * frame, so a longer latency costs memory once, not work per frame.
  */
 
 import type { AudioIn, AudioOut } from "../ports.js";
@@ -40,11 +46,10 @@ const REFLECTION_GAIN = 0.1;
 /** Where a small speaker clips: -9 dBFS; it saturates softly on the way there. */
 export const CLIP_LEVEL = 11600;
 const SATURATION = 16000;
-/** The speaker's history: a power of two above the path and the longest frame (60 ms). */
-const HISTORY = 2048;
-const MASK = HISTORY - 1;
-/** The longest frame the box takes at once; longer reads are done in parts. */
-const MAX_FRAME = HISTORY - ECHO_DELAY_SAMPLES - ECHO_PATH_SAMPLES;
+/** The most `--echo-latency` adds (ms): the device's output buffers at their longest, with room to spare. */
+export const ECHO_LATENCY_MAX_MS = 250;
+/** The longest frame the speaker's history is made for (60 ms); longer reads are done in parts. */
+const LONGEST_FRAME = 960;
 
 /** The echo path's taps after the delay (ECHO_PATH_SAMPLES), the same on every run. */
 export function echoPath(): Float32Array {
@@ -85,10 +90,17 @@ export interface EchoBoxOptions {
 	source?: AudioIn;
 	/** The `--speaker` recording; the box's speaker plays into the room only when absent. */
 	recording?: AudioOut & { finish?(): void };
+	/**
+	 * What the device's audio buffers add between the door writing a speaker frame and its sound
+	 * reaching the microphone (whole ms, 0 to ECHO_LATENCY_MAX_MS; default 0): the echo comes
+	 * that much later.
+	 */
+	latencyMs?: number;
 }
 
 export class EchoBox {
 	readonly mode: EchoMode;
+	readonly latencyMs: number;
 	/** The door's microphone: the source with the speaker's echo, 16 kHz. */
 	readonly mic: AudioIn;
 	/** The door's speaker, 16 kHz. */
@@ -99,11 +111,17 @@ export class EchoBox {
 	#taps = echoPath();
 	/** `clip`: what the small speaker gives for each sample value (smallSpeaker()). */
 	#speaker: Int16Array | undefined;
-	/** What the speaker sent into the room, twice over so that a window never wraps. */
-	#history = new Float32Array(2 * HISTORY);
+	/** From the speaker's sample to its direct sound in the microphone: ECHO_DELAY_SAMPLES and the latency. */
+	#delay: number;
+	/** The speaker's history (a power of two: the delay, the path and the longest frame), a mask for it, and the longest frame taken at once. */
+	#size: number;
+	#mask: number;
+	#maxFrame: number;
+	/** What the speaker sent into the room, twice over (2 * #size) so that a window never wraps. */
+	#history: Float32Array;
 	/** Samples of time the speaker covered, and the microphone. */
-	#played = HISTORY;
-	#heard = HISTORY;
+	#played: number;
+	#heard: number;
 	/** A part frame of the source at 16 kHz; an 8 kHz source's frame, and the upsampler's state. */
 	#wide: Int16Array | undefined;
 	#narrow: Int16Array | undefined;
@@ -120,7 +138,18 @@ export class EchoBox {
 		const source = options.source;
 		if (source && source.sampleRate !== 8000 && source.sampleRate !== ECHO_RATE) throw new RangeError(`the microphone runs at ${source.sampleRate} Hz; 8000 or 16000 Hz are supported`);
 		if (options.recording && options.recording.sampleRate !== ECHO_RATE) throw new RangeError(`the speaker recording runs at ${options.recording.sampleRate} Hz; the box runs at ${ECHO_RATE} Hz`);
+		const latencyMs = options.latencyMs ?? 0;
+		if (!Number.isInteger(latencyMs) || latencyMs < 0 || latencyMs > ECHO_LATENCY_MAX_MS) throw new RangeError(`the echo latency must be a whole number of ms, 0 to ${ECHO_LATENCY_MAX_MS}, not ${latencyMs}`);
 		this.mode = options.mode;
+		this.latencyMs = latencyMs;
+		this.#delay = ECHO_DELAY_SAMPLES + (latencyMs * ECHO_RATE) / 1000;
+		let size = 1;
+		while (size < this.#delay + ECHO_PATH_SAMPLES + LONGEST_FRAME) size *= 2;
+		this.#size = size;
+		this.#mask = size - 1;
+		this.#maxFrame = size - this.#delay - ECHO_PATH_SAMPLES;
+		this.#history = new Float32Array(2 * size);
+		this.#played = this.#heard = size;
 		if (this.mode === "clip") this.#speaker = smallSpeaker();
 		this.#audio = options.audio;
 		this.#source = source;
@@ -140,19 +169,20 @@ export class EchoBox {
 
 	#write(samples: Int16Array): void {
 		this.#recording?.write(samples);
-		const history = this.#history, speaker = this.#speaker;
+		const history = this.#history, speaker = this.#speaker, size = this.#size, mask = this.#mask;
 		let at = this.#played;
 		for (let i = 0; i < samples.length; i++, at++) {
 			const x = speaker ? speaker[samples[i] + 32768] : samples[i];
-			const slot = at & MASK;
+			const slot = at & mask;
 			history[slot] = x;
-			history[slot + HISTORY] = x;
+			history[slot + size] = x;
 		}
 		this.#played = at;
 	}
 
 	#read(target: Int16Array): number {
-		for (let from = 0; from < target.length; from += MAX_FRAME) this.#frame(target, from, Math.min(MAX_FRAME, target.length - from));
+		const most = this.#maxFrame;
+		for (let from = 0; from < target.length; from += most) this.#frame(target, from, Math.min(most, target.length - from));
 		return target.length;
 	}
 
@@ -160,7 +190,8 @@ export class EchoBox {
 	#frame(target: Int16Array, from: number, n: number): void {
 		this.#take(target, from, n);
 		// Line the speaker's time up with the microphone's: what it did not play was silence,
-		// and what it played with no one listening is gone but for the last n samples.
+		// and what it played with no one listening is heard only as far as it still reaches the
+		// microphone (its last n samples, and those the delay and the path hold back).
 		const silent = this.#heard + n - this.#played;
 		if (silent > 0) {
 			this.readsWithoutPlay++;
@@ -169,10 +200,10 @@ export class EchoBox {
 		const start = this.#played - n;
 		this.#heard = this.#played;
 
-		const history = this.#history, taps = this.#taps, count = taps.length;
+		const history = this.#history, taps = this.#taps, count = taps.length, delay = this.#delay, size = this.#size, mask = this.#mask;
 		for (let i = 0; i < n; i++) {
 			// The newest sample that reaches the microphone now, and the older ones from behind it.
-			const newest = ((start + i - ECHO_DELAY_SAMPLES) & MASK) + HISTORY;
+			const newest = ((start + i - delay) & mask) + size;
 			let echo = 0;
 			for (let k = 0; k < count; k++) echo += taps[k] * history[newest - k];
 			const v = Math.round(target[from + i] + echo);
@@ -212,13 +243,13 @@ export class EchoBox {
 
 	/** The speaker played nothing for `count` samples. */
 	#silence(count: number): void {
-		const history = this.#history;
-		if (count >= HISTORY) history.fill(0);
+		const history = this.#history, size = this.#size, mask = this.#mask;
+		if (count >= size) history.fill(0);
 		else {
 			for (let i = 0, at = this.#played; i < count; i++, at++) {
-				const slot = at & MASK;
+				const slot = at & mask;
 				history[slot] = 0;
-				history[slot + HISTORY] = 0;
+				history[slot + size] = 0;
 			}
 		}
 		this.#played += count;

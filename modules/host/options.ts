@@ -1,6 +1,6 @@
 /** The simulator's command line. */
 
-import { ECHO_MODES, type EchoMode } from "./echo-box.js";
+import { ECHO_LATENCY_MAX_MS, ECHO_MODES, type EchoMode } from "./echo-box.js";
 
 export interface SimulatorOptions {
 	settings: string;
@@ -11,6 +11,8 @@ export interface SimulatorOptions {
 	mic: string | undefined;
 	/** The door's box: the speaker's echo in the microphone (modules/host/echo-box.ts). */
 	echo: EchoMode | undefined;
+	/** What the device's audio buffers add to the box's echo (ms; only with echo). */
+	echoLatencyMs: number;
 	speaker: string | undefined;
 	camera: string | undefined;
 	/** For tests and benchmarks: where to write when each microphone and speaker frame went through. */
@@ -36,6 +38,8 @@ export const USAGE = `klingel simulator: the doorbell firmware on this computer.
   --echo [room|clip]  the door's box: what the speaker plays comes back into the microphone
                     (2.5 ms later, with reflections), mixed with --mic; clip: a small speaker
                     that clips when driven hard (default room)
+  --echo-latency MS  with --echo: the echo comes MS ms later (0-${ECHO_LATENCY_MAX_MS}, default 0), as on the
+                    device, whose audio output buffers play a frame 128-256 ms after it is written
   --camera FILE.jpg|testcard   the live image: that JPEG as it is, or a test card with the
                     time on it (default: no camera)
   --audio-times FILE    for tests and benchmarks: write when each microphone frame was read
@@ -52,7 +56,8 @@ export const USAGE = `klingel simulator: the doorbell firmware on this computer.
 Keys: Enter or b = press the button, 1-4 = press bell button 1-4, h = hang up, s = status, q = quit.`;
 
 export function parseOptions(argv: string[]): SimulatorOptions {
-	const options: SimulatorOptions = { settings: "klingel-settings.json", http: 8080, httpHost: "127.0.0.1", sipPort: undefined, trace: false, mic: undefined, echo: undefined, speaker: undefined, camera: undefined, audioTimes: undefined, doorLockoutMs: undefined, accessPoint: false, help: false };
+	const options: SimulatorOptions = { settings: "klingel-settings.json", http: 8080, httpHost: "127.0.0.1", sipPort: undefined, trace: false, mic: undefined, echo: undefined, echoLatencyMs: 0, speaker: undefined, camera: undefined, audioTimes: undefined, doorLockoutMs: undefined, accessPoint: false, help: false };
+	let latencyGiven = false;
 	for (let i = 0; i < argv.length; i++) {
 		const arg = argv[i];
 		const value = () => {
@@ -80,6 +85,13 @@ export function parseOptions(argv: string[]): SimulatorOptions {
 				else throw new Error(`--echo takes ${ECHO_MODES.join(" or ")}, not "${next}"`);
 				break;
 			}
+			case "--echo-latency": {
+				const v = value();
+				if (!/^\d+$/.test(v) || Number(v) > ECHO_LATENCY_MAX_MS) throw new Error(`--echo-latency must be a whole number of ms, 0 to ${ECHO_LATENCY_MAX_MS}, not "${v}"`);
+				latencyGiven = true;
+				options.echoLatencyMs = Number(v);
+				break;
+			}
 			case "--camera": options.camera = value(); break;
 			case "--audio-times": options.audioTimes = value(); break;
 			case "--trace": options.trace = true; break;
@@ -94,5 +106,6 @@ export function parseOptions(argv: string[]): SimulatorOptions {
 			default: throw new Error(`unknown option ${arg} (see --help)`);
 		}
 	}
+	if (latencyGiven && !options.echo) throw new Error("--echo-latency needs --echo (the box whose echo it delays)");
 	return options;
 }

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { loadNativeAudio } from "../../modules/host/native-audio.js";
-import { CLIP_LEVEL, ECHO_DELAY_SAMPLES, ECHO_DIRECT_GAIN, ECHO_PATH_SAMPLES, EchoBox, type EchoMode } from "../../modules/host/echo-box.js";
+import { CLIP_LEVEL, ECHO_DELAY_SAMPLES, ECHO_DIRECT_GAIN, ECHO_LATENCY_MAX_MS, ECHO_PATH_SAMPLES, EchoBox, type EchoMode } from "../../modules/host/echo-box.js";
 import { parseOptions } from "../../modules/host/options.js";
 import { ToneMic, RecordingSpeaker, rms, toneShare, zeroCrossingFrequency } from "../lib/rtp-fixtures.js";
 import type { AudioIn } from "../../modules/ports.js";
@@ -12,14 +12,15 @@ import type { AudioIn } from "../../modules/ports.js";
 const audio = loadNativeAudio();
 const FRAME = 320;
 
-/** Plays `frames` through the box (speaker frame, then microphone frame, as a call does); what the microphone gave. */
+/** Plays `frames` through the box (speaker frame, then microphone frame of the same length, as a call does); what the microphone gave. */
 function run(box: EchoBox, frames: Int16Array[]): Int16Array {
-	const out = new Int16Array(frames.length * FRAME);
-	const mic = new Int16Array(FRAME);
+	const length = frames[0].length;
+	const out = new Int16Array(frames.length * length);
+	const mic = new Int16Array(length);
 	frames.forEach((frame, f) => {
 		box.speaker.write(frame);
-		assert.equal(box.mic.read(mic), FRAME);
-		out.set(mic, f * FRAME);
+		assert.equal(box.mic.read(mic), length);
+		out.set(mic, f * length);
 	});
 	return out;
 }
@@ -28,10 +29,10 @@ function silence(count: number): Int16Array[] {
 	return Array.from({ length: count }, () => new Int16Array(FRAME));
 }
 
-function noise(count: number, level: number, seed = 7): Int16Array[] {
+function noise(count: number, level: number, seed = 7, length = FRAME): Int16Array[] {
 	return Array.from({ length: count }, () => {
-		const frame = new Int16Array(FRAME);
-		for (let i = 0; i < FRAME; i++) {
+		const frame = new Int16Array(length);
+		for (let i = 0; i < length; i++) {
 			seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
 			frame[i] = Math.round(((seed >>> 16) / 65536 - 0.5) * 2 * level);
 		}
@@ -69,6 +70,27 @@ test("an impulse on the speaker reaches the microphone 2.5 ms later at half its 
 	assert.ok(early > 0.05 * 20000 * 20000, `reflections in the first 10 ms: ${Math.sqrt(early).toFixed(0)}`);
 	const decay = 10 * Math.log10(early / late);
 	assert.ok(decay > 40, `the last 10 ms of the path are ${decay.toFixed(1)} dB below its first 10 ms`);
+});
+
+test("--echo-latency: the same echo, later by the latency to the sample, for every latency up to the longest and frames of 10 to 60 ms", () => {
+	// An impulse 150 ms later: nothing before it, then the direct sound at half its level.
+	const impulse = silence(12);
+	impulse[0][100] = 20000;
+	const late = run(new EchoBox({ mode: "room", audio, latencyMs: 150 }), impulse);
+	const direct = 100 + ECHO_DELAY_SAMPLES + 150 * 16;
+	assert.equal(energy(late, 0, direct), 0, "nothing before the delay and the latency");
+	assert.equal(late[direct], 20000 * ECHO_DIRECT_GAIN);
+	// Noise in frames of 10, 20, 30 and 60 ms: sample for sample the echo without
+	// latency, shifted by it (the history holds the whole path behind the latency).
+	for (const [latencyMs, length] of [[1, 160], [150, 320], [ECHO_LATENCY_MAX_MS, 480], [ECHO_LATENCY_MAX_MS, 960]] as const) {
+		const talk = noise(Math.ceil((16 * (ECHO_LATENCY_MAX_MS + 200)) / length), 8000, 11, length);
+		const shift = latencyMs * 16;
+		const now = run(new EchoBox({ mode: "clip", audio }), talk), later = run(new EchoBox({ mode: "clip", audio, latencyMs }), talk);
+		assert.equal(energy(later, 0, shift), 0, `${latencyMs} ms, ${length}-sample frames: silence while the first frame is on its way`);
+		assert.deepEqual(later.subarray(shift), now.subarray(0, now.length - shift), `${latencyMs} ms, ${length}-sample frames`);
+		assert.ok(rms(now) > 2000);
+	}
+	for (const bad of [-1, 1.5, ECHO_LATENCY_MAX_MS + 1, NaN]) assert.throws(() => new EchoBox({ mode: "room", audio, latencyMs: bad }), /echo latency must be a whole number of ms, 0 to 250/, String(bad));
 });
 
 test("the microphone gives the --mic source plus the echo, sample for sample; with the speaker silent, the source alone", () => {
@@ -154,4 +176,17 @@ test("--echo [room|clip] on the command line", () => {
 	assert.equal(o.mic, "tone:440");
 	assert.equal(parseOptions(["--echo", "clip", "--trace"]).echo, "clip");
 	assert.throws(() => parseOptions(["--echo", "loud"]), /--echo takes room or clip, not "loud"/);
+});
+
+test("--echo-latency MS on the command line: 0 to 250 ms, only with --echo", () => {
+	assert.equal(parseOptions(["--echo"]).echoLatencyMs, 0);
+	assert.equal(parseOptions(["--echo", "--echo-latency", "150"]).echoLatencyMs, 150);
+	const o = parseOptions(["--echo-latency", "250", "--echo", "clip"]);
+	assert.equal(o.echoLatencyMs, 250);
+	assert.equal(o.echo, "clip");
+	assert.equal(parseOptions(["--echo", "--echo-latency", "0"]).echoLatencyMs, 0);
+	for (const bad of ["251", "-5", "1.5", "150ms", "", "1e2"]) assert.throws(() => parseOptions(["--echo", "--echo-latency", bad]), new RegExp(`--echo-latency must be a whole number of ms, 0 to 250, not "${bad}"`), bad);
+	assert.throws(() => parseOptions(["--echo", "--echo-latency"]), /--echo-latency needs a value/);
+	assert.throws(() => parseOptions(["--echo-latency", "150"]), /--echo-latency needs --echo/);
+	assert.throws(() => parseOptions(["--mic", "tone:440", "--echo-latency", "0"]), /--echo-latency needs --echo/);
 });
