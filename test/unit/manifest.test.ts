@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { WIDE_FRAME_SAMPLES } from "../../rtp/call-frame.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
@@ -50,6 +51,23 @@ test("on the PSRAM board every XS heap block is over 16 KB, so none takes intern
 	const manifest = JSON.parse(readFileSync(join(root, "manifest.json"), "utf8")) as { include: string[]; creation?: unknown };
 	assert.equal(manifest.include.at(-1), "./manifest_boards.json", "included last, so its values win over the SDK's and the target's");
 	assert.equal(manifest.creation, undefined, "manifest.json's own creation would win over manifest_boards.json's");
+});
+
+// The SDK's ESP32 audio output (modules/io/audioout/esp32) gathers writes into whole DMA buffers
+// of I2S_DMA_BUFFER_MAX_SIZE bytes (4,092 unless defined: 2,046 samples, 128 ms at 16 kHz) and
+// plays each from a ring of six: a sample left the speaker 128-256 ms after the door wrote it,
+// which is delay in every call and puts the echo beyond the canceller's 64 ms. One 20 ms frame a
+// buffer: a frame written goes to the DMA at once, into the free buffer that plays next.
+test("the speaker's DMA buffers hold one 20 ms frame of the speaker's rate each", () => {
+	const manifest = JSON.parse(readFileSync(join(root, "manifest.json"), "utf8")) as {
+		platforms: Record<string, { build?: Record<string, string>; defines?: { audioOut?: { sampleRate: number; bitsPerSample: number; numChannels: number } } }>;
+	};
+	const esp32 = manifest.platforms.esp32;
+	const out = esp32?.defines?.audioOut;
+	assert.ok(out, "the ESP32 build defines audioOut");
+	assert.equal(out.sampleRate, 16000, "the speaker runs at the wide frame's rate");
+	const bytes = /-DI2S_DMA_BUFFER_MAX_SIZE=(\d+)\b/.exec(esp32?.build?.C_FLAGS_SUBPLATFORM ?? "")?.[1];
+	assert.equal(Number(bytes), (WIDE_FRAME_SAMPLES * out.bitsPerSample * out.numChannels) / 8);
 });
 
 interface Creation {
