@@ -13,9 +13,9 @@
  * path; quiet sound passes it as in `room`.
  *
  * `--echo-latency MS` delays the echo by MS more: on the device a frame written to the speaker is
- * played only after the SDK's output buffers ahead of it (128-256 ms with its defaults), and the
- * microphone's input buffers add some more, so the echo reaches the canceller that much later
- * than the frame it was given as the reference.
+ * played only after the output's DMA buffers ahead of it (up to 20 ms with the manifest's buffer
+ * size, 128-256 ms with the SDK's), and the microphone's input buffers add some more, so the echo
+ * reaches the canceller that much later than the frame it was given as the reference.
  *
  * Both run on the same clock: the frame written to the speaker and the frame read from the
  * microphone next cover the same 20 ms. Samples the speaker did not play count as silence; when

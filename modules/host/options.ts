@@ -38,8 +38,9 @@ export const USAGE = `klingel simulator: the doorbell firmware on this computer.
   --echo [room|clip]  the door's box: what the speaker plays comes back into the microphone
                     (2.5 ms later, with reflections), mixed with --mic; clip: a small speaker
                     that clips when driven hard (default room)
-  --echo-latency MS  with --echo: the echo comes MS ms later (0-${ECHO_LATENCY_MAX_MS}, default 0), as on the
-                    device, whose audio output buffers play a frame 128-256 ms after it is written
+  --echo-latency MS  with --echo: the echo comes MS ms later (0-${ECHO_LATENCY_MAX_MS}, default 0), as on a
+                    device whose audio buffers hold the sound back (128-256 ms with the SDK's
+                    default speaker DMA buffers)
   --camera FILE.jpg|testcard   the live image: that JPEG as it is, or a test card with the
                     time on it (default: no camera)
   --audio-times FILE    for tests and benchmarks: write when each microphone frame was read
