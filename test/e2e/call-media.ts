@@ -24,6 +24,7 @@ export interface SessionStatus {
 	echo_passed_blocks?: number;
 	echo_restarts?: number;
 	echo_missed_references?: number;
+	echo_delay_ms?: number;
 }
 
 /** The media status of the session that ended last (/sipDebug → media.last_session). */
@@ -34,13 +35,13 @@ export const lastSession = (s: Record<string, unknown>) => ((s.media as { last_s
  * buffer (frames lost, late, underruns, resyncs, jitter), the door's two frame clocks (frames
  * skipped, how late a microphone frame ran, how far the playout moved ahead) and the echo
  * canceller (blocks whose microphone it passed, restarts, microphone frames without a
- * speaker frame before).
+ * speaker frame before, the delay it holds the reference back by).
  */
 export function mediaFigures(s: SessionStatus): string {
 	const n = (v: number | undefined) => String(v ?? "?");
 	return `media: ${n(s.frames_lost)} frames lost, ${n(s.frames_late)} late, ${n(s.underruns)} underruns, ${n(s.resyncs)} resyncs, jitter ${n(s.jitter_ms)} ms; ` +
 		`clocks: ${n(s.frames_skipped)} microphone frames skipped, ${n(s.send_late_max_ms)} ms late at most, playout ${n(s.playout_advanced_ms)} ms ahead, ${n(s.mic_short_frames)} short microphone frames; ` +
-		`canceller: ${n(s.echo_passed_blocks)} of ${n(s.echo_blocks)} blocks passed the microphone, filter restarts: ${n(s.echo_restarts)}, ${n(s.echo_missed_references)} microphone frames with no speaker frame before`;
+		`canceller: ${n(s.echo_passed_blocks)} of ${n(s.echo_blocks)} blocks passed the microphone, filter restarts: ${n(s.echo_restarts)}, ${n(s.echo_missed_references)} microphone frames with no speaker frame before, the reference held back ${n(s.echo_delay_ms)} ms`;
 }
 
 /** The media session's part of a simulator status (empty outside a call). */

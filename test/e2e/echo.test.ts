@@ -9,7 +9,9 @@
  * With near-end sound (the door's microphone also hears a tone) the tone must reach the handset
  * at its frequency and within NEAR_MARGIN_DB of its level in a call with the canceller off (and
  * within NEAR_DIP_DB in every half second): for a silent handset and for one that talks (double
- * talk).
+ * talk). With the device's output delay in the box (`--echo-latency`, the echo 150 ms later than
+ * the frame written) the canceller must find that delay (the call's `echo_delay_ms`) and take the
+ * echo out by as much as without it.
  */
 
 import { test, before, after, type TestContext } from "node:test";
@@ -31,6 +33,11 @@ const NEAR_MARGIN_DB = 3;
 /** ...and in every half second (a deeper dip chops the visitor's voice). */
 const NEAR_DIP_DB = 6;
 const DOOR_HZ = 440;
+/** `--echo-latency`: the echo this much later than the frame written to the speaker (ms)... */
+const LATENCY_MS = 150;
+/** ...and the canceller's filter: the delay it finds may fall short of the latency by up to this (its tail covers the rest), and exceed it by at most LATE_MS. */
+const TAIL_MS = 64;
+const LATE_MS = 10;
 /** Frames of 20 ms the door plays and sends before the handset hangs up: 7 s. */
 const CALL_FRAMES = 350;
 /** What is measured: from 2 s into the call (the canceller has had time to learn the path) to 0.5 s before its end. */
@@ -219,7 +226,7 @@ const boxCounts = (s: Record<string, unknown>) => (s.echo_box ?? { reads_without
  * media status during the call, what the handset sent and received, and what explains a
  * measurement (the box's clock counts and the finished call's media figures).
  */
-async function talk(rig: Rig, user: string, aec: 0 | 1): Promise<{ status: SessionStatus; sent: Wav; received: Wav; explained: string }> {
+async function talk(rig: Rig, user: string, aec: 0 | 1): Promise<{ status: SessionStatus; last: SessionStatus; sent: Wav; received: Wav; explained: string }> {
 	const sim = rig.simulator!;
 	await rig.idle();
 	const saved = await sim.request("POST", "/saveSIP", { aec });
@@ -247,7 +254,7 @@ async function talk(rig: Rig, user: string, aec: 0 | 1): Promise<{ status: Sessi
 		if (newSent.length !== 1 || newReceived.length !== 1 || statSync(newReceived[0]).size <= 44) return undefined;
 		return { sent: readWav(newSent[0]), received: readWav(newReceived[0]) };
 	}, `the recordings of handset ${user}`);
-	return { status: session(s), ...files, explained };
+	return { status: session(s), last: lastSession(idle), ...files, explained };
 }
 
 function echoCase(t: TestContext, label: string, off: EchoMeasurement, on: EchoMeasurement, explained: string): void {
@@ -292,6 +299,25 @@ for (const [mode, calls] of [["room", [["612", "G722"], ["611", "PCMU"]]], ["cli
 		}
 	});
 }
+
+test(`--echo room --echo-latency ${LATENCY_MS}: the canceller finds the delay (${LATENCY_MS - TAIL_MS} to ${LATENCY_MS + LATE_MS} ms) and the handset hears its own speech at least ${ECHO_MARGIN_DB} dB less with aec 1 (G722)`, { timeout: 150000 }, async (t) => {
+	const rig = await boxRig("e2e-echo-latency", ["--echo", "room", "--echo-latency", String(LATENCY_MS)]);
+	try {
+		await rig.withLogs(async () => {
+			const off = await talk(rig, "612", 0);
+			assert.equal(off.status.codec, "G722");
+			assert.equal(off.status.echo_control, false, "aec 0: no canceller in the call");
+			const on = await talk(rig, "612", 1);
+			assert.equal(on.status.echo_control, true, "aec 1: the canceller runs in the call");
+			const delay = on.last.echo_delay_ms;
+			t.diagnostic(`the canceller's delay at the call's end: ${delay} ms (the box's latency ${LATENCY_MS} ms)`);
+			echoCase(t, `room with ${LATENCY_MS} ms latency, G722`, measureEcho(off.sent, off.received), measureEcho(on.sent, on.received), on.explained);
+			assert.ok(typeof delay === "number" && delay >= LATENCY_MS - TAIL_MS && delay <= LATENCY_MS + LATE_MS, `the canceller's delay ${delay} ms; ${LATENCY_MS - TAIL_MS} to ${LATENCY_MS + LATE_MS} expected`);
+		});
+	} finally {
+		await rig.stop();
+	}
+});
 
 /**
  * Who calls the door with the canceller on: silent 613 (the canceller alone with the door's
