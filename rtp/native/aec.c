@@ -24,15 +24,22 @@
  * speech, scaled by how loud the echo is now, since a clipping speaker's distortion lands on
  * harmonics far from the echo.
  *
+ * An echo that begins beyond the tail (a device's audio buffers delay the speaker's sound and
+ * the microphone's) is found from the envelopes of the reference and the microphone, and the
+ * reference is held back, up to HOLD_MAX samples, so that the echo's onset falls in the tail's
+ * first half (align).
+ *
  * Cost per block: 4 real FFTs of 2 * KA_AEC_BLOCK points (reference, echo estimate in and out,
  * error) and the output's inverse, every second block one partition's gradient constraint (2
  * more, the partitions take turns), one pass over the filter for the last block's update and
  * this block's filter (KA_AEC_PARTITIONS complex multiply-adds per bin each, a bin at a time
- * over all partitions with the sums in registers), two fused passes over the bins for the
- * estimates and the update's step and one for the suppressor and comfort noise. Per 20 ms frame
+ * over all partitions with the sums in registers), the envelopes compared at LAGS lags (align),
+ * two fused passes over the bins for the estimates and the update's step and one for the
+ * suppressor and comfort noise. Per 20 ms frame
  * (callgrind, x86-64 -O2 -fno-tree-vectorize, as for the ESP32, which has no SIMD): about
- * 279,000 instructions (the FFTs about 113,000, the filter and its update about 65,000, what
- * tells a steady near-end sound apart about 4,000; 402,000 with the radix-2 FFT before fft.c,
+ * 281,000 instructions (the FFTs about 113,000, the filter and its update about 65,000, what
+ * tells a steady near-end sound apart about 4,000, the search for an echo beyond the tail about
+ * 2,000, about the same with the reference held back; 402,000 with the radix-2 FFT before fft.c,
  * 320,000 before the per-bin loops were fused and the filter ran a bin at a time, 281,000
  * before the update moved into the next block's filter pass and the bins' loops lost their
  * index tests). Where gcc vectorises, about 246,000 (241,000 before the steady near-end sound
@@ -60,6 +67,10 @@
 #error "the FFT's real transforms are of two blocks"
 #endif
 
+#define HOLD_MAX 4096        /* the most the reference is held back: 256 ms at 16 kHz */
+#define RING (HOLD_MAX + 2 * N) /* the reference's last samples: the frame of two blocks at any hold */
+#define LAGS (HOLD_MAX / N + K) /* where the echo's onset is looked for, in blocks: the hold's reach and the tail */
+
 #define MAGIC 0x41454331u /* "AEC1" */
 
 typedef struct {
@@ -74,7 +85,7 @@ typedef struct {
 	int32_t sinceSum;     /* blocks since farSum was summed afresh */
 	int32_t turn;         /* partition constrained next */
 	int32_t sinceConstraint; /* adapted blocks since a partition was last constrained */
-	int32_t fill;         /* samples in farBlock/micBlock */
+	int32_t fill;         /* samples in micBlock and the ring's block at ringAt */
 	int32_t outRead;      /* output ring: next sample to hand out */
 	int32_t outCount;     /* processed samples waiting in the ring */
 	int32_t delay;        /* samples of delay the output runs behind the input */
@@ -86,15 +97,28 @@ typedef struct {
 	int32_t wrongBlocks;  /* +1 for a block with far-end sound whose microphone passed, -WRONG_FALL for one that did not (at least 0) */
 	int32_t farAt;        /* farBlocks' next slot */
 	float farBlocks[K];   /* the far end's energy in each of the last K blocks (the filter's tail) */
-	int32_t counts[KA_AEC_COUNTS];    /* blocks, blocks whose microphone passed, restarts (ka_aec_count) */
+	int32_t counts[KA_AEC_COUNTS];    /* blocks, blocks whose microphone passed, restarts, the hold (ka_aec_count) */
+	int32_t hold;         /* samples the reference is held back behind the input (align) */
+	int32_t ringAt;       /* farRing's next slot */
+	int32_t envelopeAt;   /* farEnvelope's newest slot */
+	int32_t envelopeBlocks; /* blocks the envelopes were compared in, up to ALIGN_BLOCKS */
+	int32_t farSilent;    /* blocks since the reference as it comes in had sound, up to LAGS */
+	int32_t peak;         /* the lag (blocks) where the envelopes matched best in the last block */
+	int32_t peakBlocks;   /* blocks in a row it stayed there (within one) */
+	float farLevel;       /* the mean of the envelopes (log2 of a block's energy) */
+	float micLevel;
+	float farSpread;      /* the mean square of their deviations from it */
+	float micSpread;
+	float cancelled;      /* smoothed error / microphone energy in blocks with far-end sound */
+	float farEnvelope[2 * LAGS]; /* the reference's envelope as it comes in, a ring written twice over (envelopeAt newest), so the last LAGS are in a row */
+	float likeness[LAGS];    /* smoothed product of the microphone's envelope and the reference's l blocks earlier */
 	float echoShare;      /* smoothed coherent echo estimate power (py) over blocks without near-end speech */
 	int32_t suppress;     /* residual echo suppression and comfort noise on */
 	int32_t stepped;      /* the last block left its update's step mu E in errorBin and echoBin */
 	float leak;           /* residual echo power / echo estimate power, from blocks without near-end speech */
 	float wEnergy[K];     /* each partition's tap energy, found when it is constrained */
 	KaFftWork fft;        /* the inverse FFT's working space */
-	int16_t farPrevious[N];
-	int16_t farBlock[N];
+	int16_t farRing[RING]; /* the reference as it came in, the block being filled at ringAt */
 	int16_t micBlock[N];
 	int16_t outRing[2 * N];
 	float errorPower[PAD]; /* smoothed |E|² */
@@ -227,6 +251,12 @@ static void add_power(float *restrict power, const float *restrict xr, const flo
 #define WRONG_LIMIT 24     /* ... (wrongBlocks reaching 24: at least 0.19 s) is replaced as a divergent one is */
 #define FLOOR_OVER 2.0f    /* the test for a wrong filter counts what the error and the microphone hold over twice the noise floor */
 #define NEAR_STEP 8.0f     /* the step's error power counts the near-end's own steady floor this many times over */
+#define ENVELOPE_RATE (1.0f / 128.0f) /* smoothing of the envelopes' statistics, per block (about 1 s at 16 kHz) */
+#define ALIGN_BLOCKS 128   /* blocks of envelopes compared before the hold may move */
+#define ALIGN_LIKENESS 0.5f /* the envelopes' correlation at the peak needed to move it ... */
+#define ALIGN_STEADY 32    /* ... the peak in the same place (within a block) for 32 blocks in a row ... */
+#define ALIGN_CANCELLED 0.25f /* ... while the error keeps more than a quarter of the microphone's energy */
+#define ALIGN_MARGIN 2     /* blocks the hold leaves before the peak: the echo's onset and the peak's spread */
 
 enum { CHECKPOINT_NONE, CHECKPOINT_HELD, CHECKPOINT_RESTORED };
 
@@ -287,6 +317,83 @@ static float root(float x)
 	return x * y;
 }
 
+/* log2 x for x > 0, to within 0.09: the float's exponent and its mantissa read as a straight
+ * line. For envelopes, whose correlation needs no more. */
+static float log2_rough(float x)
+{
+	uint32_t bits;
+	memcpy(&bits, &x, sizeof bits);
+	return (float)bits * (1.0f / 8388608.0f) - 127.0f;
+}
+
+/* The filter starts over: no taps, the start's learning rate, no checkpoint. */
+static void start_over(Aec *s)
+{
+	memset(s->w, 0, sizeof s->w);
+	s->adaptedBlocks = 0;
+	s->leak = LEAK_START;
+	s->echoShare = 0;
+	memset(s->residual, 0, sizeof s->residual);
+	s->checkpoint = CHECKPOINT_NONE;
+}
+
+/*
+ * Where the echo begins, when it begins later than the filter's tail reaches: on the device the
+ * speaker's sound leaves after its output buffers, and the microphone's frames come after its
+ * input buffers, so an echo can reach the canceller well after the reference frame that made
+ * it (the SDK's default output buffers alone: 128-256 ms), and a filter of 64 ms then holds
+ * none of it. The reference is then held back by `hold` samples, so that the echo's onset
+ * falls at the start of the tail.
+ *
+ * The onset is found by comparing envelopes: the log energy of each block of the reference as
+ * it comes in and of the microphone, less their means, their product smoothed for every lag up
+ * to LAGS blocks. Speech's envelope rises and falls with its syllables, and the echo's follows
+ * it at the echo's delay. The hold moves only when the peak is a clear one (correlation at
+ * least ALIGN_LIKENESS), has stayed in place for ALIGN_STEADY blocks, lies outside the first
+ * half of the tail as held now, and the filter is not cancelling (an echo inside the tail is
+ * the filter's to find, and a filter that cancels is left alone). It then moves to
+ * ALIGN_MARGIN blocks before the peak, and the filter starts over from an empty reference.
+ * Returns whether it moved.
+ */
+static int align(Aec *s, float inEnergy, float micEnergy, float errorEnergy, int active)
+{
+	float f = log2_rough(inEnergy + (float)N), m = log2_rough(micEnergy + (float)N), best = 0;
+	int l, at, peak = 0, held, hold;
+	if (inEnergy > FAR_ACTIVE * (float)N) s->farSilent = 0;
+	else if (s->farSilent < LAGS) s->farSilent++;
+	if (active) s->cancelled += 0.02f * ((errorEnergy < micEnergy ? errorEnergy : micEnergy) / (micEnergy + 1.0f) - s->cancelled);
+	if (s->farSilent >= LAGS) return 0; /* nothing within reach to compare with */
+	if (s->envelopeBlocks == 0) s->farLevel = f, s->micLevel = m;
+	s->farLevel += ENVELOPE_RATE * (f - s->farLevel);
+	s->micLevel += ENVELOPE_RATE * (m - s->micLevel);
+	f -= s->farLevel;
+	m -= s->micLevel;
+	s->farSpread += ENVELOPE_RATE * (f * f - s->farSpread);
+	s->micSpread += ENVELOPE_RATE * (m * m - s->micSpread);
+	at = s->envelopeAt = s->envelopeAt + 1 < LAGS ? s->envelopeAt + 1 : 0;
+	s->farEnvelope[at] = s->farEnvelope[at + LAGS] = f;
+	{
+		const float *back = s->farEnvelope + at + LAGS; /* back[-l]: l blocks earlier */
+		for (l = 0; l < LAGS; l++) {
+			float v = s->likeness[l] += ENVELOPE_RATE * (m * back[-l] - s->likeness[l]);
+			if (v > best) best = v, peak = l;
+		}
+	}
+	s->peakBlocks = peak >= s->peak - 1 && peak <= s->peak + 1 ? s->peakBlocks + 1 : 0;
+	s->peak = peak;
+	if (s->envelopeBlocks < ALIGN_BLOCKS) {
+		s->envelopeBlocks++;
+		return 0;
+	}
+	held = s->hold / N;
+	if (best * best < ALIGN_LIKENESS * ALIGN_LIKENESS * s->farSpread * s->micSpread || s->peakBlocks < ALIGN_STEADY || s->cancelled < ALIGN_CANCELLED || (peak >= held && peak < held + K / 2)) return 0;
+	hold = (peak - ALIGN_MARGIN) * N;
+	hold = hold < 0 ? 0 : hold > HOLD_MAX ? HOLD_MAX : hold;
+	if (hold == s->hold) return 0;
+	s->hold = s->counts[KA_AEC_COUNT_DELAY] = hold;
+	return 1;
+}
+
 /* The suppressor's gain for bin k: 1 - OVER residual echo / error within [GAIN_MIN, 1], but
  * never below what keeps the near-end's steady floor: a steady sound at the door (a tone, a fan)
  * is not echo, and comfort noise in its place loses it (the door's tone while the handset talked
@@ -327,12 +434,12 @@ static int worse_above_floor(const Aec *s, const Spectrum *E, const Spectrum *Y)
 	return error > mic;
 }
 
-/* One block: farBlock (the reference) and micBlock in, N output samples into the ring. */
+/* One block: the reference's block at ringAt and micBlock in, N output samples into the output ring. */
 static void process_block(Aec *s)
 {
 	Spectrum *X, *Y = &s->echo, *E = &s->error;
 	float *t = s->time, *e = s->e;
-	float farEnergy = 0, micEnergy = 0, errorEnergy = 0, pe = 0, py = 0, farMean = 0, rate, rateShare;
+	float farEnergy = 0, inEnergy = 0, micEnergy = 0, errorEnergy = 0, pe = 0, py = 0, farMean = 0, rate, rateShare;
 	int bypass = 0;
 	int i, k, p, active, learn, write;
 
@@ -344,13 +451,29 @@ static void process_block(Aec *s)
 	X = &s->x[0];
 	drop_last(s->farSum, s->w[K - 1].re, s->x[K - 1].re, s->errorBin, s->echoBin, s->stepped);
 	memmove(&s->x[1], &s->x[0], (K - 1) * sizeof s->x[0]);
-	for (i = 0; i < N; i++) {
-		float v = (float)s->farBlock[i];
-		t[i] = (float)s->farPrevious[i];
-		t[N + i] = v;
-		farEnergy += v * v;
+	/* The block as it came in (ka_aec_process put it in the ring), and the frame of the two
+	 * blocks `hold` samples before it, as the reference (the hold and RING are whole blocks, so
+	 * no block wraps). */
+	{
+		const int16_t *in = s->farRing + s->ringAt, *older, *newer;
+		int at = s->ringAt - s->hold;
+		if (s->hold > 0)
+			for (i = 0; i < N; i++) {
+				float v = (float)in[i];
+				inEnergy += v * v;
+			}
+		s->ringAt = s->ringAt + N < RING ? s->ringAt + N : 0;
+		newer = s->farRing + (at < 0 ? at + RING : at);
+		at -= N;
+		older = s->farRing + (at < 0 ? at + RING : at);
+		for (i = 0; i < N; i++) {
+			float v = (float)newer[i];
+			t[i] = (float)older[i];
+			t[N + i] = v;
+			farEnergy += v * v;
+		}
+		if (s->hold == 0) inEnergy = farEnergy; /* the same block */
 	}
-	memcpy(s->farPrevious, s->farBlock, sizeof s->farPrevious);
 	ka_fft_real(t, X->re, X->im);
 	active = farEnergy > FAR_ACTIVE * (float)N;
 	s->farBlocks[s->farAt] = farEnergy;
@@ -423,12 +546,7 @@ static void process_block(Aec *s)
 				s->settling = K;
 			} else {
 				s->counts[KA_AEC_COUNT_RESTARTS]++;
-				memset(s->w, 0, sizeof s->w);
-				s->adaptedBlocks = 0;
-				s->leak = LEAK_START;
-				s->echoShare = 0;
-				memset(s->residual, 0, sizeof s->residual);
-				s->checkpoint = CHECKPOINT_NONE;
+				start_over(s);
 			}
 			s->divergent = 0;
 			s->wrongBlocks = 0;
@@ -664,6 +782,20 @@ static void process_block(Aec *s)
 	}
 	s->outCount += N;
 	s->counts[KA_AEC_COUNT_BLOCKS]++;
+
+	/* A new hold: the filter starts over from an empty reference (its spectra and taps were of
+	 * the old hold). The hold moves only while the filter is not cancelling, and a filter kept
+	 * and shifted by the hold's change in whole partitions did worse than one started over: it
+	 * keeps what it learnt from an echo it could not reach, and the slow rate of a filter past
+	 * its start (the speech scene with an echo 50 ms late: 38.9 dB instead of 51.7). */
+	if (align(s, inEnergy, micEnergy, errorEnergy, active)) {
+		start_over(s);
+		memset(s->x, 0, sizeof s->x);
+		memset(s->farSum, 0, sizeof s->farSum);
+		memset(s->wEnergy, 0, sizeof s->wEnergy);
+		s->stepped = 0;
+		s->divergent = s->wrongBlocks = s->goodBlocks = 0;
+	}
 }
 
 int ka_aec_process(void *state, const int16_t *far, const int16_t *mic, int16_t *out, size_t count)
@@ -673,7 +805,7 @@ int ka_aec_process(void *state, const int16_t *far, const int16_t *mic, int16_t 
 	while (count > 0) {
 		size_t piece = (size_t)(N - s->fill), run;
 		if (piece > count) piece = count;
-		memcpy(s->farBlock + s->fill, far, piece * sizeof *far);
+		memcpy(s->farRing + s->ringAt + s->fill, far, piece * sizeof *far);
 		memcpy(s->micBlock + s->fill, mic, piece * sizeof *mic);
 		s->fill += (int32_t)piece;
 		if (s->fill == N) {

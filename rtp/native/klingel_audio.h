@@ -128,13 +128,16 @@ int32_t ka_aec_delay(const void *state);
 /*
  * ka_aec_count: what the canceller counted since ka_aec_init, for diagnostics: the blocks it
  * processed (KA_AEC_COUNT_BLOCKS), those whose microphone it passed, unsuppressed, because its
- * filter added to it (KA_AEC_COUNT_PASSED; the bins the filter still made smaller keep its output), and the filter's restarts (KA_AEC_COUNT_RESTARTS). -1 for
- * another `which` or a state not set up by ka_aec_init.
+ * filter added to it (KA_AEC_COUNT_PASSED; the bins the filter still made smaller keep its output), and the filter's restarts (KA_AEC_COUNT_RESTARTS); and
+ * the samples by which it holds the reference back (KA_AEC_COUNT_DELAY: 0, or where it found
+ * the echo to begin beyond its tail, at most 4,096). -1 for another `which` or a state not set
+ * up by ka_aec_init.
  */
 #define KA_AEC_COUNT_BLOCKS 0
 #define KA_AEC_COUNT_PASSED 1
 #define KA_AEC_COUNT_RESTARTS 2
-#define KA_AEC_COUNTS 3 /* how many there are: `which` runs from 0 to KA_AEC_COUNTS - 1 */
+#define KA_AEC_COUNT_DELAY 3
+#define KA_AEC_COUNTS 4 /* how many there are: `which` runs from 0 to KA_AEC_COUNTS - 1 */
 #define KA_STRING_(x) #x
 #define KA_STRING(x) KA_STRING_(x) /* a macro's value as a string literal */
 #define KA_AEC_COUNT_RANGE "count: which must be an integer, 0 or more and less than " KA_STRING(KA_AEC_COUNTS)

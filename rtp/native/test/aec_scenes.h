@@ -24,6 +24,7 @@
 #define SCENE_CHANGE_AT (5 * SCENE_RATE) /* pathChange: the echo path changes at 5 s */
 #define SCENE_TONE_HZ 440      /* nearTone: the steady tone at the door */
 #define SCENE_SHIFT 100        /* pathChange: the new path's delay is 6.25 ms longer */
+#define SCENE_BULK_FROM (3 * SCENE_RATE) /* bulkDelay: ERLE and the worst half second from 3 s */
 enum { PATH_KEPT, PATH_QUIETER, PATH_AS_LOUD }; /* SceneKind.pathChange */
 
 typedef struct {
@@ -33,6 +34,7 @@ typedef struct {
 	int nearTalk; /* near-end speech from 4 s */
 	int pathChange; /* the echo path changes at 5 s, 6.25 ms later, other reflections: PATH_QUIETER 10.5 dB quieter, PATH_AS_LOUD as loud */
 	int nearTone; /* the amplitude of a steady SCENE_TONE_HZ tone at the microphone throughout (a hum at the door), or 0 */
+	int bulkDelay; /* samples the whole echo comes later (a device's audio buffers); its figures are taken from SCENE_BULK_FROM */
 } SceneKind;
 
 typedef struct {
@@ -112,9 +114,9 @@ static void scene_make(Scene *s, const SceneKind *kind, const int16_t *farSpeech
 	}
 	for (i = 0; i < SCENE_SAMPLES; i++) {
 		double acc = 0;
-		int from = i - SCENE_PATH - SCENE_SHIFT + 1 < 0 ? 0 : i - SCENE_PATH - SCENE_SHIFT + 1;
+		int to = i - kind->bulkDelay, from = to - SCENE_PATH - SCENE_SHIFT + 1 < 0 ? 0 : to - SCENE_PATH - SCENE_SHIFT + 1;
 		path = paths[kind->pathChange && i >= SCENE_CHANGE_AT];
-		for (j = from; j <= i; j++) {
+		for (j = from; j <= to; j++) {
 			double x = s->far[j];
 			/* a small speaker driven hard: soft saturation, then hard clipping at -8.7 dBFS (3 % of
 			 * the speech's active samples are clipped) */
@@ -123,7 +125,7 @@ static void scene_make(Scene *s, const SceneKind *kind, const int16_t *farSpeech
 				if (x > 12000) x = 12000;
 				if (x < -12000) x = -12000;
 			}
-			acc += path[i - j] * x;
+			acc += path[to - j] * x;
 		}
 		s->echo[i] = scene_clamp(acc + 10.0 * scene_gauss());
 		s->near[i] = kind->nearTalk && i >= SCENE_NEAR_FROM ? nearSpeech[i - SCENE_NEAR_FROM] : 0;
@@ -179,7 +181,7 @@ static void scene_tone_figures(const Scene *s, double hz, int amplitude, int del
 static SceneFigures scene_figures(const Scene *s, const SceneKind *kind, int delay)
 {
 	SceneFigures f;
-	int end = SCENE_SAMPLES - delay, start = kind->pathChange ? SCENE_CHANGE_AT : 0, from = start + SCENE_RATE, to = kind->nearTalk ? SCENE_NEAR_FROM : end;
+	int end = SCENE_SAMPLES - delay, start = kind->pathChange ? SCENE_CHANGE_AT : 0, from = kind->bulkDelay ? SCENE_BULK_FROM : start + SCENE_RATE, to = kind->nearTalk ? SCENE_NEAR_FROM : end;
 	int t, half = SCENE_RATE / 2;
 	f.erle = 10 * log10(scene_energy(s->echo, from, to, 0) / (scene_energy(s->out, from, to, delay) + 1));
 	f.convergence = -1;

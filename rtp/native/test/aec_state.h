@@ -5,6 +5,6 @@
 #ifndef KLINGEL_AEC_STATE_H
 #define KLINGEL_AEC_STATE_H
 
-#define AEC_STATE_WORDS 10240 /* int32_t words: 40 KiB */
+#define AEC_STATE_WORDS 12288 /* int32_t words: 48 KiB */
 
 #endif

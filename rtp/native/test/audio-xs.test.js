@@ -314,7 +314,7 @@ test("EchoCanceller: bad arguments throw and write nothing; another object is re
 		throws(() => close.call(other), TypeError, /not an EchoCanceller/);
 		throws(() => canceller.count.call(other, 0), TypeError, /not an EchoCanceller/);
 	}
-	throws(() => canceller.count(3), RangeError, /which/);
+	throws(() => canceller.count(4), RangeError, /which/);
 	throws(() => canceller.count(), TypeError, /expected 1 argument/);
 	assert(out[0] === 7 && out[319] === 7, "wrote into out");
 	canceller.process(far, mic, out);
