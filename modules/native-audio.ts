@@ -30,8 +30,10 @@ export const AEC_LINEAR_ONLY = 1;
 export const AEC_COUNT_BLOCKS = 0;
 /** ...blocks whose microphone passed, unsuppressed (the filter added to it, so it was found wrong; the bins it still made smaller keep its output)... */
 export const AEC_COUNT_PASSED = 1;
-/** ...and restarts of the filter (wrong by 6 dB for three blocks). */
+/** ...restarts of the filter (wrong by 6 dB for three blocks)... */
 export const AEC_COUNT_RESTARTS = 2;
+/** ...and the samples it holds the reference back by now (0 until it finds the echo beginning beyond its tail: a device's audio buffers). */
+export const AEC_COUNT_DELAY = 3;
 
 /** An echo canceller and its state (made by NativeAudio.echoCanceller). */
 export interface EchoCanceller {
@@ -43,7 +45,7 @@ export interface EchoCanceller {
 	process(far: Int16Array, mic: Int16Array, out: Int16Array): void;
 	/**
 	 * What it counted since it was made, for diagnostics (AEC_COUNT_BLOCKS, AEC_COUNT_PASSED,
-	 * AEC_COUNT_RESTARTS). Throws once closed.
+	 * AEC_COUNT_RESTARTS), and the delay it found (AEC_COUNT_DELAY). Throws once closed.
 	 */
 	count(which: number): number;
 	/**

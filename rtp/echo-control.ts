@@ -8,7 +8,7 @@
  * constructor; close() at the call's end frees the state.
  */
 
-import { AEC_COUNT_BLOCKS, AEC_COUNT_PASSED, AEC_COUNT_RESTARTS, type EchoCanceller, type NativeAudio } from "../modules/native-audio.js";
+import { AEC_COUNT_BLOCKS, AEC_COUNT_DELAY, AEC_COUNT_PASSED, AEC_COUNT_RESTARTS, type EchoCanceller, type NativeAudio } from "../modules/native-audio.js";
 
 export class EchoControl {
 	#canceller?: EchoCanceller; // undefined once closed
@@ -16,12 +16,19 @@ export class EchoControl {
 	#fresh = false;
 	/** Microphone frames that had no speaker frame since the last (silence was the reference). */
 	missedReference = 0;
-	/** The canceller's counts as of the last tally(): its blocks, those whose microphone it passed (its filter added to it), its filter's restarts. */
+	/**
+	 * The canceller's counts as of the last tally(): its blocks, those whose microphone it passed
+	 * (its filter added to it), its filter's restarts, and the samples (at sampleRate) it holds the
+	 * reference back by, where it found the echo to begin beyond its tail.
+	 */
 	blocks = 0;
 	passedBlocks = 0;
 	restarts = 0;
+	delaySamples = 0;
+	readonly sampleRate: number;
 
 	constructor(audio: NativeAudio, sampleRate: number, frameSamples: number) {
+		this.sampleRate = sampleRate;
 		this.#canceller = audio.echoCanceller(sampleRate, 0);
 		this.#reference = new Int16Array(frameSamples);
 	}
@@ -44,13 +51,14 @@ export class EchoControl {
 		canceller.process(this.#reference, mic, mic);
 	}
 
-	/** Brings blocks, passedBlocks and restarts up to date (for the status; not needed per frame). */
+	/** Brings blocks, passedBlocks, restarts and delaySamples up to date (for the status; not needed per frame). */
 	tally(): void {
 		const canceller = this.#canceller;
 		if (!canceller) return;
 		this.blocks = canceller.count(AEC_COUNT_BLOCKS);
 		this.passedBlocks = canceller.count(AEC_COUNT_PASSED);
 		this.restarts = canceller.count(AEC_COUNT_RESTARTS);
+		this.delaySamples = canceller.count(AEC_COUNT_DELAY);
 	}
 
 	/** Frees the canceller's state (the call ended), its counts tallied first. */

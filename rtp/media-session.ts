@@ -125,6 +125,8 @@ export interface MediaStatus extends RtpCounters {
 	echo_passed_blocks: number;
 	echo_restarts: number;
 	echo_missed_references: number;
+	/** How far the echo canceller holds the speaker's frames back before it compares them with the microphone's (ms, one decimal): where it found the echo to begin beyond its tail, as a device's audio buffers delay it; 0 until it finds one, and without echo control. */
+	echo_delay_ms: number;
 	last_drop: string;
 }
 
@@ -445,6 +447,7 @@ export class MediaSession implements RtpReceiver {
 			echo_passed_blocks: echo?.passedBlocks ?? 0,
 			echo_restarts: echo?.restarts ?? 0,
 			echo_missed_references: echo?.missedReference ?? 0,
+			echo_delay_ms: echo ? Math.round((echo.delaySamples / echo.sampleRate) * 10000) / 10 : 0,
 			last_drop: this.rtp.lastDrop,
 		};
 	}

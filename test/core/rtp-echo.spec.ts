@@ -5,6 +5,7 @@ import { seededRandom } from "../lib/fake-udp.js";
 import { referenceAudio } from "../lib/reference-audio.js";
 import { MemoryUdp, ToneMic, RecordingSpeaker, rms } from "../lib/rtp-fixtures.js";
 import { callThroughBox } from "../lib/echo-box.js";
+import { AEC_COUNT_DELAY, type NativeAudio } from "../../modules/native-audio.js";
 
 group("echo control", () => {
 	test("the handset's voice comes back from the door's box without echo control, and not with it", () => {
@@ -18,7 +19,30 @@ group("echo control", () => {
 		assert.equal(off.echo_control, false);
 		// the canceller's counts: every microphone frame of 16 kHz is 2.5 blocks of 128 samples
 		assert.equal(on.echo_blocks, Math.floor((on.frames_sent * 320) / 128), `${on.echo_blocks} blocks for ${on.frames_sent} frames`);
-		assert.deepEqual([off.echo_blocks, off.echo_passed_blocks, off.echo_restarts, off.echo_missed_references], [0, 0, 0, 0]);
+		assert.deepEqual([off.echo_blocks, off.echo_passed_blocks, off.echo_restarts, off.echo_missed_references, off.echo_delay_ms], [0, 0, 0, 0, 0]);
+		assert.equal(on.echo_delay_ms, 0, "the reference canceller holds nothing back");
+	});
+
+	test("the delay the canceller holds the reference back by reaches the status in ms, to a tenth, during the call and after it", () => {
+		// A canceller that says it holds back 1,401 samples (87.5625 ms at 16 kHz) once it has taken a second of frames.
+		const holding: NativeAudio = {
+			...referenceAudio,
+			echoCanceller(rate, flags) {
+				const inner = referenceAudio.echoCanceller(rate, flags);
+				let frames = 0;
+				return {
+					process: (far, mic, out) => (frames++, inner.process(far, mic, out)),
+					count: (which) => (which === AEC_COUNT_DELAY && frames >= 50 ? 1401 : inner.count(which)),
+					close: () => inner.close(),
+				};
+			},
+		};
+		const { door } = callThroughBox(undefined, 0, holding);
+		const status = door.status();
+		assert.equal(status.echo_control, true);
+		assert.equal(status.echo_delay_ms, 87.6);
+		door.stop();
+		assert.equal(door.status().echo_delay_ms, 87.6, "tallied as the call ended");
 	});
 
 	test("no echo control unless the speaker and the microphone both run at 16 kHz", () => {

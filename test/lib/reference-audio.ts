@@ -86,8 +86,9 @@ function remember(state: Int16Array, input: Int16Array): void {
  * The echo canceller: plain time-domain NLMS over AEC_TAPS taps, without suppression: the taps,
  * the reference history (a ring), and how many samples the reference has been silent. A
  * reference silent for the whole history gives an estimate and an update of exactly zero: that
- * is skipped. Like the native one, it refuses to run once closed. It has no blocks, restarts or
- * passed blocks: count() gives the whole blocks of 128 samples it took, and 0 for the others.
+ * is skipped. Like the native one, it refuses to run once closed. It has no blocks, restarts,
+ * passed blocks or delay: count() gives the whole blocks of 128 samples it took, and 0 for the
+ * others.
  */
 const AEC_TAPS = 32;
 
@@ -129,7 +130,7 @@ class ReferenceEchoCanceller implements EchoCanceller {
 
 	count(which: number): number {
 		if (!this.#taps) throw new TypeError("count: the EchoCanceller is closed");
-		if (which !== 0 && which !== 1 && which !== 2) throw new RangeError("count: which must be 0, 1 or 2");
+		if (which !== 0 && which !== 1 && which !== 2 && which !== 3) throw new RangeError("count: which must be 0, 1, 2 or 3");
 		return which === 0 ? Math.floor(this.#samples / 128) : 0;
 	}
 
