@@ -42,7 +42,7 @@
  * 2,000, about the same with the reference held back; 402,000 with the radix-2 FFT before fft.c,
  * 320,000 before the per-bin loops were fused and the filter ran a bin at a time, 281,000
  * before the update moved into the next block's filter pass and the bins' loops lost their
- * index tests). Where gcc vectorises, about 246,000 (241,000 before the steady near-end sound
+ * index tests). Where gcc vectorises, about 248,000 (241,000 before the steady near-end sound
  * was told apart, 200,000 when the filter ran a partition at a time, which SSE suits better;
  * the ESP32 has no SSE). Of the 275,000 before the steady near-end sound was told apart,
  * about 127,000 are float additions, subtractions and multiplications (54,000 of them in the
