@@ -26,14 +26,14 @@
  *
  * An echo that begins beyond the tail (a device's audio buffers delay the speaker's sound and
  * the microphone's) is found from the envelopes of the reference and the microphone, and the
- * reference is held back, up to HOLD_MAX samples, so that the echo's onset falls in the tail's
- * first half (align).
+ * reference is held back, up to KA_ALIGN_HOLD_MAX samples, so that the echo's onset falls in
+ * the tail's first half (align.c).
  *
  * Cost per block: 4 real FFTs of 2 * KA_AEC_BLOCK points (reference, echo estimate in and out,
  * error) and the output's inverse, every second block one partition's gradient constraint (2
  * more, the partitions take turns), one pass over the filter for the last block's update and
  * this block's filter (KA_AEC_PARTITIONS complex multiply-adds per bin each, a bin at a time
- * over all partitions with the sums in registers), the envelopes compared at LAGS lags (align),
+ * over all partitions with the sums in registers), the envelopes compared at KA_ALIGN_LAGS lags (align.c),
  * two fused passes over the bins for the estimates and the update's step and one for the
  * suppressor and comfort noise. Per 20 ms frame
  * (callgrind, x86-64 -O2 -fno-tree-vectorize, as for the ESP32, which has no SIMD): about
@@ -54,6 +54,7 @@
  */
 #include <string.h>
 
+#include "align.h"
 #include "fft.h"
 #include "klingel_audio.h"
 
@@ -67,9 +68,7 @@
 #error "the FFT's real transforms are of two blocks"
 #endif
 
-#define HOLD_MAX 4096        /* the most the reference is held back: 256 ms at 16 kHz */
-#define RING (HOLD_MAX + 2 * N) /* the reference's last samples: the frame of two blocks at any hold */
-#define LAGS (HOLD_MAX / N + K) /* where the echo's onset is looked for, in blocks: the hold's reach and the tail */
+#define RING (KA_ALIGN_HOLD_MAX + 2 * N) /* the reference's last samples: the frame of two blocks at any hold */
 
 #define MAGIC 0x41454331u /* "AEC1" */
 
@@ -98,20 +97,9 @@ typedef struct {
 	int32_t farAt;        /* farBlocks' next slot */
 	float farBlocks[K];   /* the far end's energy in each of the last K blocks (the filter's tail) */
 	int32_t counts[KA_AEC_COUNTS];    /* blocks, blocks whose microphone passed, restarts, the hold (ka_aec_count) */
-	int32_t hold;         /* samples the reference is held back behind the input (align) */
+	int32_t hold;         /* samples the reference is held back behind the input (ka_align_block) */
 	int32_t ringAt;       /* farRing's next slot */
-	int32_t envelopeAt;   /* farEnvelope's newest slot */
-	int32_t envelopeBlocks; /* blocks the envelopes were compared in, up to ALIGN_BLOCKS */
-	int32_t farSilent;    /* blocks since the reference as it comes in had sound, up to LAGS */
-	int32_t peak;         /* the lag (blocks) where the envelopes matched best in the last block */
-	int32_t peakBlocks;   /* blocks in a row it stayed there (within one) */
-	float farLevel;       /* the mean of the envelopes (log2 of a block's energy) */
-	float micLevel;
-	float farSpread;      /* the mean square of their deviations from it */
-	float micSpread;
-	float cancelled;      /* smoothed error / microphone energy in blocks with far-end sound */
-	float farEnvelope[2 * LAGS]; /* the reference's envelope as it comes in, a ring written twice over (envelopeAt newest), so the last LAGS are in a row */
-	float likeness[LAGS];    /* smoothed product of the microphone's envelope and the reference's l blocks earlier */
+	KaAlign align;        /* where the echo begins (align.c) */
 	float echoShare;      /* smoothed coherent echo estimate power (py) over blocks without near-end speech */
 	int32_t suppress;     /* residual echo suppression and comfort noise on */
 	int32_t stepped;      /* the last block left its update's step mu E in errorBin and echoBin */
@@ -251,12 +239,6 @@ static void add_power(float *restrict power, const float *restrict xr, const flo
 #define WRONG_LIMIT 24     /* ... (wrongBlocks reaching 24: at least 0.19 s) is replaced as a divergent one is */
 #define FLOOR_OVER 2.0f    /* the test for a wrong filter counts what the error and the microphone hold over twice the noise floor */
 #define NEAR_STEP 8.0f     /* the step's error power counts the near-end's own steady floor this many times over */
-#define ENVELOPE_RATE (1.0f / 128.0f) /* smoothing of the envelopes' statistics, per block (about 1 s at 16 kHz) */
-#define ALIGN_BLOCKS 128   /* blocks of envelopes compared before the hold may move */
-#define ALIGN_LIKENESS 0.5f /* the envelopes' correlation at the peak needed to move it ... */
-#define ALIGN_STEADY 32    /* ... the peak in the same place (within a block) for 32 blocks in a row ... */
-#define ALIGN_CANCELLED 0.25f /* ... while the error keeps more than a quarter of the microphone's energy */
-#define ALIGN_MARGIN 2     /* blocks the hold leaves before the peak: the echo's onset and the peak's spread */
 
 enum { CHECKPOINT_NONE, CHECKPOINT_HELD, CHECKPOINT_RESTORED };
 
@@ -317,15 +299,6 @@ static float root(float x)
 	return x * y;
 }
 
-/* log2 x for x > 0, to within 0.09: the float's exponent and its mantissa read as a straight
- * line. For envelopes, whose correlation needs no more. */
-static float log2_rough(float x)
-{
-	uint32_t bits;
-	memcpy(&bits, &x, sizeof bits);
-	return (float)bits * (1.0f / 8388608.0f) - 127.0f;
-}
-
 /* The filter starts over: no taps, the start's learning rate, no checkpoint. */
 static void start_over(Aec *s)
 {
@@ -335,63 +308,6 @@ static void start_over(Aec *s)
 	s->echoShare = 0;
 	memset(s->residual, 0, sizeof s->residual);
 	s->checkpoint = CHECKPOINT_NONE;
-}
-
-/*
- * Where the echo begins, when it begins later than the filter's tail reaches: on the device the
- * speaker's sound leaves after its output buffers, and the microphone's frames come after its
- * input buffers, so an echo can reach the canceller well after the reference frame that made
- * it (the SDK's default output buffers alone: 128-256 ms), and a filter of 64 ms then holds
- * none of it. The reference is then held back by `hold` samples, so that the echo's onset
- * falls at the start of the tail.
- *
- * The onset is found by comparing envelopes: the log energy of each block of the reference as
- * it comes in and of the microphone, less their means, their product smoothed for every lag up
- * to LAGS blocks. Speech's envelope rises and falls with its syllables, and the echo's follows
- * it at the echo's delay. The hold moves only when the peak is a clear one (correlation at
- * least ALIGN_LIKENESS), has stayed in place for ALIGN_STEADY blocks, lies outside the first
- * half of the tail as held now, and the filter is not cancelling (an echo inside the tail is
- * the filter's to find, and a filter that cancels is left alone). It then moves to
- * ALIGN_MARGIN blocks before the peak, and the filter starts over from an empty reference.
- * Returns whether it moved.
- */
-static int align(Aec *s, float inEnergy, float micEnergy, float errorEnergy, int active)
-{
-	float f = log2_rough(inEnergy + (float)N), m = log2_rough(micEnergy + (float)N), best = 0;
-	int l, at, peak = 0, held, hold;
-	if (inEnergy > FAR_ACTIVE * (float)N) s->farSilent = 0;
-	else if (s->farSilent < LAGS) s->farSilent++;
-	if (active) s->cancelled += 0.02f * ((errorEnergy < micEnergy ? errorEnergy : micEnergy) / (micEnergy + 1.0f) - s->cancelled);
-	if (s->farSilent >= LAGS) return 0; /* nothing within reach to compare with */
-	if (s->envelopeBlocks == 0) s->farLevel = f, s->micLevel = m;
-	s->farLevel += ENVELOPE_RATE * (f - s->farLevel);
-	s->micLevel += ENVELOPE_RATE * (m - s->micLevel);
-	f -= s->farLevel;
-	m -= s->micLevel;
-	s->farSpread += ENVELOPE_RATE * (f * f - s->farSpread);
-	s->micSpread += ENVELOPE_RATE * (m * m - s->micSpread);
-	at = s->envelopeAt = s->envelopeAt + 1 < LAGS ? s->envelopeAt + 1 : 0;
-	s->farEnvelope[at] = s->farEnvelope[at + LAGS] = f;
-	{
-		const float *back = s->farEnvelope + at + LAGS; /* back[-l]: l blocks earlier */
-		for (l = 0; l < LAGS; l++) {
-			float v = s->likeness[l] += ENVELOPE_RATE * (m * back[-l] - s->likeness[l]);
-			if (v > best) best = v, peak = l;
-		}
-	}
-	s->peakBlocks = peak >= s->peak - 1 && peak <= s->peak + 1 ? s->peakBlocks + 1 : 0;
-	s->peak = peak;
-	if (s->envelopeBlocks < ALIGN_BLOCKS) {
-		s->envelopeBlocks++;
-		return 0;
-	}
-	held = s->hold / N;
-	if (best * best < ALIGN_LIKENESS * ALIGN_LIKENESS * s->farSpread * s->micSpread || s->peakBlocks < ALIGN_STEADY || s->cancelled < ALIGN_CANCELLED || (peak >= held && peak < held + K / 2)) return 0;
-	hold = (peak - ALIGN_MARGIN) * N;
-	hold = hold < 0 ? 0 : hold > HOLD_MAX ? HOLD_MAX : hold;
-	if (hold == s->hold) return 0;
-	s->hold = s->counts[KA_AEC_COUNT_DELAY] = hold;
-	return 1;
 }
 
 /* The suppressor's gain for bin k: 1 - OVER residual echo / error within [GAIN_MIN, 1], but
@@ -441,7 +357,7 @@ static void process_block(Aec *s)
 	float *t = s->time, *e = s->e;
 	float farEnergy = 0, inEnergy = 0, micEnergy = 0, errorEnergy = 0, pe = 0, py = 0, farMean = 0, rate, rateShare;
 	int bypass = 0;
-	int i, k, p, active, learn, write;
+	int i, k, p, active, learn, write, hold;
 
 	/* The reference frame [previous block, this block] and its spectrum into x[0], the older
 	 * ones one place on (a delay line, so that partition p's spectra sit at one offset in w[]
@@ -788,7 +704,9 @@ static void process_block(Aec *s)
 	 * and shifted by the hold's change in whole partitions did worse than one started over: it
 	 * keeps what it learnt from an echo it could not reach, and the slow rate of a filter past
 	 * its start (the speech scene with an echo 50 ms late: 38.9 dB instead of 51.7). */
-	if (align(s, inEnergy, micEnergy, errorEnergy, active)) {
+	hold = ka_align_block(&s->align, inEnergy, inEnergy > FAR_ACTIVE * (float)N, micEnergy, errorEnergy, active, s->hold);
+	if (hold != s->hold) {
+		s->hold = s->counts[KA_AEC_COUNT_DELAY] = hold;
 		start_over(s);
 		memset(s->x, 0, sizeof s->x);
 		memset(s->farSum, 0, sizeof s->farSum);
