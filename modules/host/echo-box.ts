@@ -46,7 +46,7 @@ const REFLECTION_GAIN = 0.1;
 /** Where a small speaker clips: -9 dBFS; it saturates softly on the way there. */
 export const CLIP_LEVEL = 11600;
 const SATURATION = 16000;
-/** The most `--echo-latency` adds (ms): the device's output buffers at their longest, with room to spare. */
+/** The most `--echo-latency` adds (ms): about the longest the SDK's default speaker buffers hold a sample back (256 ms). */
 export const ECHO_LATENCY_MAX_MS = 250;
 /** The longest frame the speaker's history is made for (60 ms); longer reads are done in parts. */
 const LONGEST_FRAME = 960;
