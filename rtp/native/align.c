@@ -9,7 +9,7 @@
 #define N KA_AEC_BLOCK
 #define K KA_AEC_PARTITIONS
 #define ENVELOPE_RATE (1.0f / 128.0f) /* smoothing of the envelopes' statistics, per block (about 1 s at 16 kHz) */
-#define ALIGN_BLOCKS 64    /* blocks of envelopes compared before the hold may move (0.5 s at 16 kHz) */
+#define ALIGN_BLOCKS 64    /* blocks of envelopes compared before the hold may move (0.5 s at 16 kHz), and again after it moved */
 #define ALIGN_LIKENESS 0.5f /* the envelopes' correlation at the peak needed to move it ... */
 #define ALIGN_STEADY 16    /* ... the peak in the same place (within a block) for 16 blocks in a row ... */
 #define ALIGN_CANCELLED 0.25f /* ... while the error keeps more than a quarter of the microphone's energy */
@@ -36,7 +36,11 @@ static float log2_rough(float x)
  * least ALIGN_LIKENESS), has stayed in place for ALIGN_STEADY blocks, lies outside the first
  * half of the tail as held now, and the filter is not cancelling (an echo inside the tail is
  * the filter's to find, and a filter that cancels is left alone). It then moves to
- * ALIGN_MARGIN blocks before the peak (and the canceller's filter starts over).
+ * ALIGN_MARGIN blocks before the peak (and the canceller's filter starts over), and stays for
+ * ALIGN_BLOCKS blocks at least: the peak wanders by a block or two while the reverberation
+ * smears the microphone's envelope, and the filter, started over, is not cancelling yet (on the
+ * handset's speech through the simulator's box 150 ms late, it moved again 0.12 s after the
+ * first move, and a third time 1.7 s later).
  */
 int32_t ka_align_block(KaAlign *s, float inEnergy, int inActive, float micEnergy, float errorEnergy, int active, int32_t hold)
 {
@@ -46,7 +50,7 @@ int32_t ka_align_block(KaAlign *s, float inEnergy, int inActive, float micEnergy
 	else if (s->farSilent < KA_ALIGN_LAGS) s->farSilent++;
 	if (active) s->cancelled += 0.02f * ((errorEnergy < micEnergy ? errorEnergy : micEnergy) / (micEnergy + 1.0f) - s->cancelled);
 	if (s->farSilent >= KA_ALIGN_LAGS) return hold; /* nothing within reach to compare with */
-	if (s->envelopeBlocks == 0) s->farLevel = f, s->micLevel = m;
+	if (!s->started) s->farLevel = f, s->micLevel = m, s->started = 1;
 	s->farLevel += ENVELOPE_RATE * (f - s->farLevel);
 	s->micLevel += ENVELOPE_RATE * (m - s->micLevel);
 	f -= s->farLevel;
@@ -64,13 +68,15 @@ int32_t ka_align_block(KaAlign *s, float inEnergy, int inActive, float micEnergy
 	}
 	s->peakBlocks = peak >= s->peak - 1 && peak <= s->peak + 1 ? s->peakBlocks + 1 : 0;
 	s->peak = peak;
-	if (s->envelopeBlocks < ALIGN_BLOCKS) {
-		s->envelopeBlocks++;
+	if (s->compared < ALIGN_BLOCKS) {
+		s->compared++;
 		return hold;
 	}
 	held = hold / N;
 	if (best * best < ALIGN_LIKENESS * ALIGN_LIKENESS * s->farSpread * s->micSpread || s->peakBlocks < ALIGN_STEADY || s->cancelled < ALIGN_CANCELLED || (peak >= held && peak < held + K / 2)) return hold;
 	moved = (peak - ALIGN_MARGIN) * N;
-	return moved < 0 ? 0 : moved > KA_ALIGN_HOLD_MAX ? KA_ALIGN_HOLD_MAX : moved;
+	moved = moved < 0 ? 0 : moved > KA_ALIGN_HOLD_MAX ? KA_ALIGN_HOLD_MAX : moved;
+	if (moved != hold) s->compared = 0;
+	return moved;
 }
 

@@ -17,7 +17,8 @@
 
 typedef struct {
 	int32_t envelopeAt;     /* farEnvelope's newest slot */
-	int32_t envelopeBlocks; /* blocks the envelopes were compared in, up to ALIGN_BLOCKS */
+	int32_t started;        /* the levels have their first values */
+	int32_t compared;       /* blocks compared since the start or the hold's last move, up to ALIGN_BLOCKS */
 	int32_t farSilent;      /* blocks since the reference as it comes in had sound, up to KA_ALIGN_LAGS */
 	int32_t peak;           /* the lag (blocks) where the envelopes matched best in the last block */
 	int32_t peakBlocks;     /* blocks in a row it stayed there (within one) */
