@@ -10,7 +10,7 @@
 #define K KA_AEC_PARTITIONS
 #define ENVELOPE_RATE (1.0f / 128.0f) /* smoothing of the envelopes' statistics, per block (about 1 s at 16 kHz) */
 #define ALIGN_BLOCKS 64    /* blocks of envelopes compared before the hold may move (0.5 s at 16 kHz), and again after it moved */
-#define ALIGN_LIKENESS 0.5f /* the envelopes' correlation at the peak needed to move it ... */
+#define ALIGN_LIKENESS 0.7f /* the envelopes' correlation at the peak needed to move it ... */
 #define ALIGN_STEADY 16    /* ... the peak in the same place (within a block) for 16 blocks in a row ... */
 #define ALIGN_CANCELLED 0.25f /* ... while the error keeps more than a quarter of the microphone's energy */
 #define ALIGN_MARGIN 2     /* blocks the hold leaves before the peak: the echo's onset and the peak's spread */
