@@ -33,10 +33,10 @@
  * error) and the output's inverse, every second block one partition's gradient constraint (2
  * more, the partitions take turns), one pass over the filter for the last block's update and
  * this block's filter (KA_AEC_PARTITIONS complex multiply-adds per bin each, a bin at a time
- * over all partitions with the sums in registers), the envelopes compared at KA_ALIGN_LAGS lags (align.c),
- * two fused passes over the bins for the estimates and the update's step and one for the
- * suppressor and comfort noise. Per 20 ms frame
- * (callgrind, x86-64 -O2 -fno-tree-vectorize, as for the ESP32, which has no SIMD): about
+ * over all partitions with the sums in registers), the envelopes compared at KA_ALIGN_LAGS
+ * lags (align.c), two fused passes over the bins for the estimates and the update's step and
+ * one for the suppressor and comfort noise. Per 20 ms frame (callgrind, x86-64 -O2
+ * -fno-tree-vectorize, as for the ESP32, which has no SIMD): about
  * 281,000 instructions (the FFTs about 113,000, the filter and its update about 65,000, what
  * tells a steady near-end sound apart about 4,000, the search for an echo beyond the tail about
  * 2,000, about the same with the reference held back; 402,000 with the radix-2 FFT before fft.c,
