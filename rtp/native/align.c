@@ -31,16 +31,16 @@ static float log2_rough(float x)
  *
  * The onset is found by comparing envelopes: the log energy of each block of the reference as
  * it comes in and of the microphone, less their means, their product smoothed for every lag up
- * to KA_ALIGN_LAGS blocks. Speech's envelope rises and falls with its syllables, and the echo's follows
- * it at the echo's delay. The hold moves only when the peak is a clear one (correlation at
- * least ALIGN_LIKENESS), has stayed in place for ALIGN_STEADY blocks, lies outside the first
- * half of the tail as held now, and the filter is not cancelling (an echo inside the tail is
- * the filter's to find, and a filter that cancels is left alone). It then moves to
- * ALIGN_MARGIN blocks before the peak (and the canceller's filter starts over), and stays for
- * ALIGN_BLOCKS blocks at least: the peak wanders by a block or two while the reverberation
- * smears the microphone's envelope, and the filter, started over, is not cancelling yet (on the
- * handset's speech through the simulator's box 150 ms late, it moved again 0.12 s after the
- * first move, and a third time 1.7 s later).
+ * to KA_ALIGN_LAGS blocks. Speech's envelope rises and falls with its syllables, and the
+ * echo's follows it at the echo's delay. The hold moves only when the peak is a clear one
+ * (correlation at least ALIGN_LIKENESS: at 0.5, another talker's envelope reached it by chance),
+ * has stayed in place for ALIGN_STEADY blocks, lies outside the first half of the tail as held
+ * now, and the filter is not cancelling (an echo inside the tail is the filter's to find, and a
+ * filter that cancels is left alone). It then moves to ALIGN_MARGIN blocks before the peak (and
+ * the canceller's filter starts over), and stays for ALIGN_BLOCKS blocks at least: the peak
+ * wanders by a block or two while the reverberation smears the microphone's envelope, and the
+ * filter, started over, is not cancelling yet (on the handset's speech through the simulator's
+ * box 150 ms late, it moved again 0.12 s after the first move).
  */
 int32_t ka_align_block(KaAlign *s, float inEnergy, int inActive, float micEnergy, float errorEnergy, int active, int32_t hold)
 {
