@@ -212,7 +212,7 @@ static void add_power(float *restrict power, const float *restrict xr, const flo
 /* ---- the canceller ---- */
 
 #define MU_START 1.0f      /* learning rate until the residual echo estimate is trusted */
-#define START_BLOCKS 60    /* blocks with far-end signal before it is (0.48 s at 16 kHz) */
+#define START_BLOCKS 120   /* blocks with far-end signal before it is (0.96 s at 16 kHz) */
 #define MU_MAX 1.0f        /* largest learning rate afterwards */
 #define MU_SCALE 4.0f      /* learning rate = MU_SCALE * residual echo / error power, per bin */
 #define LEAK_MIN 0.0005f   /* residual echo never assumed below -33 dB of the echo estimate */
