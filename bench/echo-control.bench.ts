@@ -115,7 +115,7 @@ export default async function echoControlBench() {
 		});
 	}
 	// A device's audio buffers delay the whole echo: beyond the 64 ms tail, the canceller finds
-	// where it begins and holds the reference back (aec.c, align).
+	// where it begins and holds the reference back (align.c).
 	for (const ms of [100, 200]) {
 		const recording = `speech, the echo ${ms} ms later`, k = get(recording, "core"), s = get(recording, "speexdsp");
 		rows.push({

@@ -271,7 +271,7 @@ void xs_klingel_g722_decode(xsMachine *the)
 
 /*
  * The echo canceller: instances of the EchoCanceller class of audio-xs.js, XS host objects whose
- * data is the canceller's state (ka_aec_state_bytes(), about 39 KB) in a block of its own,
+ * data is the canceller's state (ka_aec_state_bytes(), about 48 KB) in a block of its own,
  * outside the XS heaps. On the ESP32 that is ESP-IDF's malloc, which takes blocks over 16 KB from
  * PSRAM on a board that has it. close() frees the block at once; the destructor frees it when
  * the object is collected unclosed. A closed object keeps the destructor with NULL data, so

@@ -20,6 +20,7 @@
 #define SCENE_SAMPLES (SCENE_RATE * SCENE_SECONDS)
 #define SCENE_FRAME 320        /* 20 ms */
 #define SCENE_PATH 1000        /* echo path length: 62.5 ms */
+#define SCENE_DIRECT 32        /* the echo path's direct sound: 2 ms after the far end */
 #define SCENE_NEAR_FROM (4 * SCENE_RATE) /* double talk: near-end speech from 4 s on */
 #define SCENE_CHANGE_AT (5 * SCENE_RATE) /* pathChange: the echo path changes at 5 s */
 #define SCENE_TONE_HZ 440      /* nearTone: the steady tone at the door */
@@ -98,12 +99,12 @@ static void scene_make(Scene *s, const SceneKind *kind, const int16_t *farSpeech
 	int i, j;
 	scene_seed = 12345;
 	memset(paths, 0, sizeof paths);
-	path[32] = 0.6;
+	path[SCENE_DIRECT] = 0.6;
 	for (i = 48; i < SCENE_PATH; i++) path[i] = 0.12 * scene_gauss() * exp(-6.9 * (i - 48) / (0.05 * SCENE_RATE));
 	if (kind->pathChange) {
 		int loud = kind->pathChange == PATH_AS_LOUD;
 		double direct = loud ? 0.6 : -0.18, reflections = loud ? 0.12 : 0.036;
-		paths[1][32 + SCENE_SHIFT] = direct;
+		paths[1][SCENE_DIRECT + SCENE_SHIFT] = direct;
 		for (i = 48; i < SCENE_PATH; i++) paths[1][i + SCENE_SHIFT] = reflections * scene_gauss() * exp(-6.9 * (i - 48) / (0.05 * SCENE_RATE));
 	}
 	for (i = 0; i < SCENE_SAMPLES; i++) {

@@ -52,13 +52,14 @@ static int32_t run(int lag, int switchAt, int lag2, const float *other, float ke
 	*firstAt = -1;
 	for (b = 0; b < BLOCKS; b++) {
 		int l = b < switchAt ? lag : lag2;
-		float mic = other ? other[b] : (b >= l ? 0.25f * farEnergy[b - l] : 0) + (float)N, next;
+		float mic = other ? other[b] : (b >= l ? 0.25f * farEnergy[b - l] : 0) + (float)N;
+		int32_t next;
 		int held = b - hold / N;
-		next = (float)ka_align_block(&a, farEnergy[b], farEnergy[b] > SOUND, mic, kept * mic, held >= 0 && farEnergy[held] > SOUND, hold);
-		if ((int32_t)next != hold) {
+		next = ka_align_block(&a, farEnergy[b], farEnergy[b] > SOUND, mic, kept * mic, held >= 0 && farEnergy[held] > SOUND, hold);
+		if (next != hold) {
 			if (*firstAt < 0) *firstAt = b;
 			++*moves;
-			hold = (int32_t)next;
+			hold = next;
 		}
 	}
 	return hold;
