@@ -14,6 +14,8 @@ import { freePort } from "./ports.js";
 import { writeSilenceWav } from "./wav.js";
 
 export const BARESIP = "/usr/bin/baresip";
+/** A handset's RTP and RTCP ports: room for a few calls' pairs (baresip picks within the range). */
+const RTP_PORTS = 16;
 
 /** What a handset reports, and the output that shows it. */
 export const HANDSET_EVENTS = {
@@ -82,6 +84,12 @@ export class Handset {
 		mkdirSync(dir, { recursive: true });
 		const sipPort = options.sipPort ?? (await freePort({ span: 2, tcp: true }));
 		const consPort = await freePort();
+		// Its calls' RTP and RTCP ports come from a range of its own: left to itself, baresip takes
+		// them anywhere from 1024 to 49151, inside the range freePort hands out, and a call's port
+		// once took the console port the next handset was given ("cons: failed to listen ...
+		// Address already in use"), so that handset's commands went to another and its call
+		// was never answered.
+		const rtpPorts = await freePort({ span: RTP_PORTS });
 		let mic = options.mic;
 		if (!mic) {
 			mic = join(dir, "..", "silence-600s.wav");
@@ -102,6 +110,7 @@ export class Handset {
 			"module\t\t\taufile.so",
 			"module\t\t\tsndfile.so",
 			`cons_listen\t\t127.0.0.1:${consPort}`,
+			`rtp_ports\t\t${rtpPorts}-${rtpPorts + RTP_PORTS - 1}`,
 			`snd_path\t\t${dir}`,
 			"",
 		].join("\n");
