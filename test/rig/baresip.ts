@@ -65,6 +65,8 @@ export class Handset {
 	readonly consPort: number;
 	readonly process: RigProcess;
 	#console: dgram.Socket;
+	/** What the console sent back since the last command that waits for its answer. */
+	#replies = "";
 
 	private constructor(user: string, dir: string, sipPort: number, consPort: number, process: RigProcess) {
 		this.user = user;
@@ -74,7 +76,7 @@ export class Handset {
 		this.process = process;
 		this.#console = dgram.createSocket("udp4");
 		this.#console.on("error", () => {});
-		this.#console.on("message", () => {}); // the console echoes; the log has it all
+		this.#console.on("message", (message) => (this.#replies += message.toString("latin1")));
 		this.#console.bind(0, "127.0.0.1");
 	}
 
@@ -141,6 +143,35 @@ export class Handset {
 
 	hangup(): void {
 		this.send("/hangup\n");
+	}
+
+	/** How many calls it has, ringing or up, as its console lists them. */
+	async activeCalls(): Promise<number> {
+		this.#replies = "";
+		this.send("/listcalls\n");
+		const deadline = Date.now() + 5000;
+		for (;;) {
+			const listed = /Active calls \((\d+)\)/.exec(this.#replies);
+			if (listed) return Number(listed[1]);
+			if (Date.now() > deadline) throw new Error(`handset ${this.user}'s console did not list its calls`);
+			await sleep(20);
+		}
+	}
+
+	/**
+	 * Ends every call it still has; true when there was one. A handset keeps a call the door has
+	 * no part in any more (a ring group's branch whose CANCEL it never got still rings), and its
+	 * next /accept answers that call and puts the new one on hold.
+	 */
+	async endCalls(): Promise<boolean> {
+		let ended = false;
+		for (let attempt = 0; attempt < 10; attempt++) {
+			if ((await this.activeCalls()) === 0) return ended;
+			ended = true;
+			this.hangup();
+			await sleep(100);
+		}
+		throw new Error(`handset ${this.user} keeps a call after 10 hang-ups`);
 	}
 
 	/** Calls a number at its domain, e.g. "620". */

@@ -118,15 +118,21 @@ export class Rig {
 
 	/**
 	 * Ends a call a failed test left behind (the door and every handset hang up) and waits for an
-	 * idle door; then `settleMs` more when there was one to end.
+	 * idle door, and ends every call a handset still lists; then `settleMs` more when there was
+	 * one to end.
 	 */
 	async idle(options: { settleMs?: number } = {}): Promise<void> {
 		const sim = this.simulator!;
-		if ((await sim.status()).call === "idle") return;
-		sim.hangup();
-		for (const handset of Object.values(this.handsets)) handset.hangup();
-		await sim.waitForStatus((s) => s.call === "idle", { timeoutMs: 40000, what: "an idle door" });
-		if (options.settleMs) await new Promise((r) => setTimeout(r, options.settleMs));
+		const busy = (await sim.status()).call !== "idle";
+		if (busy) {
+			sim.hangup();
+			for (const handset of Object.values(this.handsets)) handset.hangup();
+			await sim.waitForStatus((s) => s.call === "idle", { timeoutMs: 40000, what: "an idle door" });
+		}
+		// Also with an idle door: a handset can still ring with a call that ended elsewhere.
+		let ended = false;
+		for (const handset of Object.values(this.handsets)) if (await handset.endCalls()) ended = true;
+		if ((busy || ended) && options.settleMs) await new Promise((r) => setTimeout(r, options.settleMs));
 	}
 
 	/** In kamailio's sipdump: a message the door sent to it, and one it sent to the door. */
