@@ -65,8 +65,8 @@ export class Handset {
 	readonly consPort: number;
 	readonly process: RigProcess;
 	#console: dgram.Socket;
-	/** What the console sent back since the last command that waits for its answer. */
-	#replies = "";
+	/** What the console sent back to the command that waits for its answer (undefined: none waits). */
+	#replies: string | undefined;
 
 	private constructor(user: string, dir: string, sipPort: number, consPort: number, process: RigProcess) {
 		this.user = user;
@@ -76,7 +76,9 @@ export class Handset {
 		this.process = process;
 		this.#console = dgram.createSocket("udp4");
 		this.#console.on("error", () => {});
-		this.#console.on("message", (message) => (this.#replies += message.toString("latin1")));
+		this.#console.on("message", (message) => {
+			if (this.#replies !== undefined) this.#replies += message.toString("latin1");
+		});
 		this.#console.bind(0, "127.0.0.1");
 	}
 
@@ -150,11 +152,15 @@ export class Handset {
 		this.#replies = "";
 		this.send("/listcalls\n");
 		const deadline = Date.now() + 5000;
-		for (;;) {
-			const listed = /Active calls \((\d+)\)/.exec(this.#replies);
-			if (listed) return Number(listed[1]);
-			if (Date.now() > deadline) throw new Error(`handset ${this.user}'s console did not list its calls`);
-			await sleep(20);
+		try {
+			for (;;) {
+				const listed = /Active calls \((\d+)\)/.exec(this.#replies);
+				if (listed) return Number(listed[1]);
+				if (Date.now() > deadline) throw new Error(`handset ${this.user}'s console did not list its calls`);
+				await sleep(20);
+			}
+		} finally {
+			this.#replies = undefined;
 		}
 	}
 
