@@ -168,7 +168,11 @@ export interface FirmwareUpdater {
 /** Audio in (microphone): 16-bit LPCM mono at `sampleRate`. */
 export interface AudioIn {
 	readonly sampleRate: number;
-	/** Fills `target` with the next samples; returns how many were written. */
+	/**
+	 * Fills `target` with the next samples; returns how many were written. A microphone that
+	 * starts on its first read may return fewer for its first reads (the device's delivers
+	 * nothing to the read that starts it, then pieces of about 32 ms).
+	 */
 	read(target: Int16Array): number;
 	close(): void;
 }

@@ -19,13 +19,23 @@ function checkRate(what: string, rate: number): void {
 	if (rate !== 8000 && rate !== 16000) throw new RangeError(`the ${what} runs at ${rate} Hz; 8000 or 16000 Hz are supported`);
 }
 
+/**
+ * The frames at a call's start in which a microphone may still be starting (200 ms): the
+ * device's starts on the first read, which it answers with nothing, and its first pieces come
+ * about 32 ms apart, so that the first reads of every call came short until a piece was in hand,
+ * and the call's media hint asked to check a microphone that worked.
+ */
+const MIC_START_FRAMES = 10;
+
 export class MicPath {
 	readonly mic: AudioIn;
 	#audio: NativeAudio;
 	#wide: Int16Array | undefined;
 	#state = new Int16Array(RESAMPLER_STATE_SAMPLES);
-	/** Frames the microphone could not fill completely (padded with silence). */
+	/** Frames the microphone could not fill completely once it had started (padded with silence). */
 	short = 0;
+	/** Frames read, up to MIC_START_FRAMES. */
+	#started = 0;
 
 	#narrow: Int16Array | undefined;
 	#echo: EchoControl | undefined;
@@ -62,9 +72,10 @@ export class MicPath {
 			n = 0;
 		}
 		if (n < target.length) {
-			this.short++;
+			if (this.#started === MIC_START_FRAMES) this.short++;
 			target.fill(0, n > 0 ? n : 0);
 		}
+		if (this.#started < MIC_START_FRAMES) this.#started++;
 		this.#echo?.cancel(target);
 	}
 }

@@ -4,7 +4,8 @@ import { DoorAudio } from "../../rtp/door-audio.js";
 import { Chime } from "../../rtp/chime.js";
 import type { NativeAudio } from "../../modules/native-audio.js";
 import type { NegotiatedMedia } from "../../sip/sdp.js";
-import type { UdpOptions } from "../../modules/ports.js";
+import type { AudioIn, UdpOptions } from "../../modules/ports.js";
+import { mediaHint } from "../../rtp/media-hint.js";
 import { FakeClock } from "../lib/fake-clock.js";
 import { seededRandom } from "../lib/fake-udp.js";
 import { referenceAudio } from "../lib/reference-audio.js";
@@ -50,6 +51,58 @@ function pair(options: { audio?: NativeAudio; hzA?: number; hzB?: number; micRat
 	clock.advance(7); // the two ends are not in phase
 	b.start(media(sa, options.codec));
 	return { clock, a, b, sa, sb, micA, micB, speakerA, speakerB, chimeB };
+}
+
+/**
+ * A 16 kHz microphone that starts as the device's does (modules/device/audio.ts over the SDK's
+ * audio input): nothing for the read that starts it, then a piece of 512 samples every 32 ms of
+ * the clock, of which a read takes what it finds; after `silentAfterMs` it delivers no more.
+ */
+class StartingMic implements AudioIn {
+	readonly sampleRate = 16000;
+	#clock: FakeClock;
+	#silentAfterMs: number;
+	#startedAt = -1;
+	#taken = 0;
+
+	constructor(clock: FakeClock, silentAfterMs = Infinity) {
+		this.#clock = clock;
+		this.#silentAfterMs = silentAfterMs;
+	}
+
+	read(target: Int16Array): number {
+		const now = this.#clock.now();
+		if (this.#startedAt < 0) {
+			this.#startedAt = now;
+			return 0;
+		}
+		const pieces = Math.floor((Math.min(now, this.#startedAt + this.#silentAfterMs) - this.#startedAt) / 32);
+		const n = Math.min(target.length, pieces * 512 - this.#taken);
+		for (let i = 0; i < n; i++) target[i] = (this.#taken + i) % 32 < 16 ? 8000 : -8000; // 500 Hz
+		this.#taken += n;
+		return n;
+	}
+
+	close(): void {}
+}
+
+/** A session whose microphone `mic` makes, talking with one whose microphone is a tone; the status after `ms`. */
+function micCall(mic: (clock: FakeClock) => AudioIn, ms: number) {
+	const clock = new FakeClock();
+	const sa = new MemoryUdp(40000, "127.0.0.1"), sb = new MemoryUdp(40002, "127.0.0.2");
+	sa.peer = sb;
+	sb.peer = sa;
+	const a = new MediaSession({ audio: referenceAudio, socket: sa, clock, random: seededRandom(11), mic: mic(clock), speaker: new RecordingSpeaker(16000) });
+	const b = new MediaSession({ audio: referenceAudio, socket: sb, clock, random: seededRandom(12), mic: new ToneMic(referenceAudio, 440, 8000), speaker: new RecordingSpeaker(8000) });
+	sa.onReadable = () => a.readable();
+	sb.onReadable = () => b.readable();
+	a.start(media(sb));
+	b.start(media(sa));
+	clock.advance(ms);
+	const status = a.status();
+	a.stop();
+	b.stop();
+	return status;
 }
 
 function within(measured: number, expected: number, share: number, what: string): void {
@@ -291,6 +344,15 @@ group("door audio", () => {
 			},
 		};
 	}
+
+	test("a microphone that starts as the device's (nothing at first, then 32 ms pieces) comes short in no frame after its start, and the hint is quiet; one that stops delivering is counted and named", () => {
+		const working = micCall((clock) => new StartingMic(clock), 3000);
+		assert.equal(working.mic_short_frames, 0, "the start's short reads are the microphone starting");
+		assert.equal(mediaHint(working), "");
+		const stopping = micCall((clock) => new StartingMic(clock, 1000), 3000);
+		assert.ok(stopping.mic_short_frames >= 90, `${stopping.mic_short_frames} short frames after the microphone stopped at 1 s`);
+		assert.match(mediaHint(stopping), /microphone/);
+	});
 
 	test("the RTP port moves to the next free even port and the status shows it", () => {
 		const f = factory([40000, 40002]);
