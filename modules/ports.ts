@@ -171,7 +171,7 @@ export interface AudioIn {
 	/**
 	 * Fills `target` with the next samples; returns how many were written. A microphone that
 	 * starts on its first read may return fewer for its first reads (the device's delivers
-	 * nothing to the read that starts it, then pieces of about 32 ms).
+	 * nothing to the read that starts it, then pieces of 32 ms or more).
 	 */
 	read(target: Int16Array): number;
 	close(): void;

@@ -21,9 +21,10 @@ function checkRate(what: string, rate: number): void {
 
 /**
  * The frames at a call's start in which a microphone may still be starting (200 ms): the
- * device's starts on the first read, which it answers with nothing, and its first pieces come
- * about 32 ms apart, so that the first reads of every call came short until a piece was in hand,
- * and the call's media hint asked to check a microphone that worked.
+ * device's starts on the first read, which it answers with nothing, and then delivers in pieces
+ * (the SDK reads 2 KB from I2S at a time: 32 ms at 16 kHz, or 64 ms where a sample takes two
+ * bytes, not four), so the first reads of every call came short (3 or 4 of them, read from the
+ * SDK's source, not measured) and the call's media hint asked to check a working microphone.
  */
 const MIC_START_FRAMES = 10;
 
