@@ -55,19 +55,21 @@ function pair(options: { audio?: NativeAudio; hzA?: number; hzB?: number; micRat
 
 /**
  * A 16 kHz microphone that starts as the device's does (modules/device/audio.ts over the SDK's
- * audio input): nothing for the read that starts it, then a piece of 512 samples every 32 ms of
+ * audio input): nothing for the read that starts it, then a piece every `pieceMs` (32 or 64) of
  * the clock, of which a read takes what it finds; after `silentAfterMs` it delivers no more.
  */
 class StartingMic implements AudioIn {
 	readonly sampleRate = 16000;
 	#clock: FakeClock;
 	#silentAfterMs: number;
+	#pieceMs: number;
 	#startedAt = -1;
 	#taken = 0;
 
-	constructor(clock: FakeClock, silentAfterMs = Infinity) {
+	constructor(clock: FakeClock, options: { silentAfterMs?: number; pieceMs?: number } = {}) {
 		this.#clock = clock;
-		this.#silentAfterMs = silentAfterMs;
+		this.#silentAfterMs = options.silentAfterMs ?? Infinity;
+		this.#pieceMs = options.pieceMs ?? 32;
 	}
 
 	read(target: Int16Array): number {
@@ -76,8 +78,8 @@ class StartingMic implements AudioIn {
 			this.#startedAt = now;
 			return 0;
 		}
-		const pieces = Math.floor((Math.min(now, this.#startedAt + this.#silentAfterMs) - this.#startedAt) / 32);
-		const n = Math.min(target.length, pieces * 512 - this.#taken);
+		const pieces = Math.floor((Math.min(now, this.#startedAt + this.#silentAfterMs) - this.#startedAt) / this.#pieceMs);
+		const n = Math.min(target.length, pieces * this.#pieceMs * 16 - this.#taken);
 		for (let i = 0; i < n; i++) target[i] = (this.#taken + i) % 32 < 16 ? 8000 : -8000; // 500 Hz
 		this.#taken += n;
 		return n;
@@ -345,11 +347,13 @@ group("door audio", () => {
 		};
 	}
 
-	test("a microphone that starts as the device's (nothing at first, then 32 ms pieces) comes short in no frame after its start, and the hint is quiet; one that stops delivering is counted and named", () => {
-		const working = micCall((clock) => new StartingMic(clock), 3000);
-		assert.equal(working.mic_short_frames, 0, "the start's short reads are the microphone starting");
-		assert.equal(mediaHint(working), "");
-		const stopping = micCall((clock) => new StartingMic(clock, 1000), 3000);
+	test("a microphone that starts as the device's (nothing at first, then 32 or 64 ms pieces) comes short in no frame after its start, and the hint is quiet; one that stops delivering is counted and named", () => {
+		for (const pieceMs of [32, 64]) {
+			const working = micCall((clock) => new StartingMic(clock, { pieceMs }), 3000);
+			assert.equal(working.mic_short_frames, 0, `pieces of ${pieceMs} ms: the start's short reads are the microphone starting`);
+			assert.equal(mediaHint(working), "");
+		}
+		const stopping = micCall((clock) => new StartingMic(clock, { silentAfterMs: 1000 }), 3000);
 		assert.ok(stopping.mic_short_frames >= 90, `${stopping.mic_short_frames} short frames after the microphone stopped at 1 s`);
 		assert.match(mediaHint(stopping), /microphone/);
 	});
