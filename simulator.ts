@@ -93,7 +93,7 @@ async function main(): Promise<void> {
 		micPort = mic;
 		speakerPort = speaker;
 		if (options.echo) {
-			box = new EchoBox({ mode: options.echo, audio, source: mic, recording: speaker, latencyMs: options.echoLatencyMs });
+			box = new EchoBox({ mode: options.echo, audio, source: mic, recording: speaker, latencyMs: options.echoLatencyMs, clock: nodeClock });
 			micPort = box.mic;
 			speakerPort = box.speaker;
 		}

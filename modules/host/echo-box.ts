@@ -18,14 +18,16 @@
  * reaches the canceller that much later than the frame it was given as the reference.
  *
  * Both run on the same clock: the frame written to the speaker and the frame read from the
- * microphone next cover the same 20 ms. Samples the speaker did not play count as silence; when
+ * microphone next cover the same 20 ms. Between calls, when neither is used for longer than a
+ * sample takes to reach the microphone, the room falls silent. Samples the speaker did not play count as silence; when
  * it played with no one listening (the chime before a call) the microphone catches up with it.
  * Every buffer is made by the constructor (a part frame's once per new length): a frame
  * allocates nothing. The speaker's history covers the latency, the delay, the path and the longest
  * frame, so a longer latency costs memory once, not work per frame.
  */
 
-import type { AudioIn, AudioOut } from "../ports.js";
+import type { AudioIn, AudioOut, Clock } from "../ports.js";
+import { nodeClock } from "./clock.js";
 import { RESAMPLER_STATE_SAMPLES, type NativeAudio } from "../native-audio.js";
 
 export const ECHO_MODES = ["room", "clip"] as const;
@@ -96,6 +98,8 @@ export interface EchoBoxOptions {
 	 * that much later.
 	 */
 	latencyMs?: number;
+	/** Tells how long the box stood unused (between calls); the machine's by default. */
+	clock?: Clock;
 }
 
 export class EchoBox {
@@ -122,6 +126,10 @@ export class EchoBox {
 	/** Samples of time the speaker covered, and the microphone. */
 	#played: number;
 	#heard: number;
+	/** When the speaker or the microphone was last used, and how long a sample the speaker played reaches the microphone (ms). */
+	#clock: Clock;
+	#lastUse = -Infinity;
+	#memoryMs: number;
 	/** A part frame of the source at 16 kHz; an 8 kHz source's frame, and the upsampler's state. */
 	#wide: Int16Array | undefined;
 	#narrow: Int16Array | undefined;
@@ -143,6 +151,8 @@ export class EchoBox {
 		this.mode = options.mode;
 		this.latencyMs = latencyMs;
 		this.#delay = ECHO_DELAY_SAMPLES + (latencyMs * ECHO_RATE) / 1000;
+		this.#memoryMs = ((this.#delay + ECHO_PATH_SAMPLES) * 1000) / ECHO_RATE;
+		this.#clock = options.clock ?? nodeClock;
 		let size = 1;
 		while (size < this.#delay + ECHO_PATH_SAMPLES + LONGEST_FRAME) size *= 2;
 		this.#size = size;
@@ -168,6 +178,7 @@ export class EchoBox {
 	}
 
 	#write(samples: Int16Array): void {
+		this.#use();
 		this.#recording?.write(samples);
 		const history = this.#history, speaker = this.#speaker, size = this.#size, mask = this.#mask;
 		let at = this.#played;
@@ -180,7 +191,21 @@ export class EchoBox {
 		this.#played = at;
 	}
 
+	/**
+	 * The box counts time in the samples its speaker and microphone pass, which stand still
+	 * between calls; but the room does not: after a pause longer than a played sample takes to
+	 * reach the microphone, nothing played before it is heard. The next call came 60 ms, or
+	 * 660 ms, after the last, and heard the last call's final words (150 ms late), which the
+	 * canceller had no reference for.
+	 */
+	#use(): void {
+		const now = this.#clock.now();
+		if (now - this.#lastUse > this.#memoryMs) this.#history.fill(0);
+		this.#lastUse = now;
+	}
+
 	#read(target: Int16Array): number {
+		this.#use();
 		const most = this.#maxFrame;
 		for (let from = 0; from < target.length; from += most) this.#frame(target, from, Math.min(most, target.length - from));
 		return target.length;

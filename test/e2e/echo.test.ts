@@ -39,11 +39,11 @@ const LATENCY_MS = 150;
 const TAIL_MS = 64;
 const LATE_MS = 10;
 /**
- * The pause between two calls, longer than the box holds sound (its latency, at most 250 ms, and
- * the path). The next call came 60 ms after the last on a fast machine, and the echo of the last
- * call's final words, still on its way through the box, came into the new call with nothing in
- * its reference: the canceller's first hold was wrong, and its filter started later. No one
- * calls the door again within a quarter of a second.
+ * The pause between two calls, longer than the box's sound takes to die away (its latency, at
+ * most 250 ms, and the path): the next call came 60 ms after the last on a fast machine, and the
+ * echo of the last call's final words, still on its way through the box, came into the new
+ * call with nothing in the canceller's reference, which made its first hold wrong. No one calls
+ * a door again within a quarter of a second.
  */
 const BETWEEN_CALLS_MS = 500;
 /** Frames of 20 ms the door plays and sends before the handset hangs up: 7 s. */

@@ -8,6 +8,7 @@ import { CLIP_LEVEL, ECHO_DELAY_SAMPLES, ECHO_DIRECT_GAIN, ECHO_LATENCY_MAX_MS, 
 import { parseOptions } from "../../modules/host/options.js";
 import { ToneMic, RecordingSpeaker, rms, toneShare, zeroCrossingFrequency } from "../lib/rtp-fixtures.js";
 import type { AudioIn } from "../../modules/ports.js";
+import { FakeClock } from "../lib/fake-clock.js";
 
 const audio = loadNativeAudio();
 const FRAME = 320;
@@ -133,6 +134,26 @@ test("the microphone catches up with a speaker that played while no one listened
 	assert.equal(box.readsWithoutPlay, 0);
 	assert.equal(fresh.playsUnread, 3);
 	assert.ok(rms(caughtUp) > 1000);
+});
+
+test("between calls time passes: after a pause longer than the echo takes (latency, delay and path), nothing played before it is heard; after a shorter one the rest of it is", () => {
+	for (const [latencyMs, pauseMs, heard] of [[150, 660, false], [150, 60, true], [0, 60, false], [0, 20, true]] as const) {
+		const clock = new FakeClock();
+		const box = new EchoBox({ mode: "room", audio, latencyMs, clock });
+		const frames = noise(10, 8000, 5);
+		const mic = new Int16Array(FRAME);
+		for (const frame of frames) {
+			box.speaker.write(frame);
+			box.mic.read(mic);
+			clock.advance(20);
+		}
+		clock.advance(pauseMs - 20);
+		// The next call: silence played, and what the microphone hears over the same 20 ms.
+		const next = run(box, silence(1));
+		const what = `${latencyMs} ms latency, a pause of ${pauseMs} ms`;
+		if (heard) assert.ok(rms(next) > 100, `${what}: the echo still on its way is heard (rms ${rms(next).toFixed(0)})`);
+		else assert.equal(energy(next, 0, FRAME), 0, `${what}: nothing from before the pause`);
+	}
 });
 
 test("clip: a small speaker driven hard adds harmonics to the echo and caps it; quiet sound passes nearly as in room", () => {
