@@ -18,9 +18,10 @@
  * reaches the canceller that much later than the frame it was given as the reference.
  *
  * Both run on the same clock: the frame written to the speaker and the frame read from the
- * microphone next cover the same 20 ms. Between calls, when neither is used for longer than a
- * sample takes to reach the microphone, the room falls silent. Samples the speaker did not play count as silence; when
+ * microphone next cover the same 20 ms. Samples the speaker did not play count as silence; when
  * it played with no one listening (the chime before a call) the microphone catches up with it.
+ * Between calls, when neither is used for longer than a sample takes to reach the microphone,
+ * the room falls silent.
  * Every buffer is made by the constructor (a part frame's once per new length): a frame
  * allocates nothing. The speaker's history covers the latency, the delay, the path and the longest
  * frame, so a longer latency costs memory once, not work per frame.
