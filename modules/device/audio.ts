@@ -4,11 +4,15 @@
  * and `audioOut` defines, which the SDK's drivers read at compile time.
  *
  * Both start on first use and stop after a second without use, so the I2S clocks run only
- * during calls. The SDK's drivers take whole byte buffers: an Int16Array is seen through a
- * Uint8Array over the same memory (no copy). The input throws when asked for more than it has,
- * so the bytes it announced through onReadable are counted. The output throws when it has no
- * room, so samples wait in a fixed ring (up to `queueMs`) and go out from onWritable; when the
- * ring is full the oldest samples are dropped and counted.
+ * during calls. The SDK's drivers take byte buffers only, whole: an Int16Array is seen through
+ * a Uint8Array over the same memory (no copy). Those views are made once, not per frame, so a
+ * call's audio allocates nothing in steady state (a collection of the JS heap would hold the
+ * audio up): the microphone keeps one over the frame it is read into, the speaker one over
+ * each 20 ms slot of its ring. Only a read or write of another length (the microphone starting
+ * delivers less than a frame) makes a view of its own. The input throws when asked for more
+ * than it has, so the bytes it announced through onReadable are counted. The output throws
+ * when it has no room, so samples wait in a fixed ring (up to `queueMs`) and go out from
+ * onWritable; when the ring is full the oldest samples are dropped and counted.
  */
 
 import AudioInput from "embedded:io/audio/in";
@@ -17,9 +21,12 @@ import type { AudioIn, AudioOut, Clock, Logger, TimerId } from "../ports.js";
 
 const IDLE_MS = 1000;
 
-/** Byte view of a sample array; the SDK accepts byte-sized views only. */
-function bytesOf(samples: Int16Array, count: number): Uint8Array {
-	return new Uint8Array(samples.buffer, samples.byteOffset, count * 2);
+/** The media path's frame, and the speaker ring's slot: 20 ms. */
+const SLOT_MS = 20;
+
+/** A byte view of `count` samples from `at` (the SDK accepts byte-sized views only). */
+function bytesOf(samples: Int16Array, at: number, count: number): Uint8Array {
+	return new Uint8Array(samples.buffer, samples.byteOffset + at * 2, count * 2);
 }
 
 function closeQuietly(io: object | undefined): void {
@@ -48,6 +55,9 @@ export class DeviceMic implements AudioIn {
 	#ready = 0;
 	#lastUse = 0;
 	#idle: TimerId | undefined;
+	/** The frame read into last, and a byte view of all of it. */
+	#frame: Int16Array | undefined;
+	#frameBytes: Uint8Array | undefined;
 
 	constructor(options: AudioOptions) {
 		this.#clock = options.clock;
@@ -75,8 +85,12 @@ export class DeviceMic implements AudioIn {
 		}
 		const samples = Math.min(target.length, this.#ready >> 1);
 		if (samples === 0) return 0;
+		if (samples === target.length && this.#frame !== target) {
+			this.#frame = target;
+			this.#frameBytes = bytesOf(target, 0, samples);
+		}
 		try {
-			input.read(bytesOf(target, samples));
+			input.read(samples === target.length ? this.#frameBytes! : bytesOf(target, 0, samples));
 		} catch (error) {
 			this.#log.warn(`mic: read failed (${(error as Error)?.message ?? error})`);
 			this.#ready = 0;
@@ -120,6 +134,9 @@ export class DeviceSpeaker implements AudioOut {
 	#clock: Clock;
 	#log: Logger;
 	#ring: Int16Array;
+	/** Samples per 20 ms slot of the ring, and a byte view of each slot. */
+	#slot: number;
+	#slotBytes: Uint8Array[] = [];
 	#head = 0;
 	#count = 0;
 	#writable = 0;
@@ -136,7 +153,10 @@ export class DeviceSpeaker implements AudioOut {
 		this.#clock = options.clock;
 		this.#log = options.log;
 		this.sampleRate = options.sampleRate;
-		this.#ring = new Int16Array(Math.max(160, Math.round((this.sampleRate * options.queueMs) / 1000)));
+		this.#slot = Math.round((this.sampleRate * SLOT_MS) / 1000);
+		const slots = Math.max(1, Math.round(options.queueMs / SLOT_MS));
+		this.#ring = new Int16Array(slots * this.#slot);
+		for (let i = 0; i < slots; i++) this.#slotBytes.push(bytesOf(this.#ring, i * this.#slot, this.#slot));
 		this.#clock.setTimeout(() => this.#open(), 200);
 	}
 
@@ -189,8 +209,12 @@ export class DeviceSpeaker implements AudioOut {
 		}
 		const tail = (this.#head + this.#count) % ring.length;
 		const first = Math.min(length, ring.length - tail);
-		ring.set(samples.subarray(from, from + first), tail);
-		if (first < length) ring.set(samples.subarray(from + first, from + length), 0);
+		// A frame of the media path fits its slot whole: no subarray.
+		if (from === 0 && first === length) ring.set(samples, tail);
+		else {
+			ring.set(samples.subarray(from, from + first), tail);
+			if (first < length) ring.set(samples.subarray(from + first, from + length), 0);
+		}
 		this.#count += length;
 	}
 
@@ -198,10 +222,12 @@ export class DeviceSpeaker implements AudioOut {
 		const output = this.#output;
 		if (!output || !this.#running) return;
 		const ring = this.#ring;
+		const slot = this.#slot;
 		while (this.#count > 0 && this.#writable >= 2) {
-			const n = Math.min(this.#count, ring.length - this.#head, this.#writable >> 1);
+			// At most to the end of the slot, so that a whole slot goes out through its own view.
+			const n = Math.min(this.#count, slot - (this.#head % slot), this.#writable >> 1);
 			try {
-				output.write(new Uint8Array(ring.buffer, ring.byteOffset + this.#head * 2, n * 2));
+				output.write(n === slot ? this.#slotBytes[this.#head / slot] : bytesOf(ring, this.#head, n));
 			} catch {
 				this.#writable = 0; // wait for the next onWritable
 				return;

@@ -5,6 +5,9 @@
  *   xs-host MODULE.js          exit 0 when the module and its promise jobs finish without an
  *                              uncaught exception, 1 otherwise
  *
+ * With KLINGEL_XS_EMBEDDED=DIR in the environment, a specifier "embedded:NAME" (an SDK module
+ * of the device, e.g. "embedded:io/audio/in") loads DIR/NAME.js: a model of it for a test.
+ *
  * In the GC-stress build (mxStress) every allocation first runs a compacting collection, from
  * the loading of the module on.
  *
@@ -147,6 +150,10 @@ txID fxFindModule(txMachine *the, txSlot *realm, txID moduleID, txSlot *slot)
 	fxToStringBuffer(the, slot, name, sizeof name);
 	if (name[0] == '/') {
 		c_strcpy(joined, name);
+	}
+	else if (!c_strncmp(name, "embedded:", 9) && getenv("KLINGEL_XS_EMBEDDED")) {
+		/* the device's SDK modules, played by the test's models of them */
+		if (snprintf(joined, sizeof joined, "%s/%s.js", getenv("KLINGEL_XS_EMBEDDED"), name + 9) >= (int)sizeof joined) return XS_NO_ID;
 	}
 	else if (!c_strncmp(name, "./", 2) || !c_strncmp(name, "../", 3)) {
 		char *slash;

@@ -1,0 +1,141 @@
+/*
+ * modules/device/audio.ts (as tsc -p tsconfig.device.json emits it) on the XS test host, over
+ * models of the SDK's audio drivers (sdk/io/audio/*.js; KLINGEL_XS_EMBEDDED=test/device/sdk):
+ * a call's microphone and speaker for 1,000 frames of 20 ms, the microphone's samples arriving
+ * in 32 ms pieces as the SDK's driver reads them from I2S. Every sample must arrive in order,
+ * none may be dropped or doubled, and in steady state the JS heap must not grow: no slot and
+ * no chunk byte allocated per frame (without a collection in between, so that every allocation
+ * counts). Prints "ok - …" / "not ok - …" lines and "N passed, N failed".
+ */
+import { DeviceMic, DeviceSpeaker } from "../../build/device/modules/device/audio.js";
+import AudioIn from "embedded:io/audio/in";
+import AudioOut from "embedded:io/audio/out";
+
+const WARMUP = 100, FRAMES = 1000;
+let passed = 0, failed = 0;
+
+function check(ok, name, detail) {
+	if (ok) passed++;
+	else failed++;
+	print(`${ok ? "ok" : "not ok"} - ${name}${ok ? "" : `: ${detail}`}`);
+}
+
+// A clock that moves when told, with a few timer slots (the drivers keep one or two timers).
+let now = 0;
+const timers = [undefined, undefined, undefined, undefined], due = [0, 0, 0, 0], period = [0, 0, 0, 0];
+function arm(callback, ms, every) {
+	for (let i = 0; i < timers.length; i++) {
+		if (timers[i] === undefined) {
+			timers[i] = callback;
+			due[i] = now + ms;
+			period[i] = every ? ms : 0;
+			return i + 1;
+		}
+	}
+	throw new Error("more timers than the fake clock has slots");
+}
+const clock = {
+	now: () => now,
+	setTimeout: (callback, ms) => arm(callback, ms, false),
+	clearTimeout(id) { if (id) timers[id - 1] = undefined; },
+	setInterval: (callback, ms) => arm(callback, ms, true),
+	clearInterval(id) { if (id) timers[id - 1] = undefined; },
+};
+/** Moves the clock to `to`, running the timers due on the way. */
+function advance(to) {
+	for (;;) {
+		let k = -1;
+		for (let i = 0; i < timers.length; i++) if (timers[i] !== undefined && due[i] <= to && (k < 0 || due[i] < due[k])) k = i;
+		if (k < 0) break;
+		now = due[k];
+		const fire = timers[k];
+		if (period[k]) due[k] += period[k];
+		else timers[k] = undefined;
+		fire();
+	}
+	now = to;
+}
+const log = { info() {}, warn(text) { print(`# warn: ${text}`); }, error(text) { print(`# error: ${text}`); } };
+
+/** The n-th sample of the test's stream: every value differs from its neighbours. */
+const pattern = (n) => ((n * 7919 + 13) << 16) >> 16;
+
+/** Slots and chunk bytes allocated while `run` runs (no collection in between: peak slots count too). */
+function allocations(run) {
+	gc();
+	const slots = heapSlots(), chunks = heapChunkBytes();
+	heapPeakReset();
+	run();
+	const peak = heapPeakSlots(), after = heapSlots();
+	return { slots: Math.max(peak, after) - slots, chunks: heapChunkBytes() - chunks };
+}
+
+{
+	// The microphone: reads every 20 ms into one frame, pieces of 512 samples every 32 ms.
+	const mic = new DeviceMic({ sampleRate: 16000, clock, log });
+	const input = AudioIn.last;
+	const frame = new Int16Array(320), piece = new Int16Array(512);
+	let delivered = 0, taken = 0, wrong = 0, short = 0, frames = 0, nextPiece = 0, nextFrame = 0;
+	const step = (count) => {
+		const end = frames + count;
+		while (frames < end) {
+			if (nextPiece <= nextFrame) {
+				advance(nextPiece);
+				nextPiece += 32;
+				if (!input.running) continue; // the driver reads nothing before the first read starts it
+				for (let i = 0; i < piece.length; i++) piece[i] = pattern(delivered++);
+				input.deliver(piece);
+			} else {
+				advance(nextFrame);
+				const n = mic.read(frame);
+				for (let i = 0; i < n; i++) if (frame[i] !== pattern(taken + i)) wrong++;
+				taken += n;
+				if (n < frame.length && frames >= 10) short++;
+				frames++;
+				nextFrame += 20;
+			}
+		}
+	};
+	step(WARMUP);
+	const used = allocations(() => step(FRAMES));
+	check(wrong === 0 && taken > (WARMUP + FRAMES - 10) * 320 && delivered - taken <= 512 + 320, "microphone: every sample read once, in order, a frame every 20 ms", `${wrong} wrong of ${taken} read, ${delivered} delivered`);
+	check(short === 0, "microphone: no short frame once it has started (10 frames)", `${short} short frames`);
+	check(used.slots === 0 && used.chunks === 0, `microphone: no JS heap allocated in ${FRAMES} frames`, `${used.slots} slots, ${used.chunks} chunk bytes (${(used.slots / FRAMES).toFixed(1)} slots a frame)`);
+	mic.close();
+}
+
+{
+	// The speaker: frames written every 20 ms (then 10 and 30 ms); the DMA plays a buffer of
+	// 20 ms in 20 ms, after the writes of that time.
+	const speaker = new DeviceSpeaker({ sampleRate: 16000, clock, log, queueMs: 200 });
+	advance(now + 200); // the output opens a moment after
+	const frame20 = new Int16Array(320), frame10 = new Int16Array(160), frame30 = new Int16Array(480);
+	let written = 0, owed = 0;
+	const step = (count, samples) => {
+		for (let f = 0; f < count; f++) {
+			for (let i = 0; i < samples.length; i++) samples[i] = pattern(written++);
+			speaker.write(samples);
+			const o = AudioOut.last;
+			o.service();
+			for (owed += samples.length; owed >= 320; owed -= 320) {
+				o.play();
+				o.service();
+			}
+			advance(now + samples.length / 16);
+		}
+	};
+	step(WARMUP, frame20);
+	const used = allocations(() => step(FRAMES, frame20));
+	step(50, frame10);
+	step(50, frame30);
+	step(10, frame20);
+	const o = AudioOut.last;
+	let wrong = 0;
+	for (let i = 0; i < o.playedCount; i++) if (o.played[i] !== pattern(i)) wrong++;
+	check(wrong === 0 && written - o.playedCount <= 640 && speaker.dropped === 0 && o.underruns === 0, "speaker: every sample played once, in order, with no gap (frames of 20, 10 and 30 ms)", `${wrong} wrong of ${o.playedCount} played, ${written} written, ${speaker.dropped} dropped, ${o.underruns} DMA buffers of silence`);
+	check(used.slots === 0 && used.chunks === 0, `speaker: no JS heap allocated in ${FRAMES} frames of 20 ms`, `${used.slots} slots, ${used.chunks} chunk bytes (${(used.slots / FRAMES).toFixed(1)} slots a frame)`);
+	speaker.close();
+}
+
+print(`${passed} passed, ${failed} failed`);
+if (failed) throw new Error(`${failed} failed`);
