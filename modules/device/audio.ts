@@ -10,7 +10,8 @@
  * audio up): the microphone keeps one over the frame it is read into, the speaker one over
  * each 20 ms slot of its ring. Only a read or write of another length (the microphone starting
  * delivers less than a frame) makes a view of its own. The input throws when asked for more
- * than it has, so the bytes it announced through onReadable are counted. The output throws
+ * than it has, so the bytes it announced through onReadable are counted; a backlog beyond
+ * MIC_BACKLOG_MS is dropped unread (and counted). The output throws
  * when it has no room, so samples wait in a fixed ring (up to `queueMs`) and go out from
  * onWritable; when the ring is full the oldest samples are dropped and counted.
  */
@@ -20,6 +21,16 @@ import AudioOutput from "embedded:io/audio/out";
 import type { AudioIn, AudioOut, Clock, Logger, TimerId } from "../ports.js";
 
 const IDLE_MS = 1000;
+
+/**
+ * The most the microphone may hold unread after a frame is read (ms). Its driver hands over
+ * what it read from I2S in pieces of 32 or 64 ms, so up to about 64 ms wait between reads; more
+ * is left by frames the media path skipped (its frame clock runs at most five missed frames
+ * when the event loop was held up, and skips older ones) and would delay the door's voice, and
+ * its echo, for the rest of the call: 200 ms after a stall of 300 ms, and the echo canceller
+ * reaches back at most 256 ms for the speaker's and the microphone's delays together.
+ */
+const MIC_BACKLOG_MS = 100;
 
 /** The media path's frame, and the speaker ring's slot: 20 ms. */
 const SLOT_MS = 20;
@@ -58,10 +69,15 @@ export class DeviceMic implements AudioIn {
 	/** The frame read into last, and a byte view of all of it. */
 	#frame: Int16Array | undefined;
 	#frameBytes: Uint8Array | undefined;
+	/** MIC_BACKLOG_MS in bytes. */
+	#backlogBytes: number;
+	/** Samples of a backlog dropped unread. */
+	discarded = 0;
 
 	constructor(options: AudioOptions) {
 		this.#clock = options.clock;
 		this.#log = options.log;
+		this.#backlogBytes = Math.round((options.sampleRate * MIC_BACKLOG_MS) / 1000) * 2;
 		this.#input = new AudioInput({
 			sampleRate: options.sampleRate,
 			bitsPerSample: 16,
@@ -90,6 +106,14 @@ export class DeviceMic implements AudioIn {
 			this.#frameBytes = bytesOf(target, 0, samples);
 		}
 		try {
+			if (samples === target.length) {
+				// A backlog beyond what the driver's pieces leave is dropped, oldest first, a frame at a time.
+				while (this.#ready - samples * 2 > this.#backlogBytes) {
+					input.read(this.#frameBytes!);
+					this.#ready -= samples * 2;
+					this.discarded += samples;
+				}
+			}
 			input.read(samples === target.length ? this.#frameBytes! : bytesOf(target, 0, samples));
 		} catch (error) {
 			this.#log.warn(`mic: read failed (${(error as Error)?.message ?? error})`);
