@@ -429,6 +429,6 @@ export default async function audioLatency() {
 		note(`  door at the call's end: jitter buffer ${s.buffer_depth_ms} ms deep (target ${s.buffer_target_ms}), clock moved ${s.playout_advanced_ms} ms sooner, underruns ${s.underruns}, frames dropped ${s.frames_dropped}, ticks late mean ${s.send_late_mean_ms} / max ${s.send_late_max_ms} ms`);
 	}
 	note("echo control (audio.aec, on by default; in the door mic → handset rows): its block delay with 20 ms frames", `${ms(filters.aec)}`);
-	note("sound device and output queue: none on the host (files); the device adds the I2S DMA buffers and the speaker's ring (speaker_queue_ms, filled only as far as the driver takes)");
+	note("sound device and output queue: none on the host (files); the device adds the I2S DMA buffers, the speaker's ring (speaker_queue_ms, filled only as far as the driver takes) and the microphone driver's pieces of 32 or 64 ms (a backlog beyond 100 ms dropped)");
 	return { title: "One-way audio latency through the simulator process (host, loopback, no jitter; kamailio, sipp handset with its own RTP)", rows };
 }
