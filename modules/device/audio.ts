@@ -144,7 +144,7 @@ export class DeviceMic implements AudioIn {
 }
 
 export interface SpeakerOptions extends AudioOptions {
-	/** How much audio may wait for the I2S buffers, in ms. */
+	/** How much audio may wait for the I2S buffers, in ms (rounded to whole 20 ms slots, at least one). */
 	queueMs: number;
 }
 
