@@ -108,11 +108,13 @@ export class DeviceMic implements AudioIn {
 		try {
 			if (samples === target.length) {
 				// A backlog beyond what the driver's pieces leave is dropped, oldest first, a frame at a time.
+				const before = this.discarded;
 				while (this.#ready - samples * 2 > this.#backlogBytes) {
 					input.read(this.#frameBytes!);
 					this.#ready -= samples * 2;
 					this.discarded += samples;
 				}
+				if (this.discarded > before) this.#log.warn(`mic: ${Math.round(((this.discarded - before) * 1000) / this.sampleRate)} ms of backlog dropped (reads were held up)`);
 			}
 			input.read(samples === target.length ? this.#frameBytes! : bytesOf(target, 0, samples));
 		} catch (error) {

@@ -55,7 +55,8 @@ function advance(to) {
 	}
 	now = to;
 }
-const log = { info() {}, warn(text) { print(`# warn: ${text}`); }, error(text) { print(`# error: ${text}`); } };
+let warnings = 0;
+const log = { info() {}, warn(text) { warnings++; print(`# warn: ${text}`); }, error(text) { print(`# error: ${text}`); } };
 
 /** The n-th sample of the test's stream: every value differs from its neighbours. */
 const pattern = (n) => ((n * 7919 + 13) << 16) >> 16;
@@ -125,6 +126,8 @@ for (const pieceMs of [32, 64]) {
 	backlog = 0;
 	step(100);
 	check(wrong === 0 && backlog <= steadyBacklog + 320 && backlog <= 1600, `microphone, pieces of ${pieceMs} ms: after the event loop was held up for 300 ms, the door's audio is no later than before (at most 100 ms waits), in order`, `${backlog / 16} ms of backlog after a read (${steadyBacklog / 16} ms before the stall), ${wrong} wrong, ${mic.discarded} discarded`);
+	check(warnings === 1, `microphone, pieces of ${pieceMs} ms: the dropped backlog is logged once`, `${warnings} warnings`);
+	warnings = 0;
 	mic.close();
 }
 
