@@ -161,6 +161,30 @@ for (const pieceMs of [32, 64]) {
 	for (let i = 0; i < o.playedCount; i++) if (o.played[i] !== pattern(i)) wrong++;
 	check(wrong === 0 && written - o.playedCount <= 640 && speaker.dropped === 0 && o.underruns === 0, "speaker: every sample played once, in order, with no gap (frames of 20, 10 and 30 ms)", `${wrong} wrong of ${o.playedCount} played, ${written} written, ${speaker.dropped} dropped, ${o.underruns} DMA buffers of silence`);
 	check(used.slots === 0 && used.chunks === 0, `speaker: no JS heap allocated in ${FRAMES} frames of 20 ms`, `${used.slots} slots, ${used.chunks} chunk bytes (${(used.slots / FRAMES).toFixed(1)} slots a frame)`);
+	// The event loop held up for 300 ms: the DMA plays what it has, then silence; then the frame
+	// clock runs five missed frames at once and skips the rest.
+	const waiting = () => written - (o.playedCount - o.underruns * 320); // samples written, not yet played
+	let before = 0;
+	for (let i = 0; i < 50; i++) {
+		step(1, frame20);
+		if (waiting() > before) before = waiting();
+	}
+	for (let t = 0; t < 300; t += 20) {
+		o.play();
+		advance(now + 20);
+	}
+	o.service();
+	for (let i = 0; i < 5; i++) {
+		for (let k = 0; k < 320; k++) frame20[k] = pattern(written++);
+		speaker.write(frame20);
+		o.service();
+	}
+	let after = 0;
+	for (let i = 0; i < 100; i++) {
+		step(1, frame20);
+		if (waiting() > after) after = waiting();
+	}
+	check(after <= 1600 + 320 && speaker.dropped === 0, "speaker: after the event loop was held up for 300 ms, at most about 100 ms waits to be played (five frames and the one being written)", `${after / 16} ms waited after a write (${before / 16} ms before), ${speaker.dropped} dropped`);
 	speaker.close();
 }
 
