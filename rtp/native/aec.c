@@ -67,6 +67,9 @@
 #if KA_FFT_POINTS != N
 #error "the FFT's real transforms are of two blocks"
 #endif
+#if KA_AEC_COUNT_DELAY != KA_AEC_COUNTS - 1
+#error "counts[] holds every count but the last, the hold"
+#endif
 
 #define RING (KA_ALIGN_HOLD_MAX + 2 * N) /* the reference's last samples: the frame of two blocks at any hold */
 
@@ -96,7 +99,7 @@ typedef struct {
 	int32_t wrongBlocks;  /* +1 for a block with far-end sound whose microphone passed, -WRONG_FALL for one that did not (at least 0) */
 	int32_t farAt;        /* farBlocks' next slot */
 	float farBlocks[K];   /* the far end's energy in each of the last K blocks (the filter's tail) */
-	int32_t counts[KA_AEC_COUNTS];    /* blocks, blocks whose microphone passed, restarts, the hold (ka_aec_count) */
+	int32_t counts[KA_AEC_COUNT_DELAY]; /* blocks, blocks whose microphone passed, restarts (ka_aec_count; its last, the hold, is `hold`) */
 	int32_t hold;         /* samples the reference is held back behind the input (ka_align_block) */
 	int32_t ringAt;       /* farRing's next slot */
 	KaAlign align;        /* where the echo begins (align.c) */
@@ -715,7 +718,7 @@ static void process_block(Aec *s)
 	 * its start (the speech scene with an echo 50 ms late: 38.9 dB instead of 51.7). */
 	hold = ka_align_block(&s->align, inEnergy, inEnergy > FAR_ACTIVE * (float)N, micEnergy, errorEnergy, active, s->hold);
 	if (hold != s->hold) {
-		s->hold = s->counts[KA_AEC_COUNT_DELAY] = hold;
+		s->hold = hold;
 		start_over(s);
 		memset(s->x, 0, sizeof s->x);
 		memset(s->farSum, 0, sizeof s->farSum);
@@ -772,5 +775,6 @@ int32_t ka_aec_delay(const void *state)
 int32_t ka_aec_count(const void *state, int which)
 {
 	const Aec *s = state;
-	return s->magic == MAGIC && which >= 0 && which < KA_AEC_COUNTS ? s->counts[which] : -1;
+	if (s->magic != MAGIC || which < 0 || which >= KA_AEC_COUNTS) return -1;
+	return which == KA_AEC_COUNT_DELAY ? s->hold : s->counts[which];
 }
