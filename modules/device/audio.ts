@@ -101,22 +101,18 @@ export class DeviceMic implements AudioIn {
 		}
 		const samples = Math.min(target.length, this.#ready >> 1);
 		if (samples === 0) return 0;
-		if (samples === target.length && this.#frame !== target) {
-			this.#frame = target;
-			this.#frameBytes = bytesOf(target, 0, samples);
-		}
+		const bytes = samples === target.length ? this.#wholeFrame(target) : bytesOf(target, 0, samples);
 		try {
-			if (samples === target.length) {
-				// A backlog beyond what the driver's pieces leave is dropped, oldest first, a frame at a time.
-				const before = this.discarded;
-				while (this.#ready - samples * 2 > this.#backlogBytes) {
-					input.read(this.#frameBytes!);
-					this.#ready -= samples * 2;
-					this.discarded += samples;
-				}
-				if (this.discarded > before) this.#log.warn(`mic: ${Math.round(((this.discarded - before) * 1000) / this.sampleRate)} ms of backlog dropped (reads were held up)`);
+			// A backlog beyond what the driver's pieces leave is dropped, oldest first, a frame at a
+			// time (only a whole frame can find more than that ready).
+			const before = this.discarded;
+			while (this.#ready - bytes.length > this.#backlogBytes) {
+				input.read(bytes);
+				this.#ready -= bytes.length;
+				this.discarded += samples;
 			}
-			input.read(samples === target.length ? this.#frameBytes! : bytesOf(target, 0, samples));
+			if (this.discarded > before) this.#log.warn(`mic: ${Math.round(((this.discarded - before) * 1000) / this.sampleRate)} ms of backlog dropped (reads were held up)`);
+			input.read(bytes);
 		} catch (error) {
 			this.#log.warn(`mic: read failed (${(error as Error)?.message ?? error})`);
 			this.#ready = 0;
@@ -124,6 +120,15 @@ export class DeviceMic implements AudioIn {
 		}
 		this.#ready -= samples * 2;
 		return samples;
+	}
+
+	/** A byte view of all of `frame`, made when the frame read into changes. */
+	#wholeFrame(frame: Int16Array): Uint8Array {
+		if (this.#frame !== frame || !this.#frameBytes) {
+			this.#frame = frame;
+			this.#frameBytes = bytesOf(frame, 0, frame.length);
+		}
+		return this.#frameBytes;
 	}
 
 	#watchIdle(): void {
