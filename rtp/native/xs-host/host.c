@@ -147,13 +147,14 @@ static void bindHosts(txMachine *the, txScript *script, const char *path)
 txID fxFindModule(txMachine *the, txSlot *realm, txID moduleID, txSlot *slot)
 {
 	char name[C_PATH_MAX], joined[2 * C_PATH_MAX], real[C_PATH_MAX];
+	const char *models = getenv("KLINGEL_XS_EMBEDDED");
 	fxToStringBuffer(the, slot, name, sizeof name);
 	if (name[0] == '/') {
 		c_strcpy(joined, name);
 	}
-	else if (!c_strncmp(name, "embedded:", 9) && getenv("KLINGEL_XS_EMBEDDED")) {
+	else if (!c_strncmp(name, "embedded:", 9) && models) {
 		/* the device's SDK modules, played by the test's models of them */
-		if (snprintf(joined, sizeof joined, "%s/%s.js", getenv("KLINGEL_XS_EMBEDDED"), name + 9) >= (int)sizeof joined) return XS_NO_ID;
+		if (snprintf(joined, sizeof joined, "%s/%s.js", models, name + 9) >= (int)sizeof joined) return XS_NO_ID;
 	}
 	else if (!c_strncmp(name, "./", 2) || !c_strncmp(name, "../", 3)) {
 		char *slash;
