@@ -171,7 +171,8 @@ export interface AudioIn {
 	/**
 	 * Fills `target` with the next samples; returns how many were written. A microphone that
 	 * starts on its first read may return fewer for its first reads (the device's delivers
-	 * nothing to the read that starts it, then pieces of 32 ms or more).
+	 * nothing to the read that starts it, then pieces of 32 ms or more). One whose reads were
+	 * held up may drop the oldest of what waited (the device's, beyond 100 ms).
 	 */
 	read(target: Int16Array): number;
 	close(): void;
