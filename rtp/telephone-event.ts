@@ -2,17 +2,30 @@
  * RFC 4733 telephone-event: which key a packet stands for, once per event. An event is known by
  * its RTP timestamp (every packet of one key press, the three end packets included, carries the
  * timestamp of the event's start), so a new timestamp is a new key press whether or not the
- * sender set the marker bit, and the first packet that arrives reports it.
+ * sender set the marker bit, and the first packet that arrives reports it. A packet whose
+ * timestamp lies behind the last event's is a late one of an earlier event (the network
+ * reordered it: its third end packet after the next key's start), not a key press: taken for
+ * one, it would add a digit to the code being keyed, and make the next key's packets count
+ * again. The same timestamp with another key is a new key press (a sender whose clock stood
+ * still, sending no audio).
  */
 
 /** Event codes 0-15 (RFC 4733 §3.2). */
 export const DTMF_DIGITS = "0123456789*#ABCD";
 const DIGITS: readonly string[] = Object.freeze(DTMF_DIGITS.split(""));
 
+/**
+ * How far behind the last event's timestamp (RTP clock units) a packet is still a late one of
+ * an earlier event: 4 s at 8 kHz, far longer than the network keeps a packet. A timestamp
+ * further back is a sender that started its clock over, and its packet is a new event.
+ */
+const LATE_WINDOW = 32000;
+
 export class TelephoneEventDetector {
 	#seen = false;
 	#lastTimestamp = 0;
-	/** Events reported, repeats dropped and payloads too short to read. */
+	#lastEvent = 0;
+	/** Events reported, repeats (late packets of an earlier event among them) dropped, and payloads too short to read. */
 	events = 0;
 	repeats = 0;
 	malformed = 0;
@@ -33,13 +46,18 @@ export class TelephoneEventDetector {
 			this.malformed++;
 			return "";
 		}
-		if (this.#seen && timestamp === this.#lastTimestamp) {
-			this.repeats++;
-			return "";
+		const event = bytes[offset];
+		if (this.#seen) {
+			// Positive: the packet's event began before the last one (the timestamp wraps at 2^32).
+			const behind = (this.#lastTimestamp - timestamp) | 0;
+			if (behind === 0 ? event === this.#lastEvent : behind > 0 && behind <= LATE_WINDOW) {
+				this.repeats++;
+				return "";
+			}
 		}
 		this.#seen = true;
 		this.#lastTimestamp = timestamp;
-		const event = bytes[offset];
+		this.#lastEvent = event;
 		if (event >= DIGITS.length) {
 			this.ignored++;
 			return "";

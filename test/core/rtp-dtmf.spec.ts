@@ -64,6 +64,44 @@ group("telephone-event", () => {
 		assert.deepEqual(seen, ["1", "1", "2", "3"]);
 	});
 
+	test("a late packet of the last key, reordered behind the next key's start, is no digit (the code 12 stays 12)", () => {
+		const d = new TelephoneEventDetector();
+		const one = keyPress(1, 1000, true), two = keyPress(2, 2600, true);
+		const late = one.pop()!; // its third end packet arrives after the next key began
+		const seen: string[] = [];
+		for (const p of [...one, two[0], late, ...two.slice(1)]) {
+			const digit = d.feed(p.payload, 0, 4, p.timestamp);
+			if (digit) seen.push(digit);
+		}
+		assert.deepEqual(seen, ["1", "2"]);
+		assert.equal(d.events, 2);
+		// Across the timestamp's wrap at 2^32 as well.
+		const w = new TelephoneEventDetector();
+		const before = keyPress(3, 0xfffff800, false), after = keyPress(4, 0x200, false);
+		const wrapped: string[] = [];
+		for (const p of [...before.slice(0, -1), after[0], before[before.length - 1], ...after.slice(1)]) {
+			const digit = w.feed(p.payload, 0, 4, p.timestamp);
+			if (digit) wrapped.push(digit);
+		}
+		assert.deepEqual(wrapped, ["3", "4"]);
+	});
+
+	test("another key with the same timestamp is a key press; a timestamp far behind is a sender that started over", () => {
+		const d = new TelephoneEventDetector();
+		const seen: string[] = [];
+		// A sender whose RTP clock stood still between two keys (it sent no audio).
+		for (const p of [...keyPress(1, 5000, true), ...keyPress(2, 5000, true)]) {
+			const digit = d.feed(p.payload, 0, 4, p.timestamp);
+			if (digit) seen.push(digit);
+		}
+		// Its clock started over, 10 s back.
+		for (const p of keyPress(3, (5000 - 80000) >>> 0, true)) {
+			const digit = d.feed(p.payload, 0, 4, p.timestamp);
+			if (digit) seen.push(digit);
+		}
+		assert.deepEqual(seen, ["1", "2", "3"]);
+	});
+
 	test("codes 0-15 are 0-9 * # A-D; other events and short payloads are skipped", () => {
 		const d = new TelephoneEventDetector();
 		let all = "";
