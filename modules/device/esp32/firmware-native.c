@@ -7,7 +7,7 @@
  */
 
 #include "xsmc.h"
-#include "esp_ota_ops.h"
+#include "app_update/include/esp_ota_ops.h" /* the SDK adds $(IDF_PATH)/components, not the component's own include directory */
 #include "esp_system.h"
 
 void xs_klingel_ota_pending(xsMachine *the)
