@@ -269,7 +269,12 @@ export class MediaSession implements RtpReceiver {
 		for (let at = 0; at + FRAME_BYTES <= payload.length; at += 10 * BYTES_PER_MS) codeAt.push(payload.subarray(at, at + FRAME_BYTES));
 	}
 
-	/** The frames' rate follows the codec (the 16 kHz ones are made the first time); each codec's state starts afresh. */
+	/**
+	 * The frames' rate follows the codec (the 16 kHz ones are made the first time); each codec's
+	 * state starts afresh. What was coded with the other codec goes: the frames waiting in the
+	 * jitter buffer (the new decoder would make a burst of noise of them, and start from a state
+	 * they left wrong) and a 10 ms packet's second half (it would leave with the new payload type).
+	 */
 	#switchCodec(wide: boolean): void {
 		this.#wide = wide;
 		this.#rx = this.#rxFrame.at(wide);
@@ -284,6 +289,9 @@ export class MediaSession implements RtpReceiver {
 		this.#decoder.fill(0);
 		this.#encoder.fill(0);
 		this.#held = 0;
+		this.jitter.reset();
+		if (this.#halfTimer !== undefined) this.#clockPort.clearTimeout(this.#halfTimer);
+		this.#halfTimer = undefined;
 	}
 
 	/** Packets are waiting on the socket. */

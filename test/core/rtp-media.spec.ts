@@ -229,6 +229,49 @@ group("media session", () => {
 		p.b.stop();
 	});
 
+	for (const [from, to] of [["G722", "PCMU"], ["PCMU", "G722"]] as const) {
+		test(`a re-INVITE from ${from} to ${to} with frames waiting: none of them is decoded as ${to}, no burst of noise at the speaker`, () => {
+			const p = pair({ codec: from, micRate: 16000, speakerRate: 16000 });
+			p.clock.advance(1000);
+			const peak = (from_: number, to_: number) => {
+				let most = 0;
+				for (let i = from_; i < to_; i++) most = Math.max(most, Math.abs(p.speakerB.samples[i]));
+				return most;
+			};
+			// Both ends switch at the same moment (the answer to A's re-INVITE), while B holds what A sent last.
+			for (let ms = 0; ms < 20 && p.b.jitter.depth === 0; ms++) p.clock.advance(1);
+			assert.ok(p.b.jitter.depth >= 1, `B holds ${p.b.jitter.depth} frames`);
+			const before = peak(0, p.speakerB.samples.length);
+			const at = p.speakerB.samples.length;
+			p.a.update(media(p.sb, to));
+			p.b.update(media(p.sa, to));
+			p.clock.advance(1000);
+			const after = peak(at, p.speakerB.samples.length);
+			assert.ok(after < before * 1.25, `peak ${after} after the switch, ${before} before`);
+			within(zeroCrossingFrequency(p.speakerB.samples, 16000, p.speakerB.samples.length - 8000), 1000, 0.02, "B hears the tone after the switch");
+			p.a.stop();
+			p.b.stop();
+		});
+	}
+
+	test("a re-INVITE to another codec between a 10 ms packet's halves: the second half, coded with the old codec, is not sent with the new payload type", () => {
+		const p = pair({ codec: "G722", ptimeA: 10, micRate: 16000, speakerRate: 16000 });
+		const ts = (b: Uint8Array) => ((b[4] << 24) | (b[5] << 16) | (b[6] << 8) | b[7]) >>> 0;
+		p.clock.advance(1000);
+		// Just after a frame's first half left (frames are due every 20 ms from A's start at 0).
+		p.clock.advance(20 - (p.clock.now() % 20) + 1);
+		const origin = ts(p.sa.written[0].bytes), from = p.sa.written.length;
+		assert.equal((ts(p.sa.written[from - 1].bytes) - origin) % 160, 0, "the last packet sent is a first half");
+		p.a.update(media(p.sb, "PCMU", 10));
+		p.clock.advance(100);
+		const after = p.sa.written.slice(from).map((w) => w.bytes);
+		assert.ok(after.length >= 8, `${after.length} packets after the switch`);
+		for (const b of after) assert.equal(b[1] & 0x7f, 0, "PCMU's payload type");
+		assert.equal((ts(after[0]) - origin) % 160, 0, "the first packet after the switch starts a frame");
+		p.a.stop();
+		p.b.stop();
+	});
+
 	test("lost packets are concealed: no silent frame while one in ten packets is lost", () => {
 		const p = pair();
 		p.sa.filter = (_bytes, index) => index % 10 !== 5;
