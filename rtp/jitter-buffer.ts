@@ -15,9 +15,12 @@
  *
  * Slots are `12 + frameBytes` apart so that a plain packet (a 12-byte header and one frame) is
  * copied in whole with one native `set`, its payload landing in the slot; `take` hands out the
- * slot's own view. Nothing is allocated per packet on that path. Packets of other lengths
- * (10 or 30 ms) are cut into the slots by sample position; a slot that is only partly filled
- * plays once a later one is there, its gap silent.
+ * slot's own view. Packets of other lengths (10 or 30 ms, or with CSRCs or an extension) are cut
+ * into the slots by sample position, a byte at a time (a view of the piece would be an allocation
+ * on XS, for every packet): nothing is allocated per packet either way. Each slot notes which
+ * milliseconds of its frame have arrived, so a duplicated piece is counted as one and cannot make
+ * a frame look whole; a slot that is only partly filled plays once a later one is there, its gap
+ * silent.
  */
 
 /** What `take` produced. */
@@ -47,6 +50,13 @@ const WINDOW_TICKS = 50;
 const FIRST_WINDOW_TICKS = 10;
 /** Spare time a frame must have had beyond a whole frame, besides the jitter's (ms): the host's timers and the tick. */
 const SPARE_MS = 4;
+/** Bytes per millisecond of coded audio (G.711 and G.722 alike): what a slot notes as arrived, one bit each. */
+const MS_BYTES = 8;
+
+/** Copies `count` bytes of `from` at `at` into `to` at `into`, with no view of them. */
+function copyBytes(from: Uint8Array, at: number, count: number, to: Uint8Array, into: number): void {
+	for (let i = 0; i < count; i++) to[into + i] = from[at + i];
+}
 
 export class JitterBuffer {
 	readonly frameBytes: number;
@@ -61,8 +71,10 @@ export class JitterBuffer {
 	frame: Uint8Array;
 	#ts: Int32Array;
 	#full: Uint8Array;
-	/** Samples written into each slot. */
-	#filled: Uint16Array;
+	/** The milliseconds of each slot's frame that have arrived, a bit each (bit 0: its first). */
+	#filled: Uint32Array;
+	/** Every millisecond of a frame. */
+	#whole: number;
 	/** The code of silence for the stream's law (µ-law 0xff, A-law 0xd5), for gaps in partly filled slots. */
 	silence = 0xff;
 	#count = 0;
@@ -102,7 +114,10 @@ export class JitterBuffer {
 		this.frame = this.#views[0];
 		this.#ts = new Int32Array(this.slots);
 		this.#full = new Uint8Array(this.slots);
-		this.#filled = new Uint16Array(this.slots);
+		const ms = this.frameBytes / MS_BYTES;
+		if (!(ms >= 1 && ms <= 31 && ms === Math.floor(ms))) throw new RangeError(`frames of ${this.frameBytes} bytes: 8 to 248, in whole milliseconds of ${MS_BYTES} bytes`);
+		this.#filled = new Uint32Array(this.slots);
+		this.#whole = 2 ** ms - 1;
 		this.#arrived = new Float64Array(this.slots);
 		this.#target = this.minFrames;
 		this.#windowMin = this.slots;
@@ -180,12 +195,18 @@ export class JitterBuffer {
 			const within = d - frame * frameBytes;
 			const n = Math.min(frameBytes - within, length);
 			const slot = this.#slot(frame);
-			this.#codes.set(packet.subarray(offset, offset + n), slot * this.#stride + 12 + within);
-			const filled = this.#filled[slot] + n;
-			this.#filled[slot] = filled > frameBytes ? frameBytes : filled;
-			if (filled >= frameBytes && filled - n < frameBytes) {
-				this.counters.frames++;
-				this.#arrived[slot] = arrivalMs;
+			// The milliseconds the piece touches (a piece that is not in whole milliseconds counts for the ones it touches).
+			const first = Math.floor(within / MS_BYTES), end = Math.ceil((within + n) / MS_BYTES);
+			const piece = (2 ** end - 2 ** first) >>> 0, had = this.#filled[slot];
+			if ((had & piece) === piece) this.counters.duplicates++;
+			else {
+				copyBytes(packet, offset, n, this.#codes, slot * this.#stride + 12 + within);
+				const filled = (had | piece) >>> 0;
+				this.#filled[slot] = filled;
+				if (filled === this.#whole) {
+					this.counters.frames++;
+					this.#arrived[slot] = arrivalMs;
+				}
 			}
 			d += n;
 			offset += n;
@@ -207,7 +228,7 @@ export class JitterBuffer {
 		const slot = this.#playSlot;
 		const here = this.#full[slot] === 1 && this.#ts[slot] === this.#playTs;
 		// A partly filled slot waits for its rest until a later one is there.
-		if (here && (this.#filled[slot] === this.frameBytes || this.#newest !== this.#playTs)) {
+		if (here && (this.#filled[slot] === this.#whole || this.#newest !== this.#playTs)) {
 			const wait = nowMs - this.#arrived[slot];
 			if (wait < this.#windowWait) this.#windowWait = wait;
 			this.frame = this.#views[slot];
@@ -248,14 +269,14 @@ export class JitterBuffer {
 		if (frame >= this.slots) return;
 		const slot = (this.#playSlot + frame) % this.slots;
 		const timestamp = (this.#playTs + frame * frameBytes) | 0;
-		if (this.#full[slot] === 1 && this.#ts[slot] === timestamp && this.#filled[slot] === frameBytes) {
+		if (this.#full[slot] === 1 && this.#ts[slot] === timestamp && this.#filled[slot] === this.#whole) {
 			this.counters.duplicates++;
 			return;
 		}
 		this.#slot(frame);
 		if (whole) this.#codes.set(bytes, slot * this.#stride);
-		else this.#codes.set(bytes.subarray(offset, offset + frameBytes), slot * this.#stride + 12);
-		this.#filled[slot] = frameBytes;
+		else copyBytes(bytes, offset, frameBytes, this.#codes, slot * this.#stride + 12);
+		this.#filled[slot] = this.#whole;
 		this.#arrived[slot] = this.#arrivalMs;
 		this.counters.frames++;
 	}

@@ -57,6 +57,30 @@ group("jitter buffer", () => {
 		assert.equal(take(jb), "conceal");
 	});
 
+	test("10 ms packets: a duplicated half is counted as a duplicate and cannot make its frame look whole", () => {
+		const jb = new JitterBuffer();
+		const half = (n: number, at: number) => jb.put(rtpPacket({ sequence: n, timestamp: (T0 + n * 80) >>> 0, payload: filled(80, 0x11 * (n + 1)) }), 12, 80, (T0 + n * 80) >>> 0, at);
+		half(0, 0);
+		half(1, 10);
+		assert.equal(take(jb, 20), 0x11);
+		half(2, 20);
+		half(2, 21); // the network doubled it
+		// The tick comes before the frame's second half: it waits for it.
+		assert.equal(take(jb, 25), "conceal");
+		half(3, 32);
+		const r = jb.take(45);
+		assert.equal(r, TAKE_FRAME);
+		assert.deepEqual([jb.frame[0], jb.frame[159]], [0x33, 0x44], "both halves");
+		assert.equal(jb.counters.duplicates, 1);
+		assert.equal(jb.counters.late, 0);
+		assert.equal(jb.counters.frames, 2);
+	});
+
+	test("frames of a length that is not whole milliseconds are refused when the buffer is made", () => {
+		assert.throws(() => new JitterBuffer({ frameBytes: 100 }), /whole milliseconds/);
+		assert.throws(() => new JitterBuffer({ frameBytes: 256 }), /8 to 248/);
+	});
+
 	test("a lost frame is reported for concealment and playout goes on", () => {
 		const jb = new JitterBuffer();
 		put(jb, 0, 0);
