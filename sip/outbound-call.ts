@@ -135,12 +135,13 @@ export class OutboundCall extends Call {
 		const status = message.status;
 		if (this.state === "ended" && !(status >= 200 && status < 300)) return;
 		if (status < 200) {
+			// Any provisional response, 100 Trying too, lets a CANCEL go (RFC 3261 §9.1).
+			this.#provisional = true;
 			if (status > 100) {
-				this.#provisional = true;
 				if (this.state === "calling") this.setState("ringing");
 				if (message.bodyBytes.length) this.#early = this.#media(incoming) ?? this.#early;
-				if (this.#cancelled && !this.#cancelSent) this.#sendCancel();
 			}
+			if (this.#cancelled && !this.#cancelSent) this.#sendCancel();
 			return;
 		}
 		if (status < 300) {

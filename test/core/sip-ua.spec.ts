@@ -257,6 +257,51 @@ group("ringing the target", () => {
 		assert.match(h.events[h.events.length - 1], /talk time limit/);
 	});
 
+	test("unanswered after only 100 Trying: CANCEL (allowed after any provisional response); 487 is ACKed and the next press rings", () => {
+		const h = new UaHarness();
+		const invite = ring(h);
+		h.answer(invite, 100, "Trying");
+		assert.equal(h.ua.call?.state, "calling", "100 Trying is not ringing");
+		h.clock.advance(30_000);
+		const cancel = h.one();
+		assert.equal(cancel.method, "CANCEL");
+		assert.equal(branch(cancel), branch(invite));
+		assert.equal(cseq(cancel), cseq(invite));
+		h.answer(cancel, 200, "OK", { toTag: "t1" });
+		h.answer(invite, 487, "Request Terminated", { toTag: "t1" });
+		const ack = h.one();
+		assert.equal(ack.method, "ACK");
+		assert.equal(branch(ack), branch(invite));
+		assert.equal(h.ua.call, undefined);
+		assert.match(h.events[h.events.length - 1], /ended nobody answered within 30 s/);
+		assert.equal(h.ua.ring().ok, true, "the next press rings again");
+	});
+
+	test("a hang-up before any answer: the CANCEL waits for the first provisional response, 100 Trying too", () => {
+		const h = new UaHarness();
+		const invite = ring(h);
+		h.ua.hangup();
+		assert.equal(h.sent().length, 0, "no CANCEL before a provisional response (RFC 3261 §9.1)");
+		h.answer(invite, 100, "Trying");
+		const cancel = h.one();
+		assert.equal(cancel.method, "CANCEL");
+		assert.equal(branch(cancel), branch(invite));
+	});
+
+	test("a hang-up after only 100 Trying crossing a 200 OK: ACK, then BYE", () => {
+		const h = new UaHarness();
+		const invite = ring(h);
+		h.answer(invite, 100, "Trying");
+		h.ua.hangup();
+		assert.equal(h.one().method, "CANCEL");
+		h.answer(invite, 200, "OK", { toTag: "a1", headers: [`Contact: <sip:611@${PBX}:5060>`], body: ANSWER });
+		const [ack, bye] = h.sent();
+		assert.equal(ack.method, "ACK");
+		assert.equal(bye.method, "BYE");
+		assert.equal(h.ua.call, undefined);
+		assert.equal(h.ua.lastCall?.endReason, "answered just as it was being cancelled (hung up at the door; the 200 OK crossed the CANCEL): hung up with BYE");
+	});
+
 	test("CANCEL crossing a 200 OK: ACK, then BYE", () => {
 		const h = new UaHarness();
 		const invite = ring(h);
