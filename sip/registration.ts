@@ -24,6 +24,12 @@ export type RegistrationState = "idle" | "registering" | "registered" | "failed"
  */
 const RETRY_AFTER_TIMEOUT = Object.freeze([15, 20]);
 const RETRY_AFTER_REFUSAL = Object.freeze([60, 1800]);
+/**
+ * Authenticated retries an attempt makes for challenges marked stale, after its first one: each
+ * goes out at once, so a registrar that calls every nonce stale would otherwise be asked without
+ * pause or end (and each REGISTER's transaction lives on for Timer K).
+ */
+const STALE_RETRIES = 1;
 
 // Literals of the send path at module level: a literal inside a function is a new string each
 // time it runs in code compiled at run time.
@@ -108,7 +114,8 @@ export class Registration {
 		done?.();
 	}
 
-	#send(expires: number, authorization?: string): void {
+	/** `authenticated`: the authenticated REGISTERs this attempt has sent, this one included. */
+	#send(expires: number, authorization?: string, authenticated = 0): void {
 		const ctx = this.#ctx;
 		if (!ctx.pbx) {
 			this.#fail("the PBX address is not known", 0, RETRY_AFTER_TIMEOUT);
@@ -135,7 +142,7 @@ export class Registration {
 			address: ctx.pbx.address,
 			port: ctx.pbx.port,
 			// Bound methods, not closures: see #answer.
-			onResponse: this.#answer.bind(this, expires, uri, authorization !== undefined),
+			onResponse: this.#answer.bind(this, expires, uri, authenticated),
 			onTimeout: this.#unanswered.bind(this, expires),
 		});
 	}
@@ -145,18 +152,20 @@ export class Registration {
 	 * a closure: on the device each function a preloaded module makes at run time costs a copy of
 	 * its code in the XS heap, a bound function only references.
 	 */
-	#answer(expires: number, uri: string, challenged: boolean, incoming: Incoming): void {
+	#answer(expires: number, uri: string, authenticated: number, incoming: Incoming): void {
 		const ctx = this.#ctx;
 		const status = incoming.message.status;
 		if (status < 200) return;
 		if (status === 401 || status === 407) {
 			const auth = ctx.authorization(incoming, REGISTER, uri);
-			// One authenticated retry per challenge; a stale nonce earns another.
-			if (auth && (!challenged || auth.stale)) {
-				this.#send(expires, auth.line);
+			// One authenticated retry per challenge; a stale nonce earns STALE_RETRIES more.
+			if (auth && (authenticated === 0 || (auth.stale && authenticated <= STALE_RETRIES))) {
+				this.#send(expires, auth.line, authenticated + 1);
 				return;
 			}
-			if (this.#done(expires)) this.#fail("wrong user name or password (the registrar refused the credentials)", status, RETRY_AFTER_REFUSAL);
+			if (!this.#done(expires)) return;
+			if (auth?.stale) this.#fail(`the registrar answered ${status} ${incoming.message.reason} with a stale nonce again`, status, RETRY_AFTER_REFUSAL);
+			else this.#fail("wrong user name or password (the registrar refused the credentials)", status, RETRY_AFTER_REFUSAL);
 			return;
 		}
 		if (status >= 200 && status < 300) {

@@ -113,6 +113,35 @@ group("registration", () => {
 		assert.equal(digestParam(third.header("authorization")!, "nonce"), "NEW");
 	});
 
+	test("a registrar that calls every nonce stale: one stale retry per attempt, then a failure with the refusal back-off", () => {
+		const h = new UaHarness();
+		const stale = (n: number) => ({ toTag: "x", headers: [`WWW-Authenticate: Digest realm="fritz.box", nonce="N${n}", qop="auth", stale=true`] });
+		h.ua.start();
+		h.answer(h.one(), 401, "Unauthorized", { toTag: "x", headers: [`WWW-Authenticate: ${CHALLENGE}`] });
+		h.answer(h.one(), 401, "Unauthorized", stale(1));
+		const retry = h.one();
+		assert.equal(digestParam(retry.header("authorization")!, "nonce"), "N1");
+		h.answer(retry, 401, "Unauthorized", stale(2));
+		assert.equal(h.sent().length, 0, "no third authenticated REGISTER");
+		assert.equal(h.ua.registration.state, "failed");
+		assert.match(h.ua.lastError, /^the registrar answered 401 Unauthorized/);
+		h.clock.advance(59_999);
+		assert.equal(h.sent().length, 0);
+		h.clock.advance(1);
+		const next = h.one();
+		assert.equal(next.header("authorization"), undefined, "the next attempt starts afresh");
+		h.answer(next, 401, "Unauthorized", stale(3));
+		h.answer(h.one(), 401, "Unauthorized", stale(4));
+		h.answer(h.one(), 401, "Unauthorized", stale(5));
+		assert.equal(h.sent().length, 0);
+		h.clock.advance(119_999);
+		assert.equal(h.sent().length, 0, "the second back-off is longer");
+		h.clock.advance(1);
+		assert.equal(h.one().method, "REGISTER");
+		h.clock.advance(32_000);
+		assert.equal(h.ua.layer.clientCount, 0, "no transaction of the stale answers left");
+	});
+
 	test("unregistering sends Expires: 0 with the same Call-ID", () => {
 		const h = new UaHarness();
 		h.register();
