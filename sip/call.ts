@@ -4,7 +4,7 @@
  */
 
 import type { TimerId } from "../modules/ports.js";
-import type { UaContext } from "./context.js";
+import type { Endpoint, UaContext } from "./context.js";
 import type { Dialog } from "./dialog.js";
 import type { ServerTransaction } from "./server-transaction.js";
 import type { Incoming } from "./transport.js";
@@ -51,6 +51,12 @@ export abstract class Call {
 	/** Source address and port of the peer's signalling (the PBX). */
 	peerAddress = "";
 	peerPort = 0;
+	/**
+	 * The PBX when the call began, a copy: a new account unsets the context's until its name is
+	 * looked up again (and may point it elsewhere), while the call's requests still go here and
+	 * requests from here are still taken.
+	 */
+	readonly pbx: Endpoint | undefined;
 	readonly localMedia: LocalMedia;
 	protected ctx: UaContext;
 	protected observer: CallObserver;
@@ -62,6 +68,8 @@ export abstract class Call {
 		this.ctx = ctx;
 		this.observer = observer;
 		this.startedAt = ctx.clock.now();
+		const pbx = ctx.pbx;
+		this.pbx = pbx && { address: pbx.address, port: pbx.port };
 		this.localMedia = { address: ctx.localAddress, port: rtpPort, sessionId: ctx.ids.int31(), sessionVersion: 1, wideband: ctx.config.hdVoice };
 	}
 
@@ -116,7 +124,7 @@ export abstract class Call {
 	protected bye(reason: string): void {
 		if (!this.dialog || this.state === "ended" || this.state === "ending") return;
 		this.setState("ending");
-		const pbx = this.ctx.pbx;
+		const pbx = this.pbx;
 		const request = this.dialog.request(this.ctx, "BYE");
 		this.finish(reason);
 		if (!pbx) return;

@@ -100,7 +100,7 @@ export class OutboundCall extends Call {
 
 	#invite(authorization: string | undefined): void {
 		const ctx = this.ctx;
-		const pbx = ctx.pbx;
+		const pbx = this.pbx;
 		if (!pbx) {
 			this.finish("the PBX address is not known");
 			return;
@@ -164,7 +164,7 @@ export class OutboundCall extends Call {
 
 	#success(incoming: Incoming): void {
 		const ctx = this.ctx;
-		const pbx = ctx.pbx!;
+		const pbx = this.pbx!;
 		const toTag = incoming.essentials.toTag;
 		if (this.dialog) {
 			// A retransmitted 2xx gets the same ACK; a 2xx from another fork gets its own ACK and a BYE.
@@ -271,7 +271,7 @@ export class OutboundCall extends Call {
 	/** CANCEL: same Request-URI, branch and CSeq number as the INVITE; To without tag. */
 	#sendCancel(): void {
 		const ctx = this.ctx;
-		const pbx = ctx.pbx!;
+		const pbx = this.pbx!;
 		this.#cancelSent = true;
 		const bytes = serialize(CANCEL_SP.concat(this.#requestUri, SP_SIP_2_0), [
 			ctx.via(this.#branch),

@@ -217,7 +217,12 @@ export class UserAgent implements CallObserver {
 	}
 
 	#fromPbx(incoming: Incoming): boolean {
-		return this.#ctx.config.allowAnySource || incoming.address === this.#ctx.pbx?.address;
+		return this.#ctx.config.allowAnySource || this.#isPbx(incoming.address);
+	}
+
+	/** The PBX now, or the one the call in progress began with (a new account may have unset or moved the first). */
+	#isPbx(address: string): boolean {
+		return address === this.#ctx.pbx?.address || address === this.#call?.pbx?.address;
 	}
 
 	/**
@@ -227,7 +232,7 @@ export class UserAgent implements CallObserver {
 	 * so it learns nothing of the call either; with allow_any_src it is served as a stranger's.
 	 */
 	#sender(incoming: Incoming): Sender {
-		if (incoming.address === this.#ctx.pbx?.address) return "pbx";
+		if (this.#isPbx(incoming.address)) return "pbx";
 		return this.#ctx.config.allowAnySource ? "stranger" : "refused";
 	}
 

@@ -40,6 +40,9 @@ export class UaHarness {
 	readonly logLines: string[] = [];
 	readonly ua: UserAgent;
 	readonly events: string[] = [];
+	/** While true, a look-up of the PBX's name waits in `lookups` until the test answers it (a slow or failing DNS). */
+	holdLookups = false;
+	readonly lookups: Array<(error: Error | undefined, address?: string) => void> = [];
 
 	constructor(config: Partial<UaConfig> = {}, events: UserAgentEvents = {}) {
 		const log = memoryLogger(this.logLines);
@@ -49,7 +52,7 @@ export class UaHarness {
 			return this.socket;
 		};
 		this.ua = new UserAgent(
-			{ udp, clock: this.clock, md5, random: seededRandom(7), log, localAddress: () => LOCAL, resolve: (_host, callback) => callback(undefined, PBX) },
+			{ udp, clock: this.clock, md5, random: seededRandom(7), log, localAddress: () => LOCAL, resolve: (_host, callback) => (this.holdLookups ? this.lookups.push(callback) : callback(undefined, PBX)) },
 			{ ...DEFAULT_UA_CONFIG, user: "620", password: "geheim", displayName: "Haustür", ...config },
 			{
 				rtpPort: () => 40000,
