@@ -64,10 +64,15 @@ class DeviceWifiRadio implements WifiRadio {
 		this.#options = options;
 		this.#events = events;
 		this.#connectLater = this.#connect.bind(this);
-		if (WiFi.mode === WiFi.Mode.none) WiFi.mode = WiFi.Mode.station;
+		// The station first: the ESP32's Wi-Fi starts uninitialised, which `mode` reports as off
+		// (-5; the simulator's as none, 0), and whatever call initialises it sets the mode for
+		// good. Left to WiFi.accessPoint, that is the access point alone, which ignores
+		// `station: true`, and joining the home network from the set-up page then fails.
+		if (WiFi.mode <= WiFi.Mode.none) WiFi.mode = WiFi.Mode.station;
 		// The instance only listens: connecting is done by the static calls.
 		new WiFi(undefined, this.#onMessage.bind(this));
-		this.id = lastMacBytes(Net.get("MAC", "station") ?? Net.get("MAC"));
+		// Only now: before Wi-Fi is initialised the SDK has no interface to read a MAC from.
+		this.id = lastMacBytes(Net.get("MAC", "station"));
 	}
 
 	join(ssid: string, password: string): void {

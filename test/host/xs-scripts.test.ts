@@ -1,7 +1,8 @@
 // The scripts in test/device/*.xs.js on the XS test host (rtp/native/xs-host), one test each:
 // the device's microphone and speaker (modules/device/audio.ts as tsc -p tsconfig.device.json
 // emits it) over models of the SDK's audio drivers in test/device/sdk, and the portable code the
-// device runs where a JS heap allocation per packet or frame could hide (the jitter buffer).
+// device runs where a JS heap allocation per packet or frame could hide (the jitter buffer), and
+// the device's Wi-Fi radio over models of the SDK's ESP32 wifi and net.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -13,7 +14,7 @@ const root = projectRoot();
 const scripts = readdirSync(join(root, "test/device")).filter((name) => name.endsWith(".xs.js")).sort();
 
 test("the XS scripts are there", () => {
-	assert.ok(scripts.includes("audio.xs.js") && scripts.includes("jitter-buffer.xs.js"), scripts.join(", "));
+	assert.ok(["audio.xs.js", "jitter-buffer.xs.js", "wifi.xs.js"].every((name) => scripts.includes(name)), scripts.join(", "));
 	const emitted = join(root, "build/device/modules/device/audio.js");
 	assert.ok(existsSync(emitted), `${emitted} missing: npx tsc -p tsconfig.device.json`);
 	const make = spawnSync("make", ["-s", "-C", "rtp/native", "xs-host"], { cwd: root, encoding: "utf8" });
@@ -21,7 +22,7 @@ test("the XS scripts are there", () => {
 });
 
 for (const script of scripts) {
-	test(`on XS: test/device/${script} (every sample or frame in order, and no JS heap allocated per frame or packet)`, () => {
+	test(`on XS: test/device/${script}`, () => {
 		const run = spawnSync(join(root, "build/native/xs-host"), [join(root, "test/device", script)], {
 			cwd: root,
 			encoding: "utf8",

@@ -18,7 +18,10 @@ declare module "wifi" {
 		hidden?: boolean;
 		/** The most stations at once (4). */
 		max?: number;
-		/** Keep the station interface too (station and access point at once). */
+		/**
+		 * Keep the station interface too (station and access point at once); only where Wi-Fi
+		 * already runs as a station: an access point that initialises Wi-Fi runs alone.
+		 */
 		station?: boolean;
 	}
 
@@ -29,7 +32,12 @@ declare module "wifi" {
 		/** Connects with `dictionary` when given; `onNotify` gets the messages of the station. */
 		constructor(dictionary?: { ssid: string; password?: string }, onNotify?: (message: WiFiMessage, value?: number) => void);
 		close(): void;
-		/** 1 station, 2 access point, 3 both, 0 none (-5 off on ESP32). */
+		/**
+		 * 1 station, 2 access point, 3 both, 0 none; -5 (Mode.off) on ESP32 while Wi-Fi is not
+		 * initialised, which it is not at start (xs6wifi.c: `gWiFiState = -2`). Setting it
+		 * initialises Wi-Fi in that mode; so does the first connect (station) or accessPoint
+		 * (the access point alone, whatever `station` says).
+		 */
 		static mode: number;
 		/** Calls `callback` with each network found, then once with null (undefined in the simulator). */
 		static scan(dictionary: { hidden?: boolean; channel?: number }, callback: (item: WiFiScanItem | null) => void): void;
@@ -38,7 +46,8 @@ declare module "wifi" {
 		/** Starts the access point; throws on a bad option (e.g. a password under 8 bytes). */
 		static accessPoint(dictionary: WiFiAccessPointOptions): void;
 		static disconnect(): void;
-		static readonly Mode: { readonly none: 0; readonly station: 1; readonly accessPoint: 2 };
+		/** `off` on ESP32 only (esp32/wifi.js); the simulator's wifi.js has none. */
+		static readonly Mode: { readonly off?: -5; readonly none: 0; readonly station: 1; readonly accessPoint: 2 };
 		static readonly gotIP: "gotIP";
 		static readonly lostIP: "lostIP";
 		static readonly connected: "connect";

@@ -5,8 +5,9 @@
  *   xs-host MODULE.js          exit 0 when the module and its promise jobs finish without an
  *                              uncaught exception, 1 otherwise
  *
- * With KLINGEL_XS_EMBEDDED=DIR in the environment, a specifier "embedded:NAME" (an SDK module
- * of the device, e.g. "embedded:io/audio/in") loads DIR/NAME.js: a model of it for a test.
+ * With KLINGEL_XS_EMBEDDED=DIR in the environment, a specifier "embedded:NAME" or a bare NAME
+ * (an SDK module of the device, e.g. "embedded:io/audio/in", "wifi", "dns/server") loads
+ * DIR/NAME.js: a model of it for a test.
  *
  * In the GC-stress build (mxStress) every allocation first runs a compacting collection, from
  * the loading of the module on.
@@ -152,9 +153,10 @@ txID fxFindModule(txMachine *the, txSlot *realm, txID moduleID, txSlot *slot)
 	if (name[0] == '/') {
 		c_strcpy(joined, name);
 	}
-	else if (!c_strncmp(name, "embedded:", 9) && models) {
+	else if (models && c_strncmp(name, "./", 2) && c_strncmp(name, "../", 3)) {
 		/* the device's SDK modules, played by the test's models of them */
-		if (snprintf(joined, sizeof joined, "%s/%s.js", models, name + 9) >= (int)sizeof joined) return XS_NO_ID;
+		const char *sdkName = c_strncmp(name, "embedded:", 9) ? name : name + 9;
+		if (snprintf(joined, sizeof joined, "%s/%s.js", models, sdkName) >= (int)sizeof joined) return XS_NO_ID;
 	}
 	else if (!c_strncmp(name, "./", 2) || !c_strncmp(name, "../", 3)) {
 		char *slash;
