@@ -24,9 +24,3 @@ export function deviceResolve(host: string, callback: (error: Error | undefined,
 		Promise.resolve().then(() => callback(new Error(`cannot resolve ${host} now (${(error as Error)?.message ?? error})`)));
 	}
 }
-
-/** This doorbell's id for MQTT: the station MAC address as 12 lowercase hex digits. */
-export function deviceId(): string {
-	const mac = (Net.get("MAC") ?? "").replace(/[^0-9A-Fa-f]/g, "").toLowerCase();
-	return mac.length === 12 ? mac : "000000000000";
-}
