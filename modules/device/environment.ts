@@ -63,7 +63,7 @@ export function createDeviceEnvironment(settings: DeviceSettings, nativeAudio: N
 		mqtt: deviceMqtt,
 		httpPost: devicePost,
 		deviceId: deviceId(),
-		announce: deviceAnnouncer(settings.httpPort, log, settings.mdns),
+		announce: deviceAnnouncer(settings.httpPort, log, settings.mdns, clock),
 		wifi: deviceWifi({ clock, log, httpPort: settings.httpPort, sntp: settings.sntp }),
 		firmware: new DeviceFirmware(),
 		sha256Stream: deviceSha256Stream,

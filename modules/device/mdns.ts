@@ -3,6 +3,15 @@
  * first; a name another device holds becomes `<name>-2` and so on) and, once it has a name,
  * announces the web page as an `_http._tcp` service.
  *
+ * Only once Net.get("IP") without an interface has an address: the SDK's mdns takes the door's
+ * address from it (its probe), or from Net.get("IP", undefined or the querier's address) (its
+ * announcements and answers), which modNet.c's getNIF answers the same way (its search of the
+ * interfaces by address starts at NULL and ends there). On the ESP32 that is the address of
+ * Wi-Fi's one interface, and while the set-up access point is open beside the station (two
+ * minutes after a join) there is none: every probe, announcement and answer then carried an A
+ * record with no address, and a tie-break with another prober for the name threw (`.split` of
+ * undefined). The announcer looks again every ADDRESS_WAIT_MS until there is one.
+ *
  * Off where the manifest's config says `mdns: false` (the lin build): the SDK's Linux socket
  * (modules/network/socket/lin/modSocket.c, SDK 8.2.3) cannot make the multicast socket `mdns`
  * needs, and the one it fails to make breaks the web server later:
@@ -22,13 +31,16 @@
  */
 
 import MDNS from "mdns";
-import type { LocalNameAnnouncer, Logger } from "../ports.js";
+import Net from "net";
+import type { Clock, LocalNameAnnouncer, Logger, TimerId } from "../ports.js";
 
 /** The message code of the `mdns` callback that reports the claimed name (MDNS.hostName in the SDK). */
 const CLAIMED_NAME = 1;
+/** How often the announcer looks again for an address the SDK's mdns can state. */
+const ADDRESS_WAIT_MS = 2000;
 
-export function deviceAnnouncer(httpPort: number, log: Logger, enabled: boolean): LocalNameAnnouncer {
-	const announcer = new Announcer(httpPort, log, enabled);
+export function deviceAnnouncer(httpPort: number, log: Logger, enabled: boolean, clock: Clock): LocalNameAnnouncer {
+	const announcer = new Announcer(httpPort, log, enabled, clock);
 	return announcer.announce.bind(announcer);
 }
 
@@ -40,12 +52,18 @@ class Announcer {
 	#httpPort: number;
 	#log: Logger;
 	#enabled: boolean;
+	#clock: Clock;
 	#mdns: MDNS | undefined;
+	#hostName = "";
+	#waiting: TimerId | undefined;
+	readonly #startLater: () => void;
 
-	constructor(httpPort: number, log: Logger, enabled: boolean) {
+	constructor(httpPort: number, log: Logger, enabled: boolean, clock: Clock) {
 		this.#httpPort = httpPort;
 		this.#log = log;
 		this.#enabled = enabled;
+		this.#clock = clock;
+		this.#startLater = this.#retry.bind(this);
 	}
 
 	announce(hostName: string): void {
@@ -53,6 +71,22 @@ class Announcer {
 			this.#log.info(`mDNS: off in this build (manifest config mdns); the device would answer as ${hostName}.local`);
 			return;
 		}
+		this.#hostName = hostName;
+		if (this.#waiting !== undefined || this.#start()) return;
+		this.#log.info(`mDNS: ${hostName}.local once the set-up access point has closed`);
+		this.#waiting = this.#clock.setInterval(this.#startLater, ADDRESS_WAIT_MS);
+	}
+
+	#retry(): void {
+		if (!this.#start()) return;
+		if (this.#waiting !== undefined) this.#clock.clearInterval(this.#waiting);
+		this.#waiting = undefined;
+	}
+
+	/** Starts mDNS when the SDK's mdns finds an address to state; false when it would not. */
+	#start(): boolean {
+		if (!Net.get("IP")) return false;
+		const hostName = this.#hostName;
 		const service = { name: "http", protocol: "tcp", port: this.#httpPort, txt: { path: "/sip" } };
 		try {
 			// The name is reported after probing, asynchronously: #mdns is set by then.
@@ -60,6 +94,7 @@ class Announcer {
 		} catch (error) {
 			this.#log.warn(`mDNS: cannot announce ${hostName}.local: ${(error as Error)?.message ?? error}`);
 		}
+		return true;
 	}
 
 	#claimed(service: Parameters<MDNS["add"]>[0], message: number, value?: string): void {

@@ -5,7 +5,9 @@ import { isIpv4Text } from "../ipv4-text.js";
 
 /** The station's IPv4 address, or 0.0.0.0 while there is none. */
 export function deviceLocalAddress(): string {
-	const address = Net.get("IP");
+	// Named: without an interface the SDK answers only while Wi-Fi runs one, and none while the
+	// set-up access point is open beside the station.
+	const address = Net.get("IP", "station");
 	return address && isIpv4Text(address) ? address : "0.0.0.0";
 }
 

@@ -2,12 +2,18 @@
  * modules/device/wifi.ts (as tsc -p tsconfig.device.json emits it) on the XS test host, over
  * models of the SDK's ESP32 `wifi` and `net` (sdk/wifi.js, sdk/net.js; KLINGEL_XS_EMBEDDED=
  * test/device/sdk): a fresh door, whose Wi-Fi nothing has initialised yet, opens its set-up
- * access point and joins the home network chosen on the set-up page. Prints "ok - …" /
- * "not ok - …" lines and "N passed, N failed".
+ * access point and joins the home network chosen on the set-up page. While the access point
+ * stays open beside the station, the local address (modules/device/network.ts) is the
+ * station's, and the name on the LAN (modules/device/mdns.ts, over a model of the SDK's `mdns`
+ * probe) waits until the SDK's mdns finds that address. Prints "ok - …" / "not ok - …" lines
+ * and "N passed, N failed".
  */
 import { deviceWifi } from "../../build/device/modules/device/wifi.js";
+import { deviceLocalAddress } from "../../build/device/modules/device/network.js";
+import { deviceAnnouncer } from "../../build/device/modules/device/mdns.js";
 import WiFi, { esp } from "wifi";
 import { STATION_MAC } from "net";
+import MDNS from "mdns";
 
 let passed = 0, failed = 0;
 
@@ -54,6 +60,7 @@ const connected = [];
 
 // A fresh door: the set-up page's access point beside the station, then the home network.
 check(WiFi.mode === WiFi.Mode.off, "the model starts as the SDK does: Wi-Fi off", `mode ${WiFi.mode}`);
+check(deviceLocalAddress() === "0.0.0.0", "no local address before Wi-Fi is up", deviceLocalAddress());
 const radio = deviceWifi({ clock, log, httpPort: 80, sntp: "" })({ onConnected: (address) => connected.push(address), onDisconnected() {} });
 check(esp.hasStation, "the radio starts the station", `mode ${WiFi.mode}`);
 const lastFour = STATION_MAC.replace(/:/g, "").slice(8);
@@ -67,7 +74,22 @@ advance(120_000);
 check(esp.connectFailures === 0, "and is not retried", `${esp.connectFailures} failed connects in 2 minutes`);
 if (esp.joining) esp.join(HOME_ADDRESS);
 check(connected.length === 1 && connected[0] === HOME_ADDRESS, "the station reports its address", JSON.stringify(connected));
+
+// The access point stays open beside the station for two more minutes (app/wifi-start.ts).
+check(deviceLocalAddress() === HOME_ADDRESS, "the local address is the station's while the access point is open beside it", deviceLocalAddress());
+// The start-up claims the name on the LAN once the station has its address (app/boot.ts).
+deviceAnnouncer(80, log, true, clock)("klingel");
+MDNS.made[0]?.probe();
+check(MDNS.made.length === 0, "no mDNS while the SDK's mdns would find no address to state", `${MDNS.made.length} made, its probes stating ${JSON.stringify(MDNS.made[0]?.probed)}`);
+advance(now + 60_000);
+check(MDNS.made.length === 0, "nor a minute later with the access point still open", `${MDNS.made.length} made`);
 radio.closeAccessPoint();
 check(esp.hasStation && !esp.hasAccessPoint && esp.stationAddress === HOME_ADDRESS, "closing the access point leaves the station connected", `mode ${WiFi.mode}, address ${esp.stationAddress}`);
+check(deviceLocalAddress() === HOME_ADDRESS, "and the local address as it was", deviceLocalAddress());
+advance(now + 5_000);
+const mdns = MDNS.made[MDNS.made.length - 1];
+mdns?.probe();
+check(MDNS.made.length === 1 && mdns.hostName === "klingel" && mdns.probed.length === 4 && mdns.probed.every((address) => address === HOME_ADDRESS), "mDNS starts within seconds of the access point closing, every probe stating the station's address", `${MDNS.made.length} made, probes stating ${JSON.stringify(mdns?.probed)}`);
+check(mdns?.services.length === 1 && mdns.services[0].port === 80 && mdns.services[0].txt.path === "/sip", "and announces the web page once the name is claimed", JSON.stringify(mdns?.services));
 
 print(`${passed} passed, ${failed} failed`);

@@ -2,7 +2,8 @@
 // the device's microphone and speaker (modules/device/audio.ts as tsc -p tsconfig.device.json
 // emits it) over models of the SDK's audio drivers in test/device/sdk, and the portable code the
 // device runs where a JS heap allocation per packet or frame could hide (the jitter buffer), and
-// the device's Wi-Fi radio over models of the SDK's ESP32 wifi and net.
+// the device's Wi-Fi radio, local address and mDNS announcer over models of the SDK's ESP32
+// wifi, net and mdns.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
