@@ -106,6 +106,10 @@ class App implements Application {
 	#mqttSettings: MqttSettings;
 	/** The name to claim on the LAN: set when the start-up is over, let go once claimed. */
 	#hostName?: string;
+	/** From the end of the start-up until stop(): the network coming up starts what waits for it. */
+	#running = false;
+	/** Whether the SIP and RTP ports are open and the user agent and MQTT started. */
+	#started = false;
 
 	constructor(env: DoorbellEnvironment, options: BootOptions) {
 		this.#env = env;
@@ -114,7 +118,8 @@ class App implements Application {
 		const relay = this.relay = new RelayPulse(env.relay, env.clock, env.log);
 		// Then the network, before any stored setting is read: a bad one stops the start-up below,
 		// and the door must still be reachable to be put right.
-		const wifi = this.wifi = env.wifi ? new WifiStart({ radio: env.wifi, store: env.store, clock: env.clock, random: env.random, log: env.log, build: options.wifiBuild, accessPointPassword: options.accessPointPassword, onConnected: this.#announce.bind(this) }) : undefined;
+		const networkUp = this.#networkUp.bind(this);
+		const wifi = this.wifi = env.wifi ? new WifiStart({ radio: env.wifi, store: env.store, clock: env.clock, random: env.random, log: env.log, build: options.wifiBuild, accessPointPassword: options.accessPointPassword, onConnected: networkUp, onAccessPoint: networkUp }) : undefined;
 		wifi?.start();
 		// Opening the settings first finishes the roll-back of a save that a reset cut short.
 		const settings = this.settings = new Settings(env.store, env.log);
@@ -170,14 +175,16 @@ class App implements Application {
 		if (env.firmware && env.sha256Stream) addUpdateRoutes({ web, updater: env.firmware, sha256Stream: env.sha256Stream, clock: env.clock, log: env.log, version: env.version ?? "unknown" });
 		if (options.adminPassword && !web.admin.isSet) web.admin.set(options.adminPassword);
 		if (!web.admin.isSet) env.log.warn("no admin password yet: open the web page /sip to set one");
-		doorbell.start();
-		if (env.firmware) confirmWhenWorking({ updater: env.firmware, clock: env.clock, log: env.log, registered: this.#registered.bind(this), tried: this.#registrationTried.bind(this) });
-		home.start();
-		home.record({ type: "startup" });
-		led?.start();
 		// The name on the LAN is claimed once, when there is a LAN.
 		this.#hostName = readText(env.store, "hostname");
-		if (!wifi || wifi.state === "connected") this.#announce();
+		// The device's sockets cannot open before Wi-Fi has an interface up (NO_NETWORK), seconds
+		// after the radio was started: the SIP and RTP ports, the user agent, MQTT and the name
+		// start now where the network is up, else when it comes up.
+		this.#running = true;
+		this.#startOnline();
+		if (env.firmware) confirmWhenWorking({ updater: env.firmware, clock: env.clock, log: env.log, registered: this.#registered.bind(this), tried: this.#registrationTried.bind(this) });
+		home.record({ type: "startup" });
+		led?.start();
 	}
 
 	status(): Record<string, unknown> {
@@ -186,6 +193,7 @@ class App implements Application {
 	}
 
 	stop(done?: () => void): void {
+		this.#running = false;
 		const relay = this.relay;
 		relay.off();
 		this.home.stop();
@@ -199,11 +207,34 @@ class App implements Application {
 		});
 	}
 
+	/** The station got an address, or the access point opened. A failure is logged: no caller is left to tell. */
+	#networkUp(): void {
+		if (!this.#running) return;
+		try {
+			this.#startOnline();
+		} catch (error) {
+			this.#env.log.error(`start-up failed: ${(error as Error)?.message ?? error}`);
+		}
+	}
+
+	/**
+	 * Starts what needs the network, where it is up (a provider without a radio has it all along).
+	 * What found no network after all (it went down again; on the device the access point's
+	 * interface comes up a moment after it opens) is tried again the next time it comes up.
+	 */
+	#startOnline(): void {
+		const wifi = this.wifi;
+		if (wifi && !wifi.online) return;
+		if (!this.#started && this.doorbell.start()) {
+			this.#started = true;
+			this.home.start();
+		}
+		if (!wifi || wifi.state === "connected") this.#announce();
+	}
+
 	#announce(): void {
 		const name = this.#hostName;
-		if (name === undefined) return;
-		this.#hostName = undefined;
-		this.#env.announce?.(name);
+		if (name !== undefined && this.#env.announce?.(name) !== false) this.#hostName = undefined;
 	}
 
 	#echoControl(): boolean {

@@ -17,6 +17,7 @@ import { DoorAudio } from "../rtp/door-audio.js";
 import type { EventInput } from "../home/events.js";
 import { errorWords } from "../web/status-words.js";
 import { DEFAULT_RTP_PORT } from "../rtp/rtp-port.js";
+import { isNoNetwork } from "../modules/free-port.js";
 import { PrivacyTone } from "../door/privacy-tone.js";
 
 export interface DoorbellOptions {
@@ -220,15 +221,37 @@ export class Doorbell {
 		return this.ua.transport;
 	}
 
-	start(): void {
-		try {
-			this.media?.open();
-		} catch (error) {
-			this.env.log.error(`RTP: ${(error as Error).message}; calls will have no audio`);
+	/**
+	 * Opens the RTP and SIP ports and starts the user agent. False, with the user agent not
+	 * started, while the provider has no network to open a port on: called again once it has, it
+	 * opens the ports still closed. Throws when no SIP port is free.
+	 */
+	start(): boolean {
+		const media = this.media;
+		if (media && !media.port.socket) {
+			try {
+				media.open();
+			} catch (error) {
+				if (isNoNetwork(error)) return this.#noNetwork();
+				this.env.log.error(`RTP: ${(error as Error).message}; calls will have no audio`);
+			}
 		}
-		this.transport.open();
+		if (!this.transport.isOpen) {
+			try {
+				this.transport.open();
+			} catch (error) {
+				if (isNoNetwork(error)) return this.#noNetwork();
+				throw error;
+			}
+		}
 		this.ua.start();
 		this.env.log.info(`SIP: listening on UDP ${this.transport.port}; PBX ${this.ua.config.server}:${this.ua.config.serverPort}; target ${this.ua.config.target}`);
+		return true;
+	}
+
+	#noNetwork(): false {
+		this.env.log.warn("SIP: no network yet; the SIP and RTP ports open when it is up");
+		return false;
 	}
 
 	/** Unregisters and closes the SIP port; `done` runs when that is over. */

@@ -31,6 +31,8 @@ export interface WifiStartOptions {
 	accessPointPassword?: string;
 	/** Called with the station's address each time it gets one. */
 	onConnected?(address: string): void;
+	/** Called each time the set-up access point opens: a network of the door's own. */
+	onAccessPoint?(): void;
 }
 
 export type WifiState = "none" | "joining" | "failed" | "connected";
@@ -77,11 +79,17 @@ export class WifiStart {
 		// The one place the access point's password is shown: the serial console of the door itself.
 		this.#o.log.info(`Wi-Fi set-up: join the network "${name}" (password ${password}) and open http://${this.#radio.accessPointAddress()}/wifi`);
 		this.scan();
+		this.#o.onAccessPoint?.();
 	}
 
 	/** Where the station is: no network chosen, joining, failing to join, or with an address. */
 	get state(): WifiState {
 		return this.#address ? "connected" : !this.#ssid ? "none" : this.#failed ? "failed" : "joining";
+	}
+
+	/** Whether the door has a network: the station's address, or the open access point. */
+	get online(): boolean {
+		return this.#address !== "" || this.#accessPoint;
 	}
 
 	/** The network joined or being joined ("" when none). */

@@ -5,7 +5,7 @@
  * ports are remembered for the status. Used for the SIP and the RTP port.
  */
 
-import type { Logger, UdpFactory, UdpSocket } from "./ports.js";
+import { NO_NETWORK, type Logger, type UdpFactory, type UdpSocket } from "./ports.js";
 
 export interface FreePortOptions {
 	udp: UdpFactory;
@@ -98,6 +98,11 @@ export class FreePort {
 		this.busy.push(port);
 		this.#options.log.warn(`${this.#options.name}: local port ${port} is busy; trying ${port + this.#options.step}`);
 	}
+}
+
+/** Whether an open was refused for want of a network (NO_NETWORK): it can be tried again once there is one. */
+export function isNoNetwork(error: unknown): boolean {
+	return (error as { code?: string })?.code === NO_NETWORK;
 }
 
 function isBusy(error: unknown): boolean {

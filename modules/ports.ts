@@ -26,8 +26,17 @@ export interface UdpOptions {
 	onError?(error: Error): void;
 }
 
-/** Opens a UDP socket; throws (error.code "EADDRINUSE" where known) when the port is taken. */
+/**
+ * Opens a UDP socket; throws (error.code "EADDRINUSE" where known) when the port is taken, and
+ * with error.code NO_NETWORK while the provider has no network to open it on.
+ */
 export type UdpFactory = (options: UdpOptions) => UdpSocket;
+
+/**
+ * The error.code of a socket that cannot be opened yet: the ESP32's sockets refuse to open until
+ * Wi-Fi has an interface up (the station associated, or the access point running).
+ */
+export const NO_NETWORK = "ENETDOWN";
 
 export type TimerId = unknown;
 
@@ -290,9 +299,10 @@ export type HealthProbe = (collect?: boolean) => Health;
 /**
  * Announces the door on the LAN by multicast DNS: `<hostName>.local` and its web page as an
  * `_http._tcp` service. The provider knows its own HTTP port; it logs the name it got (another
- * device may hold the one asked for, and mDNS then picks `<hostName>-2`).
+ * device may hold the one asked for, and mDNS then picks `<hostName>-2`). False when there was
+ * no network to announce on after all (it went down again): the caller asks at the next address.
  */
-export type LocalNameAnnouncer = (hostName: string) => void;
+export type LocalNameAnnouncer = (hostName: string) => boolean;
 
 /** A network found by a Wi-Fi scan. */
 export interface WifiNetwork {

@@ -90,6 +90,11 @@ export class SipTransport {
 		return this.#socket?.port ?? 0;
 	}
 
+	/** Whether the socket has been opened (and not closed). */
+	get isOpen(): boolean {
+		return this.#socket !== undefined;
+	}
+
 	/** Opens the socket; throws when no port from the wanted one up is free. */
 	open(): void {
 		this.#freePort.open();

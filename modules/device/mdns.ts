@@ -33,6 +33,7 @@
 import MDNS from "mdns";
 import Net from "net";
 import type { Clock, LocalNameAnnouncer, Logger, TimerId } from "../ports.js";
+import { isNoNetworkMessage } from "./network.js";
 
 /** The message code of the `mdns` callback that reports the claimed name (MDNS.hostName in the SDK). */
 const CLAIMED_NAME = 1;
@@ -66,33 +67,37 @@ class Announcer {
 		this.#startLater = this.#retry.bind(this);
 	}
 
-	announce(hostName: string): void {
+	announce(hostName: string): boolean {
 		if (!this.#enabled) {
 			this.#log.info(`mDNS: off in this build (manifest config mdns); the device would answer as ${hostName}.local`);
-			return;
+			return true;
 		}
 		this.#hostName = hostName;
-		if (this.#waiting !== undefined || this.#start()) return;
+		if (this.#waiting !== undefined) return true;
+		if (Net.get("IP")) return this.#start();
 		this.#log.info(`mDNS: ${hostName}.local once the set-up access point has closed`);
 		this.#waiting = this.#clock.setInterval(this.#startLater, ADDRESS_WAIT_MS);
+		return true;
 	}
 
 	#retry(): void {
-		if (!this.#start()) return;
-		if (this.#waiting !== undefined) this.#clock.clearInterval(this.#waiting);
+		if (!Net.get("IP") || !this.#start()) return;
+		this.#clock.clearInterval(this.#waiting);
 		this.#waiting = undefined;
 	}
 
-	/** Starts mDNS when the SDK's mdns finds an address to state; false when it would not. */
+	/** Starts mDNS (the SDK's mdns finds an address to state); false when the SDK found no network after all. */
 	#start(): boolean {
-		if (!Net.get("IP")) return false;
 		const hostName = this.#hostName;
 		const service = { name: "http", protocol: "tcp", port: this.#httpPort, txt: { path: "/sip" } };
 		try {
 			// The name is reported after probing, asynchronously: #mdns is set by then.
 			this.#mdns = new MDNS({ hostName }, this.#claimed.bind(this, service));
 		} catch (error) {
-			this.#log.warn(`mDNS: cannot announce ${hostName}.local: ${(error as Error)?.message ?? error}`);
+			const message = (error as Error)?.message ?? String(error);
+			this.#log.warn(`mDNS: cannot announce ${hostName}.local: ${message}`);
+			// The station's address came, and the network went down again before this turn.
+			return !isNoNetworkMessage(message);
 		}
 		return true;
 	}

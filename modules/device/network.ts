@@ -1,4 +1,4 @@
-/* The local address and name resolution over Moddable's `net`. */
+/* The local address and name resolution over Moddable's `net`; the SDK's word for no network. */
 
 import Net from "net";
 import { isIpv4Text } from "../ipv4-text.js";
@@ -26,3 +26,15 @@ export function deviceResolve(host: string, callback: (error: Error | undefined,
 		Promise.resolve().then(() => callback(new Error(`cannot resolve ${host} now (${(error as Error)?.message ?? error})`)));
 	}
 }
+
+/**
+ * Whether the SDK refused a socket for want of a network. On the ESP32 its sockets throw "no
+ * network" while Wi-Fi has no interface up (modules/io/common/builtinCommon.h CHECK_NETWORK_SAFE
+ * for the ECMA-419 UDP and TCP sockets; modules/network/socket/lwip/modSocket.c xs_socket for
+ * the `socket` module's, which mdns, mqtt and http's Request use; its Listener does not check).
+ * A debug build adds where it was thrown: "no network (in …)".
+ */
+export function isNoNetworkMessage(message: string): boolean {
+	return message.startsWith("no network");
+}
+

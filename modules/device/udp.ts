@@ -1,11 +1,13 @@
 /*
  * UDP for SIP and RTP over the ECMA-419 socket (`embedded:io/socket/udp`). The SDK's socket says
- * "bind failed" for a taken port and reports no error object; the port wants error.code
- * "EADDRINUSE" and an Error, so this is the translation. write(data, address, port) is the SDK's.
+ * "bind failed" for a taken port, "no network" before Wi-Fi has an interface up, and reports no
+ * error object; the port wants error.code "EADDRINUSE" or NO_NETWORK and an Error, so this is
+ * the translation. write(data, address, port) is the SDK's.
  */
 
 import UDP from "embedded:io/socket/udp";
-import type { Datagram, UdpFactory, UdpOptions, UdpSocket } from "../ports.js";
+import { NO_NETWORK, type Datagram, type UdpFactory, type UdpOptions, type UdpSocket } from "../ports.js";
+import { isNoNetworkMessage } from "./network.js";
 
 class DeviceUdpSocket implements UdpSocket {
 	#socket: UDP | undefined;
@@ -55,6 +57,11 @@ function bytesOf(data: ArrayBuffer | ArrayBufferView): ArrayBuffer | Uint8Array 
 
 function bindError(port: number, error: unknown): Error {
 	const message = (error as Error)?.message ?? String(error);
+	if (isNoNetworkMessage(message)) {
+		const down = new Error(`UDP port ${port} cannot open yet (${message})`) as Error & { code: string };
+		down.code = NO_NETWORK;
+		return down;
+	}
 	if (port && /bind/i.test(message)) {
 		const busy = new Error(`UDP port ${port} is in use (${message})`) as Error & { code: string };
 		busy.code = "EADDRINUSE";

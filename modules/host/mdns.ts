@@ -6,5 +6,8 @@
 import type { LocalNameAnnouncer, Logger } from "../ports.js";
 
 export function hostAnnouncer(log: Logger): LocalNameAnnouncer {
-	return (hostName) => log.info(`mDNS: not in the simulator (no multicast); the device answers as ${hostName}.local`);
+	return (hostName) => {
+		log.info(`mDNS: not in the simulator (no multicast); the device answers as ${hostName}.local`);
+		return true;
+	};
 }

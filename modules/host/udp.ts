@@ -57,6 +57,7 @@ class NodeUdpSocket implements UdpSocket {
 /**
  * Opens a UDP socket as the ECMA-419 constructor does: at once. Node binds in the background
  * (sends wait for it); a port that is taken is reported through onError with code EADDRINUSE.
+ * Node opens a socket with or without a network, so NO_NETWORK is never thrown here.
  * `guard` (by default the one the environment asks for) drops and reports what it refuses.
  */
 export function createUdp(options: UdpOptions, guard: LoopbackGuard | undefined = loopbackGuardFromEnv()): UdpSocket {

@@ -20,9 +20,13 @@ group("name on the LAN (mDNS)", () => {
 
 	test("the application announces the stored name once at start, klingel by default; a new name waits for a restart", () => {
 		const names: string[] = [];
-		bootApp({ env: { announce: (name) => names.push(name) } });
+		const announce = (name: string) => {
+			names.push(name);
+			return true;
+		};
+		bootApp({ env: { announce } });
 		assert.deepEqual(names, ["klingel"]);
-		bootApp({ settings: { net: { hostname: "gartentor" } }, env: { announce: (name) => names.push(name) } });
+		bootApp({ settings: { net: { hostname: "gartentor" } }, env: { announce } });
 		assert.deepEqual(names, ["klingel", "gartentor"]);
 		assert.ok(needsRestart("hostname"));
 	});

@@ -13,7 +13,7 @@ import { buildResponse } from "../../sip/serializer.js";
 import { encodeUtf8 } from "../../modules/text.js";
 import { boot, type Application, type BootOptions } from "../../app/boot.js";
 import type { DoorbellEnvironment } from "../../modules/environment.js";
-import type { DigitalIn, DigitalOut, HttpHandler, KeyValueStore, UploadHandler, UdpOptions, UdpSocket } from "../../modules/ports.js";
+import { NO_NETWORK, type DigitalIn, type DigitalOut, type HttpHandler, type KeyValueStore, type UploadHandler, type UdpOptions, type UdpSocket } from "../../modules/ports.js";
 import { memoryLogger } from "./memory-logger.js";
 
 /** Settings in memory, by namespace; `data` is open to the test. */
@@ -47,9 +47,11 @@ export interface AppOptions {
 	env?: Partial<DoorbellEnvironment>;
 	/** More boot options (the SIP port is always 5062). */
 	boot?: BootOptions;
+	/** Whether the network is up: while it is not, every socket open throws NO_NETWORK, as on the device before Wi-Fi. */
+	network?: () => boolean;
 }
 
-/** Boots the application and answers its REGISTER with 200 OK (to-tag r1, 120 s). */
+/** Boots the application and answers its REGISTER, if it sent one, with 200 OK (to-tag r1, 120 s). */
 export function bootApp(options: AppOptions = {}) {
 	const clock = new FakeClock();
 	const sip = new FakeUdp(SIP_PORT);
@@ -65,6 +67,7 @@ export function bootApp(options: AppOptions = {}) {
 	const application: Application = boot(
 		{
 			udp: (o) => {
+				if (options.network && !options.network()) throw Object.assign(new Error("no network"), { code: NO_NETWORK });
 				if (o.port === SIP_PORT || !options.udp) {
 					sip.onReadable = (n) => o.onReadable?.(n);
 					return sip;
@@ -83,9 +86,15 @@ export function bootApp(options: AppOptions = {}) {
 	const sent = (): SipMessage[] => sip.take().map((s) => parseSip(encodeUtf8(s.text)));
 	/** Answers a request the application sent, from the PBX. */
 	const answer = (request: SipMessage, status: number, reason: string, response: { toTag?: string; headers?: string[] } = {}) => sip.deliver(buildResponse(request, status, reason, response), PBX, 5060);
-	const register = sent().find((m) => m.method === "REGISTER")!;
-	answer(register, 200, "OK", { toTag: "r1", headers: [`Contact: <sip:620@${LOCAL}:${SIP_PORT}>;expires=120`] });
-	sent();
+	/** Answers the REGISTER sent since the last call with 200 OK; false when none was sent. */
+	const acceptRegister = (): boolean => {
+		const register = sent().find((m) => m.method === "REGISTER");
+		if (!register) return false;
+		answer(register, 200, "OK", { toTag: "r1", headers: [`Contact: <sip:620@${LOCAL}:${SIP_PORT}>;expires=120`] });
+		sent();
+		return true;
+	};
+	acceptRegister();
 	/** The lengths of the relay's pulses so far, in ms. */
 	const pulses = () => {
 		const out: number[] = [];
@@ -119,5 +128,5 @@ export function bootApp(options: AppOptions = {}) {
 		request("ACK", 100, "z9hG4bKack1");
 		return { ok, request };
 	};
-	return { clock, sip, application, store, routes, uploads, lines, relayWrites, button, sent, answer, pulses, call };
+	return { clock, sip, application, store, routes, uploads, lines, relayWrites, button, sent, answer, acceptRegister, pulses, call };
 }
