@@ -148,7 +148,9 @@ async function main(): Promise<void> {
 	}
 	const doorbell = app.doorbell;
 	httpPort = await http.listen(options.http, options.httpHost);
-	console.log(`klingel simulator: SIP on UDP ${doorbell.transport.port}, web on http://${options.httpHost}:${httpPort}/sip`);
+	// With --access-point and a stored network the SIP port opens once the stand-in has joined it.
+	const sip = doorbell.transport;
+	console.log(`klingel simulator: SIP on UDP ${sip.isOpen ? sip.port : `${sip.wanted} once Wi-Fi is up`}, web on http://${options.httpHost}:${httpPort}/sip`);
 	if (app.wifi?.state === "none") console.log(`Wi-Fi set-up: open http://${options.httpHost}:${httpPort}/wifi (stand-in radio, scripted networks).`);
 	else if (!app.web.admin.isSet) console.log(`First run: open http://${options.httpHost}:${httpPort}/sip to set the admin password of the web page.`);
 	console.log("Press Enter or b to ring (1-4: bell button 1-4), h to hang up, s for the status, q to quit.");

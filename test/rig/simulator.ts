@@ -100,7 +100,7 @@ export class Simulator {
 		});
 		const simulator = new Simulator(child, settingsFile, adminPassword);
 		try {
-			const started = await child.waitFor(/SIP on UDP (\d+), web on http:\/\/[^:]+:(\d+)\//, { timeoutMs: 15000, what: "the simulator's start line" });
+			const started = await child.waitFor(/SIP on UDP (\d+)(?: once Wi-Fi is up)?, web on http:\/\/[^:]+:(\d+)\//, { timeoutMs: 15000, what: "the simulator's start line" });
 			simulator.sipPort = Number(started[1]);
 			simulator.httpPort = Number(started[2]);
 			if (options.waitRegistered ?? true) await simulator.waitFor(/registration registered/, { timeoutMs: 10000 });
