@@ -10,7 +10,7 @@
 import type { Clock, Logger } from "../modules/ports.js";
 import type { RelayPulse } from "../hardware/relay-pulse.js";
 import type { DoorEvent, DoorEventLog } from "./door-events.js";
-import { sameCode } from "./door-opener.js";
+import { isDoorCode, sameCode } from "./door-opener.js";
 
 export const MIN_INTERVAL_MS = 2000;
 export const MAX_WRONG = 3;
@@ -54,7 +54,7 @@ export class RemoteDoor {
 		if (now - this.#lastAttempt < MIN_INTERVAL_MS) return this.#record("ignored", source, `more than one remote command within ${MIN_INTERVAL_MS / 1000} s`);
 		this.#lastAttempt = now;
 		const { code, pulseMs } = o.settings();
-		if (!/^\d{3,8}$/.test(code)) return this.#record("ignored", source, "door opener disabled");
+		if (!isDoorCode(code)) return this.#record("ignored", source, "door opener disabled");
 		if (!sameCode(codeOf(payload), code)) {
 			const started = o.wrong?.();
 			if (started) {

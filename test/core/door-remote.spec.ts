@@ -5,14 +5,14 @@ import { RemoteDoor, LOCK_MS, MIN_INTERVAL_MS } from "../../door/remote-door.js"
 import { RelayPulse } from "../../hardware/relay-pulse.js";
 import { doorEventLog } from "../lib/door-event-log.js";
 
-function rig(enabled = true) {
+function rig(enabled = true, code = "4711") {
 	const clock = new FakeClock();
 	const lines: string[] = [];
 	const log = { info: (m: string) => lines.push(m), warn: (m: string) => lines.push(m), error: (m: string) => lines.push(m) };
 	const out = new RecordingOut(clock);
 	const relay = new RelayPulse(out, clock, log);
 	const events = doorEventLog(() => 0).doorEvents;
-	const door = new RemoteDoor({ clock, log, relay, events, settings: () => ({ code: "4711", pulseMs: 500 }), enabled: () => enabled });
+	const door = new RemoteDoor({ clock, log, relay, events, settings: () => ({ code, pulseMs: 500 }), enabled: () => enabled });
 	return { clock, lines, out, relay, events, door };
 }
 
@@ -35,6 +35,28 @@ group("remote door opening", () => {
 		assert.equal(event.kind, "opened");
 		assert.equal(event.via, "mqtt");
 		for (const text of [...lines, JSON.stringify(events.last(20))]) assert.ok(!text.includes("4711"), text);
+	});
+
+	test("every door code the settings take works remotely: 1 to 16 keys of 0-9, * and #", () => {
+		for (const code of ["#9", "1", "12", "4711", "123456789", "1234567890123456", "12*34", "*#*"]) {
+			const { door, out, events, clock } = rig(true, code);
+			assert.equal(door.command(JSON.stringify({ code }), "mqtt"), "opened", `code ${code}`);
+			clock.advance(MIN_INTERVAL_MS);
+			assert.equal(door.command(code + "0", "mqtt"), "wrong_code", `code ${code} and one key more`);
+			clock.advance(1000);
+			assert.equal(out.pulses().length, 1, `code ${code}`);
+			assert.equal(events.last(2)[0].kind, "opened", `code ${code}`);
+		}
+	});
+
+	test("no door code (or one the settings never take): every command is ignored as the opener is disabled", () => {
+		for (const code of ["", "12a", "12345678901234567"]) {
+			const { door, out, events, clock } = rig(true, code);
+			assert.equal(door.command(code, "mqtt"), "ignored", `code ${JSON.stringify(code)}`);
+			clock.advance(1000);
+			assert.equal(out.pulses().length, 0);
+			assert.equal(events.last(1)[0].reason, "door opener disabled");
+		}
 	});
 
 	test("one attempt per 2 s; three wrong codes lock remote opening for 5 min", () => {
