@@ -285,9 +285,8 @@ class App implements Application {
 		return this.#mqttSettings.remoteDoor;
 	}
 
-	#lockedOut(): string | undefined {
-		const lockout = this.door.lockout;
-		return lockout.active ? `the door is locked out after too many wrong codes (${Math.ceil(lockout.remainingMs / 60000)} min more)` : undefined;
+	#lockedOut(): boolean {
+		return this.door.lockout.active;
 	}
 
 	#wrongCode(): string | undefined {

@@ -67,7 +67,7 @@ export class Home {
 	}
 
 	#event(event: HomeEvent): void {
-		// Ignored digits folded into an earlier entry are not sent again.
+		// Repeats folded into an earlier entry (ignored digits, refused codes) are not sent again.
 		if (event.count > 1) return;
 		this.mqtt?.event(event);
 		this.webhooks?.send(eventJson(event, this.deviceId));

@@ -2,9 +2,9 @@
  * The door opener's events: every opening, every rejected attempt and every ignored digit, with
  * the wall-clock time, the caller and the reason. They are kept once, in the doorbell's event log
  * (home/events.ts: one ring of 50 for everything the home hears about), and read back from
- * there in the door's own shape for /sipDebug and the page. Repeats of the same ignored reason
- * in the same call are counted on one entry, so a stream of stray digits cannot push the
- * openings out. Entries never hold the code or any entered digits.
+ * there in the door's own shape for /sipDebug and the page. Repeats of the same ignored or
+ * refused reason in the same call (or from the same remote source) are counted on one entry, so
+ * a stream of stray digits or codes cannot push the openings out. Entries never hold the code or any entered digits.
  */
 
 import type { EventLog, EventType, HomeEvent } from "../home/events.js";
@@ -31,7 +31,7 @@ export interface DoorEvent {
 	/** How the digits came: "rtp" (RFC 4733) or "info" (SIP INFO); "" for an event of no call. */
 	via: string;
 	reason: string;
-	/** How many times this event happened in a row (ignored digits are folded together). */
+	/** How many times this event happened in a row (ignored digits and refused codes are folded together). */
 	count: number;
 }
 

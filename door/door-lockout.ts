@@ -39,6 +39,12 @@ export const LOCKOUT_THRESHOLD = 10;
 export const DEFAULT_LOCKOUT_TIMES: LockoutTimes = Object.freeze({ windowMs: 60 * 60_000, firstMs: 5 * 60_000, maxMs: 60 * 60_000, seriesMs: 24 * 60 * 60_000 });
 /** The store's namespace for the lock-out (not a setting: the web page never writes it). */
 export const LOCKOUT_NAMESPACE = "door_lockout";
+/**
+ * Why a code is refused while a lock-out holds: the same words every time, so a caller or an MQTT
+ * publisher trying code after code makes one event with a count (home/events.ts), not one each;
+ * the time left is in status().
+ */
+export const LOCKED_OUT_REASON = "the door is locked out after too many wrong codes: every code is refused until the lock-out ends";
 /** Levels beyond this add nothing (the duration reached its maximum long before). */
 const MAX_LEVEL = 30;
 

@@ -29,7 +29,7 @@
 import type { Clock, KeyValueStore, Logger } from "../modules/ports.js";
 import type { RelayPulse } from "../hardware/relay-pulse.js";
 import type { DoorEvent, DoorEventKind, DoorEventLog } from "./door-events.js";
-import { DoorLockout, DEFAULT_LOCKOUT_TIMES, LOCKOUT_THRESHOLD, type LockoutStart, type LockoutTimes } from "./door-lockout.js";
+import { DoorLockout, DEFAULT_LOCKOUT_TIMES, LOCKED_OUT_REASON, LOCKOUT_THRESHOLD, type LockoutStart, type LockoutTimes } from "./door-lockout.js";
 import { DEFAULT_TIMERS } from "../sip/timers.js";
 
 export interface DoorSettings {
@@ -303,7 +303,7 @@ export class DoorOpener {
 
 	/** A complete entry while the door is locked out: refused without comparing, and not counted. */
 	#refuse(state: CallState, via: DigitVia): DigitOutcome {
-		this.#record("refused", state.call, via, `the door is locked out after too many wrong codes: every code is refused for ${minutes(this.lockout.remainingMs)} more`);
+		this.#record("refused", state.call, via, LOCKED_OUT_REASON);
 		this.#tone("reject");
 		return "refused";
 	}
@@ -322,7 +322,7 @@ export class DoorOpener {
 
 	#record(kind: DoorEventKind, call: DoorCall | undefined, via: DigitVia | "", reason: string): void {
 		const event = this.#ports.events.add({ kind, caller: call?.peer ?? "", callId: call?.callId ?? "", via, reason });
-		// Folded repeats of an ignored digit are logged once, on their first occurrence.
+		// Folded repeats (ignored digits, refused codes) are logged once, on their first occurrence.
 		if (event.count === 1) {
 			const line = `door: ${kind.replace("_", " ")}: ${event.reason}${call ? `; caller ${JSON.stringify(event.caller)} via ${via}` : ""}`;
 			if (kind === "opened") this.#ports.log.info(line);

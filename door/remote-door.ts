@@ -4,13 +4,16 @@
  * broker still needs the code. Like codes typed on a handset it is limited: one attempt per
  * MIN_INTERVAL_MS (others are ignored), and after MAX_WRONG wrong codes remote opening is locked
  * for LOCK_MS. Every opening, wrong code, lock-out and ignored command is a door event with its
- * source; neither the code nor the payload is ever logged or kept.
+ * source; neither the code nor the payload is ever logged or kept. The reasons of refused and
+ * ignored commands are fixed words (no time left in them), so a flood of commands is one event
+ * with a count (home/events.ts folds the repeats) and cannot push the openings out of the history.
  */
 
 import type { Clock, Logger } from "../modules/ports.js";
 import type { RelayPulse } from "../hardware/relay-pulse.js";
 import type { DoorEvent, DoorEventLog } from "./door-events.js";
 import { isDoorCode, sameCode } from "./door-opener.js";
+import { LOCKED_OUT_REASON } from "./door-lockout.js";
 
 export const MIN_INTERVAL_MS = 2000;
 export const MAX_WRONG = 3;
@@ -25,8 +28,8 @@ export interface RemoteDoorOptions {
 	settings(): { code: string; pulseMs: number };
 	/** Whether remote opening is on (the `mqtt` setting `door_open`). */
 	enabled(): boolean;
-	/** The lock-out of the door opener as a whole (door-lockout.ts): why codes are refused now, if they are. */
-	lockedOut?(): string | undefined;
+	/** Whether the lock-out of the door opener as a whole (door-lockout.ts) holds: every code is refused then. */
+	lockedOut?(): boolean;
 	/** Counts a wrong code towards that lock-out; says why when it starts one. */
 	wrong?(): string | undefined;
 }
@@ -48,9 +51,8 @@ export class RemoteDoor {
 		const o = this.#o;
 		if (!o.enabled()) return this.#record("ignored", source, "remote opening is off");
 		const now = o.clock.now();
-		if (now < this.#lockedUntil) return this.#record("ignored", source, `remote opening locked after ${MAX_WRONG} wrong codes (${Math.ceil((this.#lockedUntil - now) / 1000)} s left)`);
-		const shared = o.lockedOut?.();
-		if (shared) return this.#record("refused", source, shared);
+		if (now < this.#lockedUntil) return this.#record("ignored", source, `remote opening locked after ${MAX_WRONG} wrong codes`);
+		if (o.lockedOut?.()) return this.#record("refused", source, LOCKED_OUT_REASON);
 		if (now - this.#lastAttempt < MIN_INTERVAL_MS) return this.#record("ignored", source, `more than one remote command within ${MIN_INTERVAL_MS / 1000} s`);
 		this.#lastAttempt = now;
 		const { code, pulseMs } = o.settings();

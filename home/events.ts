@@ -51,7 +51,7 @@ export interface HomeEvent extends EventInput {
 	uptime_ms: number;
 	/** Wall-clock ISO time, or null before the clock is set. */
 	time: string | null;
-	/** Repeats folded into this entry (ignored digits of one call and reason). */
+	/** Repeats folded into this entry (ignored digits or refused codes of one call or source and reason). */
 	count: number;
 }
 
@@ -119,7 +119,9 @@ export class EventLog {
 		if (input.duration_s !== undefined) clean.duration_s = input.duration_s;
 		const last = this.#events[this.#events.length - 1];
 		let event: HomeEvent;
-		if (clean.type === "door_ignored" && last && last.type === "door_ignored" && last.reason === clean.reason && last.call_id === clean.call_id && last.source === clean.source) {
+		// Repeats of an ignored digit or a refused code (one call or source, one reason, one after
+		// another) count on one entry, so a flood of them cannot push the openings out.
+		if ((clean.type === "door_ignored" || clean.type === "door_refused") && last && last.type === clean.type && last.reason === clean.reason && last.call_id === clean.call_id && last.source === clean.source) {
 			last.count++;
 			last.uptime_ms = uptime;
 			last.time = time;

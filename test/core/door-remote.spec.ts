@@ -75,17 +75,65 @@ group("remote door opening", () => {
 		assert.equal(out.pulses().length, 1);
 	});
 
+	test("a flood of commands cannot push the openings out of the history: repeats of one reason are one entry, told once", () => {
+		const clock = new FakeClock();
+		const log = { info() {}, warn() {}, error() {} };
+		const out = new RecordingOut(clock);
+		const { doorEvents: events, log: history } = doorEventLog(() => 0, undefined, clock);
+		let told = 0;
+		history.listen((e) => { if (e.count === 1) told++; });
+		let locked = false;
+		const door = new RemoteDoor({ clock, log, relay: new RelayPulse(out, clock, log), events, settings: () => ({ code: "4711", pulseMs: 500 }), enabled: () => true, lockedOut: () => locked });
+		events.add({ kind: "opened", caller: "611", callId: "c1", via: "info", reason: "code accepted" });
+		for (let i = 0; i < 3; i++) {
+			door.command("0000", "mqtt");
+			clock.advance(MIN_INTERVAL_MS);
+		}
+		assert.equal(events.last(1)[0].kind, "locked_out");
+		let before = told;
+		// Ten a second for a minute while remote opening is locked.
+		for (let i = 0; i < 600; i++) {
+			assert.equal(door.command("4711", "mqtt"), "ignored");
+			clock.advance(100);
+		}
+		assert.equal(told - before, 1, "remote opening locked: one event");
+		assert.equal(events.last(1)[0].count, 600);
+		clock.advance(LOCK_MS);
+		locked = true;
+		before = told;
+		// The door's lock-out: a burst at once, then ten a second and bursts of two every 2.1 s.
+		for (let i = 0; i < 1000; i++) door.command("4711", "mqtt");
+		for (let i = 0; i < 600; i++) {
+			door.command("4711", "mqtt");
+			clock.advance(100);
+		}
+		for (let i = 0; i < 30; i++) {
+			door.command("4711", "mqtt");
+			door.command("4711", "mqtt");
+			clock.advance(2100);
+		}
+		assert.equal(told - before, 1, "the door locked out: one event");
+		assert.equal(events.last(1)[0].kind, "refused");
+		assert.equal(events.last(1)[0].count, 1660);
+		assert.equal(out.pulses().length, 0);
+		assert.ok(events.last(50).some((e) => e.kind === "opened"), "the resident's opening is still in the history");
+	});
+
 	test("the door's lock-out across calls holds for remote commands, and their wrong codes count towards it", () => {
 		const clock = new FakeClock();
 		const log = { info() {}, warn() {}, error() {} };
 		const out = new RecordingOut(clock);
-		let locked: string | undefined;
+		let locked = false;
 		let wrong = 0;
 		const events = doorEventLog(() => 0).doorEvents;
 		const door = new RemoteDoor({
 			clock, log, relay: new RelayPulse(out, clock, log), events, settings: () => ({ code: "4711", pulseMs: 500 }), enabled: () => true,
 			lockedOut: () => locked,
-			wrong: () => (++wrong === 2 ? (locked = "locked out for 5 min") : undefined),
+			wrong: () => {
+				if (++wrong < 2) return undefined;
+				locked = true;
+				return "locked out for 5 min";
+			},
 		});
 		assert.equal(door.command("1", "mqtt"), "wrong_code");
 		clock.advance(MIN_INTERVAL_MS);

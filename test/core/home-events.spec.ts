@@ -53,6 +53,17 @@ group("event log", () => {
 		assert.equal(events.newest()[0].count, 1, "another call gets its own entry");
 	});
 
+	test("refused door codes of one call and reason fold the same way; an ignored digit between them does not join them", () => {
+		const { events } = log(3);
+		events.record({ type: "door_opened", peer: "611", call_id: "c1", source: "rtp" });
+		for (let i = 0; i < 100; i++) events.record({ type: "door_refused", peer: "611", call_id: "c1", source: "rtp", reason: "locked out" });
+		assert.equal(events.size, 2, "a flood cannot push the opening out");
+		assert.equal(events.newest()[0].count, 100);
+		events.record({ type: "door_ignored", peer: "611", call_id: "c1", source: "rtp", reason: "locked out" });
+		events.record({ type: "door_refused", peer: "611", call_id: "c1", source: "rtp", reason: "locked out" });
+		assert.deepEqual(events.newest().map((e) => [e.type, e.count]), [["door_refused", 1], ["door_ignored", 1], ["door_refused", 100]]);
+	});
+
 	test("peers and reasons are one bounded line; copies do not alias the log", () => {
 		const { events } = log();
 		events.record({ type: "call_started", peer: "evil\r\nX: 1" + "x".repeat(300), reason: "r".repeat(500) });
