@@ -4,7 +4,7 @@
  * whose message is written for the person filling in the form.
  */
 
-import { parseHookUrl } from "../home/webhooks.js";
+import { parseHookUrl, restorePassword } from "../home/webhooks.js";
 import { isDoorCode } from "../door/door-opener.js";
 
 export class CheckError extends Error {}
@@ -148,6 +148,15 @@ export function checkTopicPrefix(raw: unknown, optional: boolean): string {
 	if (value.length > 64) throw new CheckError("must be at most 64 characters");
 	if (!/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/.test(value)) throw new CheckError("must be letters, digits, _ and -, in levels separated by single / (no + or #)");
 	return value;
+}
+
+/** A webhook URL from the page with the stored password put back where the page showed it hidden (restorePassword says when). */
+export function restoreHookPassword(raw: string, stored: string): string {
+	try {
+		return restorePassword(raw.trim(), stored);
+	} catch (error) {
+		throw new CheckError((error as Error).message);
+	}
 }
 
 /** A webhook: an http:// URL, or empty for none. The message never repeats the URL (it may hold a password). */

@@ -90,10 +90,11 @@ export class Settings {
 			const raw = changes[name];
 			if (spec.kind === "secret" && (raw === "" || raw === undefined || raw === null)) continue;
 			// The page's redacted text sent back unchanged: the stored value (with its password) stays.
+			// Edited, it gets the stored password back where it still shows it hidden (unredact says when).
 			const stored = spec.redact ? this.#store.get(spec.namespace, spec.key) : undefined;
 			if (spec.redact && typeof stored === "string" && typeof raw === "string" && raw.trim() === spec.redact(stored) && raw.trim() !== stored) continue;
 			try {
-				next.push({ spec, value: spec.check(raw) });
+				next.push({ spec, value: spec.check(spec.unredact && typeof raw === "string" ? spec.unredact(raw, typeof stored === "string" ? stored : "") : raw) });
 			} catch (error) {
 				if (!(error instanceof CheckError)) throw error;
 				errors[name] = `${spec.label} ${error.message}`;

@@ -47,12 +47,42 @@ export function parseHookUrl(text: string): HookUrl {
 	return { host: m[2], port, path, userinfo };
 }
 
-/** The URL as it may be shown: the password replaced by `***`. */
+/** What the page shows in place of a URL's password. */
+const HIDDEN = "***";
+
+/** The URL as it may be shown: the password replaced by HIDDEN. */
 export function redactUrl(text: string): string {
 	return text.replace(/^(https?:\/\/)([^@/?#\s]*)@/i, (_all, scheme: string, userinfo: string) => {
 		const colon = userinfo.indexOf(":");
-		return `${scheme}${colon >= 0 ? `${userinfo.slice(0, colon)}:***` : userinfo}@`;
+		return `${scheme}${colon >= 0 ? `${userinfo.slice(0, colon)}:${HIDDEN}` : userinfo}@`;
 	});
+}
+
+/**
+ * A URL from the page with the stored URL's password put back where it shows HIDDEN; any other
+ * URL comes back as it is. The password goes back only under the stored URL's scheme, user and
+ * host (its port and path may change): a URL naming another host would be sent it unseen. Throws
+ * an Error in words (never repeating either URL) when it cannot be put back.
+ */
+export function restorePassword(text: string, stored: string): string {
+	const given = userPart(text);
+	if (!given || given.password !== HIDDEN) return text;
+	const old = userPart(stored);
+	if (!old || old.password === undefined) throw new Error(`shows ${HIDDEN} for a password, but none is stored: type the password`);
+	if (given.scheme !== old.scheme || given.user !== old.user || given.host !== old.host) {
+		throw new Error(`names another user or host than the stored URL, whose password goes only there: type the password again in place of ${HIDDEN}`);
+	}
+	return text.slice(0, given.at) + old.password + text.slice(given.at + HIDDEN.length);
+}
+
+/** A URL's scheme and host (lower case), user, password (undefined when none) and where the password starts. */
+function userPart(text: string): { scheme: string; user: string; password: string | undefined; at: number; host: string } | undefined {
+	const m = /^(https?:\/\/)([^@/?#\s]*)@([^:/?#\s]*)/i.exec(text);
+	if (!m) return undefined;
+	const colon = m[2].indexOf(":");
+	const scheme = m[1].toLowerCase(), host = m[3].toLowerCase();
+	if (colon < 0) return { scheme, user: m[2], password: undefined, at: -1, host };
+	return { scheme, user: m[2].slice(0, colon), password: m[2].slice(colon + 1), at: m[1].length + colon + 1, host };
 }
 
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

@@ -231,6 +231,33 @@ group("settings", () => {
 		assert.equal(store.get("sip", "sip_password"), "neu");
 	});
 
+	test("a webhook URL edited on the page keeps its stored password for the same user and host only", () => {
+		const store = new TestStore({ hook: { url1: "http://ha:s%3Acret@HomeAssistant.local:8123/api/webhook/door" } });
+		const settings = new Settings(store);
+		const shown = settings.values().values.url1 as string;
+		assert.equal(shown, "http://ha:***@HomeAssistant.local:8123/api/webhook/door");
+		assert.deepEqual(settings.save({ url1: shown }).changed, [], "sent back unchanged");
+		const edited = settings.save({ url1: " http://ha:***@homeassistant.local:8124/api/webhook/klingel " });
+		assert.deepEqual(edited.changed, ["url1"], JSON.stringify(edited.errors));
+		assert.equal(store.get("hook", "url1"), "http://ha:s%3Acret@homeassistant.local:8124/api/webhook/klingel", "port and path edited, the password kept");
+		for (const [url, why] of [
+			["http://ha:***@evil.example:8124/api/webhook/klingel", "another host"],
+			["http://ha:***@homeassistant.local.evil.example/", "another host that begins the same"],
+			["http://admin:***@homeassistant.local:8124/api/webhook/klingel", "another user"],
+		]) {
+			const result = settings.save({ url1: url });
+			assert.equal(result.ok, false, why);
+			assert.match(result.errors.url1, /^Webhook 1 .*type the password again/, why);
+			assert.ok(!result.errors.url1.includes("s%3Acret") && !result.errors.url1.includes("s:cret"), "the message never holds the password");
+		}
+		const none = settings.save({ url2: shown });
+		assert.equal(none.ok, false, "*** where no password is stored");
+		assert.match(none.errors.url2, /^Webhook 2 .*type the password/);
+		assert.equal(store.get("hook", "url1"), "http://ha:s%3Acret@homeassistant.local:8124/api/webhook/klingel", "nothing written");
+		assert.equal(store.get("hook", "url2"), undefined);
+		assert.deepEqual(settings.save({ url1: "http://ha:neu@evil.example/" }).changed, ["url1"], "a password typed again goes anywhere");
+	});
+
 	test("a user name without any password is refused", () => {
 		const store = new TestStore();
 		const result = new Settings(store).save({ sip_user: "620", sip_password: "" });
