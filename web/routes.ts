@@ -353,11 +353,13 @@ export class WebApp {
 		return this.#signedIn(request, "/sip?n=admin");
 	}
 
-	/** Before the first run the set-up token guards the Wi-Fi form; after it, a session does. */
-	#wifiView(request: HttpRequest, wifi: WifiSetup, error?: string, chosen?: string): HttpResponse {
+	/**
+	 * Before the first run the set-up token guards the Wi-Fi form; after it, a session does: the
+	 * caller's, already authorized (a POST's CSRF token is in its form, which only the caller read).
+	 */
+	#wifiView(wifi: WifiSetup, session: Session | undefined, error?: string, chosen?: string): HttpResponse {
 		const nonce = this.nonce();
 		const firstRun = !this.admin.isSet;
-		const session = firstRun ? undefined : this.#authorize(request);
 		const view = { state: wifi.state, ssid: wifi.ssid, address: wifi.address, networks: wifi.networks, fixedByBuild: wifi.fixedByBuild, firstRun, error, chosen,
 			tokenName: session ? "csrf" as const : "token" as const, token: session ? session.csrf : this.#setupToken };
 		return html(error ? 400 : 200, wifiPage(view, nonce), nonce);
@@ -366,14 +368,16 @@ export class WebApp {
 	#wifiPage(request: HttpRequest): HttpResponse {
 		const wifi = this.#o.wifi!;
 		if (this.admin.isSet && !this.#session(request)) return redirect("/sip");
+		const session = this.admin.isSet ? this.#authorize(request) : undefined;
 		if (request.query?.scan || !wifi.networks.length) wifi.scan();
-		return this.#wifiView(request, wifi);
+		return this.#wifiView(wifi, session);
 	}
 
 	#chooseWifi(request: HttpRequest): HttpResponse {
 		const wifi = this.#o.wifi!;
 		const fields = readFields(request);
-		if (this.admin.isSet) this.#authorize(request, fields);
+		let session: Session | undefined;
+		if (this.admin.isSet) session = this.#authorize(request, fields);
 		else {
 			const origin = crossOriginProblem(request);
 			if (origin) throw new BadRequest(403, origin);
@@ -385,7 +389,7 @@ export class WebApp {
 		const problem = ssidProblem(ssid) ?? wifiPasswordProblem(password);
 		if (problem) {
 			if (wantsJson(request)) return json(400, { ok: false, error: problem });
-			return this.#wifiView(request, wifi, `Not joined: ${problem}.`, ssid);
+			return this.#wifiView(wifi, session, `Not joined: ${problem}.`, ssid);
 		}
 		wifi.choose({ ssid, password });
 		if (wantsJson(request)) return json(200, { ok: true, ssid });

@@ -216,6 +216,21 @@ group("Wi-Fi set-up page", () => {
 		assert.deepEqual(s.radio.joins, [HOME, "Other"]);
 	});
 
+	test("signed in, bad input is refused with its reason on the page, which keeps the session's CSRF token", () => {
+		const s = setup({ stored: { ssid: HOME, pass: HOME_PASSWORD } });
+		s.wifi.start();
+		s.web.admin.set("Admin-Passwort-1");
+		const login = s.call("POST", "/login", { body: "password=Admin-Passwort-1", headers: { "content-type": "application/x-www-form-urlencoded", origin: `http://${AP}` } });
+		const cookie = String(login.headers?.["Set-Cookie"]).split(";")[0];
+		const csrf = /name="csrf" value="([0-9a-f]+)"/.exec(s.page(s.call("GET", "/wifi", { headers: { cookie } })))![1];
+		const response = s.choose(`csrf=${csrf}&ssid=Other&password=short`, { cookie });
+		assert.equal(response.status, 400);
+		assert.match(s.page(response), /Not joined: .*8 to 63 characters/);
+		assert.match(s.page(response), new RegExp(`name="csrf" value="${csrf}"`), "the form can be sent again as it is");
+		assert.equal(s.choose(`csrf=${csrf}&ssid=Other&password=${HOME_PASSWORD}`, { cookie }).status, 303);
+		assert.deepEqual(s.radio.joins, [HOME, "Other"]);
+	});
+
 	test("while the access point is open, other hosts and captive-portal checks are sent to the set-up page", () => {
 		const s = setup();
 		s.wifi.start();
