@@ -6,6 +6,7 @@
 
 import { parseHookUrl, restorePassword } from "../home/webhooks.js";
 import { isDoorCode } from "../door/door-opener.js";
+import { boardPart, chipPinProblem, MAX_GPIO } from "../modules/esp32s3-pins.js";
 
 export class CheckError extends Error {}
 
@@ -96,6 +97,15 @@ export function checkInteger(raw: unknown, min: number, max: number, unit = ""):
 	else n = NaN;
 	if (!Number.isInteger(n) || n < min || n > max) throw new CheckError(`must be a whole number from ${min} to ${max}${unit}`);
 	return n;
+}
+
+/** A bell button's GPIO: one the ESP32-S3 can open and no part of the board uses; the message names the pin and why not. */
+export function checkFreePin(raw: unknown): number {
+	const pin = checkInteger(raw, 0, MAX_GPIO);
+	const part = boardPart(pin);
+	const problem = chipPinProblem(pin) ?? (part ? `${part} uses it` : undefined);
+	if (problem) throw new CheckError(`cannot be ${pin}: ${problem}`);
+	return pin;
 }
 
 export function checkChoice(raw: unknown, choices: string[]): string {

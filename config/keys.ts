@@ -8,7 +8,7 @@
 import { DEFAULT_LOCAL_PORT, DEFAULT_UA_CONFIG as UA } from "../sip/config.js";
 import { DEFAULT_RTP_PORT } from "../rtp/rtp-port.js";
 import { DEFAULT_DOOR_SETTINGS as DOOR } from "../door/door-opener.js";
-import { checkChoice, checkCode, checkDisplayName, checkHostLabel, checkFlag, checkHookUrl, checkHost, checkInteger, checkMqttUser, checkOptionalHost, checkOptionalTarget, checkPassword, checkTarget, checkTopicPrefix, checkUser, restoreHookPassword, type Check } from "./checks.js";
+import { checkChoice, checkCode, checkDisplayName, checkHostLabel, checkFlag, checkFreePin, checkHookUrl, checkHost, checkInteger, checkMqttUser, checkOptionalHost, checkOptionalTarget, checkPassword, checkTarget, checkTopicPrefix, checkUser, restoreHookPassword, type Check } from "./checks.js";
 import { redactUrl } from "../home/webhooks.js";
 
 export type SettingValue = string | number;
@@ -83,12 +83,12 @@ export const KEYS: readonly KeySpec[] = Object.freeze([
 	...bellKeys(4, 43),
 ]);
 
-/** Bell button n (2-4): unused while its number is empty. Default pins are the XIAO's D4, D5, D6. */
+/** Bell button n (2-4): unused while its number is empty. Default pins are the XIAO's D4, D5, D6. A pin is opened at start-up, so only free ones are taken. */
 function bellKeys(n: number, pin: number): KeySpec[] {
 	return [
 		{ namespace: "bell", key: `bell${n}_target`, kind: "text", fallback: "", label: `Button ${n}: number to ring`, check: checkOptionalTarget },
 		{ namespace: "bell", key: `bell${n}_name`, kind: "text", fallback: "", label: `Button ${n}: caller name`, check: checkDisplayName },
-		{ ...int("bell", `bell${n}_pin`, pin, 0, 48, `Button ${n}: GPIO`), restart: true },
+		{ namespace: "bell", key: `bell${n}_pin`, kind: "int", fallback: pin, label: `Button ${n}: GPIO`, check: checkFreePin, restart: true },
 		{ namespace: "bell", key: `bell${n}_gong`, kind: "flag", fallback: 1, label: `Button ${n} sounds the gong`, check: checkFlag },
 	];
 }

@@ -5,6 +5,7 @@
  */
 
 import config from "mc/config";
+import { chipPinProblem, MAX_GPIO } from "../esp32s3-pins.js";
 
 export interface DeviceSettings {
 	/** The build's network: when given it wins over the one chosen on the set-up page. */
@@ -51,6 +52,14 @@ function integer(key: string, fallback: number, min: number, max: number): numbe
 	return value;
 }
 
+/** A GPIO the ESP32-S3 can open (or -1 for none, where `optional`): another one would stop the firmware at every start. */
+function gpio(key: string, fallback: number, optional: boolean): number {
+	const pin = integer(key, fallback, optional ? -1 : 0, MAX_GPIO);
+	const problem = pin >= 0 ? chipPinProblem(pin) : undefined;
+	if (problem) throw new RangeError(`manifest config ${key}: cannot be ${pin}: ${problem}`);
+	return pin;
+}
+
 function flag(key: string, fallback: boolean): boolean {
 	const raw = source[key];
 	if (raw === undefined || raw === "") return fallback;
@@ -77,13 +86,13 @@ export function deviceSettings(): DeviceSettings {
 		password: text("password"),
 		apPassword: accessPointPassword(),
 		sntp: text("sntp"),
-		buttonPin: integer("button_pin", 4, 0, 48),
+		buttonPin: gpio("button_pin", 4, false),
 		buttonDebounceMs: integer("button_debounce_ms", 30, 1, 500),
-		relayPin: integer("relay_pin", 1, 0, 48),
+		relayPin: gpio("relay_pin", 1, false),
 		relayActiveLow: flag("relay_active_low", false),
-		gongPin: integer("gong_pin", 3, -1, 48),
+		gongPin: gpio("gong_pin", 3, true),
 		gongActiveLow: flag("gong_active_low", false),
-		ledPin: integer("led_pin", 2, -1, 48),
+		ledPin: gpio("led_pin", 2, true),
 		httpPort: integer("http_port", 80, 1, 65535),
 		httpMaxBody: integer("http_max_body", 8192, 256, 65536),
 		httpRemoteAddress: flag("http_remote_address", true),

@@ -4,6 +4,7 @@ import { md5 } from "../lib/md5.js";
 import { bootApp } from "../lib/app-harness.js";
 import { MemoryStore } from "../lib/app-harness.js";
 import { bellsFrom } from "../../config/bells.js";
+import { keySpec } from "../../config/keys.js";
 import type { SipMessage } from "../../sip/message.js";
 import type { DigitalIn, HttpRequest, HttpResponse } from "../../modules/ports.js";
 
@@ -134,6 +135,30 @@ group("bell buttons", () => {
 		assert.ok(parts.length > 32, `the form has ${parts.length} fields (more than the 32 a form could once have)`);
 		const response = a.http("POST", "/saveSIP", { "content-type": "application/x-www-form-urlencoded", cookie: a.cookie }, parts.join("&"));
 		assert.equal(response.status, 303, String(response.body).slice(0, 300));
+	});
+
+	test("a bell button's GPIO must be one the ESP32-S3 can use and the board leaves free: the message names the pin and why", () => {
+		const a = application();
+		const refused: Array<[number, RegExp]> = [
+			[22, /ESP32-S3 has no GPIO22 to GPIO25/], [25, /no GPIO22/], [26, /flash/], [32, /flash/], [33, /octal PSRAM/], [37, /octal PSRAM/], [19, /USB/], [20, /USB/],
+			[1, /door relay/], [2, /status LED/], [3, /gong relay/], [4, /door button/], [7, /speaker/], [9, /speaker/], [41, /microphone/], [42, /microphone/],
+			[10, /camera/], [11, /camera/], [18, /camera/], [38, /camera/], [40, /camera/], [47, /camera/], [48, /camera/],
+		];
+		for (const [pin, why] of refused) {
+			const response = a.save({ bell3_target: "**613", bell3_pin: pin });
+			assert.equal(response.status, 400, `GPIO${pin}`);
+			const error = String(JSON.parse(String(response.body)).errors.bell3_pin);
+			assert.match(error, new RegExp(`^Button 3: GPIO cannot be ${pin}: `), error);
+			assert.match(error, why, error);
+		}
+		assert.equal(a.store.get("bell", "bell3_pin"), undefined, "nothing was written");
+		for (const pin of [0, 5, 6, 21, 43, 44, 45, 46]) assert.equal(a.save({ bell3_target: "**613", bell3_pin: pin }).status, 200, `GPIO${pin}`);
+		for (const n of [2, 3, 4]) {
+			const spec = keySpec(`bell${n}_pin`)!;
+			assert.equal(spec.check(spec.fallback), spec.fallback, `button ${n}'s default`);
+		}
+		const stored = new MemoryStore({ bell: { bell2_target: "**612", bell2_pin: 30 } });
+		assert.throws(() => bellsFrom(stored), /setting bell\.bell2_pin: cannot be 30: .*flash/, "a pin stored before is named at start-up, never opened");
 	});
 
 	test("bad bell settings are refused by field; an empty caller name falls back to the display name", () => {

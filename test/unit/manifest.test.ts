@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { WIDE_FRAME_SAMPLES } from "../../rtp/call-frame.js";
+import { boardPart, chipPinProblem, MAX_GPIO } from "../../modules/esp32s3-pins.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
@@ -87,4 +88,31 @@ test("the XIAO's sdkconfig directory has every setting of sdkconfig/sdkconfig.de
 	const xiao = new Set(settings(join(dir, "sdkconfig.defaults")));
 	assert.deepEqual(common.filter((line) => !xiao.has(line)), []);
 	assert.ok(xiao.has("CONFIG_SPIRAM=y") && xiao.has("CONFIG_ESPTOOLPY_FLASHSIZE_8MB=y"), "the board's own settings (PSRAM, 8 MB flash) are there too");
+});
+
+// The settings refuse a bell button on a pin the board's parts use (modules/esp32s3-pins.ts names
+// them for the message); the manifest wires them: the two must name the same pins, all of them
+// pins the ESP32-S3 can open.
+test("the board's parts in modules/esp32s3-pins.ts are on the pins manifest.json gives them", () => {
+	const manifest = JSON.parse(readFileSync(join(root, "manifest.json"), "utf8")) as {
+		config: Record<string, unknown>;
+		platforms: Record<string, { defines?: { audioIn?: { i2s: Record<string, number> }; audioOut?: { i2s: Record<string, unknown> }; camera?: Record<string, number> } }>;
+	};
+	const defines = manifest.platforms.esp32?.defines;
+	assert.ok(defines?.audioIn && defines.audioOut && defines.camera, "the ESP32 build defines audioIn, audioOut and camera");
+	const wired = new Map<number, string>();
+	const wire = (pin: unknown, what: string) => {
+		assert.ok(Number.isInteger(pin), `${what} is a pin number`);
+		assert.equal(wired.get(pin as number), undefined, `${what} and ${wired.get(pin as number)} on one pin`);
+		wired.set(pin as number, what);
+	};
+	for (const key of ["button_pin", "relay_pin", "gong_pin", "led_pin"]) wire(manifest.config[key], `config ${key}`);
+	wire(defines.audioIn.i2s.lr_pin, "audioIn lr_pin");
+	wire(defines.audioIn.i2s.datain, "audioIn datain");
+	for (const key of ["bck_pin", "lr_pin", "dataout_pin"]) wire(defines.audioOut.i2s[key], `audioOut ${key}`);
+	for (const [key, pin] of Object.entries(defines.camera)) wire(pin, `camera ${key}`);
+	for (let pin = 0; pin <= MAX_GPIO; pin++) {
+		assert.equal(boardPart(pin) !== undefined, wired.has(pin), `GPIO${pin}: ${boardPart(pin) ?? "free"} in esp32s3-pins.ts, ${wired.get(pin) ?? "free"} in manifest.json`);
+		if (wired.has(pin)) assert.equal(chipPinProblem(pin), undefined, `${wired.get(pin)} on GPIO${pin}`);
+	}
 });

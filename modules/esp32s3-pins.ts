@@ -1,0 +1,33 @@
+/*
+ * The GPIOs a setting may name on the ESP32-S3. embedded:io/digital opens any number it is given,
+ * and a pin the chip lacks, or one wired to its flash, PSRAM or USB, stops the firmware as it
+ * starts, again at every start when the pin is a stored setting. The board's own parts are named
+ * as manifest.json wires them (its config's pins and its esp32 section's audioIn, audioOut and
+ * camera defines; test/unit/manifest.test.ts checks that boardPart says the same).
+ */
+
+/** The ESP32-S3's highest GPIO. */
+export const MAX_GPIO = 48;
+
+/** Why the ESP32-S3 has `pin` (0 to MAX_GPIO) for no button, relay or LED, or undefined when it can be one. */
+export function chipPinProblem(pin: number): string | undefined {
+	if (pin === 19 || pin === 20) return "GPIO19 and GPIO20 are the USB port (the console and firmware updates)";
+	if (pin >= 22 && pin <= 25) return "the ESP32-S3 has no GPIO22 to GPIO25";
+	if (pin >= 26 && pin <= 32) return "GPIO26 to GPIO32 connect the flash and the PSRAM";
+	if (pin >= 33 && pin <= 37) return "GPIO33 to GPIO37 connect the octal PSRAM (of the ESP32-S3R8 on the XIAO)";
+	return undefined;
+}
+
+/** The part of the board that manifest.json wires to `pin`, or undefined. */
+export function boardPart(pin: number): string | undefined {
+	switch (pin) {
+		case 1: return "the door relay (config relay_pin)";
+		case 2: return "the status LED (config led_pin)";
+		case 3: return "the gong relay (config gong_pin)";
+		case 4: return "the door button (config button_pin)";
+		case 7: case 8: case 9: return "the speaker's I2S";
+		case 41: case 42: return "the microphone";
+		case 10: case 11: case 12: case 13: case 14: case 15: case 16: case 17: case 18: case 38: case 39: case 40: case 47: case 48: return "the camera";
+		default: return undefined;
+	}
+}
