@@ -140,9 +140,11 @@ export interface UploadSink {
 
 /**
  * Starts an upload once the headers are in (`request.body` is empty; `length` is the
- * Content-Length): a sink for the body, or the answer that refuses it unread.
+ * Content-Length): a sink for the body, or the answer that refuses it unread. `close`, called
+ * later, ends the exchange without an answer and closes the connection (for a body that stopped
+ * arriving, which the device's server never notices); the sink, done by then, is called no more.
  */
-export type UploadHandler = (request: HttpRequest, length: number) => UploadSink | HttpResponse;
+export type UploadHandler = (request: HttpRequest, length: number, close: () => void) => UploadSink | HttpResponse;
 
 /** SHA-256 over bytes given in pieces (a firmware image as it arrives). */
 export interface Sha256Stream {

@@ -146,15 +146,15 @@ export class WebApp {
 	 * session, same origin and the CSRF token in the X-CSRF-Token header, all before the body is read.
 	 * False where the provider's server cannot stream.
 	 */
-	addSignedInUpload(path: string, start: (request: HttpRequest, length: number) => UploadSink | HttpResponse): boolean {
+	addSignedInUpload(path: string, start: (request: HttpRequest, length: number, close: () => void) => UploadSink | HttpResponse): boolean {
 		if (!this.#o.routes.addUpload) return false;
 		this.#o.routes.addUpload(path, this.#wrap(this.#signedInUpload.bind(this, start)));
 		return true;
 	}
 
-	#signedInUpload(start: (request: HttpRequest, length: number) => UploadSink | HttpResponse, request: HttpRequest, length: number): UploadSink | HttpResponse {
+	#signedInUpload(start: (request: HttpRequest, length: number, close: () => void) => UploadSink | HttpResponse, request: HttpRequest, length: number, close: () => void): UploadSink | HttpResponse {
 		this.#authorize(request, {});
-		return start(request, length);
+		return start(request, length, close);
 	}
 
 	/** The CSRF token of the request's session ("" without one), for a page's script. */

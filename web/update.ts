@@ -4,10 +4,11 @@
  * wrong size is refused before a byte is written and the image is checked as it arrives; the
  * image streams into the inactive slot and is never held in RAM. Only a complete image with the
  * announced SHA-256 is made the one to boot, then the door restarts a second later (after the
- * answer went out). GET /update is the page with the form.
+ * answer went out). An upload that stalls is broken off (STALL_MS), so that it does not keep
+ * the slot from the next try. GET /update is the page with the form.
  */
 
-import type { Clock, FirmwareSlot, FirmwareUpdater, HttpRequest, HttpResponse, Logger, Sha256Stream, UploadSink } from "../modules/ports.js";
+import type { Clock, FirmwareSlot, FirmwareUpdater, HttpRequest, HttpResponse, Logger, Sha256Stream, TimerId, UploadSink } from "../modules/ports.js";
 import type { WebApp } from "./routes.js";
 import { html, json } from "./http.js";
 import { layout } from "./page.js";
@@ -25,6 +26,15 @@ export interface UpdateOptions {
 
 /** Time between the answer to a complete update and the restart, so that the answer reaches the browser. */
 const RESTART_DELAY_MS = 1000;
+/**
+ * How long an upload may go without a byte before it is broken off, its slot cancelled and its
+ * connection closed. A browser that left the network sends no FIN or RST, and the device's server
+ * has no timeout of its own: without this bound the slot would stay open and every later try get
+ * 409 until a restart. On a poor Wi-Fi link a segment lost four times in a row still arrives
+ * after 15 s (the sender waits 1, 2, 4 and 8 s between tries), and the user can try again half a
+ * minute after the browser lost the door.
+ */
+export const STALL_MS = 30_000;
 const HEX64 = (): RegExp => /^[0-9a-f]{64}$/;
 const DIGITS = (): RegExp => /^[0-9]{1,10}$/;
 
@@ -50,7 +60,7 @@ class Updates {
 	}
 
 	/** An upload's start: its size and hash checked, the slot opened; the sink, or the refusal. */
-	start(request: HttpRequest, length: number): UploadSink | HttpResponse {
+	start(request: HttpRequest, length: number, close: () => void): UploadSink | HttpResponse {
 		const o = this.o;
 		const size = request.query.size ?? "";
 		const sha256 = (request.query.sha256 ?? "").toLowerCase();
@@ -69,7 +79,7 @@ class Updates {
 		}
 		this.busy = true;
 		o.log.info(`update: receiving ${expected} bytes (version ${o.version} running)`);
-		return new ImageUpload(this, slot, expected, sha256);
+		return new ImageUpload(this, slot, expected, sha256, close);
 	}
 
 	page(request: HttpRequest): HttpResponse {
@@ -79,25 +89,34 @@ class Updates {
 	}
 }
 
-/** One upload: the image into the slot and through the hash as it arrives. */
+/** One upload: the image into the slot and through the hash as it arrives, broken off when it stalls. */
 class ImageUpload implements UploadSink {
 	#updates: Updates;
 	#slot: FirmwareSlot;
 	#expected: number;
 	#sha256: string;
 	#hash: Sha256Stream;
+	#close: () => void;
 	#received = 0;
 	#failure = "";
+	#lastByte: number;
+	#stallCheck = this.#stalled.bind(this);
+	#timer: TimerId | undefined;
 
-	constructor(updates: Updates, slot: FirmwareSlot, expected: number, sha256: string) {
+	constructor(updates: Updates, slot: FirmwareSlot, expected: number, sha256: string, close: () => void) {
 		this.#updates = updates;
 		this.#slot = slot;
 		this.#expected = expected;
 		this.#sha256 = sha256;
 		this.#hash = updates.o.sha256Stream();
+		this.#close = close;
+		this.#lastByte = updates.o.clock.now();
+		this.#timer = updates.o.clock.setTimeout(this.#stallCheck, STALL_MS);
 	}
 
 	write(piece: Uint8Array): void {
+		// The time is noted, not a timer set again: on the device each timer is a new SDK handle.
+		this.#lastByte = this.#updates.o.clock.now();
 		if (this.#failure) return;
 		this.#received += piece.length;
 		if (this.#received > this.#expected) return this.#fail(`more than the ${this.#expected} bytes given`);
@@ -111,6 +130,7 @@ class ImageUpload implements UploadSink {
 
 	end(): HttpResponse {
 		const o = this.#updates.o, expected = this.#expected, sha256 = this.#sha256;
+		o.clock.clearTimeout(this.#timer);
 		this.#updates.busy = false;
 		const actual = this.#hash.close();
 		if (!this.#failure && this.#received !== expected) this.#fail(`only ${this.#received} of ${expected} bytes arrived`);
@@ -132,9 +152,27 @@ class ImageUpload implements UploadSink {
 	}
 
 	abort(): void {
+		this.#stop(`the upload broke off after ${this.#received} of ${this.#expected} bytes; nothing changed`);
+	}
+
+	/** The timer: the upload is broken off when no byte came for STALL_MS, else looked at again when that would be. */
+	#stalled(): void {
+		const quiet = this.#updates.o.clock.now() - this.#lastByte;
+		if (quiet < STALL_MS) {
+			this.#timer = this.#updates.o.clock.setTimeout(this.#stallCheck, STALL_MS - quiet);
+			return;
+		}
+		this.#stop(`no byte for ${STALL_MS / 1000} s after ${this.#received} of ${this.#expected} bytes: the upload is broken off and its connection closed; nothing changed`);
+		this.#close();
+	}
+
+	/** The upload ends without an image: the slot is cancelled, and the next upload may start. */
+	#stop(why: string): void {
+		const o = this.#updates.o;
+		o.clock.clearTimeout(this.#timer);
 		this.#updates.busy = false;
 		this.#fail("the upload broke off");
-		this.#updates.o.log.warn(`update: the upload broke off after ${this.#received} of ${this.#expected} bytes; nothing changed`);
+		o.log.warn(`update: ${why}`);
 	}
 
 	#fail(reason: string): void {

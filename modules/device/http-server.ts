@@ -54,6 +54,8 @@ interface Pending {
 interface CallbackServer {
 	callback: (this: Exchange, message: number, value1?: unknown, value2?: unknown) => unknown;
 	close(connections?: boolean): void;
+	/** Takes the exchange out of the server (no more callbacks) and hands over its socket. */
+	detach(exchange: Exchange): { close(): void };
 }
 
 export interface DeviceHttpOptions {
@@ -130,7 +132,7 @@ export class DeviceHttpServer implements HttpRoutes {
 				return undefined;
 			}
 			case HEADERS_COMPLETE:
-				return this.#route(exchange.klingel);
+				return this.#route(exchange);
 			case REQUEST_FRAGMENT: {
 				const pending = exchange.klingel;
 				const bytes = exchange.read?.(ArrayBuffer);
@@ -184,10 +186,11 @@ export class DeviceHttpServer implements HttpRoutes {
 	}
 
 	/** Picks the handler once the headers are in; returns what the SDK should do with the body. */
-	#route(pending: Pending | undefined): unknown {
+	#route(exchange: Exchange): unknown {
+		const pending = exchange.klingel;
 		if (!pending) return false;
 		const upload = this.#routes.findUpload(pending.method, pending.path);
-		if (upload) return this.#startUpload(pending, upload);
+		if (upload) return this.#startUpload(exchange, pending, upload);
 		const match = this.#routes.find(pending.method, pending.path);
 		const handler = match?.handler;
 		if (!match) pending.early = plain(404, "not found");
@@ -203,7 +206,7 @@ export class DeviceHttpServer implements HttpRoutes {
 	}
 
 	/** An upload route: its handler sees the headers first; true asks the SDK for the body in fragments. */
-	#startUpload(pending: Pending, handler: UploadHandler): unknown {
+	#startUpload(exchange: Exchange, pending: Pending, handler: UploadHandler): unknown {
 		if (pending.length < 0) pending.early = plain(411, "Content-Length required");
 		else {
 			let query: Record<string, string> | undefined;
@@ -216,7 +219,7 @@ export class DeviceHttpServer implements HttpRoutes {
 				const request: HttpRequest = { method: pending.method, path: pending.path, query, headers: pending.headers, body: "" };
 				if (pending.remoteAddress) request.remoteAddress = pending.remoteAddress;
 				try {
-					const started = handler(request, pending.length);
+					const started = handler(request, pending.length, this.#close.bind(this, exchange));
 					if ("write" in started) pending.upload = started;
 					else pending.early = started;
 				} catch (error) {
@@ -227,6 +230,16 @@ export class DeviceHttpServer implements HttpRoutes {
 		}
 		if (pending.early) return false;
 		return pending.length > 0 ? true : undefined;
+	}
+
+	/**
+	 * An upload's sink ends its exchange without an answer (its body stopped arriving, which the
+	 * SDK's server never notices: it has no timer, and the accepted socket no TCP keepalive).
+	 */
+	#close(exchange: Exchange): void {
+		delete exchange.klingel;
+		delete exchange.klingelOut;
+		this.#server?.detach(exchange).close();
 	}
 
 	#toSink(pending: Pending, piece: Uint8Array): void {

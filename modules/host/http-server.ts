@@ -96,9 +96,16 @@ export class HostHttpServer implements HttpRoutes {
 			const out = result.body;
 			response.end(out === undefined ? undefined : typeof out === "string" ? out : Buffer.from(out));
 		};
+		let ended = false;
+		// The sink's close, for a body that stopped arriving (Node itself would end the request
+		// only after its requestTimeout, 300 s): the sink hears no more.
+		const close = () => {
+			ended = true;
+			request.destroy();
+		};
 		let sink;
 		try {
-			const started = handler(req, Number(raw));
+			const started = handler(req, Number(raw), close);
 			if (!("write" in started)) {
 				// Refused before the body: the body is read and dropped first, as the device's server does, so
 				// that the client, still sending, gets the answer instead of a broken connection.
@@ -113,7 +120,6 @@ export class HostHttpServer implements HttpRoutes {
 			request.resume();
 			return;
 		}
-		let ended = false;
 		request.on("data", (chunk: Buffer) => {
 			try {
 				sink.write(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));

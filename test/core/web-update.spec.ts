@@ -3,6 +3,7 @@ import { bootApp } from "../lib/app-harness.js";
 import { md5 } from "../lib/md5.js";
 import { seededRandom } from "../lib/fake-udp.js";
 import { confirmWhenWorking, CONFIRM_AFTER_MS } from "../../app/firmware-confirm.js";
+import { STALL_MS } from "../../web/update.js";
 import type { FirmwareUpdater, HttpRequest, HttpResponse, Sha256Stream, UploadSink } from "../../modules/ports.js";
 import { FakeClock } from "../lib/fake-clock.js";
 
@@ -51,10 +52,13 @@ function application() {
 	const cookie = String(login.headers?.["Set-Cookie"]).split(";")[0];
 	const csrf = JSON.parse(String(login.body)).csrf as string;
 	const signedIn = { cookie, "x-csrf-token": csrf };
+	/** How often an upload ended its exchange without an answer (the server's close). */
+	const closed = { count: 0 };
+	const close = () => void closed.count++;
 	/** Starts an upload of `bytes` with the size and hash given (the right ones by default). */
 	const start = (bytes: number[], query: Record<string, string> = {}, headers: Record<string, string> = signedIn, length = bytes.length) =>
-		b.uploads.get("/update")!(request("/update", { size: String(bytes.length), sha256: fakeHashOf(bytes), ...query }, headers), length);
-	return { ...b, firmware, start, signedIn, cookie };
+		b.uploads.get("/update")!(request("/update", { size: String(bytes.length), sha256: fakeHashOf(bytes), ...query }, headers), length, close);
+	return { ...b, firmware, start, signedIn, cookie, closed };
 }
 
 function isSink(value: UploadSink | HttpResponse): value is UploadSink {
@@ -136,6 +140,31 @@ group("firmware update", () => {
 		assert.match(String(page.body), /Running version 9\.8\.7/);
 		assert.match(String(page.body), /<input id="f_image" name="image" type="file"/);
 		assert.equal((a.routes.get("GET /update")!({ method: "GET", path: "/update", query: {}, headers: { host: "127.0.0.1:8080" }, body: "" }) as HttpResponse).status, 401);
+	});
+
+	test("an upload whose body stops arriving is broken off after STALL_MS without a byte: the slot is cancelled, the connection closed, and the next upload is taken", () => {
+		const a = application();
+		const stalled = a.start(IMAGE);
+		assert.ok(isSink(stalled));
+		a.clock.advance(STALL_MS - 1000);
+		stalled.write(new Uint8Array(IMAGE.slice(0, 150)));
+		a.clock.advance(STALL_MS - 1);
+		assert.deepEqual(a.firmware.events, ["open 300"], "a slow body that still arrives goes on");
+		assert.equal(a.closed.count, 0);
+		a.clock.advance(1);
+		assert.deepEqual(a.firmware.events, ["open 300", "cancel"]);
+		assert.equal(a.closed.count, 1);
+		assert.ok(a.lines.some((l) => l.includes(`no byte for ${STALL_MS / 1000} s after 150 of 300 bytes`)), a.lines.join("\n"));
+		const next = a.start(IMAGE);
+		assert.ok(isSink(next), "not 409: the stalled upload let the slot go");
+		next.write(new Uint8Array(IMAGE));
+		assert.equal(next.end().status, 200);
+		const broken = a.start(IMAGE);
+		assert.ok(isSink(broken));
+		broken.abort();
+		a.clock.advance(2 * STALL_MS);
+		assert.equal(a.closed.count, 1, "an upload that ended or broke off keeps no timer");
+		assert.deepEqual(a.firmware.events, ["open 300", "cancel", "open 300", "complete", "open 300", "cancel", "restart"]);
 	});
 
 	test("a new image keeps itself once registered, or after trying for 60 s; an image that was never tried stays unconfirmed", () => {

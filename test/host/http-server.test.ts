@@ -1,7 +1,8 @@
 /*
  * The host's HTTP server and its body limit (16 KB): a longer body gets the documented 413,
  * whether its length is declared or it comes chunked, and not a reset connection; a body
- * within the limit reaches the route, and the server goes on answering.
+ * within the limit reaches the route, and the server goes on answering. An upload's sink can
+ * end a stalled exchange: the connection is closed without an answer.
  */
 
 import { test, before, after } from "node:test";
@@ -68,4 +69,34 @@ test("the server goes on answering after refusing bodies", async () => {
 	const response = await fetch(`http://127.0.0.1:${port}/echo`, { method: "POST", body: "hallo" });
 	assert.equal(response.status, 200);
 	assert.equal(await response.text(), "got 5");
+});
+
+test("an upload's close, half a body in and nothing more coming, closes the connection without an answer and calls the sink no more", async () => {
+	const heard: string[] = [];
+	let received = 0;
+	let close: (() => void) | undefined;
+	server.addUpload("/upload", (_request, _length, closeIt) => {
+		close = closeIt;
+		return {
+			write: (piece) => void (received += piece.length),
+			end: () => (heard.push("end"), { status: 200 }),
+			abort: () => void heard.push("abort"),
+		};
+	});
+	const socket = net.connect(port, "127.0.0.1");
+	const answer: Buffer[] = [];
+	socket.on("data", (chunk) => answer.push(chunk));
+	socket.on("error", () => undefined);
+	const closed = new Promise((resolve) => socket.on("close", resolve));
+	const head = [`POST /upload HTTP/1.1`, `Host: 127.0.0.1:${port}`, "Content-Type: application/octet-stream", "Content-Length: 2000", "", ""].join("\r\n");
+	socket.write(Buffer.concat([Buffer.from(head), Buffer.alloc(1000, 0xe9)]));
+	for (const deadline = Date.now() + 5000; received < 1000 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 10));
+	assert.equal(received, 1000, "the half that was sent reached the sink");
+	close!();
+	await closed;
+	await new Promise((resolve) => setTimeout(resolve, 50));
+	assert.equal(Buffer.concat(answer).toString("latin1"), "", "no answer");
+	assert.deepEqual(heard, [], "neither end nor abort after close");
+	const response = await fetch(`http://127.0.0.1:${port}/echo`, { method: "POST", body: "hallo" });
+	assert.equal(await response.text(), "got 5", "the server goes on answering");
 });
