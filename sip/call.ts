@@ -61,7 +61,7 @@ export abstract class Call {
 	protected ctx: UaContext;
 	protected observer: CallObserver;
 	#talkTimer: TimerId | undefined;
-	/** A re-INVITE whose 2xx awaits its ACK. */
+	/** A re-INVITE whose 2xx awaits its ACK (a newer re-INVITE stands for that ACK, so one at most). */
 	#reinvite: ServerTransaction | undefined;
 
 	constructor(ctx: UaContext, observer: CallObserver, rtpPort: number) {
@@ -199,6 +199,12 @@ export abstract class Call {
 	}
 
 	#offerInDialog(transaction: ServerTransaction, incoming: Incoming): void {
+		// The peer starts an INVITE transaction only once it has ACKed the last one (RFC 3261 §14.1):
+		// a newer re-INVITE stands for the ACK of the earlier one's 2xx, which is lost or late.
+		if (incoming.message.method === "INVITE") {
+			this.#reinvite?.acknowledged();
+			this.#reinvite = undefined;
+		}
 		const contact = [this.ctx.contact(), ALLOW];
 		if (incoming.message.bodyBytes.length === 0) {
 			transaction.respond(200, "OK", { headers: contact });

@@ -540,6 +540,33 @@ group("calls from a handset", () => {
 		assert.deepEqual(h.events.filter((e) => e.startsWith("dtmf")), ["dtmf 1", "dtmf 2"]);
 	});
 
+	test("a second re-INVITE stands for the first one's lost ACK: the first's 200 is no longer sent, its late ACKs change nothing, the call goes on", () => {
+		const h = new UaHarness({ talkLimit: 600 });
+		const inDialog = h.answeredCall();
+		h.deliver(inDialog("ACK"));
+		h.sent();
+		const ack = (seq: number) => inDialog("ACK").replace("CSeq: 100 ACK", `CSeq: ${seq} ACK`);
+		h.deliver(inDialog("INVITE", ["Content-Type: application/sdp"], OFFER.replace("7078", "7090")));
+		assert.equal(h.one().header("cseq"), "102 INVITE");
+		// The ACK for 102 is lost; the handset goes on with 103 and ACKs it.
+		h.deliver(inDialog("INVITE", ["Content-Type: application/sdp"], OFFER.replace("7078", "7092")));
+		assert.equal(h.one().header("cseq"), "103 INVITE");
+		h.deliver(ack(103));
+		h.deliver(ack(102));
+		const resent: string[] = [];
+		for (let t = 0; t < 40_000; t += 500) {
+			h.clock.advance(500);
+			for (const m of h.sent()) {
+				resent.push(`${m.method || m.status} ${m.header("cseq")}`);
+				if (m.status === 200) h.deliver(ack(102));
+			}
+		}
+		assert.deepEqual(resent, [], "neither 200 sent again, no BYE");
+		assert.equal(h.ua.call?.state, "answered");
+		assert.equal(h.ua.call?.media?.remotePort, 7092, "the second re-INVITE's media");
+		assert.equal(h.ua.layer.serverCount, 0, "both re-INVITEs' transactions are over");
+	});
+
 	test("OPTIONS outside a call gets 200 with Allow", () => {
 		const h = new UaHarness();
 		h.register();
