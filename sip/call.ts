@@ -8,7 +8,7 @@ import type { Endpoint, UaContext } from "./context.js";
 import type { Dialog } from "./dialog.js";
 import type { ServerTransaction } from "./server-transaction.js";
 import type { Incoming } from "./transport.js";
-import { answerOffer, parseSdp, type NegotiatedMedia } from "./sdp.js";
+import { answerOffer, buildOffer, parseSdp, readAnswer, type NegotiatedMedia } from "./sdp.js";
 import { parseInfoDtmf } from "./info-dtmf.js";
 import { ALLOW, REFUSED_METHODS } from "./methods.js";
 
@@ -63,6 +63,12 @@ export abstract class Call {
 	#talkTimer: TimerId | undefined;
 	/** A re-INVITE whose 2xx awaits its ACK (a newer re-INVITE stands for that ACK, so one at most). */
 	#reinvite: ServerTransaction | undefined;
+	/**
+	 * Whether the door's last SDP was its own offer (an outbound call's INVITE, or the 2xx to a
+	 * re-INVITE without one): offering again it sends the same SDP under the same o= version,
+	 * after an answer a new one (RFC 3264 §8).
+	 */
+	#offerLast = true;
 
 	constructor(ctx: UaContext, observer: CallObserver, rtpPort: number) {
 		this.ctx = ctx;
@@ -114,10 +120,12 @@ export abstract class Call {
 
 	/** An ACK that matched this call's dialog. */
 	acknowledge(incoming: Incoming): void {
-		if (this.#reinvite && incoming.essentials.cseq.seq === this.#reinvite.request.essentials.cseq.seq) {
-			this.#reinvite.acknowledged();
-			this.#reinvite = undefined;
-		}
+		const reinvite = this.#reinvite;
+		if (!reinvite || incoming.essentials.cseq.seq !== reinvite.request.essentials.cseq.seq) return;
+		reinvite.acknowledged();
+		this.#reinvite = undefined;
+		// A re-INVITE without an offer got the door's in its 2xx, and the ACK brings the answer (RFC 3264 §5).
+		if (reinvite.request.message.bodyBytes.length === 0) this.#answerInAck(incoming);
 	}
 
 	/** Sends BYE and ends the call (whatever the answer). */
@@ -177,7 +185,7 @@ export abstract class Call {
 		this.observer.onState(this);
 	}
 
-	/** An SDP answer to an offer, or the SIP status to refuse it with. */
+	/** An SDP answer to an offer, which the caller sends, or the SIP status to refuse it with. */
 	protected answerFor(incoming: Incoming): { sdp: string; media: NegotiatedMedia } | { status: number; reason: string } {
 		const type = (incoming.message.header("content-type") ?? "").toLowerCase();
 		if (!/^application\/sdp\b/.test(type)) return { status: 415, reason: "Unsupported Media Type" };
@@ -190,12 +198,39 @@ export abstract class Call {
 		const local = this.localMedia;
 		const answer = answerOffer(offer, { address: local.address, port: local.port, sessionId: local.sessionId, sessionVersion: local.sessionVersion, wideband: local.wideband });
 		if ("error" in answer) return { status: 488, reason: "Not Acceptable Here" };
+		this.#offerLast = false;
 		return answer;
 	}
 
 	/** Gives the agreed media to the media side. */
 	#handMedia(): void {
 		if (this.media) this.ctx.media?.callMedia(this, this.media);
+	}
+
+	/** Media agreed anew within the dialog. */
+	#agreed(media: NegotiatedMedia): void {
+		this.media = media;
+		this.#handMedia();
+		this.observer.onEstablished(this);
+	}
+
+	/** The answer to the door's offer, in the ACK; without a usable one the media stays as it was. */
+	#answerInAck(ack: Incoming): void {
+		if (this.state !== "answered") return;
+		let answer: NegotiatedMedia | { error: string };
+		if (ack.message.bodyBytes.length === 0) answer = { error: "it has no SDP answer" };
+		else {
+			try {
+				answer = readAnswer(parseSdp(ack.message.body), this.localMedia.wideband);
+			} catch (error) {
+				answer = { error: `malformed SDP answer: ${(error as Error).message}` };
+			}
+		}
+		if ("error" in answer) {
+			this.ctx.log.warn(`SIP: the ACK to the door's offer in ${this.callId}: ${answer.error}; the media stays as it was`);
+			return;
+		}
+		this.#agreed(answer);
 	}
 
 	#offerInDialog(transaction: ServerTransaction, incoming: Incoming): void {
@@ -207,7 +242,12 @@ export abstract class Call {
 		}
 		const contact = [this.ctx.contact(), ALLOW];
 		if (incoming.message.bodyBytes.length === 0) {
-			transaction.respond(200, "OK", { headers: contact });
+			// The 2xx to an INVITE without an offer must carry one (RFC 3261 §14.2, RFC 3264 §5).
+			if (incoming.message.method === "INVITE") {
+				if (!this.#offerLast) this.localMedia.sessionVersion++;
+				this.#offerLast = true;
+				transaction.respond(200, "OK", { headers: contact, body: buildOffer(this.localMedia) });
+			} else transaction.respond(200, "OK", { headers: contact });
 		} else {
 			this.localMedia.sessionVersion++;
 			const answer = this.answerFor(incoming);
@@ -215,10 +255,8 @@ export abstract class Call {
 				transaction.respond(answer.status, answer.reason);
 				return;
 			}
-			this.media = answer.media;
 			transaction.respond(200, "OK", { headers: contact, body: answer.sdp });
-			this.#handMedia();
-			this.observer.onEstablished(this);
+			this.#agreed(answer.media);
 		}
 		if (incoming.message.method === "INVITE") {
 			this.#reinvite = transaction;

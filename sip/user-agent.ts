@@ -308,7 +308,8 @@ export class UserAgent implements CallObserver {
 			return;
 		}
 		if (message.bodyBytes.length === 0) {
-			// An offer in the 200 OK with the answer in the ACK is not supported by this door station.
+			// An offer in the 200 OK with the answer in the ACK is taken only within a call (a
+			// re-INVITE): a call's first INVITE is answered at once and its media start with that answer.
 			transaction.respond(488, "Not Acceptable Here", { headers: ["Warning: 399 - \"an SDP offer is required\""] });
 			return;
 		}

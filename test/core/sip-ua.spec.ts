@@ -368,6 +368,28 @@ group("ringing the target", () => {
 		assert.equal(h.ua.lastCall?.endReason, "answered just as it was being cancelled (hung up at the door; the 200 OK crossed the CANCEL): hung up with BYE");
 	});
 
+	test("a re-INVITE without an offer gets the INVITE's offer again, under the same o= version", () => {
+		const h = new UaHarness();
+		const invite = ring(h);
+		h.answer(invite, 200, "OK", { toTag: "a1", headers: [`Contact: <sip:611@${PBX}:5060>`], body: ANSWER });
+		h.sent();
+		h.deliver([
+			`INVITE sip:620@${LOCAL}:5062 SIP/2.0`,
+			`Via: SIP/2.0/UDP ${PBX}:5060;branch=z9hG4bKre1`,
+			`From: <sip:**610@fritz.box>;tag=a1`,
+			`To: ${invite.header("from")}`,
+			`Call-ID: ${invite.header("call-id")}`,
+			"CSeq: 5 INVITE",
+			`Contact: <sip:611@${PBX}:5060>`,
+			"Content-Length: 0",
+			"",
+			"",
+		].join("\n"));
+		const ok = h.one();
+		assert.equal(ok.status, 200);
+		assert.equal(ok.body, invite.body);
+	});
+
 	test("a 4xx ends the attempt with the reason in the status", () => {
 		const h = new UaHarness();
 		const invite = ring(h);
@@ -565,6 +587,40 @@ group("calls from a handset", () => {
 		assert.equal(h.ua.call?.state, "answered");
 		assert.equal(h.ua.call?.media?.remotePort, 7092, "the second re-INVITE's media");
 		assert.equal(h.ua.layer.serverCount, 0, "both re-INVITEs' transactions are over");
+	});
+
+	test("a re-INVITE without an offer gets the door's offer in its 200 (a new o= version only when the door's SDP changed); the answer in the ACK moves the media, an ACK without a usable one leaves it", () => {
+		const h = new UaHarness();
+		const inDialog = h.answeredCall();
+		h.deliver(inDialog("ACK"));
+		const call = h.ua.call!;
+		const origin = (version: number) => `o=- ${call.localMedia.sessionId} ${version} IN IP4 ${LOCAL}\r\n`;
+		const ack = (seq: number, body = "") => inDialog("ACK", body ? ["Content-Type: application/sdp"] : [], body).replace("CSeq: 100 ACK", `CSeq: ${seq} ACK`);
+		h.deliver(inDialog("INVITE"));
+		const ok = h.one();
+		assert.equal(ok.status, 200);
+		assert.equal(ok.header("content-type"), "application/sdp");
+		assert.match(ok.body, /m=audio 40000 RTP\/AVP 9 0 8 101\r\n/, "the door's short offer");
+		assert.ok(ok.body.includes(origin(2)), `a new version after the door's answer: ${ok.body}`);
+		assert.equal(call.media?.remotePort, 7078, "nothing agreed before the answer");
+		h.deliver(ack(cseq(ok), ANSWER));
+		assert.equal(call.media?.remotePort, 7080);
+		assert.equal(call.media?.codec, "PCMU");
+		assert.equal(h.events[h.events.length - 1], "established PCMU");
+		h.clock.advance(10_000);
+		assert.equal(h.sent().length, 0, "the ACK ended the 200's retransmissions");
+		h.deliver(inDialog("INVITE"));
+		const again = h.one();
+		assert.equal(again.body, ok.body, "nothing changed at the door: the same offer under the same version");
+		h.deliver(ack(cseq(again)));
+		assert.equal(call.media?.remotePort, 7080);
+		assert.ok(h.logLines.some((l) => /^warn .*ACK.*no SDP answer.*media stays/.test(l)), h.logLines.join("\n"));
+		h.deliver(inDialog("INVITE"));
+		h.deliver(ack(cseq(h.one()), ANSWER.replace("m=audio 7080 RTP/AVP 0 101", "m=audio 7090 RTP/AVP 18 101")));
+		assert.equal(call.media?.remotePort, 7080);
+		assert.ok(h.logLines.some((l) => /^warn .*ACK.*chose no codec.*media stays/.test(l)), h.logLines.join("\n"));
+		assert.equal(call.state, "answered");
+		assert.equal(h.sent().length, 0);
 	});
 
 	test("OPTIONS outside a call gets 200 with Allow", () => {
