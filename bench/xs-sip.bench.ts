@@ -191,18 +191,19 @@ class RegisterRig {
 	readonly registration: Registration;
 	constructor() {
 		const log: Logger = { info() {}, warn() {}, error() {} };
-		const layer = new TransactionLayer({ udp: () => this.socket, clock: this.clock, log });
-		layer.transport.open();
 		// Random bytes come from a native port on the device (and on the host); a JavaScript
 		// generator here would cost more than the REGISTER itself. A native fill stands in.
 		let seed = 1;
 		const random = (target: Uint8Array) => {
 			target.fill(seed = (seed * 73 + 41) & 255);
 		};
+		const ids = new IdSource(random);
+		const layer = new TransactionLayer({ udp: () => this.socket, clock: this.clock, log, ids });
+		layer.transport.open();
 		const ctx = new UaContext({
 			config: { ...DEFAULT_UA_CONFIG, user: "620", password: "geheim", displayName: "Haustür", userAgent: "klingel/0.1" },
 			layer,
-			ids: new IdSource(random),
+			ids,
 			auth: new DigestAuthenticator(() => "0".repeat(32), random),
 			log,
 			localAddress: () => "192.168.178.30",

@@ -7,6 +7,7 @@
 import type { Clock, TimerId } from "../modules/ports.js";
 import type { Incoming } from "./transport.js";
 import type { TimerValues } from "./timers.js";
+import type { IdSource } from "./ids.js";
 import { buildResponse, type ResponseOptions } from "./serializer.js";
 
 export type ServerState = "proceeding" | "accepted" | "completed" | "confirmed" | "terminated";
@@ -14,6 +15,8 @@ export type ServerState = "proceeding" | "accepted" | "completed" | "confirmed" 
 export interface ServerHost {
 	clock: Clock;
 	timers: TimerValues;
+	/** Makes the To tags of responses to requests without one. */
+	ids: IdSource;
 	send(bytes: Uint8Array, address: string, port: number): boolean;
 	forget(transaction: ServerTransaction): void;
 }
@@ -34,6 +37,7 @@ export class ServerTransaction {
 	#interval = 0;
 	#deadline: TimerId | undefined;
 	#request: Incoming | undefined;
+	#toTag: string | undefined;
 	/*
 	 * The timers' callbacks, bound once: on the device a function a preloaded module makes at run
 	 * time costs a copy of its code in the XS heap, a bound function only references.
@@ -76,9 +80,23 @@ export class ServerTransaction {
 		return this.#status;
 	}
 
+	/**
+	 * The To tag of its responses above 100 when the request's To has none: a dialog's when one
+	 * was given, else one made for the first that needs it (the answer to a CANCEL of this
+	 * INVITE takes it too, RFC 3261 §9.2).
+	 */
+	get toTag(): string {
+		return this.#toTag ??= this.#host.ids.tag();
+	}
+
 	/** Sends a response; ignored once a final response has been sent. */
 	respond(status: number, reason: string, options?: ResponseOptions): void {
 		if (this.#state !== "proceeding") return;
+		// Every response but 100 Trying carries a To tag (RFC 3261 §8.2.6.2), the same in all of a transaction's.
+		if (status > 100 && !this.request.essentials.toTag) {
+			if (options?.toTag) this.#toTag = options.toTag;
+			options = { ...options, toTag: this.toTag };
+		}
 		this.#last = buildResponse(this.request.message, status, reason, options);
 		this.#status = status;
 		this.#host.send(this.#last, this.address, this.port);

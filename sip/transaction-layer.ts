@@ -12,6 +12,7 @@ import { ServerTransaction } from "./server-transaction.js";
 import { DEFAULT_TIMERS, type TimerValues } from "./timers.js";
 import { RefusedAnswers } from "./refused-answers.js";
 import { buildResponse } from "./serializer.js";
+import type { IdSource } from "./ids.js";
 
 const MAGIC = "z9hG4bK";
 
@@ -57,6 +58,8 @@ export interface TransactionLayerOptions {
 	/** The transport's socket: the layer opens it through its own transport, whose messages come here. */
 	transport?: SipTransportSettings;
 	timers?: TimerValues;
+	/** Makes the To tags of responses to requests without one. */
+	ids: IdSource;
 	/** Who is given new requests and the ACKs of 2xx responses. */
 	user?: TransactionUser;
 }
@@ -65,6 +68,7 @@ export class TransactionLayer {
 	readonly clock: Clock;
 	readonly timers: TimerValues;
 	readonly transport: SipTransport;
+	readonly ids: IdSource;
 	#log: Logger;
 	#user: TransactionUser | undefined;
 	#clients = new Map<string, ClientTransaction>();
@@ -79,9 +83,10 @@ export class TransactionLayer {
 		this.clock = options.clock;
 		this.#log = options.log;
 		this.timers = options.timers ?? DEFAULT_TIMERS;
+		this.ids = options.ids;
 		this.#refused = new RefusedAnswers(64 * this.timers.T1);
 		this.#user = options.user;
-		this.transport = new SipTransport({ ...options.transport, udp: options.udp, log: options.log, onMessage: this.#receive.bind(this) });
+		this.transport = new SipTransport({ ...options.transport, udp: options.udp, log: options.log, ids: options.ids, onMessage: this.#receive.bind(this) });
 	}
 
 	get clientCount(): number {
@@ -162,7 +167,7 @@ export class TransactionLayer {
 		const sender = user.sender(incoming);
 		if (sender === "refused") {
 			this.refusedTotal++;
-			const forbidden = buildResponse(message, 403, "Forbidden");
+			const forbidden = buildResponse(message, 403, "Forbidden", { toTag: this.ids.tag() });
 			this.#refused.remember(key, forbidden, now);
 			this.send(forbidden, incoming.address, incoming.port);
 			user.onRefused?.(incoming);

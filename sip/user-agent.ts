@@ -78,11 +78,13 @@ export class UserAgent implements CallObserver {
 		this.#ports = ports;
 		this.#events = options.events ?? {};
 		this.#rtpPort = options.rtpPort;
+		const ids = new IdSource(ports.random);
 		this.layer = new TransactionLayer({
 			udp: ports.udp,
 			clock: ports.clock,
 			log: ports.log,
 			timers: options.timers ?? DEFAULT_TIMERS,
+			ids,
 			// Bound methods, not closures: on the device a function a preloaded module makes at
 			// run time costs a copy of its code in the XS heap.
 			transport: {
@@ -99,7 +101,7 @@ export class UserAgent implements CallObserver {
 		this.#ctx = new UaContext({
 			config,
 			layer: this.layer,
-			ids: new IdSource(ports.random),
+			ids,
 			auth: new DigestAuthenticator(ports.md5, ports.random),
 			log: ports.log,
 			localAddress: ports.localAddress,
@@ -333,7 +335,7 @@ export class UserAgent implements CallObserver {
 			transaction.respond(481, "Call/Transaction Does Not Exist");
 			return;
 		}
-		transaction.respond(200, "OK");
+		transaction.respond(200, "OK", { toTag: invite.toTag });
 		if (invite.state === "proceeding") {
 			invite.respond(487, "Request Terminated");
 			const call = this.#call;
