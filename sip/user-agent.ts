@@ -256,6 +256,12 @@ export class UserAgent implements CallObserver {
 		const method = message.method;
 		const call = this.#call;
 		// Requests from senders other than the PBX were refused before this (#sender).
+		// A CANCEL belongs to its INVITE's transaction, not to the dialog (RFC 3261 §9.2): one of a
+		// re-INVITE carries the dialog's tags and the re-INVITE's CSeq, which the dialog refuses.
+		if (method === "CANCEL") {
+			this.#cancel(transaction, incoming);
+			return;
+		}
 		// Within the current call's dialog.
 		if (essentials.toTag) {
 			if (call?.dialog?.matches(essentials)) {
@@ -264,10 +270,6 @@ export class UserAgent implements CallObserver {
 			}
 			// A stale or foreign request (e.g. a BYE retransmitted long after its call): never ends the live call.
 			transaction.respond(481, "Call/Transaction Does Not Exist");
-			return;
-		}
-		if (method === "CANCEL") {
-			this.#cancel(transaction, incoming);
 			return;
 		}
 		const scheme = uriScheme(message.uri);
@@ -338,8 +340,10 @@ export class UserAgent implements CallObserver {
 		transaction.respond(200, "OK", { toTag: invite.toTag });
 		if (invite.state === "proceeding") {
 			invite.respond(487, "Request Terminated");
+			// Only a call's first INVITE (its To without a tag) ends the call; a cancelled re-INVITE
+			// leaves the session as it was (RFC 3261 §14.2).
 			const call = this.#call;
-			if (call instanceof InboundCall && call.callId === incoming.essentials.callId) call.hangup("the caller gave up");
+			if (!incoming.essentials.toTag && call instanceof InboundCall && call.callId === incoming.essentials.callId) call.hangup("the caller gave up");
 		}
 	}
 

@@ -623,6 +623,31 @@ group("calls from a handset", () => {
 		assert.equal(h.sent().length, 0);
 	});
 
+	test("a CANCEL of an answered re-INVITE gets 200 and changes nothing (RFC 3261 §9.2); one matching no INVITE gets 481", () => {
+		const h = new UaHarness();
+		const inDialog = h.answeredCall();
+		h.deliver(inDialog("ACK"));
+		const call = h.ua.call!;
+		/** The CANCEL of a request: its branch, From, To, Call-ID and CSeq number. */
+		const cancelOf = (request: string) =>
+			request.slice(0, request.indexOf("\n\n")).split("\n").filter((l) => !l.startsWith("Content-")).join("\n").replace(/^INVITE/, "CANCEL").replace(/ INVITE$/m, " CANCEL") + "\nContent-Length: 0\n\n";
+		const reinvite = inDialog("INVITE", ["Content-Type: application/sdp"], OFFER.replace("7078", "7090"));
+		h.deliver(reinvite);
+		assert.equal(h.one().status, 200);
+		h.deliver(cancelOf(reinvite));
+		const cancelled = h.one();
+		assert.equal(cancelled.status, 200);
+		assert.equal(cancelled.header("cseq"), "102 CANCEL");
+		assert.equal(call.state, "answered");
+		assert.equal(call.media?.remotePort, 7090, "the re-INVITE stands");
+		h.deliver(cancelOf(reinvite.replace("branch=z9hG4bKINVITE102", "branch=z9hG4bKother")));
+		assert.equal(h.one().status, 481);
+		h.deliver(inDialog("INFO", ["Content-Type: application/dtmf"], "2"));
+		assert.equal(h.one().status, 200, "the dialog's CSeq goes on");
+		assert.deepEqual(h.events.filter((e) => e.startsWith("dtmf")), ["dtmf 2"]);
+		assert.equal(h.ua.call, call);
+	});
+
 	test("OPTIONS outside a call gets 200 with Allow", () => {
 		const h = new UaHarness();
 		h.register();
