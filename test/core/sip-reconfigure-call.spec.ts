@@ -6,7 +6,7 @@
  */
 
 import { test, group, assert } from "../lib/spec.js";
-import { UaHarness, OFFER, PBX, LOCAL } from "../lib/ua-harness.js";
+import { UaHarness, handsetBye, OFFER, PBX } from "../lib/ua-harness.js";
 import type { SipMessage } from "../../sip/message.js";
 import type { Sent } from "../lib/fake-udp.js";
 
@@ -38,20 +38,6 @@ function ringing(h: UaHarness): SipMessage {
 	const invite = h.one();
 	h.answer(invite, 180, "Ringing", { toTag: "a1" });
 	return invite;
-}
-
-function bye(invite: SipMessage): string {
-	return [
-		`BYE sip:620@${LOCAL}:5062 SIP/2.0`,
-		`Via: SIP/2.0/UDP ${PBX}:5060;branch=z9hG4bKbye1`,
-		"From: <sip:**610@fritz.box>;tag=a1",
-		`To: ${invite.header("from")}`,
-		`Call-ID: ${invite.header("call-id")}`,
-		"CSeq: 5 BYE",
-		"Content-Length: 0",
-		"",
-		"",
-	].join("\n");
 }
 
 group("a call while a new account's PBX is looked up", () => {
@@ -96,7 +82,7 @@ group("a call while a new account's PBX is looked up", () => {
 		h.answer(invite, 200, "OK", { toTag: "a1", headers: [`Contact: <sip:611@${PBX}:5060>`], body: ANSWER });
 		assert.equal(h.one().method, "ACK");
 		newPassword(h);
-		h.deliver(bye(invite));
+		h.deliver(handsetBye(invite));
 		const ok = oneTo(h);
 		assert.equal(ok.status, 200);
 		assert.equal(h.ua.call, undefined);

@@ -1,5 +1,5 @@
 import { test, group, assert } from "../lib/spec.js";
-import { UaHarness, inboundInvite, OFFER, PBX, LOCAL } from "../lib/ua-harness.js";
+import { UaHarness, inboundInvite, handsetBye, OFFER, PBX, LOCAL } from "../lib/ua-harness.js";
 import { md5 } from "../lib/md5.js";
 import { param, parseVia, parseCSeq } from "../../sip/header-values.js";
 import type { SipMessage } from "../../sip/message.js";
@@ -162,6 +162,23 @@ group("ringing the target", () => {
 		return h.one();
 	}
 
+	/** The ring timeout's CANCEL (the INVITE's branch and CSeq), answered 200, and the 487 after it ACKed on that branch: the call is over and the next press rings. */
+	function cancelledUnanswered(h: UaHarness, invite: SipMessage, toTag: string): SipMessage {
+		const cancel = h.one();
+		assert.equal(cancel.method, "CANCEL");
+		assert.equal(branch(cancel), branch(invite));
+		assert.equal(cseq(cancel), cseq(invite));
+		h.answer(cancel, 200, "OK", { toTag });
+		h.answer(invite, 487, "Request Terminated", { toTag });
+		const ack = h.one();
+		assert.equal(ack.method, "ACK");
+		assert.equal(branch(ack), branch(invite));
+		assert.equal(h.ua.call, undefined);
+		assert.match(h.events[h.events.length - 1], /ended nobody answered within 30 s/);
+		assert.equal(h.ua.ring().ok, true, "the next press rings again");
+		return cancel;
+	}
+
 	test("INVITE to **610 with display name and a short offer: G.722 first, then G.711", () => {
 		const h = new UaHarness();
 		const invite = ring(h);
@@ -212,20 +229,9 @@ group("ringing the target", () => {
 		h.clock.advance(29_999);
 		assert.equal(h.sent().length, 0);
 		h.clock.advance(1);
-		const cancel = h.one();
-		assert.equal(cancel.method, "CANCEL");
+		const cancel = cancelledUnanswered(h, invite, "r1");
 		assert.equal(cancel.uri, invite.uri);
-		assert.equal(branch(cancel), branch(invite));
-		assert.equal(cseq(cancel), cseq(invite));
 		assert.equal(cancel.header("to"), invite.header("to"));
-		h.answer(cancel, 200, "OK", { toTag: "r1" });
-		h.answer(invite, 487, "Request Terminated", { toTag: "r1" });
-		const ack = h.one();
-		assert.equal(ack.method, "ACK");
-		assert.equal(branch(ack), branch(invite));
-		assert.equal(h.ua.call, undefined);
-		assert.match(h.events[h.events.length - 1], /ended nobody answered within 30 s/);
-		assert.equal(h.ua.ring().ok, true, "the next press rings again");
 	});
 
 	test("answered: ACK to the Contact, re-ACK of a retransmitted 200, then BYE from the handset ends it", () => {
@@ -244,17 +250,7 @@ group("ringing the target", () => {
 		assert.equal(h.one().method, "ACK");
 		h.clock.advance(30_000);
 		assert.equal(h.sent().length, 0, "no CANCEL once answered");
-		h.deliver([
-			`BYE sip:620@${LOCAL}:5062 SIP/2.0`,
-			`Via: SIP/2.0/UDP ${PBX}:5060;branch=z9hG4bKbye1`,
-			`From: <sip:**610@fritz.box>;tag=a1`,
-			`To: ${invite.header("from")}`,
-			`Call-ID: ${invite.header("call-id")}`,
-			"CSeq: 5 BYE",
-			"Content-Length: 0",
-			"",
-			"",
-		].join("\n"));
+		h.deliver(handsetBye(invite));
 		assert.equal(h.one().status, 200);
 		assert.equal(h.ua.call, undefined);
 		assert.match(h.events[h.events.length - 1], /ended the other side hung up/);
@@ -292,18 +288,7 @@ group("ringing the target", () => {
 		h.answer(invite, 100, "Trying");
 		assert.equal(h.ua.call?.state, "calling", "100 Trying is not ringing");
 		h.clock.advance(30_000);
-		const cancel = h.one();
-		assert.equal(cancel.method, "CANCEL");
-		assert.equal(branch(cancel), branch(invite));
-		assert.equal(cseq(cancel), cseq(invite));
-		h.answer(cancel, 200, "OK", { toTag: "t1" });
-		h.answer(invite, 487, "Request Terminated", { toTag: "t1" });
-		const ack = h.one();
-		assert.equal(ack.method, "ACK");
-		assert.equal(branch(ack), branch(invite));
-		assert.equal(h.ua.call, undefined);
-		assert.match(h.events[h.events.length - 1], /ended nobody answered within 30 s/);
-		assert.equal(h.ua.ring().ok, true, "the next press rings again");
+		cancelledUnanswered(h, invite, "t1");
 	});
 
 	test("a hang-up before any answer: the CANCEL waits for the first provisional response, 100 Trying too", () => {

@@ -10,15 +10,9 @@
 import { DeviceMic, DeviceSpeaker } from "../../build/device/modules/device/audio.js";
 import AudioIn from "embedded:io/audio/in";
 import AudioOut from "embedded:io/audio/out";
+import { allocations, check, summary } from "./xs-checks.js";
 
 const WARMUP = 100, FRAMES = 1000;
-let passed = 0, failed = 0;
-
-function check(ok, name, detail) {
-	if (ok) passed++;
-	else failed++;
-	print(`${ok ? "ok" : "not ok"} - ${name}${ok ? "" : `: ${detail}`}`);
-}
 
 // A clock that moves when told, with a few timer slots (the drivers keep one or two timers).
 // Not test/lib/fake-clock.ts: its for…of over the timers allocates an iterator on XS (8 slots
@@ -62,16 +56,6 @@ const log = { info() {}, warn(text) { warnings++; print(`# warn: ${text}`); }, e
 
 /** The n-th sample of the test's stream: every value differs from its neighbours. */
 const pattern = (n) => ((n * 7919 + 13) << 16) >> 16;
-
-/** Slots and chunk bytes allocated while `run` runs (no collection in between: peak slots count too). */
-function allocations(run) {
-	gc();
-	const slots = heapSlots(), chunks = heapChunkBytes();
-	heapPeakReset();
-	run();
-	const peak = heapPeakSlots(), after = heapSlots();
-	return { slots: Math.max(peak, after) - slots, chunks: heapChunkBytes() - chunks };
-}
 
 for (const pieceMs of [32, 64]) {
 	// The microphone: reads every 20 ms into one frame, pieces of 32 or 64 ms from the driver.
@@ -190,5 +174,4 @@ for (const pieceMs of [32, 64]) {
 	speaker.close();
 }
 
-print(`${passed} passed, ${failed} failed`);
-if (failed) throw new Error(`${failed} failed`);
+summary();

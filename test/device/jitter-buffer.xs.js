@@ -7,25 +7,9 @@
  * and "N passed, N failed".
  */
 import { JitterBuffer, TAKE_FRAME } from "../../build/rtp/jitter-buffer.js";
+import { allocations, check, summary } from "./xs-checks.js";
 
 const WARMUP_MS = 1000, MS = 20000;
-let passed = 0, failed = 0;
-
-function check(ok, name, detail) {
-	if (ok) passed++;
-	else failed++;
-	print(`${ok ? "ok" : "not ok"} - ${name}${ok ? "" : `: ${detail}`}`);
-}
-
-/** Slots and chunk bytes allocated while `run` runs (no collection in between: peak slots count too). */
-function allocations(run) {
-	gc();
-	const slots = heapSlots(), chunks = heapChunkBytes();
-	heapPeakReset();
-	run();
-	const peak = heapPeakSlots(), after = heapSlots();
-	return { slots: Math.max(peak, after) - slots, chunks: heapChunkBytes() - chunks };
-}
 
 /** The coded byte at RTP timestamp `ts` of the test's stream: it differs from its neighbours. */
 const code = (ts) => (ts * 7 + (ts >> 8)) & 0xff;
@@ -62,5 +46,4 @@ for (const [ptime, csrcs] of [[10, 0], [30, 0], [20, 2]]) {
 	check(used.slots === 0 && used.chunks === 0, `${name}: no JS heap allocated in ${Math.round(MS / ptime)} packets`, `${used.slots} slots, ${used.chunks} chunk bytes (${(used.slots / (MS / ptime)).toFixed(1)} slots a packet)`);
 }
 
-print(`${passed} passed, ${failed} failed`);
-if (failed) throw new Error(`${failed} failed`);
+summary();

@@ -14,14 +14,7 @@ import { deviceAnnouncer } from "../../build/device/modules/device/mdns.js";
 import WiFi, { esp } from "wifi";
 import { STATION_MAC } from "net";
 import MDNS from "mdns";
-
-let passed = 0, failed = 0;
-
-function check(ok, name, detail) {
-	if (ok) passed++;
-	else failed++;
-	print(`${ok ? "ok" : "not ok"} - ${name}${ok ? "" : `: ${detail}`}`);
-}
+import { check, summary } from "./xs-checks.js";
 
 // A clock that moves when told.
 let now = 0, nextId = 1;
@@ -92,4 +85,4 @@ mdns?.probe();
 check(MDNS.made.length === 1 && mdns.hostName === "klingel" && mdns.probed.length === 4 && mdns.probed.every((address) => address === HOME_ADDRESS), "mDNS starts within seconds of the access point closing, every probe stating the station's address", `${MDNS.made.length} made, probes stating ${JSON.stringify(mdns?.probed)}`);
 check(mdns?.services.length === 1 && mdns.services[0].port === 80 && mdns.services[0].txt.path === "/sip", "and announces the web page once the name is claimed", JSON.stringify(mdns?.services));
 
-print(`${passed} passed, ${failed} failed`);
+summary();

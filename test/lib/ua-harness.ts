@@ -153,6 +153,21 @@ export function inboundInvite(options: { callId?: string; branch?: string; cseq?
 	].join("\r\n");
 }
 
+/** The answering handset's BYE (To-tag a1) in the dialog of the door's `invite`. */
+export function handsetBye(invite: SipMessage): string {
+	return [
+		`BYE sip:620@${LOCAL}:5062 SIP/2.0`,
+		`Via: SIP/2.0/UDP ${PBX}:5060;branch=z9hG4bKbye1`,
+		"From: <sip:**610@fritz.box>;tag=a1",
+		`To: ${invite.header("from")}`,
+		`Call-ID: ${invite.header("call-id")}`,
+		"CSeq: 5 BYE",
+		"Content-Length: 0",
+		"",
+		"",
+	].join("\n");
+}
+
 export function text(bytes: Uint8Array): string {
 	return decodeUtf8(bytes);
 }
