@@ -6,7 +6,7 @@
  */
 
 import { test, group, assert } from "../lib/spec.js";
-import { UaHarness, handsetBye, OFFER, PBX } from "../lib/ua-harness.js";
+import { UaHarness, handsetRequest, OFFER, PBX } from "../lib/ua-harness.js";
 import type { SipMessage } from "../../sip/message.js";
 import type { Sent } from "../lib/fake-udp.js";
 
@@ -82,7 +82,7 @@ group("a call while a new account's PBX is looked up", () => {
 		h.answer(invite, 200, "OK", { toTag: "a1", headers: [`Contact: <sip:611@${PBX}:5060>`], body: ANSWER });
 		assert.equal(h.one().method, "ACK");
 		newPassword(h);
-		h.deliver(handsetBye(invite));
+		h.deliver(handsetRequest(invite));
 		const ok = oneTo(h);
 		assert.equal(ok.status, 200);
 		assert.equal(h.ua.call, undefined);

@@ -1,5 +1,5 @@
 import { test, group, assert } from "../lib/spec.js";
-import { UaHarness, inboundInvite, handsetBye, OFFER, PBX, LOCAL } from "../lib/ua-harness.js";
+import { UaHarness, inboundInvite, handsetRequest, OFFER, PBX, LOCAL } from "../lib/ua-harness.js";
 import { md5 } from "../lib/md5.js";
 import { param, parseVia, parseCSeq } from "../../sip/header-values.js";
 import type { SipMessage } from "../../sip/message.js";
@@ -250,7 +250,7 @@ group("ringing the target", () => {
 		assert.equal(h.one().method, "ACK");
 		h.clock.advance(30_000);
 		assert.equal(h.sent().length, 0, "no CANCEL once answered");
-		h.deliver(handsetBye(invite));
+		h.deliver(handsetRequest(invite));
 		assert.equal(h.one().status, 200);
 		assert.equal(h.ua.call, undefined);
 		assert.match(h.events[h.events.length - 1], /ended the other side hung up/);
@@ -261,17 +261,7 @@ group("ringing the target", () => {
 		const invite = ring(h);
 		h.answer(invite, 200, "OK", { toTag: "a1", headers: [`Contact: <sip:611@${PBX}:5060>`], body: ANSWER });
 		h.sent();
-		h.deliver([
-			`BYE sip:620@${LOCAL}:5062 SIP/2.0`,
-			`Via: SIP/2.0/UDP ${PBX}:5060;branch=z9hG4bKstale`,
-			`From: <sip:**610@fritz.box>;tag=a1`,
-			`To: ${invite.header("from")}`,
-			"Call-ID: an-old-call@192.168.178.1",
-			"CSeq: 5 BYE",
-			"Content-Length: 0",
-			"",
-			"",
-		].join("\n"));
+		h.deliver(handsetRequest(invite, { branch: "z9hG4bKstale", callId: "an-old-call@192.168.178.1" }));
 		assert.equal(h.one().status, 481);
 		assert.equal(h.ua.call?.state, "answered");
 		h.clock.advance(120_000);
@@ -302,32 +292,26 @@ group("ringing the target", () => {
 		assert.equal(branch(cancel), branch(invite));
 	});
 
-	test("a hang-up after only 100 Trying crossing a 200 OK: ACK, then BYE", () => {
-		const h = new UaHarness();
-		const invite = ring(h);
-		h.answer(invite, 100, "Trying");
-		h.ua.hangup();
-		assert.equal(h.one().method, "CANCEL");
-		h.answer(invite, 200, "OK", { toTag: "a1", headers: [`Contact: <sip:611@${PBX}:5060>`], body: ANSWER });
-		const [ack, bye] = h.sent();
-		assert.equal(ack.method, "ACK");
-		assert.equal(bye.method, "BYE");
-		assert.equal(h.ua.call, undefined);
-		assert.equal(h.ua.lastCall?.endReason, "answered just as it was being cancelled (hung up at the door; the 200 OK crossed the CANCEL): hung up with BYE");
-	});
-
-	test("CANCEL crossing a 200 OK: ACK, then BYE", () => {
-		const h = new UaHarness();
-		const invite = ring(h);
-		h.answer(invite, 180, "Ringing", { toTag: "a1" });
-		h.clock.advance(30_000);
-		assert.equal(h.one().method, "CANCEL");
-		h.answer(invite, 200, "OK", { toTag: "a1", headers: [`Contact: <sip:611@${PBX}:5060>`], body: ANSWER });
-		const [ack, bye] = h.sent();
-		assert.equal(ack.method, "ACK");
-		assert.equal(bye.method, "BYE");
-		assert.equal(h.ua.call, undefined);
-	});
+	for (const [what, provisional] of [["a hang-up after only 100 Trying", 100], ["the ring timeout after 180 Ringing", 180]] as const) {
+		test(`${what}, its CANCEL crossing a 200 OK: ACK, then BYE`, () => {
+			const h = new UaHarness();
+			const invite = ring(h);
+			if (provisional === 100) {
+				h.answer(invite, 100, "Trying");
+				h.ua.hangup();
+			} else {
+				h.answer(invite, 180, "Ringing", { toTag: "a1" });
+				h.clock.advance(30_000);
+			}
+			assert.equal(h.one().method, "CANCEL");
+			h.answer(invite, 200, "OK", { toTag: "a1", headers: [`Contact: <sip:611@${PBX}:5060>`], body: ANSWER });
+			const [ack, bye] = h.sent();
+			assert.equal(ack.method, "ACK");
+			assert.equal(bye.method, "BYE");
+			assert.equal(h.ua.call, undefined);
+			if (provisional === 100) assert.equal(h.ua.lastCall?.endReason, "answered just as it was being cancelled (hung up at the door; the 200 OK crossed the CANCEL): hung up with BYE");
+		});
+	}
 
 	test("CANCEL crossing a 200 OK: the log and the call's end say it was answered and then hung up", () => {
 		const h = new UaHarness();
@@ -358,18 +342,7 @@ group("ringing the target", () => {
 		const invite = ring(h);
 		h.answer(invite, 200, "OK", { toTag: "a1", headers: [`Contact: <sip:611@${PBX}:5060>`], body: ANSWER });
 		h.sent();
-		h.deliver([
-			`INVITE sip:620@${LOCAL}:5062 SIP/2.0`,
-			`Via: SIP/2.0/UDP ${PBX}:5060;branch=z9hG4bKre1`,
-			`From: <sip:**610@fritz.box>;tag=a1`,
-			`To: ${invite.header("from")}`,
-			`Call-ID: ${invite.header("call-id")}`,
-			"CSeq: 5 INVITE",
-			`Contact: <sip:611@${PBX}:5060>`,
-			"Content-Length: 0",
-			"",
-			"",
-		].join("\n"));
+		h.deliver(handsetRequest(invite, { method: "INVITE", branch: "z9hG4bKre1", headers: [`Contact: <sip:611@${PBX}:5060>`] }));
 		const ok = h.one();
 		assert.equal(ok.status, 200);
 		assert.equal(ok.body, invite.body);

@@ -153,15 +153,20 @@ export function inboundInvite(options: { callId?: string; branch?: string; cseq?
 	].join("\r\n");
 }
 
-/** The answering handset's BYE (To-tag a1) in the dialog of the door's `invite`. */
-export function handsetBye(invite: SipMessage): string {
+/**
+ * A request of the answering handset (To-tag a1) in the dialog of the door's `invite`, CSeq 5,
+ * without a body: by default its BYE.
+ */
+export function handsetRequest(invite: SipMessage, options: { method?: string; branch?: string; callId?: string; headers?: string[] } = {}): string {
+	const method = options.method ?? "BYE";
 	return [
-		`BYE sip:620@${LOCAL}:5062 SIP/2.0`,
-		`Via: SIP/2.0/UDP ${PBX}:5060;branch=z9hG4bKbye1`,
+		`${method} sip:620@${LOCAL}:5062 SIP/2.0`,
+		`Via: SIP/2.0/UDP ${PBX}:5060;branch=${options.branch ?? "z9hG4bKbye1"}`,
 		"From: <sip:**610@fritz.box>;tag=a1",
 		`To: ${invite.header("from")}`,
-		`Call-ID: ${invite.header("call-id")}`,
-		"CSeq: 5 BYE",
+		`Call-ID: ${options.callId ?? invite.header("call-id")}`,
+		`CSeq: 5 ${method}`,
+		...(options.headers ?? []),
 		"Content-Length: 0",
 		"",
 		"",
