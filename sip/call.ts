@@ -214,18 +214,20 @@ export abstract class Call {
 		this.observer.onEstablished(this);
 	}
 
+	/** The SDP answer to the door's offer in a message, or why it has none that can be used. */
+	protected answerIn(incoming: Incoming): NegotiatedMedia | { error: string } {
+		if (incoming.message.bodyBytes.length === 0) return { error: "it has no SDP answer" };
+		try {
+			return readAnswer(parseSdp(incoming.message.body), this.localMedia.wideband);
+		} catch (error) {
+			return { error: `malformed SDP answer: ${(error as Error).message}` };
+		}
+	}
+
 	/** The answer to the door's offer, in the ACK; without a usable one the media stays as it was. */
 	#answerInAck(ack: Incoming): void {
 		if (this.state !== "answered") return;
-		let answer: NegotiatedMedia | { error: string };
-		if (ack.message.bodyBytes.length === 0) answer = { error: "it has no SDP answer" };
-		else {
-			try {
-				answer = readAnswer(parseSdp(ack.message.body), this.localMedia.wideband);
-			} catch (error) {
-				answer = { error: `malformed SDP answer: ${(error as Error).message}` };
-			}
-		}
+		const answer = this.answerIn(ack);
 		if ("error" in answer) {
 			this.ctx.log.warn(`SIP: the ACK to the door's offer in ${this.callId}: ${answer.error}; the media stays as it was`);
 			return;

@@ -13,7 +13,7 @@ import { ALLOW } from "./methods.js";
 import { Dialog, withoutTag } from "./dialog.js";
 import { parseNameAddr } from "./header-values.js";
 import { serialize } from "./serializer.js";
-import { buildOffer, parseSdp, readAnswer, type NegotiatedMedia } from "./sdp.js";
+import { buildOffer, type NegotiatedMedia } from "./sdp.js";
 
 // Header names and framing, each one argument of String#concat (see context.ts).
 const LT = "<", GT = ">", TO = "To: ", CALL_ID = "Call-ID: ", CSEQ = "CSeq: ", SP_SIP_2_0 = " SIP/2.0";
@@ -228,17 +228,10 @@ export class OutboundCall extends Call {
 	}
 
 	#media(incoming: Incoming): NegotiatedMedia | undefined {
-		try {
-			const answer = readAnswer(parseSdp(incoming.message.body), this.localMedia.wideband);
-			if ("error" in answer) {
-				this.ctx.log.warn(`SIP: unusable SDP answer: ${answer.error}`);
-				return undefined;
-			}
-			return answer;
-		} catch (error) {
-			this.ctx.log.warn(`SIP: malformed SDP answer: ${(error as Error).message}`);
-			return undefined;
-		}
+		const answer = this.answerIn(incoming);
+		if (!("error" in answer)) return answer;
+		this.ctx.log.warn(`SIP: unusable SDP answer: ${answer.error}`);
+		return undefined;
 	}
 
 	/** ACK for a non-2xx final response: same branch and Request-URI, To with the response's tag. */
