@@ -87,7 +87,11 @@ export class UaHarness {
 
 	/** Delivers text (LF or CRLF) from the PBX, or from another address. */
 	deliver(text: string, address = PBX, port = 5060): void {
-		this.socket.deliver(text.replace(/\r?\n/g, "\r\n"), address, port);
+		// Only the head's line ends become CRLF: a body's Content-Length was counted as it was written.
+		const blank = /\r?\n\r?\n/.exec(text);
+		const head = blank ? text.slice(0, blank.index) : text;
+		const body = blank ? text.slice(blank.index + blank[0].length) : "";
+		this.socket.deliver(head.replace(/\r?\n/g, "\r\n") + (blank ? "\r\n\r\n" + body : ""), address, port);
 	}
 
 	/** Answers a request the UA sent, from the PBX. */
