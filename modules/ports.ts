@@ -260,7 +260,7 @@ export interface CameraOptions {
 	intervalMs: number;
 }
 
-/** A running capture; close() stops the sensor. */
+/** A running capture; close() ends it (a sensor that cannot be stopped safely, as the device's, goes on with its frames dropped). */
 export interface CameraStream {
 	close(): void;
 }
