@@ -29,10 +29,12 @@ export function isLoopbackAddress(address: string): boolean {
 	return true;
 }
 
-/** A name that the system resolves from its hosts file, never by asking a DNS server. */
+/**
+ * The one name that may be looked up: the hosts file answers it. Not `*.localhost` nor the
+ * absolute `localhost.`, which glibc (without nss-myhostname) takes to the DNS server.
+ */
 export function isLoopbackName(name: string): boolean {
-	const lower = name.toLowerCase().replace(/\.$/, "");
-	return lower === "localhost" || lower.endsWith(".localhost");
+	return name.toLowerCase() === "localhost";
 }
 
 export class LoopbackGuard {

@@ -5,7 +5,8 @@ import { loopbackGuardFromEnv, type LoopbackGuard } from "./loopback-guard.js";
 
 /**
  * Resolves a host name to an IPv4 address; numeric addresses pass through. Under the loopback
- * guard (tests) only `localhost` names are looked up: any other would ask a DNS server.
+ * guard (tests) only `localhost` is looked up: any other name would ask a DNS server. The
+ * address it gives is checked where a packet is sent to it.
  */
 export function resolveHost(host: string, callback: (error: Error | undefined, address?: string) => void, guard: LoopbackGuard | undefined = loopbackGuardFromEnv()): void {
 	if (isIP(host)) {
@@ -13,7 +14,7 @@ export function resolveHost(host: string, callback: (error: Error | undefined, a
 		return;
 	}
 	if (guard && !guard.allowsLookup(host)) {
-		queueMicrotask(() => callback(new Error(`not looked up: only localhost names while the loopback guard is on`)));
+		queueMicrotask(() => callback(new Error(`not looked up: only localhost while the loopback guard is on`)));
 		return;
 	}
 	lookup(host, { family: 4 }, (error, address) => callback(error ?? undefined, address));
