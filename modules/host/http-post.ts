@@ -1,11 +1,12 @@
 /*
  * The webhook port on Node: one HTTP/1.1 POST with node:http, no keep-alive, abandoned after the
- * request's timeout. The answer's body is read and dropped.
+ * request's timeout. The answer's body is read and dropped. Under the loopback guard the host
+ * and the address its name resolves to are checked before the connection is made.
  */
 
 import { request } from "node:http";
 import type { HttpPostRequest } from "../ports.js";
-import { loopbackGuardFromEnv, type LoopbackGuard } from "./loopback-guard.js";
+import { connectRefusal, loopbackGuardFromEnv, type LoopbackGuard } from "./loopback-guard.js";
 
 export function httpPost(options: HttpPostRequest, guard: LoopbackGuard | undefined = loopbackGuardFromEnv()): () => void {
 	let finished = false;
@@ -19,13 +20,13 @@ export function httpPost(options: HttpPostRequest, guard: LoopbackGuard | undefi
 		finish(`no answer within ${options.timeoutMs / 1000} s`);
 		req?.destroy();
 	}, options.timeoutMs);
-	const refused = guard && !guard.allowsConnect("HTTP POST", options.host, options.port) ? `refused ${options.host}:${options.port}: only 127.0.0.0/8 while the loopback guard is on` : undefined;
+	const refused = guard && !guard.allowsConnect("HTTP POST", options.host, options.port) ? connectRefusal(`${options.host}:${options.port}`) : undefined;
 	if (refused) {
 		queueMicrotask(() => finish(refused));
 		return () => finish("abandoned");
 	}
 	const body = Buffer.from(options.body, "utf8");
-	const req = request({ host: options.host, port: options.port, path: options.path, method: "POST", family: 4, agent: false, headers: { ...options.headers, "Content-Length": String(body.length), Connection: "close" } }, (response) => {
+	const req = request({ host: options.host, port: options.port, path: options.path, method: "POST", family: 4, agent: false, lookup: guard?.connectLookup("HTTP POST", options.port), headers: { ...options.headers, "Content-Length": String(body.length), Connection: "close" } }, (response) => {
 		response.resume();
 		response.on("end", () => finish(undefined, response.statusCode));
 		response.on("error", (error) => finish(error.message));

@@ -3,11 +3,14 @@
  * in the environment (`npm test` and the test rig set it for every process they start), each
  * host piece that sends asks the guard first: only an IPv4 address of 127.0.0.0/8 passes, and
  * only `localhost` may be looked up by name (any other name would be a DNS query that may leave
- * the machine). Whatever is refused is dropped, never sent, and reported on stderr as a line
- * starting with REPORT_PREFIX, which the rig turns into a failed test; the process's exit code
- * becomes 1 as well, so a test process that sent nothing through the rig fails too.
+ * the machine); a TCP client connects to a name only once the address it resolves to has passed.
+ * Whatever is refused is dropped, never sent, and reported on stderr as a line starting with
+ * REPORT_PREFIX, which the rig turns into a failed test; the process's exit code becomes 1 as
+ * well, so a test process that sent nothing through the rig fails too.
  */
 
+import { lookup } from "node:dns";
+import type { LookupFunction } from "node:net";
 import { isIpv4Text } from "../ipv4-text.js";
 
 /** The environment variable that switches the guard on ("1"). */
@@ -66,6 +69,27 @@ export class LoopbackGuard {
 		return false;
 	}
 
+	/**
+	 * The `lookup` option of a TCP connection to port (node:net, node:http): allowsConnect passed
+	 * the name, but the connection goes where the name resolves to, so that address is checked
+	 * before Node connects, and a name that may not be looked up fails before the resolver is
+	 * asked. IPv4 only, as the guard lets no IPv6 address through.
+	 */
+	connectLookup(what: string, port: number): LookupFunction {
+		return (name, options, callback) => {
+			if (!this.allowsLookup(name)) return callback(new Error(connectRefusal(`${name}:${port}`)), "");
+			lookup(name, { family: 4 }, (error, address) => {
+				if (error) return callback(error, "");
+				if (!isLoopbackAddress(address)) {
+					this.#refuse(`${what} to ${name} at ${address}:${port}`);
+					return callback(new Error(connectRefusal(`${name} at ${address}:${port}`)), "");
+				}
+				if (options.all) callback(null, [{ address, family: 4 }]);
+				else callback(null, address, 4);
+			});
+		};
+	}
+
 	#refuse(what: string): void {
 		this.refused++;
 		if (this.#reported.has(what)) return;
@@ -77,6 +101,11 @@ export class LoopbackGuard {
 			this.#report(`${REPORT_PREFIX} more destinations (only the first ${MAX_REPORTED} are named)`);
 		}
 	}
+}
+
+/** Why a TCP client did not connect to `destination` (its error, or the close reason). */
+export function connectRefusal(destination: string): string {
+	return `refused ${destination}: only 127.0.0.0/8 while the loopback guard is on`;
 }
 
 /**

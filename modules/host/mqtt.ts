@@ -5,15 +5,16 @@
  * end when the socket is not draining (a broker that stopped reading).
  */
 
-import { connect } from "mqtt";
+import { MqttClient as MqttConnection } from "mqtt";
+import { createConnection } from "node:net";
 import type { MqttClient, MqttOptions } from "../ports.js";
-import { loopbackGuardFromEnv, type LoopbackGuard } from "./loopback-guard.js";
+import { connectRefusal, loopbackGuardFromEnv, type LoopbackGuard } from "./loopback-guard.js";
 
 /** Bytes waiting in the socket beyond which publishes are refused. */
 const MAX_BUFFERED = 64 * 1024;
 
 export function createMqtt(options: MqttOptions, guard: LoopbackGuard | undefined = loopbackGuardFromEnv()): MqttClient {
-	const refused = guard && !guard.allowsConnect("MQTT", options.host, options.port) ? `refused ${options.host}:${options.port}: only 127.0.0.0/8 while the loopback guard is on` : undefined;
+	const refused = guard && !guard.allowsConnect("MQTT", options.host, options.port) ? connectRefusal(`${options.host}:${options.port}`) : undefined;
 	if (refused) {
 		let open = true;
 		queueMicrotask(() => open && options.onClose(refused));
@@ -21,9 +22,17 @@ export function createMqtt(options: MqttOptions, guard: LoopbackGuard | undefine
 	}
 	let closed = false;
 	let connected = false;
-	const client = connect({
-		host: options.host,
-		port: options.port,
+	// The socket is made here, not by MQTT.js's connect(), which passes no lookup to node:net and
+	// would take a SOCKS proxy from MQTTJS_SOCKS_PROXY: under the guard the broker's name must
+	// resolve to loopback before anything connects.
+	const lookup = guard?.connectLookup("MQTT", options.port);
+	let reason = "connection closed";
+	const client = new MqttConnection(() => {
+		const socket = createConnection({ host: options.host, port: options.port, lookup });
+		// MQTT.js passes on only socket errors with a code, and the guard's refusal has none.
+		socket.on("error", (error) => (reason = error.message));
+		return socket;
+	}, {
 		protocol: "mqtt",
 		protocolVersion: 4,
 		clientId: options.clientId,
@@ -36,7 +45,6 @@ export function createMqtt(options: MqttOptions, guard: LoopbackGuard | undefine
 		queueQoSZero: false,
 		will: { topic: options.will.topic, payload: Buffer.from(options.will.payload), retain: options.will.retain, qos: 0 },
 	});
-	let reason = "connection closed";
 	client.on("connect", () => {
 		connected = true;
 		if (!closed) options.onConnect();

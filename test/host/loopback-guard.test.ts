@@ -1,13 +1,17 @@
 /*
  * The loopback guard that keeps every test's packets on this machine: which destinations pass,
  * the UDP provider dropping and reporting the rest, name lookups, and the whole chain in the rig
- * (the simulator reports, status() and stop() throw), shown inside a private network namespace.
+ * (the simulator reports, status() and stop() throw), shown inside a private network namespace,
+ * and the TCP clients' lookups there, against a DNS server and hosts file of the test's own.
  */
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { LoopbackGuard, isLoopbackAddress, isLoopbackName, loopbackGuardFromEnv, REPORT_PREFIX } from "../../modules/host/loopback-guard.js";
 import { createUdp } from "../../modules/host/udp.js";
 import { resolveHost } from "../../modules/host/network.js";
@@ -87,4 +91,27 @@ test("the rig fails a test whose simulator tried to send RTP to 192.0.2.5 (in a 
 	assert.match(result.reports[0] ?? "", /^loopback guard: refused UDP from port \d+ to 192\.0\.2\.5:49170/);
 	assert.match(result.statusError, /the simulator tried to send off this machine/);
 	assert.match(result.stopError, /192\.0\.2\.5:49170/);
+});
+
+test("under the guard no name but localhost reaches the resolver, and MQTT and webhooks connect to no address it gives off 127.0.0.0/8 (in a namespace with a DNS server of its own)", { timeout: 60000 }, () => {
+	const dir = mkdtempSync(join(tmpdir(), "klingel-lookup-"));
+	try {
+		const files = { resolv: "nameserver 127.0.0.153\n", hosts: "192.0.2.1 localhost\n", nsswitch: "hosts: files dns\n" };
+		for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+		const setup = 'ip link set lo up && mount --bind "$1/resolv" /etc/resolv.conf && mount --bind "$1/hosts" /etc/hosts && mount --bind "$1/nsswitch" /etc/nsswitch.conf && exec "$0" "$2"';
+		const probe = spawnSync("unshare", ["-rnm", "sh", "-c", setup, process.execPath, dir, sourcePath("build/test/host/name-lookup-probe.js")], { encoding: "utf8", timeout: 50000 });
+		assert.equal(probe.status, 0, `the probe failed (unshare -rnm and ip from iproute2 are needed):\n${probe.stdout}\n${probe.stderr}`);
+		const result = JSON.parse(probe.stdout.trim().split("\n").pop()!) as { tries: { name: string; via: string; outcome: string; queries: string[] }[]; control: { address: string; queries: number }; reports: string[] };
+		assert.deepEqual(result.control, { address: "192.0.2.1", queries: 1 }, "the DNS server answers a lookup made without the guard");
+		assert.equal(result.tries.length, 11);
+		for (const t of result.tries) {
+			assert.deepEqual(t.queries, [], `${t.via} ${t.name} asked the DNS server`);
+			assert.match(t.outcome, t.via === "resolveHost" ? /^error: not looked up/ : /refused/, `${t.via} ${t.name}`);
+		}
+		for (const name of ["pbx.localhost", "localhost.", "example.invalid"]) assert.ok(result.reports.includes(`${REPORT_PREFIX} a DNS lookup of ${name}: only 127.0.0.0/8 while KLINGEL_LOOPBACK_ONLY=1`), name);
+		assert.ok(result.reports.some((line) => line.startsWith(`${REPORT_PREFIX} HTTP POST to localhost at 192.0.2.1:80`)), result.reports.join("\n"));
+		assert.ok(result.reports.some((line) => line.startsWith(`${REPORT_PREFIX} MQTT to localhost at 192.0.2.1:1883`)), result.reports.join("\n"));
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
 });
