@@ -1,7 +1,8 @@
 /*
  * The UDP port on Node: a dgram socket behind the ECMA-419 shape (onReadable with a count,
  * read() returning an ArrayBuffer with address and port, write(data, address, port)). Under
- * KLINGEL_LOOPBACK_ONLY=1 (every test run) the loopback guard checks each destination first.
+ * KLINGEL_LOOPBACK_ONLY=1 (every test run) the loopback guard checks each destination first,
+ * and a socket listens on 127.0.0.1 unless the caller names an address.
  */
 
 import dgram from "node:dgram";
@@ -55,14 +56,22 @@ class NodeUdpSocket implements UdpSocket {
 }
 
 /**
+ * Where a socket listens under the guard when the caller names no address: the tests reach it
+ * only over loopback, and a machine on the LAN could otherwise reach a test's SIP and RTP ports
+ * and upset it with its packets.
+ */
+const GUARDED_BIND_ADDRESS = "127.0.0.1";
+
+/**
  * Opens a UDP socket as the ECMA-419 constructor does: at once. Node binds in the background
  * (sends wait for it); a port that is taken is reported through onError with code EADDRINUSE.
  * Node opens a socket with or without a network, so NO_NETWORK is never thrown here.
- * `guard` (by default the one the environment asks for) drops and reports what it refuses.
+ * `guard` (by default the one the environment asks for) drops and reports what it refuses;
+ * without one the socket listens on every address, as the simulator does beside a real PBX.
  */
 export function createUdp(options: UdpOptions, guard: LoopbackGuard | undefined = loopbackGuardFromEnv()): UdpSocket {
 	const socket = dgram.createSocket({ type: "udp4", reuseAddr: false });
 	const udp = new NodeUdpSocket(socket, options, guard);
-	socket.bind(options.port ?? 0, options.address ?? "0.0.0.0");
+	socket.bind(options.port ?? 0, options.address ?? (guard ? GUARDED_BIND_ADDRESS : "0.0.0.0"));
 	return udp;
 }

@@ -115,3 +115,28 @@ test("under the guard no name but localhost reaches the resolver, and MQTT and w
 		rmSync(dir, { recursive: true, force: true });
 	}
 });
+
+test("the UDP provider under the guard listens on 127.0.0.1 only; without it on every address", async () => {
+	const guard = new LoopbackGuard(() => {});
+	for (const [guarded, heard] of [[true, ["to 127.0.0.1"]], [false, ["to 127.0.0.1", "to 127.0.0.2"]]] as const) {
+		const got: string[] = [];
+		const onReadable = () => got.push(new TextDecoder().decode(udp.read()!));
+		// Without a guard argument the environment's is taken, which `npm test` switches on.
+		const env = process.env.KLINGEL_LOOPBACK_ONLY;
+		delete process.env.KLINGEL_LOOPBACK_ONLY;
+		const udp = createUdp({ onReadable }, guarded ? guard : undefined);
+		if (env !== undefined) process.env.KLINGEL_LOOPBACK_ONLY = env;
+		const sender = dgram.createSocket("udp4");
+		try {
+			while (udp.port === 0) await new Promise((r) => setTimeout(r, 5));
+			for (const address of ["127.0.0.2", "127.0.0.1"]) sender.send(`to ${address}`, udp.port, address);
+			const deadline = Date.now() + 5000;
+			while (!got.includes("to 127.0.0.1") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+			await new Promise((r) => setTimeout(r, 50));
+			assert.deepEqual(got.sort(), [...heard], guarded ? "guarded" : "unguarded");
+		} finally {
+			udp.close();
+			sender.close();
+		}
+	}
+});
