@@ -9,7 +9,7 @@ import type { Incoming } from "./transport.js";
 import type { UaContext } from "./context.js";
 import type { ClientTransaction } from "./client-transaction.js";
 import { param, parseNameAddr, parseSipUri } from "./header-values.js";
-import { isAllDigits } from "./scan.js";
+import { digitsEnd, isAllDigits } from "./scan.js";
 import { encodeUtf8 } from "../modules/text.js";
 import { EMPTY_BODY } from "./serializer.js";
 import { ALLOW } from "./methods.js";
@@ -20,10 +20,20 @@ export type RegistrationState = "idle" | "registering" | "registered" | "failed"
  * Back-off after failures: first delay and ceiling (s). A PBX that does not answer costs nothing
  * to ask again, and a FRITZ!Box back from a restart has lost the door's binding: an attempt
  * retransmits for 32 s (Timer F, at most 4 s apart), so pauses of at most 20 s between attempts
- * find a returning PBX within about 25 s. A PBX that refuses is asked far less often.
+ * find a returning PBX within about 25 s; a registrar that cannot take the registration now
+ * (isTemporaryRefusal) without saying for how long is asked as often. A PBX that refuses the
+ * login or the registration is asked far less often: asking again mends nothing until the
+ * settings change, and a FRITZ!Box blocks a client whose logins keep failing.
  */
 const RETRY_AFTER_TIMEOUT = Object.freeze([15, 20]);
 const RETRY_AFTER_REFUSAL = Object.freeze([60, 1800]);
+/**
+ * The least and most (s) a registrar's Retry-After is waited for: at least 5 s, so that a
+ * Retry-After of 0 or 1 does not have the door ask without pause (each attempt may be two
+ * REGISTERs with the challenge); at most the refusal's ceiling, so that a wait of hours (or a
+ * garbled number) leaves the door unregistered no longer than a refused login would.
+ */
+const RETRY_AFTER_BOUNDS = Object.freeze([5, RETRY_AFTER_REFUSAL[1]]);
 /**
  * Authenticated retries an attempt makes for challenges marked stale, after its first one: each
  * goes out at once, so a registrar that calls every nonce stale would otherwise be asked without
@@ -181,7 +191,10 @@ export class Registration {
 				return;
 			}
 		}
-		if (this.#done(expires)) this.#fail(`the registrar answered ${status} ${incoming.message.reason}`, status, RETRY_AFTER_REFUSAL);
+		if (!this.#done(expires)) return;
+		const reason = `the registrar answered ${status} ${incoming.message.reason}`;
+		if (isTemporaryRefusal(status)) this.#fail(reason, status, RETRY_AFTER_TIMEOUT, retryAfter(incoming));
+		else this.#fail(reason, status, RETRY_AFTER_REFUSAL);
 	}
 
 	#unanswered(expires: number): void {
@@ -216,10 +229,11 @@ export class Registration {
 		this.#set("registered");
 	}
 
-	#fail(reason: string, status: number, backoff: readonly number[]): void {
+	/** `wait`: the registrar's Retry-After (s), which replaces the back-off's delay. */
+	#fail(reason: string, status: number, backoff: readonly number[], wait?: number): void {
 		this.lastError = reason;
 		this.lastStatus = status;
-		const delay = Math.min(backoff[1], backoff[0] * 2 ** Math.min(this.#failures, 10));
+		const delay = wait ?? Math.min(backoff[1], backoff[0] * 2 ** Math.min(this.#failures, 10));
 		this.#failures++;
 		this.#ctx.log.warn(`SIP: registration failed: ${reason}; next try in ${delay} s`);
 		this.#schedule(delay);
@@ -260,6 +274,25 @@ function chain(first: () => void, second: () => void): () => void {
 		first();
 		second();
 	};
+}
+
+/**
+ * Whether a final answer to REGISTER says that the registrar cannot take it now rather than that
+ * it refuses it: a server error (5xx), 408 (the registrar timed out itself) and 480. Its attempt
+ * is made again when its Retry-After says, else as after a timeout; every other refusal (the
+ * credentials, an unknown user, a redirect, which the door does not follow) waits the refusal's
+ * back-off.
+ */
+export function isTemporaryRefusal(status: number): boolean {
+	return (status >= 500 && status < 600) || status === 408 || status === 480;
+}
+
+/** A Retry-After's delta-seconds (a comment and parameters may follow, RFC 3261 §20.33) within RETRY_AFTER_BOUNDS. */
+function retryAfter(incoming: Incoming): number | undefined {
+	const value = incoming.message.header("retry-after");
+	if (value === undefined) return undefined;
+	const end = digitsEnd(value, 0, value.length);
+	return end === 0 ? undefined : Math.min(RETRY_AFTER_BOUNDS[1], Math.max(RETRY_AFTER_BOUNDS[0], Number(value.slice(0, end))));
 }
 
 /** The expiry the registrar granted our binding: its Contact's expires, else Expires. */

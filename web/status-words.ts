@@ -3,6 +3,8 @@
  * to check, for the errors a FRITZ!Box set-up runs into.
  */
 
+import { isTemporaryRefusal } from "../sip/registration.js";
+
 export type Tone = "ok" | "warn" | "bad";
 
 export interface Words {
@@ -44,8 +46,11 @@ export function errorWords(error: string, status: Record<string, unknown> = {}):
 		const code = Number(m[1]);
 		if (code === 403) return `the PBX refused the registration of ${user} (403 Forbidden). Is the IP phone enabled in the FRITZ!Box, and is the user name right?`;
 		if (code === 404) return `the PBX does not know the user ${user} (404). Check the user name.`;
+		const answer = error.slice("the registrar answered ".length);
 		if (code === 503) return "the PBX is busy or starting up (503); the doorbell keeps trying.";
-		return `the PBX refused the registration (${error.slice("the registrar answered ".length)}).`;
+		if (isTemporaryRefusal(code)) return `the PBX cannot take the registration now (${answer}); the doorbell keeps trying.`;
+		if (code >= 300 && code < 400) return `the PBX sends the registration elsewhere (${answer}), which the doorbell does not follow. Is the PBX address right?`;
+		return `the PBX refused the registration (${answer}).`;
 	}
 	if ((m = /^the PBX refused the call to (.+?): (\d{3})/.exec(error))) {
 		const target = m[1];

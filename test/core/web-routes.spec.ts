@@ -543,6 +543,11 @@ group("web", () => {
 			["no answer from the PBX at 192.168.178.1:5060", /the PBX at 192\.168\.178\.1:5060 does not answer\. Is the PBX address right/],
 			["cannot resolve the PBX name fritz.box: ENOTFOUND", /the PBX name fritz\.box is not known on this network/],
 			["the registrar answered 403 Forbidden", /refused the registration of 620 \(403 Forbidden\)\. Is the IP phone enabled/],
+			["the registrar answered 503 Service Unavailable", /^the PBX is busy or starting up \(503\); the doorbell keeps trying\.$/],
+			["the registrar answered 500 Server Internal Error", /^the PBX cannot take the registration now \(500 Server Internal Error\); the doorbell keeps trying\.$/],
+			["the registrar answered 480 Temporarily Unavailable", /^the PBX cannot take the registration now \(480 Temporarily Unavailable\); the doorbell keeps trying\.$/],
+			["the registrar answered 302 Moved Temporarily", /^the PBX sends the registration elsewhere \(302 Moved Temporarily\), which the doorbell does not follow\. Is the PBX address right\?$/],
+			["the registrar answered 488 Not Acceptable Here", /^the PBX refused the registration \(488 Not Acceptable Here\)\.$/],
 			["something else entirely", /^something else entirely$/],
 		];
 		for (const [error, words] of cases) test(error, () => assert.match(errorWords(error, status), words));
