@@ -66,6 +66,11 @@ export class Registration {
 	registeredAt = 0;
 	/** Clock time (ms) of the next REGISTER. */
 	nextAt = 0;
+	/**
+	 * Clock time (ms) until which the registrar may hold a binding of this Call-ID: the expiry its
+	 * last 2xx granted, whatever has failed since (0: none granted, or given up with Expires: 0).
+	 */
+	#boundUntil = 0;
 	lastError = "";
 	/** The status of the last final response that ended in failure (0 for a timeout). */
 	lastStatus = 0;
@@ -99,6 +104,7 @@ export class Registration {
 		this.#cseq = binding.int31 % 10000;
 		this.#failures = 0;
 		this.#minExpires = 0;
+		this.#boundUntil = 0;
 		this.#send(this.#wanted());
 	}
 
@@ -107,15 +113,27 @@ export class Registration {
 		return Math.max(this.#ctx.config.registerExpires, this.#minExpires);
 	}
 
-	/** Stops refreshing; with `unregister`, sends Expires: 0 first and calls `done` when answered. */
+	/**
+	 * Stops refreshing; with `unregister`, sends Expires: 0 first when the registrar may hold a
+	 * binding and calls `done` when answered. Without a binding the attempt in flight is given up
+	 * and `done` called at once: an un-REGISTER for a first attempt that is not answered would
+	 * keep the caller (a new account's REGISTER) waiting for its Timer F.
+	 */
 	stop(unregister: boolean, done?: () => void): void {
 		this.#clear();
+		if (unregister && this.#state === UNREGISTERING) {
+			// The Expires: 0 in flight is the one wanted: its answer answers this caller too.
+			if (done) this.#leaving = this.#leaving ? chain(this.#leaving, done) : done;
+			return;
+		}
 		this.#abandon();
 		// A stop that overtakes an unregistration still answers the earlier caller.
 		const earlier = this.#leaving;
 		this.#leaving = undefined;
 		if (earlier) done = done ? chain(earlier, done) : earlier;
-		if (unregister && (this.#state === "registered" || this.#state === "registering")) {
+		// No Expires: 0 without a PBX address either (a new account's name looked up): it would
+		// fail as an attempt, and its back-off register again instead of answering `done`.
+		if (unregister && this.#boundUntil > this.#ctx.clock.now() && this.#ctx.pbx) {
 			this.#leaving = done;
 			this.#send(0);
 			return;
@@ -179,6 +197,7 @@ export class Registration {
 			return;
 		}
 		if (status >= 200 && status < 300) {
+			if (expires === 0) this.#boundUntil = 0;
 			if (this.#done(expires)) this.#registered(incoming);
 			return;
 		}
@@ -220,6 +239,7 @@ export class Registration {
 		const asked = ctx.config.registerExpires;
 		this.granted = grantedExpiry(incoming, ctx.localAddress, ctx.localPort) ?? asked;
 		this.registeredAt = ctx.clock.now();
+		this.#boundUntil = this.registeredAt + this.granted * 1000;
 		this.#failures = 0;
 		this.lastError = "";
 		this.lastStatus = 0;

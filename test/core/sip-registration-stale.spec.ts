@@ -57,9 +57,10 @@ group("registration: a REGISTER in flight", () => {
 		assert.equal(h.ua.registration.state, "idle");
 	});
 
-	test("stop(true) racing it: the old 200 OK neither registers nor schedules a refresh", () => {
+	test("stop(true) racing a refresh: its 200 OK neither registers nor schedules a refresh", () => {
 		const h = new UaHarness();
-		h.ua.start();
+		h.register(120);
+		h.clock.advance(60_000);
 		const register = h.one();
 		let done = 0;
 		h.ua.stop(() => done++);
@@ -75,9 +76,10 @@ group("registration: a REGISTER in flight", () => {
 		assert.equal(h.ua.registration.state, "idle");
 	});
 
-	test("stop(true) racing it: the old REGISTER's timeout schedules no retry", () => {
+	test("stop(true) racing a refresh: its timeout schedules no retry", () => {
 		const h = new UaHarness();
-		h.ua.start();
+		h.register(120);
+		h.clock.advance(60_000);
 		h.one();
 		let done = 0;
 		h.ua.stop(() => done++);
