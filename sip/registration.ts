@@ -43,7 +43,7 @@ const STALE_RETRIES = 1;
 
 // Literals of the send path at module level: a literal inside a function is a new string each
 // time it runs in code compiled at run time.
-const REGISTER = "REGISTER", REGISTERING: RegistrationState = "registering", UNREGISTERING: RegistrationState = "unregistering";
+const REGISTER = "REGISTER", REGISTERING: RegistrationState = "registering", UNREGISTERING: RegistrationState = "unregistering", FAILED: RegistrationState = "failed";
 
 // The constant stretches of a REGISTER between its variable parts, each one argument of concat.
 const REGISTER_SP = "REGISTER ", SIP_2_0_CRLF = " SIP/2.0\r\n", CRLF = "\r\n", RPORT_CRLF = ";rport\r\n", CRLF_TO_LT = "\r\nTo: <";
@@ -77,13 +77,21 @@ export class Registration {
 	#leaving: (() => void) | undefined;
 	/** The REGISTER in flight: ended by start() and stop(), so that its late answer or timeout changes nothing. */
 	#pending: ClientTransaction | undefined;
+	/** Counts the lookups before attempts: one answered after start() or stop() (a new count) sends nothing. */
+	#lookups = 0;
 
 	#onChange: ((registration: Registration) => void) | undefined;
+	#lookUp: ((then: () => void) => void) | undefined;
 
-	/** `onChange` is called whenever the state or the last error changes. */
-	constructor(ctx: UaContext, options: { onChange?(registration: Registration): void } = {}) {
+	/**
+	 * `onChange` is called whenever the state or the last error changes; `lookUp` before each
+	 * attempt after a failure, to find the PBX again (its address may have changed), calling
+	 * `then` once ctx.pbx is what it found.
+	 */
+	constructor(ctx: UaContext, options: { onChange?(registration: Registration): void; lookUp?(then: () => void): void } = {}) {
 		this.#ctx = ctx;
 		this.#onChange = options.onChange;
+		this.#lookUp = options.lookUp;
 	}
 
 	get state(): RegistrationState {
@@ -268,11 +276,19 @@ export class Registration {
 
 	#refresh(): void {
 		this.#timer = undefined;
-		this.#send(this.#wanted());
+		// A refresh goes where the last REGISTER was answered; after a failure the PBX may have
+		// moved (a FRITZ!Box given another address), so the attempt finds it first.
+		if (this.#state === FAILED && this.#lookUp) this.#lookUp(this.#found.bind(this, ++this.#lookups));
+		else this.#send(this.#wanted());
 	}
 
-	/** Ends the REGISTER in flight without a word to the registrar (no retransmission, no Timer F). */
+	#found(lookup: number): void {
+		if (lookup === this.#lookups) this.#send(this.#wanted());
+	}
+
+	/** Ends the attempt in flight without a word to the registrar (its lookup; no retransmission, no Timer F). */
 	#abandon(): void {
+		this.#lookups++;
 		const pending = this.#pending;
 		this.#pending = undefined;
 		pending?.terminate();

@@ -3,7 +3,7 @@
  * from a handset), and the answers to every request that reaches it outside a call.
  */
 
-import type { Clock, Logger, Md5, RandomBytes, UdpFactory } from "../modules/ports.js";
+import type { Clock, Logger, Md5, RandomBytes, TimerId, UdpFactory } from "../modules/ports.js";
 import type { ServerTransaction } from "./server-transaction.js";
 import type { Incoming, SipTransport, SipTransportSettings } from "./transport.js";
 import { TransactionLayer, type Sender } from "./transaction-layer.js";
@@ -19,6 +19,7 @@ import { OutboundCall, type RingTarget } from "./outbound-call.js";
 import { InboundCall } from "./inbound-call.js";
 import { sameAccount, type UaConfig } from "./config.js";
 import { uriScheme } from "./header-values.js";
+import { isIpv4Text } from "../modules/ipv4-text.js";
 
 export interface UserAgentPorts {
 	udp: UdpFactory;
@@ -58,6 +59,8 @@ export interface RingResult {
 
 /** Extensions this UA supports (Require: anything else gets 420). */
 const SUPPORTED: readonly string[] = Object.freeze([] as string[]);
+/** The pause (ms) before a failed lookup of the PBX's name at the start is tried again. */
+const LOOKUP_RETRY = 30000;
 
 export class UserAgent implements CallObserver {
 	readonly layer: TransactionLayer;
@@ -70,6 +73,13 @@ export class UserAgent implements CallObserver {
 	#rtpPort: () => number;
 	lastError = "";
 	#started = false;
+	/**
+	 * Counts the lookups of the PBX's name: only the answer to the newest counts, one that a
+	 * newer lookup, a stop or a new account overtook changes nothing (one lookup at a time).
+	 */
+	#lookups = 0;
+	/** The retry of a failed lookup at the start. */
+	#lookupTimer: TimerId | undefined;
 	/** Refusals are not logged before this time; those meanwhile are counted. */
 	#refusalLogQuiet = 0;
 	#refusalsUnlogged = 0;
@@ -108,7 +118,7 @@ export class UserAgent implements CallObserver {
 			localPort: this.#localPort.bind(this),
 			media: options.media,
 		});
-		this.registration = new Registration(this.#ctx, { onChange: this.#registrationChanged.bind(this) });
+		this.registration = new Registration(this.#ctx, { onChange: this.#registrationChanged.bind(this), lookUp: this.#lookUpAgain.bind(this) });
 	}
 
 	/** A port that changed under a running registration needs a new binding. */
@@ -150,23 +160,67 @@ export class UserAgent implements CallObserver {
 	/** Resolves the PBX and registers (when an account is set). */
 	start(): void {
 		this.#started = true;
+		this.#dropLookup();
+		this.#ports.resolve(this.#ctx.config.server, this.#resolved.bind(this, this.#lookups));
+	}
+
+	#resolved(lookup: number, error: Error | undefined, address?: string): void {
+		if (lookup !== this.#lookups || !this.#started) return;
 		const { server, serverPort, user } = this.#ctx.config;
-		this.#ports.resolve(server, (error, address) => {
-			if (!this.#started) return;
-			if (error || !address) {
-				this.lastError = `cannot resolve the PBX name ${server}: ${error?.message ?? "no address"}`;
-				this.#ports.log.warn(`SIP: ${this.lastError}; retrying in 30 s`);
-				this.#ports.clock.setTimeout(() => this.#started && this.start(), 30000);
-				return;
-			}
+		if (error || !address) {
+			this.lastError = `cannot resolve the PBX name ${server}: ${error?.message ?? "no address"}`;
+			this.#ports.log.warn(`SIP: ${this.lastError}; retrying in ${LOOKUP_RETRY / 1000} s`);
+			this.#lookupTimer = this.#ports.clock.setTimeout(this.#lookupDue.bind(this), LOOKUP_RETRY);
+			return;
+		}
+		this.#ctx.pbx = { address, port: serverPort };
+		if (user) this.registration.start();
+	}
+
+	#lookupDue(): void {
+		this.#lookupTimer = undefined;
+		if (this.#started) this.start();
+	}
+
+	/**
+	 * Before a registration attempt after a failure: the PBX's name is looked up again, as the
+	 * box may have another address now (its requests from there would be refused); a call in
+	 * progress keeps the PBX it began with. An IPv4 address is not looked up, and a failed lookup
+	 * leaves the address known.
+	 */
+	#lookUpAgain(then: () => void): void {
+		const server = this.#ctx.config.server;
+		if (isIpv4Text(server)) {
+			then();
+			return;
+		}
+		this.#dropLookup();
+		this.#ports.resolve(server, this.#foundAgain.bind(this, this.#lookups, then));
+	}
+
+	#foundAgain(lookup: number, then: () => void, error: Error | undefined, address?: string): void {
+		if (lookup !== this.#lookups) return;
+		const { server, serverPort } = this.#ctx.config;
+		const pbx = this.#ctx.pbx;
+		if (error || !address) this.#ports.log.warn(`SIP: cannot resolve the PBX name ${server} again: ${error?.message ?? "no address"}; keeping its last address`);
+		else if (address !== pbx?.address) {
+			this.#ports.log.info(`SIP: the PBX ${server} is now at ${address}${pbx ? ` (was ${pbx.address})` : ""}`);
 			this.#ctx.pbx = { address, port: serverPort };
-			if (user) this.registration.start();
-		});
+		}
+		then();
+	}
+
+	/** Ends the lookup in progress (its answer is ignored) and its pending retry. */
+	#dropLookup(): void {
+		this.#lookups++;
+		if (this.#lookupTimer !== undefined) this.#ports.clock.clearTimeout(this.#lookupTimer);
+		this.#lookupTimer = undefined;
 	}
 
 	/** Ends the call, unregisters, and calls `done` when the registrar has answered (or gave up). */
 	stop(done?: () => void): void {
 		this.#started = false;
+		this.#dropLookup();
 		this.#call?.hangup("the doorbell is shutting down");
 		this.registration.stop(true, done);
 	}
@@ -178,6 +232,7 @@ export class UserAgent implements CallObserver {
 			this.#ctx.config = config;
 			return;
 		}
+		this.#dropLookup();
 		this.registration.stop(true, () => {
 			this.#ctx.config = config;
 			this.#ctx.pbx = undefined;
