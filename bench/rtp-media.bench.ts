@@ -27,7 +27,7 @@ interface Row {
 }
 
 function media(address: string, port: number): NegotiatedMedia {
-	return { remoteAddress: address, remotePort: port, payloadType: 0, codec: "PCMU", dtmfPayloadType: 101, direction: "sendrecv", ptime: 20 };
+	return { remoteAddress: address, remotePort: port, payloadType: 0, codec: "PCMU", receivePayloadType: 0, receiveDtmfPayloadType: 101, direction: "sendrecv", ptime: 20 };
 }
 
 /** Frames per second of wall time through two in-memory sessions (each frame: 2 packets sent, 2 received). */

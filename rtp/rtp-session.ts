@@ -2,8 +2,9 @@
  * One RTP stream pair over a UDP socket (RFC 3550): our random SSRC, sequence and timestamp
  * origin, the packet we send (one buffer, reused), and the checks a received packet passes
  * before anything looks at its payload: the peer's address and port from the SDP, a sane
- * header, a payload type that was negotiated (the codec or telephone-event), and the SSRC
- * first seen from that peer. Everything else is dropped and counted.
+ * header, a payload type that was negotiated (the codec or telephone-event, numbered as in the
+ * door's SDP, which may differ from the numbers it sends with), and the SSRC first seen from
+ * that peer. Everything else is dropped and counted.
  *
  * A dropped packet from another source that is a DTMF key in the call's telephone-event payload
  * type (RTP version 2, that payload type, an event code 0-15) is someone trying digits from
@@ -67,12 +68,13 @@ export interface RtpReceiver {
 	onForeignEvent?(address: string, port: number, more: boolean): void;
 }
 
-/** Where packets go and which ones are taken. */
+/** Where packets go, the payload type they go with, and the ones taken (which may differ: see NegotiatedMedia). */
 export interface RtpPeerMedia {
 	remoteAddress: string;
 	remotePort: number;
 	payloadType: number;
-	dtmfPayloadType?: number;
+	receivePayloadType: number;
+	receiveDtmfPayloadType?: number;
 }
 
 function random32(bytes: Uint8Array, at: number): number {
@@ -104,6 +106,7 @@ export class RtpSession {
 	#sent!: Uint8Array;
 	#sequence: number;
 	#payloadType = 0;
+	#receivePayloadType = 0;
 	#dtmfPayloadType = -1;
 	#header = new RtpHeader();
 	#latched = false;
@@ -173,8 +176,9 @@ export class RtpSession {
 		// Worked out here, not per packet (XS copies each string literal of run-time code it evaluates).
 		this.#hasPeer = media.remotePort !== 0 && media.remoteAddress !== "" && media.remoteAddress !== "0.0.0.0";
 		this.#payloadType = media.payloadType;
+		this.#receivePayloadType = media.receivePayloadType;
 		// Never a default of 0: that would take every PCMU packet for an event.
-		this.#dtmfPayloadType = media.dtmfPayloadType ?? -1;
+		this.#dtmfPayloadType = media.receiveDtmfPayloadType ?? -1;
 	}
 
 	/** True when the SDP gave somewhere to send to (not 0.0.0.0 or port 0, as for hold). */
@@ -239,7 +243,7 @@ export class RtpSession {
 			return;
 		}
 		const pt = header.payloadType;
-		if (pt !== this.#payloadType && pt !== this.#dtmfPayloadType) {
+		if (pt !== this.#receivePayloadType && pt !== this.#dtmfPayloadType) {
 			counters.dropped_payload_type++;
 			this.#drop("payload type not negotiated", datagram);
 			return;
@@ -257,7 +261,7 @@ export class RtpSession {
 			this.#latch(header.ssrc, now, receiver);
 		}
 		this.#lastFromSsrc = now;
-		if (pt === this.#payloadType) {
+		if (pt === this.#receivePayloadType) {
 			counters.audio_received++;
 			receiver.onAudio(packet, header, now);
 		} else {

@@ -43,13 +43,21 @@ export interface SessionDescription {
 	media: MediaDescription[];
 }
 
-/** What was agreed for the audio stream; `direction` is ours (sendonly: we only send). */
+/**
+ * What was agreed for the audio stream; `direction` is ours (sendonly: we only send). Each side
+ * receives with the payload types of the SDP it sent (RFC 3264 §5.1, §6.1), so the numbers the
+ * door sends with and those it takes can differ when it made the offer; when it answered, its
+ * answer took the offer's numbers and they are the same.
+ */
 export interface NegotiatedMedia {
 	remoteAddress: string;
 	remotePort: number;
+	/** The codec's payload type in the packets the door sends: the peer's number for it. */
 	payloadType: number;
 	codec: AudioCodec;
-	dtmfPayloadType?: number;
+	/** The codec's and telephone-event's payload types in the packets the door takes: its own numbers (the door sends no events). */
+	receivePayloadType: number;
+	receiveDtmfPayloadType?: number;
 	direction: Direction;
 	ptime: number;
 }
@@ -231,6 +239,11 @@ export function parseSdp(text: string): SessionDescription {
 	return session;
 }
 
+/** The static payload types of the codecs (RFC 3551 §6), which the door's offer uses for them. */
+const STATIC_PAYLOAD_TYPE: Record<AudioCodec, number> = Object.freeze({ PCMU: 0, PCMA: 8, G722: 9 });
+/** The telephone-event payload type of the door's offer. */
+const OFFER_EVENT_PAYLOAD_TYPE = 101;
+
 /** The codec a payload type stands for in this media, if it is one we speak (G.722 only when `wideband`). */
 function codecOf(media: MediaDescription, format: string, wideband: boolean): AudioCodec | undefined {
 	if (!isAllDigits(format, 0, format.length)) return undefined;
@@ -241,7 +254,7 @@ function codecOf(media: MediaDescription, format: string, wideband: boolean): Au
 		const name = map.encoding.toUpperCase();
 		if (map.clock === 8000 && map.channels === 1 && (name === "PCMU" || name === "PCMA" || name === "G722")) codec = name;
 	} else {
-		codec = pt === 0 ? "PCMU" : pt === 8 ? "PCMA" : pt === 9 ? "G722" : undefined;
+		codec = pt === STATIC_PAYLOAD_TYPE.PCMU ? "PCMU" : pt === STATIC_PAYLOAD_TYPE.PCMA ? "PCMA" : pt === STATIC_PAYLOAD_TYPE.G722 ? "G722" : undefined;
 	}
 	return codec === "G722" && !wideband ? undefined : codec;
 }
@@ -299,10 +312,11 @@ function header(local: LocalSdp): string {
 /** The short offer: G722 (when wideband), PCMU, PCMA, telephone-event/8000, ptime 20. */
 export function buildOffer(local: LocalSdp): string {
 	const wide = local.wideband === true;
+	const { PCMU, PCMA, G722 } = STATIC_PAYLOAD_TYPE, event = OFFER_EVENT_PAYLOAD_TYPE;
 	return header(local) +
-		`m=audio ${local.port} RTP/AVP ${wide ? "9 " : ""}0 8 101\r\n` +
-		(wide ? "a=rtpmap:9 G722/8000\r\n" : "") +
-		"a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\n" +
+		`m=audio ${local.port} RTP/AVP ${wide ? `${G722} ` : ""}${PCMU} ${PCMA} ${event}\r\n` +
+		(wide ? `a=rtpmap:${G722} G722/8000\r\n` : "") +
+		`a=rtpmap:${PCMU} PCMU/8000\r\na=rtpmap:${PCMA} PCMA/8000\r\na=rtpmap:${event} telephone-event/8000\r\na=fmtp:${event} 0-16\r\n` +
 		`a=ptime:${local.ptime ?? 20}\r\na=${local.direction ?? "sendrecv"}\r\n`;
 }
 
@@ -331,8 +345,9 @@ export function answerOffer(offer: SessionDescription, local: LocalSdp): { sdp: 
 		sdp += `m=audio ${local.port} RTP/AVP ${pt}${dtmf !== undefined ? ` ${dtmf}` : ""}\r\na=rtpmap:${pt} ${codec}/8000\r\n`;
 		if (dtmf !== undefined) sdp += `a=rtpmap:${dtmf} telephone-event/8000\r\na=fmtp:${dtmf} ${m.fmtp.get(dtmf) ?? "0-15"}\r\n`;
 		sdp += `a=ptime:${ptime}\r\na=${direction}\r\n`;
-		chosen = { remoteAddress: address, remotePort: m.port, payloadType: pt, codec, direction, ptime };
-		if (dtmf !== undefined) chosen.dtmfPayloadType = dtmf;
+		// The door's answer reuses the offer's numbers: it takes the ones it sends with.
+		chosen = { remoteAddress: address, remotePort: m.port, payloadType: pt, codec, receivePayloadType: pt, direction, ptime };
+		if (dtmf !== undefined) chosen.receiveDtmfPayloadType = dtmf;
 	}
 	if (!chosen) return { error: `no common audio codec (${local.wideband ? "G722, " : ""}PCMU or PCMA) in the offer` };
 	return { sdp, media: chosen };
@@ -348,15 +363,22 @@ export function readAnswer(answer: SessionDescription, wideband = false): Negoti
 	const address = m.connection ?? answer.connection ?? "";
 	if (!isDottedQuad(address, 0, address.length)) return { error: `the answer's media address ${address} is no IPv4 address` };
 	const theirs = m.direction ?? answer.direction ?? "sendrecv";
+	const codec = codecOf(m, format, wideband)!;
+	// The door sends with the answer's numbers and the peer with those of the door's offer
+	// (buildOffer's; RFC 3264 §6.1, §5.1): an answer need not reuse the offer's numbers (only a
+	// SHOULD). The answer's own numbers are not taken as well: they say what the peer receives
+	// with, and it must not send a format the offer lacks (§8.3.2), so a number the door did not
+	// offer means nothing here; the door takes two numbers, both its own.
 	const media: NegotiatedMedia = {
 		remoteAddress: address,
 		remotePort: m.port,
 		payloadType: Number(format),
-		codec: codecOf(m, format, wideband)!,
+		codec,
+		receivePayloadType: STATIC_PAYLOAD_TYPE[codec],
 		direction: OPPOSITE[theirs],
 		ptime: sendPtime(m.ptime),
 	};
-	const dtmf = telephoneEvent(m);
-	if (dtmf !== undefined) media.dtmfPayloadType = dtmf;
+	// Without telephone-event in the answer no events come (the door may stop listening for a format it dropped, §7).
+	if (telephoneEvent(m) !== undefined) media.receiveDtmfPayloadType = OFFER_EVENT_PAYLOAD_TYPE;
 	return media;
 }

@@ -56,8 +56,15 @@ function door(options: { busy?: number[]; sip?: Record<string, string | number> 
 			clock.advance(150);
 		}
 	};
+	/** The door rings (from the web page) and the handset answers with `sdp`. */
+	const ring = (sdp: string) => {
+		application.doorbell.press("web");
+		const invite = a.sent().find((m) => m.method === "INVITE")!;
+		a.answer(invite, 200, "OK", { toTag: "h1", headers: [`Contact: <sip:611@${PBX}:5060>`], body: sdp });
+		return invite;
+	};
 	const status = () => JSON.parse(JSON.stringify(application.status())) as { media: Record<string, unknown> & { session: Record<string, number | string> | null; last_session: Record<string, number | string> | null } };
-	return { clock, application, rtp: () => rtp!, call, keys, pulses: a.pulses, status, speaker, lines: a.lines };
+	return { clock, application, rtp: () => rtp!, call, ring, keys, pulses: a.pulses, status, speaker, lines: a.lines };
 }
 
 function headers(socket: MemoryUdp): RtpHeader[] {
@@ -118,6 +125,19 @@ group("media in the application", () => {
 		const after = d.rtp().written.slice(before);
 		const loud = after.filter((w) => w.bytes.subarray(12).some((b) => b !== 0xd5 && b !== 0x55 && b !== 0xd4 && b !== 0x54));
 		assert.ok(loud.length >= 5, `${loud.length} packets carry a tone`);
+	});
+
+	test("the door's call answered with its own telephone-event number (96): the handset's keys come with the door's 101 and open", () => {
+		const d = door();
+		const invite = d.ring(OFFER.replace("m=audio 7078 RTP/AVP 8 0 101", "m=audio 7078 RTP/AVP 0 96").replace("a=rtpmap:8 PCMA/8000\r\n", "").replace(/101 /g, "96 "));
+		assert.match(invite.body, /m=audio 40000 RTP\/AVP (9 )?0 8 101\r\n/);
+		d.clock.advance(100);
+		d.keys("123");
+		d.clock.advance(2000);
+		assert.deepEqual(d.pulses(), [800]);
+		const session = d.status().media.session!;
+		assert.equal(session.digits, 3);
+		assert.equal(session.dropped_payload_type, 0);
 	});
 
 	test("DTMF from another RTP source is a door event naming the source and the caller; a flood of sources cannot push an opening out", () => {

@@ -1,7 +1,7 @@
 import { test, group, assert } from "../lib/spec.js";
 import { TelephoneEventDetector, writeTelephoneEvent, DTMF_DIGITS } from "../../rtp/telephone-event.js";
 import { MediaSession } from "../../rtp/media-session.js";
-import type { NegotiatedMedia } from "../../sip/sdp.js";
+import { answerOffer, buildOffer, parseSdp, readAnswer, type NegotiatedMedia } from "../../sip/sdp.js";
 import { FakeClock } from "../lib/fake-clock.js";
 import { seededRandom } from "../lib/fake-udp.js";
 import { referenceAudio } from "../lib/reference-audio.js";
@@ -22,7 +22,7 @@ function keyPress(code: number, timestamp: number, marker: boolean): Array<{ mar
 }
 
 const PEER = { address: "127.0.0.2", port: 7078 };
-const MEDIA: NegotiatedMedia = { remoteAddress: PEER.address, remotePort: PEER.port, payloadType: 0, codec: "PCMU", dtmfPayloadType: 101, direction: "sendrecv", ptime: 20 };
+const MEDIA: NegotiatedMedia = { remoteAddress: PEER.address, remotePort: PEER.port, payloadType: 0, codec: "PCMU", receivePayloadType: 0, receiveDtmfPayloadType: 101, direction: "sendrecv", ptime: 20 };
 
 function session(media: NegotiatedMedia = MEDIA): { clock: FakeClock; socket: MemoryUdp; media: MediaSession; digits: string[]; sources: string[] } {
 	const clock = new FakeClock();
@@ -157,8 +157,38 @@ group("telephone-event", () => {
 		s.media.stop();
 	});
 
+	test("the door's offer answered with other numbers (0 and 96): the peer's events come with the offer's 101 and are digits; 96 is none", () => {
+		assert.match(buildOffer({ address: "127.0.0.1", port: 40000, sessionId: 1, sessionVersion: 1 }), /RTP\/AVP 0 8 101\r\n/);
+		const answer = ["v=0", "o=- 1 1 IN IP4 127.0.0.2", "s=-", "c=IN IP4 127.0.0.2", "t=0 0", "m=audio 7078 RTP/AVP 0 96", "a=rtpmap:0 PCMU/8000", "a=rtpmap:96 telephone-event/8000", "a=fmtp:96 0-15", ""].join("\r\n");
+		const media = readAnswer(parseSdp(answer)) as NegotiatedMedia;
+		assert.deepEqual([media.payloadType, media.receivePayloadType, media.receiveDtmfPayloadType], [0, 0, 101]);
+		// PCMU under a number of the peer's: sent with it, taken with the offer's 0.
+		const dynamic = readAnswer(parseSdp(answer.replace("RTP/AVP 0 96", "RTP/AVP 97 96").replace("rtpmap:0 ", "rtpmap:97 "))) as NegotiatedMedia;
+		assert.deepEqual([dynamic.payloadType, dynamic.receivePayloadType, dynamic.codec], [97, 0, "PCMU"]);
+		const s = session(media);
+		let seq = 1;
+		const press = (code: number, ts: number, pt: number) => {
+			for (const p of keyPress(code, ts, true)) s.socket.deliver(rtpPacket({ payloadType: pt, marker: p.marker, sequence: seq++, timestamp: p.timestamp, ssrc: 77, payload: p.payload }), PEER.address, PEER.port);
+		};
+		press(1, 1000, 101);
+		press(2, 2000, 101);
+		press(3, 3000, 96);
+		assert.deepEqual(s.digits, ["1", "2"]);
+		assert.equal(s.media.status().dropped_payload_type, 8, "96 is the peer's own number: it receives with it, the door does not");
+		s.media.stop();
+	});
+
+	test("answering an offer with telephone-event 96, the door's answer reuses 96 and takes 96: the numbers of its SDP", () => {
+		const offer = ["v=0", "o=- 1 1 IN IP4 127.0.0.2", "s=-", "c=IN IP4 127.0.0.2", "t=0 0", "m=audio 7078 RTP/AVP 8 96", "a=rtpmap:8 PCMA/8000", "a=rtpmap:96 telephone-event/8000", ""].join("\r\n");
+		const answer = answerOffer(parseSdp(offer), { address: "127.0.0.1", port: 40000, sessionId: 1, sessionVersion: 1 });
+		assert.ok("sdp" in answer);
+		assert.match(answer.sdp, /m=audio 40000 RTP\/AVP 8 96\r\n/);
+		const { payloadType, receivePayloadType, receiveDtmfPayloadType } = answer.media;
+		assert.deepEqual([payloadType, receivePayloadType, receiveDtmfPayloadType], [8, 8, 96]);
+	});
+
 	test("without a negotiated telephone-event type, PT 101 is dropped, and PCMU is never taken for an event", () => {
-		const s = session({ ...MEDIA, dtmfPayloadType: undefined });
+		const s = session({ ...MEDIA, receiveDtmfPayloadType: undefined });
 		for (const p of keyPress(5, 1000, true)) s.socket.deliver(rtpPacket({ payloadType: 101, sequence: 1, timestamp: p.timestamp, payload: p.payload }), PEER.address, PEER.port);
 		// A PCMU packet whose first payload byte looks like event 5.
 		s.socket.deliver(rtpPacket({ payloadType: 0, sequence: 2, timestamp: 1000, payload: filled(160, 5) }), PEER.address, PEER.port);

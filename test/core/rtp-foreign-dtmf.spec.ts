@@ -13,7 +13,7 @@ import { MemoryStore } from "../lib/app-harness.js";
 import { memoryLogger } from "../lib/memory-logger.js";
 
 const PEER = { address: "192.168.178.20", port: 7078 };
-const MEDIA: NegotiatedMedia = { remoteAddress: PEER.address, remotePort: PEER.port, payloadType: 0, codec: "PCMU", dtmfPayloadType: 101, direction: "sendrecv", ptime: 20 };
+const MEDIA: NegotiatedMedia = { remoteAddress: PEER.address, remotePort: PEER.port, payloadType: 0, codec: "PCMU", receivePayloadType: 0, receiveDtmfPayloadType: 101, direction: "sendrecv", ptime: 20 };
 
 class Told implements RtpReceiver {
 	told: string[] = [];
@@ -76,7 +76,7 @@ group("DTMF from an unexpected RTP source", () => {
 	});
 
 	test("nothing is told without a negotiated telephone-event, and the peer's own digits are not foreign", () => {
-		const r = rig({ ...MEDIA, dtmfPayloadType: undefined });
+		const r = rig({ ...MEDIA, receiveDtmfPayloadType: undefined });
 		r.key(1, "192.168.178.66", 5004);
 		assert.deepEqual(r.got.told, []);
 		const p = rig();

@@ -16,7 +16,8 @@ const quiet = { info() {}, warn() {}, error() {} };
 type Codec = "PCMU" | "PCMA" | "G722";
 
 function media(to: MemoryUdp, codec: Codec = "PCMU", ptime = 20): NegotiatedMedia {
-	return { remoteAddress: to.address, remotePort: to.port, payloadType: codec === "PCMU" ? 0 : codec === "PCMA" ? 8 : 9, codec, dtmfPayloadType: 101, direction: "sendrecv", ptime };
+	const pt = codec === "PCMU" ? 0 : codec === "PCMA" ? 8 : 9;
+	return { remoteAddress: to.address, remotePort: to.port, payloadType: pt, codec, receivePayloadType: pt, receiveDtmfPayloadType: 101, direction: "sendrecv", ptime };
 }
 
 interface Pair {

@@ -10,7 +10,7 @@ import { referenceAudio } from "../lib/reference-audio.js";
 import { MemoryUdp, rtpPacket, filled } from "../lib/rtp-fixtures.js";
 
 const PEER = { address: "127.0.0.2", port: 7078 };
-const MEDIA: NegotiatedMedia = { remoteAddress: PEER.address, remotePort: PEER.port, payloadType: 0, codec: "PCMU", dtmfPayloadType: 101, direction: "sendrecv", ptime: 20 };
+const MEDIA: NegotiatedMedia = { remoteAddress: PEER.address, remotePort: PEER.port, payloadType: 0, codec: "PCMU", receivePayloadType: 0, receiveDtmfPayloadType: 101, direction: "sendrecv", ptime: 20 };
 
 /** Notes each buffer it is handed and what the header said of the payload. */
 class Buffers implements RtpReceiver {

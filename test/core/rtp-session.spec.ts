@@ -9,7 +9,7 @@ import { referenceAudio } from "../lib/reference-audio.js";
 import { MemoryUdp, rtpPacket, filled } from "../lib/rtp-fixtures.js";
 
 const PEER = { address: "127.0.0.2", port: 7078 };
-const MEDIA: NegotiatedMedia = { remoteAddress: PEER.address, remotePort: PEER.port, payloadType: 0, codec: "PCMU", dtmfPayloadType: 101, direction: "sendrecv", ptime: 20 };
+const MEDIA: NegotiatedMedia = { remoteAddress: PEER.address, remotePort: PEER.port, payloadType: 0, codec: "PCMU", receivePayloadType: 0, receiveDtmfPayloadType: 101, direction: "sendrecv", ptime: 20 };
 
 class Collect implements RtpReceiver {
 	audio: number[] = [];
@@ -98,7 +98,7 @@ group("RTP session", () => {
 	test("a re-INVITE to a new peer latches anew; one to the same peer keeps the SSRC", () => {
 		const r = rig();
 		r.from(1, 0x1111);
-		r.rtp.configure({ ...MEDIA, payloadType: 8 });
+		r.rtp.configure({ ...MEDIA, payloadType: 8, receivePayloadType: 8 });
 		r.from(2, 0x1111, PEER.address, PEER.port, 8);
 		assert.equal(r.got.newSources, 1);
 		r.rtp.configure({ ...MEDIA, remotePort: 7080 });
@@ -150,7 +150,7 @@ group("RTP session", () => {
 		m.update({ ...MEDIA, direction: "inactive" });
 		clock.advance(200);
 		assert.equal(socket.written.length, 0);
-		m.update({ ...MEDIA, codec: "PCMA", payloadType: 8, direction: "sendonly" });
+		m.update({ ...MEDIA, codec: "PCMA", payloadType: 8, receivePayloadType: 8, direction: "sendonly" });
 		clock.advance(100);
 		const h = sent(socket);
 		assert.ok(h.length >= 5);

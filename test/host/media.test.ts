@@ -25,7 +25,7 @@ async function bound(socket: UdpSocket): Promise<number> {
 }
 
 function media(port: number): NegotiatedMedia {
-	return { remoteAddress: "127.0.0.1", remotePort: port, payloadType: 0, codec: "PCMU", dtmfPayloadType: 101, direction: "sendrecv", ptime: 20 };
+	return { remoteAddress: "127.0.0.1", remotePort: port, payloadType: 0, codec: "PCMU", receivePayloadType: 0, receiveDtmfPayloadType: 101, direction: "sendrecv", ptime: 20 };
 }
 
 async function call(micA: AudioIn, speakerB: AudioOut, micB: AudioIn, speakerA: AudioOut, ms: number): Promise<{ a: MediaSession; b: MediaSession }> {

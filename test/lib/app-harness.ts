@@ -85,7 +85,7 @@ export function bootApp(options: AppOptions = {}) {
 	/** What the application sent since the last call, parsed. */
 	const sent = (): SipMessage[] => sip.take().map((s) => parseSip(encodeUtf8(s.text)));
 	/** Answers a request the application sent, from the PBX. */
-	const answer = (request: SipMessage, status: number, reason: string, response: { toTag?: string; headers?: string[] } = {}) => sip.deliver(buildResponse(request, status, reason, response), PBX, 5060);
+	const answer = (request: SipMessage, status: number, reason: string, response: { toTag?: string; headers?: string[]; body?: string } = {}) => sip.deliver(buildResponse(request, status, reason, response), PBX, 5060);
 	/** Answers the REGISTER sent since the last call with 200 OK; false when none was sent. */
 	const acceptRegister = (): boolean => {
 		const register = sent().find((m) => m.method === "REGISTER");

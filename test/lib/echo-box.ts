@@ -43,7 +43,7 @@ export class Box {
 }
 
 function media(to: MemoryUdp): NegotiatedMedia {
-	return { remoteAddress: to.address, remotePort: to.port, payloadType: 0, codec: "PCMU", dtmfPayloadType: 101, direction: "sendrecv", ptime: 20 };
+	return { remoteAddress: to.address, remotePort: to.port, payloadType: 0, codec: "PCMU", receivePayloadType: 0, receiveDtmfPayloadType: 101, direction: "sendrecv", ptime: 20 };
 }
 
 /** The door (A, in its box) and a handset (B, saying 440 Hz) for 2 s; what the handset hears. */

@@ -521,6 +521,8 @@ function sdpInvariants(bytes: Uint8Array): boolean {
 		check(to === "" || IPV4.test(to), `the door would send RTP to ${JSON.stringify(to.slice(0, 60))}`);
 		check(Number.isInteger(answer.media.remotePort) && answer.media.remotePort > 0 && answer.media.remotePort <= 65535, `the door would send RTP to port ${answer.media.remotePort}`);
 		check(answer.media.payloadType === 0 || answer.media.payloadType === 8 || sdp.media.some((x) => x.rtpmap.has(answer.media.payloadType)), `payload type ${answer.media.payloadType}`);
+		// Its answer reuses the offer's numbers, so it takes what it sends with.
+		check(answer.media.receivePayloadType === answer.media.payloadType, `payload type ${answer.media.payloadType} sent, ${answer.media.receivePayloadType} taken`);
 	}
 	return true;
 }

@@ -115,7 +115,7 @@ function measure(codec, echoControl) {
 	gc();
 	const sessionSlots0 = heapSlots(), sessionChunks0 = heapChunkBytes();
 	const session = new MediaSession({ audio, socket, clock, random, mic, speaker, echoControl });
-	session.start({ remoteAddress: PEER, remotePort: PEER_PORT, payloadType: wide ? 9 : 0, codec, dtmfPayloadType: 101, direction: "sendrecv", ptime: 20 }, 0);
+	session.start({ remoteAddress: PEER, remotePort: PEER_PORT, payloadType: wide ? 9 : 0, codec, receivePayloadType: wide ? 9 : 0, receiveDtmfPayloadType: 101, direction: "sendrecv", ptime: 20 }, 0);
 
 	function step() {
 		pending = incoming[delivered++];
