@@ -125,7 +125,7 @@ export class Doorbell {
 		this.playTone = this.#tone.bind(this);
 		this.privacy = new PrivacyTone(env.clock, this.#announce.bind(this));
 		this.ua = new UserAgent(
-			{ udp: env.udp, clock: env.clock, md5: env.md5, random: env.random, log: env.log, localAddress: env.localAddress.bind(env), resolve: env.resolve.bind(env) },
+			{ udp: env.udp, clock: env.clock, md5: env.md5, sha256: env.sha256, random: env.random, log: env.log, localAddress: env.localAddress.bind(env), resolve: env.resolve.bind(env) },
 			options.config,
 			{
 				transport: { port: options.localPort, trace: options.trace ?? false, traceLog: this.traceLog },

@@ -204,7 +204,7 @@ class RegisterRig {
 			config: { ...DEFAULT_UA_CONFIG, user: "620", password: "geheim", displayName: "Haustür", userAgent: "klingel/0.1" },
 			layer,
 			ids,
-			auth: new DigestAuthenticator(() => "0".repeat(32), random),
+			auth: new DigestAuthenticator(() => "0".repeat(32), () => "0".repeat(64), random),
 			log,
 			localAddress: () => "192.168.178.30",
 			localPort: () => 5062,

@@ -55,7 +55,7 @@ export type WallClock = () => number;
 /** MD5 of a UTF-8 string, as 32 lowercase hex characters. */
 export type Md5 = (text: string) => string;
 
-/** SHA-256 of a UTF-8 string, as 64 lowercase hex characters (admin password hashes, sessions). */
+/** SHA-256 of a UTF-8 string, as 64 lowercase hex characters (admin password hashes, sessions, SIP digest). */
 export type Sha256 = (text: string) => string;
 
 /** Fills the array with random bytes. */

@@ -9,13 +9,15 @@ import type { Incoming } from "./transport.js";
 import type { UaConfig } from "./config.js";
 import type { CallMediaSink } from "./call-media.js";
 import { IdSource } from "./ids.js";
-import { DigestAuthenticator, parseChallenge } from "./digest.js";
+import { DigestAuthenticator, parseChallenge, unanswerable } from "./digest.js";
 
 // Header lines are built with one String#concat each: on XS a template literal allocates every
 // intermediate string, and a literal inside a function is a new string each time it runs.
 const SIP_COLON = "sip:", AT = "@", COLON = ":", LT = "<", GT = ">", EMPTY = "";
 const VIA_UDP = "Via: SIP/2.0/UDP ", BRANCH = ";branch=", RPORT = ";rport", FROM = "From: ", TAG = ";tag=";
 const CONTACT_SIP = "Contact: <sip:", MAX_FORWARDS = "Max-Forwards: 70", USER_AGENT = "User-Agent: ";
+/** Why a 401/407 cannot be answered: it has no Digest challenge, or none the door supports. */
+const NO_CHALLENGE = "no Digest challenge", UNANSWERABLE = "no challenge the door can answer (", CLOSE = ")";
 
 /** The local address and port with what is made from them: the Via up to its branch, the Contact line. */
 export interface LocalLines {
@@ -156,19 +158,28 @@ export class UaContext {
 	}
 
 	/**
-	 * The Authorization or Proxy-Authorization line answering a 401/407, or undefined when the
-	 * response carries no usable challenge.
+	 * The Authorization or Proxy-Authorization line answering a 401/407 to a request with `body`,
+	 * or why there is none ("no …", to follow "answered 401 Unauthorized with"). Of several
+	 * challenges the topmost the door can answer is taken (RFC 8760 §2.4): the server lists them
+	 * in the order it prefers (§2.3), and ranking them by strength here would not stop a
+	 * downgrade, as whoever could reorder them could as well drop the stronger ones.
 	 */
-	authorization(response: Incoming, method: string, requestUri: string): { line: string; stale: boolean } | undefined {
+	authorization(response: Incoming, method: string, requestUri: string, body = EMPTY): { line: string; stale: boolean } | { error: string } {
 		const proxy = response.message.status === 407;
+		let error = NO_CHALLENGE;
 		for (const value of response.message.headerLines(proxy ? "proxy-authenticate" : "www-authenticate")) {
 			const challenge = parseChallenge(value, proxy);
 			if (!challenge) continue;
+			const problem = unanswerable(challenge);
+			if (problem) {
+				if (error === NO_CHALLENGE) error = UNANSWERABLE.concat(problem, CLOSE);
+				continue;
+			}
 			const uri = this.config.digestUri === "registrar" ? this.registrarUri : requestUri;
-			const credentials = this.auth.authorize(challenge, { username: this.config.user, password: this.config.password, method, uri });
+			const credentials = this.auth.authorize(challenge, { username: this.config.user, password: this.config.password, method, uri, body });
 			return { line: `${DigestAuthenticator.header(challenge)}: ${credentials}`, stale: challenge.stale };
 		}
-		return undefined;
+		return { error };
 	}
 }
 

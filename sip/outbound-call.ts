@@ -54,6 +54,8 @@ export class OutboundCall extends Call {
 	#cancelGuard: TimerId | undefined;
 	#ack: Uint8Array | undefined;
 	#early: NegotiatedMedia | undefined;
+	/** The INVITE's SDP offer, which a retry with credentials carries again (qop auth-int covers it). */
+	#offer = "";
 	/** To-tags of the other forks that answered too and were ended with a BYE. */
 	#otherForks: string[] = [];
 	/** The number rung and the display name sent (the settings' target and name unless a bell button gives its own). */
@@ -107,7 +109,7 @@ export class OutboundCall extends Call {
 		}
 		this.#branch = ctx.ids.branch();
 		const local = this.localMedia;
-		const offer = buildOffer({ address: local.address, port: local.port, sessionId: local.sessionId, sessionVersion: local.sessionVersion, ptime: 20, direction: "sendrecv", wideband: local.wideband });
+		const offer = this.#offer = buildOffer({ address: local.address, port: local.port, sessionId: local.sessionId, sessionVersion: local.sessionVersion, ptime: 20, direction: "sendrecv", wideband: local.wideband });
 		const headers = [ctx.via(this.#branch), ...ctx.common(), ctx.fromAs(this.displayName, this.#fromTag), TO.concat(this.#to), CALL_ID.concat(this.#callId), CSEQ.concat(String(this.#cseq), SP_INVITE), ctx.contact(), ALLOW];
 		if (authorization) headers.push(authorization);
 		headers.push(CONTENT_TYPE_SDP);
@@ -148,18 +150,20 @@ export class OutboundCall extends Call {
 			this.#success(incoming);
 			return;
 		}
+		let unanswerable = "";
 		if ((status === 401 || status === 407) && !this.#authTried && !this.#cancelled) {
-			const auth = this.ctx.authorization(incoming, "INVITE", this.#requestUri);
-			if (auth) {
+			const auth = this.ctx.authorization(incoming, "INVITE", this.#requestUri, this.#offer);
+			if ("line" in auth) {
 				this.#authTried = true;
 				this.#cseq++;
 				this.#invite(auth.line);
 				return;
 			}
+			unanswerable = ` with ${auth.error}`;
 		}
 		this.finalStatus = status;
 		if (this.#cancelled) this.finish(this.endReason || "cancelled");
-		else this.finish(`the PBX refused the call to ${this.target}: ${status} ${message.reason}`);
+		else this.finish(`the PBX refused the call to ${this.target}: ${status} ${message.reason}${unanswerable}`);
 	}
 
 	#success(incoming: Incoming): void {

@@ -195,12 +195,13 @@ export class Registration {
 		if (status === 401 || status === 407) {
 			const auth = ctx.authorization(incoming, REGISTER, uri);
 			// One authenticated retry per challenge; a stale nonce earns STALE_RETRIES more.
-			if (auth && (authenticated === 0 || (auth.stale && authenticated <= STALE_RETRIES))) {
+			if ("line" in auth && (authenticated === 0 || (auth.stale && authenticated <= STALE_RETRIES))) {
 				this.#send(expires, auth.line, authenticated + 1);
 				return;
 			}
 			if (!this.#done(expires)) return;
-			if (auth?.stale) this.#fail(`the registrar answered ${status} ${incoming.message.reason} with a stale nonce again`, status, RETRY_AFTER_REFUSAL);
+			if ("error" in auth) this.#fail(`the registrar answered ${status} ${incoming.message.reason} with ${auth.error}`, status, RETRY_AFTER_REFUSAL);
+			else if (auth.stale) this.#fail(`the registrar answered ${status} ${incoming.message.reason} with a stale nonce again`, status, RETRY_AFTER_REFUSAL);
 			else this.#fail("wrong user name or password (the registrar refused the credentials)", status, RETRY_AFTER_REFUSAL);
 			return;
 		}

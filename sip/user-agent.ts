@@ -3,7 +3,7 @@
  * from a handset), and the answers to every request that reaches it outside a call.
  */
 
-import type { Clock, Logger, Md5, RandomBytes, TimerId, UdpFactory } from "../modules/ports.js";
+import type { Clock, Logger, Md5, RandomBytes, Sha256, TimerId, UdpFactory } from "../modules/ports.js";
 import type { ServerTransaction } from "./server-transaction.js";
 import type { Incoming, SipTransport, SipTransportSettings } from "./transport.js";
 import { TransactionLayer, type Sender } from "./transaction-layer.js";
@@ -25,6 +25,7 @@ export interface UserAgentPorts {
 	udp: UdpFactory;
 	clock: Clock;
 	md5: Md5;
+	sha256: Sha256;
 	random: RandomBytes;
 	log: Logger;
 	localAddress(): string;
@@ -112,7 +113,7 @@ export class UserAgent implements CallObserver {
 			config,
 			layer: this.layer,
 			ids,
-			auth: new DigestAuthenticator(ports.md5, ports.random),
+			auth: new DigestAuthenticator(ports.md5, ports.sha256, ports.random),
 			log: ports.log,
 			localAddress: ports.localAddress,
 			localPort: this.#localPort.bind(this),

@@ -40,6 +40,8 @@ export function errorWords(error: string, status: Record<string, unknown> = {}):
 	const user = statusText(status, "sip_user") || "this user";
 	let m: RegExpExecArray | null;
 	if (/wrong user name or password/i.test(error)) return `wrong password (or user name): the PBX refused the login of ${user}. Check both against the IP phone in the FRITZ!Box.`;
+	// A login the doorbell cannot make (an algorithm or qop it lacks) is no wrong password.
+	if ((m = / with no (?:challenge the door can answer \((.+)\)|Digest challenge)$/.exec(error))) return `the PBX asks for a login the doorbell does not support${m[1] ? `: ${m[1]}` : ""}.`;
 	if ((m = /^no answer from the PBX at (\S+)/.exec(error))) return `the PBX at ${m[1]} does not answer. Is the PBX address right, and is the doorbell on the same network?`;
 	if ((m = /^cannot resolve the PBX name (\S+?):/.exec(error))) return `the PBX name ${m[1]} is not known on this network. Enter the PBX's address (e.g. 192.168.178.1).`;
 	if ((m = /^the registrar answered (\d{3})/.exec(error))) {

@@ -1,5 +1,5 @@
 /*
- * MD5 (SIP digest) and SHA-256 (admin password hashes, sessions) over Moddable's `crypt`
+ * MD5 (SIP digest) and SHA-256 (SIP digest, admin password hashes, sessions) over Moddable's `crypt`
  * Digest, and random bytes. `Math.random` on the ESP32 is the chip's hardware random number
  * generator (esp_random, as the XS platform layer defines it), the best source the SDK offers;
  * its output is mixed with a xorshift stream seeded from the boot time, which matters only on

@@ -12,7 +12,7 @@ function context(local: { address: string; port: number }): UaContext {
 		config: { ...DEFAULT_UA_CONFIG, user: "620" },
 		layer: {} as TransactionLayer,
 		ids: new IdSource(random),
-		auth: new DigestAuthenticator(() => "0".repeat(32), random),
+		auth: new DigestAuthenticator(() => "0".repeat(32), () => "0".repeat(64), random),
 		log,
 		localAddress: () => local.address,
 		localPort: () => local.port,

@@ -548,6 +548,9 @@ group("web", () => {
 			["the registrar answered 480 Temporarily Unavailable", /^the PBX cannot take the registration now \(480 Temporarily Unavailable\); the doorbell keeps trying\.$/],
 			["the registrar answered 302 Moved Temporarily", /^the PBX sends the registration elsewhere \(302 Moved Temporarily\), which the doorbell does not follow\. Is the PBX address right\?$/],
 			["the registrar answered 488 Not Acceptable Here", /^the PBX refused the registration \(488 Not Acceptable Here\)\.$/],
+			["the registrar answered 401 Unauthorized with no challenge the door can answer (algorithm SHA-512-256 is not supported)", /^the PBX asks for a login the doorbell does not support: algorithm SHA-512-256 is not supported\.$/],
+			["the PBX refused the call to **610: 407 Proxy Authentication Required with no challenge the door can answer (qop auth-conf is not supported)", /^the PBX asks for a login the doorbell does not support: qop auth-conf is not supported\.$/],
+			["the registrar answered 401 Unauthorized with no Digest challenge", /^the PBX asks for a login the doorbell does not support\.$/],
 			["something else entirely", /^something else entirely$/],
 		];
 		for (const [error, words] of cases) test(error, () => assert.match(errorWords(error, status), words));

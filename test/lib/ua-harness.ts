@@ -6,6 +6,7 @@
 import { FakeClock } from "./fake-clock.js";
 import { FakeUdp, seededRandom, type Sent } from "./fake-udp.js";
 import { md5 } from "./md5.js";
+import { sha256 } from "./sha256.js";
 import type { SipTransport } from "../../sip/transport.js";
 import type { UdpOptions } from "../../modules/ports.js";
 import { UserAgent, type UserAgentEvents } from "../../sip/user-agent.js";
@@ -52,7 +53,7 @@ export class UaHarness {
 			return this.socket;
 		};
 		this.ua = new UserAgent(
-			{ udp, clock: this.clock, md5, random: seededRandom(7), log, localAddress: () => LOCAL, resolve: (_host, callback) => (this.holdLookups ? this.lookups.push(callback) : callback(undefined, PBX)) },
+			{ udp, clock: this.clock, md5, sha256, random: seededRandom(7), log, localAddress: () => LOCAL, resolve: (_host, callback) => (this.holdLookups ? this.lookups.push(callback) : callback(undefined, PBX)) },
 			{ ...DEFAULT_UA_CONFIG, user: "620", password: "geheim", displayName: "Haustür", ...config },
 			{
 				rtpPort: () => 40000,
