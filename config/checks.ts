@@ -4,7 +4,7 @@
  * whose message is written for the person filling in the form.
  */
 
-import { parseHookUrl, restorePassword } from "../home/webhooks.js";
+import { encodeHookUrl, restorePassword } from "../home/webhooks.js";
 import { isDoorCode } from "../door/door-opener.js";
 import { boardPart, chipPinProblem, MAX_GPIO } from "../modules/esp32s3-pins.js";
 
@@ -169,15 +169,23 @@ export function restoreHookPassword(raw: string, stored: string): string {
 	}
 }
 
-/** A webhook: an http:// URL, or empty for none. The message never repeats the URL (it may hold a password). */
+/** The longest webhook URL stored, its path percent-encoded. */
+const MAX_HOOK_URL = 200;
+
+/**
+ * A webhook: an http:// URL, stored with its path and query percent-encoded (encodeHookUrl), or
+ * empty for none. The message never repeats the URL (it may hold a password).
+ */
 export const checkHookUrl: Check = (raw) => {
 	const value = asText(raw).trim();
 	if (value === "") return "";
-	if (value.length > 200) throw new CheckError("must be at most 200 characters");
+	if (value.length > MAX_HOOK_URL) throw new CheckError(`must be at most ${MAX_HOOK_URL} characters`);
+	let stored: string;
 	try {
-		parseHookUrl(value);
+		stored = encodeHookUrl(value);
 	} catch (error) {
 		throw new CheckError((error as Error).message);
 	}
-	return value;
+	if (stored.length > MAX_HOOK_URL) throw new CheckError(`must be at most ${MAX_HOOK_URL} characters, and is ${stored.length} with the characters of its path beyond ASCII percent-encoded (ä becomes %C3%A4)`);
+	return stored;
 };

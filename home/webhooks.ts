@@ -9,6 +9,7 @@
  */
 
 import type { Clock, HttpPost, Logger, TimerId } from "../modules/ports.js";
+import { percentEncode } from "../modules/text.js";
 
 export const MAX_HOOKS = 2;
 export const QUEUE_SIZE = 8;
@@ -24,8 +25,31 @@ export interface HookUrl {
 	userinfo: string;
 }
 
-/** Parses an `http://` URL; throws an Error in words (never repeating the URL's password). */
+/** Parses an `http://` URL, its path percent-encoded (encodeHookUrl); throws an Error in words (never repeating the URL's password). */
 export function parseHookUrl(text: string): HookUrl {
+	return parse(text).url;
+}
+
+/**
+ * The URL as it is stored: its path and query with every character beyond printable ASCII
+ * percent-encoded as UTF-8 (percentEncode), the rest as given. A URL copied from a browser's
+ * address bar may show `/api/webhook/дверь`, which the browser sends encoded; node:http refuses
+ * such a path and the SDK's Request would send it raw. Throws as parseHookUrl.
+ */
+export function encodeHookUrl(text: string): string {
+	const { rawPath } = parse(text);
+	return rawPath === undefined ? text : text.slice(0, text.length - rawPath.length) + encodePath(rawPath);
+}
+
+function encodePath(path: string): string {
+	try {
+		return percentEncode(path);
+	} catch {
+		throw new Error("has a character that is not text (half of a surrogate pair)");
+	}
+}
+
+function parse(text: string): { url: HookUrl; rawPath: string | undefined } {
 	const m = /^http:\/\/(?:([^@/?#\s]*)@)?([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::(\d{1,5}))?([/?][^\s#]*)?$/.exec(text);
 	if (!m) {
 		if (/^https:/i.test(text)) throw new Error("must start with http:// (the doorbell cannot make https connections)");
@@ -42,9 +66,9 @@ export function parseHookUrl(text: string): HookUrl {
 			throw new Error("has a user or password that does not decode");
 		}
 	}
-	let path = m[4] ?? "/";
+	let path = encodePath(m[4] ?? "/");
 	if (path[0] === "?") path = "/" + path;
-	return { host: m[2], port, path, userinfo };
+	return { url: { host: m[2], port, path, userinfo }, rawPath: m[4] };
 }
 
 /** What the page shows in place of a URL's password. */

@@ -238,7 +238,7 @@ export interface HttpPostRequest {
 	/** Host name or IPv4 address. */
 	host: string;
 	port: number;
-	/** Path with query. */
+	/** Path with query; characters beyond printable ASCII go out percent-encoded as UTF-8. */
 	path: string;
 	headers: Record<string, string>;
 	body: string;

@@ -32,3 +32,13 @@ export function utf8Length(text: string): number {
 	}
 	return n;
 }
+
+/**
+ * A URL's path and query as they may go into a request line: every character outside printable
+ * ASCII (a control, space, DEL, anything beyond U+007E) percent-encoded as its UTF-8 bytes, as a
+ * browser sends them (RFC 3986 §2.1); the rest as it is, so an encoded path stays the same.
+ * Throws a URIError for a lone surrogate, which has no UTF-8.
+ */
+export function percentEncode(path: string): string {
+	return path.replace(/[^\x21-\x7e]+/g, encodeURIComponent);
+}

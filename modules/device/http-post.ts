@@ -2,17 +2,19 @@
  * The webhook port on the device: one POST with the SDK's `http` Request (plain http; the
  * firmware has no TLS socket). The body goes as UTF-8 bytes (the SDK counts a string's length in
  * characters); the answer's body is read whole and dropped. A timer abandons a request that
- * takes longer than its timeout.
+ * takes longer than its timeout. The path goes out percent-encoded beyond ASCII, as on Node.
  */
 
 import { Request } from "http";
-import Timer from "timer";
+import Timer, { type TimerHandle } from "timer";
 import type { HttpPostRequest } from "../ports.js";
+import { percentEncode } from "../text.js";
 
 export function devicePost(options: HttpPostRequest): () => void {
 	let finished = false;
 	let status: number | undefined;
 	let request: Request | undefined;
+	let timer: TimerHandle | undefined;
 	const finish = (error: string | undefined, code?: number) => {
 		if (finished) return;
 		finished = true;
@@ -25,11 +27,11 @@ export function devicePost(options: HttpPostRequest): () => void {
 		request = undefined;
 		options.done(error, code);
 	};
-	const timer = Timer.set(() => finish(`no answer within ${options.timeoutMs / 1000} s`), options.timeoutMs);
 	const headers: Array<string | number> = [];
 	for (const name of Object.keys(options.headers)) headers.push(name, options.headers[name]);
 	try {
-		request = new Request({ host: options.host, port: options.port, path: options.path, method: "POST", headers, body: ArrayBuffer.fromString(options.body), response: ArrayBuffer });
+		// The SDK writes the path as it is and counts it in characters: beyond ASCII it must be encoded.
+		request = new Request({ host: options.host, port: options.port, path: percentEncode(options.path), method: "POST", headers, body: ArrayBuffer.fromString(options.body), response: ArrayBuffer });
 		request.callback = (message, value) => {
 			if (message === Request.status) status = value as number;
 			else if (message === Request.responseComplete) finish(undefined, status);
@@ -37,6 +39,8 @@ export function devicePost(options: HttpPostRequest): () => void {
 		};
 	} catch (error) {
 		Promise.resolve().then(() => finish(String((error as Error)?.message ?? error)));
+		return () => finish("abandoned");
 	}
+	timer = Timer.set(() => finish(`no answer within ${options.timeoutMs / 1000} s`), options.timeoutMs);
 	return () => finish("abandoned");
 }

@@ -1,6 +1,6 @@
 import { test, group, assert } from "../lib/spec.js";
 import { FakeClock } from "../lib/fake-clock.js";
-import { Webhooks, QUEUE_SIZE, TIMEOUT_MS, base64, parseHookUrl, redactUrl } from "../../home/webhooks.js";
+import { Webhooks, QUEUE_SIZE, TIMEOUT_MS, base64, encodeHookUrl, parseHookUrl, redactUrl } from "../../home/webhooks.js";
 import type { HttpPostRequest } from "../../modules/ports.js";
 
 function rig(urls = ["http://user:pa%3Ass@192.168.178.20:8123/api/webhook/klingel?x=1"]) {
@@ -31,6 +31,21 @@ group("webhooks", () => {
 		assert.equal(redactUrl("http://h/p"), "http://h/p");
 		assert.equal(base64("Aladdin:open sesame"), "QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
 		assert.equal(base64("ü"), "w7w=");
+	});
+
+	test("a path or query beyond ASCII is percent-encoded as UTF-8 (as a browser sends it); the user and password stay as typed", () => {
+		const url = "http://jörg:pä%40ss@homeassistant.local:8123/api/webhook/дверь?raum=küche&x=%C3%A4😀";
+		assert.equal(parseHookUrl(url).path, "/api/webhook/%D0%B4%D0%B2%D0%B5%D1%80%D1%8C?raum=k%C3%BCche&x=%C3%A4%F0%9F%98%80");
+		assert.equal(parseHookUrl(url).userinfo, "jörg:pä@ss");
+		assert.equal(encodeHookUrl(url), "http://jörg:pä%40ss@homeassistant.local:8123/api/webhook/%D0%B4%D0%B2%D0%B5%D1%80%D1%8C?raum=k%C3%BCche&x=%C3%A4%F0%9F%98%80");
+		assert.equal(encodeHookUrl("http://h:1/a/%C3%A4?b=c"), "http://h:1/a/%C3%A4?b=c", "an encoded URL stays as it is");
+		assert.equal(encodeHookUrl("http://h"), "http://h");
+		assert.throws(() => parseHookUrl("http://h/a\ud800b"), /character/);
+		const { clock, requests, hooks } = rig([url]);
+		hooks.send("a");
+		clock.advance(0);
+		assert.equal(requests[0].path, "/api/webhook/%D0%B4%D0%B2%D0%B5%D1%80%D1%8C?raum=k%C3%BCche&x=%C3%A4%F0%9F%98%80");
+		assert.equal(hooks.status()[0].to, "homeassistant.local:8123/api/webhook/%D0%B4%D0%B2%D0%B5%D1%80%D1%8C?raum=k%C3%BCche&x=%C3%A4%F0%9F%98%80");
 	});
 
 	test("posts the JSON from a timer turn of its own, with Basic authorization", () => {

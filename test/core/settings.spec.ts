@@ -258,6 +258,16 @@ group("settings", () => {
 		assert.deepEqual(settings.save({ url1: "http://ha:neu@evil.example/" }).changed, ["url1"], "a password typed again goes anywhere");
 	});
 
+	test("a webhook URL with characters beyond ASCII in its path is stored percent-encoded, at most 200 characters so", () => {
+		const store = new TestStore();
+		const settings = new Settings(store);
+		assert.deepEqual(settings.save({ url1: "http://ha:pässwort@192.168.178.20:8123/api/webhook/дверь" }).changed, ["url1"]);
+		assert.equal(store.get("hook", "url1"), "http://ha:pässwort@192.168.178.20:8123/api/webhook/%D0%B4%D0%B2%D0%B5%D1%80%D1%8C");
+		const long = settings.save({ url2: `http://h/${"ä".repeat(40)}` });
+		assert.equal(long.ok, false);
+		assert.match(long.errors.url2, /^Webhook 2 must be at most 200 characters.*percent-encoded/);
+	});
+
 	test("a user name without any password is refused", () => {
 		const store = new TestStore();
 		const result = new Settings(store).save({ sip_user: "620", sip_password: "" });
