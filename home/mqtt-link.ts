@@ -264,8 +264,12 @@ export class MqttLink {
 		this.#connectTimer = undefined;
 	}
 
-	/** Forgets the client; `close` ends it from this side (saying `offline` first when connected). */
-	#drop(close: boolean): void {
+	/**
+	 * Forgets the client and ends it. With `disconnect` a connected one says `offline` and sends
+	 * DISCONNECT; any other is abandoned (closed without DISCONNECT): an attempt left open could
+	 * still connect later under the same client id, and the broker would then drop the live session.
+	 */
+	#drop(disconnect: boolean): void {
 		this.#clearConnectTimer();
 		if (this.#retryTimer !== undefined) this.#o.clock.clearTimeout(this.#retryTimer);
 		this.#retryTimer = undefined;
@@ -277,13 +281,14 @@ export class MqttLink {
 		const was = this.#connected;
 		this.#client = undefined;
 		this.#connected = false;
-		if (close && client) {
-			try {
-				if (was) client.publish(this.#topics.availability, OFFLINE, true);
+		if (!client) return;
+		try {
+			if (disconnect && was) {
+				client.publish(this.#topics.availability, OFFLINE, true);
 				client.close();
-			} catch {
-				// Closing a connection that already failed.
-			}
+			} else client.close(true);
+		} catch {
+			// Closing a connection that already failed.
 		}
 	}
 }

@@ -228,8 +228,12 @@ export interface MqttClient {
 	/** Queues a message; false when it cannot (not connected, the socket's buffer full). */
 	publish(topic: string, payload: string, retain: boolean): boolean;
 	subscribe(topic: string): void;
-	/** Ends the connection (DISCONNECT, so no last will); onClose is not called. */
-	close(): void;
+	/**
+	 * Ends the connection; onClose is not called. A connected client sends DISCONNECT first (so no
+	 * last will); with `abandon` it only closes its socket, in whatever state the attempt is, so one
+	 * still connecting can never reach the broker later (the SDK's client has no connect timeout).
+	 */
+	close(abandon?: boolean): void;
 }
 
 export type MqttFactory = (options: MqttOptions) => MqttClient;

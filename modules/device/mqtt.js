@@ -52,11 +52,12 @@ export function deviceMqtt(options) {
 		subscribe(topic) {
 			if (!closed) client.subscribe(topic);
 		},
-		close() {
+		close(abandon) {
 			if (closed) return;
 			closed = true;
 			try {
-				client.close();
+				// close(true) skips the DISCONNECT and closes the socket, a SYN still retried by lwIP too.
+				client.close(abandon === true);
 			} catch {
 				// A connection that already failed.
 			}

@@ -73,10 +73,11 @@ export function createMqtt(options: MqttOptions, guard: LoopbackGuard | undefine
 		subscribe(topic) {
 			if (!closed) client.subscribe(topic, { qos: 0 });
 		},
-		close() {
+		close(abandon) {
 			if (closed) return;
 			closed = true;
-			client.end(false);
+			// end(true) destroys the socket at once, mid-connect too; end(false) sends DISCONNECT first.
+			client.end(abandon === true);
 		},
 	};
 }

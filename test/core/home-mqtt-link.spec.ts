@@ -11,7 +11,8 @@ interface Attempt {
 	options: MqttOptions;
 	sent: Array<{ topic: string; payload: string; retain: boolean }>;
 	subscribed: string[];
-	closed: boolean;
+	/** How the link ended it: with DISCONNECT ("closed") or its socket just closed ("abandoned"). */
+	closed: false | "closed" | "abandoned";
 	accept: boolean;
 }
 
@@ -30,7 +31,7 @@ function rig(settings: Partial<MqttSettings> = {}) {
 				return true;
 			},
 			subscribe: (topic) => void attempt.subscribed.push(topic),
-			close: () => void (attempt.closed = true),
+			close: (abandon?: boolean) => void (attempt.closed = abandon ? "abandoned" : "closed"),
 		};
 	};
 	const link = new MqttLink({
@@ -135,15 +136,29 @@ group("MQTT link", () => {
 		assert.equal(attempts.length, n + 1);
 	});
 
-	test("an attempt the broker never answers is abandoned and retried", () => {
+	test("an attempt the broker never answers is abandoned (closed without DISCONNECT) and retried; its late CONNACK changes nothing", () => {
 		const { attempts, link, clock } = rig();
 		link.start();
-		clock.advance(CONNECT_TIMEOUT_MS);
-		assert.equal(attempts[0].closed, false, "a silent broker's client is forgotten, not sent a DISCONNECT");
+		clock.advance(CONNECT_TIMEOUT_MS - 1);
+		assert.equal(attempts[0].closed, false);
+		clock.advance(1);
+		assert.equal(attempts[0].closed, "abandoned", "the SDK's client has no timeout of its own: left open, its SYN could still get through");
 		clock.advance(1000);
 		assert.equal(attempts.length, 2);
 		attempts[0].options.onConnect();
 		assert.equal(link.connected, false, "the abandoned attempt cannot come back");
+		assert.deepEqual(attempts[0].sent, []);
+		attempts[1].options.onConnect();
+		const sent = attempts[1].sent.length;
+		attempts[0].options.onConnect();
+		attempts[0].options.onClose("connection lost");
+		assert.equal(link.connected, true, "nor end the live one");
+		assert.equal(attempts[1].closed, false);
+		assert.equal(attempts[1].sent.length, sent);
+		assert.deepEqual(attempts[0].sent, []);
+		clock.advance(60000);
+		assert.equal(attempts.length, 2, "no new attempt");
+		assert.equal(link.connects, 1);
 	});
 
 	test("remote opening: the retained command is cleared before subscribing; empty payloads and other topics are ignored", () => {
@@ -171,9 +186,13 @@ group("MQTT link", () => {
 		assert.deepEqual(attempts[0].sent.slice(n).map((p) => p.payload), ["OFF"]);
 		link.settings = { ...SETTINGS, prefix: "haus" };
 		assert.deepEqual(attempts[0].sent[attempts[0].sent.length - 1], { topic: `klingel/${ID}/availability`, payload: "offline", retain: true });
-		assert.equal(attempts[0].closed, true);
+		assert.equal(attempts[0].closed, "closed", "a DISCONNECT");
 		assert.equal(attempts[1].options.will.topic, `haus/${ID}/availability`);
 		link.stop();
-		assert.equal(attempts[1].closed, true);
+		assert.equal(attempts[1].closed, "abandoned", "an attempt still under way is abandoned: it can never connect later");
+		link.start();
+		attempts[2].options.onConnect();
+		link.stop();
+		assert.equal(attempts[2].closed, "closed");
 	});
 });
