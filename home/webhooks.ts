@@ -180,7 +180,15 @@ export class Webhooks {
 		for (const hook of this.#hooks) {
 			if (hook.queue.length >= QUEUE_SIZE) {
 				// The one in flight (busy) stays; the next oldest makes room.
-				hook.queue.splice(hook.busy ? 1 : 0, 1);
+				if (hook.busy) hook.queue.splice(1, 1);
+				else {
+					// The first may be waiting for a retry: its attempts and its timer go with it, and
+					// the next event starts from its own first attempt.
+					hook.queue.shift();
+					hook.attempt = 0;
+					if (hook.timer !== undefined) this.#o.clock.clearTimeout(hook.timer);
+					hook.timer = undefined;
+				}
 				hook.dropped++;
 			}
 			hook.queue.push(json);

@@ -114,6 +114,36 @@ group("webhooks", () => {
 		assert.equal(requests[1].body, String(20 - QUEUE_SIZE + 1), "the newest are kept");
 	});
 
+	test("an event dropped from a full queue while it waits for a retry takes its attempts and its retry timer along", () => {
+		const { clock, requests, hooks, lines } = rig();
+		for (let i = 0; i < QUEUE_SIZE; i++) hooks.send(String(i));
+		clock.advance(0);
+		requests[0].done("ECONNREFUSED");
+		clock.advance(2000);
+		requests[1].done("ECONNREFUSED");
+		assert.equal(requests.length, 2, "event 0 waits 8 s for its third attempt");
+		hooks.send("new");
+		assert.equal(hooks.status()[0].dropped, 1);
+		clock.advance(0);
+		assert.equal(requests.length, 3);
+		assert.equal(requests[2].body, "1", "the next event goes at once, not after the dropped one's wait");
+		requests[2].done("ECONNREFUSED");
+		clock.advance(2000);
+		assert.equal(requests.length, 4, "its own second attempt");
+		assert.equal(requests[3].body, "1");
+		assert.equal(hooks.status()[0].failed, 0);
+		assert.ok(!lines.some((l) => /not delivered/.test(l)), lines.join("\n"));
+		clock.advance(8000);
+		assert.equal(requests.length, 4, "no timer of the dropped event is left");
+		requests[3].done("ECONNREFUSED");
+		clock.advance(8000);
+		assert.equal(requests[4].body, "1");
+		requests[4].done("ECONNREFUSED");
+		assert.ok(lines.some((l) => /event not delivered \(ECONNREFUSED, attempt 3\)/.test(l)));
+		clock.advance(0);
+		assert.equal(requests[5].body, "2");
+	});
+
 	test("a request that never ends is abandoned by the timeout guard", () => {
 		const { clock, requests, aborted, hooks } = rig();
 		hooks.send("a");
