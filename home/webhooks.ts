@@ -137,7 +137,10 @@ interface Hook {
 	attempt: number;
 	busy: boolean;
 	timer: TimerId | undefined;
+	/** Abandons the request in flight, its guard timer too. */
 	abort: (() => void) | undefined;
+	/** Dropped by stop() or new URLs: the end of its request and its timers change nothing. */
+	stopped: boolean;
 	sent: number;
 	failed: number;
 	dropped: number;
@@ -154,6 +157,7 @@ export interface WebhookOptions {
 export class Webhooks {
 	#o: WebhookOptions;
 	#hooks: Hook[] = [];
+	#stopped = false;
 
 	constructor(options: WebhookOptions, urls: readonly string[] = []) {
 		this.#o = options;
@@ -168,15 +172,16 @@ export class Webhooks {
 			if (!text) continue;
 			try {
 				const url = parseHookUrl(text);
-				this.#hooks.push({ url, shown: `${url.host}:${url.port}${url.path}`, queue: [], attempt: 0, busy: false, timer: undefined, abort: undefined, sent: 0, failed: 0, dropped: 0, lastError: "" });
+				this.#hooks.push({ url, shown: `${url.host}:${url.port}${url.path}`, queue: [], attempt: 0, busy: false, timer: undefined, abort: undefined, stopped: false, sent: 0, failed: 0, dropped: 0, lastError: "" });
 			} catch (error) {
 				this.#o.log.warn(`webhook: a URL is left out: it ${(error as Error).message}`);
 			}
 		}
 	}
 
-	/** Queues the event's JSON for every URL; the oldest waiting one is dropped when a queue is full. */
+	/** Queues the event's JSON for every URL; the oldest waiting one is dropped when a queue is full. Nothing after stop(). */
 	send(json: string): void {
+		if (this.#stopped) return;
 		for (const hook of this.#hooks) {
 			if (hook.queue.length >= QUEUE_SIZE) {
 				// The one in flight (busy) stays; the next oldest makes room.
@@ -196,7 +201,9 @@ export class Webhooks {
 		}
 	}
 
+	/** Abandons every request and retry for good: the events recorded while the door stops are not posted. */
 	stop(): void {
+		this.#stopped = true;
 		for (const hook of this.#hooks) this.#stop(hook);
 	}
 
@@ -214,7 +221,7 @@ export class Webhooks {
 		if (hook.url.userinfo) headers.Authorization = `Basic ${base64(hook.url.userinfo)}`;
 		let finished = false;
 		let done = (error: string | undefined, status?: number) => {
-			if (finished || this.#hooks.indexOf(hook) < 0) return;
+			if (finished || hook.stopped) return;
 			finished = true;
 			hook.busy = false;
 			hook.abort = undefined;
@@ -253,13 +260,20 @@ export class Webhooks {
 		};
 		try {
 			const abort = this.#o.post({ host: hook.url.host, port: hook.url.port, path: hook.url.path, headers, body, timeoutMs: TIMEOUT_MS, done });
-			if (!finished) hook.abort = abort;
+			if (!finished) {
+				hook.abort = () => {
+					this.#o.clock.clearTimeout(guard);
+					abort();
+				};
+			}
 		} catch (error) {
 			done(String((error as Error)?.message ?? error));
 		}
 	}
 
+	/** Drops the hook quietly: its request's end, "abandoned" included, schedules no retry and counts nothing. */
 	#stop(hook: Hook): void {
+		hook.stopped = true;
 		if (hook.timer !== undefined) this.#o.clock.clearTimeout(hook.timer);
 		hook.timer = undefined;
 		const abort = hook.abort;

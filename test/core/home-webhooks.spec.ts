@@ -11,7 +11,11 @@ function rig(urls = ["http://user:pa%3Ass@192.168.178.20:8123/api/webhook/klinge
 	const hooks = new Webhooks({
 		post: (request) => {
 			requests.push(request);
-			return () => void aborted.push(request);
+			// As the providers do: abandoning a request ends it with "abandoned".
+			return () => {
+				aborted.push(request);
+				request.done("abandoned");
+			};
 		},
 		clock, log: { info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m) }, userAgent: "klingel/test",
 	}, urls);
@@ -153,6 +157,41 @@ group("webhooks", () => {
 		assert.match(String(hooks.status()[0].last_error), /no answer within 5 s/);
 		clock.advance(2000);
 		assert.equal(requests.length, 2, "retried");
+	});
+
+	test("stop(): the request in flight is abandoned quietly, no timer is left and later events are not posted", () => {
+		const { clock, requests, aborted, hooks } = rig();
+		hooks.send("a");
+		clock.advance(0);
+		hooks.stop();
+		assert.equal(aborted.length, 1);
+		assert.equal(clock.pending, 0, "no retry, no guard timer");
+		assert.equal(hooks.status()[0].last_error, "", "abandoning is no error");
+		hooks.send("b");
+		clock.advance(20000);
+		assert.equal(requests.length, 1, "nothing posted after stop()");
+	});
+
+	test("new URLs: the old one's request in flight is abandoned quietly (no \"not delivered\"), no timer of it is left, events go to the new one", () => {
+		const { clock, requests, aborted, hooks, lines } = rig();
+		hooks.send("a");
+		clock.advance(0);
+		requests[0].done("ECONNREFUSED");
+		clock.advance(2000);
+		requests[1].done("ECONNREFUSED");
+		clock.advance(8000);
+		assert.equal(requests.length, 3, "the third attempt is in flight");
+		hooks.urls = ["http://10.0.0.3/neu"];
+		assert.equal(aborted.length, 1);
+		assert.ok(!lines.some((l) => /not delivered/.test(l)), lines.join("\n"));
+		assert.equal(clock.pending, 0);
+		hooks.send("b");
+		clock.advance(0);
+		assert.deepEqual(requests.slice(3).map((r) => [r.host, r.body]), [["10.0.0.3", "b"]]);
+		requests[3].done(undefined, 204);
+		clock.advance(20000);
+		assert.equal(requests.length, 4);
+		assert.deepEqual(hooks.status(), [{ to: "10.0.0.3:80/neu", queued: 0, sent: 1, failed: 0, dropped: 0, last_error: "" }]);
 	});
 
 	test("at most two URLs; a bad one is left out with a message that does not repeat it", () => {
