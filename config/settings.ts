@@ -104,6 +104,12 @@ export class Settings {
 		if (user && user.value !== "" && !errors.sip_password && !next.some((n) => n.spec.key === "sip_password") && !this.hasPassword()) {
 			errors.sip_password = "Password is needed with a user name (the one set for this IP phone in the FRITZ!Box)";
 		}
+		// MQTT 3.1.1 allows no password without a user name (§3.1.2.9, MQTT-3.1.2-22): MQTT.js closes
+		// before sending one, the SDK's client sends it and the broker refuses every attempt.
+		const mqttPassword = next.find((n) => n.spec.key === "password");
+		if (mqttPassword && mqttPassword.value !== "" && !errors.user && this.#valueAfter(next, "user") === "") {
+			errors.password = "MQTT password needs an MQTT user: a broker takes no password without a user name (enter the user, or leave the password empty)";
+		}
 		if (Object.keys(errors).length) return { ok: false, errors, changed: [] };
 
 		// A key that is absent counts as its default: saving the default there changes nothing.
@@ -144,6 +150,13 @@ export class Settings {
 		this.#rollBack(undo);
 		this.#log?.warn(`settings: an unfinished save was rolled back (${undo.map((e) => e[1]).join(", ") || "nothing to restore"})`);
 		return true;
+	}
+
+	/** A text key's value once `next` is written: the new one, else the stored one, else its default. */
+	#valueAfter(next: ReadonlyArray<{ spec: KeySpec; value: SettingValue }>, key: string): string {
+		const spec = keySpec(key)!;
+		const given = next.find((n) => n.spec === spec);
+		return String(given ? given.value : (this.#store.get(spec.namespace, spec.key) ?? spec.fallback)).trim();
 	}
 
 	#previous(spec: KeySpec): SettingValue | null {

@@ -187,7 +187,8 @@ export class MqttLink {
 				port: s.port,
 				clientId: `klingel-${o.deviceId}`,
 				user: s.user || undefined,
-				password: s.password || undefined,
+				// MQTT 3.1.1 allows no password without a user (MQTT-3.1.2-22); one stored alone is not sent.
+				password: (s.user && s.password) || undefined,
 				will: { topic: this.#topics.availability, payload: OFFLINE, retain: true },
 				keepAliveS: KEEPALIVE_S,
 				onConnect: () => {

@@ -63,6 +63,13 @@ group("MQTT link", () => {
 		assert.equal(link.connected, true);
 	});
 
+	test("a password stored without a user is left out (MQTT 3.1.1 allows none; the broker would refuse every attempt)", () => {
+		const { attempts, link } = rig({ user: "" });
+		link.start();
+		assert.equal(attempts[0].options.user, undefined);
+		assert.equal(attempts[0].options.password, undefined);
+	});
+
 	test("no discovery with an empty discovery prefix; nothing at all with an empty host", () => {
 		const a = rig({ discovery: "" });
 		a.link.start();

@@ -276,6 +276,22 @@ group("settings", () => {
 		assert.equal(store.get("sip", "sip_user"), undefined);
 	});
 
+	test("an MQTT password without an MQTT user is refused (MQTT 3.1.1 has no password without a user name)", () => {
+		const store = new TestStore({ mqtt: { host: "broker.lan" } });
+		const settings = new Settings(store);
+		for (const change of [{ password: "geheim" }, { user: "  ", password: "geheim" }]) {
+			const result = settings.save(change);
+			assert.equal(result.ok, false, JSON.stringify(change));
+			assert.match(result.errors.password, /^MQTT password needs an MQTT user/);
+			assert.ok(!result.errors.password.includes("geheim"));
+		}
+		assert.equal(store.get("mqtt", "password"), undefined, "nothing written");
+		assert.deepEqual(settings.save({ user: "klingel", password: "geheim" }).changed, ["user", "password"]);
+		assert.deepEqual(settings.save({ password: "neu" }).changed, ["password"], "with the stored user");
+		assert.equal(settings.save({ user: "", password: "neu2" }).ok, false, "nor with the user taken away in the same save");
+		assert.deepEqual(settings.save({ user: "" }).changed, ["user"], "the user may go (a password cannot be emptied on the page): the stored password is then not sent");
+	});
+
 	test("only changed keys are written, and the undo record is gone afterwards", () => {
 		const store = new TestStore(VALID);
 		const result = new Settings(store).save({ sip_user: "620", sip_target: "**9", code: "4711", pulse_ms: "900" });
