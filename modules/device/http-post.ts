@@ -6,7 +6,7 @@
  */
 
 import { Request } from "http";
-import Timer, { type TimerHandle } from "timer";
+import Timer from "timer";
 import type { HttpPostRequest } from "../ports.js";
 import { percentEncode } from "../text.js";
 
@@ -14,7 +14,7 @@ export function devicePost(options: HttpPostRequest): () => void {
 	let finished = false;
 	let status: number | undefined;
 	let request: Request | undefined;
-	let timer: TimerHandle | undefined;
+	let timer: ReturnType<typeof Timer.set> | undefined;
 	const finish = (error: string | undefined, code?: number) => {
 		if (finished) return;
 		finished = true;

@@ -1,6 +1,8 @@
 /* Moddable `timer` (modules/base/timer). */
 declare module "timer" {
-	export interface TimerHandle {
+	// Not exported: the SDK's own typings (typings/timer.d.ts) name the handle Timer and export
+	// only the default, so code that named this type failed the SDK's TypeScript step.
+	interface TimerHandle {
 		readonly __timer: unique symbol;
 	}
 
