@@ -2,7 +2,8 @@
  * kamailio as the FRITZ!Box stand-in: registrar with digest auth (realm fritz.box, qop=auth),
  * the ring group forking in parallel, topology hiding, force_rport, and sipdump of every
  * message. The config is test/rig/kamailio.cfg with this run's address, port and paths filled
- * in; kamailio runs in the foreground (-DD -E), never as the system service.
+ * in; kamailio runs in the foreground (-DD -E), never as the system service. It relays nothing
+ * off 127.0.0.0/8: its config drops such a branch and logs LOOPBACK_GUARD_LOG.
  */
 
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -18,6 +19,9 @@ const DBTEXT = "/usr/share/kamailio/dbtext/kamailio";
 /** The accounts of the test FRITZ!Box: the door (620) and two handsets. */
 export const DEFAULT_USERS: Record<string, string> = { "620": "tuer-620-geheim", "611": "mobil-611", "612": "mobil-612" };
 
+/** What kamailio.cfg logs when it refuses a destination off 127.0.0.0/8. */
+export const LOOPBACK_GUARD_LOG = "LOOPBACK-GUARD drop";
+
 export interface KamailioOptions {
 	/** Directory for the config, logs, sipdump and topos tables. */
 	dir: string;
@@ -25,7 +29,10 @@ export interface KamailioOptions {
 	/** Defaults to a free port. */
 	port?: number;
 	users?: Record<string, string>;
-	/** The ring group number and its members (default **610 → 611, 612). */
+	/**
+	 * The ring group number and its members (default **610 → 611, 612), each a user at 127.0.0.1
+	 * or a whole user@host.
+	 */
 	ringGroup?: string;
 	ringMembers?: string[];
 	/** Longest registration the registrar grants (default 3600; lower it to test refreshes). */
@@ -84,7 +91,9 @@ export class Kamailio {
 			RING_GROUP: ringGroup,
 			USERS: Object.entries(users).map(([user, password]) => `\t$sht(users=>${user}) = "${password.replace(/["\\]/g, "")}";`).join("\n"),
 			INVITE_CHALLENGE: [...CHALLENGE[options.inviteChallenge ?? 407], "\texit;", "}"].map((line) => `\t\t${line}`).join("\n"),
-			RING_MEMBERS: members.map((m, i) => (i === 0 ? `\t\t$ru = "sip:${m}@fritz.box";` : `\t\tappend_branch("sip:${m}@fritz.box");`)).join("\n"),
+			// Addressed to 127.0.0.1: lookup_branches leaves a member without a binding as it is,
+			// and a domain there (fritz.box) was looked up in DNS.
+			RING_MEMBERS: members.map((m) => `sip:${m.includes("@") ? m : `${m}@127.0.0.1`}`).map((uri, i) => (i === 0 ? `\t\t$ru = "${uri}";` : `\t\tappend_branch("${uri}");`)).join("\n"),
 		};
 		const template = readFileSync(sourcePath("test/rig/kamailio.cfg"), "utf8");
 		const config = template.replace(/@([A-Z_]+)@/g, (whole, name: string) => fill[name] ?? whole);
