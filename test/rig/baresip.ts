@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { RigProcess } from "./process.js";
 import { freePort } from "./ports.js";
 import { writeSilenceWav } from "./wav.js";
+import { loopbackDns } from "./loopback-dns.js";
 
 export const BARESIP = "/usr/bin/baresip";
 /** A handset's RTP and RTCP ports: room for a few calls' pairs (baresip picks within the range). */
@@ -94,6 +95,8 @@ export class Handset {
 		// Address already in use"), so that handset's commands went to another and its call
 		// was never answered.
 		const rtpPorts = await freePort({ span: RTP_PORTS });
+		// baresip asks its dns_server itself: the rig's tripwire, which fails a run that asks it anything.
+		const dns = await loopbackDns();
 		let mic = options.mic;
 		if (!mic) {
 			mic = join(dir, "..", "silence-600s.wav");
@@ -103,7 +106,7 @@ export class Handset {
 			"poll_method\t\tepoll",
 			`sip_listen\t\t127.0.0.1:${sipPort}`,
 			"net_interface\t\t127.0.0.1",
-			"dns_server\t\t127.0.0.1:53",
+			`dns_server\t\t${dns.address}:53`,
 			`audio_source\t\taufile,${mic}`,
 			"module_path\t\t/usr/lib/baresip/modules",
 			"module\t\t\taccount.so",
@@ -123,7 +126,7 @@ export class Handset {
 		const account = `<sip:${options.user}@${domain}>;auth_pass=${options.password};outbound="sip:${options.pbx.address}:${options.pbx.port}";regint=${options.registerInterval ?? 600};answermode=${options.autoAnswer ? "auto" : "manual"}` +
 			(options.wideband ? ";audio_codecs=G722,PCMU,PCMA" : "") + (options.ptime ? `;ptime=${options.ptime}` : "");
 		writeFileSync(join(dir, "accounts"), `${account}\n`);
-		const process = new RigProcess({ name: `baresip ${options.user}`, command: BARESIP, args: ["-f", dir], cwd: dir, logFile: join(dir, "baresip.log"), filter: statusLineFilter() });
+		const process = new RigProcess({ name: `baresip ${options.user}`, ...dns.wrap(BARESIP, ["-f", dir]), cwd: dir, logFile: join(dir, "baresip.log"), filter: statusLineFilter() });
 		const handset = new Handset(options.user, dir, sipPort, consPort, process);
 		try {
 			await process.waitFor(HANDSET_EVENTS.registered, { timeoutMs: 10000, what: `registration of ${options.user}` });

@@ -10,10 +10,10 @@ import { Simulator, type SimulatorOptions } from "./simulator.js";
 import { Sipp, runSipp, type SippOptions } from "./sipp.js";
 import type { DumpedMessage } from "./sipdump.js";
 import { tail } from "./process.js";
-import { isLoopbackAddress } from "../../modules/host/loopback-guard.js";
 
 export { RunDir } from "./rundir.js";
-export { Kamailio, DEFAULT_USERS } from "./kamailio.js";
+export { Kamailio, DEFAULT_USERS, LOOPBACK_GUARD_LOG } from "./kamailio.js";
+export { loopbackDns, LoopbackDns, TRIPWIRE_ADDRESS } from "./loopback-dns.js";
 export { Handset, HANDSET_EVENTS, type HandsetEvent } from "./baresip.js";
 export { Simulator, RIG_ADMIN_PASSWORD, type SimulatorStatus } from "./simulator.js";
 export { Sipp, runSipp, parseSippTrace, type SippResult, type SippTraced } from "./sipp.js";
@@ -141,19 +141,17 @@ export class Rig {
 
 	/**
 	 * Stops everything (simulator first, so it can unregister) and removes the directory; then
-	 * throws when the simulator tried to send off loopback or kamailio's sipdump shows a message
-	 * it sent elsewhere.
+	 * throws when anything went or was meant to go off this machine: the simulator's loopback
+	 * guard refused a destination, kamailio's config refused one (LOOPBACK-GUARD), its sipdump
+	 * shows a message sent elsewhere, or a DNS query reached the rig's resolver.
 	 */
 	async stop(): Promise<void> {
 		await Promise.all(this.#sipps.map((s) => s.stop()));
-		let offLoopback: unknown;
-		if (this.simulator) await this.simulator.stop().catch((error) => (offLoopback = error));
+		const off: string[] = [];
+		if (this.simulator) await this.simulator.stop().catch((error: Error) => off.push(error.message));
 		await Promise.all(Object.values(this.handsets).map((h) => h.stop()));
-		if (this.kamailio) await this.kamailio.stop();
-		// kamailio runs without the guard: its sipdump shows where it sent each message.
-		const strays = this.kamailio ? this.kamailio.messages().filter((m) => m.direction === "snd" && !isLoopbackAddress(m.dst.address)) : [];
+		if (this.kamailio) await this.kamailio.stop().catch((error: Error) => off.push(error.message));
 		this.dir.remove();
-		if (offLoopback) throw offLoopback;
-		if (strays.length) throw new Error(`kamailio sent off this machine: ${strays.map((m) => `${m.startLine} to ${m.dst.address}:${m.dst.port}`).join("; ")}`);
+		if (off.length) throw new Error(off.join("\n"));
 	}
 }

@@ -2,8 +2,10 @@
  * kamailio as the FRITZ!Box stand-in: registrar with digest auth (realm fritz.box, qop=auth),
  * the ring group forking in parallel, topology hiding, force_rport, and sipdump of every
  * message. The config is test/rig/kamailio.cfg with this run's address, port and paths filled
- * in; kamailio runs in the foreground (-DD -E), never as the system service. It relays nothing
- * off 127.0.0.0/8: its config drops such a branch and logs LOOPBACK_GUARD_LOG.
+ * in; kamailio runs in the foreground (-DD -E), never as the system service, with the rig's
+ * resolver (loopback-dns.ts). It relays nothing off 127.0.0.0/8: its config drops such a branch
+ * and logs LOOPBACK_GUARD_LOG, and stop() throws when that happened, when its sipdump shows a
+ * message sent elsewhere, or when a DNS query reached the rig's resolver while it ran.
  */
 
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -12,6 +14,8 @@ import { RigProcess } from "./process.js";
 import { freePort } from "./ports.js";
 import { readSipDump, type DumpedMessage } from "./sipdump.js";
 import { sourcePath } from "./paths.js";
+import { loopbackDns, type LoopbackDns } from "./loopback-dns.js";
+import { isLoopbackAddress } from "../../modules/host/loopback-guard.js";
 
 export const KAMAILIO = "/usr/sbin/kamailio";
 const DBTEXT = "/usr/share/kamailio/dbtext/kamailio";
@@ -57,13 +61,17 @@ export class Kamailio {
 	readonly dir: string;
 	readonly users: Record<string, string>;
 	readonly process: RigProcess;
+	readonly #dns: LoopbackDns;
+	readonly #dnsMark: number;
 
-	private constructor(address: string, port: number, dir: string, users: Record<string, string>, process: RigProcess) {
+	private constructor(address: string, port: number, dir: string, users: Record<string, string>, process: RigProcess, dns: LoopbackDns, dnsMark: number) {
 		this.address = address;
 		this.port = port;
 		this.dir = dir;
 		this.users = users;
 		this.process = process;
+		this.#dns = dns;
+		this.#dnsMark = dnsMark;
 	}
 
 	static async start(options: KamailioOptions): Promise<Kamailio> {
@@ -99,8 +107,11 @@ export class Kamailio {
 		const config = template.replace(/@([A-Z_]+)@/g, (whole, name: string) => fill[name] ?? whole);
 		const cfg = join(dir, "kamailio.cfg");
 		writeFileSync(cfg, config);
-		const process = new RigProcess({ name: "kamailio", command: KAMAILIO, args: ["-DD", "-E", "-f", cfg, "-Y", dir, "-P", join(dir, "kamailio.pid"), ...(options.topologyHiding === false ? [] : ["-A", "WITH_TOPOS"])], cwd: dir, logFile: join(dir, "kamailio.log") });
-		const kamailio = new Kamailio(address, port, dir, users, process);
+		const dns = await loopbackDns();
+		const dnsMark = dns.mark();
+		const command = dns.wrap(KAMAILIO, ["-DD", "-E", "-f", cfg, "-Y", dir, "-P", join(dir, "kamailio.pid"), ...(options.topologyHiding === false ? [] : ["-A", "WITH_TOPOS"])]);
+		const process = new RigProcess({ name: "kamailio", ...command, cwd: dir, logFile: join(dir, "kamailio.log") });
+		const kamailio = new Kamailio(address, port, dir, users, process, dns, dnsMark);
 		try {
 			// The log says which address it listens on once the sockets are bound and children forked.
 			await process.waitFor(/using database at|INFO: <core> \[core\/udp_server\.c:\d+\]: probe_max_receive_buffer\(\): SO_RCVBUF is finally/, { timeoutMs: 10000, what: "kamailio listening" });
@@ -130,7 +141,22 @@ export class Kamailio {
 		}
 	}
 
+	/**
+	 * What went or would have gone off this machine so far: the destinations its config refused
+	 * (LOOPBACK_GUARD_LOG lines), messages its sipdump shows it sent off 127.0.0.0/8, and DNS
+	 * queries that reached the rig's resolver since it started (from it or another of the
+	 * rig's processes).
+	 */
+	offLoopback(): string[] {
+		const refused = this.process.output.split("\n").filter((line) => line.includes(LOOPBACK_GUARD_LOG)).map((line) => line.slice(line.indexOf(LOOPBACK_GUARD_LOG)).trim());
+		const sent = this.messages().filter((m) => m.direction === "snd" && !isLoopbackAddress(m.dst.address)).map((m) => `kamailio sent ${m.startLine} to ${m.dst.address}:${m.dst.port}`);
+		return [...refused, ...sent, ...this.#dns.since(this.#dnsMark)];
+	}
+
+	/** Stops it; then throws when anything went or was meant to go off this machine (offLoopback). */
 	async stop(): Promise<void> {
 		await this.process.stop();
+		const off = this.offLoopback();
+		if (off.length) throw new Error(`off this machine during kamailio's run:\n${off.join("\n")}`);
 	}
 }

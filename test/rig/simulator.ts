@@ -12,6 +12,7 @@ import { RigProcess } from "./process.js";
 import { freePort } from "./ports.js";
 import { sourcePath } from "./paths.js";
 import { LOOPBACK_ONLY_ENV, REPORT_PREFIX } from "../../modules/host/loopback-guard.js";
+import { loopbackDns } from "./loopback-dns.js";
 
 export interface SimulatorOptions {
 	dir: string;
@@ -91,8 +92,7 @@ export class Simulator {
 		const adminPassword = options.adminPassword ?? RIG_ADMIN_PASSWORD;
 		const child = new RigProcess({
 			name: "simulator",
-			command: process.execPath,
-			args,
+			...(await loopbackDns()).wrap(process.execPath, args),
 			cwd: options.dir,
 			env: { KLINGEL_ADMIN_PASSWORD: adminPassword, [LOOPBACK_ONLY_ENV]: "1" },
 			logFile: join(options.dir, "simulator.log"),

@@ -9,6 +9,7 @@ import { basename, join } from "node:path";
 import { RigProcess } from "./process.js";
 import { freePort, udpBound } from "./ports.js";
 import { parseSipText, type SipText } from "./sip-text.js";
+import { loopbackDns } from "./loopback-dns.js";
 
 export const SIPP = "/usr/bin/sipp";
 
@@ -67,7 +68,7 @@ export class Sipp {
 		args.push("-timeout", `${options.timeoutS ?? 30}s`, "-timeout_error", "-max_recv_loops", "100");
 		for (const [key, value] of Object.entries(options.keys ?? {})) args.push("-key", key, String(value));
 		if (options.remote) args.push(`${options.remote.address}:${options.remote.port}`);
-		const child = new RigProcess({ name: `sipp ${name}`, command: SIPP, args, cwd: options.dir, logFile: join(options.dir, `sipp-${name}-${port}.log`) });
+		const child = new RigProcess({ name: `sipp ${name}`, ...(await loopbackDns()).wrap(SIPP, args), cwd: options.dir, logFile: join(options.dir, `sipp-${name}-${port}.log`) });
 		const sipp = new Sipp(address, port, child, traceFile);
 		// Nobody sends to it before its port is bound (polled; it takes some milliseconds).
 		const deadline = Date.now() + 5000;
