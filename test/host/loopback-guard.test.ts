@@ -9,7 +9,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LoopbackGuard, isLoopbackAddress, isLoopbackName, loopbackGuardFromEnv, REPORT_PREFIX } from "../../modules/host/loopback-guard.js";
@@ -139,4 +139,19 @@ test("the UDP provider under the guard listens on 127.0.0.1 only; without it on 
 			sender.close();
 		}
 	}
+});
+
+test("every test starts the simulator through test/lib/simulator-process.ts, which sets the guard's variable and a PBX on loopback", () => {
+	const helper = "test/lib/simulator-process.ts";
+	const sources = (dir: string): string[] =>
+		readdirSync(sourcePath(dir), { withFileTypes: true }).flatMap((entry) => {
+			const path = `${dir}/${entry.name}`;
+			if (entry.isDirectory()) return entry.name === "node_modules" ? [] : sources(path);
+			return /\.(?:ts|mjs|js)$/.test(entry.name) ? [path] : [];
+		});
+	const spawning = ["test", "bench", "scripts"].flatMap(sources).filter((path) => {
+		const text = readFileSync(sourcePath(path), "utf8");
+		return /simulator\.js/.test(text) && /child_process/.test(text);
+	});
+	assert.deepEqual(spawning, [helper]);
 });

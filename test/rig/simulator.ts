@@ -10,8 +10,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { RigProcess } from "./process.js";
 import { freePort } from "./ports.js";
-import { sourcePath } from "./paths.js";
-import { LOOPBACK_ONLY_ENV, REPORT_PREFIX } from "../../modules/host/loopback-guard.js";
+import { REPORT_PREFIX } from "../../modules/host/loopback-guard.js";
+import { simulatorCommand } from "../lib/simulator-process.js";
 import { loopbackDns } from "./loopback-dns.js";
 
 export interface SimulatorOptions {
@@ -85,16 +85,17 @@ export class Simulator {
 			...options.sip,
 		};
 		writeFileSync(settingsFile, `${JSON.stringify({ ...options.settings, sip }, null, 1)}\n`);
-		const args = [sourcePath("build/simulator.js"), "--settings", settingsFile, "--http", "0"];
+		const args = ["--http", "0"];
 		if (options.sipPort !== "default") args.push("--sip-port", String(options.sipPort ?? (await freePort())));
 		if (options.trace ?? true) args.push("--trace");
 		if (options.args) args.push(...options.args);
 		const adminPassword = options.adminPassword ?? RIG_ADMIN_PASSWORD;
+		const command = simulatorCommand(settingsFile, args, { KLINGEL_ADMIN_PASSWORD: adminPassword });
 		const child = new RigProcess({
 			name: "simulator",
-			...(await loopbackDns()).wrap(process.execPath, args),
+			...(await loopbackDns()).wrap(command.command, command.args),
 			cwd: options.dir,
-			env: { KLINGEL_ADMIN_PASSWORD: adminPassword, [LOOPBACK_ONLY_ENV]: "1" },
+			env: command.env,
 			logFile: join(options.dir, "simulator.log"),
 			stdin: true,
 		});
