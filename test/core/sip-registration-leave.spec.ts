@@ -10,16 +10,6 @@ import type { SipMessage } from "../../sip/message.js";
 
 const CHALLENGE = 'Digest realm="fritz.box", nonce="5FCC4D494638D516", qop="auth"';
 
-/** Every method sent while the clock moves `ms` forward in 100 ms steps. */
-function sentDuring(h: UaHarness, ms: number): string[] {
-	const seen: string[] = [];
-	for (let t = 0; t < ms; t += 100) {
-		h.clock.advance(100);
-		for (const m of h.sent()) seen.push(`${m.method || m.status} at ${h.clock.now()}`);
-	}
-	return seen;
-}
-
 /** Registered for 120 s, then the refresh at 60 s is sent and returned unanswered. */
 function refreshing(h: UaHarness): SipMessage {
 	h.register(120);
@@ -38,7 +28,7 @@ group("registration: leaving with no binding", () => {
 		h.ua.stop(() => done++);
 		assert.equal(done, 1);
 		assert.equal(h.ua.registration.state, "idle");
-		assert.deepEqual(sentDuring(h, 400_000), []);
+		assert.deepEqual(h.sentDuring(400_000), []);
 		assert.equal(h.ua.registration.lastError, "");
 	});
 
@@ -52,7 +42,7 @@ group("registration: leaving with no binding", () => {
 		assert.equal(done, 1);
 		h.answer(authenticated, 200, "OK", { toTag: "x", headers: [`Contact: <sip:620@${LOCAL}:5062>;expires=120`] });
 		assert.equal(h.ua.registration.state, "idle", "its late 200 OK changes nothing");
-		assert.deepEqual(sentDuring(h, 200_000), []);
+		assert.deepEqual(h.sentDuring(200_000), []);
 	});
 
 	test("a corrected server saved while the first attempt goes unanswered: the new account's REGISTER goes out at once", () => {
@@ -83,7 +73,7 @@ group("registration: leaving with no binding", () => {
 		let done = 0;
 		h.ua.stop(() => done++);
 		assert.equal(done, 1);
-		assert.deepEqual(sentDuring(h, 40_000), []);
+		assert.deepEqual(h.sentDuring(40_000), []);
 	});
 });
 

@@ -13,16 +13,6 @@ function granting(expires: number): { toTag: string; headers: string[] } {
 	return { toTag: "reg1", headers: [`Contact: <sip:620@${LOCAL}:5062>;expires=${expires}`] };
 }
 
-/** Every method or status sent while the clock moves `ms` forward in 100 ms steps. */
-function sentDuring(h: UaHarness, ms: number): string[] {
-	const seen: string[] = [];
-	for (let t = 0; t < ms; t += 100) {
-		h.clock.advance(100);
-		for (const m of h.sent()) seen.push(`${m.method || m.status} at ${h.clock.now()}`);
-	}
-	return seen;
-}
-
 group("registration: a REGISTER in flight", () => {
 	test("stop(false) stops its retransmissions, and its timeout schedules no retry", () => {
 		const h = new UaHarness();
@@ -30,10 +20,10 @@ group("registration: a REGISTER in flight", () => {
 		h.one();
 		h.ua.registration.stop(false);
 		assert.equal(h.ua.registration.state, "idle");
-		assert.deepEqual(sentDuring(h, 40_000), [], "nothing is sent after stop(false)");
+		assert.deepEqual(h.sentDuring(40_000), [], "nothing is sent after stop(false)");
 		assert.equal(h.ua.registration.state, "idle");
 		assert.equal(h.ua.registration.lastError, "");
-		assert.deepEqual(sentDuring(h, 400_000), [], "no retry after the old REGISTER's Timer F");
+		assert.deepEqual(h.sentDuring(400_000), [], "no retry after the old REGISTER's Timer F");
 	});
 
 	test("stop(false) then its late 200 OK: still idle, no refresh", () => {
@@ -44,7 +34,7 @@ group("registration: a REGISTER in flight", () => {
 		h.answer(register, 200, "OK", granting(120));
 		assert.equal(h.ua.registration.state, "idle");
 		assert.equal(h.ua.registration.registered, false);
-		assert.deepEqual(sentDuring(h, 200_000), [], "no refresh REGISTER");
+		assert.deepEqual(h.sentDuring(200_000), [], "no refresh REGISTER");
 	});
 
 	test("stop(false) then its late 401: no authenticated retry", () => {
@@ -72,7 +62,7 @@ group("registration: a REGISTER in flight", () => {
 		h.answer(leave, 200, "OK", { toTag: "x" });
 		assert.equal(h.ua.registration.state, "idle");
 		assert.equal(done, 1);
-		assert.deepEqual(sentDuring(h, 200_000), [], "no refresh after leaving");
+		assert.deepEqual(h.sentDuring(200_000), [], "no refresh after leaving");
 		assert.equal(h.ua.registration.state, "idle");
 	});
 
@@ -86,7 +76,7 @@ group("registration: a REGISTER in flight", () => {
 		const leave = h.one();
 		h.answer(leave, 200, "OK", { toTag: "x" });
 		assert.equal(done, 1);
-		assert.deepEqual(sentDuring(h, 400_000), [], "neither retransmissions nor a retry of the old REGISTER");
+		assert.deepEqual(h.sentDuring(400_000), [], "neither retransmissions nor a retry of the old REGISTER");
 		assert.equal(h.ua.registration.state, "idle");
 		assert.equal(h.ua.registration.lastError, "");
 	});
@@ -102,7 +92,7 @@ group("registration: a REGISTER in flight", () => {
 		assert.equal(h.ua.registration.state, "registering", "a stale 200 OK is not a registration");
 		h.answer(fresh, 200, "OK", granting(120));
 		assert.equal(h.ua.registration.state, "registered");
-		const refreshes = sentDuring(h, 60_000);
+		const refreshes = h.sentDuring(60_000);
 		assert.deepEqual(refreshes, ["REGISTER at 60000"], "one refresh, on the new binding's schedule");
 	});
 
@@ -117,7 +107,7 @@ group("registration: a REGISTER in flight", () => {
 		h.answer(fresh, 200, "OK", granting(3600));
 		assert.equal(h.ua.registration.state, "registered");
 		// Refresh every 60 s: the old REGISTER's Timer F (32 s) must not turn this into "failed".
-		const seen = sentDuring(h, 40_000);
+		const seen = h.sentDuring(40_000);
 		assert.deepEqual(seen, [], "the old REGISTER is not retransmitted");
 		assert.equal(h.ua.registration.state, "registered");
 		assert.equal(h.ua.registration.lastError, "");
@@ -135,6 +125,6 @@ group("registration: a REGISTER in flight", () => {
 		assert.equal(h.ua.registration.state, "idle");
 		h.answer(leave, 200, "OK", { toTag: "x" });
 		assert.deepEqual(calls, ["leave", "stop"], "no second call");
-		assert.deepEqual(sentDuring(h, 40_000), []);
+		assert.deepEqual(h.sentDuring(40_000), []);
 	});
 });

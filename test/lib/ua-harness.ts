@@ -86,6 +86,16 @@ export class UaHarness {
 		return all[0];
 	}
 
+	/** Every method or status sent while the clock moves `ms` forward in 100 ms steps, each with when it went. */
+	sentDuring(ms: number): string[] {
+		const seen: string[] = [];
+		for (let t = 0; t < ms; t += 100) {
+			this.clock.advance(100);
+			for (const m of this.sent()) seen.push(`${m.method || m.status} at ${this.clock.now()}`);
+		}
+		return seen;
+	}
+
 	/** Delivers text (LF or CRLF) from the PBX, or from another address. */
 	deliver(text: string, address = PBX, port = 5060): void {
 		// Only the head's line ends become CRLF: a body's Content-Length was counted as it was written.
