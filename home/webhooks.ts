@@ -37,8 +37,8 @@ export function parseHookUrl(text: string): HookUrl {
  * such a path and the SDK's Request would send it raw. Throws as parseHookUrl.
  */
 export function encodeHookUrl(text: string): string {
-	const { rawPath } = parse(text);
-	return rawPath === undefined ? text : text.slice(0, text.length - rawPath.length) + encodePath(rawPath);
+	const { rawPath, encodedPath } = parse(text);
+	return rawPath === undefined ? text : text.slice(0, text.length - rawPath.length) + encodedPath;
 }
 
 function encodePath(path: string): string {
@@ -49,7 +49,8 @@ function encodePath(path: string): string {
 	}
 }
 
-function parse(text: string): { url: HookUrl; rawPath: string | undefined } {
+/** The URL parsed; the path and query as written (undefined when none) and percent-encoded. */
+function parse(text: string): { url: HookUrl; rawPath: string | undefined; encodedPath: string } {
 	const m = /^http:\/\/(?:([^@/?#\s]*)@)?([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::(\d{1,5}))?([/?][^\s#]*)?$/.exec(text);
 	if (!m) {
 		if (/^https:/i.test(text)) throw new Error("must start with http:// (the doorbell cannot make https connections)");
@@ -66,9 +67,9 @@ function parse(text: string): { url: HookUrl; rawPath: string | undefined } {
 			throw new Error("has a user or password that does not decode");
 		}
 	}
-	let path = encodePath(m[4] ?? "/");
-	if (path[0] === "?") path = "/" + path;
-	return { url: { host: m[2], port, path, userinfo }, rawPath: m[4] };
+	const encodedPath = encodePath(m[4] ?? "/");
+	const path = encodedPath[0] === "?" ? "/" + encodedPath : encodedPath;
+	return { url: { host: m[2], port, path, userinfo }, rawPath: m[4], encodedPath };
 }
 
 /** What the page shows in place of a URL's password. */
