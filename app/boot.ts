@@ -182,7 +182,7 @@ class App implements Application {
 		// start now where the network is up, else when it comes up.
 		this.#running = true;
 		this.#startOnline();
-		if (env.firmware) confirmWhenWorking({ updater: env.firmware, clock: env.clock, log: env.log, registered: this.#registered.bind(this), tried: this.#registrationTried.bind(this) });
+		if (env.firmware) confirmWhenWorking({ updater: env.firmware, clock: env.clock, log: env.log, registered: this.#registered.bind(this), tried: this.#registrationTried.bind(this), account: this.#accountSet.bind(this) });
 		home.record({ type: "startup" });
 		led?.start();
 	}
@@ -258,6 +258,10 @@ class App implements Application {
 
 	#registrationTried(): boolean {
 		return this.doorbell.ua.registration.state !== "idle";
+	}
+
+	#accountSet(): boolean {
+		return this.doorbell.ua.config.user !== "";
 	}
 
 	#doorCommand(payload: string): void {

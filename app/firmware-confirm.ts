@@ -1,8 +1,11 @@
 /*
  * A freshly installed image keeps itself only once it has shown that it works: the application
  * came up (its web page is being served) and it registered with the PBX, or tried to for 60 s
- * (a PBX that is down is no fault of the image). Until then the bootloader still holds the
- * previous image: a reset, a crash or a watchdog before the confirmation goes back to it.
+ * (a PBX that is down is no fault of the image). A door updated while it is being set up has no
+ * SIP account yet: there is nothing to register with, so 60 s of serving its page is all it can
+ * show, and it is kept then (else the next reset would quietly bring back the image the user
+ * replaced). Until then the bootloader still holds the previous image: a reset, a crash or a
+ * watchdog before the confirmation goes back to it.
  */
 
 import type { Clock, FirmwareUpdater, Logger } from "../modules/ports.js";
@@ -17,15 +20,17 @@ export interface ConfirmOptions {
 	registered(): boolean;
 	/** Whether a REGISTER was sent at all (an account is set and the PBX was tried). */
 	tried(): boolean;
+	/** Whether a SIP account is set: with one, the image must have tried it to be kept. */
+	account(): boolean;
 }
 
 export function confirmWhenWorking(o: ConfirmOptions): void {
 	if (!o.updater.pendingConfirm) return;
-	o.log.info(`update: running a new image; it is kept once it has registered (or tried to for ${CONFIRM_AFTER_MS / 1000} s)`);
+	o.log.info(`update: running a new image; it is kept once it has registered (or tried to, or has no account, for ${CONFIRM_AFTER_MS / 1000} s)`);
 	const started = o.clock.now();
 	const timer = o.clock.setInterval(() => {
 		const waited = o.clock.now() - started >= CONFIRM_AFTER_MS;
-		if (!o.registered() && !(waited && o.tried())) return;
+		if (!o.registered() && !(waited && (o.tried() || !o.account()))) return;
 		o.clock.clearInterval(timer);
 		try {
 			o.updater.confirm();

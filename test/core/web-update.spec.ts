@@ -167,30 +167,39 @@ group("firmware update", () => {
 		assert.deepEqual(a.firmware.events, ["open 300", "cancel", "open 300", "complete", "open 300", "cancel", "restart"]);
 	});
 
-	test("a new image keeps itself once registered, or after trying for 60 s; an image that was never tried stays unconfirmed", () => {
+	test("a new image keeps itself once registered, after trying for 60 s, or after 60 s with no account to try; an image with an account that never tried stays unconfirmed", () => {
 		const clock = new FakeClock();
 		const log = { info() {}, warn() {}, error() {} };
-		const run = (registered: () => boolean, tried: () => boolean) => {
+		const run = (registered: () => boolean, tried: () => boolean, account: () => boolean = () => true) => {
 			const firmware = new RecordingFirmware();
 			firmware.pendingConfirm = true;
-			confirmWhenWorking({ updater: firmware, clock, log, registered, tried });
+			confirmWhenWorking({ updater: firmware, clock, log, registered, tried, account });
 			return firmware;
 		};
-		let up = false;
+		let up = false, accountSet = false;
 		const registers = run(() => up, () => true);
 		const tries = run(() => false, () => true);
 		const never = run(() => false, () => false);
+		// Updated while being set up, before the SIP account: nothing to register with, so
+		// coming up and serving its page for 60 s is all the image can show.
+		const unset = run(() => false, () => false, () => false);
+		// An account entered 30 s after the start: from then on the image must try.
+		const later = run(() => false, () => false, () => accountSet);
 		clock.advance(5000);
 		assert.deepEqual(registers.events, []);
 		up = true;
 		clock.advance(1000);
 		assert.deepEqual(registers.events, ["confirm"]);
 		assert.deepEqual(tries.events, []);
+		clock.advance(24000);
+		accountSet = true;
 		clock.advance(CONFIRM_AFTER_MS);
 		assert.deepEqual(tries.events, ["confirm"]);
+		assert.deepEqual(unset.events, ["confirm"]);
 		assert.deepEqual(never.events, []);
+		assert.deepEqual(later.events, [], "an account set before the 60 s were up must be tried first");
 		const installed = new RecordingFirmware();
-		confirmWhenWorking({ updater: installed, clock, log, registered: () => true, tried: () => true });
+		confirmWhenWorking({ updater: installed, clock, log, registered: () => true, tried: () => true, account: () => true });
 		clock.advance(5000);
 		assert.deepEqual(installed.events, [], "an image that is not pending has nothing to confirm");
 	});
