@@ -13,6 +13,7 @@ import Net from "net";
 import SNTP from "sntp";
 import Time from "time";
 import type { Clock, Logger, TimerId, WifiNetwork, WifiRadio, WifiRadioFactory, WifiRadioOptions } from "../ports.js";
+import { isNoNetworkMessage } from "./network.js";
 
 /** The address the ESP-IDF gives its access point when none is configured. */
 const DEFAULT_AP_ADDRESS = "192.168.4.1";
@@ -20,6 +21,8 @@ const DEFAULT_AP_ADDRESS = "192.168.4.1";
 const DNS_QUERY = 1;
 const FIRST_PAUSE_MS = 5000;
 const MAX_PAUSE_MS = 60000;
+/** How often the captive-portal DNS server is tried again while the SDK has no network for it. */
+const DNS_RETRY_MS = 1000;
 
 export interface DeviceWifiOptions {
 	clock: Clock;
@@ -56,14 +59,17 @@ class DeviceWifiRadio implements WifiRadio {
 	#retry: TimerId | undefined;
 	#pause = FIRST_PAUSE_MS;
 	#dns: DNSServer | undefined;
+	#dnsRetry: TimerId | undefined;
 	#accessPoint = false;
 	#timeSet = false;
 	readonly #connectLater: () => void;
+	readonly #openDnsLater: () => void;
 
 	constructor(options: DeviceWifiOptions, events: WifiRadioOptions) {
 		this.#options = options;
 		this.#events = events;
 		this.#connectLater = this.#connect.bind(this);
+		this.#openDnsLater = this.#openDns.bind(this);
 		// The station first: the ESP32's Wi-Fi starts uninitialised, which `mode` reports as off
 		// (-5; the simulator's as none, 0), and whatever call initialises it sets the mode for
 		// good. Left to WiFi.accessPoint, that is the access point alone, which ignores
@@ -88,16 +94,12 @@ class DeviceWifiRadio implements WifiRadio {
 		const options = { ssid, password, station: true };
 		WiFi.accessPoint(options);
 		this.#accessPoint = true;
-		try {
-			// Every name is the door while a phone is on its access point (A queries only).
-			this.#dns = new DNSServer(answerWithAccessPoint);
-		} catch (error) {
-			// E.g. the lin build without the right to port 53: the page is still at the address.
-			this.#options.log.warn(`Wi-Fi: no captive-portal DNS (${(error as Error)?.message ?? error})`);
-		}
+		if (!this.#dns && this.#dnsRetry === undefined) this.#openDns();
 	}
 
 	closeAccessPoint(): void {
+		if (this.#dnsRetry !== undefined) this.#options.clock.clearTimeout(this.#dnsRetry);
+		this.#dnsRetry = undefined;
 		this.#dns?.close();
 		this.#dns = undefined;
 		this.#accessPoint = false;
@@ -145,6 +147,32 @@ class DeviceWifiRadio implements WifiRadio {
 		} catch (error) {
 			this.#options.log.warn(`Wi-Fi: connect failed (${(error as Error)?.message ?? error})`);
 			this.#retryLater();
+		}
+	}
+
+	/**
+	 * Every name is the door while a phone is on its access point (A queries only). The SDK's
+	 * `socket` refuses with "no network" until the ESP-IDF has a default interface, which it
+	 * sets only when its event task has handled an interface's start, after WiFi.accessPoint
+	 * may have returned: then it is tried again each second while the access point is open
+	 * (else a fresh door would have no captive portal until the next restart).
+	 */
+	#openDns(): void {
+		const first = this.#dnsRetry === undefined;
+		this.#dnsRetry = undefined;
+		if (!this.#accessPoint) return;
+		try {
+			this.#dns = new DNSServer(answerWithAccessPoint);
+			if (!first) this.#options.log.info("Wi-Fi: captive-portal DNS open");
+		} catch (error) {
+			const message = String((error as Error)?.message ?? error);
+			if (isNoNetworkMessage(message)) {
+				if (first) this.#options.log.warn(`Wi-Fi: captive-portal DNS waits for the network (${message})`);
+				this.#dnsRetry = this.#options.clock.setTimeout(this.#openDnsLater, DNS_RETRY_MS);
+				return;
+			}
+			// E.g. the lin build without the right to port 53: the page is still at the address.
+			this.#options.log.warn(`Wi-Fi: no captive-portal DNS (${message})`);
 		}
 	}
 

@@ -14,6 +14,7 @@ import { deviceAnnouncer } from "../../build/device/modules/device/mdns.js";
 import WiFi, { esp } from "wifi";
 import { STATION_MAC } from "net";
 import MDNS from "mdns";
+import DNSServer from "dns/server";
 import { check, summary } from "./xs-checks.js";
 
 // A clock that moves when told.
@@ -61,6 +62,7 @@ check(radio.id === lastFour, "the access point's name ends in the station MAC's 
 radio.openAccessPoint(`klingel-${radio.id}`, "abcdefgh1234");
 check(esp.hasAccessPoint && esp.hasStation, "the access point opens beside the station (APSTA)", `mode ${WiFi.mode}, access point ${esp.hasAccessPoint}, station ${esp.hasStation}`);
 check(radio.accessPointAddress() === "192.168.4.1", "the set-up page is at the access point's address", radio.accessPointAddress());
+check(DNSServer.open === 1, "the captive portal's DNS server answers on it", `${DNSServer.open} open`);
 radio.join("Home", "home-secret");
 check(esp.joining === "Home" && esp.connectFailures === 0 && warnings.length === 0, "joining the network chosen on the set-up page starts at once", `joining ${esp.joining}, ${esp.connectFailures} failed connects, warnings ${JSON.stringify(warnings)}`);
 advance(120_000);
@@ -84,5 +86,23 @@ const mdns = MDNS.made[MDNS.made.length - 1];
 mdns?.probe();
 check(MDNS.made.length === 1 && mdns.hostName === "klingel" && mdns.probed.length === 4 && mdns.probed.every((address) => address === HOME_ADDRESS), "mDNS starts within seconds of the access point closing, every probe stating the station's address", `${MDNS.made.length} made, probes stating ${JSON.stringify(mdns?.probed)}`);
 check(mdns?.services.length === 1 && mdns.services[0].port === 80 && mdns.services[0].txt.path === "/sip", "and announces the web page once the name is claimed", JSON.stringify(mdns?.services));
+
+// The access point again, this time opened before the ESP-IDF has a default interface: the
+// SDK's socket refuses the captive portal's DNS server twice with "no network".
+DNSServer.refuse = 2;
+warnings.length = 0;
+radio.openAccessPoint(`klingel-${radio.id}`, "abcdefgh1234");
+check(DNSServer.open === 0 && warnings.length === 1 && warnings[0].includes("no network"), "a DNS server the SDK refuses for want of a network is said to wait", `${DNSServer.open} open, warnings ${JSON.stringify(warnings)}`);
+advance(now + 1_000);
+check(DNSServer.open === 0, "and tried again a second later (refused again)", `${DNSServer.open} open`);
+advance(now + 1_000);
+check(DNSServer.open === 1 && warnings.length === 1, "it opens as soon as the SDK lets it, with no further warning", `${DNSServer.open} open, warnings ${JSON.stringify(warnings)}`);
+radio.closeAccessPoint();
+DNSServer.refuse = 1;
+radio.openAccessPoint(`klingel-${radio.id}`, "abcdefgh1234");
+radio.closeAccessPoint();
+const pending = timers.size;
+advance(now + 10_000);
+check(DNSServer.open === 0 && DNSServer.refuse === 0, "closing the access point ends the waiting: no server is opened later", `${DNSServer.open} open, ${pending} timers pending at the close`);
 
 summary();
