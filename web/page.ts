@@ -22,6 +22,13 @@ export function hidden(name: string, value: string): string {
 	return `<input type="hidden" name="${e(name)}" value="${e(value)}">`;
 }
 
+/**
+ * The admin password has no user name, but password managers file a password under the user
+ * field before it (without one Chromium warns, and a saved password may not be offered at the
+ * sign-in): a hidden field names the one user. The routes read no such field.
+ */
+const ADMIN_USER = `<input type="text" name="username" value="admin" autocomplete="username" hidden readonly>`;
+
 interface FieldOptions {
 	type?: string;
 	hint?: string;
@@ -45,11 +52,11 @@ export function field(name: string, label: string, value: string, error: string 
 
 /** First run: nothing but setting the admin password. */
 export function firstRunPage(token: string, nonce: string, error?: string): string {
-	return layout("Doorbell set-up", `<section><p>Choose the password that protects these settings. You will need it to sign in from now on.</p><form method="post" action="/setup">${hidden("token", token)}${field("password", "Admin password", "", error, { type: "password", autocomplete: "new-password", hint: "At least 8 characters." })}${field("repeat", "Repeat the password", "", undefined, { type: "password", autocomplete: "new-password" })}<button type="submit">Set password</button></form></section>`, nonce);
+	return layout("Doorbell set-up", `<section><p>Choose the password that protects these settings. You will need it to sign in from now on.</p><form method="post" action="/setup">${hidden("token", token)}${ADMIN_USER}${field("password", "Admin password", "", error, { type: "password", autocomplete: "new-password", hint: "At least 8 characters." })}${field("repeat", "Repeat the password", "", undefined, { type: "password", autocomplete: "new-password" })}<button type="submit">Set password</button></form></section>`, nonce);
 }
 
 export function loginPage(nonce: string, error?: string): string {
-	return layout("Doorbell", `<section><form method="post" action="/login">${field("password", "Admin password", "", error, { type: "password", autocomplete: "current-password" })}<button type="submit">Sign in</button></form></section>`, nonce);
+	return layout("Doorbell", `<section><form method="post" action="/login">${ADMIN_USER}${field("password", "Admin password", "", error, { type: "password", autocomplete: "current-password" })}<button type="submit">Sign in</button></form></section>`, nonce);
 }
 
 const DOOR_KIND: Record<string, string> = Object.freeze({
@@ -170,7 +177,7 @@ function cameraKeyForm(view: SettingsView): string {
 function adminForm(view: SettingsView): string {
 	const errors = view.adminErrors ?? {};
 	const open = Object.keys(errors).length ? " open" : "";
-	return `<form method="post" action="/adminPassword">${hidden("csrf", view.csrf)}<fieldset><details${open}><summary>Admin password</summary>${field("current", "Current admin password", "", errors.current, { type: "password", autocomplete: "current-password" })}${field("password", "New admin password", "", errors.password, { type: "password", autocomplete: "new-password", hint: "At least 8 characters. Other signed-in browsers are signed out." })}${field("repeat", "Repeat the new password", "", undefined, { type: "password", autocomplete: "new-password" })}<button type="submit">Change admin password</button></details></fieldset></form>`;
+	return `<form method="post" action="/adminPassword">${hidden("csrf", view.csrf)}${ADMIN_USER}<fieldset><details${open}><summary>Admin password</summary>${field("current", "Current admin password", "", errors.current, { type: "password", autocomplete: "current-password" })}${field("password", "New admin password", "", errors.password, { type: "password", autocomplete: "new-password", hint: "At least 8 characters. Other signed-in browsers are signed out." })}${field("repeat", "Repeat the new password", "", undefined, { type: "password", autocomplete: "new-password" })}<button type="submit">Change admin password</button></details></fieldset></form>`;
 }
 
 export function settingsPage(view: SettingsView, nonce: string): string {

@@ -172,6 +172,19 @@ group("web", () => {
 			assert.equal(h.rings, 0);
 		});
 
+		test("the admin password's forms name the user admin for password managers, and sign-in takes the field", () => {
+			const h = harness();
+			const user = /<form method="post" action="\/(setup|login|adminPassword)">(?:<input type="hidden" name="(?:token|csrf)" value="[0-9a-f]+">)?<input type="text" name="username" value="admin" autocomplete="username" hidden readonly>/;
+			assert.match(body(h.call("GET", "/sip")), user, "the set-up form");
+			const { cookie } = h.signIn();
+			assert.match(body(h.call("GET", "/sip", { headers: { cookie } })), user, "the form that changes it");
+			const fresh = harness();
+			fresh.web.admin.set(ADMIN_PASSWORD);
+			assert.match(body(fresh.call("GET", "/sip")), user, "the sign-in form");
+			const signedIn = fresh.call("POST", "/login", { body: form({ username: "admin", password: ADMIN_PASSWORD }), headers: FORM });
+			assert.equal(signedIn.status, 303, "a browser sends the field too");
+		});
+
 		test("POST /login with JSON returns the CSRF token and the cookie; a wrong password is 401", () => {
 			const h = harness();
 			h.web.admin.set(ADMIN_PASSWORD);
