@@ -197,6 +197,10 @@ test("with JavaScript on: sign in, the phone layout, a test ring rings both hand
 			assert.ok(width <= PHONE.width, `the page is ${width} px wide`);
 			const small = await page.evaluate(`[...document.querySelectorAll("input:not([type=hidden]):not([type=checkbox]),button,select")].filter((e) => e.offsetParent !== null && e.getBoundingClientRect().height < 44).map((e) => e.outerHTML.slice(0, 60))`);
 			assert.deepEqual(small, [], "every visible control is at least 44 px high");
+			// A check box beside a long label is a flex item that shrank (to 13 px wide) before.
+			const boxes = await page.evaluate(`[...document.querySelectorAll("input[type=checkbox]")].filter((e) => e.offsetParent !== null).map((e) => { const r = e.getBoundingClientRect(); return e.name + " " + Math.round(r.width) + "x" + Math.round(r.height); })`) as string[];
+			assert.ok(boxes.length >= 4, `the visible check boxes: ${boxes.join(", ")}`);
+			assert.deepEqual(boxes.filter((b) => !b.endsWith(" 28x28")), [], "every visible check box is 28 × 28 px, whatever the length of its label");
 			console.log(`# screenshot: ${join(dir, "web-sip-390x844.png")}`);
 		});
 
