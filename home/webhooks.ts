@@ -38,7 +38,9 @@ export function parseHookUrl(text: string): HookUrl {
  */
 export function encodeHookUrl(text: string): string {
 	const { rawPath, encodedPath } = parse(text);
-	return rawPath === undefined ? text : text.slice(0, text.length - rawPath.length) + encodedPath;
+	// The scheme as the SDK's Request and the page expect it (a phone may have written "Http").
+	const url = "http" + text.slice(4);
+	return rawPath === undefined ? url : url.slice(0, url.length - rawPath.length) + encodedPath;
 }
 
 function encodePath(path: string): string {
@@ -51,7 +53,8 @@ function encodePath(path: string): string {
 
 /** The URL parsed; the path and query as written (undefined when none) and percent-encoded. */
 function parse(text: string): { url: HookUrl; rawPath: string | undefined; encodedPath: string } {
-	const m = /^http:\/\/(?:([^@/?#\s]*)@)?([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::(\d{1,5}))?([/?][^\s#]*)?$/.exec(text);
+	// The scheme in any case (RFC 3986 §3.1): a phone's keyboard capitalises the first letter.
+	const m = /^http:\/\/(?:([^@/?#\s]*)@)?([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::(\d{1,5}))?([/?][^\s#]*)?$/i.exec(text);
 	if (!m) {
 		if (/^https:/i.test(text)) throw new Error("must start with http:// (the doorbell cannot make https connections)");
 		throw new Error("must be an http:// URL such as http://192.168.178.20:8123/api/webhook/klingel");

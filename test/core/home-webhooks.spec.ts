@@ -44,6 +44,10 @@ group("webhooks", () => {
 		assert.equal(encodeHookUrl(url), "http://jörg:pä%40ss@homeassistant.local:8123/api/webhook/%D0%B4%D0%B2%D0%B5%D1%80%D1%8C?raum=k%C3%BCche&x=%C3%A4%F0%9F%98%80");
 		assert.equal(encodeHookUrl("http://h:1/a/%C3%A4?b=c"), "http://h:1/a/%C3%A4?b=c", "an encoded URL stays as it is");
 		assert.equal(encodeHookUrl("http://h"), "http://h");
+		// A phone's keyboard capitalises the first letter; a scheme is case-insensitive (RFC 3986 §3.1).
+		assert.equal(encodeHookUrl("Http://h/Web"), "http://h/Web");
+		assert.deepEqual(parseHookUrl("HTTP://h:8/p"), { host: "h", port: 8, path: "/p", userinfo: "" });
+		assert.throws(() => parseHookUrl("Https://h/"), /https/);
 		assert.throws(() => parseHookUrl("http://h/a\ud800b"), /character/);
 		const { clock, requests, hooks } = rig([url]);
 		hooks.send("a");

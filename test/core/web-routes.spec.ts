@@ -324,6 +324,19 @@ group("web", () => {
 			assert.equal(page.headers?.["X-Frame-Options"], "DENY");
 		});
 
+		test("fields a machine reads are not capitalised, corrected or spell-checked by a phone's keyboard; names are", () => {
+			const h = harness();
+			const { cookie } = h.signIn();
+			const html = body(h.call("GET", "/sip", { headers: { cookie } }));
+			const inputs = [...html.matchAll(/<input id="f_(\w+)"[^>]*type="text"[^>]*>/g)].map((m) => ({ name: m[1], tag: m[0] }));
+			const prose = ["sip_displayname", "bell2_name", "bell3_name", "bell4_name"];
+			assert.ok(inputs.length > 20, `${inputs.length} text fields`);
+			const plain = (tag: string) => / autocapitalize="none"/.test(tag) && / autocorrect="off"/.test(tag) && / spellcheck="false"/.test(tag);
+			assert.deepEqual(inputs.filter((i) => !prose.includes(i.name) && !plain(i.tag)).map((i) => i.name), [], "server, user, numbers, ports, MQTT and webhook fields");
+			assert.deepEqual(inputs.filter((i) => prose.includes(i.name) && plain(i.tag)).map((i) => i.name), [], "names shown on the handsets");
+			for (const url of ["url1", "url2"]) assert.match(inputs.find((i) => i.name === url)!.tag, / inputmode="url"/);
+		});
+
 		test("stored values are escaped in HTML text and attributes", () => {
 			const h = harness({ sip_user: "620", sip_password: SIP_PASSWORD, sip_displayname: `"><script>alert(1)</script>'&` });
 			const { cookie } = h.signIn();
@@ -427,7 +440,7 @@ group("web", () => {
 			assert.equal(response.status, 400);
 			const html = body(response);
 			assert.match(html, /Nothing was saved: please correct the marked fields/);
-			assert.match(html, /id="f_sip_user" name="sip_user" type="text" value="620&quot;&gt;&lt;x" autocomplete="off" aria-invalid="true" aria-describedby="f_sip_user_e"><p class="err" id="f_sip_user_e">User name must not contain a quote \(allowed: letters, digits and \. _ ~ ! \$ &amp; \* \+ = -\)<\/p>/);
+			assert.match(html, /id="f_sip_user" name="sip_user" type="text" value="620&quot;&gt;&lt;x" autocomplete="off" autocapitalize="none" autocorrect="off" spellcheck="false" aria-invalid="true" aria-describedby="f_sip_user_e"><p class="err" id="f_sip_user_e">User name must not contain a quote \(allowed: letters, digits and \. _ ~ ! \$ &amp; \* \+ = -\)<\/p>/);
 			assert.match(html, /id="f_sip_target_e">Number to ring must not contain a line break \(allowed: digits, letters and \* \. _ \+ -\)</);
 			assert.match(html, /id="f_sip_port_e">PBX port must be a whole number from 1 to 65535</);
 			assert.match(html, /id="f_code_e">Door code must be 1 to 16 keys: digits, \* and #</);

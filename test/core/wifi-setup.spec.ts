@@ -156,6 +156,7 @@ group("Wi-Fi set-up page", () => {
 		const page = s.page(s.call("GET", "/wifi"));
 		assert.match(page, /value="FRITZ!Box 7590 XY"/);
 		assert.match(page, /Café Gast <small>\(weak, open\)/);
+		assert.match(page, /<input id="f_other" name="other" type="text" [^>]*autocapitalize="none" autocorrect="off" spellcheck="false"/, "a hidden network's name is typed as it is (names are case-sensitive)");
 		const response = s.choose(`token=${s.token()}&ssid=${encodeURIComponent(HOME)}&password=${HOME_PASSWORD}`);
 		assert.equal(response.status, 303);
 		assert.equal(response.headers?.Location, "/wifi");
