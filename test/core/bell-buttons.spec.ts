@@ -143,6 +143,7 @@ group("bell buttons", () => {
 			[22, /ESP32-S3 has no GPIO22 to GPIO25/], [25, /no GPIO22/], [26, /flash/], [32, /flash/], [33, /octal PSRAM/], [37, /octal PSRAM/], [19, /USB/], [20, /USB/],
 			[1, /door relay/], [2, /status LED/], [3, /gong relay/], [4, /door button/], [7, /speaker/], [9, /speaker/], [41, /microphone/], [42, /microphone/],
 			[10, /camera/], [11, /camera/], [18, /camera/], [38, /camera/], [40, /camera/], [47, /camera/], [48, /camera/],
+			[43, /UART0 \(TX and RX\), the serial console/], [44, /UART0/], [45, /GPIO45 is a strapping pin \(its level at reset selects the flash voltage\): .*keep the board from starting/], [46, /GPIO46 is a strapping pin \(its level at reset selects the boot mode/],
 		];
 		for (const [pin, why] of refused) {
 			const response = a.save({ bell3_target: "**613", bell3_pin: pin });
@@ -152,7 +153,8 @@ group("bell buttons", () => {
 			assert.match(error, why, error);
 		}
 		assert.equal(a.store.get("bell", "bell3_pin"), undefined, "nothing was written");
-		for (const pin of [0, 5, 6, 21, 43, 44, 45, 46]) assert.equal(a.save({ bell3_target: "**613", bell3_pin: pin }).status, 200, `GPIO${pin}`);
+		// GPIO0 (the BOOT button) is taken.
+		for (const pin of [0, 5, 6, 21]) assert.equal(a.save({ bell3_target: "**613", bell3_pin: pin }).status, 200, `GPIO${pin}`);
 		for (const n of [2, 3, 4]) {
 			const spec = keySpec(`bell${n}_pin`)!;
 			assert.equal(spec.check(spec.fallback), spec.fallback, `button ${n}'s default`);
