@@ -6,7 +6,7 @@
 
 import { encodeHookUrl, restorePassword } from "../home/webhooks.js";
 import { isDoorCode } from "../door/door-opener.js";
-import { boardPart, chipPinProblem, MAX_GPIO } from "../modules/esp32s3-pins.js";
+import { boardPart, buttonPinProblem, chipPinProblem, MAX_GPIO } from "../modules/esp32s3-pins.js";
 
 export class CheckError extends Error {}
 
@@ -99,11 +99,11 @@ export function checkInteger(raw: unknown, min: number, max: number, unit = ""):
 	return n;
 }
 
-/** A bell button's GPIO: one the ESP32-S3 can open and no part of the board uses; the message names the pin and why not. */
+/** A bell button's GPIO: one the ESP32-S3 can open, fit for a button, and no part of the board uses; the message names the pin and why not. */
 export function checkFreePin(raw: unknown): number {
 	const pin = checkInteger(raw, 0, MAX_GPIO);
 	const part = boardPart(pin);
-	const problem = chipPinProblem(pin) ?? (part ? `${part} uses it` : undefined);
+	const problem = chipPinProblem(pin) ?? buttonPinProblem(pin) ?? (part ? `${part} uses it` : undefined);
 	if (problem) throw new CheckError(`cannot be ${pin}: ${problem}`);
 	return pin;
 }

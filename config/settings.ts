@@ -10,6 +10,7 @@ import type { KeyValueStore, Logger } from "../modules/ports.js";
 import { CheckError } from "./checks.js";
 import { KEYS, keySpec, type KeySpec, type SettingValue } from "./keys.js";
 import { storedValue } from "./read.js";
+import { MAX_BELLS } from "./bells.js";
 
 export const UNDO_NAMESPACE = "cfg";
 export const UNDO_KEY = "undo";
@@ -110,6 +111,7 @@ export class Settings {
 		if (mqttPassword && mqttPassword.value !== "" && !errors.user && this.#valueAfter(next, "user") === "") {
 			errors.password = "MQTT password needs an MQTT user: a broker takes no password without a user name (enter the user, or leave the password empty)";
 		}
+		this.#bellPinsShared(next, changes, errors);
 		if (Object.keys(errors).length) return { ok: false, errors, changed: [] };
 
 		// A key that is absent counts as its default: saving the default there changes nothing.
@@ -150,6 +152,28 @@ export class Settings {
 		this.#rollBack(undo);
 		this.#log?.warn(`settings: an unfinished save was rolled back (${undo.map((e) => e[1]).join(", ") || "nothing to restore"})`);
 		return true;
+	}
+
+	/**
+	 * Two bell buttons in use on one GPIO: the later one's pin is refused, naming the other button
+	 * (the pins the board's parts use are refused by the pin's own check). The message goes to the
+	 * pin given in this save, where it can be put right, else to the later button's pin.
+	 */
+	#bellPinsShared(next: ReadonlyArray<{ spec: KeySpec; value: SettingValue }>, changes: Record<string, unknown>, errors: Record<string, string>): void {
+		const owners: number[] = [];
+		for (let n = 2; n <= MAX_BELLS; n++) {
+			const key = `bell${n}_pin`;
+			if (errors[key] || errors[`bell${n}_target`] || this.#valueAfter(next, `bell${n}_target`) === "") continue;
+			const pin = Number(this.#valueAfter(next, key));
+			const other = owners[pin];
+			if (other === undefined) {
+				owners[pin] = n;
+				continue;
+			}
+			const otherKey = `bell${other}_pin`;
+			const blamed = key in changes || !(otherKey in changes) ? n : other;
+			errors[`bell${blamed}_pin`] = `${keySpec(`bell${blamed}_pin`)!.label} cannot be ${pin}: bell button ${blamed === n ? other : n} uses it (one GPIO serves one button)`;
+		}
 	}
 
 	/** A text key's value once `next` is written: the new one, else the stored one, else its default. */

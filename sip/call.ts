@@ -254,6 +254,8 @@ export abstract class Call {
 			this.localMedia.sessionVersion++;
 			const answer = this.answerFor(incoming);
 			if ("status" in answer) {
+				// A refusal carries no SDP: the version counts the descriptions sent (RFC 3264 §8).
+				this.localMedia.sessionVersion--;
 				transaction.respond(answer.status, answer.reason);
 				return;
 			}

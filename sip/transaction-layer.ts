@@ -86,7 +86,7 @@ export class TransactionLayer {
 		this.ids = options.ids;
 		this.#refused = new RefusedAnswers(64 * this.timers.T1);
 		this.#user = options.user;
-		this.transport = new SipTransport({ ...options.transport, udp: options.udp, log: options.log, ids: options.ids, onMessage: this.#receive.bind(this) });
+		this.transport = new SipTransport({ ...options.transport, udp: options.udp, log: options.log, onMessage: this.#receive.bind(this) });
 	}
 
 	get clientCount(): number {

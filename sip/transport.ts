@@ -10,7 +10,7 @@ import { FreePort } from "../modules/free-port.js";
 import { parseSip, SipParseError, type SipMessage } from "./message.js";
 import { inspect, type Essentials } from "./validate.js";
 import { buildResponse } from "./serializer.js";
-import type { IdSource } from "./ids.js";
+import { requestTag } from "./request-tag.js";
 import { traceText } from "./trace-text.js";
 import type { SipTraceLog } from "./trace-log.js";
 import { DEFAULT_LOCAL_PORT } from "./config.js";
@@ -38,8 +38,6 @@ export interface SipTransportSettings {
 export interface SipTransportOptions extends SipTransportSettings {
 	udp: UdpFactory;
 	log: Logger;
-	/** Makes the To tags of answers to malformed requests. */
-	ids: IdSource;
 	/** Every well-formed message. */
 	onMessage(incoming: Incoming): void;
 }
@@ -64,12 +62,10 @@ export class SipTransport {
 	/** The last socket opened (kept, closed, when no further port was free). */
 	#socket: UdpSocket | undefined;
 	#log: Logger;
-	#ids: IdSource;
 	#onMessage: (incoming: Incoming) => void;
 
 	constructor(options: SipTransportOptions) {
 		this.#log = options.log;
-		this.#ids = options.ids;
 		this.#onMessage = options.onMessage;
 		this.traceLog = options.traceLog;
 		this.trace = options.trace ?? false;
@@ -168,7 +164,7 @@ export class SipTransport {
 		if (partial.count("via") === 0) return;
 		try {
 			const status = parseError.status;
-			this.send(buildResponse(partial, status, REASONS[status] ?? "Bad Request", { toTag: this.#ids.tag(), headers: [`Warning: 399 - "${parseError.message.replace(/["\\\r\n]/g, "'")}"`] }), address, port);
+			this.send(buildResponse(partial, status, REASONS[status] ?? "Bad Request", { toTag: requestTag(partial), headers: [`Warning: 399 - "${parseError.message.replace(/["\\\r\n]/g, "'")}"`] }), address, port);
 		} catch (answerError) {
 			this.#log.warn(`SIP: could not answer the refused datagram: ${answerError}`);
 		}

@@ -46,7 +46,7 @@ function application(bell: Record<string, string | number> = {}) {
 	const save = (fields: Record<string, unknown>) => http("POST", "/saveSIP", { "content-type": "application/json", cookie, "x-csrf-token": csrf }, JSON.stringify(fields));
 	const status = () => JSON.parse(String(http("GET", "/sipDebug", { cookie }).body));
 	const invites = () => a.sent().filter((m: SipMessage) => m.method === "INVITE");
-	return { ...a, inputs, http, ring, save, status, invites, cookie };
+	return { ...a, inputs, http, ring, save, status, invites, cookie, csrf };
 }
 
 group("bell buttons", () => {
@@ -143,6 +143,7 @@ group("bell buttons", () => {
 			[22, /ESP32-S3 has no GPIO22 to GPIO25/], [25, /no GPIO22/], [26, /flash/], [32, /flash/], [33, /octal PSRAM/], [37, /octal PSRAM/], [19, /USB/], [20, /USB/],
 			[1, /door relay/], [2, /status LED/], [3, /gong relay/], [4, /door button/], [7, /speaker/], [9, /speaker/], [41, /microphone/], [42, /microphone/],
 			[10, /camera/], [11, /camera/], [18, /camera/], [38, /camera/], [40, /camera/], [47, /camera/], [48, /camera/],
+			[43, /UART0 \(TX and RX\), the serial console/], [44, /UART0/], [45, /GPIO45 is a strapping pin \(its level at reset selects the flash voltage\): .*keep the board from starting/], [46, /GPIO46 is a strapping pin \(its level at reset selects the boot mode/],
 		];
 		for (const [pin, why] of refused) {
 			const response = a.save({ bell3_target: "**613", bell3_pin: pin });
@@ -152,13 +153,42 @@ group("bell buttons", () => {
 			assert.match(error, why, error);
 		}
 		assert.equal(a.store.get("bell", "bell3_pin"), undefined, "nothing was written");
-		for (const pin of [0, 5, 6, 21, 43, 44, 45, 46]) assert.equal(a.save({ bell3_target: "**613", bell3_pin: pin }).status, 200, `GPIO${pin}`);
+		// GPIO0 (the BOOT button) is taken; GPIO5 too, but button 2 has it here.
+		for (const pin of [0, 6, 21]) assert.equal(a.save({ bell3_target: "**613", bell3_pin: pin }).status, 200, `GPIO${pin}`);
 		for (const n of [2, 3, 4]) {
 			const spec = keySpec(`bell${n}_pin`)!;
 			assert.equal(spec.check(spec.fallback), spec.fallback, `button ${n}'s default`);
 		}
 		const stored = new MemoryStore({ bell: { bell2_target: "**612", bell2_pin: 30 } });
 		assert.throws(() => bellsFrom(stored), /setting bell\.bell2_pin: cannot be 30: .*flash/, "a pin stored before is named at start-up, never opened");
+	});
+
+	test("two bell buttons in use on one GPIO are refused, the message naming both; nothing of the save is written", () => {
+		const a = application({ bell3_target: "**613", bell3_pin: 6 });
+		const before = JSON.stringify(a.store.data);
+		const shared = a.save({ bell2_name: "Garten", bell3_pin: 5, pulse_ms: 900 });
+		assert.equal(shared.status, 400);
+		const errors = JSON.parse(String(shared.body)).errors;
+		assert.deepEqual(Object.keys(errors), ["bell3_pin"]);
+		assert.equal(errors.bell3_pin, "Button 3: GPIO cannot be 5: bell button 2 uses it (one GPIO serves one button)");
+		assert.equal(JSON.stringify(a.store.data), before, "the other settings stay as they were");
+		// A button taken into use on the pin of another: the message is at the pin given, which names the other button.
+		const taken = a.save({ bell4_target: "**614", bell4_pin: 6 });
+		assert.equal(JSON.parse(String(taken.body)).errors.bell4_pin, "Button 4: GPIO cannot be 6: bell button 3 uses it (one GPIO serves one button)");
+		const moved = a.save({ bell2_pin: 6 });
+		assert.equal(JSON.parse(String(moved.body)).errors.bell2_pin, "Button 2: GPIO cannot be 6: bell button 3 uses it (one GPIO serves one button)");
+		assert.equal(JSON.stringify(a.store.data), before);
+		// An unused button's pin is not opened, so it may be any other's.
+		assert.equal(a.save({ bell4_pin: 5 }).status, 200);
+		assert.equal(a.save({ bell3_target: "", bell3_pin: 5 }).status, 200);
+		// The settings page (a form post, JavaScript off) shows the message at the field, the buttons' section open.
+		const page = a.http("POST", "/saveSIP", { "content-type": "application/x-www-form-urlencoded", cookie: a.cookie }, `csrf=${encodeURIComponent(a.csrf)}&bell3_target=**613&bell3_pin=5&bell4_target=**614&bell4_pin=45`);
+		assert.equal(page.status, 400);
+		const html = String(page.body);
+		assert.match(html, /<details open><summary>Buttons 2 to 4<\/summary>/);
+		assert.match(html, /id="f_bell3_pin_e">Button 3: GPIO cannot be 5: bell button 2 uses it \(one GPIO serves one button\)</);
+		assert.match(html, /id="f_bell4_pin_e">Button 4: GPIO cannot be 45: GPIO45 is a strapping pin/);
+		assert.match(html, /Nothing was saved/);
 	});
 
 	test("bad bell settings are refused by field; an empty caller name falls back to the display name", () => {

@@ -2,7 +2,6 @@ import { test, group, assert } from "../lib/spec.js";
 import { FakeUdp } from "../lib/fake-udp.js";
 import { FreePort } from "../../modules/free-port.js";
 import { SipTransport } from "../../sip/transport.js";
-import { IdSource } from "../../sip/ids.js";
 import { RtpPort } from "../../rtp/rtp-port.js";
 import type { Logger, UdpFactory, UdpOptions } from "../../modules/ports.js";
 import { memoryLogger } from "../lib/memory-logger.js";
@@ -46,7 +45,7 @@ group("a free local port", () => {
 	test("a port reported taken later is closed and the next one opened; the SIP socket tells its owner", () => {
 		const p = provider();
 		const changed: number[] = [];
-		const sip: SipTransport = new SipTransport({ udp: p.udp, log: p.log, ids: new IdSource((bytes) => bytes.fill(1)), port: 5062, onMessage() {}, onMoved: () => changed.push(sip.port) });
+		const sip: SipTransport = new SipTransport({ udp: p.udp, log: p.log, port: 5062, onMessage() {}, onMoved: () => changed.push(sip.port) });
 		sip.open();
 		changed.push(sip.port);
 		p.opened[0].options.onError?.(Object.assign(new Error("bind EADDRINUSE 0.0.0.0:5062"), { code: "EADDRINUSE" }));

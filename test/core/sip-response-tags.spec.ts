@@ -54,6 +54,22 @@ group("To tags of responses outside a dialog (RFC 3261 §8.2.6.2)", () => {
 		assert.equal(tags.size, cases.length, "a new tag for each request");
 	});
 
+	test("a malformed request sent again gets the same 400, To tag and all (RFC 3261 §8.2.6.2); another request another tag", () => {
+		const h = new UaHarness();
+		h.register();
+		const answerTo = (text: string) => {
+			h.deliver(text);
+			const answer = h.one();
+			assert.equal(answer.status, 400);
+			return toTag(answer);
+		};
+		const first = answerTo(request("OPTIONS", 1, { cseq: "1 INFO" }));
+		assert.match(first ?? "", /^[0-9a-f]{12}$/);
+		assert.equal(answerTo(request("OPTIONS", 1, { cseq: "1 INFO" })), first, "the retransmission's answer");
+		assert.notEqual(answerTo(request("OPTIONS", 2, { cseq: "1 INFO" })), first, "a new request (its own branch)");
+		assert.equal(h.transport.rejected, 3);
+	});
+
 	test("480 with auto-answer off and 486 to a second call carry one; a retransmission gets the same tag", () => {
 		const off = new UaHarness({ autoAnswer: false });
 		off.register();

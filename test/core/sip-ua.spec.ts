@@ -581,6 +581,24 @@ group("calls from a handset", () => {
 		assert.equal(h.sent().length, 0);
 	});
 
+	test("a re-INVITE whose offer the door refuses (488) uses up no o= version: the next answer is one above the last SDP sent (RFC 3264 §8)", () => {
+		const h = new UaHarness();
+		const inDialog = h.answeredCall();
+		h.deliver(inDialog("ACK"));
+		const call = h.ua.call!;
+		const version = (m: SipMessage) => Number(/^o=- \d+ (\d+) /m.exec(m.body)?.[1]);
+		const noCodec = OFFER.replace("RTP/AVP 8 0 101", "RTP/AVP 3").replace(/a=rtpmap:(8|0|101) .*\r\n/g, "");
+		h.deliver(inDialog("INVITE", ["Content-Type: application/sdp"], noCodec));
+		const refused = h.one();
+		assert.equal(refused.status, 488);
+		assert.equal(refused.body, "", "a refusal carries no SDP");
+		assert.equal(call.media?.remotePort, 7078, "the media stays as it was");
+		h.deliver(inDialog("INVITE", ["Content-Type: application/sdp"], OFFER.replace("7078", "7090")));
+		const ok = h.one();
+		assert.equal(ok.status, 200);
+		assert.equal(version(ok), 2, `the call's first answer was version 1: ${ok.body}`);
+	});
+
 	test("a CANCEL of an answered re-INVITE gets 200 and changes nothing (RFC 3261 §9.2); one matching no INVITE gets 481", () => {
 		const h = new UaHarness();
 		const inDialog = h.answeredCall();
