@@ -153,10 +153,14 @@ export class Doorbell {
 			}
 			const presses = new ButtonPresses(env.clock, this.press.bind(this, "button", bell.button), options.buttonCoolDownMs);
 			let input: DigitalIn | undefined;
-			try {
-				input = env.openButton?.(bell.button, bell.pin ?? -1);
-			} catch (error) {
-				env.log.error(`bell button ${bell.button} (GPIO${bell.pin}): ${(error as Error)?.message ?? error}; only the web page rings it`);
+			if (bell.pinProblem) {
+				env.log.error(`bell button ${bell.button}: ${bell.pinProblem}; only the web page rings it`);
+			} else {
+				try {
+					input = env.openButton?.(bell.button, bell.pin ?? -1);
+				} catch (error) {
+					env.log.error(`bell button ${bell.button} (GPIO${bell.pin}): ${(error as Error)?.message ?? error}; only the web page rings it`);
+				}
 			}
 			if (input) input.onChange = presses.change.bind(presses);
 			this.bells.set(bell.button, { settings: bell, presses, input });

@@ -6,7 +6,7 @@
  */
 
 import type { KeyValueStore } from "../modules/ports.js";
-import { readNumber, readText } from "./read.js";
+import { readNumber, readText, SettingsError } from "./read.js";
 
 export const MAX_BELLS = 4;
 /** The house gong's relay pulse per press (the earlier firmware's 500 ms). */
@@ -20,6 +20,8 @@ export interface BellSettings {
 	name: string;
 	/** Its GPIO (buttons 2-4; button 1's pin is the provider's). */
 	pin?: number;
+	/** Why a stored pin is not taken (it fails the pin's check: stored before a firmware refused it). */
+	pinProblem?: string;
 	/** Whether a press sounds the house's gong. */
 	gong: boolean;
 }
@@ -29,14 +31,25 @@ export function bellRings(bell: BellSettings): boolean {
 	return bell.button === 1 || bell.target !== "";
 }
 
-/** The buttons in use, button 1 first. Throws SettingsError (naming the key) for a bad stored value. */
+/**
+ * The buttons in use, button 1 first. Throws SettingsError (naming the key) for a bad stored
+ * value, but for a pin: a pin a newer firmware refuses (e.g. a strapping pin) leaves that button
+ * without an input, with the reason in pinProblem, and the door starts.
+ */
 export function bellsFrom(store: KeyValueStore): BellSettings[] {
 	const displayName = readText(store, "sip_displayname");
 	const bells: BellSettings[] = [{ button: 1, target: readText(store, "sip_target"), name: displayName, gong: readNumber(store, "bell1_gong") === 1 }];
 	for (let n = 2; n <= MAX_BELLS; n++) {
 		const target = readText(store, `bell${n}_target`);
 		if (target === "") continue;
-		bells.push({ button: n, target, name: readText(store, `bell${n}_name`) || displayName, pin: readNumber(store, `bell${n}_pin`), gong: readNumber(store, `bell${n}_gong`) === 1 });
+		const bell: BellSettings = { button: n, target, name: readText(store, `bell${n}_name`) || displayName, gong: readNumber(store, `bell${n}_gong`) === 1 };
+		try {
+			bell.pin = readNumber(store, `bell${n}_pin`);
+		} catch (error) {
+			if (!(error instanceof SettingsError)) throw error;
+			bell.pinProblem = error.message;
+		}
+		bells.push(bell);
 	}
 	return bells;
 }

@@ -80,12 +80,10 @@ export const KEYS: readonly KeySpec[] = Object.freeze([
 	{ namespace: "bell", key: "bell1_gong", kind: "flag", fallback: 1, label: "Button 1 sounds the gong", check: checkFlag },
 	...bellKeys(2, 5),
 	...bellKeys(3, 6),
-	// The XIAO's D pins left free are D4, D5 and D6/D7, which are UART0 (GPIO43/44, refused):
-	// button 4's default is the pad of the XIAO's user LED, GPIO21.
-	...bellKeys(4, 21),
+	...bellKeys(4, 43),
 ]);
 
-/** Bell button n (2-4): unused while its number is empty. A pin is opened at start-up, so only free ones are taken. */
+/** Bell button n (2-4): unused while its number is empty. Default pins are the XIAO's D4, D5, D6. A pin is opened at start-up, so only free ones are taken. */
 function bellKeys(n: number, pin: number): KeySpec[] {
 	return [
 		{ namespace: "bell", key: `bell${n}_target`, kind: "text", fallback: "", label: `Button ${n}: number to ring`, check: checkOptionalTarget },

@@ -21,18 +21,19 @@ export function chipPinProblem(pin: number): string | undefined {
 /**
  * Why `pin`, one the chip can open, is no place for a bell button, or undefined. GPIO45 and GPIO46
  * are strapping pins, read at every reset: GPIO45 high selects 1.8 V for the flash (a 3.3 V flash
- * then fails, unless an eFuse fixes the voltage), GPIO46 chooses with GPIO0 the boot mode and
- * whether the ROM prints its log, so a button circuit with a pull-up there can keep the board
- * from starting. GPIO43 and GPIO44 are UART0,
- * whose TX the ROM's boot log drives and which is the serial console and flashing port. GPIO0
- * is taken: it is a strapping pin too (low at reset: the serial bootloader), but it is the BOOT
- * button of most boards, wired as a bell button is (pulled up, a button to GND); once started it
- * is an ordinary input, and only a button held down through a reset stops the start.
+ * then fails, unless an eFuse fixes the voltage), GPIO46 chooses with GPIO0 the boot mode, so a
+ * button circuit with a pull-up there can keep the board from starting. GPIO0 is taken: it is a
+ * strapping pin too (low at reset: the serial bootloader), but it is the BOOT button of most
+ * boards, wired as a bell button is (pulled up, a button to GND); once started it is an ordinary
+ * input, and only a button held down through a reset stops the start. GPIO43 and GPIO44 (UART0)
+ * are taken: the firmware has no console there (the SDK's ESP32-S3 build sets
+ * CONFIG_ESP_CONSOLE_NONE), and on the XIAO, whose debugger and flashing go over the chip's USB,
+ * they are the free header pins D6 and D7; on a board that flashes through a USB-serial chip on
+ * UART0, a button there shares the lines with it.
  */
 export function buttonPinProblem(pin: number): string | undefined {
-	if (pin === 43 || pin === 44) return "GPIO43 and GPIO44 are UART0 (TX and RX), the serial console and the port the firmware is flashed through";
 	if (pin === 45) return "GPIO45 is a strapping pin (its level at reset selects the flash voltage): a button circuit with a pull-up there can keep the board from starting";
-	if (pin === 46) return "GPIO46 is a strapping pin (its level at reset selects the boot mode and the ROM's log): a button circuit with a pull-up there can keep the board from starting";
+	if (pin === 46) return "GPIO46 is a strapping pin (its level at reset selects the boot mode): a button circuit with a pull-up there can keep the board from starting";
 	return undefined;
 }
 
