@@ -138,6 +138,7 @@ group("firmware update", () => {
 		const page = a.routes.get("GET /update")!({ method: "GET", path: "/update", query: {}, headers: { host: "127.0.0.1:8080", cookie: a.cookie }, body: "" }) as HttpResponse;
 		assert.equal(page.status, 200);
 		assert.match(String(page.body), /Running version 9\.8\.7/);
+		assert.match(String(page.body), /keeps it once it has registered, or has tried to for 60 s \(with no SIP account set up yet: once it has run for 60 s\)/, "what app/firmware-confirm.ts does");
 		assert.match(String(page.body), /<input id="f_image" name="image" type="file"/);
 		assert.equal((a.routes.get("GET /update")!({ method: "GET", path: "/update", query: {}, headers: { host: "127.0.0.1:8080" }, body: "" }) as HttpResponse).status, 401);
 	});
