@@ -95,7 +95,7 @@ function diagnosticsPage(status: Record<string, unknown>, entries: readonly Trac
 	});
 	const body = `<section><h2>Call audio</h2>${mediaPart}</section>
 <section><h2>Device</h2>${table(status.health as Record<string, unknown> | null, HEALTH_FIELDS) || "<p>No figures from this platform.</p>"}</section>
-<section><h2>SIP messages</h2><p>The last ${entries.length} messages in (←) and out (→), newest first. Digest responses and DTMF are not kept. <a href="/sipTrace.pcap" download>Download as .pcap</a> (Wireshark).</p>${messages.join("")}</section>
+<section><h2>SIP messages</h2><p>${entries.length === 0 ? "None yet." : entries.length === 1 ? "The only message so far, in (←) or out (→)." : `The last ${entries.length} messages in (←) and out (→), newest first.`} Digest responses and DTMF are not kept. <a href="/sipTrace.pcap" download>Download as .pcap</a> (Wireshark).</p>${messages.join("")}</section>
 <p><a href="/sip">Back to the settings</a></p>`;
 	return layout("Diagnostics", body, nonce);
 }

@@ -107,6 +107,14 @@ group("web in the application", () => {
 		assert.match(invite.uri, /^sip:(\*\*|%2A%2A)610@/);
 	});
 
+	test("diagnostics before any SIP message (no account yet): \"None yet\", not \"the last 0 messages\"", () => {
+		const { routes } = bootApp({ settings: { sip: { sip_user: "" } }, env: { sha256: (t) => md5(t) + md5(`\u0001${t}`), random: seededRandom(5) }, boot: { adminPassword: ADMIN, hashIterations: 8 } });
+		const login = routes.get("POST /login")!({ method: "POST", path: "/login", query: {}, headers: { host: "127.0.0.1:8080", "content-type": "application/json" }, body: JSON.stringify({ password: ADMIN }) }) as HttpResponse;
+		const cookie = String(login.headers?.["Set-Cookie"]).split(";")[0];
+		const page = routes.get("GET /diag")!({ method: "GET", path: "/diag", query: {}, headers: { host: "127.0.0.1:8080", cookie }, body: "" }) as HttpResponse;
+		assert.match(String(page.body), /<h2>SIP messages<\/h2><p>None yet\. Digest/);
+	});
+
 	test("diagnostics: /diag, /sipTrace and /sipTrace.pcap need the session; the trace holds the REGISTERs both ways, the digest response hidden", () => {
 		const a = application({ health: () => ({ uptime_s: 4242, free_heap: 123456, reset_reason: "Brownout", wifi_rssi: -61 }) });
 		for (const path of ["/diag", "/sipTrace", "/sipTrace.pcap"]) assert.equal(a.http("GET", path, {}).status, 401, path);
@@ -130,6 +138,7 @@ group("web in the application", () => {
 		assert.equal(page.status, 200);
 		const body = String(page.body);
 		assert.match(body, /401 Unauthorized/);
+		assert.match(body, /The last \d+ messages in \(←\) and out \(→\), newest first\./);
 		assert.match(body, /<th>Up for \(s\)<\/th><td>4242<\/td>/);
 		assert.match(body, /Brownout/);
 		assert.ok(!body.includes(response));
