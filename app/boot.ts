@@ -183,7 +183,9 @@ class App implements Application {
 		this.#running = true;
 		this.#startOnline();
 		if (env.firmware) confirmWhenWorking({ updater: env.firmware, clock: env.clock, log: env.log, registered: this.#registered.bind(this), tried: this.#registrationTried.bind(this), account: this.#accountSet.bind(this) });
-		home.record({ type: "startup" });
+		// The home hears why the door started: after a hang, that the watchdog restarted it.
+		const lastReset = env.health?.().reset_reason;
+		home.record(lastReset ? { type: "startup", reason: lastReset } : { type: "startup" });
 		led?.start();
 	}
 

@@ -24,7 +24,8 @@ export function eventWords(event: HomeEvent): string {
 	const reason = event.reason ? `: ${event.reason}` : "";
 	const times = event.count > 1 ? ` (${event.count} times)` : "";
 	switch (event.type) {
-		case "startup": return `Doorbell started${reason}`;
+		// The reason of a start-up is the last reset ("power-on", "task watchdog: …"): in brackets, as it has colons of its own.
+		case "startup": return event.reason ? `Doorbell started (${event.reason})` : "Doorbell started";
 		case "ring": return event.reason ? `${bell(event)} pressed, not ringing${reason}` : `${bell(event)} rang${event.source && event.source !== "button" ? ` (${event.source})` : ""}`;
 		case "ring_answered": return `${bell(event)}: answered${by(event)}`;
 		case "ring_not_answered": return `${bell(event)}: not answered${reason}`;

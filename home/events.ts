@@ -38,7 +38,7 @@ export interface EventInput {
 	/** The other party: the caller of a door event or an inbound call, who answered a ring. */
 	peer?: string;
 	call_id?: string;
-	/** Plain words: why (not ringing, registration lost, call ended, digits ignored). */
+	/** Plain words: why (not ringing, registration lost, call ended, digits ignored; at start-up, the last reset). */
 	reason?: string;
 	/** Seconds a call lasted. */
 	duration_s?: number;

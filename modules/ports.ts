@@ -293,7 +293,7 @@ export interface Health {
 	xs_slots_used?: number;
 	xs_chunk_used?: number;
 	js_heap_used?: number;
-	/** Why the chip last started (ESP32: "Power-On", "Software", "Panic", "Brownout", …). */
+	/** Why the chip last started, in words (ESP32: "power-on", "software restart", "task watchdog: the firmware hung and restarted itself", …; modules/device/reset-reason.js). */
 	reset_reason?: string;
 	/** Wi-Fi signal of the station connection in dBm. */
 	wifi_rssi?: number;

@@ -31,7 +31,7 @@ export function deviceHealth(clock: Clock): HealthProbe {
 	// The reason does not change while the firmware runs: read once.
 	let reason: string | undefined;
 	try {
-		reason = resetReason().string;
+		reason = resetReason();
 	} catch {
 		reason = undefined;
 	}

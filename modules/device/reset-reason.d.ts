@@ -1,2 +1,2 @@
-/** Why the chip last started: the ESP-IDF reason code and its name ("Power-On", "Panic", …). */
-export default function resetReason(): { reason: number; string: string };
+/** Why the chip last started, in words ("power-on", "task watchdog: the firmware hung and restarted itself", …). */
+export default function resetReason(): string;

@@ -65,6 +65,38 @@ group("telling the home (booted application)", () => {
 		assert.equal(a.posts[0].path, "/api/webhook/door");
 	});
 
+	// A door the watchdog restarted after a hang should say so where the home hears of it, not only
+	// on /diag: the start-up event carries the reset reason the platform gives.
+	test("the start-up event says why the door started, on the webhook and in MQTT's last event", () => {
+		const hung = "task watchdog: the firmware hung and restarted itself";
+		const posts: HttpPostRequest[] = [];
+		const sent: Array<{ topic: string; payload: string }> = [];
+		let connect = () => {};
+		const { clock } = bootApp({
+			settings: { mqtt: { host: "broker.lan" }, hook: { url1: HOOK } },
+			env: {
+				deviceId: "a1b2c3d4e5f6",
+				health: () => ({ uptime_s: 0, reset_reason: hung }),
+				mqtt: (options): MqttClient => {
+					connect = options.onConnect;
+					return { publish: (topic, payload) => (sent.push({ topic, payload }), true), subscribe() {}, close() {} };
+				},
+				httpPost: (request) => {
+					posts.push(request);
+					return () => {};
+				},
+			},
+			boot: { adminPassword: ADMIN, hashIterations: 8 },
+		});
+		connect();
+		clock.advance(0);
+		const startup = JSON.parse(posts[0]?.body ?? "{}") as { type?: string; reason?: string; text?: string };
+		assert.equal(startup.type, "startup");
+		assert.equal(startup.reason, hung);
+		assert.equal(startup.text, `Doorbell started (${hung})`);
+		assert.ok(sent.find((m) => m.topic === "klingel/a1b2c3d4e5f6/last_event")?.payload.endsWith(`: Doorbell started (${hung})`), "the retained last event says it too");
+	});
+
 	test("a remote command with the code opens the door; the history lists it first; GET /events needs a session", () => {
 		const a = application();
 		a.mqtt[0].options.onConnect();

@@ -90,6 +90,36 @@ test("the XIAO's sdkconfig directory has every setting of sdkconfig/sdkconfig.de
 	assert.ok(xiao.has("CONFIG_SPIRAM=y") && xiao.has("CONFIG_ESPTOOLPY_FLASHSIZE_8MB=y"), "the board's own settings (PSRAM, 8 MB flash) are there too");
 });
 
+// The SDK's esp32s3 defaults turn the task watchdog off and stop a panic in the GDB stub: a hung XS
+// thread left the door dead until its power was cut. Both directories mcconfig may merge (the
+// common one and the XIAO's) must turn it on with a panic that restarts the chip, watch only the
+// XS thread, and give it the timeout the comment there explains.
+test("both sdkconfig directories reset the chip when the XS thread hangs for 10 s", () => {
+	const boards = JSON.parse(readFileSync(join(root, "manifest_boards.json"), "utf8")) as { platforms: Record<string, { build?: { SDKCONFIGPATH?: string } }> };
+	const manifest = JSON.parse(readFileSync(join(root, "manifest.json"), "utf8")) as { platforms: Record<string, { build?: { SDKCONFIGPATH?: string } }> };
+	const dirs = [manifest.platforms.esp32?.build?.SDKCONFIGPATH, boards.platforms["esp32/xiao_esp32s3"]?.build?.SDKCONFIGPATH];
+	assert.deepEqual(dirs, ["./sdkconfig", "./sdkconfig/xiao_esp32s3"]);
+	for (const dir of dirs) {
+		const values = new Map<string, string>();
+		for (const line of readFileSync(join(root, dir!, "sdkconfig.defaults"), "utf8").split("\n")) {
+			const m = /^(CONFIG_\w+)=(.*)$/.exec(line.trim());
+			if (m) values.set(m[1], m[2]);
+		}
+		const wanted: Record<string, string> = {
+			CONFIG_ESP_TASK_WDT_EN: "y",
+			CONFIG_ESP_TASK_WDT_INIT: "y",
+			CONFIG_ESP_TASK_WDT_PANIC: "y",
+			CONFIG_ESP_TASK_WDT_TIMEOUT_S: "10",
+			CONFIG_ESP_TASK_WDT_CHECK_IDLE_TASK_CPU0: "n",
+			CONFIG_ESP_TASK_WDT_CHECK_IDLE_TASK_CPU1: "n",
+			CONFIG_ESP_INT_WDT: "y",
+			CONFIG_ESP_SYSTEM_PANIC_GDBSTUB: "n",
+			CONFIG_ESP_SYSTEM_PANIC_PRINT_REBOOT: "y",
+		};
+		for (const [name, value] of Object.entries(wanted)) assert.equal(values.get(name), value, `${dir}/sdkconfig.defaults: ${name}`);
+	}
+});
+
 // The settings refuse a bell button on a pin the board's parts use (modules/esp32s3-pins.ts names
 // them for the message); the manifest wires them: the two must name the same pins, all of them
 // pins the ESP32-S3 can open.
