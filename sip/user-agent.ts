@@ -11,7 +11,7 @@ import { DEFAULT_TIMERS, type TimerValues } from "./timers.js";
 import { UaContext } from "./context.js";
 import { IdSource } from "./ids.js";
 import { DigestAuthenticator } from "./digest.js";
-import { Registration } from "./registration.js";
+import { NETWORK_RETRY_GAP_MS, Registration } from "./registration.js";
 import { Call, ACCEPT, type CallObserver } from "./call.js";
 import type { CallMediaSink } from "./call-media.js";
 import { ALLOW, REFUSED_METHODS } from "./methods.js";
@@ -90,6 +90,8 @@ export class UserAgent implements CallObserver {
 	#lookups = 0;
 	/** The current lookup's time-out while it runs; then, after a failure at the start, its retry. */
 	#lookupTimer: TimerId | undefined;
+	/** Clock time (ms) when the last lookup began. */
+	#lookupAt = -Infinity;
 	/** Refusals are not logged before this time; those meanwhile are counted. */
 	#refusalLogQuiet = 0;
 	#refusalsUnlogged = 0;
@@ -181,6 +183,7 @@ export class UserAgent implements CallObserver {
 	#lookUp(answer: (error: Error | undefined, address?: string) => void): void {
 		this.#dropLookup();
 		const lookup = this.#lookups;
+		this.#lookupAt = this.#ports.clock.now();
 		this.#lookupTimer = this.#ports.clock.setTimeout(this.#lookupTimedOut.bind(this, lookup, answer), LOOKUP_TIMEOUT);
 		this.#ports.resolve(this.#ctx.config.server, this.#lookedUp.bind(this, lookup, answer));
 	}
@@ -214,6 +217,29 @@ export class UserAgent implements CallObserver {
 	#lookupDue(): void {
 		this.#lookupTimer = undefined;
 		if (this.#started) this.start();
+	}
+
+	/**
+	 * The door's network came up or changed (a new address). A lookup of the PBX's name at the
+	 * start that failed, or that still runs (asked over no network or the old one), is made again
+	 * now instead of at its retry, not sooner than NETWORK_RETRY_GAP_MS after the last began;
+	 * once the PBX is known, the registration sees what to try again.
+	 */
+	networkChanged(): void {
+		if (!this.#started) return;
+		if (this.#ctx.pbx) {
+			this.registration.networkChanged();
+			return;
+		}
+		// Without a lookup pending a new account waits for the old one's unregistration, and looks up after it.
+		if (this.#lookupTimer === undefined) return;
+		const wait = this.#lookupAt + NETWORK_RETRY_GAP_MS - this.#ports.clock.now();
+		if (wait <= 0) {
+			this.start();
+			return;
+		}
+		this.#dropLookup();
+		this.#lookupTimer = this.#ports.clock.setTimeout(this.#lookupDue.bind(this), wait);
 	}
 
 	/**
