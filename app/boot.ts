@@ -118,8 +118,7 @@ class App implements Application {
 		const relay = this.relay = new RelayPulse(env.relay, env.clock, env.log);
 		// Then the network, before any stored setting is read: a bad one stops the start-up below,
 		// and the door must still be reachable to be put right.
-		const networkUp = this.#networkUp.bind(this);
-		const wifi = this.wifi = env.wifi ? new WifiStart({ radio: env.wifi, store: env.store, clock: env.clock, random: env.random, log: env.log, build: options.wifiBuild, accessPointPassword: options.accessPointPassword, onConnected: networkUp, onAccessPoint: networkUp }) : undefined;
+		const wifi = this.wifi = env.wifi ? new WifiStart({ radio: env.wifi, store: env.store, clock: env.clock, random: env.random, log: env.log, build: options.wifiBuild, accessPointPassword: options.accessPointPassword, onConnected: this.#networkUp.bind(this, true), onAccessPoint: this.#networkUp.bind(this, false) }) : undefined;
 		wifi?.start();
 		// Opening the settings first finishes the roll-back of a save that a reset cut short.
 		const settings = this.settings = new Settings(env.store, env.log);
@@ -209,11 +208,22 @@ class App implements Application {
 		});
 	}
 
-	/** The station got an address, or the access point opened. A failure is logged: no caller is left to tell. */
-	#networkUp(): void {
+	/**
+	 * The station got an address (`station`), or the access point opened. An address also has
+	 * what started before it (on the access point, which reaches neither the PBX nor the broker,
+	 * or on the station's last network) try again now where it failed or still waits for an
+	 * answer, rather than after its retry's pause: the user who has just joined the door to the
+	 * home network presses the bell next. A failure is logged: no caller is left to tell.
+	 */
+	#networkUp(station: boolean): void {
 		if (!this.#running) return;
+		const started = this.#started;
 		try {
 			this.#startOnline();
+			if (station && started) {
+				this.doorbell.ua.networkChanged();
+				this.home.networkChanged();
+			}
 		} catch (error) {
 			this.#env.log.error(`start-up failed: ${(error as Error)?.message ?? error}`);
 		}

@@ -77,6 +77,11 @@ export class Home {
 		this.mqtt?.start();
 	}
 
+	/** The door's network came up or changed: MQTT, if not connected, tries now (MqttLink.networkChanged). */
+	networkChanged(): void {
+		this.mqtt?.networkChanged();
+	}
+
 	stop(): void {
 		this.mqtt?.stop();
 		this.webhooks?.stop();

@@ -62,6 +62,8 @@ export class MqttLink {
 	#flushTimer: TimerId | undefined;
 	#outbox: Publication[] = [];
 	#running = false;
+	/** Clock time (ms) when the last connection attempt began. */
+	#attemptAt = -Infinity;
 	#lastRegistered: boolean | undefined;
 	published = 0;
 	dropped = 0;
@@ -107,6 +109,22 @@ export class MqttLink {
 		this.#topics = topicNames(settings.prefix, this.#o.deviceId);
 		this.#backoff = MIN_BACKOFF_MS;
 		if (this.#running && this.enabled) this.#connect();
+	}
+
+	/**
+	 * The door's network came up or changed (a new address): a link that is not connected tries
+	 * now, its back-off from the start again, instead of waiting out a pause that grew while there
+	 * was no network; an attempt in flight (begun over no network or the old one) is abandoned for
+	 * it. Not sooner than MIN_BACKOFF_MS after the last attempt began, so a flapping network costs
+	 * the broker at most one attempt a second.
+	 */
+	networkChanged(): void {
+		if (!this.#running || !this.enabled || this.#connected) return;
+		this.#drop(false);
+		this.#backoff = MIN_BACKOFF_MS;
+		const wait = this.#attemptAt + MIN_BACKOFF_MS - this.#o.clock.now();
+		if (wait > 0) this.#retryTimer = this.#o.clock.setTimeout(this.#retryDue.bind(this), wait);
+		else this.#connect();
 	}
 
 	/** An event to publish from the next timer turn (never from the caller's). */
@@ -172,6 +190,7 @@ export class MqttLink {
 	#connect(): void {
 		const s = this.#settings;
 		const o = this.#o;
+		this.#attemptAt = o.clock.now();
 		let client: MqttClient | undefined;
 		const closed = (reason: string) => {
 			if (this.#client !== client || !client) return;
@@ -254,10 +273,12 @@ export class MqttLink {
 		if (!this.#running || !this.enabled) return;
 		const wait = this.#backoff;
 		this.#backoff = Math.min(MAX_BACKOFF_MS, this.#backoff * 2);
-		this.#retryTimer = this.#o.clock.setTimeout(() => {
-			this.#retryTimer = undefined;
-			if (this.#running && this.enabled && !this.#client) this.#connect();
-		}, wait);
+		this.#retryTimer = this.#o.clock.setTimeout(this.#retryDue.bind(this), wait);
+	}
+
+	#retryDue(): void {
+		this.#retryTimer = undefined;
+		if (this.#running && this.enabled && !this.#client) this.#connect();
 	}
 
 	#clearConnectTimer(): void {

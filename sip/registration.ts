@@ -40,6 +40,12 @@ const RETRY_AFTER_BOUNDS = Object.freeze([5, RETRY_AFTER_REFUSAL[1]]);
  * pause or end (and each REGISTER's transaction lives on for Timer K).
  */
 const STALE_RETRIES = 1;
+/**
+ * The least pause (ms) before an attempt, or a lookup of the PBX's name, that a new address of
+ * the door brings forward (networkChanged) since the last one began: a network that comes and
+ * goes every moment has the door ask the PBX and the DNS server no more often than this.
+ */
+export const NETWORK_RETRY_GAP_MS = 2000;
 
 // Literals of the send path at module level: a literal inside a function is a new string each
 // time it runs in code compiled at run time.
@@ -79,6 +85,9 @@ export class Registration {
 	#pending: ClientTransaction | undefined;
 	/** Counts the lookups before attempts: one answered after start() or stop() (a new count) sends nothing. */
 	#lookups = 0;
+	/** Clock time (ms) when the last attempt began, and whether it has had an answer (a 1xx is one). */
+	#attemptAt = -Infinity;
+	#heard = false;
 
 	#onChange: ((registration: Registration) => void) | undefined;
 	#lookUp: ((then: () => void) => void) | undefined;
@@ -113,7 +122,37 @@ export class Registration {
 		this.#failures = 0;
 		this.#minExpires = 0;
 		this.#boundUntil = 0;
+		this.#attempt();
 		this.#send(this.#wanted());
+	}
+
+	/**
+	 * The door's network came up or changed (a new address). An attempt that found no network
+	 * (the last went unanswered: it timed out, its send was refused, or the PBX address was not
+	 * known) is made now instead of at the end of its back-off; one still waiting for its first
+	 * answer is made again, as its REGISTER went out over no network or the old one, with that
+	 * address in its Contact. Not sooner than NETWORK_RETRY_GAP_MS after the last attempt began.
+	 * A refusal keeps its back-off (the network did not cause it), and a registration that holds
+	 * is left alone.
+	 */
+	networkChanged(): void {
+		const state = this.#state;
+		const waiting = state === FAILED && this.lastStatus === 0 && this.#timer !== undefined;
+		const unheard = state === REGISTERING && !this.#heard;
+		if (!waiting && !unheard) return;
+		this.#abandon();
+		const wait = this.#attemptAt + NETWORK_RETRY_GAP_MS - this.#ctx.clock.now();
+		if (wait > 0) {
+			this.#schedule(wait / 1000);
+			return;
+		}
+		this.#clear();
+		this.#refresh();
+	}
+
+	#attempt(): void {
+		this.#attemptAt = this.#ctx.clock.now();
+		this.#heard = false;
 	}
 
 	/** The expiry to ask for: the configured one, or the registrar's Min-Expires when higher. */
@@ -191,6 +230,7 @@ export class Registration {
 	#answer(expires: number, uri: string, authenticated: number, incoming: Incoming): void {
 		const ctx = this.#ctx;
 		const status = incoming.message.status;
+		this.#heard = true;
 		if (status < 200) return;
 		if (status === 401 || status === 407) {
 			const auth = ctx.authorization(incoming, REGISTER, uri);
@@ -277,6 +317,7 @@ export class Registration {
 
 	#refresh(): void {
 		this.#timer = undefined;
+		this.#attempt();
 		// A refresh goes where the last REGISTER was answered; after a failure the PBX may have
 		// moved (a FRITZ!Box given another address), so the attempt finds it first.
 		if (this.#state === FAILED && this.#lookUp) this.#lookUp(this.#found.bind(this, ++this.#lookups));

@@ -11,7 +11,7 @@ import { DEFAULT_TIMERS, type TimerValues } from "./timers.js";
 import { UaContext } from "./context.js";
 import { IdSource } from "./ids.js";
 import { DigestAuthenticator } from "./digest.js";
-import { Registration } from "./registration.js";
+import { NETWORK_RETRY_GAP_MS, Registration } from "./registration.js";
 import { Call, ACCEPT, type CallObserver } from "./call.js";
 import type { CallMediaSink } from "./call-media.js";
 import { ALLOW, REFUSED_METHODS } from "./methods.js";
@@ -62,6 +62,14 @@ export interface RingResult {
 const SUPPORTED: readonly string[] = Object.freeze([] as string[]);
 /** The pause (ms) before a failed lookup of the PBX's name at the start is tried again. */
 const LOOKUP_RETRY = 30000;
+/**
+ * The longest (ms) a lookup of the PBX's name is waited for; past it the lookup has failed and
+ * its answer, if one ever comes, is ignored. A resolver that never calls back (a DNS server that
+ * swallows the query, a platform resolver that loses its callback) would otherwise leave no
+ * retry and no attempt pending, and the door unregistered until a restart. Longer than a
+ * resolver's own retries (lwIP's, or getaddrinfo's 5 s a try) take to give up.
+ */
+const LOOKUP_TIMEOUT = 15000;
 
 export class UserAgent implements CallObserver {
 	readonly layer: TransactionLayer;
@@ -76,11 +84,14 @@ export class UserAgent implements CallObserver {
 	#started = false;
 	/**
 	 * Counts the lookups of the PBX's name: only the answer to the newest counts, one that a
-	 * newer lookup, a stop or a new account overtook changes nothing (one lookup at a time).
+	 * newer lookup, a stop, a new account or its time-out overtook changes nothing (one lookup
+	 * at a time).
 	 */
 	#lookups = 0;
-	/** The retry of a failed lookup at the start. */
+	/** The current lookup's time-out while it runs; then, after a failure at the start, its retry. */
 	#lookupTimer: TimerId | undefined;
+	/** Clock time (ms) when the last lookup began. */
+	#lookupAt = -Infinity;
 	/** Refusals are not logged before this time; those meanwhile are counted. */
 	#refusalLogQuiet = 0;
 	#refusalsUnlogged = 0;
@@ -161,12 +172,37 @@ export class UserAgent implements CallObserver {
 	/** Resolves the PBX and registers (when an account is set). */
 	start(): void {
 		this.#started = true;
-		this.#dropLookup();
-		this.#ports.resolve(this.#ctx.config.server, this.#resolved.bind(this, this.#lookups));
+		this.#lookUp(this.#resolved.bind(this));
 	}
 
-	#resolved(lookup: number, error: Error | undefined, address?: string): void {
-		if (lookup !== this.#lookups || !this.#started) return;
+	/**
+	 * Looks the PBX's name up, the lookup in progress ended first: `answer` gets its outcome, or
+	 * a failure after LOOKUP_TIMEOUT, and nothing once a newer lookup, a stop or a new account
+	 * overtook it.
+	 */
+	#lookUp(answer: (error: Error | undefined, address?: string) => void): void {
+		this.#dropLookup();
+		const lookup = this.#lookups;
+		this.#lookupAt = this.#ports.clock.now();
+		this.#lookupTimer = this.#ports.clock.setTimeout(this.#lookupTimedOut.bind(this, lookup, answer), LOOKUP_TIMEOUT);
+		this.#ports.resolve(this.#ctx.config.server, this.#lookedUp.bind(this, lookup, answer));
+	}
+
+	#lookedUp(lookup: number, answer: (error: Error | undefined, address?: string) => void, error: Error | undefined, address?: string): void {
+		if (lookup !== this.#lookups) return;
+		this.#dropLookup();
+		answer(error, address);
+	}
+
+	#lookupTimedOut(lookup: number, answer: (error: Error | undefined, address?: string) => void): void {
+		if (lookup !== this.#lookups) return;
+		this.#lookupTimer = undefined;
+		this.#dropLookup();
+		answer(new Error(`no answer within ${LOOKUP_TIMEOUT / 1000} s`));
+	}
+
+	#resolved(error: Error | undefined, address?: string): void {
+		if (!this.#started) return;
 		const { server, serverPort, user } = this.#ctx.config;
 		if (error || !address) {
 			this.lastError = `cannot resolve the PBX name ${server}: ${error?.message ?? "no address"}`;
@@ -184,6 +220,29 @@ export class UserAgent implements CallObserver {
 	}
 
 	/**
+	 * The door's network came up or changed (a new address). A lookup of the PBX's name at the
+	 * start that failed, or that still runs (asked over no network or the old one), is made again
+	 * now instead of at its retry, not sooner than NETWORK_RETRY_GAP_MS after the last began;
+	 * once the PBX is known, the registration sees what to try again.
+	 */
+	networkChanged(): void {
+		if (!this.#started) return;
+		if (this.#ctx.pbx) {
+			this.registration.networkChanged();
+			return;
+		}
+		// Without a lookup pending a new account waits for the old one's unregistration, and looks up after it.
+		if (this.#lookupTimer === undefined) return;
+		const wait = this.#lookupAt + NETWORK_RETRY_GAP_MS - this.#ports.clock.now();
+		if (wait <= 0) {
+			this.start();
+			return;
+		}
+		this.#dropLookup();
+		this.#lookupTimer = this.#ports.clock.setTimeout(this.#lookupDue.bind(this), wait);
+	}
+
+	/**
 	 * Before a registration attempt after a failure: the PBX's name is looked up again, as the
 	 * box may have another address now (its requests from there would be refused); a call in
 	 * progress keeps the PBX it began with. An IPv4 address is not looked up, and a failed lookup
@@ -195,12 +254,10 @@ export class UserAgent implements CallObserver {
 			then();
 			return;
 		}
-		this.#dropLookup();
-		this.#ports.resolve(server, this.#foundAgain.bind(this, this.#lookups, then));
+		this.#lookUp(this.#foundAgain.bind(this, then));
 	}
 
-	#foundAgain(lookup: number, then: () => void, error: Error | undefined, address?: string): void {
-		if (lookup !== this.#lookups) return;
+	#foundAgain(then: () => void, error: Error | undefined, address?: string): void {
 		const { server, serverPort } = this.#ctx.config;
 		const pbx = this.#ctx.pbx;
 		if (error || !address) this.#ports.log.warn(`SIP: cannot resolve the PBX name ${server} again: ${error?.message ?? "no address"}; keeping its last address`);
@@ -211,7 +268,7 @@ export class UserAgent implements CallObserver {
 		then();
 	}
 
-	/** Ends the lookup in progress (its answer is ignored) and its pending retry. */
+	/** Ends the lookup in progress (its answer is ignored) and its pending time-out or retry. */
 	#dropLookup(): void {
 		this.#lookups++;
 		if (this.#lookupTimer !== undefined) this.#ports.clock.clearTimeout(this.#lookupTimer);

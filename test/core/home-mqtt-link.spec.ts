@@ -1,6 +1,6 @@
 import { test, group, assert } from "../lib/spec.js";
 import { FakeClock } from "../lib/fake-clock.js";
-import { MqttLink, OUTBOX_SIZE, CONNECT_TIMEOUT_MS, type MqttSettings } from "../../home/mqtt-link.js";
+import { MqttLink, OUTBOX_SIZE, CONNECT_TIMEOUT_MS, MIN_BACKOFF_MS, type MqttSettings } from "../../home/mqtt-link.js";
 import type { MqttClient, MqttOptions } from "../../modules/ports.js";
 import type { HomeEvent } from "../../home/events.js";
 
@@ -141,6 +141,47 @@ group("MQTT link", () => {
 		assert.equal(attempts.length, n);
 		clock.advance(1);
 		assert.equal(attempts.length, n + 1);
+	});
+
+	test("a new address of the door: a link backed off to 60 s tries at once and from 1 s again; one in flight is abandoned for a new one; a connected link is left alone", () => {
+		const { attempts, link, clock } = rig();
+		link.start();
+		for (let i = 0; i < 8; i++) {
+			const n = attempts.length;
+			attempts[n - 1].options.onClose("EHOSTUNREACH");
+			while (attempts.length === n) clock.advance(100);
+		}
+		attempts[attempts.length - 1].options.onClose("EHOSTUNREACH");
+		clock.advance(5_000);
+		let n = attempts.length;
+		link.networkChanged();
+		assert.equal(attempts.length, n + 1, "an attempt at once");
+		attempts[n].options.onClose("EHOSTUNREACH");
+		clock.advance(MIN_BACKOFF_MS);
+		assert.equal(attempts.length, n + 2, "the back-off starts over at 1 s");
+		clock.advance(3_000);
+		n = attempts.length;
+		link.networkChanged();
+		assert.equal(attempts[n - 1].closed, "abandoned", "the attempt in flight is given up");
+		assert.equal(attempts.length, n + 1);
+		attempts[n].options.onConnect();
+		assert.equal(link.connected, true);
+		link.networkChanged();
+		assert.equal(attempts.length, n + 1);
+		assert.equal(attempts[n].closed, false);
+	});
+
+	test("an address every 100 ms while the broker does not answer: at most one attempt per MIN_BACKOFF_MS, only the newest left open", () => {
+		const { attempts, link, clock } = rig();
+		link.start();
+		const span = 20_000;
+		for (let t = 0; t < span; t += 100) {
+			link.networkChanged();
+			clock.advance(100);
+		}
+		assert.ok(attempts.length >= 10, `${attempts.length} attempts`);
+		assert.ok(attempts.length <= span / MIN_BACKOFF_MS + 1, `${attempts.length} attempts in ${span / 1000} s`);
+		assert.ok(attempts.slice(0, -1).every((a) => a.closed === "abandoned"), "only the newest open");
 	});
 
 	test("an attempt the broker never answers is abandoned (closed without DISCONNECT) and retried; its late CONNACK changes nothing", () => {

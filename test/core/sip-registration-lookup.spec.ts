@@ -178,3 +178,48 @@ group("the PBX's name looked up at the start", () => {
 		assert.equal(h.lookups.length, 0);
 	});
 });
+
+group("a lookup of the PBX's name that is never answered", () => {
+	test("at the start: it counts as failed after its time-out and is tried again; the door registers at the retry's answer, and the first lookup's late answer changes nothing", () => {
+		const h = new UaHarness();
+		h.holdLookups = true;
+		h.ua.start();
+		const lost = h.lookups.shift()!;
+		let waited = 0;
+		while (!h.lookups.length && waited < 120_000) {
+			h.clock.advance(1000);
+			waited += 1000;
+		}
+		assert.equal(h.lookups.length, 1, "a new lookup after the first went unanswered");
+		assert.ok(/cannot resolve the PBX name fritz\.box: no answer within \d+ s/.test(h.ua.lastError), h.ua.lastError);
+		h.lookups.shift()!(undefined, PBX);
+		const register = oneTo(h);
+		assert.equal(register.method, "REGISTER");
+		lost(undefined, MOVED);
+		assert.deepEqual(h.sent(), [], "the late answer sends nothing");
+		assert.deepEqual(h.ua.pbx, { address: PBX, port: 5060 });
+		h.answer(register, 200, "OK", granting(120));
+		assert.equal(h.ua.registration.state, "registered");
+	});
+
+	test("before an attempt after a failure: after its time-out the attempt goes to the address known, and its late answer changes nothing", () => {
+		const h = new UaHarness();
+		refreshTimedOut(h);
+		h.clock.advance(15_000);
+		const lost = h.lookups.shift()!;
+		assert.ok(lost, "the lookup before the attempt");
+		let waited = 0, register: (SipMessage & { to: Sent }) | undefined;
+		while (!register && waited < 120_000) {
+			h.clock.advance(1000);
+			waited += 1000;
+			register = h.sent()[0];
+		}
+		assert.equal(register?.method, "REGISTER", "an attempt although the lookup never answered");
+		assert.equal(register!.to.address, PBX);
+		lost(undefined, MOVED);
+		assert.deepEqual(h.ua.pbx, { address: PBX, port: 5060 });
+		assert.deepEqual(h.sent(), []);
+		h.answer(register!, 200, "OK", granting(120));
+		assert.equal(h.ua.registration.state, "registered");
+	});
+});

@@ -1,0 +1,108 @@
+/*
+ * A new address of the door (its network came up or changed): what failed for want of a network,
+ * or still waits for a first answer, is tried now instead of after its back-off; a refusal, a
+ * registration that holds and an attempt the registrar has answered are left alone; and a
+ * network that comes and goes has the door ask no more often than NETWORK_RETRY_GAP_MS.
+ */
+
+import { test, group, assert } from "../lib/spec.js";
+import { UaHarness, LOCAL, PBX } from "../lib/ua-harness.js";
+import { NETWORK_RETRY_GAP_MS } from "../../sip/registration.js";
+
+const CHALLENGE = 'Digest realm="fritz.box", nonce="5FCC4D494638D516", qop="auth"';
+
+function granting(expires: number): { toTag: string; headers: string[] } {
+	return { toTag: "reg1", headers: [`Contact: <sip:620@${LOCAL}:5062>;expires=${expires}`] };
+}
+
+group("registration: a new address of the door", () => {
+	test("an attempt that went unanswered: the next one at once (its lookup first), not at the end of its 15 s back-off", () => {
+		const h = new UaHarness();
+		h.ua.start();
+		h.one();
+		h.clock.advance(32_000);
+		h.sent();
+		assert.equal(h.ua.registration.state, "failed");
+		h.clock.advance(5_000);
+		h.holdLookups = true;
+		h.ua.networkChanged();
+		assert.equal(h.lookups.length, 1, "the PBX's name looked up again");
+		h.lookups.shift()!(undefined, PBX);
+		const register = h.one();
+		assert.equal(register.method, "REGISTER");
+		h.answer(register, 200, "OK", granting(120));
+		assert.equal(h.ua.registration.state, "registered");
+	});
+
+	test("a refused login keeps its back-off: no REGISTER before its minute is over", () => {
+		const h = new UaHarness();
+		h.ua.start();
+		h.answer(h.one(), 403, "Forbidden", { toTag: "x" });
+		assert.equal(h.ua.registration.state, "failed");
+		h.clock.advance(10_000);
+		h.ua.networkChanged();
+		assert.deepEqual(h.sentDuring(49_000), []);
+		assert.equal(h.sentDuring(2_000)[0], "REGISTER at 60000");
+	});
+
+	test("a registration that holds, and an attempt the registrar has challenged, are left alone", () => {
+		const h = new UaHarness();
+		h.ua.start();
+		h.answer(h.one(), 401, "Unauthorized", { toTag: "x", headers: [`WWW-Authenticate: ${CHALLENGE}`] });
+		const authenticated = h.one();
+		h.clock.advance(5_000);
+		h.sent();
+		h.ua.networkChanged();
+		assert.deepEqual(h.sent(), [], "the challenged attempt goes on");
+		h.answer(authenticated, 200, "OK", granting(120));
+		assert.equal(h.ua.registration.state, "registered");
+		h.clock.advance(5_000);
+		h.ua.networkChanged();
+		assert.deepEqual(h.sentDuring(50_000), [], "nothing before the refresh is due");
+		assert.equal(h.ua.registration.state, "registered");
+	});
+
+	test("an address every 100 ms while the PBX does not answer: new attempts at least NETWORK_RETRY_GAP_MS apart, only the newest retransmitted", () => {
+		const h = new UaHarness({ server: PBX });
+		h.ua.start();
+		const starts: number[] = [];
+		const cseqs = new Set<string>();
+		let last = "";
+		for (let t = 0; t < 20_000; t += 100) {
+			h.ua.networkChanged();
+			for (const m of h.sent()) {
+				const cseq = m.header("cseq") ?? "";
+				if (cseq !== last) {
+					assert.ok(!cseqs.has(cseq), `no retransmission of an abandoned attempt (${cseq})`);
+					cseqs.add(cseq);
+					starts.push(h.clock.now());
+					last = cseq;
+				}
+			}
+			h.clock.advance(100);
+		}
+		assert.ok(starts.length >= 5, `${starts.length} attempts`);
+		for (let i = 1; i < starts.length; i++) assert.ok(starts[i] - starts[i - 1] >= NETWORK_RETRY_GAP_MS, `attempt ${i + 1} came ${starts[i] - starts[i - 1]} ms after the one before`);
+	});
+
+	test("a lookup at the start that failed: made again at once, not after its 30 s pause; then no sooner than NETWORK_RETRY_GAP_MS after the last", () => {
+		const h = new UaHarness();
+		h.holdLookups = true;
+		h.ua.start();
+		h.lookups.shift()!(new Error("EAI_AGAIN"));
+		h.clock.advance(10_000);
+		h.ua.networkChanged();
+		assert.equal(h.lookups.length, 1, "looked up again at once");
+		h.lookups.shift()!(new Error("EAI_AGAIN"));
+		h.clock.advance(500);
+		h.ua.networkChanged();
+		assert.equal(h.lookups.length, 0, "not within NETWORK_RETRY_GAP_MS of the last");
+		h.clock.advance(NETWORK_RETRY_GAP_MS - 500);
+		assert.equal(h.lookups.length, 1);
+		h.lookups.shift()!(undefined, PBX);
+		h.answer(h.one(), 200, "OK", granting(120));
+		assert.equal(h.ua.registration.state, "registered");
+		h.clock.advance(30_000);
+		assert.equal(h.lookups.length, 0, "the failed lookup's retry is gone");
+	});
+});
