@@ -95,6 +95,11 @@ export class UserAgent implements CallObserver {
 	/** Refusals are not logged before this time; those meanwhile are counted. */
 	#refusalLogQuiet = 0;
 	#refusalsUnlogged = 0;
+	/**
+	 * The settings to take once the old account's unregistration ends (reconfigure): one slot,
+	 * the last saved, however often the user saves meanwhile.
+	 */
+	#switching: UaConfig | undefined;
 
 	constructor(ports: UserAgentPorts, config: UaConfig, options: UserAgentOptions) {
 		this.#ports = ports;
@@ -135,7 +140,8 @@ export class UserAgent implements CallObserver {
 
 	/** A port that changed under a running registration needs a new binding. */
 	#moved(): void {
-		if (this.#started && this.#ctx.config.user) this.registration.start();
+		// A new account waiting for the old one's unregistration registers afresh after it.
+		if (this.#started && this.#ctx.config.user && !this.#switching) this.registration.start();
 	}
 
 	#localPort(): number {
@@ -283,19 +289,34 @@ export class UserAgent implements CallObserver {
 		this.registration.stop(true, done);
 	}
 
-	/** Takes new settings; a changed account unregisters the old one before registering the new. */
+	/**
+	 * Takes new settings; a changed account unregisters the old one before registering the new.
+	 * Settings saved while that unregistration waits for the registrar replace the ones it waits
+	 * to take: only the last saved is registered, once (even the old account, which the
+	 * un-REGISTER in flight removes from the registrar and which so registers again).
+	 */
 	reconfigure(config: UaConfig): void {
-		const old = this.#ctx.config;
-		if (sameAccount(old, config)) {
+		if (this.#switching) {
+			this.#switching = config;
+			return;
+		}
+		if (sameAccount(this.#ctx.config, config)) {
 			this.#ctx.config = config;
 			return;
 		}
 		this.#dropLookup();
-		this.registration.stop(true, () => {
-			this.#ctx.config = config;
-			this.#ctx.pbx = undefined;
-			if (this.#started) this.start();
-		});
+		this.#switching = config;
+		this.registration.stop(true, this.#switched.bind(this));
+	}
+
+	/** The old account's unregistration is over: the settings saved last are taken. */
+	#switched(): void {
+		const config = this.#switching;
+		this.#switching = undefined;
+		if (!config) return;
+		this.#ctx.config = config;
+		this.#ctx.pbx = undefined;
+		if (this.#started) this.start();
 	}
 
 	/** A button press: rings the target (or a bell button's own) unless a call is already going on. */
