@@ -49,7 +49,7 @@ export const NETWORK_RETRY_GAP_MS = 2000;
 
 // Literals of the send path at module level: a literal inside a function is a new string each
 // time it runs in code compiled at run time.
-const REGISTER = "REGISTER", REGISTERING: RegistrationState = "registering", UNREGISTERING: RegistrationState = "unregistering", FAILED: RegistrationState = "failed";
+const REGISTER = "REGISTER", REGISTERING: RegistrationState = "registering", UNREGISTERING: RegistrationState = "unregistering", FAILED: RegistrationState = "failed", REGISTERED: RegistrationState = "registered";
 
 // The constant stretches of a REGISTER between its variable parts, each one argument of concat.
 const REGISTER_SP = "REGISTER ", SIP_2_0_CRLF = " SIP/2.0\r\n", CRLF = "\r\n", RPORT_CRLF = ";rport\r\n", CRLF_TO_LT = "\r\nTo: <";
@@ -88,6 +88,12 @@ export class Registration {
 	/** Clock time (ms) when the last attempt began, and whether it has had an answer (a 1xx is one). */
 	#attemptAt = -Infinity;
 	#heard = false;
+	/**
+	 * The local address in the Contact of the REGISTER last sent, and of the last one the
+	 * registrar took: where the PBX sends the door's calls while the registration holds.
+	 */
+	#sentFrom = "";
+	#boundFrom = "";
 
 	#onChange: ((registration: Registration) => void) | undefined;
 	#lookUp: ((then: () => void) => void) | undefined;
@@ -131,19 +137,24 @@ export class Registration {
 	 * (the last went unanswered: it timed out, its send was refused, or the PBX address was not
 	 * known) is made now instead of at the end of its back-off; one still waiting for its first
 	 * answer is made again, as its REGISTER went out over no network or the old one, with that
-	 * address in its Contact. Not sooner than NETWORK_RETRY_GAP_MS after the last attempt began.
-	 * A refusal keeps its back-off (the network did not cause it), and a registration that holds
-	 * is left alone.
+	 * address in its Contact. A registration that holds is refreshed now when its Contact has
+	 * another address than the door's now: until then the PBX sends the door's calls to an
+	 * address it no longer has (a DHCP renewal with the same address sends nothing). Not sooner
+	 * than NETWORK_RETRY_GAP_MS after the last attempt or refresh began. A refusal keeps its
+	 * back-off (the network did not cause it).
 	 */
 	networkChanged(): void {
 		const state = this.#state;
 		const waiting = state === FAILED && this.lastStatus === 0 && this.#timer !== undefined;
 		const unheard = state === REGISTERING && !this.#heard;
-		if (!waiting && !unheard) return;
+		const moved = state === REGISTERED && this.#ctx.localAddress !== this.#boundFrom;
+		if (!waiting && !unheard && !moved) return;
 		this.#abandon();
-		const wait = this.#attemptAt + NETWORK_RETRY_GAP_MS - this.#ctx.clock.now();
+		const now = this.#ctx.clock.now();
+		const wait = this.#attemptAt + NETWORK_RETRY_GAP_MS - now;
 		if (wait > 0) {
-			this.#schedule(wait / 1000);
+			// A refresh due sooner than the pause ends keeps its time.
+			if (!moved || this.nextAt - now > wait) this.#schedule(wait / 1000);
 			return;
 		}
 		this.#clear();
@@ -201,6 +212,7 @@ export class Registration {
 		this.#cseq++;
 		const uri = ctx.registrarUri;
 		const common = ctx.common(), local = ctx.local(), identity = ctx.identityLines();
+		this.#sentFrom = local.address;
 		// One String#concat for the whole message (see context.ts), encoded once.
 		const text = REGISTER_SP.concat(uri, SIP_2_0_CRLF,
 			local.viaPrefix, branch, RPORT_CRLF,
@@ -289,13 +301,14 @@ export class Registration {
 		this.granted = grantedExpiry(incoming, ctx.localAddress, ctx.localPort) ?? asked;
 		this.registeredAt = ctx.clock.now();
 		this.#boundUntil = this.registeredAt + this.granted * 1000;
+		this.#boundFrom = this.#sentFrom;
 		this.#failures = 0;
 		this.lastError = "";
 		this.lastStatus = 0;
 		// Refresh every refreshInterval, or at half the granted time when that is sooner.
 		const refresh = Math.max(1, Math.min(ctx.config.refreshInterval, Math.floor(this.granted / 2)));
 		this.#schedule(refresh);
-		this.#set("registered");
+		this.#set(REGISTERED);
 	}
 
 	/** `wait`: the registrar's Retry-After (s), which replaces the back-off's delay. */

@@ -44,6 +44,8 @@ export class UaHarness {
 	/** While true, a look-up of the PBX's name waits in `lookups` until the test answers it (a slow or failing DNS). */
 	holdLookups = false;
 	readonly lookups: Array<(error: Error | undefined, address?: string) => void> = [];
+	/** The door's local address: a test that sets it has the door on another network (or given another address). */
+	address = LOCAL;
 
 	constructor(config: Partial<UaConfig> = {}, events: UserAgentEvents = {}) {
 		const log = memoryLogger(this.logLines);
@@ -53,7 +55,7 @@ export class UaHarness {
 			return this.socket;
 		};
 		this.ua = new UserAgent(
-			{ udp, clock: this.clock, md5, sha256, random: seededRandom(7), log, localAddress: () => LOCAL, resolve: (_host, callback) => (this.holdLookups ? this.lookups.push(callback) : callback(undefined, PBX)) },
+			{ udp, clock: this.clock, md5, sha256, random: seededRandom(7), log, localAddress: () => this.address, resolve: (_host, callback) => (this.holdLookups ? this.lookups.push(callback) : callback(undefined, PBX)) },
 			{ ...DEFAULT_UA_CONFIG, user: "620", password: "geheim", displayName: "Haustür", ...config },
 			{
 				rtpPort: () => 40000,
