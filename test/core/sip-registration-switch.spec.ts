@@ -76,6 +76,15 @@ group("registration: accounts saved while the old one's un-REGISTER is in flight
 		assert.match(register.header("from") ?? "", /Tür 99/);
 	});
 
+	test("the SIP port taken by another program meanwhile (the socket moves): the new account still registers after the answer, the old one not again", () => {
+		const h = new UaHarness();
+		const leave = switching(h);
+		h.udpOptions?.onError?.(Object.assign(new Error("bind EADDRINUSE 0.0.0.0:5062"), { code: "EADDRINUSE" }));
+		assert.deepEqual(h.sent(), []);
+		h.answer(leave, 200, "OK", { toTag: "x" });
+		assert.deepEqual(h.sent().map(what), ["621 120"]);
+	});
+
 	test("the new account's REGISTER in flight when another is saved: no un-REGISTER for it, the other registers at once", () => {
 		const h = new UaHarness();
 		const leave = switching(h);

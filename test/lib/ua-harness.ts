@@ -44,6 +44,8 @@ export class UaHarness {
 	/** While true, a look-up of the PBX's name waits in `lookups` until the test answers it (a slow or failing DNS). */
 	holdLookups = false;
 	readonly lookups: Array<(error: Error | undefined, address?: string) => void> = [];
+	/** How the transport opened its socket last (a test reports an error to it with its onError). */
+	udpOptions: UdpOptions | undefined;
 	/** The door's local address: a test that sets it has the door on another network (or given another address). */
 	address = LOCAL;
 
@@ -51,6 +53,7 @@ export class UaHarness {
 		const log = memoryLogger(this.logLines);
 		// The fake socket is the one the transport opens; what a test delivers is announced to it.
 		const udp = (options: UdpOptions) => {
+			this.udpOptions = options;
 			this.socket.onReadable = (n) => options.onReadable?.(n);
 			return this.socket;
 		};
