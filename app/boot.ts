@@ -185,7 +185,8 @@ class App implements Application {
 		addDiagnosticsRoutes({ web, trace: doorbell.traceLog, localAddress: env.localAddress.bind(env), status, health: env.health });
 		if (env.firmware && env.sha256Stream) addUpdateRoutes({ web, updater: env.firmware, sha256Stream: env.sha256Stream, clock: env.clock, log: env.log, version: env.version ?? "unknown" });
 		if (options.adminPassword && !web.admin.isSet) web.admin.set(options.adminPassword);
-		if (!web.admin.isSet) env.log.warn("no admin password yet: open the web page /sip to set one");
+		if (web.admin.damaged) env.log.error("web: the stored admin password (web/admin) is damaged: no password signs in until it is removed; the next visit then shows the first-run page");
+		else if (!web.admin.isSet) env.log.warn("no admin password yet: open the web page /sip to set one");
 		// The name on the LAN is claimed once, when there is a LAN.
 		this.#hostName = readText(env.store, "hostname", bad);
 		// The device's sockets cannot open before Wi-Fi has an interface up (NO_NETWORK), seconds

@@ -60,8 +60,11 @@ export function firstRunPage(token: string, nonce: string, error?: string): stri
 	return layout("Doorbell set-up", `<section><p>Choose the password that protects these settings. You will need it to sign in from now on.</p><form method="post" action="/setup">${hidden("token", token)}${ADMIN_USER}${field("password", "Admin password", "", error, { type: "password", autocomplete: "new-password", hint: "At least 8 characters." })}${field("repeat", "Repeat the password", "", undefined, { type: "password", autocomplete: "new-password" })}<button type="submit">Set password</button></form></section>`, nonce);
 }
 
-export function loginPage(nonce: string, error?: string): string {
-	return layout("Doorbell", `<section><form method="post" action="/login">${ADMIN_USER}${field("password", "Admin password", "", error, { type: "password", autocomplete: "current-password" })}<button type="submit">Sign in</button></form></section>`, nonce);
+/** Where the stored admin password record cannot be read (web/admin-credential.ts). */
+const ADMIN_DAMAGED = "The stored admin password is damaged: no password signs in. Remove the admin key of the web namespace (see the README); the next visit then shows the first-run page. The door itself goes on working.";
+
+export function loginPage(nonce: string, error?: string, adminDamaged = false): string {
+	return layout("Doorbell", `<section>${adminDamaged ? note({ tone: "bad", text: ADMIN_DAMAGED }) : ""}<form method="post" action="/login">${ADMIN_USER}${field("password", "Admin password", "", error, { type: "password", autocomplete: "current-password" })}<button type="submit">Sign in</button></form></section>`, nonce);
 }
 
 const DOOR_KIND: Record<string, string> = Object.freeze({

@@ -238,7 +238,7 @@ export class WebApp {
 		const session = this.#session(request);
 		if (!session) {
 			if (request.query?.part) return json(401, { ok: false, error: "sign in first" });
-			return html(200, loginPage(nonce), nonce);
+			return html(200, loginPage(nonce, undefined, this.admin.damaged), nonce);
 		}
 		const status = publicStatus(this.#o.status());
 		if (request.query?.part === "status") return html(200, statusBlock(status), nonce);
@@ -311,7 +311,7 @@ export class WebApp {
 		if (!this.#checkAdmin(request, String(fields.password ?? ""))) {
 			if (wantsJson(request)) return json(401, { ok: false, error: "wrong password" });
 			const nonce = this.nonce();
-			return html(401, loginPage(nonce, "Wrong password."), nonce);
+			return html(401, loginPage(nonce, "Wrong password.", this.admin.damaged), nonce);
 		}
 		return this.#signedIn(request, "/sip");
 	}

@@ -123,6 +123,21 @@ group("bad stored settings", () => {
 		assert.equal((page + a.lines.join("\n") + JSON.stringify(a.status())).includes("geheim"), false);
 	});
 
+	test("a damaged admin password record: the page asks for a sign-in no password passes, never the first-run page that anyone could take", () => {
+		const damaged = "s256i$4096$00$zz";
+		const a = application({ web: { admin: damaged } }, { hashIterations: 8 });
+		const page = a.http("GET", "/sip", {});
+		assert.equal(String(page.body).includes(`action="/setup"`), false, "no first-run form");
+		assert.match(String(page.body), /The stored admin password is damaged: no password signs in/);
+		const setup = a.http("POST", "/setup", { "content-type": "application/json" }, JSON.stringify({ password: "Ein-neues-Passwort", repeat: "Ein-neues-Passwort" }));
+		assert.equal(setup.status, 403);
+		assert.equal(a.signIn("Ein-neues-Passwort").status, 401);
+		assert.equal(a.http("GET", "/sipDebug", {}).status, 401);
+		assert.equal(a.store.data.web.admin, damaged, "the record is kept");
+		assert.match(a.lines.join("\n"), /the stored admin password .*is damaged/);
+		assert.equal(a.application.doorbell.ua.registration.registered, true, "the door still works");
+	});
+
 	test("with stopOnBadSetting (the simulator's developer file) a bad stored value stops the start-up, naming the key", () => {
 		try {
 			application({ sip: { sip_displayname: LONG_NAME } }, { adminPassword: ADMIN, hashIterations: 8, stopOnBadSetting: true });
