@@ -31,7 +31,8 @@ export default function main(): void {
 			app.stop();
 		})) log.info("the simulator's Quit unregisters first");
 	} catch (error) {
-		// Bad stored settings: say which key (the serial console is then the way to find out).
+		// A stored setting that fails its check does not end up here: boot starts without it (the
+		// log and the page name the key). Anything else leaves the door without its routes.
 		log.error(`start-up failed: ${(error as Error)?.message ?? error}`);
 	}
 	http.listen();

@@ -139,7 +139,8 @@ async function main(): Promise<void> {
 				// Stable for this computer and settings file, as the MAC address is on the device.
 				deviceId: nodeMd5(`${hostname()} ${resolvePath(options.settings)}`).slice(0, 12),
 			},
-			{ sipPort: options.sipPort, trace: options.trace, statusExtra: () => ({ relay_pulses: relay.pulses, gong_pulses: gong.pulses, simulator: true, ...(box && { echo_box: { mode: box.mode, latency_ms: box.latencyMs, reads_without_play: box.readsWithoutPlay, plays_unread: box.playsUnread } }) }), adminPassword: process.env.KLINGEL_ADMIN_PASSWORD || undefined,
+			// A bad value in the developer's settings file stops the simulator, naming the key (the device starts without it).
+			{ sipPort: options.sipPort, trace: options.trace, stopOnBadSetting: true, statusExtra: () => ({ relay_pulses: relay.pulses, gong_pulses: gong.pulses, simulator: true, ...(box && { echo_box: { mode: box.mode, latency_ms: box.latencyMs, reads_without_play: box.readsWithoutPlay, plays_unread: box.playsUnread } }) }), adminPassword: process.env.KLINGEL_ADMIN_PASSWORD || undefined,
 				doorLockout: options.doorLockoutMs ? { ...DEFAULT_LOCKOUT_TIMES, firstMs: options.doorLockoutMs, maxMs: 12 * options.doorLockoutMs } : undefined },
 		);
 	} catch (error) {

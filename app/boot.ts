@@ -21,7 +21,7 @@ import type { LockoutTimes } from "../door/door-lockout.js";
 import { LiveImage } from "../hardware/live-image.js";
 import { CameraKey } from "../web/camera-key.js";
 import { CameraRoute } from "../web/camera-route.js";
-import { readNumber, readText } from "../config/read.js";
+import { readNumber, readText, type BadSetting, type SettingsError } from "../config/read.js";
 import { RemoteDoor } from "../door/remote-door.js";
 import { hookUrlsFrom, mqttSettingsFrom } from "../config/home.js";
 import { Home } from "./home.js";
@@ -53,6 +53,13 @@ export interface BootOptions {
 	wifiBuild?: WifiCredentials;
 	/** The build's access-point password (`ap_password`); empty: a random one kept in the store. */
 	accessPointPassword?: string;
+	/**
+	 * A stored setting that fails its check stops the start-up (a SettingsError naming the key),
+	 * as the simulator wants for its developer's settings file. Without it (the device) the door
+	 * starts with everything valid, a bad key counting as its default (the door code as none)
+	 * until a save puts it right; the log names the key and the page shows it.
+	 */
+	stopOnBadSetting?: boolean;
 }
 
 export interface Application {
@@ -77,7 +84,7 @@ export interface Application {
 	stop(done?: () => void): void;
 }
 
-/** Builds and starts the application. Throws SettingsError (naming the key) for bad settings. */
+/** Builds and starts the application. Throws SettingsError (naming the key) for a bad setting with stopOnBadSetting. */
 export function boot(env: DoorbellEnvironment, options: BootOptions = {}): Application {
 	return new App(env, options);
 }
@@ -106,6 +113,10 @@ class App implements Application {
 	#mqttSettings: MqttSettings;
 	/** The name to claim on the LAN: set when the start-up is over, let go once claimed. */
 	#hostName?: string;
+	/** Told of a stored setting that fails its check; absent with stopOnBadSetting, which throws instead. */
+	readonly #bad?: BadSetting;
+	/** The keys whose bad stored value was logged (each once; bounded by the table of keys). */
+	readonly #told = new Set<string>();
 	/** From the end of the start-up until stop(): the network coming up starts what waits for it. */
 	#running = false;
 	/** Whether the SIP and RTP ports are open and the user agent and MQTT started. */
@@ -116,21 +127,22 @@ class App implements Application {
 		this.#options = options;
 		// The door relay is forced off first, whatever follows; and again when the application stops.
 		const relay = this.relay = new RelayPulse(env.relay, env.clock, env.log);
-		// Then the network, before any stored setting is read: a bad one stops the start-up below,
-		// and the door must still be reachable to be put right.
+		// Then the network, before any stored setting is read: with stopOnBadSetting a bad one stops
+		// the start-up below, and the door must still be reachable to be put right.
 		const wifi = this.wifi = env.wifi ? new WifiStart({ radio: env.wifi, store: env.store, clock: env.clock, random: env.random, log: env.log, build: options.wifiBuild, accessPointPassword: options.accessPointPassword, onConnected: this.#networkUp.bind(this, true), onAccessPoint: this.#networkUp.bind(this, false) }) : undefined;
 		wifi?.start();
 		// Opening the settings first finishes the roll-back of a save that a reset cut short.
 		const settings = this.settings = new Settings(env.store, env.log);
-		const config = uaConfigFrom(env.store);
-		const doorSettings = doorSettingsFrom(env.store);
-		const localPort = options.sipPort ?? localPortFrom(env.store);
+		const bad = this.#bad = options.stopOnBadSetting ? undefined : this.#badSetting.bind(this);
+		const config = uaConfigFrom(env.store, bad);
+		const doorSettings = doorSettingsFrom(env.store, bad);
+		const localPort = options.sipPort ?? localPortFrom(env.store, bad);
 		if (!config.user) env.log.warn("no SIP account yet: set sip_user and sip_password (web page /sip or the settings)");
-		const doorbell = this.doorbell = new Doorbell(env, { config, localPort, rtpPort: rtpPortFrom(env.store), trace: options.trace ?? false, bells: bellsFrom(env.store), echoControl: this.#echoControl.bind(this) });
-		this.#mqttSettings = mqttSettingsFrom(env.store);
+		const doorbell = this.doorbell = new Doorbell(env, { config, localPort, rtpPort: rtpPortFrom(env.store, bad), trace: options.trace ?? false, bells: bellsFrom(env.store, bad), echoControl: this.#echoControl.bind(this) });
+		this.#mqttSettings = mqttSettingsFrom(env.store, bad);
 		const home = this.home = new Home(env, {
 			mqtt: this.#mqttSettings,
-			hooks: hookUrlsFrom(env.store),
+			hooks: hookUrlsFrom(env.store, bad),
 			name: this.#displayName.bind(this),
 			buttons: this.#buttons.bind(this),
 			registered: this.#registered.bind(this),
@@ -173,9 +185,10 @@ class App implements Application {
 		addDiagnosticsRoutes({ web, trace: doorbell.traceLog, localAddress: env.localAddress.bind(env), status, health: env.health });
 		if (env.firmware && env.sha256Stream) addUpdateRoutes({ web, updater: env.firmware, sha256Stream: env.sha256Stream, clock: env.clock, log: env.log, version: env.version ?? "unknown" });
 		if (options.adminPassword && !web.admin.isSet) web.admin.set(options.adminPassword);
-		if (!web.admin.isSet) env.log.warn("no admin password yet: open the web page /sip to set one");
+		if (web.admin.damaged) env.log.error("web: the stored admin password (web/admin) is damaged: no password signs in until it is removed; the next visit then shows the first-run page");
+		else if (!web.admin.isSet) env.log.warn("no admin password yet: open the web page /sip to set one");
 		// The name on the LAN is claimed once, when there is a LAN.
-		this.#hostName = readText(env.store, "hostname");
+		this.#hostName = readText(env.store, "hostname", bad);
 		// The device's sockets cannot open before Wi-Fi has an interface up (NO_NETWORK), seconds
 		// after the radio was started: the SIP and RTP ports, the user agent, MQTT and the name
 		// start now where the network is up, else when it comes up.
@@ -190,7 +203,7 @@ class App implements Application {
 
 	status(): Record<string, unknown> {
 		const env = this.#env, image = this.image, cameraRoute = this.#cameraRoute, gong = this.#gong, led = this.#led;
-		return { version: env.version ?? "unknown", ...this.doorbell.status(), ...this.door.status(20), ...this.home.status(), camera: cameraRoute ? { ...image.status(), ...cameraRoute.status() } : null, gong: gong ? { on: gong.on, pulses: gong.pulses } : null, status_led: led ? { pattern: led.pattern, level: led.level } : null, ...this.#options.statusExtra?.() };
+		return { version: env.version ?? "unknown", ...this.doorbell.status(), ...this.door.status(20), ...this.home.status(), settings_problems: this.settings.storedProblems(), camera: cameraRoute ? { ...image.status(), ...cameraRoute.status() } : null, gong: gong ? { on: gong.on, pulses: gong.pulses } : null, status_led: led ? { pattern: led.pattern, level: led.level } : null, ...this.#options.statusExtra?.() };
 	}
 
 	stop(done?: () => void): void {
@@ -250,7 +263,14 @@ class App implements Application {
 	}
 
 	#echoControl(): boolean {
-		return readNumber(this.#env.store, "aec") === 1;
+		return readNumber(this.#env.store, "aec", this.#bad) === 1;
+	}
+
+	/** A stored setting that fails its check, at start-up or when read again: logged once per key. */
+	#badSetting(error: SettingsError, meanwhile: string): void {
+		if (this.#told.has(error.key)) return;
+		this.#told.add(error.key);
+		this.#env.log.error(`${error.message}: ${meanwhile}`);
 	}
 
 	#displayName(): string {
@@ -320,7 +340,7 @@ class App implements Application {
 	}
 
 	#cameraEnabled(): boolean {
-		return readNumber(this.#env.store, "cam_enabled") === 1;
+		return readNumber(this.#env.store, "cam_enabled", this.#bad) === 1;
 	}
 
 	#ring(button?: number): RingResult {
@@ -329,20 +349,20 @@ class App implements Application {
 
 	/** A new account unregisters the old one first (UserAgent.reconfigure); door settings apply from the next digit. */
 	#saved(changed: string[]): void {
-		const env = this.#env, doorbell = this.doorbell, home = this.home;
+		const env = this.#env, doorbell = this.doorbell, home = this.home, bad = this.#bad;
 		const now = changed.filter(appliesNow);
-		if (now.some(inNamespace, "sip")) doorbell.reconfigure(uaConfigFrom(env.store));
-		if (now.some(inNamespace, "door")) this.door.settings = doorSettingsFrom(env.store);
+		if (now.some(inNamespace, "sip")) doorbell.reconfigure(uaConfigFrom(env.store, bad));
+		if (now.some(inNamespace, "door")) this.door.settings = doorSettingsFrom(env.store, bad);
 		if (now.some(inNamespace, "mqtt")) {
-			this.#mqttSettings = mqttSettingsFrom(env.store);
+			this.#mqttSettings = mqttSettingsFrom(env.store, bad);
 			if (home.mqtt) home.mqtt.settings = this.#mqttSettings;
 		}
-		if (now.some(inNamespace, "hook") && home.webhooks) home.webhooks.urls = hookUrlsFrom(env.store);
+		if (now.some(inNamespace, "hook") && home.webhooks) home.webhooks.urls = hookUrlsFrom(env.store, bad);
 		if (now.some(inNamespace, "bell") || now.includes("sip_displayname")) {
-			doorbell.updateBells(bellsFrom(env.store));
+			doorbell.updateBells(bellsFrom(env.store, bad));
 			home.mqtt?.rediscover();
 		}
-		if (now.includes("cam_enabled") && readNumber(env.store, "cam_enabled") !== 1) this.image.stop();
+		if (now.includes("cam_enabled") && readNumber(env.store, "cam_enabled", bad) !== 1) this.image.stop();
 	}
 }
 

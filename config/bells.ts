@@ -6,7 +6,7 @@
  */
 
 import type { KeyValueStore } from "../modules/ports.js";
-import { readNumber, readText, SettingsError } from "./read.js";
+import { readNumber, readText, SettingsError, type BadSetting } from "./read.js";
 
 export const MAX_BELLS = 4;
 /** The house gong's relay pulse per press (the earlier firmware's 500 ms). */
@@ -33,16 +33,16 @@ export function bellRings(bell: BellSettings): boolean {
 
 /**
  * The buttons in use, button 1 first. Throws SettingsError (naming the key) for a bad stored
- * value, but for a pin: a pin a newer firmware refuses (e.g. a strapping pin) leaves that button
- * without an input, with the reason in pinProblem, and the door starts.
+ * value, or tells `bad` of it, but for a pin: a pin a newer firmware refuses (e.g. a strapping
+ * pin) leaves that button without an input, with the reason in pinProblem, and the door starts.
  */
-export function bellsFrom(store: KeyValueStore): BellSettings[] {
-	const displayName = readText(store, "sip_displayname");
-	const bells: BellSettings[] = [{ button: 1, target: readText(store, "sip_target"), name: displayName, gong: readNumber(store, "bell1_gong") === 1 }];
+export function bellsFrom(store: KeyValueStore, bad?: BadSetting): BellSettings[] {
+	const displayName = readText(store, "sip_displayname", bad);
+	const bells: BellSettings[] = [{ button: 1, target: readText(store, "sip_target", bad), name: displayName, gong: readNumber(store, "bell1_gong", bad) === 1 }];
 	for (let n = 2; n <= MAX_BELLS; n++) {
-		const target = readText(store, `bell${n}_target`);
+		const target = readText(store, `bell${n}_target`, bad);
 		if (target === "") continue;
-		const bell: BellSettings = { button: n, target, name: readText(store, `bell${n}_name`) || displayName, gong: readNumber(store, `bell${n}_gong`) === 1 };
+		const bell: BellSettings = { button: n, target, name: readText(store, `bell${n}_name`, bad) || displayName, gong: readNumber(store, `bell${n}_gong`, bad) === 1 };
 		try {
 			bell.pin = readNumber(store, `bell${n}_pin`);
 		} catch (error) {

@@ -34,6 +34,13 @@ export interface KeySpec {
 	unredact?: (raw: string, stored: string) => string;
 	/** An empty string is a value of its own (turns the feature off), not "use the default". */
 	emptyIsValue?: boolean;
+	/**
+	 * What a stored value that fails its check counts as, where the default would be unsafe: the
+	 * door code's is "", which opens nothing (its default 123 would let in anyone who knows it).
+	 */
+	badValue?: SettingValue;
+	/** What the door does meanwhile, in words, where it does not use the default (see badSettingWords). */
+	badMeans?: string;
 }
 
 function int(namespace: Namespace, key: string, fallback: number, min: number, max: number, label: string, unit = ""): KeySpec {
@@ -58,7 +65,7 @@ export const KEYS: readonly KeySpec[] = Object.freeze([
 	{ namespace: "sip", key: "allow_any_src", kind: "flag", fallback: UA.allowAnySource ? 1 : 0, label: "Accept calls from any address", check: checkFlag },
 	{ namespace: "sip", key: "hd_voice", kind: "flag", fallback: UA.hdVoice ? 1 : 0, label: "HD voice (G.722)", check: checkFlag },
 	{ namespace: "sip", key: "auto_answer", kind: "flag", fallback: UA.autoAnswer ? 1 : 0, label: "Answer handsets' calls at once", check: checkFlag },
-	{ namespace: "door", key: "code", kind: "text", fallback: DOOR.code, label: "Door code", check: checkCode, concealed: true },
+	{ namespace: "door", key: "code", kind: "text", fallback: DOOR.code, label: "Door code", check: checkCode, concealed: true, badValue: "", badMeans: "no code opens the door until a valid code is saved" },
 	int("door", "pulse_ms", DOOR.pulseMs, 100, 10000, "Relay pulse (ms)", " ms"),
 	int("door", "max_openings", DOOR.maxOpenings, 1, 9, "Openings per call"),
 	int("door", "hangup_after", (DOOR.hangupAfterMs ?? 0) / 1000, 0, 60, "Hang up after opening (s)", " s"),
@@ -88,7 +95,8 @@ function bellKeys(n: number, pin: number): KeySpec[] {
 	return [
 		{ namespace: "bell", key: `bell${n}_target`, kind: "text", fallback: "", label: `Button ${n}: number to ring`, check: checkOptionalTarget },
 		{ namespace: "bell", key: `bell${n}_name`, kind: "text", fallback: "", label: `Button ${n}: caller name`, check: checkDisplayName },
-		{ namespace: "bell", key: `bell${n}_pin`, kind: "int", fallback: pin, label: `Button ${n}: GPIO`, check: checkFreePin, restart: true },
+		// bellsFrom leaves the button without an input rather than take the default pin, which another part may use.
+		{ namespace: "bell", key: `bell${n}_pin`, kind: "int", fallback: pin, label: `Button ${n}: GPIO`, check: checkFreePin, restart: true, badMeans: `button ${n} gets no input (the web page still rings it) until a free pin is saved and the door restarts` },
 		{ namespace: "bell", key: `bell${n}_gong`, kind: "flag", fallback: 1, label: `Button ${n} sounds the gong`, check: checkFlag },
 	];
 }

@@ -1,6 +1,8 @@
 /*
  * Reading one setting from the store: the stored value checked as a form value would be, or the
  * default when the key is absent (or an empty string, as the earlier firmware left unset keys).
+ * A stored value that fails its check is a SettingsError; a reader given a BadSetting is told
+ * of it instead and goes on with what the key counts as then (the door starts with the rest).
  */
 
 import type { KeyValueStore } from "../modules/ports.js";
@@ -28,24 +30,41 @@ export function storedValue(store: KeyValueStore, spec: KeySpec): SettingValue |
 	return value === undefined || (value === "" && spec.kind !== "secret" && !spec.emptyIsValue) ? undefined : value;
 }
 
-/** The checked value of a setting, or its default. Throws SettingsError for a bad stored value. */
-export function readSetting(store: KeyValueStore, key: string): SettingValue {
+/**
+ * Told of a stored value that fails its check (the error names the key, never a secret), with
+ * what the door does meanwhile in words; the reading goes on with what the key counts as then.
+ */
+export type BadSetting = (error: SettingsError, meanwhile: string) => void;
+
+/** What the door does while a key's stored value fails its check, in words for the log and the page. */
+export function badSettingWords(spec: KeySpec): string {
+	return spec.badMeans ?? `the default is used until it is saved again${spec.restart ? " and the door restarts" : ""}`;
+}
+
+/**
+ * The checked value of a setting, or its default. A bad stored value throws SettingsError, or
+ * with `bad` is told to it and counts as the key's badValue, else its default; the store keeps it.
+ */
+export function readSetting(store: KeyValueStore, key: string, bad?: BadSetting): SettingValue {
 	const spec = specOf(key);
 	const value = storedValue(store, spec);
 	if (value === undefined) return spec.fallback;
 	try {
 		return spec.check(value);
 	} catch (error) {
+		if (!(error instanceof CheckError)) throw error;
 		// The password and the door code are never repeated: a log or a start-up message would give them away.
-		if (error instanceof CheckError) throw new SettingsError(`${spec.namespace}.${spec.key}`, `${error.message} (stored: ${spec.kind === "secret" || spec.concealed ? "hidden" : JSON.stringify(value)})`);
-		throw error;
+		const problem = new SettingsError(`${spec.namespace}.${spec.key}`, `${error.message} (stored: ${spec.kind === "secret" || spec.concealed ? "hidden" : JSON.stringify(value)})`);
+		if (!bad) throw problem;
+		bad(problem, badSettingWords(spec));
+		return spec.badValue ?? spec.fallback;
 	}
 }
 
-export function readText(store: KeyValueStore, key: string): string {
-	return String(readSetting(store, key));
+export function readText(store: KeyValueStore, key: string, bad?: BadSetting): string {
+	return String(readSetting(store, key, bad));
 }
 
-export function readNumber(store: KeyValueStore, key: string): number {
-	return Number(readSetting(store, key));
+export function readNumber(store: KeyValueStore, key: string, bad?: BadSetting): number {
+	return Number(readSetting(store, key, bad));
 }

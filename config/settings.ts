@@ -9,7 +9,7 @@
 import type { KeyValueStore, Logger } from "../modules/ports.js";
 import { CheckError } from "./checks.js";
 import { KEYS, keySpec, type KeySpec, type SettingValue } from "./keys.js";
-import { storedValue } from "./read.js";
+import { badSettingWords, storedValue } from "./read.js";
 import { MAX_BELLS } from "./bells.js";
 
 export const UNDO_NAMESPACE = "cfg";
@@ -51,28 +51,36 @@ export class Settings {
 	}
 
 	/**
-	 * Every setting as the page shows it: the checked stored value or the default, the password
-	 * left out. Bad stored values come back as they are, with their message in `problems`.
+	 * Every setting as the page shows it: the checked stored value or the default, the passwords
+	 * left out. Bad stored values come back as they are, so that the next save puts them right,
+	 * with their message in `problems` (a bad password's too, without its value).
 	 */
 	values(): { values: Record<string, SettingValue>; problems: Record<string, string> } {
 		const values: Record<string, SettingValue> = {};
 		const problems: Record<string, string> = {};
 		for (const spec of KEYS) {
-			if (spec.kind === "secret") continue;
 			const stored = storedValue(this.#store, spec);
-			if (stored === undefined) {
-				values[spec.key] = spec.fallback;
-				continue;
-			}
-			try {
-				const value = spec.check(stored);
-				values[spec.key] = spec.redact && typeof value === "string" ? spec.redact(value) : value;
-			} catch (error) {
-				values[spec.key] = spec.redact && typeof stored === "string" ? spec.redact(stored) : stored;
-				problems[spec.key] = `the stored value ${(error as Error).message}`;
-			}
+			const problem = stored === undefined ? undefined : checkProblem(spec, stored);
+			if (problem !== undefined) problems[spec.key] = `the stored value ${problem}`;
+			if (spec.kind === "secret") continue;
+			const value = stored === undefined ? spec.fallback : problem === undefined ? spec.check(stored) : stored;
+			values[spec.key] = spec.redact && typeof value === "string" ? spec.redact(value) : value;
 		}
 		return { values, problems };
+	}
+
+	/**
+	 * The stored values that fail their check, in words for the status: the key, why, and what the
+	 * door does meanwhile (never the value: it may be the door code or a password).
+	 */
+	storedProblems(): string[] {
+		const out: string[] = [];
+		for (const spec of KEYS) {
+			const stored = storedValue(this.#store, spec);
+			const problem = stored === undefined ? undefined : checkProblem(spec, stored);
+			if (problem !== undefined) out.push(`Stored setting ${spec.namespace}.${spec.key} is not valid (${problem}): ${badSettingWords(spec)}`);
+		}
+		return out;
 	}
 
 	/**
@@ -216,5 +224,16 @@ export class Settings {
 		const message = String((error as Error)?.message ?? error).replace(/[\r\n]+/g, " ").slice(0, 120);
 		this.#log?.error(`settings: could not be saved: ${message}`);
 		return { ok: false, errors: { _store: `The settings could not be saved (${message}); the previous settings are kept.` }, changed: [] };
+	}
+}
+
+/** Why a stored value fails its key's check, or undefined when it passes. */
+function checkProblem(spec: KeySpec, stored: SettingValue): string | undefined {
+	try {
+		spec.check(stored);
+		return undefined;
+	} catch (error) {
+		if (!(error instanceof CheckError)) throw error;
+		return error.message;
 	}
 }

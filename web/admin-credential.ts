@@ -40,9 +40,18 @@ export class AdminCredential {
 		this.#iterations = iterations;
 	}
 
-	/** Whether an admin password has been set (after that, the first-run page is gone). */
+	/**
+	 * Whether an admin password has been set (after that, the first-run page is gone). A damaged
+	 * record counts as set: the first-run page would hand the door to whoever reaches it first.
+	 */
 	get isSet(): boolean {
-		return parse(this.#store.get(WEB_NAMESPACE, ADMIN_KEY)) !== undefined;
+		return this.#store.get(WEB_NAMESPACE, ADMIN_KEY) !== undefined;
+	}
+
+	/** Whether the stored record cannot be read: no password signs in until it is removed. */
+	get damaged(): boolean {
+		const record = this.#store.get(WEB_NAMESPACE, ADMIN_KEY);
+		return record !== undefined && parse(record) === undefined;
 	}
 
 	/** Stores a new password as a fresh salt and hash. Throws when the store fails. */

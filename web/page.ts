@@ -60,8 +60,11 @@ export function firstRunPage(token: string, nonce: string, error?: string): stri
 	return layout("Doorbell set-up", `<section><p>Choose the password that protects these settings. You will need it to sign in from now on.</p><form method="post" action="/setup">${hidden("token", token)}${ADMIN_USER}${field("password", "Admin password", "", error, { type: "password", autocomplete: "new-password", hint: "At least 8 characters." })}${field("repeat", "Repeat the password", "", undefined, { type: "password", autocomplete: "new-password" })}<button type="submit">Set password</button></form></section>`, nonce);
 }
 
-export function loginPage(nonce: string, error?: string): string {
-	return layout("Doorbell", `<section><form method="post" action="/login">${ADMIN_USER}${field("password", "Admin password", "", error, { type: "password", autocomplete: "current-password" })}<button type="submit">Sign in</button></form></section>`, nonce);
+/** Where the stored admin password record cannot be read (web/admin-credential.ts). */
+const ADMIN_DAMAGED = "The stored admin password is damaged: no password signs in. Remove the admin key of the web namespace (see the README); the next visit then shows the first-run page. The door itself goes on working.";
+
+export function loginPage(nonce: string, error?: string, adminDamaged = false): string {
+	return layout("Doorbell", `<section>${adminDamaged ? note({ tone: "bad", text: ADMIN_DAMAGED }) : ""}<form method="post" action="/login">${ADMIN_USER}${field("password", "Admin password", "", error, { type: "password", autocomplete: "current-password" })}<button type="submit">Sign in</button></form></section>`, nonce);
 }
 
 const DOOR_KIND: Record<string, string> = Object.freeze({
@@ -108,7 +111,17 @@ function callHint(status: Record<string, unknown>): string {
 	return typeof hint === "string" ? hint : "";
 }
 
-/** The status block: registration, last error, the call, door events. Also served alone for the refresh. */
+/** The stored settings that fail their check, each with what the door does meanwhile. */
+function settingsNotes(status: Record<string, unknown>): string {
+	const problems = status.settings_problems;
+	return Array.isArray(problems) ? problems.map(settingsNote).join("") : "";
+}
+
+function settingsNote(problem: unknown): string {
+	return note({ tone: "bad", text: `${String(problem)}.` });
+}
+
+/** The status block: registration, last error, bad stored settings, the call, door events. Also served alone for the refresh. */
 export function statusBlock(status: Record<string, unknown>): string {
 	const registration = registrationWords(status);
 	const lastError = typeof status.last_error === "string" ? status.last_error : "";
@@ -116,12 +129,15 @@ export function statusBlock(status: Record<string, unknown>): string {
 	const errorLine = lastError && registration.tone !== "bad" && !stale ? `<p>Last problem: ${e(errorWords(lastError, status))}</p>` : "";
 	const call = typeof status.call === "string" && status.call !== "idle" ? `<p>Call: ${e(status.call)}</p>` : "";
 	const hint = callHint(status);
-	return `${note(registration)}${errorLine}${call}${hint ? note({ tone: "warn", text: hint }) : ""}${doorNotes(status)}${doorEvents(status)}`;
+	return `${note(registration)}${errorLine}${settingsNotes(status)}${call}${hint ? note({ tone: "warn", text: hint }) : ""}${doorNotes(status)}${doorEvents(status)}`;
 }
 
 export interface SettingsView {
 	values: Record<string, SettingValue | undefined>;
+	/** Messages of a save that failed, by key (`_store` for the store). */
 	errors: Record<string, string>;
+	/** Stored values that fail their check, by key: shown at their fields, where the next save puts them right. */
+	problems?: Record<string, string>;
 	hasPassword: boolean;
 	csrf: string;
 	status: Record<string, unknown>;
@@ -187,7 +203,7 @@ function adminForm(view: SettingsView): string {
 
 export function settingsPage(view: SettingsView, nonce: string): string {
 	const v = (key: string) => (view.values[key] === undefined ? "" : String(view.values[key]));
-	const err = (key: string) => view.errors[key];
+	const err = (key: string) => view.errors[key] ?? view.problems?.[key];
 	const num = (key: string, label: string, hint?: string) => field(key, label, v(key), err(key), { inputmode: "numeric", hint });
 	const advancedOpen = ADVANCED.some((key) => err(key)) ? " open" : "";
 	const storeError = view.errors._store ? `<p class="note bad" role="alert">${e(view.errors._store)}</p>` : "";

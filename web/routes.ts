@@ -238,12 +238,12 @@ export class WebApp {
 		const session = this.#session(request);
 		if (!session) {
 			if (request.query?.part) return json(401, { ok: false, error: "sign in first" });
-			return html(200, loginPage(nonce), nonce);
+			return html(200, loginPage(nonce, undefined, this.admin.damaged), nonce);
 		}
 		const status = publicStatus(this.#o.status());
 		if (request.query?.part === "status") return html(200, statusBlock(status), nonce);
 		const { values, problems } = this.#o.settings.values();
-		return html(200, settingsPage({ values, errors: problems, ...this.#stored(), csrf: session.csrf, status, events: this.#o.events?.(), notice: this.#notice(request.query?.n), cameraUrl: this.#cameraUrl(request) }, nonce), nonce);
+		return html(200, settingsPage({ values, errors: {}, problems, ...this.#stored(), csrf: session.csrf, status, events: this.#o.events?.(), notice: this.#notice(request.query?.n), cameraUrl: this.#cameraUrl(request) }, nonce), nonce);
 	}
 
 	#cameraUrl(request: HttpRequest): string | undefined {
@@ -311,7 +311,7 @@ export class WebApp {
 		if (!this.#checkAdmin(request, String(fields.password ?? ""))) {
 			if (wantsJson(request)) return json(401, { ok: false, error: "wrong password" });
 			const nonce = this.nonce();
-			return html(401, loginPage(nonce, "Wrong password."), nonce);
+			return html(401, loginPage(nonce, "Wrong password.", this.admin.damaged), nonce);
 		}
 		return this.#signedIn(request, "/sip");
 	}
@@ -343,9 +343,9 @@ export class WebApp {
 		else if (password !== repeat) errors.password = "The two passwords differ.";
 		if (Object.keys(errors).length) {
 			if (wantsJson(request)) return json(400, { ok: false, errors });
-			const { values } = this.#o.settings.values();
+			const { values, problems } = this.#o.settings.values();
 			const nonce = this.nonce();
-			return html(400, settingsPage({ values, errors: {}, adminErrors: errors, ...this.#stored(), csrf: session.csrf, status: publicStatus(this.#o.status()), cameraUrl: this.#cameraUrl(request) }, nonce), nonce);
+			return html(400, settingsPage({ values, errors: {}, problems, adminErrors: errors, ...this.#stored(), csrf: session.csrf, status: publicStatus(this.#o.status()), cameraUrl: this.#cameraUrl(request) }, nonce), nonce);
 		}
 		this.admin.set(password);
 		this.sessions.clear();
@@ -410,18 +410,23 @@ export class WebApp {
 		if (!result.ok) {
 			this.#o.log.warn(`web: settings not saved (${Object.keys(result.errors).join(", ")})`);
 			if (wantsJson(request)) return json(400, { ok: false, errors: result.errors });
-			// The page again with what was typed (never the password) and the messages by the fields.
-			const { values } = this.#o.settings.values();
-			for (const key of Object.keys(fields)) if (keySpec(key)?.kind !== "secret" && key in values && (typeof fields[key] === "string" || typeof fields[key] === "number")) values[key] = fields[key] as string | number;
+			// The page again with what was typed (never the password) and the messages by the fields;
+			// a bad stored value's message only where the field still shows that value.
+			const { values, problems } = this.#o.settings.values();
+			for (const key of Object.keys(fields)) {
+				if (keySpec(key)?.kind === "secret" || !(key in values) || (typeof fields[key] !== "string" && typeof fields[key] !== "number")) continue;
+				values[key] = fields[key] as string | number;
+				delete problems[key];
+			}
 			const nonce = this.nonce();
-			return html(400, settingsPage({ values, errors: result.errors, ...this.#stored(), csrf: session.csrf, status: publicStatus(this.#o.status()), cameraUrl: this.#cameraUrl(request) }, nonce), nonce);
+			return html(400, settingsPage({ values, errors: result.errors, problems, ...this.#stored(), csrf: session.csrf, status: publicStatus(this.#o.status()), cameraUrl: this.#cameraUrl(request) }, nonce), nonce);
 		}
 		if (result.changed.length) {
 			this.#o.log.info(`web: settings saved (${result.changed.join(", ")})`);
 			try {
 				this.#o.onSaved?.(result.changed);
 			} catch (error) {
-				// E.g. another stored key is bad: the save stands, the page shows that key's problem.
+				// The save stands; what did not apply is logged (a bad stored key counts as its default instead).
 				this.#o.log.error(`web: saved, but not applied yet: ${(error as Error)?.message ?? error}`);
 			}
 		}
