@@ -88,10 +88,10 @@ export function parseChallenge(value: string, proxy: boolean): DigestChallenge |
 
 /** The algorithms answered, by the upper-case name (names are case-insensitive): SHA-256 or MD5, and whether HA1 is a session key. */
 const ALGORITHMS: Readonly<Record<string, { sha256: boolean; sess: boolean }>> = Object.freeze({
-	MD5: { sha256: false, sess: false },
-	"MD5-SESS": { sha256: false, sess: true },
-	"SHA-256": { sha256: true, sess: false },
-	"SHA-256-SESS": { sha256: true, sess: true },
+	MD5: Object.freeze({ sha256: false, sess: false }),
+	"MD5-SESS": Object.freeze({ sha256: false, sess: true }),
+	"SHA-256": Object.freeze({ sha256: true, sess: false }),
+	"SHA-256-SESS": Object.freeze({ sha256: true, sess: true }),
 });
 /** Without one the algorithm is MD5 (RFC 7616 §3.3). */
 const MD5 = "MD5";

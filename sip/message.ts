@@ -46,9 +46,9 @@ const KNOWN = Object.freeze([
 	"p-asserted-identity", "privacy", "reason", "warning", "organization", "timestamp", "retry-after",
 	"refer-to", "referred-by", "subscription-state", "rack", "rseq", "mime-version", "in-reply-to",
 ]);
-const SPECIAL_CASE: Record<string, string[]> = Object.freeze({
-	"call-id": ["Call-ID", "Call-Id"], cseq: ["CSeq"], "www-authenticate": ["WWW-Authenticate"], "mime-version": ["MIME-Version"],
-	rack: ["RAck"], rseq: ["RSeq"], "p-asserted-identity": ["P-Asserted-Identity"], "min-se": ["Min-SE"],
+const SPECIAL_CASE: Record<string, readonly string[]> = Object.freeze({
+	"call-id": Object.freeze(["Call-ID", "Call-Id"]), cseq: Object.freeze(["CSeq"]), "www-authenticate": Object.freeze(["WWW-Authenticate"]), "mime-version": Object.freeze(["MIME-Version"]),
+	rack: Object.freeze(["RAck"]), rseq: Object.freeze(["RSeq"]), "p-asserted-identity": Object.freeze(["P-Asserted-Identity"]), "min-se": Object.freeze(["Min-SE"]),
 });
 /** Lowercase full name → id. */
 const NAME_ID = new Map<string, number>();

@@ -78,12 +78,35 @@ export function moduleStateProblems(path: string, source: string): string[] {
 		const call = statement.expression;
 		if (ts.isCallExpression(call) && call.expression.getText(file) === "Object.freeze" && call.arguments.length === 1 && ts.isIdentifier(call.arguments[0])) frozenLater.add(call.arguments[0].text);
 	}
+	// Freezing is shallow: a table's rows made as literals inside it stay unfrozen (the SDK's
+	// linker lists each as "not frozen"), so each row is frozen where it is made too.
+	const isFreeze = (e: ts.Expression): e is ts.CallExpression => ts.isCallExpression(e) && e.expression.getText(file) === "Object.freeze" && e.arguments.length === 1;
+	// Rows frozen by a loop at module level: for (const row of NAME) … Object.freeze(row) ….
+	const rowsFrozenLater = new Set<string>();
+	for (const statement of file.statements) {
+		if (!ts.isForOfStatement(statement) || !ts.isIdentifier(statement.expression) || !ts.isVariableDeclarationList(statement.initializer)) continue;
+		const row = statement.initializer.declarations[0]?.name;
+		if (row && ts.isIdentifier(row) && new RegExp(`Object\\.freeze\\(${row.text}\\)`).test(statement.statement.getText(file))) rowsFrozenLater.add(statement.expression.text);
+	}
+	const rowsUnfrozen = (table: ts.Expression, name: string): void => {
+		if (rowsFrozenLater.has(name)) return;
+		const e = unwrap(table);
+		const parts = ts.isObjectLiteralExpression(e) ? e.properties.map((p) => (ts.isPropertyAssignment(p) ? p.initializer : undefined)) : ts.isArrayLiteralExpression(e) ? [...e.elements] : [];
+		for (const part of parts) {
+			if (!part) continue;
+			const row = unwrap(part);
+			if (isFreeze(row)) rowsUnfrozen(row.arguments[0], name);
+			else if (ts.isObjectLiteralExpression(row) || ts.isArrayLiteralExpression(row)) problems.push(`${at(row)}: a row of module-level table ${name} is not frozen (Object.freeze it where it is made)`);
+		}
+	};
 	for (const statement of file.statements) {
 		if (!ts.isVariableStatement(statement)) continue;
 		for (const d of statement.declarationList.declarations) {
 			if (!d.initializer || !ts.isIdentifier(d.name)) continue;
 			const init = unwrap(d.initializer);
 			if ((ts.isObjectLiteralExpression(init) || ts.isArrayLiteralExpression(init)) && !frozenLater.has(d.name.text)) problems.push(`${at(d)}: module-level table ${d.name.text} is not frozen (Object.freeze it where it is made, or after filling it)`);
+			else if (isFreeze(init)) rowsUnfrozen(init.arguments[0], d.name.text);
+			else if (ts.isObjectLiteralExpression(init) || ts.isArrayLiteralExpression(init)) rowsUnfrozen(init, d.name.text);
 		}
 	}
 	const visit = (node: ts.Node, inFunction: boolean): void => {
@@ -175,6 +198,8 @@ test("the checker finds each kind of module-level state, and lets constants, fun
 		"const o = { a: 1 };\nexport function merge(x: object) { Object.assign(o, x); }",
 		"export const NAMES = ['a', 'b'];",
 		"export const LIMITS = { low: 1, high: 2 } as const;",
+		"const ROWS = Object.freeze({ a: { x: 1 }, b: Object.freeze({ x: 2 }) });\nexport function row(k: 'a' | 'b') { return ROWS[k]; }",
+		"const LIST = Object.freeze([Object.freeze([1]), [2]]);\nexport function at(i: number) { return LIST[i]; }",
 		"const CHARS: string[] = [];\nfor (let i = 0; i < 3; i++) CHARS.push(String(i));",
 		"const G = globalThis as unknown as { TextEncoder: new () => object };\nexport function make() { return new G.TextEncoder(); }",
 	];
@@ -186,6 +211,8 @@ test("the checker finds each kind of module-level state, and lets constants, fun
 		"export class Box { items: number[] = []; #n = 0; add(x: number) { this.items.push(x); this.#n++; } }",
 		"export class Re { re = /x/g; }",
 		"export function coder() { return (globalThis as unknown as { TextEncoder: new () => object }).TextEncoder; }",
+		"const ROWS = Object.freeze({ a: Object.freeze({ x: 1 }), b: Object.freeze({ x: 2 }) });\nexport function row(k: 'a' | 'b') { return ROWS[k]; }",
+		"const SPECS = Object.freeze([{ key: 'a' }, { key: 'b' }]);\nconst BY_KEY: Record<string, { key: string }> = {};\nfor (const spec of SPECS) BY_KEY[spec.key] = Object.freeze(spec);\nObject.freeze(BY_KEY);",
 		"const IDS = new Map<string, number>();\nfor (const [i, n] of ['a', 'b'].entries()) IDS.set(n, i);\nconst CHARS: string[] = [];\nfor (let i = 0; i < 3; i++) CHARS.push(String(i));\nObject.freeze(CHARS);",
 	];
 	for (const source of good) assert.deepEqual(moduleStateProblems("x.ts", source), [], source);
