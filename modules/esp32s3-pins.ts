@@ -22,10 +22,10 @@ export function chipPinProblem(pin: number): string | undefined {
  * Why `pin`, one the chip can open, is no place for a bell button, or undefined. GPIO45 and GPIO46
  * are strapping pins, read at every reset: GPIO45 high selects 1.8 V for the flash (a 3.3 V flash
  * then fails, unless an eFuse fixes the voltage), GPIO46 chooses with GPIO0 the boot mode, so a
- * button circuit with a pull-up there can keep the board from starting. GPIO0 is taken: it is a
- * strapping pin too (low at reset: the serial bootloader), but it is the BOOT button of most
- * boards, wired as a bell button is (pulled up, a button to GND); once started it is an ordinary
- * input, and only a button held down through a reset stops the start. GPIO43 and GPIO44 (UART0)
+ * button circuit with a pull-up there can keep the board from starting. GPIO0 is a strapping pin
+ * too: held low at reset it starts the ROM's download mode, and the door stays dead until the
+ * next reset, so a visitor holding a bell button wired there while the power returns would shut
+ * the door down. GPIO43 and GPIO44 (UART0)
  * are taken: the firmware has no console there (the SDK's ESP32-S3 build sets
  * CONFIG_ESP_CONSOLE_NONE), and on the XIAO, whose debugger and flashing go over the chip's USB,
  * they are the free header pins D6 and D7; on a board that flashes through a USB-serial chip on
@@ -33,6 +33,7 @@ export function chipPinProblem(pin: number): string | undefined {
  */
 export function buttonPinProblem(pin: number): string | undefined {
 	if (pin === 45) return "GPIO45 is a strapping pin (its level at reset selects the flash voltage): a button circuit with a pull-up there can keep the board from starting";
+	if (pin === 0) return "GPIO0 is a strapping pin (the board's BOOT button): a bell held down while the power returns starts the chip's download mode, and the door stays dead until the next reset";
 	if (pin === 46) return "GPIO46 is a strapping pin (its level at reset selects the boot mode): a button circuit with a pull-up there can keep the board from starting";
 	return undefined;
 }

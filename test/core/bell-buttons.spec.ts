@@ -144,6 +144,7 @@ group("bell buttons", () => {
 			[1, /door relay/], [2, /status LED/], [3, /gong relay/], [4, /door button/], [7, /speaker/], [9, /speaker/], [41, /microphone/], [42, /microphone/],
 			[10, /camera/], [11, /camera/], [18, /camera/], [38, /camera/], [40, /camera/], [47, /camera/], [48, /camera/],
 			[45, /GPIO45 is a strapping pin \(its level at reset selects the flash voltage\): .*keep the board from starting/], [46, /GPIO46 is a strapping pin \(its level at reset selects the boot mode/],
+			[0, /GPIO0 is a strapping pin \(the board's BOOT button\): a bell held down while the power returns starts the chip's download mode/],
 		];
 		for (const [pin, why] of refused) {
 			const response = a.save({ bell3_target: "**613", bell3_pin: pin });
@@ -153,9 +154,9 @@ group("bell buttons", () => {
 			assert.match(error, why, error);
 		}
 		assert.equal(a.store.get("bell", "bell3_pin"), undefined, "nothing was written");
-		// GPIO0 (the BOOT button) is taken, and the XIAO's D6 and D7 (GPIO43 and 44, UART0, free
-		// there: its console is the chip's USB); GPIO5 too, but button 2 has it here.
-		for (const pin of [0, 6, 21, 43, 44]) assert.equal(a.save({ bell3_target: "**613", bell3_pin: pin }).status, 200, `GPIO${pin}`);
+		// The XIAO's D6 and D7 (GPIO43 and 44, UART0, free there: its console is the chip's USB) are
+		// taken; GPIO5 too, but button 2 has it here.
+		for (const pin of [6, 21, 43, 44]) assert.equal(a.save({ bell3_target: "**613", bell3_pin: pin }).status, 200, `GPIO${pin}`);
 		for (const n of [2, 3, 4]) {
 			const spec = keySpec(`bell${n}_pin`)!;
 			assert.equal(spec.check(spec.fallback), spec.fallback, `button ${n}'s default`);
@@ -168,14 +169,18 @@ group("bell buttons", () => {
 		const [, bell2] = bellsFrom(stored);
 		assert.equal(bell2.pin, undefined);
 		assert.match(String(bell2.pinProblem), /setting bell\.bell2_pin: cannot be 30: .*flash/);
-		const a = application({ bell2_pin: 46, bell3_target: "**613", bell3_pin: 6 });
+		const a = application({ bell2_pin: 46, bell3_target: "**613", bell3_pin: 6, bell4_target: "**614", bell4_pin: 0 });
 		assert.equal(a.inputs.has(2), false, "GPIO46 was never opened");
+		assert.equal(a.inputs.has(4), false, "GPIO0, taken by an earlier firmware, was never opened");
 		assert.equal(a.inputs.get(3)?.pin, 6, "button 3 has its input");
 		assert.ok(a.lines.some((l) => /bell button 2: setting bell\.bell2_pin: cannot be 46: GPIO46 is a strapping pin.*; only the web page rings it/.test(l)), a.lines.join("\n"));
+		assert.ok(a.lines.some((l) => /bell button 4: setting bell\.bell4_pin: cannot be 0: GPIO0 is a strapping pin.*; only the web page rings it/.test(l)), a.lines.join("\n"));
 		assert.equal(a.ring("2").status, 200, "the web page still rings button 2");
 		assert.match(a.invites()[0].uri, /^sip:\*\*612@/);
 		const page = String(a.http("GET", "/sip", { cookie: a.cookie }).body);
 		assert.match(page, /id="f_bell2_pin" name="bell2_pin" type="text" value="46"/, "the page shows the stored pin, to be put right");
+		assert.match(page, /id="f_bell4_pin" name="bell4_pin" type="text" value="0"/);
+		assert.match(page, /id="f_bell4_pin_e">[^<]*GPIO0 is a strapping pin/, "and says why at the field");
 	});
 
 	test("two bell buttons in use on one GPIO are refused, the message naming both; nothing of the save is written", () => {
