@@ -17,7 +17,7 @@ export default function main(): void {
 	const settings = deviceSettings();
 	const { env, http } = createDeviceEnvironment(settings, nativeAudio);
 	const log = env.log;
-	log.info(`starting: button GPIO${settings.buttonPin}, relay GPIO${settings.relayPin}, address ${env.localAddress()}`);
+	log.info(`starting: button GPIO${settings.buttonPin}, relay GPIO${settings.relayPin}${settings.bootButtonPin >= 0 ? `, BOOT button GPIO${settings.bootButtonPin}` : ""}, address ${env.localAddress()}`);
 	try {
 		const app = boot(env, {
 			statusExtra: () => ({ device: true, audio: { core: !!env.audio, mic: !!env.mic, speaker: !!env.speaker } }),

@@ -1,6 +1,7 @@
 /*
  * `npm start`: the doorbell firmware on a laptop. Real SIP over UDP, the web endpoints on
- * localhost, a virtual button (Enter or b) and a virtual relay whose pulses are logged.
+ * localhost, a virtual button (Enter or b), the board's BOOT button (r holds it down, r again
+ * lets it go) and a virtual relay whose pulses are logged.
  */
 
 import { createInterface } from "node:readline";
@@ -23,6 +24,7 @@ import { FrameTimes, writeFrameTimes } from "./modules/host/frame-times.js";
 import { openCamera } from "./modules/host/camera.js";
 import type { AudioIn, AudioOut, CameraFactory } from "./modules/ports.js";
 import { DEFAULT_LOCKOUT_TIMES } from "./door/door-lockout.js";
+import { BOOT_HOLD_MS } from "./hardware/button-hold.js";
 import { hostHealth } from "./modules/host/health.js";
 import { createMqtt } from "./modules/host/mqtt.js";
 import { httpPost } from "./modules/host/http-post.js";
@@ -73,6 +75,8 @@ async function main(): Promise<void> {
 	const button = new VirtualButton();
 	// Bell buttons 2-4, made when the settings use them; the keys 2-4 press them.
 	const bells = new Map<number, VirtualButton>([[1, button]]);
+	// The board's BOOT button: held for BOOT_HOLD_MS it resets the admin password, as on the device.
+	const bootButton = new VirtualButton();
 	const relay = new VirtualRelay(log);
 	// The house's gong relay and the status LED, as wired on the device.
 	const gong = new VirtualRelay(log, "gong", "house chime");
@@ -122,7 +126,7 @@ async function main(): Promise<void> {
 		app = boot(
 			{
 				udp: createUdp, clock: nodeClock, wallClock: Date.now, health: hostHealth, announce: hostAnnouncer(log), md5: nodeMd5, sha256: nodeSha256, random: nodeRandom, log,
-				store, routes: http, button, relay, gong, led,
+				store, routes: http, button, bootButton, relay, gong, led,
 				openButton: (bell) => {
 					const input = new VirtualButton();
 					bells.set(bell, input);
@@ -154,7 +158,7 @@ async function main(): Promise<void> {
 	console.log(`klingel simulator: SIP on UDP ${sip.isOpen ? sip.port : `${sip.wanted} once Wi-Fi is up`}, web on http://${options.httpHost}:${httpPort}/sip`);
 	if (app.wifi?.state === "none") console.log(`Wi-Fi set-up: open http://${options.httpHost}:${httpPort}/wifi (stand-in radio, scripted networks).`);
 	else if (!app.web.admin.isSet) console.log(`First run: open http://${options.httpHost}:${httpPort}/sip to set the admin password of the web page.`);
-	console.log("Press Enter or b to ring (1-4: bell button 1-4), h to hang up, s for the status, q to quit.");
+	console.log(`Press Enter or b to ring (1-4: bell button 1-4), h to hang up, s for the status, q to quit; r holds the BOOT button down and r again lets it go (held ${BOOT_HOLD_MS / 1000} s: the admin password is reset).`);
 
 	let stopping = false;
 	const quit = () => {
@@ -169,7 +173,7 @@ async function main(): Promise<void> {
 	};
 	process.on("SIGINT", quit);
 	process.on("SIGTERM", quit);
-	// One command a line: Enter or b rings, h hangs up, s shows the status, q quits.
+	// One command a line: Enter or b rings, h hangs up, s shows the status, r holds or lets go of the BOOT button, q quits.
 	createInterface({ input: process.stdin }).on("line", (line) => {
 		const key = line.trim().toLowerCase();
 		if (key === "" || key === "b") button.press();
@@ -178,10 +182,19 @@ async function main(): Promise<void> {
 			if (bell) bell.press();
 			else console.log(`bell button ${key} is not set up (its number, bell${key}_target, is empty)`);
 		}
+		else if (key === "r") {
+			if (bootButton.held) {
+				bootButton.release();
+				console.log("BOOT button let go");
+			} else {
+				bootButton.hold();
+				console.log(`BOOT button held down: after ${BOOT_HOLD_MS / 1000} s the admin password is reset; r lets it go`);
+			}
+		}
 		else if (key === "h") doorbell.ua.hangup();
 		else if (key === "s") console.log(JSON.stringify(doorbell.status(), null, 1));
 		else if (key === "q") quit();
-		else console.log("Enter or b = ring, 1-4 = press bell button 1-4, h = hang up, s = status, q = quit");
+		else console.log("Enter or b = ring, 1-4 = press bell button 1-4, h = hang up, s = status, r = hold the BOOT button down / let it go, q = quit");
 	});
 }
 

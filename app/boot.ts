@@ -27,6 +27,7 @@ import { hookUrlsFrom, mqttSettingsFrom } from "../config/home.js";
 import { Home } from "./home.js";
 import { bellRings, bellsFrom, GONG_PULSE_MS, type BellSettings } from "../config/bells.js";
 import { StatusLed } from "../hardware/status-led.js";
+import { BOOT_HOLD_MS, ButtonHold } from "../hardware/button-hold.js";
 import { WifiStart } from "./wifi-start.js";
 import type { WifiCredentials } from "../config/wifi.js";
 import type { DoorCall } from "../door/door-opener.js";
@@ -110,6 +111,7 @@ class App implements Application {
 	readonly #gong?: RelayPulse;
 	readonly #led?: StatusLed;
 	readonly #cameraRoute?: CameraRoute;
+	readonly #bootHold?: ButtonHold;
 	#mqttSettings: MqttSettings;
 	/** The name to claim on the LAN: set when the start-up is over, let go once claimed. */
 	#hostName?: string;
@@ -185,8 +187,15 @@ class App implements Application {
 		addDiagnosticsRoutes({ web, trace: doorbell.traceLog, localAddress: env.localAddress.bind(env), status, health: env.health });
 		if (env.firmware && env.sha256Stream) addUpdateRoutes({ web, updater: env.firmware, sha256Stream: env.sha256Stream, clock: env.clock, log: env.log, version: env.version ?? "unknown" });
 		if (options.adminPassword && !web.admin.isSet) web.admin.set(options.adminPassword);
-		if (web.admin.damaged) env.log.error("web: the stored admin password (web/admin) is damaged: no password signs in until it is removed; the next visit then shows the first-run page");
+		if (web.admin.damaged) env.log.error(`web: the stored admin password (web/admin) is damaged: no password signs in until it is removed${env.bootButton ? ` (hold the board's BOOT button for ${BOOT_HOLD_MS / 1000} s)` : ""}; the next visit then shows the first-run page`);
 		else if (!web.admin.isSet) env.log.warn("no admin password yet: open the web page /sip to set one");
+		// The board's BOOT button, inside the housing, resets a forgotten or damaged admin password
+		// when held: whoever can open the housing could reflash the board anyway.
+		const bootButton = env.bootButton;
+		if (bootButton) {
+			const hold = this.#bootHold = new ButtonHold({ clock: env.clock, onHeld: this.#resetAdmin.bind(this), level: bootButton.read() });
+			bootButton.onChange = hold.change.bind(hold);
+		}
 		// The name on the LAN is claimed once, when there is a LAN.
 		this.#hostName = readText(env.store, "hostname", bad);
 		// The device's sockets cannot open before Wi-Fi has an interface up (NO_NETWORK), seconds
@@ -213,6 +222,7 @@ class App implements Application {
 		this.home.stop();
 		this.#gong?.close();
 		this.#led?.close();
+		this.#bootHold?.close();
 		this.door.lockout.close();
 		this.image.stop();
 		this.doorbell.stop(() => {
@@ -341,6 +351,19 @@ class App implements Application {
 
 	#cameraEnabled(): boolean {
 		return readNumber(this.#env.store, "cam_enabled", this.#bad) === 1;
+	}
+
+	/** The BOOT button was held: the admin password goes, the household hears of it. */
+	#resetAdmin(): void {
+		const log = this.#env.log;
+		try {
+			const was = this.web.resetAdmin();
+			log.warn(`web: admin password removed at the board (BOOT button held ${BOOT_HOLD_MS / 1000} s); all sessions ended; the next visit to the page shows the first-run page${was ? "" : " (none was set)"}`);
+		} catch (error) {
+			log.error(`web: the admin password could not be removed (BOOT button held): ${(error as Error)?.message ?? error}`);
+			return;
+		}
+		this.home.record({ type: "admin_password_reset", source: "boot_button" });
 	}
 
 	#ring(button?: number): RingResult {

@@ -4,6 +4,7 @@
  */
 
 import type { HomeEvent } from "./events.js";
+import { BOOT_HOLD_MS } from "../hardware/button-hold.js";
 
 function by(event: HomeEvent): string {
 	return event.peer && event.source !== "mqtt" ? ` by ${event.peer}` : "";
@@ -42,6 +43,7 @@ export function eventWords(event: HomeEvent): string {
 		case "call_ended": return `Call with ${event.peer || "a handset"} ended${event.duration_s !== undefined ? ` after ${event.duration_s} s` : ""}${reason}`;
 		case "registration_lost": return `Not registered with the PBX${reason}`;
 		case "registration_regained": return "Registered with the PBX again";
+		case "admin_password_reset": return `Admin password reset at the board (BOOT button held ${BOOT_HOLD_MS / 1000} s)`;
 	}
 	return String(event.type);
 }

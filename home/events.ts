@@ -4,7 +4,9 @@
  * grows, the monotonic clock's time and the wall-clock time once that is set.
  *
  * Door events carry the caller and the reason, never the code or a digit. Registration events
- * carry the reason in plain words. Ring events carry the bell button (1 to 4) they came from.
+ * carry the reason in plain words. Ring events carry the bell button (1 to 4) they came from. The
+ * admin password reset at the board (its BOOT button held) is an event too: whoever can open the
+ * housing can do it, and the household should hear of it.
  */
 
 import type { Clock, WallClock } from "../modules/ports.js";
@@ -26,7 +28,8 @@ export type EventType =
 	| "call_started"
 	| "call_ended"
 	| "registration_lost"
-	| "registration_regained";
+	| "registration_regained"
+	| "admin_password_reset";
 
 /** What a part of the firmware reports; the log adds the numbers and times. */
 export interface EventInput {

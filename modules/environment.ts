@@ -26,6 +26,12 @@ export interface DoorbellEnvironment extends CorePorts {
 	 * Absent when the provider has no more inputs; then those buttons ring only from the web page.
 	 */
 	openButton?(bell: number, pin: number): DigitalIn;
+	/**
+	 * The board's BOOT button (GPIO0 on the ESP32-S3 boards: pulled up, debounced like `button`),
+	 * inside the housing: held for 10 s it resets the admin password (hardware/button-hold.ts).
+	 * Absent where the board has none; then only removing the `web` namespace's `admin` key does.
+	 */
+	bootButton?: DigitalIn;
 	/** Uptime, memory, reset reason and Wi-Fi signal for /sipDebug, where the provider has them. */
 	health?: HealthProbe;
 	/** The house gong's relay (GPIO3 on the reference wiring); absent when none is wired. */

@@ -25,7 +25,8 @@ export function chipPinProblem(pin: number): string | undefined {
  * button circuit with a pull-up there can keep the board from starting. GPIO0 is a strapping pin
  * too: held low at reset it starts the ROM's download mode, and the door stays dead until the
  * next reset, so a visitor holding a bell button wired there while the power returns would shut
- * the door down. GPIO43 and GPIO44 (UART0)
+ * the door down. It is also the board's BOOT button (config boot_button_pin), which resets the
+ * admin password when held: a button outside the house must never be able to. GPIO43 and GPIO44 (UART0)
  * are taken: the firmware has no console there (the SDK's ESP32-S3 build sets
  * CONFIG_ESP_CONSOLE_NONE), and on the XIAO, whose debugger and flashing go over the chip's USB,
  * they are the free header pins D6 and D7; on a board that flashes through a USB-serial chip on
@@ -33,7 +34,7 @@ export function chipPinProblem(pin: number): string | undefined {
  */
 export function buttonPinProblem(pin: number): string | undefined {
 	if (pin === 45) return "GPIO45 is a strapping pin (its level at reset selects the flash voltage): a button circuit with a pull-up there can keep the board from starting";
-	if (pin === 0) return "GPIO0 is a strapping pin (the board's BOOT button): a bell held down while the power returns starts the chip's download mode, and the door stays dead until the next reset";
+	if (pin === 0) return "GPIO0 is the board's BOOT button, which resets the admin password when held, and a strapping pin: a bell held down while the power returns starts the chip's download mode, and the door stays dead until the next reset";
 	if (pin === 46) return "GPIO46 is a strapping pin (its level at reset selects the boot mode): a button circuit with a pull-up there can keep the board from starting";
 	return undefined;
 }
@@ -41,6 +42,7 @@ export function buttonPinProblem(pin: number): string | undefined {
 /** The part of the board that manifest.json wires to `pin`, or undefined. */
 export function boardPart(pin: number): string | undefined {
 	switch (pin) {
+		case 0: return "the BOOT button (config boot_button_pin)";
 		case 1: return "the door relay (config relay_pin)";
 		case 2: return "the status LED (config led_pin)";
 		case 3: return "the gong relay (config gong_pin)";

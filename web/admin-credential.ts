@@ -64,6 +64,11 @@ export class AdminCredential {
 		this.#store.set(WEB_NAMESPACE, ADMIN_KEY, `s256i$${this.#iterations}$${salt}$${stretch(this.#sha256, salt, password, this.#iterations)}`);
 	}
 
+	/** Removes the record, damaged or not: the next visit shows the first-run page. Throws when the store fails. */
+	clear(): void {
+		this.#store.delete(WEB_NAMESPACE, ADMIN_KEY);
+	}
+
 	verify(password: string): boolean {
 		const record = parse(this.#store.get(WEB_NAMESPACE, ADMIN_KEY));
 		if (!record || password.length > MAX_ADMIN_PASSWORD) return false;

@@ -8,6 +8,7 @@
 import { keySpec, type SettingValue } from "../config/keys.js";
 import { escapeHtml as e } from "./escape.js";
 import { STYLE } from "./page-style.js";
+import { BOOT_HOLD_MS } from "../hardware/button-hold.js";
 import { errorWords, isRegistrationError, registrationWords, type Words } from "./status-words.js";
 
 export function layout(title: string, body: string, nonce: string, script = ""): string {
@@ -61,7 +62,7 @@ export function firstRunPage(token: string, nonce: string, error?: string): stri
 }
 
 /** Where the stored admin password record cannot be read (web/admin-credential.ts). */
-const ADMIN_DAMAGED = "The stored admin password is damaged: no password signs in. Remove the admin key of the web namespace (see the README); the next visit then shows the first-run page. The door itself goes on working.";
+const ADMIN_DAMAGED = `The stored admin password is damaged: no password signs in. Hold the BOOT button on the board (inside the housing) for ${BOOT_HOLD_MS / 1000} s, or remove the admin key of the web namespace (see the README); the next visit then shows the first-run page. The door itself goes on working.`;
 
 export function loginPage(nonce: string, error?: string, adminDamaged = false): string {
 	return layout("Doorbell", `<section>${adminDamaged ? note({ tone: "bad", text: ADMIN_DAMAGED }) : ""}<form method="post" action="/login">${ADMIN_USER}${field("password", "Admin password", "", error, { type: "password", autocomplete: "current-password" })}<button type="submit">Sign in</button></form></section>`, nonce);

@@ -173,6 +173,19 @@ export class WebApp {
 		this.#setupToken = hex(bytes);
 	}
 
+	/**
+	 * Forgets the admin password (the board's BOOT button held): the record goes, damaged or not,
+	 * every session ends, and the next visit shows the first-run page with a fresh form. Returns
+	 * whether there was a record. Throws when the store fails.
+	 */
+	resetAdmin(): boolean {
+		const was = this.admin.isSet;
+		this.admin.clear();
+		this.sessions.clear();
+		this.#newSetupToken();
+		return was;
+	}
+
 	/** A fresh nonce for a page's Content-Security-Policy. */
 	nonce(): string {
 		const bytes = new Uint8Array(12);

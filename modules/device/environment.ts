@@ -74,6 +74,9 @@ export function createDeviceEnvironment(settings: DeviceSettings, nativeAudio: N
 	// The house gong's relay (off at once) and the status LED, where wired.
 	if (settings.gongPin >= 0) env.gong = new DeviceRelay({ pin: settings.gongPin, activeLow: settings.gongActiveLow, log });
 	if (settings.ledPin >= 0) env.led = new DeviceLed({ pin: settings.ledPin, pwm: !settings.liveImage });
+	// The BOOT button, inside the housing (pulled up, debounced like the door button): held, it
+	// resets the admin password (app/boot.ts).
+	if (settings.bootButtonPin >= 0) env.bootButton = new DeviceButton({ pin: settings.bootButtonPin, debounceMs: settings.buttonDebounceMs, clock });
 	// Bell buttons 2-4 on the pins the settings give (pulled up, debounced like button 1).
 	env.openButton = (_bell, pin) => new DeviceButton({ pin, debounceMs: settings.buttonDebounceMs, clock });
 	if (settings.liveImage) env.camera = deviceCamera({ width: settings.liveImageSize, height: settings.liveImageSize, clock });

@@ -23,6 +23,8 @@ export interface DeviceSettings {
 	gongPin: number;
 	gongActiveLow: boolean;
 	ledPin: number;
+	/** The board's BOOT button (held: the admin password reset); -1 for a board without one. */
+	bootButtonPin: number;
 	httpPort: number;
 	httpMaxBody: number;
 	/** Hand the client's address (from the SDK's socket) to the routes, for their logs. */
@@ -93,6 +95,7 @@ export function deviceSettings(): DeviceSettings {
 		gongPin: gpio("gong_pin", 3, true),
 		gongActiveLow: flag("gong_active_low", false),
 		ledPin: gpio("led_pin", 2, true),
+		bootButtonPin: gpio("boot_button_pin", 0, true),
 		httpPort: integer("http_port", 80, 1, 65535),
 		httpMaxBody: integer("http_max_body", 8192, 256, 65536),
 		httpRemoteAddress: flag("http_remote_address", true),

@@ -1,6 +1,6 @@
 /*
- * Virtual GPIO for the simulator: a button pressed from the terminal or the web, and a relay
- * whose pulses are logged and kept for /sipDebug.
+ * Virtual GPIO for the simulator: buttons pressed (or held down) from the terminal or the web,
+ * and a relay whose pulses are logged and kept for /sipDebug.
  */
 
 import type { DigitalIn, DigitalOut, LevelOut, Logger } from "../ports.js";
@@ -16,6 +16,20 @@ export class VirtualButton implements DigitalIn {
 	/** A press and release, as the debounced input would report them. */
 	press(): void {
 		this.#set(0);
+		this.#set(1);
+	}
+
+	/** Whether the button is held down (hold() without release() yet). */
+	get held(): boolean {
+		return this.#value === 0;
+	}
+
+	/** Pressed and kept down until release() (the BOOT button held). */
+	hold(): void {
+		this.#set(0);
+	}
+
+	release(): void {
 		this.#set(1);
 	}
 

@@ -54,7 +54,9 @@ export const USAGE = `klingel simulator: the doorbell firmware on this computer.
                     device has no such option)
   --help            this text
 
-Keys: Enter or b = press the button, 1-4 = press bell button 1-4, h = hang up, s = status, q = quit.`;
+Keys: Enter or b = press the button, 1-4 = press bell button 1-4, h = hang up, s = status,
+  r = hold the board's BOOT button down (r again lets it go; held 10 s it resets the admin
+  password, as on the device), q = quit.`;
 
 export function parseOptions(argv: string[]): SimulatorOptions {
 	const options: SimulatorOptions = { settings: "klingel-settings.json", http: 8080, httpHost: "127.0.0.1", sipPort: undefined, trace: false, mic: undefined, echo: undefined, echoLatencyMs: 0, speaker: undefined, camera: undefined, audioTimes: undefined, doorLockoutMs: undefined, accessPoint: false, help: false };

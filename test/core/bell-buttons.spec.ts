@@ -144,7 +144,7 @@ group("bell buttons", () => {
 			[1, /door relay/], [2, /status LED/], [3, /gong relay/], [4, /door button/], [7, /speaker/], [9, /speaker/], [41, /microphone/], [42, /microphone/],
 			[10, /camera/], [11, /camera/], [18, /camera/], [38, /camera/], [40, /camera/], [47, /camera/], [48, /camera/],
 			[45, /GPIO45 is a strapping pin \(its level at reset selects the flash voltage\): .*keep the board from starting/], [46, /GPIO46 is a strapping pin \(its level at reset selects the boot mode/],
-			[0, /GPIO0 is a strapping pin \(the board's BOOT button\): a bell held down while the power returns starts the chip's download mode/],
+			[0, /GPIO0 is the board's BOOT button, which resets the admin password when held, and a strapping pin: a bell held down while the power returns starts the chip's download mode/],
 		];
 		for (const [pin, why] of refused) {
 			const response = a.save({ bell3_target: "**613", bell3_pin: pin });
@@ -174,13 +174,13 @@ group("bell buttons", () => {
 		assert.equal(a.inputs.has(4), false, "GPIO0, taken by an earlier firmware, was never opened");
 		assert.equal(a.inputs.get(3)?.pin, 6, "button 3 has its input");
 		assert.ok(a.lines.some((l) => /bell button 2: setting bell\.bell2_pin: cannot be 46: GPIO46 is a strapping pin.*; only the web page rings it/.test(l)), a.lines.join("\n"));
-		assert.ok(a.lines.some((l) => /bell button 4: setting bell\.bell4_pin: cannot be 0: GPIO0 is a strapping pin.*; only the web page rings it/.test(l)), a.lines.join("\n"));
+		assert.ok(a.lines.some((l) => /bell button 4: setting bell\.bell4_pin: cannot be 0: GPIO0 is the board's BOOT button.*; only the web page rings it/.test(l)), a.lines.join("\n"));
 		assert.equal(a.ring("2").status, 200, "the web page still rings button 2");
 		assert.match(a.invites()[0].uri, /^sip:\*\*612@/);
 		const page = String(a.http("GET", "/sip", { cookie: a.cookie }).body);
 		assert.match(page, /id="f_bell2_pin" name="bell2_pin" type="text" value="46"/, "the page shows the stored pin, to be put right");
 		assert.match(page, /id="f_bell4_pin" name="bell4_pin" type="text" value="0"/);
-		assert.match(page, /id="f_bell4_pin_e">[^<]*GPIO0 is a strapping pin/, "and says why at the field");
+		assert.match(page, /id="f_bell4_pin_e">[^<]*GPIO0 is the board&#39;s BOOT button/, "and says why at the field");
 	});
 
 	test("two bell buttons in use on one GPIO are refused, the message naming both; nothing of the save is written", () => {

@@ -136,7 +136,7 @@ test("the board's parts in modules/esp32s3-pins.ts are on the pins manifest.json
 		assert.equal(wired.get(pin as number), undefined, `${what} and ${wired.get(pin as number)} on one pin`);
 		wired.set(pin as number, what);
 	};
-	for (const key of ["button_pin", "relay_pin", "gong_pin", "led_pin"]) wire(manifest.config[key], `config ${key}`);
+	for (const key of ["button_pin", "relay_pin", "gong_pin", "led_pin", "boot_button_pin"]) wire(manifest.config[key], `config ${key}`);
 	wire(defines.audioIn.i2s.lr_pin, "audioIn lr_pin");
 	wire(defines.audioIn.i2s.datain, "audioIn datain");
 	for (const key of ["bck_pin", "lr_pin", "dataout_pin"]) wire(defines.audioOut.i2s[key], `audioOut ${key}`);
