@@ -346,7 +346,7 @@ class App implements Application {
 
 	#ledState() {
 		const doorbell = this.doorbell, call = doorbell.ua.call;
-		return { registered: doorbell.ua.registration.registered, call: call ? { state: call.state, direction: call.direction } : undefined, accessPoint: this.#env.accessPoint?.() ?? false };
+		return { registered: doorbell.ua.registration.registered, call: call ? { state: call.state, direction: call.direction } : undefined, accessPoint: this.#env.accessPoint?.() ?? false, adminReset: this.#bootHold?.reached ?? false };
 	}
 
 	#cameraEnabled(): boolean {

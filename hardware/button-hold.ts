@@ -31,6 +31,7 @@ export class ButtonHold {
 	#holdMs: number;
 	#pressed: boolean;
 	#timer: TimerId | undefined;
+	#reached = false;
 	/** Bound once: a timer's callback is a method of the object, not a closure made per press. */
 	#held: () => void;
 
@@ -44,17 +45,26 @@ export class ButtonHold {
 		this.#held = this.#expired.bind(this);
 	}
 
+	/** Whether the button is still down after its hold was taken (the status LED tells the user to let go). */
+	get reached(): boolean {
+		return this.#reached;
+	}
+
 	/** A level from the input. */
 	change(value: number): void {
 		const pressed = value === 0;
 		if (pressed === this.#pressed) return;
 		this.#pressed = pressed;
 		if (pressed) this.#timer = this.#clock.setTimeout(this.#held, this.#holdMs);
-		else this.#stop();
+		else {
+			this.#stop();
+			this.#reached = false;
+		}
 	}
 
 	close(): void {
 		this.#stop();
+		this.#reached = false;
 	}
 
 	#stop(): void {
@@ -64,6 +74,7 @@ export class ButtonHold {
 
 	#expired(): void {
 		this.#timer = undefined;
+		this.#reached = true;
 		this.#onHeld();
 	}
 }

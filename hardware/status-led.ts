@@ -1,6 +1,8 @@
 /*
  * The status LED (GPIO2 on the reference wiring, PWM), as the earlier firmware drove it: what the
  * door is doing, from across the room. Highest first:
+ *   admin_reset   very fast blink  (the BOOT button reset the admin password and is still held:
+ *                                   let go; 100 ms on, 100 ms off)
  *   call          steady on        (a handset is talking with the door)
  *   ringing       fast blink       (the door rings the handsets: 200 ms on, 200 ms off)
  *   access_point  slow breathing   (the set-up access point is open: 0 to 1 and back in 2 s)
@@ -12,7 +14,7 @@
 
 import type { Clock, LevelOut, Logger, TimerId } from "../modules/ports.js";
 
-export type LedPattern = "call" | "ringing" | "access_point" | "unregistered" | "idle";
+export type LedPattern = "admin_reset" | "call" | "ringing" | "access_point" | "unregistered" | "idle";
 
 export const TICK_MS = 100;
 
@@ -21,11 +23,14 @@ export interface LedInputs {
 	/** The call's state ("calling", "ringing", "answered" …) and direction, or undefined. */
 	call?: { state: string; direction: string };
 	accessPoint: boolean;
+	/** The BOOT button is still held after it reset the admin password. */
+	adminReset?: boolean;
 }
 
 /** The pattern for a state: the highest that applies. */
 export function patternFor(inputs: LedInputs): LedPattern {
 	const call = inputs.call;
+	if (inputs.adminReset) return "admin_reset";
 	if (call?.state === "answered") return "call";
 	if (call && call.direction === "outbound" && (call.state === "calling" || call.state === "ringing")) return "ringing";
 	if (inputs.accessPoint) return "access_point";
@@ -36,6 +41,8 @@ export function patternFor(inputs: LedInputs): LedPattern {
 /** The pattern's level at `tick` ticks after it began. */
 export function levelAt(pattern: LedPattern, tick: number): number {
 	switch (pattern) {
+		case "admin_reset":
+			return tick % 2 === 0 ? 1 : 0;
 		case "call":
 			return 1;
 		case "ringing":

@@ -5,7 +5,8 @@ import { bootApp } from "../lib/app-harness.js";
 import { FakeClock } from "../lib/fake-clock.js";
 import { ButtonHold } from "../../hardware/button-hold.js";
 import { eventWords } from "../../home/event-words.js";
-import type { DigitalIn, HttpPostRequest, HttpRequest, HttpResponse } from "../../modules/ports.js";
+import { levelAt, TICK_MS } from "../../hardware/status-led.js";
+import type { DigitalIn, HttpPostRequest, HttpRequest, HttpResponse, LevelOut } from "../../modules/ports.js";
 
 const ADMIN = "Admin-Passwort-1";
 const HOOK = "http://192.168.178.20:8123/api/webhook/door";
@@ -23,13 +24,13 @@ class FakeInput implements DigitalIn {
 }
 
 /** The application with a BOOT button, a webhook and a signed-in session. */
-function application(settings: Record<string, Record<string, string | number>> = {}) {
+function application(settings: Record<string, Record<string, string | number>> = {}, led?: LevelOut) {
 	const boot = new FakeInput();
 	const posts: HttpPostRequest[] = [];
 	const a = bootApp({
 		settings: { hook: { url1: HOOK }, door: { code: "4711" }, bell: { bell2_target: "**612", bell2_name: "Gartentor" }, ...settings },
 		env: {
-			sha256: (t) => md5(t) + md5(`\u0001${t}`), random: seededRandom(5), bootButton: boot,
+			sha256: (t) => md5(t) + md5(`\u0001${t}`), random: seededRandom(5), bootButton: boot, led,
 			httpPost: (request) => {
 				posts.push(request);
 				request.done(undefined, 200);
@@ -133,6 +134,26 @@ group("BOOT button: the admin password reset at the board", () => {
 		a.boot.set(0);
 		a.clock.advance(20_000);
 		assert.equal(a.application.home.history().filter((e) => e.type === "admin_password_reset").length, 1);
+	});
+
+	test("the status LED blinks fast from the reset until the button is let go: the sign to let go", () => {
+		const levels: number[] = [];
+		const a = application({}, { write: (level) => void levels.push(level), close() {} });
+		const pattern = () => a.application.status().status_led as { pattern: string };
+		a.boot.set(0);
+		a.clock.advance(9900);
+		assert.notEqual(pattern().pattern, "admin_reset", "nothing shows before the reset");
+		a.clock.advance(100);
+		a.clock.advance(TICK_MS);
+		assert.equal(pattern().pattern, "admin_reset");
+		const before = levels.length;
+		a.clock.advance(4 * TICK_MS);
+		assert.deepEqual(levels.slice(before), [0, 1, 0, 1], "100 ms on, 100 ms off");
+		a.boot.set(1);
+		a.clock.advance(TICK_MS);
+		assert.notEqual(pattern().pattern, "admin_reset");
+		assert.equal(levelAt("admin_reset", 0), 1);
+		assert.equal(levelAt("admin_reset", 1), 0);
 	});
 
 	test("a damaged admin record is cleared the same way: the page is set free again", () => {

@@ -35,6 +35,7 @@ group("chime outputs", () => {
 		assert.equal(patternFor({ ...base, call: { state: "calling", direction: "outbound" } }), "ringing");
 		assert.equal(patternFor({ ...base, registered: false, call: { state: "answered", direction: "inbound" } }), "call");
 		assert.equal(patternFor({ ...base, call: { state: "calling", direction: "inbound" } }), "idle", "an inbound call is answered at once, it does not ring at the door");
+		assert.equal(patternFor({ ...base, adminReset: true, call: { state: "answered", direction: "inbound" } }), "admin_reset", "the BOOT button held past its reset comes first: let go");
 	});
 
 	test("levels: ringing blinks 200/200 ms, no registration flashes 100 ms every 2 s, the access point breathes", () => {
