@@ -14,7 +14,7 @@ label{display:block;font-weight:600;margin:.9rem 0 .3rem}
 label.check{display:flex;gap:.6rem;align-items:flex-start;font-weight:400}
 input,select,button{font:inherit;width:100%;min-height:48px;border-radius:8px}
 input,select{border:1px solid #8a8a84;padding:.5rem .7rem;background:#fff;color:inherit}
-input[type=checkbox]{flex:none;width:28px;min-height:28px;margin:0}
+input[type=checkbox],input[type=radio]{flex:none;width:28px;min-height:28px;margin:0}
 input:focus,select:focus,button:focus{outline:3px solid #2d6cdf;outline-offset:1px}
 input[aria-invalid=true]{border:2px solid #b3261e;background:#fff6f5}
 .err{color:#b3261e;margin:.3rem 0 0;font-size:.95rem}

@@ -44,7 +44,7 @@ export function wifiPage(view: WifiView, nonce: string): string {
 		: "";
 	if (view.fixedByBuild) return layout("Wi-Fi", `${state}<section><p>This door was built for the network “${e(view.ssid)}”; build it without <code>ssid=</code> to choose the network here.</p>${next}</section>`, nonce);
 	const list = view.networks.length
-		? view.networks.map((network, i) => `<label class="check"><input type="radio" name="ssid" value="${e(network.ssid)}"${network.ssid === view.chosen ? " checked" : ""} id="n_${i}"> ${e(network.ssid)} <small>(${bars(network.rssi)}${network.secure ? "" : ", open"})</small></label>`).join("")
+		? view.networks.map((network, i) => `<label class="check"><input type="radio" name="ssid" value="${e(network.ssid)}"${network.ssid === view.chosen ? " checked" : ""} id="n_${i}"><span>${e(network.ssid)} <small>(${bars(network.rssi)}${network.secure ? "" : ", open"})</small></span></label>`).join("")
 		: `<p class="hint">No networks found yet.</p>`;
 	const error = view.error ? `<p class="note bad" role="alert">${e(view.error)}</p>` : "";
 	const form = `<form method="post" action="/wifi">${hidden(view.tokenName, view.token)}${error}<fieldset><legend>Network</legend>${list}<p><a href="/wifi?scan=1">Search again</a></p>${field("other", "Or the name of a hidden network", "", undefined, { autocomplete: "off" })}</fieldset>${field("password", "Wi-Fi password", "", undefined, { type: "password", autocomplete: "off", hint: "Empty for an open network." })}<button type="submit">Join</button></form>`;

@@ -270,6 +270,11 @@ test("Wi-Fi set-up with JavaScript off: the set-up page, a network from the scan
 		await page.goto(`${wifiBase}/`);
 		await page.waitForURL(/\/wifi$/);
 		await page.getByRole("heading", { name: "Wi-Fi" }).waitFor();
+		// The list at a phone's width: each radio button a 28 px circle at the start of its row,
+		// the network's name beside it (a radio was a flex item as wide as a text field before).
+		const rows = await page.evaluate(`[...document.querySelectorAll("input[type=radio]")].map((e) => { const r = e.getBoundingClientRect(), t = e.nextElementSibling?.getBoundingClientRect(); return { w: Math.round(r.width), h: Math.round(r.height), left: Math.round(r.left - e.closest("fieldset").getBoundingClientRect().left), textLeft: t ? Math.round(t.left - r.right) : -1 }; })`) as { w: number; h: number; left: number; textLeft: number }[];
+		assert.ok(rows.length >= 2, JSON.stringify(rows));
+		assert.deepEqual(rows.filter((r) => r.w !== 28 || r.h !== 28 || r.left > 24 || r.textLeft < 0 || r.textLeft > 16), [], `radio buttons and their names: ${JSON.stringify(rows)}`);
 		// Wrong password first: the stand-in refuses it, and the page says so.
 		await page.getByLabel(HOME_WIFI).check();
 		await page.getByLabel("Wi-Fi password").fill("wrong-password-1");
