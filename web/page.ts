@@ -157,16 +157,17 @@ export interface SettingsView {
 function history(events: Array<{ time: string | null; text: string }> | undefined): string {
 	if (!events) return "";
 	const items = events.map((event) => {
-		const time = typeof event.time === "string" ? event.time.replace("T", " ").slice(0, 19) : "—";
-		return `<li><time>${e(time)}</time> ${e(event.text)}</li>`;
+		// UTC as written; the page's script shows it in the browser's time zone (the door has none).
+		if (typeof event.time !== "string") return `<li>— ${e(event.text)}</li>`;
+		return `<li><time datetime="${e(event.time)}">${e(event.time.replace("T", " ").slice(0, 19))}</time> ${e(event.text)}</li>`;
 	});
-	return `<section><details><summary>Events (${events.length}, newest first)</summary>${items.length ? `<ol>${items.join("")}</ol>` : "<p>No events yet.</p>"}<p class="hint">Times in UTC. As JSON: <a href="/events">/events</a>.</p></details></section>`;
+	return `<section><details><summary>Events (${events.length}, newest first)</summary>${items.length ? `<ol>${items.join("")}</ol>` : "<p>No events yet.</p>"}<p class="hint">Times in this browser's time zone (in UTC where scripts are off). As JSON: <a href="/events">/events</a>.</p></details></section>`;
 }
 
 const ADVANCED = Object.freeze(["sip_port", "local_port", "rtp_port", "ring_timeout", "talk_limit", "digest_uri", "allow_any_src", "hostname"]);
 const HOME = Object.freeze(["host", "port", "user", "password", "prefix", "discovery", "door_open", "url1", "url2"]);
 
-const SCRIPT = `(function(){var s=document.getElementById("status"),c=document.querySelector("meta[name=csrf]").content;function r(){fetch("/sip?part=status",{credentials:"same-origin"}).then(function(x){return x.ok?x.text():""}).then(function(t){if(t)s.innerHTML=t})}setInterval(r,5000);var f=document.getElementById("ring");f.addEventListener("submit",function(v){v.preventDefault();fetch("/ring/sip",{method:"POST",credentials:"same-origin",headers:{"X-CSRF-Token":c,Accept:"application/json"}}).then(function(x){return x.json()}).then(function(j){var p=document.getElementById("rang");p.className="note "+(j.ok?"ok":"bad");p.textContent=j.ok?"Ringing \u2026":"Not ringing: "+(j.reason||"error");p.hidden=false;setTimeout(r,1500)})})})();`;
+const SCRIPT = `(function(){var s=document.getElementById("status"),c=document.querySelector("meta[name=csrf]").content;function r(){fetch("/sip?part=status",{credentials:"same-origin"}).then(function(x){return x.ok?x.text():""}).then(function(t){if(t)s.innerHTML=t})}setInterval(r,5000);var f=document.getElementById("ring");f.addEventListener("submit",function(v){v.preventDefault();fetch("/ring/sip",{method:"POST",credentials:"same-origin",headers:{"X-CSRF-Token":c,Accept:"application/json"}}).then(function(x){return x.json()}).then(function(j){var p=document.getElementById("rang");p.className="note "+(j.ok?"ok":"bad");p.textContent=j.ok?"Ringing \u2026":"Not ringing: "+(j.reason||"error");p.hidden=false;setTimeout(r,1500)})});function p(n){return(n<10?"0":"")+n}document.querySelectorAll("time[datetime]").forEach(function(t){var d=new Date(t.getAttribute("datetime"));if(!isNaN(d))t.textContent=d.getFullYear()+"-"+p(d.getMonth()+1)+"-"+p(d.getDate())+" "+p(d.getHours())+":"+p(d.getMinutes())+":"+p(d.getSeconds())})})();`;
 
 function check(name: string, label: string, on: boolean, error: string | undefined): string {
 	return `${hidden(name, "0")}<label class="check"><input type="checkbox" name="${e(name)}" value="1"${on ? " checked" : ""}> ${e(label)}</label>${error ? `<p class="err">${e(error)}</p>` : ""}`;

@@ -53,10 +53,13 @@ after(async () => {
 });
 
 /** A fresh Chromium with its own new profile directory. */
+/** The browser's time zone: the page shows event times in it (a German home's, an hour or two from UTC). */
+const TIME_ZONE = "Europe/Berlin";
+
 async function browser(javaScriptEnabled: boolean): Promise<{ context: BrowserContext; page: Page }> {
 	const profile = mkdtempSync(join(tmpdir(), "klingel-chromium-"));
 	profiles.push(profile);
-	const context = await chromium.launchPersistentContext(profile, { executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS, viewport: PHONE, javaScriptEnabled, deviceScaleFactor: 1 });
+	const context = await chromium.launchPersistentContext(profile, { executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS, viewport: PHONE, javaScriptEnabled, deviceScaleFactor: 1, timezoneId: TIME_ZONE });
 	await context.route(
 		(url) => url.hostname !== "127.0.0.1",
 		(route) => {
@@ -186,6 +189,13 @@ test("with JavaScript on: sign in, the phone layout, a test ring rings both hand
 			await page.getByRole("button", { name: "Sign in" }).click();
 			await page.getByRole("button", { name: "Test ring" }).waitFor();
 			await page.getByText("Registered with 127.0.0.1 as 620.").waitFor();
+		});
+
+		await t.test("event times are shown in the browser's time zone", async () => {
+			const times = (await page.evaluate(`[...document.querySelectorAll("time[datetime]")].map((t) => [t.getAttribute("datetime"), t.textContent])`)) as [string, string][];
+			assert.ok(times.length > 0, "the start-up event at least");
+			const local = new Intl.DateTimeFormat("sv-SE", { timeZone: TIME_ZONE, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
+			for (const [iso, shown] of times) assert.equal(shown, local.format(new Date(iso)), `${iso} in ${TIME_ZONE}`);
 		});
 
 		await t.test("phone screenshot at 390×844: one column, nothing wider than the screen", async () => {
