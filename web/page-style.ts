@@ -1,6 +1,7 @@
 /* The page's CSS, embedded: one column for a phone, large touch targets, no external assets. */
 
 export const STYLE = `*{box-sizing:border-box}
+[hidden]{display:none!important}
 body{margin:0;font:18px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f4f4f1;color:#1b1b1b}
 main{max-width:34rem;margin:0 auto;padding:1rem}
 h1{font-size:1.5rem;margin:.2rem 0 1rem}

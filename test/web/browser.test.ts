@@ -285,6 +285,22 @@ test("Wi-Fi set-up with JavaScript off: the set-up page, a network from the scan
 		const rows = await page.evaluate(`[...document.querySelectorAll("input[type=radio]")].map((e) => { const r = e.getBoundingClientRect(), t = e.nextElementSibling?.getBoundingClientRect(); return { w: Math.round(r.width), h: Math.round(r.height), left: Math.round(r.left - e.closest("fieldset").getBoundingClientRect().left), textLeft: t ? Math.round(t.left - r.right) : -1 }; })`) as { w: number; h: number; left: number; textLeft: number }[];
 		assert.ok(rows.length >= 2, JSON.stringify(rows));
 		assert.deepEqual(rows.filter((r) => r.w !== 28 || r.h !== 28 || r.left > 24 || r.textLeft < 0 || r.textLeft > 16), [], `radio buttons and their names: ${JSON.stringify(rows)}`);
+		assert.equal(await page.getByText("Show the password").isVisible(), false, "no show box without the script that works it");
+		// With scripts, the password can be shown as typed (and the box itself is not sent).
+		const scripted = await browser(true);
+		try {
+			await scripted.page.goto(`${wifiBase}/wifi`);
+			const password = scripted.page.getByLabel("Wi-Fi password");
+			await password.fill("Geheim 123");
+			assert.equal(await password.getAttribute("type"), "password");
+			await scripted.page.getByLabel("Show the password").check();
+			assert.equal(await password.getAttribute("type"), "text", "shown as typed");
+			assert.equal(await password.inputValue(), "Geheim 123");
+			await scripted.page.getByLabel("Show the password").uncheck();
+			assert.equal(await password.getAttribute("type"), "password");
+		} finally {
+			await scripted.context.close();
+		}
 		// Wrong password first: the stand-in refuses it, and the page says so.
 		await page.getByLabel(HOME_WIFI).check();
 		await page.getByLabel("Wi-Fi password").fill("wrong-password-1");
