@@ -249,16 +249,11 @@ static void add_power(float *restrict power, const float *restrict xr, const flo
 
 enum { CHECKPOINT_NONE, CHECKPOINT_HELD, CHECKPOINT_RESTORED };
 
-static uint32_t next_random(Aec *s)
+/* The comfort noise's random numbers: the state as a signed 32-bit integer, times 2^-31, is
+ * uniform in [-1, 1) (the suppressor folds the 2^-31 into the amplitude, exactly). */
+static uint32_t next_random(uint32_t seed)
 {
-	s->seed = s->seed * 1664525u + 1013904223u;
-	return s->seed;
-}
-
-/* Uniform in [-1, 1). */
-static float random_unit(Aec *s)
-{
-	return (float)(int32_t)next_random(s) * (1.0f / 2147483648.0f);
+	return seed * 1664525u + 1013904223u;
 }
 
 int ka_aec_init(void *state, int32_t sampleRate, int32_t flags)
@@ -322,9 +317,9 @@ static void start_over(Aec *s)
  * is not echo, and comfort noise in its place loses it (the door's tone while the handset talked
  * went down by 10 dB in a half second where the filter, adapted on it, had taken the bin's
  * residual echo estimate up). */
-static float suppressor_gain(const Aec *s, int k)
+static inline float suppressor_gain(float power, float echo, float noise)
 {
-	float error = s->errorPower[k] + 1.0f, g = 1.0f - OVER * s->echoPower[k] / error, floor = s->noise[k] / error;
+	float error = power + 1.0f, g = 1.0f - OVER * echo / error, floor = noise / error;
 	if (g < GAIN_MIN) g = GAIN_MIN;
 	if (g * g < floor) g = floor >= 1.0f ? 1.0f : root(floor);
 	return g > 1.0f ? 1.0f : g;
@@ -649,37 +644,47 @@ static void process_block(Aec *s)
 	 * apart from echo, about one in six now). */
 	if (s->suppress && !bypass) {
 		{
-			float g0, g1, g2, smooth, power, floor;
-#define GAIN(k) suppressor_gain(s, k)
+			/* each bin's error power and noise floor are read once, for its gain, and kept
+			 * for its shape two bins on (E's stores would otherwise load them again) */
+			const float *restrict power = s->errorPower, *restrict echo = s->echoPower, *restrict noise = s->noise;
+			float *restrict re = E->re, *restrict im = E->im;
+			float g0, g1, g2, p1 = power[0], p2 = power[1], n1 = noise[0], n2 = noise[1], smooth;
+			uint32_t seed = s->seed;
 #define SHAPE(k) \
 			smooth = 0.25f * (g0 + g2) + 0.5f * g1; \
-			power = s->errorPower[k]; \
-			floor = s->noise[k]; \
-			if (smooth * smooth * (power + 1.0f) < floor) smooth = g1; \
-			E->re[k] *= smooth; \
-			E->im[k] *= smooth;
-			g1 = GAIN(0);
-			g2 = GAIN(1);
+			if (smooth * smooth * (p1 + 1.0f) < n1) smooth = g1; \
+			re[k] *= smooth; \
+			im[k] *= smooth;
+			g1 = suppressor_gain(p1, echo[0], n1);
+			g2 = suppressor_gain(p2, echo[1], n2);
 			g0 = g1; /* bin 0: 3/4 g(0) + 1/4 g(1) */
 			SHAPE(0)
 			for (k = 1; k < N; k++) {
 				float fill;
 				g0 = g1;
 				g1 = g2;
-				g2 = GAIN(k + 1);
+				p1 = p2;
+				n1 = n2;
+				p2 = power[k + 1];
+				n2 = noise[k + 1];
+				g2 = suppressor_gain(p2, echo[k + 1], n2);
 				SHAPE(k)
-				fill = (floor - smooth * smooth * power) * 3.0f;
+				fill = (n1 - smooth * smooth * p1) * 3.0f;
 				if (fill > 0) {
-					float amplitude = root(fill);
-					E->re[k] += amplitude * random_unit(s);
-					E->im[k] += amplitude * random_unit(s);
+					float amplitude = root(fill) * (1.0f / 2147483648.0f);
+					seed = next_random(seed);
+					re[k] += amplitude * (float)(int32_t)seed;
+					seed = next_random(seed);
+					im[k] += amplitude * (float)(int32_t)seed;
 				}
 			}
 			g0 = g1;
 			g1 = g2; /* bin N: 1/4 g(N - 1) + 3/4 g(N) */
+			p1 = p2;
+			n1 = n2;
 			SHAPE(N)
 #undef SHAPE
-#undef GAIN
+			s->seed = seed;
 		}
 		ka_ifft_real_half(E->re, E->im, 1, e, &s->fft);
 	} else if (s->suppress) {
