@@ -120,7 +120,7 @@ typedef struct {
 	float nearFloor[PAD];   /* noise[] as it was when the far end was last quiet, at most noise[] now: the near-end's own steady sound */
 	float errorBin[PAD];    /* |E|² from the first pass over the bins to the second, then the real part of the update's step */
 	float farSum[PAD];     /* Σ_p |X_p|²: the reference power over the filter's tail */
-	Spectrum x[K];
+	Spectrum x[K + 1];    /* the reference spectra, x[p] partition p's; x[K] the one that has just left the tail */
 	Spectrum w[K];
 	Spectrum good[K];     /* the checkpoint: the last filter that performed well */
 	Spectrum echo;        /* the echo estimate Y, as filtered and then as FFT([0, y]) */
@@ -149,60 +149,44 @@ size_t ka_aec_state_bytes(void)
 #error "EACH_PARTITION is written for 8 partitions"
 #endif
 
-/* Y = Σ_p W_p X_p over the partitions, a bin at a time with the sums in registers */
-static void filter(const float *restrict w, const float *restrict x, float *restrict yr, float *restrict yi)
+/* Y = Σ_p W_p X_p over the partitions, a bin at a time with the sums in registers; on the way,
+ * farSum takes X_0's power for that of X_K, the spectrum that has just left the tail. */
+static void filter(const float *restrict w, const float *restrict x, float *restrict farSum, float *restrict yr, float *restrict yi)
 {
 	int k;
 	for (k = 0; k < BINS; k++) {
-		float ar = 0, ai = 0;
+		float ar = 0, ai = 0, nr = x[k], ni = x[PAD + k], or = x[K * S + k], oi = x[K * S + PAD + k];
 #define TERM(p) { float wr = w[(p) * S + k], wi = w[(p) * S + PAD + k], xr = x[(p) * S + k], xi = x[(p) * S + PAD + k]; ar += wr * xr - wi * xi; ai += wr * xi + wi * xr; }
 		EACH_PARTITION(TERM)
 #undef TERM
 		yr[k] = ar;
 		yi[k] = ai;
+		farSum[k] = farSum[k] - (or * or + oi * oi) + (nr * nr + ni * ni);
 	}
 }
 
 /*
  * The last block's update and this block's filter in one pass over the filter's spectra, with
  * the reference spectra moved one partition on since that block: W_p += g conj(X_{p+1}) (the
- * block's X_p), g = mu E the step it left in gr, gi, then Y = Σ_p W_p X_p, a bin at a time with
- * the sums and each X in registers (it is loaded once for both). The last partition's update,
- * whose spectrum the move dropped, is made before the move (drop_last).
+ * block's X_p; X_K the one that has just left the tail), g = mu E the step it left in gr, gi,
+ * then Y = Σ_p W_p X_p, a bin at a time with the sums and each X in registers (it is loaded
+ * once for the update, the filter and farSum, which takes X_0's power for X_K's).
  */
-static void update_filter(float *restrict w, const float *restrict x, const float *restrict gr, const float *restrict gi, float *restrict yr, float *restrict yi)
+static void update_filter(float *restrict w, const float *restrict x, float *restrict farSum, const float *restrict gr, const float *restrict gi, float *restrict yr, float *restrict yi)
 {
 	int k;
 	for (k = 0; k < BINS; k++) {
-		float a = gr[k], b = gi[k], ar = 0, ai = 0, xr = x[k], xi = x[PAD + k];
+		float a = gr[k], b = gi[k], ar = 0, ai = 0, xr = x[k], xi = x[PAD + k], power = xr * xr + xi * xi;
 #define TERM(p) { float nr = x[((p) + 1) * S + k], ni = x[((p) + 1) * S + PAD + k]; \
 		float wr = w[(p) * S + k] + (a * nr + b * ni), wi = w[(p) * S + PAD + k] + (b * nr - a * ni); \
 		w[(p) * S + k] = wr; w[(p) * S + PAD + k] = wi; \
 		ar += wr * xr - wi * xi; ai += wr * xi + wi * xr; xr = nr; xi = ni; }
-		TERM(0) TERM(1) TERM(2) TERM(3) TERM(4) TERM(5) TERM(6)
+		EACH_PARTITION(TERM)
 #undef TERM
-		{
-			float wr = w[(K - 1) * S + k], wi = w[(K - 1) * S + PAD + k];
-			yr[k] = ar + (wr * xr - wi * xi);
-			yi[k] = ai + (wr * xi + wi * xr);
-		}
+		yr[k] = ar;
+		yi[k] = ai;
+		farSum[k] = farSum[k] - (xr * xr + xi * xi) + power;
 	}
-}
-
-/* Before the reference spectra move on: farSum loses the spectrum that drops out, and the last
- * partition takes the last block's step (W += g conj(X), as in update_filter), if it left one. */
-static void drop_last(float *restrict farSum, float *restrict w, const float *restrict x, const float *restrict gr, const float *restrict gi, int stepped)
-{
-	int k;
-	if (stepped)
-		for (k = 0; k < BINS; k++) {
-			float xr = x[k], xi = x[PAD + k], a = gr[k], b = gi[k];
-			farSum[k] -= xr * xr + xi * xi;
-			w[k] += a * xr + b * xi;
-			w[PAD + k] += b * xr - a * xi;
-		}
-	else
-		for (k = 0; k < BINS; k++) farSum[k] -= x[k] * x[k] + x[PAD + k] * x[PAD + k];
 }
 
 /* p += |x|² */
@@ -363,12 +347,12 @@ static void process_block(Aec *s)
 
 	/* The reference frame [previous block, this block] and its spectrum into x[0], the older
 	 * ones one place on (a delay line, so that partition p's spectra sit at one offset in w[]
-	 * and x[] and the filter runs a bin at a time over all partitions); farSum, Σ_p |X_p|²,
-	 * loses the spectrum that drops out (and is summed afresh every FAR_SUM_BLOCKS blocks, so
-	 * that rounding cannot pile up). */
+	 * and x[] and the filter runs a bin at a time over all partitions), the one that drops out
+	 * into x[K], where the filter's pass finds it for the last partition's update and for
+	 * farSum, Σ_p |X_p|², which loses its power as it gains x[0]'s (and is summed afresh every
+	 * FAR_SUM_BLOCKS blocks, so that rounding cannot pile up). */
 	X = &s->x[0];
-	drop_last(s->farSum, s->w[K - 1].re, s->x[K - 1].re, s->errorBin, s->echoBin, s->stepped);
-	memmove(&s->x[1], &s->x[0], (K - 1) * sizeof s->x[0]);
+	memmove(&s->x[1], &s->x[0], K * sizeof s->x[0]);
 	/* The block as it came in (ka_aec_process put it in the ring), and the frame of the two
 	 * blocks `hold` samples before it, as the reference (the hold and RING are whole blocks, so
 	 * no block wraps). */
@@ -396,20 +380,16 @@ static void process_block(Aec *s)
 	active = farEnergy > FAR_ACTIVE * (float)N;
 	s->farBlocks[s->farAt] = farEnergy;
 	s->farAt = (s->farAt + 1) % K;
+
+	/* Echo estimate Y = Σ W_p X_p (with the last block's update and farSum's on the way); the
+	 * last N samples of its inverse are y. */
+	if (s->stepped) update_filter(s->w[0].re, s->x[0].re, s->farSum, s->errorBin, s->echoBin, Y->re, Y->im);
+	else filter(s->w[0].re, s->x[0].re, s->farSum, Y->re, Y->im);
 	if (++s->sinceSum >= FAR_SUM_BLOCKS) {
 		s->sinceSum = 0;
 		memset(s->farSum, 0, sizeof s->farSum);
-		for (p = 0; p < K; p++) {
-			add_power(s->farSum, s->x[p].re, s->x[p].im);
-		}
-	} else {
-		add_power(s->farSum, X->re, X->im);
+		for (p = 0; p < K; p++) add_power(s->farSum, s->x[p].re, s->x[p].im);
 	}
-
-	/* Echo estimate Y = Σ W_p X_p (with the last block's update made on the way); the last N
-	 * samples of its inverse are y. */
-	if (s->stepped) update_filter(s->w[0].re, s->x[0].re, s->errorBin, s->echoBin, Y->re, Y->im);
-	else filter(s->w[0].re, s->x[0].re, Y->re, Y->im);
 	ka_ifft_real_half(Y->re, Y->im, 1, t, &s->fft);
 	for (i = 0; i < N; i++) {
 		float d = (float)s->micBlock[i];
