@@ -133,33 +133,65 @@ static void first_pass_half(const float *restrict x, int upper, float *restrict 
 		yi = (xr) * wi_ + (xi) * wr_; \
 	} while (0)
 
+/*
+ * The radix-8 passes' twiddles at j = 0 are all 1, and a scalar build makes that group without
+ * them (a sixteenth of the passes' complex multiplications at 128 points). Not where gcc turns
+ * the loop over j into SSE2's 4 lanes (x86, unless KA_NO_SIMD, as in mix.c): 7 groups left for
+ * it to vectorise, it did not, and the vectorised canceller took 31,000 instructions more per
+ * frame.
+ */
+#if !defined(__SSE2__) || defined(KA_NO_SIMD)
+#define SKIP_UNIT_TWIDDLES 1
+#else
+#define SKIP_UNIT_TWIDDLES 0
+#endif
+
+/* (xr, xi) as they are: the twiddles at j = 0 */
+#define PLAIN(yr, yi, xr, xi, q) \
+	do { \
+		yr = (xr); \
+		yi = (xi); \
+	} while (0)
+
+/* One 8-point group of the radix-8 pass at j, its twiddles by TW (TWIDDLE, or PLAIN at j = 0) */
+#define DIT8_GROUP(TW) \
+	do { \
+		float *restrict r = re + b + j, *restrict i = im + b + j; \
+		float a0r, a0i, a1r, a1i, a2r, a2i, a3r, a3i; \
+		a0r = r[0], a0i = i[0]; /* x0, x2, x4, x6 */ \
+		TW(a1r, a1i, r[2 * S], i[2 * S], 2); \
+		TW(a2r, a2i, r[S], i[S], 4); \
+		TW(a3r, a3i, r[3 * S], i[3 * S], 6); \
+		{ \
+			DFT4(e); \
+			TW(a0r, a0i, r[4 * S], i[4 * S], 1); /* x1, x3, x5, x7 */ \
+			TW(a1r, a1i, r[6 * S], i[6 * S], 3); \
+			TW(a2r, a2i, r[5 * S], i[5 * S], 5); \
+			TW(a3r, a3i, r[7 * S], i[7 * S], 7); \
+			{ \
+				DFT4(o); \
+				DFT8_END(r, i, S); \
+			} \
+		} \
+	} while (0)
+
 /* The radix-8 pass (stages of span S, 2S, 4S): with ω = e^{-2πij/8S}, points j + mS are the
  * 8-point DFT of x_q = ω^q p_{rev(q)}, p_m the points j + mS before and rev the 3-bit bit
- * reversal. The twiddles are 14 arrays of S, ω^q's real parts then its imaginary parts. */
+ * reversal. The twiddles are 14 arrays of S, ω^q's real parts then its imaginary parts (all 1
+ * at j = 0: SKIP_UNIT_TWIDDLES). */
 static void dit8(float *restrict re, float *restrict im)
 {
 	const float *restrict t = ka_fft_radix8;
 	int b, j;
-	for (b = 0; b < H; b += 8 * S)
-		for (j = 0; j < S; j++) {
-			float *restrict r = re + b + j, *restrict i = im + b + j;
-			float a0r, a0i, a1r, a1i, a2r, a2i, a3r, a3i;
-			a0r = r[0], a0i = i[0]; /* x0, x2, x4, x6 */
-			TWIDDLE(a1r, a1i, r[2 * S], i[2 * S], 2);
-			TWIDDLE(a2r, a2i, r[S], i[S], 4);
-			TWIDDLE(a3r, a3i, r[3 * S], i[3 * S], 6);
-			{
-				DFT4(e);
-				TWIDDLE(a0r, a0i, r[4 * S], i[4 * S], 1); /* x1, x3, x5, x7 */
-				TWIDDLE(a1r, a1i, r[6 * S], i[6 * S], 3);
-				TWIDDLE(a2r, a2i, r[5 * S], i[5 * S], 5);
-				TWIDDLE(a3r, a3i, r[7 * S], i[7 * S], 7);
-				{
-					DFT4(o);
-					DFT8_END(r, i, S);
-				}
-			}
-		}
+	for (b = 0; b < H; b += 8 * S) {
+#if SKIP_UNIT_TWIDDLES
+		j = 0;
+		DIT8_GROUP(PLAIN);
+		for (j = 1; j < S; j++) DIT8_GROUP(TWIDDLE);
+#else
+		for (j = 0; j < S; j++) DIT8_GROUP(TWIDDLE);
+#endif
+	}
 }
 
 #if KA_FFT_RADIX2_STAGE
@@ -374,32 +406,51 @@ static void dif2(float *restrict re, float *restrict im)
 		i[k] = (xi) * wr_ - (xr) * wi_; \
 	} while (0)
 
+/* (xr, xi) stored at r[k], i[k] as they are: the twiddles at j = 0, all 1 */
+#define UNPLAIN(k, xr, xi, q) \
+	do { \
+		r[k] = (xr); \
+		i[k] = (xi); \
+	} while (0)
+
+/* One 8-point group of the inverse's radix-8 pass at j, its twiddles by UNTW (UNTWIDDLE, or
+ * UNPLAIN at j = 0) */
+#define DIF8_GROUP(UNTW) \
+	do { \
+		float *restrict r = re + b + j, *restrict i = im + b + j; \
+		float p0r = r[0], p0i = i[0], p1r = r[S], p1i = i[S], p2r = r[2 * S], p2i = i[2 * S], p3r = r[3 * S], p3i = i[3 * S]; \
+		float p4r = r[4 * S], p4i = i[4 * S], p5r = r[5 * S], p5i = i[5 * S], p6r = r[6 * S], p6i = i[6 * S], p7r = r[7 * S], p7i = i[7 * S]; \
+		IDFT8_HALVES; \
+		{ \
+			float v1r = SQRT_HALF * (o1r - o1i), v1i = SQRT_HALF * (o1r + o1i); /* V O1 */ \
+			float v3r = -SQRT_HALF * (o3r + o3i), v3i = SQRT_HALF * (o3r - o3i); /* V³ O3 = (-1 + i)√½ O3 */ \
+			r[0] = e0r + o0r; \
+			i[0] = e0i + o0i; \
+			UNTW(S, e0r - o0r, e0i - o0i, 4); /* y4 */ \
+			UNTW(4 * S, e1r + v1r, e1i + v1i, 1); /* y1 */ \
+			UNTW(5 * S, e1r - v1r, e1i - v1i, 5); /* y5 */ \
+			UNTW(2 * S, e2r - o2i, e2i + o2r, 2); /* y2 = E2 + i O2 */ \
+			UNTW(3 * S, e2r + o2i, e2i - o2r, 6); /* y6 */ \
+			UNTW(6 * S, e3r + v3r, e3i + v3i, 3); /* y3 */ \
+			UNTW(7 * S, e3r - v3r, e3i - v3i, 7); /* y7 */ \
+		} \
+	} while (0)
+
 /* The radix-8 pass of the inverse (stages of span 4S, 2S, S): the inverse 8-point DFT y of the
  * points j + mS, y_q conj(ω)^q to point j + rev(q) S: dit8 transposed. V = e^{iπ/4}. */
 static void dif8(float *restrict re, float *restrict im)
 {
 	const float *restrict t = ka_fft_radix8;
 	int b, j;
-	for (b = 0; b < H; b += 8 * S)
-		for (j = 0; j < S; j++) {
-			float *restrict r = re + b + j, *restrict i = im + b + j;
-			float p0r = r[0], p0i = i[0], p1r = r[S], p1i = i[S], p2r = r[2 * S], p2i = i[2 * S], p3r = r[3 * S], p3i = i[3 * S];
-			float p4r = r[4 * S], p4i = i[4 * S], p5r = r[5 * S], p5i = i[5 * S], p6r = r[6 * S], p6i = i[6 * S], p7r = r[7 * S], p7i = i[7 * S];
-			IDFT8_HALVES;
-			{
-				float v1r = SQRT_HALF * (o1r - o1i), v1i = SQRT_HALF * (o1r + o1i); /* V O1 */
-				float v3r = -SQRT_HALF * (o3r + o3i), v3i = SQRT_HALF * (o3r - o3i); /* V³ O3 = (-1 + i)√½ O3 */
-				r[0] = e0r + o0r;
-				i[0] = e0i + o0i;
-				UNTWIDDLE(S, e0r - o0r, e0i - o0i, 4); /* y4 */
-				UNTWIDDLE(4 * S, e1r + v1r, e1i + v1i, 1); /* y1 */
-				UNTWIDDLE(5 * S, e1r - v1r, e1i - v1i, 5); /* y5 */
-				UNTWIDDLE(2 * S, e2r - o2i, e2i + o2r, 2); /* y2 = E2 + i O2 */
-				UNTWIDDLE(3 * S, e2r + o2i, e2i - o2r, 6); /* y6 */
-				UNTWIDDLE(6 * S, e3r + v3r, e3i + v3i, 3); /* y3 */
-				UNTWIDDLE(7 * S, e3r - v3r, e3i - v3i, 7); /* y7 */
-			}
-		}
+	for (b = 0; b < H; b += 8 * S) {
+#if SKIP_UNIT_TWIDDLES
+		j = 0;
+		DIF8_GROUP(UNPLAIN);
+		for (j = 1; j < S; j++) DIF8_GROUP(UNTWIDDLE);
+#else
+		for (j = 0; j < S; j++) DIF8_GROUP(UNTWIDDLE);
+#endif
+	}
 }
 
 /* The last pass (stages of span 4, 2 and 1), of which only the wanted half is made: points
