@@ -125,7 +125,7 @@ typedef struct {
 	Spectrum good[K];     /* the checkpoint: the last filter that performed well */
 	Spectrum echo;        /* the echo estimate Y, as filtered and then as FFT([0, y]) */
 	Spectrum error;       /* E = FFT([0, e]), then the output */
-	float time[M];
+	float time[N];        /* y, and the partition being constrained, in the time domain */
 	float e[N];
 	float echoBin[PAD];   /* |FFT([0, y])|², then the imaginary part of the update's step */
 	float farPower[PAD]; /* smoothed |X|² of the partition the echo arrives in */
@@ -355,7 +355,7 @@ static void process_block(Aec *s)
 	memmove(&s->x[1], &s->x[0], K * sizeof s->x[0]);
 	/* The block as it came in (ka_aec_process put it in the ring), and the frame of the two
 	 * blocks `hold` samples before it, as the reference (the hold and RING are whole blocks, so
-	 * no block wraps). */
+	 * no block wraps), transformed from the ring as it lies. */
 	{
 		const int16_t *in = s->farRing + s->ringAt, *older, *newer;
 		int at = s->ringAt - s->hold;
@@ -370,13 +370,11 @@ static void process_block(Aec *s)
 		older = s->farRing + (at < 0 ? at + RING : at);
 		for (i = 0; i < N; i++) {
 			float v = (float)newer[i];
-			t[i] = (float)older[i];
-			t[N + i] = v;
 			farEnergy += v * v;
 		}
 		if (s->hold == 0) inEnergy = farEnergy; /* the same block */
+		ka_fft_real_s16(older, newer, X->re, X->im);
 	}
-	ka_fft_real(t, X->re, X->im);
 	active = farEnergy > FAR_ACTIVE * (float)N;
 	s->farBlocks[s->farAt] = farEnergy;
 	s->farAt = (s->farAt + 1) % K;

@@ -6,8 +6,10 @@
  * - the samples are taken as H complex points z[n] = x[2n] + i x[2n+1], and a split step makes
  *   the M-point real spectrum of their H-point complex one;
  * - forward by decimation in time: the first pass reads the samples straight from the input in
- *   bit-reversed order (one table entry per eight points) and writes into the output arrays,
- *   where the rest works in place, so there is neither a copy nor a reordering pass; the
+ *   bit-reversed order (one table entry per eight points; the full transform's 16-bit samples
+ *   converted as they are read, from the canceller's two reference blocks where they lie) and
+ *   writes into the output arrays, where the rest works in place, so there is neither a copy
+ *   nor a reordering pass; the
  *   inverse by decimation in frequency, whose last pass writes the output samples straight to
  *   their places in natural order;
  * - radix 8: three stages per pass, each point loaded and stored a third as often as by radix 2,
@@ -74,19 +76,20 @@
 /* ---- forward ---- */
 
 /* The first pass, stages of span 1, 2 and 4: points 8b..8b+7 (bit-reversed order) are the
- * 8-point DFT of z[R + q H/8], q = 0..7, R the bit reversal of 8b. */
-static void first_pass(const float *restrict in, float *restrict re, float *restrict im)
+ * 8-point DFT of z[R + q H/8], q = 0..7, R the bit reversal of 8b; z[n] for n < H/2 from the
+ * samples' first half (`first`: q < 4), the rest from their second (`second`). */
+static void first_pass(const int16_t *restrict first, const int16_t *restrict second, float *restrict re, float *restrict im)
 {
 	int b;
 	for (b = 0; b < H / 8; b++) {
-		const float *p = in + 2 * ka_fft_reverse[b];
+		const int16_t *lo = first + 2 * ka_fft_reverse[b], *hi = second + 2 * ka_fft_reverse[b];
 		float a0r, a0i, a1r, a1i, a2r, a2i, a3r, a3i;
-		a0r = p[0], a0i = p[1], a1r = p[H / 2], a1i = p[H / 2 + 1]; /* x0, x2, x4, x6 */
-		a2r = p[H], a2i = p[H + 1], a3r = p[3 * H / 2], a3i = p[3 * H / 2 + 1];
+		a0r = lo[0], a0i = lo[1], a1r = lo[H / 2], a1i = lo[H / 2 + 1]; /* x0, x2, x4, x6 */
+		a2r = hi[0], a2i = hi[1], a3r = hi[H / 2], a3i = hi[H / 2 + 1];
 		{
 			DFT4(e);
-			a0r = p[H / 4], a0i = p[H / 4 + 1], a1r = p[3 * H / 4], a1i = p[3 * H / 4 + 1]; /* x1, x3, x5, x7 */
-			a2r = p[5 * H / 4], a2i = p[5 * H / 4 + 1], a3r = p[7 * H / 4], a3i = p[7 * H / 4 + 1];
+			a0r = lo[H / 4], a0i = lo[H / 4 + 1], a1r = lo[3 * H / 4], a1i = lo[3 * H / 4 + 1]; /* x1, x3, x5, x7 */
+			a2r = hi[H / 4], a2i = hi[H / 4 + 1], a3r = hi[3 * H / 4], a3i = hi[3 * H / 4 + 1];
 			{
 				DFT4(o);
 				DFT8_END(re + 8 * b, im + 8 * b, 1);
@@ -275,9 +278,9 @@ static void last_forward(float *restrict re, float *restrict im)
 	}
 }
 
-void ka_fft_real(const float *in, float *re, float *im)
+void ka_fft_real_s16(const int16_t *first, const int16_t *second, float *re, float *im)
 {
-	first_pass(in, re, im);
+	first_pass(first, second, re, im);
 	dit8(re, im);
 #if KA_FFT_RADIX2_STAGE
 	dit2(re, im);
