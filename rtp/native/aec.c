@@ -36,15 +36,20 @@
  * over all partitions with the sums in registers), the envelopes compared at KA_ALIGN_LAGS
  * lags (align.c), two fused passes over the bins for the estimates and the update's step and
  * one for the suppressor and comfort noise. Per 20 ms frame (callgrind, x86-64 -O2
- * -fno-tree-vectorize, as for the ESP32, which has no SIMD): about
- * 281,000 instructions (the FFTs about 113,000, the filter and its update about 65,000, what
- * tells a steady near-end sound apart about 4,000, the search for an echo beyond the tail about
- * 2,000, about the same with the reference held back; 402,000 with the radix-2 FFT before fft.c,
- * 320,000 before the per-bin loops were fused and the filter ran a bin at a time, 281,000
- * before the update moved into the next block's filter pass and the bins' loops lost their
- * index tests). Where gcc vectorises, about 248,000 (241,000 before the steady near-end sound
- * was told apart, 200,000 when the filter ran a partition at a time, which SSE suits better;
- * the ESP32 has no SSE). Of the 275,000 before the steady near-end sound was told apart,
+ * -fno-tree-vectorize and fft.c's code paths for a build without SSE2, as for the ESP32, which
+ * has no SIMD): about 273,000 instructions (the FFTs about 113,000, the filter with its update
+ * and farSum's change about 67,500, what tells a steady near-end sound apart about 4,000, the
+ * search for an echo beyond the tail about 2,000, about the same with the reference held back;
+ * 402,000 with the radix-2 FFT before fft.c, 320,000 before the per-bin loops were fused and
+ * the filter ran a bin at a time, 281,000 before the update moved into the next block's filter
+ * pass and the bins' loops lost their index tests; 280,600 before the filter's pass took the
+ * last partition's update and farSum's change from the spectrum that left the tail (4,300
+ * less), the radix-8 passes left out their twiddles at j = 0 (2,100), the reference's
+ * spectrum was taken from its 16-bit blocks (900) and the suppressor's loop kept its bins'
+ * values in registers (500), all with the same output bit for bit). Where gcc vectorises,
+ * about 243,000 (248,000 before those four, 241,000 before the steady near-end sound was told
+ * apart, 200,000 when the filter ran a partition at a time, which SSE suits better; the ESP32
+ * has no SSE). Of the 275,000 before the steady near-end sound was told apart,
  * about 127,000 are float additions, subtractions and multiplications (54,000 of them in the
  * FFTs), 61,000 float loads and stores, 43,000 the register copies that x86's two-operand SSE
  * needs (the ESP32's FPU instructions name three registers) and 29,000 integer work and
