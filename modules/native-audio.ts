@@ -79,7 +79,7 @@ export interface NativeAudio {
 	g722Decode(state: Int16Array, codes: Uint8Array, pcm: Int16Array): void;
 	/**
 	 * Starts an echo canceller for 8000 or 16000 Hz audio; flags 0 or AEC_LINEAR_ONLY. Its state
-	 * (about 47 KB) is native memory outside the JS heap, held until close().
+	 * (about 48 KB) is native memory outside the JS heap, held until close().
 	 */
 	echoCanceller(sampleRate: number, flags: number): EchoCanceller;
 	/**

@@ -4,7 +4,7 @@
  * reference for the microphone frame read next; the canceller (modules/native-audio.ts,
  * rtp/native/aec.c) removes its echo from the microphone frame in place. Both run at the
  * microphone's rate, 16 kHz, so it is used when both run at 16 kHz. The canceller (its state,
- * about 47 KB of native memory outside the JS heap) and the reference frame are made once, by the
+ * about 48 KB of native memory outside the JS heap) and the reference frame are made once, by the
  * constructor; close() at the call's end frees the state.
  */
 

@@ -36,15 +36,20 @@
  * over all partitions with the sums in registers), the envelopes compared at KA_ALIGN_LAGS
  * lags (align.c), two fused passes over the bins for the estimates and the update's step and
  * one for the suppressor and comfort noise. Per 20 ms frame (callgrind, x86-64 -O2
- * -fno-tree-vectorize, as for the ESP32, which has no SIMD): about
- * 281,000 instructions (the FFTs about 113,000, the filter and its update about 65,000, what
- * tells a steady near-end sound apart about 4,000, the search for an echo beyond the tail about
- * 2,000, about the same with the reference held back; 402,000 with the radix-2 FFT before fft.c,
- * 320,000 before the per-bin loops were fused and the filter ran a bin at a time, 281,000
- * before the update moved into the next block's filter pass and the bins' loops lost their
- * index tests). Where gcc vectorises, about 248,000 (241,000 before the steady near-end sound
- * was told apart, 200,000 when the filter ran a partition at a time, which SSE suits better;
- * the ESP32 has no SSE). Of the 275,000 before the steady near-end sound was told apart,
+ * -fno-tree-vectorize and fft.c's code paths for a build without SSE2, as for the ESP32, which
+ * has no SIMD): about 273,000 instructions (the FFTs about 113,000, the filter with its update
+ * and farSum's change about 67,500, what tells a steady near-end sound apart about 4,000, the
+ * search for an echo beyond the tail about 2,000, about the same with the reference held back;
+ * 402,000 with the radix-2 FFT before fft.c, 320,000 before the per-bin loops were fused and
+ * the filter ran a bin at a time, 281,000 before the update moved into the next block's filter
+ * pass and the bins' loops lost their index tests; 280,600 before the filter's pass took the
+ * last partition's update and farSum's change from the spectrum that left the tail (4,300
+ * less), the radix-8 passes left out their twiddles at j = 0 (2,100), the reference's
+ * spectrum was taken from its 16-bit blocks (900) and the suppressor's loop kept its bins'
+ * values in registers (500), all with the same output bit for bit). Where gcc vectorises,
+ * about 243,000 (248,000 before those four, 241,000 before the steady near-end sound was told
+ * apart, 200,000 when the filter ran a partition at a time, which SSE suits better; the ESP32
+ * has no SSE). Of the 275,000 before the steady near-end sound was told apart,
  * about 127,000 are float additions, subtractions and multiplications (54,000 of them in the
  * FFTs), 61,000 float loads and stores, 43,000 the register copies that x86's two-operand SSE
  * needs (the ESP32's FPU instructions name three registers) and 29,000 integer work and
@@ -120,12 +125,12 @@ typedef struct {
 	float nearFloor[PAD];   /* noise[] as it was when the far end was last quiet, at most noise[] now: the near-end's own steady sound */
 	float errorBin[PAD];    /* |E|² from the first pass over the bins to the second, then the real part of the update's step */
 	float farSum[PAD];     /* Σ_p |X_p|²: the reference power over the filter's tail */
-	Spectrum x[K];
+	Spectrum x[K + 1];    /* the reference spectra, x[p] partition p's; x[K] the one that has just left the tail */
 	Spectrum w[K];
 	Spectrum good[K];     /* the checkpoint: the last filter that performed well */
 	Spectrum echo;        /* the echo estimate Y, as filtered and then as FFT([0, y]) */
 	Spectrum error;       /* E = FFT([0, e]), then the output */
-	float time[M];
+	float time[N];        /* y, and the partition being constrained, in the time domain */
 	float e[N];
 	float echoBin[PAD];   /* |FFT([0, y])|², then the imaginary part of the update's step */
 	float farPower[PAD]; /* smoothed |X|² of the partition the echo arrives in */
@@ -149,60 +154,44 @@ size_t ka_aec_state_bytes(void)
 #error "EACH_PARTITION is written for 8 partitions"
 #endif
 
-/* Y = Σ_p W_p X_p over the partitions, a bin at a time with the sums in registers */
-static void filter(const float *restrict w, const float *restrict x, float *restrict yr, float *restrict yi)
+/* Y = Σ_p W_p X_p over the partitions, a bin at a time with the sums in registers; on the way,
+ * farSum takes X_0's power for that of X_K, the spectrum that has just left the tail. */
+static void filter(const float *restrict w, const float *restrict x, float *restrict farSum, float *restrict yr, float *restrict yi)
 {
 	int k;
 	for (k = 0; k < BINS; k++) {
-		float ar = 0, ai = 0;
+		float ar = 0, ai = 0, nr = x[k], ni = x[PAD + k], or = x[K * S + k], oi = x[K * S + PAD + k];
 #define TERM(p) { float wr = w[(p) * S + k], wi = w[(p) * S + PAD + k], xr = x[(p) * S + k], xi = x[(p) * S + PAD + k]; ar += wr * xr - wi * xi; ai += wr * xi + wi * xr; }
 		EACH_PARTITION(TERM)
 #undef TERM
 		yr[k] = ar;
 		yi[k] = ai;
+		farSum[k] = farSum[k] - (or * or + oi * oi) + (nr * nr + ni * ni);
 	}
 }
 
 /*
  * The last block's update and this block's filter in one pass over the filter's spectra, with
  * the reference spectra moved one partition on since that block: W_p += g conj(X_{p+1}) (the
- * block's X_p), g = mu E the step it left in gr, gi, then Y = Σ_p W_p X_p, a bin at a time with
- * the sums and each X in registers (it is loaded once for both). The last partition's update,
- * whose spectrum the move dropped, is made before the move (drop_last).
+ * block's X_p; X_K the one that has just left the tail), g = mu E the step it left in gr, gi,
+ * then Y = Σ_p W_p X_p, a bin at a time with the sums and each X in registers (it is loaded
+ * once for the update, the filter and farSum, which takes X_0's power for X_K's).
  */
-static void update_filter(float *restrict w, const float *restrict x, const float *restrict gr, const float *restrict gi, float *restrict yr, float *restrict yi)
+static void update_filter(float *restrict w, const float *restrict x, float *restrict farSum, const float *restrict gr, const float *restrict gi, float *restrict yr, float *restrict yi)
 {
 	int k;
 	for (k = 0; k < BINS; k++) {
-		float a = gr[k], b = gi[k], ar = 0, ai = 0, xr = x[k], xi = x[PAD + k];
+		float a = gr[k], b = gi[k], ar = 0, ai = 0, xr = x[k], xi = x[PAD + k], power = xr * xr + xi * xi;
 #define TERM(p) { float nr = x[((p) + 1) * S + k], ni = x[((p) + 1) * S + PAD + k]; \
 		float wr = w[(p) * S + k] + (a * nr + b * ni), wi = w[(p) * S + PAD + k] + (b * nr - a * ni); \
 		w[(p) * S + k] = wr; w[(p) * S + PAD + k] = wi; \
 		ar += wr * xr - wi * xi; ai += wr * xi + wi * xr; xr = nr; xi = ni; }
-		TERM(0) TERM(1) TERM(2) TERM(3) TERM(4) TERM(5) TERM(6)
+		EACH_PARTITION(TERM)
 #undef TERM
-		{
-			float wr = w[(K - 1) * S + k], wi = w[(K - 1) * S + PAD + k];
-			yr[k] = ar + (wr * xr - wi * xi);
-			yi[k] = ai + (wr * xi + wi * xr);
-		}
+		yr[k] = ar;
+		yi[k] = ai;
+		farSum[k] = farSum[k] - (xr * xr + xi * xi) + power;
 	}
-}
-
-/* Before the reference spectra move on: farSum loses the spectrum that drops out, and the last
- * partition takes the last block's step (W += g conj(X), as in update_filter), if it left one. */
-static void drop_last(float *restrict farSum, float *restrict w, const float *restrict x, const float *restrict gr, const float *restrict gi, int stepped)
-{
-	int k;
-	if (stepped)
-		for (k = 0; k < BINS; k++) {
-			float xr = x[k], xi = x[PAD + k], a = gr[k], b = gi[k];
-			farSum[k] -= xr * xr + xi * xi;
-			w[k] += a * xr + b * xi;
-			w[PAD + k] += b * xr - a * xi;
-		}
-	else
-		for (k = 0; k < BINS; k++) farSum[k] -= x[k] * x[k] + x[PAD + k] * x[PAD + k];
 }
 
 /* p += |x|² */
@@ -249,16 +238,11 @@ static void add_power(float *restrict power, const float *restrict xr, const flo
 
 enum { CHECKPOINT_NONE, CHECKPOINT_HELD, CHECKPOINT_RESTORED };
 
-static uint32_t next_random(Aec *s)
+/* The comfort noise's random numbers: the state as a signed 32-bit integer, times 2^-31, is
+ * uniform in [-1, 1) (the suppressor folds the 2^-31 into the amplitude, exactly). */
+static uint32_t next_random(uint32_t seed)
 {
-	s->seed = s->seed * 1664525u + 1013904223u;
-	return s->seed;
-}
-
-/* Uniform in [-1, 1). */
-static float random_unit(Aec *s)
-{
-	return (float)(int32_t)next_random(s) * (1.0f / 2147483648.0f);
+	return seed * 1664525u + 1013904223u;
 }
 
 int ka_aec_init(void *state, int32_t sampleRate, int32_t flags)
@@ -322,9 +306,9 @@ static void start_over(Aec *s)
  * is not echo, and comfort noise in its place loses it (the door's tone while the handset talked
  * went down by 10 dB in a half second where the filter, adapted on it, had taken the bin's
  * residual echo estimate up). */
-static float suppressor_gain(const Aec *s, int k)
+static inline float suppressor_gain(float power, float echo, float noise)
 {
-	float error = s->errorPower[k] + 1.0f, g = 1.0f - OVER * s->echoPower[k] / error, floor = s->noise[k] / error;
+	float error = power + 1.0f, g = 1.0f - OVER * echo / error, floor = noise / error;
 	if (g < GAIN_MIN) g = GAIN_MIN;
 	if (g * g < floor) g = floor >= 1.0f ? 1.0f : root(floor);
 	return g > 1.0f ? 1.0f : g;
@@ -368,15 +352,15 @@ static void process_block(Aec *s)
 
 	/* The reference frame [previous block, this block] and its spectrum into x[0], the older
 	 * ones one place on (a delay line, so that partition p's spectra sit at one offset in w[]
-	 * and x[] and the filter runs a bin at a time over all partitions); farSum, Σ_p |X_p|²,
-	 * loses the spectrum that drops out (and is summed afresh every FAR_SUM_BLOCKS blocks, so
-	 * that rounding cannot pile up). */
+	 * and x[] and the filter runs a bin at a time over all partitions), the one that drops out
+	 * into x[K], where the filter's pass finds it for the last partition's update and for
+	 * farSum, Σ_p |X_p|², which loses its power as it gains x[0]'s (and is summed afresh every
+	 * FAR_SUM_BLOCKS blocks, so that rounding cannot pile up). */
 	X = &s->x[0];
-	drop_last(s->farSum, s->w[K - 1].re, s->x[K - 1].re, s->errorBin, s->echoBin, s->stepped);
-	memmove(&s->x[1], &s->x[0], (K - 1) * sizeof s->x[0]);
+	memmove(&s->x[1], &s->x[0], K * sizeof s->x[0]);
 	/* The block as it came in (ka_aec_process put it in the ring), and the frame of the two
 	 * blocks `hold` samples before it, as the reference (the hold and RING are whole blocks, so
-	 * no block wraps). */
+	 * no block wraps), transformed from the ring as it lies. */
 	{
 		const int16_t *in = s->farRing + s->ringAt, *older, *newer;
 		int at = s->ringAt - s->hold;
@@ -391,30 +375,24 @@ static void process_block(Aec *s)
 		older = s->farRing + (at < 0 ? at + RING : at);
 		for (i = 0; i < N; i++) {
 			float v = (float)newer[i];
-			t[i] = (float)older[i];
-			t[N + i] = v;
 			farEnergy += v * v;
 		}
 		if (s->hold == 0) inEnergy = farEnergy; /* the same block */
+		ka_fft_real_s16(older, newer, X->re, X->im);
 	}
-	ka_fft_real(t, X->re, X->im);
 	active = farEnergy > FAR_ACTIVE * (float)N;
 	s->farBlocks[s->farAt] = farEnergy;
 	s->farAt = (s->farAt + 1) % K;
+
+	/* Echo estimate Y = Σ W_p X_p (with the last block's update and farSum's on the way); the
+	 * last N samples of its inverse are y. */
+	if (s->stepped) update_filter(s->w[0].re, s->x[0].re, s->farSum, s->errorBin, s->echoBin, Y->re, Y->im);
+	else filter(s->w[0].re, s->x[0].re, s->farSum, Y->re, Y->im);
 	if (++s->sinceSum >= FAR_SUM_BLOCKS) {
 		s->sinceSum = 0;
 		memset(s->farSum, 0, sizeof s->farSum);
-		for (p = 0; p < K; p++) {
-			add_power(s->farSum, s->x[p].re, s->x[p].im);
-		}
-	} else {
-		add_power(s->farSum, X->re, X->im);
+		for (p = 0; p < K; p++) add_power(s->farSum, s->x[p].re, s->x[p].im);
 	}
-
-	/* Echo estimate Y = Σ W_p X_p (with the last block's update made on the way); the last N
-	 * samples of its inverse are y. */
-	if (s->stepped) update_filter(s->w[0].re, s->x[0].re, s->errorBin, s->echoBin, Y->re, Y->im);
-	else filter(s->w[0].re, s->x[0].re, Y->re, Y->im);
 	ka_ifft_real_half(Y->re, Y->im, 1, t, &s->fft);
 	for (i = 0; i < N; i++) {
 		float d = (float)s->micBlock[i];
@@ -649,37 +627,47 @@ static void process_block(Aec *s)
 	 * apart from echo, about one in six now). */
 	if (s->suppress && !bypass) {
 		{
-			float g0, g1, g2, smooth, power, floor;
-#define GAIN(k) suppressor_gain(s, k)
+			/* each bin's error power and noise floor are read once, for its gain, and kept
+			 * for its shape two bins on (E's stores would otherwise load them again) */
+			const float *restrict power = s->errorPower, *restrict echo = s->echoPower, *restrict noise = s->noise;
+			float *restrict re = E->re, *restrict im = E->im;
+			float g0, g1, g2, p1 = power[0], p2 = power[1], n1 = noise[0], n2 = noise[1], smooth;
+			uint32_t seed = s->seed;
 #define SHAPE(k) \
 			smooth = 0.25f * (g0 + g2) + 0.5f * g1; \
-			power = s->errorPower[k]; \
-			floor = s->noise[k]; \
-			if (smooth * smooth * (power + 1.0f) < floor) smooth = g1; \
-			E->re[k] *= smooth; \
-			E->im[k] *= smooth;
-			g1 = GAIN(0);
-			g2 = GAIN(1);
+			if (smooth * smooth * (p1 + 1.0f) < n1) smooth = g1; \
+			re[k] *= smooth; \
+			im[k] *= smooth;
+			g1 = suppressor_gain(p1, echo[0], n1);
+			g2 = suppressor_gain(p2, echo[1], n2);
 			g0 = g1; /* bin 0: 3/4 g(0) + 1/4 g(1) */
 			SHAPE(0)
 			for (k = 1; k < N; k++) {
 				float fill;
 				g0 = g1;
 				g1 = g2;
-				g2 = GAIN(k + 1);
+				p1 = p2;
+				n1 = n2;
+				p2 = power[k + 1];
+				n2 = noise[k + 1];
+				g2 = suppressor_gain(p2, echo[k + 1], n2);
 				SHAPE(k)
-				fill = (floor - smooth * smooth * power) * 3.0f;
+				fill = (n1 - smooth * smooth * p1) * 3.0f;
 				if (fill > 0) {
-					float amplitude = root(fill);
-					E->re[k] += amplitude * random_unit(s);
-					E->im[k] += amplitude * random_unit(s);
+					float amplitude = root(fill) * (1.0f / 2147483648.0f);
+					seed = next_random(seed);
+					re[k] += amplitude * (float)(int32_t)seed;
+					seed = next_random(seed);
+					im[k] += amplitude * (float)(int32_t)seed;
 				}
 			}
 			g0 = g1;
 			g1 = g2; /* bin N: 1/4 g(N - 1) + 3/4 g(N) */
+			p1 = p2;
+			n1 = n2;
 			SHAPE(N)
 #undef SHAPE
-#undef GAIN
+			s->seed = seed;
 		}
 		ka_ifft_real_half(E->re, E->im, 1, e, &s->fft);
 	} else if (s->suppress) {

@@ -6,8 +6,10 @@
  * - the samples are taken as H complex points z[n] = x[2n] + i x[2n+1], and a split step makes
  *   the M-point real spectrum of their H-point complex one;
  * - forward by decimation in time: the first pass reads the samples straight from the input in
- *   bit-reversed order (one table entry per eight points) and writes into the output arrays,
- *   where the rest works in place, so there is neither a copy nor a reordering pass; the
+ *   bit-reversed order (one table entry per eight points; the full transform's 16-bit samples
+ *   converted as they are read, from the canceller's two reference blocks where they lie) and
+ *   writes into the output arrays, where the rest works in place, so there is neither a copy
+ *   nor a reordering pass; the
  *   inverse by decimation in frequency, whose last pass writes the output samples straight to
  *   their places in natural order;
  * - radix 8: three stages per pass, each point loaded and stored a third as often as by radix 2,
@@ -74,19 +76,20 @@
 /* ---- forward ---- */
 
 /* The first pass, stages of span 1, 2 and 4: points 8b..8b+7 (bit-reversed order) are the
- * 8-point DFT of z[R + q H/8], q = 0..7, R the bit reversal of 8b. */
-static void first_pass(const float *restrict in, float *restrict re, float *restrict im)
+ * 8-point DFT of z[R + q H/8], q = 0..7, R the bit reversal of 8b; z[n] for n < H/2 from the
+ * samples' first half (`first`: q < 4), the rest from their second (`second`). */
+static void first_pass(const int16_t *restrict first, const int16_t *restrict second, float *restrict re, float *restrict im)
 {
 	int b;
 	for (b = 0; b < H / 8; b++) {
-		const float *p = in + 2 * ka_fft_reverse[b];
+		const int16_t *lo = first + 2 * ka_fft_reverse[b], *hi = second + 2 * ka_fft_reverse[b];
 		float a0r, a0i, a1r, a1i, a2r, a2i, a3r, a3i;
-		a0r = p[0], a0i = p[1], a1r = p[H / 2], a1i = p[H / 2 + 1]; /* x0, x2, x4, x6 */
-		a2r = p[H], a2i = p[H + 1], a3r = p[3 * H / 2], a3i = p[3 * H / 2 + 1];
+		a0r = lo[0], a0i = lo[1], a1r = lo[H / 2], a1i = lo[H / 2 + 1]; /* x0, x2, x4, x6 */
+		a2r = hi[0], a2i = hi[1], a3r = hi[H / 2], a3i = hi[H / 2 + 1];
 		{
 			DFT4(e);
-			a0r = p[H / 4], a0i = p[H / 4 + 1], a1r = p[3 * H / 4], a1i = p[3 * H / 4 + 1]; /* x1, x3, x5, x7 */
-			a2r = p[5 * H / 4], a2i = p[5 * H / 4 + 1], a3r = p[7 * H / 4], a3i = p[7 * H / 4 + 1];
+			a0r = lo[H / 4], a0i = lo[H / 4 + 1], a1r = lo[3 * H / 4], a1i = lo[3 * H / 4 + 1]; /* x1, x3, x5, x7 */
+			a2r = hi[H / 4], a2i = hi[H / 4 + 1], a3r = hi[3 * H / 4], a3i = hi[3 * H / 4 + 1];
 			{
 				DFT4(o);
 				DFT8_END(re + 8 * b, im + 8 * b, 1);
@@ -133,33 +136,65 @@ static void first_pass_half(const float *restrict x, int upper, float *restrict 
 		yi = (xr) * wi_ + (xi) * wr_; \
 	} while (0)
 
+/*
+ * The radix-8 passes' twiddles at j = 0 are all 1, and a scalar build makes that group without
+ * them (a sixteenth of the passes' complex multiplications at 128 points). Not where gcc turns
+ * the loop over j into SSE2's 4 lanes (x86, unless KA_NO_SIMD, as in mix.c): 7 groups left for
+ * it to vectorise, it did not, and the vectorised canceller took 31,000 instructions more per
+ * frame.
+ */
+#if !defined(__SSE2__) || defined(KA_NO_SIMD)
+#define SKIP_UNIT_TWIDDLES 1
+#else
+#define SKIP_UNIT_TWIDDLES 0
+#endif
+
+/* (xr, xi) as they are: the twiddles at j = 0 */
+#define PLAIN(yr, yi, xr, xi, q) \
+	do { \
+		yr = (xr); \
+		yi = (xi); \
+	} while (0)
+
+/* One 8-point group of the radix-8 pass at j, its twiddles by TW (TWIDDLE, or PLAIN at j = 0) */
+#define DIT8_GROUP(TW) \
+	do { \
+		float *restrict r = re + b + j, *restrict i = im + b + j; \
+		float a0r, a0i, a1r, a1i, a2r, a2i, a3r, a3i; \
+		a0r = r[0], a0i = i[0]; /* x0, x2, x4, x6 */ \
+		TW(a1r, a1i, r[2 * S], i[2 * S], 2); \
+		TW(a2r, a2i, r[S], i[S], 4); \
+		TW(a3r, a3i, r[3 * S], i[3 * S], 6); \
+		{ \
+			DFT4(e); \
+			TW(a0r, a0i, r[4 * S], i[4 * S], 1); /* x1, x3, x5, x7 */ \
+			TW(a1r, a1i, r[6 * S], i[6 * S], 3); \
+			TW(a2r, a2i, r[5 * S], i[5 * S], 5); \
+			TW(a3r, a3i, r[7 * S], i[7 * S], 7); \
+			{ \
+				DFT4(o); \
+				DFT8_END(r, i, S); \
+			} \
+		} \
+	} while (0)
+
 /* The radix-8 pass (stages of span S, 2S, 4S): with ω = e^{-2πij/8S}, points j + mS are the
  * 8-point DFT of x_q = ω^q p_{rev(q)}, p_m the points j + mS before and rev the 3-bit bit
- * reversal. The twiddles are 14 arrays of S, ω^q's real parts then its imaginary parts. */
+ * reversal. The twiddles are 14 arrays of S, ω^q's real parts then its imaginary parts (all 1
+ * at j = 0: SKIP_UNIT_TWIDDLES). */
 static void dit8(float *restrict re, float *restrict im)
 {
 	const float *restrict t = ka_fft_radix8;
 	int b, j;
-	for (b = 0; b < H; b += 8 * S)
-		for (j = 0; j < S; j++) {
-			float *restrict r = re + b + j, *restrict i = im + b + j;
-			float a0r, a0i, a1r, a1i, a2r, a2i, a3r, a3i;
-			a0r = r[0], a0i = i[0]; /* x0, x2, x4, x6 */
-			TWIDDLE(a1r, a1i, r[2 * S], i[2 * S], 2);
-			TWIDDLE(a2r, a2i, r[S], i[S], 4);
-			TWIDDLE(a3r, a3i, r[3 * S], i[3 * S], 6);
-			{
-				DFT4(e);
-				TWIDDLE(a0r, a0i, r[4 * S], i[4 * S], 1); /* x1, x3, x5, x7 */
-				TWIDDLE(a1r, a1i, r[6 * S], i[6 * S], 3);
-				TWIDDLE(a2r, a2i, r[5 * S], i[5 * S], 5);
-				TWIDDLE(a3r, a3i, r[7 * S], i[7 * S], 7);
-				{
-					DFT4(o);
-					DFT8_END(r, i, S);
-				}
-			}
-		}
+	for (b = 0; b < H; b += 8 * S) {
+#if SKIP_UNIT_TWIDDLES
+		j = 0;
+		DIT8_GROUP(PLAIN);
+		for (j = 1; j < S; j++) DIT8_GROUP(TWIDDLE);
+#else
+		for (j = 0; j < S; j++) DIT8_GROUP(TWIDDLE);
+#endif
+	}
 }
 
 #if KA_FFT_RADIX2_STAGE
@@ -243,9 +278,9 @@ static void last_forward(float *restrict re, float *restrict im)
 	}
 }
 
-void ka_fft_real(const float *in, float *re, float *im)
+void ka_fft_real_s16(const int16_t *first, const int16_t *second, float *re, float *im)
 {
-	first_pass(in, re, im);
+	first_pass(first, second, re, im);
 	dit8(re, im);
 #if KA_FFT_RADIX2_STAGE
 	dit2(re, im);
@@ -374,32 +409,51 @@ static void dif2(float *restrict re, float *restrict im)
 		i[k] = (xi) * wr_ - (xr) * wi_; \
 	} while (0)
 
+/* (xr, xi) stored at r[k], i[k] as they are: the twiddles at j = 0, all 1 */
+#define UNPLAIN(k, xr, xi, q) \
+	do { \
+		r[k] = (xr); \
+		i[k] = (xi); \
+	} while (0)
+
+/* One 8-point group of the inverse's radix-8 pass at j, its twiddles by UNTW (UNTWIDDLE, or
+ * UNPLAIN at j = 0) */
+#define DIF8_GROUP(UNTW) \
+	do { \
+		float *restrict r = re + b + j, *restrict i = im + b + j; \
+		float p0r = r[0], p0i = i[0], p1r = r[S], p1i = i[S], p2r = r[2 * S], p2i = i[2 * S], p3r = r[3 * S], p3i = i[3 * S]; \
+		float p4r = r[4 * S], p4i = i[4 * S], p5r = r[5 * S], p5i = i[5 * S], p6r = r[6 * S], p6i = i[6 * S], p7r = r[7 * S], p7i = i[7 * S]; \
+		IDFT8_HALVES; \
+		{ \
+			float v1r = SQRT_HALF * (o1r - o1i), v1i = SQRT_HALF * (o1r + o1i); /* V O1 */ \
+			float v3r = -SQRT_HALF * (o3r + o3i), v3i = SQRT_HALF * (o3r - o3i); /* V³ O3 = (-1 + i)√½ O3 */ \
+			r[0] = e0r + o0r; \
+			i[0] = e0i + o0i; \
+			UNTW(S, e0r - o0r, e0i - o0i, 4); /* y4 */ \
+			UNTW(4 * S, e1r + v1r, e1i + v1i, 1); /* y1 */ \
+			UNTW(5 * S, e1r - v1r, e1i - v1i, 5); /* y5 */ \
+			UNTW(2 * S, e2r - o2i, e2i + o2r, 2); /* y2 = E2 + i O2 */ \
+			UNTW(3 * S, e2r + o2i, e2i - o2r, 6); /* y6 */ \
+			UNTW(6 * S, e3r + v3r, e3i + v3i, 3); /* y3 */ \
+			UNTW(7 * S, e3r - v3r, e3i - v3i, 7); /* y7 */ \
+		} \
+	} while (0)
+
 /* The radix-8 pass of the inverse (stages of span 4S, 2S, S): the inverse 8-point DFT y of the
  * points j + mS, y_q conj(ω)^q to point j + rev(q) S: dit8 transposed. V = e^{iπ/4}. */
 static void dif8(float *restrict re, float *restrict im)
 {
 	const float *restrict t = ka_fft_radix8;
 	int b, j;
-	for (b = 0; b < H; b += 8 * S)
-		for (j = 0; j < S; j++) {
-			float *restrict r = re + b + j, *restrict i = im + b + j;
-			float p0r = r[0], p0i = i[0], p1r = r[S], p1i = i[S], p2r = r[2 * S], p2i = i[2 * S], p3r = r[3 * S], p3i = i[3 * S];
-			float p4r = r[4 * S], p4i = i[4 * S], p5r = r[5 * S], p5i = i[5 * S], p6r = r[6 * S], p6i = i[6 * S], p7r = r[7 * S], p7i = i[7 * S];
-			IDFT8_HALVES;
-			{
-				float v1r = SQRT_HALF * (o1r - o1i), v1i = SQRT_HALF * (o1r + o1i); /* V O1 */
-				float v3r = -SQRT_HALF * (o3r + o3i), v3i = SQRT_HALF * (o3r - o3i); /* V³ O3 = (-1 + i)√½ O3 */
-				r[0] = e0r + o0r;
-				i[0] = e0i + o0i;
-				UNTWIDDLE(S, e0r - o0r, e0i - o0i, 4); /* y4 */
-				UNTWIDDLE(4 * S, e1r + v1r, e1i + v1i, 1); /* y1 */
-				UNTWIDDLE(5 * S, e1r - v1r, e1i - v1i, 5); /* y5 */
-				UNTWIDDLE(2 * S, e2r - o2i, e2i + o2r, 2); /* y2 = E2 + i O2 */
-				UNTWIDDLE(3 * S, e2r + o2i, e2i - o2r, 6); /* y6 */
-				UNTWIDDLE(6 * S, e3r + v3r, e3i + v3i, 3); /* y3 */
-				UNTWIDDLE(7 * S, e3r - v3r, e3i - v3i, 7); /* y7 */
-			}
-		}
+	for (b = 0; b < H; b += 8 * S) {
+#if SKIP_UNIT_TWIDDLES
+		j = 0;
+		DIF8_GROUP(UNPLAIN);
+		for (j = 1; j < S; j++) DIF8_GROUP(UNTWIDDLE);
+#else
+		for (j = 0; j < S; j++) DIF8_GROUP(UNTWIDDLE);
+#endif
+	}
 }
 
 /* The last pass (stages of span 4, 2 and 1), of which only the wanted half is made: points

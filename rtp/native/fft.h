@@ -28,8 +28,8 @@ typedef struct {
 	float im[KA_FFT_POINTS];
 } KaFftWork;
 
-/* Spectrum of the M samples `in`. */
-void ka_fft_real(const float *in, float *re, float *im);
+/* Spectrum of M 16-bit samples: KA_FFT_POINTS at `first`, then KA_FFT_POINTS at `second`. */
+void ka_fft_real_s16(const int16_t *first, const int16_t *second, float *re, float *im);
 
 /* Spectrum of M samples of which only M/2 are not zero: `x` as the first half (upper 0) or as
  * the last (upper 1). */

@@ -1,8 +1,8 @@
 /*
  * Tests of the echo canceller's FFTs (fft.c) against the DFT summed directly in double precision,
- * on random and impulse inputs: the forward transform of M samples and of M samples with either
- * half zero, the inverse's either half, and the bins and samples outside what each function may
- * write left alone. Built for the canceller's size and for 256 points (-DKA_FFT_POINTS=256).
+ * on random and impulse inputs: the forward transform of M 16-bit samples and of M samples with
+ * either half zero, the inverse's either half, and the bins and samples outside what each
+ * function may write left alone. Built for the canceller's size and for 256 points (-DKA_FFT_POINTS=256).
  */
 #include <math.h>
 #include <string.h>
@@ -83,21 +83,25 @@ static double spectrum_error(const Bins *b, const double *xr, const double *xi, 
 	return worst;
 }
 
+/* 16-bit samples, their two halves in buffers of their own (as the canceller's reference blocks) */
 static void forward_matches_the_dft(void)
 {
 	static double x[M], xr[H + 1], xi[H + 1];
-	static float in[M];
+	static int16_t first[H], second[H];
 	static Bins b;
 	double worst = 0;
 	int round, n;
 	for (round = 0; round < 8; round++) {
 		/* 0..4: an impulse at 0, 1, H - 1, H, M - 1; then random */
 		static const int impulse[5] = { 0, 1, H - 1, H, M - 1 };
-		for (n = 0; n < M; n++) x[n] = round < 5 ? (n == impulse[round]) : 10000 * uniform();
-		for (n = 0; n < M; n++) in[n] = (float)x[n];
+		for (n = 0; n < M; n++) x[n] = round < 5 ? (n == impulse[round]) : (int16_t)(10000 * uniform());
+		for (n = 0; n < H; n++) {
+			first[n] = (int16_t)x[n];
+			second[n] = (int16_t)x[H + n];
+		}
 		dft(x, xr, xi);
 		fill_guard(&b);
-		ka_fft_real(in, b.re, b.im);
+		ka_fft_real_s16(first, second, b.re, b.im);
 		worst = fmax(worst, spectrum_error(&b, xr, xi, round < 5 ? "impulse" : "random"));
 	}
 	printf("#   forward, M = %d: largest error %.2g of the largest bin\n", M, worst);
@@ -164,13 +168,14 @@ static void inverse_of_either_half_matches_the_dft(void)
 /* The forward and then the inverse give the samples back: both halves of a random signal. */
 static void inverse_undoes_forward(void)
 {
-	static float in[M], out[H];
+	static int16_t in[M];
+	static float out[H];
 	static Bins b;
 	static KaFftWork work;
 	double worst = 0;
 	int upper, n;
-	for (n = 0; n < M; n++) in[n] = (float)(32768 * uniform());
-	ka_fft_real(in, b.re, b.im);
+	for (n = 0; n < M; n++) in[n] = (int16_t)(32767 * uniform());
+	ka_fft_real_s16(in, in + H, b.re, b.im);
 	for (upper = 0; upper <= 1; upper++) {
 		ka_ifft_real_half(b.re, b.im, upper, out, &work);
 		for (n = 0; n < H; n++) worst = fmax(worst, fabs((double)out[n] - (double)in[upper * H + n]));
