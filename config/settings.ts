@@ -28,11 +28,19 @@ type UndoEntry = [namespace: string, key: string, previous: SettingValue | null]
 export class Settings {
 	#store: KeyValueStore;
 	#log: Logger | undefined;
+	/**
+	 * Why stored values fail their key's check, by key (at most one per key): found when the
+	 * settings are opened and after each save that wrote, as nothing else writes these keys. The
+	 * status asks for them every few seconds while the page is open, which would otherwise read
+	 * every key from NVS each time.
+	 */
+	#problems = new Map<string, string>();
 
 	constructor(store: KeyValueStore, log?: Logger) {
 		this.#store = store;
 		this.#log = log;
 		this.recover();
+		this.#findProblems();
 	}
 
 	get store(): KeyValueStore {
@@ -60,7 +68,7 @@ export class Settings {
 		const problems: Record<string, string> = {};
 		for (const spec of KEYS) {
 			const stored = storedValue(this.#store, spec);
-			const problem = stored === undefined ? undefined : checkProblem(spec, stored);
+			const problem = stored === undefined ? undefined : this.#problems.get(spec.key);
 			if (problem !== undefined) problems[spec.key] = `the stored value ${problem}`;
 			if (spec.kind === "secret") continue;
 			const value = stored === undefined ? spec.fallback : problem === undefined ? spec.check(stored) : stored;
@@ -75,10 +83,9 @@ export class Settings {
 	 */
 	storedProblems(): string[] {
 		const out: string[] = [];
-		for (const spec of KEYS) {
-			const stored = storedValue(this.#store, spec);
-			const problem = stored === undefined ? undefined : checkProblem(spec, stored);
-			if (problem !== undefined) out.push(`Stored setting ${spec.namespace}.${spec.key} is not valid (${problem}): ${badSettingWords(spec)}`);
+		for (const [key, problem] of this.#problems) {
+			const spec = keySpec(key)!;
+			out.push(`Stored setting ${spec.namespace}.${spec.key} is not valid (${problem}): ${badSettingWords(spec)}`);
 		}
 		return out;
 	}
@@ -125,6 +132,15 @@ export class Settings {
 		// A key that is absent counts as its default: saving the default there changes nothing.
 		const writes = next.filter((n) => (this.#store.get(n.spec.namespace, n.spec.key) ?? n.spec.fallback) !== n.value);
 		if (writes.length === 0) return { ok: true, errors, changed: [] };
+		try {
+			return this.#write(writes);
+		} finally {
+			this.#findProblems();
+		}
+	}
+
+	/** Writes the checked, changed keys, all or none. */
+	#write(writes: ReadonlyArray<{ spec: KeySpec; value: SettingValue }>): SaveResult {
 		const undo: UndoEntry[] = writes.map((w) => [w.spec.namespace, w.spec.key, this.#previous(w.spec)]);
 		try {
 			this.#store.set(UNDO_NAMESPACE, UNDO_KEY, JSON.stringify(undo));
@@ -143,7 +159,7 @@ export class Settings {
 			this.#rollBack(undo);
 			return this.#failed(new Error("the undo record could not be removed"));
 		}
-		return { ok: true, errors, changed: writes.map((w) => w.spec.key) };
+		return { ok: true, errors: {}, changed: writes.map((w) => w.spec.key) };
 	}
 
 	/** Rolls back a save that a reset cut short (an undo record left in the store). */
@@ -189,6 +205,15 @@ export class Settings {
 		const spec = keySpec(key)!;
 		const given = next.find((n) => n.spec === spec);
 		return String(given ? given.value : (this.#store.get(spec.namespace, spec.key) ?? spec.fallback)).trim();
+	}
+
+	#findProblems(): void {
+		this.#problems.clear();
+		for (const spec of KEYS) {
+			const stored = storedValue(this.#store, spec);
+			const problem = stored === undefined ? undefined : checkProblem(spec, stored);
+			if (problem !== undefined) this.#problems.set(spec.key, problem);
+		}
 	}
 
 	#previous(spec: KeySpec): SettingValue | null {
