@@ -4,23 +4,15 @@
  */
 
 import type { Md5 } from "../../modules/ports.js";
-import { encodeUtf8 } from "../../modules/text.js";
+import { padded } from "./md-padding.js";
 
 const S = [7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21];
 const K = new Int32Array(64);
 for (let i = 0; i < 64; i++) K[i] = Math.floor(Math.abs(Math.sin(i + 1)) * 0x100000000) | 0;
 
 export const md5: Md5 = (text) => {
-	const input = encodeUtf8(text);
-	const length = ((input.length + 8) >>> 6) * 64 + 64;
-	const bytes = new Uint8Array(length);
-	bytes.set(input);
-	bytes[input.length] = 0x80;
-	const bits = input.length * 8;
-	bytes[length - 8] = bits & 0xff;
-	bytes[length - 7] = (bits >>> 8) & 0xff;
-	bytes[length - 6] = (bits >>> 16) & 0xff;
-	bytes[length - 5] = (bits >>> 24) & 0xff;
+	const bytes = padded(text, false);
+	const length = bytes.length;
 	let a0 = 0x67452301, b0 = 0xefcdab89 | 0, c0 = 0x98badcfe | 0, d0 = 0x10325476;
 	const m = new Int32Array(16);
 	for (let block = 0; block < length; block += 64) {

@@ -4,7 +4,7 @@
  */
 
 import type { Sha256 } from "../../modules/ports.js";
-import { encodeUtf8 } from "../../modules/text.js";
+import { padded } from "./md-padding.js";
 
 /** The first 32 bits of the fractional parts of the cube roots of the first 64 primes. */
 const K = new Int32Array([
@@ -21,16 +21,8 @@ const K = new Int32Array([
 const rotr = (x: number, n: number) => (x >>> n) | (x << (32 - n));
 
 export const sha256: Sha256 = (text) => {
-	const input = encodeUtf8(text);
-	const length = ((input.length + 8) >>> 6) * 64 + 64;
-	const bytes = new Uint8Array(length);
-	bytes.set(input);
-	bytes[input.length] = 0x80;
-	const bits = input.length * 8;
-	bytes[length - 4] = (bits >>> 24) & 0xff;
-	bytes[length - 3] = (bits >>> 16) & 0xff;
-	bytes[length - 2] = (bits >>> 8) & 0xff;
-	bytes[length - 1] = bits & 0xff;
+	const bytes = padded(text, true);
+	const length = bytes.length;
 	const h = new Int32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
 	const w = new Int32Array(64);
 	for (let block = 0; block < length; block += 64) {
