@@ -96,6 +96,8 @@ export class Registration {
 	#boundFrom = "";
 
 	#onChange: ((registration: Registration) => void) | undefined;
+	/** lastError as onChange was last told it. */
+	#toldError = "";
 	#lookUp: ((then: () => void) => void) | undefined;
 
 	/**
@@ -146,15 +148,15 @@ export class Registration {
 	networkChanged(): void {
 		const state = this.#state;
 		const waiting = state === FAILED && this.lastStatus === 0 && this.#timer !== undefined;
-		const unheard = state === REGISTERING && !this.#heard;
+		const unheard = (state === REGISTERING || state === REGISTERED) && !this.#heard;
 		const moved = state === REGISTERED && this.#ctx.localAddress !== this.#boundFrom;
 		if (!waiting && !unheard && !moved) return;
 		this.#abandon();
 		const now = this.#ctx.clock.now();
 		const wait = this.#attemptAt + NETWORK_RETRY_GAP_MS - now;
 		if (wait > 0) {
-			// A refresh due sooner than the pause ends keeps its time.
-			if (!moved || this.nextAt - now > wait) this.#schedule(wait / 1000);
+			// An attempt or refresh due sooner than the pause ends keeps its time.
+			if (this.#timer === undefined || this.nextAt - now > wait) this.#schedule(wait / 1000);
 			return;
 		}
 		this.#clear();
@@ -207,7 +209,8 @@ export class Registration {
 			this.#fail("the PBX address is not known", 0, RETRY_AFTER_TIMEOUT);
 			return;
 		}
-		this.#set(expires === 0 ? UNREGISTERING : REGISTERING);
+		// A refresh of a binding that holds changes nothing the door tells: it stays registered.
+		this.#set(expires === 0 ? UNREGISTERING : this.#state === REGISTERED ? REGISTERED : REGISTERING);
 		const branch = ctx.ids.branch();
 		this.#cseq++;
 		const uri = ctx.registrarUri;
@@ -354,8 +357,11 @@ export class Registration {
 		this.#timer = undefined;
 	}
 
+	/** Tells onChange only of a new state or error: an authenticated retry is no change. */
 	#set(state: RegistrationState): void {
+		if (state === this.#state && this.lastError === this.#toldError) return;
 		this.#state = state;
+		this.#toldError = this.lastError;
 		this.#onChange?.(this);
 	}
 }
