@@ -286,11 +286,11 @@ export class DoorOpener {
 		const lockout = this.lockout.wrong();
 		let outcome: DigitOutcome;
 		if (state.wrong < MAX_WRONG_CODES) {
-			this.#record("wrong_code", state.call, via, `wrong code (${state.wrong} of ${MAX_WRONG_CODES})`);
+			this.#record("wrong_code", state.call, via, `${state.wrong} of ${MAX_WRONG_CODES} in this call`);
 			outcome = "wrong_code";
 		} else {
 			state.locked = true;
-			this.#record("locked_out", state.call, via, `wrong code (${state.wrong} of ${MAX_WRONG_CODES}): further digits in this call are ignored`);
+			this.#record("locked_out", state.call, via, `${state.wrong} wrong codes in this call: further digits in it are ignored`);
 			outcome = "locked_out";
 		}
 		if (lockout) {

@@ -65,10 +65,10 @@ export class RemoteDoor {
 				return "locked_out";
 			}
 			this.#wrong++;
-			if (this.#wrong < MAX_WRONG) return this.#record("wrong_code", source, `wrong code (${this.#wrong} of ${MAX_WRONG})`);
+			if (this.#wrong < MAX_WRONG) return this.#record("wrong_code", source, `${this.#wrong} of ${MAX_WRONG}`);
 			this.#wrong = 0;
 			this.#lockedUntil = now + LOCK_MS;
-			return this.#record("locked_out", source, `wrong code (${MAX_WRONG} of ${MAX_WRONG}): remote opening locked for ${LOCK_MS / 60000} min`);
+			return this.#record("locked_out", source, `${MAX_WRONG} wrong codes: remote opening locked for ${LOCK_MS / 60000} min`);
 		}
 		this.#wrong = 0;
 		let pulsed = false;

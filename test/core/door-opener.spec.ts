@@ -138,11 +138,15 @@ group("door opener", () => {
 		assert.equal(r.out.pulses().length, 0);
 		const kinds = r.events.last(20).map((e) => `${e.kind} ${e.reason}`);
 		assert.deepEqual(kinds, [
-			"wrong_code wrong code (1 of 3)",
-			"wrong_code wrong code (2 of 3)",
-			"locked_out wrong code (3 of 3): further digits in this call are ignored",
+			"wrong_code 1 of 3 in this call",
+			"wrong_code 2 of 3 in this call",
+			"locked_out 3 wrong codes in this call: further digits in it are ignored",
 			"ignored locked out after 3 wrong codes",
 		]);
+		// The log line and the home's words name the outcome once, the count in the reason.
+		const said = r.lines.filter((l) => /wrong code/.test(l));
+		assert.equal(said.length, 4, r.lines.join("\n"));
+		for (const line of said) assert.equal(line.match(/wrong code/g)?.length, 1, line);
 	});
 
 	test("a wrong code after a good one still counts, and lock-out survives the inter-digit timeout", () => {

@@ -100,7 +100,7 @@ group("event words", () => {
 		assert.equal(eventWords(e({ type: "ring_not_answered", button: 1, reason: "nobody answered within 30 s" })), "Bell 1: not answered: nobody answered within 30 s");
 		assert.equal(eventWords(e({ type: "door_opened", peer: "611", source: "rtp" })), "Door opened by 611");
 		assert.equal(eventWords(e({ type: "door_opened", peer: "MQTT", source: "mqtt" })), "Door opened (remote, MQTT)");
-		assert.equal(eventWords(e({ type: "door_locked_out", peer: "611", source: "info", reason: "wrong code (3 of 3)" })), "Door opener locked out by 611: wrong code (3 of 3)");
+		assert.equal(eventWords(e({ type: "door_locked_out", peer: "611", source: "info", reason: "3 wrong codes in this call" })), "Door opener locked out by 611: 3 wrong codes in this call");
 		assert.equal(eventWords(e({ type: "door_ignored", peer: "611", reason: "no answered call", count: 4 })), "Door digits ignored by 611: no answered call (4 times)");
 		assert.equal(eventWords(e({ type: "call_ended", peer: "611", duration_s: 12 })), "Call with 611 ended after 12 s");
 		assert.equal(eventWords(e({ type: "registration_lost", reason: "the PBX at 192.168.178.1:5060 does not answer" })), "Not registered with the PBX: the PBX at 192.168.178.1:5060 does not answer");
