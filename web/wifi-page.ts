@@ -44,6 +44,12 @@ function stateWords(view: WifiView): Words | undefined {
  */
 const SHOW_PASSWORD = `(function(){var s=document.getElementById("show"),b=document.getElementById("f_show"),p=document.getElementById("f_password");if(!s||!b||!p)return;s.hidden=false;p.setAttribute("autocapitalize","none");p.setAttribute("autocorrect","off");p.spellcheck=false;b.addEventListener("change",function(){p.type=b.checked?"text":"password"})})();`;
 
+/*
+ * The Wi-Fi password is "new-password": password managers take "off" on a password field for
+ * nothing, and Chromium filled the door's saved admin sign-in into it on load, "admin" into the
+ * hidden network's name before it (which the door then joins in place of the network chosen).
+ * A new password is never filled in.
+ */
 export function wifiPage(view: WifiView, nonce: string): string {
 	const state = note(stateWords(view));
 	const next = view.state === "connected"
@@ -54,6 +60,6 @@ export function wifiPage(view: WifiView, nonce: string): string {
 		? view.networks.map((network, i) => `<label class="check"><input type="radio" name="ssid" value="${e(network.ssid)}"${network.ssid === view.chosen ? " checked" : ""} id="n_${i}"><span>${e(network.ssid)} <small>(${bars(network.rssi)}${network.secure ? "" : ", open"})</small></span></label>`).join("")
 		: `<p class="hint">No networks found yet.</p>`;
 	const error = view.error ? `<p class="note bad" role="alert">${e(view.error)}</p>` : "";
-	const form = `<form method="post" action="/wifi">${hidden(view.tokenName, view.token)}${error}<fieldset><legend>Network</legend>${list}<p><a href="/wifi?scan=1">Search again</a></p>${field("other", "Or the name of a hidden network", "", undefined, { autocomplete: "off" })}</fieldset>${field("password", "Wi-Fi password", "", undefined, { type: "password", autocomplete: "off", hint: "Empty for an open network." })}<label class="check" id="show" hidden><input type="checkbox" id="f_show"> Show the password</label><button type="submit">Join</button></form>`;
+	const form = `<form method="post" action="/wifi">${hidden(view.tokenName, view.token)}${error}<fieldset><legend>Network</legend>${list}<p><a href="/wifi?scan=1">Search again</a></p>${field("other", "Or the name of a hidden network", "", undefined, { autocomplete: "off" })}</fieldset>${field("password", "Wi-Fi password", "", undefined, { type: "password", autocomplete: "new-password", hint: "Empty for an open network." })}<label class="check" id="show" hidden><input type="checkbox" id="f_show"> Show the password</label><button type="submit">Join</button></form>`;
 	return layout("Wi-Fi", `${state}${next}<section>${form}</section>`, nonce, SHOW_PASSWORD);
 }

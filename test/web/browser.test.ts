@@ -61,7 +61,8 @@ async function browser(javaScriptEnabled: boolean): Promise<{ context: BrowserCo
 	profiles.push(profile);
 	const context = await chromium.launchPersistentContext(profile, { executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS, viewport: PHONE, javaScriptEnabled, deviceScaleFactor: 1, timezoneId: TIME_ZONE });
 	await context.route(
-		(url) => url.hostname !== "127.0.0.1",
+		// (Chromium's own pages, chrome://, are no request that leaves the machine.)
+		(url) => url.protocol !== "chrome:" && url.hostname !== "127.0.0.1",
 		(route) => {
 			offLoopback.push(route.request().url());
 			return route.abort("blockedbyclient");
@@ -333,6 +334,56 @@ test("Wi-Fi set-up with JavaScript off: the set-up page, a network from the scan
 		await page.goto(`${wifiBase}/wifi`);
 		await page.getByText(`Connected to “${HOME_WIFI}”`).waitFor();
 		assert.equal((await fetch(`${wifiBase}/wifi`, { redirect: "manual" })).status, 303, "without a session /wifi sends to the sign-in");
+	} finally {
+		await context.close();
+	}
+});
+
+/**
+ * Stores a sign-in in the browser's password manager as a user does who accepted its offer
+ * after the first run: through Chromium's own page for adding one (its "Save?" bubble is out
+ * of a headless browser's reach).
+ */
+async function storeSignIn(context: BrowserContext, site: string, user: string, password: string): Promise<void> {
+	const manager = await context.newPage();
+	try {
+		await manager.goto("chrome://password-manager/passwords");
+		await manager.getByRole("button", { name: "Add" }).click();
+		await manager.getByRole("textbox", { name: "Site" }).fill(site);
+		await manager.getByRole("textbox", { name: "Username" }).fill(user);
+		await manager.locator("input[aria-label=Password]").fill(password);
+		await manager.getByRole("button", { name: "Save" }).click();
+		await manager.getByRole("textbox", { name: "Site" }).waitFor({ state: "hidden" });
+	} finally {
+		await manager.close();
+	}
+}
+
+test("a saved admin sign-in: the browser fills it at the sign-in, never into the SIP, MQTT or Wi-Fi password or the network's name", { timeout: 60000 }, async () => {
+	assert.ok(fresh, "the Wi-Fi set-up door (the test before) runs, with its admin password set");
+	const doorBase = fresh.baseUrl;
+	const { context, page } = await browser(true); // (the password manager's own page needs scripts)
+	try {
+		await storeSignIn(context, doorBase, "admin", ADMIN_PASSWORD);
+		// Chromium's log of its password manager: it says when it has filled a page's forms (or found nothing to fill).
+		const internals = await context.newPage();
+		await internals.goto("chrome://password-manager-internals");
+		const fills = async () => ((await internals.locator("body").innerText()).match(/PasswordAutofillAgent::OnFillPasswordForm/g) ?? []).length;
+		const visit = async (path: string) => {
+			const before = await fills();
+			await page.goto(`${doorBase}${path}`);
+			while ((await fills()) === before) await new Promise((r) => setTimeout(r, 100));
+		};
+		const filled = async () => (await page.evaluate(`[...document.querySelectorAll("input:not([type=hidden]):not([hidden]):not([type=checkbox]):not([type=radio])")].filter((e) => e.value).map((e) => e.name + "=" + (e.value === ${JSON.stringify(ADMIN_PASSWORD)} ? "the admin password" : e.value))`)) as string[];
+		await visit("/sip");
+		assert.deepEqual(await filled(), ["password=the admin password"], "filed under the hidden user admin, the sign-in is filled");
+		await page.getByRole("button", { name: "Sign in" }).click();
+		await page.getByRole("button", { name: "Save" }).waitFor();
+		await visit("/sip");
+		const onSettings = await filled();
+		assert.deepEqual(onSettings.filter((f) => /^(sip_user|sip_password|user|password)=/.test(f)), [], `filled on the settings page: ${onSettings.join(", ")}`);
+		await visit("/wifi");
+		assert.deepEqual(await filled(), [], "the Wi-Fi page's network name and password stay empty (a filled name is joined in place of the network chosen)");
 	} finally {
 		await context.close();
 	}
