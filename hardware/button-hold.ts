@@ -32,6 +32,7 @@ export class ButtonHold {
 	#pressed: boolean;
 	#timer: TimerId | undefined;
 	#reached = false;
+	#closed = false;
 	/** Bound once: a timer's callback is a method of the object, not a closure made per press. */
 	#held: () => void;
 
@@ -50,8 +51,9 @@ export class ButtonHold {
 		return this.#reached;
 	}
 
-	/** A level from the input. */
+	/** A level from the input; none counts after close(). */
 	change(value: number): void {
+		if (this.#closed) return;
 		const pressed = value === 0;
 		if (pressed === this.#pressed) return;
 		this.#pressed = pressed;
@@ -62,7 +64,12 @@ export class ButtonHold {
 		}
 	}
 
+	/**
+	 * Ends it for good: the input may go on reporting (the door stopping waits up to 32 s for the
+	 * PBX's answer to its un-REGISTER), and a hold then must not reset the password.
+	 */
 	close(): void {
+		this.#closed = true;
 		this.#stop();
 		this.#reached = false;
 	}

@@ -137,17 +137,21 @@ export class Registration {
 	/**
 	 * The door's network came up or changed (a new address). An attempt that found no network
 	 * (the last went unanswered: it timed out, its send was refused, or the PBX address was not
-	 * known) is made now instead of at the end of its back-off; one still waiting for its first
-	 * answer is made again, as its REGISTER went out over no network or the old one, with that
-	 * address in its Contact. A registration that holds is refreshed now when its Contact has
-	 * another address than the door's now: until then the PBX sends the door's calls to an
-	 * address it no longer has (a DHCP renewal with the same address sends nothing). Not sooner
+	 * known) is made now instead of at the end of its back-off, or, where its lookup of the PBX
+	 * still runs (asked over no network or the old one, and perhaps never answered before its
+	 * time-out), looks up again; one still waiting for its first answer is made again, as its
+	 * REGISTER went out over no network or the old one, with that address in its Contact. A
+	 * registration that holds is refreshed now when its Contact has another address than the
+	 * door's now: until then the PBX sends the door's calls to an address it no longer has (a
+	 * DHCP renewal with the same address sends nothing). Not sooner
 	 * than NETWORK_RETRY_GAP_MS after the last attempt or refresh began. A refusal keeps its
 	 * back-off (the network did not cause it).
 	 */
 	networkChanged(): void {
 		const state = this.#state;
-		const waiting = state === FAILED && this.lastStatus === 0 && this.#timer !== undefined;
+		// Failed and without a timer: the next attempt's lookup runs (#refresh); #abandon ends it.
+		const waiting = state === FAILED && this.lastStatus === 0;
+		// A refresh out keeps the state registered (#send).
 		const unheard = (state === REGISTERING || state === REGISTERED) && !this.#heard;
 		const moved = state === REGISTERED && this.#ctx.localAddress !== this.#boundFrom;
 		if (!waiting && !unheard && !moved) return;

@@ -281,7 +281,8 @@ export class WebApp {
 
 	#notice(code: string | undefined): Words | undefined {
 		if (code === "saved") return { tone: "ok", text: "Saved." };
-		if (code === "saved-restart") return { tone: "ok", text: "Saved. The new local ports are used after a restart." };
+		// Every key that waits for a restart (keys.ts, restart: true), as the redirect does not say which changed.
+		if (code === "saved-restart") return { tone: "ok", text: "Saved. A new local port, name on the network or bell button's GPIO is used after a restart." };
 		if (code === "admin") return { tone: "ok", text: "Admin password changed." };
 		if (code === "set") return { tone: "ok", text: "Admin password set. Now enter the SIP account." };
 		if (code === "camera-key") return { tone: "ok", text: "New live-image URL: paste it into the FRITZ!Box again." };

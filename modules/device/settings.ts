@@ -83,7 +83,7 @@ function accessPointPassword(): string {
 
 /** Reads and checks the settings; throws RangeError naming the key. */
 export function deviceSettings(): DeviceSettings {
-	return {
+	const settings: DeviceSettings = {
 		ssid: text("ssid"),
 		password: text("password"),
 		apPassword: accessPointPassword(),
@@ -107,4 +107,21 @@ export function deviceSettings(): DeviceSettings {
 		liveImageSize: integer("live_image_size", 240, 96, 640),
 		version: text("version") || "unknown",
 	};
+	bootButtonApart(settings);
+	return settings;
+}
+
+/**
+ * The BOOT button, held 10 s, resets the admin password: it must be inside the housing and alone
+ * on its pin. With the door button on it (button_pin 0 and the default boot_button_pin 0) a
+ * visitor holding the bell would reset the password; with a relay or the LED the firmware would
+ * open one GPIO as two parts. Throws RangeError naming both keys.
+ */
+function bootButtonApart(settings: DeviceSettings): void {
+	const boot = settings.bootButtonPin;
+	if (boot < 0) return;
+	const others: ReadonlyArray<readonly [string, number]> = [["button_pin", settings.buttonPin], ["relay_pin", settings.relayPin], ["gong_pin", settings.gongPin], ["led_pin", settings.ledPin]];
+	for (const [key, pin] of others) {
+		if (pin === boot) throw new RangeError(`manifest config boot_button_pin: cannot be ${boot}: ${key} uses it, and the BOOT button held resets the admin password (a board without one: -1)`);
+	}
 }

@@ -116,6 +116,19 @@ group("bell buttons", () => {
 		assert.equal(a.ring("2").status, 409, "an emptied number takes the button out of use");
 	});
 
+	test("a bell button's new GPIO saved from the page: the notice says that the GPIO is used after a restart, not the local ports", () => {
+		const a = application();
+		const saved = a.http("POST", "/saveSIP", { "content-type": "application/x-www-form-urlencoded", cookie: a.cookie }, `csrf=${encodeURIComponent(a.csrf)}&bell2_pin=6`);
+		assert.equal(saved.status, 303, String(saved.body));
+		const location = String(saved.headers?.Location);
+		const n = /[?&]n=([^&]*)/.exec(location)?.[1] ?? "";
+		const page = String(a.http("GET", "/sip", { cookie: a.cookie }, "", { n }).body);
+		const notice = /role="status">(Saved\.[^<]*)</.exec(page)?.[1] ?? "";
+		assert.match(notice, /bell button&#39;s GPIO[^<]*after a restart/);
+		assert.equal(/local ports are used/.test(notice), false, `nothing about the local ports alone: ${notice}`);
+		assert.equal(a.inputs.get(2)?.pin, 5, "the button keeps its pin until the restart");
+	});
+
 	test("the settings page's whole form, sent back as it is (JavaScript off), saves (no field limit or check trips on it)", () => {
 		const a = application();
 		const page = String(a.http("GET", "/sip", { cookie: a.cookie }).body);

@@ -166,6 +166,21 @@ group("BOOT button: the admin password reset at the board", () => {
 		assert.equal(a.application.home.history().filter((e) => e.type === "admin_password_reset").length, 1);
 	});
 
+	test("after the door stops (it waits for the un-REGISTER's answer, up to 32 s) a hold does nothing: the password and the history stay", () => {
+		const a = application();
+		a.application.stop();
+		a.hold(10_000);
+		a.clock.advance(30_000);
+		assert.notEqual(a.store.get("web", "admin"), undefined, "the admin record stays");
+		assert.equal(a.application.home.history().some((e) => e.type === "admin_password_reset"), false);
+		assert.equal(a.lines.some((l) => /admin password removed/.test(l)), false, a.lines.join("\n"));
+		const closed = new ButtonHold({ clock: a.clock, onHeld: () => assert.ok(false, "held after close") });
+		closed.close();
+		closed.change(0);
+		a.clock.advance(20_000);
+		assert.equal(closed.reached, false);
+	});
+
 	test("a button already down when the door starts counts only after it was let go", () => {
 		const clock = new FakeClock();
 		let held = 0;

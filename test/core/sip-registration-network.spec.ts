@@ -45,6 +45,49 @@ group("registration: a new address of the door", () => {
 		assert.equal(h.ua.registration.state, "registered");
 	});
 
+	test("the lookup before a retry still running (asked over no network): looked up again at once and the REGISTER sent, not after the lookup's 15 s time-out", () => {
+		const h = new UaHarness();
+		h.register(120);
+		// The refresh goes unanswered (the network is gone): Timer F, then 15 s of back-off.
+		h.clock.advance(60_000);
+		h.one();
+		h.clock.advance(32_000);
+		h.sent();
+		assert.equal(h.ua.registration.state, "failed");
+		h.holdLookups = true;
+		h.clock.advance(15_000);
+		assert.equal(h.lookups.length, 1, "the attempt looks the PBX up first");
+		const stale = h.lookups.shift()!;
+		h.clock.advance(3_000);
+		h.ua.networkChanged();
+		assert.equal(h.lookups.length, 1, "looked up again at once, over the network now up");
+		h.lookups.shift()!(undefined, PBX);
+		const register = h.one();
+		assert.equal(register.method, "REGISTER");
+		h.answer(register, 200, "OK", granting(120));
+		assert.equal(h.ua.registration.state, "registered");
+		stale(undefined, PBX);
+		assert.deepEqual(h.sentDuring(15_000), [], "the first lookup's late answer sends nothing, nor does its time-out");
+	});
+
+	test("the lookup before a retry still running, within NETWORK_RETRY_GAP_MS of its start: looked up again once that pause is over", () => {
+		const h = new UaHarness();
+		h.ua.start();
+		h.one();
+		h.clock.advance(32_000);
+		h.sent();
+		h.holdLookups = true;
+		h.clock.advance(15_000);
+		assert.equal(h.lookups.length, 1);
+		h.clock.advance(500);
+		h.ua.networkChanged();
+		assert.equal(h.lookups.length, 1, "not within the pause");
+		h.clock.advance(NETWORK_RETRY_GAP_MS - 500);
+		assert.equal(h.lookups.length, 2, "the new lookup when the pause is over");
+		h.lookups.pop()!(undefined, PBX);
+		assert.equal(h.one().method, "REGISTER");
+	});
+
 	test("a refused login keeps its back-off: no REGISTER before its minute is over", () => {
 		const h = new UaHarness();
 		h.ua.start();

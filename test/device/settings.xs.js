@@ -1,0 +1,44 @@
+/*
+ * modules/device/settings.ts (as tsc -p tsconfig.device.json emits it) on the XS test host, over
+ * a model of `mc/config` (sdk/mc/config.js; KLINGEL_XS_EMBEDDED=test/device/sdk): the manifest's
+ * pins. The BOOT button resets the admin password when held: on the pin of the door button, a
+ * visitor holding the bell for 10 s would do it, so the build refuses any part of the board on
+ * the BOOT button's pin, naming both keys. Prints "ok - …" / "not ok - …" lines and
+ * "N passed, N failed".
+ */
+import { deviceSettings } from "../../build/device/modules/device/settings.js";
+import config from "mc/config";
+import { check, summary } from "./xs-checks.js";
+
+/** deviceSettings() over `keys` (the rest at their defaults): the settings, or the error's message. */
+function settingsWith(keys) {
+	for (const key of Object.keys(config)) delete config[key];
+	Object.assign(config, keys);
+	try {
+		return { settings: deviceSettings() };
+	} catch (error) {
+		return { error: String(error?.message ?? error) };
+	}
+}
+
+const plain = settingsWith({});
+check(plain.settings?.bootButtonPin === 0 && plain.settings?.buttonPin === 4, "the defaults: the door button on GPIO4, the BOOT button on GPIO0", JSON.stringify(plain));
+
+const doorButton = settingsWith({ button_pin: 0 });
+check(/boot_button_pin/.test(doorButton.error ?? "") && /button_pin/.test((doorButton.error ?? "").replace("boot_button_pin", "")) && /admin password/.test(doorButton.error ?? ""), "the door button on the BOOT button's GPIO0 is refused, naming both keys and why", JSON.stringify(doorButton));
+
+const moved = settingsWith({ button_pin: 5, boot_button_pin: 5 });
+check(moved.error !== undefined && /cannot be 5/.test(moved.error), "and on any other pin the two share", JSON.stringify(moved));
+
+for (const key of ["relay_pin", "gong_pin", "led_pin"]) {
+	const shared = settingsWith({ [key]: 0 });
+	check(shared.error !== undefined && shared.error.includes(key), `${key} on the BOOT button's pin is refused`, JSON.stringify(shared));
+}
+
+const none = settingsWith({ button_pin: 0, boot_button_pin: -1 });
+check(none.settings?.buttonPin === 0 && none.settings?.bootButtonPin === -1, "without a BOOT button (-1) the door button may be on GPIO0", JSON.stringify(none));
+
+const unwired = settingsWith({ gong_pin: -1, led_pin: -1 });
+check(unwired.settings?.gongPin === -1 && unwired.settings?.ledPin === -1, "parts not wired (-1) share nothing", JSON.stringify(unwired));
+
+summary();
