@@ -33,6 +33,7 @@ import { hostAnnouncer } from "./modules/host/mdns.js";
 import { hostWifi } from "./modules/host/wifi.js";
 import { FileFirmware } from "./modules/host/firmware.js";
 import { packageVersion } from "./modules/host/version.js";
+import { adminPasswordProblem } from "./web/admin-credential.js";
 import { dirname, join, resolve as resolvePath } from "node:path";
 
 async function main(): Promise<void> {
@@ -47,6 +48,10 @@ async function main(): Promise<void> {
 		console.log(USAGE);
 		return;
 	}
+	// Checked before anything is opened: a password the web page would refuse stops the start with nothing stored.
+	const adminPassword = process.env.KLINGEL_ADMIN_PASSWORD || undefined;
+	const adminProblem = adminPassword === undefined ? undefined : adminPasswordProblem(adminPassword);
+	if (adminProblem) fail(`KLINGEL_ADMIN_PASSWORD ${adminProblem}; nothing was stored.`);
 	const log = consoleLogger();
 	let store: JsonStore;
 	try {
@@ -144,7 +149,7 @@ async function main(): Promise<void> {
 				deviceId: nodeMd5(`${hostname()} ${resolvePath(options.settings)}`).slice(0, 12),
 			},
 			// A bad value in the developer's settings file stops the simulator, naming the key (the device starts without it).
-			{ sipPort: options.sipPort, trace: options.trace, stopOnBadSetting: true, statusExtra: () => ({ relay_pulses: relay.pulses, gong_pulses: gong.pulses, simulator: true, ...(box && { echo_box: { mode: box.mode, latency_ms: box.latencyMs, reads_without_play: box.readsWithoutPlay, plays_unread: box.playsUnread } }) }), adminPassword: process.env.KLINGEL_ADMIN_PASSWORD || undefined,
+			{ sipPort: options.sipPort, trace: options.trace, stopOnBadSetting: true, statusExtra: () => ({ relay_pulses: relay.pulses, gong_pulses: gong.pulses, simulator: true, ...(box && { echo_box: { mode: box.mode, latency_ms: box.latencyMs, reads_without_play: box.readsWithoutPlay, plays_unread: box.playsUnread } }) }), adminPassword,
 				doorLockout: options.doorLockoutMs ? { ...DEFAULT_LOCKOUT_TIMES, firstMs: options.doorLockoutMs, maxMs: 12 * options.doorLockoutMs } : undefined },
 		);
 	} catch (error) {

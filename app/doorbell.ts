@@ -249,7 +249,8 @@ export class Doorbell {
 			}
 		}
 		this.ua.start();
-		this.env.log.info(`SIP: listening on UDP ${this.transport.port}; PBX ${this.ua.config.server}:${this.ua.config.serverPort}; target ${this.ua.config.target}`);
+		// The port is in the transport's own line, logged once it is bound.
+		this.env.log.info(`SIP: PBX ${this.ua.config.server}:${this.ua.config.serverPort}; target ${this.ua.config.target}`);
 		return true;
 	}
 

@@ -2,7 +2,9 @@
  * A local UDP port that moves on when it is taken: the wanted port or, when that is busy, the
  * next one `step` above it (2 keeps RTP on even ports), at most `tries` steps up. A provider that
  * reports a taken port later (Node binds in the background) moves it on the same way. The busy
- * ports are remembered for the status. Used for the SIP and the RTP port.
+ * ports are remembered for the status. The log names the port it listens on once the provider
+ * reports it bound, not at the open: on Node the port asked for may still turn out taken. Used for
+ * the SIP and the RTP port.
  */
 
 import { NO_NETWORK, type Logger, type UdpFactory, type UdpSocket } from "./ports.js";
@@ -31,6 +33,9 @@ export class FreePort {
 	#options: FreePortOptions;
 	#socket: UdpSocket | undefined;
 	#bound = 0;
+	// A bound method, not a closure per open: on the device a function a preloaded module makes
+	// at run time costs a copy of its code in the XS heap.
+	readonly #onBound = this.#listening.bind(this);
 
 	constructor(options: FreePortOptions) {
 		this.#options = options;
@@ -65,6 +70,7 @@ export class FreePort {
 					port,
 					onReadable: o.onReadable,
 					onError: (error) => this.#error(socket, port, error),
+					onBound: this.#onBound,
 				});
 				this.#socket = socket;
 				this.#bound = port;
@@ -92,6 +98,11 @@ export class FreePort {
 			this.#socket = undefined;
 			o.log.error(`${o.name} socket: ${(failure as Error).message}`);
 		}
+	}
+
+	/** The provider bound a socket (the device before the factory returns: no socket to look at yet). */
+	#listening(port: number): void {
+		this.#options.log.info(`${this.#options.name}: listening on UDP ${port}`);
 	}
 
 	#taken(port: number): void {

@@ -24,11 +24,19 @@ export interface UdpOptions {
 	/** Called with the number of packets ready to read. */
 	onReadable?(count: number): void;
 	onError?(error: Error): void;
+	/**
+	 * Called once the socket is bound, with the port bound; never for a port that is taken. A
+	 * provider that binds in the constructor (the device, as ECMA-419 sockets do) calls it there,
+	 * before the factory returns; one that binds in the background (Node) calls it later.
+	 */
+	onBound?(port: number): void;
 }
 
 /**
  * Opens a UDP socket; throws (error.code "EADDRINUSE" where known) when the port is taken, and
- * with error.code NO_NETWORK while the provider has no network to open it on.
+ * with error.code NO_NETWORK while the provider has no network to open it on. A provider that
+ * binds in the background reports a taken port later, through onError, and the bound port through
+ * onBound: until then the socket's port is only the one asked for.
  */
 export type UdpFactory = (options: UdpOptions) => UdpSocket;
 

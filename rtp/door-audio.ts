@@ -76,7 +76,6 @@ export class DoorAudio implements CallMediaSink<Call> {
 
 	open(): void {
 		this.port.open();
-		this.#options.log.info(`RTP: listening on UDP ${this.port.port}`);
 	}
 
 	close(): void {

@@ -75,9 +75,13 @@ export function isJson(request: HttpRequest): boolean {
 	return /^application\/json\b/i.test(header(request, "content-type"));
 }
 
-/** Whether the client wants JSON back (a JSON body, or an Accept that puts JSON first). */
+/**
+ * Whether the client wants JSON back: a JSON body, an Accept that puts JSON first, or the CSRF
+ * token in the X-CSRF-Token header (a script's: a browser's form sends it as a field). One rule
+ * for every answer of every route, errors included, so that a script never gets a page.
+ */
 export function wantsJson(request: HttpRequest): boolean {
-	return isJson(request) || /^application\/json\b/i.test(header(request, "accept"));
+	return isJson(request) || /^application\/json\b/i.test(header(request, "accept")) || header(request, "x-csrf-token") !== "";
 }
 
 function decode(part: string): string {

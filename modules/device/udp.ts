@@ -29,6 +29,8 @@ class DeviceUdpSocket implements UdpSocket {
 		}
 		// The SDK does not report the bound port: the one asked for is the one bound (0 = any).
 		this.port = options.port ?? 0;
+		// The constructor has bound it (a taken port threw above).
+		options.onBound?.(this.port);
 	}
 
 	read(): Datagram | undefined {

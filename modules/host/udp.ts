@@ -19,7 +19,10 @@ class NodeUdpSocket implements UdpSocket {
 		this.#socket = socket;
 		this.#guard = guard;
 		this.#port = options.port ?? 0;
-		socket.on("listening", () => (this.#port = socket.address().port));
+		socket.on("listening", () => {
+			this.#port = socket.address().port;
+			options.onBound?.(this.#port);
+		});
 		socket.on("message", (data, info) => {
 			const packet = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as Datagram;
 			packet.address = info.address;
@@ -64,7 +67,8 @@ const GUARDED_BIND_ADDRESS = "127.0.0.1";
 
 /**
  * Opens a UDP socket as the ECMA-419 constructor does: at once. Node binds in the background
- * (sends wait for it); a port that is taken is reported through onError with code EADDRINUSE.
+ * (sends wait for it); a port that is taken is reported through onError with code EADDRINUSE,
+ * the port bound through onBound.
  * Node opens a socket with or without a network, so NO_NETWORK is never thrown here.
  * `guard` (by default the one the environment asks for) drops and reports what it refuses;
  * without one the socket listens on every address, as the simulator does beside a real PBX.

@@ -59,6 +59,26 @@ group("a free local port", () => {
 		assert.deepEqual(p.lines.slice(-2), ["warn SIP socket: late", "warn SIP socket: network down"]);
 	});
 
+	test("the port listened on is logged once the provider reports it bound, at the open or later", () => {
+		// At once, as the device binds: the factory reports it before it returns.
+		const p = provider([40000]);
+		const early: UdpFactory = (options) => {
+			const socket = p.udp(options);
+			options.onBound?.(socket.port);
+			return socket;
+		};
+		new RtpPort({ udp: early, log: p.log, wanted: 40000 }).open();
+		assert.deepEqual(p.lines, ["warn RTP: local port 40000 is busy; trying 40002", "info RTP: listening on UDP 40002"]);
+		// Later, as Node binds: nothing is said of the port asked for before it is found taken.
+		const q = provider();
+		const sip = new SipTransport({ udp: q.udp, log: q.log, port: 5062, onMessage() {} });
+		sip.open();
+		assert.deepEqual(q.lines, []);
+		q.opened[0].options.onError?.(Object.assign(new Error("bind EADDRINUSE 0.0.0.0:5062"), { code: "EADDRINUSE" }));
+		q.opened[1].options.onBound?.(5063);
+		assert.deepEqual(q.lines, ["warn SIP: local port 5062 is busy; trying 5063", "info SIP: listening on UDP 5063"]);
+	});
+
 	test("another error at open is not taken for a busy port", () => {
 		const log: Logger = { info() {}, warn() {}, error() {} };
 		const port = new FreePort({ udp: () => { throw new Error("no network"); }, log, name: "RTP", wanted: 40000, step: 2, last: 65534, tries: 20, onReadable() {} });

@@ -503,6 +503,19 @@ group("web", () => {
 			assert.equal(h.store.get("sip", "sip_displayname"), undefined);
 		});
 
+		test("a form sent with X-CSRF-Token (a script's) is answered in JSON, as /ring/sip answers it: 200 with the keys saved, 400 with the errors", () => {
+			const h = harness();
+			const { cookie, csrf } = h.signIn();
+			const saved = h.call("POST", "/saveSIP", { body: "sip_target=**9", headers: { ...FORM, cookie, "x-csrf-token": csrf } });
+			assert.equal(saved.status, 200);
+			assert.deepEqual(JSON.parse(body(saved)), { ok: true, changed: ["sip_target"], restart_needed: false });
+			const bad = h.call("POST", "/saveSIP", { body: "sip_port=0", headers: { ...FORM, cookie, "x-csrf-token": csrf } });
+			assert.equal(bad.status, 400);
+			assert.equal(JSON.parse(body(bad)).ok, false);
+			assert.ok(JSON.parse(body(bad)).errors.sip_port);
+			assert.equal(h.store.get("sip", "sip_target"), "**9");
+		});
+
 		test("__proto__ in a form or JSON body changes nothing", () => {
 			const h = harness();
 			const { cookie, csrf } = h.signIn();
@@ -554,6 +567,35 @@ group("web", () => {
 			assert.equal(h.rings, 4);
 			assert.equal(h.call("POST", "/ring/sip", { headers: { cookie, "x-csrf-token": "bad" } }).status, 403);
 			assert.equal(h.rings, 4);
+		});
+
+		test("a script's POST /ring/sip (X-CSRF-Token, no Accept) gets JSON for every answer: 400 for an unknown button, 401 and 403 too", () => {
+			const h = harness();
+			const { cookie, csrf } = h.signIn();
+			const unknown = h.call("POST", "/ring/sip", { headers: { cookie, "x-csrf-token": csrf }, query: { button: "5" } });
+			assert.equal(unknown.status, 400);
+			assert.match(String(unknown.headers?.["Content-Type"]), /^application\/json/);
+			assert.deepEqual(JSON.parse(body(unknown)), { ok: false, error: "button must be 1, 2, 3 or 4" });
+			const cases: Array<[Record<string, string>, number]> = [[{ "x-csrf-token": csrf }, 401], [{ cookie, "x-csrf-token": "bad" }, 403]];
+			for (const [headers, status] of cases) {
+				const refused = h.call("POST", "/ring/sip", { headers });
+				assert.equal(refused.status, status);
+				assert.match(String(refused.headers?.["Content-Type"]), /^application\/json/);
+				assert.equal(JSON.parse(body(refused)).ok, false);
+			}
+			assert.equal(h.rings, 0);
+		});
+
+		test("a script's POST /camera/key (X-CSRF-Token) gets JSON: 404 without a camera, 401 and 403 too", () => {
+			const h = harness();
+			const { cookie, csrf } = h.signIn();
+			const cases: Array<[Record<string, string>, number]> = [[{ cookie, "x-csrf-token": csrf }, 404], [{ "x-csrf-token": csrf }, 401], [{ cookie, "x-csrf-token": "bad" }, 403]];
+			for (const [headers, status] of cases) {
+				const refused = h.call("POST", "/camera/key", { headers });
+				assert.equal(refused.status, status);
+				assert.match(String(refused.headers?.["Content-Type"]), /^application\/json/);
+				assert.equal(JSON.parse(body(refused)).ok, false);
+			}
 		});
 	});
 

@@ -84,6 +84,19 @@ group("firmware update", () => {
 		assert.deepEqual(a.firmware.events, ["open 300", "complete", "restart"]);
 	});
 
+	test("a script's upload (X-CSRF-Token) is refused in JSON like every other answer of the route: no session 401, another origin 403", () => {
+		const a = application();
+		const cases: Array<[Record<string, string>, number]> = [[{ "x-csrf-token": a.signedIn["x-csrf-token"] }, 401], [{ ...a.signedIn, origin: "http://attacker.example" }, 403]];
+		for (const [headers, status] of cases) {
+			const refused = a.start(IMAGE, {}, headers);
+			assert.ok(!isSink(refused));
+			assert.equal(refused.status, status);
+			assert.match(String(refused.headers?.["Content-Type"]), /^application\/json/);
+			assert.equal(JSON.parse(String(refused.body)).ok, false);
+		}
+		assert.deepEqual(a.firmware.events, []);
+	});
+
 	test("refused before the body: no session, no CSRF token, another origin, no size or hash, size not the length sent, too large", () => {
 		const a = application();
 		const status = (r: UploadSink | HttpResponse) => (isSink(r) ? 0 : r.status);
