@@ -6,7 +6,7 @@
  */
 
 import type { KeyValueStore } from "../modules/ports.js";
-import { readNumber, readText, SettingsError, type BadSetting } from "./read.js";
+import { checkProblem, readNumber, readText, SettingsError, specOf, storedValue, type BadSetting } from "./read.js";
 
 export const MAX_BELLS = 4;
 /** The house gong's relay pulse per press (the earlier firmware's 500 ms). */
@@ -52,4 +52,24 @@ export function bellsFrom(store: KeyValueStore, bad?: BadSetting): BellSettings[
 		bells.push(bell);
 	}
 	return bells;
+}
+
+/** A bad stored number counts as the default (none) here; bellsFrom tells of it. */
+function ignore(): void {}
+
+/**
+ * The pin keys of bell buttons 2 to 4, each with why its button can have no input: the pin it
+ * would open (the stored one, else the default) fails the pin's check (one stored before a
+ * firmware refused it). Undefined for a good pin, and for an unused button's: that is never
+ * opened, so nothing is wrong with it until the button gets a number (the save that gives it one
+ * checks the pin). The messages are the check's.
+ */
+export function bellPinProblems(store: KeyValueStore): Map<string, string | undefined> {
+	const problems = new Map<string, string | undefined>();
+	for (let n = 2; n <= MAX_BELLS; n++) {
+		const spec = specOf(`bell${n}_pin`);
+		const used = readText(store, `bell${n}_target`, ignore) !== "";
+		problems.set(spec.key, used ? checkProblem(spec, storedValue(store, spec) ?? spec.fallback) : undefined);
+	}
+	return problems;
 }

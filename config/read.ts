@@ -68,3 +68,14 @@ export function readText(store: KeyValueStore, key: string, bad?: BadSetting): s
 export function readNumber(store: KeyValueStore, key: string, bad?: BadSetting): number {
 	return Number(readSetting(store, key, bad));
 }
+
+/** Why `value` fails the key's check, or undefined when it passes. */
+export function checkProblem(spec: KeySpec, value: SettingValue): string | undefined {
+	try {
+		spec.check(value);
+		return undefined;
+	} catch (error) {
+		if (!(error instanceof CheckError)) throw error;
+		return error.message;
+	}
+}

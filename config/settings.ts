@@ -9,8 +9,8 @@
 import type { KeyValueStore, Logger } from "../modules/ports.js";
 import { CheckError } from "./checks.js";
 import { KEYS, keySpec, type KeySpec, type SettingValue } from "./keys.js";
-import { badSettingWords, storedValue } from "./read.js";
-import { MAX_BELLS } from "./bells.js";
+import { badSettingWords, checkProblem, storedValue } from "./read.js";
+import { bellPinProblems, MAX_BELLS } from "./bells.js";
 
 export const UNDO_NAMESPACE = "cfg";
 export const UNDO_KEY = "undo";
@@ -71,7 +71,7 @@ export class Settings {
 			const problem = stored === undefined ? undefined : this.#problems.get(spec.key);
 			if (problem !== undefined) problems[spec.key] = `the stored value ${problem}`;
 			if (spec.kind === "secret") continue;
-			const value = stored === undefined ? spec.fallback : problem === undefined ? spec.check(stored) : stored;
+			const value = stored === undefined ? spec.fallback : this.#shown(spec, stored);
 			values[spec.key] = spec.redact && typeof value === "string" ? spec.redact(value) : value;
 		}
 		return { values, problems };
@@ -126,7 +126,7 @@ export class Settings {
 		if (mqttPassword && mqttPassword.value !== "" && !errors.user && this.#valueAfter(next, "user") === "") {
 			errors.password = "MQTT password needs an MQTT user: a broker takes no password without a user name (enter the user, or leave the password empty)";
 		}
-		this.#bellPinsShared(next, changes, errors);
+		this.#bellPins(next, changes, errors);
 		if (Object.keys(errors).length) return { ok: false, errors, changed: [] };
 
 		// A key that is absent counts as its default: saving the default there changes nothing.
@@ -179,16 +179,33 @@ export class Settings {
 	}
 
 	/**
-	 * Two bell buttons in use on one GPIO: the later one's pin is refused, naming the other button
-	 * (the pins the board's parts use are refused by the pin's own check). The message goes to the
-	 * pin given in this save, where it can be put right, else to the later button's pin.
+	 * The pins of the bell buttons once the save is written. An unused button's pin is never opened:
+	 * the one the page showed for it, sent back unchanged (the whole form is, without JavaScript),
+	 * passes even where it fails the check, so that a bad pin stored for a button nobody uses stops
+	 * no save of the other settings; it stays as stored. A button given its number keeps its pin
+	 * where none is given: that pin is checked as a given one is. Two buttons in use on one GPIO:
+	 * the later one's pin is refused, naming the other button (the pins the board's parts use are
+	 * refused by the pin's own check). The message goes to the pin given in this save, where it
+	 * can be put right, else to the later button's pin.
 	 */
-	#bellPinsShared(next: ReadonlyArray<{ spec: KeySpec; value: SettingValue }>, changes: Record<string, unknown>, errors: Record<string, string>): void {
+	#bellPins(next: ReadonlyArray<{ spec: KeySpec; value: SettingValue }>, changes: Record<string, unknown>, errors: Record<string, string>): void {
 		const owners: number[] = [];
 		for (let n = 2; n <= MAX_BELLS; n++) {
 			const key = `bell${n}_pin`;
-			if (errors[key] || errors[`bell${n}_target`] || this.#valueAfter(next, `bell${n}_target`) === "") continue;
+			const target = `bell${n}_target`;
+			if (errors[target]) continue;
+			if (this.#valueAfter(next, target) === "") {
+				if (errors[key] && String(changes[key]).trim() === this.#valueAfter([], key)) delete errors[key];
+				continue;
+			}
+			if (errors[key]) continue;
+			const spec = keySpec(key)!;
 			const pin = Number(this.#valueAfter(next, key));
+			const problem = this.#valueAfter([], target) === "" && !next.some((w) => w.spec === spec) ? checkProblem(spec, pin) : undefined;
+			if (problem !== undefined) {
+				errors[key] = `${spec.label} ${problem}`;
+				continue;
+			}
 			const other = owners[pin];
 			if (other === undefined) {
 				owners[pin] = n;
@@ -207,11 +224,18 @@ export class Settings {
 		return String(given ? given.value : (this.#store.get(spec.namespace, spec.key) ?? spec.fallback)).trim();
 	}
 
+	/** The value the page shows for a stored one: checked, or as it is where it fails the check. */
+	#shown(spec: KeySpec, stored: SettingValue): SettingValue {
+		return checkProblem(spec, stored) === undefined ? spec.check(stored) : stored;
+	}
+
 	#findProblems(): void {
 		this.#problems.clear();
+		// A bell button's pin is one only for a button in use (bellPinProblems says which).
+		const pins = bellPinProblems(this.#store);
 		for (const spec of KEYS) {
 			const stored = storedValue(this.#store, spec);
-			const problem = stored === undefined ? undefined : checkProblem(spec, stored);
+			const problem = pins.has(spec.key) ? pins.get(spec.key) : stored === undefined ? undefined : checkProblem(spec, stored);
 			if (problem !== undefined) this.#problems.set(spec.key, problem);
 		}
 	}
@@ -249,16 +273,5 @@ export class Settings {
 		const message = String((error as Error)?.message ?? error).replace(/[\r\n]+/g, " ").slice(0, 120);
 		this.#log?.error(`settings: could not be saved: ${message}`);
 		return { ok: false, errors: { _store: `The settings could not be saved (${message}); the previous settings are kept.` }, changed: [] };
-	}
-}
-
-/** Why a stored value fails its key's check, or undefined when it passes. */
-function checkProblem(spec: KeySpec, stored: SettingValue): string | undefined {
-	try {
-		spec.check(stored);
-		return undefined;
-	} catch (error) {
-		if (!(error instanceof CheckError)) throw error;
-		return error.message;
 	}
 }
