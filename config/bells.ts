@@ -20,7 +20,7 @@ export interface BellSettings {
 	name: string;
 	/** Its GPIO (buttons 2-4; button 1's pin is the provider's). */
 	pin?: number;
-	/** Why a stored pin is not taken (it fails the pin's check: stored before a firmware refused it). */
+	/** Why its pin is not taken (it fails the pin's check: stored before a firmware refused it, or the BOOT button's). */
 	pinProblem?: string;
 	/** Whether a press sounds the house's gong. */
 	gong: boolean;
@@ -34,21 +34,20 @@ export function bellRings(bell: BellSettings): boolean {
 /**
  * The buttons in use, button 1 first. Throws SettingsError (naming the key) for a bad stored
  * value, or tells `bad` of it, but for a pin: a pin a newer firmware refuses (e.g. a strapping
- * pin) leaves that button without an input, with the reason in pinProblem, and the door starts.
+ * pin), or the board's BOOT button's (`bootButtonPin`, see Check), leaves that button without
+ * an input, with the reason in pinProblem, and the door starts.
  */
-export function bellsFrom(store: KeyValueStore, bad?: BadSetting): BellSettings[] {
+export function bellsFrom(store: KeyValueStore, bad?: BadSetting, bootButtonPin?: number): BellSettings[] {
+	const pins = bellPinProblems(store, bootButtonPin);
 	const displayName = readText(store, "sip_displayname", bad);
 	const bells: BellSettings[] = [{ button: 1, target: readText(store, "sip_target", bad), name: displayName, gong: readNumber(store, "bell1_gong", bad) === 1 }];
 	for (let n = 2; n <= MAX_BELLS; n++) {
 		const target = readText(store, `bell${n}_target`, bad);
 		if (target === "") continue;
 		const bell: BellSettings = { button: n, target, name: readText(store, `bell${n}_name`, bad) || displayName, gong: readNumber(store, `bell${n}_gong`, bad) === 1 };
-		try {
-			bell.pin = readNumber(store, `bell${n}_pin`);
-		} catch (error) {
-			if (!(error instanceof SettingsError)) throw error;
-			bell.pinProblem = error.message;
-		}
+		const problem = pins.get(`bell${n}_pin`);
+		if (problem === undefined) bell.pin = readNumber(store, `bell${n}_pin`);
+		else bell.pinProblem = new SettingsError(`bell.bell${n}_pin`, problem).message;
 		bells.push(bell);
 	}
 	return bells;
@@ -60,16 +59,17 @@ function ignore(): void {}
 /**
  * The pin keys of bell buttons 2 to 4, each with why its button can have no input: the pin it
  * would open (the stored one, else the default) fails the pin's check (one stored before a
- * firmware refused it). Undefined for a good pin, and for an unused button's: that is never
+ * firmware refused it, or the BOOT button's where the build moved it: `bootButtonPin`, see
+ * Check). Undefined for a good pin, and for an unused button's: that is never
  * opened, so nothing is wrong with it until the button gets a number (the save that gives it one
  * checks the pin). The messages are the check's.
  */
-export function bellPinProblems(store: KeyValueStore): Map<string, string | undefined> {
+export function bellPinProblems(store: KeyValueStore, bootButtonPin?: number): Map<string, string | undefined> {
 	const problems = new Map<string, string | undefined>();
 	for (let n = 2; n <= MAX_BELLS; n++) {
 		const spec = specOf(`bell${n}_pin`);
 		const used = readText(store, `bell${n}_target`, ignore) !== "";
-		problems.set(spec.key, used ? checkProblem(spec, storedValue(store, spec) ?? spec.fallback) : undefined);
+		problems.set(spec.key, used ? checkProblem(spec, storedValue(store, spec) ?? spec.fallback, bootButtonPin) : undefined);
 	}
 	return problems;
 }

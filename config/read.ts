@@ -69,10 +69,10 @@ export function readNumber(store: KeyValueStore, key: string, bad?: BadSetting):
 	return Number(readSetting(store, key, bad));
 }
 
-/** Why `value` fails the key's check, or undefined when it passes. */
-export function checkProblem(spec: KeySpec, value: SettingValue): string | undefined {
+/** Why `value` fails the key's check (on a board with its BOOT button on `bootButtonPin`, see Check), or undefined when it passes. */
+export function checkProblem(spec: KeySpec, value: SettingValue, bootButtonPin?: number): string | undefined {
 	try {
-		spec.check(value);
+		spec.check(value, bootButtonPin);
 		return undefined;
 	} catch (error) {
 		if (!(error instanceof CheckError)) throw error;

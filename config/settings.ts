@@ -35,10 +35,13 @@ export class Settings {
 	 * every key from NVS each time.
 	 */
 	#problems = new Map<string, string>();
+	/** The board's BOOT button's GPIO, which no bell button may have (see Check); undefined: the default wiring's. */
+	#bootButtonPin: number | undefined;
 
-	constructor(store: KeyValueStore, log?: Logger) {
+	constructor(store: KeyValueStore, log?: Logger, bootButtonPin?: number) {
 		this.#store = store;
 		this.#log = log;
+		this.#bootButtonPin = bootButtonPin;
 		this.recover();
 		this.#findProblems();
 	}
@@ -68,8 +71,9 @@ export class Settings {
 		const problems: Record<string, string> = {};
 		for (const spec of KEYS) {
 			const stored = storedValue(this.#store, spec);
-			const problem = stored === undefined ? undefined : this.#problems.get(spec.key);
-			if (problem !== undefined) problems[spec.key] = `the stored value ${problem}`;
+			// A bell button's default pin can fail too: where the build moved the BOOT button there.
+			const problem = this.#problems.get(spec.key);
+			if (problem !== undefined) problems[spec.key] = stored === undefined ? problem : `the stored value ${problem}`;
 			if (spec.kind === "secret") continue;
 			const value = stored === undefined ? spec.fallback : this.#shown(spec, stored);
 			values[spec.key] = spec.redact && typeof value === "string" ? spec.redact(value) : value;
@@ -110,7 +114,7 @@ export class Settings {
 			const stored = spec.redact ? this.#store.get(spec.namespace, spec.key) : undefined;
 			if (spec.redact && typeof stored === "string" && typeof raw === "string" && raw.trim() === spec.redact(stored) && raw.trim() !== stored) continue;
 			try {
-				next.push({ spec, value: spec.check(spec.unredact && typeof raw === "string" ? spec.unredact(raw, typeof stored === "string" ? stored : "") : raw) });
+				next.push({ spec, value: spec.check(spec.unredact && typeof raw === "string" ? spec.unredact(raw, typeof stored === "string" ? stored : "") : raw, this.#bootButtonPin) });
 			} catch (error) {
 				if (!(error instanceof CheckError)) throw error;
 				errors[name] = `${spec.label} ${error.message}`;
@@ -201,7 +205,7 @@ export class Settings {
 			if (errors[key]) continue;
 			const spec = keySpec(key)!;
 			const pin = Number(this.#valueAfter(next, key));
-			const problem = this.#valueAfter([], target) === "" && !next.some((w) => w.spec === spec) ? checkProblem(spec, pin) : undefined;
+			const problem = this.#valueAfter([], target) === "" && !next.some((w) => w.spec === spec) ? checkProblem(spec, pin, this.#bootButtonPin) : undefined;
 			if (problem !== undefined) {
 				errors[key] = `${spec.label} ${problem}`;
 				continue;
@@ -226,16 +230,17 @@ export class Settings {
 
 	/** The value the page shows for a stored one: checked, or as it is where it fails the check. */
 	#shown(spec: KeySpec, stored: SettingValue): SettingValue {
-		return checkProblem(spec, stored) === undefined ? spec.check(stored) : stored;
+		const boot = this.#bootButtonPin;
+		return checkProblem(spec, stored, boot) === undefined ? spec.check(stored, boot) : stored;
 	}
 
 	#findProblems(): void {
 		this.#problems.clear();
 		// A bell button's pin is one only for a button in use (bellPinProblems says which).
-		const pins = bellPinProblems(this.#store);
+		const pins = bellPinProblems(this.#store, this.#bootButtonPin);
 		for (const spec of KEYS) {
 			const stored = storedValue(this.#store, spec);
-			const problem = pins.has(spec.key) ? pins.get(spec.key) : stored === undefined ? undefined : checkProblem(spec, stored);
+			const problem = pins.has(spec.key) ? pins.get(spec.key) : stored === undefined ? undefined : checkProblem(spec, stored, this.#bootButtonPin);
 			if (problem !== undefined) this.#problems.set(spec.key, problem);
 		}
 	}

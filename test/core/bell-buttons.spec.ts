@@ -7,6 +7,7 @@ import { bellsFrom } from "../../config/bells.js";
 import { keySpec } from "../../config/keys.js";
 import type { SipMessage } from "../../sip/message.js";
 import type { DigitalIn, HttpRequest, HttpResponse } from "../../modules/ports.js";
+import type { DoorbellEnvironment } from "../../modules/environment.js";
 
 const ADMIN = "Admin-Passwort-1";
 
@@ -43,7 +44,7 @@ function formFields(page: string, typed: Record<string, string> = {}): string[] 
 	return parts;
 }
 
-function application(bell: Record<string, string | number> = {}) {
+function application(bell: Record<string, string | number> = {}, env: Partial<DoorbellEnvironment> = {}) {
 	const inputs = new Map<number, { input: FakeInput; pin: number }>();
 	const a = bootApp({
 		settings: { bell: { bell2_target: "**612", bell2_name: "Gartentor", bell2_pin: 5, ...bell } },
@@ -54,6 +55,7 @@ function application(bell: Record<string, string | number> = {}) {
 				inputs.set(n, { input, pin });
 				return input;
 			},
+			...env,
 		},
 		boot: { adminPassword: ADMIN, hashIterations: 8 },
 	});
@@ -233,6 +235,28 @@ group("bell buttons", () => {
 		assert.match(String(form.body), /id="f_bell3_pin_e">Button 3: GPIO cannot be 46: GPIO46 is a strapping pin/);
 		assert.equal(a.store.get("bell", "bell3_target"), undefined, "nothing was written");
 		assert.equal(a.save({ bell3_target: "**613", bell3_pin: 6 }).status, 200);
+	});
+
+	test("the BOOT button where the build's config puts it (boot_button_pin 21) is no bell button's pin, stored or saved; GPIO0, free then, stays refused as a strapping pin", () => {
+		const a = application({ bell3_target: "**613", bell3_pin: 21 }, { bootButtonPin: 21 });
+		assert.equal(a.inputs.has(3), false, "GPIO21, the BOOT button's, was never opened as a bell");
+		assert.ok(a.lines.some((l) => /bell button 3: setting bell\.bell3_pin: cannot be 21: GPIO21 is the board's BOOT button \(config boot_button_pin\), which resets the admin password when held.*; only the web page rings it/.test(l)), a.lines.join("\n"));
+		assert.match((a.status().settings_problems as string[]).join("\n"), /Stored setting bell\.bell3_pin is not valid \(cannot be 21: GPIO21 is the board's BOOT button/);
+		const boot = a.save({ bell4_target: "**614", bell4_pin: 21 });
+		assert.equal(boot.status, 400);
+		assert.match(String(JSON.parse(String(boot.body)).errors.bell4_pin), /^Button 4: GPIO cannot be 21: GPIO21 is the board's BOOT button \(config boot_button_pin\), which resets the admin password when held: a button outside the house must never be able to/);
+		const zero = String(JSON.parse(String(a.save({ bell4_target: "**614", bell4_pin: 0 }).body)).errors.bell4_pin);
+		assert.match(zero, /^Button 4: GPIO cannot be 0: GPIO0 is a strapping pin: a bell held down while the power returns starts the chip's download mode, and the door stays dead until the next reset$/, zero);
+		assert.equal(a.store.get("bell", "bell4_pin"), undefined, "nothing was written");
+		assert.equal(a.save({ bell3_pin: 6 }).status, 200);
+		assert.deepEqual(a.status().settings_problems, []);
+		// A board without a BOOT button (boot_button_pin -1): GPIO0 is still a strapping pin.
+		const none = application({}, { bootButtonPin: -1 });
+		assert.match(String(JSON.parse(String(none.save({ bell3_target: "**613", bell3_pin: 0 }).body)).errors.bell3_pin), /^Button 3: GPIO cannot be 0: GPIO0 is a strapping pin: /);
+		// The BOOT button on a bell button's default pin: the button in use without a stored pin gets no input.
+		const [, bell2] = bellsFrom(new MemoryStore({ bell: { bell2_target: "**612" } }), undefined, 5);
+		assert.equal(bell2.pin, undefined);
+		assert.match(String(bell2.pinProblem), /setting bell\.bell2_pin: cannot be 5: GPIO5 is the board's BOOT button/);
 	});
 
 	test("two bell buttons in use on one GPIO are refused, the message naming both; nothing of the save is written", () => {
