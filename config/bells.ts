@@ -20,7 +20,7 @@ export interface BellSettings {
 	name: string;
 	/** Its GPIO (buttons 2-4; button 1's pin is the provider's). */
 	pin?: number;
-	/** Why its pin is not taken (it fails the pin's check: stored before a firmware refused it, or the BOOT button's). */
+	/** Why its pin is not taken (it fails the pin's check: stored before a firmware refused it, or the BOOT button's; or another button has it). */
 	pinProblem?: string;
 	/** Whether a press sounds the house's gong. */
 	gong: boolean;
@@ -34,8 +34,8 @@ export function bellRings(bell: BellSettings): boolean {
 /**
  * The buttons in use, button 1 first. Throws SettingsError (naming the key) for a bad stored
  * value, or tells `bad` of it, but for a pin: a pin a newer firmware refuses (e.g. a strapping
- * pin), or the board's BOOT button's (`bootButtonPin`, see Check), leaves that button without
- * an input, with the reason in pinProblem, and the door starts.
+ * pin), the board's BOOT button's (`bootButtonPin`, see Check) or an earlier button's, leaves
+ * that button without an input, with the reason in pinProblem, and the door starts.
  */
 export function bellsFrom(store: KeyValueStore, bad?: BadSetting, bootButtonPin?: number): BellSettings[] {
 	const pins = bellPinProblems(store, bootButtonPin);
@@ -53,6 +53,11 @@ export function bellsFrom(store: KeyValueStore, bad?: BadSetting, bootButtonPin?
 	return bells;
 }
 
+/** Why a bell button cannot have `pin`, which button `other` has, as the check's messages say it. */
+export function pinTaken(pin: number, other: number): string {
+	return `cannot be ${pin}: bell button ${other} uses it (one GPIO serves one button)`;
+}
+
 /** A bad stored number counts as the default (none) here; bellsFrom tells of it. */
 function ignore(): void {}
 
@@ -60,16 +65,28 @@ function ignore(): void {}
  * The pin keys of bell buttons 2 to 4, each with why its button can have no input: the pin it
  * would open (the stored one, else the default) fails the pin's check (one stored before a
  * firmware refused it, or the BOOT button's where the build moved it: `bootButtonPin`, see
- * Check). Undefined for a good pin, and for an unused button's: that is never
- * opened, so nothing is wrong with it until the button gets a number (the save that gives it one
- * checks the pin). The messages are the check's.
+ * Check), or an earlier button in use has it (stored before shared pins were refused: one GPIO
+ * serves one button, and a second input on it would not open). Undefined for a good pin, and for
+ * an unused button's: that is never opened, so nothing is wrong with it until the button gets a
+ * number (the save that gives it one checks the pin). The messages are the check's and the save's.
  */
 export function bellPinProblems(store: KeyValueStore, bootButtonPin?: number): Map<string, string | undefined> {
 	const problems = new Map<string, string | undefined>();
+	const owners: number[] = [];
 	for (let n = 2; n <= MAX_BELLS; n++) {
 		const spec = specOf(`bell${n}_pin`);
-		const used = readText(store, `bell${n}_target`, ignore) !== "";
-		problems.set(spec.key, used ? checkProblem(spec, storedValue(store, spec) ?? spec.fallback, bootButtonPin) : undefined);
+		problems.set(spec.key, undefined);
+		if (readText(store, `bell${n}_target`, ignore) === "") continue;
+		const pin = storedValue(store, spec) ?? spec.fallback;
+		const problem = checkProblem(spec, pin, bootButtonPin);
+		if (problem !== undefined) {
+			problems.set(spec.key, problem);
+			continue;
+		}
+		const gpio = Number(spec.check(pin));
+		const other = owners[gpio];
+		if (other === undefined) owners[gpio] = n;
+		else problems.set(spec.key, pinTaken(gpio, other));
 	}
 	return problems;
 }

@@ -10,7 +10,7 @@ import type { KeyValueStore, Logger } from "../modules/ports.js";
 import { CheckError } from "./checks.js";
 import { KEYS, keySpec, type KeySpec, type SettingValue } from "./keys.js";
 import { badSettingWords, checkProblem, storedValue } from "./read.js";
-import { bellPinProblems, MAX_BELLS } from "./bells.js";
+import { bellPinProblems, MAX_BELLS, pinTaken } from "./bells.js";
 
 export const UNDO_NAMESPACE = "cfg";
 export const UNDO_KEY = "undo";
@@ -217,7 +217,7 @@ export class Settings {
 			}
 			const otherKey = `bell${other}_pin`;
 			const blamed = key in changes || !(otherKey in changes) ? n : other;
-			errors[`bell${blamed}_pin`] = `${keySpec(`bell${blamed}_pin`)!.label} cannot be ${pin}: bell button ${blamed === n ? other : n} uses it (one GPIO serves one button)`;
+			errors[`bell${blamed}_pin`] = `${keySpec(`bell${blamed}_pin`)!.label} ${pinTaken(pin, blamed === n ? other : n)}`;
 		}
 	}
 

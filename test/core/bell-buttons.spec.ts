@@ -287,6 +287,19 @@ group("bell buttons", () => {
 		assert.match(html, /Nothing was saved/);
 	});
 
+	test("two buttons in use on one GPIO, stored before shared pins were refused: the later one gets no input and is listed among the stored-setting problems, naming both buttons; the web page still rings it", () => {
+		const a = application({ bell3_target: "**613", bell3_pin: 5, bell4_target: "**614", bell4_pin: 6 });
+		assert.equal(a.inputs.get(2)?.pin, 5);
+		assert.equal(a.inputs.has(3), false, "GPIO5 is opened once, for button 2");
+		assert.equal(a.inputs.get(4)?.pin, 6);
+		assert.ok(a.lines.some((l) => /bell button 3: setting bell\.bell3_pin: cannot be 5: bell button 2 uses it \(one GPIO serves one button\); only the web page rings it/.test(l)), a.lines.join("\n"));
+		assert.deepEqual(a.status().settings_problems, ["Stored setting bell.bell3_pin is not valid (cannot be 5: bell button 2 uses it (one GPIO serves one button)): button 3 gets no input (the web page still rings it) until a free pin is saved and the door restarts"]);
+		assert.match(a.page(), /id="f_bell3_pin_e">the stored value cannot be 5: bell button 2 uses it \(one GPIO serves one button\)</);
+		assert.equal(a.ring("3").status, 200);
+		assert.equal(a.save({ bell3_pin: 21 }).status, 200);
+		assert.deepEqual(a.status().settings_problems, []);
+	});
+
 	test("bad bell settings are refused by field; an empty caller name falls back to the display name", () => {
 		const a = application();
 		const response = a.save({ bell2_target: "**6 12", bell4_pin: 99 });
