@@ -10,7 +10,11 @@ import { boardPart, buttonPinProblem, chipPinProblem, MAX_GPIO } from "../module
 
 export class CheckError extends Error {}
 
-export type Check = (raw: unknown) => string | number;
+/**
+ * `bootButtonPin` is the board's BOOT button's GPIO (config boot_button_pin, -1 for none), which
+ * a bell button's pin must not be; absent: the default wiring's. The other checks ignore it.
+ */
+export type Check = (raw: unknown, bootButtonPin?: number) => string | number;
 
 function describe(c: string): string {
 	if (c === " ") return "a space";
@@ -99,11 +103,11 @@ export function checkInteger(raw: unknown, min: number, max: number, unit = ""):
 	return n;
 }
 
-/** A bell button's GPIO: one the ESP32-S3 can open, fit for a button, and no part of the board uses; the message names the pin and why not. */
-export function checkFreePin(raw: unknown): number {
+/** A bell button's GPIO: one the ESP32-S3 can open, fit for a button (not the BOOT button's), and no part of the board uses; the message names the pin and why not. */
+export function checkFreePin(raw: unknown, bootButtonPin?: number): number {
 	const pin = checkInteger(raw, 0, MAX_GPIO);
 	const part = boardPart(pin);
-	const problem = chipPinProblem(pin) ?? buttonPinProblem(pin) ?? (part ? `${part} uses it` : undefined);
+	const problem = chipPinProblem(pin) ?? buttonPinProblem(pin, bootButtonPin) ?? (part ? `${part} uses it` : undefined);
 	if (problem) throw new CheckError(`cannot be ${pin}: ${problem}`);
 	return pin;
 }

@@ -68,3 +68,14 @@ export function readText(store: KeyValueStore, key: string, bad?: BadSetting): s
 export function readNumber(store: KeyValueStore, key: string, bad?: BadSetting): number {
 	return Number(readSetting(store, key, bad));
 }
+
+/** Why `value` fails the key's check (on a board with its BOOT button on `bootButtonPin`, see Check), or undefined when it passes. */
+export function checkProblem(spec: KeySpec, value: SettingValue, bootButtonPin?: number): string | undefined {
+	try {
+		spec.check(value, bootButtonPin);
+		return undefined;
+	} catch (error) {
+		if (!(error instanceof CheckError)) throw error;
+		return error.message;
+	}
+}

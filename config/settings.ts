@@ -9,8 +9,8 @@
 import type { KeyValueStore, Logger } from "../modules/ports.js";
 import { CheckError } from "./checks.js";
 import { KEYS, keySpec, type KeySpec, type SettingValue } from "./keys.js";
-import { badSettingWords, storedValue } from "./read.js";
-import { MAX_BELLS } from "./bells.js";
+import { badSettingWords, checkProblem, storedValue } from "./read.js";
+import { bellPinProblems, MAX_BELLS, pinTaken } from "./bells.js";
 
 export const UNDO_NAMESPACE = "cfg";
 export const UNDO_KEY = "undo";
@@ -35,10 +35,13 @@ export class Settings {
 	 * every key from NVS each time.
 	 */
 	#problems = new Map<string, string>();
+	/** The board's BOOT button's GPIO, which no bell button may have (see Check); undefined: the default wiring's. */
+	#bootButtonPin: number | undefined;
 
-	constructor(store: KeyValueStore, log?: Logger) {
+	constructor(store: KeyValueStore, log?: Logger, bootButtonPin?: number) {
 		this.#store = store;
 		this.#log = log;
+		this.#bootButtonPin = bootButtonPin;
 		this.recover();
 		this.#findProblems();
 	}
@@ -68,10 +71,11 @@ export class Settings {
 		const problems: Record<string, string> = {};
 		for (const spec of KEYS) {
 			const stored = storedValue(this.#store, spec);
-			const problem = stored === undefined ? undefined : this.#problems.get(spec.key);
-			if (problem !== undefined) problems[spec.key] = `the stored value ${problem}`;
+			// A bell button's default pin can fail too: where the build moved the BOOT button there.
+			const problem = this.#problems.get(spec.key);
+			if (problem !== undefined) problems[spec.key] = stored === undefined ? problem : `the stored value ${problem}`;
 			if (spec.kind === "secret") continue;
-			const value = stored === undefined ? spec.fallback : problem === undefined ? spec.check(stored) : stored;
+			const value = stored === undefined ? spec.fallback : this.#shown(spec, stored);
 			values[spec.key] = spec.redact && typeof value === "string" ? spec.redact(value) : value;
 		}
 		return { values, problems };
@@ -110,7 +114,7 @@ export class Settings {
 			const stored = spec.redact ? this.#store.get(spec.namespace, spec.key) : undefined;
 			if (spec.redact && typeof stored === "string" && typeof raw === "string" && raw.trim() === spec.redact(stored) && raw.trim() !== stored) continue;
 			try {
-				next.push({ spec, value: spec.check(spec.unredact && typeof raw === "string" ? spec.unredact(raw, typeof stored === "string" ? stored : "") : raw) });
+				next.push({ spec, value: spec.check(spec.unredact && typeof raw === "string" ? spec.unredact(raw, typeof stored === "string" ? stored : "") : raw, this.#bootButtonPin) });
 			} catch (error) {
 				if (!(error instanceof CheckError)) throw error;
 				errors[name] = `${spec.label} ${error.message}`;
@@ -126,7 +130,7 @@ export class Settings {
 		if (mqttPassword && mqttPassword.value !== "" && !errors.user && this.#valueAfter(next, "user") === "") {
 			errors.password = "MQTT password needs an MQTT user: a broker takes no password without a user name (enter the user, or leave the password empty)";
 		}
-		this.#bellPinsShared(next, changes, errors);
+		this.#bellPins(next, changes, errors);
 		if (Object.keys(errors).length) return { ok: false, errors, changed: [] };
 
 		// A key that is absent counts as its default: saving the default there changes nothing.
@@ -179,16 +183,33 @@ export class Settings {
 	}
 
 	/**
-	 * Two bell buttons in use on one GPIO: the later one's pin is refused, naming the other button
-	 * (the pins the board's parts use are refused by the pin's own check). The message goes to the
-	 * pin given in this save, where it can be put right, else to the later button's pin.
+	 * The pins of the bell buttons once the save is written. An unused button's pin is never opened:
+	 * the one the page showed for it, sent back unchanged (the whole form is, without JavaScript),
+	 * passes even where it fails the check, so that a bad pin stored for a button nobody uses stops
+	 * no save of the other settings; it stays as stored. A button given its number keeps its pin
+	 * where none is given: that pin is checked as a given one is. Two buttons in use on one GPIO:
+	 * the later one's pin is refused, naming the other button (the pins the board's parts use are
+	 * refused by the pin's own check). The message goes to the pin given in this save, where it
+	 * can be put right, else to the later button's pin.
 	 */
-	#bellPinsShared(next: ReadonlyArray<{ spec: KeySpec; value: SettingValue }>, changes: Record<string, unknown>, errors: Record<string, string>): void {
+	#bellPins(next: ReadonlyArray<{ spec: KeySpec; value: SettingValue }>, changes: Record<string, unknown>, errors: Record<string, string>): void {
 		const owners: number[] = [];
 		for (let n = 2; n <= MAX_BELLS; n++) {
 			const key = `bell${n}_pin`;
-			if (errors[key] || errors[`bell${n}_target`] || this.#valueAfter(next, `bell${n}_target`) === "") continue;
+			const target = `bell${n}_target`;
+			if (errors[target]) continue;
+			if (this.#valueAfter(next, target) === "") {
+				if (errors[key] && String(changes[key]).trim() === this.#valueAfter([], key)) delete errors[key];
+				continue;
+			}
+			if (errors[key]) continue;
+			const spec = keySpec(key)!;
 			const pin = Number(this.#valueAfter(next, key));
+			const problem = this.#valueAfter([], target) === "" && !next.some((w) => w.spec === spec) ? checkProblem(spec, pin, this.#bootButtonPin) : undefined;
+			if (problem !== undefined) {
+				errors[key] = `${spec.label} ${problem}`;
+				continue;
+			}
 			const other = owners[pin];
 			if (other === undefined) {
 				owners[pin] = n;
@@ -196,7 +217,7 @@ export class Settings {
 			}
 			const otherKey = `bell${other}_pin`;
 			const blamed = key in changes || !(otherKey in changes) ? n : other;
-			errors[`bell${blamed}_pin`] = `${keySpec(`bell${blamed}_pin`)!.label} cannot be ${pin}: bell button ${blamed === n ? other : n} uses it (one GPIO serves one button)`;
+			errors[`bell${blamed}_pin`] = `${keySpec(`bell${blamed}_pin`)!.label} ${pinTaken(pin, blamed === n ? other : n)}`;
 		}
 	}
 
@@ -207,11 +228,19 @@ export class Settings {
 		return String(given ? given.value : (this.#store.get(spec.namespace, spec.key) ?? spec.fallback)).trim();
 	}
 
+	/** The value the page shows for a stored one: checked, or as it is where it fails the check. */
+	#shown(spec: KeySpec, stored: SettingValue): SettingValue {
+		const boot = this.#bootButtonPin;
+		return checkProblem(spec, stored, boot) === undefined ? spec.check(stored, boot) : stored;
+	}
+
 	#findProblems(): void {
 		this.#problems.clear();
+		// A bell button's pin is one only for a button in use (bellPinProblems says which).
+		const pins = bellPinProblems(this.#store, this.#bootButtonPin);
 		for (const spec of KEYS) {
 			const stored = storedValue(this.#store, spec);
-			const problem = stored === undefined ? undefined : checkProblem(spec, stored);
+			const problem = pins.has(spec.key) ? pins.get(spec.key) : stored === undefined ? undefined : checkProblem(spec, stored, this.#bootButtonPin);
 			if (problem !== undefined) this.#problems.set(spec.key, problem);
 		}
 	}
@@ -249,16 +278,5 @@ export class Settings {
 		const message = String((error as Error)?.message ?? error).replace(/[\r\n]+/g, " ").slice(0, 120);
 		this.#log?.error(`settings: could not be saved: ${message}`);
 		return { ok: false, errors: { _store: `The settings could not be saved (${message}); the previous settings are kept.` }, changed: [] };
-	}
-}
-
-/** Why a stored value fails its key's check, or undefined when it passes. */
-function checkProblem(spec: KeySpec, stored: SettingValue): string | undefined {
-	try {
-		spec.check(stored);
-		return undefined;
-	} catch (error) {
-		if (!(error instanceof CheckError)) throw error;
-		return error.message;
 	}
 }

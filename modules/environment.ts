@@ -32,6 +32,11 @@ export interface DoorbellEnvironment extends CorePorts {
 	 * Absent where the board has none; then only removing the `web` namespace's `admin` key does.
 	 */
 	bootButton?: DigitalIn;
+	/**
+	 * The BOOT button's GPIO as the build wires it (config boot_button_pin; -1 for none), which no
+	 * bell button may have. Absent: the default wiring's (GPIO0), as the simulator's.
+	 */
+	bootButtonPin?: number;
 	/** Uptime, memory, reset reason and Wi-Fi signal for /sipDebug, where the provider has them. */
 	health?: HealthProbe;
 	/** The house gong's relay (GPIO3 on the reference wiring); absent when none is wired. */

@@ -9,6 +9,9 @@
 /** The ESP32-S3's highest GPIO. */
 export const MAX_GPIO = 48;
 
+/** The default wiring's BOOT button (manifest config boot_button_pin): GPIO0 on the ESP32-S3 boards. */
+export const BOOT_BUTTON_PIN = 0;
+
 /** Why the ESP32-S3 has `pin` (0 to MAX_GPIO) for no button, relay or LED, or undefined when it can be one. */
 export function chipPinProblem(pin: number): string | undefined {
 	if (pin === 19 || pin === 20) return "GPIO19 and GPIO20 are the USB port (the console and firmware updates)";
@@ -25,21 +28,24 @@ export function chipPinProblem(pin: number): string | undefined {
  * button circuit with a pull-up there can keep the board from starting. GPIO0 is a strapping pin
  * too: held low at reset it starts the ROM's download mode, and the door stays dead until the
  * next reset, so a visitor holding a bell button wired there while the power returns would shut
- * the door down. It is also the board's BOOT button (config boot_button_pin), which resets the
- * admin password when held: a button outside the house must never be able to. GPIO43 and GPIO44 (UART0)
+ * the door down; it stays refused where the build moves the BOOT button elsewhere. The BOOT button
+ * (`bootButtonPin`, config boot_button_pin: GPIO0 unless the build moves it, -1 for none) resets
+ * the admin password when held: a button outside the house must never be able to. GPIO43 and GPIO44 (UART0)
  * are taken: the firmware has no console there (the SDK's ESP32-S3 build sets
  * CONFIG_ESP_CONSOLE_NONE), and on the XIAO, whose debugger and flashing go over the chip's USB,
  * they are the free header pins D6 and D7; on a board that flashes through a USB-serial chip on
  * UART0, a button there shares the lines with it.
  */
-export function buttonPinProblem(pin: number): string | undefined {
+export function buttonPinProblem(pin: number, bootButtonPin = BOOT_BUTTON_PIN): string | undefined {
 	if (pin === 45) return "GPIO45 is a strapping pin (its level at reset selects the flash voltage): a button circuit with a pull-up there can keep the board from starting";
-	if (pin === 0) return "GPIO0 is the board's BOOT button, which resets the admin password when held, and a strapping pin: a bell held down while the power returns starts the chip's download mode, and the door stays dead until the next reset";
+	if (pin === 0 && bootButtonPin === 0) return "GPIO0 is the board's BOOT button, which resets the admin password when held, and a strapping pin: a bell held down while the power returns starts the chip's download mode, and the door stays dead until the next reset";
+	if (pin === bootButtonPin) return `GPIO${pin} is the board's BOOT button (config boot_button_pin), which resets the admin password when held: a button outside the house must never be able to`;
+	if (pin === 0) return "GPIO0 is a strapping pin: a bell held down while the power returns starts the chip's download mode, and the door stays dead until the next reset";
 	if (pin === 46) return "GPIO46 is a strapping pin (its level at reset selects the boot mode): a button circuit with a pull-up there can keep the board from starting";
 	return undefined;
 }
 
-/** The part of the board that manifest.json wires to `pin`, or undefined. */
+/** The part of the board that manifest.json wires to `pin` (the default wiring), or undefined. */
 export function boardPart(pin: number): string | undefined {
 	switch (pin) {
 		case 0: return "the BOOT button (config boot_button_pin)";

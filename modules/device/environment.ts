@@ -68,6 +68,7 @@ export function createDeviceEnvironment(settings: DeviceSettings, nativeAudio: N
 		firmware: new DeviceFirmware(),
 		sha256Stream: deviceSha256Stream,
 		version: settings.version,
+		bootButtonPin: settings.bootButtonPin,
 	};
 	if (mic) env.mic = mic;
 	if (speaker) env.speaker = speaker;

@@ -5,7 +5,7 @@
  */
 
 import config from "mc/config";
-import { chipPinProblem, MAX_GPIO } from "../esp32s3-pins.js";
+import { BOOT_BUTTON_PIN, chipPinProblem, MAX_GPIO } from "../esp32s3-pins.js";
 
 export interface DeviceSettings {
 	/** The build's network: when given it wins over the one chosen on the set-up page. */
@@ -95,7 +95,7 @@ export function deviceSettings(): DeviceSettings {
 		gongPin: gpio("gong_pin", 3, true),
 		gongActiveLow: flag("gong_active_low", false),
 		ledPin: gpio("led_pin", 2, true),
-		bootButtonPin: gpio("boot_button_pin", 0, true),
+		bootButtonPin: gpio("boot_button_pin", BOOT_BUTTON_PIN, true),
 		httpPort: integer("http_port", 80, 1, 65535),
 		httpMaxBody: integer("http_max_body", 8192, 256, 65536),
 		httpRemoteAddress: flag("http_remote_address", true),

@@ -7,6 +7,7 @@ import { bellsFrom } from "../../config/bells.js";
 import { keySpec } from "../../config/keys.js";
 import type { SipMessage } from "../../sip/message.js";
 import type { DigitalIn, HttpRequest, HttpResponse } from "../../modules/ports.js";
+import type { DoorbellEnvironment } from "../../modules/environment.js";
 
 const ADMIN = "Admin-Passwort-1";
 
@@ -21,7 +22,29 @@ class FakeInput implements DigitalIn {
 	}
 }
 
-function application(bell: Record<string, string | number> = {}) {
+/**
+ * The settings form's fields as a browser with JavaScript off sends them back, URL-encoded: every
+ * input with its value (checkboxes when checked, the password fields empty), the selects' choices;
+ * `typed` replaces what the page shows.
+ */
+function formFields(page: string, typed: Record<string, string> = {}): string[] {
+	const form = page.slice(page.indexOf('action="/saveSIP"'), page.indexOf("</form>", page.indexOf('action="/saveSIP"')));
+	const parts: string[] = [];
+	const input = /<input([^>]*)>/g;
+	for (let m = input.exec(form); m; m = input.exec(form)) {
+		const name = /name="([^"]*)"/.exec(m[1])?.[1];
+		if (!name) continue;
+		const type = /type="([^"]*)"/.exec(m[1])?.[1] ?? "text";
+		if (type === "checkbox" && !/ checked/.test(m[1])) continue;
+		const value = name in typed ? typed[name] : (/value="([^"]*)"/.exec(m[1])?.[1] ?? "").replace(/&amp;/g, "&").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">");
+		parts.push(`${encodeURIComponent(name)}=${encodeURIComponent(value)}`);
+	}
+	const select = /<select[^>]*name="([^"]*)"[^>]*>[\s\S]*?<option value="([^"]*)" selected/g;
+	for (let m = select.exec(form); m; m = select.exec(form)) parts.push(`${m[1]}=${m[2]}`);
+	return parts;
+}
+
+function application(bell: Record<string, string | number> = {}, env: Partial<DoorbellEnvironment> = {}) {
 	const inputs = new Map<number, { input: FakeInput; pin: number }>();
 	const a = bootApp({
 		settings: { bell: { bell2_target: "**612", bell2_name: "Gartentor", bell2_pin: 5, ...bell } },
@@ -32,6 +55,7 @@ function application(bell: Record<string, string | number> = {}) {
 				inputs.set(n, { input, pin });
 				return input;
 			},
+			...env,
 		},
 		boot: { adminPassword: ADMIN, hashIterations: 8 },
 	});
@@ -45,8 +69,10 @@ function application(bell: Record<string, string | number> = {}) {
 	const ring = (button?: string) => http("POST", "/ring/sip", { cookie, "x-csrf-token": csrf, accept: "application/json" }, "", button === undefined ? {} : { button });
 	const save = (fields: Record<string, unknown>) => http("POST", "/saveSIP", { "content-type": "application/json", cookie, "x-csrf-token": csrf }, JSON.stringify(fields));
 	const status = () => JSON.parse(String(http("GET", "/sipDebug", { cookie }).body));
+	const page = () => String(http("GET", "/sip", { cookie }).body);
+	const postForm = (parts: string[]) => http("POST", "/saveSIP", { "content-type": "application/x-www-form-urlencoded", cookie }, parts.join("&"));
 	const invites = () => a.sent().filter((m: SipMessage) => m.method === "INVITE");
-	return { ...a, inputs, http, ring, save, status, invites, cookie, csrf };
+	return { ...a, inputs, http, ring, save, status, page, postForm, invites, cookie, csrf };
 }
 
 group("bell buttons", () => {
@@ -131,22 +157,9 @@ group("bell buttons", () => {
 
 	test("the settings page's whole form, sent back as it is (JavaScript off), saves (no field limit or check trips on it)", () => {
 		const a = application();
-		const page = String(a.http("GET", "/sip", { cookie: a.cookie }).body);
-		const form = page.slice(page.indexOf('action="/saveSIP"'), page.indexOf("</form>", page.indexOf('action="/saveSIP"')));
-		const parts: string[] = [];
-		const input = /<input([^>]*)>/g;
-		for (let m = input.exec(form); m; m = input.exec(form)) {
-			const name = /name="([^"]*)"/.exec(m[1])?.[1];
-			if (!name) continue;
-			const type = /type="([^"]*)"/.exec(m[1])?.[1] ?? "text";
-			if (type === "checkbox" && !/ checked/.test(m[1])) continue;
-			const value = (/value="([^"]*)"/.exec(m[1])?.[1] ?? "").replace(/&amp;/g, "&").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">");
-			parts.push(`${encodeURIComponent(name)}=${encodeURIComponent(value)}`);
-		}
-		const select = /<select[^>]*name="([^"]*)"[^>]*>[\s\S]*?<option value="([^"]*)" selected/g;
-		for (let m = select.exec(form); m; m = select.exec(form)) parts.push(`${m[1]}=${m[2]}`);
+		const parts = formFields(String(a.http("GET", "/sip", { cookie: a.cookie }).body));
 		assert.ok(parts.length > 32, `the form has ${parts.length} fields (more than the 32 a form could once have)`);
-		const response = a.http("POST", "/saveSIP", { "content-type": "application/x-www-form-urlencoded", cookie: a.cookie }, parts.join("&"));
+		const response = a.postForm(parts);
 		assert.equal(response.status, 303, String(response.body).slice(0, 300));
 	});
 
@@ -190,10 +203,60 @@ group("bell buttons", () => {
 		assert.ok(a.lines.some((l) => /bell button 4: setting bell\.bell4_pin: cannot be 0: GPIO0 is the board's BOOT button.*; only the web page rings it/.test(l)), a.lines.join("\n"));
 		assert.equal(a.ring("2").status, 200, "the web page still rings button 2");
 		assert.match(a.invites()[0].uri, /^sip:\*\*612@/);
+		const problems = (a.status().settings_problems as string[]).join("\n");
+		assert.match(problems, /Stored setting bell\.bell2_pin is not valid \(cannot be 46: [^\n]*\): button 2 gets no input \(the web page still rings it\) until a free pin is saved/);
+		assert.match(problems, /Stored setting bell\.bell4_pin is not valid \(cannot be 0: /);
 		const page = String(a.http("GET", "/sip", { cookie: a.cookie }).body);
 		assert.match(page, /id="f_bell2_pin" name="bell2_pin" type="text" value="46"/, "the page shows the stored pin, to be put right");
 		assert.match(page, /id="f_bell4_pin" name="bell4_pin" type="text" value="0"/);
 		assert.match(page, /id="f_bell4_pin_e">[^<]*GPIO0 is the board&#39;s BOOT button/, "and says why at the field");
+	});
+
+	test("an unused button's pin stored before a firmware refused it is never opened and blocks no save: the whole form sent back saves a new SIP password; the button taken into use asks for a free pin", () => {
+		// Button 3 has no number: an earlier firmware took GPIO46 for it.
+		const a = application({ bell3_pin: 46 });
+		assert.equal(a.inputs.has(3), false);
+		const page = a.page();
+		assert.match(page, /id="f_bell3_pin" name="bell3_pin" type="text" value="46"/, "the page shows the pin as stored");
+		const saved = a.postForm(formFields(page, { sip_password: "neues-geheim" }));
+		assert.equal(saved.status, 303, String(saved.body).match(/class="err"[^<]*<|Nothing was saved/g)?.join(" "));
+		assert.equal(a.store.get("sip", "sip_password"), "neues-geheim");
+		assert.equal(a.store.get("bell", "bell3_pin"), 46, "the unused button's pin stays as it was");
+		assert.deepEqual(a.status().settings_problems, [], "nothing says that button 3 gets no input: it has none to get");
+		assert.equal(a.page().includes("f_bell3_pin_e"), false);
+		// A new pin typed for it is checked as ever.
+		assert.match(String(JSON.parse(String(a.save({ bell3_pin: 45 }).body)).errors.bell3_pin), /^Button 3: GPIO cannot be 45: GPIO45 is a strapping pin/);
+		// Given a number, the button needs a pin it can have: the save says so at the pin, from the page or as JSON.
+		const taken = a.save({ bell3_target: "**613" });
+		assert.equal(taken.status, 400);
+		assert.match(String(JSON.parse(String(taken.body)).errors.bell3_pin), /^Button 3: GPIO cannot be 46: GPIO46 is a strapping pin/);
+		const form = a.postForm(formFields(a.page(), { bell3_target: "**613" }));
+		assert.equal(form.status, 400);
+		assert.match(String(form.body), /id="f_bell3_pin_e">Button 3: GPIO cannot be 46: GPIO46 is a strapping pin/);
+		assert.equal(a.store.get("bell", "bell3_target"), undefined, "nothing was written");
+		assert.equal(a.save({ bell3_target: "**613", bell3_pin: 6 }).status, 200);
+	});
+
+	test("the BOOT button where the build's config puts it (boot_button_pin 21) is no bell button's pin, stored or saved; GPIO0, free then, stays refused as a strapping pin", () => {
+		const a = application({ bell3_target: "**613", bell3_pin: 21 }, { bootButtonPin: 21 });
+		assert.equal(a.inputs.has(3), false, "GPIO21, the BOOT button's, was never opened as a bell");
+		assert.ok(a.lines.some((l) => /bell button 3: setting bell\.bell3_pin: cannot be 21: GPIO21 is the board's BOOT button \(config boot_button_pin\), which resets the admin password when held.*; only the web page rings it/.test(l)), a.lines.join("\n"));
+		assert.match((a.status().settings_problems as string[]).join("\n"), /Stored setting bell\.bell3_pin is not valid \(cannot be 21: GPIO21 is the board's BOOT button/);
+		const boot = a.save({ bell4_target: "**614", bell4_pin: 21 });
+		assert.equal(boot.status, 400);
+		assert.match(String(JSON.parse(String(boot.body)).errors.bell4_pin), /^Button 4: GPIO cannot be 21: GPIO21 is the board's BOOT button \(config boot_button_pin\), which resets the admin password when held: a button outside the house must never be able to/);
+		const zero = String(JSON.parse(String(a.save({ bell4_target: "**614", bell4_pin: 0 }).body)).errors.bell4_pin);
+		assert.match(zero, /^Button 4: GPIO cannot be 0: GPIO0 is a strapping pin: a bell held down while the power returns starts the chip's download mode, and the door stays dead until the next reset$/, zero);
+		assert.equal(a.store.get("bell", "bell4_pin"), undefined, "nothing was written");
+		assert.equal(a.save({ bell3_pin: 6 }).status, 200);
+		assert.deepEqual(a.status().settings_problems, []);
+		// A board without a BOOT button (boot_button_pin -1): GPIO0 is still a strapping pin.
+		const none = application({}, { bootButtonPin: -1 });
+		assert.match(String(JSON.parse(String(none.save({ bell3_target: "**613", bell3_pin: 0 }).body)).errors.bell3_pin), /^Button 3: GPIO cannot be 0: GPIO0 is a strapping pin: /);
+		// The BOOT button on a bell button's default pin: the button in use without a stored pin gets no input.
+		const [, bell2] = bellsFrom(new MemoryStore({ bell: { bell2_target: "**612" } }), undefined, 5);
+		assert.equal(bell2.pin, undefined);
+		assert.match(String(bell2.pinProblem), /setting bell\.bell2_pin: cannot be 5: GPIO5 is the board's BOOT button/);
 	});
 
 	test("two bell buttons in use on one GPIO are refused, the message naming both; nothing of the save is written", () => {
@@ -222,6 +285,19 @@ group("bell buttons", () => {
 		assert.match(html, /id="f_bell3_pin_e">Button 3: GPIO cannot be 5: bell button 2 uses it \(one GPIO serves one button\)</);
 		assert.match(html, /id="f_bell4_pin_e">Button 4: GPIO cannot be 45: GPIO45 is a strapping pin/);
 		assert.match(html, /Nothing was saved/);
+	});
+
+	test("two buttons in use on one GPIO, stored before shared pins were refused: the later one gets no input and is listed among the stored-setting problems, naming both buttons; the web page still rings it", () => {
+		const a = application({ bell3_target: "**613", bell3_pin: 5, bell4_target: "**614", bell4_pin: 6 });
+		assert.equal(a.inputs.get(2)?.pin, 5);
+		assert.equal(a.inputs.has(3), false, "GPIO5 is opened once, for button 2");
+		assert.equal(a.inputs.get(4)?.pin, 6);
+		assert.ok(a.lines.some((l) => /bell button 3: setting bell\.bell3_pin: cannot be 5: bell button 2 uses it \(one GPIO serves one button\); only the web page rings it/.test(l)), a.lines.join("\n"));
+		assert.deepEqual(a.status().settings_problems, ["Stored setting bell.bell3_pin is not valid (cannot be 5: bell button 2 uses it (one GPIO serves one button)): button 3 gets no input (the web page still rings it) until a free pin is saved and the door restarts"]);
+		assert.match(a.page(), /id="f_bell3_pin_e">the stored value cannot be 5: bell button 2 uses it \(one GPIO serves one button\)</);
+		assert.equal(a.ring("3").status, 200);
+		assert.equal(a.save({ bell3_pin: 21 }).status, 200);
+		assert.deepEqual(a.status().settings_problems, []);
 	});
 
 	test("bad bell settings are refused by field; an empty caller name falls back to the display name", () => {

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { WIDE_FRAME_SAMPLES } from "../../rtp/call-frame.js";
-import { boardPart, chipPinProblem, MAX_GPIO } from "../../modules/esp32s3-pins.js";
+import { boardPart, BOOT_BUTTON_PIN, chipPinProblem, MAX_GPIO } from "../../modules/esp32s3-pins.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
@@ -137,6 +137,7 @@ test("the board's parts in modules/esp32s3-pins.ts are on the pins manifest.json
 		wired.set(pin as number, what);
 	};
 	for (const key of ["button_pin", "relay_pin", "gong_pin", "led_pin", "boot_button_pin"]) wire(manifest.config[key], `config ${key}`);
+	assert.equal(manifest.config.boot_button_pin, BOOT_BUTTON_PIN, "the default wiring's BOOT button, which the bell buttons' check assumes where the provider names none");
 	wire(defines.audioIn.i2s.lr_pin, "audioIn lr_pin");
 	wire(defines.audioIn.i2s.datain, "audioIn datain");
 	for (const key of ["bck_pin", "lr_pin", "dataout_pin"]) wire(defines.audioOut.i2s[key], `audioOut ${key}`);
