@@ -38,10 +38,16 @@ interface FieldOptions {
 	placeholder?: string;
 	/** Words for people (a name shown on the handsets): a phone's keyboard may capitalise and correct them. */
 	prose?: boolean;
+	/**
+	 * The id is `f_<id>` in place of `f_<name>`, where a field of another form on the page has the
+	 * same name: the admin password's form posts `password` as the MQTT password's field does, and
+	 * a label names the first element with its id.
+	 */
+	id?: string;
 }
 
 export function field(name: string, label: string, value: string, error: string | undefined, options: FieldOptions = {}): string {
-	const id = `f_${name}`;
+	const id = `f_${options.id ?? name}`;
 	const described = error ? ` aria-invalid="true" aria-describedby="${id}_e"` : options.hint ? ` aria-describedby="${id}_h"` : "";
 	const attributes = [
 		`type="${options.type ?? "text"}"`,
@@ -200,7 +206,7 @@ function cameraKeyForm(view: SettingsView): string {
 function adminForm(view: SettingsView): string {
 	const errors = view.adminErrors ?? {};
 	const open = Object.keys(errors).length ? " open" : "";
-	return `<form method="post" action="/adminPassword">${hidden("csrf", view.csrf)}${ADMIN_USER}<fieldset><details${open}><summary>Admin password</summary>${field("current", "Current admin password", "", errors.current, { type: "password", autocomplete: "current-password" })}${field("password", "New admin password", "", errors.password, { type: "password", autocomplete: "new-password", hint: "At least 8 characters. Other signed-in browsers are signed out." })}${field("repeat", "Repeat the new password", "", undefined, { type: "password", autocomplete: "new-password" })}<button type="submit">Change admin password</button></details></fieldset></form>`;
+	return `<form method="post" action="/adminPassword">${hidden("csrf", view.csrf)}${ADMIN_USER}<fieldset><details${open}><summary>Admin password</summary>${field("current", "Current admin password", "", errors.current, { type: "password", autocomplete: "current-password", id: "admin_current" })}${field("password", "New admin password", "", errors.password, { type: "password", autocomplete: "new-password", hint: "At least 8 characters. Other signed-in browsers are signed out.", id: "admin_password" })}${field("repeat", "Repeat the new password", "", undefined, { type: "password", autocomplete: "new-password", id: "admin_repeat" })}<button type="submit">Change admin password</button></details></fieldset></form>`;
 }
 
 export function settingsPage(view: SettingsView, nonce: string): string {

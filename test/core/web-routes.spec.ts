@@ -270,10 +270,10 @@ group("web", () => {
 			const otherCookie = String(other.headers?.["Set-Cookie"]).split(";")[0];
 			const wrong = h.call("POST", "/adminPassword", { body: form({ csrf, current: "nicht-das-richtige", password: "Neues-Admin-1", repeat: "Neues-Admin-1" }), headers: { ...FORM, cookie } });
 			assert.equal(wrong.status, 400);
-			assert.match(body(wrong), /id="f_current_e">Wrong password\.</);
+			assert.match(body(wrong), /id="f_admin_current_e">Wrong password\.</);
 			assert.match(body(wrong), /<details open><summary>Admin password/);
 			const short = h.call("POST", "/adminPassword", { body: form({ csrf, current: ADMIN_PASSWORD, password: "kurz", repeat: "kurz" }), headers: { ...FORM, cookie } });
-			assert.match(body(short), /id="f_password_e">The password must be at least 8 characters/);
+			assert.match(body(short), /id="f_admin_password_e">The password must be at least 8 characters/);
 			assert.ok(h.web.admin.verify(ADMIN_PASSWORD), "unchanged so far");
 			assert.equal(h.call("POST", "/adminPassword", { body: form({ current: ADMIN_PASSWORD, password: "Neues-Admin-1", repeat: "Neues-Admin-1" }), headers: { ...FORM, cookie } }).status, 403, "the CSRF token is needed");
 			const ok = h.call("POST", "/adminPassword", { body: form({ csrf, current: ADMIN_PASSWORD, password: "Neues-Admin-1", repeat: "Neues-Admin-1" }), headers: { ...FORM, cookie } });
