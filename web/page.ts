@@ -67,11 +67,18 @@ export function firstRunPage(token: string, nonce: string, error?: string): stri
 	return layout("Doorbell set-up", `<section><p>Choose the password that protects these settings. You will need it to sign in from now on.</p><form method="post" action="/setup">${hidden("token", token)}${ADMIN_USER}${field("password", "Admin password", "", error, { type: "password", autocomplete: "new-password", hint: "At least 8 characters." })}${field("repeat", "Repeat the password", "", undefined, { type: "password", autocomplete: "new-password" })}<button type="submit">Set password</button></form></section>`, nonce);
 }
 
-/** Where the stored admin password record cannot be read (web/admin-credential.ts). */
-const ADMIN_DAMAGED = `The stored admin password is damaged: no password signs in. Hold the BOOT button on the board (inside the housing) for ${BOOT_HOLD_MS / 1000} s, or remove the admin key of the web namespace (see the README); the next visit then shows the first-run page. The door itself goes on working.`;
+/**
+ * Where the stored admin password record cannot be read (web/admin-credential.ts): what removes
+ * it, the BOOT button only on a board that has one (`boot_button_pin` -1: none).
+ */
+function adminDamaged(bootButton: boolean): string {
+	const remove = bootButton ? `Hold the BOOT button on the board (inside the housing) for ${BOOT_HOLD_MS / 1000} s, or remove` : "The board has no button that resets it: remove";
+	return `The stored admin password is damaged: no password signs in. ${remove} the admin key of the web namespace (see the README); the next visit then shows the first-run page. The door itself goes on working.`;
+}
 
-export function loginPage(nonce: string, error?: string, adminDamaged = false): string {
-	return layout("Doorbell", `<section>${adminDamaged ? note({ tone: "bad", text: ADMIN_DAMAGED }) : ""}<form method="post" action="/login">${ADMIN_USER}${field("password", "Admin password", "", error, { type: "password", autocomplete: "current-password" })}<button type="submit">Sign in</button></form></section>`, nonce);
+/** The sign-in; with `damaged` (no password signs in) it says how to remove the record, with `bootButton` by the board's BOOT button. */
+export function loginPage(nonce: string, error?: string, damaged = false, bootButton = false): string {
+	return layout("Doorbell", `<section>${damaged ? note({ tone: "bad", text: adminDamaged(bootButton) }) : ""}<form method="post" action="/login">${ADMIN_USER}${field("password", "Admin password", "", error, { type: "password", autocomplete: "current-password" })}<button type="submit">Sign in</button></form></section>`, nonce);
 }
 
 const DOOR_KIND: Record<string, string> = Object.freeze({

@@ -129,6 +129,8 @@ group("bad stored settings", () => {
 		const page = a.http("GET", "/sip", {});
 		assert.equal(String(page.body).includes(`action="/setup"`), false, "no first-run form");
 		assert.match(String(page.body), /The stored admin password is damaged: no password signs in/);
+		assert.equal(/BOOT/.test(String(page.body)), false, "no BOOT button to hold: this door has none");
+		assert.equal(/BOOT/.test(a.lines.join("\n")), false, "nor in the log");
 		const setup = a.http("POST", "/setup", { "content-type": "application/json" }, JSON.stringify({ password: "Ein-neues-Passwort", repeat: "Ein-neues-Passwort" }));
 		assert.equal(setup.status, 403);
 		assert.equal(a.signIn("Ein-neues-Passwort").status, 401);
