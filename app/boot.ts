@@ -182,6 +182,7 @@ class App implements Application {
 			hashIterations: options.hashIterations,
 			cameraKey,
 			wifi,
+			bootButton: env.bootButton !== undefined,
 			onSaved: this.#saved.bind(this),
 		});
 		addDiagnosticsRoutes({ web, trace: doorbell.traceLog, localAddress: env.localAddress.bind(env), status, health: env.health });

@@ -9,7 +9,7 @@ import { DEFAULT_LOCAL_PORT, DEFAULT_UA_CONFIG as UA } from "../sip/config.js";
 import { DEFAULT_RTP_PORT } from "../rtp/rtp-port.js";
 import { DEFAULT_DOOR_SETTINGS as DOOR } from "../door/door-opener.js";
 import { checkChoice, checkCode, checkDisplayName, checkHostLabel, checkFlag, checkFreePin, checkHookUrl, checkHost, checkInteger, checkMqttUser, checkOptionalHost, checkOptionalTarget, checkPassword, checkTarget, checkTopicPrefix, checkUser, restoreHookPassword, type Check } from "./checks.js";
-import { redactUrl } from "../home/webhooks.js";
+import { loggedUrl, redactUrl } from "../home/webhooks.js";
 
 export type SettingValue = string | number;
 
@@ -30,6 +30,8 @@ export interface KeySpec {
 	restart?: boolean;
 	/** How the page shows the value (a webhook URL without its password); saving that text back changes nothing. */
 	redact?: (value: string) => string;
+	/** How a log line or message shows a stored value that fails its check (a webhook URL without its password or query); "secret" and concealed keys show nothing of it. */
+	logged?: (value: string) => string;
 	/** Puts what `redact` hid back into an edited value (raw from the page, the stored value), or throws a CheckError saying why it may not. */
 	unredact?: (raw: string, stored: string) => string;
 	/** An empty string is a value of its own (turns the feature off), not "use the default". */
@@ -78,8 +80,8 @@ export const KEYS: readonly KeySpec[] = Object.freeze([
 	{ namespace: "mqtt", key: "prefix", kind: "text", fallback: "klingel", label: "Topic prefix", check: (raw) => checkTopicPrefix(raw, false) },
 	{ namespace: "mqtt", key: "discovery", kind: "text", fallback: "homeassistant", label: "Discovery prefix", check: (raw) => checkTopicPrefix(raw, true), emptyIsValue: true },
 	{ namespace: "mqtt", key: "door_open", kind: "flag", fallback: 0, label: "Remote door opening", check: checkFlag },
-	{ namespace: "hook", key: "url1", kind: "text", fallback: "", label: "Webhook 1", check: checkHookUrl, redact: redactUrl, unredact: restoreHookPassword },
-	{ namespace: "hook", key: "url2", kind: "text", fallback: "", label: "Webhook 2", check: checkHookUrl, redact: redactUrl, unredact: restoreHookPassword },
+	{ namespace: "hook", key: "url1", kind: "text", fallback: "", label: "Webhook 1", check: checkHookUrl, redact: redactUrl, unredact: restoreHookPassword, logged: loggedUrl },
+	{ namespace: "hook", key: "url2", kind: "text", fallback: "", label: "Webhook 2", check: checkHookUrl, redact: redactUrl, unredact: restoreHookPassword, logged: loggedUrl },
 	// The echo canceller between the door's speaker and microphone (applies from the next call).
 	{ namespace: "audio", key: "aec", kind: "flag", fallback: 1, label: "Echo control", check: checkFlag },
 	{ namespace: "camera", key: "cam_enabled", kind: "flag", fallback: 1, label: "Live image", check: checkFlag },

@@ -42,6 +42,15 @@ export function badSettingWords(spec: KeySpec): string {
 }
 
 /**
+ * A stored value as a log line or a start-up message shows it: nothing of a password or the door
+ * code, which either would give away; a webhook URL without its password or query (spec.logged).
+ */
+function storedWords(spec: KeySpec, value: SettingValue): string {
+	if (spec.kind === "secret" || spec.concealed) return "hidden";
+	return JSON.stringify(spec.logged && typeof value === "string" ? spec.logged(value) : value);
+}
+
+/**
  * The checked value of a setting, or its default. A bad stored value throws SettingsError, or
  * with `bad` is told to it and counts as the key's badValue, else its default; the store keeps it.
  */
@@ -53,8 +62,7 @@ export function readSetting(store: KeyValueStore, key: string, bad?: BadSetting)
 		return spec.check(value);
 	} catch (error) {
 		if (!(error instanceof CheckError)) throw error;
-		// The password and the door code are never repeated: a log or a start-up message would give them away.
-		const problem = new SettingsError(`${spec.namespace}.${spec.key}`, `${error.message} (stored: ${spec.kind === "secret" || spec.concealed ? "hidden" : JSON.stringify(value)})`);
+		const problem = new SettingsError(`${spec.namespace}.${spec.key}`, `${error.message} (stored: ${storedWords(spec, value)})`);
 		if (!bad) throw problem;
 		bad(problem, badSettingWords(spec));
 		return spec.badValue ?? spec.fallback;

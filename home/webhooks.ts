@@ -87,6 +87,19 @@ export function redactUrl(text: string): string {
 }
 
 /**
+ * A URL as a log line or message shows it, one that fails its check too: the scheme, host, port
+ * and path, without the user and password and without the query, which may carry a token. All
+ * before the last "@" goes (an "@" in the path or query takes more along): a URL that fails its
+ * check may have a space or a "/" in its password, where no URL pattern finds its end.
+ */
+export function loggedUrl(text: string): string {
+	const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(text)?.[0] ?? "";
+	const rest = text.slice(Math.max(scheme.length, text.lastIndexOf("@") + 1));
+	const query = rest.search(/[?#]/);
+	return scheme + (query < 0 ? rest : `${rest.slice(0, query)}?${HIDDEN}`);
+}
+
+/**
  * A URL from the page with the stored URL's password put back where it shows HIDDEN; any other
  * URL comes back as it is. The password goes back only under the stored URL's scheme, user and
  * host (its port and path may change): a URL naming another host would be sent it unseen. Throws

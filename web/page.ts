@@ -38,10 +38,16 @@ interface FieldOptions {
 	placeholder?: string;
 	/** Words for people (a name shown on the handsets): a phone's keyboard may capitalise and correct them. */
 	prose?: boolean;
+	/**
+	 * The id is `f_<id>` in place of `f_<name>`, where a field of another form on the page has the
+	 * same name: the admin password's form posts `password` as the MQTT password's field does, and
+	 * a label names the first element with its id.
+	 */
+	id?: string;
 }
 
 export function field(name: string, label: string, value: string, error: string | undefined, options: FieldOptions = {}): string {
-	const id = `f_${name}`;
+	const id = `f_${options.id ?? name}`;
 	const described = error ? ` aria-invalid="true" aria-describedby="${id}_e"` : options.hint ? ` aria-describedby="${id}_h"` : "";
 	const attributes = [
 		`type="${options.type ?? "text"}"`,
@@ -61,11 +67,18 @@ export function firstRunPage(token: string, nonce: string, error?: string): stri
 	return layout("Doorbell set-up", `<section><p>Choose the password that protects these settings. You will need it to sign in from now on.</p><form method="post" action="/setup">${hidden("token", token)}${ADMIN_USER}${field("password", "Admin password", "", error, { type: "password", autocomplete: "new-password", hint: "At least 8 characters." })}${field("repeat", "Repeat the password", "", undefined, { type: "password", autocomplete: "new-password" })}<button type="submit">Set password</button></form></section>`, nonce);
 }
 
-/** Where the stored admin password record cannot be read (web/admin-credential.ts). */
-const ADMIN_DAMAGED = `The stored admin password is damaged: no password signs in. Hold the BOOT button on the board (inside the housing) for ${BOOT_HOLD_MS / 1000} s, or remove the admin key of the web namespace (see the README); the next visit then shows the first-run page. The door itself goes on working.`;
+/**
+ * Where the stored admin password record cannot be read (web/admin-credential.ts): what removes
+ * it, the BOOT button only on a board that has one (`boot_button_pin` -1: none).
+ */
+function adminDamaged(bootButton: boolean): string {
+	const remove = bootButton ? `Hold the BOOT button on the board (inside the housing) for ${BOOT_HOLD_MS / 1000} s, or remove` : "The board has no button that resets it: remove";
+	return `The stored admin password is damaged: no password signs in. ${remove} the admin key of the web namespace (see the README); the next visit then shows the first-run page. The door itself goes on working.`;
+}
 
-export function loginPage(nonce: string, error?: string, adminDamaged = false): string {
-	return layout("Doorbell", `<section>${adminDamaged ? note({ tone: "bad", text: ADMIN_DAMAGED }) : ""}<form method="post" action="/login">${ADMIN_USER}${field("password", "Admin password", "", error, { type: "password", autocomplete: "current-password" })}<button type="submit">Sign in</button></form></section>`, nonce);
+/** The sign-in; with `damaged` (no password signs in) it says how to remove the record, with `bootButton` by the board's BOOT button. */
+export function loginPage(nonce: string, error?: string, damaged = false, bootButton = false): string {
+	return layout("Doorbell", `<section>${damaged ? note({ tone: "bad", text: adminDamaged(bootButton) }) : ""}<form method="post" action="/login">${ADMIN_USER}${field("password", "Admin password", "", error, { type: "password", autocomplete: "current-password" })}<button type="submit">Sign in</button></form></section>`, nonce);
 }
 
 const DOOR_KIND: Record<string, string> = Object.freeze({
@@ -200,7 +213,7 @@ function cameraKeyForm(view: SettingsView): string {
 function adminForm(view: SettingsView): string {
 	const errors = view.adminErrors ?? {};
 	const open = Object.keys(errors).length ? " open" : "";
-	return `<form method="post" action="/adminPassword">${hidden("csrf", view.csrf)}${ADMIN_USER}<fieldset><details${open}><summary>Admin password</summary>${field("current", "Current admin password", "", errors.current, { type: "password", autocomplete: "current-password" })}${field("password", "New admin password", "", errors.password, { type: "password", autocomplete: "new-password", hint: "At least 8 characters. Other signed-in browsers are signed out." })}${field("repeat", "Repeat the new password", "", undefined, { type: "password", autocomplete: "new-password" })}<button type="submit">Change admin password</button></details></fieldset></form>`;
+	return `<form method="post" action="/adminPassword">${hidden("csrf", view.csrf)}${ADMIN_USER}<fieldset><details${open}><summary>Admin password</summary>${field("current", "Current admin password", "", errors.current, { type: "password", autocomplete: "current-password", id: "admin_current" })}${field("password", "New admin password", "", errors.password, { type: "password", autocomplete: "new-password", hint: "At least 8 characters. Other signed-in browsers are signed out.", id: "admin_password" })}${field("repeat", "Repeat the new password", "", undefined, { type: "password", autocomplete: "new-password", id: "admin_repeat" })}<button type="submit">Change admin password</button></details></fieldset></form>`;
 }
 
 export function settingsPage(view: SettingsView, nonce: string): string {

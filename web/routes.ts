@@ -68,6 +68,8 @@ export interface WebOptions {
 	cameraKey?: { url(host: string): string; renew(): void };
 	/** The Wi-Fi set-up (/wifi); absent where the provider has no radio of its own. */
 	wifi?: WifiSetup;
+	/** Whether the board has a BOOT button that resets the admin password (the sign-in page of a damaged record says so). */
+	bootButton?: boolean;
 }
 
 /** Keys never sent out in the status, whatever a provider adds. */
@@ -251,7 +253,7 @@ export class WebApp {
 		const session = this.#session(request);
 		if (!session) {
 			if (request.query?.part) return json(401, { ok: false, error: "sign in first" });
-			return html(200, loginPage(nonce, undefined, this.admin.damaged), nonce);
+			return html(200, loginPage(nonce, undefined, this.admin.damaged, this.#o.bootButton), nonce);
 		}
 		const status = publicStatus(this.#o.status());
 		if (request.query?.part === "status") return html(200, statusBlock(status), nonce);
@@ -325,7 +327,7 @@ export class WebApp {
 		if (!this.#checkAdmin(request, String(fields.password ?? ""))) {
 			if (wantsJson(request)) return json(401, { ok: false, error: "wrong password" });
 			const nonce = this.nonce();
-			return html(401, loginPage(nonce, "Wrong password.", this.admin.damaged), nonce);
+			return html(401, loginPage(nonce, "Wrong password.", this.admin.damaged, this.#o.bootButton), nonce);
 		}
 		return this.#signedIn(request, "/sip");
 	}

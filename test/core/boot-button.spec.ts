@@ -159,7 +159,7 @@ group("BOOT button: the admin password reset at the board", () => {
 	test("a damaged admin record is cleared the same way: the page is set free again", () => {
 		const damaged = "s256i$4096$00$zz";
 		const a = application({ web: { admin: damaged } });
-		assert.match(String(a.http("GET", "/sip", {}).body), /The stored admin password is damaged/);
+		assert.match(String(a.http("GET", "/sip", {}).body), /The stored admin password is damaged: no password signs in\. Hold the BOOT button on the board \(inside the housing\) for 10 s/);
 		a.hold(10_000);
 		assert.equal(a.store.get("web", "admin"), undefined);
 		assert.match(String(a.http("GET", "/sip", {}).body), /action="\/setup"/);

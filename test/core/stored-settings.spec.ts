@@ -129,6 +129,8 @@ group("bad stored settings", () => {
 		const page = a.http("GET", "/sip", {});
 		assert.equal(String(page.body).includes(`action="/setup"`), false, "no first-run form");
 		assert.match(String(page.body), /The stored admin password is damaged: no password signs in/);
+		assert.equal(/BOOT/.test(String(page.body)), false, "no BOOT button to hold: this door has none");
+		assert.equal(/BOOT/.test(a.lines.join("\n")), false, "nor in the log");
 		const setup = a.http("POST", "/setup", { "content-type": "application/json" }, JSON.stringify({ password: "Ein-neues-Passwort", repeat: "Ein-neues-Passwort" }));
 		assert.equal(setup.status, 403);
 		assert.equal(a.signIn("Ein-neues-Passwort").status, 401);
@@ -147,5 +149,34 @@ group("bad stored settings", () => {
 			return;
 		}
 		assert.ok(false, "expected a SettingsError");
+	});
+
+	test("a bad stored webhook URL is named in the log without its user, password or query (a token); a bad MQTT password with nothing of it; so is the message that stops the simulator", () => {
+		const hook1 = "https://klingel:Hook-Geheim-7@192.168.178.20:8123/api/webhook/door?token=Token-Geheim-8";
+		// A space in the password: no URL pattern finds where the password ends.
+		const hook2 = "http://klingel:Hook Geheim/9@192.168.178.20/tor";
+		const mqtt = `Mqtt-Geheim-5${"x".repeat(64)}`;
+		const secrets = ["Hook-Geheim-7", "Token-Geheim-8", "Hook Geheim", "Geheim/9", "Mqtt-Geheim-5"];
+		const settings = { hook: { url1: hook1, url2: hook2 }, mqtt: { host: "192.168.178.20", user: "klingel", password: mqtt } };
+		const a = application(settings);
+		const log = a.lines.join("\n");
+		assert.match(log, /setting hook\.url1: must start with http:\/\/ \(the doorbell cannot make https connections\) \(stored: "https:\/\/192\.168\.178\.20:8123\/api\/webhook\/door\?\*\*\*"\): the default is used/);
+		assert.match(log, /setting hook\.url2: must be an http:\/\/ URL such as [^ ]+ \(stored: "http:\/\/192\.168\.178\.20\/tor"\): the default is used/);
+		assert.match(log, /setting mqtt\.password: must be at most 64 characters \(stored: hidden\)/);
+		for (const secret of secrets) assert.equal(log.includes(secret), false, `the log shows ${secret}`);
+		const status = JSON.stringify(a.status());
+		for (const secret of secrets) assert.equal(status.includes(secret), false, `the status shows ${secret}`);
+		for (const key of ["url1", "url2", "password"] as const) {
+			const one: Record<string, Record<string, string>> = key === "password" ? { mqtt: settings.mqtt } : { hook: { [key]: settings.hook[key] } };
+			let message = "";
+			try {
+				application(one, { adminPassword: ADMIN, hashIterations: 8, stopOnBadSetting: true });
+			} catch (error) {
+				assert.ok(error instanceof SettingsError, String(error));
+				message = error.message;
+			}
+			assert.match(message, key === "password" ? /^setting mqtt\.password: / : new RegExp(`^setting hook\\.${key}: .*\\(stored: "http`));
+			for (const secret of secrets) assert.equal(message.includes(secret), false, `the message for ${key} shows ${secret}`);
+		}
 	});
 });

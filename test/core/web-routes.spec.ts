@@ -31,7 +31,7 @@ interface Harness {
 	signIn(): { cookie: string; csrf: string };
 }
 
-function harness(sip: Record<string, string | number> = { sip_user: "620", sip_password: SIP_PASSWORD, sip_server: "192.168.178.1" }): Harness {
+function harness(sip: Record<string, string | number> = { sip_user: "620", sip_password: SIP_PASSWORD, sip_server: "192.168.178.1" }, bootButton = false): Harness {
 	const store = new MemoryStore();
 	store.data.sip = { ...sip };
 	const clock = new FakeClock();
@@ -52,6 +52,7 @@ function harness(sip: Record<string, string | number> = { sip_user: "620", sip_p
 		},
 		onSaved: (changed) => h.saved.push(changed),
 		hashIterations: 16,
+		bootButton,
 	});
 	h.call = (method, path, options = {}) => {
 		const handler = routes.get(`${method} ${path}`);
@@ -185,6 +186,20 @@ group("web", () => {
 			assert.equal(signedIn.status, 303, "a browser sends the field too");
 		});
 
+		test("a damaged admin password record: the sign-in page says to hold the BOOT button only where the board has one, else to remove the key", () => {
+			for (const bootButton of [true, false]) {
+				const h = harness(undefined, bootButton);
+				h.store.data.web = { admin: "s256i$4096$00$zz" };
+				for (const page of [body(h.call("GET", "/sip")), body(h.call("POST", "/login", { body: form({ password: ADMIN_PASSWORD }), headers: FORM }))]) {
+					assert.match(page, /The stored admin password is damaged: no password signs in\./);
+					assert.match(page, /remove the admin key of the web namespace \(see the README\); the next visit then shows the first-run page/);
+					assert.equal(/BOOT button/.test(page), bootButton, bootButton ? "with a BOOT button" : "without one");
+					if (bootButton) assert.match(page, /Hold the BOOT button on the board \(inside the housing\) for 10 s, or remove/);
+					else assert.match(page, /The board has no button that resets it: remove the admin key/);
+				}
+			}
+		});
+
 		test("POST /login with JSON returns the CSRF token and the cookie; a wrong password is 401", () => {
 			const h = harness();
 			h.web.admin.set(ADMIN_PASSWORD);
@@ -270,10 +285,10 @@ group("web", () => {
 			const otherCookie = String(other.headers?.["Set-Cookie"]).split(";")[0];
 			const wrong = h.call("POST", "/adminPassword", { body: form({ csrf, current: "nicht-das-richtige", password: "Neues-Admin-1", repeat: "Neues-Admin-1" }), headers: { ...FORM, cookie } });
 			assert.equal(wrong.status, 400);
-			assert.match(body(wrong), /id="f_current_e">Wrong password\.</);
+			assert.match(body(wrong), /id="f_admin_current_e">Wrong password\.</);
 			assert.match(body(wrong), /<details open><summary>Admin password/);
 			const short = h.call("POST", "/adminPassword", { body: form({ csrf, current: ADMIN_PASSWORD, password: "kurz", repeat: "kurz" }), headers: { ...FORM, cookie } });
-			assert.match(body(short), /id="f_password_e">The password must be at least 8 characters/);
+			assert.match(body(short), /id="f_admin_password_e">The password must be at least 8 characters/);
 			assert.ok(h.web.admin.verify(ADMIN_PASSWORD), "unchanged so far");
 			assert.equal(h.call("POST", "/adminPassword", { body: form({ current: ADMIN_PASSWORD, password: "Neues-Admin-1", repeat: "Neues-Admin-1" }), headers: { ...FORM, cookie } }).status, 403, "the CSRF token is needed");
 			const ok = h.call("POST", "/adminPassword", { body: form({ csrf, current: ADMIN_PASSWORD, password: "Neues-Admin-1", repeat: "Neues-Admin-1" }), headers: { ...FORM, cookie } });

@@ -192,6 +192,16 @@ test("with JavaScript on: sign in, the phone layout, a test ring rings both hand
 			await page.getByText("Registered with 127.0.0.1 as 620.").waitFor();
 		});
 
+		await t.test("each id once, and each label names the field of its own form", async () => {
+			const twice = await page.evaluate(`[...document.querySelectorAll("[id]")].map((e) => e.id).filter((id, i, all) => all.indexOf(id) !== i)`);
+			assert.deepEqual(twice, []);
+			const labelled = (await page.evaluate(`[...document.querySelectorAll("label[for]")].map((l) => l.textContent + " > " + (l.control ? l.control.form?.getAttribute("action") + " " + l.control.name : "nothing"))`)) as string[];
+			assert.ok(labelled.includes("MQTT password > /saveSIP password"), labelled.join("; "));
+			assert.ok(labelled.includes("New admin password > /adminPassword password"), labelled.join("; "));
+			const shared = await page.evaluate(`[...document.querySelectorAll("input:not([type=hidden]),select")].filter((e) => e.labels.length > 1).map((e) => e.name)`);
+			assert.deepEqual(shared, [], "fields with two labels");
+		});
+
 		await t.test("event times are shown in the browser's time zone", async () => {
 			const times = (await page.evaluate(`[...document.querySelectorAll("time[datetime]")].map((t) => [t.getAttribute("datetime"), t.textContent])`)) as [string, string][];
 			assert.ok(times.length > 0, "the start-up event at least");
