@@ -30,6 +30,8 @@ async function main(): Promise<void> {
 	const http = (await portFree(8080, { tcp: true })) ? 8080 : 0;
 	const rig = await Rig.start({
 		name: "demo",
+		// 611 speaks G.722 (HD voice, as a FRITZ!Fon with HD telephony), 612 only G.711.
+		handsets: [{ user: "611", wideband: true }, { user: "612" }],
 		simulator: { sipPort: (await portFree(5062)) ? "default" : undefined, trace: false, args: ["--http", String(http)] },
 	}).catch((error: Error) => {
 		console.error(`The demo could not start: ${error.message}`);
@@ -67,7 +69,7 @@ async function main(): Promise<void> {
 	console.log(`
 klingel demo is running (everything on 127.0.0.1, files in ${rig.dir.path}):
   PBX (FRITZ!Box stand-in)  kamailio on UDP ${rig.kamailio.port}, realm fritz.box, ring group **610 = 611 + 612
-  handsets                  baresip 611 on UDP ${rig.handset("611").sipPort}, 612 on UDP ${rig.handset("612").sipPort}
+  handsets                  baresip 611 on UDP ${rig.handset("611").sipPort} (G.722 HD voice), 612 on UDP ${rig.handset("612").sipPort} (G.711)
   doorbell                  620, registered: ${status.registered}, SIP on UDP ${door.sipPort}
   web page                  ${door.baseUrl}/sip  (admin password: ${RIG_ADMIN_PASSWORD})
 

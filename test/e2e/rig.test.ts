@@ -35,6 +35,22 @@ test("idle() ends a call a handset still rings with while the door is idle (the 
 	}
 });
 
+test("a wideband handset without a microphone file answers the door's call in G.722 (its silence is at 16 kHz, as baresip's g722 needs)", { timeout: 40000 }, async () => {
+	const rig = await Rig.start({ name: "e2e-rig-wideband", handsets: [{ user: "611", wideband: true }] });
+	try {
+		const h611 = rig.handset("611");
+		const mark = h611.mark();
+		await rig.simulator!.press();
+		await h611.waitFor("incoming", { from: mark });
+		h611.answer();
+		await h611.waitFor("established", { from: mark });
+		const status = await rig.simulator!.waitForStatus((s) => s.call === "answered", { what: "the call answered" });
+		assert.equal((status.current_call as { codec?: string } | undefined)?.codec, "G722");
+	} finally {
+		await rig.stop();
+	}
+});
+
 /** An OPTIONS within a dialog that kamailio does not know, sent to it from 127.0.0.1. */
 async function inDialogOptions(kamailio: { port: number }, target: string): Promise<{ replies: string[]; close: () => void }> {
 	const socket = dgram.createSocket("udp4");

@@ -49,7 +49,7 @@ export interface HandsetOptions {
 	sipPort?: number;
 	/** Answer every call at once (no 180) instead of waiting for answer(). */
 	autoAnswer?: boolean;
-	/** Microphone: a WAV file at 8 kHz mono s16. Default: 10 minutes of silence. */
+	/** Microphone: a WAV file, mono s16 at 8 kHz (16 kHz for a wideband handset). Default: 10 minutes of silence at that rate. */
 	mic?: string;
 	/** Register every this many seconds (default 600). */
 	registerInterval?: number;
@@ -99,8 +99,10 @@ export class Handset {
 		const dns = await loopbackDns();
 		let mic = options.mic;
 		if (!mic) {
-			mic = join(dir, "..", "silence-600s.wav");
-			if (!existsSync(mic)) writeSilenceWav(mic, 600);
+			// aufile refuses a file whose rate is not the codec's: G.722 takes 16 kHz.
+			const rate = options.wideband ? 16000 : 8000;
+			mic = join(dir, "..", `silence-600s-${rate / 1000}k.wav`);
+			if (!existsSync(mic)) writeSilenceWav(mic, 600, rate);
 		}
 		const config = [
 			"poll_method\t\tepoll",
