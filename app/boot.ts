@@ -134,13 +134,13 @@ class App implements Application {
 		const wifi = this.wifi = env.wifi ? new WifiStart({ radio: env.wifi, store: env.store, clock: env.clock, random: env.random, log: env.log, build: options.wifiBuild, accessPointPassword: options.accessPointPassword, onConnected: this.#networkUp.bind(this, true), onAccessPoint: this.#networkUp.bind(this, false) }) : undefined;
 		wifi?.start();
 		// Opening the settings first finishes the roll-back of a save that a reset cut short.
-		const settings = this.settings = new Settings(env.store, env.log, env.bootButtonPin);
+		const settings = this.settings = new Settings(env.store, env.log, env.boardPins);
 		const bad = this.#bad = options.stopOnBadSetting ? undefined : this.#badSetting.bind(this);
 		const config = uaConfigFrom(env.store, bad);
 		const doorSettings = doorSettingsFrom(env.store, bad);
 		const localPort = options.sipPort ?? localPortFrom(env.store, bad);
 		if (!config.user) env.log.warn("no SIP account yet: set sip_user and sip_password (web page /sip or the settings)");
-		const doorbell = this.doorbell = new Doorbell(env, { config, localPort, rtpPort: rtpPortFrom(env.store, bad), trace: options.trace ?? false, bells: bellsFrom(env.store, bad, env.bootButtonPin), echoControl: this.#echoControl.bind(this) });
+		const doorbell = this.doorbell = new Doorbell(env, { config, localPort, rtpPort: rtpPortFrom(env.store, bad), trace: options.trace ?? false, bells: bellsFrom(env.store, bad, env.boardPins), echoControl: this.#echoControl.bind(this) });
 		this.#mqttSettings = mqttSettingsFrom(env.store, bad);
 		const home = this.home = new Home(env, {
 			mqtt: this.#mqttSettings,
@@ -383,7 +383,7 @@ class App implements Application {
 		}
 		if (now.some(inNamespace, "hook") && home.webhooks) home.webhooks.urls = hookUrlsFrom(env.store, bad);
 		if (now.some(inNamespace, "bell") || now.includes("sip_displayname")) {
-			doorbell.updateBells(bellsFrom(env.store, bad, env.bootButtonPin));
+			doorbell.updateBells(bellsFrom(env.store, bad, env.boardPins));
 			home.mqtt?.rediscover();
 		}
 		if (now.includes("cam_enabled") && readNumber(env.store, "cam_enabled", bad) !== 1) this.image.stop();

@@ -6,6 +6,7 @@
  */
 
 import type { KeyValueStore } from "../modules/ports.js";
+import type { BoardPins } from "../modules/esp32s3-pins.js";
 import { checkProblem, readNumber, readText, SettingsError, specOf, storedValue, type BadSetting } from "./read.js";
 
 export const MAX_BELLS = 4;
@@ -20,7 +21,7 @@ export interface BellSettings {
 	name: string;
 	/** Its GPIO (buttons 2-4; button 1's pin is the provider's). */
 	pin?: number;
-	/** Why its pin is not taken (it fails the pin's check: stored before a firmware refused it, or the BOOT button's; or another button has it). */
+	/** Why its pin is not taken (it fails the pin's check: stored before a firmware refused it, or a part of the board has it; or another button has it). */
 	pinProblem?: string;
 	/** Whether a press sounds the house's gong. */
 	gong: boolean;
@@ -34,19 +35,22 @@ export function bellRings(bell: BellSettings): boolean {
 /**
  * The buttons in use, button 1 first. Throws SettingsError (naming the key) for a bad stored
  * value, or tells `bad` of it, but for a pin: a pin a newer firmware refuses (e.g. a strapping
- * pin), the board's BOOT button's (`bootButtonPin`, see Check) or an earlier button's, leaves
- * that button without an input, with the reason in pinProblem, and the door starts.
+ * pin), one of the board's parts' (where `board`, the build's wiring, puts them, see Check) or
+ * an earlier button's, leaves that button without an input, with the reason in pinProblem, and
+ * the door starts.
  */
-export function bellsFrom(store: KeyValueStore, bad?: BadSetting, bootButtonPin?: number): BellSettings[] {
-	const pins = bellPinProblems(store, bootButtonPin);
+export function bellsFrom(store: KeyValueStore, bad?: BadSetting, board?: Readonly<BoardPins>): BellSettings[] {
+	const pins = bellPinProblems(store, board);
 	const displayName = readText(store, "sip_displayname", bad);
 	const bells: BellSettings[] = [{ button: 1, target: readText(store, "sip_target", bad), name: displayName, gong: readNumber(store, "bell1_gong", bad) === 1 }];
 	for (let n = 2; n <= MAX_BELLS; n++) {
 		const target = readText(store, `bell${n}_target`, bad);
 		if (target === "") continue;
 		const bell: BellSettings = { button: n, target, name: readText(store, `bell${n}_name`, bad) || displayName, gong: readNumber(store, `bell${n}_gong`, bad) === 1 };
-		const problem = pins.get(`bell${n}_pin`);
-		if (problem === undefined) bell.pin = readNumber(store, `bell${n}_pin`);
+		const spec = specOf(`bell${n}_pin`);
+		const problem = pins.get(spec.key);
+		// Checked on the build's wiring, as bellPinProblems did (readNumber's check knows the default one only).
+		if (problem === undefined) bell.pin = Number(spec.check(storedValue(store, spec) ?? spec.fallback, board));
 		else bell.pinProblem = new SettingsError(`bell.bell${n}_pin`, problem).message;
 		bells.push(bell);
 	}
@@ -64,13 +68,13 @@ function ignore(): void {}
 /**
  * The pin keys of bell buttons 2 to 4, each with why its button can have no input: the pin it
  * would open (the stored one, else the default) fails the pin's check (one stored before a
- * firmware refused it, or the BOOT button's where the build moved it: `bootButtonPin`, see
- * Check), or an earlier button in use has it (stored before shared pins were refused: one GPIO
- * serves one button, and a second input on it would not open). Undefined for a good pin, and for
+ * firmware refused it, or a part's where the build moved one there: `board`, see Check), or an
+ * earlier button in use has it (stored before shared pins were refused: one GPIO serves one
+ * button, and a second input on it would not open). Undefined for a good pin, and for
  * an unused button's: that is never opened, so nothing is wrong with it until the button gets a
  * number (the save that gives it one checks the pin). The messages are the check's and the save's.
  */
-export function bellPinProblems(store: KeyValueStore, bootButtonPin?: number): Map<string, string | undefined> {
+export function bellPinProblems(store: KeyValueStore, board?: Readonly<BoardPins>): Map<string, string | undefined> {
 	const problems = new Map<string, string | undefined>();
 	const owners: number[] = [];
 	for (let n = 2; n <= MAX_BELLS; n++) {
@@ -78,12 +82,12 @@ export function bellPinProblems(store: KeyValueStore, bootButtonPin?: number): M
 		problems.set(spec.key, undefined);
 		if (readText(store, `bell${n}_target`, ignore) === "") continue;
 		const pin = storedValue(store, spec) ?? spec.fallback;
-		const problem = checkProblem(spec, pin, bootButtonPin);
+		const problem = checkProblem(spec, pin, board);
 		if (problem !== undefined) {
 			problems.set(spec.key, problem);
 			continue;
 		}
-		const gpio = Number(spec.check(pin));
+		const gpio = Number(spec.check(pin, board));
 		const other = owners[gpio];
 		if (other === undefined) owners[gpio] = n;
 		else problems.set(spec.key, pinTaken(gpio, other));

@@ -6,15 +6,16 @@
 
 import { encodeHookUrl, restorePassword } from "../home/webhooks.js";
 import { isDoorCode } from "../door/door-opener.js";
-import { boardPart, buttonPinProblem, chipPinProblem, MAX_GPIO } from "../modules/esp32s3-pins.js";
+import { boardPart, buttonPinProblem, chipPinProblem, MAX_GPIO, type BoardPins } from "../modules/esp32s3-pins.js";
 
 export class CheckError extends Error {}
 
 /**
- * `bootButtonPin` is the board's BOOT button's GPIO (config boot_button_pin, -1 for none), which
- * a bell button's pin must not be; absent: the default wiring's. The other checks ignore it.
+ * `board` is where the build wires the board's parts (its config's pins: the BOOT button, the
+ * relays, the LED, the door button), none of which a bell button's pin may be; absent: the
+ * default wiring. The other checks ignore it.
  */
-export type Check = (raw: unknown, bootButtonPin?: number) => string | number;
+export type Check = (raw: unknown, board?: Readonly<BoardPins>) => string | number;
 
 function describe(c: string): string {
 	if (c === " ") return "a space";
@@ -103,11 +104,11 @@ export function checkInteger(raw: unknown, min: number, max: number, unit = ""):
 	return n;
 }
 
-/** A bell button's GPIO: one the ESP32-S3 can open, fit for a button (not the BOOT button's), and no part of the board uses; the message names the pin and why not. */
-export function checkFreePin(raw: unknown, bootButtonPin?: number): number {
+/** A bell button's GPIO: one the ESP32-S3 can open, fit for a button (not the BOOT button's), and no part of `board` uses; the message names the pin and why not (the part). */
+export function checkFreePin(raw: unknown, board?: Readonly<BoardPins>): number {
 	const pin = checkInteger(raw, 0, MAX_GPIO);
-	const part = boardPart(pin);
-	const problem = chipPinProblem(pin) ?? buttonPinProblem(pin, bootButtonPin) ?? (part ? `${part} uses it` : undefined);
+	const part = boardPart(pin, board);
+	const problem = chipPinProblem(pin) ?? buttonPinProblem(pin, board) ?? (part ? `${part} uses it` : undefined);
 	if (problem) throw new CheckError(`cannot be ${pin}: ${problem}`);
 	return pin;
 }

@@ -6,6 +6,7 @@
  */
 
 import type { KeyValueStore } from "../modules/ports.js";
+import type { BoardPins } from "../modules/esp32s3-pins.js";
 import { CheckError } from "./checks.js";
 import { keySpec, type KeySpec, type SettingValue } from "./keys.js";
 
@@ -77,10 +78,10 @@ export function readNumber(store: KeyValueStore, key: string, bad?: BadSetting):
 	return Number(readSetting(store, key, bad));
 }
 
-/** Why `value` fails the key's check (on a board with its BOOT button on `bootButtonPin`, see Check), or undefined when it passes. */
-export function checkProblem(spec: KeySpec, value: SettingValue, bootButtonPin?: number): string | undefined {
+/** Why `value` fails the key's check (on a board wired as `board`, see Check), or undefined when it passes. */
+export function checkProblem(spec: KeySpec, value: SettingValue, board?: Readonly<BoardPins>): string | undefined {
 	try {
-		spec.check(value, bootButtonPin);
+		spec.check(value, board);
 		return undefined;
 	} catch (error) {
 		if (!(error instanceof CheckError)) throw error;

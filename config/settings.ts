@@ -7,6 +7,7 @@
  */
 
 import type { KeyValueStore, Logger } from "../modules/ports.js";
+import type { BoardPins } from "../modules/esp32s3-pins.js";
 import { CheckError } from "./checks.js";
 import { KEYS, keySpec, type KeySpec, type SettingValue } from "./keys.js";
 import { badSettingWords, checkProblem, storedValue } from "./read.js";
@@ -35,13 +36,13 @@ export class Settings {
 	 * every key from NVS each time.
 	 */
 	#problems = new Map<string, string>();
-	/** The board's BOOT button's GPIO, which no bell button may have (see Check); undefined: the default wiring's. */
-	#bootButtonPin: number | undefined;
+	/** Where the build wires the board's parts, whose pins no bell button may have (see Check); undefined: the default wiring. */
+	#board: Readonly<BoardPins> | undefined;
 
-	constructor(store: KeyValueStore, log?: Logger, bootButtonPin?: number) {
+	constructor(store: KeyValueStore, log?: Logger, board?: Readonly<BoardPins>) {
 		this.#store = store;
 		this.#log = log;
-		this.#bootButtonPin = bootButtonPin;
+		this.#board = board;
 		this.recover();
 		this.#findProblems();
 	}
@@ -71,7 +72,7 @@ export class Settings {
 		const problems: Record<string, string> = {};
 		for (const spec of KEYS) {
 			const stored = storedValue(this.#store, spec);
-			// A bell button's default pin can fail too: where the build moved the BOOT button there.
+			// A bell button's default pin can fail too: where the build moved a part of the board there.
 			const problem = this.#problems.get(spec.key);
 			if (problem !== undefined) problems[spec.key] = stored === undefined ? problem : `the stored value ${problem}`;
 			if (spec.kind === "secret") continue;
@@ -114,7 +115,7 @@ export class Settings {
 			const stored = spec.redact ? this.#store.get(spec.namespace, spec.key) : undefined;
 			if (spec.redact && typeof stored === "string" && typeof raw === "string" && raw.trim() === spec.redact(stored) && raw.trim() !== stored) continue;
 			try {
-				next.push({ spec, value: spec.check(spec.unredact && typeof raw === "string" ? spec.unredact(raw, typeof stored === "string" ? stored : "") : raw, this.#bootButtonPin) });
+				next.push({ spec, value: spec.check(spec.unredact && typeof raw === "string" ? spec.unredact(raw, typeof stored === "string" ? stored : "") : raw, this.#board) });
 			} catch (error) {
 				if (!(error instanceof CheckError)) throw error;
 				errors[name] = `${spec.label} ${error.message}`;
@@ -205,7 +206,7 @@ export class Settings {
 			if (errors[key]) continue;
 			const spec = keySpec(key)!;
 			const pin = Number(this.#valueAfter(next, key));
-			const problem = this.#valueAfter([], target) === "" && !next.some((w) => w.spec === spec) ? checkProblem(spec, pin, this.#bootButtonPin) : undefined;
+			const problem = this.#valueAfter([], target) === "" && !next.some((w) => w.spec === spec) ? checkProblem(spec, pin, this.#board) : undefined;
 			if (problem !== undefined) {
 				errors[key] = `${spec.label} ${problem}`;
 				continue;
@@ -230,17 +231,17 @@ export class Settings {
 
 	/** The value the page shows for a stored one: checked, or as it is where it fails the check. */
 	#shown(spec: KeySpec, stored: SettingValue): SettingValue {
-		const boot = this.#bootButtonPin;
-		return checkProblem(spec, stored, boot) === undefined ? spec.check(stored, boot) : stored;
+		const board = this.#board;
+		return checkProblem(spec, stored, board) === undefined ? spec.check(stored, board) : stored;
 	}
 
 	#findProblems(): void {
 		this.#problems.clear();
 		// A bell button's pin is one only for a button in use (bellPinProblems says which).
-		const pins = bellPinProblems(this.#store, this.#bootButtonPin);
+		const pins = bellPinProblems(this.#store, this.#board);
 		for (const spec of KEYS) {
 			const stored = storedValue(this.#store, spec);
-			const problem = pins.has(spec.key) ? pins.get(spec.key) : stored === undefined ? undefined : checkProblem(spec, stored, this.#bootButtonPin);
+			const problem = pins.has(spec.key) ? pins.get(spec.key) : stored === undefined ? undefined : checkProblem(spec, stored, this.#board);
 			if (problem !== undefined) this.#problems.set(spec.key, problem);
 		}
 	}

@@ -1,5 +1,6 @@
 import type { AudioIn, AudioOut, CameraFactory, CorePorts, LevelOut, DigitalIn, DigitalOut, FirmwareUpdater, HealthProbe, HttpPost, HttpRoutes, KeyValueStore, LocalNameAnnouncer, MqttFactory, Sha256, Sha256Stream, WifiRadioFactory } from "./ports.js";
 import type { NativeAudio } from "./native-audio.js";
+import type { BoardPins } from "./esp32s3-pins.js";
 
 /** Everything a provider hands the doorbell application at start-up. */
 export interface DoorbellEnvironment extends CorePorts {
@@ -33,10 +34,11 @@ export interface DoorbellEnvironment extends CorePorts {
 	 */
 	bootButton?: DigitalIn;
 	/**
-	 * The BOOT button's GPIO as the build wires it (config boot_button_pin; -1 for none), which no
-	 * bell button may have. Absent: the default wiring's (GPIO0), as the simulator's.
+	 * The GPIOs of the board's parts as the build wires them (config button_pin, relay_pin,
+	 * gong_pin, led_pin, boot_button_pin), which no bell button may have. Absent: the default
+	 * wiring (DEFAULT_BOARD_PINS), as the simulator's.
 	 */
-	bootButtonPin?: number;
+	boardPins?: Readonly<BoardPins>;
 	/** Uptime, memory, reset reason and Wi-Fi signal for /sipDebug, where the provider has them. */
 	health?: HealthProbe;
 	/** The house gong's relay (GPIO3 on the reference wiring); absent when none is wired. */

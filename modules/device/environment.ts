@@ -68,7 +68,7 @@ export function createDeviceEnvironment(settings: DeviceSettings, nativeAudio: N
 		firmware: new DeviceFirmware(),
 		sha256Stream: deviceSha256Stream,
 		version: settings.version,
-		bootButtonPin: settings.bootButtonPin,
+		boardPins: { buttonPin: settings.buttonPin, relayPin: settings.relayPin, gongPin: settings.gongPin, ledPin: settings.ledPin, bootButtonPin: settings.bootButtonPin },
 	};
 	if (mic) env.mic = mic;
 	if (speaker) env.speaker = speaker;

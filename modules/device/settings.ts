@@ -5,9 +5,10 @@
  */
 
 import config from "mc/config";
-import { BOOT_BUTTON_PIN, chipPinProblem, MAX_GPIO } from "../esp32s3-pins.js";
+import { BOARD_PARTS, chipPinProblem, DEFAULT_BOARD_PINS, MAX_GPIO, type BoardPins } from "../esp32s3-pins.js";
 
-export interface DeviceSettings {
+/** The board's parts' pins (BoardPins; -1 for the gong, the LED or the BOOT button not wired) and the rest. */
+export interface DeviceSettings extends BoardPins {
 	/** The build's network: when given it wins over the one chosen on the set-up page. */
 	ssid: string;
 	password: string;
@@ -15,16 +16,9 @@ export interface DeviceSettings {
 	apPassword: string;
 	/** The NTP server that sets the clock once Wi-Fi is up ("" for none). */
 	sntp: string;
-	buttonPin: number;
 	buttonDebounceMs: number;
-	relayPin: number;
 	relayActiveLow: boolean;
-	/** The house gong's relay and the status LED; -1 when not wired. */
-	gongPin: number;
 	gongActiveLow: boolean;
-	ledPin: number;
-	/** The board's BOOT button (held: the admin password reset); -1 for a board without one. */
-	bootButtonPin: number;
 	httpPort: number;
 	httpMaxBody: number;
 	/** Hand the client's address (from the SDK's socket) to the routes, for their logs. */
@@ -88,14 +82,14 @@ export function deviceSettings(): DeviceSettings {
 		password: text("password"),
 		apPassword: accessPointPassword(),
 		sntp: text("sntp"),
-		buttonPin: gpio("button_pin", 4, false),
+		buttonPin: gpio("button_pin", DEFAULT_BOARD_PINS.buttonPin, false),
 		buttonDebounceMs: integer("button_debounce_ms", 30, 1, 500),
-		relayPin: gpio("relay_pin", 1, false),
+		relayPin: gpio("relay_pin", DEFAULT_BOARD_PINS.relayPin, false),
 		relayActiveLow: flag("relay_active_low", false),
-		gongPin: gpio("gong_pin", 3, true),
+		gongPin: gpio("gong_pin", DEFAULT_BOARD_PINS.gongPin, true),
 		gongActiveLow: flag("gong_active_low", false),
-		ledPin: gpio("led_pin", 2, true),
-		bootButtonPin: gpio("boot_button_pin", BOOT_BUTTON_PIN, true),
+		ledPin: gpio("led_pin", DEFAULT_BOARD_PINS.ledPin, true),
+		bootButtonPin: gpio("boot_button_pin", DEFAULT_BOARD_PINS.bootButtonPin, true),
 		httpPort: integer("http_port", 80, 1, 65535),
 		httpMaxBody: integer("http_max_body", 8192, 256, 65536),
 		httpRemoteAddress: flag("http_remote_address", true),
@@ -115,13 +109,13 @@ export function deviceSettings(): DeviceSettings {
  * The BOOT button, held 10 s, resets the admin password: it must be inside the housing and alone
  * on its pin. With the door button on it (button_pin 0 and the default boot_button_pin 0) a
  * visitor holding the bell would reset the password; with a relay or the LED the firmware would
- * open one GPIO as two parts. Throws RangeError naming both keys.
+ * open one GPIO as two parts. The parts are BOARD_PARTS, the ones the bell buttons' pins are
+ * checked against. Throws RangeError naming both keys.
  */
 function bootButtonApart(settings: DeviceSettings): void {
 	const boot = settings.bootButtonPin;
 	if (boot < 0) return;
-	const others: ReadonlyArray<readonly [string, number]> = [["button_pin", settings.buttonPin], ["relay_pin", settings.relayPin], ["gong_pin", settings.gongPin], ["led_pin", settings.ledPin]];
-	for (const [key, pin] of others) {
-		if (pin === boot) throw new RangeError(`manifest config boot_button_pin: cannot be ${boot}: ${key} uses it, and the BOOT button held resets the admin password (a board without one: -1)`);
+	for (const { field, key } of BOARD_PARTS) {
+		if (field !== "bootButtonPin" && settings[field] === boot) throw new RangeError(`manifest config boot_button_pin: cannot be ${boot}: ${key} uses it, and the BOOT button held resets the admin password (a board without one: -1)`);
 	}
 }

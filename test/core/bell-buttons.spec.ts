@@ -8,6 +8,7 @@ import { keySpec } from "../../config/keys.js";
 import type { SipMessage } from "../../sip/message.js";
 import type { DigitalIn, HttpRequest, HttpResponse } from "../../modules/ports.js";
 import type { DoorbellEnvironment } from "../../modules/environment.js";
+import { DEFAULT_BOARD_PINS, type BoardPins } from "../../modules/esp32s3-pins.js";
 
 const ADMIN = "Admin-Passwort-1";
 
@@ -238,7 +239,7 @@ group("bell buttons", () => {
 	});
 
 	test("the BOOT button where the build's config puts it (boot_button_pin 21) is no bell button's pin, stored or saved; GPIO0, free then, stays refused as a strapping pin", () => {
-		const a = application({ bell3_target: "**613", bell3_pin: 21 }, { bootButtonPin: 21 });
+		const a = application({ bell3_target: "**613", bell3_pin: 21 }, { boardPins: { ...DEFAULT_BOARD_PINS, bootButtonPin: 21 } });
 		assert.equal(a.inputs.has(3), false, "GPIO21, the BOOT button's, was never opened as a bell");
 		assert.ok(a.lines.some((l) => /bell button 3: setting bell\.bell3_pin: cannot be 21: GPIO21 is the board's BOOT button \(config boot_button_pin\), which resets the admin password when held.*; only the web page rings it/.test(l)), a.lines.join("\n"));
 		assert.match((a.status().settings_problems as string[]).join("\n"), /Stored setting bell\.bell3_pin is not valid \(cannot be 21: GPIO21 is the board's BOOT button/);
@@ -251,12 +252,44 @@ group("bell buttons", () => {
 		assert.equal(a.save({ bell3_pin: 6 }).status, 200);
 		assert.deepEqual(a.status().settings_problems, []);
 		// A board without a BOOT button (boot_button_pin -1): GPIO0 is still a strapping pin.
-		const none = application({}, { bootButtonPin: -1 });
+		const none = application({}, { boardPins: { ...DEFAULT_BOARD_PINS, bootButtonPin: -1 } });
 		assert.match(String(JSON.parse(String(none.save({ bell3_target: "**613", bell3_pin: 0 }).body)).errors.bell3_pin), /^Button 3: GPIO cannot be 0: GPIO0 is a strapping pin: /);
 		// The BOOT button on a bell button's default pin: the button in use without a stored pin gets no input.
-		const [, bell2] = bellsFrom(new MemoryStore({ bell: { bell2_target: "**612" } }), undefined, 5);
+		const [, bell2] = bellsFrom(new MemoryStore({ bell: { bell2_target: "**612" } }), undefined, { ...DEFAULT_BOARD_PINS, bootButtonPin: 5 });
 		assert.equal(bell2.pin, undefined);
 		assert.match(String(bell2.pinProblem), /setting bell\.bell2_pin: cannot be 5: GPIO5 is the board's BOOT button/);
+	});
+
+	test("the board's parts where the build's config puts them (relay_pin, button_pin, led_pin, gong_pin 5): a bell button on that pin, stored or saved, is refused naming the part, and the part's default pin is free", () => {
+		// The default wiring with one part moved to GPIO5 (button 2's pin here).
+		const moved: Array<[keyof BoardPins, number, string]> = [
+			["relayPin", 1, "the door relay \\(config relay_pin\\)"],
+			["buttonPin", 4, "the door button \\(config button_pin\\)"],
+			["ledPin", 2, "the status LED \\(config led_pin\\)"],
+			["gongPin", 3, "the gong relay \\(config gong_pin\\)"],
+		];
+		for (const [key, free, part] of moved) {
+			const a = application({}, { boardPins: { ...DEFAULT_BOARD_PINS, [key]: 5 } });
+			assert.equal(a.inputs.has(2), false, `${key} 5: button 2's stored GPIO5 was never opened as a bell`);
+			assert.ok(a.lines.some((l) => new RegExp(`bell button 2: setting bell\\.bell2_pin: cannot be 5: ${part} uses it; only the web page rings it`).test(l)), a.lines.join("\n"));
+			assert.match((a.status().settings_problems as string[]).join("\n"), new RegExp(`Stored setting bell\\.bell2_pin is not valid \\(cannot be 5: ${part} uses it\\)`));
+			assert.match(a.page(), new RegExp(`id="f_bell2_pin_e">[^<]*cannot be 5: ${part} uses it`), "the page says why at the field");
+			assert.equal(a.ring("2").status, 200, "the web page still rings button 2");
+			const saved = a.save({ bell3_target: "**613", bell3_pin: 5 });
+			assert.equal(saved.status, 400, `${key} 5: a bell on GPIO5`);
+			assert.match(String(JSON.parse(String(saved.body)).errors.bell3_pin), new RegExp(`^Button 3: GPIO cannot be 5: ${part} uses it$`));
+			assert.equal(a.store.get("bell", "bell3_pin"), undefined, "nothing was written");
+			assert.equal(a.save({ bell2_pin: free }).status, 200, `${key} 5: the part's default GPIO${free} is free for a bell`);
+			assert.deepEqual(a.status().settings_problems, [], "button 2 on a free pin: nothing wrong");
+			// Started again on that build, the bell has its input on the part's default pin.
+			const restarted = application({ bell2_pin: free }, { boardPins: { ...DEFAULT_BOARD_PINS, [key]: 5 } });
+			assert.equal(restarted.inputs.get(2)?.pin, free, `${key} 5: button 2 opened on GPIO${free}`);
+			assert.deepEqual(restarted.status().settings_problems, []);
+		}
+		// A part moved to a bell button's default pin: the button in use without a stored pin gets no input.
+		const bell3 = bellsFrom(new MemoryStore({ bell: { bell3_target: "**613" } }), undefined, { ...DEFAULT_BOARD_PINS, ledPin: 6 }).find((b) => b.button === 3)!;
+		assert.equal(bell3.pin, undefined);
+		assert.match(String(bell3.pinProblem), /setting bell\.bell3_pin: cannot be 6: the status LED \(config led_pin\) uses it/);
 	});
 
 	test("two bell buttons in use on one GPIO are refused, the message naming both; nothing of the save is written", () => {

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { WIDE_FRAME_SAMPLES } from "../../rtp/call-frame.js";
-import { boardPart, BOOT_BUTTON_PIN, chipPinProblem, MAX_GPIO } from "../../modules/esp32s3-pins.js";
+import { BOARD_PARTS, boardPart, chipPinProblem, DEFAULT_BOARD_PINS, MAX_GPIO } from "../../modules/esp32s3-pins.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
@@ -136,8 +136,11 @@ test("the board's parts in modules/esp32s3-pins.ts are on the pins manifest.json
 		assert.equal(wired.get(pin as number), undefined, `${what} and ${wired.get(pin as number)} on one pin`);
 		wired.set(pin as number, what);
 	};
-	for (const key of ["button_pin", "relay_pin", "gong_pin", "led_pin", "boot_button_pin"]) wire(manifest.config[key], `config ${key}`);
-	assert.equal(manifest.config.boot_button_pin, BOOT_BUTTON_PIN, "the default wiring's BOOT button, which the bell buttons' check assumes where the provider names none");
+	for (const { field, key } of BOARD_PARTS) {
+		wire(manifest.config[key], `config ${key}`);
+		assert.equal(manifest.config[key], DEFAULT_BOARD_PINS[field], `config ${key}: the default wiring's, which the device settings take where the build gives none and the bell buttons' check where the provider names none`);
+	}
+	assert.deepEqual(Object.keys(DEFAULT_BOARD_PINS).sort(), BOARD_PARTS.map((p) => p.field).sort(), "every part of the default wiring has a config key and a name");
 	wire(defines.audioIn.i2s.lr_pin, "audioIn lr_pin");
 	wire(defines.audioIn.i2s.datain, "audioIn datain");
 	for (const key of ["bck_pin", "lr_pin", "dataout_pin"]) wire(defines.audioOut.i2s[key], `audioOut ${key}`);
