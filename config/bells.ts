@@ -7,7 +7,7 @@
 
 import type { KeyValueStore } from "../modules/ports.js";
 import type { BoardPins } from "../modules/esp32s3-pins.js";
-import { checkProblem, readNumber, readText, SettingsError, specOf, storedValue, type BadSetting } from "./read.js";
+import { checkSetting, readNumber, readText, SettingsError, specOf, storedValue, type BadSetting } from "./read.js";
 
 export const MAX_BELLS = 4;
 /** The house gong's relay pulse per press (the earlier firmware's 500 ms). */
@@ -40,18 +40,17 @@ export function bellRings(bell: BellSettings): boolean {
  * the door starts.
  */
 export function bellsFrom(store: KeyValueStore, bad?: BadSetting, board?: Readonly<BoardPins>): BellSettings[] {
-	const pins = bellPinProblems(store, board);
+	const pins = bellPins(store, board);
 	const displayName = readText(store, "sip_displayname", bad);
 	const bells: BellSettings[] = [{ button: 1, target: readText(store, "sip_target", bad), name: displayName, gong: readNumber(store, "bell1_gong", bad) === 1 }];
 	for (let n = 2; n <= MAX_BELLS; n++) {
 		const target = readText(store, `bell${n}_target`, bad);
 		if (target === "") continue;
 		const bell: BellSettings = { button: n, target, name: readText(store, `bell${n}_name`, bad) || displayName, gong: readNumber(store, `bell${n}_gong`, bad) === 1 };
-		const spec = specOf(`bell${n}_pin`);
-		const problem = pins.get(spec.key);
-		// Checked on the build's wiring, as bellPinProblems did (readNumber's check knows the default one only).
-		if (problem === undefined) bell.pin = Number(spec.check(storedValue(store, spec) ?? spec.fallback, board));
-		else bell.pinProblem = new SettingsError(`bell.bell${n}_pin`, problem).message;
+		// Checked on the build's wiring (readNumber's check knows the default one only).
+		const pin = pins.get(`bell${n}_pin`);
+		if (pin?.problem !== undefined) bell.pinProblem = new SettingsError(`bell.bell${n}_pin`, pin.problem).message;
+		else bell.pin = pin?.gpio;
 		bells.push(bell);
 	}
 	return bells;
@@ -65,32 +64,39 @@ export function pinTaken(pin: number, other: number): string {
 /** A bad stored number counts as the default (none) here; bellsFrom tells of it. */
 function ignore(): void {}
 
+/** A bell button's pin: the GPIO its input opens, or why it can have none; neither for an unused button. */
+export interface BellPin {
+	gpio?: number;
+	problem?: string;
+}
+
 /**
- * The pin keys of bell buttons 2 to 4, each with why its button can have no input: the pin it
- * would open (the stored one, else the default) fails the pin's check (one stored before a
+ * The pin keys of bell buttons 2 to 4, each with its pin or why its button can have no input: the
+ * pin it would open (the stored one, else the default) fails the pin's check (one stored before a
  * firmware refused it, or a part's where the build moved one there: `board`, see Check), or an
  * earlier button in use has it (stored before shared pins were refused: one GPIO serves one
- * button, and a second input on it would not open). Undefined for a good pin, and for
- * an unused button's: that is never opened, so nothing is wrong with it until the button gets a
- * number (the save that gives it one checks the pin). The messages are the check's and the save's.
+ * button, and a second input on it would not open). Neither for an unused button's: that is never
+ * opened, so nothing is wrong with it until the button gets a number (the save that gives it one
+ * checks the pin). The messages are the check's and the save's.
  */
-export function bellPinProblems(store: KeyValueStore, board?: Readonly<BoardPins>): Map<string, string | undefined> {
-	const problems = new Map<string, string | undefined>();
+export function bellPins(store: KeyValueStore, board?: Readonly<BoardPins>): Map<string, BellPin> {
+	const pins = new Map<string, BellPin>();
 	const owners: number[] = [];
 	for (let n = 2; n <= MAX_BELLS; n++) {
 		const spec = specOf(`bell${n}_pin`);
-		problems.set(spec.key, undefined);
-		if (readText(store, `bell${n}_target`, ignore) === "") continue;
-		const pin = storedValue(store, spec) ?? spec.fallback;
-		const problem = checkProblem(spec, pin, board);
-		if (problem !== undefined) {
-			problems.set(spec.key, problem);
+		if (readText(store, `bell${n}_target`, ignore) === "") {
+			pins.set(spec.key, {});
 			continue;
 		}
-		const gpio = Number(spec.check(pin, board));
+		const checked = checkSetting(spec, storedValue(store, spec) ?? spec.fallback, board);
+		if (checked.problem !== undefined) {
+			pins.set(spec.key, { problem: checked.problem });
+			continue;
+		}
+		const gpio = Number(checked.value);
 		const other = owners[gpio];
 		if (other === undefined) owners[gpio] = n;
-		else problems.set(spec.key, pinTaken(gpio, other));
+		pins.set(spec.key, other === undefined ? { gpio } : { problem: pinTaken(gpio, other) });
 	}
-	return problems;
+	return pins;
 }

@@ -78,13 +78,17 @@ export function readNumber(store: KeyValueStore, key: string, bad?: BadSetting):
 	return Number(readSetting(store, key, bad));
 }
 
-/** Why `value` fails the key's check (on a board wired as `board`, see Check), or undefined when it passes. */
-export function checkProblem(spec: KeySpec, value: SettingValue, board?: Readonly<BoardPins>): string | undefined {
+/** `value` through the key's check (on a board wired as `board`, see Check): the checked value, or why it fails. */
+export function checkSetting(spec: KeySpec, value: SettingValue, board?: Readonly<BoardPins>): { value: SettingValue; problem?: undefined } | { problem: string } {
 	try {
-		spec.check(value, board);
-		return undefined;
+		return { value: spec.check(value, board) };
 	} catch (error) {
 		if (!(error instanceof CheckError)) throw error;
-		return error.message;
+		return { problem: error.message };
 	}
+}
+
+/** Why `value` fails the key's check (see checkSetting), or undefined when it passes. */
+export function checkProblem(spec: KeySpec, value: SettingValue, board?: Readonly<BoardPins>): string | undefined {
+	return checkSetting(spec, value, board).problem;
 }

@@ -10,8 +10,8 @@ import type { KeyValueStore, Logger } from "../modules/ports.js";
 import type { BoardPins } from "../modules/esp32s3-pins.js";
 import { CheckError } from "./checks.js";
 import { KEYS, keySpec, type KeySpec, type SettingValue } from "./keys.js";
-import { badSettingWords, checkProblem, storedValue } from "./read.js";
-import { bellPinProblems, MAX_BELLS, pinTaken } from "./bells.js";
+import { badSettingWords, checkProblem, checkSetting, storedValue } from "./read.js";
+import { bellPins, MAX_BELLS, pinTaken } from "./bells.js";
 
 export const UNDO_NAMESPACE = "cfg";
 export const UNDO_KEY = "undo";
@@ -231,17 +231,17 @@ export class Settings {
 
 	/** The value the page shows for a stored one: checked, or as it is where it fails the check. */
 	#shown(spec: KeySpec, stored: SettingValue): SettingValue {
-		const board = this.#board;
-		return checkProblem(spec, stored, board) === undefined ? spec.check(stored, board) : stored;
+		const checked = checkSetting(spec, stored, this.#board);
+		return checked.problem === undefined ? checked.value : stored;
 	}
 
 	#findProblems(): void {
 		this.#problems.clear();
-		// A bell button's pin is one only for a button in use (bellPinProblems says which).
-		const pins = bellPinProblems(this.#store, this.#board);
+		// A bell button's pin is one only for a button in use (bellPins says which).
+		const pins = bellPins(this.#store, this.#board);
 		for (const spec of KEYS) {
 			const stored = storedValue(this.#store, spec);
-			const problem = pins.has(spec.key) ? pins.get(spec.key) : stored === undefined ? undefined : checkProblem(spec, stored, this.#board);
+			const problem = pins.has(spec.key) ? pins.get(spec.key)?.problem : stored === undefined ? undefined : checkProblem(spec, stored, this.#board);
 			if (problem !== undefined) this.#problems.set(spec.key, problem);
 		}
 	}
