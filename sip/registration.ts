@@ -143,9 +143,9 @@ export class Registration {
 	 * REGISTER went out over no network or the old one, with that address in its Contact. A
 	 * registration that holds is refreshed now when its Contact has another address than the
 	 * door's now: until then the PBX sends the door's calls to an address it no longer has (a
-	 * DHCP renewal with the same address sends nothing). Not sooner
-	 * than NETWORK_RETRY_GAP_MS after the last attempt or refresh began. A refusal keeps its
-	 * back-off (the network did not cause it).
+	 * DHCP renewal with the same address sends nothing). Not sooner than NETWORK_RETRY_GAP_MS
+	 * after the last attempt or refresh began. A refusal keeps its back-off (the network did not
+	 * cause it).
 	 */
 	networkChanged(): void {
 		const state = this.#state;
