@@ -191,10 +191,14 @@ export class Settings {
 	 * where none is given: that pin is checked as a given one is. Two buttons in use on one GPIO:
 	 * the later one's pin is refused, naming the other button (the pins the board's parts use are
 	 * refused by the pin's own check). The message goes to the pin given in this save, where it
-	 * can be put right, else to the later button's pin.
+	 * can be put right, else to the later button's pin. Two that shared a pin before this save,
+	 * which names neither pin and takes neither button into use, are a stored problem (bellPins)
+	 * and stop no save of other settings, as a refused pin stored for a button in use does not.
 	 */
 	#bellPins(next: ReadonlyArray<{ spec: KeySpec; value: SettingValue }>, changes: Record<string, unknown>, errors: Record<string, string>): void {
 		const owners: number[] = [];
+		// By button: whether this save names its pin or takes it into use.
+		const touched: boolean[] = [];
 		for (let n = 2; n <= MAX_BELLS; n++) {
 			const key = `bell${n}_pin`;
 			const target = `bell${n}_target`;
@@ -206,16 +210,19 @@ export class Settings {
 			if (errors[key]) continue;
 			const spec = keySpec(key)!;
 			const pin = Number(this.#valueAfter(next, key));
-			const problem = this.#valueAfter([], target) === "" && !next.some((w) => w.spec === spec) ? checkProblem(spec, pin, this.#board) : undefined;
+			const given = next.some((w) => w.spec === spec), taken = this.#valueAfter([], target) === "";
+			const problem = taken && !given ? checkProblem(spec, pin, this.#board) : undefined;
 			if (problem !== undefined) {
 				errors[key] = `${spec.label} ${problem}`;
 				continue;
 			}
+			touched[n] = given || taken;
 			const other = owners[pin];
 			if (other === undefined) {
 				owners[pin] = n;
 				continue;
 			}
+			if (!touched[n] && !touched[other]) continue;
 			const otherKey = `bell${other}_pin`;
 			const blamed = key in changes || !(otherKey in changes) ? n : other;
 			errors[`bell${blamed}_pin`] = `${keySpec(`bell${blamed}_pin`)!.label} ${pinTaken(pin, blamed === n ? other : n)}`;

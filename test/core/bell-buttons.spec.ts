@@ -333,6 +333,21 @@ group("bell buttons", () => {
 		assert.deepEqual(a.status().settings_problems, []);
 	});
 
+	test("two buttons in use on one GPIO, stored before shared pins were refused: a save that names neither pin and takes neither button into use saves, as with a refused pin stored for a button in use; one that names a pin is checked", () => {
+		const a = application({ bell3_target: "**613", bell3_pin: 5 });
+		const saved = a.save({ pulse_ms: 900, bell3_name: "Hof" });
+		assert.equal(saved.status, 200, String(saved.body));
+		assert.equal(a.store.get("door", "pulse_ms"), 900);
+		assert.equal(a.store.get("bell", "bell3_pin"), 5, "the pins stay as stored");
+		assert.match((a.status().settings_problems as string[]).join("\n"), /Stored setting bell\.bell3_pin is not valid \(cannot be 5: bell button 2 uses it/, "and the problem is still listed");
+		const named = a.save({ bell3_pin: 5 });
+		assert.equal(JSON.parse(String(named.body)).errors.bell3_pin, "Button 3: GPIO cannot be 5: bell button 2 uses it (one GPIO serves one button)");
+		// The whole form from the page names both pins, as it names a refused pin: the message is at the later one.
+		const page = a.postForm(formFields(a.page()));
+		assert.equal(page.status, 400);
+		assert.match(String(page.body), /id="f_bell3_pin_e">Button 3: GPIO cannot be 5: bell button 2 uses it/);
+	});
+
 	test("bad bell settings are refused by field; an empty caller name falls back to the display name", () => {
 		const a = application();
 		const response = a.save({ bell2_target: "**6 12", bell4_pin: 99 });
