@@ -74,8 +74,9 @@ async function browser(javaScriptEnabled: boolean): Promise<{ context: BrowserCo
 	});
 	page.on("pageerror", (error) => pageErrors.push(error.message));
 	page.on("console", (message) => {
-		// The 400, 401, 403 and 405 answers the tests ask for show as "Failed to load resource"; anything else counts.
-		if (message.type() === "error" && !/^Failed to load resource: the server responded with a status of 40[0135]/.test(message.text())) pageErrors.push(message.text());
+		// The 400, 401, 403 and 405 answers the tests ask for, and the connection one test resets, show
+		// as "Failed to load resource"; anything else counts.
+		if (message.type() === "error" && !/^Failed to load resource: (the server responded with a status of 40[0135]|net::ERR_CONNECTION_RESET)/.test(message.text())) pageErrors.push(message.text());
 	});
 	return { context, page };
 }
@@ -273,6 +274,29 @@ test("with JavaScript on: sign in, the phone layout, a test ring rings both hand
 			assert.equal((await admin.json("GET", "/sipDebug")).body.call, "idle");
 			assert.equal(rig.kamailio.messages().some((m) => m.method === "INVITE" && m.time >= since), false, "no INVITE");
 			assert.equal(rig.handset("611").saw("incoming", m611), false);
+		});
+
+		await t.test("Test ring after the sign-in is gone: the page says why nothing rang", async () => {
+			await page.goto(`${base}/sip`);
+			await context.clearCookies();
+			const since = Date.now() / 1000;
+			await page.getByRole("button", { name: "Test ring" }).click();
+			const note = page.locator("#rang");
+			await note.getByText(/^Not ringing: /).waitFor();
+			assert.equal(await note.textContent(), "Not ringing: sign in first (the page /sip, or POST /login)");
+			assert.equal(rig.kamailio.messages().some((m) => m.method === "INVITE" && m.time >= since), false, "no INVITE");
+		});
+
+		await t.test("Test ring without an answer from the door: the page says so", async () => {
+			await page.route("**/ring/sip", (route) => route.abort("connectionreset"));
+			try {
+				await page.locator("#rang").evaluate((e) => { e.textContent = ""; e.hidden = true; });
+				await page.getByRole("button", { name: "Test ring" }).click();
+				await page.locator("#rang").getByText(/^Not ringing: /).waitFor();
+				assert.equal(await page.locator("#rang").textContent(), "Not ringing: no answer from the door");
+			} finally {
+				await page.unroute("**/ring/sip");
+			}
 		});
 	} finally {
 		await context.close();
