@@ -5,7 +5,8 @@
  * from a timer of its own, never on the path of a ring or of the relay.
  *
  * A URL's user and password (http://user:password@host/…) go out as Basic authorization; they
- * never appear in a log line, an event or the status (only host, port and path do).
+ * never appear in a log line, an event or the status (only host, port and path do, the query,
+ * which may carry a token, as ***).
  */
 
 import type { Clock, HttpPost, Logger, TimerId } from "../modules/ports.js";
@@ -94,9 +95,13 @@ export function redactUrl(text: string): string {
  */
 export function loggedUrl(text: string): string {
 	const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(text)?.[0] ?? "";
-	const rest = text.slice(Math.max(scheme.length, text.lastIndexOf("@") + 1));
-	const query = rest.search(/[?#]/);
-	return scheme + (query < 0 ? rest : `${rest.slice(0, query)}?${HIDDEN}`);
+	return scheme + withoutQuery(text.slice(Math.max(scheme.length, text.lastIndexOf("@") + 1)));
+}
+
+/** A URL's host, port and path (no user or password before them) as loggedUrl shows them: the query, which may carry a token, and a fragment as `?***`. */
+function withoutQuery(text: string): string {
+	const query = text.search(/[?#]/);
+	return query < 0 ? text : `${text.slice(0, query)}?${HIDDEN}`;
 }
 
 /**
@@ -148,7 +153,7 @@ export function base64(text: string): string {
 
 interface Hook {
 	url: HookUrl;
-	/** host:port/path, for logs and the status. */
+	/** host:port/path without the query (withoutQuery), for logs and the status. */
 	shown: string;
 	queue: string[];
 	attempt: number;
@@ -189,7 +194,7 @@ export class Webhooks {
 			if (!text) continue;
 			try {
 				const url = parseHookUrl(text);
-				this.#hooks.push({ url, shown: `${url.host}:${url.port}${url.path}`, queue: [], attempt: 0, busy: false, timer: undefined, abort: undefined, stopped: false, sent: 0, failed: 0, dropped: 0, lastError: "" });
+				this.#hooks.push({ url, shown: withoutQuery(`${url.host}:${url.port}${url.path}`), queue: [], attempt: 0, busy: false, timer: undefined, abort: undefined, stopped: false, sent: 0, failed: 0, dropped: 0, lastError: "" });
 			} catch (error) {
 				this.#o.log.warn(`webhook: a URL is left out: it ${(error as Error).message}`);
 			}
