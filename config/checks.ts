@@ -6,7 +6,7 @@
 
 import { encodeHookUrl, restorePassword } from "../home/webhooks.js";
 import { isDoorCode } from "../door/door-opener.js";
-import { boardPart, buttonPinProblem, chipPinProblem, MAX_GPIO, type BoardPins } from "../modules/esp32s3-pins.js";
+import { buttonPinProblem, chipPinProblem, MAX_GPIO, type BoardPins } from "../modules/esp32s3-pins.js";
 
 export class CheckError extends Error {}
 
@@ -104,11 +104,10 @@ export function checkInteger(raw: unknown, min: number, max: number, unit = ""):
 	return n;
 }
 
-/** A bell button's GPIO: one the ESP32-S3 can open, fit for a button (not the BOOT button's), and no part of `board` uses; the message names the pin and why not (the part). */
+/** A bell button's GPIO: one the ESP32-S3 can open, fit for a button, and no part of `board` uses; the message names the pin and why not (the part, the reason the pin is refused, or both). */
 export function checkFreePin(raw: unknown, board?: Readonly<BoardPins>): number {
 	const pin = checkInteger(raw, 0, MAX_GPIO);
-	const part = boardPart(pin, board);
-	const problem = chipPinProblem(pin) ?? buttonPinProblem(pin, board) ?? (part ? `${part} uses it` : undefined);
+	const problem = chipPinProblem(pin) ?? buttonPinProblem(pin, board);
 	if (problem) throw new CheckError(`cannot be ${pin}: ${problem}`);
 	return pin;
 }

@@ -110,10 +110,11 @@ export class Settings {
 			}
 			const raw = changes[name];
 			if (spec.kind === "secret" && (raw === "" || raw === undefined || raw === null)) continue;
-			// The page's redacted text sent back unchanged: the stored value (with its password) stays.
+			// The page's redacted text sent back unchanged: the stored value (with its password) stays,
+			// but for one that fails its check, which needs putting right as every bad stored value does.
 			// Edited, it gets the stored password back where it still shows it hidden (unredact says when).
 			const stored = spec.redact ? this.#store.get(spec.namespace, spec.key) : undefined;
-			if (spec.redact && typeof stored === "string" && typeof raw === "string" && raw.trim() === spec.redact(stored) && raw.trim() !== stored) continue;
+			if (spec.redact && typeof stored === "string" && typeof raw === "string" && raw.trim() === spec.redact(stored) && raw.trim() !== stored && !this.#problems.has(spec.key)) continue;
 			try {
 				next.push({ spec, value: spec.check(spec.unredact && typeof raw === "string" ? spec.unredact(raw, typeof stored === "string" ? stored : "") : raw, this.#board) });
 			} catch (error) {

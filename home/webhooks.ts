@@ -5,7 +5,8 @@
  * from a timer of its own, never on the path of a ring or of the relay.
  *
  * A URL's user and password (http://user:password@host/…) go out as Basic authorization; they
- * never appear in a log line, an event or the status (only host, port and path do).
+ * never appear in a log line, an event or the status (only host, port and path do, the query,
+ * which may carry a token, as ***).
  */
 
 import type { Clock, HttpPost, Logger, TimerId } from "../modules/ports.js";
@@ -78,36 +79,70 @@ function parse(text: string): { url: HookUrl; rawPath: string | undefined; encod
 /** What the page shows in place of a URL's password. */
 const HIDDEN = "***";
 
-/** The URL as it may be shown: the password replaced by HIDDEN. */
+/**
+ * The URL as the page shows it: the password replaced by HIDDEN (where it has a user part, see
+ * splitUser). A stored URL that fails its check shows so too: a space, a "/" or an "@" in its
+ * password would otherwise show the password whole or in part.
+ */
 export function redactUrl(text: string): string {
-	return text.replace(/^(https?:\/\/)([^@/?#\s]*)@/i, (_all, scheme: string, userinfo: string) => {
-		const colon = userinfo.indexOf(":");
-		return `${scheme}${colon >= 0 ? `${userinfo.slice(0, colon)}:${HIDDEN}` : userinfo}@`;
-	});
+	const { scheme, user, rest } = splitUser(text);
+	if (user === undefined) return text;
+	const colon = user.indexOf(":");
+	return `${scheme}${colon >= 0 ? `${user.slice(0, colon)}:${HIDDEN}` : user}@${rest}`;
 }
 
 /**
  * A URL as a log line or message shows it, one that fails its check too: the scheme, host, port
- * and path, without the user and password and without the query, which may carry a token. All
- * before the last "@" goes (an "@" in the path or query takes more along): a URL that fails its
- * check may have a space or a "/" in its password, where no URL pattern finds its end.
+ * and path, without the user and password (splitUser) and without the query, which may carry a
+ * token.
  */
 export function loggedUrl(text: string): string {
+	const { scheme, rest } = splitUser(text);
+	return scheme + withoutQuery(rest);
+}
+
+/**
+ * A URL as its scheme ("" for none), its user part (user or user:password; undefined for none)
+ * and the rest after the "@". In a URL that parse() takes, the first "@" ends the user part, as
+ * no user part holds one unencoded; in one it refuses, a space, a "/" or an "@" in the password
+ * may come before the end, where no pattern finds it, and all before the last "@" counts (an "@"
+ * in the path or query takes more along).
+ */
+function splitUser(text: string): { scheme: string; user: string | undefined; rest: string } {
 	const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(text)?.[0] ?? "";
-	const rest = text.slice(Math.max(scheme.length, text.lastIndexOf("@") + 1));
-	const query = rest.search(/[?#]/);
-	return scheme + (query < 0 ? rest : `${rest.slice(0, query)}?${HIDDEN}`);
+	const at = readable(text) ? text.slice(scheme.length).search(/[/?#@]/) + scheme.length : text.lastIndexOf("@");
+	if (at < scheme.length || text[at] !== "@") return { scheme, user: undefined, rest: text.slice(scheme.length) };
+	return { scheme, user: text.slice(scheme.length, at), rest: text.slice(at + 1) };
+}
+
+/** Whether parse() takes `text`. */
+function readable(text: string): boolean {
+	try {
+		parse(text);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/** A URL's host, port and path (no user or password before them) as loggedUrl shows them: the query, which may carry a token, and a fragment as `?***`. */
+function withoutQuery(text: string): string {
+	const query = text.search(/[?#]/);
+	return query < 0 ? text : `${text.slice(0, query)}?${HIDDEN}`;
 }
 
 /**
  * A URL from the page with the stored URL's password put back where it shows HIDDEN; any other
  * URL comes back as it is. The password goes back only under the stored URL's scheme, user and
- * host (its port and path may change): a URL naming another host would be sent it unseen. Throws
- * an Error in words (never repeating either URL) when it cannot be put back.
+ * host (its port and path may change): a URL naming another host would be sent it unseen; and
+ * only from a stored URL that parse() takes: the password of one it refuses may be what is
+ * wrong with it (a space, a "/" or an "@" in it), which the page cannot show. Throws an Error in
+ * words (never repeating either URL) when it cannot be put back.
  */
 export function restorePassword(text: string, stored: string): string {
 	const given = userPart(text);
 	if (!given || given.password !== HIDDEN) return text;
+	if (splitUser(stored).user !== undefined && !readable(stored)) throw new Error(`shows ${HIDDEN} for a password, but the stored URL is not valid: type the password (or the whole URL) again`);
 	const old = userPart(stored);
 	if (!old || old.password === undefined) throw new Error(`shows ${HIDDEN} for a password, but none is stored: type the password`);
 	if (given.scheme !== old.scheme || given.user !== old.user || given.host !== old.host) {
@@ -148,7 +183,7 @@ export function base64(text: string): string {
 
 interface Hook {
 	url: HookUrl;
-	/** host:port/path, for logs and the status. */
+	/** host:port/path without the query (withoutQuery), for logs and the status. */
 	shown: string;
 	queue: string[];
 	attempt: number;
@@ -189,7 +224,7 @@ export class Webhooks {
 			if (!text) continue;
 			try {
 				const url = parseHookUrl(text);
-				this.#hooks.push({ url, shown: `${url.host}:${url.port}${url.path}`, queue: [], attempt: 0, busy: false, timer: undefined, abort: undefined, stopped: false, sent: 0, failed: 0, dropped: 0, lastError: "" });
+				this.#hooks.push({ url, shown: withoutQuery(`${url.host}:${url.port}${url.path}`), queue: [], attempt: 0, busy: false, timer: undefined, abort: undefined, stopped: false, sent: 0, failed: 0, dropped: 0, lastError: "" });
 			} catch (error) {
 				this.#o.log.warn(`webhook: a URL is left out: it ${(error as Error).message}`);
 			}

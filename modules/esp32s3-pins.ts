@@ -50,27 +50,35 @@ export function chipPinProblem(pin: number): string | undefined {
 }
 
 /**
- * Why `pin`, one the chip can open, is no place for a bell button, or undefined. GPIO45 and GPIO46
- * are strapping pins, read at every reset: GPIO45 high selects 1.8 V for the flash (a 3.3 V flash
- * then fails, unless an eFuse fixes the voltage), GPIO46 chooses with GPIO0 the boot mode, so a
- * button circuit with a pull-up there can keep the board from starting. GPIO0 is a strapping pin
- * too: held low at reset it starts the ROM's download mode, and the door stays dead until the
- * next reset, so a visitor holding a bell button wired there while the power returns would shut
- * the door down; it stays refused where the build moves the BOOT button elsewhere. The BOOT button
- * (`board.bootButtonPin`, config boot_button_pin: GPIO0 unless the build moves it, -1 for none) resets
- * the admin password when held: a button outside the house must never be able to. GPIO43 and GPIO44 (UART0)
- * are taken: the firmware has no console there (the SDK's ESP32-S3 build sets
+ * Why `pin`, one the chip can open, is no place for a bell button, or undefined: a part of the
+ * board has it (boardPart), or it is a strapping pin, or both, and then the message says both (a
+ * build that moves the part away leaves the pin refused). GPIO45 and GPIO46 are strapping pins,
+ * read at every reset: GPIO45 high selects 1.8 V for the flash (a 3.3 V flash then fails, unless
+ * an eFuse fixes the voltage), GPIO46 chooses with GPIO0 the boot mode, so a button circuit with a
+ * pull-up there can keep the board from starting. GPIO0 is a strapping pin too: held low at reset
+ * it starts the ROM's download mode, and the door stays dead until the next reset, so a visitor
+ * holding a bell button wired there while the power returns would shut the door down; it stays
+ * refused where the build moves the BOOT button elsewhere. The BOOT button (`board.bootButtonPin`,
+ * config boot_button_pin: GPIO0 unless the build moves it, -1 for none) resets the admin password
+ * when held: a button outside the house must never be able to. GPIO43 and GPIO44 (UART0) are
+ * taken: the firmware has no console there (the SDK's ESP32-S3 build sets
  * CONFIG_ESP_CONSOLE_NONE), and on the XIAO, whose debugger and flashing go over the chip's USB,
  * they are the free header pins D6 and D7; on a board that flashes through a USB-serial chip on
  * UART0, a button there shares the lines with it.
  */
 export function buttonPinProblem(pin: number, board: Readonly<BoardPins> = DEFAULT_BOARD_PINS): string | undefined {
-	const bootButtonPin = board.bootButtonPin;
+	if (pin === 0 && board.bootButtonPin === 0) return "GPIO0 is the board's BOOT button, which resets the admin password when held, and a strapping pin: a bell held down while the power returns starts the chip's download mode, and the door stays dead until the next reset";
+	const part = boardPart(pin, board);
+	const used = pin === board.bootButtonPin ? `GPIO${pin} is the board's BOOT button (config boot_button_pin), which resets the admin password when held: a button outside the house must never be able to` : part && `${part} uses it`;
+	const strapping = strappingProblem(pin);
+	return used && strapping ? `${used}; ${strapping}` : used || strapping;
+}
+
+/** Why a button circuit is no good on `pin` where it is a strapping pin (see buttonPinProblem), or undefined. */
+function strappingProblem(pin: number): string | undefined {
 	if (pin === 45) return "GPIO45 is a strapping pin (its level at reset selects the flash voltage): a button circuit with a pull-up there can keep the board from starting";
-	if (pin === 0 && bootButtonPin === 0) return "GPIO0 is the board's BOOT button, which resets the admin password when held, and a strapping pin: a bell held down while the power returns starts the chip's download mode, and the door stays dead until the next reset";
-	if (pin === bootButtonPin) return `GPIO${pin} is the board's BOOT button (config boot_button_pin), which resets the admin password when held: a button outside the house must never be able to`;
-	if (pin === 0) return "GPIO0 is a strapping pin: a bell held down while the power returns starts the chip's download mode, and the door stays dead until the next reset";
 	if (pin === 46) return "GPIO46 is a strapping pin (its level at reset selects the boot mode): a button circuit with a pull-up there can keep the board from starting";
+	if (pin === 0) return "GPIO0 is a strapping pin: a bell held down while the power returns starts the chip's download mode, and the door stays dead until the next reset";
 	return undefined;
 }
 

@@ -101,21 +101,27 @@ export function deviceSettings(): DeviceSettings {
 		liveImageSize: integer("live_image_size", 240, 96, 640),
 		version: text("version") || "unknown",
 	};
-	bootButtonApart(settings);
+	partsApart(settings);
 	return settings;
 }
 
 /**
- * The BOOT button, held 10 s, resets the admin password: it must be inside the housing and alone
- * on its pin. With the door button on it (button_pin 0 and the default boot_button_pin 0) a
- * visitor holding the bell would reset the password; with a relay or the LED the firmware would
- * open one GPIO as two parts. The parts are BOARD_PARTS, the ones the bell buttons' pins are
- * checked against. Throws RangeError naming both keys.
+ * One GPIO serves one part of the board (BOARD_PARTS, the ones the bell buttons' pins are checked
+ * against): on a shared pin the firmware would open it as two parts, and one would read or drive
+ * the other's line (the status LED's blinking would pulse the door relay). The BOOT button, held
+ * 10 s, resets the admin password: with the door button on it (button_pin 0 and the default
+ * boot_button_pin 0) a visitor holding the bell would reset the password. Throws RangeError naming
+ * both keys.
  */
-function bootButtonApart(settings: DeviceSettings): void {
-	const boot = settings.bootButtonPin;
-	if (boot < 0) return;
-	for (const { field, key } of BOARD_PARTS) {
-		if (field !== "bootButtonPin" && settings[field] === boot) throw new RangeError(`manifest config boot_button_pin: cannot be ${boot}: ${key} uses it, and the BOOT button held resets the admin password (a board without one: -1)`);
-	}
+function partsApart(settings: DeviceSettings): void {
+	BOARD_PARTS.forEach((first, index) => {
+		const pin = settings[first.field];
+		if (pin < 0) return;
+		for (const second of BOARD_PARTS.slice(index + 1)) {
+			if (settings[second.field] !== pin) continue;
+			const besideBoot = first.field === "bootButtonPin" ? second : second.field === "bootButtonPin" ? first : undefined;
+			if (besideBoot) throw new RangeError(`manifest config boot_button_pin: cannot be ${pin}: ${besideBoot.key} uses it, and the BOOT button held resets the admin password (a board without one: -1)`);
+			throw new RangeError(`manifest config ${first.key} and ${second.key}: cannot both be ${pin}: one GPIO serves one part, and ${first.part} and ${second.part} would read or drive each other's line`);
+		}
+	});
 }

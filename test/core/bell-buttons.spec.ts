@@ -292,6 +292,25 @@ group("bell buttons", () => {
 		assert.match(String(bell3.pinProblem), /setting bell\.bell3_pin: cannot be 6: the status LED \(config led_pin\) uses it/);
 	});
 
+	test("a part the build moves onto a pin refused for another reason (relay_pin 46, gong_pin 0 without a BOOT button, boot_button_pin 45): a bell button there, stored or saved, is refused naming the part and its key, and the pin's own reason", () => {
+		const moved: Array<[Partial<BoardPins>, number, string]> = [
+			[{ relayPin: 46 }, 46, "the door relay \\(config relay_pin\\) uses it; GPIO46 is a strapping pin \\(its level at reset selects the boot mode\\): a button circuit with a pull-up there can keep the board from starting"],
+			[{ gongPin: 0, bootButtonPin: -1 }, 0, "the gong relay \\(config gong_pin\\) uses it; GPIO0 is a strapping pin: a bell held down while the power returns starts the chip's download mode, and the door stays dead until the next reset"],
+			[{ bootButtonPin: 45 }, 45, "GPIO45 is the board's BOOT button \\(config boot_button_pin\\), which resets the admin password when held: a button outside the house must never be able to; GPIO45 is a strapping pin \\(its level at reset selects the flash voltage\\)"],
+		];
+		for (const [board, pin, why] of moved) {
+			const a = application({ bell2_pin: pin }, { boardPins: { ...DEFAULT_BOARD_PINS, ...board } });
+			assert.equal(a.inputs.has(2), false, `GPIO${pin} was never opened as a bell`);
+			assert.ok(a.lines.some((l) => new RegExp(`bell button 2: setting bell\\.bell2_pin: cannot be ${pin}: ${why}.*; only the web page rings it`).test(l)), a.lines.join("\n"));
+			assert.match((a.status().settings_problems as string[]).join("\n"), new RegExp(`Stored setting bell\\.bell2_pin is not valid \\(cannot be ${pin}: ${why}`));
+			const saved = a.save({ bell3_target: "**613", bell3_pin: pin });
+			assert.equal(saved.status, 400, `a bell on GPIO${pin}`);
+			const error = String(JSON.parse(String(saved.body)).errors.bell3_pin);
+			assert.match(error, new RegExp(`^Button 3: GPIO cannot be ${pin}: ${why}`), error);
+			assert.equal(a.store.get("bell", "bell3_pin"), undefined, "nothing was written");
+		}
+	});
+
 	test("two bell buttons in use on one GPIO are refused, the message naming both; nothing of the save is written", () => {
 		const a = application({ bell3_target: "**613", bell3_pin: 6 });
 		const before = JSON.stringify(a.store.data);

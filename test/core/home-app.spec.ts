@@ -8,15 +8,15 @@ const ADMIN = "Admin-Passwort-1";
 const MQTT_PASSWORD = "mqtt-geheim-77";
 const HOOK = "http://ha:hook-geheim-99@192.168.178.20:8123/api/webhook/door";
 
-/** The application with a fake broker connection and a fake HTTP POST, signed in to the web page. */
-function application() {
+/** The application with a fake broker connection and a fake HTTP POST (to `hook`), signed in to the web page. */
+function application(hook = HOOK) {
 	const mqtt: Array<{ options: MqttOptions; sent: Array<{ topic: string; payload: string; retain: boolean }>; subscribed: string[] }> = [];
 	const posts: HttpPostRequest[] = [];
 	const booted = bootApp({
 		settings: {
 			sip: { sip_password: "alt-geheim" },
 			mqtt: { host: "broker.lan", password: MQTT_PASSWORD, door_open: 1 },
-			hook: { url1: HOOK },
+			hook: { url1: hook },
 			door: { code: "4711" },
 		},
 		env: {
@@ -125,6 +125,21 @@ group("telling the home (booted application)", () => {
 		];
 		for (const text of texts) for (const secret of [MQTT_PASSWORD, "hook-geheim-99"]) assert.ok(!text.includes(secret), `leaked in ${text.slice(0, 120)}`);
 		assert.ok(texts[0].includes("http://ha:***@192.168.178.20:8123/api/webhook/door"));
+	});
+
+	test("a webhook URL's query (a token) and its user and password never show in /sipDebug or the log: `to` is host, port and path, the query as ***", () => {
+		const a = application("http://ha:hook-geheim-99@192.168.178.20:8123/api/webhook/door?token=Token-Geheim-8&x=1");
+		a.application.doorbell.press("button");
+		a.clock.advance(0);
+		assert.equal(a.posts[0].path, "/api/webhook/door?token=Token-Geheim-8&x=1", "the POST carries the query as given");
+		a.posts[0].done(undefined, 404);
+		const text = String(a.http("GET", "/sipDebug", { cookie: a.cookie }).body);
+		const hooks = JSON.parse(text).webhooks as Array<Record<string, unknown>>;
+		assert.equal(hooks[0].to, "192.168.178.20:8123/api/webhook/door?***");
+		assert.ok(a.lines.some((l) => l.includes("webhook: 192.168.178.20:8123/api/webhook/door?***: event not delivered (HTTP 404")), a.lines.join("\n"));
+		for (const shown of [text, a.lines.join("\n")]) {
+			for (const secret of ["Token-Geheim-8", "x=1", "hook-geheim-99", "ha:"]) assert.ok(!shown.includes(secret), `${secret} shows in ${shown.slice(0, 300)}`);
+		}
 	});
 
 	test("settings: the MQTT password is write-only, the webhook's redacted URL saved back keeps it, https is refused", () => {
