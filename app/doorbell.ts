@@ -189,7 +189,8 @@ export class Doorbell {
 	}
 
 	#registrationChanged(registration: Registration): void {
-		this.env.log.info(`SIP: registration ${registration.state}${registration.lastError ? ` (${registration.lastError})` : ""}`);
+		// A failure is logged by the registration, with its reason and the next try.
+		if (registration.state !== "failed") this.env.log.info(`SIP: registration ${registration.state}${registration.lastError ? ` (${registration.lastError})` : ""}`);
 		this.#registration(registration.state, registration.lastError);
 	}
 
