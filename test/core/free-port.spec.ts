@@ -42,6 +42,15 @@ group("a free local port", () => {
 		assert.equal(rtp.port, 0);
 	});
 
+	test("rtp_port 65535, the highest the setting takes, is taken as 65534: there is no even port above it", () => {
+		const p = provider();
+		const rtp = new RtpPort({ udp: p.udp, log: p.log, wanted: 65535 });
+		assert.equal(rtp.wanted, 65534);
+		rtp.open();
+		assert.equal(rtp.port, 65534);
+		assert.equal(new RtpPort({ udp: p.udp, log: p.log, wanted: 1 }).wanted, 2, "an odd port below it is still the next even one");
+	});
+
 	test("a port reported taken later is closed and the next one opened; the SIP socket tells its owner", () => {
 		const p = provider();
 		const changed: number[] = [];
