@@ -11,7 +11,7 @@
 
 import type { Clock, Logger, MqttClient, MqttFactory, TimerId } from "../modules/ports.js";
 import type { HomeEvent } from "./events.js";
-import { OFFLINE, ONLINE, discoveryPublications, eventPublications, lastEventText, topicNames, type DeviceInfo, type Publication, type TopicNames } from "./topics.js";
+import { OFFLINE, ONLINE, discoveryPublications, discoveryRemovals, eventPublications, lastEventText, topicNames, type DeviceInfo, type Publication, type TopicNames } from "./topics.js";
 
 export interface MqttSettings {
 	/** Broker host name or address; "" turns MQTT off. */
@@ -65,6 +65,12 @@ export class MqttLink {
 	/** Clock time (ms) when the last connection attempt began. */
 	#attemptAt = -Infinity;
 	#lastRegistered: boolean | undefined;
+	/**
+	 * The discovery prefix the configs were last published under ("" for none): once the setting
+	 * changes, they are emptied there on the next connection: retained, they would keep the
+	 * entities in a Home Assistant that reads that prefix after discovery was turned off or moved.
+	 */
+	#announced = "";
 	published = 0;
 	dropped = 0;
 	connects = 0;
@@ -242,6 +248,8 @@ export class MqttLink {
 		this.lastError = "";
 		o.log.info(`MQTT: connected to ${s.host}:${s.port}; topics under ${this.#topics.base}/`);
 		const now: Publication[] = [{ topic: this.#topics.availability, payload: ONLINE, retain: true }];
+		if (this.#announced && this.#announced !== s.discovery) now.push(...discoveryRemovals(this.#announced, this.#topics, o.device()));
+		this.#announced = s.discovery;
 		if (s.discovery) now.push(...discoveryPublications(s.discovery, this.#topics, o.device(), o.buttons()));
 		const registered = o.registered();
 		this.#lastRegistered = registered;

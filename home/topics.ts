@@ -128,3 +128,15 @@ export function discoveryPublications(discoveryPrefix: string, topics: TopicName
 	out.push(config("sensor", "last_event", { name: "Last event", state_topic: topics.lastEvent, icon: "mdi:history" }));
 	return out;
 }
+
+/**
+ * An empty retained message on every config topic of discoveryPublications under `discoveryPrefix`:
+ * Home Assistant removes those entities (discovery turned off or moved to another prefix).
+ */
+export function discoveryRemovals(discoveryPrefix: string, topics: TopicNames, device: DeviceInfo): Publication[] {
+	return discoveryPublications(discoveryPrefix, topics, device, []).map(emptied);
+}
+
+function emptied(publication: Publication): Publication {
+	return { topic: publication.topic, payload: "", retain: true };
+}

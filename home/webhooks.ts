@@ -181,6 +181,16 @@ export function base64(text: string): string {
 	return out;
 }
 
+/** Whether an answer with this status may be different next time (408, 429, 5xx). */
+function retried(status: number): boolean {
+	return status === 408 || status === 429 || (status >= 500 && status < 600);
+}
+
+/** A failed answer as the log and the status show it. */
+function answerWords(status: number | undefined): string {
+	return status !== undefined && status >= 300 && status < 400 ? `HTTP ${status} (a redirect, which the doorbell does not follow)` : `HTTP ${status}`;
+}
+
 interface Hook {
 	url: HookUrl;
 	/** host:port/path without the query (withoutQuery), for logs and the status. */
@@ -278,21 +288,22 @@ export class Webhooks {
 			hook.busy = false;
 			hook.abort = undefined;
 			const ok = !error && status !== undefined && status >= 200 && status < 300;
-			// Refused outright (4xx other than 408/429): retrying the same JSON cannot help.
-			const final = !error && status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429;
+			// A retry can help only after a network error, a timeout, 408, 429 or 5xx: any other answer
+			// (a 4xx; a redirect, which the doorbell does not follow) would come again for the same JSON.
+			const final = !error && status !== undefined && !retried(status);
 			if (ok || final || hook.attempt > RETRY_MS.length) {
 				hook.queue.shift();
 				if (ok) hook.sent++;
 				else {
 					hook.failed++;
-					hook.lastError = error ?? `HTTP ${status}`;
+					hook.lastError = error ?? answerWords(status);
 					this.#o.log.warn(`webhook: ${hook.shown}: event not delivered (${hook.lastError}, attempt ${hook.attempt})`);
 				}
 				hook.attempt = 0;
 				if (hook.queue.length) hook.timer = this.#o.clock.setTimeout(() => this.#next(hook), 0);
 				return;
 			}
-			hook.lastError = error ?? `HTTP ${status}`;
+			hook.lastError = error ?? answerWords(status);
 			hook.timer = this.#o.clock.setTimeout(() => this.#next(hook), RETRY_MS[hook.attempt - 1]);
 		};
 		// The provider times the request out; this timer is the guarantee when it does not.

@@ -53,6 +53,11 @@ function refuse(status: number, error: string): HttpResponse {
 class Updates {
 	readonly o: UpdateOptions;
 	busy = false;
+	/**
+	 * An image is installed and the restart due: another upload would open the slot that image is
+	 * in (the inactive one is still the same), writing over the image just made the one to boot.
+	 */
+	restarting = false;
 	streaming = false;
 
 	constructor(o: UpdateOptions) {
@@ -71,6 +76,7 @@ class Updates {
 		if (expected === 0) return refuse(400, "the image is empty");
 		if (expected > o.updater.maxSize) return refuse(413, `the image (${expected} bytes) is larger than the firmware slot (${o.updater.maxSize} bytes)`);
 		if (this.busy) return refuse(409, "another update is being uploaded");
+		if (this.restarting) return refuse(409, "an update was just installed: the doorbell restarts into it now");
 		let slot: FirmwareSlot;
 		try {
 			slot = o.updater.open(expected);
@@ -80,6 +86,15 @@ class Updates {
 		this.busy = true;
 		o.log.info(`update: receiving ${expected} bytes (version ${o.version} running)`);
 		return new ImageUpload(this, slot, expected, sha256, close);
+	}
+
+	/** The restart into the installed image; where it returns (the simulator), uploads are taken again. */
+	restart(): void {
+		try {
+			this.o.updater.restart();
+		} finally {
+			this.restarting = false;
+		}
 	}
 
 	page(request: HttpRequest): HttpResponse {
@@ -147,7 +162,8 @@ class ImageUpload implements UploadSink {
 			return refuse(400, this.#failure);
 		}
 		o.log.info(`update: ${expected} bytes written and checked (SHA-256 ${actual}); restarting into the new image`);
-		o.clock.setTimeout(o.updater.restart.bind(o.updater), RESTART_DELAY_MS);
+		this.#updates.restarting = true;
+		o.clock.setTimeout(this.#updates.restart.bind(this.#updates), RESTART_DELAY_MS);
 		return json(200, { ok: true, restarting: true });
 	}
 

@@ -222,6 +222,32 @@ group("MQTT link", () => {
 		assert.deepEqual(commands, ["123"]);
 	});
 
+	test("discovery turned off or moved to another prefix: the configs announced under the old one are emptied (Home Assistant removes those entities), also when the change came while not connected, and only once", () => {
+		const { attempts, link, clock } = rig();
+		const configs = (a: Attempt, prefix: string) => a.sent.filter((p) => p.topic.startsWith(`${prefix}/`));
+		link.start();
+		attempts[0].options.onConnect();
+		assert.equal(configs(attempts[0], "homeassistant").filter((p) => p.payload).length, 4, "bell 1, the door, the registration, the last event: the bells not in use are empty anyway");
+		link.settings = { ...SETTINGS, discovery: "" };
+		attempts[1].options.onConnect();
+		const removed = configs(attempts[1], "homeassistant");
+		assert.equal(removed.length, 7, "every config topic");
+		assert.ok(removed.every((p) => p.payload === "" && p.retain), JSON.stringify(removed));
+		link.settings = { ...SETTINGS, discovery: "ha" };
+		attempts[2].options.onConnect();
+		assert.equal(configs(attempts[2], "homeassistant").length, 0, "nothing announced there since");
+		assert.equal(configs(attempts[2], "ha").filter((p) => p.payload).length, 4);
+		attempts[2].options.onClose("connection lost");
+		link.settings = { ...SETTINGS, discovery: "homeassistant" };
+		while (attempts.length < 4) clock.advance(100);
+		attempts[3].options.onConnect();
+		assert.ok(configs(attempts[3], "ha").length === 7 && configs(attempts[3], "ha").every((p) => p.payload === ""), "changed while the broker was away: emptied on connecting");
+		attempts[3].options.onClose("connection lost");
+		while (attempts.length < 5) clock.advance(100);
+		attempts[4].options.onConnect();
+		assert.equal(configs(attempts[4], "ha").length, 0, "once");
+	});
+
 	test("new settings reconnect (offline said first); the registration state is published on change only", () => {
 		const { attempts, link, clock } = rig();
 		link.start();

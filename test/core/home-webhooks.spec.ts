@@ -106,6 +106,23 @@ group("webhooks", () => {
 		assert.equal(hooks.status()[0].last_error, "HTTP 404");
 	});
 
+	test("a redirect (3xx) is final, as every answer but 408, 429 and 5xx: the doorbell follows none, and the log says so", () => {
+		const { clock, requests, hooks, lines } = rig();
+		hooks.send("a");
+		hooks.send("b");
+		clock.advance(0);
+		requests[0].done(undefined, 301);
+		clock.advance(0);
+		assert.equal(requests.length, 2, "the next event goes at once, no retry of the first");
+		assert.equal(requests[1].body, "b");
+		requests[1].done(undefined, 307);
+		clock.advance(20000);
+		assert.equal(requests.length, 2);
+		assert.equal(hooks.status()[0].failed, 2);
+		assert.match(String(hooks.status()[0].last_error), /^HTTP 307 \(a redirect/);
+		assert.ok(lines.some((l) => /event not delivered \(HTTP 301 \(a redirect, which the doorbell does not follow\), attempt 1\)/.test(l)), lines.join("\n"));
+	});
+
 	test("the queue is bounded: the oldest waiting event is dropped and counted, the one in flight stays", () => {
 		const { clock, requests, hooks } = rig();
 		hooks.send("0");

@@ -156,6 +156,21 @@ group("firmware update", () => {
 		assert.equal((a.routes.get("GET /update")!({ method: "GET", path: "/update", query: {}, headers: { host: "127.0.0.1:8080" }, body: "" }) as HttpResponse).status, 401);
 	});
 
+	test("an upload in the second between an installed image and the restart is refused: it would write over the image just made the one to boot", () => {
+		const a = application();
+		const first = a.start(IMAGE);
+		assert.ok(isSink(first));
+		first.write(new Uint8Array(IMAGE));
+		assert.equal(first.end().status, 200);
+		const second = a.start(IMAGE);
+		assert.ok(!isSink(second), "refused");
+		assert.equal(second.status, 409);
+		assert.match(String(JSON.parse(String(second.body)).error), /just installed.*restarts/);
+		a.clock.advance(1000);
+		assert.deepEqual(a.firmware.events, ["open 300", "complete", "restart"], "no second slot opened");
+		assert.ok(isSink(a.start(IMAGE)), "taken again where the restart returns (the simulator)");
+	});
+
 	test("an upload whose body stops arriving is broken off after STALL_MS without a byte: the slot is cancelled, the connection closed, and the next upload is taken", () => {
 		const a = application();
 		const stalled = a.start(IMAGE);
@@ -173,12 +188,13 @@ group("firmware update", () => {
 		assert.ok(isSink(next), "not 409: the stalled upload let the slot go");
 		next.write(new Uint8Array(IMAGE));
 		assert.equal(next.end().status, 200);
+		a.clock.advance(1000);
 		const broken = a.start(IMAGE);
 		assert.ok(isSink(broken));
 		broken.abort();
 		a.clock.advance(2 * STALL_MS);
 		assert.equal(a.closed.count, 1, "an upload that ended or broke off keeps no timer");
-		assert.deepEqual(a.firmware.events, ["open 300", "cancel", "open 300", "complete", "open 300", "cancel", "restart"]);
+		assert.deepEqual(a.firmware.events, ["open 300", "cancel", "open 300", "complete", "restart", "open 300", "cancel"]);
 	});
 
 	test("a new image keeps itself once registered, after trying for 60 s, or after 60 s with no account to try; an image with an account that never tried stays unconfirmed", () => {

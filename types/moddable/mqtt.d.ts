@@ -38,4 +38,6 @@ export default class Client {
 	unsubscribe(topic: string): void;
 	/** Sends DISCONNECT (unless `immediate`) and closes the socket. */
 	close(immediate?: boolean): void;
+	/** Ends a failed connection: onClose() (without `message`), then close(), a DISCONNECT first while the socket is open. */
+	fail(message?: string): void;
 }
