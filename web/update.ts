@@ -13,6 +13,7 @@ import type { WebApp } from "./routes.js";
 import { html, json } from "./http.js";
 import { layout } from "./page.js";
 import { escapeHtml as e } from "./escape.js";
+import { IMAGE_HEADER_BYTES, imageHeaderProblem } from "./firmware-image.js";
 
 export interface UpdateOptions {
 	web: WebApp;
@@ -113,6 +114,8 @@ class ImageUpload implements UploadSink {
 	#hash: Sha256Stream;
 	#close: () => void;
 	#received = 0;
+	/** The image's first bytes, checked before any of them reaches the slot (firmware-image.ts). */
+	#header = new Uint8Array(IMAGE_HEADER_BYTES);
 	#failure = "";
 	#lastByte: number;
 	#stallCheck = this.#stalled.bind(this);
@@ -135,6 +138,13 @@ class ImageUpload implements UploadSink {
 		if (this.#failure) return;
 		this.#received += piece.length;
 		if (this.#received > this.#expected) return this.#fail(`more than the ${this.#expected} bytes given`);
+		const before = this.#received - piece.length;
+		if (before < IMAGE_HEADER_BYTES) {
+			const count = Math.min(IMAGE_HEADER_BYTES, this.#received);
+			this.#header.set(piece.subarray(0, count - before), before);
+			const problem = imageHeaderProblem(this.#header, count);
+			if (problem) return this.#fail(problem);
+		}
 		this.#hash.write(piece);
 		try {
 			this.#slot.write(piece);

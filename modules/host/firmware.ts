@@ -2,7 +2,7 @@
  * Firmware updates in the simulator: the image goes into a file beside the settings
  * (`klingel-update.bin`, written as `.part` and renamed once complete and checked), with the
  * same checks as on the device; instead of restarting, the simulator says what the device would
- * do. It takes what an ESP32 image starts with (the magic byte 0xE9), as the device's OTA does.
+ * do. What the image starts with is checked before it comes here (web/firmware-image.ts).
  */
 
 import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
@@ -10,8 +10,6 @@ import type { FirmwareSlot, FirmwareUpdater, Logger } from "../ports.js";
 
 /** The OTA slot of the XIAO ESP32S3's 8 MB flash as the SDK splits it (0x3E0000 bytes). */
 export const DEVICE_SLOT_SIZE = 0x3e0000;
-/** The first byte of every ESP32 application image. */
-const IMAGE_MAGIC = 0xe9;
 
 export class FileFirmware implements FirmwareUpdater {
 	readonly maxSize: number;
@@ -29,7 +27,6 @@ export class FileFirmware implements FirmwareUpdater {
 		if (size > this.maxSize) throw new Error("the image is larger than the firmware slot");
 		const part = `${this.#file}.part`;
 		const fd = openSync(part, "w");
-		let first = true;
 		let open = true;
 		const close = () => {
 			if (open) closeSync(fd);
@@ -37,10 +34,6 @@ export class FileFirmware implements FirmwareUpdater {
 		};
 		return {
 			write: (piece) => {
-				if (first && piece.length > 0) {
-					first = false;
-					if (piece[0] !== IMAGE_MAGIC) throw new Error("this is no ESP32 firmware image (it does not start with 0xE9)");
-				}
 				writeSync(fd, piece);
 			},
 			complete: () => {

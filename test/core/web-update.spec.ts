@@ -65,7 +65,16 @@ function isSink(value: UploadSink | HttpResponse): value is UploadSink {
 	return "write" in value;
 }
 
-const IMAGE = Array.from({ length: 300 }, (_, i) => (i * 7) & 255);
+/** `length` bytes of an application image for the chip `chip` (ESP-IDF's header: 0xE9, the chip's id at 12, little-endian), the rest a pattern. */
+function imageFor(chip: number, length = 300): number[] {
+	const bytes = Array.from({ length }, (_, i) => (i * 7) & 255);
+	bytes[0] = 0xe9;
+	bytes[12] = chip & 255;
+	bytes[13] = chip >> 8;
+	return bytes;
+}
+
+const IMAGE = imageFor(9);
 
 group("firmware update", () => {
 	test("a complete image with the hash given is written, installed, and the door restarts a second later", () => {
@@ -138,6 +147,45 @@ group("firmware update", () => {
 		a.clock.advance(5000);
 		assert.deepEqual(a.firmware.events, ["open 300", "cancel", "open 300", "cancel", "open 300", "cancel", "open 300", "cancel"]);
 		assert.ok(a.lines.some((l) => /upload broke off after 50 of 300 bytes/.test(l)));
+	});
+
+	test("a file that is no ESP32 image, or an image for another chip, is refused in words as its first bytes arrive, and nothing of it reaches the slot", () => {
+		const a = application();
+		const cases: Array<[number[], RegExp]> = [
+			[Array.from({ length: 300 }, (_, i) => (i * 7) & 255), /^this is no ESP32 firmware image \(it does not start with 0xE9\)$/],
+			[imageFor(5), /^the image is for the ESP32-C3 \(chip id 5\), not for this door's ESP32-S3$/],
+			[imageFor(0), /^the image is for the ESP32 \(chip id 0\), not for this door's ESP32-S3$/],
+			[imageFor(0x4242), /^the image is for chip id 16962, not for this door's ESP32-S3$/],
+		];
+		for (const [bytes, reason] of cases) {
+			a.firmware.events.length = 0;
+			a.firmware.written.length = 0;
+			const sink = a.start(bytes);
+			assert.ok(isSink(sink));
+			sink.write(new Uint8Array(bytes.slice(0, 100)));
+			sink.write(new Uint8Array(bytes.slice(100)));
+			const answer = sink.end();
+			assert.equal(answer.status, 400);
+			assert.match(JSON.parse(String(answer.body)).error, reason);
+			assert.deepEqual(a.firmware.events, ["open 300", "cancel"]);
+			assert.deepEqual(a.firmware.written, [], "no byte went into the slot");
+		}
+		assert.ok(a.lines.some((l) => /update: not installed: the image is for the ESP32-C3/.test(l)));
+	});
+
+	test("an image header that arrives in pieces is checked when its chip id is in", () => {
+		const a = application();
+		const good = a.start(IMAGE);
+		assert.ok(isSink(good));
+		for (const [from, to] of [[0, 1], [1, 13], [13, 14], [14, 300]]) good.write(new Uint8Array(IMAGE.slice(from, to)));
+		assert.equal(good.end().status, 200);
+		assert.deepEqual(a.firmware.written, IMAGE);
+		a.clock.advance(1000);
+		const other = imageFor(2);
+		const wrong = a.start(other);
+		assert.ok(isSink(wrong));
+		for (const [from, to] of [[0, 13], [13, 300]]) wrong.write(new Uint8Array(other.slice(from, to)));
+		assert.match(JSON.parse(String(wrong.end().body)).error, /for the ESP32-S2 \(chip id 2\)/);
 	});
 
 	test("one upload at a time; the update page shows the version and the form", () => {

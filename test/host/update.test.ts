@@ -24,8 +24,10 @@ before(async () => {
 	// A PBX port nobody answers on: the update needs no registration.
 	door = await Simulator.start({ dir: dir.dir("door"), pbx: { address: "127.0.0.1", port: await freePort() }, password: "x", waitRegistered: false });
 	session = await door.signIn();
-	// An ESP32 application image starts with 0xE9; the rest is what it is.
-	image = Buffer.concat([Buffer.from([0xe9]), randomBytes(200_000)]);
+	// An ESP32-S3 application image starts with 0xE9 and has the chip's id, 9, at 12; the rest is what it is.
+	image = randomBytes(200_000);
+	image[0] = 0xe9;
+	image.writeUInt16LE(9, 12);
 	target = join(dir.dir("door"), "klingel-update.bin");
 });
 
@@ -60,7 +62,7 @@ test("an image with the right size and SHA-256 is stored, and the simulator says
 	rmSync(target);
 });
 
-test("a wrong SHA-256, an image that is no ESP32 image, and one larger than the slot are not stored", { timeout: 30000 }, async () => {
+test("a wrong SHA-256, an image that is no ESP32 image, one for another chip, and one larger than the slot are not stored", { timeout: 30000 }, async () => {
 	const wrong = await upload(image, { size: String(image.length), sha256: sha(Buffer.from("other")) });
 	assert.equal(wrong.status, 400);
 	assert.match(String(wrong.json.error), /SHA-256 is [0-9a-f]{64}, not the/);
@@ -68,6 +70,11 @@ test("a wrong SHA-256, an image that is no ESP32 image, and one larger than the 
 	const notImage = await upload(text, { size: String(text.length), sha256: sha(text) });
 	assert.equal(notImage.status, 400);
 	assert.match(String(notImage.json.error), /no ESP32 firmware image/);
+	const forEsp32 = Buffer.from(image);
+	forEsp32.writeUInt16LE(0, 12);
+	const otherChip = await upload(forEsp32, { size: String(forEsp32.length), sha256: sha(forEsp32) });
+	assert.equal(otherChip.status, 400);
+	assert.match(String(otherChip.json.error), /the image is for the ESP32 \(chip id 0\), not for this door's ESP32-S3/);
 	const big = Buffer.alloc(DEVICE_SLOT_SIZE + 1, 0xe9);
 	const tooLarge = await upload(big, { size: String(big.length), sha256: sha(big) });
 	assert.equal(tooLarge.status, 413);
@@ -92,6 +99,6 @@ test("an upload that breaks off midway leaves the running image and no file", { 
 			resolve();
 		}, 200));
 	});
-	await door.process.waitFor(/update: the upload broke off after \d+ of 200001 bytes; nothing changed/, { from, timeoutMs: 5000 });
+	await door.process.waitFor(new RegExp(`update: the upload broke off after \\d+ of ${image.length} bytes; nothing changed`), { from, timeoutMs: 5000 });
 	assert.ok(!existsSync(target) && !existsSync(`${target}.part`));
 });
