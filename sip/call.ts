@@ -11,6 +11,7 @@ import type { Incoming } from "./transport.js";
 import { answerOffer, buildOffer, parseSdp, readAnswer, type NegotiatedMedia } from "./sdp.js";
 import { parseInfoDtmf } from "./info-dtmf.js";
 import { ALLOW, REFUSED_METHODS } from "./methods.js";
+import { parseNameAddr } from "./header-values.js";
 
 export type CallState = "calling" | "ringing" | "answered" | "ending" | "ended";
 export type CallDirection = "outbound" | "inbound";
@@ -235,6 +236,16 @@ export abstract class Call {
 		this.#agreed(answer);
 	}
 
+	/**
+	 * A re-INVITE or UPDATE is a target refresh request (RFC 3261 §12.2.2, RFC 3311 §5.2): once
+	 * it is answered 2xx, its Contact is where the dialog's requests go (the call moved to another
+	 * device, or the handset to another address); one refused leaves the target as it was.
+	 */
+	#retarget(incoming: Incoming): void {
+		const contact = parseNameAddr(incoming.message.values("contact")[0] ?? "");
+		if (contact) this.dialog!.remoteTarget = contact.uri;
+	}
+
 	#offerInDialog(transaction: ServerTransaction, incoming: Incoming): void {
 		// The peer starts an INVITE transaction only once it has ACKed the last one (RFC 3261 §14.1):
 		// a newer re-INVITE stands for the ACK of the earlier one's 2xx, which is lost or late.
@@ -262,6 +273,7 @@ export abstract class Call {
 			transaction.respond(200, "OK", { headers: contact, body: answer.sdp });
 			this.#agreed(answer.media);
 		}
+		this.#retarget(incoming);
 		if (incoming.message.method === "INVITE") {
 			this.#reinvite = transaction;
 			transaction.onAckTimeout = () => {
