@@ -214,6 +214,23 @@ group("ringing the target", () => {
 		assert.equal(digestParam(retry.header("proxy-authorization")!, "uri"), "sip:**610@fritz.box");
 	});
 
+	test("the ACK of a 2xx to the authenticated INVITE carries the INVITE's credentials (RFC 3261 §13.2.2.4), another fork's ACK too", () => {
+		const h = new UaHarness();
+		const invite = ring(h);
+		h.answer(invite, 407, "Proxy Authentication Required", { toTag: "p1", headers: [`Proxy-Authenticate: ${CHALLENGE}`] });
+		const retry = h.sent()[1];
+		const credentials = retry.header("proxy-authorization")!;
+		h.answer(retry, 200, "OK", { toTag: "a1", headers: [`Contact: <sip:611@${PBX}:5060>`], body: ANSWER });
+		const ack = h.one();
+		assert.equal(ack.method, "ACK");
+		assert.equal(ack.header("proxy-authorization"), credentials);
+		h.answer(retry, 200, "OK", { toTag: "a2", headers: [`Contact: <sip:612@${PBX}:5060>`], body: ANSWER });
+		const [forkAck, forkBye] = h.sent();
+		assert.equal(forkAck.method, "ACK");
+		assert.equal(forkAck.header("proxy-authorization"), credentials);
+		assert.equal(forkBye.method, "BYE");
+	});
+
 	test("a press while ringing does not start a second call", () => {
 		const h = new UaHarness();
 		const invite = ring(h);
