@@ -110,6 +110,8 @@ export class OutboundCall extends Call {
 			return;
 		}
 		this.#branch = ctx.ids.branch();
+		// A CANCEL needs a provisional response to this INVITE, not to the one challenged before it (RFC 3261 §9.1).
+		this.#provisional = false;
 		this.#credentials = authorization;
 		const local = this.localMedia;
 		const offer = this.#offer = buildOffer({ address: local.address, port: local.port, sessionId: local.sessionId, sessionVersion: local.sessionVersion, ptime: 20, direction: "sendrecv", wideband: local.wideband });

@@ -309,6 +309,22 @@ group("ringing the target", () => {
 		assert.equal(branch(cancel), branch(invite));
 	});
 
+	test("a hang-up right after the INVITE's retry with credentials: the CANCEL waits for a provisional response to the retry, a 100 Trying to the challenged INVITE does not count", () => {
+		const h = new UaHarness();
+		const invite = ring(h);
+		h.answer(invite, 100, "Trying");
+		h.answer(invite, 401, "Unauthorized", { toTag: "p1", headers: [`WWW-Authenticate: ${CHALLENGE}`] });
+		const retry = h.sent()[1];
+		assert.equal(retry.method, "INVITE");
+		h.ua.hangup();
+		assert.equal(h.sent().length, 0, "no CANCEL before a provisional response to the retry (RFC 3261 §9.1)");
+		h.answer(retry, 100, "Trying");
+		const cancel = h.one();
+		assert.equal(cancel.method, "CANCEL");
+		assert.equal(branch(cancel), branch(retry));
+		assert.equal(cseq(cancel), cseq(retry));
+	});
+
 	for (const [what, provisional] of [["a hang-up after only 100 Trying", 100], ["the ring timeout after 180 Ringing", 180]] as const) {
 		test(`${what}, its CANCEL crossing a 200 OK: ACK, then BYE`, () => {
 			const h = new UaHarness();
