@@ -247,6 +247,14 @@ export abstract class Call {
 	}
 
 	#offerInDialog(transaction: ServerTransaction, incoming: Incoming): void {
+		// An UPDATE's offer while the door's own offer (in a re-INVITE's 2xx) waits for its answer
+		// in the ACK would make two offers at once: RFC 3311 §5.2 has it refused, and the peer
+		// tries again later (once the ACK has come, the door takes it).
+		const reinvite = this.#reinvite;
+		if (incoming.message.method === "UPDATE" && incoming.message.bodyBytes.length > 0 && reinvite && reinvite.request.message.bodyBytes.length === 0) {
+			transaction.respond(491, "Request Pending");
+			return;
+		}
 		// The peer starts an INVITE transaction only once it has ACKed the last one (RFC 3261 §14.1):
 		// a newer re-INVITE stands for the ACK of the earlier one's 2xx, which is lost or late.
 		if (incoming.message.method === "INVITE") {

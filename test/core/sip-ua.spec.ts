@@ -614,6 +614,28 @@ group("calls from a handset", () => {
 		assert.equal(h.sent().length, 0);
 	});
 
+	test("an UPDATE with an offer while the door's offer in a re-INVITE's 200 awaits its answer in the ACK gets 491 and changes nothing (RFC 3311 §5.2); after the ACK one is answered", () => {
+		const h = new UaHarness();
+		const inDialog = h.answeredCall();
+		h.deliver(inDialog("ACK"));
+		const call = h.ua.call!;
+		h.deliver(inDialog("INVITE"));
+		const ok = h.one();
+		assert.equal(ok.status, 200);
+		h.deliver(inDialog("UPDATE", ["Content-Type: application/sdp"], OFFER.replace("7078", "7094")));
+		const pending = h.one();
+		assert.equal(pending.status, 491);
+		assert.equal(pending.body, "");
+		assert.equal(call.media?.remotePort, 7078, "the media stays as it was");
+		h.deliver(inDialog("ACK", ["Content-Type: application/sdp"], ANSWER).replace("CSeq: 100 ACK", `CSeq: ${cseq(ok)} ACK`));
+		assert.equal(call.media?.remotePort, 7080, "the ACK's answer to the door's offer is taken");
+		h.deliver(inDialog("UPDATE", ["Content-Type: application/sdp"], OFFER.replace("7078", "7094")));
+		const answered = h.one();
+		assert.equal(answered.status, 200);
+		assert.match(answered.body, /m=audio 40000 /);
+		assert.equal(call.media?.remotePort, 7094);
+	});
+
 	test("a re-INVITE whose offer the door refuses (488) uses up no o= version: the next answer is one above the last SDP sent (RFC 3264 §8)", () => {
 		const h = new UaHarness();
 		const inDialog = h.answeredCall();
