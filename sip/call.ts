@@ -186,7 +186,10 @@ export abstract class Call {
 		this.observer.onState(this);
 	}
 
-	/** An SDP answer to an offer, which the caller sends, or the SIP status to refuse it with. */
+	/**
+	 * An SDP answer to an offer, which the caller sends, or the SIP status to refuse it with; a
+	 * refusal carries ACCEPT, which a 415 must (RFC 3261 §21.4.13).
+	 */
 	protected answerFor(incoming: Incoming): { sdp: string; media: NegotiatedMedia } | { status: number; reason: string } {
 		const type = (incoming.message.header("content-type") ?? "").toLowerCase();
 		if (!/^application\/sdp\b/.test(type)) return { status: 415, reason: "Unsupported Media Type" };
@@ -275,7 +278,7 @@ export abstract class Call {
 			if ("status" in answer) {
 				// A refusal carries no SDP: the version counts the descriptions sent (RFC 3264 §8).
 				this.localMedia.sessionVersion--;
-				transaction.respond(answer.status, answer.reason);
+				transaction.respond(answer.status, answer.reason, { headers: [ACCEPT] });
 				return;
 			}
 			transaction.respond(200, "OK", { headers: contact, body: answer.sdp });

@@ -516,6 +516,25 @@ group("calls from a handset", () => {
 		assert.equal(h.ua.call, undefined);
 	});
 
+	test("a body other than SDP gets 415 naming what the door takes in Accept (RFC 3261 §21.4.13), in a call's first INVITE and in a re-INVITE", () => {
+		const multipart = ["--b1", "Content-Type: application/sdp", "", OFFER, "--b1--", ""].join("\r\n");
+		const h = new UaHarness();
+		h.register();
+		h.deliver(inboundInvite({ body: multipart }).replace("Content-Type: application/sdp", "Content-Type: multipart/mixed;boundary=b1"));
+		const refused = h.sent().find((m) => m.status >= 300)!;
+		assert.equal(refused.status, 415);
+		assert.match(refused.header("accept") ?? "", /^application\/sdp\b/);
+		assert.equal(h.ua.call, undefined);
+		const inCall = new UaHarness();
+		const inDialog = inCall.answeredCall();
+		inCall.deliver(inDialog("ACK"));
+		inCall.deliver(inDialog("INVITE", ["Content-Type: text/plain"], "hello"));
+		const again = inCall.one();
+		assert.equal(again.status, 415);
+		assert.match(again.header("accept") ?? "", /^application\/sdp\b/);
+		assert.equal(inCall.ua.call?.state, "answered", "the call goes on");
+	});
+
 	test("G.722 in an offer is chosen before the G.711 listed first; with hd_voice off it is passed over", () => {
 		const offer = OFFER.replace("RTP/AVP 8 0 101", "RTP/AVP 8 0 9 101").replace("a=rtpmap:0 ", "a=rtpmap:9 G722/8000\r\na=rtpmap:0 ");
 		for (const [hdVoice, want] of [[true, /m=audio \d+ RTP\/AVP 9 101\r\na=rtpmap:9 G722\/8000\r\n/], [false, /m=audio \d+ RTP\/AVP 8 101\r\na=rtpmap:8 PCMA\/8000\r\n/]] as const) {
