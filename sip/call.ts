@@ -11,6 +11,7 @@ import type { Incoming } from "./transport.js";
 import { answerOffer, buildOffer, parseSdp, readAnswer, type NegotiatedMedia } from "./sdp.js";
 import { parseInfoDtmf } from "./info-dtmf.js";
 import { ALLOW, REFUSED_METHODS } from "./methods.js";
+import { parseNameAddr } from "./header-values.js";
 
 export type CallState = "calling" | "ringing" | "answered" | "ending" | "ended";
 export type CallDirection = "outbound" | "inbound";
@@ -185,7 +186,10 @@ export abstract class Call {
 		this.observer.onState(this);
 	}
 
-	/** An SDP answer to an offer, which the caller sends, or the SIP status to refuse it with. */
+	/**
+	 * An SDP answer to an offer, which the caller sends, or the SIP status to refuse it with; a
+	 * refusal carries ACCEPT, which a 415 must (RFC 3261 §21.4.13).
+	 */
 	protected answerFor(incoming: Incoming): { sdp: string; media: NegotiatedMedia } | { status: number; reason: string } {
 		const type = (incoming.message.header("content-type") ?? "").toLowerCase();
 		if (!/^application\/sdp\b/.test(type)) return { status: 415, reason: "Unsupported Media Type" };
@@ -235,7 +239,25 @@ export abstract class Call {
 		this.#agreed(answer);
 	}
 
+	/**
+	 * A re-INVITE or UPDATE is a target refresh request (RFC 3261 §12.2.2, RFC 3311 §5.2): once
+	 * it is answered 2xx, its Contact is where the dialog's requests go (the call moved to another
+	 * device, or the handset to another address); one refused leaves the target as it was.
+	 */
+	#retarget(incoming: Incoming): void {
+		const contact = parseNameAddr(incoming.message.values("contact")[0] ?? "");
+		if (contact) this.dialog!.remoteTarget = contact.uri;
+	}
+
 	#offerInDialog(transaction: ServerTransaction, incoming: Incoming): void {
+		// An UPDATE's offer while the door's own offer (in a re-INVITE's 2xx) waits for its answer
+		// in the ACK would make two offers at once: RFC 3311 §5.2 has it refused, and the peer
+		// tries again later (once the ACK has come, the door takes it).
+		const reinvite = this.#reinvite;
+		if (incoming.message.method === "UPDATE" && incoming.message.bodyBytes.length > 0 && reinvite && reinvite.request.message.bodyBytes.length === 0) {
+			transaction.respond(491, "Request Pending");
+			return;
+		}
 		// The peer starts an INVITE transaction only once it has ACKed the last one (RFC 3261 §14.1):
 		// a newer re-INVITE stands for the ACK of the earlier one's 2xx, which is lost or late.
 		if (incoming.message.method === "INVITE") {
@@ -256,12 +278,13 @@ export abstract class Call {
 			if ("status" in answer) {
 				// A refusal carries no SDP: the version counts the descriptions sent (RFC 3264 §8).
 				this.localMedia.sessionVersion--;
-				transaction.respond(answer.status, answer.reason);
+				transaction.respond(answer.status, answer.reason, { headers: [ACCEPT] });
 				return;
 			}
 			transaction.respond(200, "OK", { headers: contact, body: answer.sdp });
 			this.#agreed(answer.media);
 		}
+		this.#retarget(incoming);
 		if (incoming.message.method === "INVITE") {
 			this.#reinvite = transaction;
 			transaction.onAckTimeout = () => {

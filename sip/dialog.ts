@@ -25,7 +25,7 @@ export class Dialog {
 	readonly localUri: string;
 	/** The peer's From/To header value without tag. */
 	readonly remoteUri: string;
-	/** Where in-dialog requests go (the peer's Contact URI). */
+	/** Where in-dialog requests go: the peer's Contact URI, from the dialog's start or its last target refresh. */
 	remoteTarget: string;
 	routeSet: string[];
 	localSeq: number;

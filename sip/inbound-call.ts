@@ -7,7 +7,7 @@
 import type { UaContext } from "./context.js";
 import type { ServerTransaction } from "./server-transaction.js";
 import type { Incoming } from "./transport.js";
-import { Call, type CallObserver } from "./call.js";
+import { Call, ACCEPT, type CallObserver } from "./call.js";
 import { ALLOW } from "./methods.js";
 import { Dialog, withoutTag } from "./dialog.js";
 import { parseNameAddr } from "./header-values.js";
@@ -35,7 +35,7 @@ export class InboundCall extends Call {
 		const { message, essentials } = incoming;
 		const answer = this.answerFor(incoming);
 		if ("status" in answer) {
-			this.#invite.respond(answer.status, answer.reason, { headers: [ALLOW] });
+			this.#invite.respond(answer.status, answer.reason, { headers: [ALLOW, ACCEPT] });
 			this.finish(`refused the incoming call: ${answer.status} ${answer.reason}`);
 			return false;
 		}

@@ -56,6 +56,8 @@ export class OutboundCall extends Call {
 	#early: NegotiatedMedia | undefined;
 	/** The INVITE's SDP offer, which a retry with credentials carries again (qop auth-int covers it). */
 	#offer = "";
+	/** The INVITE's Authorization or Proxy-Authorization line, which the ACK of its 2xx carries too. */
+	#credentials: string | undefined;
 	/** To-tags of the other forks that answered too and were ended with a BYE. */
 	#otherForks: string[] = [];
 	/** The number rung and the display name sent (the settings' target and name unless a bell button gives its own). */
@@ -108,6 +110,9 @@ export class OutboundCall extends Call {
 			return;
 		}
 		this.#branch = ctx.ids.branch();
+		// A CANCEL needs a provisional response to this INVITE, not to the one challenged before it (RFC 3261 §9.1).
+		this.#provisional = false;
+		this.#credentials = authorization;
 		const local = this.localMedia;
 		const offer = this.#offer = buildOffer({ address: local.address, port: local.port, sessionId: local.sessionId, sessionVersion: local.sessionVersion, ptime: 20, direction: "sendrecv", wideband: local.wideband });
 		const headers = [ctx.via(this.#branch), ...ctx.common(), ctx.fromAs(this.displayName, this.#fromTag), TO.concat(this.#to), CALL_ID.concat(this.#callId), CSEQ.concat(String(this.#cseq), SP_INVITE), ctx.contact(), ALLOW];
@@ -176,7 +181,7 @@ export class OutboundCall extends Call {
 				if (this.#ack) ctx.layer.send(this.#ack, pbx.address, pbx.port);
 			} else {
 				const other = this.#dialogFor(incoming);
-				ctx.layer.send(other.request(ctx, "ACK", { cseq: this.#cseq }).bytes, pbx.address, pbx.port);
+				ctx.layer.send(this.#ackIn(other), pbx.address, pbx.port);
 				// Each other fork is ended once (its retransmitted 2xx only gets the ACK again), and
 				// at most MAX_OTHER_FORKS of them: each BYE is a client transaction for up to 32 s.
 				if (this.#otherForks.includes(toTag) || this.#otherForks.length >= MAX_OTHER_FORKS) return;
@@ -187,7 +192,7 @@ export class OutboundCall extends Call {
 			return;
 		}
 		this.dialog = this.#dialogFor(incoming);
-		this.#ack = this.dialog.request(ctx, "ACK", { cseq: this.#cseq }).bytes;
+		this.#ack = this.#ackIn(this.dialog);
 		ctx.layer.send(this.#ack, pbx.address, pbx.port);
 		this.peerAddress = incoming.address;
 		this.peerPort = incoming.port;
@@ -212,6 +217,12 @@ export class OutboundCall extends Call {
 		const to = parseNameAddr(incoming.message.header("to") ?? "");
 		if (to?.display) this.peer = to.display;
 		this.established();
+	}
+
+	/** The ACK of a 2xx: the INVITE's CSeq number and the same credentials as the INVITE (RFC 3261 §13.2.2.4). */
+	#ackIn(dialog: Dialog): Uint8Array {
+		const credentials = this.#credentials;
+		return dialog.request(this.ctx, "ACK", credentials ? { cseq: this.#cseq, headers: [credentials] } : { cseq: this.#cseq }).bytes;
 	}
 
 	#dialogFor(incoming: Incoming): Dialog {

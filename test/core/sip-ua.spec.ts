@@ -214,6 +214,23 @@ group("ringing the target", () => {
 		assert.equal(digestParam(retry.header("proxy-authorization")!, "uri"), "sip:**610@fritz.box");
 	});
 
+	test("the ACK of a 2xx to the authenticated INVITE carries the INVITE's credentials (RFC 3261 §13.2.2.4), another fork's ACK too", () => {
+		const h = new UaHarness();
+		const invite = ring(h);
+		h.answer(invite, 407, "Proxy Authentication Required", { toTag: "p1", headers: [`Proxy-Authenticate: ${CHALLENGE}`] });
+		const retry = h.sent()[1];
+		const credentials = retry.header("proxy-authorization")!;
+		h.answer(retry, 200, "OK", { toTag: "a1", headers: [`Contact: <sip:611@${PBX}:5060>`], body: ANSWER });
+		const ack = h.one();
+		assert.equal(ack.method, "ACK");
+		assert.equal(ack.header("proxy-authorization"), credentials);
+		h.answer(retry, 200, "OK", { toTag: "a2", headers: [`Contact: <sip:612@${PBX}:5060>`], body: ANSWER });
+		const [forkAck, forkBye] = h.sent();
+		assert.equal(forkAck.method, "ACK");
+		assert.equal(forkAck.header("proxy-authorization"), credentials);
+		assert.equal(forkBye.method, "BYE");
+	});
+
 	test("a press while ringing does not start a second call", () => {
 		const h = new UaHarness();
 		const invite = ring(h);
@@ -290,6 +307,22 @@ group("ringing the target", () => {
 		const cancel = h.one();
 		assert.equal(cancel.method, "CANCEL");
 		assert.equal(branch(cancel), branch(invite));
+	});
+
+	test("a hang-up right after the INVITE's retry with credentials: the CANCEL waits for a provisional response to the retry, a 100 Trying to the challenged INVITE does not count", () => {
+		const h = new UaHarness();
+		const invite = ring(h);
+		h.answer(invite, 100, "Trying");
+		h.answer(invite, 401, "Unauthorized", { toTag: "p1", headers: [`WWW-Authenticate: ${CHALLENGE}`] });
+		const retry = h.sent()[1];
+		assert.equal(retry.method, "INVITE");
+		h.ua.hangup();
+		assert.equal(h.sent().length, 0, "no CANCEL before a provisional response to the retry (RFC 3261 §9.1)");
+		h.answer(retry, 100, "Trying");
+		const cancel = h.one();
+		assert.equal(cancel.method, "CANCEL");
+		assert.equal(branch(cancel), branch(retry));
+		assert.equal(cseq(cancel), cseq(retry));
 	});
 
 	for (const [what, provisional] of [["a hang-up after only 100 Trying", 100], ["the ring timeout after 180 Ringing", 180]] as const) {
@@ -483,6 +516,25 @@ group("calls from a handset", () => {
 		assert.equal(h.ua.call, undefined);
 	});
 
+	test("a body other than SDP gets 415 naming what the door takes in Accept (RFC 3261 §21.4.13), in a call's first INVITE and in a re-INVITE", () => {
+		const multipart = ["--b1", "Content-Type: application/sdp", "", OFFER, "--b1--", ""].join("\r\n");
+		const h = new UaHarness();
+		h.register();
+		h.deliver(inboundInvite({ body: multipart }).replace("Content-Type: application/sdp", "Content-Type: multipart/mixed;boundary=b1"));
+		const refused = h.sent().find((m) => m.status >= 300)!;
+		assert.equal(refused.status, 415);
+		assert.match(refused.header("accept") ?? "", /^application\/sdp\b/);
+		assert.equal(h.ua.call, undefined);
+		const inCall = new UaHarness();
+		const inDialog = inCall.answeredCall();
+		inCall.deliver(inDialog("ACK"));
+		inCall.deliver(inDialog("INVITE", ["Content-Type: text/plain"], "hello"));
+		const again = inCall.one();
+		assert.equal(again.status, 415);
+		assert.match(again.header("accept") ?? "", /^application\/sdp\b/);
+		assert.equal(inCall.ua.call?.state, "answered", "the call goes on");
+	});
+
 	test("G.722 in an offer is chosen before the G.711 listed first; with hd_voice off it is passed over", () => {
 		const offer = OFFER.replace("RTP/AVP 8 0 101", "RTP/AVP 8 0 9 101").replace("a=rtpmap:0 ", "a=rtpmap:9 G722/8000\r\na=rtpmap:0 ");
 		for (const [hdVoice, want] of [[true, /m=audio \d+ RTP\/AVP 9 101\r\na=rtpmap:9 G722\/8000\r\n/], [false, /m=audio \d+ RTP\/AVP 8 101\r\na=rtpmap:8 PCMA\/8000\r\n/]] as const) {
@@ -579,6 +631,28 @@ group("calls from a handset", () => {
 		assert.ok(h.logLines.some((l) => /^warn .*ACK.*chose no codec.*media stays/.test(l)), h.logLines.join("\n"));
 		assert.equal(call.state, "answered");
 		assert.equal(h.sent().length, 0);
+	});
+
+	test("an UPDATE with an offer while the door's offer in a re-INVITE's 200 awaits its answer in the ACK gets 491 and changes nothing (RFC 3311 §5.2); after the ACK one is answered", () => {
+		const h = new UaHarness();
+		const inDialog = h.answeredCall();
+		h.deliver(inDialog("ACK"));
+		const call = h.ua.call!;
+		h.deliver(inDialog("INVITE"));
+		const ok = h.one();
+		assert.equal(ok.status, 200);
+		h.deliver(inDialog("UPDATE", ["Content-Type: application/sdp"], OFFER.replace("7078", "7094")));
+		const pending = h.one();
+		assert.equal(pending.status, 491);
+		assert.equal(pending.body, "");
+		assert.equal(call.media?.remotePort, 7078, "the media stays as it was");
+		h.deliver(inDialog("ACK", ["Content-Type: application/sdp"], ANSWER).replace("CSeq: 100 ACK", `CSeq: ${cseq(ok)} ACK`));
+		assert.equal(call.media?.remotePort, 7080, "the ACK's answer to the door's offer is taken");
+		h.deliver(inDialog("UPDATE", ["Content-Type: application/sdp"], OFFER.replace("7078", "7094")));
+		const answered = h.one();
+		assert.equal(answered.status, 200);
+		assert.match(answered.body, /m=audio 40000 /);
+		assert.equal(call.media?.remotePort, 7094);
 	});
 
 	test("a re-INVITE whose offer the door refuses (488) uses up no o= version: the next answer is one above the last SDP sent (RFC 3264 §8)", () => {
