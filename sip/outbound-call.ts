@@ -80,6 +80,11 @@ export class OutboundCall extends Call {
 		return this.#callId;
 	}
 
+	/** The door ended the ring itself (its ring time ran out, or it hung up before an answer): whatever final response comes after is no refusal. */
+	get cancelled(): boolean {
+		return this.#cancelled;
+	}
+
 	start(): void {
 		this.ctx.log.info(`SIP: ringing ${this.#requestUri}`);
 		this.#ringTimer = this.ctx.clock.setTimeout(() => {

@@ -345,7 +345,8 @@ export class UserAgent implements CallObserver {
 	onEnded(call: Call): void {
 		if (this.#call === call) this.#call = undefined;
 		this.#lastCall = call;
-		if (call instanceof OutboundCall && call.finalStatus >= 300) this.lastError = call.endReason;
+		// A refusal is a problem to show; the 487 that answers the door's own CANCEL is not.
+		if (call instanceof OutboundCall && call.finalStatus >= 300 && !call.cancelled) this.lastError = call.endReason;
 		this.#events.onCallEnded?.(call);
 	}
 	onDtmf(call: Call, digit: string, source: { address: string; port: number }): void {

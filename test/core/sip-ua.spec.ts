@@ -346,6 +346,23 @@ group("ringing the target", () => {
 		});
 	}
 
+	test("a ring the door ended itself is no problem: last_error stays as it was, whether the 487 came or the CANCEL's guard ended it", () => {
+		for (const how of ["487", "guard", "hang-up"]) {
+			const h = new UaHarness();
+			const invite = ring(h);
+			h.answer(invite, 180, "Ringing", { toTag: "a1" });
+			if (how === "hang-up") h.ua.hangup();
+			else h.clock.advance(30_000);
+			const cancel = h.sent().find((m) => m.method === "CANCEL");
+			assert.ok(cancel, how);
+			h.answer(cancel, 200, "OK", { toTag: "a1" });
+			if (how === "guard") h.clock.advance(40_000);
+			else h.answer(invite, 487, "Request Terminated", { toTag: "a1" });
+			assert.equal(h.ua.call, undefined, how);
+			assert.equal(h.ua.lastError, "", `${how}: ${h.ua.lastError}`);
+		}
+	});
+
 	test("CANCEL crossing a 200 OK: the log and the call's end say it was answered and then hung up", () => {
 		const h = new UaHarness();
 		const invite = ring(h);
