@@ -10,6 +10,7 @@
  */
 
 import type { Clock, WallClock } from "../modules/ports.js";
+import { cutText } from "../modules/text.js";
 
 export type EventType =
 	| "startup"
@@ -67,7 +68,7 @@ const MAX_REASON = 160;
 /** Text from SIP headers or error messages: one line, bounded. */
 function oneLine(text: string, max: number): string {
 	const one = String(text).replace(/[\x00-\x1f\x7f]+/g, " ");
-	return one.length > max ? one.slice(0, max - 1) + "…" : one;
+	return cutText(one, max);
 }
 
 export type EventListener = (event: HomeEvent) => void;

@@ -9,6 +9,7 @@
 
 import type { HomeEvent } from "./events.js";
 import { eventWords } from "./event-words.js";
+import { cutText } from "../modules/text.js";
 
 export const ONLINE = "online";
 export const OFFLINE = "offline";
@@ -84,7 +85,7 @@ export function eventJson(event: HomeEvent, deviceId: string): string {
 export function lastEventText(event: HomeEvent): string {
 	const words = eventWords(event);
 	const text = event.time ? `${event.time.slice(0, 19).replace("T", " ")} UTC: ${words}` : words;
-	return text.length > MAX_STATE ? text.slice(0, MAX_STATE - 1) + "…" : text;
+	return cutText(text, MAX_STATE);
 }
 
 /** What one event publishes: the event itself, its entity's event, the last-event sensor. */

@@ -42,3 +42,16 @@ export function utf8Length(text: string): number {
 export function percentEncode(path: string): string {
 	return path.replace(/[^\x21-\x7e]+/g, encodeURIComponent);
 }
+
+/**
+ * `text` at most `max` UTF-16 units long: cut, with "…" as its last, where it is longer. Never
+ * between the two halves of a character outside the BMP (an emoji), whose lone half has no
+ * UTF-8: a bound text goes on to MQTT, webhooks and the page.
+ */
+export function cutText(text: string, max: number): string {
+	if (text.length <= max) return text;
+	let end = max - 1;
+	const last = text.charCodeAt(end - 1);
+	if (last >= 0xd800 && last < 0xdc00) end--;
+	return text.slice(0, end) + "…";
+}

@@ -4,6 +4,8 @@ import { EventLog, EVENT_CAPACITY, type HomeEvent } from "../../home/events.js";
 import { eventWords } from "../../home/event-words.js";
 
 const WALL = Date.UTC(2026, 11, 4, 19, 30);
+/** Half of a character outside the BMP without its other half. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 function log(capacity?: number) {
 	const clock = new FakeClock();
@@ -72,6 +74,20 @@ group("event log", () => {
 		assert.ok(event.peer!.length <= 80 && event.reason!.length <= 160);
 		event.peer = "changed";
 		assert.notEqual(events.newest(1)[0].peer, "changed");
+	});
+
+	test("a peer or reason cut at its bound never splits a character in two (an emoji's half is no UTF-8)", () => {
+		const { events } = log();
+		// "🔔" is two UTF-16 units: at every offset one of them falls on the cut.
+		for (let pad = 0; pad < 4; pad++) {
+			events.record({ type: "call_started", peer: "p".repeat(70 + pad) + "🔔".repeat(20), reason: "r".repeat(150 + pad) + "🚪".repeat(20) });
+			const [event] = events.newest(1);
+			for (const text of [event.peer!, event.reason!]) {
+				assert.equal(LONE_SURROGATE.test(text), false, `${pad}: ${JSON.stringify(text.slice(-4))}`);
+				assert.ok(text.endsWith("…"));
+			}
+			assert.ok(event.peer!.length <= 80 && event.reason!.length <= 160);
+		}
 	});
 
 	test("a listener that throws is reported and the others still hear the event", () => {

@@ -70,6 +70,11 @@ group("MQTT topics and discovery", () => {
 
 	test("the last event is at most 255 characters; without the clock it has no time", () => {
 		assert.ok(lastEventText(event({ type: "registration_lost", reason: "x".repeat(400) })).length <= 255);
+		// A cut at 255 never leaves half of a character outside the BMP (no UTF-8 for it).
+		for (let pad = 0; pad < 2; pad++) {
+			const cut = lastEventText(event({ type: "registration_lost", reason: "x".repeat(150 + pad) + "🔔".repeat(60) }));
+			assert.equal(/[\ud800-\udbff](?![\udc00-\udfff])/.test(cut), false, JSON.stringify(cut.slice(-3)));
+		}
 		assert.equal(lastEventText(event({ type: "startup", time: null })), "Doorbell started");
 		assert.equal(JSON.parse(eventJson(event({ type: "startup" }), ID)).seq, 7);
 	});
