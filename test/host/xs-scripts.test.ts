@@ -5,7 +5,8 @@
 // the device's Wi-Fi radio, local address and mDNS announcer over models of the SDK's ESP32
 // wifi, net and mdns, its camera over a model of the SDK's ESP32 camera driver, and the names
 // of its reset reasons over a model of the SDK's resetReason, and its build settings' pins over a
-// model of mc/config, and its MQTT port over a model of the SDK's mqtt client.
+// model of mc/config, and its MQTT port over a model of the SDK's mqtt client, and its webhook
+// port over a model of the SDK's http Request.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -17,7 +18,7 @@ const root = projectRoot();
 const scripts = readdirSync(join(root, "test/device")).filter((name) => name.endsWith(".xs.js")).sort();
 
 test("the XS scripts are there", () => {
-	assert.ok(["audio.xs.js", "camera.xs.js", "jitter-buffer.xs.js", "mqtt.xs.js", "reset-reason.xs.js", "settings.xs.js", "wifi.xs.js"].every((name) => scripts.includes(name)), scripts.join(", "));
+	assert.ok(["audio.xs.js", "camera.xs.js", "http-post.xs.js", "jitter-buffer.xs.js", "mqtt.xs.js", "reset-reason.xs.js", "settings.xs.js", "wifi.xs.js"].every((name) => scripts.includes(name)), scripts.join(", "));
 	const emitted = join(root, "build/device/modules/device/audio.js");
 	assert.ok(existsSync(emitted), `${emitted} missing: npx tsc -p tsconfig.device.json`);
 	const make = spawnSync("make", ["-s", "-C", "rtp/native", "xs-host"], { cwd: root, encoding: "utf8" });
