@@ -13,6 +13,11 @@ import Timer from "timer";
 import type { HttpPostRequest } from "../ports.js";
 import { percentEncode } from "../text.js";
 
+/** The SDK Request's read as it skips bytes. */
+interface Skipping {
+	read(type: null, limit: number): number;
+}
+
 export function devicePost(options: HttpPostRequest): () => void {
 	let finished = false;
 	let status: number | undefined;
@@ -38,7 +43,9 @@ export function devicePost(options: HttpPostRequest): () => void {
 		request.callback = (message, value) => {
 			if (message === Request.status) status = value as number;
 			// The bytes of the body at hand, skipped: the SDK counts the body's length by what is read.
-			else if (message === Request.responseFragment) request?.read(null, value as number);
+			// (read(null, n) skips n bytes, as the SDK's own chunked reading does; its typings leave
+			// null out.)
+			else if (message === Request.responseFragment) (request as unknown as Skipping | undefined)?.read(null, value as number);
 			else if (message === Request.responseComplete) finish(undefined, status);
 			else if (message === Request.error) finish("connection failed");
 		};
