@@ -299,8 +299,15 @@ class App implements Application {
 		return this.doorbell.ua.registration.registered;
 	}
 
+	/**
+	 * Whether the PBX is being tried: the user agent runs on the home network (the station's
+	 * address; a provider without a radio has it all along), so its REGISTER goes out or the
+	 * PBX's name is being looked up, whichever way that ends. The set-up access point reaches no
+	 * PBX: an image that got no further is not kept for a REGISTER sent there.
+	 */
 	#registrationTried(): boolean {
-		return this.doorbell.ua.registration.state !== "idle";
+		const wifi = this.wifi;
+		return this.#started && (!wifi || wifi.state === "connected");
 	}
 
 	#accountSet(): boolean {
