@@ -218,18 +218,16 @@ class App implements Application {
 
 	stop(done?: () => void): void {
 		this.#running = false;
-		const relay = this.relay;
-		relay.off();
+		// Closed, not only switched off: the un-REGISTER's answer is waited for up to 32 s, and a
+		// call the PBX brings meanwhile (the user agent still answers) must not open the door.
+		this.relay.close();
 		this.home.stop();
 		this.#gong?.close();
 		this.#led?.close();
 		this.#bootHold?.close();
 		this.door.lockout.close();
 		this.image.stop();
-		this.doorbell.stop(() => {
-			relay.close();
-			done?.();
-		});
+		this.doorbell.stop(done);
 	}
 
 	/**
