@@ -218,18 +218,16 @@ class App implements Application {
 
 	stop(done?: () => void): void {
 		this.#running = false;
-		const relay = this.relay;
-		relay.off();
+		// Closed, not only switched off: the un-REGISTER's answer is waited for up to 32 s, and a
+		// call the PBX brings meanwhile (the user agent still answers) must not open the door.
+		this.relay.close();
 		this.home.stop();
 		this.#gong?.close();
 		this.#led?.close();
 		this.#bootHold?.close();
 		this.door.lockout.close();
 		this.image.stop();
-		this.doorbell.stop(() => {
-			relay.close();
-			done?.();
-		});
+		this.doorbell.stop(done);
 	}
 
 	/**
@@ -299,8 +297,15 @@ class App implements Application {
 		return this.doorbell.ua.registration.registered;
 	}
 
+	/**
+	 * Whether the PBX is being tried: the user agent runs on the home network (the station's
+	 * address; a provider without a radio has it all along), so its REGISTER goes out or the
+	 * PBX's name is being looked up, whichever way that ends. The set-up access point reaches no
+	 * PBX: an image that got no further is not kept for a REGISTER sent there.
+	 */
 	#registrationTried(): boolean {
-		return this.doorbell.ua.registration.state !== "idle";
+		const wifi = this.wifi;
+		return this.#started && (!wifi || wifi.state === "connected");
 	}
 
 	#accountSet(): boolean {

@@ -106,6 +106,8 @@ export class Doorbell {
 	#registered: boolean | undefined;
 	/** The RTP port setting, while the port actually bound is not known. */
 	#rtpPortSetting: number;
+	/** From stop() on: the inputs may go on reporting while the un-REGISTER waits for its answer. */
+	#stopping = false;
 
 	constructor(env: DoorbellEnvironment, options: DoorbellOptions) {
 		this.env = env;
@@ -260,8 +262,13 @@ export class Doorbell {
 		return false;
 	}
 
-	/** Unregisters and closes the SIP port; `done` runs when that is over. */
+	/**
+	 * Unregisters and closes the SIP port; `done` runs when that is over. Presses from then on
+	 * ring nothing: that wait lasts up to 32 s, and an INVITE sent in it would ring the handsets
+	 * for a door whose socket then closes, with no CANCEL ever to follow.
+	 */
 	stop(done?: () => void): void {
+		this.#stopping = true;
 		this.ua.stop(() => {
 			this.transport.close();
 			this.media?.close();
@@ -277,6 +284,11 @@ export class Doorbell {
 		const bell = this.bells.get(button);
 		if (!bell || !bellRings(bell.settings)) {
 			const reason = `bell button ${button} is not set up`;
+			this.env.log.info(`ring (${source}): not ringing: ${reason}`);
+			return { ok: false, reason };
+		}
+		if (this.#stopping) {
+			const reason = "the doorbell is stopping";
 			this.env.log.info(`ring (${source}): not ringing: ${reason}`);
 			return { ok: false, reason };
 		}

@@ -131,6 +131,20 @@ group("bell buttons", () => {
 		assert.match(a.invites()[0].uri, /^sip:\*\*612@/);
 	});
 
+	test("after the door stops (it waits for the un-REGISTER's answer, up to 32 s) a press of any button rings nothing, nor does the page's test ring", () => {
+		const a = application();
+		a.sent();
+		a.application.stop();
+		a.clock.advance(1000);
+		a.button.onChange?.(0);
+		a.button.onChange?.(1);
+		a.inputs.get(2)!.input.press();
+		a.ring("2");
+		assert.equal(a.invites().length, 0, "no handset rings for a door that is shutting down");
+		assert.ok(a.lines.some((l) => /ring \(button\): not ringing: the doorbell is stopping/.test(l)), a.lines.join("\n"));
+		assert.equal(a.application.home.history().some((e) => e.type === "ring" && !e.reason), false);
+	});
+
 	test("a saved number and name apply at once; a new button's GPIO waits for a restart", () => {
 		const a = application();
 		assert.equal(a.save({ bell2_target: "**613", bell2_name: "Hintertür", bell3_target: "**9" }).status, 200);

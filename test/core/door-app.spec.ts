@@ -102,6 +102,16 @@ group("door opener in the application", () => {
 		assert.equal(a.relayWrites[a.relayWrites.length - 1][1], 0);
 	});
 
+	test("while the stopping door waits for its un-REGISTER's answer (up to 32 s), a code opens nothing, in a call the PBX still brings", () => {
+		const a = app();
+		a.sent();
+		a.application.stop();
+		a.clock.advance(1000);
+		const { info } = a.call();
+		for (const d of "123") info("application/dtmf", d);
+		assert.equal(a.relayWrites.some(([, v]) => v === 1), false, "the relay never energised after the stop");
+	});
+
 	test("a chattering button rings once; a press after the call rings again", () => {
 		const a = app();
 		for (let i = 0; i < 4; i++) {
