@@ -248,6 +248,9 @@ export class WebApp {
 	}
 
 	#page(request: HttpRequest): HttpResponse {
+		// A part is asked for by the settings page's script, which puts a 200's text into the status
+		// box: a page left open after the BOOT button reset gets a refusal there, not the first run.
+		if (!this.admin.isSet && request.query?.part) throw new BadRequest(403, "set the admin password first: open /sip");
 		const nonce = this.nonce();
 		if (!this.admin.isSet) return html(200, firstRunPage(this.#setupToken, nonce), nonce);
 		const session = this.#session(request);

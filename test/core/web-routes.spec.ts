@@ -382,6 +382,17 @@ group("web", () => {
 			assert.equal(body(part), '<p class="note ok" role="status">Registered with 192.168.178.1 as 620.</p><p>Door: no events yet.</p>');
 		});
 
+
+		test("the status refresh of a page left open after the admin password was reset gets a refusal, not the first-run page to put in the status box", () => {
+			const h = harness();
+			const { cookie } = h.signIn();
+			h.web.resetAdmin();
+			const part = h.call("GET", "/sip", { headers: { cookie }, query: { part: "status" } });
+			assert.equal(part.status, 403, "the page's script puts only a 200's text into the status box");
+			assert.match(body(part), /set the admin password first/);
+			assert.ok(!/action="\/setup"/.test(body(part)), "no set-up form in the answer");
+			assert.match(body(h.call("GET", "/sip")), /action="\/setup"/, "the page itself is the first run");
+		});
 		test("the status block shows a door lock-out in force, the lock-out events and the default-code warning", () => {
 			const h = harness();
 			const { cookie } = h.signIn();
