@@ -12,10 +12,14 @@ const SSID_KEY = "ssid";
 const PASSWORD_KEY = "pass";
 const AP_PASSWORD_KEY = "ap_pass";
 
-/** WPA2 pre-shared keys are 8 to 63 characters; an SSID is 1 to 32 bytes. */
+/**
+ * A WPA2 passphrase is 8 to 63 printable ASCII characters, or the 256-bit key itself as 64 hex
+ * digits (IEEE 802.11i), which the ESP-IDF takes as the key; an SSID is 1 to 32 bytes.
+ */
 export const MIN_WIFI_PASSWORD = 8;
 export const MAX_WIFI_PASSWORD = 63;
 export const MAX_SSID_BYTES = 32;
+const HEX_KEY = /^[0-9a-fA-F]{64}$/;
 
 export interface WifiCredentials {
 	ssid: string;
@@ -33,8 +37,8 @@ export function ssidProblem(ssid: string): string | undefined {
 
 /** Why a Wi-Fi password cannot be right, or undefined (empty: an open network). */
 export function wifiPasswordProblem(password: string): string | undefined {
-	if (password === "") return undefined;
-	if (password.length < MIN_WIFI_PASSWORD || password.length > MAX_WIFI_PASSWORD) return `a Wi-Fi password has ${MIN_WIFI_PASSWORD} to ${MAX_WIFI_PASSWORD} characters`;
+	if (password === "" || HEX_KEY.test(password)) return undefined;
+	if (password.length < MIN_WIFI_PASSWORD || password.length > MAX_WIFI_PASSWORD) return `a Wi-Fi password has ${MIN_WIFI_PASSWORD} to ${MAX_WIFI_PASSWORD} characters (or is a key of 64 hex digits)`;
 	if (!/^[\x20-\x7e]+$/.test(password)) return "a Wi-Fi password has only printable ASCII characters";
 	return undefined;
 }

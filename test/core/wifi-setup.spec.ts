@@ -194,6 +194,18 @@ group("Wi-Fi set-up page", () => {
 		assert.deepEqual(s.radio.joins, []);
 	});
 
+	test("a 64-digit hex key (the WPA2 key itself, as some routers show it) is stored and joined; 64 other characters are refused", () => {
+		const s = setup();
+		s.wifi.start();
+		const key = "0123456789abcdefABCDEF0123456789abcdef0123456789abcdef0123456789";
+		const refused = s.choose(`token=${s.token()}&ssid=${encodeURIComponent(HOME)}&password=${"g".repeat(64)}`);
+		assert.equal(refused.status, 400);
+		assert.match(s.page(refused), /8 to 63 characters/);
+		assert.equal(s.choose(`token=${s.token()}&ssid=${encodeURIComponent(HOME)}&password=${key}`).status, 303);
+		assert.deepEqual(storedWifi(s.store), { ssid: HOME, password: key });
+		assert.deepEqual(s.radio.passwords, [key]);
+	});
+
 	test("the form needs the set-up token and the page's own origin", () => {
 		const s = setup();
 		s.wifi.start();
