@@ -129,8 +129,12 @@ export interface HttpResponse {
 
 export type HttpHandler = (request: HttpRequest) => HttpResponse | Promise<HttpResponse>;
 
+/** The path of a route that answers its method on every path no other route has (modules/route-table.ts). */
+export const ANY_PATH = "*";
+
 /** The HTTP route table the provider's server dispatches into. */
 export interface HttpRoutes {
+	/** `path` is an exact path, or ANY_PATH. */
 	add(method: string, path: string, handler: HttpHandler): void;
 	/** A POST route whose body is taken as it arrives (a firmware image), where the server can stream. */
 	addUpload?(path: string, handler: UploadHandler): void;

@@ -1,9 +1,11 @@
 /*
  * The route table both HTTP servers (host and device) dispatch on: method and exact path,
- * HEAD answered by the GET handler when there is no HEAD one.
+ * HEAD answered by the GET handler when there is no HEAD one. A path no route has goes to the
+ * method's ANY_PATH route where there is one (the set-up access point's captive portal, where
+ * a phone or a browser asks another host for any path), else it is unknown (404).
  */
 
-import type { HttpHandler, HttpRoutes, UploadHandler } from "./ports.js";
+import { ANY_PATH, type HttpHandler, type HttpRoutes, type UploadHandler } from "./ports.js";
 
 /** A known path: its handler for the method, or none (405) with the methods it has. */
 export interface RouteMatch {
@@ -34,9 +36,18 @@ export class RouteTable implements HttpRoutes {
 
 	/** The match for an upper-case method and a path, or undefined for an unknown path (404). */
 	find(method: string, path: string): RouteMatch | undefined {
-		const methods = this.#routes.get(path);
-		if (!methods) return this.#uploads.has(path) ? { handler: undefined, allow: "POST" } : undefined;
-		const handler = methods.get(method) ?? (method === "HEAD" ? methods.get("GET") : undefined);
+		const methods = path === ANY_PATH ? undefined : this.#routes.get(path);
+		if (!methods) {
+			if (this.#uploads.has(path)) return { handler: undefined, allow: "POST" };
+			const any = this.#routes.get(ANY_PATH);
+			const handler = any && handlerFor(any, method);
+			return handler ? { handler, allow: "" } : undefined;
+		}
+		const handler = handlerFor(methods, method);
 		return { handler, allow: handler ? "" : [...methods.keys()].join(", ") };
 	}
+}
+
+function handlerFor(methods: Map<string, HttpHandler>, method: string): HttpHandler | undefined {
+	return methods.get(method) ?? (method === "HEAD" ? methods.get("GET") : undefined);
 }

@@ -14,7 +14,7 @@
  * systems' captive-portal checks, are sent to the set-up page.
  */
 
-import type { Clock, HttpRequest, HttpResponse, HttpRoutes, Logger, RandomBytes, Sha256, UploadSink } from "../modules/ports.js";
+import { ANY_PATH, type Clock, type HttpRequest, type HttpResponse, type HttpRoutes, type Logger, type RandomBytes, type Sha256, type UploadSink } from "../modules/ports.js";
 import type { Settings } from "../config/settings.js";
 import { keySpec, needsRestart } from "../config/keys.js";
 import { AdminCredential, adminPasswordProblem } from "./admin-credential.js";
@@ -127,9 +127,12 @@ export class WebApp {
 		if (options.wifi) {
 			r.add("GET", "/wifi", this.#wrap(this.#wifiPage));
 			r.add("POST", "/wifi", this.#wrap(this.#chooseWifi));
-			// Answered only while the access point is open (#answer sends them to /wifi then).
+			// Answered only while the access point is open (#answer sends them to /wifi then); so is
+			// another host at any path the door lacks (GNOME's check_network_status.txt, a page a
+			// browser opens again), which the server would otherwise answer 404 without asking.
 			const notFound = this.#wrap(portalNotFound);
 			for (const path of PORTAL_PROBES) r.add("GET", path, notFound);
+			r.add("GET", ANY_PATH, notFound);
 		}
 	}
 

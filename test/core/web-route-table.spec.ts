@@ -1,6 +1,6 @@
 import { test, group, assert } from "../lib/spec.js";
 import { RouteTable } from "../../modules/route-table.js";
-import type { HttpHandler } from "../../modules/ports.js";
+import { ANY_PATH, type HttpHandler } from "../../modules/ports.js";
 
 group("web route table", () => {
 	const getPage: HttpHandler = () => ({ status: 200, body: "page" });
@@ -30,6 +30,17 @@ group("web route table", () => {
 		assert.ok(match);
 		assert.equal(match.handler, undefined);
 		assert.equal(match.allow, "GET, POST");
+	});
+
+	test("an ANY_PATH route answers its method (and HEAD for GET) on every path no route has; other methods there, and the known paths, are as before", () => {
+		const routes = table();
+		const any: HttpHandler = () => ({ status: 303 });
+		routes.add("GET", ANY_PATH, any);
+		assert.equal(routes.find("GET", "/x")?.handler, any);
+		assert.equal(routes.find("HEAD", "/x/y.txt")?.handler, any);
+		assert.equal(routes.find("POST", "/x"), undefined, "a 404");
+		assert.equal(routes.find("GET", "/")?.handler, getPage);
+		assert.equal(routes.find("DELETE", "/")?.allow, "GET, POST");
 	});
 
 	test("HEAD falls back to GET, and only when the path has no HEAD handler of its own", () => {

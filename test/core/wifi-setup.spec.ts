@@ -7,9 +7,10 @@ import { seededRandom } from "../lib/fake-udp.js";
 import { md5 } from "../lib/md5.js";
 import { MemoryStore } from "../lib/app-harness.js";
 import { memoryLogger } from "../lib/memory-logger.js";
-import type { HttpHandler, HttpRequest, HttpResponse, Sha256, WifiNetwork, WifiRadioOptions } from "../../modules/ports.js";
+import type { HttpRequest, HttpResponse, Sha256, WifiNetwork, WifiRadioOptions } from "../../modules/ports.js";
 import { Settings } from "../../config/settings.js";
 import { addWebRoutes } from "../../web/routes.js";
+import { RouteTable } from "../../modules/route-table.js";
 import { WifiStart, FALLBACK_MS, LINGER_MS, MAX_NETWORKS } from "../../app/wifi-start.js";
 import { accessPointPassword, storedWifi } from "../../config/wifi.js";
 
@@ -65,14 +66,15 @@ function setup(options: { build?: { ssid: string; password: string }; stored?: R
 		store, clock, random: seededRandom(3), log, build: options.build, accessPointPassword: options.apPassword,
 		onConnected: (address) => connected.push(address),
 	});
-	const routes = new Map<string, HttpHandler>();
+	// The route table both servers dispatch on: a path it does not know is a 404 there.
+	const routes = new RouteTable();
 	const web = addWebRoutes({
-		routes: { add: (method, path, handler) => routes.set(`${method} ${path}`, handler) },
+		routes,
 		settings: new Settings(store, log), clock, sha256, random: seededRandom(11), log,
 		status: () => ({}), ring: () => ({ ok: true }), hashIterations: 16, wifi,
 	});
 	const call = (method: string, path: string, request: { body?: string; headers?: Record<string, string>; query?: Record<string, string> } = {}): HttpResponse => {
-		const handler = routes.get(`${method} ${path}`);
+		const handler = routes.find(method, path)?.handler;
 		if (!handler) return { status: 404 };
 		const q: HttpRequest = { method, path, query: request.query ?? {}, headers: { host: AP, ...request.headers }, body: request.body ?? "" };
 		return handler(q) as HttpResponse;
@@ -254,11 +256,26 @@ group("Wi-Fi set-up page", () => {
 		assert.equal(s.call("GET", "/").headers?.Location, "/wifi");
 	});
 
+	test("while the access point is open, another host at a path the door does not have is sent to the set-up page too", () => {
+		const s = setup();
+		s.wifi.start();
+		// GNOME's check (NetworkManager on Fedora and others), and a page a browser opens again.
+		for (const [host, path] of [["nmcheck.gnome.org", "/check_network_status.txt"], ["www.tagesschau.de", "/inland/index.html"]]) {
+			const response = s.call("GET", path, { headers: { host } });
+			assert.equal(response.status, 303, `${host}${path}`);
+			assert.equal(response.headers?.Location, `http://${AP}/wifi`);
+		}
+		assert.equal(s.call("GET", "/nothing-here").status, 404, "the door's own address keeps its 404");
+		assert.equal(s.call("POST", "/nothing-here", { headers: { host: "example.com" } }).status, 404, "only a GET is sent to the page");
+	});
+
 	test("without the access point the checks are plain 404s and foreign hosts are refused", () => {
 		const s = setup({ stored: { ssid: HOME, pass: HOME_PASSWORD } });
 		s.wifi.start();
 		s.radio.events.onConnected("192.168.178.40");
 		assert.equal(s.call("GET", "/generate_204", { headers: { host: "192.168.178.40" } }).status, 404);
+		assert.equal(s.call("GET", "/check_network_status.txt", { headers: { host: "192.168.178.40" } }).status, 404);
+		assert.notEqual(s.call("GET", "/check_network_status.txt", { headers: { host: "nmcheck.gnome.org" } }).status, 303);
 		assert.equal(s.call("GET", "/sip", { headers: { host: "evil.example" } }).status, 403);
 		assert.equal(s.call("GET", "/").headers?.Location, "/sip");
 	});
