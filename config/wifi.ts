@@ -19,7 +19,8 @@ const AP_PASSWORD_KEY = "ap_pass";
 export const MIN_WIFI_PASSWORD = 8;
 export const MAX_WIFI_PASSWORD = 63;
 export const MAX_SSID_BYTES = 32;
-const HEX_KEY = /^[0-9a-fA-F]{64}$/;
+/** Made where it is used: a preloaded RegExp leaks at every match on the SDK's XS. */
+const HEX_KEY = (): RegExp => /^[0-9a-fA-F]{64}$/;
 
 export interface WifiCredentials {
 	ssid: string;
@@ -37,7 +38,7 @@ export function ssidProblem(ssid: string): string | undefined {
 
 /** Why a Wi-Fi password cannot be right, or undefined (empty: an open network). */
 export function wifiPasswordProblem(password: string): string | undefined {
-	if (password === "" || HEX_KEY.test(password)) return undefined;
+	if (password === "" || HEX_KEY().test(password)) return undefined;
 	if (password.length < MIN_WIFI_PASSWORD || password.length > MAX_WIFI_PASSWORD) return `a Wi-Fi password has ${MIN_WIFI_PASSWORD} to ${MAX_WIFI_PASSWORD} characters (or is a key of 64 hex digits)`;
 	if (!/^[\x20-\x7e]+$/.test(password)) return "a Wi-Fi password has only printable ASCII characters";
 	return undefined;
