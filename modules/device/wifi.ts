@@ -1,9 +1,9 @@
 /*
  * The Wi-Fi radio over the SDK's `wifi` module: the station joins the home network and rejoins
  * after a loss (5 s, doubling up to 60 s: the ESP-IDF's own retries end after a few attempts);
- * the set-up access point runs beside the station (mode 3), with the SDK's `dns/server`
- * answering every name with the access point's address, so that a phone's captive-portal check
- * opens the set-up page. The first address sets the wall clock by SNTP (the SDK's
+ * the set-up access point runs beside the station (mode 3), with a DNS server on the SDK's
+ * `dns/server` socket answering every name with the access point's address
+ * (modules/captive-dns.ts), so that a phone's captive-portal check opens the set-up page. The first address sets the wall clock by SNTP (the SDK's
  * setup/network did this before; the firmware now joins Wi-Fi itself).
  */
 
@@ -14,11 +14,12 @@ import SNTP from "sntp";
 import Time from "time";
 import type { Clock, Logger, TimerId, WifiNetwork, WifiRadio, WifiRadioFactory, WifiRadioOptions } from "../ports.js";
 import { isNoNetworkMessage } from "./network.js";
+import { captiveDnsAnswer } from "../captive-dns.js";
 
 /** The address the ESP-IDF gives its access point when none is configured. */
 const DEFAULT_AP_ADDRESS = "192.168.4.1";
-/** The message of the DNS server's callback that asks for a name's address ("" answers nothing). */
-const DNS_QUERY = 1;
+/** The message of the SDK socket's callback for a datagram that arrived. */
+const DATAGRAM = 2;
 const FIRST_PAUSE_MS = 5000;
 const MAX_PAUSE_MS = 60000;
 /** How often the captive-portal DNS server is tried again while the SDK has no network for it. */
@@ -162,7 +163,7 @@ class DeviceWifiRadio implements WifiRadio {
 		this.#dnsRetry = undefined;
 		if (!this.#accessPoint) return;
 		try {
-			this.#dns = new DNSServer(answerWithAccessPoint);
+			this.#dns = new CaptiveDns(noAnswer);
 			if (!first) this.#options.log.info("Wi-Fi: captive-portal DNS open");
 		} catch (error) {
 			const message = String((error as Error)?.message ?? error);
@@ -199,8 +200,32 @@ function apAddress(): string {
 	return Net.get("IP", "ap") ?? DEFAULT_AP_ADDRESS;
 }
 
-function answerWithAccessPoint(message: number): string {
-	return message === DNS_QUERY ? apAddress() : "";
+/**
+ * The SDK's DNS server (its UDP socket on port 53, opened and closed as the SDK does) with the
+ * captive portal's answers (modules/captive-dns.ts): its own answer A queries only, leaving a
+ * phone's AAAA and HTTPS queries to time out, and put an EDNS query's OPT record where the
+ * answer belongs.
+ */
+class CaptiveDns extends DNSServer {
+	/** The socket's callback, which the SDK's server defines to answer (its typings leave out the socket beneath). */
+	callback(message: number, value: number, address: string, port: number): void {
+		if (message !== DATAGRAM) return;
+		const socket = this as unknown as DatagramSocket;
+		const answer = captiveDnsAnswer(new Uint8Array(socket.read(ArrayBuffer, value)), apAddress());
+		if (answer) socket.write(address, port, answer.buffer as ArrayBuffer);
+	}
+}
+
+/** What the SDK's DNS server is beneath: a UDP socket of its `socket` module. */
+interface DatagramSocket {
+	/** The datagram at hand, in the socket's callback. */
+	read(type: typeof ArrayBuffer, count: number): ArrayBuffer;
+	write(address: string, port: number, data: ArrayBuffer): void;
+}
+
+/** The SDK server's own answering is replaced (CaptiveDns): it is asked for no name. */
+function noAnswer(): string {
+	return "";
 }
 
 function onSntp(log: Logger, message: number, value?: number | string): void {

@@ -63,6 +63,44 @@ radio.openAccessPoint(`klingel-${radio.id}`, "abcdefgh1234");
 check(esp.hasAccessPoint && esp.hasStation, "the access point opens beside the station (APSTA)", `mode ${WiFi.mode}, access point ${esp.hasAccessPoint}, station ${esp.hasStation}`);
 check(radio.accessPointAddress() === "192.168.4.1", "the set-up page is at the access point's address", radio.accessPointAddress());
 check(DNSServer.open === 1, "the captive portal's DNS server answers on it", `${DNSServer.open} open`);
+{
+	// What a phone's or a laptop's resolver asks: A with an EDNS OPT record (systemd-resolved,
+	// dig), AAAA and HTTPS beside it. Each must get an answer a resolver reads: the A record in
+	// the answer section (the OPT record after it), no records but NOERROR for the other types.
+	const dns = DNSServer.last;
+	const ask = (type, edns) => {
+		const name = [7, ...Array.from("captive", (c) => c.charCodeAt(0)), 5, ...Array.from("apple", (c) => c.charCodeAt(0)), 3, 99, 111, 109, 0];
+		const opt = edns ? [0, 0, 41, 4, 208, 0, 0, 128, 0, 0, 0] : [];
+		dns.sent.length = 0;
+		dns.deliver(Uint8Array.from([0x12, 0x34, 0x01, 0x20, 0, 1, 0, 0, 0, 0, 0, edns ? 1 : 0, ...name, 0, type, 0, 1, ...opt]), "192.168.4.2", 53535);
+		return dns.sent[0];
+	};
+	const sections = (bytes) => {
+		const count = (at) => (bytes[at] << 8) | bytes[at + 1];
+		let at = 12;
+		while (bytes[at]) at += 1 + bytes[at];
+		at += 5;
+		const records = [];
+		for (let n = count(6) + count(8) + count(10); n > 0 && at < bytes.length; n--) {
+			const name = bytes[at] >= 0xc0 ? 2 : bytes[at] === 0 ? 1 : -1;
+			if (name < 0) return undefined;
+			at += name;
+			const type = count(at), length = count(at + 8);
+			records.push({ type, data: Array.from(bytes.subarray(at + 10, at + 10 + length)) });
+			at += 10 + length;
+		}
+		return { id: count(0), flags: count(2), answers: records.slice(0, count(6)), additional: records.slice(count(6) + count(8)), end: at, length: bytes.length };
+	};
+	const a = ask(1, true);
+	const read = a && sections(a.bytes);
+	check(read?.id === 0x1234 && (read.flags & 0x800f) === 0x8000 && read.answers.length === 1 && read.answers[0].type === 1 && read.answers[0].data.join(".") === "192.168.4.1" && read.additional.length === 1 && read.additional[0].type === 41 && read.end === read.length && a.address === "192.168.4.2" && a.port === 53535,
+		"an A query with an EDNS OPT record gets the access point's address in the answer section, the OPT record after it", JSON.stringify(read));
+	for (const [type, name] of [[28, "AAAA"], [65, "HTTPS"]]) {
+		const answer = ask(type, false);
+		const other = answer && sections(answer.bytes);
+		check(other?.id === 0x1234 && (other.flags & 0x800f) === 0x8000 && other.answers.length === 0 && other.end === other.length, `an ${name} query gets an answer without records (NOERROR), not silence that a resolver waits out`, JSON.stringify(other ?? "nothing sent"));
+	}
+}
 radio.join("Home", "home-secret");
 check(esp.joining === "Home" && esp.connectFailures === 0 && warnings.length === 0, "joining the network chosen on the set-up page starts at once", `joining ${esp.joining}, ${esp.connectFailures} failed connects, warnings ${JSON.stringify(warnings)}`);
 advance(120_000);
