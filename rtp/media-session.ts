@@ -321,6 +321,9 @@ export class MediaSession implements RtpReceiver {
 	onNewSource(): void {
 		this.jitter.reset();
 		this.events.reset();
+		// A new stream comes from an encoder that starts afresh: G.722's decoder, left adapted to
+		// the old one, would make its first 40 ms a burst of noise at full scale.
+		this.#decoder.fill(0);
 	}
 
 	onForeignEvent(address: string, port: number, more: boolean): void {
