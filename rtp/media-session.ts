@@ -237,8 +237,7 @@ export class MediaSession implements RtpReceiver {
 		this.#codec = media.codec;
 		const ptime = media.ptime >= 10 && media.ptime <= MAX_PTIME_MS ? Math.round(media.ptime / 10) * 10 : 20;
 		if (ptime * BYTES_PER_MS !== this.#packetBytes) {
-			if (this.#halfTimer !== undefined) this.#clockPort.clearTimeout(this.#halfTimer);
-			this.#halfTimer = undefined;
+			this.#dropSecondHalf();
 			this.#packetBytes = ptime * BYTES_PER_MS;
 			this.#held = 0;
 			this.rtp.sizePayload(sendBufferBytes(this.#packetBytes));
@@ -250,6 +249,8 @@ export class MediaSession implements RtpReceiver {
 		if (sending && (!this.#sending || !hadPeer)) this.#marker = true;
 		this.#sending = sending;
 		this.#receiving = media.direction === "sendrecv" || media.direction === "recvonly";
+		// On hold nothing goes out, not even a 10 ms packet's second half (to 0.0.0.0, Node sends it to this machine).
+		if (!sending || !this.rtp.hasPeer) this.#dropSecondHalf();
 	}
 
 	/** Ends the session for good: its clocks stop and the echo canceller's native state is freed. */
@@ -258,6 +259,11 @@ export class MediaSession implements RtpReceiver {
 		this.clock.stop();
 		this.#echo?.close();
 		this.tones.clear();
+		this.#dropSecondHalf();
+	}
+
+	/** A 10 ms packet's second half, waiting to be sent, is not sent. */
+	#dropSecondHalf(): void {
 		if (this.#halfTimer !== undefined) this.#clockPort.clearTimeout(this.#halfTimer);
 		this.#halfTimer = undefined;
 	}
@@ -290,8 +296,7 @@ export class MediaSession implements RtpReceiver {
 		this.#encoder.fill(0);
 		this.#held = 0;
 		this.jitter.reset();
-		if (this.#halfTimer !== undefined) this.#clockPort.clearTimeout(this.#halfTimer);
-		this.#halfTimer = undefined;
+		this.#dropSecondHalf();
 	}
 
 	/** Packets are waiting on the socket. */
@@ -321,6 +326,9 @@ export class MediaSession implements RtpReceiver {
 	onNewSource(): void {
 		this.jitter.reset();
 		this.events.reset();
+		// A new stream comes from an encoder that starts afresh: G.722's decoder, left adapted to
+		// the old one, would make its first 40 ms a burst of noise at full scale.
+		this.#decoder.fill(0);
 	}
 
 	onForeignEvent(address: string, port: number, more: boolean): void {

@@ -41,7 +41,10 @@ export class DeviceClock implements Clock {
 	}
 
 	setTimeout(callback: () => void, ms: number): TimerId {
-		const timer = Timer.set(this.#once, Math.max(0, ms | 0));
+		// Rounded up: the ticks count whole ms, and 0.5 ms cut to 0 fired before its time (the
+		// frame clock, its due times moved by parts of a ms, re-armed it so until the tick changed).
+		const whole = Math.ceil(ms);
+		const timer = Timer.set(this.#once, whole > 0 ? whole : 0);
 		pending(timer).callback = callback;
 		return timer;
 	}

@@ -255,6 +255,35 @@ group("media session", () => {
 		});
 	}
 
+	for (const change of ["a re-INVITE to another peer", "a new SSRC from the same peer"] as const) {
+		test(`G.722, ${change}: the new stream is decoded from a fresh decoder, with no burst of noise at the speaker`, () => {
+			// A loud tone first; then a quiet one from another sender, whose encoder starts afresh.
+			const p = pair({ codec: "G722", hzA: 5000, micRate: 16000, speakerRate: 16000 });
+			p.clock.advance(1000);
+			p.a.stop();
+			const peer = change === "a re-INVITE to another peer";
+			if (!peer) p.clock.advance(1100); // the old SSRC quiet for longer than SSRC_TAKEOVER_MS
+			const sc = peer ? new MemoryUdp(40004, "127.0.0.3") : new MemoryUdp(p.sa.port, p.sa.address);
+			p.sa.peer = undefined;
+			sc.peer = p.sb;
+			p.sb.peer = sc;
+			const c = new MediaSession({ audio: referenceAudio, socket: sc, clock: p.clock, random: seededRandom(13), mic: new ToneMic(referenceAudio, 1000, 16000, 3000), speaker: new RecordingSpeaker(16000) });
+			sc.onReadable = () => c.readable();
+			if (peer) p.b.update(media(sc, "G722"));
+			const at = p.speakerB.samples.length;
+			c.start(media(p.sb, "G722"));
+			p.clock.advance(1000);
+			const heard = p.speakerB.samples;
+			let peak = 0;
+			for (let i = at; i < heard.length; i++) peak = Math.max(peak, Math.abs(heard[i]));
+			assert.ok(peak < 10000, `peak ${peak} at the speaker for a tone of 3000`);
+			assert.equal(p.b.status().ssrc_changes, peer ? 0 : 1);
+			within(zeroCrossingFrequency(heard, 16000, heard.length - 8000), 1000, 0.02, "B hears the new tone");
+			c.stop();
+			p.b.stop();
+		});
+	}
+
 	test("a re-INVITE to another codec between a 10 ms packet's halves: the second half, coded with the old codec, is not sent with the new payload type", () => {
 		const p = pair({ codec: "G722", ptimeA: 10, micRate: 16000, speakerRate: 16000 });
 		const ts = (b: Uint8Array) => ((b[4] << 24) | (b[5] << 16) | (b[6] << 8) | b[7]) >>> 0;

@@ -162,6 +162,22 @@ group("RTP session", () => {
 		m.stop();
 	});
 
+	test("a=ptime 10: a hold between a frame's halves sends no second half (recvonly, inactive, a peer of 0.0.0.0)", () => {
+		for (const hold of [{ direction: "recvonly" }, { direction: "inactive" }, { remoteAddress: "0.0.0.0" }] as const) {
+			const clock = new FakeClock();
+			const socket = new MemoryUdp(40000);
+			const m = new MediaSession({ audio: referenceAudio, socket, clock, random: seededRandom(4) });
+			m.start({ ...MEDIA, ptime: 10 });
+			clock.advance(101); // a frame's first half has just left
+			const before = socket.written.length;
+			assert.equal(before % 2, 1, "the last packet sent is a frame's first half");
+			m.update({ ...MEDIA, ptime: 10, ...hold });
+			clock.advance(200);
+			assert.deepEqual(socket.written.slice(before).map((w) => `${w.address}:${w.port}`), [], JSON.stringify(hold));
+			m.stop();
+		}
+	});
+
 	test("a socket that refuses a write is counted; the clock keeps going", () => {
 		const clock = new FakeClock();
 		const socket = new MemoryUdp(40000);
