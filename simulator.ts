@@ -77,6 +77,17 @@ async function main(): Promise<void> {
 	});
 
 	const http = new HostHttpServer(log);
+	// Listening before anything else opens: a port that is taken stops the start before a REGISTER
+	// goes out that no un-REGISTER would follow. Requests before boot() adds the routes get 404.
+	let httpPort: number;
+	try {
+		httpPort = await http.listen(options.http, options.httpHost);
+	} catch (error) {
+		const code = (error as NodeJS.ErrnoException).code;
+		fail(code === "EADDRINUSE"
+			? `The web page's port ${options.httpHost}:${options.http} is in use (another program, or another simulator): choose another with --http PORT (0 picks a free one). Nothing was started.`
+			: `The web page cannot listen on ${options.httpHost}:${options.http} (${(error as Error).message}): see --http and --http-host. Nothing was started.`);
+	}
 	const button = new VirtualButton();
 	// Bell buttons 2-4, made when the settings use them; the keys 2-4 press them.
 	const bells = new Map<number, VirtualButton>([[1, button]]);
@@ -123,9 +134,7 @@ async function main(): Promise<void> {
 	}
 	// The recording's header is finished at each call's end and here, whatever way the process ends.
 	process.on("exit", () => speaker?.close());
-	// The port is known once the server listens; the captive portal is asked for it only after.
-	let httpPort = 0;
-	const wifi = options.accessPoint ? hostWifi({ log, accessPointAddress: () => `${options.httpHost}:${httpPort || options.http}` }) : undefined;
+	const wifi = options.accessPoint ? hostWifi({ log, accessPointAddress: () => `${options.httpHost}:${httpPort}` }) : undefined;
 	let app: Application;
 	try {
 		app = boot(
@@ -157,7 +166,6 @@ async function main(): Promise<void> {
 		throw error;
 	}
 	const doorbell = app.doorbell;
-	httpPort = await http.listen(options.http, options.httpHost);
 	// With --access-point and a stored network the SIP port opens once the stand-in has joined it.
 	const sip = doorbell.transport;
 	console.log(`klingel simulator: SIP on UDP ${sip.isOpen ? sip.port : `${sip.wanted} once Wi-Fi is up`}, web on http://${options.httpHost}:${httpPort}/sip`);
