@@ -6,8 +6,7 @@
 
 import { createInterface } from "node:readline";
 import { boot, type Application } from "./app/boot.js";
-import { SettingsError } from "./config/read.js";
-import { DEFAULT_UA_CONFIG } from "./sip/config.js";
+import { SettingsError, readNumber, readText } from "./config/read.js";
 import { createUdp } from "./modules/host/udp.js";
 import { nodeClock } from "./modules/host/clock.js";
 import { nodeMd5, nodeRandom, nodeSha256, nodeSha256Stream } from "./modules/host/crypto.js";
@@ -63,8 +62,15 @@ async function main(): Promise<void> {
 
 	// The address the PBX will see us as: the one the system routes toward the PBX.
 	let localAddress = "127.0.0.1";
-	const server = String(store.get("sip", "sip_server") ?? DEFAULT_UA_CONFIG.server);
-	const serverPort = Number(store.get("sip", "sip_port") ?? DEFAULT_UA_CONFIG.serverPort);
+	// Read through their checks: a bad port would end the start in the socket's stack trace, a bad name go to the resolver.
+	let server: string, serverPort: number;
+	try {
+		server = readText(store, "sip_server");
+		serverPort = readNumber(store, "sip_port");
+	} catch (error) {
+		if (error instanceof SettingsError) fail(`Invalid settings in ${options.settings}: ${error.message}\nNothing was changed.`);
+		throw error;
+	}
 	await new Promise<void>((resolve) => {
 		resolveHost(server, (error, address) => {
 			if (error || !address) return resolve();
