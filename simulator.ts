@@ -6,12 +6,12 @@
 
 import { createInterface } from "node:readline";
 import { boot, type Application } from "./app/boot.js";
-import { SettingsError, readNumber, readText } from "./config/read.js";
+import { SettingsError } from "./config/read.js";
 import { createUdp } from "./modules/host/udp.js";
 import { nodeClock } from "./modules/host/clock.js";
 import { nodeMd5, nodeRandom, nodeSha256, nodeSha256Stream } from "./modules/host/crypto.js";
 import { consoleLogger } from "./modules/host/logger.js";
-import { resolveHost, localAddressToward } from "./modules/host/network.js";
+import { LocalAddress } from "./modules/host/local-address.js";
 import { VirtualButton, VirtualLed, VirtualRelay } from "./modules/host/gpio.js";
 import { JsonStore, JsonStoreError } from "./modules/host/json-store.js";
 import { HostHttpServer } from "./modules/host/http-server.js";
@@ -60,27 +60,8 @@ async function main(): Promise<void> {
 		throw error;
 	}
 
-	// The address the PBX will see us as: the one the system routes toward the PBX.
-	let localAddress = "127.0.0.1";
-	// Read through their checks: a bad port would end the start in the socket's stack trace, a bad name go to the resolver.
-	let server: string, serverPort: number;
-	try {
-		server = readText(store, "sip_server");
-		serverPort = readNumber(store, "sip_port");
-	} catch (error) {
-		if (error instanceof SettingsError) fail(`Invalid settings in ${options.settings}: ${error.message}\nNothing was changed.`);
-		throw error;
-	}
-	await new Promise<void>((resolve) => {
-		resolveHost(server, (error, address) => {
-			if (error || !address) return resolve();
-			void localAddressToward(address, serverPort).then((local) => {
-				localAddress = local;
-				resolve();
-			});
-		});
-		setTimeout(resolve, 2000);
-	});
+	// The address the PBX sees the door as, found at each lookup of the PBX's name.
+	const local = new LocalAddress();
 
 	const http = new HostHttpServer(log);
 	// Listening before anything else opens: a port that is taken stops the start before a REGISTER
@@ -156,8 +137,8 @@ async function main(): Promise<void> {
 				firmware: new FileFirmware({ file: join(dirname(resolvePath(options.settings)), "klingel-update.bin"), log }),
 				sha256Stream: nodeSha256Stream,
 				version: packageVersion(),
-				localAddress: () => localAddress,
-				resolve: resolveHost,
+				localAddress: () => local.address,
+				resolve: local.resolve.bind(local),
 				mqtt: createMqtt,
 				httpPost,
 				// Stable for this computer and settings file, as the MAC address is on the device.
