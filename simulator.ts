@@ -7,12 +7,11 @@
 import { createInterface } from "node:readline";
 import { boot, type Application } from "./app/boot.js";
 import { SettingsError } from "./config/read.js";
-import { DEFAULT_UA_CONFIG } from "./sip/config.js";
 import { createUdp } from "./modules/host/udp.js";
 import { nodeClock } from "./modules/host/clock.js";
 import { nodeMd5, nodeRandom, nodeSha256, nodeSha256Stream } from "./modules/host/crypto.js";
 import { consoleLogger } from "./modules/host/logger.js";
-import { resolveHost, localAddressToward } from "./modules/host/network.js";
+import { LocalAddress } from "./modules/host/local-address.js";
 import { VirtualButton, VirtualLed, VirtualRelay } from "./modules/host/gpio.js";
 import { JsonStore, JsonStoreError } from "./modules/host/json-store.js";
 import { HostHttpServer } from "./modules/host/http-server.js";
@@ -61,22 +60,21 @@ async function main(): Promise<void> {
 		throw error;
 	}
 
-	// The address the PBX will see us as: the one the system routes toward the PBX.
-	let localAddress = "127.0.0.1";
-	const server = String(store.get("sip", "sip_server") ?? DEFAULT_UA_CONFIG.server);
-	const serverPort = Number(store.get("sip", "sip_port") ?? DEFAULT_UA_CONFIG.serverPort);
-	await new Promise<void>((resolve) => {
-		resolveHost(server, (error, address) => {
-			if (error || !address) return resolve();
-			void localAddressToward(address, serverPort).then((local) => {
-				localAddress = local;
-				resolve();
-			});
-		});
-		setTimeout(resolve, 2000);
-	});
+	// The address the PBX sees the door as, found at each lookup of the PBX's name.
+	const local = new LocalAddress();
 
 	const http = new HostHttpServer(log);
+	// Listening before anything else opens: a port that is taken stops the start before a REGISTER
+	// goes out that no un-REGISTER would follow. Requests before boot() adds the routes get 404.
+	let httpPort: number;
+	try {
+		httpPort = await http.listen(options.http, options.httpHost);
+	} catch (error) {
+		const code = (error as NodeJS.ErrnoException).code;
+		fail(code === "EADDRINUSE"
+			? `The web page's port ${options.httpHost}:${options.http} is in use (another program, or another simulator): choose another with --http PORT (0 picks a free one). Nothing was started.`
+			: `The web page cannot listen on ${options.httpHost}:${options.http} (${(error as Error).message}): see --http and --http-host. Nothing was started.`);
+	}
 	const button = new VirtualButton();
 	// Bell buttons 2-4, made when the settings use them; the keys 2-4 press them.
 	const bells = new Map<number, VirtualButton>([[1, button]]);
@@ -123,9 +121,7 @@ async function main(): Promise<void> {
 	}
 	// The recording's header is finished at each call's end and here, whatever way the process ends.
 	process.on("exit", () => speaker?.close());
-	// The port is known once the server listens; the captive portal is asked for it only after.
-	let httpPort = 0;
-	const wifi = options.accessPoint ? hostWifi({ log, accessPointAddress: () => `${options.httpHost}:${httpPort || options.http}` }) : undefined;
+	const wifi = options.accessPoint ? hostWifi({ log, accessPointAddress: () => `${options.httpHost}:${httpPort}` }) : undefined;
 	let app: Application;
 	try {
 		app = boot(
@@ -141,8 +137,8 @@ async function main(): Promise<void> {
 				firmware: new FileFirmware({ file: join(dirname(resolvePath(options.settings)), "klingel-update.bin"), log }),
 				sha256Stream: nodeSha256Stream,
 				version: packageVersion(),
-				localAddress: () => localAddress,
-				resolve: resolveHost,
+				localAddress: () => local.address,
+				resolve: local.resolve.bind(local),
 				mqtt: createMqtt,
 				httpPost,
 				// Stable for this computer and settings file, as the MAC address is on the device.
@@ -157,7 +153,6 @@ async function main(): Promise<void> {
 		throw error;
 	}
 	const doorbell = app.doorbell;
-	httpPort = await http.listen(options.http, options.httpHost);
 	// With --access-point and a stored network the SIP port opens once the stand-in has joined it.
 	const sip = doorbell.transport;
 	console.log(`klingel simulator: SIP on UDP ${sip.isOpen ? sip.port : `${sip.wanted} once Wi-Fi is up`}, web on http://${options.httpHost}:${httpPort}/sip`);

@@ -58,14 +58,14 @@ export class JsonStore implements KeyValueStore {
 		checkName("namespace", namespace);
 		checkName(`key ${namespace}.`, key);
 		if (typeof value !== "string" && !(typeof value === "number" && Number.isInteger(value))) throw new JsonStoreError(`${namespace}.${key}: only strings and integers can be stored`);
-		(this.#data[namespace] ??= {})[key] = value;
-		this.#save();
+		this.#save({ ...this.#data, [namespace]: { ...this.#data[namespace], [key]: value } });
 	}
 
 	delete(namespace: string, key: string): void {
 		if (this.#data[namespace] && key in this.#data[namespace]) {
-			delete this.#data[namespace][key];
-			this.#save();
+			const keys = { ...this.#data[namespace] };
+			delete keys[key];
+			this.#save({ ...this.#data, [namespace]: keys });
 		}
 	}
 
@@ -73,10 +73,17 @@ export class JsonStore implements KeyValueStore {
 		return Object.keys(this.#data[namespace] ?? {});
 	}
 
-	#save(): void {
-		if (!this.path) return;
-		const temporary = `${this.path}.tmp`;
-		writeFileSync(temporary, JSON.stringify(this.#data, null, 2) + "\n", { mode: 0o600 });
-		renameSync(temporary, this.path);
+	/**
+	 * Takes `data` once it is in the file: a write that throws (a full disk, a directory that
+	 * cannot be written) leaves the store as it was, as the device's preference keeps nothing of
+	 * a failed set, so what the door uses is what the next start reads.
+	 */
+	#save(data: Data): void {
+		if (this.path) {
+			const temporary = `${this.path}.tmp`;
+			writeFileSync(temporary, JSON.stringify(data, null, 2) + "\n", { mode: 0o600 });
+			renameSync(temporary, this.path);
+		}
+		this.#data = data;
 	}
 }

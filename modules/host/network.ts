@@ -20,15 +20,18 @@ export function resolveHost(host: string, callback: (error: Error | undefined, a
 	lookup(host, { family: 4 }, (error, address) => callback(error ?? undefined, address));
 }
 
+/** A port for the connect below: the system picks the route by the address alone. */
+const ANY_PORT = 9;
+
 /** The local IPv4 address the system would use to reach `address` (a UDP connect sends nothing). */
-export function localAddressToward(address: string, port: number): Promise<string> {
+export function localAddressToward(address: string): Promise<string> {
 	return new Promise((resolve) => {
 		const socket = dgram.createSocket("udp4");
 		socket.on("error", () => {
 			socket.close();
 			resolve("127.0.0.1");
 		});
-		socket.connect(port, address, () => {
+		socket.connect(ANY_PORT, address, () => {
 			const local = socket.address().address;
 			socket.close();
 			resolve(local);

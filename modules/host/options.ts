@@ -31,7 +31,7 @@ export const USAGE = `klingel simulator: the doorbell firmware on this computer.
   --settings FILE   settings as JSON, { "sip": { "sip_user": "620", ... } } (default ./klingel-settings.json)
   --http PORT       web page port (default 8080; 0 picks a free one)
   --http-host ADDR  address the web server listens on (default 127.0.0.1)
-  --sip-port PORT   local SIP port (default 5062, else the "local_port" setting; the next free
+  --sip-port PORT   local SIP port (default: the local_port setting (5062); the next free
                     one from PORT+1 up when it is busy)
   --mic FILE|tone:HZ    microphone: an 8/16 kHz mono WAV file or a tone (20-7000 Hz)
   --speaker FILE    record what the speaker plays to a WAV file (16 kHz)

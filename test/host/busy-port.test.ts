@@ -1,10 +1,13 @@
 // The simulator started with its SIP and RTP ports taken by another process: Node binds in the
 // background, so the ports are found taken only after the open. The log names a port as listened
-// on only once it is bound, and then the one bound, never the taken one asked for.
+// on only once it is bound, and then the one bound, never the taken one asked for. With the web
+// page's port taken it stops before anything else is opened, with one line that says so.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
-import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSimulator } from "../lib/simulator-process.js";
@@ -72,6 +75,37 @@ test("with its SIP and RTP ports taken the simulator says it listens only on the
 		await exited;
 		sipTaken.close();
 		rtpTaken.close();
+		pbx.close();
+		rmSync(dir, { recursive: true, force: true });
+	}
+});
+
+test("with the web page's port taken the simulator says so in one line, exits 2 and sends the PBX nothing", async () => {
+	const dir = mkdtempSync(join(tmpdir(), "klingel-busy-http-"));
+	const pbx = await bind();
+	const heard: string[] = [];
+	pbx.on("message", (data) => heard.push(data.toString("latin1").split("\r\n")[0]));
+	const taken = http.createServer();
+	await new Promise<void>((resolve) => taken.listen(0, HOST, () => resolve()));
+	const port = (taken.address() as AddressInfo).port;
+	const settings = join(dir, "settings.json");
+	const text = JSON.stringify({ sip: { sip_server: HOST, sip_port: pbx.address().port, sip_user: "620", sip_password: "secret" } });
+	writeFileSync(settings, text);
+	try {
+		const child = spawnSimulator(settings, ["--http", String(port)]);
+		let stdout = "", stderr = "";
+		child.stdout.on("data", (chunk) => (stdout += chunk));
+		child.stderr.on("data", (chunk) => (stderr += chunk));
+		const code = await new Promise<number | null>((resolve) => child.on("exit", (status) => resolve(status)));
+		// A REGISTER the simulator sent before it exited is in the PBX socket's buffer by now: two turns of the loop read it.
+		for (let i = 0; i < 2; i++) await new Promise((resolve) => setImmediate(resolve));
+		assert.equal(code, 2, stdout + stderr);
+		assert.equal(stderr, `The web page's port ${HOST}:${port} is in use (another program, or another simulator): choose another with --http PORT (0 picks a free one). Nothing was started.\n`);
+		assert.equal(stdout, "");
+		assert.deepEqual(heard, []);
+		assert.equal(readFileSync(settings, "utf8"), text);
+	} finally {
+		taken.close();
 		pbx.close();
 		rmSync(dir, { recursive: true, force: true });
 	}
