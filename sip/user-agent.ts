@@ -82,6 +82,8 @@ export class UserAgent implements CallObserver {
 	#rtpPort: () => number;
 	lastError = "";
 	#started = false;
+	/** stop() was called: the door is going away (its un-REGISTER may still wait for the registrar). */
+	#stopped = false;
 	/**
 	 * Counts the lookups of the PBX's name: only the answer to the newest counts, one that a
 	 * newer lookup, a stop, a new account or its time-out overtook changes nothing (one lookup
@@ -284,6 +286,7 @@ export class UserAgent implements CallObserver {
 	/** Ends the call, unregisters, and calls `done` when the registrar has answered (or gave up). */
 	stop(done?: () => void): void {
 		this.#started = false;
+		this.#stopped = true;
 		this.#dropLookup();
 		this.#call?.hangup("the doorbell is shutting down");
 		this.registration.stop(true, done);
@@ -437,6 +440,12 @@ export class UserAgent implements CallObserver {
 
 	#invite(transaction: ServerTransaction, incoming: Incoming): void {
 		const { message } = incoming;
+		// A call answered now would lose its sockets within seconds, and its handset would hear
+		// the door's media stop with no BYE.
+		if (this.#stopped) {
+			transaction.respond(480, "Temporarily Unavailable", { headers: ['Warning: 399 - "the doorbell is shutting down"'] });
+			return;
+		}
 		if (this.#call) {
 			transaction.respond(486, "Busy Here");
 			return;

@@ -1,6 +1,6 @@
 import { test, group, assert } from "../lib/spec.js";
 import { bootApp, MemoryStore } from "../lib/app-harness.js";
-import { PBX } from "../lib/ua-harness.js";
+import { PBX, inboundInvite } from "../lib/ua-harness.js";
 
 /** The application booted on fake ports, registered with the scripted PBX. */
 function app(door: Record<string, string | number> = {}, store?: MemoryStore) {
@@ -102,13 +102,15 @@ group("door opener in the application", () => {
 		assert.equal(a.relayWrites[a.relayWrites.length - 1][1], 0);
 	});
 
-	test("while the stopping door waits for its un-REGISTER's answer (up to 32 s), a code opens nothing, in a call the PBX still brings", () => {
+	test("while the stopping door waits for its un-REGISTER's answer (up to 32 s), a call the PBX still brings gets 480, and a code opens nothing", () => {
 		const a = app();
 		a.sent();
 		a.application.stop();
 		a.clock.advance(1000);
-		const { info } = a.call();
-		for (const d of "123") info("application/dtmf", d);
+		a.sent();
+		a.sip.deliver(inboundInvite().replace(/\r?\n/g, "\r\n"), PBX, 5060);
+		assert.deepEqual(a.sent().filter((m) => m.status !== undefined && m.status >= 200).map((m) => m.status), [480]);
+		assert.equal(a.application.doorbell.ua.call, undefined);
 		assert.equal(a.relayWrites.some(([, v]) => v === 1), false, "the relay never energised after the stop");
 	});
 

@@ -430,6 +430,19 @@ group("ringing the target", () => {
 });
 
 group("calls from a handset", () => {
+	test("while the door stops (its un-REGISTER waits for the registrar), a call to it gets 480 and is not answered", () => {
+		const h = new UaHarness();
+		h.register();
+		h.ua.stop();
+		assert.equal(h.one().method, "REGISTER", "the un-REGISTER");
+		h.deliver(inboundInvite());
+		const answers = h.sent().filter((m) => m.status !== undefined && m.status >= 200);
+		assert.deepEqual(answers.map((m) => m.status), [480]);
+		assert.match(answers[0].header("warning") ?? "", /shutting down/);
+		assert.equal(h.ua.call, undefined);
+		assert.equal(h.events.some((e) => e.startsWith("established")), false);
+	});
+
 	test("answered with 200 OK and an SDP answer from the offer; 200 retransmitted until ACK", () => {
 		const h = new UaHarness();
 		h.register();
