@@ -20,9 +20,15 @@ function checkName(kind: string, name: string): void {
 /** Reads and checks a settings file; throws JsonStoreError naming what is wrong. */
 export function readSettingsFile(path: string): Data {
 	if (!existsSync(path)) return {};
+	let text: string;
+	try {
+		text = readFileSync(path, "utf8");
+	} catch (error) {
+		throw new JsonStoreError(`${path} cannot be read (${(error as Error).message})`);
+	}
 	let data: unknown;
 	try {
-		data = JSON.parse(readFileSync(path, "utf8"));
+		data = JSON.parse(text);
 	} catch (error) {
 		throw new JsonStoreError(`${path} is not valid JSON: ${(error as Error).message}`);
 	}

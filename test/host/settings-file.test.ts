@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, w
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { guardReports, runSimulatorSync } from "../lib/simulator-process.js";
-import { JsonStore } from "../../modules/host/json-store.js";
+import { JsonStore, readSettingsFile } from "../../modules/host/json-store.js";
 
 /** Runs the simulator over a settings file holding `text`; its exit code and output, and the directory after. */
 function start(text: string): { status: number | null; stdout: string; stderr: string; file: string; files: string[]; settings: string } {
@@ -56,6 +56,17 @@ test("a set or delete whose write fails throws and leaves the store as it was, i
 		rmdirSync(`${settings}.tmp`);
 		store.set("sip", "sip_target", "**9");
 		assert.deepEqual(JSON.parse(readFileSync(settings, "utf8")), { web: { admin: "old" }, sip: { sip_user: "620", sip_target: "**9" } });
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+});
+
+test("a settings file that cannot be read (a directory, no permission) says so, not that it is no JSON", () => {
+	const dir = mkdtempSync(join(tmpdir(), "klingel-settings-file-"));
+	try {
+		assert.throws(() => readSettingsFile(dir), (error: Error) => error.message === `${dir} cannot be read (EISDIR: illegal operation on a directory, read)`);
+		writeFileSync(join(dir, "bad.json"), "{ sip: ");
+		assert.throws(() => readSettingsFile(join(dir, "bad.json")), /bad\.json is not valid JSON: /);
 	} finally {
 		rmSync(dir, { recursive: true, force: true });
 	}
