@@ -4,12 +4,13 @@
 // reaches no PBX, is no try at all, so an image that never got onto the home network stays
 // returnable.
 import { test, group, assert } from "../lib/spec.js";
+import { FakeRadio } from "../lib/fake-radio.js";
 import { bootApp } from "../lib/app-harness.js";
 import { LOCAL } from "../lib/ua-harness.js";
 import { MemoryUdp } from "../lib/rtp-fixtures.js";
 import { CONFIRM_AFTER_MS } from "../../app/firmware-confirm.js";
 import { FALLBACK_MS } from "../../app/wifi-start.js";
-import type { FirmwareUpdater, UdpOptions, WifiNetwork, WifiRadio, WifiRadioOptions } from "../../modules/ports.js";
+import type { FirmwareUpdater, UdpOptions } from "../../modules/ports.js";
 
 /** The updater of an image just installed: it records confirm(). */
 class PendingImage implements FirmwareUpdater {
@@ -23,28 +24,6 @@ class PendingImage implements FirmwareUpdater {
 	confirm(): void {
 		this.confirmed++;
 		this.pendingConfirm = false;
-	}
-}
-
-/** A radio whose station gets no address until the test says so. */
-class Radio implements WifiRadio {
-	readonly id = "A1B2";
-	up = false;
-	accessPoint = false;
-	events!: WifiRadioOptions;
-	join(): void {}
-	openAccessPoint(): void {
-		this.accessPoint = true;
-		this.up = true;
-	}
-	closeAccessPoint(): void {
-		this.accessPoint = false;
-	}
-	accessPointAddress(): string {
-		return this.accessPoint ? "192.168.4.1" : "";
-	}
-	scan(_max: number, done: (networks: WifiNetwork[]) => void): void {
-		done([]);
 	}
 }
 
@@ -63,7 +42,7 @@ group("a new image in the application", () => {
 
 	test("Wi-Fi down at the first start: a REGISTER over the set-up access point is no try; the image is kept once the station is on the home network and registers", () => {
 		const firmware = new PendingImage();
-		const radio = new Radio();
+		const radio = new FakeRadio();
 		const a = bootApp({
 			settings: { wifi: { ssid: "FRITZ!Box 7590 XY", pass: "Wlan-Schluessel-42" } },
 			network: () => radio.up,

@@ -3,6 +3,7 @@
 // the set-up access point); an open refused with NO_NETWORK waits for the next address, and
 // the start-up itself does not fail for it.
 import { test, group, assert } from "../lib/spec.js";
+import { FakeRadio } from "../lib/fake-radio.js";
 import { bootApp, SIP_PORT } from "../lib/app-harness.js";
 import { LOCAL, PBX } from "../lib/ua-harness.js";
 import { referenceAudio } from "../lib/reference-audio.js";
@@ -11,39 +12,13 @@ import { NETWORK_RETRY_GAP_MS } from "../../sip/registration.js";
 import { MIN_BACKOFF_MS } from "../../home/mqtt-link.js";
 import type { DoorbellEnvironment } from "../../modules/environment.js";
 import type { SipMessage } from "../../sip/message.js";
-import type { MqttClient, MqttOptions, UdpOptions, WifiNetwork, WifiRadio, WifiRadioOptions } from "../../modules/ports.js";
+import type { MqttClient, MqttOptions, UdpOptions } from "../../modules/ports.js";
 
 const HOME = "FRITZ!Box 7590 XY";
 const ADDRESS = "192.168.178.40";
 
-/** A radio and the network its sockets see: down until the test brings it up. */
-class Network implements WifiRadio {
-	readonly id = "A1B2";
-	up = false;
-	events!: WifiRadioOptions;
-	joins: string[] = [];
-	accessPoint = false;
-	join(ssid: string): void {
-		this.joins.push(ssid);
-	}
-	/** The access point's interface is a network of its own. */
-	openAccessPoint(): void {
-		this.accessPoint = true;
-		this.up = true;
-	}
-	closeAccessPoint(): void {
-		this.accessPoint = false;
-	}
-	accessPointAddress(): string {
-		return this.accessPoint ? "192.168.4.1" : "";
-	}
-	scan(_max: number, done: (networks: WifiNetwork[]) => void): void {
-		done([]);
-	}
-}
-
 function door(wifi?: Record<string, string>, more: { sip?: Record<string, string>; env?: Partial<DoorbellEnvironment> } = {}) {
-	const network = new Network();
+	const network = new FakeRadio();
 	const rtp: MemoryUdp[] = [];
 	const brokers: string[] = [];
 	const names: string[] = [];
