@@ -38,7 +38,8 @@ static void ka_require_args(xsMachine *the, xsIntegerValue count, const char *na
 
 /*
  * Checks that *value is a typed array of `kind` and keeps its ArrayBuffer in *buffer (an xsVar
- * of the caller) with the byte offset and the element count in *view. Allocates (IDs, errors);
+ * of the caller) with the byte offset (in its buffer, a multiple of the element size, as C's
+ * int16_t and int32_t need) and the element count in *view. Allocates (IDs, errors);
  * call it only before any pointer is taken. `temp` is a scratch xsVar.
  */
 static void ka_get_view(xsMachine *the, xsSlot *value, int kind, xsSlot *buffer, xsSlot *temp, KaView *view, const char *name, const char *what)
@@ -60,6 +61,8 @@ static void ka_get_view(xsMachine *the, xsSlot *value, int kind, xsSlot *buffer,
 	view->bytes = view->length * size;
 	if (view->offset < 0 || bytes < 0 || (xsUnsignedValue)view->offset + (xsUnsignedValue)bytes > (xsUnsignedValue)xsmcGetArrayBufferLength(*buffer))
 		xsRangeError("%s: %s is out of its buffer", name, what);
+	/* A typed array's own offset always is; one a getter gives need not be. */
+	if (view->offset % size) xsRangeError("%s: %s's byteOffset is not a multiple of %d", name, what, (int)size);
 	return;
 wrong:
 	xsTypeError("%s: %s must be an %s", name, what, typeNames[kind]);

@@ -402,6 +402,32 @@ test("a getter that shrinks an earlier argument's buffer during the call gives a
 	assert(out.length === 0 && resizable.byteLength === 0, "resized");
 });
 
+test("a view whose byteOffset getter gives an offset its elements cannot start at is refused, not read or written at an odd address", () => {
+	// A subclass (or an object on Int16Array.prototype) can say any byteOffset: the binding reads
+	// it as JS does. An int16_t or int32_t at an address not a multiple of its size is undefined
+	// behaviour in C.
+	class Odd extends Int16Array {
+		get byteOffset() {
+			return 1;
+		}
+	}
+	class OddWords extends Int32Array {
+		get byteOffset() {
+			return 2;
+		}
+	}
+	const codes = new Uint8Array(160).fill(9);
+	throws(() => audio.encode(LAW_PCMU, new Odd(new ArrayBuffer(400), 0, 160), codes), RangeError, /pcm's byteOffset/);
+	const out = new Odd(new ArrayBuffer(400), 0, 160);
+	throws(() => audio.decode(LAW_PCMU, codes, out), RangeError, /pcm's byteOffset/);
+	throws(() => audio.g722Decode(new Odd(new ArrayBuffer(200), 0, 66), codes, new Int16Array(320)), RangeError, /state's byteOffset/);
+	throws(() => audio.toneInit(new OddWords(new ArrayBuffer(40), 0, 8), 425, 8000, 1000), RangeError, /state's byteOffset/);
+	const canceller = audio.echoCanceller(8000, 0);
+	throws(() => canceller.process(new Int16Array(160), new Int16Array(160), out), RangeError, /out's byteOffset/);
+	canceller.close();
+	assert(new Uint8Array(out.buffer).every((b) => b === 0) && codes.every((c) => c === 9), "written");
+});
+
 test("a buffer XS holds read-only is not written: TypeError, as for a write from JS; reading from it is fine", () => {
 	const readOnly = petrify(new ArrayBuffer(640));
 	const view = new Int16Array(readOnly), bytes = new Uint8Array(readOnly);
