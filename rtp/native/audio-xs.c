@@ -6,7 +6,9 @@
  * JS value read before the first raw pointer is taken; between taking the pointers and the
  * last use of them nothing may allocate in XS (no property get, no string, no throw).
  * Int16Array/Int32Array bytes are reached through .buffer, .byteOffset and .byteLength since
- * xsmcGetBufferReadable accepts only ArrayBuffer, DataView and byte arrays.
+ * xsmcGetBufferReadable accepts only ArrayBuffer, DataView and byte arrays; the bytes of that
+ * ArrayBuffer are then taken with xsmcGetBufferReadable or xsmcGetBufferWritable, so that XS
+ * itself refuses a detached buffer, and a read-only one for a view the call writes.
  */
 #include "klingel_audio.h" /* first: xs.h needs size_t */
 #include "xsmc.h"
@@ -21,6 +23,7 @@
 #endif
 
 enum { KA_U8, KA_I16, KA_I32 };
+enum { KA_READ, KA_WRITE }; /* what a call does with a view's bytes */
 
 typedef struct {
 	xsIntegerValue offset; /* byte offset in the buffer */
@@ -35,7 +38,8 @@ static void ka_require_args(xsMachine *the, xsIntegerValue count, const char *na
 
 /*
  * Checks that *value is a typed array of `kind` and keeps its ArrayBuffer in *buffer (an xsVar
- * of the caller) with the byte offset and the element count in *view. Allocates (IDs, errors);
+ * of the caller) with the byte offset (in its buffer, a multiple of the element size, as C's
+ * int16_t and int32_t need) and the element count in *view. Allocates (IDs, errors);
  * call it only before any pointer is taken. `temp` is a scratch xsVar.
  */
 static void ka_get_view(xsMachine *the, xsSlot *value, int kind, xsSlot *buffer, xsSlot *temp, KaView *view, const char *name, const char *what)
@@ -57,21 +61,31 @@ static void ka_get_view(xsMachine *the, xsSlot *value, int kind, xsSlot *buffer,
 	view->bytes = view->length * size;
 	if (view->offset < 0 || bytes < 0 || (xsUnsignedValue)view->offset + (xsUnsignedValue)bytes > (xsUnsignedValue)xsmcGetArrayBufferLength(*buffer))
 		xsRangeError("%s: %s is out of its buffer", name, what);
+	/* A typed array's own offset always is; one a getter gives need not be. */
+	if (view->offset % size) xsRangeError("%s: %s's byteOffset is not a multiple of %d", name, what, (int)size);
 	return;
 wrong:
 	xsTypeError("%s: %s must be an %s", name, what, typeNames[kind]);
 }
 
 /*
- * The view's first byte. Does not allocate. Checks the bounds again: a getter of a later
- * argument (a subclass's) may have shrunk an earlier argument's resizable buffer. Call it
- * for every view before using any pointer (it may throw).
+ * The view's first byte, for reading or for writing (KA_READ, KA_WRITE); NULL for an empty view
+ * (of a detached buffer too, which JS sees as empty), where there is nothing to reach. Does not
+ * allocate unless it throws: XS's TypeError for a detached buffer, and for writing into a buffer
+ * it holds read-only (JS may not write there either: a preloaded module's buffer can have its
+ * bytes in flash); the RangeError when the bounds no longer hold, as a getter of a later
+ * argument (a subclass's) may have shrunk an earlier argument's resizable buffer. Call it for
+ * every view before using any pointer.
  */
-static void *ka_pointer(xsMachine *the, xsSlot *buffer, const KaView *view)
+static void *ka_pointer(xsMachine *the, xsSlot *buffer, const KaView *view, int access)
 {
-	if ((xsUnsignedValue)view->offset + (xsUnsignedValue)view->bytes > (xsUnsignedValue)xsmcGetArrayBufferLength(*buffer))
-		xsRangeError("a buffer shrank during the call");
-	return (uint8_t *)xsmcToArrayBuffer(*buffer) + view->offset;
+	void *data;
+	xsUnsignedValue length;
+	if (!view->bytes) return NULL;
+	if (access == KA_WRITE) xsmcGetBufferWritable(*buffer, &data, &length);
+	else xsmcGetBufferReadable(*buffer, &data, &length);
+	if ((xsUnsignedValue)view->offset + (xsUnsignedValue)view->bytes > length) xsRangeError("a buffer shrank during the call");
+	return (uint8_t *)data + view->offset;
 }
 
 /* Same ArrayBuffer and intersecting bytes? (Reads only.) */
@@ -114,7 +128,7 @@ void xs_klingel_encode(xsMachine *the)
 	ka_get_view(the, &xsArg(2), KA_U8, &xsVar(1), &xsVar(2), &codes, "encode", "codes");
 	if (codes.length < pcm.length) xsRangeError("encode: codes is shorter than pcm");
 	if (ka_overlap(the, &xsVar(0), &pcm, &xsVar(1), &codes)) xsRangeError("encode: pcm and codes overlap");
-	ka_encode(law, ka_pointer(the, &xsVar(0), &pcm), ka_pointer(the, &xsVar(1), &codes), (size_t)pcm.length);
+	ka_encode(law, ka_pointer(the, &xsVar(0), &pcm, KA_READ), ka_pointer(the, &xsVar(1), &codes, KA_WRITE), (size_t)pcm.length);
 }
 
 /* decode(law, codes: Uint8Array, pcm: Int16Array) */
@@ -129,7 +143,7 @@ void xs_klingel_decode(xsMachine *the)
 	ka_get_view(the, &xsArg(2), KA_I16, &xsVar(1), &xsVar(2), &pcm, "decode", "pcm");
 	if (pcm.length < codes.length) xsRangeError("decode: pcm is shorter than codes");
 	if (ka_overlap(the, &xsVar(0), &codes, &xsVar(1), &pcm)) xsRangeError("decode: codes and pcm overlap");
-	ka_decode(law, ka_pointer(the, &xsVar(0), &codes), ka_pointer(the, &xsVar(1), &pcm), (size_t)codes.length);
+	ka_decode(law, ka_pointer(the, &xsVar(0), &codes, KA_READ), ka_pointer(the, &xsVar(1), &pcm, KA_WRITE), (size_t)codes.length);
 }
 
 /* mix(out: Int16Array, sources: Int16Array[], gains: number[]) */
@@ -163,8 +177,8 @@ void xs_klingel_mix(xsMachine *the)
 		gains[k] = (int32_t)ka_get_integer(the, &xsVar(2), 0, KA_GAIN_MAX, "mix: gains must be integers from 0 to 65536 (Q12, 4096 = unity)");
 	}
 	/* No XS calls from here on but pointer reads. */
-	outData = ka_pointer(the, &xsVar(0), &out);
-	for (k = 0; k < count; k++) sources[k] = ka_pointer(the, &xsVar(3 + k), &views[k]);
+	outData = ka_pointer(the, &xsVar(0), &out, KA_WRITE);
+	for (k = 0; k < count; k++) sources[k] = ka_pointer(the, &xsVar(3 + k), &views[k], KA_READ);
 	if (out.length) ka_mix(outData, (size_t)out.length, sources, gains, (size_t)count);
 }
 
@@ -183,7 +197,7 @@ void xs_klingel_tone_init(xsMachine *the)
 	amplitude = (int32_t)ka_get_integer(the, &xsArg(3), 0, 32767, "toneInit: amplitude must be an integer from 0 to 32767");
 	if (!(rate >= 1 && rate <= 192000 && frequency >= 0 && frequency < rate / 2))
 		xsRangeError("toneInit: need 1 <= sampleRate <= 192000 and 0 <= frequency < sampleRate / 2");
-	ka_tone_init(ka_pointer(the, &xsVar(0), &state), frequency, rate, amplitude);
+	ka_tone_init(ka_pointer(the, &xsVar(0), &state, KA_WRITE), frequency, rate, amplitude);
 }
 
 /* toneFill(state: Int32Array, out: Int16Array) */
@@ -197,7 +211,7 @@ void xs_klingel_tone_fill(xsMachine *the)
 	if (state.length < KA_TONE_STATE_WORDS) xsRangeError("toneFill: state must be TONE_STATE_WORDS (8) long");
 	ka_get_view(the, &xsArg(1), KA_I16, &xsVar(1), &xsVar(2), &out, "toneFill", "out");
 	if (ka_overlap(the, &xsVar(0), &state, &xsVar(1), &out)) xsRangeError("toneFill: state and out overlap");
-	status = ka_tone_fill(ka_pointer(the, &xsVar(0), &state), ka_pointer(the, &xsVar(1), &out), (size_t)out.length);
+	status = ka_tone_fill(ka_pointer(the, &xsVar(0), &state, KA_WRITE), ka_pointer(the, &xsVar(1), &out, KA_WRITE), (size_t)out.length);
 	/* The pointers are dead here: throwing may allocate. */
 	if (status != 0) xsRangeError("toneFill: state was not set up by toneInit");
 }
@@ -218,8 +232,8 @@ static void ka_resample(xsMachine *the, int down)
 	if (ka_overlap(the, &xsVar(0), &state, &xsVar(1), &input) || ka_overlap(the, &xsVar(0), &state, &xsVar(2), &output) ||
 	    ka_overlap(the, &xsVar(1), &input, &xsVar(2), &output))
 		xsRangeError("%s: state, input and output must not overlap", name);
-	if (down) ka_downsample(ka_pointer(the, &xsVar(0), &state), ka_pointer(the, &xsVar(1), &input), (size_t)input.length, ka_pointer(the, &xsVar(2), &output));
-	else ka_upsample(ka_pointer(the, &xsVar(0), &state), ka_pointer(the, &xsVar(1), &input), (size_t)input.length, ka_pointer(the, &xsVar(2), &output));
+	if (down) ka_downsample(ka_pointer(the, &xsVar(0), &state, KA_WRITE), ka_pointer(the, &xsVar(1), &input, KA_READ), (size_t)input.length, ka_pointer(the, &xsVar(2), &output, KA_WRITE));
+	else ka_upsample(ka_pointer(the, &xsVar(0), &state, KA_WRITE), ka_pointer(the, &xsVar(1), &input, KA_READ), (size_t)input.length, ka_pointer(the, &xsVar(2), &output, KA_WRITE));
 }
 
 /* downsample(state: Int16Array, input: Int16Array, output: Int16Array) */
@@ -249,7 +263,7 @@ void xs_klingel_g722_encode(xsMachine *the)
 	if (ka_overlap(the, &xsVar(0), &state, &xsVar(1), &pcm) || ka_overlap(the, &xsVar(0), &state, &xsVar(2), &codes) ||
 	    ka_overlap(the, &xsVar(1), &pcm, &xsVar(2), &codes))
 		xsRangeError("g722Encode: state, pcm and codes must not overlap");
-	ka_g722_encode(ka_pointer(the, &xsVar(0), &state), ka_pointer(the, &xsVar(1), &pcm), (size_t)pcm.length, ka_pointer(the, &xsVar(2), &codes));
+	ka_g722_encode(ka_pointer(the, &xsVar(0), &state, KA_WRITE), ka_pointer(the, &xsVar(1), &pcm, KA_READ), (size_t)pcm.length, ka_pointer(the, &xsVar(2), &codes, KA_WRITE));
 }
 
 /* g722Decode(state: Int16Array, codes: Uint8Array, pcm: Int16Array) */
@@ -266,7 +280,7 @@ void xs_klingel_g722_decode(xsMachine *the)
 	if (ka_overlap(the, &xsVar(0), &state, &xsVar(1), &codes) || ka_overlap(the, &xsVar(0), &state, &xsVar(2), &pcm) ||
 	    ka_overlap(the, &xsVar(1), &codes, &xsVar(2), &pcm))
 		xsRangeError("g722Decode: state, codes and pcm must not overlap");
-	ka_g722_decode(ka_pointer(the, &xsVar(0), &state), ka_pointer(the, &xsVar(1), &codes), (size_t)codes.length, ka_pointer(the, &xsVar(2), &pcm));
+	ka_g722_decode(ka_pointer(the, &xsVar(0), &state, KA_WRITE), ka_pointer(the, &xsVar(1), &codes, KA_READ), (size_t)codes.length, ka_pointer(the, &xsVar(2), &pcm, KA_WRITE));
 }
 
 /*
@@ -347,9 +361,9 @@ void xs_klingel_aec_process(xsMachine *the)
 	/* Last of the checks (it may throw): the state is outside the XS heap and does not move. */
 	state = ka_aec_state(the, "process");
 	if (!state) xsTypeError("process: the EchoCanceller is closed");
-	farData = ka_pointer(the, &xsVar(0), &far);
-	micData = ka_pointer(the, &xsVar(1), &mic);
-	outData = ka_pointer(the, &xsVar(2), &out);
+	farData = ka_pointer(the, &xsVar(0), &far, KA_READ);
+	micData = ka_pointer(the, &xsVar(1), &mic, KA_READ);
+	outData = ka_pointer(the, &xsVar(2), &out, KA_WRITE);
 	ka_aec_process(state, farData, micData, outData, (size_t)mic.length);
 }
 
@@ -386,7 +400,7 @@ void xs_klingel_copy_bytes(xsMachine *the)
 	if (length > 0x7fffffff) xsRangeError("copyBytes: source is too large");
 	xsmcSetInteger(xsResult, (xsIntegerValue)length);
 	n = length < (xsUnsignedValue)target.length ? length : (xsUnsignedValue)target.length;
-	to = ka_pointer(the, &xsVar(1), &target);
+	to = ka_pointer(the, &xsVar(1), &target, KA_WRITE);
 	/* From here on nothing allocates; the source's length is read again next to its pointer. */
 	if (n > (xsUnsignedValue)xsmcGetArrayBufferLength(xsVar(0))) xsRangeError("a buffer shrank during the call");
 	if (n) memmove(to, xsmcToArrayBuffer(xsVar(0)), (size_t)n);

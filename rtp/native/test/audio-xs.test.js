@@ -5,7 +5,7 @@
  * control shows that this catches a binding that keeps a buffer pointer across an allocation.
  */
 import * as audio from "../audio-xs.js";
-import { coreAec, coreG722, coreResample, coreTone, nativeBlocks, referenceDecode, referenceEncode, staleEncode } from "./reference-xs.js";
+import { coreAec, coreG722, coreResample, coreTone, nativeBlocks, petrify, referenceDecode, referenceEncode, staleEncode } from "./reference-xs.js";
 
 const STRESS = gcStress(true); // true only in the GC-stress build, which stresses everything from the module's loading on
 const LABEL = STRESS ? "xs-gc-stress" : "xs";
@@ -400,6 +400,55 @@ test("a getter that shrinks an earlier argument's buffer during the call gives a
 	throws(() => audio.encode(LAW_PCMU, pcm, new Shrinking(160)), RangeError, /shrank/);
 	const out = new Int16Array(resizable, 0, 0);
 	assert(out.length === 0 && resizable.byteLength === 0, "resized");
+});
+
+test("a view whose byteOffset getter gives an offset its elements cannot start at is refused, not read or written at an odd address", () => {
+	// A subclass (or an object on Int16Array.prototype) can say any byteOffset: the binding reads
+	// it as JS does. An int16_t or int32_t at an address not a multiple of its size is undefined
+	// behaviour in C.
+	class Odd extends Int16Array {
+		get byteOffset() {
+			return 1;
+		}
+	}
+	class OddWords extends Int32Array {
+		get byteOffset() {
+			return 2;
+		}
+	}
+	const codes = new Uint8Array(160).fill(9);
+	throws(() => audio.encode(LAW_PCMU, new Odd(new ArrayBuffer(400), 0, 160), codes), RangeError, /pcm's byteOffset/);
+	const out = new Odd(new ArrayBuffer(400), 0, 160);
+	throws(() => audio.decode(LAW_PCMU, codes, out), RangeError, /pcm's byteOffset/);
+	throws(() => audio.g722Decode(new Odd(new ArrayBuffer(200), 0, 66), codes, new Int16Array(320)), RangeError, /state's byteOffset/);
+	throws(() => audio.toneInit(new OddWords(new ArrayBuffer(40), 0, 8), 425, 8000, 1000), RangeError, /state's byteOffset/);
+	const canceller = audio.echoCanceller(8000, 0);
+	throws(() => canceller.process(new Int16Array(160), new Int16Array(160), out), RangeError, /out's byteOffset/);
+	canceller.close();
+	assert(new Uint8Array(out.buffer).every((b) => b === 0) && codes.every((c) => c === 9), "written");
+});
+
+test("a buffer XS holds read-only is not written: TypeError, as for a write from JS; reading from it is fine", () => {
+	const readOnly = petrify(new ArrayBuffer(640));
+	const view = new Int16Array(readOnly), bytes = new Uint8Array(readOnly);
+	throws(() => { view[0] = 1; }, TypeError, /read-only/);
+	const pcm = new Int16Array(160).fill(1000), codes = new Uint8Array(160);
+	throws(() => audio.encode(LAW_PCMU, pcm, new Uint8Array(readOnly, 0, 160)), TypeError, /read-only/);
+	throws(() => audio.decode(LAW_PCMU, codes, view.subarray(0, 160)), TypeError, /read-only/);
+	throws(() => audio.mix(view.subarray(0, 160), [pcm], [GAIN_UNITY]), TypeError, /read-only/);
+	throws(() => audio.toneInit(new Int32Array(readOnly, 0, 8), 425, 8000, 1000), TypeError, /read-only/);
+	throws(() => audio.upsample(view.subarray(0, 64), pcm, new Int16Array(320)), TypeError, /read-only/);
+	throws(() => audio.g722Decode(new Int16Array(66), codes, view), TypeError, /read-only/);
+	throws(() => audio.g722Encode(view.subarray(0, 66), pcm, codes), TypeError, /read-only/);
+	const canceller = audio.echoCanceller(8000, 0);
+	throws(() => canceller.process(pcm, pcm, view.subarray(0, 160)), TypeError, /read-only/);
+	throws(() => audio.copyBytes(new ArrayBuffer(8), bytes), TypeError, /read-only/);
+	assert(bytes.every((b) => b === 0), "wrote into the read-only buffer");
+	// as input it is read: silence in, silence out
+	audio.encode(LAW_PCMA, view.subarray(0, 160), codes);
+	assert(codes.every((c) => c === 0xd5), "encoding the read-only buffer");
+	canceller.process(view.subarray(0, 160), view.subarray(160, 320), pcm);
+	canceller.close();
 });
 
 test("copyBytes: the datagram's first bytes into the target, its length back; errors for wrong arguments", () => {

@@ -7,3 +7,6 @@ export function coreResample(down, frames, inputLength) @ "xs_test_core_resample
 export function coreG722(frames) @ "xs_test_core_g722";
 export function coreAec(frames) @ "xs_test_core_aec";
 export function nativeBlocks() @ "xs_test_native_blocks";
+// XS's own petrify (xsLockdown.c): an ArrayBuffer it is given becomes read-only; JS writes to it
+// throw "read-only buffer", as to any buffer XS holds read-only.
+export function petrify(object) @ "fx_petrify";

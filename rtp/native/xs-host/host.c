@@ -49,7 +49,8 @@ extern int gxStress; /* xsMemory.c with mxStress: > 0 collects before every allo
 	X(xs_test_core_resample) \
 	X(xs_test_core_g722) \
 	X(xs_test_core_aec) \
-	X(xs_test_native_blocks)
+	X(xs_test_native_blocks) \
+	X(fx_petrify)
 
 /* The destructors of host classes (`class C @ "name"`), called with the host data. */
 #define HOST_DESTRUCTORS(X) \
