@@ -2,8 +2,9 @@
  * The HTTP route table on the device, over Moddable's `http` Server. Dispatch on method and
  * exact path as on the host: 404 for an unknown path, 405 with Allow for a known path and
  * another method (HEAD falls back to GET), 413 when Content-Length is over the limit (the body
- * is then skipped unread), 400 for a body that is not UTF-8 or a query that does not decode,
- * 500 without details when a handler throws. Strings go out as UTF-8 bytes (the SDK counts a
+ * is then skipped unread), 431 when the request line and headers are over their bounds (what
+ * comes past them is not kept, and the body is skipped), 400 for a body that is not UTF-8 or a
+ * query that does not decode, 500 without details when a handler throws. Strings go out as UTF-8 bytes (the SDK counts a
  * string body's length in characters, which is wrong past ASCII), in pieces that fit the socket.
  *
  * The SDK asks for the response synchronously, in the same turn as the end of the request, so
@@ -24,6 +25,18 @@ const PREPARE_RESPONSE = 8;
 const RESPONSE_FRAGMENT = 9;
 const ERROR = -1;
 
+/**
+ * What a client may send before the body, in characters: the method, the request target and the
+ * header lines (names, values and 4 for ": " and CRLF each). The headers are kept until the
+ * answer, on a heap of some 270 KB that the page, SIP and the call's audio share, and the SDK's
+ * server reads lines without a limit of its own. A browser's request, its session cookie and
+ * all, is under 2 KB; Node's server (the simulator's) takes 16 KB, which a few connections at
+ * once could not have here.
+ */
+export const MAX_HEADER_CHARS = 8192;
+/** Header lines at the most: a browser sends about 20, and each new name is a property of its own. */
+export const MAX_HEADER_LINES = 64;
+
 /** One request and its response; the SDK's callback runs with `this` set to it. */
 interface Exchange {
 	/** The SDK's TCP socket of the request (documentation/network/network.md, Socket get). */
@@ -40,10 +53,13 @@ interface Pending {
 	path: string;
 	rawQuery: string;
 	headers: Record<string, string>;
+	/** The request line's and header lines' characters so far, and the header lines (see MAX_HEADER_CHARS). */
+	headerChars: number;
+	headerLines: number;
 	length: number;
 	body: string;
 	remoteAddress?: string;
-	/** Set when the answer is known before the handler runs (404, 405, 413, 400). */
+	/** Set when the answer is known before the handler runs (404, 405, 413, 431, 400). */
 	early?: HttpResponse;
 	handler?: HttpHandler;
 	/** An upload route's sink: the body goes there in pieces as they arrive. */
@@ -109,24 +125,33 @@ export class DeviceHttpServer implements HttpRoutes {
 		switch (message) {
 			case STATUS: {
 				const target = String(value1);
+				const method = String(value2).toUpperCase();
 				const q = target.indexOf("?");
-				exchange.klingel = {
-					method: String(value2).toUpperCase(),
+				const pending: Pending = exchange.klingel = {
+					method,
 					path: q < 0 ? target : target.slice(0, q),
 					rawQuery: q < 0 ? "" : target.slice(q + 1),
 					headers: {},
+					headerChars: method.length + target.length,
+					headerLines: 0,
 					length: 0,
 					body: "",
 				};
+				if (pending.headerChars > MAX_HEADER_CHARS) tooLarge(pending);
 				const remote = this.#remoteAddress ? exchange.socket?.get?.("REMOTE_IP") : undefined;
-				if (typeof remote === "string") exchange.klingel.remoteAddress = remote;
+				if (typeof remote === "string") pending.remoteAddress = remote;
 				return undefined;
 			}
 			case HEADER: {
 				const pending = exchange.klingel;
-				if (!pending) return undefined;
+				if (!pending || pending.early) return undefined;
 				const name = String(value1);
 				const value = String(value2);
+				pending.headerChars += name.length + value.length + 4;
+				if (++pending.headerLines > MAX_HEADER_LINES || pending.headerChars > MAX_HEADER_CHARS) {
+					tooLarge(pending);
+					return undefined;
+				}
 				pending.headers[name] = name in pending.headers ? `${pending.headers[name]}, ${value}` : value;
 				if (name === "content-length") pending.length = /^\d+$/.test(value) ? Number(value) : -1;
 				return undefined;
@@ -189,6 +214,8 @@ export class DeviceHttpServer implements HttpRoutes {
 	#route(exchange: Exchange): unknown {
 		const pending = exchange.klingel;
 		if (!pending) return false;
+		// Headers over the bounds (431): the body is skipped, whatever the path.
+		if (pending.early) return false;
 		const upload = this.#routes.findUpload(pending.method, pending.path);
 		if (upload) return this.#startUpload(exchange, pending, upload);
 		const match = this.#routes.find(pending.method, pending.path);
@@ -287,6 +314,13 @@ export class DeviceHttpServer implements HttpRoutes {
 			return plain(500, "internal error");
 		}
 	}
+}
+
+/** The request line and headers are over the bounds: answered 431, what was kept of them let go. */
+function tooLarge(pending: Pending): void {
+	pending.early = plain(431, "request header fields too large");
+	pending.headers = {};
+	pending.path = pending.rawQuery = "";
 }
 
 function plain(status: number, text: string): HttpResponse {

@@ -6,8 +6,9 @@
 // wifi, net and mdns, its camera over a model of the SDK's ESP32 camera driver, and the names
 // of its reset reasons over a model of the SDK's resetReason, and its build settings' pins over a
 // model of mc/config, and its MQTT port over a model of the SDK's mqtt client, and its webhook
-// port over a model of the SDK's http Request, and its clock under the call's frame clock over
-// models of the SDK's timer and time.
+// port over a model of the SDK's http Request, and its web server's bounds on what a client
+// sends before the body over a model of the SDK's http Server, and its clock under the call's
+// frame clock over models of the SDK's timer and time.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -19,7 +20,7 @@ const root = projectRoot();
 const scripts = readdirSync(join(root, "test/device")).filter((name) => name.endsWith(".xs.js")).sort();
 
 test("the XS scripts are there", () => {
-	assert.ok(["audio.xs.js", "camera.xs.js", "clock.xs.js", "http-post.xs.js", "jitter-buffer.xs.js", "mqtt.xs.js", "reset-reason.xs.js", "settings.xs.js", "wifi.xs.js"].every((name) => scripts.includes(name)), scripts.join(", "));
+	assert.ok(["audio.xs.js", "camera.xs.js", "clock.xs.js", "http-post.xs.js", "http-server.xs.js", "jitter-buffer.xs.js", "mqtt.xs.js", "reset-reason.xs.js", "settings.xs.js", "wifi.xs.js"].every((name) => scripts.includes(name)), scripts.join(", "));
 	const emitted = join(root, "build/device/modules/device/audio.js");
 	assert.ok(existsSync(emitted), `${emitted} missing: npx tsc -p tsconfig.device.json`);
 	const make = spawnSync("make", ["-s", "-C", "rtp/native", "xs-host"], { cwd: root, encoding: "utf8" });

@@ -74,3 +74,43 @@ Request.headersComplete = 3;
 Request.responseFragment = 4;
 Request.responseComplete = 5;
 Request.error = -2;
+
+/*
+ * A model of the SDK's `http` Server (the same file), as far as modules/device/http-server.ts
+ * relies on it: the server's callback is called with `this` set to the request (the test's
+ * exchange object) for each message, as the SDK calls it for each line it reads: status (the
+ * target and the method), each header (its name lowercased and its value trimmed, as the SDK
+ * reads them), headersComplete, then prepareResponse. The test plays the connection through
+ * `Server.last.tell(exchange, message, value1, value2)`.
+ */
+export class Server {
+	static last;
+
+	constructor(dictionary) {
+		this.dictionary = dictionary;
+		this.closed = false;
+		Server.last = this;
+	}
+
+	tell(exchange, message, value1, value2) {
+		return this.callback.call(exchange, message, value1, value2);
+	}
+
+	close() {
+		this.closed = true;
+	}
+
+	detach() {
+		return { close() {} };
+	}
+}
+Server.connection = 1;
+Server.status = 2;
+Server.header = 3;
+Server.headersComplete = 4;
+Server.requestFragment = 5;
+Server.requestComplete = 6;
+Server.prepareResponse = 8;
+Server.responseFragment = 9;
+Server.responseComplete = 10;
+Server.error = -1;
