@@ -40,7 +40,7 @@ export function createDeviceEnvironment(settings: DeviceSettings, nativeAudio: N
 	// already did so at boot, before Wi-Fi; its pin is taken over).
 	const relay = takeBootRelay() ?? new DeviceRelay({ pin: settings.relayPin, activeLow: settings.relayActiveLow, log });
 	const button = new DeviceButton({ pin: settings.buttonPin, debounceMs: settings.buttonDebounceMs, clock });
-	const http = new DeviceHttpServer({ port: settings.httpPort, maxBody: settings.httpMaxBody, remoteAddress: settings.httpRemoteAddress, log });
+	const http = new DeviceHttpServer({ port: settings.httpPort, maxBody: settings.httpMaxBody, remoteAddress: settings.httpRemoteAddress, log, clock });
 	const audio = { sampleRate: settings.sampleRate, clock, log };
 	const mic = settings.audio ? openMic(audio) : undefined;
 	const speaker = settings.audio ? openSpeaker({ ...audio, queueMs: settings.speakerQueueMs }) : undefined;

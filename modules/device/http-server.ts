@@ -12,10 +12,11 @@
  */
 
 import { Server } from "http";
-import type { HttpHandler, HttpRequest, HttpResponse, HttpRoutes, Logger, UploadHandler, UploadSink } from "../ports.js";
+import type { Clock, HttpHandler, HttpRequest, HttpResponse, HttpRoutes, Logger, TimerId, UploadHandler, UploadSink } from "../ports.js";
 import { RouteTable } from "../route-table.js";
 
 /** The messages of the SDK's server callback (documentation/network/network.md). */
+const CONNECTION = 1;
 const STATUS = 2;
 const HEADER = 3;
 const HEADERS_COMPLETE = 4;
@@ -23,7 +24,18 @@ const REQUEST_FRAGMENT = 5;
 const REQUEST_COMPLETE = 6;
 const PREPARE_RESPONSE = 8;
 const RESPONSE_FRAGMENT = 9;
+const RESPONSE_COMPLETE = 10;
 const ERROR = -1;
+
+/**
+ * How long a connection may take from its opening to the end of its answer, in ms; then it is
+ * closed. The SDK's server has no timer: a client that opens a connection and sends nothing (a
+ * browser's unused preconnection), stops halfway or never reads its answer holds the
+ * connection, and one of lwIP's sockets, until the door restarts, and enough such could leave
+ * the page unreachable. A page, 17 KB, takes well under a second on a poor Wi-Fi link. An upload
+ * is timed by its own check for a stall (web/update.ts) instead.
+ */
+export const EXCHANGE_MS = 30_000;
 
 /**
  * What a client may send before the body, in characters: the method, the request target and the
@@ -46,6 +58,8 @@ interface Exchange {
 	klingel?: Pending;
 	/** The response body still to send, in fragments as the socket has room. */
 	klingelOut?: { bytes: ArrayBuffer; offset: number };
+	/** The end of EXCHANGE_MS. */
+	klingelTimer?: TimerId;
 }
 
 interface Pending {
@@ -81,6 +95,8 @@ export interface DeviceHttpOptions {
 	/** Read the client's address from the socket (wrong on the SDK's Linux build, so off there). */
 	remoteAddress: boolean;
 	log: Logger;
+	/** For the connections' time limit (EXCHANGE_MS). */
+	clock: Clock;
 }
 
 export class DeviceHttpServer implements HttpRoutes {
@@ -88,6 +104,7 @@ export class DeviceHttpServer implements HttpRoutes {
 	readonly port: number;
 	#routes = new RouteTable();
 	#log: Logger;
+	#clock: Clock;
 	#server: CallbackServer | undefined;
 	#remoteAddress: boolean;
 
@@ -96,6 +113,7 @@ export class DeviceHttpServer implements HttpRoutes {
 		this.maxBody = options.maxBody;
 		this.#remoteAddress = options.remoteAddress;
 		this.#log = options.log;
+		this.#clock = options.clock;
 	}
 
 	add(method: string, path: string, handler: HttpHandler): void {
@@ -123,6 +141,12 @@ export class DeviceHttpServer implements HttpRoutes {
 
 	#message(exchange: Exchange, message: number, value1: unknown, value2: unknown): unknown {
 		switch (message) {
+			case CONNECTION:
+				exchange.klingelTimer = this.#clock.setTimeout(this.#expired.bind(this, exchange), EXCHANGE_MS);
+				return undefined;
+			case RESPONSE_COMPLETE:
+				this.#endTimer(exchange);
+				return undefined;
 			case STATUS: {
 				const target = String(value1);
 				const method = String(value2).toUpperCase();
@@ -202,6 +226,7 @@ export class DeviceHttpServer implements HttpRoutes {
 				return piece;
 			}
 			case ERROR:
+				this.#endTimer(exchange);
 				exchange.klingel?.upload?.abort();
 				delete exchange.klingel;
 				delete exchange.klingelOut;
@@ -247,7 +272,10 @@ export class DeviceHttpServer implements HttpRoutes {
 				if (pending.remoteAddress) request.remoteAddress = pending.remoteAddress;
 				try {
 					const started = handler(request, pending.length, this.#close.bind(this, exchange));
-					if ("write" in started) pending.upload = started;
+					if ("write" in started) {
+						pending.upload = started;
+						this.#endTimer(exchange);
+					}
 					else pending.early = started;
 				} catch (error) {
 					this.#log.error(`HTTP POST ${pending.path}: ${(error as Error)?.stack ?? error}`);
@@ -264,9 +292,27 @@ export class DeviceHttpServer implements HttpRoutes {
 	 * SDK's server never notices: it has no timer, and the accepted socket no TCP keepalive).
 	 */
 	#close(exchange: Exchange): void {
+		this.#endTimer(exchange);
 		delete exchange.klingel;
 		delete exchange.klingelOut;
 		this.#server?.detach(exchange).close();
+	}
+
+	/** EXCHANGE_MS passed: the connection is closed, its upload (if any) aborted. */
+	#expired(exchange: Exchange): void {
+		delete exchange.klingelTimer;
+		exchange.klingel?.upload?.abort();
+		try {
+			this.#close(exchange);
+		} catch {
+			// The SDK has let the connection go already.
+		}
+	}
+
+	#endTimer(exchange: Exchange): void {
+		if (exchange.klingelTimer === undefined) return;
+		this.#clock.clearTimeout(exchange.klingelTimer);
+		delete exchange.klingelTimer;
 	}
 
 	#toSink(pending: Pending, piece: Uint8Array): void {

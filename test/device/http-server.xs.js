@@ -6,7 +6,7 @@
  * without its handler; a browser's request stays well within both. Prints "ok - …" / "not ok - …"
  * lines and "N passed, N failed".
  */
-import { DeviceHttpServer, MAX_HEADER_CHARS, MAX_HEADER_LINES } from "../../build/device/modules/device/http-server.js";
+import { DeviceHttpServer, EXCHANGE_MS, MAX_HEADER_CHARS, MAX_HEADER_LINES } from "../../build/device/modules/device/http-server.js";
 import { Server } from "http";
 import { check, summary } from "./xs-checks.js";
 
@@ -17,7 +17,33 @@ const FLOOD = 10000;
 /** A name sent again and again: each line makes the value kept a copy longer, so fewer of them. */
 const REPEATS = 2000;
 const quiet = { info() {}, warn() {}, error() {} };
-const server = new DeviceHttpServer({ port: 80, maxBody: 4096, remoteAddress: false, log: quiet });
+// A clock the test moves: timers fire only in advance().
+const timers = new Map();
+let now = 0, nextTimer = 1;
+const clock = {
+	now: () => now,
+	setTimeout(callback, ms) {
+		const id = nextTimer++;
+		timers.set(id, { at: now + ms, callback });
+		return id;
+	},
+	clearTimeout(id) {
+		timers.delete(id);
+	},
+};
+function advance(ms) {
+	const end = now + ms;
+	for (;;) {
+		let next;
+		for (const [id, t] of timers) if (t.at <= end && (!next || t.at < next[1].at)) next = [id, t];
+		if (!next) break;
+		timers.delete(next[0]);
+		now = next[1].at;
+		next[1].callback();
+	}
+	now = end;
+}
+const server = new DeviceHttpServer({ port: 80, maxBody: 4096, remoteAddress: false, log: quiet, clock });
 let handled = 0;
 server.add("GET", "/sip", () => {
 	handled++;
@@ -86,6 +112,30 @@ const value = "v".repeat(100);
 	const before = handled;
 	const r = request("/sip?n=saved", browser.length, (i) => browser[i]);
 	check(r.status === 200 && handled === before + 1, "a browser's request (17 header lines, about 1 KB) is handled", JSON.stringify({ status: r.status, handled: handled - before }));
+}
+
+{
+	// The SDK's server has no timer: a connection that sends nothing, or stops halfway, or never
+	// reads its answer, would hold one of lwIP's few sockets until a restart.
+	sdk.detached.length = 0;
+	const silent = {};
+	sdk.tell(silent, Server.connection);
+	const halfway = {};
+	sdk.tell(halfway, Server.connection);
+	sdk.tell(halfway, Server.status, "/sip", "GET");
+	sdk.tell(halfway, Server.header, "host", "klingel.fritz.box");
+	const whole = {};
+	sdk.tell(whole, Server.connection);
+	sdk.tell(whole, Server.status, "/sip", "GET");
+	sdk.tell(whole, Server.headersComplete);
+	sdk.tell(whole, Server.prepareResponse);
+	sdk.tell(whole, Server.responseFragment, 1024);
+	sdk.tell(whole, Server.responseComplete);
+	advance(EXCHANGE_MS - 1);
+	check(sdk.detached.length === 0, "no connection is closed before its time", `${sdk.detached.length} closed`);
+	advance(1);
+	check(sdk.detached.length === 2 && sdk.detached.includes(silent) && sdk.detached.includes(halfway), `a connection that sent nothing, and one that stopped halfway, are closed after ${EXCHANGE_MS / 1000} s; one answered is not`, `closed ${sdk.detached.map((x) => (x === silent ? "silent" : x === halfway ? "halfway" : "answered")).join(", ")}`);
+	check(timers.size === 0, "no timer is left", `${timers.size} timers`);
 }
 
 summary();

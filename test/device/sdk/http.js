@@ -100,7 +100,11 @@ export class Server {
 		this.closed = true;
 	}
 
-	detach() {
+	/** The exchanges taken out (their sockets closed), in order. */
+	detached = [];
+
+	detach(exchange) {
+		this.detached.push(exchange);
 		return { close() {} };
 	}
 }
