@@ -106,8 +106,6 @@ export class Doorbell {
 	#registered: boolean | undefined;
 	/** The RTP port setting, while the port actually bound is not known. */
 	#rtpPortSetting: number;
-	/** From stop() on: the inputs may go on reporting while the un-REGISTER waits for its answer. */
-	#stopping = false;
 
 	constructor(env: DoorbellEnvironment, options: DoorbellOptions) {
 		this.env = env;
@@ -268,7 +266,6 @@ export class Doorbell {
 	 * for a door whose socket then closes, with no CANCEL ever to follow.
 	 */
 	stop(done?: () => void): void {
-		this.#stopping = true;
 		this.ua.stop(() => {
 			this.transport.close();
 			this.media?.close();
@@ -282,16 +279,9 @@ export class Doorbell {
 	 */
 	press(source: string, button = 1): RingResult {
 		const bell = this.bells.get(button);
-		if (!bell || !bellRings(bell.settings)) {
-			const reason = `bell button ${button} is not set up`;
-			this.env.log.info(`ring (${source}): not ringing: ${reason}`);
-			return { ok: false, reason };
-		}
-		if (this.#stopping) {
-			const reason = "the doorbell is stopping";
-			this.env.log.info(`ring (${source}): not ringing: ${reason}`);
-			return { ok: false, reason };
-		}
+		if (!bell || !bellRings(bell.settings)) return this.#notRinging(source, `bell button ${button} is not set up`);
+		// From stop() on the inputs may go on reporting while the un-REGISTER waits for its answer.
+		if (this.ua.stopped) return this.#notRinging(source, "the doorbell is stopping");
 		const { settings } = bell;
 		// The chime at the door, mixed with any call audio.
 		if (source === "button") this.media?.ring();
@@ -310,6 +300,12 @@ export class Doorbell {
 		if (result.ok) this.#ringButton = button;
 		this.#event(result.ok ? { type: "ring", button, source } : { type: "ring", button, source, reason: result.reason ?? "" });
 		return result;
+	}
+
+	/** A press refused before anything rang: logged, and the reason given back. */
+	#notRinging(source: string, reason: string): RingResult {
+		this.env.log.info(`ring (${source}): not ringing: ${reason}`);
+		return { ok: false, reason };
 	}
 
 	/** New numbers, names and gong choices of the bell buttons (their pins change at a restart). */

@@ -283,6 +283,11 @@ export class UserAgent implements CallObserver {
 		this.#lookupTimer = undefined;
 	}
 
+	/** Whether stop() was called: the door is going away, though its un-REGISTER may still wait for the registrar. */
+	get stopped(): boolean {
+		return this.#stopped;
+	}
+
 	/** Ends the call, unregisters, and calls `done` when the registrar has answered (or gave up). */
 	stop(done?: () => void): void {
 		this.#started = false;
