@@ -298,10 +298,9 @@ export class DeviceHttpServer implements HttpRoutes {
 		this.#server?.detach(exchange).close();
 	}
 
-	/** EXCHANGE_MS passed: the connection is closed, its upload (if any) aborted. */
+	/** EXCHANGE_MS passed: the connection is closed (an upload's timer ended as it started: it is none). */
 	#expired(exchange: Exchange): void {
 		delete exchange.klingelTimer;
-		exchange.klingel?.upload?.abort();
 		try {
 			this.#close(exchange);
 		} catch {

@@ -3,8 +3,9 @@
  * after a loss (5 s, doubling up to 60 s: the ESP-IDF's own retries end after a few attempts);
  * the set-up access point runs beside the station (mode 3), with a DNS server on the SDK's
  * `dns/server` socket answering every name with the access point's address
- * (modules/captive-dns.ts), so that a phone's captive-portal check opens the set-up page. The first address sets the wall clock by SNTP (the SDK's
- * setup/network did this before; the firmware now joins Wi-Fi itself).
+ * (modules/captive-dns.ts), so that a phone's captive-portal check opens the set-up page. The
+ * first address sets the wall clock by SNTP (the SDK's setup/network did this before; the
+ * firmware now joins Wi-Fi itself).
  */
 
 import WiFi from "wifi";
