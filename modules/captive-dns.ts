@@ -14,6 +14,8 @@
  * A message that is not a standard query of one question is not answered (nor is an answer).
  */
 
+import { isIpv4Text } from "./ipv4-text.js";
+
 /** Seconds a client may keep the door's address for a name: a minute, as the SDK's server has it. */
 export const CAPTIVE_DNS_TTL = 60;
 
@@ -34,8 +36,9 @@ export function captiveDnsAnswer(query: Uint8Array, address: string): Uint8Array
 	if (end === undefined) return undefined;
 	const type = word(query, end - 4), klass = word(query, end - 2);
 	const answered = (type === TYPE_A || type === TYPE_ANY) && klass === CLASS_IN;
+	if (!isIpv4Text(address)) return undefined;
 	const octets = address.split(".").map(Number);
-	if (octets.length !== 4 || octets.some((o) => !Number.isInteger(o) || o < 0 || o > 255)) return undefined;
+	if (octets.some((o) => o > 255)) return undefined;
 	const edns = hasOpt(query, end);
 	const out = new Uint8Array(end + (answered ? 16 : 0) + (edns ? 11 : 0));
 	out.set(query.subarray(0, end));

@@ -102,5 +102,6 @@ group("captive portal DNS", () => {
 		for (let length = 0; length < good.length; length++) assert.equal(captiveDnsAnswer(good.subarray(0, length), DOOR), undefined, `cut at ${length}`);
 		assert.equal(captiveDnsAnswer(good, "192.168.4"), undefined);
 		assert.equal(captiveDnsAnswer(good, "192.168.4.256"), undefined);
+		assert.equal(captiveDnsAnswer(good, "192..4.1"), undefined);
 	});
 });
