@@ -142,7 +142,7 @@ function withoutQuery(text: string): string {
 export function restorePassword(text: string, stored: string): string {
 	const given = userPart(text);
 	if (!given || given.password !== HIDDEN) return text;
-	if (splitUser(stored).user !== undefined && !readable(stored)) throw new Error(`shows ${HIDDEN} for a password, but the stored URL is not valid: type the password (or the whole URL) again`);
+	if (!readable(stored) && splitUser(stored).user !== undefined) throw new Error(`shows ${HIDDEN} for a password, but the stored URL is not valid: type the password (or the whole URL) again`);
 	const old = userPart(stored);
 	if (!old || old.password === undefined) throw new Error(`shows ${HIDDEN} for a password, but none is stored: type the password`);
 	if (given.scheme !== old.scheme || given.user !== old.user || given.host !== old.host) {
